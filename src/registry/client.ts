@@ -1,0 +1,248 @@
+// A read-only client for one repository on an OCI distribution registry: manifests and blobs,
+// authenticated as the registry asks. Every manifest is hashed as received and checked against
+// the digest we asked for or the one the registry claims; nothing is ever re-serialised.
+
+import { VerifyImageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { digestOf } from '../oci/digest.js';
+import { formatReference, registryUsesHttp, type ImageReference } from '../oci/reference.js';
+import {
+  isImageManifest,
+  isIndex,
+  MANIFEST_ACCEPT,
+  MediaType,
+  SCHEMA1_MEDIA_TYPES,
+  type Descriptor,
+  type Fetched,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+} from '../oci/types.js';
+import { Authenticator } from './auth.js';
+import { parseChallenges } from './challenge.js';
+import type { Credential } from './credentials.js';
+import { errorLine, header, readCapped, redact, send, type HttpRequest, type HttpResponse, type TransportOptions } from './http.js';
+
+/** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
+export const MANIFEST_CAP = 4 * 1024 * 1024;
+export const CONFIG_CAP = 8 * 1024 * 1024;
+
+export interface RegistryClientOptions {
+  insecureRegistries: readonly string[];
+  credential?: Credential;
+  logger: Logger;
+  userAgent?: string;
+}
+
+export type Manifest = ImageManifest | ImageIndex;
+
+export interface ManifestHead {
+  digest?: string;
+  mediaType?: string;
+  size?: number;
+}
+
+export class RegistryClient {
+  private constructor(
+    readonly ref: ImageReference,
+    private readonly baseUrl: string,
+    private readonly transport: TransportOptions,
+    private readonly auth: Authenticator,
+    private readonly credential: Credential | undefined,
+  ) {}
+
+  /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
+  static async create(ref: ImageReference, opts: RegistryClientOptions): Promise<RegistryClient> {
+    const http = registryUsesHttp(ref, opts.insecureRegistries);
+    const baseUrl = `${http ? 'http' : 'https'}://${ref.apiHost}`;
+    const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
+    const transport: TransportOptions = {
+      userAgent: opts.userAgent,
+      allowHttp: (url) => isLoopbackUrl(url) || insecure.has(url.host.toLowerCase()) || insecure.has(url.hostname.toLowerCase()),
+    };
+    const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger);
+    const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential);
+    await client.ping();
+    return client;
+  }
+
+  private get scope(): string {
+    return `repository:${this.ref.repository}:pull`;
+  }
+
+  private async ping(): Promise<void> {
+    const res = await send({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
+    await res.body.dump().catch(() => undefined);
+    if (res.status === 401) {
+      this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
+    } else if (res.status >= 500) {
+      throw new VerifyImageError('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
+    } else if (res.status === 404) {
+      throw new VerifyImageError('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
+    }
+  }
+
+  /** An authenticated request to a repository path; one re-authentication on a 401. */
+  private async call(req: Omit<HttpRequest, 'authorization'>): Promise<HttpResponse> {
+    let res = await send({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
+    if (res.status === 401) {
+      // A challenge we did not know (no ping challenge) or an expired token: learn it and try once more.
+      await res.body.dump().catch(() => undefined);
+      this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
+      this.auth.invalidate(this.scope);
+      res = await send({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
+    }
+    return res;
+  }
+
+  private url(kind: 'manifests' | 'blobs', reference: string): string {
+    return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
+  }
+
+  /** HEAD a manifest: the digest without spending pull quota. Falls back to GET when HEAD says nothing. */
+  async headManifest(reference: string): Promise<ManifestHead> {
+    const res = await this.call({ method: 'HEAD', url: this.url('manifests', reference), headers: { accept: MANIFEST_ACCEPT } });
+    await res.body.dump().catch(() => undefined);
+    if (res.status === 200 && header(res, 'docker-content-digest')) {
+      const length = Number(header(res, 'content-length'));
+      return {
+        digest: header(res, 'docker-content-digest'),
+        mediaType: mediaTypeOf(header(res, 'content-type')),
+        size: Number.isFinite(length) ? length : undefined,
+      };
+    }
+    if (res.status !== 200 && res.status !== 405) {
+      throw await this.failure(res, 'manifest', reference);
+    }
+    const fetched = await this.getManifest(reference);
+    return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size };
+  }
+
+  async getManifest(reference: string): Promise<Fetched<Manifest>> {
+    const res = await this.call({ method: 'GET', url: this.url('manifests', reference), headers: { accept: MANIFEST_ACCEPT } });
+    if (res.status !== 200) throw await this.failure(res, 'manifest', reference);
+    const bytes = await readCapped(res.body, MANIFEST_CAP, `manifest ${reference} of ${this.name}`);
+    const contentType = mediaTypeOf(header(res, 'content-type'));
+    const requested = reference.includes(':') ? reference : undefined;
+    const claimed = header(res, 'docker-content-digest');
+    const digest = digestOf(bytes, requested ?? claimed);
+    if (requested && digest !== requested) {
+      throw new VerifyImageError('protocol', `registry served manifest bytes for ${this.name}@${requested} that hash to ${digest}: the content does not match its digest`);
+    }
+    if (claimed && claimed !== digest && digestOf(bytes, claimed) !== claimed) {
+      throw new VerifyImageError('protocol', `registry's Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest})`);
+    }
+    const body = parseManifest(bytes, contentType, `${this.name}:${reference}`);
+    const mediaType = body.mediaType ?? contentType ?? ('manifests' in body ? MediaType.OciIndex : MediaType.OciManifest);
+    return { digest, mediaType, size: bytes.length, body, bytes };
+  }
+
+  /** Fetches the image config and checks its bytes against the manifest's descriptor. */
+  async getConfig(descriptor: Descriptor): Promise<{ config: ImageConfig; bytes: Buffer }> {
+    const res = await this.openBlob(descriptor);
+    const bytes = await readCapped(res.body, Math.min(CONFIG_CAP, Math.max(descriptor.size, 0) + 1), `config blob of ${this.name}`);
+    const digest = digestOf(bytes, descriptor.digest);
+    if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
+      throw new VerifyImageError(
+        'protocol',
+        `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (got ${digest}, ${bytes.length} bytes, expected ${descriptor.size})`,
+      );
+    }
+    let config: ImageConfig;
+    try {
+      config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
+    } catch {
+      throw new VerifyImageError('protocol', `config blob ${descriptor.digest} of ${this.name} is not valid JSON`);
+    }
+    if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
+      throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
+    }
+    return { config, bytes };
+  }
+
+  /** Opens a blob for streaming; the caller verifies and consumes the body. */
+  async openBlob(descriptor: Descriptor): Promise<HttpResponse> {
+    const res = await this.call({ method: 'GET', url: this.url('blobs', descriptor.digest) });
+    if (res.status !== 200) throw await this.failure(res, 'blob', descriptor.digest);
+    return res;
+  }
+
+  private get name(): string {
+    return `${this.ref.registry}/${this.ref.repository}`;
+  }
+
+  private async failure(res: HttpResponse, what: 'manifest' | 'blob', reference: string): Promise<VerifyImageError> {
+    const detail = await errorLine(res);
+    const target = what === 'manifest' ? formatReference({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
+    switch (res.status) {
+      case 401:
+        return new VerifyImageError(
+          'auth',
+          this.credential
+            ? `${this.ref.registry} rejected the credentials from ${this.credential.source} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
+            : `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (docker/login-action or docker login) or set the username and password inputs`,
+        );
+      case 403:
+        return new VerifyImageError(
+          'auth',
+          `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`,
+        );
+      case 404:
+        if (/NAME_UNKNOWN/.test(detail)) {
+          return new VerifyImageError('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
+        }
+        return new VerifyImageError(
+          'not-found',
+          what === 'manifest'
+            ? `${target} not found (${detail}): check that the push succeeded and the tag or digest is spelled right`
+            : `blob ${reference} of ${this.name} not found (${detail}): the registry lost a blob the manifest refers to`,
+        );
+      default:
+        if (res.status === 429) {
+          return new VerifyImageError('unreachable', `${this.ref.registry} is rate limiting us (${detail}): try again later or log in for a higher limit`);
+        }
+        return new VerifyImageError('unreachable', `${this.ref.registry} answered ${res.status} for ${redact(res.url)} (${detail}): try again later`);
+    }
+  }
+}
+
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  const base = contentType?.split(';')[0]?.trim().toLowerCase();
+  return base || undefined;
+}
+
+function parseManifest(bytes: Buffer, contentType: string | undefined, name: string): Manifest {
+  const schema1 = `${name} is a schema1 manifest, which Docker removed in 28.2 and this action does not verify: rebuild and push it with a current Docker or buildx`;
+  if (contentType && SCHEMA1_MEDIA_TYPES.has(contentType) && contentType !== 'application/json') {
+    throw new VerifyImageError('unsupported', schema1);
+  }
+  let body: Omit<Manifest, 'schemaVersion'> & { schemaVersion?: number; fsLayers?: unknown; mediaType?: string };
+  try {
+    body = JSON.parse(bytes.toString('utf8')) as typeof body;
+  } catch {
+    throw new VerifyImageError('protocol', `manifest of ${name} is not valid JSON`);
+  }
+  if (body.schemaVersion === 1 || body.fsLayers !== undefined) throw new VerifyImageError('unsupported', schema1);
+  if (body.schemaVersion !== 2) {
+    throw new VerifyImageError('unsupported', `manifest of ${name} has schemaVersion ${String(body.schemaVersion)}; only schemaVersion 2 (OCI and Docker) is supported`);
+  }
+  const specific = contentType && (isIndex(contentType) || isImageManifest(contentType));
+  if (body.mediaType && specific && body.mediaType !== contentType) {
+    throw new VerifyImageError('protocol', `manifest of ${name} says mediaType ${body.mediaType} but was served as ${contentType}; refusing an ambiguous manifest`);
+  }
+  const kind = body.mediaType ?? (specific ? contentType : undefined);
+  if ('manifests' in body && Array.isArray(body.manifests)) {
+    if (kind && !isIndex(kind)) throw new VerifyImageError('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
+    return body as ImageIndex;
+  }
+  if ('config' in body && body.config && Array.isArray((body as ImageManifest).layers)) {
+    if (kind && !isImageManifest(kind)) throw new VerifyImageError('protocol', `manifest of ${name} has a config but media type ${kind}`);
+    return body as ImageManifest;
+  }
+  throw new VerifyImageError('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
+}
+
+function isLoopbackUrl(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

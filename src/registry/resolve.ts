@@ -1,0 +1,50 @@
+// From a reference to one platform's image: tag → (index → platform manifest) → config.
+// Shared by verification and, later, base-image lookups.
+
+import { VerifyImageError } from '../errors.js';
+import { availablePlatforms, formatPlatform, normalizePlatform, platformMatches, selectManifest } from '../oci/platform.js';
+import { formatReference, manifestReference, type ImageReference } from '../oci/reference.js';
+import { isIndex, type ImageIndex, type ImageManifest, type Platform } from '../oci/types.js';
+import type { RemoteImage } from '../verify/rules.js';
+import type { RegistryClient } from './client.js';
+
+export async function resolveRemoteImage(client: RegistryClient, ref: ImageReference, want: Platform): Promise<RemoteImage> {
+  const top = await client.getManifest(manifestReference(ref));
+  let indexDigest: string | undefined;
+  let manifest = top;
+  if (isIndex(top.mediaType)) {
+    const index = top.body as ImageIndex;
+    indexDigest = top.digest;
+    const entry = selectManifest(index, want);
+    if (!entry) {
+      const offered = availablePlatforms(index);
+      throw new VerifyImageError(
+        'unsupported',
+        `${formatReference(ref)} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`,
+      );
+    }
+    manifest = await client.getManifest(entry.digest);
+    if (isIndex(manifest.mediaType)) {
+      throw new VerifyImageError('unsupported', `${formatReference(ref)} nests an index inside an index for ${formatPlatform(want)}; nested indexes are not supported`);
+    }
+  }
+  const image = manifest.body as ImageManifest;
+  const { config } = await client.getConfig(image.config);
+  const platform = normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
+  if (!indexDigest && !platformMatches(want, platform)) {
+    throw new VerifyImageError(
+      'unsupported',
+      `${formatReference(ref)} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set the platform input to ${formatPlatform(platform)} or verify a build for that platform`,
+    );
+  }
+  return {
+    reference: formatReference(ref),
+    indexDigest,
+    manifestDigest: manifest.digest,
+    manifestMediaType: manifest.mediaType,
+    manifest: image,
+    configDigest: image.config.digest,
+    config,
+    platform,
+  };
+}
