@@ -1,0 +1,120 @@
+// A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
+// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
+
+import { Client } from 'undici';
+import { VerifyImageError } from '../errors.js';
+
+export interface EngineImage {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Os: string;
+  Architecture: string;
+  Variant?: string;
+  Created?: string;
+  RootFS?: { Type: string; Layers?: string[] };
+  Descriptor?: { mediaType: string; digest: string; size: number };
+  Manifests?: EngineManifestSummary[];
+}
+
+export interface EngineManifestSummary {
+  ID: string;
+  Descriptor: { mediaType: string; digest: string; size: number; platform?: { os: string; architecture: string; variant?: string } };
+  Available: boolean;
+  Kind: string;
+  ImageData?: { Platform: { os: string; architecture: string; variant?: string }; Containers?: string[] };
+}
+
+export interface EngineInfo {
+  DriverStatus?: [string, string][] | null;
+  Driver?: string;
+}
+
+export class DockerEngine {
+  private apiVersion: string | undefined;
+
+  private constructor(
+    private readonly client: Client,
+    readonly host: string,
+  ) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): DockerEngine {
+    const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+    if (host.startsWith('unix://')) {
+      const socketPath = host.slice('unix://'.length);
+      return new DockerEngine(new Client('http://localhost', { socketPath, headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
+    }
+    if (host.startsWith('tcp://') || host.startsWith('http://')) {
+      if (env.DOCKER_TLS_VERIFY) {
+        throw new VerifyImageError('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
+      }
+      return new DockerEngine(new Client(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
+    }
+    throw new VerifyImageError('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => undefined);
+  }
+
+  private async get<T>(path: string, allow404 = false): Promise<T | undefined> {
+    let res;
+    try {
+      res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
+      throw new VerifyImageError(
+        'local',
+        `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`,
+      );
+    }
+    const text = await res.body.text();
+    if (res.statusCode === 404 && allow404) return undefined;
+    if (res.statusCode !== 200) {
+      let message = text.trim();
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? message;
+      } catch {
+        // plain text error
+      }
+      throw new VerifyImageError('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
+    }
+    return JSON.parse(text) as T;
+  }
+
+  private prefix(): string {
+    return this.apiVersion ? `/v${this.apiVersion}` : '';
+  }
+
+  /** The daemon's API version; requests are pinned to it so newer query parameters are used only when offered. */
+  async version(): Promise<string> {
+    if (!this.apiVersion) {
+      const v = await this.get<{ ApiVersion: string }>('/version');
+      this.apiVersion = v?.ApiVersion;
+    }
+    return this.apiVersion ?? '1.24';
+  }
+
+  async info(): Promise<EngineInfo> {
+    return (await this.get<EngineInfo>('/info')) ?? {};
+  }
+
+  /** `GET /images/{name}/json`, undefined when the image does not exist. */
+  async inspectImage(name: string, query: Record<string, string> = {}): Promise<EngineImage | undefined> {
+    const qs = new URLSearchParams(query).toString();
+    // Docker's own client sends the name unescaped; escape only what could break the path.
+    const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
+    return this.get<EngineImage>(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
+  }
+}
+
+/** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
+export function usesContainerdStore(info: EngineInfo): boolean {
+  return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
+}
+
+export function apiAtLeast(version: string, wanted: string): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  const [c = 0, d = 0] = wanted.split('.').map(Number);
+  return a > c || (a === c && b >= d);
+}
