@@ -1,0 +1,42 @@
+// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
+
+export function humanSize(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/**
+ * Turns a history `created_by` into the instruction a person wrote: the classic builder records
+ * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
+ */
+export function instructionOf(createdBy: string | undefined): string {
+  if (!createdBy) return '';
+  let s = createdBy.trim();
+  s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
+  const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
+  if (nop) s = s.slice(nop[0].length);
+  else if (s.startsWith('/bin/sh -c ')) s = `RUN ${s.slice('/bin/sh -c '.length)}`;
+  s = s.replace(/\s+# buildkit$/, '');
+  // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
+  s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+export function shorten(text: string, max = 72): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,108 @@
+// The report model: one plain object per verified image that the job summary, the CLI text and
+// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+
+import type { LocalImage } from '../local/source.js';
+import { formatPlatform } from '../oci/platform.js';
+import type { Check, RemoteImage } from '../verify/rules.js';
+
+export type Status = 'verified' | 'mismatch' | 'error';
+
+export interface LayerRow {
+  /** 1-based, bottom layer first. */
+  index: number;
+  /** The Dockerfile instruction that made the layer, from the config's history. */
+  instruction?: string;
+  created?: string;
+  diffId?: string;
+  localDiffId?: string;
+  /** Compressed digest, size and media type from the manifest. */
+  digest?: string;
+  size?: number;
+  mediaType?: string;
+  /** match/differs against the local build; not-compared when there is no local image. */
+  status: 'match' | 'differs' | 'not-compared';
+}
+
+export interface RemoteSummary {
+  reference: string;
+  indexDigest?: string;
+  manifestDigest: string;
+  manifestMediaType: string;
+  configDigest: string;
+  platform: string;
+  created?: string;
+}
+
+export interface LocalSummary {
+  reference: string;
+  source: string;
+  id: string;
+  idKind: 'config' | 'manifest';
+  platform: string;
+}
+
+export interface VerifyReport {
+  image: string;
+  status: Status;
+  verified: boolean;
+  /** One line saying why the image could not be verified (status 'error'). */
+  error?: string;
+  remote?: RemoteSummary;
+  local?: LocalSummary;
+  checks: Check[];
+  layers: LayerRow[];
+  /** What this run compared, in words, so a pass is never mistaken for more than it is. */
+  compared: string[];
+  durationMs: number;
+}
+
+export function failedChecks(report: VerifyReport): Check[] {
+  return report.checks.filter((c) => !c.ok);
+}
+
+/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
+export function layerRows(remote: RemoteImage, local: LocalImage | undefined): LayerRow[] {
+  const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
+  const diffIds = remote.config.rootfs.diff_ids;
+  const layers = remote.manifest.layers;
+  const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
+  const rows: LayerRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const diffId = diffIds[i];
+    const localDiffId = local?.diffIds[i];
+    rows.push({
+      index: i + 1,
+      instruction: history[i]?.created_by,
+      created: history[i]?.created,
+      diffId,
+      localDiffId,
+      digest: layers[i]?.digest,
+      size: layers[i]?.size,
+      mediaType: layers[i]?.mediaType,
+      status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+    });
+  }
+  return rows;
+}
+
+export function remoteSummary(remote: RemoteImage): RemoteSummary {
+  return {
+    reference: remote.reference,
+    indexDigest: remote.indexDigest,
+    manifestDigest: remote.manifestDigest,
+    manifestMediaType: remote.manifestMediaType,
+    configDigest: remote.configDigest,
+    platform: formatPlatform(remote.platform),
+    created: remote.config.created,
+  };
+}
+
+export function localSummary(local: LocalImage): LocalSummary {
+  return {
+    reference: local.reference,
+    source: local.source,
+    id: local.id,
+    idKind: local.idKind,
+    platform: formatPlatform(local.platform),
+  };
+}

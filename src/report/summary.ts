@@ -1,0 +1,77 @@
+// The job summary, written with @actions/core's summary API: a verdict heading, the digests and
+// platform, what was compared, the failed rules, and the layer table. Cells are HTML, so every
+// value from a registry or a Dockerfile is escaped before it goes in.
+
+import * as core from '@actions/core';
+import { shortDigest } from '../oci/digest.js';
+import { escapeHtml, humanSize, instructionOf, seconds, shorten } from './format.js';
+import { failedChecks, type LayerRow, type VerifyReport } from './model.js';
+
+type Cell = { data: string; header?: boolean };
+
+export async function writeSummary(reports: VerifyReport[]): Promise<void> {
+  for (const report of reports) addReport(report);
+  await core.summary.write();
+}
+
+const HEADINGS: Record<VerifyReport['status'], string> = {
+  verified: '✅ Verified',
+  mismatch: '❌ Mismatch',
+  error: '⚠️ Could not verify',
+};
+
+function addReport(report: VerifyReport): void {
+  const s = core.summary;
+  s.addHeading(`${HEADINGS[report.status]}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2);
+  if (report.error) s.addRaw(`<p><strong>Error:</strong> ${escapeHtml(report.error)}</p>`, true);
+
+  const facts: string[] = [];
+  const r = report.remote;
+  if (r) {
+    if (r.indexDigest) facts.push(`<strong>Index</strong> <code>${escapeHtml(r.indexDigest)}</code>`);
+    facts.push(`<strong>Manifest</strong> <code>${escapeHtml(r.manifestDigest)}</code> (${escapeHtml(r.platform)})`);
+    facts.push(`<strong>Config</strong> <code>${escapeHtml(r.configDigest)}</code>`);
+  }
+  if (report.local) {
+    facts.push(`<strong>Local build</strong> <code>${escapeHtml(report.local.reference)}</code> — ${escapeHtml(report.local.source)}`);
+  }
+  if (facts.length) s.addList(facts);
+
+  const failed = failedChecks(report);
+  if (failed.length) {
+    s.addRaw('<p><strong>Failed rules</strong></p>', true);
+    s.addList(failed.map((c) => `<code>${c.rule}</code>: ${escapeHtml(c.message)}`));
+  }
+  if (report.layers.length) s.addTable(layerTable(report.layers));
+  if (report.checks.length || report.compared.length) {
+    const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${c.rule}</code>: ${escapeHtml(c.message)}</li>`).join('');
+    const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
+    s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`);
+  }
+}
+
+function layerTable(rows: LayerRow[]): Cell[][] {
+  const header: Cell[] = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', ''].map((data) => ({ data, header: true }));
+  return [header, ...rows.map(layerCells)];
+}
+
+function layerCells(row: LayerRow): Cell[] {
+  const instruction = instructionOf(row.instruction);
+  const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
+  const diffId =
+    row.status === 'differs' && row.localDiffId !== row.diffId
+      ? `${digestCell(row.diffId)}<br>local: ${digestCell(row.localDiffId)}`
+      : digestCell(row.diffId);
+  return [
+    { data: String(row.index) },
+    { data: instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '' },
+    { data: diffId },
+    { data: digestCell(row.digest) },
+    { data: humanSize(row.size) },
+    { data: mark },
+  ];
+}
+
+function digestCell(digest: string | undefined): string {
+  return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(shortDigest(digest))}</code>` : '—';
+}

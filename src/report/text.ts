@@ -1,0 +1,32 @@
+// The CLI's rendering of a report: a verdict line, the digests, failed rules and a layer table.
+
+import { shortDigest } from '../oci/digest.js';
+import { humanSize, instructionOf, shorten } from './format.js';
+import { failedChecks, type VerifyReport } from './model.js';
+
+export function renderText(report: VerifyReport): string {
+  const lines: string[] = [];
+  const verdict = report.status === 'verified' ? 'VERIFIED' : report.status === 'mismatch' ? 'MISMATCH' : 'COULD NOT VERIFY';
+  lines.push(`${verdict}  ${report.remote?.reference ?? report.image}`);
+  if (report.error) lines.push(`  error: ${report.error}`);
+  const r = report.remote;
+  if (r) {
+    if (r.indexDigest) lines.push(`  index     ${r.indexDigest}`);
+    lines.push(`  manifest  ${r.manifestDigest}  (${r.platform})`);
+    lines.push(`  config    ${r.configDigest}`);
+  }
+  if (report.local) lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
+  for (const check of failedChecks(report)) lines.push(`  ✗ ${check.rule}: ${check.message}`);
+  for (const check of report.checks.filter((c) => c.ok)) lines.push(`  ✓ ${check.rule}: ${check.message}`);
+  if (report.layers.length > 0) {
+    lines.push('');
+    lines.push('  #   ok  diff_id              digest               size       instruction');
+    for (const row of report.layers) {
+      const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '·';
+      lines.push(
+        `  ${String(row.index).padEnd(3)} ${mark}   ${shortDigest(row.diffId).padEnd(20)} ${shortDigest(row.digest).padEnd(20)} ${humanSize(row.size).padEnd(10)} ${shorten(instructionOf(row.instruction), 60)}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
