@@ -1,0 +1,266 @@
+// The foundation, end to end: real images built by the real daemon, pushed to a real registry,
+// verified by the bundled action (node dist/index.js) exactly as the runner runs it.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { runAction, runCli } from '../helpers/action.js';
+import { buildImage, busyboxBase, docker, pushImage, removeImage, requireDaemon, tagImage, uniqueName } from '../helpers/docker.js';
+import { dockerLogin, startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+/** What a reader of the log sees: the runner consumes ::add-mask:: lines and never shows them. */
+const visible = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+const sha = (bytes: string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+interface Report {
+  images: { status: string; checks: { rule: string; ok: boolean }[]; layers: { status: string }[]; compared: string[] }[];
+}
+
+/** Puts a manifest through the registry API, as a tool like buildx or skopeo would. */
+async function putManifest(host: string, repo: string, reference: string, body: object, mediaType: string): Promise<string> {
+  const bytes = JSON.stringify(body);
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, {
+    method: 'PUT',
+    headers: { 'content-type': mediaType },
+    body: bytes,
+  });
+  assert.equal(res.status, 201, `PUT manifest: ${res.status} ${await res.text()}`);
+  return sha(bytes);
+}
+
+async function getManifest(host: string, repo: string, reference: string): Promise<{ bytes: string; mediaType: string }> {
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, {
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  assert.equal(res.status, 200);
+  return { bytes: await res.text(), mediaType: res.headers.get('content-type') ?? '' };
+}
+
+describe('verify a pushed image against the local build', () => {
+  let registry: TestRegistry;
+  let base: string;
+  let appRef: string;
+  let appId: string;
+  let appDigest: string;
+  let repo: string;
+
+  before(async () => {
+    await requireDaemon();
+    registry = await startRegistry();
+    cleanups.push(() => registry.stop());
+    base = `${uniqueName('vi-base')}:1`;
+    await busyboxBase(base);
+    cleanups.push(() => removeImage(base));
+    repo = uniqueName('acme/app');
+    appRef = `${registry.host}/${repo}:1.0`;
+    appId = await buildImage(appRef, `FROM ${base}\nRUN echo one > /one\nENV MODE=prod\nRUN echo two > /two\n`);
+    cleanups.push(() => removeImage(appRef));
+    appDigest = await pushImage(appRef);
+  });
+
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
+
+  it('verifies a fresh push: outputs, summary table and report', async () => {
+    const run = await runAction({ image: appRef, digest: appDigest });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.outputs.verified, 'true');
+    assert.equal(run.outputs.digest, appDigest);
+    assert.equal(run.outputs['index-digest'], '');
+    assert.equal(run.outputs['config-digest'], appId);
+    assert.equal(run.outputs.layers, '4');
+    assert.equal(run.outputs.mismatches, '[]');
+    assert.match(run.summary, /✅ Verified: /);
+    assert.ok(run.summary.includes(appRef), 'summary names the image');
+    assert.ok(run.summary.includes(appDigest), 'summary shows the manifest digest');
+    // One table row per layer, each ticked, with the instruction that made it.
+    const rows = run.summary.split('<tr>').slice(2);
+    assert.equal(rows.length, 4);
+    assert.ok(rows.every((row) => row.includes('✓')), 'every layer ticked');
+    assert.match(rows[2] ?? '', /RUN echo one &gt; \/one/);
+    const report = run.report as Report;
+    assert.equal(report.images[0]?.status, 'verified');
+    assert.deepEqual(
+      report.images[0]?.checks.map((c) => [c.rule, c.ok]),
+      [
+        ['layer-count', true],
+        ['platform', true],
+        ['diff-ids', true],
+        ['image-id', true],
+        ['digest', true],
+      ],
+    );
+  });
+
+  it('fails when the tag was re-pushed with another image after the local build', async () => {
+    const ref = `${registry.host}/${repo}:repushed`;
+    const other = `${uniqueName('vi-other')}:1`;
+    await buildImage(ref, `FROM ${base}\nRUN echo one > /one\n`);
+    await buildImage(other, `FROM ${base}\nRUN echo changed > /one\n`);
+    cleanups.push(() => removeImage(ref, other));
+    // Someone else pushes a different image under our tag; our local tag still names our build.
+    const ours = (await docker(['image', 'inspect', '-f', '{{.Id}}', ref])).trim();
+    await tagImage(other, ref);
+    await pushImage(ref);
+    await tagImage(ours, ref);
+
+    const run = await runAction({ image: ref });
+    assert.equal(run.code, 1);
+    assert.equal(run.outputs.verified, 'false');
+    const mismatches = JSON.parse(run.outputs.mismatches ?? '') as { rule: string; layer?: number }[];
+    assert.deepEqual(
+      mismatches.map((m) => [m.rule, m.layer]),
+      [
+        ['diff-ids', 3],
+        ['image-id', undefined],
+      ],
+    );
+    assert.match(run.stdout, /::error::.*does not match the local build: diff-ids: layer 3 differs/);
+    assert.match(run.summary, /❌ Mismatch/);
+    assert.ok(run.summary.includes('✗'), 'the differing layer is marked');
+  });
+
+  it('fails on a wrong digest input and accepts the right one through the CLI', async () => {
+    const wrong = sha('not the image');
+    const run = await runAction({ image: appRef, digest: wrong });
+    assert.equal(run.code, 1);
+    assert.equal(run.outputs.verified, 'false');
+    assert.deepEqual(
+      (JSON.parse(run.outputs.mismatches ?? '') as { rule: string }[]).map((m) => m.rule),
+      ['digest'],
+    );
+    assert.ok(run.stdout.includes(`not the expected digest ${wrong}`));
+
+    const cli = await runCli([appRef, '--digest', wrong]);
+    assert.equal(cli.code, 1);
+    assert.match(cli.stdout, /^MISMATCH/);
+    const ok = await runCli([appRef, '--digest', appDigest, '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { verified: boolean }).verified, true);
+  });
+
+  it('refuses a malformed digest input with a one-line error', async () => {
+    const run = await runAction({ image: appRef, digest: 'sha256:1234' });
+    assert.equal(run.code, 1);
+    assert.equal(run.outputs.verified, 'false');
+    const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+    assert.deepEqual(errors, ['::error::the digest input "sha256:1234" is not a digest: pass sha256:<64 hex>, e.g. ${{ steps.build.outputs.digest }}']);
+  });
+
+  it('reports an unknown tag as could-not-verify with what to do', async () => {
+    const ref = `${registry.host}/${repo}:does-not-exist`;
+    const run = await runAction({ image: ref, 'local-image': appRef });
+    assert.equal(run.code, 1);
+    assert.equal(run.outputs.verified, 'false');
+    assert.match(run.stdout, /::error::.*:does-not-exist not found \(MANIFEST_UNKNOWN.*\): check that the push succeeded/);
+    assert.match(run.summary, /Could not verify/);
+    assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /, 'no stack trace');
+    const cli = await runCli([ref, '--local', appRef]);
+    assert.equal(cli.code, 2);
+  });
+
+  it('reports a missing local image with what to do', async () => {
+    const run = await runAction({ image: appRef, 'local-image': `${uniqueName('absent')}:nope` });
+    assert.equal(run.code, 1);
+    assert.equal(run.outputs.verified, 'false');
+    assert.match(run.stdout, /::error::local image ".*:nope" not found in the Docker daemon.*set local-image: none/);
+  });
+
+  it('checks only the registry side with local-image: none, and says so', async () => {
+    const run = await runAction({ image: appRef, 'local-image': 'none', digest: appDigest });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs.verified, 'true');
+    const report = run.report as Report;
+    assert.ok(report.images[0]?.layers.every((l) => l.status === 'not-compared'));
+    assert.ok(report.images[0]?.compared.some((c) => c.includes('no local image')));
+  });
+
+  it('verifies the platform image behind a multi-platform index and skips attestations', async () => {
+    const pushed = await getManifest(registry.host, repo, '1.0');
+    const attestation = await putManifest(
+      registry.host,
+      repo,
+      'attestation',
+      {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha('{}'), size: 2 },
+        layers: [],
+      },
+      'application/vnd.oci.image.manifest.v1+json',
+    ).catch(() => undefined);
+    const manifests: object[] = [
+      { mediaType: pushed.mediaType, digest: appDigest, size: pushed.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
+    ];
+    if (attestation) {
+      manifests.push({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: attestation,
+        size: 0,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': appDigest },
+      });
+    }
+    const indexDigest = await putManifest(
+      registry.host,
+      repo,
+      'multi',
+      { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests },
+      'application/vnd.oci.image.index.v1+json',
+    );
+    const ref = `${registry.host}/${repo}:multi`;
+    const run = await runAction({ image: ref, 'local-image': appRef, digest: indexDigest });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs['index-digest'], indexDigest);
+    assert.equal(run.outputs.digest, appDigest);
+
+    const arm = await runAction({ image: ref, 'local-image': 'none', platform: 'linux/arm64' });
+    assert.equal(arm.code, 1);
+    assert.match(arm.stdout, /::error::.*has no linux\/arm64 image \(it offers linux\/amd64\)/);
+  });
+
+  describe('a registry that requires Basic auth', () => {
+    let secure: TestRegistry;
+    let ref: string;
+    const password = 'pw-' + Math.random().toString(36).slice(2);
+
+    before(async () => {
+      secure = await startRegistry({ htpasswd: { username: 'ci', password } });
+      cleanups.push(() => secure.stop());
+      ref = `${secure.host}/${repo}:1.0`;
+      await tagImage(appRef, ref);
+      cleanups.push(() => removeImage(ref));
+    });
+
+    it('verifies with credentials from a config.json written by docker login', async () => {
+      const config = await dockerLogin(secure.host, 'ci', password);
+      const digest = await pushImage(ref, { env: { DOCKER_CONFIG: config } });
+      const run = await runAction({ image: ref, digest }, { DOCKER_CONFIG: config });
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(run.outputs.verified, 'true');
+      assert.match(run.stdout, /credentials for 127\.0\.0\.1:\d+: from .*config\.json/);
+      assert.ok(run.stdout.includes(`::add-mask::${password}`), 'the password is masked');
+      assert.ok(!(visible(run.stdout) + run.summary + JSON.stringify(run.report)).includes(password), 'no secret anywhere');
+    });
+
+    it('fails without credentials and says how to log in', async () => {
+      const run = await runAction({ image: ref }, { DOCKER_CONFIG: '/nonexistent' });
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /::error::.*requires authentication.*log in first/);
+    });
+
+    it('fails with wrong credentials without echoing them', async () => {
+      const run = await runAction({ image: ref, username: 'ci', password: 'wrong-password-123' }, { DOCKER_CONFIG: '/nonexistent' });
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /::error::.*rejected the credentials from inputs/);
+      assert.ok(run.stdout.includes('::add-mask::wrong-password-123'));
+      assert.ok(!visible(run.stdout).includes('wrong-password-123'));
+    });
+  });
+});
