@@ -29,6 +29,11 @@ test_files() {
   find "$1" -type f -name '*.test.js' | LC_ALL=C sort
 }
 
+if [ ! -d node_modules ]; then
+  heading "npm ci (no node_modules yet)"
+  npm ci
+fi
+
 heading "compile tests (tsc -> build/)"
 npm run compile-tests
 
@@ -43,6 +48,9 @@ if [ "$phase" != e2e ]; then
 fi
 
 [ "$phase" != unit ] || exit 0
+
+heading "services: dockerd, registry, busybox, skopeo (scripts/ensure-services.sh)"
+bash scripts/ensure-services.sh
 
 if [ ! -f dist/index.js ] || [ ! -f dist/cli/index.js ]; then
   echo "error: dist/index.js or dist/cli/index.js is missing; the e2e tests run the bundle: run 'npm run build' first" >&2

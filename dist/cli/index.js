@@ -39852,8 +39852,13 @@ function instructionOf(createdBy) {
     s = s.replace(/\s+# buildkit$/, '');
     // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
     s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
-    return s.replace(/\s+/g, ' ').trim();
+    s = s.replace(/\s+/g, ' ').trim();
+    // The classic builder records an exec-form RUN as the bare command.
+    if (s && !INSTRUCTION.test(s))
+        s = `RUN ${s}`;
+    return s;
 }
+const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
 function shorten(text, max = 72) {
     return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -26,8 +26,13 @@ export function instructionOf(createdBy: string | undefined): string {
   s = s.replace(/\s+# buildkit$/, '');
   // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
   s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
-  return s.replace(/\s+/g, ' ').trim();
+  s = s.replace(/\s+/g, ' ').trim();
+  // The classic builder records an exec-form RUN as the bare command.
+  if (s && !INSTRUCTION.test(s)) s = `RUN ${s}`;
+  return s;
 }
+
+const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
 
 export function shorten(text: string, max = 72): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
