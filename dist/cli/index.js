@@ -2,38 +2,38 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const RoundRobinPool = __nccwpck_require__(5520)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const Socks5ProxyAgent = __nccwpck_require__(7223)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const H2CClient = __nccwpck_require__(6815)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const RoundRobinPool = __nccwpck_require__(3182)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const Socks5ProxyAgent = __nccwpck_require__(2141)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const H2CClient = __nccwpck_require__(1529)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(431)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const SnapshotAgent = __nccwpck_require__(5095)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(5433)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const SnapshotAgent = __nccwpck_require__(8705)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -53,21 +53,21 @@ __webpack_unused_export__ = RetryHandler
 __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  responseError: __nccwpck_require__(8918),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379),
-  cache: __nccwpck_require__(5542),
-  decompress: __nccwpck_require__(557),
-  deduplicate: __nccwpck_require__(7240)
+  redirect: __nccwpck_require__(1068),
+  responseError: __nccwpck_require__(5960),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149),
+  cache: __nccwpck_require__(4856),
+  decompress: __nccwpck_require__(1767),
+  deduplicate: __nccwpck_require__(8654)
 }
 
 __webpack_unused_export__ = {
-  MemoryCacheStore: __nccwpck_require__(4889)
+  MemoryCacheStore: __nccwpck_require__(5055)
 }
 
-const SqliteCacheStore = __nccwpck_require__(1522)
+const SqliteCacheStore = __nccwpck_require__(7788)
 __webpack_unused_export__ = SqliteCacheStore
 
 __webpack_unused_export__ = buildConnector
@@ -129,7 +129,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 
 // Capture __filename at module load time for stack trace augmentation.
 // This may be undefined when bundled in environments like Node.js internals.
@@ -169,22 +169,22 @@ module.exports.hd = function fetch (init, options = undefined) {
     throw err
   })
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(6443)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(3377)
 
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(8495)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
@@ -192,21 +192,21 @@ __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 __webpack_unused_export__ = parseCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-const { WebSocket, ping } = __nccwpck_require__(3726)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+const { WebSocket, ping } = __nccwpck_require__(3435)
 module.exports.kb = WebSocket
 module.exports.rd = CloseEvent
 module.exports.NN = ErrorEvent
 module.exports.aM = MessageEvent
 __webpack_unused_export__ = ping
 
-/* unused reexport */ __nccwpck_require__(2873).WebSocketStream
-/* unused reexport */ __nccwpck_require__(6919).WebSocketError
+/* unused reexport */ __nccwpck_require__(2299).WebSocketStream
+/* unused reexport */ __nccwpck_require__(9597).WebSocketError
 
 module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
@@ -222,7 +222,7 @@ __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = SnapshotAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.GD = EventSource
 
@@ -244,13 +244,13 @@ __webpack_unused_export__ = install
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -310,16 +310,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -427,7 +427,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -443,9 +443,9 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 function noop () {}
 
@@ -686,16 +686,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 
 function noop () {}
 
@@ -907,7 +907,7 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -915,9 +915,9 @@ module.exports.RequestHandler = RequestHandler
 const assert = __nccwpck_require__(4589)
 const { finished } = __nccwpck_require__(7075)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 function noop () {}
 
@@ -1123,17 +1123,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { kHTTP2Stream } = __nccwpck_require__(6443)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { kHTTP2Stream } = __nccwpck_require__(3377)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1241,30 +1241,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1842,14 +1842,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4889:
+/***/ 5055:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const { EventEmitter } = __nccwpck_require__(8474)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(9901)
 
 /**
  * @typedef {import('../../types/cache-interceptor.d.ts').default.CacheKey} CacheKey
@@ -2128,13 +2128,13 @@ module.exports = MemoryCacheStore
 
 /***/ }),
 
-/***/ 1522:
+/***/ 7788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(9901)
 
 let DatabaseSync
 
@@ -2604,15 +2604,15 @@ function headerValueEquals (lhs, rhs) {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 let tls // include tls conditionally since it is not always available
 
@@ -2770,7 +2770,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -2920,7 +2920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3154,7 +3154,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -3638,7 +3638,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3646,7 +3646,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3663,9 +3663,9 @@ const {
   getServerName,
   normalizedMethodRecords,
   getProtocolFromUrlString
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4130,16 +4130,16 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 8082:
+/***/ 1140:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(8474)
 const { Buffer } = __nccwpck_require__(4573)
-const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(6593)
 const { debuglog } = __nccwpck_require__(7975)
-const { parseAddress } = __nccwpck_require__(1732)
+const { parseAddress } = __nccwpck_require__(2870)
 
 const debug = debuglog('undici:socks5')
 const EMPTY_BUFFER = Buffer.alloc(0)
@@ -4559,14 +4559,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1732:
+/***/ 2870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Buffer } = __nccwpck_require__(4573)
 const net = __nccwpck_require__(7030)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * Parse an address and determine its type
@@ -4778,7 +4778,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 
@@ -4861,7 +4861,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4869,7 +4869,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -5028,22 +5028,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const timers = __nccwpck_require__(6603)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const timers = __nccwpck_require__(5929)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.', 2).map(v => Number(v))
 
@@ -6048,17 +6048,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -6217,7 +6217,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6225,7 +6225,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -6233,10 +6233,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl } = __nccwpck_require__(6443)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl } = __nccwpck_require__(3377)
+const util = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -6445,7 +6445,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6453,9 +6453,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -6468,7 +6468,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -6502,9 +6502,9 @@ const {
   kResume,
   kHTTPContext,
   kClosed
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -6516,7 +6516,7 @@ const kTypeOfService = Symbol('kTypeOfService')
 let extractBody
 
 function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
 
@@ -6537,7 +6537,7 @@ function lazyllhttp () {
 
   if (useWasmSIMD) {
     try {
-      mod = new WebAssembly.Module(__nccwpck_require__(3434))
+      mod = new WebAssembly.Module(__nccwpck_require__(9968))
     } catch {
     }
   }
@@ -6547,7 +6547,7 @@ function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(3870))
+    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return new WebAssembly.Instance(mod, {
@@ -7616,7 +7616,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -8221,14 +8221,14 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
@@ -8237,7 +8237,7 @@ const {
   InvalidArgumentError,
   HeadersTimeoutError,
   BodyTimeoutError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -8266,8 +8266,8 @@ const {
   kRemoteSettings,
   kHTTP2Stream,
   kHTTP2SessionState
-} = __nccwpck_require__(6443)
-const { channels } = __nccwpck_require__(2414)
+} = __nccwpck_require__(3377)
+const { channels } = __nccwpck_require__(6644)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -8886,7 +8886,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -9284,7 +9284,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9292,17 +9292,17 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { ClientStats } = __nccwpck_require__(6854)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { ClientStats } = __nccwpck_require__(4752)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -9345,9 +9345,9 @@ const {
   kHTTP2ConnectionWindowSize,
   kResume,
   kPingInterval
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 
 const kClosedResolve = Symbol('kClosedResolve')
 
@@ -9960,20 +9960,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
-const UnwrapHandler = __nccwpck_require__(2365)
+const Dispatcher = __nccwpck_require__(2377)
+const UnwrapHandler = __nccwpck_require__(5019)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -10163,12 +10163,12 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(6768)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -10218,15 +10218,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -10371,7 +10371,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 
@@ -10513,13 +10513,13 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 6815:
+/***/ 1529:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Client = __nccwpck_require__(3701)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Client = __nccwpck_require__(271)
 
 class H2CClient extends Client {
   constructor (origin, clientOpts) {
@@ -10571,15 +10571,15 @@ module.exports = H2CClient
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { PoolStats } = __nccwpck_require__(6854)
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const { PoolStats } = __nccwpck_require__(4752)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -10792,7 +10792,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10804,14 +10804,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -10917,20 +10917,20 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
-const { channels } = __nccwpck_require__(2414)
-const Socks5ProxyAgent = __nccwpck_require__(7223)
+const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
+const { channels } = __nccwpck_require__(6644)
+const Socks5ProxyAgent = __nccwpck_require__(2141)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -11243,13 +11243,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -11285,7 +11285,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 5520:
+/***/ 3182:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11297,14 +11297,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -11429,7 +11429,7 @@ module.exports = RoundRobinPool
 
 /***/ }),
 
-/***/ 7223:
+/***/ 2141:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11437,12 +11437,12 @@ module.exports = RoundRobinPool
 const { URL } = __nccwpck_require__(3136)
 
 let tls // include tls conditionally since it is not always available
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { Socks5Client, STATES } = __nccwpck_require__(8082)
-const { kDispatch, kClose, kDestroy } = __nccwpck_require__(6443)
-const Pool = __nccwpck_require__(628)
-const buildConnector = __nccwpck_require__(9136)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { Socks5Client, STATES } = __nccwpck_require__(1140)
+const { kDispatch, kClose, kDestroy } = __nccwpck_require__(3377)
+const Pool = __nccwpck_require__(8014)
+const buildConnector = __nccwpck_require__(5106)
 const { debuglog } = __nccwpck_require__(7975)
 
 const debug = debuglog('undici:socks5-proxy')
@@ -11696,7 +11696,7 @@ module.exports = Socks5ProxyAgent
 
 /***/ }),
 
-/***/ 276:
+/***/ 798:
 /***/ ((module) => {
 
 
@@ -11736,7 +11736,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11745,8 +11745,8 @@ module.exports = {
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.2')
 const legacyGlobalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -11802,13 +11802,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9976:
+/***/ 5238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kRedirectCacheControl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kRedirectCacheControl } = __nccwpck_require__(3377)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -11816,7 +11816,7 @@ const {
   hasVaryStar,
   isInvalidOrWildcardVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(7659)
+} = __nccwpck_require__(9901)
 
 /**
  * A suppressed redirect hop recorded by the redirect handler. Carried on
@@ -11828,7 +11828,7 @@ const {
  * @property {import('../../types/header.d.ts').IncomingHttpHeaders} headers The hop's response headers.
  * @property {number} receivedAt The time the hop's response headers were received.
  */
-const { parseHttpDate } = __nccwpck_require__(5453)
+const { parseHttpDate } = __nccwpck_require__(1379)
 
 function noop () {}
 
@@ -12990,7 +12990,7 @@ module.exports = CacheHandler
 
 /***/ }),
 
-/***/ 7133:
+/***/ 4095:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13121,13 +13121,13 @@ module.exports = CacheRevalidationHandler
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(6768)
 
 /**
  * @deprecated
@@ -13195,12 +13195,12 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 3599:
+/***/ 1857:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 /**
  * @typedef {import('../../types/dispatcher.d.ts').default.DispatchHandler} DispatchHandler
@@ -13706,15 +13706,15 @@ module.exports = DeduplicationHandler
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -13986,20 +13986,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
-const WrapHandler = __nccwpck_require__(9510)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
+const WrapHandler = __nccwpck_require__(6768)
 const {
   isDisturbed,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const retryTime = new Date(retryAfter).getTime()
@@ -14497,13 +14497,13 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 2365:
+/***/ 5019:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseHeaders } = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { parseHeaders } = __nccwpck_require__(5386)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 const kResume = Symbol('resume')
 
@@ -14610,12 +14610,12 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 9510:
+/***/ 6768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 module.exports = class WrapHandler {
   #handler
@@ -14722,17 +14722,17 @@ function toRawHeaderValue (value) {
 
 /***/ }),
 
-/***/ 5542:
+/***/ 4856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
-const CacheHandler = __nccwpck_require__(9976)
-const MemoryCacheStore = __nccwpck_require__(4889)
-const CacheRevalidationHandler = __nccwpck_require__(7133)
+const util = __nccwpck_require__(5386)
+const CacheHandler = __nccwpck_require__(5238)
+const MemoryCacheStore = __nccwpck_require__(5055)
+const CacheRevalidationHandler = __nccwpck_require__(4095)
 const {
   assertCacheStore,
   assertCacheMethods,
@@ -14742,9 +14742,9 @@ const {
   isInvalidOrWildcardVaryHeader,
   parseVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(7659)
-const { AbortError } = __nccwpck_require__(8707)
-const { parseHttpDate } = __nccwpck_require__(5453)
+} = __nccwpck_require__(9901)
+const { AbortError } = __nccwpck_require__(6593)
+const { parseHttpDate } = __nccwpck_require__(1379)
 
 /**
  * @param {(string | RegExp)[] | undefined} origins
@@ -15475,16 +15475,16 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 557:
+/***/ 1767:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(8522)
 const { pipeline, Transform: TransformStream } = __nccwpck_require__(7075)
-const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { runtimeFeatures } = __nccwpck_require__(5459)
 
 /** @typedef {import('node:stream').Transform} Transform */
 /** @typedef {import('node:stream').Transform} Controller */
@@ -16049,15 +16049,15 @@ module.exports = createDecompressInterceptor
 
 /***/ }),
 
-/***/ 7240:
+/***/ 8654:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(3440)
-const DeduplicationHandler = __nccwpck_require__(3599)
-const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(7659)
+const util = __nccwpck_require__(5386)
+const DeduplicationHandler = __nccwpck_require__(1857)
+const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(9901)
 
 const pendingRequestsChannel = diagnosticsChannel.channel('undici:request:pending-requests')
 
@@ -16173,14 +16173,14 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -16751,13 +16751,13 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -16857,12 +16857,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections } = {}) {
   return (dispatch) => {
@@ -16885,14 +16885,14 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 8918:
+/***/ 5960:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // const { parseHeaders } = require('../core/util')
-const DecoratorHandler = __nccwpck_require__(8155)
-const { ResponseError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { ResponseError } = __nccwpck_require__(6593)
 
 class ResponseErrorHandler extends DecoratorHandler {
   #statusCode
@@ -16987,11 +16987,11 @@ module.exports = () => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -17013,13 +17013,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // Emums
 exports.ERROR = {
     OK: 0,
@@ -17551,7 +17551,7 @@ exports["default"] = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17574,7 +17574,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17597,7 +17597,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17616,13 +17616,13 @@ function enumToMap(obj, filter = [], exceptions = []) {
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -17640,14 +17640,14 @@ const {
   kMockAgentAcceptsNonStandardSearchParameters,
   kMockCallHistoryAddLog,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
-const { MockCallHistory } = __nccwpck_require__(431)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
+const { MockCallHistory } = __nccwpck_require__(5433)
 
 class MockAgent extends Dispatcher {
   constructor (opts = {}) {
@@ -17855,13 +17855,13 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 431:
+/***/ 5433:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kMockCallHistoryAddLog } = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kMockCallHistoryAddLog } = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 function handleFilterCallsWithOptions (criteria, options, handler, store, allLogs) {
   switch (options.operator) {
@@ -18110,14 +18110,14 @@ module.exports.MockCallHistoryLog = MockCallHistoryLog
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -18127,10 +18127,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -18185,12 +18185,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -18221,12 +18221,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -18235,9 +18235,9 @@ const {
   kContentLength,
   kMockDispatch,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { serializePathWithQuery } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -18437,14 +18437,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -18454,10 +18454,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -18512,7 +18512,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -18551,12 +18551,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
@@ -18564,15 +18564,15 @@ const {
   kOrigin,
   kGetNetConnect,
   kTotalDispatchCount
-} = __nccwpck_require__(1117)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { serializePathWithQuery } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
     isPromise
   }
 } = __nccwpck_require__(7975)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -19044,7 +19044,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19094,17 +19094,17 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 5095:
+/***/ 8705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Agent = __nccwpck_require__(7405)
-const MockAgent = __nccwpck_require__(7501)
-const { SnapshotRecorder } = __nccwpck_require__(3766)
-const WrapHandler = __nccwpck_require__(9510)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const { validateSnapshotMode } = __nccwpck_require__(9683)
+const Agent = __nccwpck_require__(5539)
+const MockAgent = __nccwpck_require__(587)
+const { SnapshotRecorder } = __nccwpck_require__(7096)
+const WrapHandler = __nccwpck_require__(6768)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const { validateSnapshotMode } = __nccwpck_require__(9249)
 
 const kSnapshotRecorder = Symbol('kSnapshotRecorder')
 const kSnapshotMode = Symbol('kSnapshotMode')
@@ -19454,7 +19454,7 @@ module.exports = SnapshotAgent
 
 /***/ }),
 
-/***/ 3766:
+/***/ 7096:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19462,8 +19462,8 @@ module.exports = SnapshotAgent
 const { writeFile, readFile, mkdir } = __nccwpck_require__(1455)
 const { dirname, resolve } = __nccwpck_require__(6760)
 const { setTimeout, clearTimeout } = __nccwpck_require__(7997)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9683)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9249)
 
 /**
  * @typedef {Object} SnapshotRequestOptions
@@ -20049,13 +20049,13 @@ module.exports = { SnapshotRecorder, formatRequestKey, createRequestHash, filter
 
 /***/ }),
 
-/***/ 9683:
+/***/ 9249:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { runtimeFeatures } = __nccwpck_require__(5459)
 
 /**
  * @typedef {Object} HeaderFilters
@@ -20214,7 +20214,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7659:
+/***/ 9901:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20224,9 +20224,9 @@ const {
   pathHasQueryOrFragment,
   hasSafeIterator,
   isValidHTTPToken
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+const { serializePathWithQuery } = __nccwpck_require__(5386)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -20930,7 +20930,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5453:
+/***/ 1379:
 /***/ ((module) => {
 
 
@@ -21607,7 +21607,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6436:
+/***/ 2370:
 /***/ ((module) => {
 
 
@@ -21642,7 +21642,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 313:
+/***/ 5459:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21773,7 +21773,7 @@ module.exports["default"] = instance
 
 /***/ }),
 
-/***/ 6854:
+/***/ 4752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21785,7 +21785,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 class ClientStats {
   constructor (client) {
@@ -21812,7 +21812,7 @@ module.exports = { ClientStats, PoolStats }
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -22244,22 +22244,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(7879)
-const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(3168)
-const { createDeferredPromise } = __nccwpck_require__(6436)
+const { kConstruct } = __nccwpck_require__(3377)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(8321)
+const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(1118)
+const { createDeferredPromise } = __nccwpck_require__(2370)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -23115,15 +23115,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(7879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(8321)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 
 class CacheStorage {
   /**
@@ -23274,14 +23274,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -23326,7 +23326,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -23345,15 +23345,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(7879)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(8321)
+const { Headers } = __nccwpck_require__(5662)
 
 const brandChecks = webidl.brandCheckMultiple([Headers, globalThis.Headers].filter(Boolean))
 
@@ -23553,14 +23553,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(5326)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -23875,7 +23875,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -24253,13 +24253,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -24835,22 +24835,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(7879)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(8321)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -25346,7 +25346,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -25382,29 +25382,29 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   readableStreamClose,
   fullyReadBody,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { FormData, setFormDataState } = __nccwpck_require__(5910)
-const { webidl } = __nccwpck_require__(7879)
+} = __nccwpck_require__(1118)
+const { FormData, setFormDataState } = __nccwpck_require__(8440)
+const { webidl } = __nccwpck_require__(8321)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { parseJSONFromBytes } = __nccwpck_require__(8116)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
+const { createDeferredPromise } = __nccwpck_require__(2370)
+const { parseJSONFromBytes } = __nccwpck_require__(5326)
+const { utf8DecodeBytes } = __nccwpck_require__(798)
+const { runtimeFeatures } = __nccwpck_require__(5459)
 
 const random = runtimeFeatures.has('crypto')
   ? (__nccwpck_require__(7598).randomInt)
@@ -25907,7 +25907,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -26045,13 +26045,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(8116)
+const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(5326)
 
 const encoder = new TextEncoder()
 
@@ -26648,17 +26648,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(1900)
-const { makeEntry } = __nccwpck_require__(5910)
-const { webidl } = __nccwpck_require__(7879)
+const { bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(782)
+const { makeEntry } = __nccwpck_require__(8440)
+const { webidl } = __nccwpck_require__(8321)
 const assert = __nccwpck_require__(4589)
-const { isomorphicDecode } = __nccwpck_require__(8116)
+const { isomorphicDecode } = __nccwpck_require__(5326)
 
 const dd = Buffer.from('--')
 const decoder = new TextDecoder()
@@ -27241,14 +27241,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { iteratorMixin } = __nccwpck_require__(3168)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(7879)
+const { iteratorMixin } = __nccwpck_require__(1118)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(8321)
 const nodeUtil = __nccwpck_require__(7975)
 
 // https://xhr.spec.whatwg.org/#formdata
@@ -27507,7 +27507,7 @@ module.exports = { FormData, makeEntry, setFormDataState }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -27554,21 +27554,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(7879)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(8321)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -28280,7 +28280,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -28294,9 +28294,9 @@ const {
   makeResponse,
   fromInnerResponse,
   getResponseState
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   makePolicyContainer,
@@ -28331,27 +28331,27 @@ const {
   hasAuthenticationEntry,
   includesCredentials,
   isTraversableNavigable
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(7075)
-const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(7879)
+const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(8321)
 const { STATUS_CODES } = __nccwpck_require__(7067)
-const { bytesMatch } = __nccwpck_require__(5082)
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { isomorphicEncode } = __nccwpck_require__(8116)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { bytesMatch } = __nccwpck_require__(316)
+const { createDeferredPromise } = __nccwpck_require__(2370)
+const { isomorphicEncode } = __nccwpck_require__(5326)
+const { runtimeFeatures } = __nccwpck_require__(5459)
 
 // Node.js v23.8.0+ and v22.15.0+ supports Zstandard
 const hasZstd = runtimeFeatures.has('zstd')
@@ -30700,22 +30700,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -30725,11 +30725,11 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(8321)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -31822,14 +31822,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -31838,16 +31838,16 @@ const {
   isAborted,
   isErrorLike,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { webidl } = __nccwpck_require__(8321)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(8116)
+const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(5326)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -32470,22 +32470,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7879)
-const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(8116)
+const { webidl } = __nccwpck_require__(8321)
+const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(5326)
 
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
@@ -33999,13 +33999,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8116:
+/***/ 5326:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { utf8DecodeBytes } = __nccwpck_require__(798)
 
 /**
  * @param {(char: string) => boolean} condition
@@ -34249,14 +34249,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5082:
+/***/ 316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { asciiLowercase } = __nccwpck_require__(8116)
+const { runtimeFeatures } = __nccwpck_require__(5459)
+const { asciiLowercase } = __nccwpck_require__(5326)
 
 /**
  * @typedef {object} Metadata
@@ -34563,14 +34563,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7879:
+/***/ 8321:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { types, inspect } = __nccwpck_require__(7975)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(5459)
 
 const UNDEFINED = 1
 const BOOLEAN = 2
@@ -35576,20 +35576,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
-const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
+const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(3479)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(5459)
 
 const crypto = runtimeFeatures.has('crypto')
   ? __nccwpck_require__(7598)
@@ -35922,7 +35922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -36055,14 +36055,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(8321)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -36393,13 +36393,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(736)
+const { runtimeFeatures } = __nccwpck_require__(5459)
+const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 8 * 1024
 
@@ -36533,14 +36533,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -36645,14 +36645,14 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -36661,11 +36661,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { failWebsocketConnection } = __nccwpck_require__(6897)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { failWebsocketConnection } = __nccwpck_require__(3403)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 // This code was influenced by ws released under the MIT license.
 // Copyright (c) 2011 Einar Otto Stangvik <einaros@gmail.com>
@@ -37172,14 +37172,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /**
  * @typedef {object} SendQueueNode
@@ -37288,15 +37288,15 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 6919:
+/***/ 9597:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7879)
-const { validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(8321)
+const { validateCloseCodeAndReason } = __nccwpck_require__(3479)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 function createInheritableDOMException () {
   // https://github.com/nodejs/node/issues/59677
@@ -37399,23 +37399,23 @@ module.exports = { WebSocketError, createUnvalidatedWebSocketError }
 
 /***/ }),
 
-/***/ 2873:
+/***/ 2299:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(736)
-const { webidl } = __nccwpck_require__(7879)
-const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(8625)
-const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { channels } = __nccwpck_require__(2414)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { ByteParser } = __nccwpck_require__(1652)
-const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(6919)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { createDeferredPromise } = __nccwpck_require__(2370)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(9322)
+const { webidl } = __nccwpck_require__(8321)
+const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(3479)
+const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { channels } = __nccwpck_require__(6644)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { ByteParser } = __nccwpck_require__(1298)
+const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(9597)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(798)
 
 let emittedExperimentalWarning = false
 
@@ -37902,15 +37902,15 @@ module.exports = { WebSocketStream }
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { states, opcodes } = __nccwpck_require__(736)
+const { states, opcodes } = __nccwpck_require__(9322)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { removeHTTPWhitespace } = __nccwpck_require__(1900)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
+const { removeHTTPWhitespace } = __nccwpck_require__(782)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(5326)
 
 /**
  * @param {number} readyState
@@ -38256,16 +38256,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(8321)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(9322)
 const {
   isConnecting,
   isEstablished,
@@ -38276,15 +38276,15 @@ const {
   utf8Decode,
   toArrayBuffer,
   getURLRecord
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { channels } = __nccwpck_require__(2414)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { channels } = __nccwpck_require__(6644)
 
 function getSocketAddress (socket) {
   if (typeof socket?.address === 'function') {
@@ -39021,7 +39021,860 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5581:
+/***/ 9575:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ auditImages)
+/* harmony export */ });
+/* unused harmony export AUDIT_CONCURRENCY */
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9931);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9958);
+/* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9682);
+// Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
+// Each image is checked by the same engine as a single one (run), with no local image, and its
+// result is independent: one unreachable image is reported and the others are still audited.
+// A bounded number of images is in flight at once; each one's requests are sequential, so that
+// bound is also the number of requests in flight. Base lookups are shared across images.
+
+
+
+const AUDIT_CONCURRENCY = 4;
+async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURRENCY) {
+    const unique = [...new Set(images)];
+    const registries = unique.flatMap((image) => {
+        try {
+            return [(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(image).registry];
+        }
+        catch {
+            return []; // run() reports the malformed reference for that image
+        }
+    });
+    const bases = (0,_inspect_js__WEBPACK_IMPORTED_MODULE_2__/* .baseLookupFor */ .D)(inputs, [...new Set(registries)], logger);
+    const reports = new Array(unique.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < unique.length) {
+            const i = next++;
+            const image = unique[i];
+            reports[i] = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
+    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
+    return reports;
+}
+/** Log lines of concurrent images interleave; each says which image it is about. */
+function prefixed(logger, image) {
+    return {
+        info: (m) => logger.info(`[${image}] ${m}`),
+        warning: (m) => logger.warning(`[${image}] ${m}`),
+        debug: (m) => logger.debug(`[${image}] ${m}`),
+        secret: (s) => logger.secret(s),
+    };
+}
+
+
+/***/ }),
+
+/***/ 9682:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ baseLookupFor),
+  m: () => (/* binding */ inspectBase)
+});
+
+;// CONCATENATED MODULE: ./src/base/attribute.ts
+// Owns: deciding which of an image's layers and history entries are its base image's. Pure.
+// An image is built on a base exactly when the base's diff_ids are an ordered prefix of the
+// image's. diff_ids hash the uncompressed layers, so a base re-pushed with other compression
+// still matches, and order matters: sharing layers in another order is not being built on it.
+/** How many leading diff_ids the two lists share. */
+function leadingMatch(base, image) {
+    const n = Math.min(base.length, image.length);
+    let i = 0;
+    while (i < n && base[i] === image[i])
+        i++;
+    return i;
+}
+/** True when `base` is an ordered prefix of `image` (an image may add no layers of its own). */
+function isPrefix(base, image) {
+    return base.length <= image.length && leadingMatch(base, image) === base.length;
+}
+/**
+ * True when the image's history starts with the same instructions as the base's, content hashes
+ * aside (`ADD file:<hash> in /` is the same step with new content). Used only when no built-on
+ * digest is known and no layer matches: it tells "built on an older build of this base" (a new
+ * root filesystem, say) from "not built on this base at all".
+ */
+function sameRecipe(baseHistory, imageHistory) {
+    const base = baseHistory ?? [];
+    const image = imageHistory ?? [];
+    if (base.length === 0 || base.length > image.length)
+        return false;
+    return base.every((entry, i) => recipeOf(entry) === recipeOf(image[i]));
+}
+function recipeOf(entry) {
+    return (entry?.created_by ?? '')
+        .replace(/\b(file|dir|multi):[0-9a-f]{64}\b/g, '$1:')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+/**
+ * Sets each layer row's origin. With an exact count, rows up to it are the base's and the rest the
+ * image's; with only a lower bound (a drifted base whose old version is unknown), rows past it are
+ * left unattributed rather than guessed.
+ */
+function attributeLayers(rows, baseLayers, exact) {
+    for (const row of rows) {
+        if (row.index <= baseLayers)
+            row.origin = 'base';
+        else if (exact)
+            row.origin = 'image';
+    }
+}
+/**
+ * Attributes history entries. When the base's config is known and the image's history starts with
+ * the base's entries (the builder copies them), exactly those are the base's — including its
+ * trailing empty_layer entries such as CMD. Otherwise the entries up to the one that made the last
+ * base layer are.
+ */
+function attributeHistory(image, base, baseLayers, exact) {
+    const entries = image.history ?? [];
+    let boundary = entriesForLayers(entries, baseLayers);
+    const baseHistory = base?.history ?? [];
+    if (exact && baseHistory.length > 0 && baseHistory.length <= entries.length && baseHistory.every((h, i) => sameEntry(h, entries[i]))) {
+        boundary = baseHistory.length;
+    }
+    let layer = 0;
+    return entries.map((entry, i) => {
+        const emptyLayer = entry.empty_layer === true;
+        const origin = i < boundary ? 'base' : exact ? 'image' : undefined;
+        const row = { index: i + 1, emptyLayer };
+        if (!emptyLayer)
+            row.layer = ++layer;
+        if (entry.created_by !== undefined)
+            row.instruction = entry.created_by;
+        if (entry.created !== undefined)
+            row.created = entry.created;
+        if (origin)
+            row.origin = origin;
+        return row;
+    });
+}
+/** The number of leading history entries up to and including the one that made layer `layers`. */
+function entriesForLayers(entries, layers) {
+    if (layers <= 0)
+        return 0;
+    let seen = 0;
+    for (let i = 0; i < entries.length; i++) {
+        if (entries[i]?.empty_layer)
+            continue;
+        if (++seen === layers)
+            return i + 1;
+    }
+    return entries.length;
+}
+function sameEntry(a, b) {
+    return b !== undefined && a.created_by === b.created_by && a.created === b.created && Boolean(a.empty_layer) === Boolean(b.empty_layer);
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(4533);
+// EXTERNAL MODULE: ./src/oci/platform.ts
+var oci_platform = __nccwpck_require__(2307);
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var oci_reference = __nccwpck_require__(9931);
+;// CONCATENATED MODULE: ./src/base/dockerfile.ts
+// Owns: reading a Dockerfile far enough to know the final stage's base image. Pure: text in,
+// stages out. It follows what the Dockerfile frontend does for the parts that decide a FROM —
+// parser directives (escape), line continuations, comment lines (also inside continuations),
+// heredocs (whose bodies are not instructions), `FROM [--platform=…] image [AS name]`, and the
+// global `ARG`s declared before the first FROM with `${VAR}`-style substitution — and ignores
+// every other instruction.
+
+const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HEREDOC = /<<(-?)\s*(["']?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\2/g;
+const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
+function parseDockerfile(text) {
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    let escape = '\\';
+    let i = 0;
+    // Parser directives: `# key=value` lines at the very top, before any blank line or instruction.
+    for (; i < lines.length; i++) {
+        const directive = /^\s*#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$/.exec(lines[i] ?? '');
+        if (!directive)
+            break;
+        if (directive[1]?.toLowerCase() === 'escape') {
+            if (directive[2] !== '\\' && directive[2] !== '`') {
+                throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's escape directive "${directive[2]}" is invalid: the escape character must be \\ or \``);
+            }
+            escape = directive[2];
+        }
+    }
+    const globalArgs = [];
+    const stages = [];
+    const continuation = new RegExp(`${escapeRegExp(escape)}[ \\t]*$`);
+    while (i < lines.length) {
+        const first = lines[i] ?? '';
+        const start = i + 1;
+        i++;
+        if (isBlank(first) || isComment(first))
+            continue;
+        // Join continued lines; comment and blank lines inside a continuation are dropped.
+        let logical = first;
+        while (continuation.test(logical) && i < lines.length) {
+            logical = logical.replace(continuation, '');
+            const next = lines[i] ?? '';
+            i++;
+            if (isComment(next) || isBlank(next)) {
+                // A blank or comment line does not end the instruction; keep the continuation going.
+                logical += escape;
+                continue;
+            }
+            logical += next;
+        }
+        logical = logical.replace(continuation, '');
+        const match = /^\s*([A-Za-z]+)(?:\s+([\s\S]*))?$/.exec(logical);
+        if (!match)
+            continue;
+        const instruction = (match[1] ?? '').toUpperCase();
+        const rest = (match[2] ?? '').trim();
+        if (HEREDOC_INSTRUCTIONS.has(instruction)) {
+            // Heredoc bodies follow the instruction line; skip them so a body line reading `FROM x` is not one.
+            for (const doc of rest.matchAll(HEREDOC)) {
+                const strip = doc[1] === '-';
+                const word = doc[3] ?? '';
+                while (i < lines.length) {
+                    const body = lines[i] ?? '';
+                    i++;
+                    if ((strip ? body.replace(/^\t+/, '') : body) === word)
+                        break;
+                }
+            }
+            continue;
+        }
+        if (instruction === 'ARG' && stages.length === 0) {
+            for (const word of splitWords(rest, escape)) {
+                const eq = word.indexOf('=');
+                const name = eq === -1 ? word : word.slice(0, eq);
+                if (!ARG_NAME.test(name)) {
+                    throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's ARG on line ${start} declares "${name}", which is not a valid name: fix the Dockerfile`);
+                }
+                globalArgs.push(eq === -1 ? { name, line: start } : { name, default: word.slice(eq + 1), line: start });
+            }
+            continue;
+        }
+        if (instruction === 'FROM')
+            stages.push(parseFrom(rest, start, escape));
+    }
+    return { escape, globalArgs, stages };
+}
+function parseFrom(rest, line, escape) {
+    const words = splitWords(rest, escape);
+    let platform;
+    while (words[0]?.startsWith('--')) {
+        const flag = words.shift() ?? '';
+        const eq = flag.indexOf('=');
+        const name = eq === -1 ? flag.slice(2) : flag.slice(2, eq);
+        if (name.toLowerCase() === 'platform') {
+            if (eq === -1)
+                throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} has --platform without a value: write --platform=os/arch`);
+            platform = flag.slice(eq + 1);
+        }
+    }
+    const image = words[0];
+    if (!image)
+        throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} names no image: write FROM image[:tag] [AS name]`);
+    const from = { line, image };
+    if (platform !== undefined)
+        from.platform = platform;
+    if (words.length === 3 && words[1]?.toLowerCase() === 'as') {
+        const name = (words[2] ?? '').toLowerCase();
+        if (!STAGE_NAME.test(name)) {
+            throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} names its stage "${words[2]}", which is not a valid stage name: use letters, digits, "-", "_" and "."`);
+        }
+        from.name = name;
+    }
+    else if (words.length !== 1) {
+        throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} is malformed ("FROM ${rest}"): write FROM [--platform=…] image [AS name]`);
+    }
+    return from;
+}
+/**
+ * The base of the final stage: substitutes the global ARGs (defaults, overridden by `buildArgs`;
+ * `automaticArgs` such as TARGETARCH sit between the two, as BuildKit provides them) and follows
+ * `FROM <stage>` to the stage it names until a FROM names an image or scratch.
+ */
+function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
+    if (dockerfile.stages.length === 0) {
+        throw new errors/* VerifyImageError */.Vi('input', 'the Dockerfile has no FROM instruction: point the dockerfile input at the Dockerfile the image was built from');
+    }
+    const args = globalArgValues(dockerfile, buildArgs, automaticArgs);
+    const substitute = (word, what, line) => expand(word, (name) => args.get(name), dockerfile.escape, `${what} on line ${line}`);
+    const walked = [];
+    let index = dockerfile.stages.length - 1;
+    for (;;) {
+        const from = dockerfile.stages[index];
+        walked.push(from.name ?? `stage ${index}`);
+        const image = substitute(from.image, 'the FROM', from.line).trim();
+        if (!image) {
+            const names = [...from.image.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+            throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or set it in build-args`);
+        }
+        const lower = image.toLowerCase();
+        // Only earlier stages can be named; a later stage of that name is not a reference.
+        const previous = dockerfile.stages.slice(0, index).findLastIndex((s) => s.name === lower);
+        if (previous !== -1) {
+            index = previous;
+            continue;
+        }
+        const result = { from, stages: walked };
+        if (from.platform !== undefined)
+            result.platform = substitute(from.platform, 'the --platform flag', from.line);
+        if (lower !== 'scratch')
+            result.image = image;
+        return result;
+    }
+}
+/** Values of the global ARGs in declaration order; a default may use ARGs declared before it. */
+function globalArgValues(dockerfile, buildArgs, automaticArgs) {
+    const values = new Map();
+    // BuildKit's platform ARGs are usable in FROM without being declared.
+    for (const [name, value] of Object.entries(automaticArgs))
+        values.set(name, value);
+    for (const arg of dockerfile.globalArgs) {
+        if (Object.hasOwn(buildArgs, arg.name))
+            values.set(arg.name, buildArgs[arg.name]);
+        else if (Object.hasOwn(automaticArgs, arg.name))
+            values.set(arg.name, automaticArgs[arg.name]);
+        else if (arg.default !== undefined) {
+            values.set(arg.name, expand(arg.default, (name) => values.get(name), dockerfile.escape, `the ARG on line ${arg.line}`));
+        }
+        else
+            values.delete(arg.name);
+    }
+    return values;
+}
+/**
+ * Shell-style word processing as the frontend does it for FROM and ARG: quotes are removed
+ * (nothing expands inside single quotes), the escape character makes the next character
+ * literal, and `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`,
+ * `${VAR:?message}` and `${VAR?message}` are substituted. An unset variable expands to ''.
+ */
+function expand(word, lookup, escape = '\\', where = 'a Dockerfile word') {
+    let out = '';
+    let quote;
+    for (let i = 0; i < word.length; i++) {
+        const c = word[i];
+        if (quote === "'") {
+            if (c === "'")
+                quote = undefined;
+            else
+                out += c;
+            continue;
+        }
+        if (c === escape && i + 1 < word.length) {
+            out += word[++i];
+            continue;
+        }
+        if (c === '"' || (c === "'" && quote === undefined)) {
+            quote = quote === c ? undefined : c;
+            continue;
+        }
+        if (c !== '$') {
+            out += c;
+            continue;
+        }
+        const simple = /^[A-Za-z_][A-Za-z0-9_]*/.exec(word.slice(i + 1));
+        if (simple) {
+            out += lookup(simple[0]) ?? '';
+            i += simple[0].length;
+            continue;
+        }
+        if (word[i + 1] !== '{') {
+            out += c;
+            continue;
+        }
+        const close = matchingBrace(word, i + 1);
+        if (close === -1)
+            throw new errors/* VerifyImageError */.Vi('input', `${where} has an unclosed "\${" in "${word}": fix the Dockerfile`);
+        out += substitution(word.slice(i + 2, close), lookup, escape, where);
+        i = close;
+    }
+    return out;
+}
+function substitution(body, lookup, escape, where) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-+?])([\s\S]*))?$/.exec(body);
+    if (!m)
+        throw new errors/* VerifyImageError */.Vi('input', `${where} uses "\${${body}}", which is not a substitution the Dockerfile frontend understands: use \${NAME}, \${NAME:-default} or \${NAME:+alternative}`);
+    const [, name = '', colon, operator, operand = ''] = m;
+    const value = lookup(name);
+    if (!operator)
+        return value ?? '';
+    // With a colon an empty value counts as unset, as in the shell.
+    const set = colon ? value !== undefined && value !== '' : value !== undefined;
+    switch (operator) {
+        case '-':
+            return set ? value : expand(operand, lookup, escape, where);
+        case '+':
+            return set ? expand(operand, lookup, escape, where) : '';
+        default:
+            if (set)
+                return value;
+            throw new errors/* VerifyImageError */.Vi('input', `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (set it in build-args)`);
+    }
+}
+function matchingBrace(word, open) {
+    let depth = 0;
+    for (let i = open; i < word.length; i++) {
+        if (word[i] === '{')
+            depth++;
+        else if (word[i] === '}' && --depth === 0)
+            return i;
+    }
+    return -1;
+}
+/** Splits on unquoted whitespace, keeping quotes and escapes for expand() to process. */
+function splitWords(text, escape) {
+    const words = [];
+    let current = '';
+    let quote;
+    let inWord = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (quote) {
+            current += c;
+            if (c === escape && quote === '"' && i + 1 < text.length)
+                current += text[++i];
+            else if (c === quote)
+                quote = undefined;
+            continue;
+        }
+        if (/\s/.test(c)) {
+            if (inWord)
+                words.push(current);
+            current = '';
+            inWord = false;
+            continue;
+        }
+        inWord = true;
+        current += c;
+        if (c === escape && i + 1 < text.length)
+            current += text[++i];
+        else if (c === '"' || c === "'")
+            quote = c;
+    }
+    if (inWord)
+        words.push(current);
+    return words;
+}
+function isBlank(line) {
+    return line.trim() === '';
+}
+function isComment(line) {
+    return /^\s*#/.test(line);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+;// CONCATENATED MODULE: ./src/base/detect.ts
+// Owns: finding which base image an image declares, and saying where that came from. The first
+// source that applies wins: the base-image input; the OCI base annotations on the manifest; the
+// same keys as config labels; the final stage of the Dockerfile; else none. Nothing here talks
+// to a registry: annotations and labels come from the image already fetched.
+
+
+
+
+
+const BASE_NAME_KEY = 'org.opencontainers.image.base.name';
+const BASE_DIGEST_KEY = 'org.opencontainers.image.base.digest';
+/** The declared base, or undefined when the base-image input is `none`. */
+async function detectBase(opts, image, logger, readText = (path) => (0,promises_.readFile)(path, 'utf8')) {
+    const input = (opts.baseImage ?? '').trim();
+    if (input.toLowerCase() === 'none')
+        return undefined;
+    if (input && input.toLowerCase() !== 'auto') {
+        return { source: 'input', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
+    }
+    const annotations = image.manifest.annotations ?? {};
+    const fromAnnotations = fromKeys(annotations, `manifest annotations ${BASE_NAME_KEY}`, logger);
+    if (fromAnnotations)
+        return { source: 'annotation', ...fromAnnotations };
+    const labels = image.config.config?.Labels ?? {};
+    const fromLabels = fromKeys(labels, `config labels ${BASE_NAME_KEY}`, logger);
+    if (fromLabels)
+        return { source: 'label', ...fromLabels };
+    if (opts.dockerfile)
+        return fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, readText);
+    return {
+        source: 'none',
+        from: `nothing: no base-image input, no ${BASE_NAME_KEY} annotation or label, no dockerfile input`,
+    };
+}
+function parseBaseReference(text, where) {
+    try {
+        return (0,oci_reference/* parseReference */.F2)(text);
+    }
+    catch (err) {
+        if (err instanceof errors/* VerifyImageError */.Vi)
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: ${err.message}`);
+        throw err;
+    }
+}
+/** base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning. */
+function fromKeys(values, where, logger) {
+    const name = values[BASE_NAME_KEY]?.trim();
+    const digest = values[BASE_DIGEST_KEY]?.trim();
+    if (!name) {
+        if (digest)
+            logger.warning(`${where.replace(BASE_NAME_KEY, BASE_DIGEST_KEY)} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
+        return undefined;
+    }
+    try {
+        let reference = (0,oci_reference/* parseReference */.F2)(name);
+        if (digest) {
+            if (!(0,oci_reference/* isValidDigest */.fH)(digest))
+                throw new errors/* VerifyImageError */.Vi('reference', `${BASE_DIGEST_KEY} "${digest.slice(0, 80)}" is not a digest`);
+            if (reference.digest && reference.digest !== digest) {
+                logger.warning(`${BASE_NAME_KEY} pins ${reference.digest} but ${BASE_DIGEST_KEY} says ${digest}: using ${BASE_DIGEST_KEY}`);
+            }
+            reference = (0,oci_reference/* withDigest */.hQ)(reference, digest);
+        }
+        return { from: digest ? `${where} and ${BASE_DIGEST_KEY}` : where, reference };
+    }
+    catch (err) {
+        if (!(err instanceof errors/* VerifyImageError */.Vi))
+            throw err;
+        logger.warning(`ignoring the ${where}: ${err.message}`);
+        return undefined;
+    }
+}
+async function fromDockerfile(path, buildArgs, platform, readText) {
+    let text;
+    try {
+        text = await readText(path);
+    }
+    catch (err) {
+        const code = err.code ?? 'unreadable';
+        throw new errors/* VerifyImageError */.Vi('input', `cannot read the dockerfile ${path} (${code}): give the path of the Dockerfile the image was built from, relative to the workspace`);
+    }
+    const base = finalBase(parseDockerfile(text), buildArgs, platformArgs(platform));
+    const walked = base.stages.length > 1 ? ` (final stage ${base.stages.slice(0, -1).join(' → ')} → ${base.stages.at(-1)})` : '';
+    const from = `Dockerfile ${path}, FROM on line ${base.from.line}${walked}`;
+    if (base.image === undefined)
+        return { source: 'dockerfile', from, scratch: true };
+    return { source: 'dockerfile', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
+}
+/**
+ * The platform ARGs BuildKit defines for every build: TARGET* from the image's platform, BUILD*
+ * from this machine's (the runner that built it, in the usual workflow).
+ */
+function platformArgs(target, build = (0,oci_platform/* hostPlatform */.ol)()) {
+    return {
+        TARGETPLATFORM: (0,oci_platform/* formatPlatform */.Bq)(target),
+        TARGETOS: target.os,
+        TARGETARCH: target.architecture,
+        TARGETVARIANT: target.variant ?? '',
+        BUILDPLATFORM: (0,oci_platform/* formatPlatform */.Bq)(build),
+        BUILDOS: build.os,
+        BUILDARCH: build.architecture,
+        BUILDVARIANT: build.variant ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/base/drift.ts
+// Owns: deciding whether an image is built on what its base tag points to now. Given the declared
+// base and a registry lookup, it finds the base the image was built on (when its digest is
+// known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
+// image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
+// Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
+
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const NO_BASE_MESSAGE = 'no base image is known: set the base-image input (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…), ' +
+    'point the dockerfile input at the Dockerfile, or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
+async function checkBase(image, declared, lookup, now = new Date()) {
+    const base = { status: 'none', drift: 'unknown', source: declared.source, from: declared.from, message: NO_BASE_MESSAGE };
+    if (declared.scratch) {
+        base.drift = 'false';
+        base.layers = 0;
+        base.message = 'the final stage is FROM scratch: the image has no base image, so there is nothing to drift';
+        return { base, attribution: { layers: 0, exact: true } };
+    }
+    const ref = declared.reference;
+    if (!ref)
+        return { base };
+    base.reference = (0,oci_reference/* formatReference */.FH)(ref);
+    const name = `${ref.registry}/${ref.repository}`;
+    const platform = (0,oci_platform/* formatPlatform */.Bq)(image.platform);
+    const imageDiffIds = image.config.rootfs.diff_ids;
+    const problems = [];
+    // The base the image was built on, when the digest is known.
+    let builtOn;
+    if (ref.digest) {
+        base.builtOn = { digest: ref.digest };
+        try {
+            builtOn = await lookup.resolve(ref, image.platform);
+            base.builtOn = facts(builtOn, ref.digest);
+        }
+        catch (err) {
+            problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+    }
+    // What the tag points to now: with a known digest, HEAD first and fetch only when it moved.
+    let current;
+    let tagDigest;
+    if (ref.tag === undefined) {
+        problems.push(`${base.reference} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
+    }
+    else {
+        const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
+        try {
+            if (ref.digest) {
+                tagDigest = await lookup.head(tagRef);
+                if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest))
+                    current = builtOn;
+                else if (tagDigest !== ref.digest)
+                    current = await lookup.resolve((0,oci_reference/* withDigest */.hQ)(tagRef, tagDigest), image.platform);
+                base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
+            }
+            else {
+                current = await lookup.resolve(tagRef, image.platform);
+                tagDigest = current.indexDigest ?? current.manifestDigest;
+                base.current = facts(current, tagDigest);
+            }
+        }
+        catch (err) {
+            problems.push(`${name}:${ref.tag} could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+    }
+    const builtOnPrefix = builtOn ? isPrefix(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
+    const currentLayers = current?.config.rootfs.diff_ids;
+    const matching = currentLayers ? leadingMatch(currentLayers, imageDiffIds) : undefined;
+    const currentPrefix = currentLayers ? isPrefix(currentLayers, imageDiffIds) : undefined;
+    if (matching !== undefined)
+        base.matchingLayers = matching;
+    if (problems.length)
+        base.error = problems.join('; ');
+    let attribution;
+    if (builtOn && builtOnPrefix)
+        attribution = { layers: builtOn.config.rootfs.diff_ids.length, exact: true, config: builtOn.config };
+    else if (current && currentPrefix)
+        attribution = { layers: current.config.rootfs.diff_ids.length, exact: true, config: current.config };
+    if (attribution)
+        base.layers = attribution.layers;
+    const short = (d) => (d ? d.slice(0, 19) : '?');
+    if (builtOn && builtOnPrefix === false) {
+        const n = builtOn.config.rootfs.diff_ids.length;
+        const k = leadingMatch(builtOn.config.rootfs.diff_ids, imageDiffIds);
+        base.status = 'not-built-on';
+        base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
+        if (currentPrefix)
+            base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
+    }
+    else if (tagDigest !== undefined && tagDigest === ref.digest) {
+        base.status = 'up-to-date';
+        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
+    }
+    else if (current && currentPrefix) {
+        const n = currentLayers?.length ?? 0;
+        base.status = 'up-to-date';
+        base.message = `built on the current ${name}:${ref.tag}: the base's ${n} ${platform} layers are the image's first ${n}`;
+        if (ref.digest && tagDigest !== ref.digest) {
+            base.message += ` (the tag now points to ${short(tagDigest)}, not ${short(ref.digest)}, but with the same layers)`;
+        }
+    }
+    else if (current) {
+        const n = currentLayers?.length ?? 0;
+        const related = builtOnPrefix === true || (matching ?? 0) > 0 || sameRecipe(current.config.history, image.config.history);
+        if (related) {
+            base.status = 'drifted';
+            if (!attribution)
+                attribution = { layers: matching ?? 0, exact: false };
+            base.message =
+                `${name}:${ref.tag} has moved on since the image was built` +
+                    (builtOn ? ` on ${short(ref.digest)}: it now points to ${short(tagDigest)}` : '') +
+                    `, and only ${matching} of its ${n} ${platform} layers still match the image's first layers: rebuild the image on the new base`;
+        }
+        else {
+            base.status = 'not-built-on';
+            base.message =
+                `the image was not built on ${name}:${ref.tag}: none of the base's ${n} ${platform} layers or build steps start the image` +
+                    ` (if it was built on an older ${name}:${ref.tag}, give the digest it was built on: ${name}:${ref.tag}@sha256:…)`;
+        }
+    }
+    else {
+        base.status = 'unknown';
+        base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
+    }
+    base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
+    // Dates: how far behind the built-on base is, and how long a newer base has been out.
+    const builtOnCreated = dateOf(base.builtOn?.created);
+    const currentCreated = dateOf(base.current?.created);
+    if (base.status === 'drifted') {
+        if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
+            base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
+        }
+        if (currentCreated !== undefined && now.getTime() >= currentCreated)
+            base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
+    }
+    return attribution ? { base, attribution } : { base };
+}
+function facts(image, digest) {
+    const f = {
+        digest,
+        manifestDigest: image.manifestDigest,
+        configDigest: image.configDigest,
+        layers: image.config.rootfs.diff_ids.length,
+    };
+    if (image.indexDigest)
+        f.indexDigest = image.indexDigest;
+    if (image.config.created)
+        f.created = image.config.created;
+    return f;
+}
+/** A config date as epoch ms; reproducible builds' epoch-zero dates say nothing, so they count as unknown. */
+function dateOf(created) {
+    if (!created)
+        return undefined;
+    const ms = Date.parse(created);
+    return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
+}
+
+// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
+var client = __nccwpck_require__(9858);
+// EXTERNAL MODULE: ./src/registry/credentials.ts + 1 modules
+var credentials = __nccwpck_require__(7239);
+// EXTERNAL MODULE: ./src/registry/resolve.ts
+var resolve = __nccwpck_require__(7194);
+;// CONCATENATED MODULE: ./src/base/lookup.ts
+// Owns: the registry requests made for base images, each made once per run. A base shared by
+// many audited images is looked up once: every lookup is kept as a promise keyed by what it asks
+// (HEAD of a tag, the platform image behind a reference), so concurrent and later askers share
+// the request in flight or its result, failures included. Clients (one per repository, since a
+// token is scoped to one) are shared the same way.
+
+
+
+
+
+
+class BaseRegistry {
+    opts;
+    clients = new Map();
+    heads = new Map();
+    images = new Map();
+    /** Lookups actually sent (HEADs and image resolutions), for the log and the tests. */
+    lookups = 0;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    head(ref) {
+        const tag = ref.tag ?? 'latest';
+        const name = `${ref.registry}/${ref.repository}:${tag}`;
+        return once(this.heads, name, async () => {
+            const client = await this.client(ref);
+            this.lookups++;
+            this.opts.logger.info(`base lookup: HEAD ${name}`);
+            const head = await client.headManifest(tag);
+            if (!head.digest)
+                throw new errors/* VerifyImageError */.Vi('protocol', `${ref.registry} gave no digest for ${name}, neither on HEAD nor on GET`);
+            return head.digest;
+        });
+    }
+    resolve(ref, platform) {
+        // A digest names the content whatever tag came with it.
+        const name = ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : (0,oci_reference/* formatReference */.FH)(ref);
+        const key = `${name} ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`;
+        return once(this.images, key, async () => {
+            const client = await this.client(ref);
+            this.lookups++;
+            this.opts.logger.info(`base lookup: ${name} for ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`);
+            try {
+                return await (0,resolve/* resolveRemoteImage */.w)(client, ref, platform);
+            }
+            catch (err) {
+                if (err instanceof errors/* VerifyImageError */.Vi && err.code === 'unsupported' && /platform|has no /.test(err.message)) {
+                    throw new errors/* VerifyImageError */.Vi('unsupported', `the base ${name} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image, the platform of the image checked`);
+                }
+                throw err;
+            }
+        });
+    }
+    client(ref) {
+        return once(this.clients, `${ref.registry}/${ref.repository}`, async () => {
+            const given = this.opts.inputCredential;
+            const useInputs = given !== undefined && given.registries.includes(ref.registry);
+            const credential = await (0,credentials/* resolveCredential */.SR)(ref.registry, {
+                username: useInputs ? given.username : undefined,
+                password: useInputs ? given.password : undefined,
+                env: this.opts.env ?? process.env,
+            });
+            for (const secret of credential ? (0,credentials/* secretsOf */.Fj)(credential) : [])
+                this.opts.logger.secret(secret);
+            return client/* RegistryClient */.bP.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
+        });
+    }
+}
+function once(cache, key, make) {
+    let pending = cache.get(key);
+    if (!pending) {
+        pending = make();
+        // Keep the rejection for later askers, but never leave it unhandled when nobody else asks.
+        pending.catch(() => undefined);
+        cache.set(key, pending);
+    }
+    return pending;
+}
+
+;// CONCATENATED MODULE: ./src/base/inspect.ts
+// Owns: the base-image step of a verification, as the engine calls it: detect the declared base,
+// check it against the registry, and mark the report's layer rows and history with their origin.
+// Bad inputs (an unreadable Dockerfile, an invalid base reference) throw, like every input error;
+// a base that cannot be reached is reported as unknown and never fails the verification itself.
+
+
+
+
+async function inspectBase(opts, image, rows, lookup, logger) {
+    const declared = await detectBase(opts, image, logger);
+    if (!declared)
+        return undefined;
+    const { base, attribution } = await checkBase(image, declared, lookup);
+    if (attribution) {
+        attributeLayers(rows, attribution.layers, attribution.exact);
+        base.history = attributeHistory(image.config, attribution.config, attribution.layers, attribution.exact);
+    }
+    logger.info(`base ${base.reference ?? '(none)'} from ${base.from}: ${base.status} — ${base.message}`);
+    if (base.status === 'not-built-on' || (base.status === 'unknown' && base.error))
+        logger.warning(base.message);
+    return base;
+}
+/** A lookup for one run; the credentials given as inputs go only to the checked image's registries. */
+function baseLookupFor(inputs, registries, logger) {
+    return new BaseRegistry({
+        insecureRegistries: inputs.insecureRegistries,
+        env: inputs.env,
+        logger,
+        inputCredential: { username: inputs.username, password: inputs.password, registries },
+    });
+}
+
+
+/***/ }),
+
+/***/ 1210:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -39029,13 +39882,19 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8381);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8053);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8179);
-// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`.
-// Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments).
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4533);
+/* harmony import */ var _base_audit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9575);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9810);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4421);
+/* harmony import */ var _report_text_base_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3592);
+/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1826);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9958);
+// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`,
+// and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
+// Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
+// 1 when any image's base drifted, else 2 when any image or base could not be checked, else 0.
+
+
 
 
 
@@ -39044,8 +39903,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 const USAGE = `usage: verify-image IMAGE [options]
+       verify-image audit IMAGE... [--base REF] [options]
 
 Verify that the image the registry serves under IMAGE is exactly the local build.
+audit: check, from the registry only, whether each IMAGE is built on what its base tag points to now.
 
 options:
   --local REF               local image to compare with (default: IMAGE; "none" skips it)
@@ -39054,11 +39915,16 @@ options:
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
+  --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
+  --dockerfile PATH         the Dockerfile the image was built from, to find its base
+  --build-arg NAME=VALUE    a build argument used for the build (repeatable), for ARGs in FROM
+  --fail-on LIST            mismatch (default), drift, mismatch,drift or never (verify only)
   --json                    print the JSON report instead of text
   --quiet                   no progress lines on stderr
   -h, --help                this help
 
-exit codes: 0 verified, 1 mismatch, 2 could not verify`;
+exit codes: 0 verified, 1 mismatch, 2 could not verify
+audit: 1 when a base drifted, else 2 when something could not be checked, else 0`;
 async function cli(argv) {
     let parsed;
     try {
@@ -39069,6 +39935,10 @@ async function cli(argv) {
                 local: { type: 'string' },
                 digest: { type: 'string' },
                 platform: { type: 'string' },
+                base: { type: 'string' },
+                dockerfile: { type: 'string' },
+                'build-arg': { type: 'string', multiple: true },
+                'fail-on': { type: 'string' },
                 'insecure-registry': { type: 'string', multiple: true },
                 username: { type: 'string' },
                 'password-stdin': { type: 'boolean' },
@@ -39087,7 +39957,12 @@ async function cli(argv) {
         process.stdout.write(`${USAGE}\n`);
         return 0;
     }
-    if (positionals.length !== 1) {
+    const auditing = positionals[0] === 'audit';
+    if (auditing && positionals.length < 2) {
+        process.stderr.write(`verify-image: audit needs at least one IMAGE\n${USAGE}\n`);
+        return 2;
+    }
+    if (!auditing && positionals.length !== 1) {
         process.stderr.write(`verify-image: give exactly one IMAGE\n${USAGE}\n`);
         return 2;
     }
@@ -39103,17 +39978,37 @@ async function cli(argv) {
         const password = values['password-stdin'] ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : process.env.VERIFY_IMAGE_PASSWORD;
         if (password && !values.username)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .VerifyImageError */ .Vi('input', 'a password was given without --username: pass both');
-        const report = await (0,_run_js__WEBPACK_IMPORTED_MODULE_6__/* .run */ .e)({
+        const base = {
+            baseImage: (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBaseImage */ .yR)(values.base ?? ''),
+            dockerfile: values.dockerfile,
+            buildArgs: (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBuildArgs */ .NQ)((values['build-arg'] ?? []).join('\n')),
+        };
+        if (auditing) {
+            if (values.local || values.digest)
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .VerifyImageError */ .Vi('input', 'audit checks images from the registry only: drop --local and --digest');
+            const reports = await (0,_base_audit_js__WEBPACK_IMPORTED_MODULE_3__/* .auditImages */ .c)(positionals.slice(1), { platform: values.platform, username: values.username, password: password || undefined, insecureRegistries: values['insecure-registry'] ?? [], ...base }, logger);
+            process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .reportDocument */ .ce)(reports), null, 2) : (0,_report_text_base_js__WEBPACK_IMPORTED_MODULE_6__/* .renderAuditText */ .L)(reports))}\n`);
+            if (reports.some((r) => r.base?.drift === 'true'))
+                return 1;
+            return reports.every((r) => r.status !== 'error' && r.base?.drift === 'false') ? 0 : 2;
+        }
+        const failOn = (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseFailOn */ .XV)(values['fail-on'] ?? '');
+        const report = await (0,_run_js__WEBPACK_IMPORTED_MODULE_8__/* .run */ .e)({
             image: positionals[0],
             localImage: values.local,
-            digest: (0,_options_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDigest */ .m)(values.digest ?? ''),
+            digest: (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDigest */ .m)(values.digest ?? ''),
             platform: values.platform,
             username: values.username,
             password: password || undefined,
             insecureRegistries: values['insecure-registry'] ?? [],
+            ...base,
         }, logger);
-        process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_4__/* .reportDocument */ .ce)([report]), null, 2) : (0,_report_text_js__WEBPACK_IMPORTED_MODULE_5__/* .renderText */ .S)(report))}\n`);
-        return report.status === 'verified' ? 0 : report.status === 'mismatch' ? 1 : 2;
+        process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .reportDocument */ .ce)([report]), null, 2) : (0,_report_text_js__WEBPACK_IMPORTED_MODULE_7__/* .renderText */ .S)(report))}\n`);
+        if (report.status === 'error')
+            return 2;
+        if (report.status === 'mismatch' && failOn.mismatch)
+            return 1;
+        return failOn.drift && report.base?.drift === 'true' ? 1 : 0;
     }
     catch (err) {
         process.stderr.write(`verify-image: ${mask((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)(err))}\n`);
@@ -39127,7 +40022,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3916:
+/***/ 4533:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39160,7 +40055,7 @@ function describeError(err) {
 
 /***/ }),
 
-/***/ 8825:
+/***/ 2940:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39197,7 +40092,7 @@ function shortDigest(digest, length = 12) {
 
 /***/ }),
 
-/***/ 1890:
+/***/ 2307:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39209,8 +40104,8 @@ function shortDigest(digest, length = 12) {
 /* harmony export */   uk: () => (/* binding */ availablePlatforms),
 /* harmony export */   yY: () => (/* binding */ selectManifest)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3048);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4533);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1419);
 // Platforms: parsing 'os/arch[/variant]', normalising the many spellings of one architecture
 // (as containerd/platforms does), and picking an image manifest out of an index. Pure apart
 // from hostPlatform(), which reads process.platform/process.arch.
@@ -39364,7 +40259,7 @@ function lower(value) {
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9931:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39372,10 +40267,11 @@ function lower(value) {
 /* harmony export */   FH: () => (/* binding */ formatReference),
 /* harmony export */   Tn: () => (/* binding */ manifestReference),
 /* harmony export */   fH: () => (/* binding */ isValidDigest),
+/* harmony export */   hQ: () => (/* binding */ withDigest),
 /* harmony export */   oU: () => (/* binding */ registryUsesHttp)
 /* harmony export */ });
-/* unused harmony exports withDigest, isLoopbackHost */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* unused harmony export isLoopbackHost */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4533);
 // Image references: parsing `[registry/]repository[:tag][@digest]` the way Docker does
 // (distribution/reference grammar and normalisation), pinning to digests, and deciding which
 // registries may be spoken to over plain HTTP. Pure: no I/O, no environment.
@@ -39490,7 +40386,7 @@ function formatReference(ref) {
 }
 function withDigest(ref, digest) {
     if (!isValidDigest(digest)) {
-        throw new VerifyImageError('reference', `cannot pin ${formatReference(ref)} to "${digest}": not a valid digest (expected sha256:<64 hex digits>)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('reference', `cannot pin ${formatReference(ref)} to "${digest}": not a valid digest (expected sha256:<64 hex digits>)`);
     }
     const pinned = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, digest };
     if (ref.tag !== undefined)
@@ -39590,7 +40486,7 @@ function quote(input) {
 
 /***/ }),
 
-/***/ 3048:
+/***/ 1419:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39655,15 +40551,18 @@ function isAttestation(d) {
 
 /***/ }),
 
-/***/ 8381:
+/***/ 9810:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ parseDigest)
+/* harmony export */   NQ: () => (/* binding */ parseBuildArgs),
+/* harmony export */   XV: () => (/* binding */ parseFailOn),
+/* harmony export */   m: () => (/* binding */ parseDigest),
+/* harmony export */   yR: () => (/* binding */ parseBaseImage)
 /* harmony export */ });
-/* unused harmony exports parseList, parseFailOn, parseBoolean */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2148);
+/* unused harmony exports parseList, parseBoolean */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4533);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9931);
 // Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
 // @actions/core here, so the CLI and tests use the same rules and messages.
 
@@ -39686,14 +40585,54 @@ function parseList(value) {
 function parseFailOn(value) {
     const items = parseList(value.toLowerCase());
     if (items.length === 0)
-        return { mismatch: true };
-    const known = new Set(['mismatch', 'never']);
+        return { mismatch: true, drift: false };
+    const known = new Set(['mismatch', 'drift', 'never']);
     const unknown = items.filter((i) => !known.has(i));
-    if (unknown.length)
-        throw new VerifyImageError('input', `fail-on "${value}" is not understood: use mismatch (the default) or never`);
+    if (unknown.length) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
+    }
     if (items.includes('never') && items.length > 1)
-        throw new VerifyImageError('input', `fail-on "${value}" mixes never with other values: use one or the other`);
-    return { mismatch: items.includes('mismatch') };
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" mixes never with other values: use one or the other`);
+    return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
+}
+/** The base-image input: auto (detect), none (skip the base check), or a reference checked now. */
+function parseBaseImage(value) {
+    const v = value.trim();
+    if (!v || v.toLowerCase() === 'auto')
+        return 'auto';
+    if (v.toLowerCase() === 'none')
+        return 'none';
+    try {
+        (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .parseReference */ .F2)(v);
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the base-image input: ${err.message}; or use auto or none`);
+        throw err;
+    }
+    return v;
+}
+/**
+ * build-args as docker/build-push-action takes them: one NAME=value per line (values may contain
+ * '=' and ','). A bare NAME takes its value from the environment, as `docker build --build-arg NAME` does.
+ */
+function parseBuildArgs(value, env = process.env) {
+    const args = {};
+    for (const raw of value.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (!line)
+            continue;
+        const eq = line.indexOf('=');
+        const name = (eq === -1 ? line : line.slice(0, eq)).trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
+        }
+        if (eq !== -1)
+            args[name] = line.slice(eq + 1);
+        else if (env[name] !== undefined)
+            args[name] = env[name];
+    }
+    return args;
 }
 function parseBoolean(name, value, fallback) {
     const v = value.trim().toLowerCase();
@@ -39709,343 +40648,27 @@ function parseBoolean(name, value, fallback) {
 
 /***/ }),
 
-/***/ 2794:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ce: () => (/* binding */ reportDocument)
-/* harmony export */ });
-/* unused harmony exports REPORT_SCHEMA_VERSION, writeReportFile */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-// The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
-// the action (so later steps can read it) or printed by the CLI's --json.
-
-
-
-const REPORT_SCHEMA_VERSION = 1;
-function reportDocument(reports) {
-    return {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: 'verify-image',
-        generatedAt: new Date().toISOString(),
-        verified: reports.length > 0 && reports.every((r) => r.verified),
-        images: reports,
-    };
-}
-function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
-    const path = join(mkdtempSync(join(dir, 'verify-image-')), 'report.json');
-    writeFileSync(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
-    return path;
-}
-
-
-/***/ }),
-
-/***/ 6867:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   HH: () => (/* binding */ failedChecks),
-/* harmony export */   OC: () => (/* binding */ localSummary),
-/* harmony export */   Z9: () => (/* binding */ layerRows),
-/* harmony export */   bP: () => (/* binding */ remoteSummary)
-/* harmony export */ });
-/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1890);
-// The report model: one plain object per verified image that the job summary, the CLI text and
-// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
-
-function failedChecks(report) {
-    return report.checks.filter((c) => !c.ok);
-}
-/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
-function layerRows(remote, local) {
-    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
-    const diffIds = remote.config.rootfs.diff_ids;
-    const layers = remote.manifest.layers;
-    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
-    const rows = [];
-    for (let i = 0; i < count; i++) {
-        const diffId = diffIds[i];
-        const localDiffId = local?.diffIds[i];
-        rows.push({
-            index: i + 1,
-            instruction: history[i]?.created_by,
-            created: history[i]?.created,
-            diffId,
-            localDiffId,
-            digest: layers[i]?.digest,
-            size: layers[i]?.size,
-            mediaType: layers[i]?.mediaType,
-            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
-        });
-    }
-    return rows;
-}
-function remoteSummary(remote) {
-    return {
-        reference: remote.reference,
-        indexDigest: remote.indexDigest,
-        manifestDigest: remote.manifestDigest,
-        manifestMediaType: remote.manifestMediaType,
-        configDigest: remote.configDigest,
-        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(remote.platform),
-        created: remote.config.created,
-    };
-}
-function localSummary(local) {
-    return {
-        reference: local.reference,
-        source: local.source,
-        id: local.id,
-        idKind: local.idKind,
-        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(local.platform),
-    };
-}
-
-
-/***/ }),
-
-/***/ 8053:
+/***/ 9858:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  S: () => (/* binding */ renderText)
+  bP: () => (/* binding */ RegistryClient)
 });
 
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var digest = __nccwpck_require__(8825);
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
-function humanSize(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-/**
- * Turns a history `created_by` into the instruction a person wrote: the classic builder records
- * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
- */
-function instructionOf(createdBy) {
-    if (!createdBy)
-        return '';
-    let s = createdBy.trim();
-    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
-    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
-    if (nop)
-        s = s.slice(nop[0].length);
-    else if (s.startsWith('/bin/sh -c '))
-        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
-    s = s.replace(/\s+# buildkit$/, '');
-    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
-    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
-    return s.replace(/\s+/g, ' ').trim();
-}
-function shorten(text, max = 72) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-
-// EXTERNAL MODULE: ./src/report/model.ts
-var model = __nccwpck_require__(6867);
-;// CONCATENATED MODULE: ./src/report/text.ts
-// The CLI's rendering of a report: a verdict line, the digests, failed rules and a layer table.
-
-
-
-function renderText(report) {
-    const lines = [];
-    const verdict = report.status === 'verified' ? 'VERIFIED' : report.status === 'mismatch' ? 'MISMATCH' : 'COULD NOT VERIFY';
-    lines.push(`${verdict}  ${report.remote?.reference ?? report.image}`);
-    if (report.error)
-        lines.push(`  error: ${report.error}`);
-    const r = report.remote;
-    if (r) {
-        if (r.indexDigest)
-            lines.push(`  index     ${r.indexDigest}`);
-        lines.push(`  manifest  ${r.manifestDigest}  (${r.platform})`);
-        lines.push(`  config    ${r.configDigest}`);
-    }
-    if (report.local)
-        lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
-    for (const check of (0,model/* failedChecks */.HH)(report))
-        lines.push(`  ✗ ${check.rule}: ${check.message}`);
-    for (const check of report.checks.filter((c) => c.ok))
-        lines.push(`  ✓ ${check.rule}: ${check.message}`);
-    if (report.layers.length > 0) {
-        lines.push('');
-        lines.push('  #   ok  diff_id              digest               size       instruction');
-        for (const row of report.layers) {
-            const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '·';
-            lines.push(`  ${String(row.index).padEnd(3)} ${mark}   ${(0,digest/* shortDigest */.VK)(row.diffId).padEnd(20)} ${(0,digest/* shortDigest */.VK)(row.digest).padEnd(20)} ${humanSize(row.size).padEnd(10)} ${shorten(instructionOf(row.instruction), 60)}`);
-        }
-    }
-    return lines.join('\n');
-}
-
-
-/***/ }),
-
-/***/ 8179:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
+// UNUSED EXPORTS: CONFIG_CAP, MANIFEST_CAP
 
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/oci/platform.ts
-var oci_platform = __nccwpck_require__(1890);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./src/local/engine.ts
-// A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
-// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
-
-
-class DockerEngine {
-    client;
-    host;
-    apiVersion;
-    constructor(client, host) {
-        this.client = client;
-        this.host = host;
-    }
-    static fromEnv(env = process.env) {
-        const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-        if (host.startsWith('unix://')) {
-            const socketPath = host.slice('unix://'.length);
-            return new DockerEngine(new undici/* Client */.Kj('http://localhost', { socketPath, headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
-        }
-        if (host.startsWith('tcp://') || host.startsWith('http://')) {
-            if (env.DOCKER_TLS_VERIFY) {
-                throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
-            }
-            return new DockerEngine(new undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
-        }
-        throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
-    }
-    async close() {
-        await this.client.close().catch(() => undefined);
-    }
-    async get(path, allow404 = false) {
-        let res;
-        try {
-            res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
-        }
-        catch (err) {
-            const code = err.code ?? (err instanceof Error ? err.message : String(err));
-            throw new errors/* VerifyImageError */.Vi('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
-        }
-        const text = await res.body.text();
-        if (res.statusCode === 404 && allow404)
-            return undefined;
-        if (res.statusCode !== 200) {
-            let message = text.trim();
-            try {
-                message = JSON.parse(text).message ?? message;
-            }
-            catch {
-                // plain text error
-            }
-            throw new errors/* VerifyImageError */.Vi('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
-        }
-        return JSON.parse(text);
-    }
-    prefix() {
-        return this.apiVersion ? `/v${this.apiVersion}` : '';
-    }
-    /** The daemon's API version; requests are pinned to it so newer query parameters are used only when offered. */
-    async version() {
-        if (!this.apiVersion) {
-            const v = await this.get('/version');
-            this.apiVersion = v?.ApiVersion;
-        }
-        return this.apiVersion ?? '1.24';
-    }
-    async info() {
-        return (await this.get('/info')) ?? {};
-    }
-    /** `GET /images/{name}/json`, undefined when the image does not exist. */
-    async inspectImage(name, query = {}) {
-        const qs = new URLSearchParams(query).toString();
-        // Docker's own client sends the name unescaped; escape only what could break the path.
-        const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
-        return this.get(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
-    }
-}
-/** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
-function usesContainerdStore(info) {
-    return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
-}
-function apiAtLeast(version, wanted) {
-    const [a = 0, b = 0] = version.split('.').map(Number);
-    const [c = 0, d = 0] = wanted.split('.').map(Number);
-    return a > c || (a === c && b >= d);
-}
-
-;// CONCATENATED MODULE: ./src/local/daemon.ts
-// The local build as the Docker daemon holds it: `docker inspect` through the Engine API.
-// The classic store's Id is the config digest; the containerd store's Id is a manifest or index
-// digest, so we ask /info which store is in use rather than guess from the Id.
-
-
-
-async function inspectDaemonImage(name, engine, platform) {
-    const version = await engine.version();
-    const containerd = usesContainerdStore(await engine.info());
-    const query = {};
-    // Only the containerd store holds several platforms under one name; ask for ours when the API can.
-    if (containerd && platform && apiAtLeast(version, '1.49')) {
-        query.platform = JSON.stringify((0,oci_platform/* normalizePlatform */.FL)(platform));
-    }
-    const image = await engine.inspectImage(name, query);
-    if (!image) {
-        throw new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, or set local-image: none`);
-    }
-    const diffIds = image.RootFS?.Layers ?? [];
-    if (diffIds.length === 0) {
-        throw new errors/* VerifyImageError */.Vi('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
-    }
-    const localPlatform = (0,oci_platform/* normalizePlatform */.FL)({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
-    return {
-        reference: name,
-        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${(0,oci_platform/* formatPlatform */.Bq)(localPlatform)})`,
-        id: image.Id,
-        idKind: containerd ? 'manifest' : 'config',
-        diffIds,
-        platform: localPlatform,
-        repoDigests: image.RepoDigests ?? [],
-    };
-}
-
-// EXTERNAL MODULE: ./src/oci/reference.ts
-var oci_reference = __nccwpck_require__(2148);
+var errors = __nccwpck_require__(4533);
 // EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(8825);
+var oci_digest = __nccwpck_require__(2940);
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var oci_reference = __nccwpck_require__(9931);
 // EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(3048);
+var types = __nccwpck_require__(1419);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 // HTTP transport for registry traffic: one undici request with our own redirect loop (so the
 // Authorization header never crosses origins and https never downgrades), bounded retries for
@@ -40669,6 +41292,21 @@ function isLoopbackUrl(url) {
     return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+
+/***/ }),
+
+/***/ 7239:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  SR: () => (/* binding */ resolveCredential),
+  Fj: () => (/* binding */ secretsOf)
+});
+
+// UNUSED EXPORTS: configKeyFor
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -40677,6 +41315,8 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(4533);
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
 // Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
 // config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
@@ -40910,7 +41550,19 @@ function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./src/registry/resolve.ts
+
+/***/ }),
+
+/***/ 7194:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   w: () => (/* binding */ resolveRemoteImage)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4533);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9931);
+/* harmony import */ var _oci_types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1419);
 // From a reference to one platform's image: tag → (index → platform manifest) → config.
 // Shared by verification and, later, base-image lookups.
 
@@ -40918,30 +41570,30 @@ function isRecord(value) {
 
 
 async function resolveRemoteImage(client, ref, want) {
-    const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
+    const top = await client.getManifest((0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .manifestReference */ .Tn)(ref));
     let indexDigest;
     let manifest = top;
-    if ((0,types/* isIndex */.nw)(top.mediaType)) {
+    if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isIndex */ .nw)(top.mediaType)) {
         const index = top.body;
         indexDigest = top.digest;
-        const entry = (0,oci_platform/* selectManifest */.yY)(index, want);
+        const entry = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .selectManifest */ .yY)(index, want);
         if (!entry) {
-            const offered = (0,oci_platform/* availablePlatforms */.uk)(index);
-            throw new errors/* VerifyImageError */.Vi('unsupported', `${(0,oci_reference/* formatReference */.FH)(ref)} has no ${(0,oci_platform/* formatPlatform */.Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
+            const offered = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .availablePlatforms */ .uk)(index);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} has no ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
         }
         manifest = await client.getManifest(entry.digest);
-        if ((0,types/* isIndex */.nw)(manifest.mediaType)) {
-            throw new errors/* VerifyImageError */.Vi('unsupported', `${(0,oci_reference/* formatReference */.FH)(ref)} nests an index inside an index for ${(0,oci_platform/* formatPlatform */.Bq)(want)}; nested indexes are not supported`);
+        if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isIndex */ .nw)(manifest.mediaType)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} nests an index inside an index for ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}; nested indexes are not supported`);
         }
     }
     const image = manifest.body;
     const { config } = await client.getConfig(image.config);
-    const platform = (0,oci_platform/* normalizePlatform */.FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
-    if (!indexDigest && !(0,oci_platform/* platformMatches */.J5)(want, platform)) {
-        throw new errors/* VerifyImageError */.Vi('unsupported', `${(0,oci_reference/* formatReference */.FH)(ref)} is a single-platform ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image, not ${(0,oci_platform/* formatPlatform */.Bq)(want)}: set the platform input to ${(0,oci_platform/* formatPlatform */.Bq)(platform)} or verify a build for that platform`);
+    const platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
+    if (!indexDigest && !(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .platformMatches */ .J5)(want, platform)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is a single-platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} image, not ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}: set the platform input to ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} or verify a build for that platform`);
     }
     return {
-        reference: (0,oci_reference/* formatReference */.FH)(ref),
+        reference: (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref),
         indexDigest,
         manifestDigest: manifest.digest,
         manifestMediaType: manifest.mediaType,
@@ -40952,8 +41604,411 @@ async function resolveRemoteImage(client, ref, want) {
     };
 }
 
+
+/***/ }),
+
+/***/ 4421:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ce: () => (/* binding */ reportDocument)
+/* harmony export */ });
+/* unused harmony exports REPORT_SCHEMA_VERSION, writeReportFile */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+// The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
+// the action (so later steps can read it) or printed by the CLI's --json.
+
+
+
+const REPORT_SCHEMA_VERSION = 1;
+function reportDocument(reports) {
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: 'verify-image',
+        generatedAt: new Date().toISOString(),
+        verified: reports.length > 0 && reports.every((r) => r.verified),
+        images: reports,
+    };
+}
+function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
+    const path = join(mkdtempSync(join(dir, 'verify-image-')), 'report.json');
+    writeFileSync(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
+    return path;
+}
+
+
+/***/ }),
+
+/***/ 5806:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HH: () => (/* binding */ failedChecks),
+/* harmony export */   OC: () => (/* binding */ localSummary),
+/* harmony export */   Z9: () => (/* binding */ layerRows),
+/* harmony export */   bP: () => (/* binding */ remoteSummary)
+/* harmony export */ });
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2307);
+// The report model: one plain object per verified image that the job summary, the CLI text and
+// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+
+function failedChecks(report) {
+    return report.checks.filter((c) => !c.ok);
+}
+/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
+function layerRows(remote, local) {
+    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
+    const diffIds = remote.config.rootfs.diff_ids;
+    const layers = remote.manifest.layers;
+    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
+    const rows = [];
+    for (let i = 0; i < count; i++) {
+        const diffId = diffIds[i];
+        const localDiffId = local?.diffIds[i];
+        rows.push({
+            index: i + 1,
+            instruction: history[i]?.created_by,
+            created: history[i]?.created,
+            diffId,
+            localDiffId,
+            digest: layers[i]?.digest,
+            size: layers[i]?.size,
+            mediaType: layers[i]?.mediaType,
+            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+        });
+    }
+    return rows;
+}
+function remoteSummary(remote) {
+    return {
+        reference: remote.reference,
+        indexDigest: remote.indexDigest,
+        manifestDigest: remote.manifestDigest,
+        manifestMediaType: remote.manifestMediaType,
+        configDigest: remote.configDigest,
+        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(remote.platform),
+        created: remote.config.created,
+    };
+}
+function localSummary(local) {
+    return {
+        reference: local.reference,
+        source: local.source,
+        id: local.id,
+        idKind: local.idKind,
+        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(local.platform),
+    };
+}
+
+
+/***/ }),
+
+/***/ 3592:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ baseTextLines),
+/* harmony export */   L: () => (/* binding */ renderAuditText)
+/* harmony export */ });
+/* harmony import */ var _oci_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2940);
+// The base-image parts of the CLI text: a few lines per image and the audit table across images.
+
+const STATUS_TEXT = {
+    'up-to-date': 'UP TO DATE',
+    drifted: 'DRIFTED',
+    'not-built-on': 'NOT BUILT ON IT',
+    unknown: 'UNKNOWN',
+    none: 'NO BASE',
+};
+function baseTextLines(report) {
+    const base = report.base;
+    if (!base)
+        return [];
+    const lines = [`  base      ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
+    if (base.builtOn?.digest)
+        lines.push(`  built on  ${base.builtOn.digest}${base.builtOn.created ? `  created ${base.builtOn.created}` : ''}`);
+    if (base.current?.digest)
+        lines.push(`  tag now   ${base.current.digest}${base.current.created ? `  created ${base.current.created}` : ''}`);
+    if (base.layers !== undefined)
+        lines.push(`  base layers ${base.layers} of ${report.layers.length}`);
+    if (base.driftAgeDays !== undefined)
+        lines.push(`  drift age ${base.driftAgeDays} days since the current base was created`);
+    return lines;
+}
+/** The audit table, then one line per image saying why. */
+function renderAuditText(reports) {
+    const rows = reports.map((r) => [
+        r.remote?.reference ?? r.image,
+        r.base?.reference ?? '—',
+        (0,_oci_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .shortDigest */ .VK)(r.base?.builtOn?.digest) || '—',
+        (0,_oci_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .shortDigest */ .VK)(r.base?.current?.digest) || '—',
+        r.status === 'error' ? 'ERROR' : r.base ? STATUS_TEXT[r.base.status] : 'BASE CHECK OFF',
+        r.base?.driftAgeDays !== undefined ? `${r.base.driftAgeDays} d` : '',
+    ]);
+    const header = ['IMAGE', 'BASE', 'BUILT ON', 'CURRENT', 'STATUS', 'AGE'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+    const format = (cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    const lines = [format(header), ...rows.map(format), ''];
+    for (const r of reports)
+        lines.push(`${r.remote?.reference ?? r.image}: ${r.status === 'error' ? (r.error ?? 'could not check') : (r.base?.message ?? 'base check off')}`);
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 1826:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  S: () => (/* binding */ renderText)
+});
+
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var digest = __nccwpck_require__(2940);
+;// CONCATENATED MODULE: ./src/report/format.ts
+// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
+function humanSize(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+/**
+ * Turns a history `created_by` into the instruction a person wrote: the classic builder records
+ * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
+ */
+function instructionOf(createdBy) {
+    if (!createdBy)
+        return '';
+    let s = createdBy.trim();
+    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
+    if (nop)
+        s = s.slice(nop[0].length);
+    else if (s.startsWith('/bin/sh -c '))
+        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
+    s = s.replace(/\s+# buildkit$/, '');
+    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
+    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
+    return s.replace(/\s+/g, ' ').trim();
+}
+function shorten(text, max = 72) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
 // EXTERNAL MODULE: ./src/report/model.ts
-var model = __nccwpck_require__(6867);
+var model = __nccwpck_require__(5806);
+// EXTERNAL MODULE: ./src/report/text-base.ts
+var text_base = __nccwpck_require__(3592);
+;// CONCATENATED MODULE: ./src/report/text.ts
+// The CLI's rendering of a report: a verdict line, the digests, failed rules and a layer table.
+
+
+
+
+function renderText(report) {
+    const lines = [];
+    const verdict = report.status === 'verified' ? 'VERIFIED' : report.status === 'mismatch' ? 'MISMATCH' : 'COULD NOT VERIFY';
+    lines.push(`${verdict}  ${report.remote?.reference ?? report.image}`);
+    if (report.error)
+        lines.push(`  error: ${report.error}`);
+    const r = report.remote;
+    if (r) {
+        if (r.indexDigest)
+            lines.push(`  index     ${r.indexDigest}`);
+        lines.push(`  manifest  ${r.manifestDigest}  (${r.platform})`);
+        lines.push(`  config    ${r.configDigest}`);
+    }
+    if (report.local)
+        lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
+    for (const check of (0,model/* failedChecks */.HH)(report))
+        lines.push(`  ✗ ${check.rule}: ${check.message}`);
+    for (const check of report.checks.filter((c) => c.ok))
+        lines.push(`  ✓ ${check.rule}: ${check.message}`);
+    lines.push(...(0,text_base/* baseTextLines */.A)(report));
+    if (report.layers.length > 0) {
+        lines.push('');
+        const origin = report.layers.some((row) => row.origin);
+        lines.push(`  #   ok  diff_id              digest               size       ${origin ? 'origin ' : ''}instruction`);
+        for (const row of report.layers) {
+            const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '·';
+            lines.push(`  ${String(row.index).padEnd(3)} ${mark}   ${(0,digest/* shortDigest */.VK)(row.diffId).padEnd(20)} ${(0,digest/* shortDigest */.VK)(row.digest).padEnd(20)} ${humanSize(row.size).padEnd(10)} ${origin ? (row.origin ?? '?').padEnd(7) : ''}${shorten(instructionOf(row.instruction), 60)}`);
+        }
+    }
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 9958:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./src/base/inspect.ts + 5 modules
+var inspect = __nccwpck_require__(9682);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(4533);
+// EXTERNAL MODULE: ./src/oci/platform.ts
+var oci_platform = __nccwpck_require__(2307);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ./src/local/engine.ts
+// A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
+// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
+
+
+class DockerEngine {
+    client;
+    host;
+    apiVersion;
+    constructor(client, host) {
+        this.client = client;
+        this.host = host;
+    }
+    static fromEnv(env = process.env) {
+        const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+        if (host.startsWith('unix://')) {
+            const socketPath = host.slice('unix://'.length);
+            return new DockerEngine(new undici/* Client */.Kj('http://localhost', { socketPath, headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
+        }
+        if (host.startsWith('tcp://') || host.startsWith('http://')) {
+            if (env.DOCKER_TLS_VERIFY) {
+                throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
+            }
+            return new DockerEngine(new undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
+        }
+        throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
+    }
+    async close() {
+        await this.client.close().catch(() => undefined);
+    }
+    async get(path, allow404 = false) {
+        let res;
+        try {
+            res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
+        }
+        catch (err) {
+            const code = err.code ?? (err instanceof Error ? err.message : String(err));
+            throw new errors/* VerifyImageError */.Vi('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
+        }
+        const text = await res.body.text();
+        if (res.statusCode === 404 && allow404)
+            return undefined;
+        if (res.statusCode !== 200) {
+            let message = text.trim();
+            try {
+                message = JSON.parse(text).message ?? message;
+            }
+            catch {
+                // plain text error
+            }
+            throw new errors/* VerifyImageError */.Vi('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
+        }
+        return JSON.parse(text);
+    }
+    prefix() {
+        return this.apiVersion ? `/v${this.apiVersion}` : '';
+    }
+    /** The daemon's API version; requests are pinned to it so newer query parameters are used only when offered. */
+    async version() {
+        if (!this.apiVersion) {
+            const v = await this.get('/version');
+            this.apiVersion = v?.ApiVersion;
+        }
+        return this.apiVersion ?? '1.24';
+    }
+    async info() {
+        return (await this.get('/info')) ?? {};
+    }
+    /** `GET /images/{name}/json`, undefined when the image does not exist. */
+    async inspectImage(name, query = {}) {
+        const qs = new URLSearchParams(query).toString();
+        // Docker's own client sends the name unescaped; escape only what could break the path.
+        const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
+        return this.get(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
+    }
+}
+/** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
+function usesContainerdStore(info) {
+    return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
+}
+function apiAtLeast(version, wanted) {
+    const [a = 0, b = 0] = version.split('.').map(Number);
+    const [c = 0, d = 0] = wanted.split('.').map(Number);
+    return a > c || (a === c && b >= d);
+}
+
+;// CONCATENATED MODULE: ./src/local/daemon.ts
+// The local build as the Docker daemon holds it: `docker inspect` through the Engine API.
+// The classic store's Id is the config digest; the containerd store's Id is a manifest or index
+// digest, so we ask /info which store is in use rather than guess from the Id.
+
+
+
+async function inspectDaemonImage(name, engine, platform) {
+    const version = await engine.version();
+    const containerd = usesContainerdStore(await engine.info());
+    const query = {};
+    // Only the containerd store holds several platforms under one name; ask for ours when the API can.
+    if (containerd && platform && apiAtLeast(version, '1.49')) {
+        query.platform = JSON.stringify((0,oci_platform/* normalizePlatform */.FL)(platform));
+    }
+    const image = await engine.inspectImage(name, query);
+    if (!image) {
+        throw new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, or set local-image: none`);
+    }
+    const diffIds = image.RootFS?.Layers ?? [];
+    if (diffIds.length === 0) {
+        throw new errors/* VerifyImageError */.Vi('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
+    }
+    const localPlatform = (0,oci_platform/* normalizePlatform */.FL)({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
+    return {
+        reference: name,
+        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${(0,oci_platform/* formatPlatform */.Bq)(localPlatform)})`,
+        id: image.Id,
+        idKind: containerd ? 'manifest' : 'config',
+        diffIds,
+        platform: localPlatform,
+        repoDigests: image.RepoDigests ?? [],
+    };
+}
+
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var reference = __nccwpck_require__(9931);
+// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
+var registry_client = __nccwpck_require__(9858);
+// EXTERNAL MODULE: ./src/registry/credentials.ts + 1 modules
+var credentials = __nccwpck_require__(7239);
+// EXTERNAL MODULE: ./src/registry/resolve.ts
+var resolve = __nccwpck_require__(7194);
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(5806);
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
 // The comparison rules, pure: given what the registry serves and what the local build is, which
 // rules hold? Each failed rule names itself and, where layers are involved, the first layer that
@@ -41081,18 +42136,19 @@ function firstDifference(a, b) {
 
 
 
-async function run(inputs, logger) {
+
+async function run(inputs, logger, shared = {}) {
     const started = Date.now();
     const report = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
     const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
     try {
-        const ref = (0,oci_reference/* parseReference */.F2)(inputs.image);
-        const credential = await resolveCredential(ref.registry, {
+        const ref = (0,reference/* parseReference */.F2)(inputs.image);
+        const credential = await (0,credentials/* resolveCredential */.SR)(ref.registry, {
             username: inputs.username,
             password: inputs.password,
             env: inputs.env ?? process.env,
         });
-        for (const secret of credential ? secretsOf(credential) : [])
+        for (const secret of credential ? (0,credentials/* secretsOf */.Fj)(credential) : [])
             logger.secret(secret);
         logger.info(credential ? `credentials for ${ref.registry}: from ${credential.source}` : `credentials for ${ref.registry}: none (anonymous)`);
         let local;
@@ -41104,8 +42160,8 @@ async function run(inputs, logger) {
             logger.info(`local image ${localName}: ${local.id} from ${local.source}`);
         }
         const want = explicit ?? local?.platform ?? (0,oci_platform/* hostPlatform */.ol)();
-        const client = await RegistryClient.create(ref, { insecureRegistries: inputs.insecureRegistries, credential, logger });
-        const remote = await resolveRemoteImage(client, ref, want);
+        const client = await registry_client/* RegistryClient */.bP.create(ref, { insecureRegistries: inputs.insecureRegistries, credential, logger });
+        const remote = await (0,resolve/* resolveRemoteImage */.w)(client, ref, want);
         report.remote = (0,model/* remoteSummary */.bP)(remote);
         logger.info(`registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}, config ${remote.configDigest}`);
         report.checks = compareImage(remote, local, inputs.digest);
@@ -41113,6 +42169,7 @@ async function run(inputs, logger) {
         report.compared = describeComparison(local, inputs.digest);
         report.verified = report.checks.every((c) => c.ok);
         report.status = report.verified ? 'verified' : 'mismatch';
+        report.base = await (0,inspect/* inspectBase */.m)(inputs, remote, report.layers, shared.bases ?? (0,inspect/* baseLookupFor */.D)(inputs, [ref.registry], logger), logger);
     }
     catch (err) {
         report.error = (0,errors/* describeError */.Uc)(err);
@@ -41475,6 +42532,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(5581);
+/******/ var __webpack_exports__ = __nccwpck_require__(1210);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
