@@ -71269,7 +71269,7 @@ async function fromDockerfile(path, buildArgs, platform, readText) {
         throw new VerifyImageError('input', `cannot read the dockerfile ${path} (${code}): give the path of the Dockerfile the image was built from, relative to the workspace`);
     }
     const base = finalBase(parseDockerfile(text), buildArgs, platformArgs(platform));
-    const walked = base.stages.length > 1 ? ` (final stage ${base.stages.slice(0, -1).join(' → ')} → ${base.stages.at(-1)})` : '';
+    const walked = base.stages.length > 1 ? ` (${['final stage', ...base.stages.slice(1)].join(' → ')})` : '';
     const from = `Dockerfile ${path}, FROM on line ${base.from.line}${walked}`;
     if (base.image === undefined)
         return { source: 'dockerfile', from, scratch: true };
@@ -73156,7 +73156,7 @@ function addBaseSection(report) {
         facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
     if (base.layers !== undefined)
         facts.push(`<strong>Base layers</strong> ${base.layers} of the image's ${report.layers.length}`);
-    if (base.matchingLayers !== undefined && base.current?.layers !== undefined) {
+    if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
         facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${base.current.layers} layers`);
     }
     if (base.behindDays !== undefined)

@@ -39568,7 +39568,7 @@ async function fromDockerfile(path, buildArgs, platform, readText) {
         throw new errors/* VerifyImageError */.Vi('input', `cannot read the dockerfile ${path} (${code}): give the path of the Dockerfile the image was built from, relative to the workspace`);
     }
     const base = finalBase(parseDockerfile(text), buildArgs, platformArgs(platform));
-    const walked = base.stages.length > 1 ? ` (final stage ${base.stages.slice(0, -1).join(' → ')} → ${base.stages.at(-1)})` : '';
+    const walked = base.stages.length > 1 ? ` (${['final stage', ...base.stages.slice(1)].join(' → ')})` : '';
     const from = `Dockerfile ${path}, FROM on line ${base.from.line}${walked}`;
     if (base.image === undefined)
         return { source: 'dockerfile', from, scratch: true };

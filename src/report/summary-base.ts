@@ -30,7 +30,7 @@ export function addBaseSection(report: VerifyReport): void {
   if (base.builtOn?.digest) facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
   if (base.current?.digest) facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
   if (base.layers !== undefined) facts.push(`<strong>Base layers</strong> ${base.layers} of the image's ${report.layers.length}`);
-  if (base.matchingLayers !== undefined && base.current?.layers !== undefined) {
+  if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
     facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${base.current.layers} layers`);
   }
   if (base.behindDays !== undefined) facts.push(`<strong>Behind</strong> the current base by ${base.behindDays} days`);
