@@ -72451,6 +72451,7 @@ class BaseRegistry {
             });
             for (const secret of credential ? secretsOf(credential) : [])
                 this.opts.logger.secret(secret);
+            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${credential ? `from ${credential.source}` : 'none (anonymous)'}`);
             return RegistryClient.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
         });
     }

@@ -39823,6 +39823,7 @@ class BaseRegistry {
             });
             for (const secret of credential ? (0,credentials/* secretsOf */.Fj)(credential) : [])
                 this.opts.logger.secret(secret);
+            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${credential ? `from ${credential.source}` : 'none (anonymous)'}`);
             return client/* RegistryClient */.bP.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
         });
     }

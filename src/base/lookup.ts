@@ -84,6 +84,7 @@ export class BaseRegistry implements BaseLookup {
         env: this.opts.env ?? process.env,
       });
       for (const secret of credential ? secretsOf(credential) : []) this.opts.logger.secret(secret);
+      this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${credential ? `from ${credential.source}` : 'none (anonymous)'}`);
       return RegistryClient.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
     });
   }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, runCli } from '../helpers/action.js';
 import { buildImage, busyboxBase, pushImage, removeImage, requireDaemon, uniqueName } from '../helpers/docker.js';
-import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { dockerLogin, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 const sha = (bytes: string | Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -480,6 +480,37 @@ describe('base image attribution and drift', () => {
     const cliDrift = await runCli(['audit', drifted, missing, '--json']);
     assert.equal(cliDrift.code, 1, 'drift found wins over an image that could not be checked');
     assert.equal((JSON.parse(cliDrift.stdout) as ReportJson).images.length, 2);
+  });
+
+  it('sends input credentials only to the image registry, never to a base on another one', async () => {
+    const imageRegistry = await startRegistry({ htpasswd: { username: 'app', password: 'app-secret-1' } });
+    cleanups.push(() => imageRegistry.stop());
+    const baseRegistry = await startRegistry({ htpasswd: { username: 'base', password: 'base-secret-2' } });
+    cleanups.push(() => baseRegistry.stop());
+    const appConfig = await dockerLogin(imageRegistry.host, 'app', 'app-secret-1');
+    const baseConfig = await dockerLogin(baseRegistry.host, 'base', 'base-secret-2');
+    cleanups.push(() => rm(appConfig, { recursive: true, force: true }), () => rm(baseConfig, { recursive: true, force: true }));
+    const baseRef = `${baseRegistry.host}/${uniqueName('base')}:v1`;
+    await buildImage(baseRef, `FROM ${busybox}\nRUN echo private > /private\n`);
+    cleanups.push(() => removeImage(baseRef));
+    await pushImage(baseRef, { env: { DOCKER_CONFIG: baseConfig } });
+    const appRef = `${imageRegistry.host}/${uniqueName('app')}:1`;
+    await buildImage(appRef, `FROM ${baseRef}\nRUN echo app > /app\n`);
+    cleanups.push(() => removeImage(appRef));
+    await pushImage(appRef, { env: { DOCKER_CONFIG: appConfig } });
+
+    const inputs = { image: appRef, username: 'app', password: 'app-secret-1', 'base-image': baseRef };
+    const anonymousBase = await runAction(inputs, { DOCKER_CONFIG: '/nonexistent' });
+    assert.equal(anonymousBase.code, 0, anonymousBase.stdout);
+    assert.equal(anonymousBase.outputs.verified, 'true', 'the image registry took the input credentials');
+    const error = only(anonymousBase.report).base?.error ?? '';
+    assert.match(error, /requires authentication to pull/, 'the base registry was asked anonymously');
+    assert.doesNotMatch(error, /rejected the credentials from inputs/);
+
+    const storedBase = await runAction(inputs, { DOCKER_CONFIG: baseConfig });
+    assert.equal(storedBase.outputs['base-drift'], 'false', storedBase.stdout);
+    assert.ok(storedBase.stdout.includes(`credentials for ${baseRegistry.host} (base `), storedBase.stdout);
+    assert.match(storedBase.stdout, /\(base [^)]+\): from .*config\.json/);
   });
 
   it('refuses several images without local-image: none', async () => {
