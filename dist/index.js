@@ -67393,7 +67393,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9612);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1210);
 // Action entry point: everything happens in main(); this file only starts it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
@@ -67403,7 +67403,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9612:
+/***/ 1210:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70360,7 +70360,7 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/errors.ts
 // One error type for everything a user can act on. Its message is a single line that says what
 // went wrong and what to do; entry points print it as is, never a stack trace.
-class errors_VerifyImageError extends Error {
+class VerifyImageError extends Error {
     code;
     constructor(code, message) {
         super(oneLine(message));
@@ -70373,7 +70373,7 @@ function oneLine(text) {
 }
 /** The one line an entry point prints for any thrown value. */
 function describeError(err) {
-    if (err instanceof errors_VerifyImageError)
+    if (err instanceof VerifyImageError)
         return err.message;
     if (err instanceof Error)
         return oneLine(`unexpected error: ${err.message} (please report this with the step's log)`);
@@ -70412,7 +70412,7 @@ function isValidDigest(s) {
 }
 function parseReference(input) {
     const fail = (reason, example = EXAMPLE) => {
-        throw new errors_VerifyImageError('reference', `invalid image reference ${quote(input)}: ${reason} (e.g. ${example})`);
+        throw new VerifyImageError('reference', `invalid image reference ${quote(input)}: ${reason} (e.g. ${example})`);
     };
     if (input === '')
         fail('it is empty');
@@ -70592,108 +70592,103 @@ function quote(input) {
     return JSON.stringify(shown);
 }
 
-;// CONCATENATED MODULE: ./src/options.ts
-// Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
-// @actions/core here, so the CLI and tests use the same rules and messages.
-
-
-function parseDigest(value) {
-    const v = value.trim();
-    if (!v)
-        return undefined;
-    if (!isValidDigest(v)) {
-        throw new errors_VerifyImageError('input', `the digest input "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>, e.g. \${{ steps.build.outputs.digest }}`);
-    }
-    return v;
+;// CONCATENATED MODULE: ./src/base/attribute.ts
+// Owns: deciding which of an image's layers and history entries are its base image's. Pure.
+// An image is built on a base exactly when the base's diff_ids are an ordered prefix of the
+// image's. diff_ids hash the uncompressed layers, so a base re-pushed with other compression
+// still matches, and order matters: sharing layers in another order is not being built on it.
+/** How many leading diff_ids the two lists share. */
+function leadingMatch(base, image) {
+    const n = Math.min(base.length, image.length);
+    let i = 0;
+    while (i < n && base[i] === image[i])
+        i++;
+    return i;
 }
-function parseList(value) {
-    return value
-        .split(/[\s,]+/)
-        .map((s) => s.trim())
-        .filter(Boolean);
+/** True when `base` is an ordered prefix of `image` (an image may add no layers of its own). */
+function isPrefix(base, image) {
+    return base.length <= image.length && leadingMatch(base, image) === base.length;
 }
-function parseFailOn(value) {
-    const items = parseList(value.toLowerCase());
-    if (items.length === 0)
-        return { mismatch: true };
-    const known = new Set(['mismatch', 'never']);
-    const unknown = items.filter((i) => !known.has(i));
-    if (unknown.length)
-        throw new errors_VerifyImageError('input', `fail-on "${value}" is not understood: use mismatch (the default) or never`);
-    if (items.includes('never') && items.length > 1)
-        throw new errors_VerifyImageError('input', `fail-on "${value}" mixes never with other values: use one or the other`);
-    return { mismatch: items.includes('mismatch') };
-}
-function parseBoolean(name, value, fallback) {
-    const v = value.trim().toLowerCase();
-    if (!v)
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(v))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(v))
+/**
+ * True when the image's history starts with the same instructions as the base's, content hashes
+ * aside (`ADD file:<hash> in /` is the same step with new content). Used only when no built-on
+ * digest is known and no layer matches: it tells "built on an older build of this base" (a new
+ * root filesystem, say) from "not built on this base at all".
+ */
+function sameRecipe(baseHistory, imageHistory) {
+    const base = baseHistory ?? [];
+    const image = imageHistory ?? [];
+    if (base.length === 0 || base.length > image.length)
         return false;
-    throw new errors_VerifyImageError('input', `the ${name} input "${value}" is not a boolean: use true or false`);
+    return base.every((entry, i) => recipeOf(entry) === recipeOf(image[i]));
+}
+function recipeOf(entry) {
+    return (entry?.created_by ?? '')
+        .replace(/\b(file|dir|multi):[0-9a-f]{64}\b/g, '$1:')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+/**
+ * Sets each layer row's origin. With an exact count, rows up to it are the base's and the rest the
+ * image's; with only a lower bound (a drifted base whose old version is unknown), rows past it are
+ * left unattributed rather than guessed.
+ */
+function attributeLayers(rows, baseLayers, exact) {
+    for (const row of rows) {
+        if (row.index <= baseLayers)
+            row.origin = 'base';
+        else if (exact)
+            row.origin = 'image';
+    }
+}
+/**
+ * Attributes history entries. When the base's config is known and the image's history starts with
+ * the base's entries (the builder copies them), exactly those are the base's — including its
+ * trailing empty_layer entries such as CMD. Otherwise the entries up to the one that made the last
+ * base layer are.
+ */
+function attributeHistory(image, base, baseLayers, exact) {
+    const entries = image.history ?? [];
+    let boundary = entriesForLayers(entries, baseLayers);
+    const baseHistory = base?.history ?? [];
+    if (exact && baseHistory.length > 0 && baseHistory.length <= entries.length && baseHistory.every((h, i) => sameEntry(h, entries[i]))) {
+        boundary = baseHistory.length;
+    }
+    let layer = 0;
+    return entries.map((entry, i) => {
+        const emptyLayer = entry.empty_layer === true;
+        const origin = i < boundary ? 'base' : exact ? 'image' : undefined;
+        const row = { index: i + 1, emptyLayer };
+        if (!emptyLayer)
+            row.layer = ++layer;
+        if (entry.created_by !== undefined)
+            row.instruction = entry.created_by;
+        if (entry.created !== undefined)
+            row.created = entry.created;
+        if (origin)
+            row.origin = origin;
+        return row;
+    });
+}
+/** The number of leading history entries up to and including the one that made layer `layers`. */
+function entriesForLayers(entries, layers) {
+    if (layers <= 0)
+        return 0;
+    let seen = 0;
+    for (let i = 0; i < entries.length; i++) {
+        if (entries[i]?.empty_layer)
+            continue;
+        if (++seen === layers)
+            return i + 1;
+    }
+    return entries.length;
+}
+function sameEntry(a, b) {
+    return b !== undefined && a.created_by === b.created_by && a.created === b.created && Boolean(a.empty_layer) === Boolean(b.empty_layer);
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
-// The only reader of action inputs: each is read once, validated, and turned into the typed
-// object the engine takes. Bad values become one-line errors that say what to write instead.
-
-
-
-function readInputs() {
-    const image = getInput('image').trim();
-    if (!image)
-        throw new errors_VerifyImageError('input', 'the image input is required: set it to the pushed reference, e.g. ghcr.io/acme/app:1.4.0');
-    const password = getInput('password');
-    // Masked before anything else can print it.
-    if (password)
-        core_setSecret(password);
-    return {
-        image,
-        localImage: optional(getInput('local-image')),
-        digest: parseDigest(getInput('digest')),
-        platform: optional(getInput('platform')),
-        username: optional(getInput('username')),
-        password: password || undefined,
-        insecureRegistries: parseList(getInput('insecure-registries')),
-        failOn: parseFailOn(getInput('fail-on')),
-        summary: parseBoolean('summary', getInput('summary'), true),
-    };
-}
-function optional(value) {
-    const v = value.trim();
-    return v ? v : undefined;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/report/json.ts
-// The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
-// the action (so later steps can read it) or printed by the CLI's --json.
-
-
-
-const REPORT_SCHEMA_VERSION = 1;
-function reportDocument(reports) {
-    return {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: 'verify-image',
-        generatedAt: new Date().toISOString(),
-        verified: reports.length > 0 && reports.every((r) => r.verified),
-        images: reports,
-    };
-}
-function writeReportFile(reports, dir = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()) {
-    const path = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(dir, 'verify-image-')), 'report.json');
-    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
-    return path;
-}
-
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/oci/types.ts
 // Spec types shared by the registry client, the local sources and the verifier.
 // Shapes follow the OCI image spec and Docker's schema2; only the fields we use are typed,
@@ -70757,7 +70752,7 @@ function parsePlatform(s) {
     const parts = s.trim().split('/');
     const valid = parts.length >= 2 && parts.length <= 3 && parts.every((part) => PLATFORM_COMPONENT.test(part));
     if (!valid) {
-        throw new errors_VerifyImageError('input', `invalid platform ${JSON.stringify(s)}: use os/architecture[/variant] (e.g. linux/amd64, linux/arm64, linux/arm/v7)`);
+        throw new VerifyImageError('input', `invalid platform ${JSON.stringify(s)}: use os/architecture[/variant] (e.g. linux/amd64, linux/arm64, linux/arm/v7)`);
     }
     const [os = '', architecture = '', variant] = parts;
     const platform = { os, architecture };
@@ -70896,56 +70891,566 @@ function lower(value) {
     return typeof value === 'string' ? value.toLowerCase() : '';
 }
 
-;// CONCATENATED MODULE: ./src/report/model.ts
-// The report model: one plain object per verified image that the job summary, the CLI text and
-// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+;// CONCATENATED MODULE: ./src/base/dockerfile.ts
+// Owns: reading a Dockerfile far enough to know the final stage's base image. Pure: text in,
+// stages out. It follows what the Dockerfile frontend does for the parts that decide a FROM —
+// parser directives (escape), line continuations, comment lines (also inside continuations),
+// heredocs (whose bodies are not instructions), `FROM [--platform=…] image [AS name]`, and the
+// global `ARG`s declared before the first FROM with `${VAR}`-style substitution — and ignores
+// every other instruction.
 
-function failedChecks(report) {
-    return report.checks.filter((c) => !c.ok);
-}
-/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
-function layerRows(remote, local) {
-    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
-    const diffIds = remote.config.rootfs.diff_ids;
-    const layers = remote.manifest.layers;
-    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
-    const rows = [];
-    for (let i = 0; i < count; i++) {
-        const diffId = diffIds[i];
-        const localDiffId = local?.diffIds[i];
-        rows.push({
-            index: i + 1,
-            instruction: history[i]?.created_by,
-            created: history[i]?.created,
-            diffId,
-            localDiffId,
-            digest: layers[i]?.digest,
-            size: layers[i]?.size,
-            mediaType: layers[i]?.mediaType,
-            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
-        });
+const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HEREDOC = /<<(-?)\s*(["']?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\2/g;
+const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
+function parseDockerfile(text) {
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    let escape = '\\';
+    let i = 0;
+    // Parser directives: `# key=value` lines at the very top, before any blank line or instruction.
+    for (; i < lines.length; i++) {
+        const directive = /^\s*#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$/.exec(lines[i] ?? '');
+        if (!directive)
+            break;
+        if (directive[1]?.toLowerCase() === 'escape') {
+            if (directive[2] !== '\\' && directive[2] !== '`') {
+                throw new VerifyImageError('input', `the Dockerfile's escape directive "${directive[2]}" is invalid: the escape character must be \\ or \``);
+            }
+            escape = directive[2];
+        }
     }
-    return rows;
+    const globalArgs = [];
+    const stages = [];
+    const continuation = new RegExp(`${escapeRegExp(escape)}[ \\t]*$`);
+    while (i < lines.length) {
+        const first = lines[i] ?? '';
+        const start = i + 1;
+        i++;
+        if (isBlank(first) || isComment(first))
+            continue;
+        // Join continued lines; comment and blank lines inside a continuation are dropped.
+        let logical = first;
+        while (continuation.test(logical) && i < lines.length) {
+            logical = logical.replace(continuation, '');
+            const next = lines[i] ?? '';
+            i++;
+            if (isComment(next) || isBlank(next)) {
+                // A blank or comment line does not end the instruction; keep the continuation going.
+                logical += escape;
+                continue;
+            }
+            logical += next;
+        }
+        logical = logical.replace(continuation, '');
+        const match = /^\s*([A-Za-z]+)(?:\s+([\s\S]*))?$/.exec(logical);
+        if (!match)
+            continue;
+        const instruction = (match[1] ?? '').toUpperCase();
+        const rest = (match[2] ?? '').trim();
+        if (HEREDOC_INSTRUCTIONS.has(instruction)) {
+            // Heredoc bodies follow the instruction line; skip them so a body line reading `FROM x` is not one.
+            for (const doc of rest.matchAll(HEREDOC)) {
+                const strip = doc[1] === '-';
+                const word = doc[3] ?? '';
+                while (i < lines.length) {
+                    const body = lines[i] ?? '';
+                    i++;
+                    if ((strip ? body.replace(/^\t+/, '') : body) === word)
+                        break;
+                }
+            }
+            continue;
+        }
+        if (instruction === 'ARG' && stages.length === 0) {
+            for (const word of splitWords(rest, escape)) {
+                const eq = word.indexOf('=');
+                const name = eq === -1 ? word : word.slice(0, eq);
+                if (!ARG_NAME.test(name)) {
+                    throw new VerifyImageError('input', `the Dockerfile's ARG on line ${start} declares "${name}", which is not a valid name: fix the Dockerfile`);
+                }
+                globalArgs.push(eq === -1 ? { name, line: start } : { name, default: word.slice(eq + 1), line: start });
+            }
+            continue;
+        }
+        if (instruction === 'FROM')
+            stages.push(parseFrom(rest, start, escape));
+    }
+    return { escape, globalArgs, stages };
 }
-function remoteSummary(remote) {
+function parseFrom(rest, line, escape) {
+    const words = splitWords(rest, escape);
+    let platform;
+    while (words[0]?.startsWith('--')) {
+        const flag = words.shift() ?? '';
+        const eq = flag.indexOf('=');
+        const name = eq === -1 ? flag.slice(2) : flag.slice(2, eq);
+        if (name.toLowerCase() === 'platform') {
+            if (eq === -1)
+                throw new VerifyImageError('input', `the Dockerfile's FROM on line ${line} has --platform without a value: write --platform=os/arch`);
+            platform = flag.slice(eq + 1);
+        }
+    }
+    const image = words[0];
+    if (!image)
+        throw new VerifyImageError('input', `the Dockerfile's FROM on line ${line} names no image: write FROM image[:tag] [AS name]`);
+    const from = { line, image };
+    if (platform !== undefined)
+        from.platform = platform;
+    if (words.length === 3 && words[1]?.toLowerCase() === 'as') {
+        const name = (words[2] ?? '').toLowerCase();
+        if (!STAGE_NAME.test(name)) {
+            throw new VerifyImageError('input', `the Dockerfile's FROM on line ${line} names its stage "${words[2]}", which is not a valid stage name: use letters, digits, "-", "_" and "."`);
+        }
+        from.name = name;
+    }
+    else if (words.length !== 1) {
+        throw new VerifyImageError('input', `the Dockerfile's FROM on line ${line} is malformed ("FROM ${rest}"): write FROM [--platform=…] image [AS name]`);
+    }
+    return from;
+}
+/**
+ * The base of the final stage: substitutes the global ARGs (defaults, overridden by `buildArgs`;
+ * `automaticArgs` such as TARGETARCH sit between the two, as BuildKit provides them) and follows
+ * `FROM <stage>` to the stage it names until a FROM names an image or scratch.
+ */
+function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
+    if (dockerfile.stages.length === 0) {
+        throw new VerifyImageError('input', 'the Dockerfile has no FROM instruction: point the dockerfile input at the Dockerfile the image was built from');
+    }
+    const args = globalArgValues(dockerfile, buildArgs, automaticArgs);
+    const substitute = (word, what, line) => expand(word, (name) => args.get(name), dockerfile.escape, `${what} on line ${line}`);
+    const walked = [];
+    let index = dockerfile.stages.length - 1;
+    for (;;) {
+        const from = dockerfile.stages[index];
+        walked.push(from.name ?? `stage ${index}`);
+        const image = substitute(from.image, 'the FROM', from.line).trim();
+        if (!image) {
+            const names = [...from.image.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+            throw new VerifyImageError('input', `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or set it in build-args`);
+        }
+        const lower = image.toLowerCase();
+        // Only earlier stages can be named; a later stage of that name is not a reference.
+        const previous = dockerfile.stages.slice(0, index).findLastIndex((s) => s.name === lower);
+        if (previous !== -1) {
+            index = previous;
+            continue;
+        }
+        const result = { from, stages: walked };
+        if (from.platform !== undefined)
+            result.platform = substitute(from.platform, 'the --platform flag', from.line);
+        if (lower !== 'scratch')
+            result.image = image;
+        return result;
+    }
+}
+/** Values of the global ARGs in declaration order; a default may use ARGs declared before it. */
+function globalArgValues(dockerfile, buildArgs, automaticArgs) {
+    const values = new Map();
+    // BuildKit's platform ARGs are usable in FROM without being declared.
+    for (const [name, value] of Object.entries(automaticArgs))
+        values.set(name, value);
+    for (const arg of dockerfile.globalArgs) {
+        if (Object.hasOwn(buildArgs, arg.name))
+            values.set(arg.name, buildArgs[arg.name]);
+        else if (Object.hasOwn(automaticArgs, arg.name))
+            values.set(arg.name, automaticArgs[arg.name]);
+        else if (arg.default !== undefined) {
+            values.set(arg.name, expand(arg.default, (name) => values.get(name), dockerfile.escape, `the ARG on line ${arg.line}`));
+        }
+        else
+            values.delete(arg.name);
+    }
+    return values;
+}
+/**
+ * Shell-style word processing as the frontend does it for FROM and ARG: quotes are removed
+ * (nothing expands inside single quotes), the escape character makes the next character
+ * literal, and `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`,
+ * `${VAR:?message}` and `${VAR?message}` are substituted. An unset variable expands to ''.
+ */
+function expand(word, lookup, escape = '\\', where = 'a Dockerfile word') {
+    let out = '';
+    let quote;
+    for (let i = 0; i < word.length; i++) {
+        const c = word[i];
+        if (quote === "'") {
+            if (c === "'")
+                quote = undefined;
+            else
+                out += c;
+            continue;
+        }
+        if (c === escape && i + 1 < word.length) {
+            out += word[++i];
+            continue;
+        }
+        if (c === '"' || (c === "'" && quote === undefined)) {
+            quote = quote === c ? undefined : c;
+            continue;
+        }
+        if (c !== '$') {
+            out += c;
+            continue;
+        }
+        const simple = /^[A-Za-z_][A-Za-z0-9_]*/.exec(word.slice(i + 1));
+        if (simple) {
+            out += lookup(simple[0]) ?? '';
+            i += simple[0].length;
+            continue;
+        }
+        if (word[i + 1] !== '{') {
+            out += c;
+            continue;
+        }
+        const close = matchingBrace(word, i + 1);
+        if (close === -1)
+            throw new VerifyImageError('input', `${where} has an unclosed "\${" in "${word}": fix the Dockerfile`);
+        out += substitution(word.slice(i + 2, close), lookup, escape, where);
+        i = close;
+    }
+    return out;
+}
+function substitution(body, lookup, escape, where) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-+?])([\s\S]*))?$/.exec(body);
+    if (!m)
+        throw new VerifyImageError('input', `${where} uses "\${${body}}", which is not a substitution the Dockerfile frontend understands: use \${NAME}, \${NAME:-default} or \${NAME:+alternative}`);
+    const [, name = '', colon, operator, operand = ''] = m;
+    const value = lookup(name);
+    if (!operator)
+        return value ?? '';
+    // With a colon an empty value counts as unset, as in the shell.
+    const set = colon ? value !== undefined && value !== '' : value !== undefined;
+    switch (operator) {
+        case '-':
+            return set ? value : expand(operand, lookup, escape, where);
+        case '+':
+            return set ? expand(operand, lookup, escape, where) : '';
+        default:
+            if (set)
+                return value;
+            throw new VerifyImageError('input', `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (set it in build-args)`);
+    }
+}
+function matchingBrace(word, open) {
+    let depth = 0;
+    for (let i = open; i < word.length; i++) {
+        if (word[i] === '{')
+            depth++;
+        else if (word[i] === '}' && --depth === 0)
+            return i;
+    }
+    return -1;
+}
+/** Splits on unquoted whitespace, keeping quotes and escapes for expand() to process. */
+function splitWords(text, escape) {
+    const words = [];
+    let current = '';
+    let quote;
+    let inWord = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (quote) {
+            current += c;
+            if (c === escape && quote === '"' && i + 1 < text.length)
+                current += text[++i];
+            else if (c === quote)
+                quote = undefined;
+            continue;
+        }
+        if (/\s/.test(c)) {
+            if (inWord)
+                words.push(current);
+            current = '';
+            inWord = false;
+            continue;
+        }
+        inWord = true;
+        current += c;
+        if (c === escape && i + 1 < text.length)
+            current += text[++i];
+        else if (c === '"' || c === "'")
+            quote = c;
+    }
+    if (inWord)
+        words.push(current);
+    return words;
+}
+function isBlank(line) {
+    return line.trim() === '';
+}
+function isComment(line) {
+    return /^\s*#/.test(line);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+;// CONCATENATED MODULE: ./src/base/detect.ts
+// Owns: finding which base image an image declares, and saying where that came from. The first
+// source that applies wins: the base-image input; the OCI base annotations on the manifest; the
+// same keys as config labels; the final stage of the Dockerfile; else none. Nothing here talks
+// to a registry: annotations and labels come from the image already fetched.
+
+
+
+
+
+const BASE_NAME_KEY = 'org.opencontainers.image.base.name';
+const BASE_DIGEST_KEY = 'org.opencontainers.image.base.digest';
+/** The declared base, or undefined when the base-image input is `none`. */
+async function detectBase(opts, image, logger, readText = (path) => (0,promises_.readFile)(path, 'utf8')) {
+    const input = (opts.baseImage ?? '').trim();
+    if (input.toLowerCase() === 'none')
+        return undefined;
+    if (input && input.toLowerCase() !== 'auto') {
+        return { source: 'input', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
+    }
+    const annotations = image.manifest.annotations ?? {};
+    const fromAnnotations = fromKeys(annotations, `manifest annotations ${BASE_NAME_KEY}`, logger);
+    if (fromAnnotations)
+        return { source: 'annotation', ...fromAnnotations };
+    const labels = image.config.config?.Labels ?? {};
+    const fromLabels = fromKeys(labels, `config labels ${BASE_NAME_KEY}`, logger);
+    if (fromLabels)
+        return { source: 'label', ...fromLabels };
+    if (opts.dockerfile)
+        return fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, readText);
     return {
-        reference: remote.reference,
-        indexDigest: remote.indexDigest,
-        manifestDigest: remote.manifestDigest,
-        manifestMediaType: remote.manifestMediaType,
-        configDigest: remote.configDigest,
-        platform: formatPlatform(remote.platform),
-        created: remote.config.created,
+        source: 'none',
+        from: `nothing: no base-image input, no ${BASE_NAME_KEY} annotation or label, no dockerfile input`,
     };
 }
-function localSummary(local) {
+function parseBaseReference(text, where) {
+    try {
+        return parseReference(text);
+    }
+    catch (err) {
+        if (err instanceof VerifyImageError)
+            throw new VerifyImageError('input', `${where}: ${err.message}`);
+        throw err;
+    }
+}
+/** base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning. */
+function fromKeys(values, where, logger) {
+    const name = values[BASE_NAME_KEY]?.trim();
+    const digest = values[BASE_DIGEST_KEY]?.trim();
+    if (!name) {
+        if (digest)
+            logger.warning(`${where.replace(BASE_NAME_KEY, BASE_DIGEST_KEY)} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
+        return undefined;
+    }
+    try {
+        let reference = parseReference(name);
+        if (digest) {
+            if (!isValidDigest(digest))
+                throw new VerifyImageError('reference', `${BASE_DIGEST_KEY} "${digest.slice(0, 80)}" is not a digest`);
+            if (reference.digest && reference.digest !== digest) {
+                logger.warning(`${BASE_NAME_KEY} pins ${reference.digest} but ${BASE_DIGEST_KEY} says ${digest}: using ${BASE_DIGEST_KEY}`);
+            }
+            reference = withDigest(reference, digest);
+        }
+        return { from: digest ? `${where} and ${BASE_DIGEST_KEY}` : where, reference };
+    }
+    catch (err) {
+        if (!(err instanceof VerifyImageError))
+            throw err;
+        logger.warning(`ignoring the ${where}: ${err.message}`);
+        return undefined;
+    }
+}
+async function fromDockerfile(path, buildArgs, platform, readText) {
+    let text;
+    try {
+        text = await readText(path);
+    }
+    catch (err) {
+        const code = err.code ?? 'unreadable';
+        throw new VerifyImageError('input', `cannot read the dockerfile ${path} (${code}): give the path of the Dockerfile the image was built from, relative to the workspace`);
+    }
+    const base = finalBase(parseDockerfile(text), buildArgs, platformArgs(platform));
+    const walked = base.stages.length > 1 ? ` (${['final stage', ...base.stages.slice(1)].join(' → ')})` : '';
+    const from = `Dockerfile ${path}, FROM on line ${base.from.line}${walked}`;
+    if (base.image === undefined)
+        return { source: 'dockerfile', from, scratch: true };
+    return { source: 'dockerfile', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
+}
+/**
+ * The platform ARGs BuildKit defines for every build: TARGET* from the image's platform, BUILD*
+ * from this machine's (the runner that built it, in the usual workflow).
+ */
+function platformArgs(target, build = hostPlatform()) {
     return {
-        reference: local.reference,
-        source: local.source,
-        id: local.id,
-        idKind: local.idKind,
-        platform: formatPlatform(local.platform),
+        TARGETPLATFORM: formatPlatform(target),
+        TARGETOS: target.os,
+        TARGETARCH: target.architecture,
+        TARGETVARIANT: target.variant ?? '',
+        BUILDPLATFORM: formatPlatform(build),
+        BUILDOS: build.os,
+        BUILDARCH: build.architecture,
+        BUILDVARIANT: build.variant ?? '',
     };
+}
+
+;// CONCATENATED MODULE: ./src/base/drift.ts
+// Owns: deciding whether an image is built on what its base tag points to now. Given the declared
+// base and a registry lookup, it finds the base the image was built on (when its digest is
+// known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
+// image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
+// Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
+
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const NO_BASE_MESSAGE = 'no base image is known: set the base-image input (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…), ' +
+    'point the dockerfile input at the Dockerfile, or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
+async function checkBase(image, declared, lookup, now = new Date()) {
+    const base = { status: 'none', drift: 'unknown', source: declared.source, from: declared.from, message: NO_BASE_MESSAGE };
+    if (declared.scratch) {
+        base.drift = 'false';
+        base.layers = 0;
+        base.message = 'the final stage is FROM scratch: the image has no base image, so there is nothing to drift';
+        return { base, attribution: { layers: 0, exact: true } };
+    }
+    const ref = declared.reference;
+    if (!ref)
+        return { base };
+    base.reference = formatReference(ref);
+    const name = `${ref.registry}/${ref.repository}`;
+    const platform = formatPlatform(image.platform);
+    const imageDiffIds = image.config.rootfs.diff_ids;
+    const problems = [];
+    // The base the image was built on, when the digest is known.
+    let builtOn;
+    if (ref.digest) {
+        base.builtOn = { digest: ref.digest };
+        try {
+            builtOn = await lookup.resolve(ref, image.platform);
+            base.builtOn = facts(builtOn, ref.digest);
+        }
+        catch (err) {
+            problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
+        }
+    }
+    // What the tag points to now: with a known digest, HEAD first and fetch only when it moved.
+    let current;
+    let tagDigest;
+    if (ref.tag === undefined) {
+        problems.push(`${base.reference} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
+    }
+    else {
+        const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
+        try {
+            if (ref.digest) {
+                tagDigest = await lookup.head(tagRef);
+                if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest))
+                    current = builtOn;
+                else if (tagDigest !== ref.digest)
+                    current = await lookup.resolve(withDigest(tagRef, tagDigest), image.platform);
+                base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
+            }
+            else {
+                current = await lookup.resolve(tagRef, image.platform);
+                tagDigest = current.indexDigest ?? current.manifestDigest;
+                base.current = facts(current, tagDigest);
+            }
+        }
+        catch (err) {
+            problems.push(`${name}:${ref.tag} could not be fetched: ${describeError(err)}`);
+        }
+    }
+    const builtOnPrefix = builtOn ? isPrefix(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
+    const currentLayers = current?.config.rootfs.diff_ids;
+    const matching = currentLayers ? leadingMatch(currentLayers, imageDiffIds) : undefined;
+    const currentPrefix = currentLayers ? isPrefix(currentLayers, imageDiffIds) : undefined;
+    if (matching !== undefined)
+        base.matchingLayers = matching;
+    if (problems.length)
+        base.error = problems.join('; ');
+    let attribution;
+    if (builtOn && builtOnPrefix)
+        attribution = { layers: builtOn.config.rootfs.diff_ids.length, exact: true, config: builtOn.config };
+    else if (current && currentPrefix)
+        attribution = { layers: current.config.rootfs.diff_ids.length, exact: true, config: current.config };
+    if (attribution)
+        base.layers = attribution.layers;
+    const short = (d) => (d ? d.slice(0, 19) : '?');
+    if (builtOn && builtOnPrefix === false) {
+        const n = builtOn.config.rootfs.diff_ids.length;
+        const k = leadingMatch(builtOn.config.rootfs.diff_ids, imageDiffIds);
+        base.status = 'not-built-on';
+        base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
+        if (currentPrefix)
+            base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
+    }
+    else if (tagDigest !== undefined && tagDigest === ref.digest) {
+        base.status = 'up-to-date';
+        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
+    }
+    else if (current && currentPrefix) {
+        const n = currentLayers?.length ?? 0;
+        base.status = 'up-to-date';
+        base.message = `built on the current ${name}:${ref.tag}: the base's ${n} ${platform} layers are the image's first ${n}`;
+        if (ref.digest && tagDigest !== ref.digest) {
+            base.message += ` (the tag now points to ${short(tagDigest)}, not ${short(ref.digest)}, but with the same layers)`;
+        }
+    }
+    else if (current) {
+        const n = currentLayers?.length ?? 0;
+        const related = builtOnPrefix === true || (matching ?? 0) > 0 || sameRecipe(current.config.history, image.config.history);
+        if (related) {
+            base.status = 'drifted';
+            if (!attribution)
+                attribution = { layers: matching ?? 0, exact: false };
+            base.message =
+                `${name}:${ref.tag} has moved on since the image was built` +
+                    (builtOn ? ` on ${short(ref.digest)}: it now points to ${short(tagDigest)}` : '') +
+                    `, and only ${matching} of its ${n} ${platform} layers still match the image's first layers: rebuild the image on the new base`;
+        }
+        else {
+            base.status = 'not-built-on';
+            base.message =
+                `the image was not built on ${name}:${ref.tag}: none of the base's ${n} ${platform} layers or build steps start the image` +
+                    ` (if it was built on an older ${name}:${ref.tag}, give the digest it was built on: ${name}:${ref.tag}@sha256:…)`;
+        }
+    }
+    else {
+        base.status = 'unknown';
+        base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
+    }
+    base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
+    // Dates: how far behind the built-on base is, and how long a newer base has been out.
+    const builtOnCreated = dateOf(base.builtOn?.created);
+    const currentCreated = dateOf(base.current?.created);
+    if (base.status === 'drifted') {
+        if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
+            base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
+        }
+        if (currentCreated !== undefined && now.getTime() >= currentCreated)
+            base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
+    }
+    return attribution ? { base, attribution } : { base };
+}
+function facts(image, digest) {
+    const f = {
+        digest,
+        manifestDigest: image.manifestDigest,
+        configDigest: image.configDigest,
+        layers: image.config.rootfs.diff_ids.length,
+    };
+    if (image.indexDigest)
+        f.indexDigest = image.indexDigest;
+    if (image.config.created)
+        f.created = image.config.created;
+    return f;
+}
+/** A config date as epoch ms; reproducible builds' epoch-zero dates say nothing, so they count as unknown. */
+function dateOf(created) {
+    if (!created)
+        return undefined;
+    const ms = Date.parse(created);
+    return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -70975,249 +71480,8 @@ function shortDigest(digest, length = 12) {
     return i < 0 ? digest.slice(0, length) : `${digest.slice(0, i + 1)}${digest.slice(i + 1, i + 1 + length)}`;
 }
 
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
-function humanSize(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-/**
- * Turns a history `created_by` into the instruction a person wrote: the classic builder records
- * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
- */
-function instructionOf(createdBy) {
-    if (!createdBy)
-        return '';
-    let s = createdBy.trim();
-    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
-    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
-    if (nop)
-        s = s.slice(nop[0].length);
-    else if (s.startsWith('/bin/sh -c '))
-        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
-    s = s.replace(/\s+# buildkit$/, '');
-    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
-    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
-    s = s.replace(/\s+/g, ' ').trim();
-    // The classic builder records an exec-form RUN as the bare command.
-    if (s && !INSTRUCTION.test(s))
-        s = `RUN ${s}`;
-    return s;
-}
-const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
-function shorten(text, max = 72) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-// The job summary, written with @actions/core's summary API: a verdict heading, the digests and
-// platform, what was compared, the failed rules, and the layer table. Cells are HTML, so every
-// value from a registry or a Dockerfile is escaped before it goes in.
-
-
-
-
-async function writeSummary(reports) {
-    for (const report of reports)
-        addReport(report);
-    await summary.write();
-}
-const HEADINGS = {
-    verified: '✅ Verified',
-    mismatch: '❌ Mismatch',
-    error: '⚠️ Could not verify',
-};
-function addReport(report) {
-    const s = summary;
-    s.addHeading(`${HEADINGS[report.status]}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2);
-    if (report.error)
-        s.addRaw(`<p><strong>Error:</strong> ${escapeHtml(report.error)}</p>`, true);
-    const facts = [];
-    const r = report.remote;
-    if (r) {
-        if (r.indexDigest)
-            facts.push(`<strong>Index</strong> <code>${escapeHtml(r.indexDigest)}</code>`);
-        facts.push(`<strong>Manifest</strong> <code>${escapeHtml(r.manifestDigest)}</code> (${escapeHtml(r.platform)})`);
-        facts.push(`<strong>Config</strong> <code>${escapeHtml(r.configDigest)}</code>`);
-    }
-    if (report.local) {
-        facts.push(`<strong>Local build</strong> <code>${escapeHtml(report.local.reference)}</code> — ${escapeHtml(report.local.source)}`);
-    }
-    if (facts.length)
-        s.addList(facts);
-    const failed = failedChecks(report);
-    if (failed.length) {
-        s.addRaw('<p><strong>Failed rules</strong></p>', true);
-        s.addList(failed.map((c) => `<code>${c.rule}</code>: ${escapeHtml(c.message)}`));
-    }
-    if (report.layers.length)
-        s.addTable(layerTable(report.layers));
-    if (report.checks.length || report.compared.length) {
-        const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${c.rule}</code>: ${escapeHtml(c.message)}</li>`).join('');
-        const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
-        s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`);
-    }
-}
-function layerTable(rows) {
-    const header = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', ''].map((data) => ({ data, header: true }));
-    return [header, ...rows.map(layerCells)];
-}
-function layerCells(row) {
-    const instruction = instructionOf(row.instruction);
-    const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
-    const diffId = row.status === 'differs' && row.localDiffId !== row.diffId
-        ? `${digestCell(row.diffId)}<br>local: ${digestCell(row.localDiffId)}`
-        : digestCell(row.diffId);
-    return [
-        { data: String(row.index) },
-        { data: instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '' },
-        { data: diffId },
-        { data: digestCell(row.digest) },
-        { data: humanSize(row.size) },
-        { data: mark },
-    ];
-}
-function digestCell(digest) {
-    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(shortDigest(digest))}</code>` : '—';
-}
-
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var node_modules_undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./src/local/engine.ts
-// A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
-// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
-
-
-class DockerEngine {
-    client;
-    host;
-    apiVersion;
-    constructor(client, host) {
-        this.client = client;
-        this.host = host;
-    }
-    static fromEnv(env = process.env) {
-        const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-        if (host.startsWith('unix://')) {
-            const socketPath = host.slice('unix://'.length);
-            return new DockerEngine(new node_modules_undici/* Client */.Kj('http://localhost', { socketPath, headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
-        }
-        if (host.startsWith('tcp://') || host.startsWith('http://')) {
-            if (env.DOCKER_TLS_VERIFY) {
-                throw new errors_VerifyImageError('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
-            }
-            return new DockerEngine(new node_modules_undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
-        }
-        throw new errors_VerifyImageError('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
-    }
-    async close() {
-        await this.client.close().catch(() => undefined);
-    }
-    async get(path, allow404 = false) {
-        let res;
-        try {
-            res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
-        }
-        catch (err) {
-            const code = err.code ?? (err instanceof Error ? err.message : String(err));
-            throw new errors_VerifyImageError('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
-        }
-        const text = await res.body.text();
-        if (res.statusCode === 404 && allow404)
-            return undefined;
-        if (res.statusCode !== 200) {
-            let message = text.trim();
-            try {
-                message = JSON.parse(text).message ?? message;
-            }
-            catch {
-                // plain text error
-            }
-            throw new errors_VerifyImageError('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
-        }
-        return JSON.parse(text);
-    }
-    prefix() {
-        return this.apiVersion ? `/v${this.apiVersion}` : '';
-    }
-    /** The daemon's API version; requests are pinned to it so newer query parameters are used only when offered. */
-    async version() {
-        if (!this.apiVersion) {
-            const v = await this.get('/version');
-            this.apiVersion = v?.ApiVersion;
-        }
-        return this.apiVersion ?? '1.24';
-    }
-    async info() {
-        return (await this.get('/info')) ?? {};
-    }
-    /** `GET /images/{name}/json`, undefined when the image does not exist. */
-    async inspectImage(name, query = {}) {
-        const qs = new URLSearchParams(query).toString();
-        // Docker's own client sends the name unescaped; escape only what could break the path.
-        const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
-        return this.get(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
-    }
-}
-/** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
-function usesContainerdStore(info) {
-    return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
-}
-function apiAtLeast(version, wanted) {
-    const [a = 0, b = 0] = version.split('.').map(Number);
-    const [c = 0, d = 0] = wanted.split('.').map(Number);
-    return a > c || (a === c && b >= d);
-}
-
-;// CONCATENATED MODULE: ./src/local/daemon.ts
-// The local build as the Docker daemon holds it: `docker inspect` through the Engine API.
-// The classic store's Id is the config digest; the containerd store's Id is a manifest or index
-// digest, so we ask /info which store is in use rather than guess from the Id.
-
-
-
-async function inspectDaemonImage(name, engine, platform) {
-    const version = await engine.version();
-    const containerd = usesContainerdStore(await engine.info());
-    const query = {};
-    // Only the containerd store holds several platforms under one name; ask for ours when the API can.
-    if (containerd && platform && apiAtLeast(version, '1.49')) {
-        query.platform = JSON.stringify(normalizePlatform(platform));
-    }
-    const image = await engine.inspectImage(name, query);
-    if (!image) {
-        throw new errors_VerifyImageError('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, or set local-image: none`);
-    }
-    const diffIds = image.RootFS?.Layers ?? [];
-    if (diffIds.length === 0) {
-        throw new errors_VerifyImageError('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
-    }
-    const localPlatform = normalizePlatform({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
-    return {
-        reference: name,
-        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${formatPlatform(localPlatform)})`,
-        id: image.Id,
-        idKind: containerd ? 'manifest' : 'config',
-        diffIds,
-        platform: localPlatform,
-        repoDigests: image.RepoDigests ?? [],
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 // HTTP transport for registry traffic: one undici request with our own redirect loop (so the
 // Authorization header never crosses origins and https never downgrades), bounded retries for
@@ -71253,7 +71517,7 @@ async function send(req, opts) {
             return res;
         }
         catch (err) {
-            if (err instanceof errors_VerifyImageError || attempt >= attempts || !isTransient(err))
+            if (err instanceof VerifyImageError || attempt >= attempts || !isTransient(err))
                 throw toConnectionError(err, req.url);
             lastError = err;
             await sleep(retryDelay(undefined, attempt, opts.maxRetryDelayMs ?? 30_000));
@@ -71267,7 +71531,7 @@ async function sendFollowingRedirects(req, opts) {
     const maxRedirects = opts.maxRedirects ?? 10;
     for (let hop = 0;; hop++) {
         if (url.protocol === 'http:' && !opts.allowHttp(url)) {
-            throw new errors_VerifyImageError('protocol', `refusing plain http to ${url.host}: only loopback hosts and hosts listed in insecure-registries may use http`);
+            throw new VerifyImageError('protocol', `refusing plain http to ${url.host}: only loopback hosts and hosts listed in insecure-registries may use http`);
         }
         const headers = {
             'user-agent': opts.userAgent ?? 'verify-image',
@@ -71286,11 +71550,11 @@ async function sendFollowingRedirects(req, opts) {
         if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
             await res.body.dump().catch(() => undefined);
             if (hop >= maxRedirects) {
-                throw new errors_VerifyImageError('protocol', `too many redirects (over ${maxRedirects}) fetching ${req.url}`);
+                throw new VerifyImageError('protocol', `too many redirects (over ${maxRedirects}) fetching ${req.url}`);
             }
             const next = new URL(location, url);
             if (url.protocol === 'https:' && next.protocol === 'http:') {
-                throw new errors_VerifyImageError('protocol', `refusing redirect from https to http (${next.host}) fetching ${redact(req.url)}`);
+                throw new VerifyImageError('protocol', `refusing redirect from https to http (${next.host}) fetching ${redact(req.url)}`);
             }
             url = next;
             continue;
@@ -71307,7 +71571,7 @@ async function readCapped(body, cap, what) {
         total += buf.length;
         if (total > cap) {
             body.destroy();
-            throw new errors_VerifyImageError('protocol', `${what} is larger than ${cap} bytes; refusing to read it`);
+            throw new VerifyImageError('protocol', `${what} is larger than ${cap} bytes; refusing to read it`);
         }
         chunks.push(buf);
     }
@@ -71357,12 +71621,12 @@ function isTransient(err) {
     return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN';
 }
 function toConnectionError(err, url) {
-    if (err instanceof errors_VerifyImageError)
+    if (err instanceof VerifyImageError)
         return err;
     const u = new URL(url);
     const code = err?.code;
     const reason = code ?? (err instanceof Error ? err.message : String(err));
-    return new errors_VerifyImageError('unreachable', `cannot reach registry ${u.host} (${reason}): check the registry address and that it is up`);
+    return new VerifyImageError('unreachable', `cannot reach registry ${u.host} (${reason}): check the registry address and that it is up`);
 }
 /** URLs can carry presigned query strings; keep them out of messages. */
 function redact(url) {
@@ -71438,7 +71702,7 @@ class Authenticator {
             realmUrl = new URL(realm);
         }
         catch {
-            throw new errors_VerifyImageError('protocol', `registry ${this.registry} sent an invalid token realm; it cannot be logged in to`);
+            throw new VerifyImageError('protocol', `registry ${this.registry} sent an invalid token realm; it cannot be logged in to`);
         }
         const service = challenge.params.service;
         const cred = this.credential;
@@ -71490,11 +71754,11 @@ class Authenticator {
             body = JSON.parse(bytes.toString('utf8'));
         }
         catch {
-            throw new errors_VerifyImageError('protocol', `the token server of ${this.registry} answered something that is not JSON`);
+            throw new VerifyImageError('protocol', `the token server of ${this.registry} answered something that is not JSON`);
         }
         const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
         if (typeof value !== 'string' || !value) {
-            throw new errors_VerifyImageError('protocol', `the token server of ${this.registry} answered without a token`);
+            throw new VerifyImageError('protocol', `the token server of ${this.registry} answered without a token`);
         }
         this.logger.secret(value);
         const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
@@ -71505,11 +71769,11 @@ class Authenticator {
     }
     tokenError(status, detail) {
         if (status === 401 || status === 403) {
-            return new errors_VerifyImageError('auth', this.credential
+            return new VerifyImageError('auth', this.credential
                 ? `the token server of ${this.registry} rejected the credentials from ${this.credential.source} (${detail}): check the username and password or token`
                 : `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
         }
-        return new errors_VerifyImageError('auth', `could not get a token from ${this.registry}'s token server (${detail})`);
+        return new VerifyImageError('auth', `could not get a token from ${this.registry}'s token server (${detail})`);
     }
 }
 
@@ -71685,10 +71949,10 @@ class RegistryClient {
             this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
         }
         else if (res.status >= 500) {
-            throw new errors_VerifyImageError('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
+            throw new VerifyImageError('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
         }
         else if (res.status === 404) {
-            throw new errors_VerifyImageError('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
+            throw new VerifyImageError('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
         }
     }
     /** An authenticated request to a repository path; one re-authentication on a 401. */
@@ -71734,10 +71998,10 @@ class RegistryClient {
         const claimed = header(res, 'docker-content-digest');
         const digest = digestOf(bytes, requested ?? claimed);
         if (requested && digest !== requested) {
-            throw new errors_VerifyImageError('protocol', `registry served manifest bytes for ${this.name}@${requested} that hash to ${digest}: the content does not match its digest`);
+            throw new VerifyImageError('protocol', `registry served manifest bytes for ${this.name}@${requested} that hash to ${digest}: the content does not match its digest`);
         }
         if (claimed && claimed !== digest && digestOf(bytes, claimed) !== claimed) {
-            throw new errors_VerifyImageError('protocol', `registry's Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest})`);
+            throw new VerifyImageError('protocol', `registry's Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest})`);
         }
         const body = parseManifest(bytes, contentType, `${this.name}:${reference}`);
         const mediaType = body.mediaType ?? contentType ?? ('manifests' in body ? MediaType.OciIndex : MediaType.OciManifest);
@@ -71749,17 +72013,17 @@ class RegistryClient {
         const bytes = await readCapped(res.body, Math.min(CONFIG_CAP, Math.max(descriptor.size, 0) + 1), `config blob of ${this.name}`);
         const digest = digestOf(bytes, descriptor.digest);
         if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
-            throw new errors_VerifyImageError('protocol', `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (got ${digest}, ${bytes.length} bytes, expected ${descriptor.size})`);
+            throw new VerifyImageError('protocol', `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (got ${digest}, ${bytes.length} bytes, expected ${descriptor.size})`);
         }
         let config;
         try {
             config = JSON.parse(bytes.toString('utf8'));
         }
         catch {
-            throw new errors_VerifyImageError('protocol', `config blob ${descriptor.digest} of ${this.name} is not valid JSON`);
+            throw new VerifyImageError('protocol', `config blob ${descriptor.digest} of ${this.name} is not valid JSON`);
         }
         if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
-            throw new errors_VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
+            throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
         }
         return { config, bytes };
     }
@@ -71778,23 +72042,23 @@ class RegistryClient {
         const target = what === 'manifest' ? formatReference({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
         switch (res.status) {
             case 401:
-                return new errors_VerifyImageError('auth', this.credential
+                return new VerifyImageError('auth', this.credential
                     ? `${this.ref.registry} rejected the credentials from ${this.credential.source} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
                     : `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (docker/login-action or docker login) or set the username and password inputs`);
             case 403:
-                return new errors_VerifyImageError('auth', `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`);
+                return new VerifyImageError('auth', `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`);
             case 404:
                 if (/NAME_UNKNOWN/.test(detail)) {
-                    return new errors_VerifyImageError('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
+                    return new VerifyImageError('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
                 }
-                return new errors_VerifyImageError('not-found', what === 'manifest'
+                return new VerifyImageError('not-found', what === 'manifest'
                     ? `${target} not found (${detail}): check that the push succeeded and the tag or digest is spelled right`
                     : `blob ${reference} of ${this.name} not found (${detail}): the registry lost a blob the manifest refers to`);
             default:
                 if (res.status === 429) {
-                    return new errors_VerifyImageError('unreachable', `${this.ref.registry} is rate limiting us (${detail}): try again later or log in for a higher limit`);
+                    return new VerifyImageError('unreachable', `${this.ref.registry} is rate limiting us (${detail}): try again later or log in for a higher limit`);
                 }
-                return new errors_VerifyImageError('unreachable', `${this.ref.registry} answered ${res.status} for ${redact(res.url)} (${detail}): try again later`);
+                return new VerifyImageError('unreachable', `${this.ref.registry} answered ${res.status} for ${redact(res.url)} (${detail}): try again later`);
         }
     }
 }
@@ -71805,36 +72069,36 @@ function mediaTypeOf(contentType) {
 function parseManifest(bytes, contentType, name) {
     const schema1 = `${name} is a schema1 manifest, which Docker removed in 28.2 and this action does not verify: rebuild and push it with a current Docker or buildx`;
     if (contentType && SCHEMA1_MEDIA_TYPES.has(contentType) && contentType !== 'application/json') {
-        throw new errors_VerifyImageError('unsupported', schema1);
+        throw new VerifyImageError('unsupported', schema1);
     }
     let body;
     try {
         body = JSON.parse(bytes.toString('utf8'));
     }
     catch {
-        throw new errors_VerifyImageError('protocol', `manifest of ${name} is not valid JSON`);
+        throw new VerifyImageError('protocol', `manifest of ${name} is not valid JSON`);
     }
     if (body.schemaVersion === 1 || body.fsLayers !== undefined)
-        throw new errors_VerifyImageError('unsupported', schema1);
+        throw new VerifyImageError('unsupported', schema1);
     if (body.schemaVersion !== 2) {
-        throw new errors_VerifyImageError('unsupported', `manifest of ${name} has schemaVersion ${String(body.schemaVersion)}; only schemaVersion 2 (OCI and Docker) is supported`);
+        throw new VerifyImageError('unsupported', `manifest of ${name} has schemaVersion ${String(body.schemaVersion)}; only schemaVersion 2 (OCI and Docker) is supported`);
     }
     const specific = contentType && (isIndex(contentType) || isImageManifest(contentType));
     if (body.mediaType && specific && body.mediaType !== contentType) {
-        throw new errors_VerifyImageError('protocol', `manifest of ${name} says mediaType ${body.mediaType} but was served as ${contentType}; refusing an ambiguous manifest`);
+        throw new VerifyImageError('protocol', `manifest of ${name} says mediaType ${body.mediaType} but was served as ${contentType}; refusing an ambiguous manifest`);
     }
     const kind = body.mediaType ?? (specific ? contentType : undefined);
     if ('manifests' in body && Array.isArray(body.manifests)) {
         if (kind && !isIndex(kind))
-            throw new errors_VerifyImageError('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
+            throw new VerifyImageError('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
         return body;
     }
     if ('config' in body && body.config && Array.isArray(body.layers)) {
         if (kind && !isImageManifest(kind))
-            throw new errors_VerifyImageError('protocol', `manifest of ${name} has a config but media type ${kind}`);
+            throw new VerifyImageError('protocol', `manifest of ${name} has a config but media type ${kind}`);
         return body;
     }
-    throw new errors_VerifyImageError('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
+    throw new VerifyImageError('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
 }
 function isLoopbackUrl(url) {
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -71843,8 +72107,10 @@ function isLoopbackUrl(url) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
 // Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
 // config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
@@ -71895,7 +72161,7 @@ async function resolveCredential(registry, opts) {
     if (username || password) {
         if (!username || !password) {
             const missing = username ? 'password' : 'username';
-            throw new errors_VerifyImageError('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
+            throw new VerifyImageError('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
         }
         return { username, password, source: 'inputs' };
     }
@@ -71926,7 +72192,7 @@ async function readConfigFile(file) {
         const code = err.code;
         if (code === 'ENOENT' || code === 'ENOTDIR')
             return undefined;
-        throw new errors_VerifyImageError('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
+        throw new VerifyImageError('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
     }
 }
 function parseConfig(text, where, remedy) {
@@ -71939,10 +72205,10 @@ function parseConfig(text, where, remedy) {
     catch (err) {
         // V8's message quotes the surrounding text, which may hold a password: give only a position.
         const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-        throw new errors_VerifyImageError('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
+        throw new VerifyImageError('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
     }
     const bad = (field) => {
-        throw new errors_VerifyImageError('input', `${where}: "${field}" has the wrong type: ${remedy}`);
+        throw new VerifyImageError('input', `${where}: "${field}" has the wrong type: ${remedy}`);
     };
     if (!isRecord(raw))
         return bad('(top level)');
@@ -71988,13 +72254,13 @@ function fromAuths(config, registry, source, where) {
     const [key, entry] = found;
     const fix = `run docker login ${registry} again or fix the entry`;
     if (!isRecord(entry))
-        throw new errors_VerifyImageError('input', `${where}: auths["${key}"] is not an object: ${fix}`);
+        throw new VerifyImageError('input', `${where}: auths["${key}"] is not an object: ${fix}`);
     const field = (name) => {
         const value = entry[name];
         if (value == null || value === '')
             return undefined;
         if (typeof value !== 'string')
-            throw new errors_VerifyImageError('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
+            throw new VerifyImageError('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
         return value;
     };
     let username = field('username');
@@ -72006,7 +72272,7 @@ function fromAuths(config, registry, source, where) {
         const decoded = /^[A-Za-z0-9+/]+=*$/.test(auth.trim()) ? Buffer.from(auth.trim(), 'base64').toString('utf8') : '';
         const colon = decoded.indexOf(':');
         if (colon <= 0)
-            throw new errors_VerifyImageError('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
+            throw new VerifyImageError('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
         username = decoded.slice(0, colon);
         password = decoded.slice(colon + 1).replace(/\0+$/, '');
     }
@@ -72016,12 +72282,12 @@ function fromAuths(config, registry, source, where) {
 async function fromHelper(name, serverKey, env, file) {
     const program = `docker-credential-${name}`;
     if (!HELPER_NAME.test(name)) {
-        throw new errors_VerifyImageError('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
+        throw new VerifyImageError('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
     }
     const { error, stdout, stderr } = await runHelper(program, serverKey, env);
     const who = `credential helper ${program} (named in ${file}, asked for ${serverKey})`;
     const fail = (why) => {
-        throw new errors_VerifyImageError('auth', `${who} ${why}`);
+        throw new VerifyImageError('auth', `${who} ${why}`);
     };
     if (error) {
         if (error.code === 'ENOENT')
@@ -72095,18 +72361,18 @@ async function resolveRemoteImage(client, ref, want) {
         const entry = selectManifest(index, want);
         if (!entry) {
             const offered = availablePlatforms(index);
-            throw new errors_VerifyImageError('unsupported', `${formatReference(ref)} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
+            throw new VerifyImageError('unsupported', `${formatReference(ref)} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
         }
         manifest = await client.getManifest(entry.digest);
         if (isIndex(manifest.mediaType)) {
-            throw new errors_VerifyImageError('unsupported', `${formatReference(ref)} nests an index inside an index for ${formatPlatform(want)}; nested indexes are not supported`);
+            throw new VerifyImageError('unsupported', `${formatReference(ref)} nests an index inside an index for ${formatPlatform(want)}; nested indexes are not supported`);
         }
     }
     const image = manifest.body;
     const { config } = await client.getConfig(image.config);
     const platform = normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
     if (!indexDigest && !platformMatches(want, platform)) {
-        throw new errors_VerifyImageError('unsupported', `${formatReference(ref)} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set the platform input to ${formatPlatform(platform)} or verify a build for that platform`);
+        throw new VerifyImageError('unsupported', `${formatReference(ref)} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set the platform input to ${formatPlatform(platform)} or verify a build for that platform`);
     }
     return {
         reference: formatReference(ref),
@@ -72117,6 +72383,293 @@ async function resolveRemoteImage(client, ref, want) {
         configDigest: image.config.digest,
         config,
         platform,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/base/lookup.ts
+// Owns: the registry requests made for base images, each made once per run. A base shared by
+// many audited images is looked up once: every lookup is kept as a promise keyed by what it asks
+// (HEAD of a tag, the platform image behind a reference), so concurrent and later askers share
+// the request in flight or its result, failures included. Clients (one per repository, since a
+// token is scoped to one) are shared the same way.
+
+
+
+
+
+
+class BaseRegistry {
+    opts;
+    clients = new Map();
+    heads = new Map();
+    images = new Map();
+    /** Lookups actually sent (HEADs and image resolutions), for the log and the tests. */
+    lookups = 0;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    head(ref) {
+        const tag = ref.tag ?? 'latest';
+        const name = `${ref.registry}/${ref.repository}:${tag}`;
+        return once(this.heads, name, async () => {
+            const client = await this.client(ref);
+            this.lookups++;
+            this.opts.logger.info(`base lookup: HEAD ${name}`);
+            const head = await client.headManifest(tag);
+            if (!head.digest)
+                throw new VerifyImageError('protocol', `${ref.registry} gave no digest for ${name}, neither on HEAD nor on GET`);
+            return head.digest;
+        });
+    }
+    resolve(ref, platform) {
+        // A digest names the content whatever tag came with it.
+        const name = ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : formatReference(ref);
+        const key = `${name} ${formatPlatform(platform)}`;
+        return once(this.images, key, async () => {
+            const client = await this.client(ref);
+            this.lookups++;
+            this.opts.logger.info(`base lookup: ${name} for ${formatPlatform(platform)}`);
+            try {
+                return await resolveRemoteImage(client, ref, platform);
+            }
+            catch (err) {
+                if (err instanceof VerifyImageError && err.code === 'unsupported' && /platform|has no /.test(err.message)) {
+                    throw new VerifyImageError('unsupported', `the base ${name} has no ${formatPlatform(platform)} image, the platform of the image checked`);
+                }
+                throw err;
+            }
+        });
+    }
+    client(ref) {
+        return once(this.clients, `${ref.registry}/${ref.repository}`, async () => {
+            const given = this.opts.inputCredential;
+            const useInputs = given !== undefined && given.registries.includes(ref.registry);
+            const credential = await resolveCredential(ref.registry, {
+                username: useInputs ? given.username : undefined,
+                password: useInputs ? given.password : undefined,
+                env: this.opts.env ?? process.env,
+            });
+            for (const secret of credential ? secretsOf(credential) : [])
+                this.opts.logger.secret(secret);
+            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${credential ? `from ${credential.source}` : 'none (anonymous)'}`);
+            return RegistryClient.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
+        });
+    }
+}
+function once(cache, key, make) {
+    let pending = cache.get(key);
+    if (!pending) {
+        pending = make();
+        // Keep the rejection for later askers, but never leave it unhandled when nobody else asks.
+        pending.catch(() => undefined);
+        cache.set(key, pending);
+    }
+    return pending;
+}
+
+;// CONCATENATED MODULE: ./src/base/inspect.ts
+// Owns: the base-image step of a verification, as the engine calls it: detect the declared base,
+// check it against the registry, and mark the report's layer rows and history with their origin.
+// Bad inputs (an unreadable Dockerfile, an invalid base reference) throw, like every input error;
+// a base that cannot be reached is reported as unknown and never fails the verification itself.
+
+
+
+
+async function inspectBase(opts, image, rows, lookup, logger) {
+    const declared = await detectBase(opts, image, logger);
+    if (!declared)
+        return undefined;
+    const { base, attribution } = await checkBase(image, declared, lookup);
+    if (attribution) {
+        attributeLayers(rows, attribution.layers, attribution.exact);
+        base.history = attributeHistory(image.config, attribution.config, attribution.layers, attribution.exact);
+    }
+    logger.info(`base ${base.reference ?? '(none)'} from ${base.from}: ${base.status} — ${base.message}`);
+    if (base.status === 'not-built-on' || (base.status === 'unknown' && base.error))
+        logger.warning(base.message);
+    return base;
+}
+/** A lookup for one run; the credentials given as inputs go only to the checked image's registries. */
+function baseLookupFor(inputs, registries, logger) {
+    return new BaseRegistry({
+        insecureRegistries: inputs.insecureRegistries,
+        env: inputs.env,
+        logger,
+        inputCredential: { username: inputs.username, password: inputs.password, registries },
+    });
+}
+
+;// CONCATENATED MODULE: ./src/local/engine.ts
+// A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
+// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
+
+
+class DockerEngine {
+    client;
+    host;
+    apiVersion;
+    constructor(client, host) {
+        this.client = client;
+        this.host = host;
+    }
+    static fromEnv(env = process.env) {
+        const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+        if (host.startsWith('unix://')) {
+            const socketPath = host.slice('unix://'.length);
+            return new DockerEngine(new node_modules_undici/* Client */.Kj('http://localhost', { socketPath, headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
+        }
+        if (host.startsWith('tcp://') || host.startsWith('http://')) {
+            if (env.DOCKER_TLS_VERIFY) {
+                throw new VerifyImageError('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
+            }
+            return new DockerEngine(new node_modules_undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
+        }
+        throw new VerifyImageError('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
+    }
+    async close() {
+        await this.client.close().catch(() => undefined);
+    }
+    async get(path, allow404 = false) {
+        let res;
+        try {
+            res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
+        }
+        catch (err) {
+            const code = err.code ?? (err instanceof Error ? err.message : String(err));
+            throw new VerifyImageError('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
+        }
+        const text = await res.body.text();
+        if (res.statusCode === 404 && allow404)
+            return undefined;
+        if (res.statusCode !== 200) {
+            let message = text.trim();
+            try {
+                message = JSON.parse(text).message ?? message;
+            }
+            catch {
+                // plain text error
+            }
+            throw new VerifyImageError('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
+        }
+        return JSON.parse(text);
+    }
+    prefix() {
+        return this.apiVersion ? `/v${this.apiVersion}` : '';
+    }
+    /** The daemon's API version; requests are pinned to it so newer query parameters are used only when offered. */
+    async version() {
+        if (!this.apiVersion) {
+            const v = await this.get('/version');
+            this.apiVersion = v?.ApiVersion;
+        }
+        return this.apiVersion ?? '1.24';
+    }
+    async info() {
+        return (await this.get('/info')) ?? {};
+    }
+    /** `GET /images/{name}/json`, undefined when the image does not exist. */
+    async inspectImage(name, query = {}) {
+        const qs = new URLSearchParams(query).toString();
+        // Docker's own client sends the name unescaped; escape only what could break the path.
+        const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
+        return this.get(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
+    }
+}
+/** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
+function usesContainerdStore(info) {
+    return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
+}
+function apiAtLeast(version, wanted) {
+    const [a = 0, b = 0] = version.split('.').map(Number);
+    const [c = 0, d = 0] = wanted.split('.').map(Number);
+    return a > c || (a === c && b >= d);
+}
+
+;// CONCATENATED MODULE: ./src/local/daemon.ts
+// The local build as the Docker daemon holds it: `docker inspect` through the Engine API.
+// The classic store's Id is the config digest; the containerd store's Id is a manifest or index
+// digest, so we ask /info which store is in use rather than guess from the Id.
+
+
+
+async function inspectDaemonImage(name, engine, platform) {
+    const version = await engine.version();
+    const containerd = usesContainerdStore(await engine.info());
+    const query = {};
+    // Only the containerd store holds several platforms under one name; ask for ours when the API can.
+    if (containerd && platform && apiAtLeast(version, '1.49')) {
+        query.platform = JSON.stringify(normalizePlatform(platform));
+    }
+    const image = await engine.inspectImage(name, query);
+    if (!image) {
+        throw new VerifyImageError('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, or set local-image: none`);
+    }
+    const diffIds = image.RootFS?.Layers ?? [];
+    if (diffIds.length === 0) {
+        throw new VerifyImageError('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
+    }
+    const localPlatform = normalizePlatform({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
+    return {
+        reference: name,
+        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${formatPlatform(localPlatform)})`,
+        id: image.Id,
+        idKind: containerd ? 'manifest' : 'config',
+        diffIds,
+        platform: localPlatform,
+        repoDigests: image.RepoDigests ?? [],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/model.ts
+// The report model: one plain object per verified image that the job summary, the CLI text and
+// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+
+function failedChecks(report) {
+    return report.checks.filter((c) => !c.ok);
+}
+/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
+function layerRows(remote, local) {
+    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
+    const diffIds = remote.config.rootfs.diff_ids;
+    const layers = remote.manifest.layers;
+    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
+    const rows = [];
+    for (let i = 0; i < count; i++) {
+        const diffId = diffIds[i];
+        const localDiffId = local?.diffIds[i];
+        rows.push({
+            index: i + 1,
+            instruction: history[i]?.created_by,
+            created: history[i]?.created,
+            diffId,
+            localDiffId,
+            digest: layers[i]?.digest,
+            size: layers[i]?.size,
+            mediaType: layers[i]?.mediaType,
+            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+        });
+    }
+    return rows;
+}
+function remoteSummary(remote) {
+    return {
+        reference: remote.reference,
+        indexDigest: remote.indexDigest,
+        manifestDigest: remote.manifestDigest,
+        manifestMediaType: remote.manifestMediaType,
+        configDigest: remote.configDigest,
+        platform: formatPlatform(remote.platform),
+        created: remote.config.created,
+    };
+}
+function localSummary(local) {
+    return {
+        reference: local.reference,
+        source: local.source,
+        id: local.id,
+        idKind: local.idKind,
+        platform: formatPlatform(local.platform),
     };
 }
 
@@ -72247,7 +72800,8 @@ function firstDifference(a, b) {
 
 
 
-async function run(inputs, logger) {
+
+async function run(inputs, logger, shared = {}) {
     const started = Date.now();
     const report = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
     const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
@@ -72279,12 +72833,13 @@ async function run(inputs, logger) {
         report.compared = describeComparison(local, inputs.digest);
         report.verified = report.checks.every((c) => c.ok);
         report.status = report.verified ? 'verified' : 'mismatch';
+        report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger);
     }
     catch (err) {
         report.error = describeError(err);
         report.status = 'error';
         report.verified = false;
-        if (!(err instanceof errors_VerifyImageError))
+        if (!(err instanceof VerifyImageError))
             logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
     }
     finally {
@@ -72305,10 +72860,446 @@ function describeComparison(local, digest) {
     return compared;
 }
 
+;// CONCATENATED MODULE: ./src/base/audit.ts
+// Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
+// Each image is checked by the same engine as a single one (run), with no local image, and its
+// result is independent: one unreachable image is reported and the others are still audited.
+// A bounded number of images is in flight at once; each one's requests are sequential, so that
+// bound is also the number of requests in flight. Base lookups are shared across images.
+
+
+
+const AUDIT_CONCURRENCY = 4;
+async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURRENCY) {
+    const unique = [...new Set(images)];
+    const registries = unique.flatMap((image) => {
+        try {
+            return [parseReference(image).registry];
+        }
+        catch {
+            return []; // run() reports the malformed reference for that image
+        }
+    });
+    const bases = baseLookupFor(inputs, [...new Set(registries)], logger);
+    const reports = new Array(unique.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < unique.length) {
+            const i = next++;
+            const image = unique[i];
+            reports[i] = await run({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
+    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
+    return reports;
+}
+/** Log lines of concurrent images interleave; each says which image it is about. */
+function prefixed(logger, image) {
+    return {
+        info: (m) => logger.info(`[${image}] ${m}`),
+        warning: (m) => logger.warning(`[${image}] ${m}`),
+        debug: (m) => logger.debug(`[${image}] ${m}`),
+        secret: (s) => logger.secret(s),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/options.ts
+// Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
+// @actions/core here, so the CLI and tests use the same rules and messages.
+
+
+function parseDigest(value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    if (!isValidDigest(v)) {
+        throw new VerifyImageError('input', `the digest input "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>, e.g. \${{ steps.build.outputs.digest }}`);
+    }
+    return v;
+}
+function parseList(value) {
+    return value
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+function parseFailOn(value) {
+    const items = parseList(value.toLowerCase());
+    if (items.length === 0)
+        return { mismatch: true, drift: false };
+    const known = new Set(['mismatch', 'drift', 'never']);
+    const unknown = items.filter((i) => !known.has(i));
+    if (unknown.length) {
+        throw new VerifyImageError('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
+    }
+    if (items.includes('never') && items.length > 1)
+        throw new VerifyImageError('input', `fail-on "${value}" mixes never with other values: use one or the other`);
+    return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
+}
+/** The base-image input: auto (detect), none (skip the base check), or a reference checked now. */
+function parseBaseImage(value) {
+    const v = value.trim();
+    if (!v || v.toLowerCase() === 'auto')
+        return 'auto';
+    if (v.toLowerCase() === 'none')
+        return 'none';
+    try {
+        parseReference(v);
+    }
+    catch (err) {
+        if (err instanceof VerifyImageError)
+            throw new VerifyImageError('input', `the base-image input: ${err.message}; or use auto or none`);
+        throw err;
+    }
+    return v;
+}
+/**
+ * build-args as docker/build-push-action takes them: one NAME=value per line (values may contain
+ * '=' and ','). A bare NAME takes its value from the environment, as `docker build --build-arg NAME` does.
+ */
+function parseBuildArgs(value, env = process.env) {
+    const args = {};
+    for (const raw of value.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (!line)
+            continue;
+        const eq = line.indexOf('=');
+        const name = (eq === -1 ? line : line.slice(0, eq)).trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            throw new VerifyImageError('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
+        }
+        if (eq !== -1)
+            args[name] = line.slice(eq + 1);
+        else if (env[name] !== undefined)
+            args[name] = env[name];
+    }
+    return args;
+}
+function parseBoolean(name, value, fallback) {
+    const v = value.trim().toLowerCase();
+    if (!v)
+        return fallback;
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(v))
+        return false;
+    throw new VerifyImageError('input', `the ${name} input "${value}" is not a boolean: use true or false`);
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+// The only reader of action inputs: each is read once, validated, and turned into the typed
+// object the engine takes. Bad values become one-line errors that say what to write instead.
+
+
+
+function readInputs() {
+    const images = parseList(getInput('image'));
+    const image = images[0];
+    if (!image)
+        throw new VerifyImageError('input', 'the image input is required: set it to the pushed reference, e.g. ghcr.io/acme/app:1.4.0');
+    const password = getInput('password');
+    // Masked before anything else can print it.
+    if (password)
+        core_setSecret(password);
+    return checkAudit({
+        image,
+        images,
+        localImage: optional(getInput('local-image')),
+        digest: parseDigest(getInput('digest')),
+        platform: optional(getInput('platform')),
+        username: optional(getInput('username')),
+        password: password || undefined,
+        insecureRegistries: parseList(getInput('insecure-registries')),
+        failOn: parseFailOn(getInput('fail-on')),
+        summary: parseBoolean('summary', getInput('summary'), true),
+        baseImage: parseBaseImage(getInput('base-image')),
+        dockerfile: optional(getInput('dockerfile')),
+        buildArgs: parseBuildArgs(getInput('build-args')),
+    });
+}
+/** Several images are audited from the registry only; a local image or one digest cannot apply to all. */
+function checkAudit(inputs) {
+    if (inputs.images.length > 1 && inputs.localImage !== 'none') {
+        throw new VerifyImageError('input', `the image input lists ${inputs.images.length} images, which audits them from the registry only: set local-image: none`);
+    }
+    if (inputs.images.length > 1 && inputs.digest) {
+        throw new VerifyImageError('input', 'the digest input applies to one image, but the image input lists several: remove digest or list one image');
+    }
+    return inputs;
+}
+function optional(value) {
+    const v = value.trim();
+    return v ? v : undefined;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/report/json.ts
+// The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
+// the action (so later steps can read it) or printed by the CLI's --json.
+
+
+
+const REPORT_SCHEMA_VERSION = 1;
+function reportDocument(reports) {
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: 'verify-image',
+        generatedAt: new Date().toISOString(),
+        verified: reports.length > 0 && reports.every((r) => r.verified),
+        images: reports,
+    };
+}
+function writeReportFile(reports, dir = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()) {
+    const path = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(dir, 'verify-image-')), 'report.json');
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
+    return path;
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs-base.ts
+// The base-image outputs of the action, computed from reports (pure), so the action and the
+// tests agree on them. With several images only the aggregate outputs are set; each image's
+// values are in the JSON report.
+function baseOutputs(reports) {
+    const drifted = reports.filter((r) => r.base?.status === 'drifted').map((r) => r.image);
+    const single = reports.length === 1 ? reports[0]?.base : undefined;
+    return {
+        'base-image': single?.reference ?? '',
+        'base-digest': single?.builtOn?.digest ?? '',
+        'base-current-digest': single?.current?.digest ?? '',
+        'base-layers': single?.layers !== undefined ? String(single.layers) : '',
+        'base-drift': aggregateDrift(reports),
+        'drifted-images': JSON.stringify(drifted),
+    };
+}
+/** true when any image drifted; false when every image's base is known to be current; else unknown. */
+function aggregateDrift(reports) {
+    if (reports.some((r) => r.base?.drift === 'true'))
+        return 'true';
+    if (reports.length > 0 && reports.every((r) => r.base?.drift === 'false'))
+        return 'false';
+    return 'unknown';
+}
+
+;// CONCATENATED MODULE: ./src/report/format.ts
+// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
+function humanSize(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+/**
+ * Turns a history `created_by` into the instruction a person wrote: the classic builder records
+ * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
+ */
+function instructionOf(createdBy) {
+    if (!createdBy)
+        return '';
+    let s = createdBy.trim();
+    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
+    if (nop)
+        s = s.slice(nop[0].length);
+    else if (s.startsWith('/bin/sh -c '))
+        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
+    s = s.replace(/\s+# buildkit$/, '');
+    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
+    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
+    s = s.replace(/\s+/g, ' ').trim();
+    // The classic builder records an exec-form RUN as the bare command.
+    if (s && !INSTRUCTION.test(s))
+        s = `RUN ${s}`;
+    return s;
+}
+const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
+function shorten(text, max = 72) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
+;// CONCATENATED MODULE: ./src/report/summary-base.ts
+// The base-image parts of the job summary: one image's base section (where the base came from,
+// drift, dates, the history attributed to base or image) and, in audit mode, one table across
+// images. Every value from a registry or a Dockerfile is escaped.
+
+
+
+const BASE_LABELS = {
+    'up-to-date': '✅ up to date',
+    drifted: '🔄 drifted',
+    'not-built-on': '❌ not built on this base',
+    unknown: '❔ unknown',
+    none: '➖ no base',
+};
+function addBaseSection(report) {
+    const base = report.base;
+    if (!base)
+        return;
+    const s = summary;
+    s.addHeading(`Base image: ${BASE_LABELS[base.status]}`, 3);
+    s.addRaw(`<p>${escapeHtml(base.message)}</p>`, true);
+    const facts = [];
+    if (base.reference)
+        facts.push(`<strong>Base</strong> <code>${escapeHtml(base.reference)}</code>, from ${escapeHtml(base.from)}`);
+    else
+        facts.push(`<strong>Base</strong> found from ${escapeHtml(base.from)}`);
+    if (base.builtOn?.digest)
+        facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
+    if (base.current?.digest)
+        facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
+    if (base.layers !== undefined)
+        facts.push(`<strong>Base layers</strong> ${base.layers} of the image's ${report.layers.length}`);
+    if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
+        facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${base.current.layers} layers`);
+    }
+    if (base.behindDays !== undefined)
+        facts.push(`<strong>Behind</strong> the current base by ${base.behindDays} days`);
+    if (base.driftAgeDays !== undefined)
+        facts.push(`<strong>Drift age</strong> a newer base has been out for ${base.driftAgeDays} days`);
+    if (base.error && base.status !== 'unknown')
+        facts.push(`<strong>Note</strong> ${escapeHtml(base.error)}`);
+    s.addList(facts);
+    if (base.history?.length)
+        s.addDetails('History, attributed to base or image', historyTable(base));
+}
+/** One row per image: the audit view of a scheduled workflow. */
+function addAuditTable(reports) {
+    const s = summary;
+    const drifted = reports.filter((r) => r.base?.status === 'drifted').length;
+    const failed = reports.filter((r) => r.status === 'error').length;
+    s.addHeading(`Base image audit: ${reports.length} images, ${drifted} drifted${failed ? `, ${failed} could not be checked` : ''}`, 2);
+    const header = ['Image', 'Base', 'Built-on base digest', 'Current base digest', 'Status', 'Age'].map((data) => ({ data, header: true }));
+    s.addTable([header, ...reports.map(auditRow)]);
+}
+function auditRow(report) {
+    const base = report.base;
+    const status = report.status === 'error'
+        ? `⚠️ could not check: ${escapeHtml(report.error ?? 'unknown error')}`
+        : base
+            ? BASE_LABELS[base.status]
+            : '➖ base check off';
+    return [
+        { data: `<code>${escapeHtml(report.remote?.reference ?? report.image)}</code>` },
+        { data: base?.reference ? `<code>${escapeHtml(base.reference)}</code>` : '—' },
+        { data: digestCell(base?.builtOn?.digest) },
+        { data: digestCell(base?.current?.digest) },
+        { data: status },
+        { data: base?.driftAgeDays !== undefined ? `${base.driftAgeDays} d` : '' },
+    ];
+}
+function historyTable(base) {
+    const rows = (base.history ?? []).map((h) => {
+        const instruction = instructionOf(h.instruction);
+        return (`<tr><td>${h.index}</td><td>${h.layer ?? '—'}</td>` +
+            `<td><code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 70))}</code></td>` +
+            `<td>${escapeHtml(h.created ?? '')}</td><td>${h.origin ?? '?'}</td></tr>`);
+    });
+    return `<table><tr><th>#</th><th>Layer</th><th>Instruction</th><th>Created</th><th>Origin</th></tr>${rows.join('')}</table>`;
+}
+function digestWithDate(digest, created) {
+    return `<code>${escapeHtml(digest)}</code>${created ? ` (created ${escapeHtml(created)})` : ''}`;
+}
+function digestCell(digest) {
+    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(shortDigest(digest))}</code>` : '—';
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+// The job summary, written with @actions/core's summary API: a verdict heading, the digests and
+// platform, what was compared, the failed rules, and the layer table. Cells are HTML, so every
+// value from a registry or a Dockerfile is escaped before it goes in.
+
+
+
+
+
+async function writeSummary(reports) {
+    if (reports.length > 1)
+        addAuditTable(reports);
+    for (const report of reports)
+        addReport(report);
+    await summary.write();
+}
+const HEADINGS = {
+    verified: '✅ Verified',
+    mismatch: '❌ Mismatch',
+    error: '⚠️ Could not verify',
+};
+function addReport(report) {
+    const s = summary;
+    s.addHeading(`${HEADINGS[report.status]}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2);
+    if (report.error)
+        s.addRaw(`<p><strong>Error:</strong> ${escapeHtml(report.error)}</p>`, true);
+    const facts = [];
+    const r = report.remote;
+    if (r) {
+        if (r.indexDigest)
+            facts.push(`<strong>Index</strong> <code>${escapeHtml(r.indexDigest)}</code>`);
+        facts.push(`<strong>Manifest</strong> <code>${escapeHtml(r.manifestDigest)}</code> (${escapeHtml(r.platform)})`);
+        facts.push(`<strong>Config</strong> <code>${escapeHtml(r.configDigest)}</code>`);
+    }
+    if (report.local) {
+        facts.push(`<strong>Local build</strong> <code>${escapeHtml(report.local.reference)}</code> — ${escapeHtml(report.local.source)}`);
+    }
+    if (facts.length)
+        s.addList(facts);
+    const failed = failedChecks(report);
+    if (failed.length) {
+        s.addRaw('<p><strong>Failed rules</strong></p>', true);
+        s.addList(failed.map((c) => `<code>${c.rule}</code>: ${escapeHtml(c.message)}`));
+    }
+    addBaseSection(report);
+    if (report.layers.length)
+        s.addTable(layerTable(report.layers));
+    if (report.checks.length || report.compared.length) {
+        const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${c.rule}</code>: ${escapeHtml(c.message)}</li>`).join('');
+        const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
+        s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`);
+    }
+}
+function layerTable(rows) {
+    // The origin column appears once a base is known (see summary-base.ts).
+    const origin = rows.some((r) => r.origin);
+    const header = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', '', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
+    return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: row.origin ?? '?' }] : [])])];
+}
+function layerCells(row) {
+    const instruction = instructionOf(row.instruction);
+    const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
+    const diffId = row.status === 'differs' && row.localDiffId !== row.diffId
+        ? `${summary_digestCell(row.diffId)}<br>local: ${summary_digestCell(row.localDiffId)}`
+        : summary_digestCell(row.diffId);
+    return [
+        { data: String(row.index) },
+        { data: instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '' },
+        { data: diffId },
+        { data: summary_digestCell(row.digest) },
+        { data: humanSize(row.size) },
+        { data: mark },
+    ];
+}
+function summary_digestCell(digest) {
+    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(shortDigest(digest))}</code>` : '—';
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The action: read inputs, run the engine, set outputs, write the job summary, and fail the
 // step with one line when the image does not verify. The only module besides inputs.ts and the
 // summary renderer that talks to @actions/core.
+
+
 
 
 
@@ -72331,11 +73322,15 @@ const logger = {
 async function main() {
     try {
         const inputs = readInputs();
+        if (inputs.images.length > 1)
+            return await audit(inputs);
         const report = await run(inputs, logger);
         setOutputs(report, writeReportFile([report]));
+        setBaseOutputs([report]);
         if (inputs.summary)
-            await writeSummaryIfPossible(report);
+            await writeSummaryIfPossible([report]);
         conclude(report, inputs.failOn.mismatch);
+        concludeBase([report], inputs.failOn.drift);
     }
     catch (err) {
         // Only input errors and bugs reach here: the engine reports its own failures.
@@ -72352,11 +73347,11 @@ function setOutputs(report, reportPath) {
     setOutput('mismatches', JSON.stringify(failedChecks(report).map(({ rule, message, layer }) => ({ rule, message, ...(layer ? { layer } : {}) }))));
     setOutput('report', reportPath);
 }
-async function writeSummaryIfPossible(report) {
+async function writeSummaryIfPossible(reports) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await writeSummary([report]);
+        await writeSummary(reports);
     }
     catch (err) {
         warning(`could not write the job summary: ${describeError(err)}`);
@@ -72382,6 +73377,41 @@ function conclude(report, failOnMismatch) {
     info(report.local
         ? `verified: ${name} is exactly the local build (${report.layers.length} layers)`
         : `verified: ${name} is consistent${report.checks.some((c) => c.rule === 'digest') ? ' and has the expected digest' : ''} (no local image compared)`);
+}
+/**
+ * Audit mode (several images): the single-image outputs stay empty, `verified` is true only when
+ * every image verified, and `mismatches` names the image of each failed rule.
+ */
+async function audit(inputs) {
+    const reports = await auditImages(inputs.images, inputs, logger);
+    setOutput('verified', String(reports.every((r) => r.verified)));
+    for (const name of ['digest', 'index-digest', 'config-digest', 'layers'])
+        setOutput(name, '');
+    setOutput('mismatches', JSON.stringify(reports.flatMap((r) => failedChecks(r).map(({ rule, message, layer }) => ({ image: r.image, rule, message, ...(layer ? { layer } : {}) })))));
+    setOutput('report', writeReportFile(reports));
+    setBaseOutputs(reports);
+    if (inputs.summary)
+        await writeSummaryIfPossible(reports);
+    for (const report of reports)
+        conclude(report, inputs.failOn.mismatch);
+    concludeBase(reports, inputs.failOn.drift);
+}
+function setBaseOutputs(reports) {
+    for (const [name, value] of Object.entries(baseOutputs(reports)))
+        setOutput(name, value);
+}
+function concludeBase(reports, failOnDrift) {
+    for (const report of reports) {
+        const base = report.base;
+        if (base?.status !== 'drifted')
+            continue;
+        const age = base.driftAgeDays !== undefined ? ` (a newer base has been out for ${base.driftAgeDays} days)` : '';
+        const line = `${report.remote?.reference ?? report.image} is built on an outdated base: ${base.message}${age}`;
+        if (failOnDrift)
+            setFailed(line);
+        else
+            warning(`${line} (not failing: add drift to fail-on)`);
+    }
 }
 
 

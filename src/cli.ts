@@ -1,19 +1,25 @@
 #!/usr/bin/env node
-// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`.
-// Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments).
+// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`,
+// and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
+// Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
+// 1 when any image's base drifted, else 2 when any image or base could not be checked, else 0.
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
-import { parseDigest } from './options.js';
+import { auditImages } from './base/audit.js';
+import { parseBaseImage, parseBuildArgs, parseDigest, parseFailOn } from './options.js';
 import { reportDocument } from './report/json.js';
+import { renderAuditText } from './report/text-base.js';
 import { renderText } from './report/text.js';
 import { run } from './run.js';
 
 const USAGE = `usage: verify-image IMAGE [options]
+       verify-image audit IMAGE... [--base REF] [options]
 
 Verify that the image the registry serves under IMAGE is exactly the local build.
+audit: check, from the registry only, whether each IMAGE is built on what its base tag points to now.
 
 options:
   --local REF               local image to compare with (default: IMAGE; "none" skips it)
@@ -22,11 +28,16 @@ options:
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
+  --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
+  --dockerfile PATH         the Dockerfile the image was built from, to find its base
+  --build-arg NAME=VALUE    a build argument used for the build (repeatable), for ARGs in FROM
+  --fail-on LIST            mismatch (default), drift, mismatch,drift or never (verify only)
   --json                    print the JSON report instead of text
   --quiet                   no progress lines on stderr
   -h, --help                this help
 
-exit codes: 0 verified, 1 mismatch, 2 could not verify`;
+exit codes: 0 verified, 1 mismatch, 2 could not verify
+audit: 1 when a base drifted, else 2 when something could not be checked, else 0`;
 
 async function cli(argv: string[]): Promise<number> {
   let parsed;
@@ -38,6 +49,10 @@ async function cli(argv: string[]): Promise<number> {
         local: { type: 'string' },
         digest: { type: 'string' },
         platform: { type: 'string' },
+        base: { type: 'string' },
+        dockerfile: { type: 'string' },
+        'build-arg': { type: 'string', multiple: true },
+        'fail-on': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
         username: { type: 'string' },
         'password-stdin': { type: 'boolean' },
@@ -55,7 +70,12 @@ async function cli(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals.length !== 1) {
+  const auditing = positionals[0] === 'audit';
+  if (auditing && positionals.length < 2) {
+    process.stderr.write(`verify-image: audit needs at least one IMAGE\n${USAGE}\n`);
+    return 2;
+  }
+  if (!auditing && positionals.length !== 1) {
     process.stderr.write(`verify-image: give exactly one IMAGE\n${USAGE}\n`);
     return 2;
   }
@@ -70,6 +90,23 @@ async function cli(argv: string[]): Promise<number> {
   try {
     const password = values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : process.env.VERIFY_IMAGE_PASSWORD;
     if (password && !values.username) throw new VerifyImageError('input', 'a password was given without --username: pass both');
+    const base = {
+      baseImage: parseBaseImage(values.base ?? ''),
+      dockerfile: values.dockerfile,
+      buildArgs: parseBuildArgs((values['build-arg'] ?? []).join('\n')),
+    };
+    if (auditing) {
+      if (values.local || values.digest) throw new VerifyImageError('input', 'audit checks images from the registry only: drop --local and --digest');
+      const reports = await auditImages(
+        positionals.slice(1),
+        { platform: values.platform, username: values.username, password: password || undefined, insecureRegistries: values['insecure-registry'] ?? [], ...base },
+        logger,
+      );
+      process.stdout.write(`${mask(values.json ? JSON.stringify(reportDocument(reports), null, 2) : renderAuditText(reports))}\n`);
+      if (reports.some((r) => r.base?.drift === 'true')) return 1;
+      return reports.every((r) => r.status !== 'error' && r.base?.drift === 'false') ? 0 : 2;
+    }
+    const failOn = parseFailOn(values['fail-on'] ?? '');
     const report = await run(
       {
         image: positionals[0] as string,
@@ -79,11 +116,14 @@ async function cli(argv: string[]): Promise<number> {
         username: values.username,
         password: password || undefined,
         insecureRegistries: values['insecure-registry'] ?? [],
+        ...base,
       },
       logger,
     );
     process.stdout.write(`${mask(values.json ? JSON.stringify(reportDocument([report]), null, 2) : renderText(report))}\n`);
-    return report.status === 'verified' ? 0 : report.status === 'mismatch' ? 1 : 2;
+    if (report.status === 'error') return 2;
+    if (report.status === 'mismatch' && failOn.mismatch) return 1;
+    return failOn.drift && report.base?.drift === 'true' ? 1 : 0;
   } catch (err) {
     process.stderr.write(`verify-image: ${mask(describeError(err))}\n`);
     return 2;

@@ -3,22 +3,26 @@
 
 import * as core from '@actions/core';
 import { VerifyImageError } from './errors.js';
-import { parseBoolean, parseDigest, parseFailOn, parseList, type FailOn } from './options.js';
+import { parseBaseImage, parseBoolean, parseBuildArgs, parseDigest, parseFailOn, parseList, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';
 
 export interface ActionInputs extends RunInputs {
+  /** Every reference in the image input (one per line); more than one is audit mode. */
+  images: string[];
   failOn: FailOn;
   summary: boolean;
 }
 
 export function readInputs(): ActionInputs {
-  const image = core.getInput('image').trim();
+  const images = parseList(core.getInput('image'));
+  const image = images[0];
   if (!image) throw new VerifyImageError('input', 'the image input is required: set it to the pushed reference, e.g. ghcr.io/acme/app:1.4.0');
   const password = core.getInput('password');
   // Masked before anything else can print it.
   if (password) core.setSecret(password);
-  return {
+  return checkAudit({
     image,
+    images,
     localImage: optional(core.getInput('local-image')),
     digest: parseDigest(core.getInput('digest')),
     platform: optional(core.getInput('platform')),
@@ -27,7 +31,21 @@ export function readInputs(): ActionInputs {
     insecureRegistries: parseList(core.getInput('insecure-registries')),
     failOn: parseFailOn(core.getInput('fail-on')),
     summary: parseBoolean('summary', core.getInput('summary'), true),
-  };
+    baseImage: parseBaseImage(core.getInput('base-image')),
+    dockerfile: optional(core.getInput('dockerfile')),
+    buildArgs: parseBuildArgs(core.getInput('build-args')),
+  });
+}
+
+/** Several images are audited from the registry only; a local image or one digest cannot apply to all. */
+function checkAudit(inputs: ActionInputs): ActionInputs {
+  if (inputs.images.length > 1 && inputs.localImage !== 'none') {
+    throw new VerifyImageError('input', `the image input lists ${inputs.images.length} images, which audits them from the registry only: set local-image: none`);
+  }
+  if (inputs.images.length > 1 && inputs.digest) {
+    throw new VerifyImageError('input', 'the digest input applies to one image, but the image input lists several: remove digest or list one image');
+  }
+  return inputs;
 }
 
 function optional(value: string): string | undefined {

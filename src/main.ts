@@ -3,11 +3,13 @@
 // summary renderer that talks to @actions/core.
 
 import * as core from '@actions/core';
+import { auditImages } from './base/audit.js';
 import { describeError } from './errors.js';
-import { readInputs } from './inputs.js';
+import { readInputs, type ActionInputs } from './inputs.js';
 import type { Logger } from './log.js';
 import { writeReportFile } from './report/json.js';
 import { failedChecks, type VerifyReport } from './report/model.js';
+import { baseOutputs } from './report/outputs-base.js';
 import { writeSummary } from './report/summary.js';
 import { run } from './run.js';
 
@@ -26,10 +28,13 @@ const logger: Logger = {
 export async function main(): Promise<void> {
   try {
     const inputs = readInputs();
+    if (inputs.images.length > 1) return await audit(inputs);
     const report = await run(inputs, logger);
     setOutputs(report, writeReportFile([report]));
-    if (inputs.summary) await writeSummaryIfPossible(report);
+    setBaseOutputs([report]);
+    if (inputs.summary) await writeSummaryIfPossible([report]);
     conclude(report, inputs.failOn.mismatch);
+    concludeBase([report], inputs.failOn.drift);
   } catch (err) {
     // Only input errors and bugs reach here: the engine reports its own failures.
     core.setOutput('verified', 'false');
@@ -50,10 +55,10 @@ function setOutputs(report: VerifyReport, reportPath: string): void {
   core.setOutput('report', reportPath);
 }
 
-async function writeSummaryIfPossible(report: VerifyReport): Promise<void> {
+async function writeSummaryIfPossible(reports: VerifyReport[]): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await writeSummary([report]);
+    await writeSummary(reports);
   } catch (err) {
     core.warning(`could not write the job summary: ${describeError(err)}`);
   }
@@ -79,4 +84,40 @@ function conclude(report: VerifyReport, failOnMismatch: boolean): void {
       ? `verified: ${name} is exactly the local build (${report.layers.length} layers)`
       : `verified: ${name} is consistent${report.checks.some((c) => c.rule === 'digest') ? ' and has the expected digest' : ''} (no local image compared)`,
   );
+}
+
+/**
+ * Audit mode (several images): the single-image outputs stay empty, `verified` is true only when
+ * every image verified, and `mismatches` names the image of each failed rule.
+ */
+async function audit(inputs: ActionInputs): Promise<void> {
+  const reports = await auditImages(inputs.images, inputs, logger);
+  core.setOutput('verified', String(reports.every((r) => r.verified)));
+  for (const name of ['digest', 'index-digest', 'config-digest', 'layers']) core.setOutput(name, '');
+  core.setOutput(
+    'mismatches',
+    JSON.stringify(
+      reports.flatMap((r) => failedChecks(r).map(({ rule, message, layer }) => ({ image: r.image, rule, message, ...(layer ? { layer } : {}) }))),
+    ),
+  );
+  core.setOutput('report', writeReportFile(reports));
+  setBaseOutputs(reports);
+  if (inputs.summary) await writeSummaryIfPossible(reports);
+  for (const report of reports) conclude(report, inputs.failOn.mismatch);
+  concludeBase(reports, inputs.failOn.drift);
+}
+
+function setBaseOutputs(reports: VerifyReport[]): void {
+  for (const [name, value] of Object.entries(baseOutputs(reports))) core.setOutput(name, value);
+}
+
+function concludeBase(reports: VerifyReport[], failOnDrift: boolean): void {
+  for (const report of reports) {
+    const base = report.base;
+    if (base?.status !== 'drifted') continue;
+    const age = base.driftAgeDays !== undefined ? ` (a newer base has been out for ${base.driftAgeDays} days)` : '';
+    const line = `${report.remote?.reference ?? report.image} is built on an outdated base: ${base.message}${age}`;
+    if (failOnDrift) core.setFailed(line);
+    else core.warning(`${line} (not failing: add drift to fail-on)`);
+  }
 }

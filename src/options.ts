@@ -2,9 +2,10 @@
 // @actions/core here, so the CLI and tests use the same rules and messages.
 
 import { VerifyImageError } from './errors.js';
-import { isValidDigest } from './oci/reference.js';
+import { isValidDigest, parseReference } from './oci/reference.js';
 
-export type FailOn = { mismatch: boolean };
+/** What fails the step: a mismatch with the local build, a base that has moved on, or nothing (never). */
+export type FailOn = { mismatch: boolean; drift: boolean };
 
 export function parseDigest(value: string): string | undefined {
   const v = value.trim();
@@ -24,12 +25,48 @@ export function parseList(value: string): string[] {
 
 export function parseFailOn(value: string): FailOn {
   const items = parseList(value.toLowerCase());
-  if (items.length === 0) return { mismatch: true };
-  const known = new Set(['mismatch', 'never']);
+  if (items.length === 0) return { mismatch: true, drift: false };
+  const known = new Set(['mismatch', 'drift', 'never']);
   const unknown = items.filter((i) => !known.has(i));
-  if (unknown.length) throw new VerifyImageError('input', `fail-on "${value}" is not understood: use mismatch (the default) or never`);
+  if (unknown.length) {
+    throw new VerifyImageError('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
+  }
   if (items.includes('never') && items.length > 1) throw new VerifyImageError('input', `fail-on "${value}" mixes never with other values: use one or the other`);
-  return { mismatch: items.includes('mismatch') };
+  return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
+}
+
+/** The base-image input: auto (detect), none (skip the base check), or a reference checked now. */
+export function parseBaseImage(value: string): string {
+  const v = value.trim();
+  if (!v || v.toLowerCase() === 'auto') return 'auto';
+  if (v.toLowerCase() === 'none') return 'none';
+  try {
+    parseReference(v);
+  } catch (err) {
+    if (err instanceof VerifyImageError) throw new VerifyImageError('input', `the base-image input: ${err.message}; or use auto or none`);
+    throw err;
+  }
+  return v;
+}
+
+/**
+ * build-args as docker/build-push-action takes them: one NAME=value per line (values may contain
+ * '=' and ','). A bare NAME takes its value from the environment, as `docker build --build-arg NAME` does.
+ */
+export function parseBuildArgs(value: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const raw of value.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const eq = line.indexOf('=');
+    const name = (eq === -1 ? line : line.slice(0, eq)).trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new VerifyImageError('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
+    }
+    if (eq !== -1) args[name] = line.slice(eq + 1);
+    else if (env[name] !== undefined) args[name] = env[name] as string;
+  }
+  return args;
 }
 
 export function parseBoolean(name: string, value: string, fallback: boolean): boolean {

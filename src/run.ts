@@ -2,6 +2,9 @@
 // Entry points (the action, the CLI, tests) give it typed inputs and a logger; it never touches
 // @actions/core, never exits, and turns every failure into a report with a one-line reason.
 
+import { inspectBase, baseLookupFor } from './base/inspect.js';
+import type { BaseOptions } from './base/detect.js';
+import type { BaseLookup } from './base/lookup.js';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
 import { inspectDaemonImage } from './local/daemon.js';
@@ -16,7 +19,7 @@ import { resolveRemoteImage } from './registry/resolve.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
 import { compareImage } from './verify/rules.js';
 
-export interface RunInputs {
+export interface RunInputs extends BaseOptions {
   image: string;
   /** Local image to compare with; undefined means the same reference as `image`, 'none' skips it. */
   localImage?: string;
@@ -28,7 +31,12 @@ export interface RunInputs {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyReport> {
+/** What several runs of one audit share: base lookups, so a base common to many images is fetched once. */
+export interface RunShared {
+  bases?: BaseLookup;
+}
+
+export async function run(inputs: RunInputs, logger: Logger, shared: RunShared = {}): Promise<VerifyReport> {
   const started = Date.now();
   const report: VerifyReport = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
   const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
@@ -64,6 +72,7 @@ export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyRepo
     report.compared = describeComparison(local, inputs.digest);
     report.verified = report.checks.every((c) => c.ok);
     report.status = report.verified ? 'verified' : 'mismatch';
+    report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger);
   } catch (err) {
     report.error = describeError(err);
     report.status = 'error';

@@ -39021,6 +39021,860 @@ module.exports = {
 
 /***/ }),
 
+/***/ 1494:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ auditImages)
+/* harmony export */ });
+/* unused harmony export AUDIT_CONCURRENCY */
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2148);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1129);
+/* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9549);
+// Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
+// Each image is checked by the same engine as a single one (run), with no local image, and its
+// result is independent: one unreachable image is reported and the others are still audited.
+// A bounded number of images is in flight at once; each one's requests are sequential, so that
+// bound is also the number of requests in flight. Base lookups are shared across images.
+
+
+
+const AUDIT_CONCURRENCY = 4;
+async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURRENCY) {
+    const unique = [...new Set(images)];
+    const registries = unique.flatMap((image) => {
+        try {
+            return [(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(image).registry];
+        }
+        catch {
+            return []; // run() reports the malformed reference for that image
+        }
+    });
+    const bases = (0,_inspect_js__WEBPACK_IMPORTED_MODULE_2__/* .baseLookupFor */ .D)(inputs, [...new Set(registries)], logger);
+    const reports = new Array(unique.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < unique.length) {
+            const i = next++;
+            const image = unique[i];
+            reports[i] = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
+    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
+    return reports;
+}
+/** Log lines of concurrent images interleave; each says which image it is about. */
+function prefixed(logger, image) {
+    return {
+        info: (m) => logger.info(`[${image}] ${m}`),
+        warning: (m) => logger.warning(`[${image}] ${m}`),
+        debug: (m) => logger.debug(`[${image}] ${m}`),
+        secret: (s) => logger.secret(s),
+    };
+}
+
+
+/***/ }),
+
+/***/ 9549:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ baseLookupFor),
+  m: () => (/* binding */ inspectBase)
+});
+
+;// CONCATENATED MODULE: ./src/base/attribute.ts
+// Owns: deciding which of an image's layers and history entries are its base image's. Pure.
+// An image is built on a base exactly when the base's diff_ids are an ordered prefix of the
+// image's. diff_ids hash the uncompressed layers, so a base re-pushed with other compression
+// still matches, and order matters: sharing layers in another order is not being built on it.
+/** How many leading diff_ids the two lists share. */
+function leadingMatch(base, image) {
+    const n = Math.min(base.length, image.length);
+    let i = 0;
+    while (i < n && base[i] === image[i])
+        i++;
+    return i;
+}
+/** True when `base` is an ordered prefix of `image` (an image may add no layers of its own). */
+function isPrefix(base, image) {
+    return base.length <= image.length && leadingMatch(base, image) === base.length;
+}
+/**
+ * True when the image's history starts with the same instructions as the base's, content hashes
+ * aside (`ADD file:<hash> in /` is the same step with new content). Used only when no built-on
+ * digest is known and no layer matches: it tells "built on an older build of this base" (a new
+ * root filesystem, say) from "not built on this base at all".
+ */
+function sameRecipe(baseHistory, imageHistory) {
+    const base = baseHistory ?? [];
+    const image = imageHistory ?? [];
+    if (base.length === 0 || base.length > image.length)
+        return false;
+    return base.every((entry, i) => recipeOf(entry) === recipeOf(image[i]));
+}
+function recipeOf(entry) {
+    return (entry?.created_by ?? '')
+        .replace(/\b(file|dir|multi):[0-9a-f]{64}\b/g, '$1:')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+/**
+ * Sets each layer row's origin. With an exact count, rows up to it are the base's and the rest the
+ * image's; with only a lower bound (a drifted base whose old version is unknown), rows past it are
+ * left unattributed rather than guessed.
+ */
+function attributeLayers(rows, baseLayers, exact) {
+    for (const row of rows) {
+        if (row.index <= baseLayers)
+            row.origin = 'base';
+        else if (exact)
+            row.origin = 'image';
+    }
+}
+/**
+ * Attributes history entries. When the base's config is known and the image's history starts with
+ * the base's entries (the builder copies them), exactly those are the base's — including its
+ * trailing empty_layer entries such as CMD. Otherwise the entries up to the one that made the last
+ * base layer are.
+ */
+function attributeHistory(image, base, baseLayers, exact) {
+    const entries = image.history ?? [];
+    let boundary = entriesForLayers(entries, baseLayers);
+    const baseHistory = base?.history ?? [];
+    if (exact && baseHistory.length > 0 && baseHistory.length <= entries.length && baseHistory.every((h, i) => sameEntry(h, entries[i]))) {
+        boundary = baseHistory.length;
+    }
+    let layer = 0;
+    return entries.map((entry, i) => {
+        const emptyLayer = entry.empty_layer === true;
+        const origin = i < boundary ? 'base' : exact ? 'image' : undefined;
+        const row = { index: i + 1, emptyLayer };
+        if (!emptyLayer)
+            row.layer = ++layer;
+        if (entry.created_by !== undefined)
+            row.instruction = entry.created_by;
+        if (entry.created !== undefined)
+            row.created = entry.created;
+        if (origin)
+            row.origin = origin;
+        return row;
+    });
+}
+/** The number of leading history entries up to and including the one that made layer `layers`. */
+function entriesForLayers(entries, layers) {
+    if (layers <= 0)
+        return 0;
+    let seen = 0;
+    for (let i = 0; i < entries.length; i++) {
+        if (entries[i]?.empty_layer)
+            continue;
+        if (++seen === layers)
+            return i + 1;
+    }
+    return entries.length;
+}
+function sameEntry(a, b) {
+    return b !== undefined && a.created_by === b.created_by && a.created === b.created && Boolean(a.empty_layer) === Boolean(b.empty_layer);
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/oci/platform.ts
+var oci_platform = __nccwpck_require__(1890);
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var oci_reference = __nccwpck_require__(2148);
+;// CONCATENATED MODULE: ./src/base/dockerfile.ts
+// Owns: reading a Dockerfile far enough to know the final stage's base image. Pure: text in,
+// stages out. It follows what the Dockerfile frontend does for the parts that decide a FROM —
+// parser directives (escape), line continuations, comment lines (also inside continuations),
+// heredocs (whose bodies are not instructions), `FROM [--platform=…] image [AS name]`, and the
+// global `ARG`s declared before the first FROM with `${VAR}`-style substitution — and ignores
+// every other instruction.
+
+const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HEREDOC = /<<(-?)\s*(["']?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\2/g;
+const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
+function parseDockerfile(text) {
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    let escape = '\\';
+    let i = 0;
+    // Parser directives: `# key=value` lines at the very top, before any blank line or instruction.
+    for (; i < lines.length; i++) {
+        const directive = /^\s*#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$/.exec(lines[i] ?? '');
+        if (!directive)
+            break;
+        if (directive[1]?.toLowerCase() === 'escape') {
+            if (directive[2] !== '\\' && directive[2] !== '`') {
+                throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's escape directive "${directive[2]}" is invalid: the escape character must be \\ or \``);
+            }
+            escape = directive[2];
+        }
+    }
+    const globalArgs = [];
+    const stages = [];
+    const continuation = new RegExp(`${escapeRegExp(escape)}[ \\t]*$`);
+    while (i < lines.length) {
+        const first = lines[i] ?? '';
+        const start = i + 1;
+        i++;
+        if (isBlank(first) || isComment(first))
+            continue;
+        // Join continued lines; comment and blank lines inside a continuation are dropped.
+        let logical = first;
+        while (continuation.test(logical) && i < lines.length) {
+            logical = logical.replace(continuation, '');
+            const next = lines[i] ?? '';
+            i++;
+            if (isComment(next) || isBlank(next)) {
+                // A blank or comment line does not end the instruction; keep the continuation going.
+                logical += escape;
+                continue;
+            }
+            logical += next;
+        }
+        logical = logical.replace(continuation, '');
+        const match = /^\s*([A-Za-z]+)(?:\s+([\s\S]*))?$/.exec(logical);
+        if (!match)
+            continue;
+        const instruction = (match[1] ?? '').toUpperCase();
+        const rest = (match[2] ?? '').trim();
+        if (HEREDOC_INSTRUCTIONS.has(instruction)) {
+            // Heredoc bodies follow the instruction line; skip them so a body line reading `FROM x` is not one.
+            for (const doc of rest.matchAll(HEREDOC)) {
+                const strip = doc[1] === '-';
+                const word = doc[3] ?? '';
+                while (i < lines.length) {
+                    const body = lines[i] ?? '';
+                    i++;
+                    if ((strip ? body.replace(/^\t+/, '') : body) === word)
+                        break;
+                }
+            }
+            continue;
+        }
+        if (instruction === 'ARG' && stages.length === 0) {
+            for (const word of splitWords(rest, escape)) {
+                const eq = word.indexOf('=');
+                const name = eq === -1 ? word : word.slice(0, eq);
+                if (!ARG_NAME.test(name)) {
+                    throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's ARG on line ${start} declares "${name}", which is not a valid name: fix the Dockerfile`);
+                }
+                globalArgs.push(eq === -1 ? { name, line: start } : { name, default: word.slice(eq + 1), line: start });
+            }
+            continue;
+        }
+        if (instruction === 'FROM')
+            stages.push(parseFrom(rest, start, escape));
+    }
+    return { escape, globalArgs, stages };
+}
+function parseFrom(rest, line, escape) {
+    const words = splitWords(rest, escape);
+    let platform;
+    while (words[0]?.startsWith('--')) {
+        const flag = words.shift() ?? '';
+        const eq = flag.indexOf('=');
+        const name = eq === -1 ? flag.slice(2) : flag.slice(2, eq);
+        if (name.toLowerCase() === 'platform') {
+            if (eq === -1)
+                throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} has --platform without a value: write --platform=os/arch`);
+            platform = flag.slice(eq + 1);
+        }
+    }
+    const image = words[0];
+    if (!image)
+        throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} names no image: write FROM image[:tag] [AS name]`);
+    const from = { line, image };
+    if (platform !== undefined)
+        from.platform = platform;
+    if (words.length === 3 && words[1]?.toLowerCase() === 'as') {
+        const name = (words[2] ?? '').toLowerCase();
+        if (!STAGE_NAME.test(name)) {
+            throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} names its stage "${words[2]}", which is not a valid stage name: use letters, digits, "-", "_" and "."`);
+        }
+        from.name = name;
+    }
+    else if (words.length !== 1) {
+        throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} is malformed ("FROM ${rest}"): write FROM [--platform=…] image [AS name]`);
+    }
+    return from;
+}
+/**
+ * The base of the final stage: substitutes the global ARGs (defaults, overridden by `buildArgs`;
+ * `automaticArgs` such as TARGETARCH sit between the two, as BuildKit provides them) and follows
+ * `FROM <stage>` to the stage it names until a FROM names an image or scratch.
+ */
+function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
+    if (dockerfile.stages.length === 0) {
+        throw new errors/* VerifyImageError */.Vi('input', 'the Dockerfile has no FROM instruction: point the dockerfile input at the Dockerfile the image was built from');
+    }
+    const args = globalArgValues(dockerfile, buildArgs, automaticArgs);
+    const substitute = (word, what, line) => expand(word, (name) => args.get(name), dockerfile.escape, `${what} on line ${line}`);
+    const walked = [];
+    let index = dockerfile.stages.length - 1;
+    for (;;) {
+        const from = dockerfile.stages[index];
+        walked.push(from.name ?? `stage ${index}`);
+        const image = substitute(from.image, 'the FROM', from.line).trim();
+        if (!image) {
+            const names = [...from.image.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+            throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or set it in build-args`);
+        }
+        const lower = image.toLowerCase();
+        // Only earlier stages can be named; a later stage of that name is not a reference.
+        const previous = dockerfile.stages.slice(0, index).findLastIndex((s) => s.name === lower);
+        if (previous !== -1) {
+            index = previous;
+            continue;
+        }
+        const result = { from, stages: walked };
+        if (from.platform !== undefined)
+            result.platform = substitute(from.platform, 'the --platform flag', from.line);
+        if (lower !== 'scratch')
+            result.image = image;
+        return result;
+    }
+}
+/** Values of the global ARGs in declaration order; a default may use ARGs declared before it. */
+function globalArgValues(dockerfile, buildArgs, automaticArgs) {
+    const values = new Map();
+    // BuildKit's platform ARGs are usable in FROM without being declared.
+    for (const [name, value] of Object.entries(automaticArgs))
+        values.set(name, value);
+    for (const arg of dockerfile.globalArgs) {
+        if (Object.hasOwn(buildArgs, arg.name))
+            values.set(arg.name, buildArgs[arg.name]);
+        else if (Object.hasOwn(automaticArgs, arg.name))
+            values.set(arg.name, automaticArgs[arg.name]);
+        else if (arg.default !== undefined) {
+            values.set(arg.name, expand(arg.default, (name) => values.get(name), dockerfile.escape, `the ARG on line ${arg.line}`));
+        }
+        else
+            values.delete(arg.name);
+    }
+    return values;
+}
+/**
+ * Shell-style word processing as the frontend does it for FROM and ARG: quotes are removed
+ * (nothing expands inside single quotes), the escape character makes the next character
+ * literal, and `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`,
+ * `${VAR:?message}` and `${VAR?message}` are substituted. An unset variable expands to ''.
+ */
+function expand(word, lookup, escape = '\\', where = 'a Dockerfile word') {
+    let out = '';
+    let quote;
+    for (let i = 0; i < word.length; i++) {
+        const c = word[i];
+        if (quote === "'") {
+            if (c === "'")
+                quote = undefined;
+            else
+                out += c;
+            continue;
+        }
+        if (c === escape && i + 1 < word.length) {
+            out += word[++i];
+            continue;
+        }
+        if (c === '"' || (c === "'" && quote === undefined)) {
+            quote = quote === c ? undefined : c;
+            continue;
+        }
+        if (c !== '$') {
+            out += c;
+            continue;
+        }
+        const simple = /^[A-Za-z_][A-Za-z0-9_]*/.exec(word.slice(i + 1));
+        if (simple) {
+            out += lookup(simple[0]) ?? '';
+            i += simple[0].length;
+            continue;
+        }
+        if (word[i + 1] !== '{') {
+            out += c;
+            continue;
+        }
+        const close = matchingBrace(word, i + 1);
+        if (close === -1)
+            throw new errors/* VerifyImageError */.Vi('input', `${where} has an unclosed "\${" in "${word}": fix the Dockerfile`);
+        out += substitution(word.slice(i + 2, close), lookup, escape, where);
+        i = close;
+    }
+    return out;
+}
+function substitution(body, lookup, escape, where) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-+?])([\s\S]*))?$/.exec(body);
+    if (!m)
+        throw new errors/* VerifyImageError */.Vi('input', `${where} uses "\${${body}}", which is not a substitution the Dockerfile frontend understands: use \${NAME}, \${NAME:-default} or \${NAME:+alternative}`);
+    const [, name = '', colon, operator, operand = ''] = m;
+    const value = lookup(name);
+    if (!operator)
+        return value ?? '';
+    // With a colon an empty value counts as unset, as in the shell.
+    const set = colon ? value !== undefined && value !== '' : value !== undefined;
+    switch (operator) {
+        case '-':
+            return set ? value : expand(operand, lookup, escape, where);
+        case '+':
+            return set ? expand(operand, lookup, escape, where) : '';
+        default:
+            if (set)
+                return value;
+            throw new errors/* VerifyImageError */.Vi('input', `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (set it in build-args)`);
+    }
+}
+function matchingBrace(word, open) {
+    let depth = 0;
+    for (let i = open; i < word.length; i++) {
+        if (word[i] === '{')
+            depth++;
+        else if (word[i] === '}' && --depth === 0)
+            return i;
+    }
+    return -1;
+}
+/** Splits on unquoted whitespace, keeping quotes and escapes for expand() to process. */
+function splitWords(text, escape) {
+    const words = [];
+    let current = '';
+    let quote;
+    let inWord = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (quote) {
+            current += c;
+            if (c === escape && quote === '"' && i + 1 < text.length)
+                current += text[++i];
+            else if (c === quote)
+                quote = undefined;
+            continue;
+        }
+        if (/\s/.test(c)) {
+            if (inWord)
+                words.push(current);
+            current = '';
+            inWord = false;
+            continue;
+        }
+        inWord = true;
+        current += c;
+        if (c === escape && i + 1 < text.length)
+            current += text[++i];
+        else if (c === '"' || c === "'")
+            quote = c;
+    }
+    if (inWord)
+        words.push(current);
+    return words;
+}
+function isBlank(line) {
+    return line.trim() === '';
+}
+function isComment(line) {
+    return /^\s*#/.test(line);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+;// CONCATENATED MODULE: ./src/base/detect.ts
+// Owns: finding which base image an image declares, and saying where that came from. The first
+// source that applies wins: the base-image input; the OCI base annotations on the manifest; the
+// same keys as config labels; the final stage of the Dockerfile; else none. Nothing here talks
+// to a registry: annotations and labels come from the image already fetched.
+
+
+
+
+
+const BASE_NAME_KEY = 'org.opencontainers.image.base.name';
+const BASE_DIGEST_KEY = 'org.opencontainers.image.base.digest';
+/** The declared base, or undefined when the base-image input is `none`. */
+async function detectBase(opts, image, logger, readText = (path) => (0,promises_.readFile)(path, 'utf8')) {
+    const input = (opts.baseImage ?? '').trim();
+    if (input.toLowerCase() === 'none')
+        return undefined;
+    if (input && input.toLowerCase() !== 'auto') {
+        return { source: 'input', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
+    }
+    const annotations = image.manifest.annotations ?? {};
+    const fromAnnotations = fromKeys(annotations, `manifest annotations ${BASE_NAME_KEY}`, logger);
+    if (fromAnnotations)
+        return { source: 'annotation', ...fromAnnotations };
+    const labels = image.config.config?.Labels ?? {};
+    const fromLabels = fromKeys(labels, `config labels ${BASE_NAME_KEY}`, logger);
+    if (fromLabels)
+        return { source: 'label', ...fromLabels };
+    if (opts.dockerfile)
+        return fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, readText);
+    return {
+        source: 'none',
+        from: `nothing: no base-image input, no ${BASE_NAME_KEY} annotation or label, no dockerfile input`,
+    };
+}
+function parseBaseReference(text, where) {
+    try {
+        return (0,oci_reference/* parseReference */.F2)(text);
+    }
+    catch (err) {
+        if (err instanceof errors/* VerifyImageError */.Vi)
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: ${err.message}`);
+        throw err;
+    }
+}
+/** base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning. */
+function fromKeys(values, where, logger) {
+    const name = values[BASE_NAME_KEY]?.trim();
+    const digest = values[BASE_DIGEST_KEY]?.trim();
+    if (!name) {
+        if (digest)
+            logger.warning(`${where.replace(BASE_NAME_KEY, BASE_DIGEST_KEY)} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
+        return undefined;
+    }
+    try {
+        let reference = (0,oci_reference/* parseReference */.F2)(name);
+        if (digest) {
+            if (!(0,oci_reference/* isValidDigest */.fH)(digest))
+                throw new errors/* VerifyImageError */.Vi('reference', `${BASE_DIGEST_KEY} "${digest.slice(0, 80)}" is not a digest`);
+            if (reference.digest && reference.digest !== digest) {
+                logger.warning(`${BASE_NAME_KEY} pins ${reference.digest} but ${BASE_DIGEST_KEY} says ${digest}: using ${BASE_DIGEST_KEY}`);
+            }
+            reference = (0,oci_reference/* withDigest */.hQ)(reference, digest);
+        }
+        return { from: digest ? `${where} and ${BASE_DIGEST_KEY}` : where, reference };
+    }
+    catch (err) {
+        if (!(err instanceof errors/* VerifyImageError */.Vi))
+            throw err;
+        logger.warning(`ignoring the ${where}: ${err.message}`);
+        return undefined;
+    }
+}
+async function fromDockerfile(path, buildArgs, platform, readText) {
+    let text;
+    try {
+        text = await readText(path);
+    }
+    catch (err) {
+        const code = err.code ?? 'unreadable';
+        throw new errors/* VerifyImageError */.Vi('input', `cannot read the dockerfile ${path} (${code}): give the path of the Dockerfile the image was built from, relative to the workspace`);
+    }
+    const base = finalBase(parseDockerfile(text), buildArgs, platformArgs(platform));
+    const walked = base.stages.length > 1 ? ` (${['final stage', ...base.stages.slice(1)].join(' → ')})` : '';
+    const from = `Dockerfile ${path}, FROM on line ${base.from.line}${walked}`;
+    if (base.image === undefined)
+        return { source: 'dockerfile', from, scratch: true };
+    return { source: 'dockerfile', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
+}
+/**
+ * The platform ARGs BuildKit defines for every build: TARGET* from the image's platform, BUILD*
+ * from this machine's (the runner that built it, in the usual workflow).
+ */
+function platformArgs(target, build = (0,oci_platform/* hostPlatform */.ol)()) {
+    return {
+        TARGETPLATFORM: (0,oci_platform/* formatPlatform */.Bq)(target),
+        TARGETOS: target.os,
+        TARGETARCH: target.architecture,
+        TARGETVARIANT: target.variant ?? '',
+        BUILDPLATFORM: (0,oci_platform/* formatPlatform */.Bq)(build),
+        BUILDOS: build.os,
+        BUILDARCH: build.architecture,
+        BUILDVARIANT: build.variant ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/base/drift.ts
+// Owns: deciding whether an image is built on what its base tag points to now. Given the declared
+// base and a registry lookup, it finds the base the image was built on (when its digest is
+// known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
+// image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
+// Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
+
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const NO_BASE_MESSAGE = 'no base image is known: set the base-image input (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…), ' +
+    'point the dockerfile input at the Dockerfile, or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
+async function checkBase(image, declared, lookup, now = new Date()) {
+    const base = { status: 'none', drift: 'unknown', source: declared.source, from: declared.from, message: NO_BASE_MESSAGE };
+    if (declared.scratch) {
+        base.drift = 'false';
+        base.layers = 0;
+        base.message = 'the final stage is FROM scratch: the image has no base image, so there is nothing to drift';
+        return { base, attribution: { layers: 0, exact: true } };
+    }
+    const ref = declared.reference;
+    if (!ref)
+        return { base };
+    base.reference = (0,oci_reference/* formatReference */.FH)(ref);
+    const name = `${ref.registry}/${ref.repository}`;
+    const platform = (0,oci_platform/* formatPlatform */.Bq)(image.platform);
+    const imageDiffIds = image.config.rootfs.diff_ids;
+    const problems = [];
+    // The base the image was built on, when the digest is known.
+    let builtOn;
+    if (ref.digest) {
+        base.builtOn = { digest: ref.digest };
+        try {
+            builtOn = await lookup.resolve(ref, image.platform);
+            base.builtOn = facts(builtOn, ref.digest);
+        }
+        catch (err) {
+            problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+    }
+    // What the tag points to now: with a known digest, HEAD first and fetch only when it moved.
+    let current;
+    let tagDigest;
+    if (ref.tag === undefined) {
+        problems.push(`${base.reference} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
+    }
+    else {
+        const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
+        try {
+            if (ref.digest) {
+                tagDigest = await lookup.head(tagRef);
+                if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest))
+                    current = builtOn;
+                else if (tagDigest !== ref.digest)
+                    current = await lookup.resolve((0,oci_reference/* withDigest */.hQ)(tagRef, tagDigest), image.platform);
+                base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
+            }
+            else {
+                current = await lookup.resolve(tagRef, image.platform);
+                tagDigest = current.indexDigest ?? current.manifestDigest;
+                base.current = facts(current, tagDigest);
+            }
+        }
+        catch (err) {
+            problems.push(`${name}:${ref.tag} could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
+        }
+    }
+    const builtOnPrefix = builtOn ? isPrefix(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
+    const currentLayers = current?.config.rootfs.diff_ids;
+    const matching = currentLayers ? leadingMatch(currentLayers, imageDiffIds) : undefined;
+    const currentPrefix = currentLayers ? isPrefix(currentLayers, imageDiffIds) : undefined;
+    if (matching !== undefined)
+        base.matchingLayers = matching;
+    if (problems.length)
+        base.error = problems.join('; ');
+    let attribution;
+    if (builtOn && builtOnPrefix)
+        attribution = { layers: builtOn.config.rootfs.diff_ids.length, exact: true, config: builtOn.config };
+    else if (current && currentPrefix)
+        attribution = { layers: current.config.rootfs.diff_ids.length, exact: true, config: current.config };
+    if (attribution)
+        base.layers = attribution.layers;
+    const short = (d) => (d ? d.slice(0, 19) : '?');
+    if (builtOn && builtOnPrefix === false) {
+        const n = builtOn.config.rootfs.diff_ids.length;
+        const k = leadingMatch(builtOn.config.rootfs.diff_ids, imageDiffIds);
+        base.status = 'not-built-on';
+        base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
+        if (currentPrefix)
+            base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
+    }
+    else if (tagDigest !== undefined && tagDigest === ref.digest) {
+        base.status = 'up-to-date';
+        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
+    }
+    else if (current && currentPrefix) {
+        const n = currentLayers?.length ?? 0;
+        base.status = 'up-to-date';
+        base.message = `built on the current ${name}:${ref.tag}: the base's ${n} ${platform} layers are the image's first ${n}`;
+        if (ref.digest && tagDigest !== ref.digest) {
+            base.message += ` (the tag now points to ${short(tagDigest)}, not ${short(ref.digest)}, but with the same layers)`;
+        }
+    }
+    else if (current) {
+        const n = currentLayers?.length ?? 0;
+        const related = builtOnPrefix === true || (matching ?? 0) > 0 || sameRecipe(current.config.history, image.config.history);
+        if (related) {
+            base.status = 'drifted';
+            if (!attribution)
+                attribution = { layers: matching ?? 0, exact: false };
+            base.message =
+                `${name}:${ref.tag} has moved on since the image was built` +
+                    (builtOn ? ` on ${short(ref.digest)}: it now points to ${short(tagDigest)}` : '') +
+                    `, and only ${matching} of its ${n} ${platform} layers still match the image's first layers: rebuild the image on the new base`;
+        }
+        else {
+            base.status = 'not-built-on';
+            base.message =
+                `the image was not built on ${name}:${ref.tag}: none of the base's ${n} ${platform} layers or build steps start the image` +
+                    ` (if it was built on an older ${name}:${ref.tag}, give the digest it was built on: ${name}:${ref.tag}@sha256:…)`;
+        }
+    }
+    else {
+        base.status = 'unknown';
+        base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
+    }
+    base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
+    // Dates: how far behind the built-on base is, and how long a newer base has been out.
+    const builtOnCreated = dateOf(base.builtOn?.created);
+    const currentCreated = dateOf(base.current?.created);
+    if (base.status === 'drifted') {
+        if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
+            base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
+        }
+        if (currentCreated !== undefined && now.getTime() >= currentCreated)
+            base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
+    }
+    return attribution ? { base, attribution } : { base };
+}
+function facts(image, digest) {
+    const f = {
+        digest,
+        manifestDigest: image.manifestDigest,
+        configDigest: image.configDigest,
+        layers: image.config.rootfs.diff_ids.length,
+    };
+    if (image.indexDigest)
+        f.indexDigest = image.indexDigest;
+    if (image.config.created)
+        f.created = image.config.created;
+    return f;
+}
+/** A config date as epoch ms; reproducible builds' epoch-zero dates say nothing, so they count as unknown. */
+function dateOf(created) {
+    if (!created)
+        return undefined;
+    const ms = Date.parse(created);
+    return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
+}
+
+// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
+var client = __nccwpck_require__(3046);
+// EXTERNAL MODULE: ./src/registry/credentials.ts + 1 modules
+var credentials = __nccwpck_require__(4706);
+// EXTERNAL MODULE: ./src/registry/resolve.ts
+var resolve = __nccwpck_require__(2091);
+;// CONCATENATED MODULE: ./src/base/lookup.ts
+// Owns: the registry requests made for base images, each made once per run. A base shared by
+// many audited images is looked up once: every lookup is kept as a promise keyed by what it asks
+// (HEAD of a tag, the platform image behind a reference), so concurrent and later askers share
+// the request in flight or its result, failures included. Clients (one per repository, since a
+// token is scoped to one) are shared the same way.
+
+
+
+
+
+
+class BaseRegistry {
+    opts;
+    clients = new Map();
+    heads = new Map();
+    images = new Map();
+    /** Lookups actually sent (HEADs and image resolutions), for the log and the tests. */
+    lookups = 0;
+    constructor(opts) {
+        this.opts = opts;
+    }
+    head(ref) {
+        const tag = ref.tag ?? 'latest';
+        const name = `${ref.registry}/${ref.repository}:${tag}`;
+        return once(this.heads, name, async () => {
+            const client = await this.client(ref);
+            this.lookups++;
+            this.opts.logger.info(`base lookup: HEAD ${name}`);
+            const head = await client.headManifest(tag);
+            if (!head.digest)
+                throw new errors/* VerifyImageError */.Vi('protocol', `${ref.registry} gave no digest for ${name}, neither on HEAD nor on GET`);
+            return head.digest;
+        });
+    }
+    resolve(ref, platform) {
+        // A digest names the content whatever tag came with it.
+        const name = ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : (0,oci_reference/* formatReference */.FH)(ref);
+        const key = `${name} ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`;
+        return once(this.images, key, async () => {
+            const client = await this.client(ref);
+            this.lookups++;
+            this.opts.logger.info(`base lookup: ${name} for ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`);
+            try {
+                return await (0,resolve/* resolveRemoteImage */.w)(client, ref, platform);
+            }
+            catch (err) {
+                if (err instanceof errors/* VerifyImageError */.Vi && err.code === 'unsupported' && /platform|has no /.test(err.message)) {
+                    throw new errors/* VerifyImageError */.Vi('unsupported', `the base ${name} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image, the platform of the image checked`);
+                }
+                throw err;
+            }
+        });
+    }
+    client(ref) {
+        return once(this.clients, `${ref.registry}/${ref.repository}`, async () => {
+            const given = this.opts.inputCredential;
+            const useInputs = given !== undefined && given.registries.includes(ref.registry);
+            const credential = await (0,credentials/* resolveCredential */.SR)(ref.registry, {
+                username: useInputs ? given.username : undefined,
+                password: useInputs ? given.password : undefined,
+                env: this.opts.env ?? process.env,
+            });
+            for (const secret of credential ? (0,credentials/* secretsOf */.Fj)(credential) : [])
+                this.opts.logger.secret(secret);
+            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${credential ? `from ${credential.source}` : 'none (anonymous)'}`);
+            return client/* RegistryClient */.bP.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
+        });
+    }
+}
+function once(cache, key, make) {
+    let pending = cache.get(key);
+    if (!pending) {
+        pending = make();
+        // Keep the rejection for later askers, but never leave it unhandled when nobody else asks.
+        pending.catch(() => undefined);
+        cache.set(key, pending);
+    }
+    return pending;
+}
+
+;// CONCATENATED MODULE: ./src/base/inspect.ts
+// Owns: the base-image step of a verification, as the engine calls it: detect the declared base,
+// check it against the registry, and mark the report's layer rows and history with their origin.
+// Bad inputs (an unreadable Dockerfile, an invalid base reference) throw, like every input error;
+// a base that cannot be reached is reported as unknown and never fails the verification itself.
+
+
+
+
+async function inspectBase(opts, image, rows, lookup, logger) {
+    const declared = await detectBase(opts, image, logger);
+    if (!declared)
+        return undefined;
+    const { base, attribution } = await checkBase(image, declared, lookup);
+    if (attribution) {
+        attributeLayers(rows, attribution.layers, attribution.exact);
+        base.history = attributeHistory(image.config, attribution.config, attribution.layers, attribution.exact);
+    }
+    logger.info(`base ${base.reference ?? '(none)'} from ${base.from}: ${base.status} — ${base.message}`);
+    if (base.status === 'not-built-on' || (base.status === 'unknown' && base.error))
+        logger.warning(base.message);
+    return base;
+}
+/** A lookup for one run; the credentials given as inputs go only to the checked image's registries. */
+function baseLookupFor(inputs, registries, logger) {
+    return new BaseRegistry({
+        insecureRegistries: inputs.insecureRegistries,
+        env: inputs.env,
+        logger,
+        inputCredential: { username: inputs.username, password: inputs.password, registries },
+    });
+}
+
+
+/***/ }),
+
 /***/ 5581:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -39030,12 +39884,18 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8381);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8053);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8179);
-// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`.
-// Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments).
+/* harmony import */ var _base_audit_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1494);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8381);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2794);
+/* harmony import */ var _report_text_base_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8325);
+/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8053);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1129);
+// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`,
+// and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
+// Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
+// 1 when any image's base drifted, else 2 when any image or base could not be checked, else 0.
+
+
 
 
 
@@ -39044,8 +39904,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 const USAGE = `usage: verify-image IMAGE [options]
+       verify-image audit IMAGE... [--base REF] [options]
 
 Verify that the image the registry serves under IMAGE is exactly the local build.
+audit: check, from the registry only, whether each IMAGE is built on what its base tag points to now.
 
 options:
   --local REF               local image to compare with (default: IMAGE; "none" skips it)
@@ -39054,11 +39916,16 @@ options:
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
+  --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
+  --dockerfile PATH         the Dockerfile the image was built from, to find its base
+  --build-arg NAME=VALUE    a build argument used for the build (repeatable), for ARGs in FROM
+  --fail-on LIST            mismatch (default), drift, mismatch,drift or never (verify only)
   --json                    print the JSON report instead of text
   --quiet                   no progress lines on stderr
   -h, --help                this help
 
-exit codes: 0 verified, 1 mismatch, 2 could not verify`;
+exit codes: 0 verified, 1 mismatch, 2 could not verify
+audit: 1 when a base drifted, else 2 when something could not be checked, else 0`;
 async function cli(argv) {
     let parsed;
     try {
@@ -39069,6 +39936,10 @@ async function cli(argv) {
                 local: { type: 'string' },
                 digest: { type: 'string' },
                 platform: { type: 'string' },
+                base: { type: 'string' },
+                dockerfile: { type: 'string' },
+                'build-arg': { type: 'string', multiple: true },
+                'fail-on': { type: 'string' },
                 'insecure-registry': { type: 'string', multiple: true },
                 username: { type: 'string' },
                 'password-stdin': { type: 'boolean' },
@@ -39087,7 +39958,12 @@ async function cli(argv) {
         process.stdout.write(`${USAGE}\n`);
         return 0;
     }
-    if (positionals.length !== 1) {
+    const auditing = positionals[0] === 'audit';
+    if (auditing && positionals.length < 2) {
+        process.stderr.write(`verify-image: audit needs at least one IMAGE\n${USAGE}\n`);
+        return 2;
+    }
+    if (!auditing && positionals.length !== 1) {
         process.stderr.write(`verify-image: give exactly one IMAGE\n${USAGE}\n`);
         return 2;
     }
@@ -39103,17 +39979,37 @@ async function cli(argv) {
         const password = values['password-stdin'] ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : process.env.VERIFY_IMAGE_PASSWORD;
         if (password && !values.username)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .VerifyImageError */ .Vi('input', 'a password was given without --username: pass both');
-        const report = await (0,_run_js__WEBPACK_IMPORTED_MODULE_6__/* .run */ .e)({
+        const base = {
+            baseImage: (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBaseImage */ .yR)(values.base ?? ''),
+            dockerfile: values.dockerfile,
+            buildArgs: (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBuildArgs */ .NQ)((values['build-arg'] ?? []).join('\n')),
+        };
+        if (auditing) {
+            if (values.local || values.digest)
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .VerifyImageError */ .Vi('input', 'audit checks images from the registry only: drop --local and --digest');
+            const reports = await (0,_base_audit_js__WEBPACK_IMPORTED_MODULE_3__/* .auditImages */ .c)(positionals.slice(1), { platform: values.platform, username: values.username, password: password || undefined, insecureRegistries: values['insecure-registry'] ?? [], ...base }, logger);
+            process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .reportDocument */ .ce)(reports), null, 2) : (0,_report_text_base_js__WEBPACK_IMPORTED_MODULE_6__/* .renderAuditText */ .L)(reports))}\n`);
+            if (reports.some((r) => r.base?.drift === 'true'))
+                return 1;
+            return reports.every((r) => r.status !== 'error' && r.base?.drift === 'false') ? 0 : 2;
+        }
+        const failOn = (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseFailOn */ .XV)(values['fail-on'] ?? '');
+        const report = await (0,_run_js__WEBPACK_IMPORTED_MODULE_8__/* .run */ .e)({
             image: positionals[0],
             localImage: values.local,
-            digest: (0,_options_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDigest */ .m)(values.digest ?? ''),
+            digest: (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDigest */ .m)(values.digest ?? ''),
             platform: values.platform,
             username: values.username,
             password: password || undefined,
             insecureRegistries: values['insecure-registry'] ?? [],
+            ...base,
         }, logger);
-        process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_4__/* .reportDocument */ .ce)([report]), null, 2) : (0,_report_text_js__WEBPACK_IMPORTED_MODULE_5__/* .renderText */ .S)(report))}\n`);
-        return report.status === 'verified' ? 0 : report.status === 'mismatch' ? 1 : 2;
+        process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .reportDocument */ .ce)([report]), null, 2) : (0,_report_text_js__WEBPACK_IMPORTED_MODULE_7__/* .renderText */ .S)(report))}\n`);
+        if (report.status === 'error')
+            return 2;
+        if (report.status === 'mismatch' && failOn.mismatch)
+            return 1;
+        return failOn.drift && report.base?.drift === 'true' ? 1 : 0;
     }
     catch (err) {
         process.stderr.write(`verify-image: ${mask((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)(err))}\n`);
@@ -39372,9 +40268,10 @@ function lower(value) {
 /* harmony export */   FH: () => (/* binding */ formatReference),
 /* harmony export */   Tn: () => (/* binding */ manifestReference),
 /* harmony export */   fH: () => (/* binding */ isValidDigest),
+/* harmony export */   hQ: () => (/* binding */ withDigest),
 /* harmony export */   oU: () => (/* binding */ registryUsesHttp)
 /* harmony export */ });
-/* unused harmony exports withDigest, isLoopbackHost */
+/* unused harmony export isLoopbackHost */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 // Image references: parsing `[registry/]repository[:tag][@digest]` the way Docker does
 // (distribution/reference grammar and normalisation), pinning to digests, and deciding which
@@ -39490,7 +40387,7 @@ function formatReference(ref) {
 }
 function withDigest(ref, digest) {
     if (!isValidDigest(digest)) {
-        throw new VerifyImageError('reference', `cannot pin ${formatReference(ref)} to "${digest}": not a valid digest (expected sha256:<64 hex digits>)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('reference', `cannot pin ${formatReference(ref)} to "${digest}": not a valid digest (expected sha256:<64 hex digits>)`);
     }
     const pinned = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, digest };
     if (ref.tag !== undefined)
@@ -39659,9 +40556,12 @@ function isAttestation(d) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ parseDigest)
+/* harmony export */   NQ: () => (/* binding */ parseBuildArgs),
+/* harmony export */   XV: () => (/* binding */ parseFailOn),
+/* harmony export */   m: () => (/* binding */ parseDigest),
+/* harmony export */   yR: () => (/* binding */ parseBaseImage)
 /* harmony export */ });
-/* unused harmony exports parseList, parseFailOn, parseBoolean */
+/* unused harmony exports parseList, parseBoolean */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2148);
 // Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
@@ -39686,14 +40586,54 @@ function parseList(value) {
 function parseFailOn(value) {
     const items = parseList(value.toLowerCase());
     if (items.length === 0)
-        return { mismatch: true };
-    const known = new Set(['mismatch', 'never']);
+        return { mismatch: true, drift: false };
+    const known = new Set(['mismatch', 'drift', 'never']);
     const unknown = items.filter((i) => !known.has(i));
-    if (unknown.length)
-        throw new VerifyImageError('input', `fail-on "${value}" is not understood: use mismatch (the default) or never`);
+    if (unknown.length) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
+    }
     if (items.includes('never') && items.length > 1)
-        throw new VerifyImageError('input', `fail-on "${value}" mixes never with other values: use one or the other`);
-    return { mismatch: items.includes('mismatch') };
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" mixes never with other values: use one or the other`);
+    return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
+}
+/** The base-image input: auto (detect), none (skip the base check), or a reference checked now. */
+function parseBaseImage(value) {
+    const v = value.trim();
+    if (!v || v.toLowerCase() === 'auto')
+        return 'auto';
+    if (v.toLowerCase() === 'none')
+        return 'none';
+    try {
+        (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .parseReference */ .F2)(v);
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the base-image input: ${err.message}; or use auto or none`);
+        throw err;
+    }
+    return v;
+}
+/**
+ * build-args as docker/build-push-action takes them: one NAME=value per line (values may contain
+ * '=' and ','). A bare NAME takes its value from the environment, as `docker build --build-arg NAME` does.
+ */
+function parseBuildArgs(value, env = process.env) {
+    const args = {};
+    for (const raw of value.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (!line)
+            continue;
+        const eq = line.indexOf('=');
+        const name = (eq === -1 ? line : line.slice(0, eq)).trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
+        }
+        if (eq !== -1)
+            args[name] = line.slice(eq + 1);
+        else if (env[name] !== undefined)
+            args[name] = env[name];
+    }
+    return args;
 }
 function parseBoolean(name, value, fallback) {
     const v = value.trim().toLowerCase();
@@ -39709,348 +40649,27 @@ function parseBoolean(name, value, fallback) {
 
 /***/ }),
 
-/***/ 2794:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ce: () => (/* binding */ reportDocument)
-/* harmony export */ });
-/* unused harmony exports REPORT_SCHEMA_VERSION, writeReportFile */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-// The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
-// the action (so later steps can read it) or printed by the CLI's --json.
-
-
-
-const REPORT_SCHEMA_VERSION = 1;
-function reportDocument(reports) {
-    return {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: 'verify-image',
-        generatedAt: new Date().toISOString(),
-        verified: reports.length > 0 && reports.every((r) => r.verified),
-        images: reports,
-    };
-}
-function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
-    const path = join(mkdtempSync(join(dir, 'verify-image-')), 'report.json');
-    writeFileSync(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
-    return path;
-}
-
-
-/***/ }),
-
-/***/ 6867:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   HH: () => (/* binding */ failedChecks),
-/* harmony export */   OC: () => (/* binding */ localSummary),
-/* harmony export */   Z9: () => (/* binding */ layerRows),
-/* harmony export */   bP: () => (/* binding */ remoteSummary)
-/* harmony export */ });
-/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1890);
-// The report model: one plain object per verified image that the job summary, the CLI text and
-// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
-
-function failedChecks(report) {
-    return report.checks.filter((c) => !c.ok);
-}
-/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
-function layerRows(remote, local) {
-    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
-    const diffIds = remote.config.rootfs.diff_ids;
-    const layers = remote.manifest.layers;
-    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
-    const rows = [];
-    for (let i = 0; i < count; i++) {
-        const diffId = diffIds[i];
-        const localDiffId = local?.diffIds[i];
-        rows.push({
-            index: i + 1,
-            instruction: history[i]?.created_by,
-            created: history[i]?.created,
-            diffId,
-            localDiffId,
-            digest: layers[i]?.digest,
-            size: layers[i]?.size,
-            mediaType: layers[i]?.mediaType,
-            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
-        });
-    }
-    return rows;
-}
-function remoteSummary(remote) {
-    return {
-        reference: remote.reference,
-        indexDigest: remote.indexDigest,
-        manifestDigest: remote.manifestDigest,
-        manifestMediaType: remote.manifestMediaType,
-        configDigest: remote.configDigest,
-        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(remote.platform),
-        created: remote.config.created,
-    };
-}
-function localSummary(local) {
-    return {
-        reference: local.reference,
-        source: local.source,
-        id: local.id,
-        idKind: local.idKind,
-        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(local.platform),
-    };
-}
-
-
-/***/ }),
-
-/***/ 8053:
+/***/ 3046:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  S: () => (/* binding */ renderText)
+  bP: () => (/* binding */ RegistryClient)
 });
 
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var digest = __nccwpck_require__(8825);
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
-function humanSize(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-/**
- * Turns a history `created_by` into the instruction a person wrote: the classic builder records
- * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
- */
-function instructionOf(createdBy) {
-    if (!createdBy)
-        return '';
-    let s = createdBy.trim();
-    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
-    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
-    if (nop)
-        s = s.slice(nop[0].length);
-    else if (s.startsWith('/bin/sh -c '))
-        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
-    s = s.replace(/\s+# buildkit$/, '');
-    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
-    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
-    s = s.replace(/\s+/g, ' ').trim();
-    // The classic builder records an exec-form RUN as the bare command.
-    if (s && !INSTRUCTION.test(s))
-        s = `RUN ${s}`;
-    return s;
-}
-const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
-function shorten(text, max = 72) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-
-// EXTERNAL MODULE: ./src/report/model.ts
-var model = __nccwpck_require__(6867);
-;// CONCATENATED MODULE: ./src/report/text.ts
-// The CLI's rendering of a report: a verdict line, the digests, failed rules and a layer table.
-
-
-
-function renderText(report) {
-    const lines = [];
-    const verdict = report.status === 'verified' ? 'VERIFIED' : report.status === 'mismatch' ? 'MISMATCH' : 'COULD NOT VERIFY';
-    lines.push(`${verdict}  ${report.remote?.reference ?? report.image}`);
-    if (report.error)
-        lines.push(`  error: ${report.error}`);
-    const r = report.remote;
-    if (r) {
-        if (r.indexDigest)
-            lines.push(`  index     ${r.indexDigest}`);
-        lines.push(`  manifest  ${r.manifestDigest}  (${r.platform})`);
-        lines.push(`  config    ${r.configDigest}`);
-    }
-    if (report.local)
-        lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
-    for (const check of (0,model/* failedChecks */.HH)(report))
-        lines.push(`  ✗ ${check.rule}: ${check.message}`);
-    for (const check of report.checks.filter((c) => c.ok))
-        lines.push(`  ✓ ${check.rule}: ${check.message}`);
-    if (report.layers.length > 0) {
-        lines.push('');
-        lines.push('  #   ok  diff_id              digest               size       instruction');
-        for (const row of report.layers) {
-            const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '·';
-            lines.push(`  ${String(row.index).padEnd(3)} ${mark}   ${(0,digest/* shortDigest */.VK)(row.diffId).padEnd(20)} ${(0,digest/* shortDigest */.VK)(row.digest).padEnd(20)} ${humanSize(row.size).padEnd(10)} ${shorten(instructionOf(row.instruction), 60)}`);
-        }
-    }
-    return lines.join('\n');
-}
-
-
-/***/ }),
-
-/***/ 8179:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
+// UNUSED EXPORTS: CONFIG_CAP, MANIFEST_CAP
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/oci/platform.ts
-var oci_platform = __nccwpck_require__(1890);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./src/local/engine.ts
-// A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
-// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
-
-
-class DockerEngine {
-    client;
-    host;
-    apiVersion;
-    constructor(client, host) {
-        this.client = client;
-        this.host = host;
-    }
-    static fromEnv(env = process.env) {
-        const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-        if (host.startsWith('unix://')) {
-            const socketPath = host.slice('unix://'.length);
-            return new DockerEngine(new undici/* Client */.Kj('http://localhost', { socketPath, headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
-        }
-        if (host.startsWith('tcp://') || host.startsWith('http://')) {
-            if (env.DOCKER_TLS_VERIFY) {
-                throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
-            }
-            return new DockerEngine(new undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
-        }
-        throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
-    }
-    async close() {
-        await this.client.close().catch(() => undefined);
-    }
-    async get(path, allow404 = false) {
-        let res;
-        try {
-            res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
-        }
-        catch (err) {
-            const code = err.code ?? (err instanceof Error ? err.message : String(err));
-            throw new errors/* VerifyImageError */.Vi('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
-        }
-        const text = await res.body.text();
-        if (res.statusCode === 404 && allow404)
-            return undefined;
-        if (res.statusCode !== 200) {
-            let message = text.trim();
-            try {
-                message = JSON.parse(text).message ?? message;
-            }
-            catch {
-                // plain text error
-            }
-            throw new errors/* VerifyImageError */.Vi('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
-        }
-        return JSON.parse(text);
-    }
-    prefix() {
-        return this.apiVersion ? `/v${this.apiVersion}` : '';
-    }
-    /** The daemon's API version; requests are pinned to it so newer query parameters are used only when offered. */
-    async version() {
-        if (!this.apiVersion) {
-            const v = await this.get('/version');
-            this.apiVersion = v?.ApiVersion;
-        }
-        return this.apiVersion ?? '1.24';
-    }
-    async info() {
-        return (await this.get('/info')) ?? {};
-    }
-    /** `GET /images/{name}/json`, undefined when the image does not exist. */
-    async inspectImage(name, query = {}) {
-        const qs = new URLSearchParams(query).toString();
-        // Docker's own client sends the name unescaped; escape only what could break the path.
-        const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
-        return this.get(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
-    }
-}
-/** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
-function usesContainerdStore(info) {
-    return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
-}
-function apiAtLeast(version, wanted) {
-    const [a = 0, b = 0] = version.split('.').map(Number);
-    const [c = 0, d = 0] = wanted.split('.').map(Number);
-    return a > c || (a === c && b >= d);
-}
-
-;// CONCATENATED MODULE: ./src/local/daemon.ts
-// The local build as the Docker daemon holds it: `docker inspect` through the Engine API.
-// The classic store's Id is the config digest; the containerd store's Id is a manifest or index
-// digest, so we ask /info which store is in use rather than guess from the Id.
-
-
-
-async function inspectDaemonImage(name, engine, platform) {
-    const version = await engine.version();
-    const containerd = usesContainerdStore(await engine.info());
-    const query = {};
-    // Only the containerd store holds several platforms under one name; ask for ours when the API can.
-    if (containerd && platform && apiAtLeast(version, '1.49')) {
-        query.platform = JSON.stringify((0,oci_platform/* normalizePlatform */.FL)(platform));
-    }
-    const image = await engine.inspectImage(name, query);
-    if (!image) {
-        throw new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, or set local-image: none`);
-    }
-    const diffIds = image.RootFS?.Layers ?? [];
-    if (diffIds.length === 0) {
-        throw new errors/* VerifyImageError */.Vi('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
-    }
-    const localPlatform = (0,oci_platform/* normalizePlatform */.FL)({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
-    return {
-        reference: name,
-        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${(0,oci_platform/* formatPlatform */.Bq)(localPlatform)})`,
-        id: image.Id,
-        idKind: containerd ? 'manifest' : 'config',
-        diffIds,
-        platform: localPlatform,
-        repoDigests: image.RepoDigests ?? [],
-    };
-}
-
-// EXTERNAL MODULE: ./src/oci/reference.ts
-var oci_reference = __nccwpck_require__(2148);
 // EXTERNAL MODULE: ./src/oci/digest.ts
 var oci_digest = __nccwpck_require__(8825);
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var oci_reference = __nccwpck_require__(2148);
 // EXTERNAL MODULE: ./src/oci/types.ts
 var types = __nccwpck_require__(3048);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 // HTTP transport for registry traffic: one undici request with our own redirect loop (so the
 // Authorization header never crosses origins and https never downgrades), bounded retries for
@@ -40674,6 +41293,21 @@ function isLoopbackUrl(url) {
     return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+
+/***/ }),
+
+/***/ 4706:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  SR: () => (/* binding */ resolveCredential),
+  Fj: () => (/* binding */ secretsOf)
+});
+
+// UNUSED EXPORTS: configKeyFor
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -40682,6 +41316,8 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
 // Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
 // config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
@@ -40915,7 +41551,19 @@ function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./src/registry/resolve.ts
+
+/***/ }),
+
+/***/ 2091:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   w: () => (/* binding */ resolveRemoteImage)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1890);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
+/* harmony import */ var _oci_types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3048);
 // From a reference to one platform's image: tag → (index → platform manifest) → config.
 // Shared by verification and, later, base-image lookups.
 
@@ -40923,30 +41571,30 @@ function isRecord(value) {
 
 
 async function resolveRemoteImage(client, ref, want) {
-    const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
+    const top = await client.getManifest((0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .manifestReference */ .Tn)(ref));
     let indexDigest;
     let manifest = top;
-    if ((0,types/* isIndex */.nw)(top.mediaType)) {
+    if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isIndex */ .nw)(top.mediaType)) {
         const index = top.body;
         indexDigest = top.digest;
-        const entry = (0,oci_platform/* selectManifest */.yY)(index, want);
+        const entry = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .selectManifest */ .yY)(index, want);
         if (!entry) {
-            const offered = (0,oci_platform/* availablePlatforms */.uk)(index);
-            throw new errors/* VerifyImageError */.Vi('unsupported', `${(0,oci_reference/* formatReference */.FH)(ref)} has no ${(0,oci_platform/* formatPlatform */.Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
+            const offered = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .availablePlatforms */ .uk)(index);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} has no ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
         }
         manifest = await client.getManifest(entry.digest);
-        if ((0,types/* isIndex */.nw)(manifest.mediaType)) {
-            throw new errors/* VerifyImageError */.Vi('unsupported', `${(0,oci_reference/* formatReference */.FH)(ref)} nests an index inside an index for ${(0,oci_platform/* formatPlatform */.Bq)(want)}; nested indexes are not supported`);
+        if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isIndex */ .nw)(manifest.mediaType)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} nests an index inside an index for ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}; nested indexes are not supported`);
         }
     }
     const image = manifest.body;
     const { config } = await client.getConfig(image.config);
-    const platform = (0,oci_platform/* normalizePlatform */.FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
-    if (!indexDigest && !(0,oci_platform/* platformMatches */.J5)(want, platform)) {
-        throw new errors/* VerifyImageError */.Vi('unsupported', `${(0,oci_reference/* formatReference */.FH)(ref)} is a single-platform ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image, not ${(0,oci_platform/* formatPlatform */.Bq)(want)}: set the platform input to ${(0,oci_platform/* formatPlatform */.Bq)(platform)} or verify a build for that platform`);
+    const platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
+    if (!indexDigest && !(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .platformMatches */ .J5)(want, platform)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is a single-platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} image, not ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}: set the platform input to ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} or verify a build for that platform`);
     }
     return {
-        reference: (0,oci_reference/* formatReference */.FH)(ref),
+        reference: (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref),
         indexDigest,
         manifestDigest: manifest.digest,
         manifestMediaType: manifest.mediaType,
@@ -40957,6 +41605,414 @@ async function resolveRemoteImage(client, ref, want) {
     };
 }
 
+
+/***/ }),
+
+/***/ 2794:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ce: () => (/* binding */ reportDocument)
+/* harmony export */ });
+/* unused harmony exports REPORT_SCHEMA_VERSION, writeReportFile */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+// The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
+// the action (so later steps can read it) or printed by the CLI's --json.
+
+
+
+const REPORT_SCHEMA_VERSION = 1;
+function reportDocument(reports) {
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: 'verify-image',
+        generatedAt: new Date().toISOString(),
+        verified: reports.length > 0 && reports.every((r) => r.verified),
+        images: reports,
+    };
+}
+function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
+    const path = join(mkdtempSync(join(dir, 'verify-image-')), 'report.json');
+    writeFileSync(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
+    return path;
+}
+
+
+/***/ }),
+
+/***/ 6867:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HH: () => (/* binding */ failedChecks),
+/* harmony export */   OC: () => (/* binding */ localSummary),
+/* harmony export */   Z9: () => (/* binding */ layerRows),
+/* harmony export */   bP: () => (/* binding */ remoteSummary)
+/* harmony export */ });
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1890);
+// The report model: one plain object per verified image that the job summary, the CLI text and
+// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+
+function failedChecks(report) {
+    return report.checks.filter((c) => !c.ok);
+}
+/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
+function layerRows(remote, local) {
+    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
+    const diffIds = remote.config.rootfs.diff_ids;
+    const layers = remote.manifest.layers;
+    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
+    const rows = [];
+    for (let i = 0; i < count; i++) {
+        const diffId = diffIds[i];
+        const localDiffId = local?.diffIds[i];
+        rows.push({
+            index: i + 1,
+            instruction: history[i]?.created_by,
+            created: history[i]?.created,
+            diffId,
+            localDiffId,
+            digest: layers[i]?.digest,
+            size: layers[i]?.size,
+            mediaType: layers[i]?.mediaType,
+            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+        });
+    }
+    return rows;
+}
+function remoteSummary(remote) {
+    return {
+        reference: remote.reference,
+        indexDigest: remote.indexDigest,
+        manifestDigest: remote.manifestDigest,
+        manifestMediaType: remote.manifestMediaType,
+        configDigest: remote.configDigest,
+        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(remote.platform),
+        created: remote.config.created,
+    };
+}
+function localSummary(local) {
+    return {
+        reference: local.reference,
+        source: local.source,
+        id: local.id,
+        idKind: local.idKind,
+        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(local.platform),
+    };
+}
+
+
+/***/ }),
+
+/***/ 8325:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ baseTextLines),
+/* harmony export */   L: () => (/* binding */ renderAuditText)
+/* harmony export */ });
+/* harmony import */ var _oci_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
+// The base-image parts of the CLI text: a few lines per image and the audit table across images.
+
+const STATUS_TEXT = {
+    'up-to-date': 'UP TO DATE',
+    drifted: 'DRIFTED',
+    'not-built-on': 'NOT BUILT ON IT',
+    unknown: 'UNKNOWN',
+    none: 'NO BASE',
+};
+function baseTextLines(report) {
+    const base = report.base;
+    if (!base)
+        return [];
+    const lines = [`  base      ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
+    if (base.builtOn?.digest)
+        lines.push(`  built on  ${base.builtOn.digest}${base.builtOn.created ? `  created ${base.builtOn.created}` : ''}`);
+    if (base.current?.digest)
+        lines.push(`  tag now   ${base.current.digest}${base.current.created ? `  created ${base.current.created}` : ''}`);
+    if (base.layers !== undefined)
+        lines.push(`  base layers ${base.layers} of ${report.layers.length}`);
+    if (base.driftAgeDays !== undefined)
+        lines.push(`  drift age ${base.driftAgeDays} days since the current base was created`);
+    return lines;
+}
+/** The audit table, then one line per image saying why. */
+function renderAuditText(reports) {
+    const rows = reports.map((r) => [
+        r.remote?.reference ?? r.image,
+        r.base?.reference ?? '—',
+        (0,_oci_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .shortDigest */ .VK)(r.base?.builtOn?.digest) || '—',
+        (0,_oci_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .shortDigest */ .VK)(r.base?.current?.digest) || '—',
+        r.status === 'error' ? 'ERROR' : r.base ? STATUS_TEXT[r.base.status] : 'BASE CHECK OFF',
+        r.base?.driftAgeDays !== undefined ? `${r.base.driftAgeDays} d` : '',
+    ]);
+    const header = ['IMAGE', 'BASE', 'BUILT ON', 'CURRENT', 'STATUS', 'AGE'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+    const format = (cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    const lines = [format(header), ...rows.map(format), ''];
+    for (const r of reports)
+        lines.push(`${r.remote?.reference ?? r.image}: ${r.status === 'error' ? (r.error ?? 'could not check') : (r.base?.message ?? 'base check off')}`);
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 8053:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  S: () => (/* binding */ renderText)
+});
+
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var digest = __nccwpck_require__(8825);
+;// CONCATENATED MODULE: ./src/report/format.ts
+// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
+function humanSize(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+/**
+ * Turns a history `created_by` into the instruction a person wrote: the classic builder records
+ * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
+ */
+function instructionOf(createdBy) {
+    if (!createdBy)
+        return '';
+    let s = createdBy.trim();
+    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
+    if (nop)
+        s = s.slice(nop[0].length);
+    else if (s.startsWith('/bin/sh -c '))
+        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
+    s = s.replace(/\s+# buildkit$/, '');
+    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
+    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
+    s = s.replace(/\s+/g, ' ').trim();
+    // The classic builder records an exec-form RUN as the bare command.
+    if (s && !INSTRUCTION.test(s))
+        s = `RUN ${s}`;
+    return s;
+}
+const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
+function shorten(text, max = 72) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
+// EXTERNAL MODULE: ./src/report/text-base.ts
+var text_base = __nccwpck_require__(8325);
+;// CONCATENATED MODULE: ./src/report/text.ts
+// The CLI's rendering of a report: a verdict line, the digests, failed rules and a layer table.
+
+
+
+
+function renderText(report) {
+    const lines = [];
+    const verdict = report.status === 'verified' ? 'VERIFIED' : report.status === 'mismatch' ? 'MISMATCH' : 'COULD NOT VERIFY';
+    lines.push(`${verdict}  ${report.remote?.reference ?? report.image}`);
+    if (report.error)
+        lines.push(`  error: ${report.error}`);
+    const r = report.remote;
+    if (r) {
+        if (r.indexDigest)
+            lines.push(`  index     ${r.indexDigest}`);
+        lines.push(`  manifest  ${r.manifestDigest}  (${r.platform})`);
+        lines.push(`  config    ${r.configDigest}`);
+    }
+    if (report.local)
+        lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
+    for (const check of (0,model/* failedChecks */.HH)(report))
+        lines.push(`  ✗ ${check.rule}: ${check.message}`);
+    for (const check of report.checks.filter((c) => c.ok))
+        lines.push(`  ✓ ${check.rule}: ${check.message}`);
+    lines.push(...(0,text_base/* baseTextLines */.A)(report));
+    if (report.layers.length > 0) {
+        lines.push('');
+        const origin = report.layers.some((row) => row.origin);
+        lines.push(`  #   ok  diff_id              digest               size       ${origin ? 'origin ' : ''}instruction`);
+        for (const row of report.layers) {
+            const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '·';
+            lines.push(`  ${String(row.index).padEnd(3)} ${mark}   ${(0,digest/* shortDigest */.VK)(row.diffId).padEnd(20)} ${(0,digest/* shortDigest */.VK)(row.digest).padEnd(20)} ${humanSize(row.size).padEnd(10)} ${origin ? (row.origin ?? '?').padEnd(7) : ''}${shorten(instructionOf(row.instruction), 60)}`);
+        }
+    }
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 1129:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./src/base/inspect.ts + 5 modules
+var inspect = __nccwpck_require__(9549);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/oci/platform.ts
+var oci_platform = __nccwpck_require__(1890);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/local/engine.ts
+// A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
+// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
+
+
+class DockerEngine {
+    client;
+    host;
+    apiVersion;
+    constructor(client, host) {
+        this.client = client;
+        this.host = host;
+    }
+    static fromEnv(env = process.env) {
+        const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+        if (host.startsWith('unix://')) {
+            const socketPath = host.slice('unix://'.length);
+            return new DockerEngine(new undici/* Client */.Kj('http://localhost', { socketPath, headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
+        }
+        if (host.startsWith('tcp://') || host.startsWith('http://')) {
+            if (env.DOCKER_TLS_VERIFY) {
+                throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
+            }
+            return new DockerEngine(new undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
+        }
+        throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
+    }
+    async close() {
+        await this.client.close().catch(() => undefined);
+    }
+    async get(path, allow404 = false) {
+        let res;
+        try {
+            res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
+        }
+        catch (err) {
+            const code = err.code ?? (err instanceof Error ? err.message : String(err));
+            throw new errors/* VerifyImageError */.Vi('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
+        }
+        const text = await res.body.text();
+        if (res.statusCode === 404 && allow404)
+            return undefined;
+        if (res.statusCode !== 200) {
+            let message = text.trim();
+            try {
+                message = JSON.parse(text).message ?? message;
+            }
+            catch {
+                // plain text error
+            }
+            throw new errors/* VerifyImageError */.Vi('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
+        }
+        return JSON.parse(text);
+    }
+    prefix() {
+        return this.apiVersion ? `/v${this.apiVersion}` : '';
+    }
+    /** The daemon's API version; requests are pinned to it so newer query parameters are used only when offered. */
+    async version() {
+        if (!this.apiVersion) {
+            const v = await this.get('/version');
+            this.apiVersion = v?.ApiVersion;
+        }
+        return this.apiVersion ?? '1.24';
+    }
+    async info() {
+        return (await this.get('/info')) ?? {};
+    }
+    /** `GET /images/{name}/json`, undefined when the image does not exist. */
+    async inspectImage(name, query = {}) {
+        const qs = new URLSearchParams(query).toString();
+        // Docker's own client sends the name unescaped; escape only what could break the path.
+        const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
+        return this.get(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
+    }
+}
+/** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
+function usesContainerdStore(info) {
+    return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
+}
+function apiAtLeast(version, wanted) {
+    const [a = 0, b = 0] = version.split('.').map(Number);
+    const [c = 0, d = 0] = wanted.split('.').map(Number);
+    return a > c || (a === c && b >= d);
+}
+
+;// CONCATENATED MODULE: ./src/local/daemon.ts
+// The local build as the Docker daemon holds it: `docker inspect` through the Engine API.
+// The classic store's Id is the config digest; the containerd store's Id is a manifest or index
+// digest, so we ask /info which store is in use rather than guess from the Id.
+
+
+
+async function inspectDaemonImage(name, engine, platform) {
+    const version = await engine.version();
+    const containerd = usesContainerdStore(await engine.info());
+    const query = {};
+    // Only the containerd store holds several platforms under one name; ask for ours when the API can.
+    if (containerd && platform && apiAtLeast(version, '1.49')) {
+        query.platform = JSON.stringify((0,oci_platform/* normalizePlatform */.FL)(platform));
+    }
+    const image = await engine.inspectImage(name, query);
+    if (!image) {
+        throw new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, or set local-image: none`);
+    }
+    const diffIds = image.RootFS?.Layers ?? [];
+    if (diffIds.length === 0) {
+        throw new errors/* VerifyImageError */.Vi('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
+    }
+    const localPlatform = (0,oci_platform/* normalizePlatform */.FL)({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
+    return {
+        reference: name,
+        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${(0,oci_platform/* formatPlatform */.Bq)(localPlatform)})`,
+        id: image.Id,
+        idKind: containerd ? 'manifest' : 'config',
+        diffIds,
+        platform: localPlatform,
+        repoDigests: image.RepoDigests ?? [],
+    };
+}
+
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var reference = __nccwpck_require__(2148);
+// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
+var registry_client = __nccwpck_require__(3046);
+// EXTERNAL MODULE: ./src/registry/credentials.ts + 1 modules
+var credentials = __nccwpck_require__(4706);
+// EXTERNAL MODULE: ./src/registry/resolve.ts
+var resolve = __nccwpck_require__(2091);
 // EXTERNAL MODULE: ./src/report/model.ts
 var model = __nccwpck_require__(6867);
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
@@ -41086,18 +42142,19 @@ function firstDifference(a, b) {
 
 
 
-async function run(inputs, logger) {
+
+async function run(inputs, logger, shared = {}) {
     const started = Date.now();
     const report = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
     const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
     try {
-        const ref = (0,oci_reference/* parseReference */.F2)(inputs.image);
-        const credential = await resolveCredential(ref.registry, {
+        const ref = (0,reference/* parseReference */.F2)(inputs.image);
+        const credential = await (0,credentials/* resolveCredential */.SR)(ref.registry, {
             username: inputs.username,
             password: inputs.password,
             env: inputs.env ?? process.env,
         });
-        for (const secret of credential ? secretsOf(credential) : [])
+        for (const secret of credential ? (0,credentials/* secretsOf */.Fj)(credential) : [])
             logger.secret(secret);
         logger.info(credential ? `credentials for ${ref.registry}: from ${credential.source}` : `credentials for ${ref.registry}: none (anonymous)`);
         let local;
@@ -41109,8 +42166,8 @@ async function run(inputs, logger) {
             logger.info(`local image ${localName}: ${local.id} from ${local.source}`);
         }
         const want = explicit ?? local?.platform ?? (0,oci_platform/* hostPlatform */.ol)();
-        const client = await RegistryClient.create(ref, { insecureRegistries: inputs.insecureRegistries, credential, logger });
-        const remote = await resolveRemoteImage(client, ref, want);
+        const client = await registry_client/* RegistryClient */.bP.create(ref, { insecureRegistries: inputs.insecureRegistries, credential, logger });
+        const remote = await (0,resolve/* resolveRemoteImage */.w)(client, ref, want);
         report.remote = (0,model/* remoteSummary */.bP)(remote);
         logger.info(`registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}, config ${remote.configDigest}`);
         report.checks = compareImage(remote, local, inputs.digest);
@@ -41118,6 +42175,7 @@ async function run(inputs, logger) {
         report.compared = describeComparison(local, inputs.digest);
         report.verified = report.checks.every((c) => c.ok);
         report.status = report.verified ? 'verified' : 'mismatch';
+        report.base = await (0,inspect/* inspectBase */.m)(inputs, remote, report.layers, shared.bases ?? (0,inspect/* baseLookupFor */.D)(inputs, [ref.registry], logger), logger);
     }
     catch (err) {
         report.error = (0,errors/* describeError */.Uc)(err);

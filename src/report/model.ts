@@ -4,6 +4,7 @@
 import type { LocalImage } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { Check, RemoteImage } from '../verify/rules.js';
+import type { BaseReport, Origin } from './model-base.js';
 
 export type Status = 'verified' | 'mismatch' | 'error';
 
@@ -21,6 +22,8 @@ export interface LayerRow {
   mediaType?: string;
   /** match/differs against the local build; not-compared when there is no local image. */
   status: 'match' | 'differs' | 'not-compared';
+  /** Whether the layer comes from the base image or the image's own build; absent when unknown. */
+  origin?: Origin;
 }
 
 export interface RemoteSummary {
@@ -54,6 +57,8 @@ export interface VerifyReport {
   /** What this run compared, in words, so a pass is never mistaken for more than it is. */
   compared: string[];
   durationMs: number;
+  /** The base image: where it came from, layer attribution and drift. */
+  base?: BaseReport;
 }
 
 export function failedChecks(report: VerifyReport): Check[] {

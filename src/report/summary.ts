@@ -6,10 +6,12 @@ import * as core from '@actions/core';
 import { shortDigest } from '../oci/digest.js';
 import { escapeHtml, humanSize, instructionOf, seconds, shorten } from './format.js';
 import { failedChecks, type LayerRow, type VerifyReport } from './model.js';
+import { addAuditTable, addBaseSection } from './summary-base.js';
 
 type Cell = { data: string; header?: boolean };
 
 export async function writeSummary(reports: VerifyReport[]): Promise<void> {
+  if (reports.length > 1) addAuditTable(reports);
   for (const report of reports) addReport(report);
   await core.summary.write();
 }
@@ -42,6 +44,7 @@ function addReport(report: VerifyReport): void {
     s.addRaw('<p><strong>Failed rules</strong></p>', true);
     s.addList(failed.map((c) => `<code>${c.rule}</code>: ${escapeHtml(c.message)}`));
   }
+  addBaseSection(report);
   if (report.layers.length) s.addTable(layerTable(report.layers));
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${c.rule}</code>: ${escapeHtml(c.message)}</li>`).join('');
@@ -51,8 +54,10 @@ function addReport(report: VerifyReport): void {
 }
 
 function layerTable(rows: LayerRow[]): Cell[][] {
-  const header: Cell[] = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', ''].map((data) => ({ data, header: true }));
-  return [header, ...rows.map(layerCells)];
+  // The origin column appears once a base is known (see summary-base.ts).
+  const origin = rows.some((r) => r.origin);
+  const header: Cell[] = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', '', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
+  return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: row.origin ?? '?' }] : [])])];
 }
 
 function layerCells(row: LayerRow): Cell[] {

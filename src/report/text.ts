@@ -3,6 +3,7 @@
 import { shortDigest } from '../oci/digest.js';
 import { humanSize, instructionOf, shorten } from './format.js';
 import { failedChecks, type VerifyReport } from './model.js';
+import { baseTextLines } from './text-base.js';
 
 export function renderText(report: VerifyReport): string {
   const lines: string[] = [];
@@ -18,13 +19,15 @@ export function renderText(report: VerifyReport): string {
   if (report.local) lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
   for (const check of failedChecks(report)) lines.push(`  ✗ ${check.rule}: ${check.message}`);
   for (const check of report.checks.filter((c) => c.ok)) lines.push(`  ✓ ${check.rule}: ${check.message}`);
+  lines.push(...baseTextLines(report));
   if (report.layers.length > 0) {
     lines.push('');
-    lines.push('  #   ok  diff_id              digest               size       instruction');
+    const origin = report.layers.some((row) => row.origin);
+    lines.push(`  #   ok  diff_id              digest               size       ${origin ? 'origin ' : ''}instruction`);
     for (const row of report.layers) {
       const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '·';
       lines.push(
-        `  ${String(row.index).padEnd(3)} ${mark}   ${shortDigest(row.diffId).padEnd(20)} ${shortDigest(row.digest).padEnd(20)} ${humanSize(row.size).padEnd(10)} ${shorten(instructionOf(row.instruction), 60)}`,
+        `  ${String(row.index).padEnd(3)} ${mark}   ${shortDigest(row.diffId).padEnd(20)} ${shortDigest(row.digest).padEnd(20)} ${humanSize(row.size).padEnd(10)} ${origin ? (row.origin ?? '?').padEnd(7) : ''}${shorten(instructionOf(row.instruction), 60)}`,
       );
     }
   }

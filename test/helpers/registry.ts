@@ -13,6 +13,8 @@ import { docker } from './docker.js';
 export interface RegistryOptions {
   /** Require HTTP Basic auth with these credentials (bcrypt htpasswd, as distribution requires). */
   htpasswd?: { username: string; password: string };
+  /** Log every request (method, path, status) to logs(), to count what a run asked for. */
+  accessLog?: boolean;
 }
 
 export interface TestRegistry {
@@ -47,7 +49,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     let lastFailure = '';
     for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       const host = `127.0.0.1:${await freePort()}`;
-      await writeFile(configPath, registryConfig(host, storageDir, htpasswdPath));
+      await writeFile(configPath, registryConfig(host, storageDir, htpasswdPath, opts.accessLog ?? false));
       const started = await launch(host, configPath);
       if ('child' in started) {
         const { child, logs } = started;
@@ -92,13 +94,13 @@ export async function dockerLogin(host: string, username: string, password: stri
   }
 }
 
-function registryConfig(host: string, storageDir: string, htpasswdPath: string | undefined): string {
+function registryConfig(host: string, storageDir: string, htpasswdPath: string | undefined, accessLog: boolean): string {
   const lines = [
     'version: 0.1',
     'log:',
     '  level: info',
     '  accesslog:',
-    '    disabled: true',
+    `    disabled: ${!accessLog}`,
     'storage:',
     '  filesystem:',
     `    rootdirectory: ${JSON.stringify(storageDir)}`,

@@ -37,8 +37,8 @@ test('option parsing: digests, lists, fail-on and booleans', () => {
   assert.throws(() => parseDigest('sha256:abc'), /not a digest: pass sha256:<64 hex>/);
   assert.throws(() => parseDigest(`sha256:${'A'.repeat(64)}`), /not a digest/);
   assert.deepEqual(parseList('a.io, b.io\n c.io:5000'), ['a.io', 'b.io', 'c.io:5000']);
-  assert.deepEqual(parseFailOn(''), { mismatch: true });
-  assert.deepEqual(parseFailOn('never'), { mismatch: false });
+  assert.deepEqual(parseFailOn(''), { mismatch: true, drift: false });
+  assert.deepEqual(parseFailOn('never'), { mismatch: false, drift: false });
   assert.throws(() => parseFailOn('sometimes'), /fail-on "sometimes" is not understood/);
   assert.throws(() => parseFailOn('never,mismatch'), /mixes never/);
   assert.equal(parseBoolean('summary', '', true), true);

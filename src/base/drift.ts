@@ -1,0 +1,169 @@
+// Owns: deciding whether an image is built on what its base tag points to now. Given the declared
+// base and a registry lookup, it finds the base the image was built on (when its digest is
+// known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
+// image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
+// Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
+
+import { describeError } from '../errors.js';
+import { formatPlatform } from '../oci/platform.js';
+import { formatReference, withDigest, type ImageReference } from '../oci/reference.js';
+import type { ImageConfig } from '../oci/types.js';
+import type { BaseImageFacts, BaseReport } from '../report/model-base.js';
+import type { RemoteImage } from '../verify/rules.js';
+import { isPrefix, leadingMatch, sameRecipe } from './attribute.js';
+import type { DeclaredBase } from './detect.js';
+import type { BaseLookup } from './lookup.js';
+
+export interface Attribution {
+  /** Leading image layers that are the base's. */
+  layers: number;
+  /** False when `layers` is only a lower bound (a drifted base whose old version is unknown). */
+  exact: boolean;
+  /** The base config the layers were matched against, for history attribution. */
+  config?: ImageConfig;
+}
+
+export interface BaseCheck {
+  base: BaseReport;
+  attribution?: Attribution;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const NO_BASE_MESSAGE =
+  'no base image is known: set the base-image input (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…), ' +
+  'point the dockerfile input at the Dockerfile, or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
+
+export async function checkBase(image: RemoteImage, declared: DeclaredBase, lookup: BaseLookup, now: Date = new Date()): Promise<BaseCheck> {
+  const base: BaseReport = { status: 'none', drift: 'unknown', source: declared.source, from: declared.from, message: NO_BASE_MESSAGE };
+  if (declared.scratch) {
+    base.drift = 'false';
+    base.layers = 0;
+    base.message = 'the final stage is FROM scratch: the image has no base image, so there is nothing to drift';
+    return { base, attribution: { layers: 0, exact: true } };
+  }
+  const ref = declared.reference;
+  if (!ref) return { base };
+
+  base.reference = formatReference(ref);
+  const name = `${ref.registry}/${ref.repository}`;
+  const platform = formatPlatform(image.platform);
+  const imageDiffIds = image.config.rootfs.diff_ids;
+  const problems: string[] = [];
+
+  // The base the image was built on, when the digest is known.
+  let builtOn: RemoteImage | undefined;
+  if (ref.digest) {
+    base.builtOn = { digest: ref.digest };
+    try {
+      builtOn = await lookup.resolve(ref, image.platform);
+      base.builtOn = facts(builtOn, ref.digest);
+    } catch (err) {
+      problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
+    }
+  }
+
+  // What the tag points to now: with a known digest, HEAD first and fetch only when it moved.
+  let current: RemoteImage | undefined;
+  let tagDigest: string | undefined;
+  if (ref.tag === undefined) {
+    problems.push(`${base.reference} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
+  } else {
+    const tagRef: ImageReference = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
+    try {
+      if (ref.digest) {
+        tagDigest = await lookup.head(tagRef);
+        if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest)) current = builtOn;
+        else if (tagDigest !== ref.digest) current = await lookup.resolve(withDigest(tagRef, tagDigest), image.platform);
+        base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
+      } else {
+        current = await lookup.resolve(tagRef, image.platform);
+        tagDigest = current.indexDigest ?? current.manifestDigest;
+        base.current = facts(current, tagDigest);
+      }
+    } catch (err) {
+      problems.push(`${name}:${ref.tag} could not be fetched: ${describeError(err)}`);
+    }
+  }
+
+  const builtOnPrefix = builtOn ? isPrefix(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
+  const currentLayers = current?.config.rootfs.diff_ids;
+  const matching = currentLayers ? leadingMatch(currentLayers, imageDiffIds) : undefined;
+  const currentPrefix = currentLayers ? isPrefix(currentLayers, imageDiffIds) : undefined;
+  if (matching !== undefined) base.matchingLayers = matching;
+  if (problems.length) base.error = problems.join('; ');
+
+  let attribution: Attribution | undefined;
+  if (builtOn && builtOnPrefix) attribution = { layers: builtOn.config.rootfs.diff_ids.length, exact: true, config: builtOn.config };
+  else if (current && currentPrefix) attribution = { layers: current.config.rootfs.diff_ids.length, exact: true, config: current.config };
+  if (attribution) base.layers = attribution.layers;
+
+  const short = (d: string | undefined) => (d ? d.slice(0, 19) : '?');
+  if (builtOn && builtOnPrefix === false) {
+    const n = builtOn.config.rootfs.diff_ids.length;
+    const k = leadingMatch(builtOn.config.rootfs.diff_ids, imageDiffIds);
+    base.status = 'not-built-on';
+    base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
+    if (currentPrefix) base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
+  } else if (tagDigest !== undefined && tagDigest === ref.digest) {
+    base.status = 'up-to-date';
+    base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
+  } else if (current && currentPrefix) {
+    const n = currentLayers?.length ?? 0;
+    base.status = 'up-to-date';
+    base.message = `built on the current ${name}:${ref.tag}: the base's ${n} ${platform} layers are the image's first ${n}`;
+    if (ref.digest && tagDigest !== ref.digest) {
+      base.message += ` (the tag now points to ${short(tagDigest)}, not ${short(ref.digest)}, but with the same layers)`;
+    }
+  } else if (current) {
+    const n = currentLayers?.length ?? 0;
+    const related = builtOnPrefix === true || (matching ?? 0) > 0 || sameRecipe(current.config.history, image.config.history);
+    if (related) {
+      base.status = 'drifted';
+      if (!attribution) attribution = { layers: matching ?? 0, exact: false };
+      base.message =
+        `${name}:${ref.tag} has moved on since the image was built` +
+        (builtOn ? ` on ${short(ref.digest)}: it now points to ${short(tagDigest)}` : '') +
+        `, and only ${matching} of its ${n} ${platform} layers still match the image's first layers: rebuild the image on the new base`;
+    } else {
+      base.status = 'not-built-on';
+      base.message =
+        `the image was not built on ${name}:${ref.tag}: none of the base's ${n} ${platform} layers or build steps start the image` +
+        ` (if it was built on an older ${name}:${ref.tag}, give the digest it was built on: ${name}:${ref.tag}@sha256:…)`;
+    }
+  } else {
+    base.status = 'unknown';
+    base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
+  }
+  base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
+
+  // Dates: how far behind the built-on base is, and how long a newer base has been out.
+  const builtOnCreated = dateOf(base.builtOn?.created);
+  const currentCreated = dateOf(base.current?.created);
+  if (base.status === 'drifted') {
+    if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
+      base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
+    }
+    if (currentCreated !== undefined && now.getTime() >= currentCreated) base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
+  }
+  return attribution ? { base, attribution } : { base };
+}
+
+function facts(image: RemoteImage, digest: string): BaseImageFacts {
+  const f: BaseImageFacts = {
+    digest,
+    manifestDigest: image.manifestDigest,
+    configDigest: image.configDigest,
+    layers: image.config.rootfs.diff_ids.length,
+  };
+  if (image.indexDigest) f.indexDigest = image.indexDigest;
+  if (image.config.created) f.created = image.config.created;
+  return f;
+}
+
+/** A config date as epoch ms; reproducible builds' epoch-zero dates say nothing, so they count as unknown. */
+function dateOf(created: string | undefined): number | undefined {
+  if (!created) return undefined;
+  const ms = Date.parse(created);
+  return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
+}

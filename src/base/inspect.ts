@@ -1,0 +1,46 @@
+// Owns: the base-image step of a verification, as the engine calls it: detect the declared base,
+// check it against the registry, and mark the report's layer rows and history with their origin.
+// Bad inputs (an unreadable Dockerfile, an invalid base reference) throw, like every input error;
+// a base that cannot be reached is reported as unknown and never fails the verification itself.
+
+import type { Logger } from '../log.js';
+import type { BaseReport } from '../report/model-base.js';
+import type { LayerRow } from '../report/model.js';
+import type { RemoteImage } from '../verify/rules.js';
+import { attributeHistory, attributeLayers } from './attribute.js';
+import { detectBase, type BaseOptions } from './detect.js';
+import { checkBase } from './drift.js';
+import { BaseRegistry, type BaseLookup } from './lookup.js';
+
+export async function inspectBase(
+  opts: BaseOptions,
+  image: RemoteImage,
+  rows: LayerRow[],
+  lookup: BaseLookup,
+  logger: Logger,
+): Promise<BaseReport | undefined> {
+  const declared = await detectBase(opts, image, logger);
+  if (!declared) return undefined;
+  const { base, attribution } = await checkBase(image, declared, lookup);
+  if (attribution) {
+    attributeLayers(rows, attribution.layers, attribution.exact);
+    base.history = attributeHistory(image.config, attribution.config, attribution.layers, attribution.exact);
+  }
+  logger.info(`base ${base.reference ?? '(none)'} from ${base.from}: ${base.status} — ${base.message}`);
+  if (base.status === 'not-built-on' || (base.status === 'unknown' && base.error)) logger.warning(base.message);
+  return base;
+}
+
+/** A lookup for one run; the credentials given as inputs go only to the checked image's registries. */
+export function baseLookupFor(
+  inputs: { insecureRegistries: readonly string[]; env?: NodeJS.ProcessEnv; username?: string; password?: string },
+  registries: readonly string[],
+  logger: Logger,
+): BaseRegistry {
+  return new BaseRegistry({
+    insecureRegistries: inputs.insecureRegistries,
+    env: inputs.env,
+    logger,
+    inputCredential: { username: inputs.username, password: inputs.password, registries },
+  });
+}
