@@ -73272,7 +73272,7 @@ function addReport(report) {
 function layerTable(rows) {
     // The origin column appears once a base is known (see summary-base.ts).
     const origin = rows.some((r) => r.origin);
-    const header = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', '', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
+    const header = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', 'Match', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
     return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: row.origin ?? '?' }] : [])])];
 }
 function layerCells(row) {

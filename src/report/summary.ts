@@ -56,7 +56,7 @@ function addReport(report: VerifyReport): void {
 function layerTable(rows: LayerRow[]): Cell[][] {
   // The origin column appears once a base is known (see summary-base.ts).
   const origin = rows.some((r) => r.origin);
-  const header: Cell[] = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', '', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
+  const header: Cell[] = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', 'Match', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
   return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: row.origin ?? '?' }] : [])])];
 }
 
