@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
-import { parseDigest } from './options.js';
+import { parseDigest, parseRegistryTimeout } from './options.js';
 import { reportDocument } from './report/json.js';
 import { renderText } from './report/text.js';
 import { run } from './run.js';
@@ -20,6 +20,7 @@ options:
   --digest DIGEST           expected registry digest (index or platform manifest)
   --platform OS/ARCH[/VAR]  platform to verify (default: the local image's)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
+  --registry-timeout SECS   give up on a silent registry connection after SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
   --json                    print the JSON report instead of text
@@ -39,6 +40,7 @@ async function cli(argv: string[]): Promise<number> {
         digest: { type: 'string' },
         platform: { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'registry-timeout': { type: 'string' },
         username: { type: 'string' },
         'password-stdin': { type: 'boolean' },
         json: { type: 'boolean' },
@@ -79,6 +81,7 @@ async function cli(argv: string[]): Promise<number> {
         username: values.username,
         password: password || undefined,
         insecureRegistries: values['insecure-registry'] ?? [],
+        registryTimeoutMs: parseRegistryTimeout(values['registry-timeout'] ?? ''),
       },
       logger,
     );

@@ -3,7 +3,7 @@
 
 import * as core from '@actions/core';
 import { VerifyImageError } from './errors.js';
-import { parseBoolean, parseDigest, parseFailOn, parseList, type FailOn } from './options.js';
+import { parseBoolean, parseDigest, parseFailOn, parseList, parseRegistryTimeout, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';
 
 export interface ActionInputs extends RunInputs {
@@ -25,6 +25,7 @@ export function readInputs(): ActionInputs {
     username: optional(core.getInput('username')),
     password: password || undefined,
     insecureRegistries: parseList(core.getInput('insecure-registries')),
+    registryTimeoutMs: parseRegistryTimeout(core.getInput('registry-timeout')),
     failOn: parseFailOn(core.getInput('fail-on')),
     summary: parseBoolean('summary', core.getInput('summary'), true),
   };

@@ -12,7 +12,9 @@ import { parseReference } from './oci/reference.js';
 import type { Platform } from './oci/types.js';
 import { RegistryClient } from './registry/client.js';
 import { resolveCredential, secretsOf } from './registry/credentials.js';
+import { timeoutsFor } from './registry/http.js';
 import { resolveRemoteImage } from './registry/resolve.js';
+import { SecretTracker } from './secrets.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
 import { compareImage } from './verify/rules.js';
 
@@ -25,11 +27,16 @@ export interface RunInputs {
   username?: string;
   password?: string;
   insecureRegistries: string[];
+  /** How long a registry may stay silent (connect, headers, body) before we give up on a try. */
+  registryTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }
 
-export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyReport> {
+export async function run(inputs: RunInputs, outerLogger: Logger): Promise<VerifyReport> {
   const started = Date.now();
+  // Every secret logged for masking is also scrubbed from the report's error line.
+  const secrets = new SecretTracker();
+  const logger = secrets.wrap(outerLogger);
   const report: VerifyReport = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
   const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
   try {
@@ -52,8 +59,13 @@ export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyRepo
     }
     const want = explicit ?? local?.platform ?? hostPlatform();
 
-    const client = await RegistryClient.create(ref, { insecureRegistries: inputs.insecureRegistries, credential, logger });
-    const remote = await resolveRemoteImage(client, ref, want);
+    const client = await RegistryClient.create(ref, {
+      insecureRegistries: inputs.insecureRegistries,
+      credential,
+      logger,
+      timeouts: inputs.registryTimeoutMs ? timeoutsFor(inputs.registryTimeoutMs) : undefined,
+    });
+    const remote = await resolveRemoteImage(client, ref, want, !explicit && local ? `the local build ${local.reference}` : undefined);
     report.remote = remoteSummary(remote);
     logger.info(
       `registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${formatPlatform(remote.platform)}, config ${remote.configDigest}`,
@@ -65,7 +77,7 @@ export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyRepo
     report.verified = report.checks.every((c) => c.ok);
     report.status = report.verified ? 'verified' : 'mismatch';
   } catch (err) {
-    report.error = describeError(err);
+    report.error = secrets.scrub(describeError(err));
     report.status = 'error';
     report.verified = false;
     if (!(err instanceof VerifyImageError)) logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
