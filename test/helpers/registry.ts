@@ -1,6 +1,7 @@
 // Throwaway CNCF distribution registries (Debian's `docker-registry`) for e2e tests: one temp
 // directory per registry holding its config, storage and optional htpasswd file, on a random
 // 127.0.0.1 port, which dockerd treats as an insecure (plain HTTP) registry without configuration.
+// Auth is either htpasswd (Basic) or token (Bearer, with a token server from token-server.ts).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -13,6 +14,17 @@ import { docker } from './docker.js';
 export interface RegistryOptions {
   /** Require HTTP Basic auth with these credentials (bcrypt htpasswd, as distribution requires). */
   htpasswd?: { username: string; password: string };
+  /** Require Bearer tokens from this token server (distribution's `auth: token`). */
+  token?: TokenAuthConfig;
+}
+
+/** distribution's `auth: token` section: tokens are JWTs whose x5c chain ends in rootCertBundle. */
+export interface TokenAuthConfig {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM file with the certificate(s) token signatures must chain to. */
+  rootCertBundle: string;
 }
 
 export interface TestRegistry {
@@ -47,7 +59,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     let lastFailure = '';
     for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       const host = `127.0.0.1:${await freePort()}`;
-      await writeFile(configPath, registryConfig(host, storageDir, htpasswdPath));
+      await writeFile(configPath, registryConfig(host, storageDir, htpasswdPath, opts.token));
       const started = await launch(host, configPath);
       if ('child' in started) {
         const { child, logs } = started;
@@ -92,7 +104,7 @@ export async function dockerLogin(host: string, username: string, password: stri
   }
 }
 
-function registryConfig(host: string, storageDir: string, htpasswdPath: string | undefined): string {
+function registryConfig(host: string, storageDir: string, htpasswdPath: string | undefined, token: TokenAuthConfig | undefined): string {
   const lines = [
     'version: 0.1',
     'log:',
@@ -112,8 +124,19 @@ function registryConfig(host: string, storageDir: string, htpasswdPath: string |
     // A fixed secret silences the "no secret configured" warning; there is only one instance.
     '  secret: verify-image-test-registry',
   ];
+  if (htpasswdPath && token) throw new Error('startRegistry: choose htpasswd or token auth, not both');
   if (htpasswdPath) {
     lines.push('auth:', '  htpasswd:', '    realm: verify-image-test', `    path: ${JSON.stringify(htpasswdPath)}`);
+  }
+  if (token) {
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${JSON.stringify(token.realm)}`,
+      `    service: ${JSON.stringify(token.service)}`,
+      `    issuer: ${JSON.stringify(token.issuer)}`,
+      `    rootcertbundle: ${JSON.stringify(token.rootCertBundle)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
