@@ -71383,9 +71383,11 @@ async function discard(res) {
 /**
  * Reads a whole body, refusing to hold more than `cap` bytes (by Content-Length before reading,
  * and by counting while reading). A broken connection becomes an InterruptedBodyError.
+ * `overCap` makes the error for a body over the cap, when the caller can say more.
  */
-async function readCapped(res, cap, what) {
-    const tooLarge = () => new errors_VerifyImageError('protocol', `${what} is larger than ${cap} bytes; refusing to read it: check that ${new URL(res.url).host} serves what the reference names`);
+async function readCapped(res, cap, what, overCap) {
+    const tooLarge = () => overCap?.() ??
+        new errors_VerifyImageError('protocol', `${what} is larger than ${cap} bytes; refusing to read it: check that ${new URL(res.url).host} serves what the reference names`);
     const declared = Number(header(res, 'content-length'));
     if (Number.isFinite(declared) && declared > cap) {
         res.body.destroy();
@@ -72130,12 +72132,7 @@ class RegistryClient {
         }
         const res = await this.openBlob(descriptor);
         // One byte over the declared size is enough to know the size is wrong.
-        const bytes = await readCapped(res, descriptor.size + 1, `config blob ${descriptor.digest} of ${this.name}`).catch((err) => {
-            if (err instanceof errors_VerifyImageError && err.code === 'protocol' && /larger than/.test(err.message)) {
-                throw new errors_VerifyImageError('integrity', `config blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it`);
-            }
-            throw err;
-        });
+        const bytes = await readCapped(res, descriptor.size + 1, `config blob ${descriptor.digest} of ${this.name}`, () => new errors_VerifyImageError('integrity', `config blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`));
         const digest = digestOf(bytes, descriptor.digest);
         if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
             throw new errors_VerifyImageError('integrity', `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);

@@ -209,12 +209,16 @@ export class RegistryClient {
     }
     const res = await this.openBlob(descriptor);
     // One byte over the declared size is enough to know the size is wrong.
-    const bytes = await readCapped(res, descriptor.size + 1, `config blob ${descriptor.digest} of ${this.name}`).catch((err: unknown) => {
-      if (err instanceof VerifyImageError && err.code === 'protocol' && /larger than/.test(err.message)) {
-        throw new VerifyImageError('integrity', `config blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it`);
-      }
-      throw err;
-    });
+    const bytes = await readCapped(
+      res,
+      descriptor.size + 1,
+      `config blob ${descriptor.digest} of ${this.name}`,
+      () =>
+        new VerifyImageError(
+          'integrity',
+          `config blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`,
+        ),
+    );
     const digest = digestOf(bytes, descriptor.digest);
     if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
       throw new VerifyImageError(

@@ -161,9 +161,11 @@ export async function discard(res: HttpResponse): Promise<void> {
 /**
  * Reads a whole body, refusing to hold more than `cap` bytes (by Content-Length before reading,
  * and by counting while reading). A broken connection becomes an InterruptedBodyError.
+ * `overCap` makes the error for a body over the cap, when the caller can say more.
  */
-export async function readCapped(res: HttpResponse, cap: number, what: string): Promise<Buffer> {
+export async function readCapped(res: HttpResponse, cap: number, what: string, overCap?: () => VerifyImageError): Promise<Buffer> {
   const tooLarge = (): VerifyImageError =>
+    overCap?.() ??
     new VerifyImageError('protocol', `${what} is larger than ${cap} bytes; refusing to read it: check that ${new URL(res.url).host} serves what the reference names`);
   const declared = Number(header(res, 'content-length'));
   if (Number.isFinite(declared) && declared > cap) {
