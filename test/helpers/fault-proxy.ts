@@ -149,8 +149,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         headers['content-length'] = String(body.length);
         res.writeHead(status, headers);
         res.write(half);
-        // Let the half reach the client before breaking the connection.
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // Let the half reach the client before breaking the connection (a reset may discard
+        // data the client has not read yet).
+        await new Promise((resolve) => setTimeout(resolve, 200));
         const socket = res.socket;
         if (fault.kind === 'reset-mid-body') socket?.resetAndDestroy();
         else if (fault.kind === 'truncate') socket?.end();
