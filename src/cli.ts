@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
 import { auditImages } from './base/audit.js';
-import { parseBaseImage, parseBuildArgs, parseDigest, parseFailOn } from './options.js';
+import { parseBaseImage, parseBuildArgs, parseDigest, parseFailOn, parseRegistryTimeout } from './options.js';
 import { reportDocument } from './report/json.js';
 import { renderAuditText } from './report/text-base.js';
 import { renderText } from './report/text.js';
@@ -26,6 +26,7 @@ options:
   --digest DIGEST           expected registry digest (index or platform manifest)
   --platform OS/ARCH[/VAR]  platform to verify (default: the local image's)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
+  --registry-timeout SECS   give up on a silent registry connection after SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
   --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
@@ -54,6 +55,7 @@ async function cli(argv: string[]): Promise<number> {
         'build-arg': { type: 'string', multiple: true },
         'fail-on': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'registry-timeout': { type: 'string' },
         username: { type: 'string' },
         'password-stdin': { type: 'boolean' },
         json: { type: 'boolean' },
@@ -117,6 +119,7 @@ async function cli(argv: string[]): Promise<number> {
         password: password || undefined,
         insecureRegistries: values['insecure-registry'] ?? [],
         ...base,
+        registryTimeoutMs: parseRegistryTimeout(values['registry-timeout'] ?? ''),
       },
       logger,
     );

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'auth' // 401/403, bad or missing credentials
   | 'not-found' // tag, manifest, blob or local image missing
   | 'unsupported' // schema1, unknown media type, unsupported platform
-  | 'protocol' // registry answered something that breaks the spec (digest mismatch while fetching, bad JSON)
+  | 'protocol' // registry answered something that breaks the spec (bad JSON, bad redirect, oversized body)
+  | 'integrity' // served content disagrees with its digest, size or media type: never retried into a pass
   | 'local'; // local image source problems (daemon, archive)
 
 export class VerifyImageError extends Error {

@@ -3,7 +3,7 @@
 
 import * as core from '@actions/core';
 import { VerifyImageError } from './errors.js';
-import { parseBaseImage, parseBoolean, parseBuildArgs, parseDigest, parseFailOn, parseList, type FailOn } from './options.js';
+import { parseBaseImage, parseBoolean, parseBuildArgs, parseDigest, parseFailOn, parseList, parseRegistryTimeout, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';
 
 export interface ActionInputs extends RunInputs {
@@ -29,6 +29,7 @@ export function readInputs(): ActionInputs {
     username: optional(core.getInput('username')),
     password: password || undefined,
     insecureRegistries: parseList(core.getInput('insecure-registries')),
+    registryTimeoutMs: parseRegistryTimeout(core.getInput('registry-timeout')),
     failOn: parseFailOn(core.getInput('fail-on')),
     summary: parseBoolean('summary', core.getInput('summary'), true),
     baseImage: parseBaseImage(core.getInput('base-image')),

@@ -76,3 +76,14 @@ export function parseBoolean(name: string, value: string, fallback: boolean): bo
   if (['false', 'no', '0', 'off'].includes(v)) return false;
   throw new VerifyImageError('input', `the ${name} input "${value}" is not a boolean: use true or false`);
 }
+
+/** `registry-timeout`: whole seconds of silence, 1 to 3600; empty means the default (60 s). */
+export function parseRegistryTimeout(value: string): number | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  const n = Number(v.replace(/s$/, ''));
+  if (!/^\d+s?$/.test(v) || n < 1 || n > 3600) {
+    throw new VerifyImageError('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
+  }
+  return n * 1000;
+}

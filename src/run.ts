@@ -15,7 +15,9 @@ import { parseReference } from './oci/reference.js';
 import type { Platform } from './oci/types.js';
 import { RegistryClient } from './registry/client.js';
 import { resolveCredential, secretsOf } from './registry/credentials.js';
+import { timeoutsFor } from './registry/http.js';
 import { resolveRemoteImage } from './registry/resolve.js';
+import { SecretTracker } from './secrets.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
 import { compareImage } from './verify/rules.js';
 
@@ -28,6 +30,8 @@ export interface RunInputs extends BaseOptions {
   username?: string;
   password?: string;
   insecureRegistries: string[];
+  /** How long a registry may stay silent (connect, headers, body) before we give up on a try. */
+  registryTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -36,8 +40,11 @@ export interface RunShared {
   bases?: BaseLookup;
 }
 
-export async function run(inputs: RunInputs, logger: Logger, shared: RunShared = {}): Promise<VerifyReport> {
+export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunShared = {}): Promise<VerifyReport> {
   const started = Date.now();
+  // Every secret logged for masking is also scrubbed from the report's error line.
+  const secrets = new SecretTracker();
+  const logger = secrets.wrap(outerLogger);
   const report: VerifyReport = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
   const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
   try {
@@ -60,8 +67,13 @@ export async function run(inputs: RunInputs, logger: Logger, shared: RunShared =
     }
     const want = explicit ?? local?.platform ?? hostPlatform();
 
-    const client = await RegistryClient.create(ref, { insecureRegistries: inputs.insecureRegistries, credential, logger });
-    const remote = await resolveRemoteImage(client, ref, want);
+    const client = await RegistryClient.create(ref, {
+      insecureRegistries: inputs.insecureRegistries,
+      credential,
+      logger,
+      timeouts: inputs.registryTimeoutMs ? timeoutsFor(inputs.registryTimeoutMs) : undefined,
+    });
+    const remote = await resolveRemoteImage(client, ref, want, !explicit && local ? `the local build ${local.reference}` : undefined);
     report.remote = remoteSummary(remote);
     logger.info(
       `registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${formatPlatform(remote.platform)}, config ${remote.configDigest}`,
@@ -74,7 +86,7 @@ export async function run(inputs: RunInputs, logger: Logger, shared: RunShared =
     report.status = report.verified ? 'verified' : 'mismatch';
     report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger);
   } catch (err) {
-    report.error = describeError(err);
+    report.error = secrets.scrub(describeError(err));
     report.status = 'error';
     report.verified = false;
     if (!(err instanceof VerifyImageError)) logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));

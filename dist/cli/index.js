@@ -39029,7 +39029,7 @@ module.exports = {
 /* harmony export */ });
 /* unused harmony export AUDIT_CONCURRENCY */
 /* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2148);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1129);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(211);
 /* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9549);
 // Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
 // Each image is checked by the same engine as a single one (run), with no local image, and its
@@ -39752,8 +39752,8 @@ function dateOf(created) {
     return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
 }
 
-// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
-var client = __nccwpck_require__(3046);
+// EXTERNAL MODULE: ./src/registry/client.ts + 4 modules
+var client = __nccwpck_require__(109);
 // EXTERNAL MODULE: ./src/registry/credentials.ts + 1 modules
 var credentials = __nccwpck_require__(4706);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
@@ -39889,7 +39889,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2794);
 /* harmony import */ var _report_text_base_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8325);
 /* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8053);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1129);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(211);
 // The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`,
 // and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
@@ -39914,6 +39914,7 @@ options:
   --digest DIGEST           expected registry digest (index or platform manifest)
   --platform OS/ARCH[/VAR]  platform to verify (default: the local image's)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
+  --registry-timeout SECS   give up on a silent registry connection after SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
   --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
@@ -39941,6 +39942,7 @@ async function cli(argv) {
                 'build-arg': { type: 'string', multiple: true },
                 'fail-on': { type: 'string' },
                 'insecure-registry': { type: 'string', multiple: true },
+                'registry-timeout': { type: 'string' },
                 username: { type: 'string' },
                 'password-stdin': { type: 'boolean' },
                 json: { type: 'boolean' },
@@ -40003,6 +40005,7 @@ async function cli(argv) {
             password: password || undefined,
             insecureRegistries: values['insecure-registry'] ?? [],
             ...base,
+            registryTimeoutMs: (0,_options_js__WEBPACK_IMPORTED_MODULE_4__/* .parseRegistryTimeout */ .cW)(values['registry-timeout'] ?? ''),
         }, logger);
         process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_5__/* .reportDocument */ .ce)([report]), null, 2) : (0,_report_text_js__WEBPACK_IMPORTED_MODULE_7__/* .renderText */ .S)(report))}\n`);
         if (report.status === 'error')
@@ -40558,6 +40561,7 @@ function isAttestation(d) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   NQ: () => (/* binding */ parseBuildArgs),
 /* harmony export */   XV: () => (/* binding */ parseFailOn),
+/* harmony export */   cW: () => (/* binding */ parseRegistryTimeout),
 /* harmony export */   m: () => (/* binding */ parseDigest),
 /* harmony export */   yR: () => (/* binding */ parseBaseImage)
 /* harmony export */ });
@@ -40645,11 +40649,80 @@ function parseBoolean(name, value, fallback) {
         return false;
     throw new VerifyImageError('input', `the ${name} input "${value}" is not a boolean: use true or false`);
 }
+/** `registry-timeout`: whole seconds of silence, 1 to 3600; empty means the default (60 s). */
+function parseRegistryTimeout(value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const n = Number(v.replace(/s$/, ''));
+    if (!/^\d+s?$/.test(v) || n < 1 || n > 3600) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
+    }
+    return n * 1000;
+}
 
 
 /***/ }),
 
-/***/ 3046:
+/***/ 3263:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   Uz: () => (/* binding */ RETRYABLE_STATUS),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter),
+/* harmony export */   tE: () => (/* binding */ decideRetry),
+/* harmony export */   vI: () => (/* binding */ DEFAULT_RETRY)
+/* harmony export */ });
+// When to try a registry request again: exponential backoff with jitter, `Retry-After` (seconds
+// or an HTTP date) honoured up to a cap, and a total deadline past which no retry starts. Pure,
+// so the timing rules are tested without waiting.
+/** Statuses worth another try: request timeout, rate limit, and the server-side 5xx family. */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 250, maxDelayMs: 30_000, deadlineMs: 120_000 };
+/**
+ * "Equal jitter": half of the doubled step is fixed, half random. Spreads clients that failed
+ * together (so they do not all come back at once) while still guaranteeing the wait grows.
+ * attempt 1 → [base, 2·base), attempt 2 → [2·base, 4·base), … capped at maxDelayMs.
+ */
+function backoffDelay(attempt, policy, random = Math.random) {
+    const step = policy.baseDelayMs * 2 ** Math.max(0, attempt - 1);
+    const jittered = step + Math.floor(random() * step);
+    return Math.min(jittered, policy.maxDelayMs);
+}
+/** `Retry-After` as milliseconds from `now`: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfter(value, now) {
+    const v = value?.trim();
+    if (!v)
+        return undefined;
+    if (/^\d+(?:\.\d+)?$/.test(v))
+        return Math.round(Number(v) * 1000);
+    // An HTTP date always names a weekday or month; this keeps Date.parse from reading "12" as a year.
+    if (!/[A-Za-z]/.test(v))
+        return undefined;
+    const date = Date.parse(v);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/**
+ * Whether to try again after failed attempt `attempt` (1-based), started at `startedAt`.
+ * A `Retry-After` longer than we would wait is not shortened: asking again early only earns
+ * another refusal, so the caller reports the refusal instead.
+ */
+function decideRetry(attempt, policy, startedAt, now, retryAfterMs, random = Math.random) {
+    if (attempt >= policy.attempts)
+        return { retry: false, reason: 'attempts' };
+    if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs)
+        return { retry: false, reason: 'retry-after-too-long' };
+    const waitMs = retryAfterMs ?? backoffDelay(attempt, policy, random);
+    if (now + waitMs > startedAt + policy.deadlineMs)
+        return { retry: false, reason: 'deadline' };
+    return { retry: true, waitMs };
+}
+
+
+/***/ }),
+
+/***/ 109:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40668,202 +40741,71 @@ var oci_digest = __nccwpck_require__(8825);
 var oci_reference = __nccwpck_require__(2148);
 // EXTERNAL MODULE: ./src/oci/types.ts
 var types = __nccwpck_require__(3048);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./src/registry/http.ts
-// HTTP transport for registry traffic: one undici request with our own redirect loop (so the
-// Authorization header never crosses origins and https never downgrades), bounded retries for
-// idempotent requests, and size-capped body reading. Everything above this file speaks in
-// URLs and statuses, never in sockets.
-
-
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-// Timeouts are on silence, not on total time: a 5 GiB layer may take minutes, a stalled one should not.
-const agent = new undici/* Agent */.g6({
-    connectTimeout: 15_000,
-    headersTimeout: 60_000,
-    bodyTimeout: 60_000,
-    keepAliveTimeout: 10_000,
-});
-function header(res, name) {
-    const v = res.headers[name.toLowerCase()];
-    return Array.isArray(v) ? v.join(', ') : v;
-}
-/** Sends one request, following redirects and retrying transient failures. The caller owns the body. */
-async function send(req, opts) {
-    const attempts = req.method === 'POST' ? 1 : (opts.attempts ?? 4);
-    let lastError;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-        try {
-            const res = await sendFollowingRedirects(req, opts);
-            if (RETRYABLE_STATUS.has(res.status) && attempt < attempts) {
-                const wait = retryDelay(header(res, 'retry-after'), attempt, opts.maxRetryDelayMs ?? 30_000);
-                await res.body.dump().catch(() => undefined);
-                await sleep(wait);
-                continue;
-            }
-            return res;
-        }
-        catch (err) {
-            if (err instanceof errors/* VerifyImageError */.Vi || attempt >= attempts || !isTransient(err))
-                throw toConnectionError(err, req.url);
-            lastError = err;
-            await sleep(retryDelay(undefined, attempt, opts.maxRetryDelayMs ?? 30_000));
-        }
-    }
-    throw toConnectionError(lastError, req.url);
-}
-async function sendFollowingRedirects(req, opts) {
-    const origin = new URL(req.url).origin;
-    let url = new URL(req.url);
-    const maxRedirects = opts.maxRedirects ?? 10;
-    for (let hop = 0;; hop++) {
-        if (url.protocol === 'http:' && !opts.allowHttp(url)) {
-            throw new errors/* VerifyImageError */.Vi('protocol', `refusing plain http to ${url.host}: only loopback hosts and hosts listed in insecure-registries may use http`);
-        }
-        const headers = {
-            'user-agent': opts.userAgent ?? 'verify-image',
-            'accept-encoding': 'identity',
-            ...req.headers,
-        };
-        if (req.authorization && url.origin === origin)
-            headers.authorization = req.authorization;
-        const res = await (0,undici/* request */.Em)(url, {
-            method: req.method,
-            headers,
-            body: req.body,
-            dispatcher: agent,
-        });
-        const location = header(res, 'location');
-        if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
-            await res.body.dump().catch(() => undefined);
-            if (hop >= maxRedirects) {
-                throw new errors/* VerifyImageError */.Vi('protocol', `too many redirects (over ${maxRedirects}) fetching ${req.url}`);
-            }
-            const next = new URL(location, url);
-            if (url.protocol === 'https:' && next.protocol === 'http:') {
-                throw new errors/* VerifyImageError */.Vi('protocol', `refusing redirect from https to http (${next.host}) fetching ${redact(req.url)}`);
-            }
-            url = next;
-            continue;
-        }
-        return { status: res.statusCode, headers: res.headers, url: url.toString(), body: res.body };
-    }
-}
-/** Reads a whole body, refusing to hold more than `cap` bytes. */
-async function readCapped(body, cap, what) {
-    const chunks = [];
-    let total = 0;
-    for await (const chunk of body) {
-        const buf = chunk;
-        total += buf.length;
-        if (total > cap) {
-            body.destroy();
-            throw new errors/* VerifyImageError */.Vi('protocol', `${what} is larger than ${cap} bytes; refusing to read it`);
-        }
-        chunks.push(buf);
-    }
-    return Buffer.concat(chunks, total);
-}
-/** Turns a registry error body into one readable line, e.g. `MANIFEST_UNKNOWN: manifest unknown`. */
-async function errorLine(res) {
-    let text;
-    try {
-        text = (await readCapped(res.body, 64 * 1024, 'error body')).toString('utf8');
-    }
-    catch {
-        return `HTTP ${res.status}`;
-    }
-    try {
-        const parsed = JSON.parse(text);
-        if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-            return parsed.errors
-                .map((e) => [e.code, e.message].filter(Boolean).join(': '))
-                .join('; ')
-                .slice(0, 300);
-        }
-    }
-    catch {
-        // not JSON: some registries (ECR) answer plain text
-    }
-    const plain = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-    return plain ? `HTTP ${res.status}: ${plain}` : `HTTP ${res.status}`;
-}
-function retryDelay(retryAfter, attempt, capMs) {
-    if (retryAfter) {
-        const seconds = Number(retryAfter);
-        if (Number.isFinite(seconds) && seconds >= 0)
-            return Math.min(seconds * 1000, capMs);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.min(Math.max(0, date - Date.now()), capMs);
-    }
-    const base = 250 * 2 ** (attempt - 1);
-    return Math.min(base + Math.random() * base, capMs);
-}
-function isTransient(err) {
-    if (err instanceof undici/* errors */.sO.UndiciError) {
-        return !(err instanceof undici/* errors */.sO.InvalidArgumentError);
-    }
-    const code = err?.code;
-    return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN';
-}
-function toConnectionError(err, url) {
-    if (err instanceof errors/* VerifyImageError */.Vi)
-        return err;
-    const u = new URL(url);
-    const code = err?.code;
-    const reason = code ?? (err instanceof Error ? err.message : String(err));
-    return new errors/* VerifyImageError */.Vi('unreachable', `cannot reach registry ${u.host} (${reason}): check the registry address and that it is up`);
-}
-/** URLs can carry presigned query strings; keep them out of messages. */
-function redact(url) {
-    try {
-        const u = new URL(url);
-        return `${u.origin}${u.pathname}`;
-    }
-    catch {
-        return '<url>';
-    }
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
+// EXTERNAL MODULE: ./src/registry/http.ts
+var http = __nccwpck_require__(8851);
 ;// CONCATENATED MODULE: ./src/registry/auth.ts
 // Turning a registry's challenge into an Authorization header: Basic as is, Bearer through the
-// token server (GET, or POST oauth2 for refresh tokens with containerd's fallback to GET).
-// Tokens are cached per scope until shortly before they expire.
+// token server. Tokens are cached per scope and renewed shortly before they expire.
+//
+// How we ask for a token (DD auth/token.md, auth/oauth.md):
+//   - an identity token (OAuth refresh token) → POST grant_type=refresh_token;
+//   - a username and password → POST grant_type=password;
+//   - nothing → anonymous GET.
+// Like containerd and BuildKit (which pushed most of the images we verify), a POST that the token
+// server does not implement — 400 (ACR), 401 (Artifactory), 404 (GCR), 405 — falls back to GET,
+// with Basic credentials when we have a password (as `docker pull` always does). Docker's own
+// daemon GETs with Basic for passwords and POSTs only refresh tokens; both are correct, and the
+// fallback makes us work wherever either works.
+//
+// A realm is where we send the password: it must be https unless the registry itself is one we
+// may speak plain http to (loopback or insecure-registries).
 
 
 const TOKEN_RESPONSE_CAP = 64 * 1024;
 const RENEW_BEFORE_MS = 10_000;
+const DEFAULT_EXPIRES_IN_S = 60;
+const CLIENT_ID = 'verify-image';
+/** Statuses with which token servers say "no POST here" (containerd's list). */
+const POST_UNSUPPORTED = new Set([400, 401, 404, 405]);
 class Authenticator {
     registry;
     credential;
     transport;
     logger;
+    registryAllowsHttp;
     tokens = new Map();
     challenge;
-    constructor(registry, credential, transport, logger) {
+    /**
+     * @param registryAllowsHttp whether the registry itself may be spoken to over http; only then
+     *   may its token realm be http.
+     */
+    constructor(registry, credential, transport, logger, registryAllowsHttp = false) {
         this.registry = registry;
         this.credential = credential;
         this.transport = transport;
         this.logger = logger;
+        this.registryAllowsHttp = registryAllowsHttp;
     }
     /** Remembers how the registry asked us to authenticate (from the ping or any 401). */
     useChallenges(challenges) {
         // Bearer first: registries offering both accept either, and Bearer does not resend the password.
         this.challenge =
-            challenges.find((c) => c.scheme === 'bearer' && c.params.realm) ?? challenges.find((c) => c.scheme === 'basic');
+            challenges.find((c) => c.scheme === 'bearer' && c.params.realm) ?? challenges.find((c) => c.scheme === 'basic') ?? this.challenge;
     }
     get knowsChallenge() {
         return this.challenge !== undefined;
+    }
+    get scheme() {
+        return this.challenge?.scheme;
     }
     /** Forgets the token for a scope so the next call asks the token server again (after a 401 mid-run). */
     invalidate(scope) {
         this.tokens.delete(scope);
     }
+    /**
+     * The Authorization header for `scope` (`repository:NAME:pull`). The scope is always ours: a
+     * challenge's own `scope` parameter (GHCR sends a placeholder) is never used.
+     */
     async authorization(scope) {
         const challenge = this.challenge;
         if (!challenge)
@@ -40872,71 +40814,82 @@ class Authenticator {
             const cred = this.credential;
             if (!cred?.username || cred.password === undefined)
                 return undefined;
-            return `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+            return basic(cred.username, cred.password);
         }
         if (this.credential?.registryToken)
             return `Bearer ${this.credential.registryToken}`;
         const cached = this.tokens.get(scope);
-        if (cached && cached.expiresAt - RENEW_BEFORE_MS > Date.now())
+        if (cached && cached.renewAt > Date.now())
             return `Bearer ${cached.value}`;
         const token = await this.fetchToken(challenge, scope);
         this.tokens.set(scope, token);
         return `Bearer ${token.value}`;
     }
-    async fetchToken(challenge, scope) {
-        const realm = challenge.params.realm;
-        let realmUrl;
+    realmOf(challenge) {
+        let realm;
         try {
-            realmUrl = new URL(realm);
+            realm = new URL(challenge.params.realm ?? '');
         }
         catch {
             throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sent an invalid token realm; it cannot be logged in to`);
         }
+        if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
+            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sent a token realm that is not an http(s) URL; it cannot be logged in to`);
+        }
+        if (realm.protocol === 'http:' && !this.registryAllowsHttp) {
+            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sends us to a token server over plain http (${realm.host}); refusing to send credentials unencrypted: fix the registry's token realm, or list ${this.registry} in insecure-registries if this network is trusted`);
+        }
+        return realm;
+    }
+    async fetchToken(challenge, scope) {
+        const realm = this.realmOf(challenge);
+        // The realm may be another host (auth.docker.io): it may use http only if the registry may.
+        const transport = { ...this.transport, allowHttp: () => this.registryAllowsHttp };
         const service = challenge.params.service;
         const cred = this.credential;
+        const password = cred?.username && cred.password !== undefined ? { username: cred.username, password: cred.password } : undefined;
         if (cred?.identityToken) {
-            const viaPost = await this.postToken(realmUrl, service, scope, {
-                grant_type: 'refresh_token',
-                refresh_token: cred.identityToken,
-            });
-            if (viaPost)
-                return viaPost;
+            const token = await this.postToken(realm, service, scope, { grant_type: 'refresh_token', refresh_token: cred.identityToken }, transport);
+            if (token)
+                return token;
         }
-        const url = new URL(realmUrl);
+        else if (password) {
+            const token = await this.postToken(realm, service, scope, { grant_type: 'password', ...password }, transport);
+            if (token)
+                return token;
+        }
+        const url = new URL(realm);
         if (service)
             url.searchParams.set('service', service);
         url.searchParams.append('scope', scope);
-        const basic = cred?.username && cred.password !== undefined
-            ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`
-            : undefined;
-        const res = await send({ method: 'GET', url: url.toString(), authorization: basic }, this.transport);
-        if (res.status !== 200) {
-            const detail = await errorLine(res);
-            throw this.tokenError(res.status, detail);
-        }
-        return this.parseToken(await readCapped(res.body, TOKEN_RESPONSE_CAP, 'token response'));
+        const authorization = password ? basic(password.username, password.password) : undefined;
+        const res = await (0,http/* send */.tN)({ method: 'GET', url: url.toString(), authorization }, transport);
+        if (res.status !== 200)
+            throw this.tokenError(res.status, await (0,http/* errorLine */.BP)(res), Boolean(password));
+        return this.parseToken(res);
     }
     /** POST oauth2; undefined means "this server does not do POST, use GET" (as containerd does). */
-    async postToken(realm, service, scope, grant) {
-        const form = new URLSearchParams({ ...grant, client_id: 'verify-image', scope });
+    async postToken(realm, service, scope, grant, transport) {
+        const form = new URLSearchParams({ ...grant, client_id: CLIENT_ID, scope });
         if (service)
             form.set('service', service);
-        const res = await send({
+        const res = await (0,http/* send */.tN)({
             method: 'POST',
             url: realm.toString(),
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: form.toString(),
-        }, this.transport);
-        if ([400, 401, 404, 405].includes(res.status)) {
-            await res.body.dump().catch(() => undefined);
-            this.logger.debug(`token server answered POST with ${res.status}; falling back to GET`);
+        }, transport);
+        if (POST_UNSUPPORTED.has(res.status)) {
+            await (0,http/* discard */.vf)(res);
+            this.logger.debug(`token server of ${this.registry} answered the ${grant.grant_type} POST with ${res.status}; asking with GET instead`);
             return undefined;
         }
         if (res.status !== 200)
-            throw this.tokenError(res.status, await errorLine(res));
-        return this.parseToken(await readCapped(res.body, TOKEN_RESPONSE_CAP, 'token response'));
+            throw this.tokenError(res.status, await (0,http/* errorLine */.BP)(res), true);
+        return this.parseToken(res);
     }
-    parseToken(bytes) {
+    async parseToken(res) {
+        const bytes = await (0,http/* readCapped */.EF)(res, TOKEN_RESPONSE_CAP, `the token response of ${this.registry}`);
         let body;
         try {
             body = JSON.parse(bytes.toString('utf8'));
@@ -40944,25 +40897,115 @@ class Authenticator {
         catch {
             throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered something that is not JSON`);
         }
+        if (typeof body !== 'object' || body === null) {
+            throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered something that is not a token response`);
+        }
         const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
         if (typeof value !== 'string' || !value) {
             throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered without a token`);
         }
+        // Masked before it can appear anywhere; a refresh token we never use is a secret all the same.
         this.logger.secret(value);
-        const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
+        if (typeof body.refresh_token === 'string' && body.refresh_token)
+            this.logger.secret(body.refresh_token);
+        const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
         const issued = typeof body.issued_at === 'string' ? Date.parse(body.issued_at) : NaN;
         // Trust our clock over the server's for the start: skew would otherwise make tokens look expired.
         const start = Number.isNaN(issued) ? Date.now() : Math.min(issued, Date.now());
-        return { value, expiresAt: start + expiresIn * 1000 };
+        const lifetime = expiresIn * 1000;
+        return { value, renewAt: start + lifetime - Math.min(RENEW_BEFORE_MS, lifetime / 2) };
     }
-    tokenError(status, detail) {
+    tokenError(status, detail, sentCredentials) {
         if (status === 401 || status === 403) {
-            return new errors/* VerifyImageError */.Vi('auth', this.credential
-                ? `the token server of ${this.registry} rejected the credentials from ${this.credential.source} (${detail}): check the username and password or token`
-                : `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
+            const cred = this.credential;
+            if (cred && sentCredentials) {
+                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} rejected the credentials from ${cred.source} (${detail}): check the username and password or token`);
+            }
+            if (cred?.identityToken) {
+                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} did not take the identity token from ${cred.source} and refused anonymous access (${detail}): log in again (docker login) or set the username and password inputs`);
+            }
+            return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
         }
-        return new errors/* VerifyImageError */.Vi('auth', `could not get a token from ${this.registry}'s token server (${detail})`);
+        if (status === 429) {
+            return new errors/* VerifyImageError */.Vi('unreachable', `the token server of ${this.registry} is rate limiting us (${detail}): try again later`);
+        }
+        return new errors/* VerifyImageError */.Vi('auth', `could not get a token from ${this.registry}'s token server (${detail}): try again later`);
     }
+}
+function basic(username, password) {
+    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+// EXTERNAL MODULE: ./src/registry/backoff.ts
+var backoff = __nccwpck_require__(3263);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./src/registry/blob-stream.ts
+// A blob body that survives a broken connection: when the stream breaks off (reset, truncation,
+// a stalled CDN), it asks again with `Range: bytes=N-` and carries on from byte N. Blobs are
+// content-addressed, so a resumed stream is still one blob — and whoever consumes it hashes every
+// byte against the descriptor anyway, so a server that resumes with other bytes is caught there,
+// never passed. A server that ignores Range (200) has its first N bytes skipped; one that resumes
+// from the wrong offset is refused.
+
+
+
+
+/**
+ * Wraps `first` so that a transient break in its body is repaired by `reopen(offset)`, which
+ * must send the same request with `Range: bytes=offset-` and return the raw response.
+ */
+function resumableBody(first, reopen, opts) {
+    async function* bytes() {
+        let res = first;
+        let offset = 0;
+        let skip = 0;
+        for (let resumes = 0;;) {
+            try {
+                for await (const chunk of res.body) {
+                    let buf = chunk;
+                    if (skip > 0) {
+                        if (buf.length <= skip) {
+                            skip -= buf.length;
+                            continue;
+                        }
+                        buf = buf.subarray(skip);
+                        skip = 0;
+                    }
+                    offset += buf.length;
+                    yield buf;
+                }
+                return;
+            }
+            catch (err) {
+                if (!(0,http/* isTransientBodyError */.fr)(err) || resumes >= opts.resumes)
+                    throw (0,http/* bodyError */.fT)(err, res, opts.what);
+                resumes++;
+                await (0,http/* sleep */.yy)((0,backoff/* backoffDelay */.EY)(resumes, backoff/* DEFAULT_RETRY */.vI));
+                res = await reopen(offset);
+                if (res.status === 206) {
+                    const start = /^bytes (\d+)-/.exec((0,http/* header */.wx)(res, 'content-range') ?? '')?.[1];
+                    if (start === undefined || Number(start) !== offset) {
+                        await (0,http/* discard */.vf)(res);
+                        throw new errors/* VerifyImageError */.Vi('protocol', `${new URL(res.url).host} resumed ${opts.what} at the wrong place (asked for byte ${offset}, got "${(0,http/* header */.wx)(res, 'content-range') ?? 'no Content-Range'}"): try again later`);
+                    }
+                }
+                else if (res.status === 200) {
+                    skip = offset; // the server ignored Range and starts over: drop what we already passed on
+                }
+                else {
+                    await (0,http/* discard */.vf)(res);
+                    throw new errors/* VerifyImageError */.Vi('unreachable', `${new URL(res.url).host} answered HTTP ${res.status} when asked to resume ${opts.what}: try again later`);
+                }
+            }
+        }
+    }
+    const stream = external_node_stream_.Readable.from(bytes(), { objectMode: false });
+    return Object.assign(stream, {
+        dump: async () => {
+            stream.destroy();
+        },
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/registry/challenge.ts
@@ -41086,10 +41129,76 @@ function parseValue(text) {
     return challenges;
 }
 
+;// CONCATENATED MODULE: ./src/registry/ratelimit.ts
+// Docker Hub's pull quota as its registry reports it (`ratelimit-limit: 100;w=21600`,
+// `ratelimit-remaining: 76;w=21600`): read from any response, reported once when it runs low,
+// and quoted when the registry finally answers 429. Parsing is pure.
+
+/** Parses `N` or `N;w=SECONDS` (RFC draft syntax); undefined when absent or unreadable. */
+function parseQuota(value) {
+    if (!value)
+        return undefined;
+    const [count, ...params] = value.split(';');
+    const n = Number(count?.trim());
+    if (!count?.trim() || !Number.isInteger(n) || n < 0)
+        return undefined;
+    const w = params.map((p) => /^\s*w\s*=\s*(\d+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
+    return { n, w: w === undefined ? undefined : Number(w) };
+}
+function parseRateLimit(headers) {
+    const remaining = parseQuota((0,http/* header */.wx)(headers, 'ratelimit-remaining'));
+    if (!remaining)
+        return undefined;
+    const limit = parseQuota((0,http/* header */.wx)(headers, 'ratelimit-limit'));
+    return { limit: limit?.n, remaining: remaining.n, windowSeconds: remaining.w ?? limit?.w };
+}
+/** Low means at most a tenth of the quota, or at most 10 pulls when the quota is not given. */
+function isLow(r) {
+    return r.limit !== undefined && r.limit > 0 ? r.remaining <= Math.max(1, Math.floor(r.limit / 10)) : r.remaining <= 10;
+}
+function describeRateLimit(r) {
+    const window = r.windowSeconds ? ` per ${humanWindow(r.windowSeconds)}` : '';
+    return r.limit !== undefined ? `${r.remaining} of ${r.limit} pulls left${window}` : `${r.remaining} pulls left${window}`;
+}
+function humanWindow(s) {
+    if (s % 3600 === 0)
+        return `${s / 3600} h`;
+    if (s % 60 === 0)
+        return `${s / 60} min`;
+    return `${s} s`;
+}
+/** Watches a client's responses and warns once when the quota runs low. */
+class RateLimitWatcher {
+    registry;
+    logger;
+    warned = false;
+    last;
+    constructor(registry, logger) {
+        this.registry = registry;
+        this.logger = logger;
+    }
+    observe(res) {
+        const r = parseRateLimit(res);
+        if (!r)
+            return;
+        this.last = r;
+        if (this.warned || !isLow(r))
+            return;
+        this.warned = true;
+        this.logger.warning(`${this.registry} pull rate limit is running low: ${describeRateLimit(r)}: log in (docker/login-action) for a higher limit, or pull less often`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/registry/client.ts
 // A read-only client for one repository on an OCI distribution registry: manifests and blobs,
 // authenticated as the registry asks. Every manifest is hashed as received and checked against
-// the digest we asked for or the one the registry claims; nothing is ever re-serialised.
+// the digest we asked for, the one the registry claims and the descriptor that led to it;
+// nothing is ever re-serialised. A body that breaks off is fetched again (manifests, whole) or
+// resumed (blobs, by Range); content that disagrees with its digest, size or media type is an
+// integrity error and is never retried into a pass.
+
+
+
 
 
 
@@ -41100,18 +41209,22 @@ function parseValue(text) {
 /** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
 const MANIFEST_CAP = 4 * 1024 * 1024;
 const CONFIG_CAP = 8 * 1024 * 1024;
+/** Whole re-fetches of a manifest whose body broke off; resumptions of a blob body. */
+const BODY_ATTEMPTS = 3;
 class RegistryClient {
     ref;
     baseUrl;
     transport;
     auth;
     credential;
-    constructor(ref, baseUrl, transport, auth, credential) {
+    rateLimit;
+    constructor(ref, baseUrl, transport, auth, credential, rateLimit) {
         this.ref = ref;
         this.baseUrl = baseUrl;
         this.transport = transport;
         this.auth = auth;
         this.credential = credential;
+        this.rateLimit = rateLimit;
     }
     /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
     static async create(ref, opts) {
@@ -41120,10 +41233,12 @@ class RegistryClient {
         const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
         const transport = {
             userAgent: opts.userAgent,
+            timeouts: opts.timeouts,
             allowHttp: (url) => isLoopbackUrl(url) || insecure.has(url.host.toLowerCase()) || insecure.has(url.hostname.toLowerCase()),
         };
-        const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger);
-        const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential);
+        const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger, http);
+        const rateLimit = new RateLimitWatcher(ref.registry, opts.logger);
+        const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential, rateLimit);
         await client.ping();
         return client;
     }
@@ -41131,10 +41246,14 @@ class RegistryClient {
         return `repository:${this.ref.repository}:pull`;
     }
     async ping() {
-        const res = await send({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
-        await res.body.dump().catch(() => undefined);
+        const res = await (0,http/* send */.tN)({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
+        await (0,http/* discard */.vf)(res);
+        this.rateLimit.observe(res);
         if (res.status === 401) {
             this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
+        }
+        else if (res.status === 429) {
+            throw this.rateLimited(res, '');
         }
         else if (res.status >= 500) {
             throw new errors/* VerifyImageError */.Vi('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
@@ -41145,15 +41264,36 @@ class RegistryClient {
     }
     /** An authenticated request to a repository path; one re-authentication on a 401. */
     async call(req) {
-        let res = await send({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
+        let res = await (0,http/* send */.tN)({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
         if (res.status === 401) {
             // A challenge we did not know (no ping challenge) or an expired token: learn it and try once more.
-            await res.body.dump().catch(() => undefined);
+            await (0,http/* discard */.vf)(res);
             this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
             this.auth.invalidate(this.scope);
-            res = await send({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
+            res = await (0,http/* send */.tN)({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
         }
+        this.rateLimit.observe(res);
         return res;
+    }
+    /**
+     * GET a small document (a manifest) whole. A body that breaks off is fetched again from the
+     * start — never resumed by Range, because a tag may move between two requests and spliced
+     * bytes would be neither manifest.
+     */
+    async fetchWhole(req, cap, what, reference) {
+        for (let attempt = 1;; attempt++) {
+            const res = await this.call(req);
+            if (res.status !== 200)
+                throw await this.failure(res, 'manifest', reference);
+            try {
+                return { res, bytes: await (0,http/* readCapped */.EF)(res, cap, what) };
+            }
+            catch (err) {
+                if (!(err instanceof http/* InterruptedBodyError */.p) || attempt >= BODY_ATTEMPTS)
+                    throw err;
+                await (0,http/* sleep */.yy)((0,backoff/* backoffDelay */.EY)(attempt, backoff/* DEFAULT_RETRY */.vI));
+            }
+        }
     }
     url(kind, reference) {
         return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
@@ -41161,12 +41301,12 @@ class RegistryClient {
     /** HEAD a manifest: the digest without spending pull quota. Falls back to GET when HEAD says nothing. */
     async headManifest(reference) {
         const res = await this.call({ method: 'HEAD', url: this.url('manifests', reference), headers: { accept: types/* MANIFEST_ACCEPT */.dY } });
-        await res.body.dump().catch(() => undefined);
-        if (res.status === 200 && header(res, 'docker-content-digest')) {
-            const length = Number(header(res, 'content-length'));
+        await (0,http/* discard */.vf)(res);
+        if (res.status === 200 && (0,http/* header */.wx)(res, 'docker-content-digest')) {
+            const length = Number((0,http/* header */.wx)(res, 'content-length'));
             return {
-                digest: header(res, 'docker-content-digest'),
-                mediaType: mediaTypeOf(header(res, 'content-type')),
+                digest: (0,http/* header */.wx)(res, 'docker-content-digest'),
+                mediaType: mediaTypeOf((0,http/* header */.wx)(res, 'content-type')),
                 size: Number.isFinite(length) ? length : undefined,
             };
         }
@@ -41176,32 +41316,44 @@ class RegistryClient {
         const fetched = await this.getManifest(reference);
         return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size };
     }
-    async getManifest(reference) {
-        const res = await this.call({ method: 'GET', url: this.url('manifests', reference), headers: { accept: types/* MANIFEST_ACCEPT */.dY } });
-        if (res.status !== 200)
-            throw await this.failure(res, 'manifest', reference);
-        const bytes = await readCapped(res.body, MANIFEST_CAP, `manifest ${reference} of ${this.name}`);
-        const contentType = mediaTypeOf(header(res, 'content-type'));
+    /**
+     * GET a manifest by tag or digest. `expected` is the descriptor that led here (an index entry):
+     * its size and media type must agree with what is served, as its digest must.
+     */
+    async getManifest(reference, expected) {
+        const what = `manifest ${reference} of ${this.name}`;
+        const { res, bytes } = await this.fetchWhole({ method: 'GET', url: this.url('manifests', reference), headers: { accept: types/* MANIFEST_ACCEPT */.dY } }, MANIFEST_CAP, what, reference);
+        const contentType = mediaTypeOf((0,http/* header */.wx)(res, 'content-type'));
         const requested = reference.includes(':') ? reference : undefined;
-        const claimed = header(res, 'docker-content-digest');
-        const digest = (0,oci_digest/* digestOf */.ol)(bytes, requested ?? claimed);
+        const claimed = (0,http/* header */.wx)(res, 'docker-content-digest')?.trim() || undefined;
+        const digest = (0,oci_digest/* digestOf */.ol)(bytes, requested);
         if (requested && digest !== requested) {
-            throw new errors/* VerifyImageError */.Vi('protocol', `registry served manifest bytes for ${this.name}@${requested} that hash to ${digest}: the content does not match its digest`);
+            throw new errors/* VerifyImageError */.Vi('integrity', `${this.ref.registry} served bytes for ${this.name}@${requested} that hash to ${digest}: the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
         }
-        if (claimed && claimed !== digest && (0,oci_digest/* digestOf */.ol)(bytes, claimed) !== claimed) {
-            throw new errors/* VerifyImageError */.Vi('protocol', `registry's Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest})`);
+        if (claimed && (0,oci_digest/* digestOf */.ol)(bytes, claimed) !== claimed) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `${this.ref.registry}'s Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest}): the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
         }
         const body = parseManifest(bytes, contentType, `${this.name}:${reference}`);
         const mediaType = body.mediaType ?? contentType ?? ('manifests' in body ? types/* MediaType */.zu.OciIndex : types/* MediaType */.zu.OciManifest);
+        if (expected && bytes.length !== expected.size) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `manifest ${digest} of ${this.name} is ${bytes.length} bytes but its index entry says ${expected.size}: the index is inconsistent; rebuild and push it`);
+        }
+        if (expected?.mediaType && mediaType !== expected.mediaType) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `manifest ${digest} of ${this.name} is ${mediaType} but its index entry says ${expected.mediaType}: the index is inconsistent; rebuild and push it`);
+        }
         return { digest, mediaType, size: bytes.length, body, bytes };
     }
     /** Fetches the image config and checks its bytes against the manifest's descriptor. */
     async getConfig(descriptor) {
+        if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > CONFIG_CAP) {
+            throw new errors/* VerifyImageError */.Vi('unsupported', `the config of ${this.name} is declared as ${descriptor.size} bytes; a container image config is at most ${CONFIG_CAP}`);
+        }
         const res = await this.openBlob(descriptor);
-        const bytes = await readCapped(res.body, Math.min(CONFIG_CAP, Math.max(descriptor.size, 0) + 1), `config blob of ${this.name}`);
+        // One byte over the declared size is enough to know the size is wrong.
+        const bytes = await (0,http/* readCapped */.EF)(res, descriptor.size + 1, `config blob ${descriptor.digest} of ${this.name}`, () => new errors/* VerifyImageError */.Vi('integrity', `config blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`));
         const digest = (0,oci_digest/* digestOf */.ol)(bytes, descriptor.digest);
         if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
-            throw new errors/* VerifyImageError */.Vi('protocol', `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (got ${digest}, ${bytes.length} bytes, expected ${descriptor.size})`);
+            throw new errors/* VerifyImageError */.Vi('integrity', `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
         }
         let config;
         try {
@@ -41215,18 +41367,24 @@ class RegistryClient {
         }
         return { config, bytes };
     }
-    /** Opens a blob for streaming; the caller verifies and consumes the body. */
+    /**
+     * Opens a blob for streaming; the caller verifies (hashes) and consumes the body. The body
+     * resumes by Range when the connection breaks, so it is one stream of the blob's bytes or an
+     * error — whoever reads it must still check digest and size.
+     */
     async openBlob(descriptor) {
-        const res = await this.call({ method: 'GET', url: this.url('blobs', descriptor.digest) });
+        const url = this.url('blobs', descriptor.digest);
+        const res = await this.call({ method: 'GET', url });
         if (res.status !== 200)
             throw await this.failure(res, 'blob', descriptor.digest);
-        return res;
+        const reopen = (offset) => this.call({ method: 'GET', url, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
+        return { ...res, body: resumableBody(res, reopen, { resumes: BODY_ATTEMPTS, what: `blob ${descriptor.digest} of ${this.name}` }) };
     }
     get name() {
         return `${this.ref.registry}/${this.ref.repository}`;
     }
     async failure(res, what, reference) {
-        const detail = await errorLine(res);
+        const detail = await (0,http/* errorLine */.BP)(res);
         const target = what === 'manifest' ? (0,oci_reference/* formatReference */.FH)({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
         switch (res.status) {
             case 401:
@@ -41243,11 +41401,18 @@ class RegistryClient {
                     ? `${target} not found (${detail}): check that the push succeeded and the tag or digest is spelled right`
                     : `blob ${reference} of ${this.name} not found (${detail}): the registry lost a blob the manifest refers to`);
             default:
-                if (res.status === 429) {
-                    return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} is rate limiting us (${detail}): try again later or log in for a higher limit`);
-                }
-                return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} answered ${res.status} for ${redact(res.url)} (${detail}): try again later`);
+                if (res.status === 429)
+                    return this.rateLimited(res, detail);
+                return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} answered ${res.status} for ${(0,http/* redact */.E$)(res.url)} (${detail}): try again later`);
         }
+    }
+    /** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
+    rateLimited(res, detail) {
+        const waitMs = (0,backoff/* parseRetryAfter */.mu)((0,http/* header */.wx)(res, 'retry-after'), Date.now());
+        const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', this.rateLimit.last ? describeRateLimit(this.rateLimit.last) : '']
+            .filter(Boolean)
+            .join('; ');
+        return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`);
     }
 }
 function mediaTypeOf(contentType) {
@@ -41554,6 +41719,284 @@ function isRecord(value) {
 
 /***/ }),
 
+/***/ 8851:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ errorLine),
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   EF: () => (/* binding */ readCapped),
+/* harmony export */   fT: () => (/* binding */ bodyError),
+/* harmony export */   fr: () => (/* binding */ isTransientBodyError),
+/* harmony export */   p: () => (/* binding */ InterruptedBodyError),
+/* harmony export */   tN: () => (/* binding */ send),
+/* harmony export */   vf: () => (/* binding */ discard),
+/* harmony export */   wP: () => (/* binding */ timeoutsFor),
+/* harmony export */   wx: () => (/* binding */ header),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony export DEFAULT_TIMEOUTS */
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6752);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3263);
+// HTTP transport for registry traffic: one undici request with our own redirect loop (so the
+// Authorization header never crosses origins and https never downgrades), bounded retries with
+// backoff for idempotent requests, timeouts on silence, and size-capped body reading that turns
+// a broken body into an error the caller may retry. Everything above this file speaks in URLs
+// and statuses, never in sockets.
+
+
+
+const DEFAULT_TIMEOUTS = { connectMs: 15_000, headersMs: 60_000, bodyIdleMs: 60_000 };
+/** Timeouts for a `registry-timeout` of `ms`: connecting never needs longer than 15 s. */
+function timeoutsFor(ms) {
+    return { connectMs: Math.min(ms, DEFAULT_TIMEOUTS.connectMs), headersMs: ms, bodyIdleMs: ms };
+}
+const agents = new Map();
+/** One connection pool per set of timeouts, shared by every client that uses them. */
+function agentFor(t) {
+    const key = `${t.connectMs}/${t.headersMs}/${t.bodyIdleMs}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent = new undici__WEBPACK_IMPORTED_MODULE_0__/* .Agent */ .g6({ connectTimeout: t.connectMs, headersTimeout: t.headersMs, bodyTimeout: t.bodyIdleMs, keepAliveTimeout: 10_000 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function header(res, name) {
+    const v = res.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(', ') : v;
+}
+/**
+ * Sends one request, following redirects and retrying transient failures (connection errors,
+ * 408/429/5xx) with backoff, within the retry deadline. A retryable status that is still there
+ * when we give up is returned, so the caller can say what the registry said. The caller owns the body.
+ */
+async function send(req, opts) {
+    // A POST (token requests) is not known to be idempotent: one try.
+    const policy = { ..._backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULT_RETRY */ .vI, ...opts.retry, ...(req.method === 'POST' ? { attempts: 1 } : {}) };
+    const startedAt = Date.now();
+    for (let attempt = 1;; attempt++) {
+        let res;
+        try {
+            res = await sendFollowingRedirects(req, opts);
+        }
+        catch (err) {
+            if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi || !isTransient(err))
+                throw connectionError(err, req.url, opts, attempt);
+            const decision = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .decideRetry */ .tE)(attempt, policy, startedAt, Date.now());
+            if (!decision.retry)
+                throw connectionError(err, req.url, opts, attempt);
+            await sleep(decision.waitMs);
+            continue;
+        }
+        if (!_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRYABLE_STATUS */ .Uz.has(res.status))
+            return res;
+        const retryAfter = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRetryAfter */ .mu)(header(res, 'retry-after'), Date.now());
+        const decision = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .decideRetry */ .tE)(attempt, policy, startedAt, Date.now(), retryAfter);
+        if (!decision.retry)
+            return res;
+        await discard(res);
+        await sleep(decision.waitMs);
+    }
+}
+async function sendFollowingRedirects(req, opts) {
+    const origin = new URL(req.url).origin;
+    let url = new URL(req.url);
+    const maxRedirects = opts.maxRedirects ?? 10;
+    const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+    for (let hop = 0;; hop++) {
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `refusing to fetch ${redact(url.toString())}: only https and http are spoken`);
+        }
+        if (url.protocol === 'http:' && !opts.allowHttp(url)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `refusing plain http to ${url.host}: only loopback hosts and hosts listed in insecure-registries may use http`);
+        }
+        const headers = {
+            'user-agent': opts.userAgent ?? 'verify-image',
+            // We hash what the registry stored: never let a proxy or undici decode it for us.
+            'accept-encoding': 'identity',
+            ...req.headers,
+        };
+        if (req.authorization && url.origin === origin)
+            headers.authorization = req.authorization;
+        const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, { method: req.method, headers, body: req.body, dispatcher: agentFor(timeouts) });
+        const location = header(res, 'location');
+        if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
+            await res.body.dump().catch(() => undefined);
+            if (hop >= maxRedirects) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `too many redirects (over ${maxRedirects}) fetching ${redact(req.url)}: the registry or its CDN is misconfigured`);
+            }
+            const next = new URL(location, url);
+            if (url.protocol === 'https:' && next.protocol === 'http:') {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `refusing a redirect from https to plain http (${next.host}) fetching ${redact(req.url)}: the registry must keep its downloads on https`);
+            }
+            url = next;
+            continue;
+        }
+        return { status: res.statusCode, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
+    }
+}
+/** A body broke off while being read (reset, truncation, silence): reading it again may work. */
+class InterruptedBodyError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi {
+    constructor(message) {
+        super('unreachable', message);
+    }
+}
+/** Drains and drops a body we do not need, so the connection can be reused. */
+async function discard(res) {
+    await res.body.dump().catch(() => undefined);
+}
+/**
+ * Reads a whole body, refusing to hold more than `cap` bytes (by Content-Length before reading,
+ * and by counting while reading). A broken connection becomes an InterruptedBodyError.
+ * `overCap` makes the error for a body over the cap, when the caller can say more.
+ */
+async function readCapped(res, cap, what, overCap) {
+    const tooLarge = () => overCap?.() ??
+        new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `${what} is larger than ${cap} bytes; refusing to read it: check that ${new URL(res.url).host} serves what the reference names`);
+    const declared = Number(header(res, 'content-length'));
+    if (Number.isFinite(declared) && declared > cap) {
+        res.body.destroy();
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    try {
+        for await (const chunk of res.body) {
+            const buf = chunk;
+            total += buf.length;
+            if (total > cap) {
+                res.body.destroy();
+                throw tooLarge();
+            }
+            chunks.push(buf);
+        }
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi)
+            throw err;
+        throw bodyError(err, res, what);
+    }
+    return Buffer.concat(chunks, total);
+}
+/** Is this error from reading a body one that another request might not hit? */
+function isTransientBodyError(err) {
+    if (err instanceof InterruptedBodyError)
+        return true;
+    if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi)
+        return false;
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.RequestAbortedError)
+        return false;
+    return isTransient(err);
+}
+/** The one-line error for a body that broke off. */
+function bodyError(err, res, what) {
+    if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi)
+        return err;
+    const host = new URL(res.url).host;
+    if (!isTransientBodyError(err)) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `reading ${what} from ${host} failed (${reasonOf(err)}): try again later`);
+    }
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.BodyTimeoutError) {
+        return new InterruptedBodyError(`${host} stopped sending ${what} (nothing for ${seconds(res.idleTimeoutMs)}): try again later, or raise registry-timeout if the registry is that slow`);
+    }
+    return new InterruptedBodyError(`the connection to ${host} broke while sending ${what} (${reasonOf(err)}): try again later`);
+}
+/** Turns a registry error body into one readable line, e.g. `MANIFEST_UNKNOWN: manifest unknown`. */
+async function errorLine(res) {
+    let text;
+    try {
+        text = (await readCapped(res, 64 * 1024, 'error body')).toString('utf8');
+    }
+    catch {
+        return `HTTP ${res.status}`;
+    }
+    try {
+        const parsed = JSON.parse(text);
+        if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
+            const line = parsed.errors
+                .map((e) => [e?.code, e?.message].filter((part) => typeof part === 'string' && part).join(': '))
+                .filter(Boolean)
+                .join('; ');
+            if (line)
+                return oneLineText(line, 300);
+        }
+    }
+    catch {
+        // not JSON: some registries (ECR) answer plain text
+    }
+    const plain = oneLineText(text, 200);
+    return plain ? `HTTP ${res.status}: ${plain}` : `HTTP ${res.status}`;
+}
+function oneLineText(text, max) {
+    return text.replace(/\s+/g, ' ').trim().slice(0, max);
+}
+function isTransient(err) {
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.UndiciError) {
+        return !(err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.InvalidArgumentError) && !(err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.RequestAbortedError);
+    }
+    const code = codeOf(err);
+    return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN';
+}
+const TLS_TRUST_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+function connectionError(err, url, opts, attempts) {
+    if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi)
+        return err;
+    const host = new URL(url).host;
+    const code = codeOf(err);
+    const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+    const tries = attempts > 1 ? `, ${attempts} tries` : '';
+    if (code && TLS_TRUST_CODES.has(code)) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `the TLS certificate of ${host} is not trusted (${code}): give the registry a certificate from a trusted CA, or point NODE_EXTRA_CA_CERTS at its CA`);
+    }
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.ConnectTimeoutError) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `cannot reach registry ${host} (no connection within ${seconds(timeouts.connectMs)}${tries}): check the registry address and that it is up`);
+    }
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.HeadersTimeoutError) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `registry ${host} did not answer within ${seconds(timeouts.headersMs)}${tries}: try again later, or raise registry-timeout if the registry is that slow`);
+    }
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `cannot reach registry ${host} (${reasonOf(err)}${tries}): check the registry address and that it is up`);
+}
+function codeOf(err) {
+    const e = err;
+    const code = e?.code ?? e?.cause?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+function reasonOf(err) {
+    const code = codeOf(err);
+    const message = err instanceof Error ? err.message : String(err);
+    if (code && !code.startsWith('UND_ERR'))
+        return code;
+    return oneLineText(message, 120) || code || 'unknown error';
+}
+function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
+}
+/** URLs can carry presigned query strings; keep them out of messages. */
+function redact(url) {
+    try {
+        const u = new URL(url);
+        return `${u.origin}${u.pathname}`;
+    }
+    catch {
+        return '<url>';
+    }
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+
+/***/ }),
+
 /***/ 2091:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41570,7 +42013,11 @@ function isRecord(value) {
 
 
 
-async function resolveRemoteImage(client, ref, want) {
+/**
+ * @param wantFrom where `want` came from, for messages: 'the local build' when it is the local
+ *   image's platform (then a single-platform image of another platform is a platform mismatch).
+ */
+async function resolveRemoteImage(client, ref, want, wantFrom) {
     const top = await client.getManifest((0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .manifestReference */ .Tn)(ref));
     let indexDigest;
     let manifest = top;
@@ -41582,7 +42029,7 @@ async function resolveRemoteImage(client, ref, want) {
             const offered = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .availablePlatforms */ .uk)(index);
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} has no ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
         }
-        manifest = await client.getManifest(entry.digest);
+        manifest = await client.getManifest(entry.digest, entry);
         if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isIndex */ .nw)(manifest.mediaType)) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} nests an index inside an index for ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}; nested indexes are not supported`);
         }
@@ -41590,6 +42037,9 @@ async function resolveRemoteImage(client, ref, want) {
     const image = manifest.body;
     const { config } = await client.getConfig(image.config);
     const platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
+    if (!indexDigest && !(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .platformMatches */ .J5)(want, platform) && wantFrom) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is a ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} image but ${wantFrom} is ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}: compare builds of one platform (build the local image with --platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)}, or push the ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)} build)`);
+    }
     if (!indexDigest && !(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .platformMatches */ .J5)(want, platform)) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is a single-platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} image, not ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}: set the platform input to ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} or verify a build for that platform`);
     }
@@ -41867,7 +42317,7 @@ function renderText(report) {
 
 /***/ }),
 
-/***/ 1129:
+/***/ 211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42007,12 +42457,43 @@ async function inspectDaemonImage(name, engine, platform) {
 
 // EXTERNAL MODULE: ./src/oci/reference.ts
 var reference = __nccwpck_require__(2148);
-// EXTERNAL MODULE: ./src/registry/client.ts + 3 modules
-var registry_client = __nccwpck_require__(3046);
+// EXTERNAL MODULE: ./src/registry/client.ts + 4 modules
+var registry_client = __nccwpck_require__(109);
 // EXTERNAL MODULE: ./src/registry/credentials.ts + 1 modules
 var credentials = __nccwpck_require__(4706);
+// EXTERNAL MODULE: ./src/registry/http.ts
+var http = __nccwpck_require__(8851);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
 var resolve = __nccwpck_require__(2091);
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Every secret the engine learns (passwords, tokens, the base64 `auth` form) is registered with
+// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
+// remembered here, so text that leaves by another door (the report's error line, which goes into
+// the JSON report and the job summary) is scrubbed too.
+/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
+const MIN_SCRUB_LENGTH = 4;
+class SecretTracker {
+    secrets = new Set();
+    /** A logger that remembers every secret it is given before passing it on. */
+    wrap(logger) {
+        return {
+            info: (m) => logger.info(m),
+            warning: (m) => logger.warning(m),
+            debug: (m) => logger.debug(m),
+            secret: (s) => {
+                if (s)
+                    this.secrets.add(s);
+                logger.secret(s);
+            },
+        };
+    }
+    /** `text` with every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
+    scrub(text) {
+        const known = [...this.secrets].filter((s) => s.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
+        return known.reduce((t, s) => t.split(s).join('***'), text);
+    }
+}
+
 // EXTERNAL MODULE: ./src/report/model.ts
 var model = __nccwpck_require__(6867);
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
@@ -42143,8 +42624,13 @@ function firstDifference(a, b) {
 
 
 
-async function run(inputs, logger, shared = {}) {
+
+
+async function run(inputs, outerLogger, shared = {}) {
     const started = Date.now();
+    // Every secret logged for masking is also scrubbed from the report's error line.
+    const secrets = new SecretTracker();
+    const logger = secrets.wrap(outerLogger);
     const report = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
     const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
     try {
@@ -42166,8 +42652,13 @@ async function run(inputs, logger, shared = {}) {
             logger.info(`local image ${localName}: ${local.id} from ${local.source}`);
         }
         const want = explicit ?? local?.platform ?? (0,oci_platform/* hostPlatform */.ol)();
-        const client = await registry_client/* RegistryClient */.bP.create(ref, { insecureRegistries: inputs.insecureRegistries, credential, logger });
-        const remote = await (0,resolve/* resolveRemoteImage */.w)(client, ref, want);
+        const client = await registry_client/* RegistryClient */.bP.create(ref, {
+            insecureRegistries: inputs.insecureRegistries,
+            credential,
+            logger,
+            timeouts: inputs.registryTimeoutMs ? (0,http/* timeoutsFor */.wP)(inputs.registryTimeoutMs) : undefined,
+        });
+        const remote = await (0,resolve/* resolveRemoteImage */.w)(client, ref, want, !explicit && local ? `the local build ${local.reference}` : undefined);
         report.remote = (0,model/* remoteSummary */.bP)(remote);
         logger.info(`registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}, config ${remote.configDigest}`);
         report.checks = compareImage(remote, local, inputs.digest);
@@ -42178,7 +42669,7 @@ async function run(inputs, logger, shared = {}) {
         report.base = await (0,inspect/* inspectBase */.m)(inputs, remote, report.layers, shared.bases ?? (0,inspect/* baseLookupFor */.D)(inputs, [ref.registry], logger), logger);
     }
     catch (err) {
-        report.error = (0,errors/* describeError */.Uc)(err);
+        report.error = secrets.scrub((0,errors/* describeError */.Uc)(err));
         report.status = 'error';
         report.verified = false;
         if (!(err instanceof errors/* VerifyImageError */.Vi))

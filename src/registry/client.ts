@@ -1,6 +1,9 @@
 // A read-only client for one repository on an OCI distribution registry: manifests and blobs,
 // authenticated as the registry asks. Every manifest is hashed as received and checked against
-// the digest we asked for or the one the registry claims; nothing is ever re-serialised.
+// the digest we asked for, the one the registry claims and the descriptor that led to it;
+// nothing is ever re-serialised. A body that breaks off is fetched again (manifests, whole) or
+// resumed (blobs, by Range); content that disagrees with its digest, size or media type is an
+// integrity error and is never retried into a pass.
 
 import { VerifyImageError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -19,19 +22,39 @@ import {
   type ImageManifest,
 } from '../oci/types.js';
 import { Authenticator } from './auth.js';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from './backoff.js';
+import { resumableBody } from './blob-stream.js';
 import { parseChallenges } from './challenge.js';
 import type { Credential } from './credentials.js';
-import { errorLine, header, readCapped, redact, send, type HttpRequest, type HttpResponse, type TransportOptions } from './http.js';
+import {
+  discard,
+  errorLine,
+  header,
+  InterruptedBodyError,
+  readCapped,
+  redact,
+  send,
+  sleep,
+  type HttpRequest,
+  type HttpResponse,
+  type Timeouts,
+  type TransportOptions,
+} from './http.js';
+import { describeRateLimit, RateLimitWatcher } from './ratelimit.js';
 
 /** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
 export const MANIFEST_CAP = 4 * 1024 * 1024;
 export const CONFIG_CAP = 8 * 1024 * 1024;
+/** Whole re-fetches of a manifest whose body broke off; resumptions of a blob body. */
+const BODY_ATTEMPTS = 3;
 
 export interface RegistryClientOptions {
   insecureRegistries: readonly string[];
   credential?: Credential;
   logger: Logger;
   userAgent?: string;
+  /** Connect, header and body-idle timeouts (the `registry-timeout` input); defaults otherwise. */
+  timeouts?: Timeouts;
 }
 
 export type Manifest = ImageManifest | ImageIndex;
@@ -49,6 +72,7 @@ export class RegistryClient {
     private readonly transport: TransportOptions,
     private readonly auth: Authenticator,
     private readonly credential: Credential | undefined,
+    private readonly rateLimit: RateLimitWatcher,
   ) {}
 
   /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
@@ -58,10 +82,12 @@ export class RegistryClient {
     const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
     const transport: TransportOptions = {
       userAgent: opts.userAgent,
+      timeouts: opts.timeouts,
       allowHttp: (url) => isLoopbackUrl(url) || insecure.has(url.host.toLowerCase()) || insecure.has(url.hostname.toLowerCase()),
     };
-    const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger);
-    const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential);
+    const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger, http);
+    const rateLimit = new RateLimitWatcher(ref.registry, opts.logger);
+    const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential, rateLimit);
     await client.ping();
     return client;
   }
@@ -72,9 +98,12 @@ export class RegistryClient {
 
   private async ping(): Promise<void> {
     const res = await send({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
-    await res.body.dump().catch(() => undefined);
+    await discard(res);
+    this.rateLimit.observe(res);
     if (res.status === 401) {
       this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
+    } else if (res.status === 429) {
+      throw this.rateLimited(res, '');
     } else if (res.status >= 500) {
       throw new VerifyImageError('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
     } else if (res.status === 404) {
@@ -87,12 +116,31 @@ export class RegistryClient {
     let res = await send({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
     if (res.status === 401) {
       // A challenge we did not know (no ping challenge) or an expired token: learn it and try once more.
-      await res.body.dump().catch(() => undefined);
+      await discard(res);
       this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
       this.auth.invalidate(this.scope);
       res = await send({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
     }
+    this.rateLimit.observe(res);
     return res;
+  }
+
+  /**
+   * GET a small document (a manifest) whole. A body that breaks off is fetched again from the
+   * start — never resumed by Range, because a tag may move between two requests and spliced
+   * bytes would be neither manifest.
+   */
+  private async fetchWhole(req: Omit<HttpRequest, 'authorization'>, cap: number, what: string, reference: string): Promise<{ res: HttpResponse; bytes: Buffer }> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.call(req);
+      if (res.status !== 200) throw await this.failure(res, 'manifest', reference);
+      try {
+        return { res, bytes: await readCapped(res, cap, what) };
+      } catch (err) {
+        if (!(err instanceof InterruptedBodyError) || attempt >= BODY_ATTEMPTS) throw err;
+        await sleep(backoffDelay(attempt, DEFAULT_RETRY));
+      }
+    }
   }
 
   private url(kind: 'manifests' | 'blobs', reference: string): string {
@@ -102,7 +150,7 @@ export class RegistryClient {
   /** HEAD a manifest: the digest without spending pull quota. Falls back to GET when HEAD says nothing. */
   async headManifest(reference: string): Promise<ManifestHead> {
     const res = await this.call({ method: 'HEAD', url: this.url('manifests', reference), headers: { accept: MANIFEST_ACCEPT } });
-    await res.body.dump().catch(() => undefined);
+    await discard(res);
     if (res.status === 200 && header(res, 'docker-content-digest')) {
       const length = Number(header(res, 'content-length'));
       return {
@@ -118,34 +166,64 @@ export class RegistryClient {
     return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size };
   }
 
-  async getManifest(reference: string): Promise<Fetched<Manifest>> {
-    const res = await this.call({ method: 'GET', url: this.url('manifests', reference), headers: { accept: MANIFEST_ACCEPT } });
-    if (res.status !== 200) throw await this.failure(res, 'manifest', reference);
-    const bytes = await readCapped(res.body, MANIFEST_CAP, `manifest ${reference} of ${this.name}`);
+  /**
+   * GET a manifest by tag or digest. `expected` is the descriptor that led here (an index entry):
+   * its size and media type must agree with what is served, as its digest must.
+   */
+  async getManifest(reference: string, expected?: Descriptor): Promise<Fetched<Manifest>> {
+    const what = `manifest ${reference} of ${this.name}`;
+    const { res, bytes } = await this.fetchWhole(
+      { method: 'GET', url: this.url('manifests', reference), headers: { accept: MANIFEST_ACCEPT } },
+      MANIFEST_CAP,
+      what,
+      reference,
+    );
     const contentType = mediaTypeOf(header(res, 'content-type'));
     const requested = reference.includes(':') ? reference : undefined;
-    const claimed = header(res, 'docker-content-digest');
-    const digest = digestOf(bytes, requested ?? claimed);
+    const claimed = header(res, 'docker-content-digest')?.trim() || undefined;
+    const digest = digestOf(bytes, requested);
     if (requested && digest !== requested) {
-      throw new VerifyImageError('protocol', `registry served manifest bytes for ${this.name}@${requested} that hash to ${digest}: the content does not match its digest`);
+      throw new VerifyImageError('integrity', `${this.ref.registry} served bytes for ${this.name}@${requested} that hash to ${digest}: the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
     }
-    if (claimed && claimed !== digest && digestOf(bytes, claimed) !== claimed) {
-      throw new VerifyImageError('protocol', `registry's Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest})`);
+    if (claimed && digestOf(bytes, claimed) !== claimed) {
+      throw new VerifyImageError(
+        'integrity',
+        `${this.ref.registry}'s Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest}): the registry or something between us altered the manifest; do not trust this pull, and check the registry`,
+      );
     }
     const body = parseManifest(bytes, contentType, `${this.name}:${reference}`);
     const mediaType = body.mediaType ?? contentType ?? ('manifests' in body ? MediaType.OciIndex : MediaType.OciManifest);
+    if (expected && bytes.length !== expected.size) {
+      throw new VerifyImageError('integrity', `manifest ${digest} of ${this.name} is ${bytes.length} bytes but its index entry says ${expected.size}: the index is inconsistent; rebuild and push it`);
+    }
+    if (expected?.mediaType && mediaType !== expected.mediaType) {
+      throw new VerifyImageError('integrity', `manifest ${digest} of ${this.name} is ${mediaType} but its index entry says ${expected.mediaType}: the index is inconsistent; rebuild and push it`);
+    }
     return { digest, mediaType, size: bytes.length, body, bytes };
   }
 
   /** Fetches the image config and checks its bytes against the manifest's descriptor. */
   async getConfig(descriptor: Descriptor): Promise<{ config: ImageConfig; bytes: Buffer }> {
+    if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > CONFIG_CAP) {
+      throw new VerifyImageError('unsupported', `the config of ${this.name} is declared as ${descriptor.size} bytes; a container image config is at most ${CONFIG_CAP}`);
+    }
     const res = await this.openBlob(descriptor);
-    const bytes = await readCapped(res.body, Math.min(CONFIG_CAP, Math.max(descriptor.size, 0) + 1), `config blob of ${this.name}`);
+    // One byte over the declared size is enough to know the size is wrong.
+    const bytes = await readCapped(
+      res,
+      descriptor.size + 1,
+      `config blob ${descriptor.digest} of ${this.name}`,
+      () =>
+        new VerifyImageError(
+          'integrity',
+          `config blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`,
+        ),
+    );
     const digest = digestOf(bytes, descriptor.digest);
     if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
       throw new VerifyImageError(
-        'protocol',
-        `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (got ${digest}, ${bytes.length} bytes, expected ${descriptor.size})`,
+        'integrity',
+        `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`,
       );
     }
     let config: ImageConfig;
@@ -160,11 +238,18 @@ export class RegistryClient {
     return { config, bytes };
   }
 
-  /** Opens a blob for streaming; the caller verifies and consumes the body. */
+  /**
+   * Opens a blob for streaming; the caller verifies (hashes) and consumes the body. The body
+   * resumes by Range when the connection breaks, so it is one stream of the blob's bytes or an
+   * error — whoever reads it must still check digest and size.
+   */
   async openBlob(descriptor: Descriptor): Promise<HttpResponse> {
-    const res = await this.call({ method: 'GET', url: this.url('blobs', descriptor.digest) });
+    const url = this.url('blobs', descriptor.digest);
+    const res = await this.call({ method: 'GET', url });
     if (res.status !== 200) throw await this.failure(res, 'blob', descriptor.digest);
-    return res;
+    const reopen = (offset: number): Promise<HttpResponse> =>
+      this.call({ method: 'GET', url, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
+    return { ...res, body: resumableBody(res, reopen, { resumes: BODY_ATTEMPTS, what: `blob ${descriptor.digest} of ${this.name}` }) };
   }
 
   private get name(): string {
@@ -198,11 +283,21 @@ export class RegistryClient {
             : `blob ${reference} of ${this.name} not found (${detail}): the registry lost a blob the manifest refers to`,
         );
       default:
-        if (res.status === 429) {
-          return new VerifyImageError('unreachable', `${this.ref.registry} is rate limiting us (${detail}): try again later or log in for a higher limit`);
-        }
+        if (res.status === 429) return this.rateLimited(res, detail);
         return new VerifyImageError('unreachable', `${this.ref.registry} answered ${res.status} for ${redact(res.url)} (${detail}): try again later`);
     }
+  }
+
+  /** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
+  private rateLimited(res: HttpResponse, detail: string): VerifyImageError {
+    const waitMs = parseRetryAfter(header(res, 'retry-after'), Date.now());
+    const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', this.rateLimit.last ? describeRateLimit(this.rateLimit.last) : '']
+      .filter(Boolean)
+      .join('; ');
+    return new VerifyImageError(
+      'unreachable',
+      `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`,
+    );
   }
 }
 

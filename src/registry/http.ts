@@ -1,10 +1,13 @@
 // HTTP transport for registry traffic: one undici request with our own redirect loop (so the
-// Authorization header never crosses origins and https never downgrades), bounded retries for
-// idempotent requests, and size-capped body reading. Everything above this file speaks in
-// URLs and statuses, never in sockets.
+// Authorization header never crosses origins and https never downgrades), bounded retries with
+// backoff for idempotent requests, timeouts on silence, and size-capped body reading that turns
+// a broken body into an error the caller may retry. Everything above this file speaks in URLs
+// and statuses, never in sockets.
 
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { Agent, errors as undiciErrors, request } from 'undici';
 import { VerifyImageError } from '../errors.js';
+import { DEFAULT_RETRY, decideRetry, parseRetryAfter, RETRYABLE_STATUS, type RetryPolicy } from './backoff.js';
 
 export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'POST';
@@ -15,67 +18,100 @@ export interface HttpRequest {
   authorization?: string;
 }
 
+/** A response body: a byte stream we can also throw away. undici's bodies and our resuming blob streams both are. */
+export type ResponseBody = Readable & { dump(): Promise<void> };
+
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   /** The URL that finally answered, after redirects. */
   url: string;
-  body: Dispatcher.ResponseData['body'];
+  body: ResponseBody;
+  /** The body-idle timeout this response was read under, for messages. */
+  idleTimeoutMs: number;
+}
+
+/** Timeouts are on silence, not on total time: a 5 GiB layer may take minutes, a stalled one should not. */
+export interface Timeouts {
+  connectMs: number;
+  /** From the request until the response headers. */
+  headersMs: number;
+  /** Longest gap between two chunks of a body. */
+  bodyIdleMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 15_000, headersMs: 60_000, bodyIdleMs: 60_000 };
+
+/** Timeouts for a `registry-timeout` of `ms`: connecting never needs longer than 15 s. */
+export function timeoutsFor(ms: number): Timeouts {
+  return { connectMs: Math.min(ms, DEFAULT_TIMEOUTS.connectMs), headersMs: ms, bodyIdleMs: ms };
 }
 
 export interface TransportOptions {
   /** May this URL be spoken to over plain http? (loopback and insecure-registries only) */
   allowHttp: (url: URL) => boolean;
   maxRedirects?: number;
-  attempts?: number;
-  /** Longest we honour a Retry-After, in ms. */
-  maxRetryDelayMs?: number;
+  retry?: Partial<RetryPolicy>;
+  timeouts?: Timeouts;
   userAgent?: string;
 }
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const agents = new Map<string, Agent>();
 
-// Timeouts are on silence, not on total time: a 5 GiB layer may take minutes, a stalled one should not.
-const agent = new Agent({
-  connectTimeout: 15_000,
-  headersTimeout: 60_000,
-  bodyTimeout: 60_000,
-  keepAliveTimeout: 10_000,
-});
+/** One connection pool per set of timeouts, shared by every client that uses them. */
+function agentFor(t: Timeouts): Agent {
+  const key = `${t.connectMs}/${t.headersMs}/${t.bodyIdleMs}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({ connectTimeout: t.connectMs, headersTimeout: t.headersMs, bodyTimeout: t.bodyIdleMs, keepAliveTimeout: 10_000 });
+    agents.set(key, agent);
+  }
+  return agent;
+}
 
 export function header(res: { headers: HttpResponse['headers'] }, name: string): string | undefined {
   const v = res.headers[name.toLowerCase()];
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** Sends one request, following redirects and retrying transient failures. The caller owns the body. */
+/**
+ * Sends one request, following redirects and retrying transient failures (connection errors,
+ * 408/429/5xx) with backoff, within the retry deadline. A retryable status that is still there
+ * when we give up is returned, so the caller can say what the registry said. The caller owns the body.
+ */
 export async function send(req: HttpRequest, opts: TransportOptions): Promise<HttpResponse> {
-  const attempts = req.method === 'POST' ? 1 : (opts.attempts ?? 4);
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  // A POST (token requests) is not known to be idempotent: one try.
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry, ...(req.method === 'POST' ? { attempts: 1 } : {}) };
+  const startedAt = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    let res: HttpResponse;
     try {
-      const res = await sendFollowingRedirects(req, opts);
-      if (RETRYABLE_STATUS.has(res.status) && attempt < attempts) {
-        const wait = retryDelay(header(res, 'retry-after'), attempt, opts.maxRetryDelayMs ?? 30_000);
-        await res.body.dump().catch(() => undefined);
-        await sleep(wait);
-        continue;
-      }
-      return res;
+      res = await sendFollowingRedirects(req, opts);
     } catch (err) {
-      if (err instanceof VerifyImageError || attempt >= attempts || !isTransient(err)) throw toConnectionError(err, req.url);
-      lastError = err;
-      await sleep(retryDelay(undefined, attempt, opts.maxRetryDelayMs ?? 30_000));
+      if (err instanceof VerifyImageError || !isTransient(err)) throw connectionError(err, req.url, opts, attempt);
+      const decision = decideRetry(attempt, policy, startedAt, Date.now());
+      if (!decision.retry) throw connectionError(err, req.url, opts, attempt);
+      await sleep(decision.waitMs);
+      continue;
     }
+    if (!RETRYABLE_STATUS.has(res.status)) return res;
+    const retryAfter = parseRetryAfter(header(res, 'retry-after'), Date.now());
+    const decision = decideRetry(attempt, policy, startedAt, Date.now(), retryAfter);
+    if (!decision.retry) return res;
+    await discard(res);
+    await sleep(decision.waitMs);
   }
-  throw toConnectionError(lastError, req.url);
 }
 
 async function sendFollowingRedirects(req: HttpRequest, opts: TransportOptions): Promise<HttpResponse> {
   const origin = new URL(req.url).origin;
   let url = new URL(req.url);
   const maxRedirects = opts.maxRedirects ?? 10;
+  const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
   for (let hop = 0; ; hop++) {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new VerifyImageError('protocol', `refusing to fetch ${redact(url.toString())}: only https and http are spoken`);
+    }
     if (url.protocol === 'http:' && !opts.allowHttp(url)) {
       throw new VerifyImageError(
         'protocol',
@@ -84,100 +120,184 @@ async function sendFollowingRedirects(req: HttpRequest, opts: TransportOptions):
     }
     const headers: Record<string, string> = {
       'user-agent': opts.userAgent ?? 'verify-image',
+      // We hash what the registry stored: never let a proxy or undici decode it for us.
       'accept-encoding': 'identity',
       ...req.headers,
     };
     if (req.authorization && url.origin === origin) headers.authorization = req.authorization;
-    const res = await request(url, {
-      method: req.method,
-      headers,
-      body: req.body,
-      dispatcher: agent,
-    });
+    const res = await request(url, { method: req.method, headers, body: req.body, dispatcher: agentFor(timeouts) });
     const location = header(res, 'location');
     if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
       await res.body.dump().catch(() => undefined);
       if (hop >= maxRedirects) {
-        throw new VerifyImageError('protocol', `too many redirects (over ${maxRedirects}) fetching ${req.url}`);
+        throw new VerifyImageError('protocol', `too many redirects (over ${maxRedirects}) fetching ${redact(req.url)}: the registry or its CDN is misconfigured`);
       }
       const next = new URL(location, url);
       if (url.protocol === 'https:' && next.protocol === 'http:') {
-        throw new VerifyImageError('protocol', `refusing redirect from https to http (${next.host}) fetching ${redact(req.url)}`);
+        throw new VerifyImageError(
+          'protocol',
+          `refusing a redirect from https to plain http (${next.host}) fetching ${redact(req.url)}: the registry must keep its downloads on https`,
+        );
       }
       url = next;
       continue;
     }
-    return { status: res.statusCode, headers: res.headers, url: url.toString(), body: res.body };
+    return { status: res.statusCode, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
   }
 }
 
-/** Reads a whole body, refusing to hold more than `cap` bytes. */
-export async function readCapped(body: HttpResponse['body'], cap: number, what: string): Promise<Buffer> {
+/** A body broke off while being read (reset, truncation, silence): reading it again may work. */
+export class InterruptedBodyError extends VerifyImageError {
+  constructor(message: string) {
+    super('unreachable', message);
+  }
+}
+
+/** Drains and drops a body we do not need, so the connection can be reused. */
+export async function discard(res: HttpResponse): Promise<void> {
+  await res.body.dump().catch(() => undefined);
+}
+
+/**
+ * Reads a whole body, refusing to hold more than `cap` bytes (by Content-Length before reading,
+ * and by counting while reading). A broken connection becomes an InterruptedBodyError.
+ * `overCap` makes the error for a body over the cap, when the caller can say more.
+ */
+export async function readCapped(res: HttpResponse, cap: number, what: string, overCap?: () => VerifyImageError): Promise<Buffer> {
+  const tooLarge = (): VerifyImageError =>
+    overCap?.() ??
+    new VerifyImageError('protocol', `${what} is larger than ${cap} bytes; refusing to read it: check that ${new URL(res.url).host} serves what the reference names`);
+  const declared = Number(header(res, 'content-length'));
+  if (Number.isFinite(declared) && declared > cap) {
+    res.body.destroy();
+    throw tooLarge();
+  }
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    total += buf.length;
-    if (total > cap) {
-      body.destroy();
-      throw new VerifyImageError('protocol', `${what} is larger than ${cap} bytes; refusing to read it`);
+  try {
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      total += buf.length;
+      if (total > cap) {
+        res.body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(buf);
     }
-    chunks.push(buf);
+  } catch (err) {
+    if (err instanceof VerifyImageError) throw err;
+    throw bodyError(err, res, what);
   }
   return Buffer.concat(chunks, total);
+}
+
+/** Is this error from reading a body one that another request might not hit? */
+export function isTransientBodyError(err: unknown): boolean {
+  if (err instanceof InterruptedBodyError) return true;
+  if (err instanceof VerifyImageError) return false;
+  if (err instanceof undiciErrors.RequestAbortedError) return false;
+  return isTransient(err);
+}
+
+/** The one-line error for a body that broke off. */
+export function bodyError(err: unknown, res: HttpResponse, what: string): VerifyImageError {
+  if (err instanceof VerifyImageError) return err;
+  const host = new URL(res.url).host;
+  if (!isTransientBodyError(err)) {
+    return new VerifyImageError('unreachable', `reading ${what} from ${host} failed (${reasonOf(err)}): try again later`);
+  }
+  if (err instanceof undiciErrors.BodyTimeoutError) {
+    return new InterruptedBodyError(
+      `${host} stopped sending ${what} (nothing for ${seconds(res.idleTimeoutMs)}): try again later, or raise registry-timeout if the registry is that slow`,
+    );
+  }
+  return new InterruptedBodyError(`the connection to ${host} broke while sending ${what} (${reasonOf(err)}): try again later`);
 }
 
 /** Turns a registry error body into one readable line, e.g. `MANIFEST_UNKNOWN: manifest unknown`. */
 export async function errorLine(res: HttpResponse): Promise<string> {
   let text: string;
   try {
-    text = (await readCapped(res.body, 64 * 1024, 'error body')).toString('utf8');
+    text = (await readCapped(res, 64 * 1024, 'error body')).toString('utf8');
   } catch {
     return `HTTP ${res.status}`;
   }
   try {
-    const parsed = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
+    const parsed = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
     if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-      return parsed.errors
-        .map((e) => [e.code, e.message].filter(Boolean).join(': '))
-        .join('; ')
-        .slice(0, 300);
+      const line = parsed.errors
+        .map((e) => [e?.code, e?.message].filter((part) => typeof part === 'string' && part).join(': '))
+        .filter(Boolean)
+        .join('; ');
+      if (line) return oneLineText(line, 300);
     }
   } catch {
     // not JSON: some registries (ECR) answer plain text
   }
-  const plain = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const plain = oneLineText(text, 200);
   return plain ? `HTTP ${res.status}: ${plain}` : `HTTP ${res.status}`;
 }
 
-function retryDelay(retryAfter: string | undefined, attempt: number, capMs: number): number {
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, capMs);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.min(Math.max(0, date - Date.now()), capMs);
-  }
-  const base = 250 * 2 ** (attempt - 1);
-  return Math.min(base + Math.random() * base, capMs);
+function oneLineText(text: string, max: number): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, max);
 }
 
 function isTransient(err: unknown): boolean {
   if (err instanceof undiciErrors.UndiciError) {
-    return !(err instanceof undiciErrors.InvalidArgumentError);
+    return !(err instanceof undiciErrors.InvalidArgumentError) && !(err instanceof undiciErrors.RequestAbortedError);
   }
-  const code = (err as { code?: string } | undefined)?.code;
+  const code = codeOf(err);
   return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN';
 }
 
-function toConnectionError(err: unknown, url: string): Error {
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function connectionError(err: unknown, url: string, opts: TransportOptions, attempts: number): Error {
   if (err instanceof VerifyImageError) return err;
-  const u = new URL(url);
-  const code = (err as { code?: string } | undefined)?.code;
-  const reason = code ?? (err instanceof Error ? err.message : String(err));
-  return new VerifyImageError(
-    'unreachable',
-    `cannot reach registry ${u.host} (${reason}): check the registry address and that it is up`,
-  );
+  const host = new URL(url).host;
+  const code = codeOf(err);
+  const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+  const tries = attempts > 1 ? `, ${attempts} tries` : '';
+  if (code && TLS_TRUST_CODES.has(code)) {
+    return new VerifyImageError(
+      'unreachable',
+      `the TLS certificate of ${host} is not trusted (${code}): give the registry a certificate from a trusted CA, or point NODE_EXTRA_CA_CERTS at its CA`,
+    );
+  }
+  if (err instanceof undiciErrors.ConnectTimeoutError) {
+    return new VerifyImageError('unreachable', `cannot reach registry ${host} (no connection within ${seconds(timeouts.connectMs)}${tries}): check the registry address and that it is up`);
+  }
+  if (err instanceof undiciErrors.HeadersTimeoutError) {
+    return new VerifyImageError(
+      'unreachable',
+      `registry ${host} did not answer within ${seconds(timeouts.headersMs)}${tries}: try again later, or raise registry-timeout if the registry is that slow`,
+    );
+  }
+  return new VerifyImageError('unreachable', `cannot reach registry ${host} (${reasonOf(err)}${tries}): check the registry address and that it is up`);
+}
+
+function codeOf(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function reasonOf(err: unknown): string {
+  const code = codeOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (code && !code.startsWith('UND_ERR')) return code;
+  return oneLineText(message, 120) || code || 'unknown error';
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** URLs can carry presigned query strings; keep them out of messages. */
@@ -190,6 +310,6 @@ export function redact(url: string): string {
   }
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

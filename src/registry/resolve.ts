@@ -8,7 +8,11 @@ import { isIndex, type ImageIndex, type ImageManifest, type Platform } from '../
 import type { RemoteImage } from '../verify/rules.js';
 import type { RegistryClient } from './client.js';
 
-export async function resolveRemoteImage(client: RegistryClient, ref: ImageReference, want: Platform): Promise<RemoteImage> {
+/**
+ * @param wantFrom where `want` came from, for messages: 'the local build' when it is the local
+ *   image's platform (then a single-platform image of another platform is a platform mismatch).
+ */
+export async function resolveRemoteImage(client: RegistryClient, ref: ImageReference, want: Platform, wantFrom?: string): Promise<RemoteImage> {
   const top = await client.getManifest(manifestReference(ref));
   let indexDigest: string | undefined;
   let manifest = top;
@@ -23,7 +27,7 @@ export async function resolveRemoteImage(client: RegistryClient, ref: ImageRefer
         `${formatReference(ref)} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`,
       );
     }
-    manifest = await client.getManifest(entry.digest);
+    manifest = await client.getManifest(entry.digest, entry);
     if (isIndex(manifest.mediaType)) {
       throw new VerifyImageError('unsupported', `${formatReference(ref)} nests an index inside an index for ${formatPlatform(want)}; nested indexes are not supported`);
     }
@@ -31,6 +35,12 @@ export async function resolveRemoteImage(client: RegistryClient, ref: ImageRefer
   const image = manifest.body as ImageManifest;
   const { config } = await client.getConfig(image.config);
   const platform = normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
+  if (!indexDigest && !platformMatches(want, platform) && wantFrom) {
+    throw new VerifyImageError(
+      'unsupported',
+      `${formatReference(ref)} is a ${formatPlatform(platform)} image but ${wantFrom} is ${formatPlatform(want)}: compare builds of one platform (build the local image with --platform ${formatPlatform(platform)}, or push the ${formatPlatform(want)} build)`,
+    );
+  }
   if (!indexDigest && !platformMatches(want, platform)) {
     throw new VerifyImageError(
       'unsupported',

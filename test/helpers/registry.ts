@@ -1,6 +1,7 @@
 // Throwaway CNCF distribution registries (Debian's `docker-registry`) for e2e tests: one temp
 // directory per registry holding its config, storage and optional htpasswd file, on a random
 // 127.0.0.1 port, which dockerd treats as an insecure (plain HTTP) registry without configuration.
+// Auth is either htpasswd (Basic) or token (Bearer, with a token server from token-server.ts).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -15,6 +16,17 @@ export interface RegistryOptions {
   htpasswd?: { username: string; password: string };
   /** Log every request (method, path, status) to logs(), to count what a run asked for. */
   accessLog?: boolean;
+  /** Require Bearer tokens from this token server (distribution's `auth: token`). */
+  token?: TokenAuthConfig;
+}
+
+/** distribution's `auth: token` section: tokens are JWTs whose x5c chain ends in rootCertBundle. */
+export interface TokenAuthConfig {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM file with the certificate(s) token signatures must chain to. */
+  rootCertBundle: string;
 }
 
 export interface TestRegistry {
@@ -49,7 +61,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     let lastFailure = '';
     for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       const host = `127.0.0.1:${await freePort()}`;
-      await writeFile(configPath, registryConfig(host, storageDir, htpasswdPath, opts.accessLog ?? false));
+      await writeFile(configPath, registryConfig(host, storageDir, htpasswdPath, opts.accessLog ?? false, opts.token));
       const started = await launch(host, configPath);
       if ('child' in started) {
         const { child, logs } = started;
@@ -94,7 +106,13 @@ export async function dockerLogin(host: string, username: string, password: stri
   }
 }
 
-function registryConfig(host: string, storageDir: string, htpasswdPath: string | undefined, accessLog: boolean): string {
+function registryConfig(
+  host: string,
+  storageDir: string,
+  htpasswdPath: string | undefined,
+  accessLog: boolean,
+  token: TokenAuthConfig | undefined,
+): string {
   const lines = [
     'version: 0.1',
     'log:',
@@ -114,8 +132,19 @@ function registryConfig(host: string, storageDir: string, htpasswdPath: string |
     // A fixed secret silences the "no secret configured" warning; there is only one instance.
     '  secret: verify-image-test-registry',
   ];
+  if (htpasswdPath && token) throw new Error('startRegistry: choose htpasswd or token auth, not both');
   if (htpasswdPath) {
     lines.push('auth:', '  htpasswd:', '    realm: verify-image-test', `    path: ${JSON.stringify(htpasswdPath)}`);
+  }
+  if (token) {
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${JSON.stringify(token.realm)}`,
+      `    service: ${JSON.stringify(token.service)}`,
+      `    issuer: ${JSON.stringify(token.issuer)}`,
+      `    rootcertbundle: ${JSON.stringify(token.rootCertBundle)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
