@@ -21,6 +21,8 @@ export interface LayerRow {
   mediaType?: string;
   /** match/differs against the local build; not-compared when there is no local image. */
   status: 'match' | 'differs' | 'not-compared';
+  /** The local blob's compressed digest, when the local source holds a manifest (archives, layouts). */
+  localDigest?: string;
 }
 
 export interface RemoteSummary {
@@ -39,6 +41,8 @@ export interface LocalSummary {
   id: string;
   idKind: 'config' | 'manifest';
   platform: string;
+  /** The local manifest digest, when the source has one (layouts, Docker 25+ archives, the containerd store). */
+  manifestDigest?: string;
 }
 
 export interface VerifyReport {
@@ -54,6 +58,39 @@ export interface VerifyReport {
   /** What this run compared, in words, so a pass is never mistaken for more than it is. */
   compared: string[];
   durationMs: number;
+  /** The pushed index, in a multi-platform run (platform: all, a list, or a local index). */
+  index?: IndexSummary;
+  /** One entry per platform in a multi-platform run; `remote`, `local` and `layers` above then describe the platform only when there is exactly one. */
+  platforms?: PlatformReport[];
+}
+
+export interface IndexSummary {
+  reference: string;
+  /** The top-level digest the registry serves for the tag (an index, or a manifest when the tag is single-platform). */
+  digest: string;
+  mediaType: string;
+  /** The local index digest, when the local source holds the index as a blob. */
+  localDigest?: string;
+}
+
+export interface PlatformReport {
+  /** os/arch[/variant]. */
+  platform: string;
+  /** Where the platform was found. */
+  presence: 'both' | 'registry' | 'local';
+  status: Status;
+  remote?: RemoteSummary;
+  local?: LocalSummary;
+  checks: Check[];
+  layers: LayerRow[];
+  /** BuildKit attestation manifests for this platform's image, matched by their subject digest; reported, never required. */
+  attestation?: AttestationReport;
+}
+
+export interface AttestationReport {
+  status: 'same' | 'differs' | 'registry-only' | 'local-only';
+  registry?: string;
+  local?: string;
 }
 
 export function failedChecks(report: VerifyReport): Check[] {
@@ -80,6 +117,7 @@ export function layerRows(remote: RemoteImage, local: LocalImage | undefined): L
       size: layers[i]?.size,
       mediaType: layers[i]?.mediaType,
       status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+      localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
     });
   }
   return rows;
@@ -104,5 +142,6 @@ export function localSummary(local: LocalImage): LocalSummary {
     id: local.id,
     idKind: local.idKind,
     platform: formatPlatform(local.platform),
+    manifestDigest: local.manifestDigest,
   };
 }
