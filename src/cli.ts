@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`.
+// The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--json]`.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments).
 
 import { readFileSync } from 'node:fs';
@@ -16,9 +16,12 @@ const USAGE = `usage: verify-image IMAGE [options]
 Verify that the image the registry serves under IMAGE is exactly the local build.
 
 options:
-  --local REF               local image to compare with (default: IMAGE; "none" skips it)
+  --local SOURCE            local image to compare with (default: IMAGE in the Docker daemon;
+                            "none" skips it): a daemon reference, docker-archive:PATH,
+                            oci-layout:DIR[:TAG|@DIGEST] or oci-archive:PATH[:TAG|@DIGEST]
   --digest DIGEST           expected registry digest (index or platform manifest)
-  --platform OS/ARCH[/VAR]  platform to verify (default: the local image's)
+  --platform PLATFORMS      platform to verify: OS/ARCH[/VAR], a comma list, or all
+                            (default: the local image's; every platform of a local index)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
