@@ -22,6 +22,8 @@ export interface BlobStore {
   readonly what: string;
   /** A file at the layout's root (`index.json`, `oci-layout`), undefined when absent. */
   rootFile(name: string): Promise<Buffer | undefined>;
+  /** Whether the blob is in the layout at all (a multi-platform export may hold only some platforms). */
+  hasBlob(digest: string): Promise<boolean>;
   /** A manifest, index or config blob, checked against its descriptor's digest and size. */
   jsonBlob(descriptor: Descriptor, cap: number): Promise<Buffer>;
   /** Reads a layer blob once: its digest and size, and the digest of its uncompressed bytes. */
@@ -122,7 +124,7 @@ async function indexOf(
     }
     // Unknown media types in an index are not an error (image-spec); they are not images either.
     if (!isImageManifest(entry.mediaType)) continue;
-    images.push(await imageOf(store, entry, context));
+    images.push((await store.hasBlob(entry.digest)) ? await imageOf(store, entry, context) : absentImage(entry, context));
   }
   if (images.length === 0) throw new VerifyImageError('local', `${store.what}: index ${digest ?? 'index.json'} lists no image manifests`);
   return { reference: context.reference, source: context.source, digest, mediaType, images, attestations };
@@ -161,6 +163,25 @@ async function imageOf(store: BlobStore, descriptor: Descriptor, context: Layout
     configDigest: manifest.config.digest,
     config,
     layers: manifest.layers.map((layer) => ({ descriptor: layer, path: blobPath(layer.digest, store.what), claimed: true })),
+  };
+}
+
+/**
+ * An index entry whose manifest is not in the layout (e.g. `docker save` of a multi-platform image
+ * with one platform pulled): known by its digest only, which still pins config and layers.
+ */
+function absentImage(entry: Descriptor, context: LayoutContext): LocalImage {
+  return {
+    reference: context.reference,
+    source: `${context.source}; the ${entry.platform ? formatPlatform(normalizePlatform(entry.platform)) : entry.digest} manifest is not in it, only its digest`,
+    id: entry.digest,
+    idKind: 'manifest',
+    diffIds: [],
+    diffIdsUnknown: true,
+    platform: normalizePlatform(entry.platform ?? { os: 'unknown', architecture: 'unknown' }),
+    repoDigests: [],
+    manifestDigest: entry.digest,
+    manifestMediaType: entry.mediaType,
   };
 }
 

@@ -30,6 +30,10 @@ export class DirectoryStore implements BlobStore {
     }
   }
 
+  async hasBlob(digest: string): Promise<boolean> {
+    return (await stat(join(this.dir, blobPath(digest, this.what))).catch(() => undefined))?.isFile() ?? false;
+  }
+
   async jsonBlob(descriptor: Descriptor, cap: number): Promise<Buffer> {
     const path = blobPath(descriptor.digest, this.what);
     let bytes: Buffer;
@@ -66,6 +70,10 @@ export class ArchiveStore implements BlobStore {
     if (!member) return undefined;
     if (!member.measure.json) throw notJson(this.what, name);
     return member.measure.json;
+  }
+
+  async hasBlob(digest: string): Promise<boolean> {
+    return memberAt(this.scan, blobPath(digest, this.what)) !== undefined;
   }
 
   async jsonBlob(descriptor: Descriptor, cap: number): Promise<Buffer> {

@@ -56,6 +56,15 @@ describe('oci-layout', () => {
     }
   });
 
+  test('a platform whose manifest is not in the layout is known by its digest only', async () => {
+    const { dir, b } = await multiLayout('partial');
+    await rm(join(dir, 'blobs', 'sha256', b.digest.slice(7)));
+    const target = await new OciLayoutSource('x', dir, { name: 'v1' }).load({});
+    const arm = imagesOf(target).find((i) => i.platform.architecture === 'arm64');
+    assert.deepEqual([arm?.id, arm?.idKind, arm?.manifestDigest, arm?.diffIdsUnknown, arm?.layers], [b.digest, 'manifest', b.digest, true, undefined]);
+    assert.match(arm?.source ?? '', /the linux\/arm64 manifest is not in it, only its digest/);
+  });
+
   test('@DIGEST picks a platform manifest inside the index; :TAG an image entry', async () => {
     const { dir, b } = await multiLayout('by-digest');
     const byDigest = await new OciLayoutSource('x', dir, { digest: b.digest }).load({});
