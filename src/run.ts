@@ -6,7 +6,7 @@ import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
 import { openLocalSource } from './local/open.js';
 import { pickLocalImage } from './local/pick.js';
-import type { LocalImage } from './local/source.js';
+import type { ImageSource, LocalImage } from './local/source.js';
 import { hostPlatform, formatPlatform } from './oci/platform.js';
 import { parseReference } from './oci/reference.js';
 import type { Platform } from './oci/types.js';
@@ -36,7 +36,7 @@ export interface RunInputs {
 export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyReport> {
   const started = Date.now();
   const report: VerifyReport = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
-  let source: ReturnType<typeof openLocalSource> | undefined;
+  let source: ImageSource | undefined;
   try {
     const ref = parseReference(inputs.image);
     const credential = await resolveCredential(ref.registry, {

@@ -3,6 +3,7 @@
 
 import type { LocalImage } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
+import { localLayerIntact } from '../verify/blob-rules.js';
 import type { Check, RemoteImage } from '../verify/rules.js';
 
 export type Status = 'verified' | 'mismatch' | 'error';
@@ -116,7 +117,8 @@ export function layerRows(remote: RemoteImage, local: LocalImage | undefined): L
       digest: layers[i]?.digest,
       size: layers[i]?.size,
       mediaType: layers[i]?.mediaType,
-      status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+      // A local blob that is not what its config says (local-blobs) marks its row too.
+      status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
       localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
     });
   }

@@ -72,6 +72,17 @@ export function checkLocalBlobs(local: LocalImage): Check | undefined {
   }
 }
 
+/** False when layer `i`'s local blob was measured and is not what the local manifest and config say. */
+export function localLayerIntact(local: LocalImage, i: number): boolean {
+  const layer = local.layers?.[i];
+  const measured = layer?.measured;
+  if (!layer || !measured) return true;
+  if (layer.claimed && measured.digest !== layer.descriptor.digest) return false;
+  if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size) return false;
+  if (measured.diffIdError && /decompress as/.test(measured.diffIdError)) return false;
+  return measured.diffId === undefined || measured.diffId === local.diffIds[i];
+}
+
 /**
  * The same manifest digest proves everything under it. A different one is fine when the config
  * and every uncompressed layer are still the same (layers recompressed, media types converted).

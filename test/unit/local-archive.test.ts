@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { DockerArchiveSource } from '../../src/local/archive.js';
 import { OciArchiveSource } from '../../src/local/oci.js';
 import { imagesOf, type LocalImage } from '../../src/local/source.js';
-import { checkLocalBlobs } from '../../src/verify/blob-rules.js';
+import { checkLocalBlobs, localLayerIntact } from '../../src/verify/blob-rules.js';
 import { archiveOf, buildTestImage, legacySaveMembers, ociSaveMembers, sha256, tarOf, type BuiltImage } from '../helpers/oci.js';
 
 let dir: string;
@@ -56,9 +56,14 @@ describe('legacy docker save (Docker < 25)', () => {
     const layerPath = Object.keys(members).filter((k) => k.endsWith('layer.tar'))[1]!;
     members[layerPath] = await tarOf({ 'etc/app.conf': 'mode=evil\n' });
     await archiveOf(file, members);
-    const check = checkLocalBlobs(await load(file));
+    const local = await load(file);
+    const check = checkLocalBlobs(local);
     assert.equal(check?.ok, false);
     assert.equal(check?.layer, 2);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => localLayerIntact(local, i)),
+      [true, false, true],
+    );
     assert.match(check?.message ?? '', /local layer 2 \(.*layer\.tar\) hashes to sha256:[0-9a-f]{64}, not the diff_id .* the layer was replaced or damaged/);
   });
 
