@@ -71,7 +71,8 @@ export function platformsText(report: VerifyReport): string[] {
   lines.push('  platform          ok  registry manifest    local manifest       layers  attestation');
   for (const p of platforms) {
     const mark = p.status === 'verified' ? '✓' : '✗';
-    const local = p.local?.manifestDigest ?? p.local?.id;
+    // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
+    const local = p.local?.manifestDigest;
     lines.push(
       `  ${p.platform.padEnd(17)} ${mark}   ${(shortDigest(p.remote?.manifestDigest) || '—').padEnd(20)} ${(shortDigest(local) || '—').padEnd(20)} ${String(p.layers.length || '').padEnd(7)} ${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`,
     );

@@ -36,7 +36,7 @@ function overview(platforms: PlatformReport[]): Cell[][] {
     return [
       { data: `<code>${escapeHtml(p.platform)}</code>${p.presence === 'both' ? '' : `<br>${escapeHtml(presenceText(p))}`}` },
       { data: digest(p.remote?.manifestDigest) },
-      { data: digest(p.local?.manifestDigest ?? (p.local ? p.local.id : undefined)) },
+      { data: digest(p.local?.manifestDigest) },
       { data: digest(p.remote?.configDigest) },
       { data: p.layers.length ? String(p.layers.length) : '' },
       { data: escapeHtml(attestationText(p.attestation)) },
