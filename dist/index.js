@@ -70920,347 +70920,8 @@ function writeReportFile(reports, dir = process.env.RUNNER_TEMP || (0,external_n
     return path;
 }
 
-;// CONCATENATED MODULE: ./src/report/model.ts
-// The report model: one plain object per verified image that the job summary, the CLI text and
-// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
-
-function failedChecks(report) {
-    return report.checks.filter((c) => !c.ok);
-}
-/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
-function layerRows(remote, local) {
-    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
-    const diffIds = remote.config.rootfs.diff_ids;
-    const layers = remote.manifest.layers;
-    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
-    const rows = [];
-    for (let i = 0; i < count; i++) {
-        const diffId = diffIds[i];
-        const localDiffId = local?.diffIds[i];
-        rows.push({
-            index: i + 1,
-            instruction: history[i]?.created_by,
-            created: history[i]?.created,
-            diffId,
-            localDiffId,
-            digest: layers[i]?.digest,
-            size: layers[i]?.size,
-            mediaType: layers[i]?.mediaType,
-            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
-            localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
-        });
-    }
-    return rows;
-}
-function remoteSummary(remote) {
-    return {
-        reference: remote.reference,
-        indexDigest: remote.indexDigest,
-        manifestDigest: remote.manifestDigest,
-        manifestMediaType: remote.manifestMediaType,
-        configDigest: remote.configDigest,
-        platform: formatPlatform(remote.platform),
-        created: remote.config.created,
-    };
-}
-function localSummary(local) {
-    return {
-        reference: local.reference,
-        source: local.source,
-        id: local.id,
-        idKind: local.idKind,
-        platform: formatPlatform(local.platform),
-        manifestDigest: local.manifestDigest,
-    };
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/oci/digest.ts
-// Content digests: `algorithm:hex` of the exact bytes. We always hash what we received, never a
-// re-serialisation, because JSON round-trips change bytes and so change digests.
-
-const NODE_ALGORITHMS = { sha256: 'sha256', sha512: 'sha512' };
-function digestAlgorithm(digest) {
-    const algorithm = digest.slice(0, digest.indexOf(':'));
-    return NODE_ALGORITHMS[algorithm] ? algorithm : 'sha256';
-}
-function createDigester(algorithm = 'sha256') {
-    return (0,external_node_crypto_.createHash)(NODE_ALGORITHMS[algorithm] ?? 'sha256');
-}
-/** Digest of bytes, using the same algorithm as `like` (a digest we compare against) when given. */
-function digestOf(bytes, like) {
-    const algorithm = like ? digestAlgorithm(like) : 'sha256';
-    return `${algorithm}:${createDigester(algorithm).update(bytes).digest('hex')}`;
-}
-/** `sha256:0123456789ab` — enough to tell layers apart in a table. */
-function digest_shortDigest(digest, length = 12) {
-    if (!digest)
-        return '';
-    const i = digest.indexOf(':');
-    return i < 0 ? digest.slice(0, length) : `${digest.slice(0, i + 1)}${digest.slice(i + 1, i + 1 + length)}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/platforms.ts
-// The multi-platform part of the report, in words and as the `platforms` output; shared by the
-// job summary, the CLI text and the action's outputs so they say the same thing.
-
-/** The `platforms` output: one entry per platform verified; a single-platform run gives one entry. */
-function platformsOutput(report) {
-    if (report.platforms) {
-        return report.platforms.map((p) => ({
-            platform: p.platform,
-            presence: p.presence,
-            verified: p.status === 'verified',
-            ...(p.remote ? { digest: p.remote.manifestDigest, 'config-digest': p.remote.configDigest } : {}),
-            ...(p.local?.manifestDigest ? { 'local-digest': p.local.manifestDigest } : {}),
-            ...(p.attestation ? { attestation: p.attestation.status } : {}),
-        }));
-    }
-    if (!report.remote)
-        return [];
-    return [
-        {
-            platform: report.remote.platform,
-            presence: report.local ? 'both' : 'registry',
-            verified: report.verified,
-            digest: report.remote.manifestDigest,
-            'config-digest': report.remote.configDigest,
-            ...(report.local?.manifestDigest ? { 'local-digest': report.local.manifestDigest } : {}),
-        },
-    ];
-}
-function presenceText(p) {
-    return p.presence === 'both' ? 'in both' : p.presence === 'registry' ? 'registry only' : 'local build only';
-}
-function attestationText(a) {
-    if (!a)
-        return 'none';
-    switch (a.status) {
-        case 'same':
-            return `same (${digest_shortDigest(a.registry)})`;
-        case 'differs':
-            return `differs (registry ${digest_shortDigest(a.registry)}, local ${digest_shortDigest(a.local)})`;
-        case 'registry-only':
-            return `registry only (${digest_shortDigest(a.registry)})`;
-        case 'local-only':
-            return `local only (${digest_shortDigest(a.local)})`;
-    }
-}
-/** The CLI's lines for a multi-platform run. */
-function platformsText(report) {
-    const platforms = report.platforms;
-    if (!platforms)
-        return [];
-    const lines = [];
-    if (report.index && !report.remote) {
-        lines.push(`  registry  ${report.index.digest}  (${report.index.mediaType})`);
-        if (report.index.localDigest)
-            lines.push(`  local     ${report.index.localDigest}`);
-    }
-    lines.push('');
-    lines.push('  platform          ok  registry manifest    local manifest       layers  attestation');
-    for (const p of platforms) {
-        const mark = p.status === 'verified' ? '✓' : '✗';
-        const local = p.local?.manifestDigest ?? p.local?.id;
-        lines.push(`  ${p.platform.padEnd(17)} ${mark}   ${(shortDigest(p.remote?.manifestDigest) || '—').padEnd(20)} ${(shortDigest(local) || '—').padEnd(20)} ${String(p.layers.length || '').padEnd(7)} ${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`);
-    }
-    return lines;
-}
-/** A rule as a reader names it: `diff-ids`, or `diff-ids (linux/arm64)` in a multi-platform run. */
-function ruleName(check) {
-    return check.platform ? `${check.rule} (${check.platform})` : check.rule;
-}
-
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
-function humanSize(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-/**
- * Turns a history `created_by` into the instruction a person wrote: the classic builder records
- * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
- */
-function instructionOf(createdBy) {
-    if (!createdBy)
-        return '';
-    let s = createdBy.trim();
-    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
-    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
-    if (nop)
-        s = s.slice(nop[0].length);
-    else if (s.startsWith('/bin/sh -c '))
-        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
-    s = s.replace(/\s+# buildkit$/, '');
-    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
-    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
-    return s.replace(/\s+/g, ' ').trim();
-}
-function shorten(text, max = 72) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-
-;// CONCATENATED MODULE: ./src/report/summary-platforms.ts
-// The job summary's multi-platform part: the index digests, a platform overview table, and one
-// collapsible layer table per platform. Every value is escaped; cells are HTML.
-
-
-
-
-function addPlatformSummary(report) {
-    const platforms = report.platforms;
-    if (!platforms)
-        return;
-    const s = summary;
-    if (report.index && !report.remote) {
-        const facts = [`<strong>Registry</strong> <code>${escapeHtml(report.index.digest)}</code> (${escapeHtml(report.index.mediaType)})`];
-        if (report.index.localDigest)
-            facts.push(`<strong>Local index</strong> <code>${escapeHtml(report.index.localDigest)}</code>`);
-        s.addList(facts);
-    }
-    s.addTable(overview(platforms));
-    // With one platform the main layer table already shows it.
-    if (report.layers.length > 0)
-        return;
-    for (const platform of platforms) {
-        if (platform.layers.length === 0)
-            continue;
-        const label = `${platform.status === 'verified' ? '✓' : '✗'} ${escapeHtml(platform.platform)}: ${platform.layers.length} layers`;
-        s.addDetails(label, layerTableHtml(platform.layers));
-    }
-}
-function overview(platforms) {
-    const header = ['Platform', 'Registry manifest', 'Local manifest', 'Config', 'Layers', 'Attestation', ''].map((data) => ({ data, header: true }));
-    const rows = platforms.map((p) => {
-        const failed = p.checks.filter((c) => !c.ok).map((c) => c.rule);
-        const mark = p.status === 'verified' ? '✓' : `✗ ${escapeHtml(failed.join(', '))}`;
-        return [
-            { data: `<code>${escapeHtml(p.platform)}</code>${p.presence === 'both' ? '' : `<br>${escapeHtml(presenceText(p))}`}` },
-            { data: digest(p.remote?.manifestDigest) },
-            { data: digest(p.local?.manifestDigest ?? (p.local ? p.local.id : undefined)) },
-            { data: digest(p.remote?.configDigest) },
-            { data: p.layers.length ? String(p.layers.length) : '' },
-            { data: escapeHtml(attestationText(p.attestation)) },
-            { data: mark },
-        ];
-    });
-    return [header, ...rows];
-}
-function layerTableHtml(rows) {
-    const head = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', ''].map((h) => `<th>${h}</th>`).join('');
-    const body = rows
-        .map((row) => {
-        const instruction = instructionOf(row.instruction);
-        const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
-        const diffId = row.status === 'differs' && row.localDiffId !== row.diffId ? `${digest(row.diffId)}<br>local: ${digest(row.localDiffId)}` : digest(row.diffId);
-        const compressed = row.localDigest && row.localDigest !== row.digest ? `${digest(row.digest)}<br>local: ${digest(row.localDigest)}` : digest(row.digest);
-        const cells = [
-            String(row.index),
-            instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '',
-            diffId,
-            compressed,
-            humanSize(row.size),
-            mark,
-        ];
-        return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
-    })
-        .join('');
-    return `<table><tr>${head}</tr>${body}</table>`;
-}
-function digest(value) {
-    return value ? `<code title="${escapeHtml(value)}">${escapeHtml(digest_shortDigest(value))}</code>` : '—';
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-// The job summary, written with @actions/core's summary API: a verdict heading, the digests and
-// platform, what was compared, the failed rules, and the layer table. Cells are HTML, so every
-// value from a registry or a Dockerfile is escaped before it goes in.
-
-
-
-
-
-
-async function writeSummary(reports) {
-    for (const report of reports)
-        addReport(report);
-    await summary.write();
-}
-const HEADINGS = {
-    verified: '✅ Verified',
-    mismatch: '❌ Mismatch',
-    error: '⚠️ Could not verify',
-};
-function addReport(report) {
-    const s = summary;
-    s.addHeading(`${HEADINGS[report.status]}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2);
-    if (report.error)
-        s.addRaw(`<p><strong>Error:</strong> ${escapeHtml(report.error)}</p>`, true);
-    const facts = [];
-    const r = report.remote;
-    if (r) {
-        if (r.indexDigest)
-            facts.push(`<strong>Index</strong> <code>${escapeHtml(r.indexDigest)}</code>`);
-        facts.push(`<strong>Manifest</strong> <code>${escapeHtml(r.manifestDigest)}</code> (${escapeHtml(r.platform)})`);
-        facts.push(`<strong>Config</strong> <code>${escapeHtml(r.configDigest)}</code>`);
-    }
-    if (report.local) {
-        facts.push(`<strong>Local build</strong> <code>${escapeHtml(report.local.reference)}</code> — ${escapeHtml(report.local.source)}`);
-    }
-    if (facts.length)
-        s.addList(facts);
-    const failed = failedChecks(report);
-    if (failed.length) {
-        s.addRaw('<p><strong>Failed rules</strong></p>', true);
-        s.addList(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
-    }
-    addPlatformSummary(report);
-    if (report.layers.length)
-        s.addTable(layerTable(report.layers));
-    if (report.checks.length || report.compared.length) {
-        const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
-        const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
-        s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`);
-    }
-}
-function layerTable(rows) {
-    const header = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', ''].map((data) => ({ data, header: true }));
-    return [header, ...rows.map(layerCells)];
-}
-function layerCells(row) {
-    const instruction = instructionOf(row.instruction);
-    const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
-    const diffId = row.status === 'differs' && row.localDiffId !== row.diffId
-        ? `${digestCell(row.diffId)}<br>local: ${digestCell(row.localDiffId)}`
-        : digestCell(row.diffId);
-    return [
-        { data: String(row.index) },
-        { data: instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '' },
-        { data: diffId },
-        { data: digestCell(row.digest) },
-        { data: humanSize(row.size) },
-        { data: mark },
-    ];
-}
-function digestCell(digest) {
-    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest_shortDigest(digest))}</code>` : '—';
-}
-
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
@@ -71448,6 +71109,552 @@ function measureOnly(result) {
     return measure;
 }
 
+;// CONCATENATED MODULE: ./src/verify/blob-rules.ts
+// Rules that need the local side's blobs (archives and layouts hold the real manifest and layer
+// blobs) or its manifest digest (the containerd store names it): manifest digests, compressed
+// layer digests, and whether the local blobs are what their manifest and config say. Pure.
+//
+// Recompression is not a difference in content: a registry (or `docker push`) may store a layer
+// compressed differently from the local blob. When the diff_ids match we say exactly that.
+
+/** Every blob rule that applies to this local image. */
+function blobChecks(remote, local) {
+    const checks = [];
+    const blobs = checkLocalBlobs(local);
+    if (blobs)
+        checks.push(blobs);
+    if (local.manifestDigest)
+        checks.push(checkManifestDigest(remote, local));
+    if (local.manifest && local.layers && !local.diffIdsUnknown)
+        checks.push(checkLayerDigests(remote, local));
+    return checks;
+}
+/** Do the local blobs hash to what the local manifest and config say? A tampered archive fails here. */
+function checkLocalBlobs(local) {
+    const layers = local.layers ?? [];
+    if (layers.length === 0 || layers.some((l) => !l.measured))
+        return undefined;
+    const notes = [];
+    if (layers.length !== local.diffIds.length) {
+        return {
+            rule: 'local-blobs',
+            ok: false,
+            layer: Math.min(layers.length, local.diffIds.length) + 1,
+            message: `the local build lists ${layers.length} layer blobs but its config has ${local.diffIds.length} diff_ids: the local image is inconsistent`,
+        };
+    }
+    for (const [i, layer] of layers.entries()) {
+        const measured = layer.measured;
+        const n = i + 1;
+        const at = `local layer ${n} (${layer.path})`;
+        if (layer.claimed && measured.digest !== layer.descriptor.digest) {
+            return fail(n, `${at} hashes to ${measured.digest}, not the ${layer.descriptor.digest} its manifest names: the local blob was altered or damaged`, layer.descriptor.digest, measured.digest);
+        }
+        if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size) {
+            return fail(n, `${at} is ${measured.size} bytes, not the ${layer.descriptor.size} its manifest says`, String(layer.descriptor.size), String(measured.size));
+        }
+        const declared = compressionOfMediaType(layer.descriptor.mediaType);
+        if (layer.claimed && declared && declared !== measured.compression) {
+            return fail(n, `${at} is ${describeCompression(measured.compression)} but its media type ${layer.descriptor.mediaType} says ${describeCompression(declared)}`);
+        }
+        const diffId = local.diffIds[i];
+        if (measured.diffId === undefined) {
+            if (measured.diffIdError && /decompress as/.test(measured.diffIdError))
+                return fail(n, `${at}: ${measured.diffIdError}`);
+            notes.push(`layer ${n}: ${measured.diffIdError ?? 'its uncompressed digest was not computed'}`);
+            continue;
+        }
+        if (measured.diffId !== diffId) {
+            const what = measured.compression === 'none' ? 'hashes to' : 'decompresses to content hashing to';
+            return fail(n, `${at} ${what} ${measured.diffId}, not the diff_id ${diffId} in the local config: the layer was replaced or damaged`, diffId, measured.diffId);
+        }
+    }
+    const claimed = layers.some((l) => l.claimed);
+    return {
+        rule: 'local-blobs',
+        ok: true,
+        message: `all ${layers.length} local layer blobs were hashed: ${claimed ? 'each matches its manifest digest and size, and ' : ''}each uncompressed layer matches its diff_id in the local config` +
+            (notes.length ? ` (not checked: ${notes.join('; ')})` : ''),
+    };
+    function fail(layer, message, expected, actual) {
+        return { rule: 'local-blobs', ok: false, layer, message, expected, actual };
+    }
+}
+/** False when layer `i`'s local blob was measured and is not what the local manifest and config say. */
+function localLayerIntact(local, i) {
+    const layer = local.layers?.[i];
+    const measured = layer?.measured;
+    if (!layer || !measured)
+        return true;
+    if (layer.claimed && measured.digest !== layer.descriptor.digest)
+        return false;
+    if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size)
+        return false;
+    if (measured.diffIdError && /decompress as/.test(measured.diffIdError))
+        return false;
+    return measured.diffId === undefined || measured.diffId === local.diffIds[i];
+}
+/**
+ * The same manifest digest proves everything under it. A different one is fine when the config
+ * and every uncompressed layer are still the same (layers recompressed, media types converted).
+ */
+function checkManifestDigest(remote, local) {
+    const localDigest = local.manifestDigest;
+    if (localDigest === remote.manifestDigest) {
+        return {
+            rule: 'manifest-digest',
+            ok: true,
+            message: `the registry serves the local manifest ${localDigest} byte for byte: config and every layer blob are the same`,
+            expected: localDigest,
+            actual: remote.manifestDigest,
+        };
+    }
+    const sameConfig = local.configDigest !== undefined && local.configDigest === remote.configDigest;
+    const sameLayers = !local.diffIdsUnknown && sameList(local.diffIds, remote.config.rootfs.diff_ids);
+    const differs = `the registry's manifest ${remote.manifestDigest} is not the local ${localDigest}`;
+    if (sameConfig && sameLayers) {
+        return {
+            rule: 'manifest-digest',
+            ok: true,
+            message: `${differs}, but the config and every uncompressed layer are identical: ${manifestDifference(remote, local)}`,
+            expected: localDigest,
+            actual: remote.manifestDigest,
+        };
+    }
+    const why = local.diffIdsUnknown
+        ? 'and the daemon cannot list this platform\'s layers to compare them (it needs API 1.49)'
+        : !sameLayers
+            ? 'and the layers differ (see diff-ids)'
+            : local.configDigest === undefined
+                ? 'and the local source does not name its config to compare'
+                : `and the config differs (registry ${remote.configDigest}, local ${local.configDigest})`;
+    return { rule: 'manifest-digest', ok: false, message: `${differs}, ${why}`, expected: localDigest, actual: remote.manifestDigest };
+}
+/** Compressed digests, layer by layer: equal, recompressed (same diff_id), or different content. */
+function checkLayerDigests(remote, local) {
+    const localLayers = local.layers ?? [];
+    const pushed = remote.manifest.layers;
+    const recompressed = [];
+    for (let i = 0; i < Math.max(pushed.length, localLayers.length); i++) {
+        const r = pushed[i];
+        const l = localLayers[i];
+        if (r && l && r.digest === l.descriptor.digest)
+            continue;
+        if (r && l && remote.config.rootfs.diff_ids[i] !== undefined && remote.config.rootfs.diff_ids[i] === local.diffIds[i]) {
+            recompressed.push(i + 1);
+            continue;
+        }
+        return {
+            rule: 'layer-digests',
+            ok: false,
+            layer: i + 1,
+            message: `layer ${i + 1}: the registry's blob ${r?.digest ?? '(none)'} is not the local ${l?.descriptor.digest ?? '(none)'} and the uncompressed content differs too`,
+            expected: l?.descriptor.digest,
+            actual: r?.digest,
+        };
+    }
+    if (recompressed.length === 0) {
+        return { rule: 'layer-digests', ok: true, message: `all ${pushed.length} compressed layer digests equal the local blobs'` };
+    }
+    const first = recompressed[0] - 1;
+    const how = describeCompression(compressionOf(pushed[first]?.mediaType));
+    const was = describeCompression(localLayers[first]?.measured?.compression ?? compressionOf(localLayers[first]?.descriptor.mediaType));
+    const verb = was === 'uncompressed' ? 'compressed' : 'recompressed';
+    const all = recompressed.length === pushed.length;
+    return {
+        rule: 'layer-digests',
+        ok: true,
+        layer: recompressed[0],
+        message: `${all ? `all ${pushed.length} layers were` : `${recompressed.length === 1 ? 'layer' : 'layers'} ${list(recompressed)} ${recompressed.length === 1 ? 'was' : 'were'}`} ${verb} on push ` +
+            `(registry ${how}, local ${was}): the compressed digests differ but the uncompressed content is identical (the diff_ids match)` +
+            (all ? '' : `; the other ${pushed.length - recompressed.length} are the same blobs`),
+    };
+}
+/** When image-id fails and both configs are at hand, which fields differ: top-level ones first, then `config.*`. */
+function configDifference(remote, local) {
+    const a = remote;
+    const b = local;
+    const differ = (x, y) => [...new Set([...Object.keys(x), ...Object.keys(y)])].sort().filter((key) => JSON.stringify(x[key]) !== JSON.stringify(y[key]));
+    const top = differ(a, b);
+    const inner = a.config && b.config && typeof a.config === 'object' && typeof b.config === 'object'
+        ? differ(a.config, b.config).map((key) => `config.${key}`)
+        : [];
+    return [...top.filter((key) => key !== 'config' || inner.length === 0), ...inner];
+}
+function manifestDifference(remote, local) {
+    const layers = local.layers;
+    if (!layers)
+        return 'the local source names the manifest but not its layer blobs';
+    const recompressed = remote.manifest.layers.filter((r, i) => layers[i] && r.digest !== layers[i].descriptor.digest).length;
+    if (recompressed > 0)
+        return `${plural(recompressed, 'layer')} ${recompressed === 1 ? 'was' : 'were'} compressed differently on push`;
+    if (remote.manifestMediaType !== local.manifestMediaType) {
+        return `the manifest was converted from ${local.manifestMediaType ?? 'its local format'} to ${remote.manifestMediaType}`;
+    }
+    return 'the manifests differ only in annotations or media types';
+}
+function compressionOf(mediaType) {
+    return mediaType ? compressionOfMediaType(mediaType) : undefined;
+}
+function describeCompression(c) {
+    if (c === 'none')
+        return 'uncompressed';
+    return c ?? 'unknown compression';
+}
+function sameList(a, b) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function list(numbers) {
+    if (numbers.length <= 1)
+        return String(numbers[0] ?? '');
+    return `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/model.ts
+// The report model: one plain object per verified image that the job summary, the CLI text and
+// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+
+
+function failedChecks(report) {
+    return report.checks.filter((c) => !c.ok);
+}
+/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
+function layerRows(remote, local) {
+    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
+    const diffIds = remote.config.rootfs.diff_ids;
+    const layers = remote.manifest.layers;
+    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
+    const rows = [];
+    for (let i = 0; i < count; i++) {
+        const diffId = diffIds[i];
+        const localDiffId = local?.diffIds[i];
+        rows.push({
+            index: i + 1,
+            instruction: history[i]?.created_by,
+            created: history[i]?.created,
+            diffId,
+            localDiffId,
+            digest: layers[i]?.digest,
+            size: layers[i]?.size,
+            mediaType: layers[i]?.mediaType,
+            // A local blob that is not what its config says (local-blobs) marks its row too.
+            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
+            localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
+        });
+    }
+    return rows;
+}
+function remoteSummary(remote) {
+    return {
+        reference: remote.reference,
+        indexDigest: remote.indexDigest,
+        manifestDigest: remote.manifestDigest,
+        manifestMediaType: remote.manifestMediaType,
+        configDigest: remote.configDigest,
+        platform: formatPlatform(remote.platform),
+        created: remote.config.created,
+    };
+}
+function localSummary(local) {
+    return {
+        reference: local.reference,
+        source: local.source,
+        id: local.id,
+        idKind: local.idKind,
+        platform: formatPlatform(local.platform),
+        manifestDigest: local.manifestDigest,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/oci/digest.ts
+// Content digests: `algorithm:hex` of the exact bytes. We always hash what we received, never a
+// re-serialisation, because JSON round-trips change bytes and so change digests.
+
+const NODE_ALGORITHMS = { sha256: 'sha256', sha512: 'sha512' };
+function digestAlgorithm(digest) {
+    const algorithm = digest.slice(0, digest.indexOf(':'));
+    return NODE_ALGORITHMS[algorithm] ? algorithm : 'sha256';
+}
+function createDigester(algorithm = 'sha256') {
+    return (0,external_node_crypto_.createHash)(NODE_ALGORITHMS[algorithm] ?? 'sha256');
+}
+/** Digest of bytes, using the same algorithm as `like` (a digest we compare against) when given. */
+function digestOf(bytes, like) {
+    const algorithm = like ? digestAlgorithm(like) : 'sha256';
+    return `${algorithm}:${createDigester(algorithm).update(bytes).digest('hex')}`;
+}
+/** `sha256:0123456789ab` — enough to tell layers apart in a table. */
+function digest_shortDigest(digest, length = 12) {
+    if (!digest)
+        return '';
+    const i = digest.indexOf(':');
+    return i < 0 ? digest.slice(0, length) : `${digest.slice(0, i + 1)}${digest.slice(i + 1, i + 1 + length)}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/platforms.ts
+// The multi-platform part of the report, in words and as the `platforms` output; shared by the
+// job summary, the CLI text and the action's outputs so they say the same thing.
+
+/** The `platforms` output: one entry per platform verified; a single-platform run gives one entry. */
+function platformsOutput(report) {
+    if (report.platforms) {
+        return report.platforms.map((p) => ({
+            platform: p.platform,
+            presence: p.presence,
+            verified: p.status === 'verified',
+            ...(p.remote ? { digest: p.remote.manifestDigest, 'config-digest': p.remote.configDigest } : {}),
+            ...(p.local?.manifestDigest ? { 'local-digest': p.local.manifestDigest } : {}),
+            ...(p.attestation ? { attestation: p.attestation.status } : {}),
+        }));
+    }
+    if (!report.remote)
+        return [];
+    return [
+        {
+            platform: report.remote.platform,
+            presence: report.local ? 'both' : 'registry',
+            verified: report.verified,
+            digest: report.remote.manifestDigest,
+            'config-digest': report.remote.configDigest,
+            ...(report.local?.manifestDigest ? { 'local-digest': report.local.manifestDigest } : {}),
+        },
+    ];
+}
+function presenceText(p) {
+    return p.presence === 'both' ? 'in both' : p.presence === 'registry' ? 'registry only' : 'local build only';
+}
+function attestationText(a) {
+    if (!a)
+        return 'none';
+    switch (a.status) {
+        case 'same':
+            return `same (${digest_shortDigest(a.registry)})`;
+        case 'differs':
+            return `differs (registry ${digest_shortDigest(a.registry)}, local ${digest_shortDigest(a.local)})`;
+        case 'registry-only':
+            return `registry only (${digest_shortDigest(a.registry)})`;
+        case 'local-only':
+            return `local only (${digest_shortDigest(a.local)})`;
+    }
+}
+/** The CLI's lines for a multi-platform run. */
+function platformsText(report) {
+    const platforms = report.platforms;
+    if (!platforms)
+        return [];
+    const lines = [];
+    if (report.index && !report.remote) {
+        lines.push(`  registry  ${report.index.digest}  (${report.index.mediaType})`);
+        if (report.index.localDigest)
+            lines.push(`  local     ${report.index.localDigest}`);
+    }
+    lines.push('');
+    lines.push('  platform          ok  registry manifest    local manifest       layers  attestation');
+    for (const p of platforms) {
+        const mark = p.status === 'verified' ? '✓' : '✗';
+        // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
+        const local = p.local?.manifestDigest;
+        lines.push(`  ${p.platform.padEnd(17)} ${mark}   ${(shortDigest(p.remote?.manifestDigest) || '—').padEnd(20)} ${(shortDigest(local) || '—').padEnd(20)} ${String(p.layers.length || '').padEnd(7)} ${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`);
+    }
+    return lines;
+}
+/** A rule as a reader names it: `diff-ids`, or `diff-ids (linux/arm64)` in a multi-platform run. */
+function ruleName(check) {
+    return check.platform ? `${check.rule} (${check.platform})` : check.rule;
+}
+
+;// CONCATENATED MODULE: ./src/report/format.ts
+// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
+function humanSize(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+/**
+ * Turns a history `created_by` into the instruction a person wrote: the classic builder records
+ * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
+ */
+function instructionOf(createdBy) {
+    if (!createdBy)
+        return '';
+    let s = createdBy.trim();
+    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
+    if (nop)
+        s = s.slice(nop[0].length);
+    else if (s.startsWith('/bin/sh -c '))
+        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
+    s = s.replace(/\s+# buildkit$/, '');
+    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
+    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
+    return s.replace(/\s+/g, ' ').trim();
+}
+function shorten(text, max = 72) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
+;// CONCATENATED MODULE: ./src/report/summary-platforms.ts
+// The job summary's multi-platform part: the index digests, a platform overview table, and one
+// collapsible layer table per platform. Every value is escaped; cells are HTML.
+
+
+
+
+function addPlatformSummary(report) {
+    const platforms = report.platforms;
+    if (!platforms)
+        return;
+    const s = summary;
+    if (report.index && !report.remote) {
+        const facts = [`<strong>Registry</strong> <code>${escapeHtml(report.index.digest)}</code> (${escapeHtml(report.index.mediaType)})`];
+        if (report.index.localDigest)
+            facts.push(`<strong>Local index</strong> <code>${escapeHtml(report.index.localDigest)}</code>`);
+        s.addList(facts);
+    }
+    s.addTable(overview(platforms));
+    // With one platform the main layer table already shows it.
+    if (report.layers.length > 0)
+        return;
+    for (const platform of platforms) {
+        if (platform.layers.length === 0)
+            continue;
+        const label = `${platform.status === 'verified' ? '✓' : '✗'} ${escapeHtml(platform.platform)}: ${platform.layers.length} layers`;
+        s.addDetails(label, layerTableHtml(platform.layers));
+    }
+}
+function overview(platforms) {
+    const header = ['Platform', 'Registry manifest', 'Local manifest', 'Config', 'Layers', 'Attestation', ''].map((data) => ({ data, header: true }));
+    const rows = platforms.map((p) => {
+        const failed = p.checks.filter((c) => !c.ok).map((c) => c.rule);
+        const mark = p.status === 'verified' ? '✓' : `✗ ${escapeHtml(failed.join(', '))}`;
+        return [
+            { data: `<code>${escapeHtml(p.platform)}</code>${p.presence === 'both' ? '' : `<br>${escapeHtml(presenceText(p))}`}` },
+            { data: digest(p.remote?.manifestDigest) },
+            { data: digest(p.local?.manifestDigest) },
+            { data: digest(p.remote?.configDigest) },
+            { data: p.layers.length ? String(p.layers.length) : '' },
+            { data: escapeHtml(attestationText(p.attestation)) },
+            { data: mark },
+        ];
+    });
+    return [header, ...rows];
+}
+function layerTableHtml(rows) {
+    const head = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', ''].map((h) => `<th>${h}</th>`).join('');
+    const body = rows
+        .map((row) => {
+        const instruction = instructionOf(row.instruction);
+        const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
+        const diffId = row.status === 'differs' && row.localDiffId !== row.diffId ? `${digest(row.diffId)}<br>local: ${digest(row.localDiffId)}` : digest(row.diffId);
+        const compressed = row.localDigest && row.localDigest !== row.digest ? `${digest(row.digest)}<br>local: ${digest(row.localDigest)}` : digest(row.digest);
+        const cells = [
+            String(row.index),
+            instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '',
+            diffId,
+            compressed,
+            humanSize(row.size),
+            mark,
+        ];
+        return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+    })
+        .join('');
+    return `<table><tr>${head}</tr>${body}</table>`;
+}
+function digest(value) {
+    return value ? `<code title="${escapeHtml(value)}">${escapeHtml(digest_shortDigest(value))}</code>` : '—';
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+// The job summary, written with @actions/core's summary API: a verdict heading, the digests and
+// platform, what was compared, the failed rules, and the layer table. Cells are HTML, so every
+// value from a registry or a Dockerfile is escaped before it goes in.
+
+
+
+
+
+
+async function writeSummary(reports) {
+    for (const report of reports)
+        addReport(report);
+    await summary.write();
+}
+const HEADINGS = {
+    verified: '✅ Verified',
+    mismatch: '❌ Mismatch',
+    error: '⚠️ Could not verify',
+};
+function addReport(report) {
+    const s = summary;
+    s.addHeading(`${HEADINGS[report.status]}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2);
+    if (report.error)
+        s.addRaw(`<p><strong>Error:</strong> ${escapeHtml(report.error)}</p>`, true);
+    const facts = [];
+    const r = report.remote;
+    if (r) {
+        if (r.indexDigest)
+            facts.push(`<strong>Index</strong> <code>${escapeHtml(r.indexDigest)}</code>`);
+        facts.push(`<strong>Manifest</strong> <code>${escapeHtml(r.manifestDigest)}</code> (${escapeHtml(r.platform)})`);
+        facts.push(`<strong>Config</strong> <code>${escapeHtml(r.configDigest)}</code>`);
+    }
+    if (report.local) {
+        facts.push(`<strong>Local build</strong> <code>${escapeHtml(report.local.reference)}</code> — ${escapeHtml(report.local.source)}`);
+    }
+    if (facts.length)
+        s.addList(facts);
+    const failed = failedChecks(report);
+    if (failed.length) {
+        s.addRaw('<p><strong>Failed rules</strong></p>', true);
+        s.addList(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
+    }
+    addPlatformSummary(report);
+    if (report.layers.length)
+        s.addTable(layerTable(report.layers));
+    if (report.checks.length || report.compared.length) {
+        const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
+        const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
+        s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`);
+    }
+}
+function layerTable(rows) {
+    const header = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', ''].map((data) => ({ data, header: true }));
+    return [header, ...rows.map(layerCells)];
+}
+function layerCells(row) {
+    const instruction = instructionOf(row.instruction);
+    const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
+    const diffId = row.status === 'differs' && row.localDiffId !== row.diffId
+        ? `${digestCell(row.diffId)}<br>local: ${digestCell(row.localDiffId)}`
+        : digestCell(row.diffId);
+    return [
+        { data: String(row.index) },
+        { data: instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '' },
+        { data: diffId },
+        { data: digestCell(row.digest) },
+        { data: humanSize(row.size) },
+        { data: mark },
+    ];
+}
+function digestCell(digest) {
+    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest_shortDigest(digest))}</code>` : '—';
+}
+
 ;// CONCATENATED MODULE: ./src/local/layout.ts
 // OCI image layouts (image-spec `image-layout.md`): `oci-layout`, `index.json` and
 // `blobs/<alg>/<hex>`, wherever they are stored — a directory (`oci-layout:`), a tarball
@@ -71548,7 +71755,7 @@ async function indexOf(store, manifests, digest, mediaType, context) {
         // Unknown media types in an index are not an error (image-spec); they are not images either.
         if (!isImageManifest(entry.mediaType))
             continue;
-        images.push(await imageOf(store, entry, context));
+        images.push((await store.hasBlob(entry.digest)) ? await imageOf(store, entry, context) : absentImage(entry, context));
     }
     if (images.length === 0)
         throw new errors_VerifyImageError('local', `${store.what}: index ${digest ?? 'index.json'} lists no image manifests`);
@@ -71585,6 +71792,24 @@ async function imageOf(store, descriptor, context) {
         configDigest: manifest.config.digest,
         config,
         layers: manifest.layers.map((layer) => ({ descriptor: layer, path: blobPath(layer.digest, store.what), claimed: true })),
+    };
+}
+/**
+ * An index entry whose manifest is not in the layout (e.g. `docker save` of a multi-platform image
+ * with one platform pulled): known by its digest only, which still pins config and layers.
+ */
+function absentImage(entry, context) {
+    return {
+        reference: context.reference,
+        source: `${context.source}; the ${entry.platform ? formatPlatform(normalizePlatform(entry.platform)) : entry.digest} manifest is not in it, only its digest`,
+        id: entry.digest,
+        idKind: 'manifest',
+        diffIds: [],
+        diffIdsUnknown: true,
+        platform: normalizePlatform(entry.platform ?? { os: 'unknown', architecture: 'unknown' }),
+        repoDigests: [],
+        manifestDigest: entry.digest,
+        manifestMediaType: entry.mediaType,
     };
 }
 /** Measures every layer blob not yet measured, a few at a time; a blob shared by two images is read once. */
@@ -71854,6 +72079,9 @@ class DirectoryStore {
             throw err;
         }
     }
+    async hasBlob(digest) {
+        return (await (0,promises_.stat)((0,external_node_path_.join)(this.dir, blobPath(digest, this.what))).catch(() => undefined))?.isFile() ?? false;
+    }
     async jsonBlob(descriptor, cap) {
         const path = blobPath(descriptor.digest, this.what);
         let bytes;
@@ -71895,6 +72123,9 @@ class ArchiveStore {
         if (!member.measure.json)
             throw notJson(this.what, name);
         return member.measure.json;
+    }
+    async hasBlob(digest) {
+        return memberAt(this.scan, blobPath(digest, this.what)) !== undefined;
     }
     async jsonBlob(descriptor, cap) {
         const path = blobPath(descriptor.digest, this.what);
@@ -73489,196 +73720,6 @@ function pairAttestation(localImage, localAttestations, remoteEntry, remoteAttes
 }
 function keyOf(platform) {
     return formatPlatform(normalizePlatform(platform));
-}
-
-;// CONCATENATED MODULE: ./src/verify/blob-rules.ts
-// Rules that need the local side's blobs (archives and layouts hold the real manifest and layer
-// blobs) or its manifest digest (the containerd store names it): manifest digests, compressed
-// layer digests, and whether the local blobs are what their manifest and config say. Pure.
-//
-// Recompression is not a difference in content: a registry (or `docker push`) may store a layer
-// compressed differently from the local blob. When the diff_ids match we say exactly that.
-
-/** Every blob rule that applies to this local image. */
-function blobChecks(remote, local) {
-    const checks = [];
-    const blobs = checkLocalBlobs(local);
-    if (blobs)
-        checks.push(blobs);
-    if (local.manifestDigest)
-        checks.push(checkManifestDigest(remote, local));
-    if (local.manifest && local.layers && !local.diffIdsUnknown)
-        checks.push(checkLayerDigests(remote, local));
-    return checks;
-}
-/** Do the local blobs hash to what the local manifest and config say? A tampered archive fails here. */
-function checkLocalBlobs(local) {
-    const layers = local.layers ?? [];
-    if (layers.length === 0 || layers.some((l) => !l.measured))
-        return undefined;
-    const notes = [];
-    if (layers.length !== local.diffIds.length) {
-        return {
-            rule: 'local-blobs',
-            ok: false,
-            layer: Math.min(layers.length, local.diffIds.length) + 1,
-            message: `the local build lists ${layers.length} layer blobs but its config has ${local.diffIds.length} diff_ids: the local image is inconsistent`,
-        };
-    }
-    for (const [i, layer] of layers.entries()) {
-        const measured = layer.measured;
-        const n = i + 1;
-        const at = `local layer ${n} (${layer.path})`;
-        if (layer.claimed && measured.digest !== layer.descriptor.digest) {
-            return fail(n, `${at} hashes to ${measured.digest}, not the ${layer.descriptor.digest} its manifest names: the local blob was altered or damaged`, layer.descriptor.digest, measured.digest);
-        }
-        if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size) {
-            return fail(n, `${at} is ${measured.size} bytes, not the ${layer.descriptor.size} its manifest says`, String(layer.descriptor.size), String(measured.size));
-        }
-        const declared = compressionOfMediaType(layer.descriptor.mediaType);
-        if (layer.claimed && declared && declared !== measured.compression) {
-            return fail(n, `${at} is ${describeCompression(measured.compression)} but its media type ${layer.descriptor.mediaType} says ${describeCompression(declared)}`);
-        }
-        const diffId = local.diffIds[i];
-        if (measured.diffId === undefined) {
-            if (measured.diffIdError && /decompress as/.test(measured.diffIdError))
-                return fail(n, `${at}: ${measured.diffIdError}`);
-            notes.push(`layer ${n}: ${measured.diffIdError ?? 'its uncompressed digest was not computed'}`);
-            continue;
-        }
-        if (measured.diffId !== diffId) {
-            const what = measured.compression === 'none' ? 'hashes to' : 'decompresses to content hashing to';
-            return fail(n, `${at} ${what} ${measured.diffId}, not the diff_id ${diffId} in the local config: the layer was replaced or damaged`, diffId, measured.diffId);
-        }
-    }
-    const claimed = layers.some((l) => l.claimed);
-    return {
-        rule: 'local-blobs',
-        ok: true,
-        message: `all ${layers.length} local layer blobs were hashed: ${claimed ? 'each matches its manifest digest and size, and ' : ''}each uncompressed layer matches its diff_id in the local config` +
-            (notes.length ? ` (not checked: ${notes.join('; ')})` : ''),
-    };
-    function fail(layer, message, expected, actual) {
-        return { rule: 'local-blobs', ok: false, layer, message, expected, actual };
-    }
-}
-/**
- * The same manifest digest proves everything under it. A different one is fine when the config
- * and every uncompressed layer are still the same (layers recompressed, media types converted).
- */
-function checkManifestDigest(remote, local) {
-    const localDigest = local.manifestDigest;
-    if (localDigest === remote.manifestDigest) {
-        return {
-            rule: 'manifest-digest',
-            ok: true,
-            message: `the registry serves the local manifest ${localDigest} byte for byte: config and every layer blob are the same`,
-            expected: localDigest,
-            actual: remote.manifestDigest,
-        };
-    }
-    const sameConfig = local.configDigest !== undefined && local.configDigest === remote.configDigest;
-    const sameLayers = !local.diffIdsUnknown && sameList(local.diffIds, remote.config.rootfs.diff_ids);
-    const differs = `the registry's manifest ${remote.manifestDigest} is not the local ${localDigest}`;
-    if (sameConfig && sameLayers) {
-        return {
-            rule: 'manifest-digest',
-            ok: true,
-            message: `${differs}, but the config and every uncompressed layer are identical: ${manifestDifference(remote, local)}`,
-            expected: localDigest,
-            actual: remote.manifestDigest,
-        };
-    }
-    const why = local.diffIdsUnknown
-        ? 'and the daemon cannot list this platform\'s layers to compare them (it needs API 1.49)'
-        : !sameLayers
-            ? 'and the layers differ (see diff-ids)'
-            : local.configDigest === undefined
-                ? 'and the local source does not name its config to compare'
-                : `and the config differs (registry ${remote.configDigest}, local ${local.configDigest})`;
-    return { rule: 'manifest-digest', ok: false, message: `${differs}, ${why}`, expected: localDigest, actual: remote.manifestDigest };
-}
-/** Compressed digests, layer by layer: equal, recompressed (same diff_id), or different content. */
-function checkLayerDigests(remote, local) {
-    const localLayers = local.layers ?? [];
-    const pushed = remote.manifest.layers;
-    const recompressed = [];
-    for (let i = 0; i < Math.max(pushed.length, localLayers.length); i++) {
-        const r = pushed[i];
-        const l = localLayers[i];
-        if (r && l && r.digest === l.descriptor.digest)
-            continue;
-        if (r && l && remote.config.rootfs.diff_ids[i] !== undefined && remote.config.rootfs.diff_ids[i] === local.diffIds[i]) {
-            recompressed.push(i + 1);
-            continue;
-        }
-        return {
-            rule: 'layer-digests',
-            ok: false,
-            layer: i + 1,
-            message: `layer ${i + 1}: the registry's blob ${r?.digest ?? '(none)'} is not the local ${l?.descriptor.digest ?? '(none)'} and the uncompressed content differs too`,
-            expected: l?.descriptor.digest,
-            actual: r?.digest,
-        };
-    }
-    if (recompressed.length === 0) {
-        return { rule: 'layer-digests', ok: true, message: `all ${pushed.length} compressed layer digests equal the local blobs'` };
-    }
-    const first = recompressed[0] - 1;
-    const how = describeCompression(compressionOf(pushed[first]?.mediaType));
-    const was = describeCompression(localLayers[first]?.measured?.compression ?? compressionOf(localLayers[first]?.descriptor.mediaType));
-    const verb = was === 'uncompressed' ? 'compressed' : 'recompressed';
-    const all = recompressed.length === pushed.length;
-    return {
-        rule: 'layer-digests',
-        ok: true,
-        layer: recompressed[0],
-        message: `${all ? `all ${pushed.length} layers were` : `${recompressed.length === 1 ? 'layer' : 'layers'} ${list(recompressed)} ${recompressed.length === 1 ? 'was' : 'were'}`} ${verb} on push ` +
-            `(registry ${how}, local ${was}): the compressed digests differ but the uncompressed content is identical (the diff_ids match)` +
-            (all ? '' : `; the other ${pushed.length - recompressed.length} are the same blobs`),
-    };
-}
-/** When image-id fails and both configs are at hand, which fields differ: top-level ones first, then `config.*`. */
-function configDifference(remote, local) {
-    const a = remote;
-    const b = local;
-    const differ = (x, y) => [...new Set([...Object.keys(x), ...Object.keys(y)])].sort().filter((key) => JSON.stringify(x[key]) !== JSON.stringify(y[key]));
-    const top = differ(a, b);
-    const inner = a.config && b.config && typeof a.config === 'object' && typeof b.config === 'object'
-        ? differ(a.config, b.config).map((key) => `config.${key}`)
-        : [];
-    return [...top.filter((key) => key !== 'config' || inner.length === 0), ...inner];
-}
-function manifestDifference(remote, local) {
-    const layers = local.layers;
-    if (!layers)
-        return 'the local source names the manifest but not its layer blobs';
-    const recompressed = remote.manifest.layers.filter((r, i) => layers[i] && r.digest !== layers[i].descriptor.digest).length;
-    if (recompressed > 0)
-        return `${plural(recompressed, 'layer')} ${recompressed === 1 ? 'was' : 'were'} compressed differently on push`;
-    if (remote.manifestMediaType !== local.manifestMediaType) {
-        return `the manifest was converted from ${local.manifestMediaType ?? 'its local format'} to ${remote.manifestMediaType}`;
-    }
-    return 'the manifests differ only in annotations or media types';
-}
-function compressionOf(mediaType) {
-    return mediaType ? compressionOfMediaType(mediaType) : undefined;
-}
-function describeCompression(c) {
-    if (c === 'none')
-        return 'uncompressed';
-    return c ?? 'unknown compression';
-}
-function sameList(a, b) {
-    return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-function list(numbers) {
-    if (numbers.length <= 1)
-        return String(numbers[0] ?? '');
-    return `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/verify/rules.ts

@@ -39033,7 +39033,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9810);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4421);
 /* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3513);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(923);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1897);
 // The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--json]`.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments).
 
@@ -39158,6 +39158,205 @@ function describeError(err) {
     if (err instanceof Error)
         return oneLine(`unexpected error: ${err.message} (please report this with the step's log)`);
     return oneLine(`unexpected error: ${String(err)} (please report this with the step's log)`);
+}
+
+
+/***/ }),
+
+/***/ 5434:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   jL: () => (/* binding */ BlobDigester),
+/* harmony export */   um: () => (/* binding */ compressionOfMediaType),
+/* harmony export */   z$: () => (/* binding */ measureOnly)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_2__);
+// Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
+// bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
+// blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
+// backpressure: a file, a tar entry. Memory stays constant whatever the blob size.
+
+
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const SNIFF_BYTES = 4;
+class BlobDigester extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable {
+    options;
+    raw = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    size = 0;
+    head = [];
+    headLength = 0;
+    sniffed = false;
+    compression = 'none';
+    inflater;
+    inflated;
+    inflateError;
+    inflateDone;
+    json;
+    jsonLength = 0;
+    result;
+    constructor(options = {}) {
+        super();
+        this.options = options;
+    }
+    /** The measurement; available once the stream has finished. */
+    get measure() {
+        if (!this.result)
+            throw new Error('BlobDigester: measure read before the stream finished');
+        return this.result;
+    }
+    _write(chunk, _encoding, callback) {
+        this.raw.update(chunk);
+        this.size += chunk.length;
+        if (!this.sniffed) {
+            this.head.push(chunk);
+            this.headLength += chunk.length;
+            if (this.headLength < SNIFF_BYTES) {
+                callback();
+                return;
+            }
+            const head = Buffer.concat(this.head);
+            this.head = [];
+            this.sniff(head);
+            this.keepJson(head);
+            this.inflate(head, callback);
+            return;
+        }
+        this.keepJson(chunk);
+        this.inflate(chunk, callback);
+    }
+    _final(callback) {
+        if (!this.sniffed) {
+            const head = Buffer.concat(this.head);
+            this.head = [];
+            this.sniff(head);
+            this.keepJson(head);
+            this.inflate(head, () => undefined);
+        }
+        const inflater = this.inflater;
+        if (inflater)
+            inflater.end();
+        const done = this.inflateDone ?? Promise.resolve();
+        void done.then(() => {
+            const digest = `sha256:${this.raw.digest('hex')}`;
+            const result = { digest, size: this.size, compression: this.compression };
+            if (this.compression === 'none')
+                result.diffId = digest;
+            else if (this.inflated && !this.inflateError)
+                result.diffId = `sha256:${this.inflated.digest('hex')}`;
+            else if (this.inflateError)
+                result.diffIdError = this.inflateError;
+            if (this.json)
+                result.json = Buffer.concat(this.json, this.jsonLength);
+            this.result = result;
+            callback();
+        });
+    }
+    sniff(head) {
+        this.sniffed = true;
+        const starts = (magic) => magic.every((byte, i) => head[i] === byte);
+        if (starts(GZIP_MAGIC))
+            this.compression = 'gzip';
+        else if (starts(ZSTD_MAGIC))
+            this.compression = 'zstd';
+        const keep = this.options.keepJsonUpTo ?? 0;
+        if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
+            this.json = [];
+        if (this.compression !== 'none' && this.options.uncompressed !== false)
+            this.startInflater();
+    }
+    startInflater() {
+        const inflater = this.compression === 'gzip' ? node_zlib__WEBPACK_IMPORTED_MODULE_2__.createGunzip() : zstdDecompressor();
+        if (!inflater) {
+            this.inflateError = 'zstd decompression needs Node 22.15 or later; the compressed digest was still checked';
+            return;
+        }
+        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+        this.inflater = inflater;
+        this.inflated = hash;
+        this.inflateDone = new Promise((resolve) => {
+            inflater.on('data', (chunk) => hash.update(chunk));
+            inflater.once('end', () => resolve());
+            inflater.once('error', (error) => {
+                this.inflateError = `it does not decompress as ${this.compression} (${error.message})`;
+                this.inflater = undefined;
+                inflater.removeAllListeners('data');
+                resolve();
+            });
+        });
+    }
+    /** Feeds the decompressor, waiting for it to drain: a fast disk never outruns the inflater. */
+    inflate(chunk, callback) {
+        const inflater = this.inflater;
+        if (!inflater || chunk.length === 0) {
+            callback();
+            return;
+        }
+        if (inflater.write(chunk)) {
+            callback();
+            return;
+        }
+        // Either it drains, or it fails and will never drain: continue on whichever comes first.
+        let called = false;
+        const go = () => {
+            if (called)
+                return;
+            called = true;
+            inflater.removeListener('drain', go);
+            callback();
+        };
+        inflater.once('drain', go);
+        void this.inflateDone?.then(go);
+    }
+    keepJson(chunk) {
+        if (!this.json)
+            return;
+        this.jsonLength += chunk.length;
+        if (this.jsonLength > (this.options.keepJsonUpTo ?? 0)) {
+            this.json = undefined;
+            return;
+        }
+        this.json.push(chunk);
+    }
+}
+/** A JSON document starts with `{` or `[` after optional whitespace; layer tars and compressed blobs never do in practice. */
+function looksLikeJson(head) {
+    for (const byte of head) {
+        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)
+            continue;
+        return byte === 0x7b || byte === 0x5b;
+    }
+    return false;
+}
+function zstdDecompressor() {
+    const create = node_zlib__WEBPACK_IMPORTED_MODULE_2__.createZstdDecompress;
+    return typeof create === 'function' ? create() : undefined;
+}
+/** The media-type family a sniffed compression belongs to, for messages. */
+function compressionOfMediaType(mediaType) {
+    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
+        return 'gzip';
+    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
+        return 'zstd';
+    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
+        return 'none';
+    return undefined;
+}
+/** The measurement without the kept JSON bytes, for storing beside a layer. */
+function measureOnly(result) {
+    const measure = { digest: result.digest, size: result.size, compression: result.compression };
+    if (result.diffId !== undefined)
+        measure.diffId = result.diffId;
+    if (result.diffIdError !== undefined)
+        measure.diffIdError = result.diffIdError;
+    return measure;
 }
 
 
@@ -39785,8 +39984,10 @@ function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
 /* harmony export */   bP: () => (/* binding */ remoteSummary)
 /* harmony export */ });
 /* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2307);
+/* harmony import */ var _verify_blob_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7767);
 // The report model: one plain object per verified image that the job summary, the CLI text and
 // the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+
 
 function failedChecks(report) {
     return report.checks.filter((c) => !c.ok);
@@ -39810,7 +40011,8 @@ function layerRows(remote, local) {
             digest: layers[i]?.digest,
             size: layers[i]?.size,
             mediaType: layers[i]?.mediaType,
-            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+            // A local blob that is not what its config says (local-blobs) marks its row too.
+            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && (0,_verify_blob_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .localLayerIntact */ .iT)(local, i) ? 'match' : 'differs',
             localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
         });
     }
@@ -39958,7 +40160,8 @@ function platformsText(report) {
     lines.push('  platform          ok  registry manifest    local manifest       layers  attestation');
     for (const p of platforms) {
         const mark = p.status === 'verified' ? '✓' : '✗';
-        const local = p.local?.manifestDigest ?? p.local?.id;
+        // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
+        const local = p.local?.manifestDigest;
         lines.push(`  ${p.platform.padEnd(17)} ${mark}   ${((0,digest/* shortDigest */.VK)(p.remote?.manifestDigest) || '—').padEnd(20)} ${((0,digest/* shortDigest */.VK)(local) || '—').padEnd(20)} ${String(p.layers.length || '').padEnd(7)} ${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`);
     }
     return lines;
@@ -40008,7 +40211,7 @@ function renderText(report) {
 
 /***/ }),
 
-/***/ 923:
+/***/ 1897:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40029,195 +40232,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 var oci_platform = __nccwpck_require__(2307);
 // EXTERNAL MODULE: ./src/oci/types.ts
 var types = __nccwpck_require__(1419);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/local/blob-digest.ts
-// Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
-// bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
-// blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
-// backpressure: a file, a tar entry. Memory stays constant whatever the blob size.
-
-
-
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-const SNIFF_BYTES = 4;
-class BlobDigester extends external_node_stream_.Writable {
-    options;
-    raw = (0,external_node_crypto_.createHash)('sha256');
-    size = 0;
-    head = [];
-    headLength = 0;
-    sniffed = false;
-    compression = 'none';
-    inflater;
-    inflated;
-    inflateError;
-    inflateDone;
-    json;
-    jsonLength = 0;
-    result;
-    constructor(options = {}) {
-        super();
-        this.options = options;
-    }
-    /** The measurement; available once the stream has finished. */
-    get measure() {
-        if (!this.result)
-            throw new Error('BlobDigester: measure read before the stream finished');
-        return this.result;
-    }
-    _write(chunk, _encoding, callback) {
-        this.raw.update(chunk);
-        this.size += chunk.length;
-        if (!this.sniffed) {
-            this.head.push(chunk);
-            this.headLength += chunk.length;
-            if (this.headLength < SNIFF_BYTES) {
-                callback();
-                return;
-            }
-            const head = Buffer.concat(this.head);
-            this.head = [];
-            this.sniff(head);
-            this.keepJson(head);
-            this.inflate(head, callback);
-            return;
-        }
-        this.keepJson(chunk);
-        this.inflate(chunk, callback);
-    }
-    _final(callback) {
-        if (!this.sniffed) {
-            const head = Buffer.concat(this.head);
-            this.head = [];
-            this.sniff(head);
-            this.keepJson(head);
-            this.inflate(head, () => undefined);
-        }
-        const inflater = this.inflater;
-        if (inflater)
-            inflater.end();
-        const done = this.inflateDone ?? Promise.resolve();
-        void done.then(() => {
-            const digest = `sha256:${this.raw.digest('hex')}`;
-            const result = { digest, size: this.size, compression: this.compression };
-            if (this.compression === 'none')
-                result.diffId = digest;
-            else if (this.inflated && !this.inflateError)
-                result.diffId = `sha256:${this.inflated.digest('hex')}`;
-            else if (this.inflateError)
-                result.diffIdError = this.inflateError;
-            if (this.json)
-                result.json = Buffer.concat(this.json, this.jsonLength);
-            this.result = result;
-            callback();
-        });
-    }
-    sniff(head) {
-        this.sniffed = true;
-        const starts = (magic) => magic.every((byte, i) => head[i] === byte);
-        if (starts(GZIP_MAGIC))
-            this.compression = 'gzip';
-        else if (starts(ZSTD_MAGIC))
-            this.compression = 'zstd';
-        const keep = this.options.keepJsonUpTo ?? 0;
-        if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
-            this.json = [];
-        if (this.compression !== 'none' && this.options.uncompressed !== false)
-            this.startInflater();
-    }
-    startInflater() {
-        const inflater = this.compression === 'gzip' ? external_node_zlib_.createGunzip() : zstdDecompressor();
-        if (!inflater) {
-            this.inflateError = 'zstd decompression needs Node 22.15 or later; the compressed digest was still checked';
-            return;
-        }
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        this.inflater = inflater;
-        this.inflated = hash;
-        this.inflateDone = new Promise((resolve) => {
-            inflater.on('data', (chunk) => hash.update(chunk));
-            inflater.once('end', () => resolve());
-            inflater.once('error', (error) => {
-                this.inflateError = `it does not decompress as ${this.compression} (${error.message})`;
-                this.inflater = undefined;
-                inflater.removeAllListeners('data');
-                resolve();
-            });
-        });
-    }
-    /** Feeds the decompressor, waiting for it to drain: a fast disk never outruns the inflater. */
-    inflate(chunk, callback) {
-        const inflater = this.inflater;
-        if (!inflater || chunk.length === 0) {
-            callback();
-            return;
-        }
-        if (inflater.write(chunk)) {
-            callback();
-            return;
-        }
-        // Either it drains, or it fails and will never drain: continue on whichever comes first.
-        let called = false;
-        const go = () => {
-            if (called)
-                return;
-            called = true;
-            inflater.removeListener('drain', go);
-            callback();
-        };
-        inflater.once('drain', go);
-        void this.inflateDone?.then(go);
-    }
-    keepJson(chunk) {
-        if (!this.json)
-            return;
-        this.jsonLength += chunk.length;
-        if (this.jsonLength > (this.options.keepJsonUpTo ?? 0)) {
-            this.json = undefined;
-            return;
-        }
-        this.json.push(chunk);
-    }
-}
-/** A JSON document starts with `{` or `[` after optional whitespace; layer tars and compressed blobs never do in practice. */
-function looksLikeJson(head) {
-    for (const byte of head) {
-        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)
-            continue;
-        return byte === 0x7b || byte === 0x5b;
-    }
-    return false;
-}
-function zstdDecompressor() {
-    const create = external_node_zlib_.createZstdDecompress;
-    return typeof create === 'function' ? create() : undefined;
-}
-/** The media-type family a sniffed compression belongs to, for messages. */
-function compressionOfMediaType(mediaType) {
-    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
-        return 'gzip';
-    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
-        return 'zstd';
-    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
-        return 'none';
-    return undefined;
-}
-/** The measurement without the kept JSON bytes, for storing beside a layer. */
-function measureOnly(result) {
-    const measure = { digest: result.digest, size: result.size, compression: result.compression };
-    if (result.diffId !== undefined)
-        measure.diffId = result.diffId;
-    if (result.diffIdError !== undefined)
-        measure.diffIdError = result.diffIdError;
-    return measure;
-}
-
+// EXTERNAL MODULE: ./src/local/blob-digest.ts
+var blob_digest = __nccwpck_require__(5434);
 ;// CONCATENATED MODULE: ./src/local/layout.ts
 // OCI image layouts (image-spec `image-layout.md`): `oci-layout`, `index.json` and
 // `blobs/<alg>/<hex>`, wherever they are stored — a directory (`oci-layout:`), a tarball
@@ -40318,7 +40334,7 @@ async function indexOf(store, manifests, digest, mediaType, context) {
         // Unknown media types in an index are not an error (image-spec); they are not images either.
         if (!(0,types/* isImageManifest */.pJ)(entry.mediaType))
             continue;
-        images.push(await imageOf(store, entry, context));
+        images.push((await store.hasBlob(entry.digest)) ? await imageOf(store, entry, context) : absentImage(entry, context));
     }
     if (images.length === 0)
         throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index ${digest ?? 'index.json'} lists no image manifests`);
@@ -40355,6 +40371,24 @@ async function imageOf(store, descriptor, context) {
         configDigest: manifest.config.digest,
         config,
         layers: manifest.layers.map((layer) => ({ descriptor: layer, path: blobPath(layer.digest, store.what), claimed: true })),
+    };
+}
+/**
+ * An index entry whose manifest is not in the layout (e.g. `docker save` of a multi-platform image
+ * with one platform pulled): known by its digest only, which still pins config and layers.
+ */
+function absentImage(entry, context) {
+    return {
+        reference: context.reference,
+        source: `${context.source}; the ${entry.platform ? (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(entry.platform)) : entry.digest} manifest is not in it, only its digest`,
+        id: entry.digest,
+        idKind: 'manifest',
+        diffIds: [],
+        diffIdsUnknown: true,
+        platform: (0,oci_platform/* normalizePlatform */.FL)(entry.platform ?? { os: 'unknown', architecture: 'unknown' }),
+        repoDigests: [],
+        manifestDigest: entry.digest,
+        manifestMediaType: entry.mediaType,
     };
 }
 /** Measures every layer blob not yet measured, a few at a time; a blob shared by two images is read once. */
@@ -40446,12 +40480,16 @@ var promises_ = __nccwpck_require__(1455);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./src/oci/digest.ts
 var oci_digest = __nccwpck_require__(2940);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: external "events"
 const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: external "path"
@@ -40465,6 +40503,8 @@ const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
 // EXTERNAL MODULE: external "node:assert"
 var external_node_assert_ = __nccwpck_require__(4589);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../../main/node_modules/tar/dist/esm/index.min.js
 var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
 `,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
@@ -40520,7 +40560,7 @@ async function scanArchive(file, what) {
             entry.resume();
             return;
         }
-        const digester = new BlobDigester({ keepJsonUpTo: Math.min(JSON_MEMBER_CAP, JSON_BUDGET - jsonHeld) });
+        const digester = new blob_digest/* BlobDigester */.jL({ keepJsonUpTo: Math.min(JSON_MEMBER_CAP, JSON_BUDGET - jsonHeld) });
         pending.push(new Promise((resolve) => {
             digester.once('finish', () => {
                 const measure = digester.measure;
@@ -40542,7 +40582,7 @@ async function scanArchive(file, what) {
         const raw = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 256 * 1024 });
         // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser: node's
         // zlib stream waits for the parser to drain, so a highly compressible archive costs time, not memory.
-        const inflate = compression === 'gzip' ? external_node_zlib_.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? tar_scan_zstdDecompressor(file, what) : undefined;
+        const inflate = compression === 'gzip' ? external_node_zlib_.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? zstdDecompressor(file, what) : undefined;
         const input = inflate ? raw.pipe(inflate) : raw;
         const fail = (error) => {
             raw.destroy();
@@ -40591,7 +40631,7 @@ function outerCompression(file) {
         return 'zstd';
     return 'none';
 }
-function tar_scan_zstdDecompressor(file, what) {
+function zstdDecompressor(file, what) {
     const create = external_node_zlib_.createZstdDecompress;
     if (typeof create !== 'function') {
         throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} is zstd-compressed, which needs Node 22.15 or later to read: decompress it first (zstd -d) or save it uncompressed`);
@@ -40634,6 +40674,9 @@ class DirectoryStore {
             throw err;
         }
     }
+    async hasBlob(digest) {
+        return (await (0,promises_.stat)((0,external_node_path_.join)(this.dir, blobPath(digest, this.what))).catch(() => undefined))?.isFile() ?? false;
+    }
     async jsonBlob(descriptor, cap) {
         const path = blobPath(descriptor.digest, this.what);
         let bytes;
@@ -40649,7 +40692,7 @@ class DirectoryStore {
     }
     async measureBlob(descriptor) {
         const path = blobPath(descriptor.digest, this.what);
-        const digester = new BlobDigester();
+        const digester = new blob_digest/* BlobDigester */.jL();
         try {
             await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)((0,external_node_path_.join)(this.dir, path), { highWaterMark: 1024 * 1024 }), digester);
         }
@@ -40658,7 +40701,7 @@ class DirectoryStore {
                 throw missing(this.what, descriptor, path);
             throw new errors/* VerifyImageError */.Vi('local', `${this.what}: ${path} cannot be read (${err.code ?? String(err)})`);
         }
-        return measureOnly(digester.measure);
+        return (0,blob_digest/* measureOnly */.z$)(digester.measure);
     }
 }
 class ArchiveStore {
@@ -40675,6 +40718,9 @@ class ArchiveStore {
         if (!member.measure.json)
             throw notJson(this.what, name);
         return member.measure.json;
+    }
+    async hasBlob(digest) {
+        return memberAt(this.scan, blobPath(digest, this.what)) !== undefined;
     }
     async jsonBlob(descriptor, cap) {
         const path = blobPath(descriptor.digest, this.what);
@@ -40693,7 +40739,7 @@ class ArchiveStore {
         const member = memberAt(this.scan, path);
         if (!member)
             throw missing(this.what, descriptor, path);
-        return measureOnly(member.measure);
+        return (0,blob_digest/* measureOnly */.z$)(member.measure);
     }
 }
 async function readSmall(path, cap, what) {
@@ -40894,7 +40940,7 @@ function legacyImage(scan, selector, hint, context) {
         const member = memberAt(scan, path);
         if (!member)
             throw new errors/* VerifyImageError */.Vi('local', `${what} lacks the layer ${path} that manifest.json names: the archive is incomplete`);
-        const measured = measureOnly(member.measure);
+        const measured = (0,blob_digest/* measureOnly */.z$)(member.measure);
         return {
             // No manifest: nothing claims a digest for the blob, only the config's diff_id claims its content.
             descriptor: { mediaType: layerMediaType(measured.compression), digest: measured.digest, size: measured.size },
@@ -42277,196 +42323,8 @@ function keyOf(platform) {
     return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(platform));
 }
 
-;// CONCATENATED MODULE: ./src/verify/blob-rules.ts
-// Rules that need the local side's blobs (archives and layouts hold the real manifest and layer
-// blobs) or its manifest digest (the containerd store names it): manifest digests, compressed
-// layer digests, and whether the local blobs are what their manifest and config say. Pure.
-//
-// Recompression is not a difference in content: a registry (or `docker push`) may store a layer
-// compressed differently from the local blob. When the diff_ids match we say exactly that.
-
-/** Every blob rule that applies to this local image. */
-function blobChecks(remote, local) {
-    const checks = [];
-    const blobs = checkLocalBlobs(local);
-    if (blobs)
-        checks.push(blobs);
-    if (local.manifestDigest)
-        checks.push(checkManifestDigest(remote, local));
-    if (local.manifest && local.layers && !local.diffIdsUnknown)
-        checks.push(checkLayerDigests(remote, local));
-    return checks;
-}
-/** Do the local blobs hash to what the local manifest and config say? A tampered archive fails here. */
-function checkLocalBlobs(local) {
-    const layers = local.layers ?? [];
-    if (layers.length === 0 || layers.some((l) => !l.measured))
-        return undefined;
-    const notes = [];
-    if (layers.length !== local.diffIds.length) {
-        return {
-            rule: 'local-blobs',
-            ok: false,
-            layer: Math.min(layers.length, local.diffIds.length) + 1,
-            message: `the local build lists ${layers.length} layer blobs but its config has ${local.diffIds.length} diff_ids: the local image is inconsistent`,
-        };
-    }
-    for (const [i, layer] of layers.entries()) {
-        const measured = layer.measured;
-        const n = i + 1;
-        const at = `local layer ${n} (${layer.path})`;
-        if (layer.claimed && measured.digest !== layer.descriptor.digest) {
-            return fail(n, `${at} hashes to ${measured.digest}, not the ${layer.descriptor.digest} its manifest names: the local blob was altered or damaged`, layer.descriptor.digest, measured.digest);
-        }
-        if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size) {
-            return fail(n, `${at} is ${measured.size} bytes, not the ${layer.descriptor.size} its manifest says`, String(layer.descriptor.size), String(measured.size));
-        }
-        const declared = compressionOfMediaType(layer.descriptor.mediaType);
-        if (layer.claimed && declared && declared !== measured.compression) {
-            return fail(n, `${at} is ${describeCompression(measured.compression)} but its media type ${layer.descriptor.mediaType} says ${describeCompression(declared)}`);
-        }
-        const diffId = local.diffIds[i];
-        if (measured.diffId === undefined) {
-            if (measured.diffIdError && /decompress as/.test(measured.diffIdError))
-                return fail(n, `${at}: ${measured.diffIdError}`);
-            notes.push(`layer ${n}: ${measured.diffIdError ?? 'its uncompressed digest was not computed'}`);
-            continue;
-        }
-        if (measured.diffId !== diffId) {
-            const what = measured.compression === 'none' ? 'hashes to' : 'decompresses to content hashing to';
-            return fail(n, `${at} ${what} ${measured.diffId}, not the diff_id ${diffId} in the local config: the layer was replaced or damaged`, diffId, measured.diffId);
-        }
-    }
-    const claimed = layers.some((l) => l.claimed);
-    return {
-        rule: 'local-blobs',
-        ok: true,
-        message: `all ${layers.length} local layer blobs were hashed: ${claimed ? 'each matches its manifest digest and size, and ' : ''}each uncompressed layer matches its diff_id in the local config` +
-            (notes.length ? ` (not checked: ${notes.join('; ')})` : ''),
-    };
-    function fail(layer, message, expected, actual) {
-        return { rule: 'local-blobs', ok: false, layer, message, expected, actual };
-    }
-}
-/**
- * The same manifest digest proves everything under it. A different one is fine when the config
- * and every uncompressed layer are still the same (layers recompressed, media types converted).
- */
-function checkManifestDigest(remote, local) {
-    const localDigest = local.manifestDigest;
-    if (localDigest === remote.manifestDigest) {
-        return {
-            rule: 'manifest-digest',
-            ok: true,
-            message: `the registry serves the local manifest ${localDigest} byte for byte: config and every layer blob are the same`,
-            expected: localDigest,
-            actual: remote.manifestDigest,
-        };
-    }
-    const sameConfig = local.configDigest !== undefined && local.configDigest === remote.configDigest;
-    const sameLayers = !local.diffIdsUnknown && sameList(local.diffIds, remote.config.rootfs.diff_ids);
-    const differs = `the registry's manifest ${remote.manifestDigest} is not the local ${localDigest}`;
-    if (sameConfig && sameLayers) {
-        return {
-            rule: 'manifest-digest',
-            ok: true,
-            message: `${differs}, but the config and every uncompressed layer are identical: ${manifestDifference(remote, local)}`,
-            expected: localDigest,
-            actual: remote.manifestDigest,
-        };
-    }
-    const why = local.diffIdsUnknown
-        ? 'and the daemon cannot list this platform\'s layers to compare them (it needs API 1.49)'
-        : !sameLayers
-            ? 'and the layers differ (see diff-ids)'
-            : local.configDigest === undefined
-                ? 'and the local source does not name its config to compare'
-                : `and the config differs (registry ${remote.configDigest}, local ${local.configDigest})`;
-    return { rule: 'manifest-digest', ok: false, message: `${differs}, ${why}`, expected: localDigest, actual: remote.manifestDigest };
-}
-/** Compressed digests, layer by layer: equal, recompressed (same diff_id), or different content. */
-function checkLayerDigests(remote, local) {
-    const localLayers = local.layers ?? [];
-    const pushed = remote.manifest.layers;
-    const recompressed = [];
-    for (let i = 0; i < Math.max(pushed.length, localLayers.length); i++) {
-        const r = pushed[i];
-        const l = localLayers[i];
-        if (r && l && r.digest === l.descriptor.digest)
-            continue;
-        if (r && l && remote.config.rootfs.diff_ids[i] !== undefined && remote.config.rootfs.diff_ids[i] === local.diffIds[i]) {
-            recompressed.push(i + 1);
-            continue;
-        }
-        return {
-            rule: 'layer-digests',
-            ok: false,
-            layer: i + 1,
-            message: `layer ${i + 1}: the registry's blob ${r?.digest ?? '(none)'} is not the local ${l?.descriptor.digest ?? '(none)'} and the uncompressed content differs too`,
-            expected: l?.descriptor.digest,
-            actual: r?.digest,
-        };
-    }
-    if (recompressed.length === 0) {
-        return { rule: 'layer-digests', ok: true, message: `all ${pushed.length} compressed layer digests equal the local blobs'` };
-    }
-    const first = recompressed[0] - 1;
-    const how = describeCompression(compressionOf(pushed[first]?.mediaType));
-    const was = describeCompression(localLayers[first]?.measured?.compression ?? compressionOf(localLayers[first]?.descriptor.mediaType));
-    const verb = was === 'uncompressed' ? 'compressed' : 'recompressed';
-    const all = recompressed.length === pushed.length;
-    return {
-        rule: 'layer-digests',
-        ok: true,
-        layer: recompressed[0],
-        message: `${all ? `all ${pushed.length} layers were` : `${recompressed.length === 1 ? 'layer' : 'layers'} ${list(recompressed)} ${recompressed.length === 1 ? 'was' : 'were'}`} ${verb} on push ` +
-            `(registry ${how}, local ${was}): the compressed digests differ but the uncompressed content is identical (the diff_ids match)` +
-            (all ? '' : `; the other ${pushed.length - recompressed.length} are the same blobs`),
-    };
-}
-/** When image-id fails and both configs are at hand, which fields differ: top-level ones first, then `config.*`. */
-function configDifference(remote, local) {
-    const a = remote;
-    const b = local;
-    const differ = (x, y) => [...new Set([...Object.keys(x), ...Object.keys(y)])].sort().filter((key) => JSON.stringify(x[key]) !== JSON.stringify(y[key]));
-    const top = differ(a, b);
-    const inner = a.config && b.config && typeof a.config === 'object' && typeof b.config === 'object'
-        ? differ(a.config, b.config).map((key) => `config.${key}`)
-        : [];
-    return [...top.filter((key) => key !== 'config' || inner.length === 0), ...inner];
-}
-function manifestDifference(remote, local) {
-    const layers = local.layers;
-    if (!layers)
-        return 'the local source names the manifest but not its layer blobs';
-    const recompressed = remote.manifest.layers.filter((r, i) => layers[i] && r.digest !== layers[i].descriptor.digest).length;
-    if (recompressed > 0)
-        return `${plural(recompressed, 'layer')} ${recompressed === 1 ? 'was' : 'were'} compressed differently on push`;
-    if (remote.manifestMediaType !== local.manifestMediaType) {
-        return `the manifest was converted from ${local.manifestMediaType ?? 'its local format'} to ${remote.manifestMediaType}`;
-    }
-    return 'the manifests differ only in annotations or media types';
-}
-function compressionOf(mediaType) {
-    return mediaType ? compressionOfMediaType(mediaType) : undefined;
-}
-function describeCompression(c) {
-    if (c === 'none')
-        return 'uncompressed';
-    return c ?? 'unknown compression';
-}
-function sameList(a, b) {
-    return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-function list(numbers) {
-    if (numbers.length <= 1)
-        return String(numbers[0] ?? '');
-    return `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
-}
-
+// EXTERNAL MODULE: ./src/verify/blob-rules.ts
+var blob_rules = __nccwpck_require__(7767);
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
 // The comparison rules, pure: given what the registry serves and what the local build is, which
 // rules hold? Each failed rule names itself and, where layers are involved, the first layer that
@@ -42570,7 +42428,7 @@ function compareImage(remote, local, expectedDigest) {
     if (local) {
         // Without diff_ids (the containerd store on API 1.48, other platforms) the manifest digest stands for them.
         checks.push(checkPlatform(remote, local), ...(local.diffIdsUnknown ? [] : [checkDiffIds(remote, local)]), explainImageId(checkImageId(remote, local), remote, local));
-        checks.push(...blobChecks(remote, local));
+        checks.push(...(0,blob_rules/* blobChecks */.HW)(remote, local));
     }
     if (expectedDigest)
         checks.push(checkDigest(remote, expectedDigest));
@@ -42580,7 +42438,7 @@ function compareImage(remote, local, expectedDigest) {
 function explainImageId(check, remote, local) {
     if (check.ok || !local.config || local.idKind !== 'config')
         return check;
-    const fields = configDifference(remote.config, local.config);
+    const fields = (0,blob_rules/* configDifference */.i4)(remote.config, local.config);
     if (fields.length === 0)
         return check;
     return { ...check, message: `${check.message}; the configs differ in ${fields.slice(0, 8).join(', ')}${fields.length > 8 ? ', …' : ''}` };
@@ -42852,6 +42710,222 @@ function describeComparison(local, digest) {
         compared.push(`the registry digest against the expected digest ${digest}`);
     compared.push('layer blobs were not downloaded (set deep: true to hash every layer)');
     return compared;
+}
+
+
+/***/ }),
+
+/***/ 7767:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HW: () => (/* binding */ blobChecks),
+/* harmony export */   i4: () => (/* binding */ configDifference),
+/* harmony export */   iT: () => (/* binding */ localLayerIntact)
+/* harmony export */ });
+/* unused harmony exports checkLocalBlobs, checkManifestDigest, checkLayerDigests */
+/* harmony import */ var _local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5434);
+// Rules that need the local side's blobs (archives and layouts hold the real manifest and layer
+// blobs) or its manifest digest (the containerd store names it): manifest digests, compressed
+// layer digests, and whether the local blobs are what their manifest and config say. Pure.
+//
+// Recompression is not a difference in content: a registry (or `docker push`) may store a layer
+// compressed differently from the local blob. When the diff_ids match we say exactly that.
+
+/** Every blob rule that applies to this local image. */
+function blobChecks(remote, local) {
+    const checks = [];
+    const blobs = checkLocalBlobs(local);
+    if (blobs)
+        checks.push(blobs);
+    if (local.manifestDigest)
+        checks.push(checkManifestDigest(remote, local));
+    if (local.manifest && local.layers && !local.diffIdsUnknown)
+        checks.push(checkLayerDigests(remote, local));
+    return checks;
+}
+/** Do the local blobs hash to what the local manifest and config say? A tampered archive fails here. */
+function checkLocalBlobs(local) {
+    const layers = local.layers ?? [];
+    if (layers.length === 0 || layers.some((l) => !l.measured))
+        return undefined;
+    const notes = [];
+    if (layers.length !== local.diffIds.length) {
+        return {
+            rule: 'local-blobs',
+            ok: false,
+            layer: Math.min(layers.length, local.diffIds.length) + 1,
+            message: `the local build lists ${layers.length} layer blobs but its config has ${local.diffIds.length} diff_ids: the local image is inconsistent`,
+        };
+    }
+    for (const [i, layer] of layers.entries()) {
+        const measured = layer.measured;
+        const n = i + 1;
+        const at = `local layer ${n} (${layer.path})`;
+        if (layer.claimed && measured.digest !== layer.descriptor.digest) {
+            return fail(n, `${at} hashes to ${measured.digest}, not the ${layer.descriptor.digest} its manifest names: the local blob was altered or damaged`, layer.descriptor.digest, measured.digest);
+        }
+        if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size) {
+            return fail(n, `${at} is ${measured.size} bytes, not the ${layer.descriptor.size} its manifest says`, String(layer.descriptor.size), String(measured.size));
+        }
+        const declared = (0,_local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .compressionOfMediaType */ .um)(layer.descriptor.mediaType);
+        if (layer.claimed && declared && declared !== measured.compression) {
+            return fail(n, `${at} is ${describeCompression(measured.compression)} but its media type ${layer.descriptor.mediaType} says ${describeCompression(declared)}`);
+        }
+        const diffId = local.diffIds[i];
+        if (measured.diffId === undefined) {
+            if (measured.diffIdError && /decompress as/.test(measured.diffIdError))
+                return fail(n, `${at}: ${measured.diffIdError}`);
+            notes.push(`layer ${n}: ${measured.diffIdError ?? 'its uncompressed digest was not computed'}`);
+            continue;
+        }
+        if (measured.diffId !== diffId) {
+            const what = measured.compression === 'none' ? 'hashes to' : 'decompresses to content hashing to';
+            return fail(n, `${at} ${what} ${measured.diffId}, not the diff_id ${diffId} in the local config: the layer was replaced or damaged`, diffId, measured.diffId);
+        }
+    }
+    const claimed = layers.some((l) => l.claimed);
+    return {
+        rule: 'local-blobs',
+        ok: true,
+        message: `all ${layers.length} local layer blobs were hashed: ${claimed ? 'each matches its manifest digest and size, and ' : ''}each uncompressed layer matches its diff_id in the local config` +
+            (notes.length ? ` (not checked: ${notes.join('; ')})` : ''),
+    };
+    function fail(layer, message, expected, actual) {
+        return { rule: 'local-blobs', ok: false, layer, message, expected, actual };
+    }
+}
+/** False when layer `i`'s local blob was measured and is not what the local manifest and config say. */
+function localLayerIntact(local, i) {
+    const layer = local.layers?.[i];
+    const measured = layer?.measured;
+    if (!layer || !measured)
+        return true;
+    if (layer.claimed && measured.digest !== layer.descriptor.digest)
+        return false;
+    if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size)
+        return false;
+    if (measured.diffIdError && /decompress as/.test(measured.diffIdError))
+        return false;
+    return measured.diffId === undefined || measured.diffId === local.diffIds[i];
+}
+/**
+ * The same manifest digest proves everything under it. A different one is fine when the config
+ * and every uncompressed layer are still the same (layers recompressed, media types converted).
+ */
+function checkManifestDigest(remote, local) {
+    const localDigest = local.manifestDigest;
+    if (localDigest === remote.manifestDigest) {
+        return {
+            rule: 'manifest-digest',
+            ok: true,
+            message: `the registry serves the local manifest ${localDigest} byte for byte: config and every layer blob are the same`,
+            expected: localDigest,
+            actual: remote.manifestDigest,
+        };
+    }
+    const sameConfig = local.configDigest !== undefined && local.configDigest === remote.configDigest;
+    const sameLayers = !local.diffIdsUnknown && sameList(local.diffIds, remote.config.rootfs.diff_ids);
+    const differs = `the registry's manifest ${remote.manifestDigest} is not the local ${localDigest}`;
+    if (sameConfig && sameLayers) {
+        return {
+            rule: 'manifest-digest',
+            ok: true,
+            message: `${differs}, but the config and every uncompressed layer are identical: ${manifestDifference(remote, local)}`,
+            expected: localDigest,
+            actual: remote.manifestDigest,
+        };
+    }
+    const why = local.diffIdsUnknown
+        ? 'and the daemon cannot list this platform\'s layers to compare them (it needs API 1.49)'
+        : !sameLayers
+            ? 'and the layers differ (see diff-ids)'
+            : local.configDigest === undefined
+                ? 'and the local source does not name its config to compare'
+                : `and the config differs (registry ${remote.configDigest}, local ${local.configDigest})`;
+    return { rule: 'manifest-digest', ok: false, message: `${differs}, ${why}`, expected: localDigest, actual: remote.manifestDigest };
+}
+/** Compressed digests, layer by layer: equal, recompressed (same diff_id), or different content. */
+function checkLayerDigests(remote, local) {
+    const localLayers = local.layers ?? [];
+    const pushed = remote.manifest.layers;
+    const recompressed = [];
+    for (let i = 0; i < Math.max(pushed.length, localLayers.length); i++) {
+        const r = pushed[i];
+        const l = localLayers[i];
+        if (r && l && r.digest === l.descriptor.digest)
+            continue;
+        if (r && l && remote.config.rootfs.diff_ids[i] !== undefined && remote.config.rootfs.diff_ids[i] === local.diffIds[i]) {
+            recompressed.push(i + 1);
+            continue;
+        }
+        return {
+            rule: 'layer-digests',
+            ok: false,
+            layer: i + 1,
+            message: `layer ${i + 1}: the registry's blob ${r?.digest ?? '(none)'} is not the local ${l?.descriptor.digest ?? '(none)'} and the uncompressed content differs too`,
+            expected: l?.descriptor.digest,
+            actual: r?.digest,
+        };
+    }
+    if (recompressed.length === 0) {
+        return { rule: 'layer-digests', ok: true, message: `all ${pushed.length} compressed layer digests equal the local blobs'` };
+    }
+    const first = recompressed[0] - 1;
+    const how = describeCompression(compressionOf(pushed[first]?.mediaType));
+    const was = describeCompression(localLayers[first]?.measured?.compression ?? compressionOf(localLayers[first]?.descriptor.mediaType));
+    const verb = was === 'uncompressed' ? 'compressed' : 'recompressed';
+    const all = recompressed.length === pushed.length;
+    return {
+        rule: 'layer-digests',
+        ok: true,
+        layer: recompressed[0],
+        message: `${all ? `all ${pushed.length} layers were` : `${recompressed.length === 1 ? 'layer' : 'layers'} ${list(recompressed)} ${recompressed.length === 1 ? 'was' : 'were'}`} ${verb} on push ` +
+            `(registry ${how}, local ${was}): the compressed digests differ but the uncompressed content is identical (the diff_ids match)` +
+            (all ? '' : `; the other ${pushed.length - recompressed.length} are the same blobs`),
+    };
+}
+/** When image-id fails and both configs are at hand, which fields differ: top-level ones first, then `config.*`. */
+function configDifference(remote, local) {
+    const a = remote;
+    const b = local;
+    const differ = (x, y) => [...new Set([...Object.keys(x), ...Object.keys(y)])].sort().filter((key) => JSON.stringify(x[key]) !== JSON.stringify(y[key]));
+    const top = differ(a, b);
+    const inner = a.config && b.config && typeof a.config === 'object' && typeof b.config === 'object'
+        ? differ(a.config, b.config).map((key) => `config.${key}`)
+        : [];
+    return [...top.filter((key) => key !== 'config' || inner.length === 0), ...inner];
+}
+function manifestDifference(remote, local) {
+    const layers = local.layers;
+    if (!layers)
+        return 'the local source names the manifest but not its layer blobs';
+    const recompressed = remote.manifest.layers.filter((r, i) => layers[i] && r.digest !== layers[i].descriptor.digest).length;
+    if (recompressed > 0)
+        return `${plural(recompressed, 'layer')} ${recompressed === 1 ? 'was' : 'were'} compressed differently on push`;
+    if (remote.manifestMediaType !== local.manifestMediaType) {
+        return `the manifest was converted from ${local.manifestMediaType ?? 'its local format'} to ${remote.manifestMediaType}`;
+    }
+    return 'the manifests differ only in annotations or media types';
+}
+function compressionOf(mediaType) {
+    return mediaType ? (0,_local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .compressionOfMediaType */ .um)(mediaType) : undefined;
+}
+function describeCompression(c) {
+    if (c === 'none')
+        return 'uncompressed';
+    return c ?? 'unknown compression';
+}
+function sameList(a, b) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function list(numbers) {
+    if (numbers.length <= 1)
+        return String(numbers[0] ?? '');
+    return `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
 }
 
 
