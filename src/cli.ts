@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`,
+// The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--json]`,
 // and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
 // 1 when any image's base drifted, else 2 when any image or base could not be checked, else 0.
@@ -22,9 +22,12 @@ Verify that the image the registry serves under IMAGE is exactly the local build
 audit: check, from the registry only, whether each IMAGE is built on what its base tag points to now.
 
 options:
-  --local REF               local image to compare with (default: IMAGE; "none" skips it)
+  --local SOURCE            local image to compare with (default: IMAGE in the Docker daemon;
+                            "none" skips it): a daemon reference, docker-archive:PATH,
+                            oci-layout:DIR[:TAG|@DIGEST] or oci-archive:PATH[:TAG|@DIGEST]
   --digest DIGEST           expected registry digest (index or platform manifest)
-  --platform OS/ARCH[/VAR]  platform to verify (default: the local image's)
+  --platform PLATFORMS      platform to verify: OS/ARCH[/VAR], a comma list, or all
+                            (default: the local image's; every platform of a local index)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --registry-timeout SECS   give up on a silent registry connection after SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)

@@ -7,9 +7,11 @@ import { auditImages } from './base/audit.js';
 import { describeError } from './errors.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import type { Logger } from './log.js';
+import { isIndex } from './oci/types.js';
 import { writeReportFile } from './report/json.js';
 import { failedChecks, type VerifyReport } from './report/model.js';
 import { baseOutputs } from './report/outputs-base.js';
+import { platformsOutput, ruleName } from './report/platforms.js';
 import { writeSummary } from './report/summary.js';
 import { run } from './run.js';
 
@@ -44,14 +46,16 @@ export async function main(): Promise<void> {
 
 function setOutputs(report: VerifyReport, reportPath: string): void {
   core.setOutput('verified', String(report.verified));
-  core.setOutput('digest', report.remote?.manifestDigest ?? '');
-  core.setOutput('index-digest', report.remote?.indexDigest ?? '');
+  // Several platforms verified: digest is the top-level digest the tag serves (see the platforms output).
+  core.setOutput('digest', report.remote?.manifestDigest ?? report.index?.digest ?? '');
+  core.setOutput('index-digest', report.remote?.indexDigest ?? (report.index && isIndex(report.index.mediaType) ? report.index.digest : ''));
   core.setOutput('config-digest', report.remote?.configDigest ?? '');
   core.setOutput('layers', report.remote ? String(report.layers.length) : '');
   core.setOutput(
     'mismatches',
-    JSON.stringify(failedChecks(report).map(({ rule, message, layer }) => ({ rule, message, ...(layer ? { layer } : {}) }))),
+    JSON.stringify(failedChecks(report).map(({ rule, message, layer, platform }) => ({ rule, message, ...(layer ? { layer } : {}), ...(platform ? { platform } : {}) }))),
   );
+  core.setOutput('platforms', JSON.stringify(platformsOutput(report)));
   core.setOutput('report', reportPath);
 }
 
@@ -72,11 +76,15 @@ function conclude(report: VerifyReport, failOnMismatch: boolean): void {
   }
   if (report.status === 'mismatch') {
     const reasons = failedChecks(report)
-      .map((c) => `${c.rule}: ${c.message}`)
+      .map((c) => `${ruleName(c)}: ${c.message}`)
       .join('; ');
     const line = `${name} does not match the local build: ${reasons}`;
     if (failOnMismatch) core.setFailed(line);
     else core.warning(`${line} (not failing: fail-on is never)`);
+    return;
+  }
+  if (report.platforms && !report.remote) {
+    core.info(`verified: ${name}: all ${report.platforms.length} platforms match${report.local ? ' the local build' : ' on the registry side'}`);
     return;
   }
   core.info(
@@ -94,6 +102,7 @@ async function audit(inputs: ActionInputs): Promise<void> {
   const reports = await auditImages(inputs.images, inputs, logger);
   core.setOutput('verified', String(reports.every((r) => r.verified)));
   for (const name of ['digest', 'index-digest', 'config-digest', 'layers']) core.setOutput(name, '');
+  core.setOutput('platforms', '[]');
   core.setOutput(
     'mismatches',
     JSON.stringify(

@@ -2,7 +2,9 @@
 // @actions/core here, so the CLI and tests use the same rules and messages.
 
 import { VerifyImageError } from './errors.js';
+import { formatPlatform, parsePlatform } from './oci/platform.js';
 import { isValidDigest, parseReference } from './oci/reference.js';
+import type { Platform } from './oci/types.js';
 
 /** What fails the step: a mismatch with the local build, a base that has moved on, or nothing (never). */
 export type FailOn = { mismatch: boolean; drift: boolean };
@@ -86,4 +88,34 @@ export function parseRegistryTimeout(value: string): number | undefined {
     throw new VerifyImageError('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
   }
   return n * 1000;
+}
+
+/**
+ * The platform input: empty (the local image's platform, or every platform of a local index),
+ * `all`, one `os/arch[/variant]`, or a comma-separated list.
+ */
+export type PlatformSelection =
+  | { kind: 'default' }
+  | { kind: 'all' }
+  | { kind: 'one'; platform: Platform }
+  | { kind: 'list'; platforms: Platform[] };
+
+export function parsePlatformSelection(value: string | undefined): PlatformSelection {
+  const items = parseList(value ?? '');
+  if (items.length === 0) return { kind: 'default' };
+  if (items.some((i) => i.toLowerCase() === 'all')) {
+    if (items.length > 1) throw new VerifyImageError('input', `platform "${value}" mixes all with single platforms: use all, or list the platforms`);
+    return { kind: 'all' };
+  }
+  const platforms: Platform[] = [];
+  for (const item of items) {
+    let platform: Platform;
+    try {
+      platform = parsePlatform(item);
+    } catch {
+      throw new VerifyImageError('input', `platform "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
+    }
+    if (!platforms.some((p) => formatPlatform(p) === formatPlatform(platform))) platforms.push(platform);
+  }
+  return platforms.length === 1 ? { kind: 'one', platform: platforms[0] as Platform } : { kind: 'list', platforms };
 }

@@ -7,23 +7,28 @@ import type { BaseOptions } from './base/detect.js';
 import type { BaseLookup } from './base/lookup.js';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
-import { inspectDaemonImage } from './local/daemon.js';
-import { DockerEngine } from './local/engine.js';
-import type { LocalImage } from './local/source.js';
-import { hostPlatform, parsePlatform, formatPlatform } from './oci/platform.js';
+import { openLocalSource } from './local/open.js';
+import { pickLocalImage } from './local/pick.js';
+import type { ImageSource, LocalImage } from './local/source.js';
+import { hostPlatform, formatPlatform } from './oci/platform.js';
 import { parseReference } from './oci/reference.js';
 import type { Platform } from './oci/types.js';
+import { parsePlatformSelection } from './options.js';
 import { RegistryClient } from './registry/client.js';
 import { resolveCredential, secretsOf } from './registry/credentials.js';
 import { timeoutsFor } from './registry/http.js';
 import { resolveRemoteImage } from './registry/resolve.js';
 import { SecretTracker } from './secrets.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
+import { isMultiPlatformRun, verifyPlatforms } from './verify/platforms.js';
 import { compareImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
   image: string;
-  /** Local image to compare with; undefined means the same reference as `image`, 'none' skips it. */
+  /**
+   * Local image to compare with; undefined means the same reference as `image`, 'none' skips it.
+   * A daemon reference, or docker-archive:PATH, oci-layout:DIR[:TAG|@DIGEST], oci-archive:PATH[:TAG|@DIGEST].
+   */
   localImage?: string;
   digest?: string;
   platform?: string;
@@ -46,7 +51,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
   const secrets = new SecretTracker();
   const logger = secrets.wrap(outerLogger);
   const report: VerifyReport = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
-  const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
+  let source: ImageSource | undefined;
   try {
     const ref = parseReference(inputs.image);
     const credential = await resolveCredential(ref.registry, {
@@ -58,21 +63,28 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     logger.info(credential ? `credentials for ${ref.registry}: from ${credential.source}` : `credentials for ${ref.registry}: none (anonymous)`);
 
     let local: LocalImage | undefined;
-    const explicit: Platform | undefined = inputs.platform ? parsePlatform(inputs.platform) : undefined;
-    if (engine) {
-      const localName = inputs.localImage || inputs.image;
-      local = await inspectDaemonImage(localName, engine, explicit);
-      report.local = localSummary(local);
-      logger.info(`local image ${localName}: ${local.id} from ${local.source}`);
-    }
-    const want = explicit ?? local?.platform ?? hostPlatform();
-
+    const selection = parsePlatformSelection(inputs.platform);
+    const explicit: Platform | undefined = selection.kind === 'one' ? selection.platform : undefined;
+    source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
+    const target = await source?.load({ platform: explicit, image: inputs.image });
     const client = await RegistryClient.create(ref, {
       insecureRegistries: inputs.insecureRegistries,
       credential,
       logger,
       timeouts: inputs.registryTimeoutMs ? timeoutsFor(inputs.registryTimeoutMs) : undefined,
     });
+    if (isMultiPlatformRun(selection, target)) {
+      await verifyPlatforms(report, { client, ref, source, target, selection, expectedDigest: inputs.digest, logger });
+      return report;
+    }
+    if (source && target) {
+      local = pickLocalImage(target, explicit);
+      await source.measure(local);
+      report.local = localSummary(local);
+      logger.info(`local image ${source.spec}: ${local.id} from ${local.source}`);
+    }
+    const want = explicit ?? local?.platform ?? hostPlatform();
+
     const remote = await resolveRemoteImage(client, ref, want, !explicit && local ? `the local build ${local.reference}` : undefined);
     report.remote = remoteSummary(remote);
     logger.info(
@@ -91,7 +103,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     report.verified = false;
     if (!(err instanceof VerifyImageError)) logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
   } finally {
-    await engine?.close();
+    await source?.close();
     report.durationMs = Date.now() - started;
   }
   return report;
@@ -101,6 +113,7 @@ function describeComparison(local: LocalImage | undefined, digest: string | unde
   const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
   if (local) compared.push(`diff_ids and image ID against the local build (${local.source})`);
   else compared.push('no local image (local-image: none): layers were not compared with a build');
+  if (local?.layers?.some((l) => l.measured)) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
   if (digest) compared.push(`the registry digest against the expected digest ${digest}`);
   compared.push('layer blobs were not downloaded (set deep: true to hash every layer)');
   return compared;

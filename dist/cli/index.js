@@ -39029,7 +39029,7 @@ module.exports = {
 /* harmony export */ });
 /* unused harmony export AUDIT_CONCURRENCY */
 /* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2148);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(211);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2345);
 /* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9549);
 // Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
 // Each image is checked by the same engine as a single one (run), with no local image, and its
@@ -39888,9 +39888,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8381);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2794);
 /* harmony import */ var _report_text_base_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8325);
-/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8053);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(211);
-// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`,
+/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6983);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2345);
+// The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--json]`,
 // and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
 // 1 when any image's base drifted, else 2 when any image or base could not be checked, else 0.
@@ -39910,9 +39910,12 @@ Verify that the image the registry serves under IMAGE is exactly the local build
 audit: check, from the registry only, whether each IMAGE is built on what its base tag points to now.
 
 options:
-  --local REF               local image to compare with (default: IMAGE; "none" skips it)
+  --local SOURCE            local image to compare with (default: IMAGE in the Docker daemon;
+                            "none" skips it): a daemon reference, docker-archive:PATH,
+                            oci-layout:DIR[:TAG|@DIGEST] or oci-archive:PATH[:TAG|@DIGEST]
   --digest DIGEST           expected registry digest (index or platform manifest)
-  --platform OS/ARCH[/VAR]  platform to verify (default: the local image's)
+  --platform PLATFORMS      platform to verify: OS/ARCH[/VAR], a comma list, or all
+                            (default: the local image's; every platform of a local index)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --registry-timeout SECS   give up on a silent registry connection after SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
@@ -40054,6 +40057,205 @@ function describeError(err) {
     if (err instanceof Error)
         return oneLine(`unexpected error: ${err.message} (please report this with the step's log)`);
     return oneLine(`unexpected error: ${String(err)} (please report this with the step's log)`);
+}
+
+
+/***/ }),
+
+/***/ 4117:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   jL: () => (/* binding */ BlobDigester),
+/* harmony export */   um: () => (/* binding */ compressionOfMediaType),
+/* harmony export */   z$: () => (/* binding */ measureOnly)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_2__);
+// Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
+// bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
+// blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
+// backpressure: a file, a tar entry. Memory stays constant whatever the blob size.
+
+
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const SNIFF_BYTES = 4;
+class BlobDigester extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable {
+    options;
+    raw = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    size = 0;
+    head = [];
+    headLength = 0;
+    sniffed = false;
+    compression = 'none';
+    inflater;
+    inflated;
+    inflateError;
+    inflateDone;
+    json;
+    jsonLength = 0;
+    result;
+    constructor(options = {}) {
+        super();
+        this.options = options;
+    }
+    /** The measurement; available once the stream has finished. */
+    get measure() {
+        if (!this.result)
+            throw new Error('BlobDigester: measure read before the stream finished');
+        return this.result;
+    }
+    _write(chunk, _encoding, callback) {
+        this.raw.update(chunk);
+        this.size += chunk.length;
+        if (!this.sniffed) {
+            this.head.push(chunk);
+            this.headLength += chunk.length;
+            if (this.headLength < SNIFF_BYTES) {
+                callback();
+                return;
+            }
+            const head = Buffer.concat(this.head);
+            this.head = [];
+            this.sniff(head);
+            this.keepJson(head);
+            this.inflate(head, callback);
+            return;
+        }
+        this.keepJson(chunk);
+        this.inflate(chunk, callback);
+    }
+    _final(callback) {
+        if (!this.sniffed) {
+            const head = Buffer.concat(this.head);
+            this.head = [];
+            this.sniff(head);
+            this.keepJson(head);
+            this.inflate(head, () => undefined);
+        }
+        const inflater = this.inflater;
+        if (inflater)
+            inflater.end();
+        const done = this.inflateDone ?? Promise.resolve();
+        void done.then(() => {
+            const digest = `sha256:${this.raw.digest('hex')}`;
+            const result = { digest, size: this.size, compression: this.compression };
+            if (this.compression === 'none')
+                result.diffId = digest;
+            else if (this.inflated && !this.inflateError)
+                result.diffId = `sha256:${this.inflated.digest('hex')}`;
+            else if (this.inflateError)
+                result.diffIdError = this.inflateError;
+            if (this.json)
+                result.json = Buffer.concat(this.json, this.jsonLength);
+            this.result = result;
+            callback();
+        });
+    }
+    sniff(head) {
+        this.sniffed = true;
+        const starts = (magic) => magic.every((byte, i) => head[i] === byte);
+        if (starts(GZIP_MAGIC))
+            this.compression = 'gzip';
+        else if (starts(ZSTD_MAGIC))
+            this.compression = 'zstd';
+        const keep = this.options.keepJsonUpTo ?? 0;
+        if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
+            this.json = [];
+        if (this.compression !== 'none' && this.options.uncompressed !== false)
+            this.startInflater();
+    }
+    startInflater() {
+        const inflater = this.compression === 'gzip' ? node_zlib__WEBPACK_IMPORTED_MODULE_2__.createGunzip() : zstdDecompressor();
+        if (!inflater) {
+            this.inflateError = 'zstd decompression needs Node 22.15 or later; the compressed digest was still checked';
+            return;
+        }
+        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+        this.inflater = inflater;
+        this.inflated = hash;
+        this.inflateDone = new Promise((resolve) => {
+            inflater.on('data', (chunk) => hash.update(chunk));
+            inflater.once('end', () => resolve());
+            inflater.once('error', (error) => {
+                this.inflateError = `it does not decompress as ${this.compression} (${error.message})`;
+                this.inflater = undefined;
+                inflater.removeAllListeners('data');
+                resolve();
+            });
+        });
+    }
+    /** Feeds the decompressor, waiting for it to drain: a fast disk never outruns the inflater. */
+    inflate(chunk, callback) {
+        const inflater = this.inflater;
+        if (!inflater || chunk.length === 0) {
+            callback();
+            return;
+        }
+        if (inflater.write(chunk)) {
+            callback();
+            return;
+        }
+        // Either it drains, or it fails and will never drain: continue on whichever comes first.
+        let called = false;
+        const go = () => {
+            if (called)
+                return;
+            called = true;
+            inflater.removeListener('drain', go);
+            callback();
+        };
+        inflater.once('drain', go);
+        void this.inflateDone?.then(go);
+    }
+    keepJson(chunk) {
+        if (!this.json)
+            return;
+        this.jsonLength += chunk.length;
+        if (this.jsonLength > (this.options.keepJsonUpTo ?? 0)) {
+            this.json = undefined;
+            return;
+        }
+        this.json.push(chunk);
+    }
+}
+/** A JSON document starts with `{` or `[` after optional whitespace; layer tars and compressed blobs never do in practice. */
+function looksLikeJson(head) {
+    for (const byte of head) {
+        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)
+            continue;
+        return byte === 0x7b || byte === 0x5b;
+    }
+    return false;
+}
+function zstdDecompressor() {
+    const create = node_zlib__WEBPACK_IMPORTED_MODULE_2__.createZstdDecompress;
+    return typeof create === 'function' ? create() : undefined;
+}
+/** The media-type family a sniffed compression belongs to, for messages. */
+function compressionOfMediaType(mediaType) {
+    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
+        return 'gzip';
+    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
+        return 'zstd';
+    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
+        return 'none';
+    return undefined;
+}
+/** The measurement without the kept JSON bytes, for storing beside a layer. */
+function measureOnly(result) {
+    const measure = { digest: result.digest, size: result.size, compression: result.compression };
+    if (result.diffId !== undefined)
+        measure.diffId = result.diffId;
+    if (result.diffIdError !== undefined)
+        measure.diffIdError = result.diffIdError;
+    return measure;
 }
 
 
@@ -40559,6 +40761,7 @@ function isAttestation(d) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DE: () => (/* binding */ parsePlatformSelection),
 /* harmony export */   NQ: () => (/* binding */ parseBuildArgs),
 /* harmony export */   XV: () => (/* binding */ parseFailOn),
 /* harmony export */   cW: () => (/* binding */ parseRegistryTimeout),
@@ -40567,16 +40770,18 @@ function isAttestation(d) {
 /* harmony export */ });
 /* unused harmony exports parseList, parseBoolean */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2148);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1890);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
 // Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
 // @actions/core here, so the CLI and tests use the same rules and messages.
+
 
 
 function parseDigest(value) {
     const v = value.trim();
     if (!v)
         return undefined;
-    if (!(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .isValidDigest */ .fH)(v)) {
+    if (!(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .isValidDigest */ .fH)(v)) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the digest input "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>, e.g. \${{ steps.build.outputs.digest }}`);
     }
     return v;
@@ -40608,7 +40813,7 @@ function parseBaseImage(value) {
     if (v.toLowerCase() === 'none')
         return 'none';
     try {
-        (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .parseReference */ .F2)(v);
+        (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .parseReference */ .F2)(v);
     }
     catch (err) {
         if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi)
@@ -40659,6 +40864,29 @@ function parseRegistryTimeout(value) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
     }
     return n * 1000;
+}
+function parsePlatformSelection(value) {
+    const items = parseList(value ?? '');
+    if (items.length === 0)
+        return { kind: 'default' };
+    if (items.some((i) => i.toLowerCase() === 'all')) {
+        if (items.length > 1)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `platform "${value}" mixes all with single platforms: use all, or list the platforms`);
+        return { kind: 'all' };
+    }
+    const platforms = [];
+    for (const item of items) {
+        let platform;
+        try {
+            platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .parsePlatform */ .Y8)(item);
+        }
+        catch {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `platform "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
+        }
+        if (!platforms.some((p) => (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(p) === (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)))
+            platforms.push(platform);
+    }
+    return platforms.length === 1 ? { kind: 'one', platform: platforms[0] } : { kind: 'list', platforms };
 }
 
 
@@ -42105,8 +42333,10 @@ function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
 /* harmony export */   bP: () => (/* binding */ remoteSummary)
 /* harmony export */ });
 /* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1890);
+/* harmony import */ var _verify_blob_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1392);
 // The report model: one plain object per verified image that the job summary, the CLI text and
 // the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+
 
 function failedChecks(report) {
     return report.checks.filter((c) => !c.ok);
@@ -42130,7 +42360,9 @@ function layerRows(remote, local) {
             digest: layers[i]?.digest,
             size: layers[i]?.size,
             mediaType: layers[i]?.mediaType,
-            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+            // A local blob that is not what its config says (local-blobs) marks its row too.
+            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && (0,_verify_blob_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .localLayerIntact */ .iT)(local, i) ? 'match' : 'differs',
+            localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
         });
     }
     return rows;
@@ -42153,6 +42385,7 @@ function localSummary(local) {
         id: local.id,
         idKind: local.idKind,
         platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(local.platform),
+        manifestDigest: local.manifestDigest,
     };
 }
 
@@ -42213,7 +42446,7 @@ function renderAuditText(reports) {
 
 /***/ }),
 
-/***/ 8053:
+/***/ 6983:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42276,8 +42509,81 @@ function seconds(ms) {
 var model = __nccwpck_require__(6867);
 // EXTERNAL MODULE: ./src/report/text-base.ts
 var text_base = __nccwpck_require__(8325);
+;// CONCATENATED MODULE: ./src/report/platforms.ts
+// The multi-platform part of the report, in words and as the `platforms` output; shared by the
+// job summary, the CLI text and the action's outputs so they say the same thing.
+
+/** The `platforms` output: one entry per platform verified; a single-platform run gives one entry. */
+function platformsOutput(report) {
+    if (report.platforms) {
+        return report.platforms.map((p) => ({
+            platform: p.platform,
+            presence: p.presence,
+            verified: p.status === 'verified',
+            ...(p.remote ? { digest: p.remote.manifestDigest, 'config-digest': p.remote.configDigest } : {}),
+            ...(p.local?.manifestDigest ? { 'local-digest': p.local.manifestDigest } : {}),
+            ...(p.attestation ? { attestation: p.attestation.status } : {}),
+        }));
+    }
+    if (!report.remote)
+        return [];
+    return [
+        {
+            platform: report.remote.platform,
+            presence: report.local ? 'both' : 'registry',
+            verified: report.verified,
+            digest: report.remote.manifestDigest,
+            'config-digest': report.remote.configDigest,
+            ...(report.local?.manifestDigest ? { 'local-digest': report.local.manifestDigest } : {}),
+        },
+    ];
+}
+function presenceText(p) {
+    return p.presence === 'both' ? 'in both' : p.presence === 'registry' ? 'registry only' : 'local build only';
+}
+function attestationText(a) {
+    if (!a)
+        return 'none';
+    switch (a.status) {
+        case 'same':
+            return `same (${(0,digest/* shortDigest */.VK)(a.registry)})`;
+        case 'differs':
+            return `differs (registry ${(0,digest/* shortDigest */.VK)(a.registry)}, local ${(0,digest/* shortDigest */.VK)(a.local)})`;
+        case 'registry-only':
+            return `registry only (${(0,digest/* shortDigest */.VK)(a.registry)})`;
+        case 'local-only':
+            return `local only (${(0,digest/* shortDigest */.VK)(a.local)})`;
+    }
+}
+/** The CLI's lines for a multi-platform run. */
+function platformsText(report) {
+    const platforms = report.platforms;
+    if (!platforms)
+        return [];
+    const lines = [];
+    if (report.index && !report.remote) {
+        lines.push(`  registry  ${report.index.digest}  (${report.index.mediaType})`);
+        if (report.index.localDigest)
+            lines.push(`  local     ${report.index.localDigest}`);
+    }
+    lines.push('');
+    lines.push('  platform          ok  registry manifest    local manifest       layers  attestation');
+    for (const p of platforms) {
+        const mark = p.status === 'verified' ? '✓' : '✗';
+        // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
+        const local = p.local?.manifestDigest;
+        lines.push(`  ${p.platform.padEnd(17)} ${mark}   ${((0,digest/* shortDigest */.VK)(p.remote?.manifestDigest) || '—').padEnd(20)} ${((0,digest/* shortDigest */.VK)(local) || '—').padEnd(20)} ${String(p.layers.length || '').padEnd(7)} ${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`);
+    }
+    return lines;
+}
+/** A rule as a reader names it: `diff-ids`, or `diff-ids (linux/arm64)` in a multi-platform run. */
+function ruleName(check) {
+    return check.platform ? `${check.rule} (${check.platform})` : check.rule;
+}
+
 ;// CONCATENATED MODULE: ./src/report/text.ts
 // The CLI's rendering of a report: a verdict line, the digests, failed rules and a layer table.
+
 
 
 
@@ -42298,10 +42604,11 @@ function renderText(report) {
     if (report.local)
         lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
     for (const check of (0,model/* failedChecks */.HH)(report))
-        lines.push(`  ✗ ${check.rule}: ${check.message}`);
+        lines.push(`  ✗ ${ruleName(check)}: ${check.message}`);
     for (const check of report.checks.filter((c) => c.ok))
-        lines.push(`  ✓ ${check.rule}: ${check.message}`);
+        lines.push(`  ✓ ${ruleName(check)}: ${check.message}`);
     lines.push(...(0,text_base/* baseTextLines */.A)(report));
+    lines.push(...platformsText(report));
     if (report.layers.length > 0) {
         lines.push('');
         const origin = report.layers.some((row) => row.origin);
@@ -42317,7 +42624,7 @@ function renderText(report) {
 
 /***/ }),
 
-/***/ 211:
+/***/ 2345:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42330,8 +42637,779 @@ __nccwpck_require__.d(__webpack_exports__, {
 var inspect = __nccwpck_require__(9549);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var oci_reference = __nccwpck_require__(2148);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/oci/platform.ts
 var oci_platform = __nccwpck_require__(1890);
+// EXTERNAL MODULE: ./src/oci/types.ts
+var types = __nccwpck_require__(3048);
+// EXTERNAL MODULE: ./src/local/blob-digest.ts
+var blob_digest = __nccwpck_require__(4117);
+;// CONCATENATED MODULE: ./src/local/layout.ts
+// OCI image layouts (image-spec `image-layout.md`): `oci-layout`, `index.json` and
+// `blobs/<alg>/<hex>`, wherever they are stored — a directory (`oci-layout:`), a tarball
+// (`oci-archive:`, buildx `--output type=oci`) or the layout Docker 25+ writes inside `docker save`.
+// Storage is behind BlobStore; this module only reads the layout's JSON and picks the image.
+// Every manifest, index and config is hashed and checked against the digest that names it.
+
+
+
+
+const LAYOUT_MANIFEST_CAP = 4 * 1024 * 1024;
+const LAYOUT_CONFIG_CAP = 8 * 1024 * 1024;
+const REF_NAME = 'org.opencontainers.image.ref.name';
+const CONTAINERD_NAME = 'io.containerd.image.name';
+const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+/** `blobs/sha256/<hex>`: only sha256, only valid digests, so a descriptor can never name a path outside the layout. */
+function blobPath(digest, what) {
+    if (!(0,oci_reference/* isValidDigest */.fH)(digest) || !digest.startsWith('sha256:')) {
+        throw new errors/* VerifyImageError */.Vi('local', `${what} names a blob "${digest.slice(0, 80)}" that is not a sha256 digest; only sha256 layouts are supported`);
+    }
+    return `blobs/sha256/${digest.slice('sha256:'.length)}`;
+}
+async function loadLayout(store, selector, hint, context) {
+    const indexBytes = await store.rootFile('index.json');
+    if (!indexBytes) {
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what} has no index.json: it is not an OCI image layout (buildx --output type=oci, skopeo copy … oci:DIR)`);
+    }
+    const index = parseJson(indexBytes, `${store.what}: index.json`);
+    if (!Array.isArray(index.manifests))
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index.json has no manifests list`);
+    const entries = index.manifests.filter(isDescriptor);
+    if (entries.length === 0)
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index.json lists no images`);
+    const chosen = await choose(store, entries, selector, hint);
+    if (Array.isArray(chosen))
+        return { kind: 'index', index: await indexOf(store, chosen, undefined, undefined, context) };
+    if ((0,types/* isIndex */.nw)(chosen.mediaType)) {
+        const nested = parseJson(await store.jsonBlob(chosen, LAYOUT_MANIFEST_CAP), `${store.what}: index ${chosen.digest}`);
+        if (!Array.isArray(nested.manifests))
+            throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index ${chosen.digest} has no manifests list`);
+        return { kind: 'index', index: await indexOf(store, nested.manifests.filter(isDescriptor), chosen.digest, chosen.mediaType, context) };
+    }
+    return { kind: 'image', image: await imageOf(store, chosen, context) };
+}
+/** The image manifest, the index, or (when index.json itself lists the platforms) the entries to treat as an index. */
+async function choose(store, all, selector, hint) {
+    // Names are matched on every entry; Docker writes one entry per tag of the same manifest.
+    const entries = dedupe(all);
+    const names = () => describeEntries(all);
+    if (selector.digest) {
+        const direct = entries.find((e) => e.digest === selector.digest);
+        if (direct)
+            return direct;
+        // A platform manifest inside a (nested) index can be picked by its digest too.
+        for (const entry of entries.filter((e) => (0,types/* isIndex */.nw)(e.mediaType))) {
+            const nested = parseJson(await store.jsonBlob(entry, LAYOUT_MANIFEST_CAP), `${store.what}: index ${entry.digest}`);
+            const inner = (Array.isArray(nested.manifests) ? nested.manifests : []).find((m) => isDescriptor(m) && m.digest === selector.digest);
+            if (inner)
+                return inner;
+        }
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what} has no manifest or index ${selector.digest} (it holds ${names()}): check the digest after "@"`);
+    }
+    if (selector.name !== undefined) {
+        const wanted = selector.name;
+        const matching = dedupe(all.filter((e) => entryNames(e).some((n) => sameName(n, wanted))));
+        if (matching.length === 1)
+            return matching[0];
+        if (matching.length > 1 && matching.every(isPlatformImage))
+            return matching;
+        if (matching.length > 1)
+            throw new errors/* VerifyImageError */.Vi('local', `${store.what} has ${matching.length} different images named "${wanted}": pick one with @DIGEST`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what} has no image named "${wanted}" (it holds ${names()}): check the name after ":"`);
+    }
+    if (entries.length === 1)
+        return entries[0];
+    if (hint.image) {
+        const pushed = hint.image;
+        const matching = dedupe(all.filter((e) => entryNames(e).some((n) => sameName(n, pushed))));
+        if (matching.length === 1)
+            return matching[0];
+    }
+    if (entries.every(isPlatformImage) && new Set(entries.map((e) => (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(e.platform)))).size === entries.length) {
+        return entries;
+    }
+    throw new errors/* VerifyImageError */.Vi('local', `${store.what} holds ${entries.length} images (${names()}): pick one by appending :TAG or @DIGEST to the path`);
+}
+async function indexOf(store, manifests, digest, mediaType, context) {
+    const images = [];
+    const attestations = [];
+    for (const entry of manifests) {
+        if ((0,types/* isAttestation */.H3)(entry)) {
+            attestations.push({ digest: entry.digest, subject: entry.annotations?.[REFERENCE_DIGEST] ?? '' });
+            continue;
+        }
+        if ((0,types/* isIndex */.nw)(entry.mediaType)) {
+            throw new errors/* VerifyImageError */.Vi('unsupported', `${store.what}: index ${digest ?? 'index.json'} nests another index (${entry.digest}); nested indexes are not supported`);
+        }
+        // Unknown media types in an index are not an error (image-spec); they are not images either.
+        if (!(0,types/* isImageManifest */.pJ)(entry.mediaType))
+            continue;
+        images.push((await store.hasBlob(entry.digest)) ? await imageOf(store, entry, context) : absentImage(entry, context));
+    }
+    if (images.length === 0)
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index ${digest ?? 'index.json'} lists no image manifests`);
+    return { reference: context.reference, source: context.source, digest, mediaType, images, attestations };
+}
+async function imageOf(store, descriptor, context) {
+    if (!(0,types/* isImageManifest */.pJ)(descriptor.mediaType)) {
+        throw new errors/* VerifyImageError */.Vi('unsupported', `${store.what}: ${descriptor.digest} has media type ${descriptor.mediaType}, which is neither an image manifest nor an index`);
+    }
+    const what = `${store.what}: manifest ${descriptor.digest}`;
+    const manifest = parseJson(await store.jsonBlob(descriptor, LAYOUT_MANIFEST_CAP), what);
+    if (manifest.schemaVersion !== 2 || !manifest.config || !Array.isArray(manifest.layers)) {
+        throw new errors/* VerifyImageError */.Vi('local', `${what} is not a schemaVersion 2 image manifest with a config and layers`);
+    }
+    const configBytes = await store.jsonBlob(manifest.config, LAYOUT_CONFIG_CAP);
+    const config = parseJson(configBytes, `${store.what}: config ${manifest.config.digest}`);
+    if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest} has no rootfs.diff_ids: it is not a container image config`);
+    }
+    const platform = (0,oci_platform/* normalizePlatform */.FL)(config.os && config.architecture
+        ? { os: config.os, architecture: config.architecture, variant: config.variant || undefined }
+        : (descriptor.platform ?? { os: 'unknown', architecture: 'unknown' }));
+    return {
+        reference: context.reference,
+        source: context.source,
+        id: manifest.config.digest,
+        idKind: 'config',
+        diffIds: config.rootfs.diff_ids,
+        platform,
+        repoDigests: [],
+        manifestDigest: descriptor.digest,
+        manifestMediaType: manifest.mediaType ?? descriptor.mediaType,
+        manifest,
+        configDigest: manifest.config.digest,
+        config,
+        layers: manifest.layers.map((layer) => ({ descriptor: layer, path: blobPath(layer.digest, store.what), claimed: true })),
+    };
+}
+/**
+ * An index entry whose manifest is not in the layout (e.g. `docker save` of a multi-platform image
+ * with one platform pulled): known by its digest only, which still pins config and layers.
+ */
+function absentImage(entry, context) {
+    return {
+        reference: context.reference,
+        source: `${context.source}; the ${entry.platform ? (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(entry.platform)) : entry.digest} manifest is not in it, only its digest`,
+        id: entry.digest,
+        idKind: 'manifest',
+        diffIds: [],
+        diffIdsUnknown: true,
+        platform: (0,oci_platform/* normalizePlatform */.FL)(entry.platform ?? { os: 'unknown', architecture: 'unknown' }),
+        repoDigests: [],
+        manifestDigest: entry.digest,
+        manifestMediaType: entry.mediaType,
+    };
+}
+/** Measures every layer blob not yet measured, a few at a time; a blob shared by two images is read once. */
+async function measureLayers(image, store, cache, concurrency = 2) {
+    const layers = (image.layers ?? []).filter((l) => !l.measured);
+    let next = 0;
+    const worker = async () => {
+        while (next < layers.length) {
+            const layer = layers[next++];
+            let measured = cache.get(layer.descriptor.digest);
+            if (!measured) {
+                measured = store.measureBlob(layer.descriptor);
+                cache.set(layer.descriptor.digest, measured);
+            }
+            layer.measured = await measured;
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, layers.length) }, worker));
+}
+function parseJson(bytes, what) {
+    try {
+        const value = JSON.parse(bytes.toString('utf8'));
+        if (value === null || typeof value !== 'object')
+            throw new Error('not an object');
+        return value;
+    }
+    catch {
+        throw new errors/* VerifyImageError */.Vi('local', `${what} is not valid JSON: the layout or archive is damaged`);
+    }
+}
+/** Names an index.json entry is known by: its ref name (a tag, as skopeo and Docker write it) and containerd's full image name. */
+function entryNames(entry) {
+    return [entry.annotations?.[REF_NAME], entry.annotations?.[CONTAINERD_NAME]].filter((n) => Boolean(n));
+}
+/**
+ * Do two image names mean the same image? Equal as written, equal once normalised
+ * (`app:1` is `docker.io/library/app:1`), or a bare tag equal to the full name's tag.
+ */
+function sameName(known, wanted) {
+    if (known === wanted)
+        return true;
+    const a = tryParse(known);
+    const b = tryParse(wanted);
+    if (a && b)
+        return (0,oci_reference/* formatReference */.FH)({ ...a, digest: undefined }) === (0,oci_reference/* formatReference */.FH)({ ...b, digest: undefined });
+    return Boolean(a && !b && a.tag === wanted);
+}
+function tryParse(name) {
+    // A bare tag like "v1" parses as the repository docker.io/library/v1: only names with a repository part count.
+    if (!name.includes(':') && !name.includes('/'))
+        return undefined;
+    try {
+        return (0,oci_reference/* parseReference */.F2)(name);
+    }
+    catch {
+        return undefined;
+    }
+}
+function describeEntries(entries) {
+    return entries
+        .map((e) => {
+        const names = entryNames(e);
+        const platform = e.platform ? ` ${(0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(e.platform))}` : '';
+        return `${names[0] ?? e.digest.slice(0, 19)}${platform}`;
+    })
+        .join(', ');
+}
+function isDescriptor(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    const d = value;
+    return typeof d.digest === 'string' && typeof d.mediaType === 'string';
+}
+function isPlatformImage(entry) {
+    return (0,types/* isImageManifest */.pJ)(entry.mediaType) && !(0,types/* isAttestation */.H3)(entry) && Boolean(entry.platform?.os && entry.platform.architecture);
+}
+/** Docker writes one index.json entry per tag of the same manifest; they are one image. */
+function dedupe(entries) {
+    const seen = new Map();
+    for (const entry of entries)
+        if (!seen.has(entry.digest))
+            seen.set(entry.digest, entry);
+    return [...seen.values()];
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var digest = __nccwpck_require__(8825);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: external "events"
+const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+;// CONCATENATED MODULE: external "buffer"
+const external_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+;// CONCATENATED MODULE: external "zlib"
+const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
+var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
+// EXTERNAL MODULE: external "node:assert"
+var external_node_assert_ = __nccwpck_require__(4589);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
+var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
+`,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
+`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_.openSync(e,"r");let r=external_node_fs_.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_.unlink(s,c=>{if(c)return o(c);external_node_fs_.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_.unlinkSync(x),external_node_fs_.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.rename(s,e,i=>{if(i)return t(i);external_node_fs_.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.renameSync(s,t),external_node_fs_.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_.futimes(l,c,d,y=>y?external_node_fs_.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_.fchown(l,c,d,y=>y?external_node_fs_.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_.futimesSync(n,a,l)}catch(c){try{external_node_fs_.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_.openSync(s.file,"w+");else throw a}let o=external_node_fs_.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_.read(n,d,0,512,l,y)};external_node_fs_.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_.fstat(c,(d,y)=>{if(d)return external_node_fs_.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
+//# sourceMappingURL=index.min.js.map
+
+;// CONCATENATED MODULE: ./src/local/tar-scan.ts
+// One streaming pass over a tarball (`docker save`, an OCI archive; plain, gzip or zstd as the
+// `tar` package detects): every regular member is hashed as it flows by (and decompressed and
+// hashed again when it is compressed), and small JSON members are kept. Nothing is extracted,
+// nothing but the JSON is held in memory.
+//
+// A tar can only be read front to back, and `docker save` writes manifest.json last, after the
+// layers it names. Rather than a second pass, we measure every member on the way: when the index
+// and manifests are finally read, every blob they name has already been hashed.
+
+
+
+
+
+
+/** No manifest or config we accept is larger (MANIFEST_CAP is 4 MiB, CONFIG_CAP 8 MiB). */
+const JSON_MEMBER_CAP = 8 * 1024 * 1024;
+/** The JSON a tarball may make us hold in total: manifests, configs, attestations, legacy v1 JSON. */
+const JSON_BUDGET = 64 * 1024 * 1024;
+async function scanArchive(file, what) {
+    let bytes;
+    try {
+        const stat = (0,external_node_fs_.statSync)(file);
+        if (!stat.isFile())
+            throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} is not a file: give the path of the tarball`);
+        bytes = stat.size;
+    }
+    catch (err) {
+        if (err instanceof errors/* VerifyImageError */.Vi)
+            throw err;
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} cannot be read (${err.code ?? String(err)}): check the path`);
+    }
+    const members = new Map();
+    const links = new Map();
+    let jsonHeld = 0;
+    const pending = [];
+    let failure;
+    const onEntry = (entry) => {
+        const path = normalise(entry.path);
+        if (entry.type === 'SymbolicLink' && entry.linkpath) {
+            links.set(path, normalise(external_node_path_.posix.join(external_node_path_.posix.dirname(path), entry.linkpath)));
+        }
+        else if (entry.type === 'Link' && entry.linkpath) {
+            links.set(path, normalise(entry.linkpath));
+        }
+        if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+            entry.resume();
+            return;
+        }
+        const digester = new blob_digest/* BlobDigester */.jL({ keepJsonUpTo: Math.min(JSON_MEMBER_CAP, JSON_BUDGET - jsonHeld) });
+        pending.push(new Promise((resolve) => {
+            digester.once('finish', () => {
+                const measure = digester.measure;
+                if (measure.json)
+                    jsonHeld += measure.json.length;
+                members.set(path, { path, measure });
+                resolve();
+            });
+            digester.once('error', (error) => {
+                failure ??= error;
+                resolve();
+            });
+        }));
+        entry.pipe(digester);
+    };
+    const compression = outerCompression(file);
+    await new Promise((resolve, reject) => {
+        const parser = new rt({ strict: true, onReadEntry: onEntry });
+        const raw = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 256 * 1024 });
+        // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser: node's
+        // zlib stream waits for the parser to drain, so a highly compressible archive costs time, not memory.
+        const inflate = compression === 'gzip' ? external_node_zlib_.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? zstdDecompressor(file, what) : undefined;
+        const input = inflate ? raw.pipe(inflate) : raw;
+        const fail = (error) => {
+            raw.destroy();
+            reject(new errors/* VerifyImageError */.Vi('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): check that it is complete (docker save -o, buildx --output type=oci,dest=…)`));
+        };
+        parser.on('error', fail);
+        parser.on('abort', fail);
+        raw.on('error', fail);
+        inflate?.on('error', fail);
+        parser.on('end', () => resolve());
+        input.pipe(parser);
+    });
+    await Promise.all(pending);
+    if (failure)
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} could not be read (${failure.message})`);
+    if (members.size === 0)
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} holds no files: it is not an image archive`);
+    return { file, members, links, bytes };
+}
+/** The member at `path`, following links (a `docker save` links identical layers to one copy). */
+function memberAt(scan, path) {
+    let current = normalise(path);
+    for (let hops = 0; hops < 16; hops++) {
+        const member = scan.members.get(current);
+        if (member)
+            return member;
+        const target = scan.links.get(current);
+        if (!target)
+            return undefined;
+        current = target;
+    }
+    return undefined;
+}
+function outerCompression(file) {
+    const head = Buffer.alloc(4);
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        (0,external_node_fs_.readSync)(fd, head, 0, 4, 0);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+    if (head[0] === 0x1f && head[1] === 0x8b)
+        return 'gzip';
+    if (head.readUInt32LE(0) === 0xfd2fb528)
+        return 'zstd';
+    return 'none';
+}
+function zstdDecompressor(file, what) {
+    const create = external_node_zlib_.createZstdDecompress;
+    if (typeof create !== 'function') {
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} is zstd-compressed, which needs Node 22.15 or later to read: decompress it first (zstd -d) or save it uncompressed`);
+    }
+    return create();
+}
+function normalise(path) {
+    const p = external_node_path_.posix.normalize(path.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+    return p === '.' ? '' : p;
+}
+
+;// CONCATENATED MODULE: ./src/local/stores.ts
+// The two places a layout's blobs can live: a directory, read file by file and streamed, or a
+// tarball already measured in one pass (tar-scan.ts), whose members are looked up by path.
+
+
+
+
+
+
+
+
+
+
+const ROOT_FILE_CAP = 8 * 1024 * 1024;
+class DirectoryStore {
+    dir;
+    what;
+    constructor(dir, what) {
+        this.dir = dir;
+        this.what = what;
+    }
+    async rootFile(name) {
+        try {
+            return await readSmall((0,external_node_path_.join)(this.dir, name), ROOT_FILE_CAP, `${this.what}: ${name}`);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return undefined;
+            throw err;
+        }
+    }
+    async hasBlob(digest) {
+        return (await (0,promises_.stat)((0,external_node_path_.join)(this.dir, blobPath(digest, this.what))).catch(() => undefined))?.isFile() ?? false;
+    }
+    async jsonBlob(descriptor, cap) {
+        const path = blobPath(descriptor.digest, this.what);
+        let bytes;
+        try {
+            bytes = await readSmall((0,external_node_path_.join)(this.dir, path), cap, `${this.what}: ${path}`);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                throw missing(this.what, descriptor, path);
+            throw err;
+        }
+        return checked(bytes, descriptor, path, this.what);
+    }
+    async measureBlob(descriptor) {
+        const path = blobPath(descriptor.digest, this.what);
+        const digester = new blob_digest/* BlobDigester */.jL();
+        try {
+            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)((0,external_node_path_.join)(this.dir, path), { highWaterMark: 1024 * 1024 }), digester);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                throw missing(this.what, descriptor, path);
+            throw new errors/* VerifyImageError */.Vi('local', `${this.what}: ${path} cannot be read (${err.code ?? String(err)})`);
+        }
+        return (0,blob_digest/* measureOnly */.z$)(digester.measure);
+    }
+}
+class ArchiveStore {
+    scan;
+    what;
+    constructor(scan, what) {
+        this.scan = scan;
+        this.what = what;
+    }
+    async rootFile(name) {
+        const member = memberAt(this.scan, name);
+        if (!member)
+            return undefined;
+        if (!member.measure.json)
+            throw notJson(this.what, name);
+        return member.measure.json;
+    }
+    async hasBlob(digest) {
+        return memberAt(this.scan, blobPath(digest, this.what)) !== undefined;
+    }
+    async jsonBlob(descriptor, cap) {
+        const path = blobPath(descriptor.digest, this.what);
+        const member = memberAt(this.scan, path);
+        if (!member)
+            throw missing(this.what, descriptor, path);
+        if (member.measure.digest !== descriptor.digest)
+            throw altered(this.what, path, member.measure.digest, descriptor.digest, descriptor.mediaType);
+        const json = member.measure.json;
+        if (!json || json.length > cap)
+            throw notJson(this.what, path);
+        return checked(json, descriptor, path, this.what);
+    }
+    async measureBlob(descriptor) {
+        const path = blobPath(descriptor.digest, this.what);
+        const member = memberAt(this.scan, path);
+        if (!member)
+            throw missing(this.what, descriptor, path);
+        return (0,blob_digest/* measureOnly */.z$)(member.measure);
+    }
+}
+async function readSmall(path, cap, what) {
+    const info = await (0,promises_.stat)(path);
+    if (info.size > cap)
+        throw new errors/* VerifyImageError */.Vi('local', `${what} is ${info.size} bytes, more than the ${cap} a manifest or config may be`);
+    // Read through a handle so a file that grows between stat and read is still capped.
+    const handle = await (0,promises_.open)(path, 'r');
+    try {
+        const buffer = Buffer.alloc(Math.min(info.size, cap));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+        return buffer.subarray(0, bytesRead);
+    }
+    finally {
+        await handle.close();
+    }
+}
+function checked(bytes, descriptor, path, what) {
+    const actual = (0,digest/* digestOf */.ol)(bytes, descriptor.digest);
+    if (actual !== descriptor.digest)
+        throw altered(what, path, actual, descriptor.digest, descriptor.mediaType);
+    if (typeof descriptor.size === 'number' && descriptor.size !== bytes.length) {
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${path} is ${bytes.length} bytes but its descriptor says ${descriptor.size}: the layout is damaged`);
+    }
+    return bytes;
+}
+function missing(what, descriptor, path) {
+    return new errors/* VerifyImageError */.Vi('local', `${what} lacks ${path} (${descriptor.mediaType}), which its index or manifest names: the layout is incomplete; export it again`);
+}
+function altered(what, path, actual, expected, mediaType) {
+    return new errors/* VerifyImageError */.Vi('local', `${what}: ${kindOf(mediaType)}${path} hashes to ${actual}, not ${expected}: the blob was altered or damaged; export the image again`);
+}
+function kindOf(mediaType) {
+    if (!mediaType)
+        return '';
+    if ((0,types/* isIndex */.nw)(mediaType))
+        return 'index ';
+    if ((0,types/* isImageManifest */.pJ)(mediaType))
+        return 'manifest ';
+    return /config/.test(mediaType) ? 'config ' : '';
+}
+function notJson(what, path) {
+    return new errors/* VerifyImageError */.Vi('local', `${what}: ${path} is not a JSON document of at most a few MiB, as a manifest, index or config must be`);
+}
+
+;// CONCATENATED MODULE: ./src/local/oci.ts
+// `oci-layout:DIR` and `oci-archive:PATH` sources: an OCI image layout as a directory or as a
+// tarball (what `buildx --output type=oci` and `skopeo copy … oci:`/`oci-archive:` write),
+// optionally narrowed to one image with `:TAG` or `@DIGEST`.
+
+
+
+
+
+class OciLayoutSource {
+    spec;
+    dir;
+    selector;
+    kind = 'oci-layout';
+    store;
+    measured = new Map();
+    constructor(spec, dir, selector) {
+        this.spec = spec;
+        this.dir = dir;
+        this.selector = selector;
+        this.store = new DirectoryStore(dir, `OCI layout ${dir}`);
+    }
+    async load(hint) {
+        const info = await (0,promises_.stat)(this.dir).catch(() => undefined);
+        if (!info?.isDirectory()) {
+            throw new errors/* VerifyImageError */.Vi('local', `OCI layout ${this.dir} is not a directory: give the directory skopeo or buildx wrote (for a tarball use oci-archive:PATH)`);
+        }
+        return loadLayout(this.store, this.selector, hint, { reference: this.spec, source: `OCI layout ${this.dir}${describe(this.selector)}` });
+    }
+    measure(image) {
+        return measureLayers(image, this.store, this.measured);
+    }
+    async close() { }
+}
+class OciArchiveSource {
+    spec;
+    file;
+    selector;
+    kind = 'oci-archive';
+    store;
+    measured = new Map();
+    constructor(spec, file, selector) {
+        this.spec = spec;
+        this.file = file;
+        this.selector = selector;
+    }
+    async load(hint) {
+        const scan = await scanArchive(this.file, 'OCI archive');
+        const store = new ArchiveStore(scan, `OCI archive ${this.file}`);
+        this.store = store;
+        return loadLayout(store, this.selector, hint, {
+            reference: this.spec,
+            source: `OCI archive ${this.file}${describe(this.selector)} (${mebibytes(scan.bytes)}, read once as a stream)`,
+        });
+    }
+    measure(image) {
+        if (!this.store)
+            throw new Error('OciArchiveSource.measure before load');
+        return measureLayers(image, this.store, this.measured);
+    }
+    async close() { }
+}
+function describe(selector) {
+    if (selector.digest)
+        return `@${selector.digest}`;
+    if (selector.name !== undefined)
+        return `:${selector.name}`;
+    return '';
+}
+function mebibytes(bytes) {
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+;// CONCATENATED MODULE: ./src/local/archive.ts
+// `docker-archive:PATH[:REF]`: a `docker save` tarball. Docker before 25 writes the legacy layout
+// (`manifest.json`, `<config>.json`, `<dir>/layer.tar`, uncompressed); Docker 25 and later write an
+// OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/…`) with a `manifest.json` beside it,
+// and we then read it as a layout, which carries manifest digests the legacy one lacks.
+// The tarball is read once, as a stream (tar-scan.ts).
+
+
+
+
+
+
+
+
+
+class DockerArchiveSource {
+    spec;
+    file;
+    selector;
+    kind = 'docker-archive';
+    store;
+    measured = new Map();
+    constructor(spec, file, selector) {
+        this.spec = spec;
+        this.file = file;
+        this.selector = selector;
+    }
+    async load(hint) {
+        const scan = await scanArchive(this.file, 'docker-archive');
+        const size = mebibytes(scan.bytes);
+        if (memberAt(scan, 'index.json')) {
+            const store = new ArchiveStore(scan, `docker-archive ${this.file}`);
+            this.store = store;
+            return loadLayout(store, this.selector, hint, {
+                reference: this.spec,
+                source: `docker save archive ${this.file}${describe(this.selector)} (OCI layout, Docker 25+; ${size}, read once as a stream)`,
+            });
+        }
+        const image = legacyImage(scan, this.selector, hint, {
+            reference: this.spec,
+            source: `docker save archive ${this.file}${describe(this.selector)} (legacy layout; ${size}, read once as a stream)`,
+        });
+        return { kind: 'image', image };
+    }
+    async measure(image) {
+        // The legacy layout's layers were measured during the scan; the OCI layout's are looked up.
+        if (this.store)
+            await measureLayers(image, this.store, this.measured);
+    }
+    async close() { }
+}
+function legacyImage(scan, selector, hint, context) {
+    const what = `docker-archive ${scan.file}`;
+    const manifestMember = memberAt(scan, 'manifest.json');
+    if (!manifestMember) {
+        throw new errors/* VerifyImageError */.Vi('local', `${what} has neither manifest.json nor index.json: it is not a docker save archive (for an OCI layout tarball use oci-archive:PATH)`);
+    }
+    if (!manifestMember.measure.json)
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json is not JSON`);
+    const saved = parseJson(manifestMember.measure.json, `${what}: manifest.json`);
+    if (!Array.isArray(saved) || saved.length === 0)
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json lists no images`);
+    const entry = chooseSaved(scan, saved, selector, hint, what);
+    const configMember = memberAt(scan, entry.Config);
+    if (!configMember?.measure.json)
+        throw new errors/* VerifyImageError */.Vi('local', `${what} lacks the config ${entry.Config} that manifest.json names: the archive is incomplete`);
+    const configDigest = configMember.measure.digest;
+    // The legacy layout names the config by its digest (the image ID): a renamed or edited config shows here.
+    const named = /([a-f0-9]{64})(?:\.json)?$/.exec(external_node_path_.posix.basename(entry.Config))?.[1];
+    if (named && `sha256:${named}` !== configDigest) {
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: config ${entry.Config} hashes to ${configDigest}, not the image ID its name says: the archive was altered; save it again`);
+    }
+    const config = parseJson(configMember.measure.json, `${what}: ${entry.Config}`);
+    if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${entry.Config} has no rootfs.diff_ids: it is not an image config`);
+    }
+    if (!Array.isArray(entry.Layers))
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json lists no layers for ${entry.Config}`);
+    const layers = entry.Layers.map((path) => {
+        const member = memberAt(scan, path);
+        if (!member)
+            throw new errors/* VerifyImageError */.Vi('local', `${what} lacks the layer ${path} that manifest.json names: the archive is incomplete`);
+        const measured = (0,blob_digest/* measureOnly */.z$)(member.measure);
+        return {
+            // No manifest: nothing claims a digest for the blob, only the config's diff_id claims its content.
+            descriptor: { mediaType: layerMediaType(measured.compression), digest: measured.digest, size: measured.size },
+            path,
+            claimed: false,
+            measured,
+        };
+    });
+    return {
+        reference: context.reference,
+        source: context.source,
+        id: configDigest,
+        idKind: 'config',
+        diffIds: config.rootfs.diff_ids,
+        platform: (0,oci_platform/* normalizePlatform */.FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined }),
+        repoDigests: [],
+        configDigest,
+        config,
+        layers,
+    };
+}
+function chooseSaved(scan, saved, selector, hint, what) {
+    const names = () => saved.map((s) => s.RepoTags?.[0] ?? s.Config).join(', ');
+    if (selector.digest) {
+        const found = saved.find((s) => memberAt(scan, s.Config)?.measure.digest === selector.digest);
+        if (found)
+            return found;
+        throw new errors/* VerifyImageError */.Vi('local', `${what} has no image with ID ${selector.digest} (it holds ${names()}): check the digest after "@"`);
+    }
+    if (selector.name !== undefined) {
+        const wanted = selector.name;
+        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameName(tag, wanted)));
+        if (found.length === 1)
+            return found[0];
+        throw new errors/* VerifyImageError */.Vi('local', `${what} has no image tagged "${wanted}" (it holds ${names()}): check the name after the path`);
+    }
+    if (saved.length === 1)
+        return saved[0];
+    if (hint.image) {
+        const pushed = hint.image;
+        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameName(tag, pushed)));
+        if (found.length === 1)
+            return found[0];
+    }
+    throw new errors/* VerifyImageError */.Vi('local', `${what} holds ${saved.length} images (${names()}): name one with docker-archive:PATH:REPO:TAG, or save only the one to verify`);
+}
+function layerMediaType(compression) {
+    if (compression === 'gzip')
+        return types/* MediaType */.zu.DockerLayerGzip;
+    if (compression === 'zstd')
+        return types/* MediaType */.zu.DockerLayerZstd;
+    return 'application/vnd.docker.image.rootfs.diff.tar';
+}
+
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/local/engine.ts
@@ -42423,10 +43501,36 @@ function apiAtLeast(version, wanted) {
 ;// CONCATENATED MODULE: ./src/local/daemon.ts
 // The local build as the Docker daemon holds it: `docker inspect` through the Engine API.
 // The classic store's Id is the config digest; the containerd store's Id is a manifest or index
-// digest, so we ask /info which store is in use rather than guess from the Id.
+// digest, so we ask /info which store is in use rather than guess from the Id. The containerd
+// store can hold a multi-platform image: with API 1.48 (`manifests=1`) we list its platform
+// manifests and attestations, with API 1.49 (`platform=`) we read each platform's diff_ids.
 
 
 
+
+class DaemonSource {
+    spec;
+    engine;
+    kind = 'daemon';
+    constructor(spec, engine) {
+        this.spec = spec;
+        this.engine = engine;
+    }
+    async load(hint) {
+        const version = await this.engine.version();
+        const containerd = usesContainerdStore(await this.engine.info());
+        // One platform asked for, a classic store, or an API too old to list manifests: one image.
+        if (!containerd || hint.platform || !apiAtLeast(version, '1.48')) {
+            return { kind: 'image', image: await inspectDaemonImage(this.spec, this.engine, hint.platform) };
+        }
+        return containerdTarget(this.spec, this.engine, version);
+    }
+    /** The daemon keeps no blobs we can read through the API; its diff_ids are what it reports. */
+    async measure() { }
+    close() {
+        return this.engine.close();
+    }
+}
 async function inspectDaemonImage(name, engine, platform) {
     const version = await engine.version();
     const containerd = usesContainerdStore(await engine.info());
@@ -42436,15 +43540,14 @@ async function inspectDaemonImage(name, engine, platform) {
         query.platform = JSON.stringify((0,oci_platform/* normalizePlatform */.FL)(platform));
     }
     const image = await engine.inspectImage(name, query);
-    if (!image) {
-        throw new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, or set local-image: none`);
-    }
+    if (!image)
+        throw notFound(name, engine);
     const diffIds = image.RootFS?.Layers ?? [];
     if (diffIds.length === 0) {
         throw new errors/* VerifyImageError */.Vi('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
     }
-    const localPlatform = (0,oci_platform/* normalizePlatform */.FL)({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
-    return {
+    const localPlatform = platformOf(image);
+    const local = {
         reference: name,
         source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${(0,oci_platform/* formatPlatform */.Bq)(localPlatform)})`,
         id: image.Id,
@@ -42453,10 +43556,170 @@ async function inspectDaemonImage(name, engine, platform) {
         platform: localPlatform,
         repoDigests: image.RepoDigests ?? [],
     };
+    if (containerd && image.Descriptor && (0,types/* isImageManifest */.pJ)(image.Descriptor.mediaType)) {
+        local.manifestDigest = image.Descriptor.digest;
+        local.manifestMediaType = image.Descriptor.mediaType;
+    }
+    if (!containerd)
+        local.configDigest = image.Id;
+    return local;
+}
+/** The containerd store's view: an index with its platform images and attestations, or one image. */
+async function containerdTarget(name, engine, version) {
+    const top = await engine.inspectImage(name, { manifests: '1' });
+    if (!top)
+        throw notFound(name, engine);
+    const summaries = top.Manifests ?? [];
+    const platformImages = summaries.filter((m) => m.Kind === 'image');
+    if (!top.Descriptor || !(0,types/* isIndex */.nw)(top.Descriptor.mediaType) || platformImages.length === 0) {
+        return { kind: 'image', image: await inspectDaemonImage(name, engine) };
+    }
+    const withPlatform = apiAtLeast(version, '1.49');
+    const best = platformOf(top);
+    const source = `Docker daemon ${engine.host} (containerd image store, API ${version}, ${platformImages.length} platform${platformImages.length === 1 ? '' : 's'})`;
+    const images = [];
+    for (const summary of platformImages) {
+        const platform = (0,oci_platform/* normalizePlatform */.FL)(summary.ImageData?.Platform ?? summary.Descriptor.platform ?? best);
+        let diffIds;
+        if (summary.Available && withPlatform) {
+            const one = await engine.inspectImage(name, { platform: JSON.stringify(platform) });
+            // The daemon picks by platform; trust its diff_ids only for the manifest we listed.
+            if (one?.Id === summary.ID && one.RootFS?.Layers?.length)
+                diffIds = one.RootFS.Layers;
+        }
+        else if (summary.Available && samePlatform(platform, best) && top.RootFS?.Layers?.length) {
+            // API 1.48 cannot ask per platform, but the top-level inspect describes the best-matching one.
+            diffIds = top.RootFS.Layers;
+        }
+        images.push(platformImage(name, source, summary, platform, diffIds, top.RepoDigests ?? []));
+    }
+    const index = {
+        reference: name,
+        source,
+        digest: top.Descriptor.digest,
+        mediaType: top.Descriptor.mediaType,
+        images,
+        attestations: summaries
+            .filter((m) => m.Kind === 'attestation')
+            .map((m) => ({ digest: m.ID, subject: m.AttestationData?.For ?? '' })),
+    };
+    return { kind: 'index', index };
+}
+function platformImage(name, source, summary, platform, diffIds, repoDigests) {
+    const image = {
+        reference: name,
+        source,
+        id: summary.ID,
+        idKind: 'manifest',
+        diffIds: diffIds ?? [],
+        platform,
+        repoDigests,
+        manifestDigest: summary.Descriptor.digest,
+        manifestMediaType: summary.Descriptor.mediaType,
+    };
+    if (!diffIds)
+        image.diffIdsUnknown = true;
+    return image;
+}
+function platformOf(image) {
+    return (0,oci_platform/* normalizePlatform */.FL)({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
+}
+function samePlatform(a, b) {
+    return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(a)) === (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(b));
+}
+function notFound(name, engine) {
+    return new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set local-image: none`);
 }
 
-// EXTERNAL MODULE: ./src/oci/reference.ts
-var reference = __nccwpck_require__(2148);
+;// CONCATENATED MODULE: ./src/local/open.ts
+// The `local-image` value → an ImageSource. A prefix names the kind of source; without one the
+// value is a Docker daemon reference, as before:
+//   docker-archive:PATH[:REF]          a `docker save` tarball (legacy or Docker 25+ OCI layout)
+//   oci-layout:DIR[:TAG|@DIGEST]       an OCI image layout directory
+//   oci-archive:PATH[:TAG|@DIGEST]     an OCI image layout tarball (buildx --output type=oci)
+//   docker-daemon:REF or REF           an image in the Docker daemon
+// A path may itself contain ':'; the first split whose path exists wins, as skopeo's does not.
+
+
+
+
+
+
+
+const PREFIXES = {
+    'docker-archive:': 'docker-archive',
+    'oci-layout:': 'oci-layout',
+    'oci-archive:': 'oci-archive',
+    'docker-daemon:': 'daemon',
+};
+/** Parses a `local-image` value; `exists` decides where a path ends when it could end at several colons. */
+function parseLocalSpec(spec, exists = external_node_fs_.existsSync) {
+    const value = spec.trim();
+    const prefix = Object.keys(PREFIXES).find((p) => value.startsWith(p));
+    if (!prefix)
+        return { kind: 'daemon', target: value, selector: {} };
+    const kind = PREFIXES[prefix];
+    const rest = value.slice(prefix.length);
+    if (kind === 'daemon') {
+        if (!rest)
+            throw new errors/* VerifyImageError */.Vi('input', `local-image "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
+        return { kind, target: rest, selector: {} };
+    }
+    if (!rest)
+        throw new errors/* VerifyImageError */.Vi('input', `local-image "${value}" names no path: write ${prefix}PATH`);
+    return { kind, ...splitPath(rest, exists) };
+}
+function openLocalSource(spec, env = process.env) {
+    const parsed = parseLocalSpec(spec);
+    switch (parsed.kind) {
+        case 'daemon':
+            return new DaemonSource(parsed.target, DockerEngine.fromEnv(env));
+        case 'docker-archive':
+            return new DockerArchiveSource(spec, parsed.target, parsed.selector);
+        case 'oci-layout':
+            return new OciLayoutSource(spec, parsed.target, parsed.selector);
+        case 'oci-archive':
+            return new OciArchiveSource(spec, parsed.target, parsed.selector);
+    }
+}
+/** `PATH`, `PATH:NAME` or `PATH@DIGEST`. */
+function splitPath(rest, exists) {
+    const at = rest.lastIndexOf('@');
+    if (at > 0 && (0,oci_reference/* isValidDigest */.fH)(rest.slice(at + 1)) && !exists(rest)) {
+        return { target: rest.slice(0, at), selector: { digest: rest.slice(at + 1) } };
+    }
+    if (exists(rest))
+        return { target: rest, selector: {} };
+    // The first colon after which the path exists ends the path; what follows names the image.
+    for (let i = rest.indexOf(':'); i > 0; i = rest.indexOf(':', i + 1)) {
+        const path = rest.slice(0, i);
+        const name = rest.slice(i + 1);
+        if (name && exists(path))
+            return { target: path, selector: { name } };
+    }
+    // Nothing exists: report the path as written; the source says it is missing.
+    return { target: rest, selector: {} };
+}
+
+;// CONCATENATED MODULE: ./src/local/pick.ts
+// One image out of what a source holds, for a single-platform run.
+
+
+function pickLocalImage(target, platform) {
+    if (target.kind === 'image')
+        return target.image;
+    const { images, reference } = target.index;
+    const found = platform ? images.find((image) => (0,oci_platform/* platformMatches */.J5)(platform, image.platform)) : images.length === 1 ? images[0] : undefined;
+    if (found)
+        return found;
+    const offered = images.map((i) => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', ');
+    throw new errors/* VerifyImageError */.Vi('unsupported', platform
+        ? `the local build ${reference} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has ${offered}): set platform to one of those, or to all`
+        : `the local build ${reference} holds several platforms (${offered}): set platform to one of them, or to all`);
+}
+
+// EXTERNAL MODULE: ./src/options.ts
+var options = __nccwpck_require__(8381);
 // EXTERNAL MODULE: ./src/registry/client.ts + 4 modules
 var registry_client = __nccwpck_require__(109);
 // EXTERNAL MODULE: ./src/registry/credentials.ts + 1 modules
@@ -42496,10 +43759,127 @@ class SecretTracker {
 
 // EXTERNAL MODULE: ./src/report/model.ts
 var model = __nccwpck_require__(6867);
+;// CONCATENATED MODULE: ./src/registry/resolve-platforms.ts
+// The pushed tag, every platform at once: the top-level manifest (an index, or one image), the
+// image entries and attestation entries it lists, and each platform image fetched by digest.
+// Multi-platform verification builds on this; resolve.ts picks one platform for everything else.
+
+
+
+
+async function resolveRemoteTop(client, ref) {
+    const reference = (0,oci_reference/* formatReference */.FH)(ref);
+    const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
+    if ((0,types/* isIndex */.nw)(top.mediaType)) {
+        const manifests = Array.isArray(top.body.manifests) ? top.body.manifests : [];
+        const valid = manifests.filter(resolve_platforms_isDescriptor);
+        return {
+            reference,
+            top,
+            images: valid.filter((d) => !(0,types/* isAttestation */.H3)(d) && (0,types/* isImageManifest */.pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture)),
+            attestations: valid.filter((d) => (0,types/* isAttestation */.H3)(d)),
+        };
+    }
+    const single = await remoteImageOf(client, reference, undefined, top);
+    return {
+        reference,
+        top,
+        images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
+        attestations: [],
+        single,
+    };
+}
+/** One platform's image, by the index entry that names it. */
+async function fetchPlatformImage(client, remote, entry) {
+    if (remote.single && remote.single.manifestDigest === entry.digest)
+        return remote.single;
+    const manifest = await client.getManifest(entry.digest);
+    if ((0,types/* isIndex */.nw)(manifest.mediaType)) {
+        throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
+    }
+    return remoteImageOf(client, remote.reference, remote.top.digest, manifest);
+}
+async function remoteImageOf(client, reference, indexDigest, fetched) {
+    const manifest = fetched.body;
+    const { config } = await client.getConfig(manifest.config);
+    return {
+        reference,
+        indexDigest,
+        manifestDigest: fetched.digest,
+        manifestMediaType: fetched.mediaType,
+        manifest,
+        configDigest: manifest.config.digest,
+        config,
+        platform: (0,oci_platform/* normalizePlatform */.FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined }),
+    };
+}
+function resolve_platforms_isDescriptor(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    const d = value;
+    return typeof d.digest === 'string' && typeof d.mediaType === 'string';
+}
+
+;// CONCATENATED MODULE: ./src/verify/pairing.ts
+// Which local image goes with which registry index entry, platform by platform, and which
+// attestation goes with which image. Pure: no I/O, so every case is a table-driven unit test.
+
+const pairing_REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+/**
+ * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
+ * every platform on either side is listed, registry order first; with a list, exactly those.
+ * The first entry for a platform wins, as runtimes pick it.
+ */
+function pairPlatforms(local, remote, selection) {
+    if (selection.kind === 'list' || selection.kind === 'one') {
+        const wanted = selection.kind === 'list' ? selection.platforms : [selection.platform];
+        return wanted.map((want) => ({
+            platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(want)),
+            local: local.find((image) => (0,oci_platform/* platformMatches */.J5)(want, image.platform)),
+            remote: remote.find((entry) => entry.platform !== undefined && (0,oci_platform/* platformMatches */.J5)(want, entry.platform)),
+        }));
+    }
+    const pairs = new Map();
+    for (const entry of remote) {
+        if (!entry.platform)
+            continue;
+        const key = keyOf(entry.platform);
+        if (!pairs.has(key))
+            pairs.set(key, { platform: key, remote: entry });
+    }
+    for (const image of local) {
+        const key = keyOf(image.platform);
+        const pair = pairs.get(key);
+        if (!pair)
+            pairs.set(key, { platform: key, local: image });
+        else if (!pair.local)
+            pair.local = image;
+    }
+    return [...pairs.values()];
+}
+/** The attestations both sides hold for one platform's image, matched by the image digest they name. */
+function pairAttestation(localImage, localAttestations, remoteEntry, remoteAttestations) {
+    const local = localImage?.manifestDigest ? localAttestations.find((a) => a.subject === localImage.manifestDigest)?.digest : undefined;
+    const registry = remoteEntry ? remoteAttestations.find((a) => a.annotations?.[pairing_REFERENCE_DIGEST] === remoteEntry.digest)?.digest : undefined;
+    if (local && registry)
+        return { status: local === registry ? 'same' : 'differs', local, registry };
+    if (registry)
+        return { status: 'registry-only', registry };
+    if (local)
+        return { status: 'local-only', local };
+    return undefined;
+}
+function keyOf(platform) {
+    return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(platform));
+}
+
+// EXTERNAL MODULE: ./src/verify/blob-rules.ts
+var blob_rules = __nccwpck_require__(1392);
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
 // The comparison rules, pure: given what the registry serves and what the local build is, which
 // rules hold? Each failed rule names itself and, where layers are involved, the first layer that
 // differs (1-based, bottom layer first, as `docker history` reads upside down).
+
 
 function checkLayerCount(remote) {
     const layers = remote.manifest.layers.length;
@@ -42595,11 +43975,23 @@ function checkPlatform(remote, local) {
 /** Every rule that applies, in the order a reader wants them. */
 function compareImage(remote, local, expectedDigest) {
     const checks = [checkLayerCount(remote)];
-    if (local)
-        checks.push(checkPlatform(remote, local), checkDiffIds(remote, local), checkImageId(remote, local));
+    if (local) {
+        // Without diff_ids (the containerd store on API 1.48, other platforms) the manifest digest stands for them.
+        checks.push(checkPlatform(remote, local), ...(local.diffIdsUnknown ? [] : [checkDiffIds(remote, local)]), explainImageId(checkImageId(remote, local), remote, local));
+        checks.push(...(0,blob_rules/* blobChecks */.HW)(remote, local));
+    }
     if (expectedDigest)
         checks.push(checkDigest(remote, expectedDigest));
     return checks;
+}
+/** A failed image-id with both configs at hand says which fields differ (e.g. a config converted by skopeo). */
+function explainImageId(check, remote, local) {
+    if (check.ok || !local.config || local.idKind !== 'config')
+        return check;
+    const fields = (0,blob_rules/* configDifference */.i4)(remote.config, local.config);
+    if (fields.length === 0)
+        return check;
+    return { ...check, message: `${check.message}; the configs differ in ${fields.slice(0, 8).join(', ')}${fields.length > 8 ? ', …' : ''}` };
 }
 function firstDifference(a, b) {
     const n = Math.max(a.length, b.length);
@@ -42607,6 +43999,184 @@ function firstDifference(a, b) {
         if (a[i] !== b[i])
             return i;
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/verify/platforms.ts
+// Multi-platform verification: the pushed tag's index against the local build's platforms.
+// Every platform the local build holds must be in the registry's index with the same manifest,
+// config and layers; a platform on one side only is a failure (the tag would serve, or lack, an
+// image nobody verified). Attestation manifests are matched by their subject and reported.
+// Runs when `platform` is `all` or a list, or when the local source is itself an index.
+
+
+
+
+
+
+/** `all`, a list, or (by default) a local index: every platform, not one. */
+function isMultiPlatformRun(selection, target) {
+    if (selection.kind === 'all' || selection.kind === 'list')
+        return true;
+    return selection.kind === 'default' && target?.kind === 'index';
+}
+async function verifyPlatforms(report, run) {
+    const remote = await resolveRemoteTop(run.client, run.ref);
+    const localImages = run.target ? (run.target.kind === 'index' ? run.target.index.images : [run.target.image]) : [];
+    const localAttestations = run.target?.kind === 'index' ? run.target.index.attestations : [];
+    const localIndexDigest = run.target?.kind === 'index' ? run.target.index.digest : undefined;
+    if (run.target) {
+        const described = run.target.kind === 'index' ? run.target.index : run.target.image;
+        run.logger.info(`local build ${described.reference}: ${localImages.length} platform image(s) and ${localAttestations.length} attestation(s) from ${described.source}`);
+    }
+    run.logger.info(`registry ${remote.reference}: ${(0,types/* isIndex */.nw)(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`);
+    const platforms = [];
+    for (const pair of pairPlatforms(localImages, remote.images, run.selection)) {
+        const platform = await verifyPair(pair, remote, run, localImages.length > 0);
+        platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
+        platforms.push(platform);
+    }
+    const indexChecks = [];
+    if (run.expectedDigest)
+        indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
+    if (localIndexDigest && (0,types/* isIndex */.nw)(remote.top.mediaType))
+        indexChecks.push(checkIndexDigest(remote, localIndexDigest, platforms));
+    report.index = { reference: remote.reference, digest: remote.top.digest, mediaType: remote.top.mediaType, localDigest: localIndexDigest };
+    report.platforms = platforms;
+    report.checks = [...indexChecks, ...platforms.flatMap((p) => p.checks)];
+    report.verified = report.checks.length > 0 && report.checks.every((c) => c.ok);
+    report.status = report.verified ? 'verified' : 'mismatch';
+    report.compared = describePlatformComparison(remote, run, platforms);
+    const only = platforms.length === 1 ? platforms[0] : undefined;
+    if (only?.remote) {
+        // One platform: the single-platform fields (and outputs) describe it, as in a one-platform run.
+        report.remote = only.remote;
+        report.layers = only.layers;
+        if (only.local)
+            report.local = only.local;
+    }
+    else {
+        report.remote = undefined;
+        report.layers = [];
+        if (run.target)
+            report.local = targetSummary(run.target);
+    }
+    for (const p of platforms) {
+        run.logger.info(`${p.platform}: ${p.status}${p.presence === 'both' ? '' : ` (${p.presence === 'registry' ? 'registry only' : 'local build only'})`}`);
+    }
+}
+async function verifyPair(pair, remote, run, haveLocal) {
+    const report = {
+        platform: pair.platform,
+        presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
+        status: 'mismatch',
+        checks: [],
+        layers: [],
+    };
+    let image;
+    if (pair.remote) {
+        image = await fetchPlatformImage(run.client, remote, pair.remote);
+        report.remote = (0,model/* remoteSummary */.bP)(image);
+    }
+    if (pair.local) {
+        await run.source?.measure(pair.local);
+        report.local = (0,model/* localSummary */.OC)(pair.local);
+    }
+    const checks = [];
+    if (image) {
+        checks.push(...compareImage(image, pair.local, undefined));
+        report.layers = platformLayerRows(image, pair.local);
+    }
+    if (pair.local && !pair.remote) {
+        checks.push({
+            rule: 'platforms',
+            ok: false,
+            message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${remote.reference}: it was not pushed`,
+        });
+    }
+    else if (!pair.local && pair.remote && haveLocal) {
+        checks.push({
+            rule: 'platforms',
+            ok: false,
+            message: `${pair.platform} is in ${remote.reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
+        });
+    }
+    else if (!pair.local && !pair.remote) {
+        checks.push({ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${remote.reference} nor in the local build` });
+    }
+    report.checks = checks.map((c) => ({ ...c, platform: pair.platform }));
+    report.status = report.checks.every((c) => c.ok) ? 'verified' : 'mismatch';
+    return report;
+}
+/** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
+function platformLayerRows(remote, local) {
+    const rows = (0,model/* layerRows */.Z9)(remote, local);
+    if (!local?.diffIdsUnknown)
+        return rows;
+    const same = local.manifestDigest === remote.manifestDigest;
+    return rows.map((row) => ({ ...row, localDiffId: undefined, status: same ? 'match' : 'not-compared' }));
+}
+/** The expected digest is the tag's top-level digest, or, when one platform is verified, its manifest digest. */
+function checkTopDigest(remote, expected, platforms) {
+    const kind = (0,types/* isIndex */.nw)(remote.top.mediaType) ? 'index' : 'manifest';
+    const only = platforms.length === 1 ? platforms[0]?.remote?.manifestDigest : undefined;
+    const ok = expected === remote.top.digest || expected === only;
+    const matched = expected === remote.top.digest ? kind : 'platform manifest';
+    return {
+        rule: 'digest',
+        ok,
+        message: ok ? `the registry's ${matched} digest equals the expected digest` : `the registry serves ${kind} ${remote.top.digest}, not the expected digest ${expected}`,
+        expected,
+        actual: remote.top.digest,
+    };
+}
+/** The same index digest proves every platform and attestation; a different one is fine when every platform image matched. */
+function checkIndexDigest(remote, local, platforms) {
+    const base = { rule: 'index-digest', expected: local, actual: remote.top.digest };
+    if (local === remote.top.digest) {
+        return { ...base, ok: true, message: `the registry serves the local index ${local} byte for byte: every platform and attestation is the same` };
+    }
+    const allMatch = platforms.length > 0 && platforms.every((p) => p.presence === 'both' && p.status === 'verified');
+    const attestations = platforms.filter((p) => p.attestation && p.attestation.status !== 'same').length;
+    return {
+        ...base,
+        ok: allMatch,
+        message: allMatch
+            ? `the registry's index ${remote.top.digest} is not the local ${local}, but every platform image matches${attestations ? `; ${attestations} attestation(s) differ` : ': the indexes differ in annotations or entry order'}`
+            : `the registry's index ${remote.top.digest} is not the local ${local}, and the platform images differ (see below)`,
+    };
+}
+function targetSummary(target) {
+    if (target.kind === 'image')
+        return (0,model/* localSummary */.OC)(target.image);
+    const index = target.index;
+    return {
+        reference: index.reference,
+        source: index.source,
+        id: index.digest ?? '',
+        idKind: 'manifest',
+        platform: index.images.map((i) => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', '),
+    };
+}
+function describePlatformComparison(remote, run, platforms) {
+    const compared = [
+        `the registry's ${(0,types/* isIndex */.nw)(remote.top.mediaType) ? 'index' : 'manifest'} and, for ${platforms.filter((p) => p.remote).length} platform(s), each manifest and config, each hashed and checked against its digest`,
+    ];
+    const local = platforms.filter((p) => p.local).length;
+    if (run.target) {
+        const source = run.target.kind === 'index' ? run.target.index.source : run.target.image.source;
+        compared.push(`${local} local platform image(s) from ${source}: diff_ids, image IDs and, where the source has them, manifest digests and compressed layer digests`);
+        const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
+        if (blobs)
+            compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
+        compared.push('attestation manifests matched by their vnd.docker.reference.digest subject: reported, not required');
+    }
+    else {
+        compared.push('no local image (local-image: none): each platform checked on the registry side only');
+    }
+    if (run.expectedDigest)
+        compared.push(`the registry's top-level digest against the expected digest ${run.expectedDigest}`);
+    compared.push('layer blobs in the registry were not downloaded (set deep: true to hash every layer)');
+    return compared;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -42626,15 +44196,17 @@ function firstDifference(a, b) {
 
 
 
+
+
 async function run(inputs, outerLogger, shared = {}) {
     const started = Date.now();
     // Every secret logged for masking is also scrubbed from the report's error line.
     const secrets = new SecretTracker();
     const logger = secrets.wrap(outerLogger);
     const report = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
-    const engine = inputs.localImage === 'none' ? undefined : DockerEngine.fromEnv(inputs.env);
+    let source;
     try {
-        const ref = (0,reference/* parseReference */.F2)(inputs.image);
+        const ref = (0,oci_reference/* parseReference */.F2)(inputs.image);
         const credential = await (0,credentials/* resolveCredential */.SR)(ref.registry, {
             username: inputs.username,
             password: inputs.password,
@@ -42644,20 +44216,27 @@ async function run(inputs, outerLogger, shared = {}) {
             logger.secret(secret);
         logger.info(credential ? `credentials for ${ref.registry}: from ${credential.source}` : `credentials for ${ref.registry}: none (anonymous)`);
         let local;
-        const explicit = inputs.platform ? (0,oci_platform/* parsePlatform */.Y8)(inputs.platform) : undefined;
-        if (engine) {
-            const localName = inputs.localImage || inputs.image;
-            local = await inspectDaemonImage(localName, engine, explicit);
-            report.local = (0,model/* localSummary */.OC)(local);
-            logger.info(`local image ${localName}: ${local.id} from ${local.source}`);
-        }
-        const want = explicit ?? local?.platform ?? (0,oci_platform/* hostPlatform */.ol)();
+        const selection = (0,options/* parsePlatformSelection */.DE)(inputs.platform);
+        const explicit = selection.kind === 'one' ? selection.platform : undefined;
+        source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
+        const target = await source?.load({ platform: explicit, image: inputs.image });
         const client = await registry_client/* RegistryClient */.bP.create(ref, {
             insecureRegistries: inputs.insecureRegistries,
             credential,
             logger,
             timeouts: inputs.registryTimeoutMs ? (0,http/* timeoutsFor */.wP)(inputs.registryTimeoutMs) : undefined,
         });
+        if (isMultiPlatformRun(selection, target)) {
+            await verifyPlatforms(report, { client, ref, source, target, selection, expectedDigest: inputs.digest, logger });
+            return report;
+        }
+        if (source && target) {
+            local = pickLocalImage(target, explicit);
+            await source.measure(local);
+            report.local = (0,model/* localSummary */.OC)(local);
+            logger.info(`local image ${source.spec}: ${local.id} from ${local.source}`);
+        }
+        const want = explicit ?? local?.platform ?? (0,oci_platform/* hostPlatform */.ol)();
         const remote = await (0,resolve/* resolveRemoteImage */.w)(client, ref, want, !explicit && local ? `the local build ${local.reference}` : undefined);
         report.remote = (0,model/* remoteSummary */.bP)(remote);
         logger.info(`registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}, config ${remote.configDigest}`);
@@ -42676,7 +44255,7 @@ async function run(inputs, outerLogger, shared = {}) {
             logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
     }
     finally {
-        await engine?.close();
+        await source?.close();
         report.durationMs = Date.now() - started;
     }
     return report;
@@ -42687,10 +44266,228 @@ function describeComparison(local, digest) {
         compared.push(`diff_ids and image ID against the local build (${local.source})`);
     else
         compared.push('no local image (local-image: none): layers were not compared with a build');
+    if (local?.layers?.some((l) => l.measured))
+        compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
     if (digest)
         compared.push(`the registry digest against the expected digest ${digest}`);
     compared.push('layer blobs were not downloaded (set deep: true to hash every layer)');
     return compared;
+}
+
+
+/***/ }),
+
+/***/ 1392:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HW: () => (/* binding */ blobChecks),
+/* harmony export */   i4: () => (/* binding */ configDifference),
+/* harmony export */   iT: () => (/* binding */ localLayerIntact)
+/* harmony export */ });
+/* unused harmony exports checkLocalBlobs, checkManifestDigest, checkLayerDigests */
+/* harmony import */ var _local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4117);
+// Rules that need the local side's blobs (archives and layouts hold the real manifest and layer
+// blobs) or its manifest digest (the containerd store names it): manifest digests, compressed
+// layer digests, and whether the local blobs are what their manifest and config say. Pure.
+//
+// Recompression is not a difference in content: a registry (or `docker push`) may store a layer
+// compressed differently from the local blob. When the diff_ids match we say exactly that.
+
+/** Every blob rule that applies to this local image. */
+function blobChecks(remote, local) {
+    const checks = [];
+    const blobs = checkLocalBlobs(local);
+    if (blobs)
+        checks.push(blobs);
+    if (local.manifestDigest)
+        checks.push(checkManifestDigest(remote, local));
+    if (local.manifest && local.layers && !local.diffIdsUnknown)
+        checks.push(checkLayerDigests(remote, local));
+    return checks;
+}
+/** Do the local blobs hash to what the local manifest and config say? A tampered archive fails here. */
+function checkLocalBlobs(local) {
+    const layers = local.layers ?? [];
+    if (layers.length === 0 || layers.some((l) => !l.measured))
+        return undefined;
+    const notes = [];
+    if (layers.length !== local.diffIds.length) {
+        return {
+            rule: 'local-blobs',
+            ok: false,
+            layer: Math.min(layers.length, local.diffIds.length) + 1,
+            message: `the local build lists ${layers.length} layer blobs but its config has ${local.diffIds.length} diff_ids: the local image is inconsistent`,
+        };
+    }
+    for (const [i, layer] of layers.entries()) {
+        const measured = layer.measured;
+        const n = i + 1;
+        const at = `local layer ${n} (${layer.path})`;
+        if (layer.claimed && measured.digest !== layer.descriptor.digest) {
+            return fail(n, `${at} hashes to ${measured.digest}, not the ${layer.descriptor.digest} its manifest names: the local blob was altered or damaged`, layer.descriptor.digest, measured.digest);
+        }
+        if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size) {
+            return fail(n, `${at} is ${measured.size} bytes, not the ${layer.descriptor.size} its manifest says`, String(layer.descriptor.size), String(measured.size));
+        }
+        const declared = (0,_local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .compressionOfMediaType */ .um)(layer.descriptor.mediaType);
+        if (layer.claimed && declared && declared !== measured.compression) {
+            return fail(n, `${at} is ${describeCompression(measured.compression)} but its media type ${layer.descriptor.mediaType} says ${describeCompression(declared)}`);
+        }
+        const diffId = local.diffIds[i];
+        if (measured.diffId === undefined) {
+            if (measured.diffIdError && /decompress as/.test(measured.diffIdError))
+                return fail(n, `${at}: ${measured.diffIdError}`);
+            notes.push(`layer ${n}: ${measured.diffIdError ?? 'its uncompressed digest was not computed'}`);
+            continue;
+        }
+        if (measured.diffId !== diffId) {
+            const what = measured.compression === 'none' ? 'hashes to' : 'decompresses to content hashing to';
+            return fail(n, `${at} ${what} ${measured.diffId}, not the diff_id ${diffId} in the local config: the layer was replaced or damaged`, diffId, measured.diffId);
+        }
+    }
+    const claimed = layers.some((l) => l.claimed);
+    return {
+        rule: 'local-blobs',
+        ok: true,
+        message: `all ${layers.length} local layer blobs were hashed: ${claimed ? 'each matches its manifest digest and size, and ' : ''}each uncompressed layer matches its diff_id in the local config` +
+            (notes.length ? ` (not checked: ${notes.join('; ')})` : ''),
+    };
+    function fail(layer, message, expected, actual) {
+        return { rule: 'local-blobs', ok: false, layer, message, expected, actual };
+    }
+}
+/** False when layer `i`'s local blob was measured and is not what the local manifest and config say. */
+function localLayerIntact(local, i) {
+    const layer = local.layers?.[i];
+    const measured = layer?.measured;
+    if (!layer || !measured)
+        return true;
+    if (layer.claimed && measured.digest !== layer.descriptor.digest)
+        return false;
+    if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size)
+        return false;
+    if (measured.diffIdError && /decompress as/.test(measured.diffIdError))
+        return false;
+    return measured.diffId === undefined || measured.diffId === local.diffIds[i];
+}
+/**
+ * The same manifest digest proves everything under it. A different one is fine when the config
+ * and every uncompressed layer are still the same (layers recompressed, media types converted).
+ */
+function checkManifestDigest(remote, local) {
+    const localDigest = local.manifestDigest;
+    if (localDigest === remote.manifestDigest) {
+        return {
+            rule: 'manifest-digest',
+            ok: true,
+            message: `the registry serves the local manifest ${localDigest} byte for byte: config and every layer blob are the same`,
+            expected: localDigest,
+            actual: remote.manifestDigest,
+        };
+    }
+    const sameConfig = local.configDigest !== undefined && local.configDigest === remote.configDigest;
+    const sameLayers = !local.diffIdsUnknown && sameList(local.diffIds, remote.config.rootfs.diff_ids);
+    const differs = `the registry's manifest ${remote.manifestDigest} is not the local ${localDigest}`;
+    if (sameConfig && sameLayers) {
+        return {
+            rule: 'manifest-digest',
+            ok: true,
+            message: `${differs}, but the config and every uncompressed layer are identical: ${manifestDifference(remote, local)}`,
+            expected: localDigest,
+            actual: remote.manifestDigest,
+        };
+    }
+    const why = local.diffIdsUnknown
+        ? 'and the daemon cannot list this platform\'s layers to compare them (it needs API 1.49)'
+        : !sameLayers
+            ? 'and the layers differ (see diff-ids)'
+            : local.configDigest === undefined
+                ? 'and the local source does not name its config to compare'
+                : `and the config differs (registry ${remote.configDigest}, local ${local.configDigest})`;
+    return { rule: 'manifest-digest', ok: false, message: `${differs}, ${why}`, expected: localDigest, actual: remote.manifestDigest };
+}
+/** Compressed digests, layer by layer: equal, recompressed (same diff_id), or different content. */
+function checkLayerDigests(remote, local) {
+    const localLayers = local.layers ?? [];
+    const pushed = remote.manifest.layers;
+    const recompressed = [];
+    for (let i = 0; i < Math.max(pushed.length, localLayers.length); i++) {
+        const r = pushed[i];
+        const l = localLayers[i];
+        if (r && l && r.digest === l.descriptor.digest)
+            continue;
+        if (r && l && remote.config.rootfs.diff_ids[i] !== undefined && remote.config.rootfs.diff_ids[i] === local.diffIds[i]) {
+            recompressed.push(i + 1);
+            continue;
+        }
+        return {
+            rule: 'layer-digests',
+            ok: false,
+            layer: i + 1,
+            message: `layer ${i + 1}: the registry's blob ${r?.digest ?? '(none)'} is not the local ${l?.descriptor.digest ?? '(none)'} and the uncompressed content differs too`,
+            expected: l?.descriptor.digest,
+            actual: r?.digest,
+        };
+    }
+    if (recompressed.length === 0) {
+        return { rule: 'layer-digests', ok: true, message: `all ${pushed.length} compressed layer digests equal the local blobs'` };
+    }
+    const first = recompressed[0] - 1;
+    const how = describeCompression(compressionOf(pushed[first]?.mediaType));
+    const was = describeCompression(localLayers[first]?.measured?.compression ?? compressionOf(localLayers[first]?.descriptor.mediaType));
+    const verb = was === 'uncompressed' ? 'compressed' : 'recompressed';
+    const all = recompressed.length === pushed.length;
+    return {
+        rule: 'layer-digests',
+        ok: true,
+        layer: recompressed[0],
+        message: `${all ? `all ${pushed.length} layers were` : `${recompressed.length === 1 ? 'layer' : 'layers'} ${list(recompressed)} ${recompressed.length === 1 ? 'was' : 'were'}`} ${verb} on push ` +
+            `(registry ${how}, local ${was}): the compressed digests differ but the uncompressed content is identical (the diff_ids match)` +
+            (all ? '' : `; the other ${pushed.length - recompressed.length} are the same blobs`),
+    };
+}
+/** When image-id fails and both configs are at hand, which fields differ: top-level ones first, then `config.*`. */
+function configDifference(remote, local) {
+    const a = remote;
+    const b = local;
+    const differ = (x, y) => [...new Set([...Object.keys(x), ...Object.keys(y)])].sort().filter((key) => JSON.stringify(x[key]) !== JSON.stringify(y[key]));
+    const top = differ(a, b);
+    const inner = a.config && b.config && typeof a.config === 'object' && typeof b.config === 'object'
+        ? differ(a.config, b.config).map((key) => `config.${key}`)
+        : [];
+    return [...top.filter((key) => key !== 'config' || inner.length === 0), ...inner];
+}
+function manifestDifference(remote, local) {
+    const layers = local.layers;
+    if (!layers)
+        return 'the local source names the manifest but not its layer blobs';
+    const recompressed = remote.manifest.layers.filter((r, i) => layers[i] && r.digest !== layers[i].descriptor.digest).length;
+    if (recompressed > 0)
+        return `${plural(recompressed, 'layer')} ${recompressed === 1 ? 'was' : 'were'} compressed differently on push`;
+    if (remote.manifestMediaType !== local.manifestMediaType) {
+        return `the manifest was converted from ${local.manifestMediaType ?? 'its local format'} to ${remote.manifestMediaType}`;
+    }
+    return 'the manifests differ only in annotations or media types';
+}
+function compressionOf(mediaType) {
+    return mediaType ? (0,_local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .compressionOfMediaType */ .um)(mediaType) : undefined;
+}
+function describeCompression(c) {
+    if (c === 'none')
+        return 'uncompressed';
+    return c ?? 'unknown compression';
+}
+function sameList(a, b) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function list(numbers) {
+    if (numbers.length <= 1)
+        return String(numbers[0] ?? '');
+    return `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
 }
 
 
@@ -42998,6 +44795,36 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -43013,6 +44840,17 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/node module decorator */

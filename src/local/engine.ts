@@ -23,6 +23,8 @@ export interface EngineManifestSummary {
   Available: boolean;
   Kind: string;
   ImageData?: { Platform: { os: string; architecture: string; variant?: string }; Containers?: string[] };
+  /** Kind "attestation": the image manifest it is about (API 1.48+). */
+  AttestationData?: { For: string };
 }
 
 export interface EngineInfo {

@@ -3,6 +3,7 @@
 
 import type { LocalImage } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
+import { localLayerIntact } from '../verify/blob-rules.js';
 import type { Check, RemoteImage } from '../verify/rules.js';
 import type { BaseReport, Origin } from './model-base.js';
 
@@ -24,6 +25,8 @@ export interface LayerRow {
   status: 'match' | 'differs' | 'not-compared';
   /** Whether the layer comes from the base image or the image's own build; absent when unknown. */
   origin?: Origin;
+  /** The local blob's compressed digest, when the local source holds a manifest (archives, layouts). */
+  localDigest?: string;
 }
 
 export interface RemoteSummary {
@@ -42,6 +45,8 @@ export interface LocalSummary {
   id: string;
   idKind: 'config' | 'manifest';
   platform: string;
+  /** The local manifest digest, when the source has one (layouts, Docker 25+ archives, the containerd store). */
+  manifestDigest?: string;
 }
 
 export interface VerifyReport {
@@ -59,6 +64,39 @@ export interface VerifyReport {
   durationMs: number;
   /** The base image: where it came from, layer attribution and drift. */
   base?: BaseReport;
+  /** The pushed index, in a multi-platform run (platform: all, a list, or a local index). */
+  index?: IndexSummary;
+  /** One entry per platform in a multi-platform run; `remote`, `local` and `layers` above then describe the platform only when there is exactly one. */
+  platforms?: PlatformReport[];
+}
+
+export interface IndexSummary {
+  reference: string;
+  /** The top-level digest the registry serves for the tag (an index, or a manifest when the tag is single-platform). */
+  digest: string;
+  mediaType: string;
+  /** The local index digest, when the local source holds the index as a blob. */
+  localDigest?: string;
+}
+
+export interface PlatformReport {
+  /** os/arch[/variant]. */
+  platform: string;
+  /** Where the platform was found. */
+  presence: 'both' | 'registry' | 'local';
+  status: Status;
+  remote?: RemoteSummary;
+  local?: LocalSummary;
+  checks: Check[];
+  layers: LayerRow[];
+  /** BuildKit attestation manifests for this platform's image, matched by their subject digest; reported, never required. */
+  attestation?: AttestationReport;
+}
+
+export interface AttestationReport {
+  status: 'same' | 'differs' | 'registry-only' | 'local-only';
+  registry?: string;
+  local?: string;
 }
 
 export function failedChecks(report: VerifyReport): Check[] {
@@ -84,7 +122,9 @@ export function layerRows(remote: RemoteImage, local: LocalImage | undefined): L
       digest: layers[i]?.digest,
       size: layers[i]?.size,
       mediaType: layers[i]?.mediaType,
-      status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId ? 'match' : 'differs',
+      // A local blob that is not what its config says (local-blobs) marks its row too.
+      status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
+      localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
     });
   }
   return rows;
@@ -109,5 +149,6 @@ export function localSummary(local: LocalImage): LocalSummary {
     id: local.id,
     idKind: local.idKind,
     platform: formatPlatform(local.platform),
+    manifestDigest: local.manifestDigest,
   };
 }

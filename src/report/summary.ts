@@ -7,6 +7,8 @@ import { shortDigest } from '../oci/digest.js';
 import { escapeHtml, humanSize, instructionOf, seconds, shorten } from './format.js';
 import { failedChecks, type LayerRow, type VerifyReport } from './model.js';
 import { addAuditTable, addBaseSection } from './summary-base.js';
+import { ruleName } from './platforms.js';
+import { addPlatformSummary } from './summary-platforms.js';
 
 type Cell = { data: string; header?: boolean };
 
@@ -42,12 +44,13 @@ function addReport(report: VerifyReport): void {
   const failed = failedChecks(report);
   if (failed.length) {
     s.addRaw('<p><strong>Failed rules</strong></p>', true);
-    s.addList(failed.map((c) => `<code>${c.rule}</code>: ${escapeHtml(c.message)}`));
+    s.addList(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
   }
   addBaseSection(report);
+  addPlatformSummary(report);
   if (report.layers.length) s.addTable(layerTable(report.layers));
   if (report.checks.length || report.compared.length) {
-    const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${c.rule}</code>: ${escapeHtml(c.message)}</li>`).join('');
+    const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
     const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
     s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`);
   }

@@ -4,6 +4,7 @@ import { shortDigest } from '../oci/digest.js';
 import { humanSize, instructionOf, shorten } from './format.js';
 import { failedChecks, type VerifyReport } from './model.js';
 import { baseTextLines } from './text-base.js';
+import { platformsText, ruleName } from './platforms.js';
 
 export function renderText(report: VerifyReport): string {
   const lines: string[] = [];
@@ -17,9 +18,10 @@ export function renderText(report: VerifyReport): string {
     lines.push(`  config    ${r.configDigest}`);
   }
   if (report.local) lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
-  for (const check of failedChecks(report)) lines.push(`  ✗ ${check.rule}: ${check.message}`);
-  for (const check of report.checks.filter((c) => c.ok)) lines.push(`  ✓ ${check.rule}: ${check.message}`);
+  for (const check of failedChecks(report)) lines.push(`  ✗ ${ruleName(check)}: ${check.message}`);
+  for (const check of report.checks.filter((c) => c.ok)) lines.push(`  ✓ ${ruleName(check)}: ${check.message}`);
   lines.push(...baseTextLines(report));
+  lines.push(...platformsText(report));
   if (report.layers.length > 0) {
     lines.push('');
     const origin = report.layers.some((row) => row.origin);

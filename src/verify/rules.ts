@@ -3,10 +3,23 @@
 // differs (1-based, bottom layer first, as `docker history` reads upside down).
 
 import type { LocalImage } from '../local/source.js';
+import { blobChecks, configDifference } from './blob-rules.js';
 import { formatPlatform, platformMatches } from '../oci/platform.js';
 import type { ImageConfig, ImageManifest, Platform } from '../oci/types.js';
 
-export type RuleName = 'layer-count' | 'diff-ids' | 'image-id' | 'digest' | 'platform';
+export type RuleName =
+  | 'layer-count'
+  | 'diff-ids'
+  | 'image-id'
+  | 'digest'
+  | 'platform'
+  // with a local source that holds blobs or names manifests (blob-rules.ts)
+  | 'local-blobs'
+  | 'manifest-digest'
+  | 'layer-digests'
+  // multi-platform runs (platforms.ts)
+  | 'platforms'
+  | 'index-digest';
 
 export interface Check {
   rule: RuleName;
@@ -16,6 +29,8 @@ export interface Check {
   layer?: number;
   expected?: string;
   actual?: string;
+  /** The platform the check is about, in a run that verifies several. */
+  platform?: string;
 }
 
 /** The pushed image as resolved for one platform. */
@@ -129,9 +144,21 @@ export function checkPlatform(remote: RemoteImage, local: LocalImage): Check {
 /** Every rule that applies, in the order a reader wants them. */
 export function compareImage(remote: RemoteImage, local: LocalImage | undefined, expectedDigest: string | undefined): Check[] {
   const checks = [checkLayerCount(remote)];
-  if (local) checks.push(checkPlatform(remote, local), checkDiffIds(remote, local), checkImageId(remote, local));
+  if (local) {
+    // Without diff_ids (the containerd store on API 1.48, other platforms) the manifest digest stands for them.
+    checks.push(checkPlatform(remote, local), ...(local.diffIdsUnknown ? [] : [checkDiffIds(remote, local)]), explainImageId(checkImageId(remote, local), remote, local));
+    checks.push(...blobChecks(remote, local));
+  }
   if (expectedDigest) checks.push(checkDigest(remote, expectedDigest));
   return checks;
+}
+
+/** A failed image-id with both configs at hand says which fields differ (e.g. a config converted by skopeo). */
+function explainImageId(check: Check, remote: RemoteImage, local: LocalImage): Check {
+  if (check.ok || !local.config || local.idKind !== 'config') return check;
+  const fields = configDifference(remote.config, local.config);
+  if (fields.length === 0) return check;
+  return { ...check, message: `${check.message}; the configs differ in ${fields.slice(0, 8).join(', ')}${fields.length > 8 ? ', …' : ''}` };
 }
 
 function firstDifference(a: readonly string[], b: readonly string[]): number | undefined {

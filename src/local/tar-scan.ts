@@ -1,0 +1,147 @@
+// One streaming pass over a tarball (`docker save`, an OCI archive; plain, gzip or zstd as the
+// `tar` package detects): every regular member is hashed as it flows by (and decompressed and
+// hashed again when it is compressed), and small JSON members are kept. Nothing is extracted,
+// nothing but the JSON is held in memory.
+//
+// A tar can only be read front to back, and `docker save` writes manifest.json last, after the
+// layers it names. Rather than a second pass, we measure every member on the way: when the index
+// and manifests are finally read, every blob they name has already been hashed.
+
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+import * as zlib from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { VerifyImageError } from '../errors.js';
+import { BlobDigester, type BlobDigestResult } from './blob-digest.js';
+
+/** No manifest or config we accept is larger (MANIFEST_CAP is 4 MiB, CONFIG_CAP 8 MiB). */
+export const JSON_MEMBER_CAP = 8 * 1024 * 1024;
+/** The JSON a tarball may make us hold in total: manifests, configs, attestations, legacy v1 JSON. */
+export const JSON_BUDGET = 64 * 1024 * 1024;
+
+export interface ArchiveMember {
+  path: string;
+  measure: BlobDigestResult;
+}
+
+export interface ArchiveScan {
+  file: string;
+  members: Map<string, ArchiveMember>;
+  /** Symbolic and hard links: link path → target path (both archive-relative, normalised). */
+  links: Map<string, string>;
+  bytes: number;
+}
+
+export async function scanArchive(file: string, what: string): Promise<ArchiveScan> {
+  let bytes: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new VerifyImageError('local', `${what} ${file} is not a file: give the path of the tarball`);
+    bytes = stat.size;
+  } catch (err) {
+    if (err instanceof VerifyImageError) throw err;
+    throw new VerifyImageError('local', `${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): check the path`);
+  }
+  const members = new Map<string, ArchiveMember>();
+  const links = new Map<string, string>();
+  let jsonHeld = 0;
+  const pending: Promise<void>[] = [];
+  let failure: Error | undefined;
+
+  const onEntry = (entry: ReadEntry) => {
+    const path = normalise(entry.path);
+    if (entry.type === 'SymbolicLink' && entry.linkpath) {
+      links.set(path, normalise(posix.join(posix.dirname(path), entry.linkpath)));
+    } else if (entry.type === 'Link' && entry.linkpath) {
+      links.set(path, normalise(entry.linkpath));
+    }
+    if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'ContiguousFile') {
+      entry.resume();
+      return;
+    }
+    const digester = new BlobDigester({ keepJsonUpTo: Math.min(JSON_MEMBER_CAP, JSON_BUDGET - jsonHeld) });
+    pending.push(
+      new Promise<void>((resolve) => {
+        digester.once('finish', () => {
+          const measure = digester.measure;
+          if (measure.json) jsonHeld += measure.json.length;
+          members.set(path, { path, measure });
+          resolve();
+        });
+        digester.once('error', (error: Error) => {
+          failure ??= error;
+          resolve();
+        });
+      }),
+    );
+    entry.pipe(digester);
+  };
+
+  const compression = outerCompression(file);
+  await new Promise<void>((resolve, reject) => {
+    const parser = new Parser({ strict: true, onReadEntry: onEntry });
+    const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
+    // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser: node's
+    // zlib stream waits for the parser to drain, so a highly compressible archive costs time, not memory.
+    const inflate = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? zstdDecompressor(file, what) : undefined;
+    const input = inflate ? raw.pipe(inflate) : raw;
+    const fail = (error: unknown) => {
+      raw.destroy();
+      reject(
+        new VerifyImageError(
+          'local',
+          `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): check that it is complete (docker save -o, buildx --output type=oci,dest=…)`,
+        ),
+      );
+    };
+    parser.on('error', fail);
+    parser.on('abort', fail);
+    raw.on('error', fail);
+    inflate?.on('error', fail);
+    parser.on('end', () => resolve());
+    input.pipe(parser as unknown as NodeJS.WritableStream);
+  });
+  await Promise.all(pending);
+  if (failure) throw new VerifyImageError('local', `${what} ${file} could not be read (${failure.message})`);
+  if (members.size === 0) throw new VerifyImageError('local', `${what} ${file} holds no files: it is not an image archive`);
+  return { file, members, links, bytes };
+}
+
+/** The member at `path`, following links (a `docker save` links identical layers to one copy). */
+export function memberAt(scan: ArchiveScan, path: string): ArchiveMember | undefined {
+  let current = normalise(path);
+  for (let hops = 0; hops < 16; hops++) {
+    const member = scan.members.get(current);
+    if (member) return member;
+    const target = scan.links.get(current);
+    if (!target) return undefined;
+    current = target;
+  }
+  return undefined;
+}
+
+function outerCompression(file: string): 'gzip' | 'zstd' | 'none' {
+  const head = Buffer.alloc(4);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+function zstdDecompressor(file: string, what: string): NodeJS.ReadWriteStream {
+  const create = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
+  if (typeof create !== 'function') {
+    throw new VerifyImageError('local', `${what} ${file} is zstd-compressed, which needs Node 22.15 or later to read: decompress it first (zstd -d) or save it uncompressed`);
+  }
+  return create();
+}
+
+function normalise(path: string): string {
+  const p = posix.normalize(path.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  return p === '.' ? '' : p;
+}

@@ -1,0 +1,75 @@
+// The pushed tag, every platform at once: the top-level manifest (an index, or one image), the
+// image entries and attestation entries it lists, and each platform image fetched by digest.
+// Multi-platform verification builds on this; resolve.ts picks one platform for everything else.
+
+import { VerifyImageError } from '../errors.js';
+import { normalizePlatform } from '../oci/platform.js';
+import { formatReference, manifestReference, type ImageReference } from '../oci/reference.js';
+import { isAttestation, isImageManifest, isIndex, type Descriptor, type Fetched, type ImageIndex, type ImageManifest } from '../oci/types.js';
+import type { RemoteImage } from '../verify/rules.js';
+import type { Manifest, RegistryClient } from './client.js';
+
+export interface RemoteTop {
+  reference: string;
+  /** What the tag points at: an index or a single image manifest. */
+  top: Fetched<Manifest>;
+  /** Image entries with a platform; for a single image, one entry made from its config. */
+  images: Descriptor[];
+  attestations: Descriptor[];
+  /** Set when the tag is a single image: it was already fetched to learn its platform. */
+  single?: RemoteImage;
+}
+
+export async function resolveRemoteTop(client: RegistryClient, ref: ImageReference): Promise<RemoteTop> {
+  const reference = formatReference(ref);
+  const top = await client.getManifest(manifestReference(ref));
+  if (isIndex(top.mediaType)) {
+    const manifests: unknown[] = Array.isArray((top.body as ImageIndex).manifests) ? (top.body as ImageIndex).manifests : [];
+    const valid = manifests.filter(isDescriptor);
+    return {
+      reference,
+      top,
+      images: valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture)),
+      attestations: valid.filter((d) => isAttestation(d)),
+    };
+  }
+  const single = await remoteImageOf(client, reference, undefined, top);
+  return {
+    reference,
+    top,
+    images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
+    attestations: [],
+    single,
+  };
+}
+
+/** One platform's image, by the index entry that names it. */
+export async function fetchPlatformImage(client: RegistryClient, remote: RemoteTop, entry: Descriptor): Promise<RemoteImage> {
+  if (remote.single && remote.single.manifestDigest === entry.digest) return remote.single;
+  const manifest = await client.getManifest(entry.digest);
+  if (isIndex(manifest.mediaType)) {
+    throw new VerifyImageError('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
+  }
+  return remoteImageOf(client, remote.reference, remote.top.digest, manifest);
+}
+
+async function remoteImageOf(client: RegistryClient, reference: string, indexDigest: string | undefined, fetched: Fetched<Manifest>): Promise<RemoteImage> {
+  const manifest = fetched.body as ImageManifest;
+  const { config } = await client.getConfig(manifest.config);
+  return {
+    reference,
+    indexDigest,
+    manifestDigest: fetched.digest,
+    manifestMediaType: fetched.mediaType,
+    manifest,
+    configDigest: manifest.config.digest,
+    config,
+    platform: normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined }),
+  };
+}
+
+function isDescriptor(value: unknown): value is Descriptor {
+  if (value === null || typeof value !== 'object') return false;
+  const d = value as Descriptor;
+  return typeof d.digest === 'string' && typeof d.mediaType === 'string';
+}

@@ -1,0 +1,65 @@
+// Which local image goes with which registry index entry, platform by platform, and which
+// attestation goes with which image. Pure: no I/O, so every case is a table-driven unit test.
+
+import type { LocalAttestation, LocalImage } from '../local/source.js';
+import { formatPlatform, normalizePlatform, platformMatches } from '../oci/platform.js';
+import type { Descriptor, Platform } from '../oci/types.js';
+import type { PlatformSelection } from '../options.js';
+import type { AttestationReport } from '../report/model.js';
+
+export interface PlatformPair {
+  platform: string;
+  local?: LocalImage;
+  /** The registry index entry (or the single image, as an entry) for this platform. */
+  remote?: Descriptor;
+}
+
+const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+
+/**
+ * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
+ * every platform on either side is listed, registry order first; with a list, exactly those.
+ * The first entry for a platform wins, as runtimes pick it.
+ */
+export function pairPlatforms(local: LocalImage[], remote: Descriptor[], selection: PlatformSelection): PlatformPair[] {
+  if (selection.kind === 'list' || selection.kind === 'one') {
+    const wanted = selection.kind === 'list' ? selection.platforms : [selection.platform];
+    return wanted.map((want) => ({
+      platform: formatPlatform(normalizePlatform(want)),
+      local: local.find((image) => platformMatches(want, image.platform)),
+      remote: remote.find((entry) => entry.platform !== undefined && platformMatches(want, entry.platform)),
+    }));
+  }
+  const pairs = new Map<string, PlatformPair>();
+  for (const entry of remote) {
+    if (!entry.platform) continue;
+    const key = keyOf(entry.platform);
+    if (!pairs.has(key)) pairs.set(key, { platform: key, remote: entry });
+  }
+  for (const image of local) {
+    const key = keyOf(image.platform);
+    const pair = pairs.get(key);
+    if (!pair) pairs.set(key, { platform: key, local: image });
+    else if (!pair.local) pair.local = image;
+  }
+  return [...pairs.values()];
+}
+
+/** The attestations both sides hold for one platform's image, matched by the image digest they name. */
+export function pairAttestation(
+  localImage: LocalImage | undefined,
+  localAttestations: LocalAttestation[],
+  remoteEntry: Descriptor | undefined,
+  remoteAttestations: Descriptor[],
+): AttestationReport | undefined {
+  const local = localImage?.manifestDigest ? localAttestations.find((a) => a.subject === localImage.manifestDigest)?.digest : undefined;
+  const registry = remoteEntry ? remoteAttestations.find((a) => a.annotations?.[REFERENCE_DIGEST] === remoteEntry.digest)?.digest : undefined;
+  if (local && registry) return { status: local === registry ? 'same' : 'differs', local, registry };
+  if (registry) return { status: 'registry-only', registry };
+  if (local) return { status: 'local-only', local };
+  return undefined;
+}
+
+function keyOf(platform: Platform): string {
+  return formatPlatform(normalizePlatform(platform));
+}

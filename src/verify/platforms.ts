@@ -1,0 +1,192 @@
+// Multi-platform verification: the pushed tag's index against the local build's platforms.
+// Every platform the local build holds must be in the registry's index with the same manifest,
+// config and layers; a platform on one side only is a failure (the tag would serve, or lack, an
+// image nobody verified). Attestation manifests are matched by their subject and reported.
+// Runs when `platform` is `all` or a list, or when the local source is itself an index.
+
+import type { Logger } from '../log.js';
+import type { ImageSource, LocalImage, LocalTarget } from '../local/source.js';
+import { formatPlatform } from '../oci/platform.js';
+import type { ImageReference } from '../oci/reference.js';
+import { isIndex } from '../oci/types.js';
+import type { PlatformSelection } from '../options.js';
+import type { RegistryClient } from '../registry/client.js';
+import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from '../registry/resolve-platforms.js';
+import { layerRows, localSummary, remoteSummary, type LayerRow, type PlatformReport, type VerifyReport } from '../report/model.js';
+import { pairAttestation, pairPlatforms, type PlatformPair } from './pairing.js';
+import { compareImage, type Check, type RemoteImage } from './rules.js';
+
+export interface PlatformRun {
+  client: RegistryClient;
+  ref: ImageReference;
+  source?: ImageSource;
+  target?: LocalTarget;
+  selection: PlatformSelection;
+  expectedDigest?: string;
+  logger: Logger;
+}
+
+/** `all`, a list, or (by default) a local index: every platform, not one. */
+export function isMultiPlatformRun(selection: PlatformSelection, target: LocalTarget | undefined): boolean {
+  if (selection.kind === 'all' || selection.kind === 'list') return true;
+  return selection.kind === 'default' && target?.kind === 'index';
+}
+
+export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): Promise<void> {
+  const remote = await resolveRemoteTop(run.client, run.ref);
+  const localImages = run.target ? (run.target.kind === 'index' ? run.target.index.images : [run.target.image]) : [];
+  const localAttestations = run.target?.kind === 'index' ? run.target.index.attestations : [];
+  const localIndexDigest = run.target?.kind === 'index' ? run.target.index.digest : undefined;
+  if (run.target) {
+    const described = run.target.kind === 'index' ? run.target.index : run.target.image;
+    run.logger.info(`local build ${described.reference}: ${localImages.length} platform image(s) and ${localAttestations.length} attestation(s) from ${described.source}`);
+  }
+  run.logger.info(
+    `registry ${remote.reference}: ${isIndex(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`,
+  );
+
+  const platforms: PlatformReport[] = [];
+  for (const pair of pairPlatforms(localImages, remote.images, run.selection)) {
+    const platform = await verifyPair(pair, remote, run, localImages.length > 0);
+    platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
+    platforms.push(platform);
+  }
+
+  const indexChecks: Check[] = [];
+  if (run.expectedDigest) indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
+  if (localIndexDigest && isIndex(remote.top.mediaType)) indexChecks.push(checkIndexDigest(remote, localIndexDigest, platforms));
+
+  report.index = { reference: remote.reference, digest: remote.top.digest, mediaType: remote.top.mediaType, localDigest: localIndexDigest };
+  report.platforms = platforms;
+  report.checks = [...indexChecks, ...platforms.flatMap((p) => p.checks)];
+  report.verified = report.checks.length > 0 && report.checks.every((c) => c.ok);
+  report.status = report.verified ? 'verified' : 'mismatch';
+  report.compared = describePlatformComparison(remote, run, platforms);
+  const only = platforms.length === 1 ? platforms[0] : undefined;
+  if (only?.remote) {
+    // One platform: the single-platform fields (and outputs) describe it, as in a one-platform run.
+    report.remote = only.remote;
+    report.layers = only.layers;
+    if (only.local) report.local = only.local;
+  } else {
+    report.remote = undefined;
+    report.layers = [];
+    if (run.target) report.local = targetSummary(run.target);
+  }
+  for (const p of platforms) {
+    run.logger.info(`${p.platform}: ${p.status}${p.presence === 'both' ? '' : ` (${p.presence === 'registry' ? 'registry only' : 'local build only'})`}`);
+  }
+}
+
+async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRun, haveLocal: boolean): Promise<PlatformReport> {
+  const report: PlatformReport = {
+    platform: pair.platform,
+    presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
+    status: 'mismatch',
+    checks: [],
+    layers: [],
+  };
+  let image: RemoteImage | undefined;
+  if (pair.remote) {
+    image = await fetchPlatformImage(run.client, remote, pair.remote);
+    report.remote = remoteSummary(image);
+  }
+  if (pair.local) {
+    await run.source?.measure(pair.local);
+    report.local = localSummary(pair.local);
+  }
+  const checks: Check[] = [];
+  if (image) {
+    checks.push(...compareImage(image, pair.local, undefined));
+    report.layers = platformLayerRows(image, pair.local);
+  }
+  if (pair.local && !pair.remote) {
+    checks.push({
+      rule: 'platforms',
+      ok: false,
+      message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${remote.reference}: it was not pushed`,
+    });
+  } else if (!pair.local && pair.remote && haveLocal) {
+    checks.push({
+      rule: 'platforms',
+      ok: false,
+      message: `${pair.platform} is in ${remote.reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
+    });
+  } else if (!pair.local && !pair.remote) {
+    checks.push({ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${remote.reference} nor in the local build` });
+  }
+  report.checks = checks.map((c) => ({ ...c, platform: pair.platform }));
+  report.status = report.checks.every((c) => c.ok) ? 'verified' : 'mismatch';
+  return report;
+}
+
+/** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
+export function platformLayerRows(remote: RemoteImage, local: LocalImage | undefined): LayerRow[] {
+  const rows = layerRows(remote, local);
+  if (!local?.diffIdsUnknown) return rows;
+  const same = local.manifestDigest === remote.manifestDigest;
+  return rows.map((row) => ({ ...row, localDiffId: undefined, status: same ? 'match' : 'not-compared' }));
+}
+
+/** The expected digest is the tag's top-level digest, or, when one platform is verified, its manifest digest. */
+function checkTopDigest(remote: RemoteTop, expected: string, platforms: PlatformReport[]): Check {
+  const kind = isIndex(remote.top.mediaType) ? 'index' : 'manifest';
+  const only = platforms.length === 1 ? platforms[0]?.remote?.manifestDigest : undefined;
+  const ok = expected === remote.top.digest || expected === only;
+  const matched = expected === remote.top.digest ? kind : 'platform manifest';
+  return {
+    rule: 'digest',
+    ok,
+    message: ok ? `the registry's ${matched} digest equals the expected digest` : `the registry serves ${kind} ${remote.top.digest}, not the expected digest ${expected}`,
+    expected,
+    actual: remote.top.digest,
+  };
+}
+
+/** The same index digest proves every platform and attestation; a different one is fine when every platform image matched. */
+function checkIndexDigest(remote: RemoteTop, local: string, platforms: PlatformReport[]): Check {
+  const base = { rule: 'index-digest' as const, expected: local, actual: remote.top.digest };
+  if (local === remote.top.digest) {
+    return { ...base, ok: true, message: `the registry serves the local index ${local} byte for byte: every platform and attestation is the same` };
+  }
+  const allMatch = platforms.length > 0 && platforms.every((p) => p.presence === 'both' && p.status === 'verified');
+  const attestations = platforms.filter((p) => p.attestation && p.attestation.status !== 'same').length;
+  return {
+    ...base,
+    ok: allMatch,
+    message: allMatch
+      ? `the registry's index ${remote.top.digest} is not the local ${local}, but every platform image matches${attestations ? `; ${attestations} attestation(s) differ` : ': the indexes differ in annotations or entry order'}`
+      : `the registry's index ${remote.top.digest} is not the local ${local}, and the platform images differ (see below)`,
+  };
+}
+
+function targetSummary(target: LocalTarget): VerifyReport['local'] {
+  if (target.kind === 'image') return localSummary(target.image);
+  const index = target.index;
+  return {
+    reference: index.reference,
+    source: index.source,
+    id: index.digest ?? '',
+    idKind: 'manifest',
+    platform: index.images.map((i) => formatPlatform(i.platform)).join(', '),
+  };
+}
+
+function describePlatformComparison(remote: RemoteTop, run: PlatformRun, platforms: PlatformReport[]): string[] {
+  const compared = [
+    `the registry's ${isIndex(remote.top.mediaType) ? 'index' : 'manifest'} and, for ${platforms.filter((p) => p.remote).length} platform(s), each manifest and config, each hashed and checked against its digest`,
+  ];
+  const local = platforms.filter((p) => p.local).length;
+  if (run.target) {
+    const source = run.target.kind === 'index' ? run.target.index.source : run.target.image.source;
+    compared.push(`${local} local platform image(s) from ${source}: diff_ids, image IDs and, where the source has them, manifest digests and compressed layer digests`);
+    const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
+    if (blobs) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
+    compared.push('attestation manifests matched by their vnd.docker.reference.digest subject: reported, not required');
+  } else {
+    compared.push('no local image (local-image: none): each platform checked on the registry side only');
+  }
+  if (run.expectedDigest) compared.push(`the registry's top-level digest against the expected digest ${run.expectedDigest}`);
+  compared.push('layer blobs in the registry were not downloaded (set deep: true to hash every layer)');
+  return compared;
+}
