@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--json]`.
+// The same engine from a terminal: `verify-image IMAGE [--local REF] [--digest D] [--platform P] [--deep] [--json]`.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments).
 
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
-import { parseDigest } from './options.js';
+import { parseConcurrency, parseDigest } from './options.js';
 import { reportDocument } from './report/json.js';
 import { renderText } from './report/text.js';
-import { run } from './run.js';
+import { run, type RunInputs } from './run.js';
+import { DirectoryLayerCache } from './verify/cache.js';
+import { MAX_CONCURRENCY } from './verify/deep.js';
 
 const USAGE = `usage: verify-image IMAGE [options]
 
@@ -22,6 +26,12 @@ options:
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
+  --deep                    download every layer and prove its bytes (digest, size, diff_id)
+                            and look inside it (files, deletions, wasted bytes)
+  --concurrency N           layers downloaded at once with --deep (default: from the CPU count)
+  --cache                   with --deep, remember proved layers in ~/.cache/verify-image/layers
+                            (or $XDG_CACHE_HOME/verify-image/layers) and skip them next time
+  --cache-dir DIR           like --cache, in DIR
   --json                    print the JSON report instead of text
   --quiet                   no progress lines on stderr
   -h, --help                this help
@@ -41,6 +51,10 @@ async function cli(argv: string[]): Promise<number> {
         'insecure-registry': { type: 'string', multiple: true },
         username: { type: 'string' },
         'password-stdin': { type: 'boolean' },
+        deep: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        cache: { type: 'boolean' },
+        'cache-dir': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -79,6 +93,7 @@ async function cli(argv: string[]): Promise<number> {
         username: values.username,
         password: password || undefined,
         insecureRegistries: values['insecure-registry'] ?? [],
+        ...cliDeepInputs(values),
       },
       logger,
     );
@@ -88,6 +103,23 @@ async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`verify-image: ${mask(describeError(err))}\n`);
     return 2;
   }
+}
+
+function cliDeepInputs(values: { deep?: boolean; concurrency?: string; cache?: boolean; 'cache-dir'?: string }): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache'> {
+  const wantsCache = Boolean(values.cache || values['cache-dir']);
+  if (!values.deep && (wantsCache || values.concurrency)) {
+    throw new VerifyImageError('input', '--cache, --cache-dir and --concurrency only apply with --deep: add --deep');
+  }
+  return {
+    deep: Boolean(values.deep),
+    deepConcurrency: parseConcurrency('--concurrency', values.concurrency ?? '', MAX_CONCURRENCY),
+    layerCache: wantsCache ? new DirectoryLayerCache(values['cache-dir'] || defaultCacheDir()) : undefined,
+  };
+}
+
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'verify-image', 'layers');
 }
 
 process.exitCode = await cli(process.argv.slice(2));

@@ -3,8 +3,11 @@
 
 import * as core from '@actions/core';
 import { VerifyImageError } from './errors.js';
-import { parseBoolean, parseDigest, parseFailOn, parseList, type FailOn } from './options.js';
+import { parseBoolean, parseConcurrency, parseDigest, parseFailOn, parseList, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';
+import type { LayerCache } from './verify/cache.js';
+import { openToolCache } from './verify/cache-toolcache.js';
+import { MAX_CONCURRENCY } from './verify/deep.js';
 
 export interface ActionInputs extends RunInputs {
   failOn: FailOn;
@@ -27,7 +30,23 @@ export function readInputs(): ActionInputs {
     insecureRegistries: parseList(core.getInput('insecure-registries')),
     failOn: parseFailOn(core.getInput('fail-on')),
     summary: parseBoolean('summary', core.getInput('summary'), true),
+    ...deepInputs(),
   };
+}
+
+function deepInputs(): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache'> {
+  const deep = parseBoolean('deep', core.getInput('deep'), false);
+  const cache = parseBoolean('cache', core.getInput('cache'), false);
+  const deepConcurrency = parseConcurrency('deep-concurrency', core.getInput('deep-concurrency'), MAX_CONCURRENCY);
+  let layerCache: LayerCache | undefined;
+  if (cache && !deep) {
+    core.warning('cache: true has no effect without deep: true (only deep verification downloads layers)');
+  } else if (cache) {
+    const opened = openToolCache();
+    if ('unavailable' in opened) core.warning(`cache: true, but ${opened.unavailable}: verifying every layer without the cache`);
+    else layerCache = opened;
+  }
+  return { deep, deepConcurrency, layerCache };
 }
 
 function optional(value: string): string | undefined {

@@ -8,6 +8,7 @@ import { readInputs } from './inputs.js';
 import type { Logger } from './log.js';
 import { writeReportFile } from './report/json.js';
 import { failedChecks, type VerifyReport } from './report/model.js';
+import { deepOutputs } from './report/outputs-deep.js';
 import { writeSummary } from './report/summary.js';
 import { run } from './run.js';
 
@@ -48,6 +49,7 @@ function setOutputs(report: VerifyReport, reportPath: string): void {
     JSON.stringify(failedChecks(report).map(({ rule, message, layer }) => ({ rule, message, ...(layer ? { layer } : {}) }))),
   );
   core.setOutput('report', reportPath);
+  for (const [name, value] of Object.entries(deepOutputs(report))) core.setOutput(name, value);
 }
 
 async function writeSummaryIfPossible(report: VerifyReport): Promise<void> {

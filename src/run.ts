@@ -14,6 +14,8 @@ import { RegistryClient } from './registry/client.js';
 import { resolveCredential, secretsOf } from './registry/credentials.js';
 import { resolveRemoteImage } from './registry/resolve.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
+import type { LayerCache } from './verify/cache.js';
+import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
 import { compareImage } from './verify/rules.js';
 
 export interface RunInputs {
@@ -26,6 +28,12 @@ export interface RunInputs {
   password?: string;
   insecureRegistries: string[];
   env?: NodeJS.ProcessEnv;
+  /** Download and prove every layer blob (src/verify/deep.ts). */
+  deep?: boolean;
+  /** Layers in flight at once during deep verification; undefined = from the CPU count. */
+  deepConcurrency?: number;
+  /** Where proved layers are remembered between runs; none when undefined. */
+  layerCache?: LayerCache;
 }
 
 export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyReport> {
@@ -61,7 +69,13 @@ export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyRepo
 
     report.checks = compareImage(remote, local, inputs.digest);
     report.layers = layerRows(remote, local);
-    report.compared = describeComparison(local, inputs.digest);
+    report.compared = describeComparison(local, inputs.digest, inputs.deep);
+    if (inputs.deep) {
+      report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
+      report.checks.push(...deepChecks(report.deep));
+      const inconclusive = deepError(report.deep);
+      if (inconclusive) throw inconclusive;
+    }
     report.verified = report.checks.every((c) => c.ok);
     report.status = report.verified ? 'verified' : 'mismatch';
   } catch (err) {
@@ -76,11 +90,15 @@ export async function run(inputs: RunInputs, logger: Logger): Promise<VerifyRepo
   return report;
 }
 
-function describeComparison(local: LocalImage | undefined, digest: string | undefined): string[] {
+function describeComparison(local: LocalImage | undefined, digest: string | undefined, deep: boolean | undefined): string[] {
   const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
   if (local) compared.push(`diff_ids and image ID against the local build (${local.source})`);
   else compared.push('no local image (local-image: none): layers were not compared with a build');
   if (digest) compared.push(`the registry digest against the expected digest ${digest}`);
-  compared.push('layer blobs were not downloaded (set deep: true to hash every layer)');
+  compared.push(
+    deep
+      ? "every layer blob downloaded and hashed: compressed bytes against the manifest's digest and size, uncompressed bytes against the config's diff_id"
+      : 'layer blobs were not downloaded (set deep: true to hash every layer)',
+  );
   return compared;
 }

@@ -4,6 +4,7 @@
 import type { LocalImage } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { Check, RemoteImage } from '../verify/rules.js';
+import type { DeepReport } from './model-deep.js';
 
 export type Status = 'verified' | 'mismatch' | 'error';
 
@@ -54,6 +55,8 @@ export interface VerifyReport {
   /** What this run compared, in words, so a pass is never mistaken for more than it is. */
   compared: string[];
   durationMs: number;
+  /** Deep verification (deep: true): every blob's bytes and what is inside each layer. */
+  deep?: DeepReport;
 }
 
 export function failedChecks(report: VerifyReport): Check[] {

@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { shortDigest } from '../oci/digest.js';
 import { escapeHtml, humanSize, instructionOf, seconds, shorten } from './format.js';
 import { failedChecks, type LayerRow, type VerifyReport } from './model.js';
+import { addDeepSection } from './summary-deep.js';
 
 type Cell = { data: string; header?: boolean };
 
@@ -43,6 +44,7 @@ function addReport(report: VerifyReport): void {
     s.addList(failed.map((c) => `<code>${c.rule}</code>: ${escapeHtml(c.message)}`));
   }
   if (report.layers.length) s.addTable(layerTable(report.layers));
+  if (report.deep) addDeepSection(report.deep);
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${c.rule}</code>: ${escapeHtml(c.message)}</li>`).join('');
     const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');

@@ -3,6 +3,7 @@
 import { shortDigest } from '../oci/digest.js';
 import { humanSize, instructionOf, shorten } from './format.js';
 import { failedChecks, type VerifyReport } from './model.js';
+import { renderDeepText } from './text-deep.js';
 
 export function renderText(report: VerifyReport): string {
   const lines: string[] = [];
@@ -28,5 +29,6 @@ export function renderText(report: VerifyReport): string {
       );
     }
   }
+  if (report.deep) lines.push(...renderDeepText(report.deep));
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import type { LocalImage } from '../local/source.js';
 import { formatPlatform, platformMatches } from '../oci/platform.js';
 import type { ImageConfig, ImageManifest, Platform } from '../oci/types.js';
 
-export type RuleName = 'layer-count' | 'diff-ids' | 'image-id' | 'digest' | 'platform';
+export type RuleName = 'layer-count' | 'diff-ids' | 'image-id' | 'digest' | 'platform' | 'layer-blobs';
 
 export interface Check {
   rule: RuleName;
