@@ -43,16 +43,27 @@ export function openDecoder(compression: Compression): Decoder | undefined {
  * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
  * failing command is always an error on the stream, never a silently short output.
  */
-function zstdCommand(): Decoder {
+export function zstdCommand(): Decoder {
   const child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
+  // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
+  // not a zstd frame up front so both runtimes judge a layer alike.
+  let head: Buffer | undefined = Buffer.alloc(0);
   const decoder = new Duplex({
     writableHighWaterMark: WRITE_BUFFER,
     write(chunk: Buffer, _encoding, callback) {
+      if (head) {
+        head = Buffer.concat([head, chunk.subarray(0, 4)]);
+        if (head.length >= 4) {
+          if (!isZstdFrame(head)) return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
+          head = undefined;
+        }
+      }
       if (child.stdin.write(chunk)) callback();
       else child.stdin.once('drain', () => callback());
     },
     final(callback) {
+      if (head && head.length > 0) return callback(new Error('zstd: input too short to be zstd'));
       child.stdin.end();
       callback();
     },
@@ -93,4 +104,10 @@ function zstdCommand(): Decoder {
     decoder.destroy(new Error(`zstd: ${reason}`));
   });
   return decoder;
+}
+
+/** A zstd frame (28 B5 2F FD) or a skippable frame (5? 2A 4D 18), little-endian magic numbers. */
+function isZstdFrame(head: Buffer): boolean {
+  const magic = head.readUInt32LE(0);
+  return magic === 0xfd2fb528 || (magic & 0xfffffff0) === 0x184d2a50;
 }
