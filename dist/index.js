@@ -75742,7 +75742,10 @@ async function verifyLayers(source, remote, opts) {
         }
         if (cache && diffId) {
             const hit = await cache.get(descriptor.digest);
-            if (hit && hit.size === descriptor.size && hit.diffId === diffId) {
+            // The same digest is the same bytes, but the media type is the manifest's claim about
+            // them: a blob proved as gzip says nothing about whether it is valid zstd.
+            const hitKind = hit && layerKind(hit.mediaType);
+            if (hit && hit.size === descriptor.size && hit.diffId === diffId && hitKind?.readable && hitKind.compression === kind.compression) {
                 cacheStats.hits++;
                 logger.info(`${label}: cached — proved by an earlier run to be ${humanSize(hit.size)} decompressing to ${shortDigest(hit.diffId)}; not downloaded`);
                 return {
@@ -76238,6 +76241,11 @@ function wasteHeadline(deep) {
 function speed(bytes, ms) {
     return ms > 0 ? `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s` : '—';
 }
+/** A path from inside a layer, safe to print: control characters (newlines, escapes) become '?'. */
+function printablePath(path) {
+    // eslint-disable-next-line no-control-regex
+    return path.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
 
 ;// CONCATENATED MODULE: ./src/report/summary-deep.ts
 // The deep-verification section of the job summary: a headline, one row per layer (what its
@@ -76255,7 +76263,7 @@ function addDeepSection(deep) {
     s.addTable([header, ...deep.layers.map(row)]);
     s.addRaw(`<p><strong>Wasted bytes:</strong> ${escapeHtml(wasteHeadline(deep))}</p>`, true);
     if (deep.wastedFiles.length) {
-        s.addList(deep.wastedFiles.slice(0, LISTED_WASTED_FILES).map((f) => `<code>${escapeHtml(f.path)}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`));
+        s.addList(deep.wastedFiles.slice(0, LISTED_WASTED_FILES).map((f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`));
     }
     if (deep.cache) {
         s.addRaw(`<p>Verified-layer cache: ${deep.cache.hits} hits, ${deep.cache.writes} new entries (<code>${escapeHtml(deep.cache.location)}</code>).</p>`, true);

@@ -40157,6 +40157,11 @@ function wasteHeadline(deep) {
 function speed(bytes, ms) {
     return ms > 0 ? `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s` : '—';
 }
+/** A path from inside a layer, safe to print: control characters (newlines, escapes) become '?'. */
+function printablePath(path) {
+    // eslint-disable-next-line no-control-regex
+    return path.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
 
 ;// CONCATENATED MODULE: ./src/report/text-deep.ts
 // The deep-verification part of the CLI text: a headline, a row per layer, the wasted files.
@@ -40173,7 +40178,7 @@ function renderDeepText(deep) {
     }
     lines.push(`  wasted: ${wasteHeadline(deep)}`);
     for (const f of deep.wastedFiles.slice(0, LISTED_WASTED_FILES)) {
-        lines.push(`    ${(0,format/* humanSize */.Xe)(f.bytes).padEnd(10)} ${f.path}  (layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by})`);
+        lines.push(`    ${(0,format/* humanSize */.Xe)(f.bytes).padEnd(10)} ${printablePath(f.path)}  (layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by})`);
     }
     if (deep.cache)
         lines.push(`  cache: ${deep.cache.hits} hits, ${deep.cache.writes} new entries in ${deep.cache.location}`);
@@ -42079,7 +42084,10 @@ async function verifyLayers(source, remote, opts) {
         }
         if (cache && diffId) {
             const hit = await cache.get(descriptor.digest);
-            if (hit && hit.size === descriptor.size && hit.diffId === diffId) {
+            // The same digest is the same bytes, but the media type is the manifest's claim about
+            // them: a blob proved as gzip says nothing about whether it is valid zstd.
+            const hitKind = hit && layerKind(hit.mediaType);
+            if (hit && hit.size === descriptor.size && hit.diffId === diffId && hitKind?.readable && hitKind.compression === kind.compression) {
                 cacheStats.hits++;
                 logger.info(`${label}: cached — proved by an earlier run to be ${(0,format/* humanSize */.Xe)(hit.size)} decompressing to ${(0,oci_digest/* shortDigest */.VK)(hit.diffId)}; not downloaded`);
                 return {

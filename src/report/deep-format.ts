@@ -59,3 +59,9 @@ export function wasteHeadline(deep: DeepReport): string {
 export function speed(bytes: number, ms: number): string {
   return ms > 0 ? `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s` : '—';
 }
+
+/** A path from inside a layer, safe to print: control characters (newlines, escapes) become '?'. */
+export function printablePath(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  return path.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}

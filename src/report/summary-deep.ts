@@ -3,7 +3,7 @@
 
 import * as core from '@actions/core';
 import { shortDigest } from '../oci/digest.js';
-import { compressionLabel, deepHeadline, layerResult, LISTED_WASTED_FILES, resultMark, wasteHeadline } from './deep-format.js';
+import { compressionLabel, deepHeadline, layerResult, LISTED_WASTED_FILES, printablePath, resultMark, wasteHeadline } from './deep-format.js';
 import { escapeHtml, humanSize } from './format.js';
 import type { DeepLayer, DeepReport } from './model-deep.js';
 
@@ -20,7 +20,7 @@ export function addDeepSection(deep: DeepReport): void {
   if (deep.wastedFiles.length) {
     s.addList(
       deep.wastedFiles.slice(0, LISTED_WASTED_FILES).map(
-        (f) => `<code>${escapeHtml(f.path)}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`,
+        (f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`,
       ),
     );
   }

@@ -105,7 +105,10 @@ export async function verifyLayers(source: BlobSource, remote: RemoteImage, opts
 
     if (cache && diffId) {
       const hit = await cache.get(descriptor.digest);
-      if (hit && hit.size === descriptor.size && hit.diffId === diffId) {
+      // The same digest is the same bytes, but the media type is the manifest's claim about
+      // them: a blob proved as gzip says nothing about whether it is valid zstd.
+      const hitKind = hit && layerKind(hit.mediaType);
+      if (hit && hit.size === descriptor.size && hit.diffId === diffId && hitKind?.readable && hitKind.compression === kind.compression) {
         cacheStats.hits++;
         logger.info(`${label}: cached — proved by an earlier run to be ${humanSize(hit.size)} decompressing to ${shortDigest(hit.diffId)}; not downloaded`);
         return {

@@ -21,6 +21,7 @@ import { cacheVersion, openToolCache } from '../../src/verify/cache-toolcache.js
 import { zstdCommand } from '../../src/verify/decompress.js';
 import { deepChecks, deepError, defaultConcurrency, verifyLayers, type BlobSource } from '../../src/verify/deep.js';
 import { layerKind } from '../../src/verify/layer-media.js';
+import { Progress } from '../../src/verify/progress.js';
 import type { RemoteImage } from '../../src/verify/rules.js';
 import { makeTar, sha256 } from '../helpers/oci.js';
 
@@ -120,6 +121,7 @@ test('verifyLayers uses the cache only when it agrees, and writes it only after 
   const a = gzLayer('a');
   const b = gzLayer('b');
   const bad = gzLayer('c');
+  const relabelled = gzLayer('d');
   const cache = new MemoryCache();
   const entry = (l: FakeLayer, diffId: string): CachedLayer => ({
     format: CACHE_FORMAT,
@@ -134,21 +136,24 @@ test('verifyLayers uses the cache only when it agrees, and writes it only after 
   });
   cache.entries.set(a.descriptor.digest, entry(a, sha256(a.tar))); // agrees
   cache.entries.set(b.descriptor.digest, entry(b, sha256('another diff_id'))); // disagrees: re-verify
-  const registry = new FakeRegistry(new Map([a, b, bad].map((l) => [l.descriptor.digest, l.blob])));
+  // Proved when it was listed as zstd: says nothing about it as gzip.
+  cache.entries.set(relabelled.descriptor.digest, { ...entry(relabelled, sha256(relabelled.tar)), mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' });
+  const registry = new FakeRegistry(new Map([a, b, bad, relabelled].map((l) => [l.descriptor.digest, l.blob])));
   const deep = await verifyLayers(
     registry,
     image([
       { descriptor: a.descriptor, diffId: sha256(a.tar) },
       { descriptor: b.descriptor, diffId: sha256(b.tar) },
       { descriptor: bad.descriptor, diffId: sha256('not what it decompresses to') },
+      { descriptor: relabelled.descriptor, diffId: sha256(relabelled.tar) },
     ]),
     { cache, logger: silentLogger },
   );
-  assert.deepEqual(deep.layers.map((l) => l.status), ['cached', 'verified', 'failed']);
-  assert.deepEqual(registry.opened.sort(), [b.descriptor.digest, bad.descriptor.digest].sort(), 'the agreeing entry saved a download');
+  assert.deepEqual(deep.layers.map((l) => l.status), ['cached', 'verified', 'failed', 'verified']);
+  assert.deepEqual(registry.opened.sort(), [b.descriptor.digest, bad.descriptor.digest, relabelled.descriptor.digest].sort(), 'the agreeing entry saved a download');
   assert.equal(cache.entries.get(b.descriptor.digest)?.diffId, sha256(b.tar), 'the disagreeing entry was replaced by the proof');
   assert.equal(cache.entries.has(bad.descriptor.digest), false, 'a failed layer is never cached');
-  assert.deepEqual(deep.cache, { location: 'memory', hits: 1, writes: 1 });
+  assert.deepEqual(deep.cache, { location: 'memory', hits: 1, writes: 2 });
   const [check] = deepChecks(deep);
   assert.equal(check?.ok, false);
   assert.equal(check?.layer, 3);
@@ -262,4 +267,32 @@ test('the zstd command decoder decodes zstd and refuses gzip, like node:zlib wou
   assert.deepEqual(await decode(zst), tar);
   await assert.rejects(decode(gzipSync(tar)), /not in zstd format/);
   await assert.rejects(decode(zst.subarray(0, zst.length - 5)), /zstd: /);
+});
+
+test('without node:zlib zstd and without the zstd command, a zstd layer says what to install', async () => {
+  const path = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    const decoder = zstdCommand();
+    const failed = new Promise<Error>((resolve) => decoder.once('error', resolve));
+    decoder.resume();
+    decoder.end(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+    assert.match((await failed).message, /no zstd decoder: run on Node 24 or later, or install the zstd command/);
+  } finally {
+    process.env.PATH = path;
+  }
+});
+
+test('Progress logs long layers every interval, as plain lines', async () => {
+  const lines: string[] = [];
+  const progress = new Progress({ ...silentLogger, info: (m) => lines.push(m) }, 20);
+  const meter = progress.start('layer 1/1 sha256:abc', 4 * 1024 * 1024);
+  meter.add(1024 * 1024);
+  await new Promise((r) => setTimeout(r, 70));
+  meter.stop();
+  const count = lines.length;
+  assert.ok(count >= 1, 'at least one progress line');
+  assert.match(lines[0] ?? '', /^layer 1\/1 sha256:abc: 1\.0 MiB of 4\.0 MiB \(25%\), \d+\.\d MB\/s$/);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(lines.length, count, 'silent once the layer is done');
 });
