@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-// The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--json]`,
+// The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--deep] [--json]`,
 // and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
 // 1 when any image's base drifted, else 2 when any image or base could not be checked, else 0.
 
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
 import { auditImages } from './base/audit.js';
-import { parseBaseImage, parseBuildArgs, parseDigest, parseFailOn, parseRegistryTimeout } from './options.js';
+import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseRegistryTimeout } from './options.js';
 import { reportDocument } from './report/json.js';
 import { renderAuditText } from './report/text-base.js';
 import { renderText } from './report/text.js';
-import { run } from './run.js';
+import { run, type RunInputs } from './run.js';
+import { DirectoryLayerCache } from './verify/cache.js';
+import { MAX_CONCURRENCY } from './verify/deep.js';
 
 const USAGE = `usage: verify-image IMAGE [options]
        verify-image audit IMAGE... [--base REF] [options]
@@ -32,6 +36,12 @@ options:
   --registry-timeout SECS   give up on a silent registry connection after SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
+  --deep                    download every layer and prove its bytes (digest, size, diff_id)
+                            and look inside it (files, deletions, wasted bytes)
+  --concurrency N           layers downloaded at once with --deep (default: from the CPU count)
+  --cache                   with --deep, remember proved layers in ~/.cache/verify-image/layers
+                            (or $XDG_CACHE_HOME/verify-image/layers) and skip them next time
+  --cache-dir DIR           like --cache, in DIR
   --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
   --dockerfile PATH         the Dockerfile the image was built from, to find its base
   --build-arg NAME=VALUE    a build argument used for the build (repeatable), for ARGs in FROM
@@ -61,6 +71,10 @@ async function cli(argv: string[]): Promise<number> {
         'registry-timeout': { type: 'string' },
         username: { type: 'string' },
         'password-stdin': { type: 'boolean' },
+        deep: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        cache: { type: 'boolean' },
+        'cache-dir': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -123,6 +137,7 @@ async function cli(argv: string[]): Promise<number> {
         insecureRegistries: values['insecure-registry'] ?? [],
         ...base,
         registryTimeoutMs: parseRegistryTimeout(values['registry-timeout'] ?? ''),
+        ...cliDeepInputs(values),
       },
       logger,
     );
@@ -134,6 +149,23 @@ async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`verify-image: ${mask(describeError(err))}\n`);
     return 2;
   }
+}
+
+function cliDeepInputs(values: { deep?: boolean; concurrency?: string; cache?: boolean; 'cache-dir'?: string }): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache'> {
+  const wantsCache = Boolean(values.cache || values['cache-dir']);
+  if (!values.deep && (wantsCache || values.concurrency)) {
+    throw new VerifyImageError('input', '--cache, --cache-dir and --concurrency only apply with --deep: add --deep');
+  }
+  return {
+    deep: Boolean(values.deep),
+    deepConcurrency: parseConcurrency('--concurrency', values.concurrency ?? '', MAX_CONCURRENCY),
+    layerCache: wantsCache ? new DirectoryLayerCache(values['cache-dir'] || defaultCacheDir()) : undefined,
+  };
+}
+
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'verify-image', 'layers');
 }
 
 process.exitCode = await cli(process.argv.slice(2));

@@ -3,8 +3,11 @@
 
 import * as core from '@actions/core';
 import { VerifyImageError } from './errors.js';
-import { parseBaseImage, parseBoolean, parseBuildArgs, parseDigest, parseFailOn, parseList, parseRegistryTimeout, type FailOn } from './options.js';
+import { parseBaseImage, parseBoolean, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseList, parseRegistryTimeout, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';
+import type { LayerCache } from './verify/cache.js';
+import { openToolCache } from './verify/cache-toolcache.js';
+import { MAX_CONCURRENCY } from './verify/deep.js';
 
 export interface ActionInputs extends RunInputs {
   /** Every reference in the image input (one per line); more than one is audit mode. */
@@ -32,6 +35,7 @@ export function readInputs(): ActionInputs {
     registryTimeoutMs: parseRegistryTimeout(core.getInput('registry-timeout')),
     failOn: parseFailOn(core.getInput('fail-on')),
     summary: parseBoolean('summary', core.getInput('summary'), true),
+    ...deepInputs(),
     baseImage: parseBaseImage(core.getInput('base-image')),
     dockerfile: optional(core.getInput('dockerfile')),
     buildArgs: parseBuildArgs(core.getInput('build-args')),
@@ -47,6 +51,21 @@ function checkAudit(inputs: ActionInputs): ActionInputs {
     throw new VerifyImageError('input', 'the digest input applies to one image, but the image input lists several: remove digest or list one image');
   }
   return inputs;
+}
+
+function deepInputs(): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache'> {
+  const deep = parseBoolean('deep', core.getInput('deep'), false);
+  const cache = parseBoolean('cache', core.getInput('cache'), false);
+  const deepConcurrency = parseConcurrency('deep-concurrency', core.getInput('deep-concurrency'), MAX_CONCURRENCY);
+  let layerCache: LayerCache | undefined;
+  if (cache && !deep) {
+    core.warning('cache: true has no effect without deep: true (only deep verification downloads layers)');
+  } else if (cache) {
+    const opened = openToolCache();
+    if ('unavailable' in opened) core.warning(`cache: true, but ${opened.unavailable}: verifying every layer without the cache`);
+    else layerCache = opened;
+  }
+  return { deep, deepConcurrency, layerCache };
 }
 
 function optional(value: string): string | undefined {

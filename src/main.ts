@@ -12,6 +12,7 @@ import { writeReportFile } from './report/json.js';
 import { failedChecks, type VerifyReport } from './report/model.js';
 import { baseOutputs } from './report/outputs-base.js';
 import { platformsOutput, ruleName } from './report/platforms.js';
+import { deepOutputs } from './report/outputs-deep.js';
 import { writeSummary } from './report/summary.js';
 import { run } from './run.js';
 
@@ -57,6 +58,7 @@ function setOutputs(report: VerifyReport, reportPath: string): void {
   );
   core.setOutput('platforms', JSON.stringify(platformsOutput(report)));
   core.setOutput('report', reportPath);
+  for (const [name, value] of Object.entries(deepOutputs(report))) core.setOutput(name, value);
 }
 
 async function writeSummaryIfPossible(reports: VerifyReport[]): Promise<void> {

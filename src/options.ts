@@ -119,3 +119,14 @@ export function parsePlatformSelection(value: string | undefined): PlatformSelec
   }
   return platforms.length === 1 ? { kind: 'one', platform: platforms[0] as Platform } : { kind: 'list', platforms };
 }
+
+/** Layers verified at once: a whole number from 1 to `max`; empty means automatic (undefined). */
+export function parseConcurrency(name: string, value: string, max: number): number | undefined {
+  const v = value.trim().toLowerCase();
+  if (!v || v === 'auto') return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new VerifyImageError('input', `the ${name} input "${value}" is not a number of layers: use a whole number from 1 to ${max}, or leave it empty for automatic`);
+  }
+  return n;
+}

@@ -21,6 +21,8 @@ import { resolveRemoteImage } from './registry/resolve.js';
 import { SecretTracker } from './secrets.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
 import { isMultiPlatformRun, verifyPlatforms } from './verify/platforms.js';
+import type { LayerCache } from './verify/cache.js';
+import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
 import { compareImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
@@ -38,6 +40,12 @@ export interface RunInputs extends BaseOptions {
   /** How long a registry may stay silent (connect, headers, body) before we give up on a try. */
   registryTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Download and prove every layer blob (src/verify/deep.ts). */
+  deep?: boolean;
+  /** Layers in flight at once during deep verification; undefined = from the CPU count. */
+  deepConcurrency?: number;
+  /** Where proved layers are remembered between runs; none when undefined. */
+  layerCache?: LayerCache;
 }
 
 /** What several runs of one audit share: base lookups, so a base common to many images is fetched once. */
@@ -74,7 +82,16 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
       timeouts: inputs.registryTimeoutMs ? timeoutsFor(inputs.registryTimeoutMs) : undefined,
     });
     if (isMultiPlatformRun(selection, target)) {
-      await verifyPlatforms(report, { client, ref, source, target, selection, expectedDigest: inputs.digest, logger });
+      await verifyPlatforms(report, {
+        client,
+        ref,
+        source,
+        target,
+        selection,
+        expectedDigest: inputs.digest,
+        logger,
+        deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
+      });
       return report;
     }
     if (source && target) {
@@ -93,7 +110,13 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
 
     report.checks = compareImage(remote, local, inputs.digest);
     report.layers = layerRows(remote, local);
-    report.compared = describeComparison(local, inputs.digest);
+    report.compared = describeComparison(local, inputs.digest, inputs.deep);
+    if (inputs.deep) {
+      report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
+      report.checks.push(...deepChecks(report.deep));
+      const inconclusive = deepError(report.deep);
+      if (inconclusive) throw inconclusive;
+    }
     report.verified = report.checks.every((c) => c.ok);
     report.status = report.verified ? 'verified' : 'mismatch';
     report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger);
@@ -109,12 +132,16 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
   return report;
 }
 
-function describeComparison(local: LocalImage | undefined, digest: string | undefined): string[] {
+function describeComparison(local: LocalImage | undefined, digest: string | undefined, deep: boolean | undefined): string[] {
   const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
   if (local) compared.push(`diff_ids and image ID against the local build (${local.source})`);
   else compared.push('no local image (local-image: none): layers were not compared with a build');
   if (local?.layers?.some((l) => l.measured)) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
   if (digest) compared.push(`the registry digest against the expected digest ${digest}`);
-  compared.push('layer blobs were not downloaded (set deep: true to hash every layer)');
+  compared.push(
+    deep
+      ? "every layer blob downloaded and hashed: compressed bytes against the manifest's digest and size, uncompressed bytes against the config's diff_id"
+      : 'layer blobs were not downloaded (set deep: true to hash every layer)',
+  );
   return compared;
 }

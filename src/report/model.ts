@@ -6,6 +6,7 @@ import { formatPlatform } from '../oci/platform.js';
 import { localLayerIntact } from '../verify/blob-rules.js';
 import type { Check, RemoteImage } from '../verify/rules.js';
 import type { BaseReport, Origin } from './model-base.js';
+import type { DeepReport } from './model-deep.js';
 
 export type Status = 'verified' | 'mismatch' | 'error';
 
@@ -62,6 +63,8 @@ export interface VerifyReport {
   /** What this run compared, in words, so a pass is never mistaken for more than it is. */
   compared: string[];
   durationMs: number;
+  /** Deep verification (deep: true): every blob's bytes and what is inside each layer. */
+  deep?: DeepReport;
   /** The base image: where it came from, layer attribution and drift. */
   base?: BaseReport;
   /** The pushed index, in a multi-platform run (platform: all, a list, or a local index). */
@@ -91,6 +94,8 @@ export interface PlatformReport {
   layers: LayerRow[];
   /** BuildKit attestation manifests for this platform's image, matched by their subject digest; reported, never required. */
   attestation?: AttestationReport;
+  /** Deep verification of this platform's layers (deep: true). */
+  deep?: DeepReport;
 }
 
 export interface AttestationReport {

@@ -9,6 +9,7 @@ import { failedChecks, type LayerRow, type VerifyReport } from './model.js';
 import { addAuditTable, addBaseSection } from './summary-base.js';
 import { ruleName } from './platforms.js';
 import { addPlatformSummary } from './summary-platforms.js';
+import { addDeepSection } from './summary-deep.js';
 
 type Cell = { data: string; header?: boolean };
 
@@ -49,6 +50,7 @@ function addReport(report: VerifyReport): void {
   addBaseSection(report);
   addPlatformSummary(report);
   if (report.layers.length) s.addTable(layerTable(report.layers));
+  if (report.deep) addDeepSection(report.deep);
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
     const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');

@@ -5,6 +5,7 @@ import { humanSize, instructionOf, shorten } from './format.js';
 import { failedChecks, type VerifyReport } from './model.js';
 import { baseTextLines } from './text-base.js';
 import { platformsText, ruleName } from './platforms.js';
+import { renderDeepText } from './text-deep.js';
 
 export function renderText(report: VerifyReport): string {
   const lines: string[] = [];
@@ -33,5 +34,6 @@ export function renderText(report: VerifyReport): string {
       );
     }
   }
+  if (report.deep) lines.push(...renderDeepText(report.deep));
   return lines.join('\n');
 }

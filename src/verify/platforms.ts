@@ -14,6 +14,8 @@ import type { RegistryClient } from '../registry/client.js';
 import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from '../registry/resolve-platforms.js';
 import { layerRows, localSummary, remoteSummary, type LayerRow, type PlatformReport, type VerifyReport } from '../report/model.js';
 import { pairAttestation, pairPlatforms, type PlatformPair } from './pairing.js';
+import type { LayerCache } from './cache.js';
+import { deepChecks, deepError, verifyLayers } from './deep.js';
 import { compareImage, type Check, type RemoteImage } from './rules.js';
 
 export interface PlatformRun {
@@ -24,6 +26,8 @@ export interface PlatformRun {
   selection: PlatformSelection;
   expectedDigest?: string;
   logger: Logger;
+  /** deep: true — every platform's layer blobs are downloaded and proved, as in a one-platform run. */
+  deep?: { concurrency?: number; cache?: LayerCache };
 }
 
 /** `all`, a list, or (by default) a local index: every platform, not one. */
@@ -67,6 +71,7 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
     // One platform: the single-platform fields (and outputs) describe it, as in a one-platform run.
     report.remote = only.remote;
     report.layers = only.layers;
+    report.deep = only.deep;
     if (only.local) report.local = only.local;
   } else {
     report.remote = undefined;
@@ -99,6 +104,12 @@ async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRu
   if (image) {
     checks.push(...compareImage(image, pair.local, undefined));
     report.layers = platformLayerRows(image, pair.local);
+    if (run.deep) {
+      report.deep = await verifyLayers(run.client, image, { ...run.deep, logger: run.logger });
+      checks.push(...deepChecks(report.deep));
+      const inconclusive = deepError(report.deep);
+      if (inconclusive) throw inconclusive;
+    }
   }
   if (pair.local && !pair.remote) {
     checks.push({

@@ -19,7 +19,9 @@ export type RuleName =
   | 'layer-digests'
   // multi-platform runs (platforms.ts)
   | 'platforms'
-  | 'index-digest';
+  | 'index-digest'
+  // deep verification (deep.ts)
+  | 'layer-blobs';
 
 export interface Check {
   rule: RuleName;

@@ -222,6 +222,20 @@ describe('local sources: docker save, OCI layouts and multi-platform indexes', (
       assert.match(result.stdout, /verified: .*:multi: all 2 platforms match the local build/);
     });
 
+    it('deep-verifies the layers of every platform in a multi-platform run', async () => {
+      const result = await runAction({ image: multiRef, 'local-image': `oci-layout:${multiDir}:v1`, platform: 'all', deep: 'true' });
+      assert.equal(result.code, 0, result.stdout);
+      assert.equal(result.outputs['deep-verified'], 'true');
+      const report = result.report as { images: { platforms?: { deep?: { verified: boolean; layers: { status: string }[] } }[] }[] };
+      const deeps = (report.images[0]?.platforms ?? []).map((p) => p.deep);
+      assert.equal(deeps.length, 2);
+      for (const deep of deeps) {
+        assert.equal(deep?.verified, true);
+        assert.ok((deep?.layers.length ?? 0) > 0 && deep?.layers.every((l) => l.status === 'verified'), JSON.stringify(deep?.layers));
+      }
+      assert.ok(Number(result.outputs['bytes-verified']) > 0);
+    });
+
     it('verifies every platform by default when the local build is an index, one platform when asked, a list from the CLI', async () => {
       const byDefault = await runAction({ image: multiRef, 'local-image': `oci-layout:${multiDir}:v1` });
       assert.equal(byDefault.code, 0, byDefault.stdout);

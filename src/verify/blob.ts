@@ -1,0 +1,158 @@
+// One layer blob, proved in one pass as it streams in: the compressed bytes are counted and
+// hashed (they must be the manifest's size and digest), and the same chunks flow into the
+// decompressor, whose output is hashed (it must be the config's diff_id) and parsed as a tar.
+// Nothing is buffered beyond the streams' own high-water marks, so memory does not grow with the
+// layer; a blob that runs past its declared size is cut off at once.
+
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { createDigester, digestAlgorithm } from '../oci/digest.js';
+import { openDecoder, type Decoder } from './decompress.js';
+import { LayerIndexer, type LayerContents } from './layer-index.js';
+import type { Compression } from './layer-media.js';
+
+export interface BlobExpectation {
+  digest: string;
+  size: number;
+  compression: Compression;
+  /** The config's diff_id for this layer; undefined when the config has none for it. */
+  diffId: string | undefined;
+}
+
+export type BlobFailureReason = 'size-overrun' | 'truncated' | 'digest' | 'decompress' | 'diff-id' | 'tar';
+
+export interface BlobFailure {
+  reason: BlobFailureReason;
+  message: string;
+}
+
+export interface BlobResult {
+  /** Undefined when every property held. */
+  failure?: BlobFailure;
+  compressedBytes: number;
+  /** The digest of what we read; undefined when we stopped early. */
+  digest?: string;
+  uncompressedBytes?: number;
+  diffId?: string;
+  contents?: LayerContents;
+}
+
+/**
+ * Reads `body` to its end (or until it overruns `expect.size`) and says what it proved.
+ * `onBytes` is told every compressed chunk's length, for progress.
+ */
+export async function verifyBlobStream(
+  body: Readable,
+  expect: BlobExpectation,
+  onBytes: (n: number) => void = () => undefined,
+): Promise<BlobResult> {
+  const compressedHash = createDigester(digestAlgorithm(expect.digest));
+  const decoder = openDecoder(expect.compression);
+  const plainHash = decoder ? createDigester(digestAlgorithm(expect.diffId ?? 'sha256:')) : undefined;
+  const indexer = new LayerIndexer();
+  let uncompressedBytes = 0;
+  let decodeError: Error | undefined;
+
+  const onPlain = (chunk: Buffer): void => {
+    plainHash?.update(chunk);
+    uncompressedBytes += chunk.length;
+    indexer.write(chunk);
+  };
+  let decoded: Promise<void> | undefined;
+  if (decoder) {
+    decoder.on('data', onPlain);
+    decoded = finished(decoder).catch((err: unknown) => {
+      decodeError ??= err instanceof Error ? err : new Error(String(err));
+    });
+  }
+
+  let compressedBytes = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      compressedBytes += chunk.length;
+      if (compressedBytes > expect.size) {
+        body.on('error', () => undefined).destroy();
+        decoder?.destroy();
+        await decoded;
+        return {
+          compressedBytes,
+          failure: {
+            reason: 'size-overrun',
+            message: `the registry sent more than the ${expect.size} bytes the manifest declares; stopped reading`,
+          },
+        };
+      }
+      compressedHash.update(chunk);
+      onBytes(chunk.length);
+      if (!decoder) onPlain(chunk);
+      else if (!decodeError && !decoder.destroyed && !decoder.write(chunk)) await drained(decoder);
+    }
+  } catch (err) {
+    decoder?.destroy();
+    await decoded;
+    throw err;
+  }
+
+  if (decoder && !decoder.destroyed) decoder.end();
+  await decoded;
+  const digest = `${digestAlgorithm(expect.digest)}:${compressedHash.digest('hex')}`;
+  const diffId = plainHash ? `${digestAlgorithm(expect.diffId ?? 'sha256:')}:${plainHash.digest('hex')}` : digest;
+  let contents: LayerContents | undefined;
+  let tarError: string | undefined;
+  try {
+    contents = await indexer.end();
+  } catch (err) {
+    tarError = err instanceof Error ? err.message : String(err);
+  }
+  const result: BlobResult = { compressedBytes, digest, uncompressedBytes, diffId, contents };
+  result.failure = firstFailure(expect, result, decodeError, tarError);
+  if (result.failure) result.contents = undefined;
+  return result;
+}
+
+function firstFailure(expect: BlobExpectation, got: BlobResult, decodeError: Error | undefined, tarError: string | undefined): BlobFailure | undefined {
+  if (got.compressedBytes < expect.size) {
+    return {
+      reason: 'truncated',
+      message: `the registry sent ${got.compressedBytes} bytes but the manifest declares ${expect.size}: the blob is truncated`,
+    };
+  }
+  if (got.digest !== expect.digest) {
+    return { reason: 'digest', message: `the blob's bytes hash to ${got.digest}, not to the manifest's digest ${expect.digest}` };
+  }
+  if (decodeError) {
+    return {
+      reason: 'decompress',
+      message: `the blob matches its digest but is not valid ${expect.compression} (${decodeError.message})`,
+    };
+  }
+  if (expect.diffId === undefined) {
+    return { reason: 'diff-id', message: `the config has no diff_id for this layer (uncompressed it hashes to ${got.diffId})` };
+  }
+  if (got.diffId !== expect.diffId) {
+    return {
+      reason: 'diff-id',
+      message:
+        expect.compression === 'none'
+          ? `the layer is uncompressed, so its digest must equal its diff_id, but the config says ${expect.diffId}`
+          : `uncompressed, the blob hashes to ${got.diffId}, not to the config's diff_id ${expect.diffId}`,
+    };
+  }
+  if (tarError) return { reason: 'tar', message: `the layer's content is not a well-formed tar archive: ${tarError}` };
+  return undefined;
+}
+
+/** Resolves when the decoder wants more input, or when it failed (the failure is seen elsewhere). */
+function drained(decoder: Decoder): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      decoder.off('drain', done);
+      decoder.off('error', done);
+      decoder.off('close', done);
+      resolve();
+    };
+    decoder.on('drain', done);
+    decoder.on('error', done);
+    decoder.on('close', done);
+  });
+}
