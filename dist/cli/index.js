@@ -42358,14 +42358,20 @@ function humanSize(bytes) {
 function instructionOf(createdBy) {
     if (!createdBy)
         return '';
-    let s = createdBy.trim();
+    let s = createdBy.trim().replace(/\s+# buildkit$/, '');
+    // BuildKit prefixes RUN; the classic builder does not. Both record build args as `|N A=1 B=2`
+    // and the shell-form wrapper, which the person never wrote.
+    const buildkitRun = s.startsWith('RUN ');
+    if (buildkitRun)
+        s = s.slice('RUN '.length);
     s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
     const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
     if (nop)
         s = s.slice(nop[0].length);
     else if (s.startsWith('/bin/sh -c '))
         s = `RUN ${s.slice('/bin/sh -c '.length)}`;
-    s = s.replace(/\s+# buildkit$/, '');
+    else if (buildkitRun)
+        s = `RUN ${s}`;
     // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
     s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
     s = s.replace(/\s+/g, ' ').trim();

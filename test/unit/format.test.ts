@@ -10,7 +10,10 @@ const instructions: [string, string][] = [
     'COPY file:abababababab in /bin/busybox',
   ],
   ['/bin/sh -c apk add --no-cache curl', 'RUN apk add --no-cache curl'],
-  ['RUN /bin/sh -c make build # buildkit', 'RUN /bin/sh -c make build'],
+  ['RUN /bin/sh -c make build # buildkit', 'RUN make build'],
+  ['RUN |1 V=2 /bin/sh -c echo $V # buildkit', 'RUN echo $V'],
+  ['RUN make # buildkit', 'RUN make'],
+  ['/bin/busybox --install -s /bin', 'RUN /bin/busybox --install -s /bin'],
   ['|2 A=1 B=two /bin/sh -c echo $A', 'RUN echo $A'],
   ['COPY . /app # buildkit', 'COPY . /app'],
 ];
