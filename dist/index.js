@@ -73972,11 +73972,16 @@ function isIndex(mediaType) {
 function isImageManifest(mediaType) {
     return IMAGE_MANIFEST_MEDIA_TYPES.has(mediaType);
 }
-/** BuildKit stores attestations as index entries with an unknown platform and a reference-type annotation. */
+/**
+ * BuildKit stores attestations as index entries with platform unknown/unknown and a reference-type
+ * annotation. Only the platform counts: Docker and containerd pick from an index by platform and
+ * ignore annotations, so an entry annotated as an attestation but carrying a real platform is an
+ * image a runtime will pull, and must be verified like one.
+ */
 function isAttestation(d) {
-    if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+    if (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown')
         return true;
-    return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
+    return !d.platform && d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 }
 
 ;// CONCATENATED MODULE: ./src/oci/platform.ts
@@ -74623,7 +74628,9 @@ async function checkBase(image, declared, lookup, now = new Date()) {
         if (currentPrefix)
             base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
     }
-    else if (tagDigest !== undefined && tagDigest === ref.digest) {
+    else if (builtOn && builtOnPrefix && tagDigest !== undefined && tagDigest === ref.digest) {
+        // Up to date only when the built-on base was fetched, hashed and found to start the image:
+        // a HEAD's digest header and the image's own label prove nothing by themselves.
         base.status = 'up-to-date';
         base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
     }
@@ -77806,11 +77813,14 @@ async function resolveRemoteTop(client, ref) {
     if (isIndex(top.mediaType)) {
         const manifests = Array.isArray(top.body.manifests) ? top.body.manifests : [];
         const valid = manifests.filter(resolve_platforms_isDescriptor);
+        const images = valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+        const attestations = valid.filter((d) => isAttestation(d));
         return {
             reference,
             top,
-            images: valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture)),
-            attestations: valid.filter((d) => isAttestation(d)),
+            images,
+            attestations,
+            others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
         };
     }
     const single = await remoteImageOf(client, reference, undefined, top);
@@ -77819,6 +77829,7 @@ async function resolveRemoteTop(client, ref) {
         top,
         images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
         attestations: [],
+        others: [],
         single,
     };
 }
@@ -78960,7 +78971,8 @@ async function verifyPlatforms(report, run) {
         platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
         platforms.push(platform);
     }
-    const indexChecks = [];
+    // A list verifies only the platforms named; all (or a local index) answers for the whole index.
+    const indexChecks = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
     if (run.expectedDigest)
         indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
     if (localIndexDigest && isIndex(remote.top.mediaType))
@@ -79110,6 +79122,23 @@ function describePlatformComparison(remote, run, platforms) {
         compared.push(`the registry's top-level digest against the expected digest ${run.expectedDigest}`);
     compared.push('layer blobs in the registry were not downloaded (set deep: true to hash every layer)');
     return compared;
+}
+/**
+ * Index entries that are neither a platform image nor an attestation. One that is an image or an
+ * index (no platform, or nested) is something a runtime may still pull — containerd falls back to
+ * entries without a platform — and nothing here verified it, so it fails. Artifacts are reported.
+ */
+function otherEntryChecks(remote) {
+    return remote.others.map((d) => {
+        const pullable = isImageManifest(d.mediaType) || isIndex(d.mediaType);
+        return {
+            rule: 'platforms',
+            ok: !pullable,
+            message: pullable
+                ? `${remote.reference} lists ${d.digest} (${d.mediaType}${d.platform ? '' : ', no platform'}) which is neither a platform image nor an attestation: a runtime may pull it, and it was not verified`
+                : `${remote.reference} lists ${d.digest} (${d.mediaType}), not an image: not verified, not pulled by runtimes`,
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -80172,6 +80201,9 @@ function checkAudit(inputs) {
     if (inputs.images.length > 1 && inputs.digest) {
         throw new VerifyImageError('input', 'the digest input applies to one image, but the image input lists several: remove digest or list one image');
     }
+    if (inputs.images.length > 1 && inputs.deep) {
+        throw new VerifyImageError('input', 'deep applies to verifying one image, but the image input lists several (an audit of base drift): remove deep or list one image');
+    }
     return inputs;
 }
 function deepInputs() {
@@ -80753,7 +80785,7 @@ function conclude(report, failOnMismatch) {
         if (failOnMismatch)
             setFailed(line);
         else
-            warning(`${line} (not failing: fail-on is never)`);
+            warning(`${line} (not failing: fail-on does not include mismatch)`);
         return;
     }
     if (report.platforms && !report.remote) {
@@ -80774,6 +80806,9 @@ async function audit(inputs) {
     for (const name of ['digest', 'index-digest', 'config-digest', 'layers'])
         setOutput(name, '');
     setOutput('platforms', '[]');
+    setOutput('deep-verified', 'false');
+    for (const name of ['bytes-verified', 'wasted-bytes'])
+        setOutput(name, '');
     setOutput('mismatches', JSON.stringify(reports.flatMap((r) => failedChecks(r).map(({ rule, message, layer }) => ({ image: r.image, rule, message, ...(layer ? { layer } : {}) })))));
     setOutput('report', writeReportFile(reports));
     setBaseOutputs(reports);

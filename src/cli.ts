@@ -33,7 +33,7 @@ options:
   --platform PLATFORMS      platform to verify: OS/ARCH[/VAR], a comma list, or all
                             (default: the local image's; every platform of a local index)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
-  --registry-timeout SECS   give up on a silent registry connection after SECS (default 60)
+  --registry-timeout SECS   abandon and retry a registry request silent for SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
   --deep                    download every layer and prove its bytes (digest, size, diff_id)
@@ -114,11 +114,23 @@ async function cli(argv: string[]): Promise<number> {
       dockerfile: values.dockerfile,
       buildArgs: parseBuildArgs((values['build-arg'] ?? []).join('\n')),
     };
+    const registryTimeoutMs = parseRegistryTimeout(values['registry-timeout'] ?? '');
     if (auditing) {
       if (values.local || values.digest) throw new VerifyImageError('input', 'audit checks images from the registry only: drop --local and --digest');
+      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on'] as const).filter((flag) => values[flag] !== undefined);
+      if (singleOnly.length) {
+        throw new VerifyImageError('input', `audit checks base drift only: drop ${singleOnly.map((f) => `--${f}`).join(', ')} (they apply to verifying one image)`);
+      }
       const reports = await auditImages(
         positionals.slice(1),
-        { platform: values.platform, username: values.username, password: password || undefined, insecureRegistries: values['insecure-registry'] ?? [], ...base },
+        {
+          platform: values.platform,
+          username: values.username,
+          password: password || undefined,
+          insecureRegistries: values['insecure-registry'] ?? [],
+          registryTimeoutMs,
+          ...base,
+        },
         logger,
       );
       process.stdout.write(`${mask(values.json ? JSON.stringify(reportDocument(reports), null, 2) : renderAuditText(reports))}\n`);
@@ -136,7 +148,7 @@ async function cli(argv: string[]): Promise<number> {
         password: password || undefined,
         insecureRegistries: values['insecure-registry'] ?? [],
         ...base,
-        registryTimeoutMs: parseRegistryTimeout(values['registry-timeout'] ?? ''),
+        registryTimeoutMs,
         ...cliDeepInputs(values),
       },
       logger,

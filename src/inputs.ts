@@ -50,6 +50,9 @@ function checkAudit(inputs: ActionInputs): ActionInputs {
   if (inputs.images.length > 1 && inputs.digest) {
     throw new VerifyImageError('input', 'the digest input applies to one image, but the image input lists several: remove digest or list one image');
   }
+  if (inputs.images.length > 1 && inputs.deep) {
+    throw new VerifyImageError('input', 'deep applies to verifying one image, but the image input lists several (an audit of base drift): remove deep or list one image');
+  }
   return inputs;
 }
 

@@ -82,7 +82,7 @@ function conclude(report: VerifyReport, failOnMismatch: boolean): void {
       .join('; ');
     const line = `${name} does not match the local build: ${reasons}`;
     if (failOnMismatch) core.setFailed(line);
-    else core.warning(`${line} (not failing: fail-on is never)`);
+    else core.warning(`${line} (not failing: fail-on does not include mismatch)`);
     return;
   }
   if (report.platforms && !report.remote) {
@@ -105,6 +105,8 @@ async function audit(inputs: ActionInputs): Promise<void> {
   core.setOutput('verified', String(reports.every((r) => r.verified)));
   for (const name of ['digest', 'index-digest', 'config-digest', 'layers']) core.setOutput(name, '');
   core.setOutput('platforms', '[]');
+  core.setOutput('deep-verified', 'false');
+  for (const name of ['bytes-verified', 'wasted-bytes']) core.setOutput(name, '');
   core.setOutput(
     'mismatches',
     JSON.stringify(

@@ -39683,7 +39683,9 @@ async function checkBase(image, declared, lookup, now = new Date()) {
         if (currentPrefix)
             base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
     }
-    else if (tagDigest !== undefined && tagDigest === ref.digest) {
+    else if (builtOn && builtOnPrefix && tagDigest !== undefined && tagDigest === ref.digest) {
+        // Up to date only when the built-on base was fetched, hashed and found to start the image:
+        // a HEAD's digest header and the image's own label prove nothing by themselves.
         base.status = 'up-to-date';
         base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
     }
@@ -39927,7 +39929,7 @@ options:
   --platform PLATFORMS      platform to verify: OS/ARCH[/VAR], a comma list, or all
                             (default: the local image's; every platform of a local index)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
-  --registry-timeout SECS   give up on a silent registry connection after SECS (default 60)
+  --registry-timeout SECS   abandon and retry a registry request silent for SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
   --password-stdin          read the registry password from standard input
   --deep                    download every layer and prove its bytes (digest, size, diff_id)
@@ -40009,10 +40011,22 @@ async function cli(argv) {
             dockerfile: values.dockerfile,
             buildArgs: (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBuildArgs */ .NQ)((values['build-arg'] ?? []).join('\n')),
         };
+        const registryTimeoutMs = (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseRegistryTimeout */ .cW)(values['registry-timeout'] ?? '');
         if (auditing) {
             if (values.local || values.digest)
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', 'audit checks images from the registry only: drop --local and --digest');
-            const reports = await (0,_base_audit_js__WEBPACK_IMPORTED_MODULE_5__/* .auditImages */ .c)(positionals.slice(1), { platform: values.platform, username: values.username, password: password || undefined, insecureRegistries: values['insecure-registry'] ?? [], ...base }, logger);
+            const singleOnly = ['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on'].filter((flag) => values[flag] !== undefined);
+            if (singleOnly.length) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `audit checks base drift only: drop ${singleOnly.map((f) => `--${f}`).join(', ')} (they apply to verifying one image)`);
+            }
+            const reports = await (0,_base_audit_js__WEBPACK_IMPORTED_MODULE_5__/* .auditImages */ .c)(positionals.slice(1), {
+                platform: values.platform,
+                username: values.username,
+                password: password || undefined,
+                insecureRegistries: values['insecure-registry'] ?? [],
+                registryTimeoutMs,
+                ...base,
+            }, logger);
             process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_7__/* .reportDocument */ .ce)(reports), null, 2) : (0,_report_text_base_js__WEBPACK_IMPORTED_MODULE_8__/* .renderAuditText */ .L)(reports))}\n`);
             if (reports.some((r) => r.base?.drift === 'true'))
                 return 1;
@@ -40028,7 +40042,7 @@ async function cli(argv) {
             password: password || undefined,
             insecureRegistries: values['insecure-registry'] ?? [],
             ...base,
-            registryTimeoutMs: (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseRegistryTimeout */ .cW)(values['registry-timeout'] ?? ''),
+            registryTimeoutMs,
             ...cliDeepInputs(values),
         }, logger);
         process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_7__/* .reportDocument */ .ce)([report]), null, 2) : (0,_report_text_js__WEBPACK_IMPORTED_MODULE_9__/* .renderText */ .S)(report))}\n`);
@@ -40784,11 +40798,16 @@ function isIndex(mediaType) {
 function isImageManifest(mediaType) {
     return IMAGE_MANIFEST_MEDIA_TYPES.has(mediaType);
 }
-/** BuildKit stores attestations as index entries with an unknown platform and a reference-type annotation. */
+/**
+ * BuildKit stores attestations as index entries with platform unknown/unknown and a reference-type
+ * annotation. Only the platform counts: Docker and containerd pick from an index by platform and
+ * ignore annotations, so an entry annotated as an attestation but carrying a real platform is an
+ * image a runtime will pull, and must be verified like one.
+ */
 function isAttestation(d) {
-    if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+    if (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown')
         return true;
-    return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
+    return !d.platform && d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 }
 
 
@@ -43894,11 +43913,14 @@ async function resolveRemoteTop(client, ref) {
     if ((0,types/* isIndex */.nw)(top.mediaType)) {
         const manifests = Array.isArray(top.body.manifests) ? top.body.manifests : [];
         const valid = manifests.filter(resolve_platforms_isDescriptor);
+        const images = valid.filter((d) => !(0,types/* isAttestation */.H3)(d) && (0,types/* isImageManifest */.pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+        const attestations = valid.filter((d) => (0,types/* isAttestation */.H3)(d));
         return {
             reference,
             top,
-            images: valid.filter((d) => !(0,types/* isAttestation */.H3)(d) && (0,types/* isImageManifest */.pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture)),
-            attestations: valid.filter((d) => (0,types/* isAttestation */.H3)(d)),
+            images,
+            attestations,
+            others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
         };
     }
     const single = await remoteImageOf(client, reference, undefined, top);
@@ -43907,6 +43929,7 @@ async function resolveRemoteTop(client, ref) {
         top,
         images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
         attestations: [],
+        others: [],
         single,
     };
 }
@@ -44159,7 +44182,8 @@ async function verifyPlatforms(report, run) {
         platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
         platforms.push(platform);
     }
-    const indexChecks = [];
+    // A list verifies only the platforms named; all (or a local index) answers for the whole index.
+    const indexChecks = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
     if (run.expectedDigest)
         indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
     if (localIndexDigest && (0,types/* isIndex */.nw)(remote.top.mediaType))
@@ -44309,6 +44333,23 @@ function describePlatformComparison(remote, run, platforms) {
         compared.push(`the registry's top-level digest against the expected digest ${run.expectedDigest}`);
     compared.push('layer blobs in the registry were not downloaded (set deep: true to hash every layer)');
     return compared;
+}
+/**
+ * Index entries that are neither a platform image nor an attestation. One that is an image or an
+ * index (no platform, or nested) is something a runtime may still pull — containerd falls back to
+ * entries without a platform — and nothing here verified it, so it fails. Artifacts are reported.
+ */
+function otherEntryChecks(remote) {
+    return remote.others.map((d) => {
+        const pullable = (0,types/* isImageManifest */.pJ)(d.mediaType) || (0,types/* isIndex */.nw)(d.mediaType);
+        return {
+            rule: 'platforms',
+            ok: !pullable,
+            message: pullable
+                ? `${remote.reference} lists ${d.digest} (${d.mediaType}${d.platform ? '' : ', no platform'}) which is neither a platform image nor an attestation: a runtime may pull it, and it was not verified`
+                : `${remote.reference} lists ${d.digest} (${d.mediaType}), not an image: not verified, not pulled by runtimes`,
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
