@@ -105,7 +105,9 @@ export async function checkBase(image: RemoteImage, declared: DeclaredBase, look
     base.status = 'not-built-on';
     base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
     if (currentPrefix) base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
-  } else if (tagDigest !== undefined && tagDigest === ref.digest) {
+  } else if (builtOn && builtOnPrefix && tagDigest !== undefined && tagDigest === ref.digest) {
+    // Up to date only when the built-on base was fetched, hashed and found to start the image:
+    // a HEAD's digest header and the image's own label prove nothing by themselves.
     base.status = 'up-to-date';
     base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
   } else if (current && currentPrefix) {

@@ -118,8 +118,13 @@ export function isImageManifest(mediaType: string): boolean {
   return IMAGE_MANIFEST_MEDIA_TYPES.has(mediaType);
 }
 
-/** BuildKit stores attestations as index entries with an unknown platform and a reference-type annotation. */
+/**
+ * BuildKit stores attestations as index entries with platform unknown/unknown and a reference-type
+ * annotation. Only the platform counts: Docker and containerd pick from an index by platform and
+ * ignore annotations, so an entry annotated as an attestation but carrying a real platform is an
+ * image a runtime will pull, and must be verified like one.
+ */
 export function isAttestation(d: Descriptor): boolean {
-  if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') return true;
-  return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
+  if (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown') return true;
+  return !d.platform && d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 }

@@ -16,6 +16,8 @@ export interface RemoteTop {
   /** Image entries with a platform; for a single image, one entry made from its config. */
   images: Descriptor[];
   attestations: Descriptor[];
+  /** Index entries that are neither a platform image nor an attestation (no platform, a nested index, an artifact). */
+  others: Descriptor[];
   /** Set when the tag is a single image: it was already fetched to learn its platform. */
   single?: RemoteImage;
 }
@@ -26,11 +28,14 @@ export async function resolveRemoteTop(client: RegistryClient, ref: ImageReferen
   if (isIndex(top.mediaType)) {
     const manifests: unknown[] = Array.isArray((top.body as ImageIndex).manifests) ? (top.body as ImageIndex).manifests : [];
     const valid = manifests.filter(isDescriptor);
+    const images = valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+    const attestations = valid.filter((d) => isAttestation(d));
     return {
       reference,
       top,
-      images: valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture)),
-      attestations: valid.filter((d) => isAttestation(d)),
+      images,
+      attestations,
+      others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
     };
   }
   const single = await remoteImageOf(client, reference, undefined, top);
@@ -39,6 +44,7 @@ export async function resolveRemoteTop(client: RegistryClient, ref: ImageReferen
     top,
     images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
     attestations: [],
+    others: [],
     single,
   };
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { ImageSource, LocalImage, LocalTarget } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { ImageReference } from '../oci/reference.js';
-import { isIndex } from '../oci/types.js';
+import { isImageManifest, isIndex } from '../oci/types.js';
 import type { PlatformSelection } from '../options.js';
 import type { RegistryClient } from '../registry/client.js';
 import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from '../registry/resolve-platforms.js';
@@ -56,7 +56,8 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
     platforms.push(platform);
   }
 
-  const indexChecks: Check[] = [];
+  // A list verifies only the platforms named; all (or a local index) answers for the whole index.
+  const indexChecks: Check[] = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
   if (run.expectedDigest) indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
   if (localIndexDigest && isIndex(remote.top.mediaType)) indexChecks.push(checkIndexDigest(remote, localIndexDigest, platforms));
 
@@ -200,4 +201,22 @@ function describePlatformComparison(remote: RemoteTop, run: PlatformRun, platfor
   if (run.expectedDigest) compared.push(`the registry's top-level digest against the expected digest ${run.expectedDigest}`);
   compared.push('layer blobs in the registry were not downloaded (set deep: true to hash every layer)');
   return compared;
+}
+
+/**
+ * Index entries that are neither a platform image nor an attestation. One that is an image or an
+ * index (no platform, or nested) is something a runtime may still pull — containerd falls back to
+ * entries without a platform — and nothing here verified it, so it fails. Artifacts are reported.
+ */
+function otherEntryChecks(remote: RemoteTop): Check[] {
+  return remote.others.map((d) => {
+    const pullable = isImageManifest(d.mediaType) || isIndex(d.mediaType);
+    return {
+      rule: 'platforms' as const,
+      ok: !pullable,
+      message: pullable
+        ? `${remote.reference} lists ${d.digest} (${d.mediaType}${d.platform ? '' : ', no platform'}) which is neither a platform image nor an attestation: a runtime may pull it, and it was not verified`
+        : `${remote.reference} lists ${d.digest} (${d.mediaType}), not an image: not verified, not pulled by runtimes`,
+    };
+  });
 }

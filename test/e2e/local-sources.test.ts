@@ -222,6 +222,25 @@ describe('local sources: docker save, OCI layouts and multi-platform indexes', (
       assert.match(result.stdout, /verified: .*:multi: all 2 platforms match the local build/);
     });
 
+    it('fails platform: all when the index also lists an image without a platform, which a runtime may pull', async () => {
+      const pushedIndex = JSON.parse(await readFile(join(multiDir, 'blobs', 'sha256', index.digest.slice('sha256:'.length)), 'utf8')) as {
+        manifests: Desc[];
+      };
+      const platformless: Desc = { mediaType: arm64.mediaType, digest: arm64.digest, size: arm64.size };
+      const withExtra = { ...pushedIndex, manifests: [...pushedIndex.manifests, platformless] };
+      const res = await fetch(`http://${registry.host}/v2/${repo}/manifests/extra`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' },
+        body: JSON.stringify(withExtra),
+      });
+      assert.equal(res.status, 201, await res.text());
+      const result = await runAction({ image: `${registry.host}/${repo}:extra`, 'local-image': `oci-layout:${multiDir}:v1`, platform: 'all' });
+      assert.equal(result.code, 1, result.stdout);
+      const failed = reportOf(result).checks.filter((c) => !c.ok);
+      assert.deepEqual(failed.map((c) => c.rule), ['platforms']);
+      assert.match(failed[0]?.message ?? '', new RegExp(`lists ${arm64.digest} \\(.*, no platform\\) which is neither a platform image nor an attestation`));
+    });
+
     it('deep-verifies the layers of every platform in a multi-platform run', async () => {
       const result = await runAction({ image: multiRef, 'local-image': `oci-layout:${multiDir}:v1`, platform: 'all', deep: 'true' });
       assert.equal(result.code, 0, result.stdout);

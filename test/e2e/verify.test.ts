@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { runAction, runCli } from '../helpers/action.js';
 import { buildImage, busyboxBase, docker, pushImage, removeImage, requireDaemon, tagImage, uniqueName } from '../helpers/docker.js';
+import { uploadBlob } from '../helpers/registry-api.js';
 import { dockerLogin, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -183,6 +184,9 @@ describe('verify a pushed image against the local build', () => {
 
   it('verifies the platform image behind a multi-platform index and skips attestations', async () => {
     const pushed = await getManifest(registry.host, repo, '1.0');
+    // A BuildKit-style attestation: its own manifest (with its config blob uploaded), listed first
+    // with platform unknown/unknown, as buildx writes it.
+    const emptyConfig = await uploadBlob(registry.host, repo, Buffer.from('{}'));
     const attestation = await putManifest(
       registry.host,
       repo,
@@ -190,28 +194,29 @@ describe('verify a pushed image against the local build', () => {
       {
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha('{}'), size: 2 },
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyConfig.digest, size: emptyConfig.size },
         layers: [],
       },
       'application/vnd.oci.image.manifest.v1+json',
-    ).catch(() => undefined);
-    const manifests: object[] = [
-      { mediaType: pushed.mediaType, digest: appDigest, size: pushed.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
-    ];
-    if (attestation) {
-      manifests.push({
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        digest: attestation,
-        size: 0,
-        platform: { os: 'unknown', architecture: 'unknown' },
-        annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': appDigest },
-      });
-    }
+    );
     const indexDigest = await putManifest(
       registry.host,
       repo,
       'multi',
-      { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests },
+      {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: attestation,
+            size: 0,
+            platform: { os: 'unknown', architecture: 'unknown' },
+            annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': appDigest },
+          },
+          { mediaType: pushed.mediaType, digest: appDigest, size: pushed.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
+        ],
+      },
       'application/vnd.oci.image.index.v1+json',
     );
     const ref = `${registry.host}/${repo}:multi`;
@@ -220,9 +225,47 @@ describe('verify a pushed image against the local build', () => {
     assert.equal(run.outputs['index-digest'], indexDigest);
     assert.equal(run.outputs.digest, appDigest);
 
+    // The attestation is not offered as a platform.
     const arm = await runAction({ image: ref, 'local-image': 'none', platform: 'linux/arm64' });
     assert.equal(arm.code, 1);
-    assert.match(arm.stdout, /::error::.*has no linux\/arm64 image \(it offers linux\/amd64\)/);
+    assert.match(arm.stdout, /::error::.*has no linux\/arm64 image \(it offers linux\/amd64\):/);
+  });
+
+  it('verifies what docker pull would get when an entry only claims to be an attestation', async () => {
+    // Docker picks from an index by platform and ignores annotations: an image entry annotated as
+    // an attestation but carrying linux/amd64, listed first, is what a pull gets.
+    const evilRef = `${registry.host}/${repo}:evil`;
+    await buildImage(evilRef, `FROM ${base}\nRUN echo evil > /one\nENV MODE=prod\nRUN echo two > /two\n`);
+    cleanups.push(() => removeImage(evilRef));
+    const evilDigest = await pushImage(evilRef);
+    const evil = await getManifest(registry.host, repo, 'evil');
+    const pushed = await getManifest(registry.host, repo, '1.0');
+    await putManifest(
+      registry.host,
+      repo,
+      'disguised',
+      {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          {
+            mediaType: evil.mediaType,
+            digest: evilDigest,
+            size: evil.bytes.length,
+            platform: { os: 'linux', architecture: 'amd64' },
+            annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': appDigest },
+          },
+          { mediaType: pushed.mediaType, digest: appDigest, size: pushed.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
+        ],
+      },
+      'application/vnd.oci.image.index.v1+json',
+    );
+    const run = await runAction({ image: `${registry.host}/${repo}:disguised`, 'local-image': appRef, digest: appDigest });
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(run.outputs.verified, 'false');
+    assert.equal(run.outputs.digest, evilDigest, 'the entry docker would pull is the one verified');
+    const rules = (JSON.parse(run.outputs.mismatches ?? '[]') as { rule: string }[]).map((m) => m.rule);
+    assert.ok(rules.includes('diff-ids') && rules.includes('digest'), rules.join(','));
   });
 
   describe('a registry that requires Basic auth', () => {

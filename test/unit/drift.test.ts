@@ -231,10 +231,12 @@ describe('checkBase', () => {
     assert.match(base.message, /pinned by digest only/);
   });
 
-  test('the built-on base was deleted but the tag still names its digest → up to date', async () => {
+  test('the built-on base cannot be fetched though the tag still names its digest → unknown, never up to date', async () => {
+    // Nothing was hashed: the HEAD's digest header and the image's label alone prove nothing.
     const lookup = new FakeLookup({ v1: d(101) }, {});
     const { base } = await checkBase(app, declared(`base:v1@${d(101)}`), lookup, NOW);
-    assert.equal(base.status, 'up-to-date');
+    assert.equal(base.status, 'unknown');
+    assert.equal(base.drift, 'unknown');
     assert.match(base.error ?? '', /could not be fetched/);
   });
 

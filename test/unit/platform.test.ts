@@ -138,6 +138,7 @@ const buildkitIndex: ImageIndex = {
   manifests: [noPlatform, amd64, arm64, armv6, armv7, amd64Again, attestation(amd64, '7'), attestation(arm64, '8')],
 };
 
+const annotatedAmd64 = entry('9', { os: 'linux', architecture: 'amd64' }, { 'vnd.docker.reference.type': 'attestation-manifest' });
 const selections: Array<[string, ImageIndex, Platform, Descriptor | undefined]> = [
   ['linux/amd64, first match wins', buildkitIndex, { os: 'linux', architecture: 'amd64' }, amd64],
   ['arm64 via aarch64', buildkitIndex, { os: 'linux', architecture: 'aarch64' }, arm64],
@@ -148,16 +149,14 @@ const selections: Array<[string, ImageIndex, Platform, Descriptor | undefined]> 
   ['unknown/unknown never selects an attestation', buildkitIndex, { os: 'unknown', architecture: 'unknown' }, undefined],
   ['empty index', { schemaVersion: 2, manifests: [] }, { os: 'linux', architecture: 'amd64' }, undefined],
   [
-    'annotated attestation with a real-looking platform is skipped',
+    // Docker pulls by platform and ignores annotations: this entry is what `docker pull` gets.
+    'an entry annotated as an attestation but with a real platform is an image, and is selected',
     {
       schemaVersion: 2,
-      manifests: [
-        entry('9', { os: 'linux', architecture: 'amd64' }, { 'vnd.docker.reference.type': 'attestation-manifest' }),
-        amd64Again,
-      ],
+      manifests: [annotatedAmd64, amd64Again],
     },
     { os: 'linux', architecture: 'amd64' },
-    amd64Again,
+    annotatedAmd64,
   ],
 ];
 for (const [name, index, want, expected] of selections) {
