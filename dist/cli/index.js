@@ -43937,7 +43937,7 @@ async function resolveRemoteTop(client, ref) {
 async function fetchPlatformImage(client, remote, entry) {
     if (remote.single && remote.single.manifestDigest === entry.digest)
         return remote.single;
-    const manifest = await client.getManifest(entry.digest);
+    const manifest = await client.getManifest(entry.digest, entry);
     if ((0,types/* isIndex */.nw)(manifest.mediaType)) {
         throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
     }

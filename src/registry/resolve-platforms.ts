@@ -52,7 +52,7 @@ export async function resolveRemoteTop(client: RegistryClient, ref: ImageReferen
 /** One platform's image, by the index entry that names it. */
 export async function fetchPlatformImage(client: RegistryClient, remote: RemoteTop, entry: Descriptor): Promise<RemoteImage> {
   if (remote.single && remote.single.manifestDigest === entry.digest) return remote.single;
-  const manifest = await client.getManifest(entry.digest);
+  const manifest = await client.getManifest(entry.digest, entry);
   if (isIndex(manifest.mediaType)) {
     throw new VerifyImageError('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
   }
