@@ -86,22 +86,26 @@ function dockerfile(layers: number, bytesPerLayer: number): string {
 }
 
 async function buildAndPush(registry: TestRegistry, name: string, layers: number, bytesPerLayer: number): Promise<BenchImage> {
-  const ref = `${registry.host}/${uniqueName(`bench/${name}`)}:1`;
+  process.stderr.write(`building ${name}: ${layers} layers of ${(bytesPerLayer / MiB).toFixed(1)} MiB…\n`);
+  return pushBenchImage(registry, name, `bench/${name}`, dockerfile(layers, bytesPerLayer));
+}
+
+/** Builds `dockerfile` over busybox and a nonce (so every run pushes new blobs), pushes it, reads its manifest. */
+async function pushBenchImage(registry: TestRegistry, name: string, repoPrefix: string, dockerfileText: string): Promise<BenchImage> {
+  const repo = uniqueName(repoPrefix);
+  const ref = `${registry.host}/${repo}:1`;
   const context = await mkdtemp(join(tmpdir(), 'verify-image-bench-'));
   try {
     await copyFile(BUSYBOX_PATH, join(context, 'busybox'));
     await writeFile(join(context, 'nonce'), randomBytes(16).toString('hex'));
-    await writeFile(join(context, 'Dockerfile'), dockerfile(layers, bytesPerLayer));
-    process.stderr.write(`building ${name}: ${layers} layers of ${(bytesPerLayer / MiB).toFixed(1)} MiB…\n`);
+    await writeFile(join(context, 'Dockerfile'), dockerfileText);
     await docker(['build', '-q', '-t', ref, context]);
   } finally {
     await rm(context, { recursive: true, force: true });
   }
   process.stderr.write(`pushing ${ref}…\n`);
   await docker(['push', ref]);
-  const [host, ...path] = ref.split('/');
-  const repo = path.join('/').replace(/:1$/, '');
-  const manifest = await getManifest(host as string, repo, '1');
+  const manifest = await getManifest(registry.host, repo, '1');
   return { name, ref, manifest, compressed: manifest.layers.reduce((n, l) => n + l.size, 0) };
 }
 
@@ -234,25 +238,9 @@ async function memoryBench(registry: TestRegistry, sizes: number[], concurrency:
 }
 
 async function buildAndPushSingle(registry: TestRegistry, size: number): Promise<BenchImage> {
-  const ref = `${registry.host}/${uniqueName('bench/memory')}:1`;
-  const context = await mkdtemp(join(tmpdir(), 'verify-image-bench-'));
-  try {
-    await copyFile(BUSYBOX_PATH, join(context, 'busybox'));
-    await writeFile(join(context, 'nonce'), randomBytes(16).toString('hex'));
-    await writeFile(
-      join(context, 'Dockerfile'),
-      `FROM scratch\nCOPY busybox nonce /bin/\n${size ? `RUN ["/bin/busybox", "sh", "-c", "/bin/busybox head -c ${size} /dev/urandom > /big"]\n` : ''}`,
-    );
-    process.stderr.write(size ? `building a ${(size / MiB).toFixed(0)} MiB layer…\n` : 'building a busybox-only image…\n');
-    await docker(['build', '-q', '-t', ref, context]);
-  } finally {
-    await rm(context, { recursive: true, force: true });
-  }
-  process.stderr.write(`pushing ${ref}…\n`);
-  await docker(['push', ref]);
-  const [host, ...path] = ref.split('/');
-  const manifest = await getManifest(host as string, path.join('/').replace(/:1$/, ''), '1');
-  return { name: 'memory', ref, manifest, compressed: manifest.layers.reduce((n, l) => n + l.size, 0) };
+  process.stderr.write(size ? `building a ${(size / MiB).toFixed(0)} MiB layer…\n` : 'building a busybox-only image…\n');
+  const run = size ? `RUN ["/bin/busybox", "sh", "-c", "/bin/busybox head -c ${size} /dev/urandom > /big"]\n` : '';
+  return pushBenchImage(registry, 'memory', 'bench/memory', `FROM scratch\nCOPY busybox nonce /bin/\n${run}`);
 }
 
 async function main(): Promise<void> {

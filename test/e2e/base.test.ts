@@ -4,18 +4,16 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, runCli } from '../helpers/action.js';
 import { buildImage, busyboxBase, pushImage, removeImage, requireDaemon, uniqueName } from '../helpers/docker.js';
+import { getServedManifest, pushManifest, uploadBlob } from '../helpers/registry-api.js';
 import { dockerLogin, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const cleanups: Array<() => Promise<void>> = [];
-const sha = (bytes: string | Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-const ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 const BASE_LABELS = (name: string, digest?: string) =>
   `LABEL org.opencontainers.image.base.name="${name}"${digest ? ` org.opencontainers.image.base.digest="${digest}"` : ''}`;
 
@@ -50,33 +48,6 @@ function only(report: unknown): ImageJson {
   const images = (report as ReportJson).images;
   assert.equal(images.length, 1);
   return images[0] as ImageJson;
-}
-
-async function manifestOf(host: string, repo: string, reference: string): Promise<{ digest: string; mediaType: string; body: { layers?: { mediaType: string }[] }; size: number }> {
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, { headers: { accept: ACCEPT } });
-  assert.equal(res.status, 200, `GET manifest ${repo}:${reference}`);
-  const bytes = Buffer.from(await res.arrayBuffer());
-  return { digest: sha(bytes), mediaType: (res.headers.get('content-type') ?? '').split(';')[0] ?? '', body: JSON.parse(bytes.toString('utf8')), size: bytes.length };
-}
-
-/** Puts a manifest through the registry API, as buildx or skopeo would. */
-async function putManifest(host: string, repo: string, reference: string, body: object, mediaType: string): Promise<string> {
-  const bytes = JSON.stringify(body);
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes });
-  assert.equal(res.status, 201, `PUT manifest: ${res.status} ${await res.text()}`);
-  return sha(bytes);
-}
-
-/** A monolithic blob upload (POST then PUT with the digest). */
-async function putBlob(host: string, repo: string, bytes: string): Promise<string> {
-  const digest = sha(bytes);
-  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  assert.equal(start.status, 202);
-  const location = new URL(start.headers.get('location') ?? '', `http://${host}`);
-  location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
-  assert.equal(put.status, 201, `PUT blob: ${put.status}`);
-  return digest;
 }
 
 function run(command: string, args: string[]): Promise<string> {
@@ -268,10 +239,10 @@ describe('base image attribution and drift', () => {
     const layout = join(dir, 'image');
     await run('skopeo', ['copy', '-q', '--src-tls-verify=false', '--format', 'oci', '--dest-compress', '--dest-compress-format', 'zstd', `docker://${baseRef}`, `dir:${layout}`]);
     await run('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--format', 'oci', `dir:${layout}`, `docker://${baseRef}`]);
-    const zstd = await manifestOf(registry.host, baseRepo, 'v1');
+    const zstd = await getServedManifest(registry.host, baseRepo, 'v1');
     assert.notEqual(zstd.digest, gzipDigest, 'the tag now points to another manifest');
     assert.deepEqual(
-      zstd.body.layers?.map((l) => l.mediaType),
+      (JSON.parse(zstd.bytes.toString('utf8')) as { layers?: { mediaType: string }[] }).layers?.map((l) => l.mediaType),
       Array(3).fill('application/vnd.oci.image.layer.v1.tar+zstd'),
       'the base layers are zstd now',
     );
@@ -297,13 +268,13 @@ describe('base image attribution and drift', () => {
     const appRef = `${registry.host}/${uniqueName('app')}:1`;
     await pushApp(appRef, `FROM ${baseRef}\n${BASE_LABELS(baseRef, amd64)}\nRUN echo app > /app\n`);
 
-    const amd64Manifest = await manifestOf(registry.host, baseRepo, amd64);
-    const otherManifest = await manifestOf(registry.host, baseRepo, other);
-    const emptyConfig = await putBlob(registry.host, baseRepo, '{}');
+    const amd64Manifest = await getServedManifest(registry.host, baseRepo, amd64);
+    const otherManifest = await getServedManifest(registry.host, baseRepo, other);
+    const emptyConfig = (await uploadBlob(registry.host, baseRepo, Buffer.from('{}'))).digest;
     const attestationBody = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyConfig, size: 2 }, layers: [] };
-    const attestation = await putManifest(registry.host, baseRepo, 'attestation', attestationBody, 'application/vnd.oci.image.manifest.v1+json');
+    const attestation = await pushManifest(registry.host, baseRepo, 'attestation', attestationBody, 'application/vnd.oci.image.manifest.v1+json');
     // Attestation first and another platform before ours: neither may be picked.
-    const index = await putManifest(
+    const index = await pushManifest(
       registry.host,
       baseRepo,
       'v1',

@@ -2,11 +2,10 @@
 // verified by the bundled action (node dist/index.js) exactly as the runner runs it.
 
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { runAction, runCli } from '../helpers/action.js';
 import { buildImage, busyboxBase, docker, pushImage, removeImage, requireDaemon, tagImage, uniqueName } from '../helpers/docker.js';
-import { uploadBlob } from '../helpers/registry-api.js';
+import { getServedManifest, pushManifest, sha256, uploadBlob } from '../helpers/registry-api.js';
 import { dockerLogin, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -16,30 +15,9 @@ const visible = (stdout: string) =>
     .split('\n')
     .filter((l) => !l.startsWith('::add-mask::'))
     .join('\n');
-const sha = (bytes: string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 interface Report {
   images: { status: string; checks: { rule: string; ok: boolean }[]; layers: { status: string }[]; compared: string[] }[];
-}
-
-/** Puts a manifest through the registry API, as a tool like buildx or skopeo would. */
-async function putManifest(host: string, repo: string, reference: string, body: object, mediaType: string): Promise<string> {
-  const bytes = JSON.stringify(body);
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, {
-    method: 'PUT',
-    headers: { 'content-type': mediaType },
-    body: bytes,
-  });
-  assert.equal(res.status, 201, `PUT manifest: ${res.status} ${await res.text()}`);
-  return sha(bytes);
-}
-
-async function getManifest(host: string, repo: string, reference: string): Promise<{ bytes: string; mediaType: string }> {
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, {
-    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
-  });
-  assert.equal(res.status, 200);
-  return { bytes: await res.text(), mediaType: res.headers.get('content-type') ?? '' };
 }
 
 describe('verify a pushed image against the local build', () => {
@@ -128,7 +106,7 @@ describe('verify a pushed image against the local build', () => {
   });
 
   it('fails on a wrong digest input and accepts the right one through the CLI', async () => {
-    const wrong = sha('not the image');
+    const wrong = sha256('not the image');
     const run = await runAction({ image: appRef, digest: wrong });
     assert.equal(run.code, 1);
     assert.equal(run.outputs.verified, 'false');
@@ -183,11 +161,11 @@ describe('verify a pushed image against the local build', () => {
   });
 
   it('verifies the platform image behind a multi-platform index and skips attestations', async () => {
-    const pushed = await getManifest(registry.host, repo, '1.0');
+    const pushed = await getServedManifest(registry.host, repo, '1.0');
     // A BuildKit-style attestation: its own manifest (with its config blob uploaded), listed first
     // with platform unknown/unknown, as buildx writes it.
     const emptyConfig = await uploadBlob(registry.host, repo, Buffer.from('{}'));
-    const attestation = await putManifest(
+    const attestation = await pushManifest(
       registry.host,
       repo,
       'attestation',
@@ -199,7 +177,7 @@ describe('verify a pushed image against the local build', () => {
       },
       'application/vnd.oci.image.manifest.v1+json',
     );
-    const indexDigest = await putManifest(
+    const indexDigest = await pushManifest(
       registry.host,
       repo,
       'multi',
@@ -238,9 +216,9 @@ describe('verify a pushed image against the local build', () => {
     await buildImage(evilRef, `FROM ${base}\nRUN echo evil > /one\nENV MODE=prod\nRUN echo two > /two\n`);
     cleanups.push(() => removeImage(evilRef));
     const evilDigest = await pushImage(evilRef);
-    const evil = await getManifest(registry.host, repo, 'evil');
-    const pushed = await getManifest(registry.host, repo, '1.0');
-    await putManifest(
+    const evil = await getServedManifest(registry.host, repo, 'evil');
+    const pushed = await getServedManifest(registry.host, repo, '1.0');
+    await pushManifest(
       registry.host,
       repo,
       'disguised',

@@ -37,6 +37,32 @@ export async function putManifest(host: string, repo: string, reference: string,
   return { status: res.status, digest: sha256(bytes), text: await res.text() };
 }
 
+/** Puts a manifest and requires the registry to accept it; returns the digest of the bytes sent. */
+export async function pushManifest(host: string, repo: string, reference: string, body: object, mediaType: string): Promise<string> {
+  const put = await putManifest(host, repo, reference, body, mediaType);
+  assert.equal(put.status, 201, `PUT manifest ${repo}:${reference}: ${put.status} ${put.text}`);
+  return put.digest;
+}
+
+/** A manifest or index as served: its exact bytes, their digest and the media type it was served as. */
+export interface ServedManifest {
+  bytes: Buffer;
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export async function getServedManifest(host: string, repo: string, reference: string): Promise<ServedManifest> {
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, {
+    headers: {
+      accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+    },
+  });
+  assert.equal(res.status, 200, `GET manifest ${repo}:${reference}: ${res.status}`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { bytes, digest: sha256(bytes), mediaType: (res.headers.get('content-type') ?? '').split(';')[0] ?? '', size: bytes.length };
+}
+
 export interface PushedManifest {
   mediaType: string;
   config: { mediaType: string; digest: string; size: number };
