@@ -66,7 +66,7 @@ function legacyImage(scan: ArchiveScan, selector: LayoutSelector, hint: LoadHint
     throw new VerifyImageError('local', `${what} has neither manifest.json nor index.json: it is not a docker save archive (for an OCI layout tarball use oci-archive:PATH)`);
   }
   if (!manifestMember.measure.json) throw new VerifyImageError('local', `${what}: manifest.json is not JSON`);
-  const saved = parseJson<SavedImage[]>(manifestMember.measure.json, `${what}: manifest.json`);
+  const saved = parseJson<SavedImage[]>(manifestMember.measure.json, `${what}: manifest.json`, 'docker-save manifest');
   if (!Array.isArray(saved) || saved.length === 0) throw new VerifyImageError('local', `${what}: manifest.json lists no images`);
   const entry = chooseSaved(scan, saved, selector, hint, what);
 
@@ -78,7 +78,7 @@ function legacyImage(scan: ArchiveScan, selector: LayoutSelector, hint: LoadHint
   if (named && `sha256:${named}` !== configDigest) {
     throw new VerifyImageError('local', `${what}: config ${entry.Config} hashes to ${configDigest}, not the image ID its name says: the archive was altered; save it again`);
   }
-  const config = parseJson<ImageConfig>(configMember.measure.json, `${what}: ${entry.Config}`);
+  const config = parseJson<ImageConfig>(configMember.measure.json, `${what}: ${entry.Config}`, 'config');
   if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
     throw new VerifyImageError('local', `${what}: ${entry.Config} has no rootfs.diff_ids: it is not an image config`);
   }

@@ -5,7 +5,9 @@
 // Every manifest, index and config is hashed and checked against the digest that names it.
 
 import { VerifyImageError } from '../errors.js';
-import { normalizePlatform, formatPlatform } from '../oci/platform.js';
+import { manifestDescriptorProblem, diffIdsProblem } from '../oci/descriptor.js';
+import { configPlatform, normalizePlatform, formatPlatform } from '../oci/platform.js';
+import { decodeDocument, type DocumentKind } from '../oci/strict-json.js';
 import { formatReference, isValidDigest, parseReference } from '../oci/reference.js';
 import { isAttestation, isImageManifest, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from '../oci/types.js';
 import type { BlobMeasure, LoadHint, LocalAttestation, LocalImage, LocalTarget } from './source.js';
@@ -56,6 +58,7 @@ export async function loadLayout(store: BlobStore, selector: LayoutSelector, hin
   }
   const index = parseJson<ImageIndex>(indexBytes, `${store.what}: index.json`);
   if (!Array.isArray(index.manifests)) throw new VerifyImageError('local', `${store.what}: index.json has no manifests list`);
+  checkDescriptors(index, `${store.what}: index.json`);
   const entries = index.manifests.filter(isDescriptor);
   if (entries.length === 0) throw new VerifyImageError('local', `${store.what}: index.json lists no images`);
 
@@ -64,6 +67,7 @@ export async function loadLayout(store: BlobStore, selector: LayoutSelector, hin
   if (isIndex(chosen.mediaType)) {
     const nested = parseJson<ImageIndex>(await store.jsonBlob(chosen, LAYOUT_MANIFEST_CAP), `${store.what}: index ${chosen.digest}`);
     if (!Array.isArray(nested.manifests)) throw new VerifyImageError('local', `${store.what}: index ${chosen.digest} has no manifests list`);
+    checkDescriptors(nested, `${store.what}: index ${chosen.digest}`);
     return { kind: 'index', index: await indexOf(store, nested.manifests.filter(isDescriptor), chosen.digest, chosen.mediaType, context) };
   }
   return { kind: 'image', image: await imageOf(store, chosen, context) };
@@ -80,6 +84,7 @@ async function choose(store: BlobStore, all: Descriptor[], selector: LayoutSelec
     // A platform manifest inside a (nested) index can be picked by its digest too.
     for (const entry of entries.filter((e) => isIndex(e.mediaType))) {
       const nested = parseJson<ImageIndex>(await store.jsonBlob(entry, LAYOUT_MANIFEST_CAP), `${store.what}: index ${entry.digest}`);
+      checkDescriptors(nested, `${store.what}: index ${entry.digest}`);
       const inner = (Array.isArray(nested.manifests) ? nested.manifests : []).find((m) => isDescriptor(m) && m.digest === selector.digest);
       if (inner) return inner;
     }
@@ -139,16 +144,19 @@ async function imageOf(store: BlobStore, descriptor: Descriptor, context: Layout
   if (manifest.schemaVersion !== 2 || !manifest.config || !Array.isArray(manifest.layers)) {
     throw new VerifyImageError('local', `${what} is not a schemaVersion 2 image manifest with a config and layers`);
   }
+  checkDescriptors(manifest, what);
   const configBytes = await store.jsonBlob(manifest.config, LAYOUT_CONFIG_CAP);
-  const config = parseJson<ImageConfig>(configBytes, `${store.what}: config ${manifest.config.digest}`);
+  const config = parseJson<ImageConfig>(configBytes, `${store.what}: config ${manifest.config.digest}`, 'config');
   if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
     throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest} has no rootfs.diff_ids: it is not a container image config`);
   }
-  const platform = normalizePlatform(
-    config.os && config.architecture
-      ? { os: config.os, architecture: config.architecture, variant: config.variant || undefined }
-      : (descriptor.platform ?? { os: 'unknown', architecture: 'unknown' }),
-  );
+  const badDiffIds = diffIdsProblem(config.rootfs.diff_ids);
+  if (badDiffIds) throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest}: ${badDiffIds}: the layout is damaged`);
+  // An index entry's platform is the platform, as on the registry side: runtimes select by it.
+  // The config's is kept beside it and checked against it (rules.ts).
+  const fromConfig = configPlatform(config);
+  const fromEntry = descriptor.platform ? normalizePlatform(descriptor.platform) : undefined;
+  const platform = fromEntry ?? (fromConfig.os && fromConfig.architecture ? fromConfig : { os: 'unknown', architecture: 'unknown' });
   return {
     reference: context.reference,
     source: context.source,
@@ -156,6 +164,7 @@ async function imageOf(store: BlobStore, descriptor: Descriptor, context: Layout
     idKind: 'config',
     diffIds: config.rootfs.diff_ids,
     platform,
+    ...(fromEntry ? { configPlatform: fromConfig } : {}),
     repoDigests: [],
     manifestDigest: descriptor.digest,
     manifestMediaType: manifest.mediaType ?? descriptor.mediaType,
@@ -203,14 +212,22 @@ export async function measureLayers(image: LocalImage, store: BlobStore, cache: 
   await Promise.all(Array.from({ length: Math.min(concurrency, layers.length) }, worker));
 }
 
-export function parseJson<T>(bytes: Buffer, what: string): T {
-  try {
-    const value = JSON.parse(bytes.toString('utf8')) as unknown;
-    if (value === null || typeof value !== 'object') throw new Error('not an object');
-    return value as T;
-  } catch {
-    throw new VerifyImageError('local', `${what} is not valid JSON: the layout or archive is damaged`);
+/**
+ * A layout's or archive's JSON document, read as Docker reads it (strict-json.ts): a document Go
+ * would read differently is refused like a damaged one. `kind` picks the fields Docker knows.
+ */
+export function parseJson<T>(bytes: Buffer, what: string, kind: DocumentKind = 'manifest'): T {
+  const value = decodeDocument<unknown>(bytes, kind, what, 'local');
+  if (value === null || typeof value !== 'object') {
+    throw new VerifyImageError('local', `${what} is not a JSON object or list: the layout or archive is damaged`);
   }
+  return value as T;
+}
+
+/** Every descriptor of a local manifest or index, as the image spec defines them. */
+function checkDescriptors(body: ImageManifest | ImageIndex, what: string): void {
+  const problem = manifestDescriptorProblem(body);
+  if (problem) throw new VerifyImageError('local', `${what}: ${problem}: the layout is damaged or was altered; export it again`);
 }
 
 /** Names an index.json entry is known by: its ref name (a tag, as skopeo and Docker write it) and containerd's full image name. */

@@ -18,7 +18,10 @@ export interface LocalImage {
   idKind: 'config' | 'manifest';
   /** Uncompressed layer digests, in order. */
   diffIds: string[];
+  /** The platform the source knows the image by: its index entry's when an index names it, else its config's. */
   platform: Platform;
+  /** The config's platform, normalised, when `platform` came from an index entry: the two must agree. */
+  configPlatform?: Platform;
   /** `repo@digest` entries the source knows; informational (the containerd store makes them up locally). */
   repoDigests: string[];
   /**

@@ -15,6 +15,7 @@
 // may speak plain http to (loopback or insecure-registries).
 
 import { VerifyImageError } from '../errors.js';
+import { decodeDocument } from '../oci/strict-json.js';
 import type { Logger } from '../log.js';
 import type { Challenge } from './challenge.js';
 import type { Credential } from './credentials.js';
@@ -163,12 +164,13 @@ export class Authenticator {
 
   private async parseToken(res: HttpResponse): Promise<CachedToken> {
     const bytes = await readCapped(res, TOKEN_RESPONSE_CAP, `the token response of ${this.registry}`);
-    let body: { token?: unknown; access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; issued_at?: unknown };
-    try {
-      body = JSON.parse(bytes.toString('utf8')) as typeof body;
-    } catch {
-      throw new VerifyImageError('protocol', `the token server of ${this.registry} answered something that is not JSON`);
-    }
+    // Strict, as for every document Docker reads with Go: "Token" beside "token" is refused.
+    const body = decodeDocument<{ token?: unknown; access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; issued_at?: unknown }>(
+      bytes,
+      'token response',
+      `the token response of ${this.registry}`,
+      'protocol',
+    );
     if (typeof body !== 'object' || body === null) {
       throw new VerifyImageError('protocol', `the token server of ${this.registry} answered something that is not a token response`);
     }

@@ -7,8 +7,10 @@
 
 import { VerifyImageError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { diffIdsProblem, manifestDescriptorProblem } from '../oci/descriptor.js';
 import { digestOf } from '../oci/digest.js';
 import { formatReference, registryUsesHttp, type ImageReference } from '../oci/reference.js';
+import { decodeDocument } from '../oci/strict-json.js';
 import {
   isImageManifest,
   isIndex,
@@ -226,15 +228,12 @@ export class RegistryClient {
         `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`,
       );
     }
-    let config: ImageConfig;
-    try {
-      config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
-    } catch {
-      throw new VerifyImageError('protocol', `config blob ${descriptor.digest} of ${this.name} is not valid JSON`);
-    }
-    if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
+    const config = decodeDocument<ImageConfig>(bytes, 'config', `config blob ${descriptor.digest} of ${this.name}`, 'protocol');
+    if (config === null || typeof config !== 'object' || !config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
       throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
     }
+    const badDiffIds = diffIdsProblem(config.rootfs.diff_ids);
+    if (badDiffIds) throw new VerifyImageError('protocol', `config ${descriptor.digest} of ${this.name}: ${badDiffIds}; refusing it`);
     return { config, bytes };
   }
 
@@ -311,12 +310,14 @@ function parseManifest(bytes: Buffer, contentType: string | undefined, name: str
   if (contentType && SCHEMA1_MEDIA_TYPES.has(contentType) && contentType !== 'application/json') {
     throw new VerifyImageError('unsupported', schema1);
   }
-  let body: Omit<Manifest, 'schemaVersion'> & { schemaVersion?: number; fsLayers?: unknown; mediaType?: string };
-  try {
-    body = JSON.parse(bytes.toString('utf8')) as typeof body;
-  } catch {
-    throw new VerifyImageError('protocol', `manifest of ${name} is not valid JSON`);
-  }
+  // Read as Docker reads it: a key Go would match to another field, in any case, is refused.
+  const body = decodeDocument<Omit<Manifest, 'schemaVersion'> & { schemaVersion?: number; fsLayers?: unknown; mediaType?: string }>(
+    bytes,
+    'manifest',
+    `manifest of ${name}`,
+    'protocol',
+  );
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new VerifyImageError('protocol', `manifest of ${name} is not a JSON object`);
   if (body.schemaVersion === 1 || body.fsLayers !== undefined) throw new VerifyImageError('unsupported', schema1);
   if (body.schemaVersion !== 2) {
     throw new VerifyImageError('unsupported', `manifest of ${name} has schemaVersion ${String(body.schemaVersion)}; only schemaVersion 2 (OCI and Docker) is supported`);
@@ -328,13 +329,21 @@ function parseManifest(bytes: Buffer, contentType: string | undefined, name: str
   const kind = body.mediaType ?? (specific ? contentType : undefined);
   if ('manifests' in body && Array.isArray(body.manifests)) {
     if (kind && !isIndex(kind)) throw new VerifyImageError('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
+    checkDescriptors(body as ImageIndex, name);
     return body as ImageIndex;
   }
   if ('config' in body && body.config && Array.isArray((body as ImageManifest).layers)) {
     if (kind && !isImageManifest(kind)) throw new VerifyImageError('protocol', `manifest of ${name} has a config but media type ${kind}`);
+    checkDescriptors(body as ImageManifest, name);
     return body as ImageManifest;
   }
   throw new VerifyImageError('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
+}
+
+/** Every descriptor as the image spec defines it, before any is fetched, compared or reported. */
+function checkDescriptors(body: ImageManifest | ImageIndex, name: string): void {
+  const problem = manifestDescriptorProblem(body);
+  if (problem) throw new VerifyImageError('protocol', `manifest of ${name}: ${problem}; refusing a manifest the image spec does not allow`);
 }
 
 function isLoopbackUrl(url: URL): boolean {

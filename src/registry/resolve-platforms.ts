@@ -3,7 +3,7 @@
 // Multi-platform verification builds on this; resolve.ts picks one platform for everything else.
 
 import { VerifyImageError } from '../errors.js';
-import { normalizePlatform } from '../oci/platform.js';
+import { configPlatform, normalizePlatform } from '../oci/platform.js';
 import { formatReference, manifestReference, type ImageReference } from '../oci/reference.js';
 import { isAttestation, isImageManifest, isIndex, type Descriptor, type Fetched, type ImageIndex, type ImageManifest } from '../oci/types.js';
 import type { RemoteImage } from '../verify/rules.js';
@@ -56,12 +56,14 @@ export async function fetchPlatformImage(client: RegistryClient, remote: RemoteT
   if (isIndex(manifest.mediaType)) {
     throw new VerifyImageError('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
   }
-  return remoteImageOf(client, remote.reference, remote.top.digest, manifest);
+  return remoteImageOf(client, remote.reference, remote.top.digest, manifest, entry);
 }
 
-async function remoteImageOf(client: RegistryClient, reference: string, indexDigest: string | undefined, fetched: Fetched<Manifest>): Promise<RemoteImage> {
+/** An image reached through an index entry is known by the entry's platform, as runtimes select it; its config's is kept to check against. */
+async function remoteImageOf(client: RegistryClient, reference: string, indexDigest: string | undefined, fetched: Fetched<Manifest>, entry?: Descriptor): Promise<RemoteImage> {
   const manifest = fetched.body as ImageManifest;
   const { config } = await client.getConfig(manifest.config);
+  const fromConfig = configPlatform(config);
   return {
     reference,
     indexDigest,
@@ -70,7 +72,9 @@ async function remoteImageOf(client: RegistryClient, reference: string, indexDig
     manifest,
     configDigest: manifest.config.digest,
     config,
-    platform: normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined }),
+    platform: entry?.platform ? normalizePlatform(entry.platform) : fromConfig,
+    configPlatform: fromConfig,
+    platformFromEntry: entry?.platform !== undefined,
   };
 }
 

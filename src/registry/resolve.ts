@@ -2,13 +2,16 @@
 // Shared by verification and, later, base-image lookups.
 
 import { VerifyImageError } from '../errors.js';
-import { availablePlatforms, formatPlatform, normalizePlatform, platformMatches, selectManifest } from '../oci/platform.js';
+import { availablePlatforms, configPlatform, formatPlatform, normalizePlatform, onlyPlatform, selectManifest } from '../oci/platform.js';
 import { formatReference, manifestReference, type ImageReference } from '../oci/reference.js';
-import { isIndex, type ImageIndex, type ImageManifest, type Platform } from '../oci/types.js';
+import { isIndex, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from '../oci/types.js';
 import type { RemoteImage } from '../verify/rules.js';
 import type { RegistryClient } from './client.js';
 
 /**
+ * The index entry is chosen as containerd chooses it for a pull of `want` (platforms.Only: the
+ * best match, first among equals), and its platform is the image's platform; the config's is
+ * kept beside it for the entry-versus-config check.
  * @param wantFrom where `want` came from, for messages: 'the local build' when it is the local
  *   image's platform (then a single-platform image of another platform is a platform mismatch).
  */
@@ -16,10 +19,11 @@ export async function resolveRemoteImage(client: RegistryClient, ref: ImageRefer
   const top = await client.getManifest(manifestReference(ref));
   let indexDigest: string | undefined;
   let manifest = top;
+  let entry: Descriptor | undefined;
   if (isIndex(top.mediaType)) {
     const index = top.body as ImageIndex;
     indexDigest = top.digest;
-    const entry = selectManifest(index, want);
+    entry = selectManifest(index, want);
     if (!entry) {
       const offered = availablePlatforms(index);
       throw new VerifyImageError(
@@ -34,14 +38,16 @@ export async function resolveRemoteImage(client: RegistryClient, ref: ImageRefer
   }
   const image = manifest.body as ImageManifest;
   const { config } = await client.getConfig(image.config);
-  const platform = normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
-  if (!indexDigest && !platformMatches(want, platform) && wantFrom) {
+  const fromConfig = configPlatform(config);
+  const platform = entry?.platform ? normalizePlatform(entry.platform) : fromConfig;
+  const accepted = onlyPlatform(want).match(platform);
+  if (!indexDigest && !accepted && wantFrom) {
     throw new VerifyImageError(
       'unsupported',
       `${formatReference(ref)} is a ${formatPlatform(platform)} image but ${wantFrom} is ${formatPlatform(want)}: compare builds of one platform (build the local image with --platform ${formatPlatform(platform)}, or push the ${formatPlatform(want)} build)`,
     );
   }
-  if (!indexDigest && !platformMatches(want, platform)) {
+  if (!indexDigest && !accepted) {
     throw new VerifyImageError(
       'unsupported',
       `${formatReference(ref)} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set the platform input to ${formatPlatform(platform)} or verify a build for that platform`,
@@ -56,5 +62,7 @@ export async function resolveRemoteImage(client: RegistryClient, ref: ImageRefer
     configDigest: image.config.digest,
     config,
     platform,
+    configPlatform: fromConfig,
+    platformFromEntry: entry?.platform !== undefined,
   };
 }

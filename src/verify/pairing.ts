@@ -2,7 +2,7 @@
 // attestation goes with which image. Pure: no I/O, so every case is a table-driven unit test.
 
 import type { LocalAttestation, LocalImage } from '../local/source.js';
-import { formatPlatform, normalizePlatform, platformMatches } from '../oci/platform.js';
+import { bestMatch, formatPlatform, normalizePlatform, onlyPlatform } from '../oci/platform.js';
 import type { Descriptor, Platform } from '../oci/types.js';
 import type { PlatformSelection } from '../options.js';
 import type { AttestationReport } from '../report/model.js';
@@ -18,17 +18,21 @@ const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 
 /**
  * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
- * every platform on either side is listed, registry order first; with a list, exactly those.
- * The first entry for a platform wins, as runtimes pick it.
+ * every platform on either side is listed, registry order first, and the first entry for a
+ * platform wins (containerd's stable ordering among equals); with a list, exactly those, each
+ * side's image chosen as containerd's platforms.Only(platform) chooses it.
  */
 export function pairPlatforms(local: LocalImage[], remote: Descriptor[], selection: PlatformSelection): PlatformPair[] {
   if (selection.kind === 'list' || selection.kind === 'one') {
     const wanted = selection.kind === 'list' ? selection.platforms : [selection.platform];
-    return wanted.map((want) => ({
-      platform: formatPlatform(normalizePlatform(want)),
-      local: local.find((image) => platformMatches(want, image.platform)),
-      remote: remote.find((entry) => entry.platform !== undefined && platformMatches(want, entry.platform)),
-    }));
+    return wanted.map((want) => {
+      const matcher = onlyPlatform(want);
+      return {
+        platform: formatPlatform(normalizePlatform(want)),
+        local: bestMatch(local, (image) => image.platform, matcher),
+        remote: bestMatch(remote, (entry) => entry.platform, matcher),
+      };
+    });
   }
   const pairs = new Map<string, PlatformPair>();
   for (const entry of remote) {

@@ -4,7 +4,7 @@
 
 import type { LocalImage } from '../local/source.js';
 import { blobChecks, configDifference } from './blob-rules.js';
-import { formatPlatform, platformMatches } from '../oci/platform.js';
+import { formatPlatform, normalizePlatform, samePlatform } from '../oci/platform.js';
 import type { ImageConfig, ImageManifest, Platform } from '../oci/types.js';
 
 export type RuleName =
@@ -45,7 +45,12 @@ export interface RemoteImage {
   manifest: ImageManifest;
   configDigest: string;
   config: ImageConfig;
+  /** The platform a runtime knows the image by: its index entry's, or its config's for a single image. */
   platform: Platform;
+  /** The config's own os/architecture/variant, normalised; checked against `platform` when an index entry set it. */
+  configPlatform?: Platform;
+  /** True when `platform` came from an index entry (then it must agree with the config). */
+  platformFromEntry?: boolean;
 }
 
 export function checkLayerCount(remote: RemoteImage): Check {
@@ -131,7 +136,7 @@ export function checkDigest(remote: RemoteImage, expected: string): Check {
 }
 
 export function checkPlatform(remote: RemoteImage, local: LocalImage): Check {
-  const ok = platformMatches(remote.platform, local.platform) && platformMatches(local.platform, remote.platform);
+  const ok = samePlatform(remote.platform, local.platform);
   return {
     rule: 'platform',
     ok,
@@ -143,9 +148,53 @@ export function checkPlatform(remote: RemoteImage, local: LocalImage): Check {
   };
 }
 
+/**
+ * An index entry's platform is what a runtime selects by; its config says what the image was
+ * built for. They must agree (after normalisation): os, architecture and variant, and the
+ * entry's os.version and os.features where the entry sets them. `side` names whose entry it is.
+ */
+export function checkPlatformAgreement(side: 'registry' | 'local', entry: Platform, config: Platform): Check {
+  const e = normalizePlatform(entry);
+  const c = normalizePlatform(config);
+  const differences: string[] = [];
+  if (formatPlatform(e) !== formatPlatform(c)) differences.push(`${formatPlatform(e)} but its config says ${formatPlatform(c)}`);
+  if (e['os.version'] !== undefined && e['os.version'] !== c['os.version']) {
+    differences.push(`os.version ${e['os.version']} but its config says ${c['os.version'] ?? 'none'}`);
+  }
+  const features = (p: Platform) => (p['os.features'] ?? []).join('+');
+  if (e['os.features'] !== undefined && features(e) !== features(c)) {
+    differences.push(`os.features ${features(e)} but its config says ${features(c) || 'none'}`);
+  }
+  const whose = side === 'registry' ? "the registry's index entry" : "the local build's index entry";
+  if (differences.length === 0) {
+    return { rule: 'platform', ok: true, message: `${whose} and its config agree on ${formatPlatform(e)}` };
+  }
+  return {
+    rule: 'platform',
+    ok: false,
+    message: `${whose} says ${differences.join('; and ')}: a runtime would select this image for a platform it was not built for`,
+    expected: formatPlatform(c),
+    actual: formatPlatform(e),
+  };
+}
+
+/** The entry-versus-config checks for both sides, where an index entry named the platform. */
+function platformAgreement(remote: RemoteImage, local: LocalImage | undefined): Check[] {
+  const checks: Check[] = [];
+  if (remote.platformFromEntry && remote.configPlatform) {
+    const check = checkPlatformAgreement('registry', remote.platform, remote.configPlatform);
+    if (!check.ok) checks.push(check);
+  }
+  if (local?.configPlatform) {
+    const check = checkPlatformAgreement('local', local.platform, local.configPlatform);
+    if (!check.ok) checks.push(check);
+  }
+  return checks;
+}
+
 /** Every rule that applies, in the order a reader wants them. */
 export function compareImage(remote: RemoteImage, local: LocalImage | undefined, expectedDigest: string | undefined): Check[] {
-  const checks = [checkLayerCount(remote)];
+  const checks = [checkLayerCount(remote), ...platformAgreement(remote, local)];
   if (local) {
     // Without diff_ids (the containerd store on API 1.48, other platforms) the manifest digest stands for them.
     checks.push(checkPlatform(remote, local), ...(local.diffIdsUnknown ? [] : [checkDiffIds(remote, local)]), explainImageId(checkImageId(remote, local), remote, local));

@@ -193,7 +193,7 @@ describe('Authenticator', () => {
     for (const [body, message] of [
       [JSON.stringify({ token: 'x'.repeat(70 * 1024) }), /is larger than 65536 bytes/],
       [JSON.stringify({ expires_in: 60 }), /answered without a token/],
-      ['<html>', /answered something that is not JSON/],
+      ['<html>', /the token response of .* is not valid JSON/],
       ['null', /not a token response/],
     ] as const) {
       reply = () => ({ status: 200, body });

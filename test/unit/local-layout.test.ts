@@ -93,6 +93,28 @@ describe('oci-layout', () => {
     assert.equal(imagesOf(target).length, 2);
   });
 
+  test("an index entry's platform is the image's platform; its config's is kept for the cross-check (issue 10)", async () => {
+    // buildah manifest add --arch arm64 --variant v8 over an amd64 image
+    const dir = join(root, 'entry-platform');
+    const w = new LayoutWriter(dir);
+    const entry = { ...(await w.image(amd64)).manifest, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } };
+    await w.finish([named(await w.index([entry]), 'v1')]);
+    const [image] = imagesOf(await new OciLayoutSource('x', dir, { name: 'v1' }).load({}));
+    assert.deepEqual(image?.platform, { os: 'linux', architecture: 'arm64' });
+    assert.deepEqual(image?.configPlatform, { os: 'linux', architecture: 'amd64' });
+  });
+
+  test('a manifest Docker would read differently (key case) or with a bad descriptor is refused', async () => {
+    const dir = join(root, 'ambiguous-json');
+    const w = new LayoutWriter(dir);
+    const { config, layers } = await w.image(amd64);
+    const twin = await w.blob(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers, Layers: [] }), 'application/vnd.oci.image.manifest.v1+json');
+    const badSize = await w.blob(JSON.stringify({ schemaVersion: 2, config, layers: [{ ...layers[0], size: -1 }] }), 'application/vnd.oci.image.manifest.v1+json');
+    await w.finish([named(twin, 'twin'), named(badSize, 'bad-size')]);
+    await assert.rejects(new OciLayoutSource('x', dir, { name: 'twin' }).load({}), /ambiguous manifest: both "layers" and "Layers": Docker would read the second; export or save it again/);
+    await assert.rejects(new OciLayoutSource('x', dir, { name: 'bad-size' }).load({}), /layer 1 has size "-1", not a non-negative whole number of bytes: the layout is damaged or was altered/);
+  });
+
   test('damaged layouts are refused with what to do', async () => {
     const dir = join(root, 'damaged');
     const w = new LayoutWriter(dir);

@@ -84,3 +84,25 @@ test('parsePlatformSelection and when a run is multi-platform', () => {
   assert.equal(isMultiPlatformRun({ kind: 'all' }, image), true);
   assert.equal(isMultiPlatformRun({ kind: 'one', platform: { os: 'linux', architecture: 'amd64' } }, index), false);
 });
+
+test('pairPlatforms with a list picks each side as containerd does: plain amd64 never takes amd64/v2', () => {
+  const remote = [entry('linux/amd64/v2', 1), entry('linux/amd64', 2), entry('linux/386', 3)];
+  const local = [localImage('linux/amd64/v2', 1), localImage('linux/amd64', 2)];
+  const pairs = pairPlatforms(local, remote, parsePlatformSelection('linux/amd64,linux/386'));
+  assert.deepEqual(
+    pairs.map((p) => [p.platform, p.local?.manifestDigest, p.remote?.digest]),
+    [
+      ['linux/amd64', d(2), d(2)],
+      ['linux/386', undefined, d(3)],
+    ],
+  );
+  // amd64 falls back to 386 when no amd64 entry exists, as docker pull --platform linux/amd64 does
+  const fallback = pairPlatforms([localImage('linux/amd64', 2)], [entry('linux/386', 3), entry('linux/amd64/v3', 4)], parsePlatformSelection('linux/amd64,linux/arm64'));
+  assert.deepEqual(
+    fallback.map((p) => [p.platform, p.remote?.digest]),
+    [
+      ['linux/amd64', d(3)],
+      ['linux/arm64', undefined],
+    ],
+  );
+});

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocalImage } from '../../src/local/source.js';
 import { layerRows } from '../../src/report/model.js';
-import { compareImage, type RemoteImage } from '../../src/verify/rules.js';
+import { checkPlatformAgreement, compareImage, type RemoteImage } from '../../src/verify/rules.js';
+import type { Platform } from '../../src/oci/types.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -88,7 +89,39 @@ const cases: { name: string; remote: RemoteImage; local?: LocalImage; digest?: s
   { name: 'no local image: registry side only', remote: remote([d(1)]), failed: [] },
   { name: 'platform differs', remote: remote([d(1)]), local: local([d(1)], { platform: 'linux/arm64' }), failed: ['platform@-'] },
   { name: 'arm64/v8 equals arm64', remote: remote([d(1)], { platform: 'linux/arm64' }), local: local([d(1)], { platform: 'linux/arm64/v8' }), failed: [] },
+  { name: 'amd64/v2 is not amd64', remote: remote([d(1)], { platform: 'linux/amd64/v2' }), local: local([d(1)]), failed: ['platform@-'] },
+  {
+    name: "the registry's index entry disagrees with its config",
+    remote: fromEntry(remote([d(1)]), 'linux/arm64/v8'),
+    failed: ['platform@-'],
+  },
+  {
+    name: "the registry's index entry agrees with its config after normalisation",
+    remote: fromEntry(remote([d(1)], { platform: 'linux/aarch64/v8' }), 'linux/arm64'),
+    failed: [],
+  },
+  {
+    name: "the local layout's index entry disagrees with its config, the registry's agrees",
+    remote: fromEntry(remote([d(1)], { platform: 'linux/arm64' }), 'linux/arm64'),
+    local: { ...local([d(1)], { platform: 'linux/arm64/v8' }), configPlatform: { os: 'linux', architecture: 'amd64' } },
+    failed: ['platform@-'],
+  },
+  {
+    // issue 10: buildah manifest add --arch arm64 --variant v8 over an amd64 config, on both sides
+    name: 'both entries say arm64 over an amd64 config: keyed alike, each disagreement reported',
+    remote: fromEntry(remote([d(1)]), 'linux/arm64/v8'),
+    local: { ...local([d(1)], { platform: 'linux/arm64/v8' }), configPlatform: { os: 'linux', architecture: 'amd64' } },
+    failed: ['platform@-', 'platform@-'],
+  },
 ];
+
+/** The remote image as reached through an index entry for `platform`, its config unchanged. */
+function fromEntry(image: RemoteImage, platform: string): RemoteImage {
+  const [os = '', architecture = '', variant] = platform.split('/');
+  const configPlatform: Platform = { os: image.config.os, architecture: image.config.architecture };
+  if (image.config.variant) configPlatform.variant = image.config.variant;
+  return { ...image, platform: variant ? { os, architecture, variant } : { os, architecture }, configPlatform, platformFromEntry: true };
+}
 
 for (const c of cases) {
   test(`rules: ${c.name}`, () => {
@@ -117,3 +150,34 @@ test('layer rows pair history entries that made layers, skipping empty_layer', (
     ['not-compared'],
   );
 });
+
+const agreement: Array<[string, Platform, Platform, RegExp | undefined]> = [
+  ['same', { os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'amd64' }, undefined],
+  ['arm64/v8 and aarch64', { os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux', architecture: 'aarch64' }, undefined],
+  ['arm and arm/v7', { os: 'linux', architecture: 'arm' }, { os: 'linux', architecture: 'arm', variant: 'v7' }, undefined],
+  ['arm64 over amd64', { os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux', architecture: 'amd64' }, /^the registry's index entry says linux\/arm64 but its config says linux\/amd64: a runtime would select this image for a platform it was not built for$/],
+  ['amd64/v2 over amd64', { os: 'linux', architecture: 'amd64', variant: 'v2' }, { os: 'linux', architecture: 'amd64' }, /says linux\/amd64\/v2 but its config says linux\/amd64/],
+  ['arm/v6 over arm/v7', { os: 'linux', architecture: 'arm', variant: 'v6' }, { os: 'linux', architecture: 'arm' }, /says linux\/arm\/v6 but its config says linux\/arm\/v7/],
+  ['config without os', { os: 'linux', architecture: 'amd64' }, { os: '', architecture: '' }, /but its config says \//],
+  [
+    'os.version set on the entry and differing',
+    { os: 'windows', architecture: 'amd64', 'os.version': '10.0.20348.1' },
+    { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' },
+    /os\.version 10\.0\.20348\.1 but its config says 10\.0\.17763\.1/,
+  ],
+  ['os.version only in the config', { os: 'windows', architecture: 'amd64' }, { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' }, undefined],
+  [
+    'os.features set on the entry and differing',
+    { os: 'windows', architecture: 'amd64', 'os.features': ['win32k'] },
+    { os: 'windows', architecture: 'amd64' },
+    /os\.features win32k but its config says none/,
+  ],
+];
+for (const [name, entry, config, problem] of agreement) {
+  test(`checkPlatformAgreement: ${name}`, () => {
+    const check = checkPlatformAgreement('registry', entry, config);
+    assert.equal(check.rule, 'platform');
+    assert.equal(check.ok, problem === undefined);
+    if (problem) assert.match(check.message, problem);
+  });
+}
