@@ -1,15 +1,16 @@
 // Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
 // bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
 // blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
-// backpressure: a file, a tar entry. Memory stays constant whatever the blob size.
+// backpressure: a file, a tar entry. Memory stays constant whatever the blob size. The decoders
+// are deep verification's (src/bytes/decompress.ts): the same zstd fallback on Node 20, and the
+// same refusal of bytes after the last gzip member that Go's reader would fail on.
 
 import { createHash, type Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
-import * as zlib from 'node:zlib';
+import { openDecoder, sniffCompression, type Decoder } from '../bytes/decompress.js';
+import { VerifyImageError } from '../errors.js';
 import type { BlobMeasure, Compression } from './source.js';
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const SNIFF_BYTES = 4;
 
 export interface BlobDigestOptions {
@@ -24,8 +25,6 @@ export interface BlobDigestResult extends BlobMeasure {
   json?: Buffer;
 }
 
-type Inflater = zlib.Gunzip | NodeJS.ReadWriteStream;
-
 export class BlobDigester extends Writable {
   private readonly raw: Hash = createHash('sha256');
   private size = 0;
@@ -33,7 +32,7 @@ export class BlobDigester extends Writable {
   private headLength = 0;
   private sniffed = false;
   private compression: Compression = 'none';
-  private inflater?: Inflater;
+  private inflater?: Decoder;
   private inflated?: Hash;
   private inflateError?: string;
   private inflateDone?: Promise<void>;
@@ -97,20 +96,14 @@ export class BlobDigester extends Writable {
 
   private sniff(head: Buffer): void {
     this.sniffed = true;
-    const starts = (magic: number[]) => magic.every((byte, i) => head[i] === byte);
-    if (starts(GZIP_MAGIC)) this.compression = 'gzip';
-    else if (starts(ZSTD_MAGIC)) this.compression = 'zstd';
+    this.compression = sniffCompression(head);
     const keep = this.options.keepJsonUpTo ?? 0;
     if (keep > 0 && this.compression === 'none' && looksLikeJson(head)) this.json = [];
     if (this.compression !== 'none' && this.options.uncompressed !== false) this.startInflater();
   }
 
   private startInflater(): void {
-    const inflater = this.compression === 'gzip' ? zlib.createGunzip() : zstdDecompressor();
-    if (!inflater) {
-      this.inflateError = 'zstd decompression needs Node 22.15 or later; the compressed digest was still checked';
-      return;
-    }
+    const inflater = openDecoder(this.compression) as Decoder;
     const hash = createHash('sha256');
     this.inflater = inflater;
     this.inflated = hash;
@@ -118,7 +111,11 @@ export class BlobDigester extends Writable {
       inflater.on('data', (chunk: Buffer) => hash.update(chunk));
       inflater.once('end', () => resolve());
       inflater.once('error', (error: Error) => {
-        this.inflateError = `it does not decompress as ${this.compression} (${error.message})`;
+        // No zstd decoder at all (Node 20 without the zstd command) is a note, not a verdict on the blob.
+        this.inflateError =
+          error instanceof VerifyImageError && error.code === 'unsupported'
+            ? `${error.message}; the compressed digest was still checked`
+            : `it does not decompress as ${this.compression} (${error.message})`;
         this.inflater = undefined;
         inflater.removeAllListeners('data');
         resolve();
@@ -167,11 +164,6 @@ function looksLikeJson(head: Buffer): boolean {
     return byte === 0x7b || byte === 0x5b;
   }
   return false;
-}
-
-function zstdDecompressor(): NodeJS.ReadWriteStream | undefined {
-  const create = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
-  return typeof create === 'function' ? create() : undefined;
 }
 
 /** The media-type family a sniffed compression belongs to, for messages. */

@@ -9,8 +9,8 @@
 
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import * as zlib from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
+import { openDecoder, sniffCompression } from '../bytes/decompress.js';
 import { VerifyImageError } from '../errors.js';
 import { BlobDigester, type BlobDigestResult } from './blob-digest.js';
 
@@ -81,9 +81,10 @@ export async function scanArchive(file: string, what: string): Promise<ArchiveSc
   await new Promise<void>((resolve, reject) => {
     const parser = new Parser({ strict: true, onReadEntry: onEntry });
     const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
-    // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser: node's
-    // zlib stream waits for the parser to drain, so a highly compressible archive costs time, not memory.
-    const inflate = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? zstdDecompressor(file, what) : undefined;
+    // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser, with the
+    // layers' decoders (zstd through the command on Node 20): the decoder waits for the parser to
+    // drain, so a highly compressible archive costs time, not memory.
+    const inflate = openDecoder(compression);
     const input = inflate ? raw.pipe(inflate) : raw;
     const fail = (error: unknown) => {
       raw.destroy();
@@ -123,22 +124,13 @@ export function memberAt(scan: ArchiveScan, path: string): ArchiveMember | undef
 function outerCompression(file: string): 'gzip' | 'zstd' | 'none' {
   const head = Buffer.alloc(4);
   const fd = openSync(file, 'r');
+  let read: number;
   try {
-    readSync(fd, head, 0, 4, 0);
+    read = readSync(fd, head, 0, 4, 0);
   } finally {
     closeSync(fd);
   }
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  return 'none';
-}
-
-function zstdDecompressor(file: string, what: string): NodeJS.ReadWriteStream {
-  const create = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
-  if (typeof create !== 'function') {
-    throw new VerifyImageError('local', `${what} ${file} is zstd-compressed, which needs Node 22.15 or later to read: decompress it first (zstd -d) or save it uncompressed`);
-  }
-  return create();
+  return sniffCompression(head.subarray(0, read));
 }
 
 function normalise(path: string): string {

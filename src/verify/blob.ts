@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createDigester, digestAlgorithm } from '../oci/digest.js';
-import { openDecoder, type Decoder } from './decompress.js';
+import { openDecoder, TrailingDataError, type Decoder } from '../bytes/decompress.js';
 import { LayerIndexer, type LayerContents } from './layer-index.js';
 import type { Compression } from './layer-media.js';
 
@@ -119,6 +119,9 @@ function firstFailure(expect: BlobExpectation, got: BlobResult, decodeError: Err
   }
   if (got.digest !== expect.digest) {
     return { reason: 'digest', message: `the blob's bytes hash to ${got.digest}, not to the manifest's digest ${expect.digest}` };
+  }
+  if (decodeError instanceof TrailingDataError) {
+    return { reason: 'decompress', message: `the blob matches its digest, but ${decodeError.message}` };
   }
   if (decodeError) {
     return {

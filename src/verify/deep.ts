@@ -14,7 +14,7 @@ import { humanSize } from '../report/format.js';
 import { REPORTED_WASTED_FILES, type DeepLayer, type DeepReport } from '../report/model-deep.js';
 import { verifyBlobStream, type BlobResult } from './blob.js';
 import { CACHE_FORMAT, type LayerCache } from './cache.js';
-import { zstdImplementation } from './decompress.js';
+import { zstdImplementation } from '../bytes/decompress.js';
 import type { LayerIndex } from './layer-index.js';
 import { layerKind } from './layer-media.js';
 import { Progress } from './progress.js';
@@ -163,7 +163,8 @@ export async function verifyLayers(source: BlobSource, remote: RemoteImage, opts
     const c = contents?.counts;
     logger.info(
       `${label}: verified ${humanSize(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
-        `${humanSize(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions`,
+        `${humanSize(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
+        (c?.bytesAfterEnd ? `, ${humanSize(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''),
     );
     if (cache && contents && diffId) {
       try {

@@ -1,9 +1,10 @@
 // What a layer's media type says about how to read it: its compression, and whether it is a
 // foreign (non-distributable) layer that registries are not expected to serve. Pure.
 
+import type { Compression } from '../bytes/decompress.js';
 import { MediaType } from '../oci/types.js';
 
-export type Compression = 'gzip' | 'zstd' | 'none';
+export type { Compression };
 
 export type LayerKind =
   | { readable: true; compression: Compression; foreign: false }

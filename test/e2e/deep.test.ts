@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -282,6 +283,81 @@ describe('deep verification', () => {
       const deep = deepOf(run);
       assert.equal(deep.layers[0]?.failure, 'diff-id');
       assert.ok(deep.layers[0]?.message?.includes(`hashes to ${sha256(served)}, not to the config's diff_id ${sha256(claimed)}`), deep.layers[0]?.message);
+    });
+  });
+
+  describe('layers read as Go reads them (what docker pull unpacks)', () => {
+    /** Pushes a one-layer image whose layer is `blob` (gzip) and whose config names `diffId`. */
+    const pushOneLayer = async (tag: string, blob: Buffer, diffId: string): Promise<string> => {
+      const layer = await uploadBlob(registry.host, repo, blob);
+      const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, config: {} }));
+      const configBlob = await uploadBlob(registry.host, repo, config);
+      const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+      const put = await putManifest(
+        registry.host,
+        repo,
+        tag,
+        {
+          schemaVersion: 2,
+          mediaType,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...configBlob },
+          layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+        },
+        mediaType,
+      );
+      assert.equal(put.status, 201, put.text);
+      return `${registry.host}/${repo}:${tag}`;
+    };
+
+    it('fails a gzip layer followed by zeros, which Go refuses, though digest and diff_id hold', async () => {
+      const tar = makeTar([{ path: 'etc/motd', content: 'hello\n' }]);
+      const blob = Buffer.concat([zlib.gzipSync(tar), Buffer.alloc(4096)]);
+      const ref = await pushOneLayer('gzip-trailing-zeros', blob, sha256(tar));
+
+      const shallow = await runAction({ image: ref, 'local-image': 'none', platform: 'linux/amd64' });
+      assert.equal(shallow.code, 0, shallow.stdout);
+      const run = await runAction({ image: ref, 'local-image': 'none', platform: 'linux/amd64', deep: 'true' });
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(run.outputs.verified, 'false');
+      assert.equal(run.outputs['deep-verified'], 'false');
+      const failed = mismatches(run).find((m) => m.rule === 'layer-blobs');
+      assert.ok(failed, run.outputs.mismatches);
+      assert.equal(failed.layer, 1);
+      assert.match(failed.message, /4096 bytes after the last gzip member are not another member: Go's gzip reader fails on them with "gzip: invalid header"/);
+      const layer = deepOf(run).layers[0];
+      assert.equal(layer?.status, 'failed');
+      assert.equal(layer?.failure, 'decompress');
+    });
+
+    it('proves a layer with 128 MiB of zeros after its tar end marker, and says they are there', async () => {
+      const tar = makeTar([{ path: 'etc/motd', content: 'hello\n' }]);
+      const zeros = Buffer.alloc(1024 * 1024);
+      const gzip = zlib.createGzip();
+      const parts: Buffer[] = [];
+      gzip.on('data', (c: Buffer) => parts.push(c));
+      const done = new Promise((resolve) => gzip.once('end', resolve));
+      const plain = createHash('sha256').update(tar);
+      gzip.write(tar);
+      for (let i = 0; i < 128; i++) {
+        plain.update(zeros);
+        if (!gzip.write(zeros)) await new Promise((resolve) => gzip.once('drain', resolve));
+      }
+      gzip.end();
+      await done;
+      const blob = Buffer.concat(parts);
+      assert.ok(blob.length < 300_000, `${blob.length} bytes compressed`);
+      const ref = await pushOneLayer('after-tar-end', blob, `sha256:${plain.digest('hex')}`);
+
+      const run = await runAction({ image: ref, 'local-image': 'none', platform: 'linux/amd64', deep: 'true' });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.equal(run.outputs.verified, 'true');
+      assert.equal(run.outputs['deep-verified'], 'true');
+      const layer = deepOf(run).layers[0];
+      assert.equal(layer?.status, 'verified');
+      assert.equal(layer?.uncompressedSize, tar.length + 128 * 1024 * 1024);
+      assert.equal((layer?.counts as { bytesAfterEnd?: number } | undefined)?.bytesAfterEnd, 128 * 1024 * 1024);
+      assert.equal(layer?.counts?.files, 1);
+      assert.match(run.stdout, /layer 1\/1 sha256:\w+: verified .*, 128 MiB after the tar end \(in the diff_id; never unpacked\)/);
     });
   });
 

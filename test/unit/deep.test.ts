@@ -18,7 +18,7 @@ import type { HttpResponse } from '../../src/registry/http.js';
 import { deepOutputs } from '../../src/report/outputs-deep.js';
 import { CACHE_FORMAT, DirectoryLayerCache, parseCachedLayer, type CachedLayer, type LayerCache } from '../../src/verify/cache.js';
 import { cacheVersion, openToolCache } from '../../src/verify/cache-toolcache.js';
-import { zstdCommand } from '../../src/verify/decompress.js';
+import { zstdCommand } from '../../src/bytes/decompress.js';
 import { deepChecks, deepError, defaultConcurrency, verifyLayers, type BlobSource } from '../../src/verify/deep.js';
 import { layerKind } from '../../src/verify/layer-media.js';
 import { Progress } from '../../src/verify/progress.js';

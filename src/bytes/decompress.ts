@@ -1,0 +1,210 @@
+// Streaming decompressors for layer blobs, shared by deep verification and the local sources so
+// both judge a blob alike. gzip is node:zlib everywhere. zstd is node:zlib's own decoder where the
+// runtime has it (Node 24, where the action runs), else the `zstd -dc` command as a child process
+// (Node 20, where the CLI may run); both stream with backpressure and run off the main thread, so
+// one layer's decompression never stalls another's download.
+//
+// A blob is read the way Go reads it (containerd and Docker decompress with Go's compress/gzip and
+// klauspost's zstd, then drain the stream to its end): after a gzip member or zstd frame comes
+// another one or nothing. node:zlib quietly stops at anything else (trailing zeros, or any bytes
+// after a zstd frame) and ends the output as if the blob were complete; Go fails with
+// "gzip: invalid header". We count what node:zlib consumed and refuse the rest.
+
+import { spawn } from 'node:child_process';
+import { Duplex } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { VerifyImageError } from '../errors.js';
+
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+/** A writable of compressed bytes that is readable as the decompressed bytes. */
+export type Decoder = Duplex;
+
+/** The node:zlib streams we wrap: they count the input bytes they consumed. */
+type ZlibStream = Duplex & { bytesWritten: number };
+type ZstdFactory = (options?: object) => ZlibStream;
+
+/** Room for the decompressor to work on a chunk or two while the next ones download. */
+const WRITE_BUFFER = 1024 * 1024;
+const OUTPUT_CHUNK = 128 * 1024;
+
+// Read through a cast: @types/node 20 does not know createZstdDecompress.
+const nativeZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
+
+/** Which zstd decoder this process would use, for logs and the report. */
+export function zstdImplementation(): 'node:zlib' | 'zstd command' {
+  return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
+}
+
+/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
+export function sniffCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC) return 'zstd';
+  return 'none';
+}
+
+/** A decoder for `compression`, or undefined for uncompressed layers. */
+export function openDecoder(compression: Compression): Decoder | undefined {
+  switch (compression) {
+    case 'none':
+      return undefined;
+    case 'gzip':
+      // gzip layers may hold several members back to back; zlib's gunzip reads them all.
+      return new WholeInput(zlib.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER } as zlib.ZlibOptions) as unknown as ZlibStream, 'gzip');
+    case 'zstd':
+      return typeof nativeZstd === 'function'
+        ? new WholeInput(nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
+        : zstdCommand();
+  }
+}
+
+/**
+ * A node:zlib decoder that must consume every input byte: bytes it stopped at (it ends its output
+ * early and ignores them) make the stream fail, naming how many there were.
+ */
+class WholeInput extends Duplex {
+  private fed = 0;
+  /** Input bytes the decoder had consumed when it ended its output, or undefined while it runs. */
+  private consumedAtEnd: number | undefined;
+
+  constructor(
+    private readonly inner: ZlibStream,
+    private readonly format: 'gzip' | 'zstd',
+  ) {
+    super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
+    inner.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) inner.pause();
+    });
+    inner.once('end', () => (this.consumedAtEnd = inner.bytesWritten));
+    // Once the output ended, later errors ("push after EOF", a header check on the trailing
+    // bytes) are symptoms of the trailing bytes, which _final names.
+    inner.on('error', (err: Error) => {
+      if (this.consumedAtEnd === undefined) this.destroy(err);
+    });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.fed += chunk.length;
+    // After the decoder ended its output, the rest is only counted.
+    if (this.consumedAtEnd !== undefined || this.inner.write(chunk)) return callback();
+    const go = () => {
+      this.inner.off('drain', go);
+      this.inner.off('end', go);
+      this.inner.off('close', go);
+      callback();
+    };
+    this.inner.on('drain', go);
+    this.inner.on('end', go);
+    this.inner.on('close', go);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const judge = () => {
+      const consumed = this.consumedAtEnd ?? this.inner.bytesWritten;
+      const trailing = this.fed - consumed;
+      if (trailing > 0) return callback(new TrailingDataError(this.format, trailing));
+      this.push(null);
+      callback();
+    };
+    if (this.consumedAtEnd !== undefined) return judge();
+    this.inner.once('end', judge);
+    this.inner.end();
+  }
+
+  override _read(): void {
+    this.inner.resume();
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.inner.destroy();
+    callback(err);
+  }
+}
+
+/** Bytes after the last gzip member or zstd frame: Go refuses them, node:zlib would not have. */
+export class TrailingDataError extends Error {
+  constructor(
+    readonly format: 'gzip' | 'zstd',
+    readonly bytes: number,
+  ) {
+    const unit = format === 'gzip' ? 'member' : 'frame';
+    const go = format === 'gzip' ? `Go's gzip reader fails on them with "gzip: invalid header"` : `Go's zstd reader fails on them`;
+    super(`${bytes} bytes after the last ${format} ${unit} are not another ${unit}: ${go}, so Docker and containerd cannot unpack this layer`);
+  }
+}
+
+/**
+ * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
+ * failing command is always an error on the stream, never a silently short output. The command
+ * itself refuses bytes after the last frame.
+ */
+export function zstdCommand(): Decoder {
+  const child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
+  // not a zstd frame up front so both runtimes judge a layer alike.
+  let head: Buffer | undefined = Buffer.alloc(0);
+  const decoder = new Duplex({
+    writableHighWaterMark: WRITE_BUFFER,
+    write(chunk: Buffer, _encoding, callback) {
+      if (head) {
+        head = Buffer.concat([head, chunk.subarray(0, 4)]);
+        if (head.length >= 4) {
+          if (!isZstdFrame(head)) return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
+          head = undefined;
+        }
+      }
+      if (child.stdin.write(chunk)) callback();
+      else child.stdin.once('drain', () => callback());
+    },
+    final(callback) {
+      if (head && head.length > 0) return callback(new Error('zstd: input too short to be zstd'));
+      child.stdin.end();
+      callback();
+    },
+    read() {
+      child.stdout.resume();
+    },
+    destroy(err, callback) {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      callback(err);
+    },
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (!decoder.push(chunk)) child.stdout.pause();
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    stderr = (stderr + text).slice(-2000);
+  });
+  // zstd may exit before reading everything (bad data): the write side then sees EPIPE, which
+  // the exit status below explains better.
+  child.stdin.on('error', () => undefined);
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    decoder.destroy(
+      err.code === 'ENOENT'
+        ? new VerifyImageError(
+            'unsupported',
+            'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)',
+          )
+        : err,
+    );
+  });
+  child.once('close', (code, signal) => {
+    if (code === 0) {
+      decoder.push(null);
+      return;
+    }
+    const reason = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || (signal ? `killed by ${signal}` : `exit code ${code}`);
+    decoder.destroy(new Error(`zstd: ${reason}`));
+  });
+  return decoder;
+}
+
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/** A zstd frame (28 B5 2F FD) or a skippable frame (5? 2A 4D 18), little-endian magic numbers. */
+function isZstdFrame(head: Buffer): boolean {
+  const magic = head.readUInt32LE(0);
+  return magic === ZSTD_MAGIC || (magic & 0xfffffff0) === 0x184d2a50;
+}
