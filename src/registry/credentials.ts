@@ -268,7 +268,10 @@ function scrubHelperText(line: string, stdout: string): string {
   const secretKey = /secret|password|token/i;
   try {
     const answer: unknown = JSON.parse(stdout);
-    if (isRecord(answer)) for (const [key, value] of Object.entries(answer)) if (secretKey.test(key) && typeof value === 'string') tracker.add(value);
+    if (isRecord(answer)) {
+      for (const [key, value] of Object.entries(answer)) if (secretKey.test(key) && typeof value === 'string') tracker.add(value);
+      if (typeof answer.Username === 'string' && typeof answer.Secret === 'string') tracker.add(`${answer.Username}:${answer.Secret}`);
+    }
   } catch {
     for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi)) if (m[1]) tracker.add(m[1]);
   }

@@ -278,13 +278,14 @@ export async function errorLine(res: HttpResponse): Promise<string> {
  * (`password=…`, `"refresh_token": "…"`) are masked, whatever else scrubbing finds later.
  */
 export function oneLineText(text: string, max: number): string {
-  return text
+  const line = text
     .replace(/\?[^\s"'<>=?]*=[^\s"'<>]*/g, '?…')
     .replace(CREDENTIAL_PARAM, '$1***')
     .replace(CREDENTIAL_FIELD, '$1***"')
     .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, max);
+    .trim();
+  // Cut at a word boundary: half a word may be half a secret that scrubbing can no longer recognise.
+  return line.length <= max ? line : `${line.slice(0, max).replace(/\S*$/, '').trimEnd()}…`;
 }
 
 const CREDENTIAL_NAMES = '(?:password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|identitytoken|registrytoken|auth|authorization)';

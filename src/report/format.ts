@@ -52,8 +52,10 @@ export function shorten(text: string, max = 72): string {
  * itself. A value can neither close a cell or table nor become a link, code span or emphasis.
  */
 export function escapeHtml(text: string): string {
-  return neutralise(text).replace(/[&<>"'`|*_[\]\\~]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return neutralise(text).replace(/[&<>"'`|*_[\]\\~]/g, (c) => NAMED_ENTITIES[c] ?? `&#${c.charCodeAt(0)};`);
 }
+
+const NAMED_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
 /** A copy of a report whose every string is one inert line (neutralise()), for the text renderers. */
 export function plainCopy<T>(report: T): T {

@@ -91,8 +91,9 @@ test('inertJson means the same and carries no command', () => {
 test('escapeHtml: one line, no markup from HTML or markdown', () => {
   const escaped = escapeHtml('a|b\n\n# h\r</td></tr></table><script>alert(1)</script> `code` *em* _u_ [x](javascript:y) ~s~ \\ "q" \'q\' &amp;');
   assert.doesNotMatch(escaped, /[<>|`*_[\]~\\"'\n\r]/);
-  assert.ok(escaped.includes('&#60;script&#62;'));
-  assert.ok(escaped.includes('&#38;amp;'));
+  assert.ok(escaped.includes('&lt;script&gt;'));
+  assert.ok(escaped.includes('&amp;amp;'));
+  assert.ok(escaped.includes('&#96;code&#96; &#42;em&#42; &#95;u&#95; &#91;x&#93;'));
 });
 
 test('count', () => {
@@ -215,4 +216,9 @@ test('error bodies lose query strings and credential values', () => {
   for (const leaked of ['hunter2', 'service=reg', 'r3fr', 't0k', encodeURIComponent(SECRET)]) assert.ok(!line.includes(leaked), line);
   assert.match(line, /password=\*\*\*/);
   assert.equal(oneLineText('what? no such repository', 100), 'what? no such repository');
+});
+
+test('a long error body is cut at a word boundary, never inside a word that may be a secret', () => {
+  const line = oneLineText(`denied ${'x'.repeat(10)} ${'S3cretToken'.repeat(3)} tail`, 30);
+  assert.equal(line, `denied ${'x'.repeat(10)}…`);
 });
