@@ -9,13 +9,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
-import type { Logger } from './log.js';
+import { inertJson, inertLines, logLine, neutralise, type Logger } from './log.js';
 import { auditImages } from './base/audit.js';
 import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseRegistryTimeout } from './options.js';
 import { reportDocument } from './report/json.js';
+import type { VerifyReport } from './report/model.js';
 import { renderAuditText } from './report/text-base.js';
 import { renderText } from './report/text.js';
 import { run, type RunInputs } from './run.js';
+import { SecretTracker } from './secrets.js';
 import { DirectoryLayerCache } from './verify/cache.js';
 import { MAX_CONCURRENCY } from './verify/deep.js';
 
@@ -98,13 +100,19 @@ async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`verify-image: give exactly one IMAGE\n${USAGE}\n`);
     return 2;
   }
-  const secrets: string[] = [];
-  const mask = (line: string) => secrets.reduce((l, s) => (s ? l.split(s).join('***') : l), line);
+  // Every secret is scrubbed, in all its forms, from everything printed; every line is made
+  // inert (the CLI may run inside a workflow, whose runner reads its output for commands).
+  const secrets = new SecretTracker();
   const logger: Logger = {
-    info: (m) => values.quiet || process.stderr.write(`${mask(m)}\n`),
-    warning: (m) => process.stderr.write(`warning: ${mask(m)}\n`),
-    debug: (m) => process.env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${mask(m)}\n`),
-    secret: (s) => secrets.push(s),
+    info: (m) => values.quiet || process.stderr.write(`${logLine(secrets.scrub(m))}\n`),
+    warning: (m) => process.stderr.write(`warning: ${neutralise(secrets.scrub(m))}\n`),
+    debug: (m) => process.env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${neutralise(secrets.scrub(m))}\n`),
+    secret: (s) => secrets.add(s),
+  };
+  const print = (reports: VerifyReport[], text: (clean: VerifyReport[]) => string): void => {
+    const clean = secrets.scrubDeep(reports);
+    const out = values.json ? inertJson(JSON.stringify(reportDocument(clean), null, 2)) : inertLines(text(clean));
+    process.stdout.write(`${secrets.scrub(out)}\n`);
   };
   try {
     const password = values['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : process.env.VERIFY_IMAGE_PASSWORD;
@@ -133,7 +141,7 @@ async function cli(argv: string[]): Promise<number> {
         },
         logger,
       );
-      process.stdout.write(`${mask(values.json ? JSON.stringify(reportDocument(reports), null, 2) : renderAuditText(reports))}\n`);
+      print(reports, renderAuditText);
       if (reports.some((r) => r.base?.drift === 'true')) return 1;
       return reports.every((r) => r.status !== 'error' && r.base?.drift === 'false') ? 0 : 2;
     }
@@ -153,12 +161,12 @@ async function cli(argv: string[]): Promise<number> {
       },
       logger,
     );
-    process.stdout.write(`${mask(values.json ? JSON.stringify(reportDocument([report]), null, 2) : renderText(report))}\n`);
+    print([report], ([clean]) => renderText(clean as VerifyReport));
     if (report.status === 'error') return 2;
     if (report.status === 'mismatch' && failOn.mismatch) return 1;
     return failOn.drift && report.base?.drift === 'true' ? 1 : 0;
   } catch (err) {
-    process.stderr.write(`verify-image: ${mask(describeError(err))}\n`);
+    process.stderr.write(`verify-image: ${neutralise(secrets.scrub(describeError(err)))}\n`);
     return 2;
   }
 }

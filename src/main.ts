@@ -1,12 +1,17 @@
 // The action: read inputs, run the engine, set outputs, write the job summary, and fail the
 // step with one line when the image does not verify. The only module besides inputs.ts and the
 // summary renderer that talks to @actions/core.
+//
+// What leaves the step is made safe here: every report is scrubbed of every secret (in all its
+// forms, src/secrets.ts) before it feeds the outputs, the JSON report and the summary, and every
+// line written to the log is scrubbed and then made inert (src/log.ts logLine), so a registry's
+// text can never become a workflow command.
 
 import * as core from '@actions/core';
 import { auditImages } from './base/audit.js';
 import { describeError } from './errors.js';
 import { readInputs, type ActionInputs } from './inputs.js';
-import type { Logger } from './log.js';
+import { logLine, type Logger } from './log.js';
 import { isIndex } from './oci/types.js';
 import { writeReportFile } from './report/json.js';
 import { failedChecks, type VerifyReport } from './report/model.js';
@@ -14,16 +19,24 @@ import { baseOutputs } from './report/outputs-base.js';
 import { platformsOutput, ruleName } from './report/platforms.js';
 import { deepOutputs } from './report/outputs-deep.js';
 import { writeSummary } from './report/summary.js';
+import { count } from './report/format.js';
 import { run } from './run.js';
+import { SecretTracker } from './secrets.js';
 
+const secrets = new SecretTracker();
 const masked = new Set<string>();
+const logText = (m: string): string => logLine(secrets.scrub(m));
+const info = (m: string): void => core.info(logText(m));
+const warning = (m: string): void => core.warning(logText(m));
+const fail = (m: string): void => core.setFailed(logText(m));
 const logger: Logger = {
-  info: (m) => core.info(m),
-  warning: (m) => core.warning(m),
-  debug: (m) => core.debug(m),
+  info,
+  warning,
+  debug: (m) => core.debug(logText(m)),
   secret: (s) => {
     if (!s || masked.has(s)) return;
     masked.add(s);
+    secrets.add(s);
     core.setSecret(s);
   },
 };
@@ -32,7 +45,7 @@ export async function main(): Promise<void> {
   try {
     const inputs = readInputs();
     if (inputs.images.length > 1) return await audit(inputs);
-    const report = await run(inputs, logger);
+    const report = secrets.scrubDeep(await run(inputs, logger));
     setOutputs(report, writeReportFile([report]));
     setBaseOutputs([report]);
     if (inputs.summary) await writeSummaryIfPossible([report]);
@@ -41,7 +54,7 @@ export async function main(): Promise<void> {
   } catch (err) {
     // Only input errors and bugs reach here: the engine reports its own failures.
     core.setOutput('verified', 'false');
-    core.setFailed(describeError(err));
+    fail(describeError(err));
   }
 }
 
@@ -64,16 +77,16 @@ function setOutputs(report: VerifyReport, reportPath: string): void {
 async function writeSummaryIfPossible(reports: VerifyReport[]): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await writeSummary(reports);
+    await writeSummary(reports, (html) => secrets.scrub(html));
   } catch (err) {
-    core.warning(`could not write the job summary: ${describeError(err)}`);
+    warning(`could not write the job summary: ${describeError(err)}`);
   }
 }
 
 function conclude(report: VerifyReport, failOnMismatch: boolean): void {
   const name = report.remote?.reference ?? report.image;
   if (report.status === 'error') {
-    core.setFailed(report.error ?? `could not verify ${name}`);
+    fail(report.error ?? `could not verify ${name}`);
     return;
   }
   if (report.status === 'mismatch') {
@@ -81,17 +94,17 @@ function conclude(report: VerifyReport, failOnMismatch: boolean): void {
       .map((c) => `${ruleName(c)}: ${c.message}`)
       .join('; ');
     const line = `${name} does not match the local build: ${reasons}`;
-    if (failOnMismatch) core.setFailed(line);
-    else core.warning(`${line} (not failing: fail-on does not include mismatch)`);
+    if (failOnMismatch) fail(line);
+    else warning(`${line} (not failing: fail-on does not include mismatch)`);
     return;
   }
   if (report.platforms && !report.remote) {
-    core.info(`verified: ${name}: all ${report.platforms.length} platforms match${report.local ? ' the local build' : ' on the registry side'}`);
+    info(`verified: ${name}: all ${report.platforms.length} platforms match${report.local ? ' the local build' : ' on the registry side'}`);
     return;
   }
-  core.info(
+  info(
     report.local
-      ? `verified: ${name} is exactly the local build (${report.layers.length} layers)`
+      ? `verified: ${name} is exactly the local build (${count(report.layers.length, 'layer')})`
       : `verified: ${name} is consistent${report.checks.some((c) => c.rule === 'digest') ? ' and has the expected digest' : ''} (no local image compared)`,
   );
 }
@@ -101,7 +114,7 @@ function conclude(report: VerifyReport, failOnMismatch: boolean): void {
  * every image verified, and `mismatches` names the image of each failed rule.
  */
 async function audit(inputs: ActionInputs): Promise<void> {
-  const reports = await auditImages(inputs.images, inputs, logger);
+  const reports = secrets.scrubDeep(await auditImages(inputs.images, inputs, logger));
   core.setOutput('verified', String(reports.every((r) => r.verified)));
   for (const name of ['digest', 'index-digest', 'config-digest', 'layers']) core.setOutput(name, '');
   core.setOutput('platforms', '[]');
@@ -130,7 +143,7 @@ function concludeBase(reports: VerifyReport[], failOnDrift: boolean): void {
     if (base?.status !== 'drifted') continue;
     const age = base.driftAgeDays !== undefined ? ` (a newer base has been out for ${base.driftAgeDays} days)` : '';
     const line = `${report.remote?.reference ?? report.image} is built on an outdated base: ${base.message}${age}`;
-    if (failOnDrift) core.setFailed(line);
-    else core.warning(`${line} (not failing: add drift to fail-on)`);
+    if (failOnDrift) fail(line);
+    else warning(`${line} (not failing: add drift to fail-on)`);
   }
 }

@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { VerifyImageError } from '../errors.js';
+import { SecretTracker } from '../secrets.js';
 
 export interface Credential {
   /** Basic / token-server credentials. */
@@ -55,6 +56,8 @@ export function secretsOf(c: Credential): string[] {
   const secrets = new Set<string>();
   if (c.password) {
     secrets.add(c.password);
+    // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
+    secrets.add(`${c.username ?? ''}:${c.password}`);
     secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
   }
   if (c.identityToken) secrets.add(c.identityToken);
@@ -204,7 +207,9 @@ async function fromHelper(name: string, serverKey: string, env: NodeJS.ProcessEn
     // The protocol's "no credentials" answer is a failing exit with this text on stdout.
     if (/credentials not found/i.test(`${stdout}\n${stderr}`)) return undefined;
     const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
-    const detail = firstLine(stderr) || firstLine(stdout);
+    // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
+    // Its stderr is, once every secret we can see in stdout is scrubbed from it.
+    const detail = scrubHelperText(firstLine(stderr), stdout);
     fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
   }
 
@@ -250,6 +255,27 @@ function credential(source: string, fields: Omit<Credential, 'source'>): Credent
   // Docker leaves `{}` entries behind; a user name alone cannot authenticate either.
   if (!present.some(([name]) => name !== 'username')) return undefined;
   return { ...Object.fromEntries(present), source };
+}
+
+/**
+ * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
+ * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
+ * which are more likely a token than a reason.
+ */
+function scrubHelperText(line: string, stdout: string): string {
+  if (!line) return '';
+  const tracker = new SecretTracker();
+  const secretKey = /secret|password|token/i;
+  try {
+    const answer: unknown = JSON.parse(stdout);
+    if (isRecord(answer)) {
+      for (const [key, value] of Object.entries(answer)) if (secretKey.test(key) && typeof value === 'string') tracker.add(value);
+      if (typeof answer.Username === 'string' && typeof answer.Secret === 'string') tracker.add(`${answer.Username}:${answer.Secret}`);
+    }
+  } catch {
+    for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi)) if (m[1]) tracker.add(m[1]);
+  }
+  return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
 }
 
 function firstLine(text: string): string {

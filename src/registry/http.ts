@@ -103,9 +103,19 @@ export async function send(req: HttpRequest, opts: TransportOptions): Promise<Ht
   }
 }
 
+/**
+ * Follows redirects as Go's http.Client does, and stricter where a secret could travel: a 301, 302
+ * or 303 turns a POST into a GET without a body (HEAD and GET stay as they are); a 307 or 308 keeps
+ * the method and the body only while it stays on the origin the request was meant for — a body
+ * (a token request's form, with the password or refresh token) is never resent to another origin,
+ * so that redirect is an error. `Authorization` goes to the first origin only.
+ */
 async function sendFollowingRedirects(req: HttpRequest, opts: TransportOptions): Promise<HttpResponse> {
   const origin = new URL(req.url).origin;
   let url = new URL(req.url);
+  let method = req.method;
+  let body = req.body;
+  let extraHeaders = { ...req.headers };
   const maxRedirects = opts.maxRedirects ?? 10;
   const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
   for (let hop = 0; ; hop++) {
@@ -122,28 +132,52 @@ async function sendFollowingRedirects(req: HttpRequest, opts: TransportOptions):
       'user-agent': opts.userAgent ?? 'verify-image',
       // We hash what the registry stored: never let a proxy or undici decode it for us.
       'accept-encoding': 'identity',
-      ...req.headers,
+      ...extraHeaders,
     };
     if (req.authorization && url.origin === origin) headers.authorization = req.authorization;
-    const res = await request(url, { method: req.method, headers, body: req.body, dispatcher: agentFor(timeouts) });
+    const res = await request(url, { method, headers, body, dispatcher: agentFor(timeouts) });
     const location = header(res, 'location');
-    if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
+    const status = res.statusCode;
+    if (REDIRECTS.has(status) && location) {
       await res.body.dump().catch(() => undefined);
       if (hop >= maxRedirects) {
         throw new VerifyImageError('protocol', `too many redirects (over ${maxRedirects}) fetching ${redact(req.url)}: the registry or its CDN is misconfigured`);
       }
-      const next = new URL(location, url);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new VerifyImageError('protocol', `${url.host} answered ${status} with a Location that is not a URL, fetching ${redact(req.url)}`);
+      }
       if (url.protocol === 'https:' && next.protocol === 'http:') {
         throw new VerifyImageError(
           'protocol',
           `refusing a redirect from https to plain http (${next.host}) fetching ${redact(req.url)}: the registry must keep its downloads on https`,
         );
       }
+      if (status === 307 || status === 308) {
+        if (body !== undefined && next.origin !== origin) {
+          throw new VerifyImageError(
+            'protocol',
+            `${url.host} redirected a ${method} to ${redact(req.url)} to another origin (${next.host}, HTTP ${status}); refusing to resend its body, which may hold credentials: fix the server's redirect`,
+          );
+        }
+      } else if (method !== 'GET' && method !== 'HEAD') {
+        method = 'GET';
+        body = undefined;
+        extraHeaders = withoutBodyHeaders(extraHeaders);
+      }
       url = next;
       continue;
     }
-    return { status: res.statusCode, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
+    return { status, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
   }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !/^content-/i.test(name)));
 }
 
 /** A body broke off while being read (reset, truncation, silence): reading it again may work. */
@@ -238,9 +272,25 @@ export async function errorLine(res: HttpResponse): Promise<string> {
   return plain ? `HTTP ${res.status}: ${plain}` : `HTTP ${res.status}`;
 }
 
-function oneLineText(text: string, max: number): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, max);
+/**
+ * Outside text (an error body) as one short line without what a server may echo back of our
+ * request: query strings are cut (`?…`), and the values of credential-like parameters
+ * (`password=…`, `"refresh_token": "…"`) are masked, whatever else scrubbing finds later.
+ */
+export function oneLineText(text: string, max: number): string {
+  const line = text
+    .replace(/\?[^\s"'<>=?]*=[^\s"'<>]*/g, '?…')
+    .replace(CREDENTIAL_PARAM, '$1***')
+    .replace(CREDENTIAL_FIELD, '$1***"')
+    .replace(/\s+/g, ' ')
+    .trim();
+  // Cut at a word boundary: half a word may be half a secret that scrubbing can no longer recognise.
+  return line.length <= max ? line : `${line.slice(0, max).replace(/\S*$/, '').trimEnd()}…`;
 }
+
+const CREDENTIAL_NAMES = '(?:password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|identitytoken|registrytoken|auth|authorization)';
+const CREDENTIAL_PARAM = new RegExp(`(\\b${CREDENTIAL_NAMES}=)[^&\\s"'<>]*`, 'gi');
+const CREDENTIAL_FIELD = new RegExp(`("${CREDENTIAL_NAMES}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi');
 
 function isTransient(err: unknown): boolean {
   if (err instanceof undiciErrors.UndiciError) {

@@ -1,7 +1,8 @@
 // Words and numbers for the deep-verification part of the report, shared by the job summary and
 // the CLI text so both say the same thing.
 
-import { humanSize } from './format.js';
+import { neutralise } from '../log.js';
+import { count, humanSize } from './format.js';
 import type { DeepLayer, DeepReport } from './model-deep.js';
 
 /** How many hidden files the summary and the text list by name (the JSON report has more). */
@@ -19,10 +20,12 @@ export function deepHeadline(deep: DeepReport): string {
     `${(deep.durationMs / 1000).toFixed(1)} s`,
   ];
   const lead = failed
-    ? `${failed} of ${total} layers FAILED`
+    ? `${failed} of ${count(total, 'layer')} FAILED`
     : proved === total
-      ? `all ${total} layers proved`
-      : `${proved} of ${total} layers proved`;
+      ? total === 1
+        ? 'the 1 layer proved'
+        : `all ${total} layers proved`
+      : `${proved} of ${count(total, 'layer')} proved`;
   return `${lead} (${parts.join(', ')})`;
 }
 
@@ -63,5 +66,5 @@ export function speed(bytes: number, ms: number): string {
 /** A path from inside a layer, safe to print: control characters (newlines, escapes) become '?'. */
 export function printablePath(path: string): string {
   // eslint-disable-next-line no-control-regex
-  return path.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return neutralise(path.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?'));
 }

@@ -3,12 +3,12 @@
 // images. Every value from a registry or a Dockerfile is escaped.
 
 import * as core from '@actions/core';
+import { addList, addTable, type Cell } from './summary-html.js';
 import { shortDigest } from '../oci/digest.js';
-import { escapeHtml, instructionOf, shorten } from './format.js';
+import { count, escapeHtml, instructionOf, shorten } from './format.js';
 import type { BaseReport, BaseStatus } from './model-base.js';
 import type { VerifyReport } from './model.js';
 
-type Cell = { data: string; header?: boolean };
 
 export const BASE_LABELS: Record<BaseStatus, string> = {
   'up-to-date': '✅ up to date',
@@ -31,12 +31,12 @@ export function addBaseSection(report: VerifyReport): void {
   if (base.current?.digest) facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
   if (base.layers !== undefined) facts.push(`<strong>Base layers</strong> ${base.layers} of the image's ${report.layers.length}`);
   if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
-    facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${base.current.layers} layers`);
+    facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${count(base.current.layers, 'layer')}`);
   }
   if (base.behindDays !== undefined) facts.push(`<strong>Behind</strong> the current base by ${base.behindDays} days`);
   if (base.driftAgeDays !== undefined) facts.push(`<strong>Drift age</strong> a newer base has been out for ${base.driftAgeDays} days`);
   if (base.error && base.status !== 'unknown') facts.push(`<strong>Note</strong> ${escapeHtml(base.error)}`);
-  s.addList(facts);
+  addList(facts);
   if (base.history?.length) s.addDetails('History, attributed to base or image', historyTable(base));
 }
 
@@ -47,7 +47,7 @@ export function addAuditTable(reports: readonly VerifyReport[]): void {
   const failed = reports.filter((r) => r.status === 'error').length;
   s.addHeading(`Base image audit: ${reports.length} images, ${drifted} drifted${failed ? `, ${failed} could not be checked` : ''}`, 2);
   const header: Cell[] = ['Image', 'Base', 'Built-on base digest', 'Current base digest', 'Status', 'Age'].map((data) => ({ data, header: true }));
-  s.addTable([header, ...reports.map(auditRow)]);
+  addTable([header, ...reports.map(auditRow)]);
 }
 
 function auditRow(report: VerifyReport): Cell[] {

@@ -2,12 +2,12 @@
 // bytes proved and what is inside it) and the largest wasted files. Escaped like summary.ts.
 
 import * as core from '@actions/core';
+import { addList, addTable, type Cell } from './summary-html.js';
 import { shortDigest } from '../oci/digest.js';
 import { compressionLabel, deepHeadline, layerResult, LISTED_WASTED_FILES, printablePath, resultMark, wasteHeadline } from './deep-format.js';
 import { escapeHtml, humanSize } from './format.js';
 import type { DeepLayer, DeepReport } from './model-deep.js';
 
-type Cell = { data: string; header?: boolean };
 
 export function addDeepSection(deep: DeepReport): void {
   const s = core.summary;
@@ -15,10 +15,10 @@ export function addDeepSection(deep: DeepReport): void {
   s.addHeading('Deep verification', 3);
   s.addRaw(`<p>${icon} ${escapeHtml(deepHeadline(deep))}</p>`, true);
   const header: Cell[] = ['#', 'Blob', 'Type', 'Compressed', 'Uncompressed', 'Files', 'Deleted', 'Wasted', 'Result'].map((data) => ({ data, header: true }));
-  s.addTable([header, ...deep.layers.map(row)]);
+  addTable([header, ...deep.layers.map(row)]);
   s.addRaw(`<p><strong>Wasted bytes:</strong> ${escapeHtml(wasteHeadline(deep))}</p>`, true);
   if (deep.wastedFiles.length) {
-    s.addList(
+    addList(
       deep.wastedFiles.slice(0, LISTED_WASTED_FILES).map(
         (f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`,
       ),

@@ -2,8 +2,9 @@
 // collapsible layer table per platform. Every value is escaped; cells are HTML.
 
 import * as core from '@actions/core';
+import { addList, addTable, type Cell } from './summary-html.js';
 import { shortDigest } from '../oci/digest.js';
-import { escapeHtml, humanSize, instructionOf, shorten } from './format.js';
+import { count, escapeHtml, humanSize, instructionOf, shorten } from './format.js';
 import type { LayerRow, PlatformReport, VerifyReport } from './model.js';
 import { attestationText, presenceText } from './platforms.js';
 
@@ -14,19 +15,18 @@ export function addPlatformSummary(report: VerifyReport): void {
   if (report.index && !report.remote) {
     const facts = [`<strong>Registry</strong> <code>${escapeHtml(report.index.digest)}</code> (${escapeHtml(report.index.mediaType)})`];
     if (report.index.localDigest) facts.push(`<strong>Local index</strong> <code>${escapeHtml(report.index.localDigest)}</code>`);
-    s.addList(facts);
+    addList(facts);
   }
-  s.addTable(overview(platforms));
+  addTable(overview(platforms));
   // With one platform the main layer table already shows it.
   if (report.layers.length > 0) return;
   for (const platform of platforms) {
     if (platform.layers.length === 0) continue;
-    const label = `${platform.status === 'verified' ? '✓' : '✗'} ${escapeHtml(platform.platform)}: ${platform.layers.length} layers`;
+    const label = `${platform.status === 'verified' ? '✓' : '✗'} ${escapeHtml(platform.platform)}: ${count(platform.layers.length, 'layer')}`;
     s.addDetails(label, layerTableHtml(platform.layers));
   }
 }
 
-type Cell = { data: string; header?: boolean };
 
 function overview(platforms: PlatformReport[]): Cell[][] {
   const header: Cell[] = ['Platform', 'Registry manifest', 'Local manifest', 'Config', 'Layers', 'Attestation', ''].map((data) => ({ data, header: true }));

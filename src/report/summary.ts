@@ -3,6 +3,7 @@
 // value from a registry or a Dockerfile is escaped before it goes in.
 
 import * as core from '@actions/core';
+import { addList, addTable, type Cell } from './summary-html.js';
 import { shortDigest } from '../oci/digest.js';
 import { escapeHtml, humanSize, instructionOf, seconds, shorten } from './format.js';
 import { failedChecks, type LayerRow, type VerifyReport } from './model.js';
@@ -11,12 +12,16 @@ import { ruleName } from './platforms.js';
 import { addPlatformSummary } from './summary-platforms.js';
 import { addDeepSection } from './summary-deep.js';
 
-type Cell = { data: string; header?: boolean };
 
-export async function writeSummary(reports: VerifyReport[]): Promise<void> {
+/**
+ * Writes the summary of `reports` (already scrubbed by the caller); `scrub` runs once more over
+ * the finished HTML, so that no secret reaches the page even in a form the report did not hold.
+ */
+export async function writeSummary(reports: VerifyReport[], scrub: (html: string) => string = (html) => html): Promise<void> {
   if (reports.length > 1) addAuditTable(reports);
   for (const report of reports) addReport(report);
-  await core.summary.write();
+  const html = scrub(core.summary.stringify());
+  await core.summary.emptyBuffer().addRaw(html).write();
 }
 
 const HEADINGS: Record<VerifyReport['status'], string> = {
@@ -40,16 +45,16 @@ function addReport(report: VerifyReport): void {
   if (report.local) {
     facts.push(`<strong>Local build</strong> <code>${escapeHtml(report.local.reference)}</code> — ${escapeHtml(report.local.source)}`);
   }
-  if (facts.length) s.addList(facts);
+  if (facts.length) addList(facts);
 
   const failed = failedChecks(report);
   if (failed.length) {
     s.addRaw('<p><strong>Failed rules</strong></p>', true);
-    s.addList(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
+    addList(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
   }
   addBaseSection(report);
   addPlatformSummary(report);
-  if (report.layers.length) s.addTable(layerTable(report.layers));
+  if (report.layers.length) addTable(layerTable(report.layers));
   if (report.deep) addDeepSection(report.deep);
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
@@ -62,7 +67,7 @@ function layerTable(rows: LayerRow[]): Cell[][] {
   // The origin column appears once a base is known (see summary-base.ts).
   const origin = rows.some((r) => r.origin);
   const header: Cell[] = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', 'Match', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
-  return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: row.origin ?? '?' }] : [])])];
+  return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: escapeHtml(row.origin ?? '?') }] : [])])];
 }
 
 function layerCells(row: LayerRow): Cell[] {

@@ -1,6 +1,7 @@
 // The base-image parts of the CLI text: a few lines per image and the audit table across images.
 
 import { shortDigest } from '../oci/digest.js';
+import { plainCopy } from './format.js';
 import type { BaseStatus } from './model-base.js';
 import type { VerifyReport } from './model.js';
 
@@ -24,7 +25,8 @@ export function baseTextLines(report: VerifyReport): string[] {
 }
 
 /** The audit table, then one line per image saying why. */
-export function renderAuditText(reports: readonly VerifyReport[]): string {
+export function renderAuditText(input: readonly VerifyReport[]): string {
+  const reports = plainCopy(input);
   const rows = reports.map((r) => [
     r.remote?.reference ?? r.image,
     r.base?.reference ?? '—',

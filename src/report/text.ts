@@ -1,13 +1,16 @@
 // The CLI's rendering of a report: a verdict line, the digests, failed rules and a layer table.
+// Rendered from a plain copy of the report, so that no value (a registry's history, an error
+// body) can add a line or a control sequence to the terminal or to a workflow log.
 
 import { shortDigest } from '../oci/digest.js';
-import { humanSize, instructionOf, shorten } from './format.js';
+import { humanSize, instructionOf, plainCopy, shorten } from './format.js';
 import { failedChecks, type VerifyReport } from './model.js';
 import { baseTextLines } from './text-base.js';
 import { platformsText, ruleName } from './platforms.js';
 import { renderDeepText } from './text-deep.js';
 
-export function renderText(report: VerifyReport): string {
+export function renderText(input: VerifyReport): string {
+  const report = plainCopy(input);
   const lines: string[] = [];
   const verdict = report.status === 'verified' ? 'VERIFIED' : report.status === 'mismatch' ? 'MISMATCH' : 'COULD NOT VERIFY';
   lines.push(`${verdict}  ${report.remote?.reference ?? report.image}`);

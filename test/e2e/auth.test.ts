@@ -14,6 +14,8 @@ import { buildImage, busyboxBase, pushImage, removeImage, requireDaemon, uniqueN
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { dockerLogin, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { makeCertificate, nonLoopbackAddress, type TestCertificate } from '../helpers/tls.js';
+import { startHostileTokenFront, type HostileTokenFront } from '../helpers/hostile-token.js';
+import { findLeak } from '../helpers/leaks.js';
 import { startTokenServer, type TokenServer } from '../helpers/token-server.js';
 
 const USER = 'ci-bot';
@@ -346,6 +348,114 @@ fi
       const run = await action('untrusted certificate', { image: ref(), 'local-image': privateRef, username: USER, password: PASSWORD });
       assert.equal(run.code, 1);
       assert.match(errorLines(run)[0] ?? '', /::error::the TLS certificate of .* is not trusted \(\w+\): give the registry a certificate from a trusted CA, or point NODE_EXTRA_CA_CERTS at its CA/);
+    });
+  });
+
+  describe('hostile token servers and credential helpers', () => {
+    // A password whose URL-encoded, form-encoded and base64 forms all differ from it.
+    const ODD_USER = 'odd-bot';
+    const ODD_PASSWORD = `Odd+pw/${Math.random().toString(36).slice(2)}=&?: é`;
+    const oddSecrets = [ODD_PASSWORD, `${ODD_USER}:${ODD_PASSWORD}`];
+    let front: HostileTokenFront;
+    let proxy: FaultProxy;
+
+    before(async () => {
+      tokens.configure({ users: { [USER]: PASSWORD, [ODD_USER]: ODD_PASSWORD } });
+      front = await startHostileTokenFront(tokens.realm, { kind: 'echo' });
+      cleanups.push(() => front.stop());
+      proxy = await startFaultProxy({ upstream: `http://${registry.host}` });
+      cleanups.push(() => proxy.stop());
+      // The registry sends us to the hostile realm instead of the real one.
+      proxy.setRules([{ path: /^\/v2\//, times: Infinity, fault: { kind: 'challenge', rewrite: (v) => v.replace(tokens.realm, front.realm) } }]);
+    });
+    const viaProxy = () => `${proxy.host}/${privateRepo}:1.0`;
+    /** Everything a person or a later step could see of a run. */
+    const everything = (run: ActionRun) => [visible(run.stdout), run.stderr, run.summary, JSON.stringify(run.report ?? {}), JSON.stringify(run.outputs)].join('\n');
+    const assertNoLeak = (name: string, text: string) => {
+      const leak = findLeak(text, oddSecrets);
+      assert.equal(leak, undefined, `${name}: ${leak ?? ''}`);
+    };
+    const collectedText = () => JSON.stringify(front.collected);
+
+    it('follows a 302 of the password POST to another origin as a GET without the form, then falls back to GET with Basic', async () => {
+      front.mode = { kind: 'redirect', status: 302 };
+      front.collected.length = 0;
+      const run = await action('POST 302 across origins', { image: viaProxy(), 'local-image': privateRef, username: ODD_USER, password: ODD_PASSWORD });
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(run.outputs.verified, 'true');
+      assert.ok(front.posts > 0, 'the POST was made');
+      assert.ok(front.collected.length > 0, 'the redirect was followed');
+      for (const request of front.collected) {
+        assert.equal(request.method, 'GET');
+        assert.equal(request.body, '');
+        assert.equal(request.headers.authorization, undefined);
+        assert.equal(request.headers['content-type'], undefined);
+      }
+      assertNoLeak('the other origin', collectedText());
+      assertNoLeak('POST 302', everything(run));
+    });
+
+    it('refuses a 307 of the password POST to another origin: the form is never resent', async () => {
+      front.mode = { kind: 'redirect', status: 307 };
+      front.collected.length = 0;
+      const run = await action('POST 307 across origins', { image: viaProxy(), 'local-image': privateRef, username: ODD_USER, password: ODD_PASSWORD });
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(run.outputs.verified, 'false');
+      const errors = errorLines(run);
+      assert.equal(errors.length, 1, run.stdout);
+      assert.match(errors[0] ?? '', /::error::127\.0\.0\.1:\d+ redirected a POST to http:\/\/127\.0\.0\.1:\d+\/token to another origin \(127\.0\.0\.1:\d+, HTTP 307\); refusing to resend its body, which may hold credentials: fix the server's redirect$/);
+      assert.deepEqual(front.collected, [], 'the other origin heard nothing');
+      assertNoLeak('POST 307', everything(run));
+    });
+
+    it('never shows a password that the token server echoes back in its error body, in any form', async () => {
+      front.mode = { kind: 'echo' };
+      const run = await action('token server echoes the form', { image: viaProxy(), 'local-image': privateRef, username: ODD_USER, password: ODD_PASSWORD });
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(run.outputs.verified, 'false');
+      const errors = errorLines(run);
+      assert.equal(errors.length, 1, run.stdout);
+      assert.match(errors[0] ?? '', new RegExp(`^::error::the token server of ${proxy.host.replace(/\./g, '\\.')} rejected the credentials from inputs \\(HTTP 403: invalid request .*\\): check the username and password or token$`));
+      assertNoLeak('echo (action)', everything(run));
+      assert.ok((run.report as { images?: { error?: string }[] } | undefined)?.images?.[0]?.error?.includes('***'), 'the report says something was hidden');
+
+      const cli = await runCli([viaProxy(), '--local', privateRef, '--username', ODD_USER], {
+        DOCKER_CONFIG: join(scratch, 'no-docker-config'),
+        VERIFY_IMAGE_PASSWORD: ODD_PASSWORD,
+      });
+      assert.equal(cli.code, 2);
+      assert.match(cli.stderr + cli.stdout, /rejected the credentials/);
+      assertNoLeak('echo (CLI text)', `${cli.stdout}\n${cli.stderr}`);
+      const json = await runCli([viaProxy(), '--local', privateRef, '--username', ODD_USER, '--json'], {
+        DOCKER_CONFIG: join(scratch, 'no-docker-config'),
+        VERIFY_IMAGE_PASSWORD: ODD_PASSWORD,
+      });
+      assertNoLeak('echo (CLI JSON)', `${json.stdout}\n${json.stderr}`);
+    });
+
+    it('never quotes a failing credential helper\'s stdout, and scrubs its stderr', async () => {
+      const bin = join(scratch, 'leaky-bin');
+      await mkdir(bin, { recursive: true });
+      const helper = join(bin, 'docker-credential-leaky');
+      // Exit 1 with the whole answer on stdout and the secret, raw and base64, on stderr.
+      await writeFile(
+        helper,
+        `#!/bin/sh
+cat >/dev/null
+printf '%s' '{"ServerURL":"${registry.host}","Username":"${ODD_USER}","Secret":"${ODD_PASSWORD}"}'
+printf 'error: keychain refused token %s (%s)\\n' '${ODD_PASSWORD}' '${b64(`${ODD_USER}:${ODD_PASSWORD}`)}' >&2
+exit 1
+`,
+      );
+      await chmod(helper, 0o755);
+      const dir = await configDir('leaky-helper', { credHelpers: { [registry.host]: 'leaky' } });
+      const run = await action('leaky credential helper', { image: privateRef }, { DOCKER_CONFIG: dir, PATH: `${bin}:${process.env.PATH ?? ''}` });
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(run.outputs.verified, 'false');
+      const errors = errorLines(run);
+      assert.equal(errors.length, 1, run.stdout);
+      assert.match(errors[0] ?? '', /^::error::credential helper docker-credential-leaky \(named in .*, asked for .*\) failed \(exit code 1\): error: keychain refused token \*\*\* \(\*\*\*\)$/);
+      assertNoLeak('leaky helper', everything(run));
     });
   });
 

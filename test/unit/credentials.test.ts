@@ -27,6 +27,9 @@ case "$key" in
   token.example) printf '%s' '{"ServerURL":"token.example","Username":"<token>","Secret":"refresh-123"}' ;;
   broken.example) echo "gpg: decryption failed: No secret key" >&2; exit 1 ;;
   garbage.example) echo 'Username: octo Secret: leaked-secret'; exit 0 ;;
+  leaky.example) printf '%s' '{"ServerURL":"leaky.example","Username":"octo","Secret":"leaky+Secret/0123=x"}'; echo "error: token leaky+Secret/0123=x (bGVha3krU2VjcmV0LzAxMjM9eA==) rejected" >&2; exit 1 ;;
+  stdout.example) printf '%s' '{"ServerURL":"stdout.example","Username":"octo","Secret":"stdout-only-secret"}'; exit 2 ;;
+  opaque.example) echo "refusing ghp_AbCdEfGh0123456789IjKlMnOp for /usr/local/bin/docker-credential-pass" >&2; exit 1 ;;
   *) echo "credentials not found in native keychain"; exit 1 ;;
 esac
 `,
@@ -158,6 +161,10 @@ const errorCases: ErrorCase[] = [
   { name: 'a password that is not a string', config: { auths: { 'ghcr.io': { password: 12345 } } }, registry: 'ghcr.io', code: 'input', says: [/auths\["ghcr.io"\]\.password is not a string/], hides: ['12345'] },
   { name: 'a helper that fails', config: { credsStore: 'test' }, registry: 'broken.example', code: 'auth', says: [/docker-credential-test/, /broken\.example/, /exit code 1/, /decryption failed/] },
   { name: 'a helper answering something that is not JSON', config: { credsStore: 'test' }, registry: 'garbage.example', code: 'auth', says: [/docker-credential-test/, /"Secret"/], hides: ['leaked-secret'] },
+  // A failing helper's stdout is never quoted; its stderr only without the secrets stdout gave away.
+  { name: 'a leaky helper (JSON on stdout, the secret on stderr, exit 1)', config: { credsStore: 'test' }, registry: 'leaky.example', code: 'auth', says: [/exit code 1/, /error: token \*\*\* \(\*\*\*\) rejected/], hides: ['leaky+Secret/0123=x', b64('leaky+Secret/0123=x'), encodeURIComponent('leaky+Secret/0123=x'), 'Secret'] },
+  { name: 'a failing helper with only stdout', config: { credsStore: 'test' }, registry: 'stdout.example', code: 'auth', says: [/failed \(exit code 2\)$/], hides: ['stdout-only-secret', 'Username'] },
+  { name: 'a failing helper whose stderr holds an unknown token', config: { credsStore: 'test' }, registry: 'opaque.example', code: 'auth', says: [/refusing \*\*\* for \/usr\/local\/bin\/docker-credential-pass/], hides: ['ghp_AbCdEfGh0123456789IjKlMnOp'] },
   { name: 'a helper that is not on PATH', config: { credHelpers: { 'ghcr.io': 'absent' } }, registry: 'ghcr.io', code: 'auth', says: [/docker-credential-absent/, /not on PATH/, 'FILE'] },
   { name: 'a helper name that is a path', config: { credsStore: '../../bin/sh' }, registry: 'ghcr.io', code: 'input', says: [/not a valid helper name/] },
 ];
@@ -208,10 +215,10 @@ for (const [registry, key] of keyCases) {
 }
 
 const secretCases: { name: string; credential: Credential; want: string[] }[] = [
-  { name: 'user and password', credential: { username: 'u', password: 'p', source: 's' }, want: ['p', b64('u:p')] },
+  { name: 'user and password', credential: { username: 'u', password: 'p', source: 's' }, want: ['p', 'u:p', b64('u:p')] },
   { name: 'identity token with a user name', credential: { username: 'u', identityToken: 'id', source: 's' }, want: ['id'] },
   { name: 'registry token', credential: { registryToken: 'rt', source: 's' }, want: ['rt'] },
-  { name: 'everything, no duplicates', credential: { username: 'u', password: 'p', identityToken: 'p', registryToken: 'rt', source: 's' }, want: ['p', b64('u:p'), 'rt'] },
+  { name: 'everything, no duplicates', credential: { username: 'u', password: 'p', identityToken: 'p', registryToken: 'rt', source: 's' }, want: ['p', 'u:p', b64('u:p'), 'rt'] },
 ];
 for (const c of secretCases) {
   test(`secretsOf: ${c.name}`, () => {
