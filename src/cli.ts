@@ -44,7 +44,7 @@ options:
   --cache                   with --deep, remember proved layers in ~/.cache/verify-image/layers
                             (or $XDG_CACHE_HOME/verify-image/layers) and skip them next time
   --cache-dir DIR           like --cache, in DIR
-  --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
+  --base REF                the base image (default: auto — --dockerfile, labels, annotations; none: skip)
   --dockerfile PATH         the Dockerfile the image was built from, to find its base
   --build-arg NAME=VALUE    a build argument used for the build (repeatable), for ARGs in FROM
   --fail-on LIST            mismatch (default), drift, mismatch,drift or never (verify only)

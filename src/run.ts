@@ -119,7 +119,9 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     }
     report.verified = report.checks.every((c) => c.ok);
     report.status = report.verified ? 'verified' : 'mismatch';
-    report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger);
+    // Labels are the build's word only when the config is proved to be the user's build.
+    const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
+    report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger, configBound);
   } catch (err) {
     report.error = secrets.scrub(describeError(err));
     report.status = 'error';

@@ -1,7 +1,15 @@
-// Owns: finding which base image an image declares, and saying where that came from. The first
-// source that applies wins: the base-image input; the OCI base annotations on the manifest; the
-// same keys as config labels; the final stage of the Dockerfile; else none. Nothing here talks
-// to a registry: annotations and labels come from the image already fetched.
+// Owns: finding which base image an image declares, who named it, and saying where that came
+// from. Who may decide, in this order (the first that names a base wins):
+//   1. the user: the base-image input, then the dockerfile input's final FROM;
+//   2. the build: config labels org.opencontainers.image.base.name/.digest. The config is hashed
+//      and bound to the manifest; it is the user's own build's when the run proved it (a local
+//      build compared, or the digest input matched). Labels of a config nobody proved are the
+//      registry's word, like annotations;
+//   3. the registry: the same keys as annotations, on the index first (where regctl and the OCI
+//      guidance put them for multi-platform images), then on the platform manifest.
+// A name the registry chose is marked `namedBy: 'registry'`: the lookup goes anonymous on any
+// other registry (lookup.ts) and the report says it came from the registry. Nothing here talks to
+// a registry: annotations and labels come from the image already fetched.
 
 import { readFile } from 'node:fs/promises';
 import { VerifyImageError } from '../errors.js';
@@ -25,10 +33,19 @@ export interface BaseOptions {
   buildArgs?: Record<string, string>;
 }
 
+/**
+ * Who chose the base name: the user (inputs), the verified build (labels of a proved config), or
+ * the registry (annotations; labels of a config nobody proved). Decides which credentials a
+ * lookup on another registry may use.
+ */
+export type BaseNamer = 'user' | 'build' | 'registry';
+
 export interface DeclaredBase {
   source: BaseSource;
   /** Where it came from, in words, for the report. */
   from: string;
+  /** Who chose the name; absent when no base is named (FROM scratch, none). */
+  namedBy?: BaseNamer;
   /** undefined when no base is known or the image is FROM scratch. */
   reference?: ImageReference;
   /** The Dockerfile's final stage is FROM scratch: the image has no base. */
@@ -37,33 +54,62 @@ export interface DeclaredBase {
 
 export type ReadText = (path: string) => Promise<string>;
 
+export interface DetectContext {
+  /**
+   * The image's config is proved to be the user's build: compared with a local build, or reached
+   * through the digest input, and every check passed. Only then are its labels the build's word.
+   */
+  configBound: boolean;
+  readText?: ReadText;
+}
+
+/** The image as detection needs it: the platform manifest, its config, and the index annotations when the tag is an index. */
+export type DetectImage = Pick<RemoteImage, 'manifest' | 'config' | 'platform' | 'indexAnnotations'>;
+
 /** The declared base, or undefined when the base-image input is `none`. */
-export async function detectBase(
-  opts: BaseOptions,
-  image: RemoteImage,
-  logger: Logger,
-  readText: ReadText = (path) => readFile(path, 'utf8'),
-): Promise<DeclaredBase | undefined> {
+export async function detectBase(opts: BaseOptions, image: DetectImage, logger: Logger, context: DetectContext): Promise<DeclaredBase | undefined> {
   const input = (opts.baseImage ?? '').trim();
   if (input.toLowerCase() === 'none') return undefined;
   if (input && input.toLowerCase() !== 'auto') {
-    return { source: 'input', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
+    return { source: 'input', namedBy: 'user', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
   }
 
-  const annotations = image.manifest.annotations ?? {};
-  const fromAnnotations = fromKeys(annotations, `manifest annotations ${BASE_NAME_KEY}`, logger);
-  if (fromAnnotations) return { source: 'annotation', ...fromAnnotations };
+  const labels = context.configBound
+    ? fromKeys(image.config.config?.Labels, 'config labels', '', logger)
+    : fromKeys(image.config.config?.Labels, "the registry's config labels", " (the config was not proved to be the local build's)", logger);
+  const annotations =
+    fromKeys(image.indexAnnotations, "the registry's annotations", ' on the index', logger) ??
+    fromKeys(image.manifest.annotations, "the registry's annotations", ' on the manifest', logger);
 
-  const labels = image.config.config?.Labels ?? {};
-  const fromLabels = fromKeys(labels, `config labels ${BASE_NAME_KEY}`, logger);
-  if (fromLabels) return { source: 'label', ...fromLabels };
-
-  if (opts.dockerfile) return fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, readText);
+  if (opts.dockerfile) {
+    const declared = await fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, context.readText ?? ((path) => readFile(path, 'utf8')));
+    return withKnownDigest(declared, [labels, annotations]);
+  }
+  if (labels) return { source: 'label', namedBy: context.configBound ? 'build' : 'registry', ...labels };
+  if (annotations) return { source: 'annotation', namedBy: 'registry', ...annotations };
 
   return {
     source: 'none',
-    from: `nothing: no base-image input, no ${BASE_NAME_KEY} annotation or label, no dockerfile input`,
+    from: `nothing: no base-image input, no dockerfile input, no ${BASE_NAME_KEY} label or annotation`,
   };
+}
+
+/**
+ * The Dockerfile names the base but rarely pins it. When a label or annotation names the same
+ * repository (and tag) with a digest, that digest says which build of it the image was built on.
+ * Taking it is safe whoever wrote it: the host stays the Dockerfile's, and a digest only chooses
+ * which base is fetched, hashed and tested as a prefix of the image.
+ */
+function withKnownDigest(declared: DeclaredBase, candidates: (KeyedBase | undefined)[]): DeclaredBase {
+  const ref = declared.reference;
+  if (!ref || ref.digest) return declared;
+  for (const candidate of candidates) {
+    const other = candidate?.reference;
+    if (!other?.digest || other.registry !== ref.registry || other.repository !== ref.repository) continue;
+    if (other.tag !== undefined && other.tag !== ref.tag) continue;
+    return { ...declared, reference: withDigest(ref, other.digest), from: `${declared.from}; the digest from ${candidate?.from}` };
+  }
+  return declared;
 }
 
 function parseBaseReference(text: string, where: string): ImageReference {
@@ -75,12 +121,25 @@ function parseBaseReference(text: string, where: string): ImageReference {
   }
 }
 
-/** base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning. */
-function fromKeys(values: Record<string, string>, where: string, logger: Logger): { from: string; reference: ImageReference } | undefined {
-  const name = values[BASE_NAME_KEY]?.trim();
-  const digest = values[BASE_DIGEST_KEY]?.trim();
+interface KeyedBase {
+  from: string;
+  reference: ImageReference;
+}
+
+/**
+ * base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning.
+ * `what` and `suffix` frame the keys in the report: "config labels NAME and DIGEST".
+ */
+function fromKeys(values: Record<string, unknown> | null | undefined, what: string, suffix: string, logger: Logger): KeyedBase | undefined {
+  // Registry JSON: a value that is not a string is as good as absent, never a crash.
+  const text = (key: string): string | undefined => {
+    const value = values?.[key];
+    return typeof value === 'string' ? value.trim() : undefined;
+  };
+  const name = text(BASE_NAME_KEY);
+  const digest = text(BASE_DIGEST_KEY);
   if (!name) {
-    if (digest) logger.warning(`${where.replace(BASE_NAME_KEY, BASE_DIGEST_KEY)} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
+    if (digest) logger.warning(`${what} ${BASE_DIGEST_KEY}${suffix} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
     return undefined;
   }
   try {
@@ -92,10 +151,10 @@ function fromKeys(values: Record<string, string>, where: string, logger: Logger)
       }
       reference = withDigest(reference, digest);
     }
-    return { from: digest ? `${where} and ${BASE_DIGEST_KEY}` : where, reference };
+    return { from: `${what} ${BASE_NAME_KEY}${digest ? ` and ${BASE_DIGEST_KEY}` : ''}${suffix}`, reference };
   } catch (err) {
     if (!(err instanceof VerifyImageError)) throw err;
-    logger.warning(`ignoring the ${where}: ${err.message}`);
+    logger.warning(`ignoring ${what} ${BASE_NAME_KEY}${suffix}: ${err.message}`);
     return undefined;
   }
 }
@@ -112,7 +171,7 @@ async function fromDockerfile(path: string, buildArgs: Record<string, string>, p
   const walked = base.stages.length > 1 ? ` (${['final stage', ...base.stages.slice(1)].join(' → ')})` : '';
   const from = `Dockerfile ${path}, FROM on line ${base.from.line}${walked}`;
   if (base.image === undefined) return { source: 'dockerfile', from, scratch: true };
-  return { source: 'dockerfile', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
+  return { source: 'dockerfile', namedBy: 'user', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
 }
 
 /**

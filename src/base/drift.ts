@@ -2,6 +2,8 @@
 // base and a registry lookup, it finds the base the image was built on (when its digest is
 // known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
 // image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
+// Every verdict rests on hashes we computed: what the tag points to is the hash of the manifest
+// bytes a GET returned, never a HEAD's Docker-Content-Digest header alone.
 // Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
 
 import { describeError } from '../errors.js';
@@ -46,6 +48,9 @@ export async function checkBase(image: RemoteImage, declared: DeclaredBase, look
   if (!ref) return { base };
 
   base.reference = formatReference(ref);
+  // Fail safe: a base whose namer is not known is treated as the registry's choice.
+  const namedBy = declared.namedBy ?? 'registry';
+  if (namedBy === 'registry') base.namedByRegistry = true;
   const name = `${ref.registry}/${ref.repository}`;
   const platform = formatPlatform(image.platform);
   const imageDiffIds = image.config.rootfs.diff_ids;
@@ -56,14 +61,15 @@ export async function checkBase(image: RemoteImage, declared: DeclaredBase, look
   if (ref.digest) {
     base.builtOn = { digest: ref.digest };
     try {
-      builtOn = await lookup.resolve(ref, image.platform);
+      builtOn = await lookup.resolve(ref, image.platform, namedBy);
       base.builtOn = facts(builtOn, ref.digest);
     } catch (err) {
       problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
     }
   }
 
-  // What the tag points to now: with a known digest, HEAD first and fetch only when it moved.
+  // What the tag points to now: with a known digest, the hash of the tag's manifest first, and the
+  // platform image behind it only when that is not the built-on base.
   let current: RemoteImage | undefined;
   let tagDigest: string | undefined;
   if (ref.tag === undefined) {
@@ -72,12 +78,12 @@ export async function checkBase(image: RemoteImage, declared: DeclaredBase, look
     const tagRef: ImageReference = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
     try {
       if (ref.digest) {
-        tagDigest = await lookup.head(tagRef);
+        tagDigest = await lookup.tagDigest(tagRef, namedBy);
         if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest)) current = builtOn;
-        else if (tagDigest !== ref.digest) current = await lookup.resolve(withDigest(tagRef, tagDigest), image.platform);
+        else if (tagDigest !== ref.digest) current = await lookup.resolve(withDigest(tagRef, tagDigest), image.platform, namedBy);
         base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
       } else {
-        current = await lookup.resolve(tagRef, image.platform);
+        current = await lookup.resolve(tagRef, image.platform, namedBy);
         tagDigest = current.indexDigest ?? current.manifestDigest;
         base.current = facts(current, tagDigest);
       }
@@ -106,10 +112,10 @@ export async function checkBase(image: RemoteImage, declared: DeclaredBase, look
     base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
     if (currentPrefix) base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
   } else if (builtOn && builtOnPrefix && tagDigest !== undefined && tagDigest === ref.digest) {
-    // Up to date only when the built-on base was fetched, hashed and found to start the image:
-    // a HEAD's digest header and the image's own label prove nothing by themselves.
+    // Up to date only when the built-on base was fetched, hashed and found to start the image, and
+    // the tag's manifest bytes hash to its digest: a digest header and a label prove nothing alone.
     base.status = 'up-to-date';
-    base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
+    base.message = `${name}:${ref.tag} still points to ${short(tagDigest)} (the hash of the manifest it serves), the base the image was built on`;
   } else if (current && currentPrefix) {
     const n = currentLayers?.length ?? 0;
     base.status = 'up-to-date';

@@ -12,14 +12,19 @@ import { detectBase, type BaseOptions } from './detect.js';
 import { checkBase } from './drift.js';
 import { BaseRegistry, type BaseLookup } from './lookup.js';
 
+/**
+ * @param configBound the run proved the image's config is the user's build (a local build or the
+ *   digest input matched), so its labels may name a base as the user's word (detect.ts).
+ */
 export async function inspectBase(
   opts: BaseOptions,
   image: RemoteImage,
   rows: LayerRow[],
   lookup: BaseLookup,
   logger: Logger,
+  configBound: boolean,
 ): Promise<BaseReport | undefined> {
-  const declared = await detectBase(opts, image, logger);
+  const declared = await detectBase(opts, image, logger, { configBound });
   if (!declared) return undefined;
   const { base, attribution } = await checkBase(image, declared, lookup);
   if (attribution) {
@@ -31,7 +36,10 @@ export async function inspectBase(
   return base;
 }
 
-/** A lookup for one run; the credentials given as inputs go only to the checked image's registries. */
+/**
+ * A lookup for one run; the credentials given as inputs go only to the checked images' registries,
+ * and a base the registry named gets no credentials on any other (lookup.ts).
+ */
 export function baseLookupFor(
   inputs: { insecureRegistries: readonly string[]; env?: NodeJS.ProcessEnv; username?: string; password?: string },
   registries: readonly string[],

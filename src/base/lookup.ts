@@ -1,8 +1,15 @@
-// Owns: the registry requests made for base images, each made once per run. A base shared by
-// many audited images is looked up once: every lookup is kept as a promise keyed by what it asks
-// (HEAD of a tag, the platform image behind a reference), so concurrent and later askers share
-// the request in flight or its result, failures included. Clients (one per repository, since a
-// token is scoped to one) are shared the same way.
+// Owns: the registry requests made for base images, each made once per run, and which credentials
+// each may carry. A base shared by many audited images is looked up once: every lookup is kept as
+// a promise keyed by what it asks (the digest a tag points to, the platform image behind a
+// reference) and with which credentials, so concurrent and later askers share the request in
+// flight or its result, failures included. Clients (one per repository, since a token is scoped
+// to one) are shared the same way.
+//
+// Credentials (baseCredentialChoice): on the checked images' own registries, what the images
+// used (the username/password inputs, else Docker's stored credentials). On any other registry,
+// Docker's stored credentials when the user or the proved build named the base, and none at all
+// when the registry did (annotations): whoever controls a registry must not be able to make us
+// present the user's credentials for another host, nor read a private image there for them.
 
 import { VerifyImageError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -13,13 +20,31 @@ import { RegistryClient } from '../registry/client.js';
 import { resolveCredential, secretsOf } from '../registry/credentials.js';
 import { resolveRemoteImage } from '../registry/resolve.js';
 import type { RemoteImage } from '../verify/rules.js';
+import type { BaseNamer } from './detect.js';
 
 /** What the drift check needs from a registry; a fake in unit tests, BaseRegistry for real. */
 export interface BaseLookup {
-  /** The digest a tag points to now, by HEAD (no Docker Hub pull quota spent). */
-  head(ref: ImageReference): Promise<string>;
+  /**
+   * The digest a tag points to now, hashed from the manifest bytes a GET returned. Never a HEAD's
+   * Docker-Content-Digest alone: a header is the registry's word, and "up to date" rests on it.
+   */
+  tagDigest(ref: ImageReference, namedBy: BaseNamer): Promise<string>;
   /** The image behind a reference for one platform: index → platform manifest → config. */
-  resolve(ref: ImageReference, platform: Platform): Promise<RemoteImage>;
+  resolve(ref: ImageReference, platform: Platform, namedBy: BaseNamer): Promise<RemoteImage>;
+}
+
+/** Which credentials a base lookup may carry to one registry. */
+export type CredentialChoice =
+  /** A checked image's registry: what the image used (inputs, else Docker's stored credentials). */
+  | 'image'
+  /** Another registry, base named by the user or the proved build: Docker's stored credentials. */
+  | 'stored'
+  /** Another registry, base named by the registry: none. */
+  | 'anonymous';
+
+export function baseCredentialChoice(registry: string, namedBy: BaseNamer, imageRegistries: readonly string[]): CredentialChoice {
+  if (imageRegistries.includes(registry)) return 'image';
+  return namedBy === 'registry' ? 'anonymous' : 'stored';
 }
 
 export interface BaseRegistryOptions {
@@ -28,39 +53,41 @@ export interface BaseRegistryOptions {
   logger: Logger;
   /**
    * Credentials given as inputs and the registries they were given for (the checked images'). A
-   * base on any other registry uses Docker's stored credentials, so inputs never leak elsewhere.
+   * base on any other registry never gets the inputs (see baseCredentialChoice).
    */
   inputCredential?: { username?: string; password?: string; registries: readonly string[] };
 }
 
 export class BaseRegistry implements BaseLookup {
   private readonly clients = new Map<string, Promise<RegistryClient>>();
-  private readonly heads = new Map<string, Promise<string>>();
+  private readonly tags = new Map<string, Promise<string>>();
   private readonly images = new Map<string, Promise<RemoteImage>>();
-  /** Lookups actually sent (HEADs and image resolutions), for the log and the tests. */
+  /** Lookups actually sent (tag digests and image resolutions), for the log and the tests. */
   lookups = 0;
 
   constructor(private readonly opts: BaseRegistryOptions) {}
 
-  head(ref: ImageReference): Promise<string> {
+  tagDigest(ref: ImageReference, namedBy: BaseNamer): Promise<string> {
     const tag = ref.tag ?? 'latest';
     const name = `${ref.registry}/${ref.repository}:${tag}`;
-    return once(this.heads, name, async () => {
-      const client = await this.client(ref);
+    const choice = this.choice(ref, namedBy);
+    return once(this.tags, `${choice} ${name}`, async () => {
+      const client = await this.client(ref, choice);
       this.lookups++;
-      this.opts.logger.info(`base lookup: HEAD ${name}`);
-      const head = await client.headManifest(tag);
-      if (!head.digest) throw new VerifyImageError('protocol', `${ref.registry} gave no digest for ${name}, neither on HEAD nor on GET`);
-      return head.digest;
+      // One small GET instead of a HEAD: the digest is what the served bytes hash to, and the
+      // client refuses a Docker-Content-Digest that disagrees with them.
+      this.opts.logger.info(`base lookup: GET ${name} (the tag's manifest, hashed)`);
+      return (await client.getManifest(tag)).digest;
     });
   }
 
-  resolve(ref: ImageReference, platform: Platform): Promise<RemoteImage> {
+  resolve(ref: ImageReference, platform: Platform, namedBy: BaseNamer): Promise<RemoteImage> {
     // A digest names the content whatever tag came with it.
     const name = ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : formatReference(ref);
-    const key = `${name} ${formatPlatform(platform)}`;
+    const choice = this.choice(ref, namedBy);
+    const key = `${choice} ${name} ${formatPlatform(platform)}`;
     return once(this.images, key, async () => {
-      const client = await this.client(ref);
+      const client = await this.client(ref, choice);
       this.lookups++;
       this.opts.logger.info(`base lookup: ${name} for ${formatPlatform(platform)}`);
       try {
@@ -74,17 +101,30 @@ export class BaseRegistry implements BaseLookup {
     });
   }
 
-  private client(ref: ImageReference): Promise<RegistryClient> {
-    return once(this.clients, `${ref.registry}/${ref.repository}`, async () => {
+  private choice(ref: ImageReference, namedBy: BaseNamer): CredentialChoice {
+    return baseCredentialChoice(ref.registry, namedBy, this.opts.inputCredential?.registries ?? []);
+  }
+
+  private client(ref: ImageReference, choice: CredentialChoice): Promise<RegistryClient> {
+    return once(this.clients, `${choice} ${ref.registry}/${ref.repository}`, async () => {
       const given = this.opts.inputCredential;
-      const useInputs = given !== undefined && given.registries.includes(ref.registry);
-      const credential = await resolveCredential(ref.registry, {
-        username: useInputs ? given.username : undefined,
-        password: useInputs ? given.password : undefined,
-        env: this.opts.env ?? process.env,
-      });
+      // Anonymous means no credential is even looked up: no helper runs, nothing is read.
+      const credential =
+        choice === 'anonymous'
+          ? undefined
+          : await resolveCredential(ref.registry, {
+              username: choice === 'image' ? given?.username : undefined,
+              password: choice === 'image' ? given?.password : undefined,
+              env: this.opts.env ?? process.env,
+            });
       for (const secret of credential ? secretsOf(credential) : []) this.opts.logger.secret(secret);
-      this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${credential ? `from ${credential.source}` : 'none (anonymous)'}`);
+      const used = credential
+        ? `from ${credential.source}`
+        : choice === 'anonymous'
+          ? "none (anonymous: the registry's own data named this base, and credentials go to another registry only for a base you named)"
+          : 'none (anonymous)';
+      this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${used}`);
+      // Plain http only for loopback and insecure-registries, whoever named the base (client.ts).
       return RegistryClient.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
     });
   }

@@ -18,11 +18,13 @@ import type { RegistryClient } from './client.js';
 export async function resolveRemoteImage(client: RegistryClient, ref: ImageReference, want: Platform, wantFrom?: string): Promise<RemoteImage> {
   const top = await client.getManifest(manifestReference(ref));
   let indexDigest: string | undefined;
+  let indexAnnotations: Record<string, unknown> | undefined;
   let manifest = top;
   let entry: Descriptor | undefined;
   if (isIndex(top.mediaType)) {
     const index = top.body as ImageIndex;
     indexDigest = top.digest;
+    indexAnnotations = annotationsOf(index);
     entry = selectManifest(index, want);
     if (!entry) {
       const offered = availablePlatforms(index);
@@ -56,6 +58,7 @@ export async function resolveRemoteImage(client: RegistryClient, ref: ImageRefer
   return {
     reference: formatReference(ref),
     indexDigest,
+    ...(indexAnnotations ? { indexAnnotations } : {}),
     manifestDigest: manifest.digest,
     manifestMediaType: manifest.mediaType,
     manifest: image,
@@ -65,4 +68,10 @@ export async function resolveRemoteImage(client: RegistryClient, ref: ImageRefer
     configPlatform: fromConfig,
     platformFromEntry: entry?.platform !== undefined,
   };
+}
+
+/** An index's annotations when they are an object; anything else from the registry counts as none. */
+function annotationsOf(index: ImageIndex): Record<string, unknown> | undefined {
+  const value: unknown = index.annotations;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -4,7 +4,7 @@
 
 export type BaseStatus = 'up-to-date' | 'drifted' | 'not-built-on' | 'unknown' | 'none';
 
-/** Where the base reference came from, in the order they are tried. */
+/** Where the base reference came from; tried in the order input, dockerfile, label, annotation. */
 export type BaseSource = 'input' | 'annotation' | 'label' | 'dockerfile' | 'none';
 
 export type Origin = 'base' | 'image';
@@ -41,6 +41,11 @@ export interface BaseReport {
   source: BaseSource;
   /** Where the reference came from, in words: `the base-image input`, `Dockerfile ./Dockerfile, line 7`. */
   from: string;
+  /**
+   * The registry's own data named the base (annotations, or labels of a config not proved to be
+   * the local build's): it was looked up without credentials on any other registry.
+   */
+  namedByRegistry?: boolean;
   /** The base reference, normalised (`registry/repository:tag[@digest]`); undefined when none is known. */
   reference?: string;
   /** One line that says what was found. */

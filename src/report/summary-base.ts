@@ -27,6 +27,7 @@ export function addBaseSection(report: VerifyReport): void {
   const facts: string[] = [];
   if (base.reference) facts.push(`<strong>Base</strong> <code>${escapeHtml(base.reference)}</code>, from ${escapeHtml(base.from)}`);
   else facts.push(`<strong>Base</strong> found from ${escapeHtml(base.from)}`);
+  if (base.namedByRegistry) facts.push(`<strong>Named by the registry</strong> looked up without credentials on any other registry`);
   if (base.builtOn?.digest) facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
   if (base.current?.digest) facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
   if (base.layers !== undefined) facts.push(`<strong>Base layers</strong> ${base.layers} of the image's ${report.layers.length}`);

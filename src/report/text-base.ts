@@ -17,6 +17,7 @@ export function baseTextLines(report: VerifyReport): string[] {
   const base = report.base;
   if (!base) return [];
   const lines = [`  base      ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
+  if (base.namedByRegistry) lines.push('            named by the registry: looked up without credentials on any other registry');
   if (base.builtOn?.digest) lines.push(`  built on  ${base.builtOn.digest}${base.builtOn.created ? `  created ${base.builtOn.created}` : ''}`);
   if (base.current?.digest) lines.push(`  tag now   ${base.current.digest}${base.current.created ? `  created ${base.current.created}` : ''}`);
   if (base.layers !== undefined) lines.push(`  base layers ${base.layers} of ${report.layers.length}`);

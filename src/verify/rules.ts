@@ -40,6 +40,8 @@ export interface RemoteImage {
   reference: string;
   /** Top-level digest when the tag is an index. */
   indexDigest?: string;
+  /** The index's own annotations (registry-controlled), when the tag is an index: base detection reads them. */
+  indexAnnotations?: Record<string, unknown>;
   manifestDigest: string;
   manifestMediaType: string;
   manifest: ImageManifest;

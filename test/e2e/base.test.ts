@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, runCli } from '../helpers/action.js';
-import { buildImage, busyboxBase, pushImage, removeImage, requireDaemon, uniqueName } from '../helpers/docker.js';
+import { buildImage, busyboxBase, pushImage, removeImage, requireDaemon, tagImage, uniqueName } from '../helpers/docker.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { getServedManifest, pushManifest, uploadBlob } from '../helpers/registry-api.js';
 import { dockerLogin, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -32,6 +33,7 @@ interface BaseJson {
   current?: { digest?: string; indexDigest?: string; manifestDigest?: string; created?: string; layers?: number };
   history?: { origin?: string; instruction?: string }[];
   error?: string;
+  namedByRegistry?: boolean;
 }
 interface ImageJson {
   image: string;
@@ -140,7 +142,7 @@ describe('base image attribution and drift', () => {
     assert.match(cli.stdout, /image {2}RUN echo app > \/app/);
   });
 
-  it('finds the pinned base from labels and HEADs the tag instead of fetching it', async () => {
+  it('finds the pinned base from labels and confirms the tag by hashing its manifest, not by a HEAD', async () => {
     const baseRepo = uniqueName('base');
     const baseRef = `${registry.host}/${baseRepo}:v1`;
     const baseDigest = await pushBase(baseRef, 'v1');
@@ -162,7 +164,9 @@ describe('base image attribution and drift', () => {
       ['base', 'base', 'base', 'image', 'image'],
     );
     const baseRequests = requestsSince(registry, marker).filter((r) => r.includes(`/v2/${baseRepo}/manifests/`));
-    assert.deepEqual(baseRequests, [`GET /v2/${baseRepo}/manifests/${baseDigest}`, `HEAD /v2/${baseRepo}/manifests/v1`], 'the tag is HEADed, never GET');
+    assert.deepEqual(baseRequests, [`GET /v2/${baseRepo}/manifests/${baseDigest}`, `GET /v2/${baseRepo}/manifests/v1`], 'the tag is fetched and hashed, never only HEADed');
+    assert.equal(image.base?.source, 'label');
+    assert.equal(image.base?.namedByRegistry, undefined, 'labels of a config proved against the local build are the build’s word');
   });
 
   it('reports drift when the base tag moves on, fails only under fail-on: drift', async () => {
@@ -438,9 +442,9 @@ describe('base image attribution and drift', () => {
     const auditTable = run.summary.slice(0, run.summary.indexOf('</table>'));
     assert.equal(auditTable.split('<tr>').length - 2, 4, 'one audit row per image');
 
-    // The shared base is looked up once for both images: one HEAD of its tag, one GET of its digest.
+    // The shared base is looked up once for both images: one GET of its tag (hashed), one of its digest.
     const sharedRequests = requestsSince(registry, marker).filter((r) => r.includes(`/v2/${sharedRepo}/manifests/`));
-    assert.deepEqual(sharedRequests.sort(), [`GET /v2/${sharedRepo}/manifests/${sharedDigest}`, `HEAD /v2/${sharedRepo}/manifests/v1`]);
+    assert.deepEqual(sharedRequests.sort(), [`GET /v2/${sharedRepo}/manifests/${sharedDigest}`, `GET /v2/${sharedRepo}/manifests/v1`]);
     assert.match(run.stdout, /audited 4 images with 3 base lookups/);
 
     const cli = await runCli(['audit', current1, current2]);
@@ -482,6 +486,121 @@ describe('base image attribution and drift', () => {
     assert.equal(storedBase.outputs['base-drift'], 'false', storedBase.stdout);
     assert.ok(storedBase.stdout.includes(`credentials for ${baseRegistry.host} (base `), storedBase.stdout);
     assert.match(storedBase.stdout, /\(base [^)]+\): from .*config\.json/);
+  });
+
+  it('a base named by the registry’s annotations on another registry is looked up anonymously, never with stored credentials', async () => {
+    // The base lives on a second registry with htpasswd auth, behind a proxy that records whether
+    // Authorization arrived; config.json (and DOCKER_AUTH_CONFIG) hold credentials for it.
+    const privateRegistry = await startRegistry({ htpasswd: { username: 'base', password: 'base-secret-3' } });
+    cleanups.push(() => privateRegistry.stop());
+    const proxy = await startFaultProxy({ upstream: `http://${privateRegistry.host}` });
+    cleanups.push(() => proxy.stop());
+    const storedConfig = await dockerLogin(proxy.host, 'base', 'base-secret-3');
+    cleanups.push(() => rm(storedConfig, { recursive: true, force: true }));
+    const baseRepo = uniqueName('base');
+    const baseRef = `${proxy.host}/${baseRepo}:v1`;
+    await buildImage(baseRef, `FROM ${busybox}\nRUN echo private > /private\n`);
+    cleanups.push(() => removeImage(baseRef));
+    // Pushed to the registry directly: its upload URLs name its own address, not the proxy's.
+    const pushConfig = await dockerLogin(privateRegistry.host, 'base', 'base-secret-3');
+    cleanups.push(() => rm(pushConfig, { recursive: true, force: true }));
+    const directRef = `${privateRegistry.host}/${baseRepo}:v1`;
+    await tagImage(baseRef, directRef);
+    cleanups.push(() => removeImage(directRef));
+    const baseDigest = await pushImage(directRef, { env: { DOCKER_CONFIG: pushConfig } });
+    const appRepo = uniqueName('app');
+    const appRef = `${registry.host}/${appRepo}:1`;
+    await pushApp(appRef, `FROM ${baseRef}\nRUN echo app > /app\n`);
+
+    // The registry (anyone who can push) annotates the image: on the manifest, and on an index
+    // whose manifest annotation names another tag, so the index's must win.
+    const served = await getServedManifest(registry.host, appRepo, '1');
+    const manifest = JSON.parse(served.bytes.toString('utf8')) as Record<string, unknown>;
+    const annotate = (name: string) => ({ 'org.opencontainers.image.base.name': name, 'org.opencontainers.image.base.digest': baseDigest });
+    const onManifest = { ...manifest, annotations: annotate(baseRef) };
+    await pushManifest(registry.host, appRepo, 'on-manifest', onManifest, served.mediaType);
+    const decoy = { ...manifest, annotations: annotate(`${proxy.host}/${baseRepo}:decoy`) };
+    const decoyBytes = JSON.stringify(decoy);
+    const decoyDigest = await pushManifest(registry.host, appRepo, 'decoy', decoy, served.mediaType);
+    await pushManifest(
+      registry.host,
+      appRepo,
+      'on-index',
+      {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [{ mediaType: served.mediaType, digest: decoyDigest, size: Buffer.byteLength(decoyBytes), platform: { os: 'linux', architecture: 'amd64' } }],
+        annotations: annotate(baseRef),
+      },
+      'application/vnd.oci.image.index.v1+json',
+    );
+
+    const authAuths = JSON.stringify({ auths: { [proxy.host]: { auth: Buffer.from('base:base-secret-3').toString('base64') } } });
+    const runs: [string, string, NodeJS.ProcessEnv, RegExp][] = [
+      ['on-manifest', 'config.json', { DOCKER_CONFIG: storedConfig }, /on the manifest$/],
+      ['on-index', 'config.json', { DOCKER_CONFIG: storedConfig }, /on the index$/],
+      ['on-manifest', 'DOCKER_AUTH_CONFIG', { DOCKER_CONFIG: '/nonexistent', DOCKER_AUTH_CONFIG: authAuths }, /on the manifest$/],
+    ];
+    for (const [tag, store, env, where] of runs) {
+      proxy.setRules([]);
+      const run = await runAction({ image: `${registry.host}/${appRepo}:${tag}`, 'local-image': 'none' }, env);
+      const what = `${tag} with credentials in ${store}`;
+      assert.equal(run.code, 0, `${what}: ${run.stdout}`);
+      assert.equal(run.outputs.verified, 'true', what);
+      const baseHits = proxy.hits.filter((h) => h.path.startsWith(`/v2/${baseRepo}/`));
+      assert.ok(baseHits.length > 0, `${what}: the base registry was asked`);
+      assert.deepEqual(proxy.hits.filter((h) => h.authorization), [], `${what}: no Authorization ever reached the base registry`);
+      const base = only(run.report).base;
+      assert.equal(base?.source, 'annotation', what);
+      assert.equal(base?.reference, `${baseRef}@${baseDigest}`, `${what}: the index's annotation wins over the manifest's decoy`);
+      assert.match(base?.from ?? '', /^the registry's annotations org\.opencontainers\.image\.base\.name and org\.opencontainers\.image\.base\.digest/, what);
+      assert.match(base?.from ?? '', where, what);
+      assert.equal(base?.namedByRegistry, true, what);
+      assert.equal(base?.status, 'unknown', what);
+      assert.match(base?.error ?? '', /requires authentication to pull/, `${what}: the private registry was asked anonymously`);
+      assert.ok(run.stdout.includes(`credentials for ${proxy.host} (base ${baseRepo}): none (anonymous: the registry's own data named this base`), what);
+      assert.ok(!run.stdout.includes('base-secret-3') && !run.summary.includes('base-secret-3'), what);
+      assert.match(run.summary, /from the registry(&#39;|')s annotations/, what);
+      assert.match(run.summary, /Named by the registry<\/strong> looked up without credentials on any other registry/, what);
+    }
+
+    // Control: the same base named by the user gets the stored credentials, and they work.
+    proxy.setRules([]);
+    const byUser = await runAction({ image: `${registry.host}/${appRepo}:on-manifest`, 'local-image': 'none', 'base-image': `${baseRef}@${baseDigest}` }, { DOCKER_CONFIG: storedConfig });
+    assert.equal(byUser.outputs['base-drift'], 'false', byUser.stdout);
+    assert.equal(only(byUser.report).base?.namedByRegistry, undefined);
+    assert.ok(proxy.hits.some((h) => h.authorization), 'the stored credentials would have been sent had the user named the base');
+  });
+
+  it('does not take a HEAD’s Docker-Content-Digest for the tag: a lying header cannot hide drift', async () => {
+    const baseRepo = uniqueName('base');
+    const lying = await startFaultProxy({ upstream: `http://${registry.host}` });
+    cleanups.push(() => lying.stop());
+    const baseRef = `${registry.host}/${baseRepo}:v1`;
+    const v1 = await pushBase(baseRef, 'v1');
+    const appRef = `${registry.host}/${uniqueName('app')}:1`;
+    // The label names the base through the lying proxy; the build pulled it directly.
+    await pushApp(appRef, `FROM ${baseRef}\n${BASE_LABELS(`${lying.host}/${baseRepo}:v1`, v1)}\nRUN echo app > /app\n`);
+    const v2 = await pushBase(baseRef, 'v2', baseRef);
+    assert.notEqual(v1, v2);
+
+    lying.setRules([{ method: 'HEAD', path: new RegExp(`^/v2/${baseRepo}/manifests/v1$`), times: Infinity, fault: { kind: 'headers', headers: { 'docker-content-digest': v1 } } }]);
+    // The attack is real: a HEAD through the proxy says the tag still points to v1.
+    const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+    const head = await fetch(`${lying.url}/v2/${baseRepo}/manifests/v1`, { method: 'HEAD', headers: { accept } });
+    assert.equal(head.headers.get('docker-content-digest'), v1, 'the proxy lies on HEAD');
+    assert.equal((await getServedManifest(lying.host, baseRepo, 'v1')).digest, v2, 'the bytes say v2');
+
+    lying.setRules([{ method: 'HEAD', path: new RegExp(`^/v2/${baseRepo}/manifests/v1$`), times: Infinity, fault: { kind: 'headers', headers: { 'docker-content-digest': v1 } } }]);
+    const run = await runAction({ image: appRef, 'fail-on': 'drift' });
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(run.outputs.verified, 'true');
+    assert.equal(run.outputs['base-drift'], 'true');
+    assert.equal(run.outputs['base-digest'], v1);
+    assert.equal(run.outputs['base-current-digest'], v2, 'the current digest is the hash of the bytes');
+    const manifestHits = lying.hits.filter((h) => h.path.startsWith(`/v2/${baseRepo}/manifests/`)).map((h) => `${h.method} ${h.path}`);
+    assert.ok(manifestHits.includes(`GET /v2/${baseRepo}/manifests/v1`), manifestHits.join(', '));
+    assert.ok(!manifestHits.some((h) => h.startsWith('HEAD')), `no HEAD decided anything: ${manifestHits.join(', ')}`);
   });
 
   it('refuses several images without local-image: none', async () => {

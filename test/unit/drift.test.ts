@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { attributeHistory, attributeLayers, isPrefix, leadingMatch, sameRecipe } from '../../src/base/attribute.js';
-import type { DeclaredBase } from '../../src/base/detect.js';
+import type { BaseNamer, DeclaredBase } from '../../src/base/detect.js';
 import { checkBase } from '../../src/base/drift.js';
 import type { BaseLookup } from '../../src/base/lookup.js';
 import { VerifyImageError } from '../../src/errors.js';
@@ -33,29 +33,46 @@ function image(diffIds: string[], opts: { history?: HistoryEntry[]; created?: st
   };
 }
 
-/** A registry in memory: tag → digest, digest → image; records every call. */
+/**
+ * A registry in memory: tag → the digest its manifest bytes hash to, digest → image; records
+ * every call. `headClaims` is what a HEAD's Docker-Content-Digest would say, which may lie: the
+ * classifier must never ask for it (BaseLookup has no HEAD), and `head` records it if it did.
+ */
 class FakeLookup implements BaseLookup {
   calls: string[] = [];
+  namers: BaseNamer[] = [];
   constructor(
     private readonly tags: Record<string, string>,
     private readonly images: Record<string, RemoteImage>,
+    private readonly headClaims: Record<string, string> = {},
   ) {}
-  async head(ref: ImageReference): Promise<string> {
+  async head(ref: ImageReference): Promise<string | undefined> {
     this.calls.push(`HEAD ${ref.tag}`);
+    return this.headClaims[ref.tag ?? 'latest'] ?? this.tags[ref.tag ?? 'latest'];
+  }
+  async tagDigest(ref: ImageReference, namedBy: BaseNamer): Promise<string> {
+    this.calls.push(`GET ${ref.tag}`);
+    this.namers.push(namedBy);
     const digest = this.tags[ref.tag ?? 'latest'];
     if (!digest) throw new VerifyImageError('not-found', `${ref.tag} not found`);
     return digest;
   }
-  async resolve(ref: ImageReference): Promise<RemoteImage> {
+  async resolve(ref: ImageReference, _platform: Platform, namedBy: BaseNamer): Promise<RemoteImage> {
     const key = ref.digest ?? this.tags[ref.tag ?? 'latest'];
     this.calls.push(`GET ${ref.digest ?? ref.tag}`);
+    this.namers.push(namedBy);
     const found = key ? this.images[key] : undefined;
     if (!found) throw new VerifyImageError('not-found', `${formatReference(ref)} not found`);
     return found;
   }
 }
 
-const declared = (text: string, source: DeclaredBase['source'] = 'input'): DeclaredBase => ({ source, from: 'test', reference: parseReference(text) });
+const declared = (text: string, source: DeclaredBase['source'] = 'input', namedBy: BaseNamer = 'user'): DeclaredBase => ({
+  source,
+  namedBy,
+  from: 'test',
+  reference: parseReference(text),
+});
 
 // Base v1: layers 1,2; v2: 1,2,3 (one more layer); v1z: v1 recompressed (same diff_ids, other digests).
 const v1 = image([d(1), d(2)], { manifest: 101, created: '2025-01-01T00:00:00Z' });
@@ -124,7 +141,7 @@ describe('attribution', () => {
 });
 
 describe('checkBase', () => {
-  test('pinned and the tag still points there: up to date after one HEAD', async () => {
+  test('pinned and the tag still points there: up to date after one GET of the tag, hashed', async () => {
     const lookup = new FakeLookup({ v1: d(101) }, { [d(101)]: v1 });
     const { base, attribution } = await checkBase(app, declared(`base:v1@${d(101)}`), lookup, NOW);
     assert.equal(base.status, 'up-to-date');
@@ -133,7 +150,40 @@ describe('checkBase', () => {
     assert.equal(base.builtOn?.digest, d(101));
     assert.equal(base.current?.digest, d(101));
     assert.deepEqual(attribution && [attribution.layers, attribution.exact], [2, true]);
-    assert.deepEqual(lookup.calls, [`GET ${d(101)}`, 'HEAD v1']);
+    assert.deepEqual(lookup.calls, [`GET ${d(101)}`, 'GET v1']);
+    assert.match(base.message, /still points to sha256:0{12} \(the hash of the manifest it serves\)/);
+  });
+
+  test('a HEAD digest that lies: the header names the built-on base, the bytes say it moved → drifted', async () => {
+    // The tag's manifest now hashes to v2, but a HEAD's Docker-Content-Digest still claims v1.
+    const lookup = new FakeLookup({ v1: d(102) }, { [d(101)]: v1, [d(102)]: v2 }, { v1: d(101) });
+    assert.equal(await lookup.head(parseReference('base:v1')), d(101), 'the fake HEAD does lie');
+    lookup.calls.length = 0;
+    const { base } = await checkBase(app, declared(`base:v1@${d(101)}`), lookup, NOW);
+    assert.equal(base.status, 'drifted');
+    assert.equal(base.drift, 'true');
+    assert.equal(base.current?.digest, d(102), 'the current digest is the hash of the bytes, not the header');
+    assert.ok(!lookup.calls.some((c) => c.startsWith('HEAD')), `no verdict rests on a HEAD: ${lookup.calls.join(', ')}`);
+    assert.deepEqual(lookup.calls, [`GET ${d(101)}`, 'GET v1', `GET ${d(102)}`]);
+  });
+
+  test('a HEAD digest that lies the other way: the header says moved, the bytes say not → up to date', async () => {
+    const lookup = new FakeLookup({ v1: d(101) }, { [d(101)]: v1, [d(102)]: v2 }, { v1: d(102) });
+    const { base } = await checkBase(app, declared(`base:v1@${d(101)}`), lookup, NOW);
+    assert.equal(base.status, 'up-to-date');
+    assert.equal(base.current?.digest, d(101));
+  });
+
+  test('who named the base reaches every lookup, and a base with no namer counts as the registry’s', async () => {
+    const lookup = new FakeLookup({ v1: d(101) }, { [d(101)]: v1 });
+    await checkBase(app, declared(`base:v1@${d(101)}`, 'annotation', 'registry'), lookup, NOW);
+    assert.deepEqual(lookup.namers, ['registry', 'registry']);
+    const unnamed = new FakeLookup({ v1: d(101) }, { [d(101)]: v1 });
+    const { base } = await checkBase(app, { source: 'label', from: 'test', reference: parseReference('base:v1') }, unnamed, NOW);
+    assert.deepEqual(unnamed.namers, ['registry']);
+    assert.equal(base.namedByRegistry, true);
+    const byUser = await checkBase(app, declared('base:v1'), new FakeLookup({ v1: d(101) }, { [d(101)]: v1 }), NOW);
+    assert.equal(byUser.base.namedByRegistry, undefined);
   });
 
   test('the tag moved to a recompressed base with the same diff_ids: still up to date', async () => {
@@ -142,7 +192,7 @@ describe('checkBase', () => {
     assert.equal(base.status, 'up-to-date');
     assert.equal(base.current?.digest, d(103));
     assert.match(base.message, /same layers/);
-    assert.deepEqual(lookup.calls, [`GET ${d(101)}`, 'HEAD v1', `GET ${d(103)}`]);
+    assert.deepEqual(lookup.calls, [`GET ${d(101)}`, 'GET v1', `GET ${d(103)}`]);
   });
 
   test('the index changed but the platform image did not: up to date without another fetch', async () => {
@@ -232,7 +282,7 @@ describe('checkBase', () => {
   });
 
   test('the built-on base cannot be fetched though the tag still names its digest → unknown, never up to date', async () => {
-    // Nothing was hashed: the HEAD's digest header and the image's label alone prove nothing.
+    // The built-on base was never hashed: the tag's digest and the image's label alone prove nothing.
     const lookup = new FakeLookup({ v1: d(101) }, {});
     const { base } = await checkBase(app, declared(`base:v1@${d(101)}`), lookup, NOW);
     assert.equal(base.status, 'unknown');
