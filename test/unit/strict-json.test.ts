@@ -136,10 +136,10 @@ test('keys from a document are quoted and escaped in messages, never raw', () =>
   );
 });
 
-test('decodeStrict reads a 4 MiB manifest in well under a second', () => {
+test('decodeStrict reads a 4 MiB manifest in linear time (seconds, not minutes, even on a loaded machine)', () => {
   const layers = Array.from({ length: 15000 }, (_, i) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'a'.repeat(64)}`, size: i, annotations: { k: 'v'.repeat(150) } }));
   const text = JSON.stringify({ schemaVersion: 2, layers });
   const started = Date.now();
   assert.deepEqual(decodeStrict(bytes(text), 'manifest'), JSON.parse(text));
-  assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
 });
