@@ -327,6 +327,8 @@ describe('deep verification', () => {
       const layer = deepOf(run).layers[0];
       assert.equal(layer?.status, 'failed');
       assert.equal(layer?.failure, 'decompress');
+      // The attack matters: the daemon (Docker 20.10 here, as the containerd image store) cannot pull it.
+      await assert.rejects(docker(['pull', '-q', ref]), /gzip: invalid header/);
     });
 
     it('proves a layer with 128 MiB of zeros after its tar end marker, and says they are there', async () => {
@@ -358,6 +360,9 @@ describe('deep verification', () => {
       assert.equal((layer?.counts as { bytesAfterEnd?: number } | undefined)?.bytesAfterEnd, 128 * 1024 * 1024);
       assert.equal(layer?.counts?.files, 1);
       assert.match(run.stdout, /layer 1\/1 sha256:\w+: verified .*, 128 MiB after the tar end \(in the diff_id; never unpacked\)/);
+      // And the runtime agrees: the daemon pulls it, its diff_id (over every byte) matching the config's.
+      cleanups.push(() => removeImage(ref));
+      await docker(['pull', '-q', ref]);
     });
   });
 
