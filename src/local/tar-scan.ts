@@ -9,6 +9,7 @@
 
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { VerifyImageError } from '../errors.js';
@@ -42,9 +43,28 @@ export async function scanArchive(file: string, what: string): Promise<ArchiveSc
     if (err instanceof VerifyImageError) throw err;
     throw new VerifyImageError('local', `${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): check the path`);
   }
+  const compression = outerCompression(file);
+  const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
+  // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser: node's
+  // zlib stream waits for the parser to drain, so a highly compressible archive costs time, not memory.
+  const inflate = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? zstdDecompressor(file, what) : undefined;
+  const scan = await scanTar(raw, inflate, file, what, 'check that it is complete (docker save -o, buildx --output type=oci,dest=…)');
+  return { ...scan, bytes };
+}
+
+/**
+ * The same pass over a tar that arrives as a stream (the Engine API's image export), never written
+ * to disk. `label` names it in messages; `bytes` is what flowed through.
+ */
+export async function scanTarStream(input: Readable, label: string, what: string): Promise<ArchiveScan> {
+  return scanTar(input, undefined, label, what, 'the daemon stopped sending it; try again');
+}
+
+async function scanTar(raw: Readable, inflate: NodeJS.ReadWriteStream | undefined, file: string, what: string, advice: string): Promise<ArchiveScan> {
   const members = new Map<string, ArchiveMember>();
   const links = new Map<string, string>();
   let jsonHeld = 0;
+  let bytes = 0;
   const pending: Promise<void>[] = [];
   let failure: Error | undefined;
 
@@ -77,22 +97,15 @@ export async function scanArchive(file: string, what: string): Promise<ArchiveSc
     entry.pipe(digester);
   };
 
-  const compression = outerCompression(file);
   await new Promise<void>((resolve, reject) => {
     const parser = new Parser({ strict: true, onReadEntry: onEntry });
-    const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
-    // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser: node's
-    // zlib stream waits for the parser to drain, so a highly compressible archive costs time, not memory.
-    const inflate = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? zstdDecompressor(file, what) : undefined;
+    raw.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
     const input = inflate ? raw.pipe(inflate) : raw;
     const fail = (error: unknown) => {
       raw.destroy();
-      reject(
-        new VerifyImageError(
-          'local',
-          `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): check that it is complete (docker save -o, buildx --output type=oci,dest=…)`,
-        ),
-      );
+      reject(new VerifyImageError('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): ${advice}`));
     };
     parser.on('error', fail);
     parser.on('abort', fail);
