@@ -57,8 +57,21 @@ export async function scanArchive(file: string, what: string): Promise<ArchiveSc
  * to disk. `label` names it in messages; `bytes` is what flowed through.
  */
 export async function scanTarStream(input: Readable, label: string, what: string): Promise<ArchiveScan> {
-  return scanTar(input, undefined, label, what, 'the daemon stopped sending it; try again');
+  // A stream can end cleanly mid-archive (the sender stopped); the tar parser takes a cut at a header
+  // boundary for the end. Writers end an archive with two zero blocks: require them.
+  let tail = Buffer.alloc(0);
+  input.on('data', (chunk: Buffer) => {
+    tail = Buffer.concat([tail, chunk.subarray(-END_OF_ARCHIVE)]).subarray(-END_OF_ARCHIVE);
+  });
+  const scan = await scanTar(input, undefined, label, what, 'the daemon stopped sending it; try again');
+  if (scan.bytes % 512 !== 0 || tail.length < END_OF_ARCHIVE || tail.some((byte) => byte !== 0)) {
+    throw new VerifyImageError('local', `${what} ${label} ended after ${scan.bytes} bytes, before the end of the archive: the daemon stopped sending it; try again`);
+  }
+  return scan;
 }
+
+/** Two zero 512-byte blocks end a tar archive. */
+const END_OF_ARCHIVE = 1024;
 
 async function scanTar(raw: Readable, inflate: NodeJS.ReadWriteStream | undefined, file: string, what: string, advice: string): Promise<ArchiveScan> {
   const members = new Map<string, ArchiveMember>();
