@@ -9,10 +9,10 @@ import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
 import { openLocalSource } from './local/open.js';
 import { pickLocalImage } from './local/pick.js';
-import type { ImageSource, LocalImage } from './local/source.js';
+import { imagesOf, type ImageSource, type LocalImage, type PushedTop } from './local/source.js';
 import { hostPlatform, formatPlatform } from './oci/platform.js';
-import { parseReference } from './oci/reference.js';
-import type { Platform } from './oci/types.js';
+import { formatReference, manifestReference, parseReference, type ImageReference } from './oci/reference.js';
+import { isIndex, type ImageIndex, type Platform } from './oci/types.js';
 import { parsePlatformSelection } from './options.js';
 import { RegistryClient } from './registry/client.js';
 import { resolveCredential, secretsOf } from './registry/credentials.js';
@@ -74,13 +74,18 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     const selection = parsePlatformSelection(inputs.platform);
     const explicit: Platform | undefined = selection.kind === 'one' ? selection.platform : undefined;
     source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
-    const target = await source?.load({ platform: explicit, image: inputs.image });
+    let target = await source?.load({ platform: explicit, image: inputs.image });
     const client = await RegistryClient.create(ref, {
       insecureRegistries: inputs.insecureRegistries,
       credential,
       logger,
       timeouts: inputs.registryTimeoutMs ? timeoutsFor(inputs.registryTimeoutMs) : undefined,
     });
+    if (source?.complete && target) target = await source.complete(target, () => pushedTop(client, ref));
+    const foundAs = target ? imagesOf(target)[0]?.foundAs : undefined;
+    if (source && foundAs) {
+      logger.info(`local image ${source.spec} is not in the daemon under that name; using ${foundAs} (podman names images by the digest it computed before the push); the registry's digest is still checked`);
+    }
     if (isMultiPlatformRun(selection, target)) {
       await verifyPlatforms(report, {
         client,
@@ -134,9 +139,16 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
   return report;
 }
 
+/** The tag's top-level manifest, for a local source that needs it to know its own platforms. */
+async function pushedTop(client: RegistryClient, ref: ImageReference): Promise<PushedTop> {
+  const top = await client.getManifest(manifestReference(ref));
+  return { reference: formatReference(ref), digest: top.digest, mediaType: top.mediaType, index: isIndex(top.mediaType) ? (top.body as ImageIndex) : undefined };
+}
+
 function describeComparison(local: LocalImage | undefined, digest: string | undefined, deep: boolean | undefined): string[] {
   const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
   if (local) compared.push(`diff_ids and image ID against the local build (${local.source})`);
+  if (local?.foundAs) compared.push(`the local image was found as ${local.foundAs}: the daemon knows no image by the name with its digest (podman)`);
   else compared.push('no local image (local-image: none): layers were not compared with a build');
   if (local?.layers?.some((l) => l.measured)) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
   if (digest) compared.push(`the registry digest against the expected digest ${digest}`);

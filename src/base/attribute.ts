@@ -5,6 +5,7 @@
 
 import type { HistoryEntry, ImageConfig } from '../oci/types.js';
 import type { HistoryRow, Origin } from '../report/model-base.js';
+import { layerOfEntries } from '../report/history.js';
 import type { LayerRow } from '../report/model.js';
 
 /** How many leading diff_ids the two lists share. */
@@ -60,17 +61,19 @@ export function attributeLayers(rows: LayerRow[], baseLayers: number, exact: boo
  */
 export function attributeHistory(image: ImageConfig, base: ImageConfig | undefined, baseLayers: number, exact: boolean): HistoryRow[] {
   const entries = image.history ?? [];
-  let boundary = entriesForLayers(entries, baseLayers);
+  // Which entry made which layer, as the layer table reads it: nothing for a squashed history.
+  const layerOf = layerOfEntries(entries, image.rootfs?.diff_ids?.length ?? 0);
+  let boundary = entriesForLayers(layerOf, baseLayers);
   const baseHistory = base?.history ?? [];
   if (exact && baseHistory.length > 0 && baseHistory.length <= entries.length && baseHistory.every((h, i) => sameEntry(h, entries[i]))) {
     boundary = baseHistory.length;
   }
-  let layer = 0;
   return entries.map((entry, i) => {
     const emptyLayer = entry.empty_layer === true;
-    const origin: Origin | undefined = i < boundary ? 'base' : exact ? 'image' : undefined;
+    const origin: Origin | undefined = boundary === undefined ? undefined : i < boundary ? 'base' : exact ? 'image' : undefined;
     const row: HistoryRow = { index: i + 1, emptyLayer };
-    if (!emptyLayer) row.layer = ++layer;
+    const layer = layerOf[i];
+    if (layer !== undefined) row.layer = layer;
     if (entry.created_by !== undefined) row.instruction = entry.created_by;
     if (entry.created !== undefined) row.created = entry.created;
     if (origin) row.origin = origin;
@@ -78,15 +81,14 @@ export function attributeHistory(image: ImageConfig, base: ImageConfig | undefin
   });
 }
 
-/** The number of leading history entries up to and including the one that made layer `layers`. */
-function entriesForLayers(entries: readonly HistoryEntry[], layers: number): number {
+/**
+ * The number of leading history entries up to and including the one that made layer `layers`;
+ * undefined when no entry is known to have made it (a squashed history).
+ */
+function entriesForLayers(layerOf: readonly (number | undefined)[], layers: number): number | undefined {
   if (layers <= 0) return 0;
-  let seen = 0;
-  for (let i = 0; i < entries.length; i++) {
-    if (entries[i]?.empty_layer) continue;
-    if (++seen === layers) return i + 1;
-  }
-  return entries.length;
+  const at = layerOf.indexOf(layers);
+  return at < 0 ? undefined : at + 1;
 }
 
 function sameEntry(a: HistoryEntry, b: HistoryEntry | undefined): boolean {

@@ -1,6 +1,9 @@
 // A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
-// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
+// says so. We only read: /info (which image store), /version (API level), /images/{name}/json and,
+// when an older containerd-store daemon cannot list an image's platforms, /images/{name}/get (the
+// image as a tar stream, read once and never written to disk).
 
+import type { Readable } from 'node:stream';
 import { Client } from 'undici';
 import { VerifyImageError } from '../errors.js';
 
@@ -59,10 +62,9 @@ export class DockerEngine {
     await this.client.close().catch(() => undefined);
   }
 
-  private async get<T>(path: string, allow404 = false): Promise<T | undefined> {
-    let res;
+  private async request(path: string): Promise<Awaited<ReturnType<Client['request']>>> {
     try {
-      res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
+      return await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
     } catch (err) {
       const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
       throw new VerifyImageError(
@@ -70,18 +72,24 @@ export class DockerEngine {
         `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`,
       );
     }
+  }
+
+  private async get<T>(path: string, allow404 = false): Promise<T | undefined> {
+    const res = await this.request(path);
     const text = await res.body.text();
     if (res.statusCode === 404 && allow404) return undefined;
-    if (res.statusCode !== 200) {
-      let message = text.trim();
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? message;
-      } catch {
-        // plain text error
-      }
-      throw new VerifyImageError('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
-    }
+    if (res.statusCode !== 200) throw this.failure(res.statusCode, path, text);
     return JSON.parse(text) as T;
+  }
+
+  private failure(status: number, path: string, text: string): VerifyImageError {
+    let message = text.trim();
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      // plain text error
+    }
+    return new VerifyImageError('local', `Docker daemon answered ${status} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
   }
 
   private prefix(): string {
@@ -104,10 +112,21 @@ export class DockerEngine {
   /** `GET /images/{name}/json`, undefined when the image does not exist. */
   async inspectImage(name: string, query: Record<string, string> = {}): Promise<EngineImage | undefined> {
     const qs = new URLSearchParams(query).toString();
-    // Docker's own client sends the name unescaped; escape only what could break the path.
-    const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
-    return this.get<EngineImage>(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
+    return this.get<EngineImage>(`/images/${imagePath(name)}/json${qs ? `?${qs}` : ''}`, true);
   }
+
+  /** `GET /images/{name}/get`: what `docker save` writes, as the stream the daemon sends it. */
+  async exportImage(name: string): Promise<Readable> {
+    const path = `/images/${imagePath(name)}/get`;
+    const res = await this.request(path);
+    if (res.statusCode !== 200) throw this.failure(res.statusCode, path, (await res.body.text()).slice(0, 4096));
+    return res.body;
+  }
+}
+
+// Docker's own client sends the name unescaped; escape only what could break the path.
+function imagePath(name: string): string {
+  return name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
 }
 
 /** True when the daemon stores images in containerd (Id is then a manifest or index digest). */

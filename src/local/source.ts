@@ -2,7 +2,7 @@
 // daemon, a `docker save` tarball, an OCI image layout directory or archive) fills in these
 // shapes; the verifier compares them and never asks where an image came from.
 
-import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../oci/types.js';
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci/types.js';
 
 export type LocalSourceKind = 'daemon' | 'docker-archive' | 'oci-layout' | 'oci-archive';
 
@@ -39,6 +39,12 @@ export interface LocalImage {
   config?: ImageConfig;
   /** Layer blobs as the source stores them, bottom first, when it holds them (archives and layouts). */
   layers?: LocalLayer[];
+  /**
+   * The name the image was found by when it was not the one asked for: podman's API knows no
+   * `name:tag@digest` (it names images by its own manifest digest), so the daemon source falls back
+   * to `name:tag` and says so here.
+   */
+  foundAs?: string;
 }
 
 /** A layer blob the source holds: what its manifest says about it and, once measured, what its bytes are. */
@@ -108,11 +114,25 @@ export interface ImageSource {
   /** Reads what the source holds: small reads only (index, manifests, configs), except for tarballs, which are read through once. */
   load(hint: LoadHint): Promise<LocalTarget>;
   /**
+   * For a source that could not list its platforms alone (the containerd store before Engine API
+   * 1.48 names only the top-level ID): the target to verify, once the registry's top-level manifest
+   * can be asked for. Sources that know everything after load() do not implement it.
+   */
+  complete?(target: LocalTarget, pushed: () => Promise<PushedTop>): Promise<LocalTarget>;
+  /**
    * Hashes the image's layer blobs (`layers[].measured`) when the source holds them; a no-op for
    * the daemon, which keeps no blobs we can read.
    */
   measure(image: LocalImage): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What the tag serves at the top: its digest (hashed by the registry client) and, for an index, its body. */
+export interface PushedTop {
+  reference: string;
+  digest: string;
+  mediaType: string;
+  index?: ImageIndex;
 }
 
 export function imagesOf(target: LocalTarget): LocalImage[] {

@@ -9,6 +9,7 @@
 
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import { openDecoder, sniffCompression } from '../bytes/decompress.js';
 import { VerifyImageError } from '../errors.js';
@@ -42,9 +43,42 @@ export async function scanArchive(file: string, what: string): Promise<ArchiveSc
     if (err instanceof VerifyImageError) throw err;
     throw new VerifyImageError('local', `${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): check the path`);
   }
+  const compression = outerCompression(file);
+  const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
+  // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser, with the
+  // layers' decoders (zstd through the command on Node 20): the decoder waits for the parser to
+  // drain, so a highly compressible archive costs time, not memory.
+  const inflate = openDecoder(compression);
+  const scan = await scanTar(raw, inflate, file, what, 'check that it is complete (docker save -o, buildx --output type=oci,dest=…)');
+  return { ...scan, bytes };
+}
+
+/**
+ * The same pass over a tar that arrives as a stream (the Engine API's image export), never written
+ * to disk. `label` names it in messages; `bytes` is what flowed through.
+ */
+export async function scanTarStream(input: Readable, label: string, what: string): Promise<ArchiveScan> {
+  // A stream can end cleanly mid-archive (the sender stopped); the tar parser takes a cut at a header
+  // boundary for the end. Writers end an archive with two zero blocks: require them.
+  let tail = Buffer.alloc(0);
+  input.on('data', (chunk: Buffer) => {
+    tail = Buffer.concat([tail, chunk.subarray(-END_OF_ARCHIVE)]).subarray(-END_OF_ARCHIVE);
+  });
+  const scan = await scanTar(input, undefined, label, what, 'the daemon stopped sending it; try again');
+  if (scan.bytes % 512 !== 0 || tail.length < END_OF_ARCHIVE || tail.some((byte) => byte !== 0)) {
+    throw new VerifyImageError('local', `${what} ${label} ended after ${scan.bytes} bytes, before the end of the archive: the daemon stopped sending it; try again`);
+  }
+  return scan;
+}
+
+/** Two zero 512-byte blocks end a tar archive. */
+const END_OF_ARCHIVE = 1024;
+
+async function scanTar(raw: Readable, inflate: NodeJS.ReadWriteStream | undefined, file: string, what: string, advice: string): Promise<ArchiveScan> {
   const members = new Map<string, ArchiveMember>();
   const links = new Map<string, string>();
   let jsonHeld = 0;
+  let bytes = 0;
   const pending: Promise<void>[] = [];
   let failure: Error | undefined;
 
@@ -77,23 +111,15 @@ export async function scanArchive(file: string, what: string): Promise<ArchiveSc
     entry.pipe(digester);
   };
 
-  const compression = outerCompression(file);
   await new Promise<void>((resolve, reject) => {
     const parser = new Parser({ strict: true, onReadEntry: onEntry });
-    const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
-    // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser, with the
-    // layers' decoders (zstd through the command on Node 20): the decoder waits for the parser to
-    // drain, so a highly compressible archive costs time, not memory.
-    const inflate = openDecoder(compression);
+    raw.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
     const input = inflate ? raw.pipe(inflate) : raw;
     const fail = (error: unknown) => {
       raw.destroy();
-      reject(
-        new VerifyImageError(
-          'local',
-          `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): check that it is complete (docker save -o, buildx --output type=oci,dest=…)`,
-        ),
-      );
+      reject(new VerifyImageError('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): ${advice}`));
     };
     parser.on('error', fail);
     parser.on('abort', fail);

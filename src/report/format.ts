@@ -20,6 +20,7 @@ export function humanSize(bytes: number | undefined): string {
  */
 export function instructionOf(createdBy: string | undefined): string {
   if (!createdBy) return '';
+  if (SQUASHED.test(createdBy)) return createdBy;
   let s = createdBy.trim().replace(/\s+# buildkit$/, '');
   // BuildKit prefixes RUN; the classic builder does not. Both record build args as `|N A=1 B=2`
   // and the shell-form wrapper, which the person never wrote.
@@ -37,6 +38,13 @@ export function instructionOf(createdBy: string | undefined): string {
   if (s && !INSTRUCTION.test(s)) s = `RUN ${s}`;
   return s;
 }
+
+/** The instruction cell of a layer that folds several build steps together (history.ts decides when). */
+export function squashedLabel(steps: number): string {
+  return `squashed (${steps} build step${steps === 1 ? '' : 's'})`;
+}
+
+const SQUASHED = /^squashed \(\d+ build steps?\)$/;
 
 const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
 

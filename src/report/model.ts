@@ -7,6 +7,8 @@ import { localLayerIntact } from '../verify/blob-rules.js';
 import type { Check, RemoteImage } from '../verify/rules.js';
 import type { BaseReport, Origin } from './model-base.js';
 import type { DeepReport } from './model-deep.js';
+import { squashedLabel } from './format.js';
+import { layerSteps } from './history.js';
 
 export type Status = 'verified' | 'mismatch' | 'error';
 
@@ -108,20 +110,23 @@ export function failedChecks(report: VerifyReport): Check[] {
   return report.checks.filter((c) => !c.ok);
 }
 
-/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
+/** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
 export function layerRows(remote: RemoteImage, local: LocalImage | undefined): LayerRow[] {
-  const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
+  const history = remote.config.history ?? [];
   const diffIds = remote.config.rootfs.diff_ids;
+  const steps = layerSteps(history, diffIds.length);
   const layers = remote.manifest.layers;
   const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
   const rows: LayerRow[] = [];
   for (let i = 0; i < count; i++) {
     const diffId = diffIds[i];
     const localDiffId = local?.diffIds[i];
+    const step = steps[i];
+    const entry = step?.kind === 'step' ? history[step.entry] : undefined;
     rows.push({
       index: i + 1,
-      instruction: history[i]?.created_by,
-      created: history[i]?.created,
+      instruction: step?.kind === 'squashed' ? squashedLabel(step.steps) : entry?.created_by,
+      created: entry?.created,
       diffId,
       localDiffId,
       digest: layers[i]?.digest,

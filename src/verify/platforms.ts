@@ -192,6 +192,8 @@ function describePlatformComparison(remote: RemoteTop, run: PlatformRun, platfor
   if (run.target) {
     const source = run.target.kind === 'index' ? run.target.index.source : run.target.image.source;
     compared.push(`${local} local platform image(s) from ${source}: diff_ids, image IDs and, where the source has them, manifest digests and compressed layer digests`);
+    const foundAs = (run.target.kind === 'index' ? run.target.index.images[0] : run.target.image)?.foundAs;
+    if (foundAs) compared.push(`the local image was found as ${foundAs}: the daemon knows no image by the name with its digest (podman)`);
     const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
     if (blobs) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
     compared.push('attestation manifests matched by their vnd.docker.reference.digest subject: reported, not required');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DaemonSource } from '../../src/local/daemon.js';
 import { DockerEngine } from '../../src/local/engine.js';
+import { pickLocalImage } from '../../src/local/pick.js';
 import { imagesOf } from '../../src/local/source.js';
 import { compareImage, type RemoteImage } from '../../src/verify/rules.js';
 import { repoRoot } from '../helpers/action.js';
@@ -134,6 +135,18 @@ describe('containerd image store', () => {
     assert.equal(image?.id, ARM64);
     assert.equal(image?.manifestDigest, ARM64);
     assert.deepEqual(image?.platform, { os: 'linux', architecture: 'arm64' });
+  });
+
+  test('API 1.48 with a platform asked for: the manifests listing, from which the run picks it', async () => {
+    daemon.api = '1.48';
+    const s = source();
+    const target = await s.load({ platform: { os: 'linux', architecture: 'arm64' } });
+    await s.close();
+    assert.equal(target.kind, 'index', 'platform= needs API 1.49; the listing still names the arm64 manifest');
+    const arm64 = pickLocalImage(target, { os: 'linux', architecture: 'arm64' });
+    assert.equal(arm64.manifestDigest, ARM64);
+    assert.equal(arm64.diffIdsUnknown, true);
+    assert.ok(!daemon.requests.some((r) => r.includes('platform=')));
   });
 
   test('compared accordingly: the containerd Id matches the pushed platform manifest, not the config', async () => {
