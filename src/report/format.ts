@@ -55,12 +55,13 @@ export function shorten(text: string, max = 72): string {
 /**
  * Outside text as the text of an HTML element or attribute in the job summary (GitHub markdown
  * around HTML): one line (neutralise(): no line break can end the HTML block and let the rest
- * render as markdown), and every character that HTML or markdown could read as markup — `& < > " '`
- * and the markdown metacharacters `` ` | * _ [ ] \ ~ `` — as a numeric entity, which renders as
- * itself. A value can neither close a cell or table nor become a link, code span or emphasis.
+ * render as markdown), and every character that HTML or markdown could read as markup — `& < > "`
+ * (attributes are double-quoted) and the markdown metacharacters `` ` | * _ [ ] \ ~ `` — as an
+ * entity, which renders as itself. A value can neither close a cell or table nor become a link,
+ * code span or emphasis.
  */
 export function escapeHtml(text: string): string {
-  return neutralise(text).replace(/[&<>"'`|*_[\]\\~]/g, (c) => NAMED_ENTITIES[c] ?? `&#${c.charCodeAt(0)};`);
+  return neutralise(text).replace(/[&<>"`|*_[\]\\~]/g, (c) => NAMED_ENTITIES[c] ?? `&#${c.charCodeAt(0)};`);
 }
 
 const NAMED_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };

