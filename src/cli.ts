@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
 import { auditImages } from './base/audit.js';
-import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseRegistryTimeout } from './options.js';
+import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parsePlatformsExpected, parseRegistryTimeout } from './options.js';
 import { reportDocument } from './report/json.js';
 import { renderAuditText } from './report/text-base.js';
 import { renderText } from './report/text.js';
@@ -32,6 +32,8 @@ options:
   --digest DIGEST           expected registry digest (index or platform manifest)
   --platform PLATFORMS      platform to verify: OS/ARCH[/VAR], a comma list, or all
                             (default: the local image's; every platform of a local index)
+  --platforms-expected LIST the platforms the tag must serve, exactly and once each, e.g.
+                            linux/amd64,linux/arm64 (attestations aside); fails rule platforms
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --registry-timeout SECS   abandon and retry a registry request silent for SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
@@ -63,6 +65,7 @@ async function cli(argv: string[]): Promise<number> {
         local: { type: 'string' },
         digest: { type: 'string' },
         platform: { type: 'string' },
+        'platforms-expected': { type: 'string' },
         base: { type: 'string' },
         dockerfile: { type: 'string' },
         'build-arg': { type: 'string', multiple: true },
@@ -117,7 +120,7 @@ async function cli(argv: string[]): Promise<number> {
     const registryTimeoutMs = parseRegistryTimeout(values['registry-timeout'] ?? '');
     if (auditing) {
       if (values.local || values.digest) throw new VerifyImageError('input', 'audit checks images from the registry only: drop --local and --digest');
-      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on'] as const).filter((flag) => values[flag] !== undefined);
+      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on', 'platforms-expected'] as const).filter((flag) => values[flag] !== undefined);
       if (singleOnly.length) {
         throw new VerifyImageError('input', `audit checks base drift only: drop ${singleOnly.map((f) => `--${f}`).join(', ')} (they apply to verifying one image)`);
       }
@@ -149,6 +152,7 @@ async function cli(argv: string[]): Promise<number> {
         insecureRegistries: values['insecure-registry'] ?? [],
         ...base,
         registryTimeoutMs,
+        platformsExpected: parsePlatformsExpected('--platforms-expected', values['platforms-expected'] ?? ''),
         ...cliDeepInputs(values),
       },
       logger,

@@ -130,3 +130,26 @@ export function parseConcurrency(name: string, value: string, max: number): numb
   }
   return n;
 }
+
+/**
+ * `platforms-expected`: the platforms the pushed tag must serve, exactly (a comma or newline list,
+ * normalised as containerd does: linux/arm64/v8 is linux/arm64). Empty: no platform gate.
+ */
+export function parsePlatformsExpected(name: string, value: string): Platform[] | undefined {
+  const items = parseList(value);
+  if (items.length === 0) return undefined;
+  const platforms: Platform[] = [];
+  for (const item of items) {
+    let platform: Platform;
+    try {
+      platform = parsePlatform(item);
+    } catch {
+      throw new VerifyImageError('input', `${name} "${item.slice(0, 80)}" is not os/architecture[/variant]: list every platform the tag must serve, e.g. linux/amd64,linux/arm64`);
+    }
+    if (platforms.some((p) => formatPlatform(p) === formatPlatform(platform))) {
+      throw new VerifyImageError('input', `${name} lists ${formatPlatform(platform)} twice: name each platform once`);
+    }
+    platforms.push(platform);
+  }
+  return platforms;
+}

@@ -11,19 +11,21 @@ import { openLocalSource } from './local/open.js';
 import { pickLocalImage } from './local/pick.js';
 import type { ImageSource, LocalImage } from './local/source.js';
 import { hostPlatform, formatPlatform } from './oci/platform.js';
-import { parseReference } from './oci/reference.js';
+import { parseReference, withDigest, type ImageReference } from './oci/reference.js';
 import type { Platform } from './oci/types.js';
 import { parsePlatformSelection } from './options.js';
 import { RegistryClient } from './registry/client.js';
 import { resolveCredential, secretsOf } from './registry/credentials.js';
 import { timeoutsFor } from './registry/http.js';
 import { resolveRemoteImage } from './registry/resolve.js';
+import { resolveRemoteTop } from './registry/resolve-platforms.js';
 import { SecretTracker } from './secrets.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
 import { isMultiPlatformRun, verifyPlatforms } from './verify/platforms.js';
 import type { LayerCache } from './verify/cache.js';
 import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
-import { compareImage } from './verify/rules.js';
+import { checkExpectedPlatforms, servedBySingle, servedByTop, type ServedPlatforms } from './verify/gates.js';
+import { compareImage, type RemoteImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
   image: string;
@@ -46,6 +48,8 @@ export interface RunInputs extends BaseOptions {
   deepConcurrency?: number;
   /** Where proved layers are remembered between runs; none when undefined. */
   layerCache?: LayerCache;
+  /** The platforms the tag must serve, exactly and once each (`platforms-expected`); no gate when undefined. */
+  platformsExpected?: Platform[];
 }
 
 /** What several runs of one audit share: base lookups, so a base common to many images is fetched once. */
@@ -91,6 +95,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
         expectedDigest: inputs.digest,
         logger,
         deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
+        platformsExpected: inputs.platformsExpected,
       });
       return report;
     }
@@ -109,6 +114,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     );
 
     report.checks = compareImage(remote, local, inputs.digest);
+    if (inputs.platformsExpected) report.checks.push(checkExpectedPlatforms(await servedPlatforms(client, ref, remote), inputs.platformsExpected));
     report.layers = layerRows(remote, local);
     report.compared = describeComparison(local, inputs.digest, inputs.deep);
     if (inputs.deep) {
@@ -130,6 +136,12 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     report.durationMs = Date.now() - started;
   }
   return report;
+}
+
+/** What the tag serves: the index the platform image was picked from (by digest: the tag may have moved since), or the one image. */
+async function servedPlatforms(client: RegistryClient, ref: ImageReference, remote: RemoteImage): Promise<ServedPlatforms> {
+  if (!remote.indexDigest) return servedBySingle(remote);
+  return servedByTop(await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)));
 }
 
 function describeComparison(local: LocalImage | undefined, digest: string | undefined, deep: boolean | undefined): string[] {

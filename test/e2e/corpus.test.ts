@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { runAction, repoRoot } from '../helpers/action.js';
+import { runAction, runCli, repoRoot } from '../helpers/action.js';
+import { pushManifest } from '../helpers/registry-api.js';
 import { skopeo } from '../helpers/oci.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -218,6 +219,63 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
       assert.equal(result.outputs.verified, 'false');
       assert.match(reportOf(result).error ?? '', /config sha256:[0-9a-f]{64} has no rootfs\.diff_ids: it is not a container image config/);
     }
+  });
+
+  describe('platforms-expected on real indexes (regclient testrepo)', () => {
+    const four = 'linux/amd64,linux/arm64,linux/arm/v7,linux/arm/v6';
+    const gate = (outputs: Record<string, string>) => (JSON.parse(outputs.mismatches ?? '[]') as Check[]).filter((c) => c.rule === 'platforms');
+
+    it('b1 serves its four platforms: exactly those pass; two of them fail naming the extra ones', async () => {
+      const image = `${registry.host}/corpus/testrepo:b1`;
+      const pass = await runAction({ image, 'local-image': 'none', 'base-image': 'none', 'platforms-expected': four });
+      assert.equal(pass.code, 0, pass.stdout);
+      assert.equal(pass.outputs.verified, 'true');
+      const check = reportOf(pass).checks.find((c) => c.rule === 'platforms');
+      assert.match(check?.message ?? '', /the index serves exactly the expected platforms linux\/amd64, linux\/arm64, linux\/arm\/v7, linux\/arm\/v6, once each/);
+
+      const fail = await runAction({ image, 'local-image': 'none', 'base-image': 'none', 'platforms-expected': 'linux/amd64,linux/arm64,linux/s390x' });
+      assert.equal(fail.code, 1, fail.stdout);
+      assert.equal(fail.outputs.verified, 'false');
+      assert.deepEqual(failedRules(fail.outputs), ['platforms']);
+      assert.match(gate(fail.outputs)[0]?.message ?? '', /serves linux\/amd64, linux\/arm64, linux\/arm\/v7, linux\/arm\/v6: missing linux\/s390x; extra linux\/arm\/v7, linux\/arm\/v6$/);
+      assert.match(fail.stdout, /does not match the local build: platforms: platforms-expected linux\/amd64, linux\/arm64, linux\/s390x/);
+    });
+
+    it('v1 against its layout (a multi-platform run): its attestations are not platforms', async () => {
+      const image = `${registry.host}/corpus/testrepo:v1`;
+      const local = `oci-layout:${file('regclient-testrepo')}:v1`;
+      const pass = await runAction({ image, 'local-image': local, 'base-image': 'none', 'platforms-expected': 'linux/arm64,linux/amd64' });
+      assert.equal(pass.code, 0, pass.stdout);
+      assert.ok(reportOf(pass).checks.some((c) => c.rule === 'platforms' && c.ok && /exactly the expected platforms/.test(c.message)));
+      const fail = await runAction({ image, 'local-image': local, 'base-image': 'none', 'platforms-expected': four });
+      assert.equal(fail.code, 1, fail.stdout);
+      assert.deepEqual(failedRules(fail.outputs), ['platforms']);
+      assert.match(gate(fail.outputs)[0]?.message ?? '', /missing linux\/arm\/v7, linux\/arm\/v6$/);
+    });
+
+    it('an index listing a platform twice fails as duplicate, from the CLI too', async () => {
+      // b1's own index with its amd64 entry repeated, pushed through the registry API.
+      const layout = file('regclient-testrepo');
+      const b1 = await ociLayoutFacts(layout, 'b1');
+      const body = JSON.parse((await readFile(join(layout, 'blobs', 'sha256', b1.manifestDigest!.slice(7)))).toString()) as { manifests: { platform?: { architecture: string } }[] };
+      const amd64 = body.manifests.find((m) => m.platform?.architecture === 'amd64');
+      assert.ok(amd64);
+      body.manifests.push(amd64);
+      await pushManifest(registry.host, 'corpus/testrepo', 'dup', body, 'application/vnd.oci.image.index.v1+json');
+      const cli = await runCli([`${registry.host}/corpus/testrepo:dup`, '--local', 'none', '--base', 'none', '--quiet', '--platforms-expected', four]);
+      assert.equal(cli.code, 1, cli.stderr);
+      assert.match(cli.stdout, /✗ platforms: platforms-expected .*: duplicate linux\/amd64 \(2 entries\)/);
+    });
+
+    it('a single image (not an index) serves its config platform', async () => {
+      const image = pushed.get('dive-oci-gzip')!;
+      const local = `oci-archive:${file('dive-oci-gzip.tar')}`;
+      const pass = await runAction({ image, 'local-image': local, 'base-image': 'none', 'platforms-expected': 'linux/arm64' });
+      assert.equal(pass.code, 0, pass.stdout);
+      const fail = await runAction({ image, 'local-image': local, 'base-image': 'none', 'platforms-expected': 'linux/amd64,linux/arm64' });
+      assert.equal(fail.code, 1, fail.stdout);
+      assert.match(gate(fail.outputs)[0]?.message ?? '', /the single image .* serves linux\/arm64: missing linux\/amd64$/);
+    });
   });
 
   describe('negative pairs: a different build is a mismatch naming the rule', () => {
