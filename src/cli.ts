@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
 import { auditImages } from './base/audit.js';
-import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parsePlatformsExpected, parseRegistryTimeout } from './options.js';
+import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseEfficiencyGate, parseFailOn, parsePlatformsExpected, parseRegistryTimeout } from './options.js';
 import { reportDocument } from './report/json.js';
 import { renderAuditText } from './report/text-base.js';
 import { renderText } from './report/text.js';
@@ -44,6 +44,10 @@ options:
   --cache                   with --deep, remember proved layers in ~/.cache/verify-image/layers
                             (or $XDG_CACHE_HOME/verify-image/layers) and skip them next time
   --cache-dir DIR           like --cache, in DIR
+  --max-wasted-bytes SIZE   with --deep, fail rule efficiency above SIZE wasted bytes (20MB, 512KiB)
+  --max-wasted-percent P    with --deep, fail above P % of the uncompressed size wasted...
+  --min-wasted-bytes SIZE   ...once at least SIZE bytes are wasted (a floor for small images)
+  --min-efficiency R        with --deep, fail below dive's efficiency score R (0-1, e.g. 0.95)
   --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
   --dockerfile PATH         the Dockerfile the image was built from, to find its base
   --build-arg NAME=VALUE    a build argument used for the build (repeatable), for ARGs in FROM
@@ -77,6 +81,10 @@ async function cli(argv: string[]): Promise<number> {
         deep: { type: 'boolean' },
         concurrency: { type: 'string' },
         cache: { type: 'boolean' },
+        'max-wasted-bytes': { type: 'string' },
+        'max-wasted-percent': { type: 'string' },
+        'min-wasted-bytes': { type: 'string' },
+        'min-efficiency': { type: 'string' },
         'cache-dir': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
@@ -120,7 +128,7 @@ async function cli(argv: string[]): Promise<number> {
     const registryTimeoutMs = parseRegistryTimeout(values['registry-timeout'] ?? '');
     if (auditing) {
       if (values.local || values.digest) throw new VerifyImageError('input', 'audit checks images from the registry only: drop --local and --digest');
-      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on', 'platforms-expected'] as const).filter((flag) => values[flag] !== undefined);
+      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on', 'platforms-expected', 'max-wasted-bytes', 'max-wasted-percent', 'min-wasted-bytes', 'min-efficiency'] as const).filter((flag) => values[flag] !== undefined);
       if (singleOnly.length) {
         throw new VerifyImageError('input', `audit checks base drift only: drop ${singleOnly.map((f) => `--${f}`).join(', ')} (they apply to verifying one image)`);
       }
@@ -167,7 +175,18 @@ async function cli(argv: string[]): Promise<number> {
   }
 }
 
-function cliDeepInputs(values: { deep?: boolean; concurrency?: string; cache?: boolean; 'cache-dir'?: string }): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache'> {
+interface DeepFlags {
+  deep?: boolean;
+  concurrency?: string;
+  cache?: boolean;
+  'cache-dir'?: string;
+  'max-wasted-bytes'?: string;
+  'max-wasted-percent'?: string;
+  'min-wasted-bytes'?: string;
+  'min-efficiency'?: string;
+}
+
+function cliDeepInputs(values: DeepFlags): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache' | 'efficiency'> {
   const wantsCache = Boolean(values.cache || values['cache-dir']);
   if (!values.deep && (wantsCache || values.concurrency)) {
     throw new VerifyImageError('input', '--cache, --cache-dir and --concurrency only apply with --deep: add --deep');
@@ -176,6 +195,17 @@ function cliDeepInputs(values: { deep?: boolean; concurrency?: string; cache?: b
     deep: Boolean(values.deep),
     deepConcurrency: parseConcurrency('--concurrency', values.concurrency ?? '', MAX_CONCURRENCY),
     layerCache: wantsCache ? new DirectoryLayerCache(values['cache-dir'] || defaultCacheDir()) : undefined,
+    efficiency: parseEfficiencyGate(
+      {
+        maxWastedBytes: values['max-wasted-bytes'] ?? '',
+        maxWastedPercent: values['max-wasted-percent'] ?? '',
+        minWastedBytes: values['min-wasted-bytes'] ?? '',
+        minEfficiency: values['min-efficiency'] ?? '',
+      },
+      Boolean(values.deep),
+      (name) => `--${name}`,
+      '--deep',
+    ),
   };
 }
 

@@ -24,7 +24,7 @@ import { layerRows, localSummary, remoteSummary, type VerifyReport } from './rep
 import { isMultiPlatformRun, verifyPlatforms } from './verify/platforms.js';
 import type { LayerCache } from './verify/cache.js';
 import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
-import { checkExpectedPlatforms, servedBySingle, servedByTop, type ServedPlatforms } from './verify/gates.js';
+import { checkEfficiency, checkExpectedPlatforms, servedBySingle, servedByTop, type EfficiencyGate, type ServedPlatforms } from './verify/gates.js';
 import { compareImage, type RemoteImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
@@ -50,6 +50,8 @@ export interface RunInputs extends BaseOptions {
   layerCache?: LayerCache;
   /** The platforms the tag must serve, exactly and once each (`platforms-expected`); no gate when undefined. */
   platformsExpected?: Platform[];
+  /** With deep: limits on wasted bytes and dive's efficiency score; no gate when undefined. */
+  efficiency?: EfficiencyGate;
 }
 
 /** What several runs of one audit share: base lookups, so a base common to many images is fetched once. */
@@ -96,6 +98,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
         logger,
         deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
         platformsExpected: inputs.platformsExpected,
+        efficiency: inputs.efficiency,
       });
       return report;
     }
@@ -120,6 +123,8 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     if (inputs.deep) {
       report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
       report.checks.push(...deepChecks(report.deep));
+      const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
+      if (efficiency) report.checks.push(efficiency);
       const inconclusive = deepError(report.deep);
       if (inconclusive) throw inconclusive;
     }

@@ -16,7 +16,7 @@ import { layerRows, localSummary, remoteSummary, type LayerRow, type PlatformRep
 import { pairAttestation, pairPlatforms, type PlatformPair } from './pairing.js';
 import type { LayerCache } from './cache.js';
 import { deepChecks, deepError, verifyLayers } from './deep.js';
-import { checkExpectedPlatforms, servedByTop } from './gates.js';
+import { checkEfficiency, checkExpectedPlatforms, servedByTop, type EfficiencyGate } from './gates.js';
 import { compareImage, type Check, type RemoteImage } from './rules.js';
 
 export interface PlatformRun {
@@ -31,6 +31,8 @@ export interface PlatformRun {
   deep?: { concurrency?: number; cache?: LayerCache };
   /** `platforms-expected`: the tag must serve exactly these (gates.ts). */
   platformsExpected?: Platform[];
+  /** With deep: the efficiency gate, per platform (gates.ts). */
+  efficiency?: EfficiencyGate;
 }
 
 /** `all`, a list, or (by default) a local index: every platform, not one. */
@@ -112,6 +114,8 @@ async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRu
     if (run.deep) {
       report.deep = await verifyLayers(run.client, image, { ...run.deep, logger: run.logger });
       checks.push(...deepChecks(report.deep));
+      const efficiency = run.efficiency && checkEfficiency(report.deep, run.efficiency);
+      if (efficiency) checks.push(efficiency);
       const inconclusive = deepError(report.deep);
       if (inconclusive) throw inconclusive;
     }

@@ -278,6 +278,56 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
     });
   });
 
+  describe('the efficiency gate on the dive image', () => {
+    // dive's own figures for .data/test-docker-image.tar (its runtime/export test): 32025 wasted bytes,
+    // efficiency score 0.9844212134184309.
+    const DIVE_EFFICIENCY = '0.9844212134184309';
+    const run = (inputs: Record<string, string>) =>
+      runAction({ image: pushed.get('dive-docker')!, 'local-image': `docker-archive:${file('dive-docker.tar')}`, 'base-image': 'none', deep: 'true', ...inputs });
+    const efficiencyCheck = (r: { report?: unknown }) => reportOf(r).checks.find((c) => c.rule === 'efficiency');
+
+    it("agrees with dive's figures, and passes at its limits", async () => {
+      const result = await run({ 'max-wasted-bytes': '32025', 'min-efficiency': '0.98' });
+      assert.equal(result.code, 0, result.stdout);
+      assert.equal(result.outputs.efficiency, DIVE_EFFICIENCY);
+      assert.equal(result.outputs['wasted-bytes'], '32025');
+      assert.match(efficiencyCheck(result)?.message ?? '', /^wasted 32025 bytes \(\d+\.\d\d % of \d+ bytes uncompressed\), efficiency 98\.44 %: within the limits$/);
+    });
+
+    it('fails rule efficiency one byte over, naming the worst offenders and their layers', async () => {
+      const result = await run({ 'max-wasted-bytes': '32024' });
+      assert.equal(result.code, 1, result.stdout);
+      assert.deepEqual(failedRules(result.outputs), ['efficiency']);
+      const message = efficiencyCheck(result)?.message ?? '';
+      // somefile1.txt: copied in layer 4, chmod-ed (a new copy) in 5, deleted with its directory in 10.
+      assert.match(message, /more than max-wasted-bytes 32024; worst: "root\/example\/somefile1\.txt" 12810 bytes, shipped in layers 4, 5, first overwritten by layer 5; /);
+      assert.match(message, /"root\/example\/somefile3\.txt" 6405 bytes, shipped in layer 7, deleted by layer 8/);
+      assert.match(message, /"root\/saved\.txt" 6405 bytes, shipped in layer 8, overwritten by layer 14/);
+      assert.match(result.stdout, /does not match the local build: efficiency: wasted 32025 bytes/);
+    });
+
+    it('min-efficiency and max-wasted-percent with its floor', async () => {
+      const low = await run({ 'min-efficiency': '0.99' });
+      assert.equal(low.code, 1, low.stdout);
+      assert.match(efficiencyCheck(low)?.message ?? '', /below min-efficiency 0\.99/);
+      const floored = await run({ 'max-wasted-percent': '0.1', 'min-wasted-bytes': '40KB' });
+      assert.equal(floored.code, 0, floored.stdout);
+      assert.match(efficiencyCheck(floored)?.message ?? '', /the percentage limit does not apply under min-wasted-bytes 40000$/);
+      const cli = await runCli([pushed.get('dive-docker')!, '--local', `docker-archive:${file('dive-docker.tar')}`, '--base', 'none', '--quiet', '--deep', '--max-wasted-percent', '0.1', '--min-wasted-bytes', '30KB']);
+      assert.equal(cli.code, 1, cli.stderr);
+      assert.match(cli.stdout, /✗ efficiency: wasted 32025 bytes .*more than max-wasted-percent 0\.1 % \(applied from min-wasted-bytes 30000\)/);
+    });
+
+    it('without deep it is a one-line input error', async () => {
+      const result = await run({ deep: 'false', 'max-wasted-bytes': '10MB' });
+      assert.equal(result.code, 1);
+      assert.match(result.stdout, /^::error::max-wasted-bytes needs deep: true \(wasted bytes and efficiency are counted from every layer's files\): add deep: true$/m);
+      const cli = await runCli([pushed.get('dive-docker')!, '--local', 'none', '--min-efficiency', '0.9']);
+      assert.equal(cli.code, 2);
+      assert.equal(cli.stderr, "verify-image: --min-efficiency needs --deep (wasted bytes and efficiency are counted from every layer's files): add --deep\n");
+    });
+  });
+
   describe('negative pairs: a different build is a mismatch naming the rule', () => {
     const pairs = [
       { what: 'alpine 3.10 against the push of 3.11', image: 'trivy-alpine-311', local: () => `docker-archive:${file('trivy-alpine-310.tar.gz')}`, facts: () => archiveFacts(file('trivy-alpine-310.tar.gz')), other: () => archiveFacts(file('trivy-alpine-311.tar.gz')) },
