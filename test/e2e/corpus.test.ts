@@ -147,16 +147,16 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
     registry = await startRegistry();
     work = await mkdtemp(join(tmpdir(), 'vi-corpus-'));
     for (const v of ['310', '311']) await writeFile(join(work, `alpine-${v}.tar`), await gunzipFile(file(`trivy-alpine-${v}.tar.gz`)));
-    for (const c of cases) {
+    await inPool(cases, POOL, async (c) => {
       const source = c.push.replace('WORK/', `${work}/`);
       // --preserve-digests only where skopeo can keep the blobs: with a docker-archive it would push the
       // uncompressed layers under the gzip media type.
       await skopeo(['copy', '-q', '--dest-tls-verify=false', ...(c.sameManifest ? ['--preserve-digests'] : []), source, `docker://${ref(c.name)}`]);
       pushed.set(c.name, ref(c.name));
-    }
-    for (const tag of ['v1', 'v2', 'b1']) {
-      await skopeo(['copy', '-q', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${file('regclient-testrepo')}:${tag}`, `docker://${registry.host}/corpus/testrepo:${tag}`]);
-    }
+    });
+    await inPool(['v1', 'v2', 'b1'], POOL, (tag) =>
+      skopeo(['copy', '-q', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${file('regclient-testrepo')}:${tag}`, `docker://${registry.host}/corpus/testrepo:${tag}`]),
+    );
   });
 
   after(async () => {
@@ -167,13 +167,13 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
   for (const mode of ['plain', 'deep'] as const) {
     it(`every single-platform image verifies against its own archive or layout (${mode})`, async () => {
       const failures: string[] = [];
-      for (const c of cases) {
+      await inPool(cases, POOL, async (c) => {
         const facts = await c.facts();
         const result = await runAction({ image: pushed.get(c.name)!, 'local-image': c.local, 'base-image': 'none', deep: String(mode === 'deep') });
         const where = `${c.name} (${mode}): ${result.stdout.split('\n').filter((l) => /error|mismatch|does not/i.test(l)).join(' | ').slice(0, 600)}`;
         if (result.code !== 0 || result.outputs.verified !== 'true') {
           failures.push(where);
-          continue;
+          return;
         }
         assert.equal(result.outputs['config-digest'], facts.configDigest, `${c.name}: config digest`);
         assert.equal(result.outputs.layers, String(facts.layers), `${c.name}: layers`);
@@ -189,7 +189,7 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
         } else {
           assert.equal(result.outputs['deep-verified'], 'false');
         }
-      }
+      });
       assert.deepEqual(failures, [], 'corpus images that did not verify');
     });
   }
@@ -365,6 +365,17 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
     });
   });
 });
+
+/** Runs the bundled action a few at a time: each run mostly waits on its registry and process start. */
+const POOL = 3;
+
+async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  const worker = async (): Promise<void> => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
 
 async function gunzipFile(path: string): Promise<Buffer> {
   return gunzipSync(await readFile(path));
