@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import { inertJson, inertLines, logLine, neutralise, type Logger } from './log.js';
 import { auditImages } from './base/audit.js';
-import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseRegistryTimeout } from './options.js';
+import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseEfficiencyGate, parseFailOn, parsePlatformsExpected, parseRegistryTimeout } from './options.js';
 import { reportDocument } from './report/json.js';
 import type { VerifyReport } from './report/model.js';
 import { renderAuditText } from './report/text-base.js';
@@ -34,6 +34,8 @@ options:
   --digest DIGEST           expected registry digest (index or platform manifest)
   --platform PLATFORMS      platform to verify: OS/ARCH[/VAR], a comma list, or all
                             (default: the local image's; every platform of a local index)
+  --platforms-expected LIST the platforms the tag must serve, exactly and once each, e.g.
+                            linux/amd64,linux/arm64 (attestations aside); fails rule platforms
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --registry-timeout SECS   abandon and retry a registry request silent for SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
@@ -44,6 +46,10 @@ options:
   --cache                   with --deep, remember proved layers in ~/.cache/verify-image/layers
                             (or $XDG_CACHE_HOME/verify-image/layers) and skip them next time
   --cache-dir DIR           like --cache, in DIR
+  --max-wasted-bytes SIZE   with --deep, fail rule efficiency above SIZE wasted bytes (20MB, 512KiB)
+  --max-wasted-percent P    with --deep, fail above P % of the uncompressed size wasted...
+  --min-wasted-bytes SIZE   ...once at least SIZE bytes are wasted (a floor for small images)
+  --min-efficiency R        with --deep, fail below dive's efficiency score R (0-1, e.g. 0.95)
   --base REF                the base image (default: auto — --dockerfile, labels, annotations; none: skip)
   --dockerfile PATH         the Dockerfile the image was built from, to find its base
   --build-arg NAME=VALUE    a build argument used for the build (repeatable), for ARGs in FROM
@@ -65,6 +71,7 @@ async function cli(argv: string[]): Promise<number> {
         local: { type: 'string' },
         digest: { type: 'string' },
         platform: { type: 'string' },
+        'platforms-expected': { type: 'string' },
         base: { type: 'string' },
         dockerfile: { type: 'string' },
         'build-arg': { type: 'string', multiple: true },
@@ -76,6 +83,10 @@ async function cli(argv: string[]): Promise<number> {
         deep: { type: 'boolean' },
         concurrency: { type: 'string' },
         cache: { type: 'boolean' },
+        'max-wasted-bytes': { type: 'string' },
+        'max-wasted-percent': { type: 'string' },
+        'min-wasted-bytes': { type: 'string' },
+        'min-efficiency': { type: 'string' },
         'cache-dir': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
@@ -125,7 +136,7 @@ async function cli(argv: string[]): Promise<number> {
     const registryTimeoutMs = parseRegistryTimeout(values['registry-timeout'] ?? '');
     if (auditing) {
       if (values.local || values.digest) throw new VerifyImageError('input', 'audit checks images from the registry only: drop --local and --digest');
-      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on'] as const).filter((flag) => values[flag] !== undefined);
+      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on', 'platforms-expected', 'max-wasted-bytes', 'max-wasted-percent', 'min-wasted-bytes', 'min-efficiency'] as const).filter((flag) => values[flag] !== undefined);
       if (singleOnly.length) {
         throw new VerifyImageError('input', `audit checks base drift only: drop ${singleOnly.map((f) => `--${f}`).join(', ')} (they apply to verifying one image)`);
       }
@@ -157,6 +168,7 @@ async function cli(argv: string[]): Promise<number> {
         insecureRegistries: values['insecure-registry'] ?? [],
         ...base,
         registryTimeoutMs,
+        platformsExpected: parsePlatformsExpected('--platforms-expected', values['platforms-expected'] ?? ''),
         ...cliDeepInputs(values),
       },
       logger,
@@ -171,7 +183,18 @@ async function cli(argv: string[]): Promise<number> {
   }
 }
 
-function cliDeepInputs(values: { deep?: boolean; concurrency?: string; cache?: boolean; 'cache-dir'?: string }): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache'> {
+interface DeepFlags {
+  deep?: boolean;
+  concurrency?: string;
+  cache?: boolean;
+  'cache-dir'?: string;
+  'max-wasted-bytes'?: string;
+  'max-wasted-percent'?: string;
+  'min-wasted-bytes'?: string;
+  'min-efficiency'?: string;
+}
+
+function cliDeepInputs(values: DeepFlags): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache' | 'efficiency'> {
   const wantsCache = Boolean(values.cache || values['cache-dir']);
   if (!values.deep && (wantsCache || values.concurrency)) {
     throw new VerifyImageError('input', '--cache, --cache-dir and --concurrency only apply with --deep: add --deep');
@@ -180,6 +203,17 @@ function cliDeepInputs(values: { deep?: boolean; concurrency?: string; cache?: b
     deep: Boolean(values.deep),
     deepConcurrency: parseConcurrency('--concurrency', values.concurrency ?? '', MAX_CONCURRENCY),
     layerCache: wantsCache ? new DirectoryLayerCache(values['cache-dir'] || defaultCacheDir()) : undefined,
+    efficiency: parseEfficiencyGate(
+      {
+        maxWastedBytes: values['max-wasted-bytes'] ?? '',
+        maxWastedPercent: values['max-wasted-percent'] ?? '',
+        minWastedBytes: values['min-wasted-bytes'] ?? '',
+        minEfficiency: values['min-efficiency'] ?? '',
+      },
+      Boolean(values.deep),
+      (name) => `--${name}`,
+      '--deep',
+    ),
   };
 }
 

@@ -3,7 +3,7 @@
 
 import * as core from '@actions/core';
 import { VerifyImageError } from './errors.js';
-import { parseBaseImage, parseBoolean, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseList, parseRegistryTimeout, type FailOn } from './options.js';
+import { parseBaseImage, parseBoolean, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseEfficiencyGate, parseList, parsePlatformsExpected, parseRegistryTimeout, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';
 import type { LayerCache } from './verify/cache.js';
 import { openToolCache } from './verify/cache-toolcache.js';
@@ -39,6 +39,7 @@ export function readInputs(): ActionInputs {
     baseImage: parseBaseImage(core.getInput('base-image')),
     dockerfile: optional(core.getInput('dockerfile')),
     buildArgs: parseBuildArgs(core.getInput('build-args')),
+    platformsExpected: parsePlatformsExpected('platforms-expected', core.getInput('platforms-expected')),
   });
 }
 
@@ -53,10 +54,13 @@ function checkAudit(inputs: ActionInputs): ActionInputs {
   if (inputs.images.length > 1 && inputs.deep) {
     throw new VerifyImageError('input', 'deep applies to verifying one image, but the image input lists several (an audit of base drift): remove deep or list one image');
   }
+  if (inputs.images.length > 1 && inputs.platformsExpected) {
+    throw new VerifyImageError('input', 'platforms-expected applies to verifying one image, but the image input lists several: remove platforms-expected or list one image');
+  }
   return inputs;
 }
 
-function deepInputs(): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache'> {
+function deepInputs(): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache' | 'efficiency'> {
   const deep = parseBoolean('deep', core.getInput('deep'), false);
   const cache = parseBoolean('cache', core.getInput('cache'), false);
   const deepConcurrency = parseConcurrency('deep-concurrency', core.getInput('deep-concurrency'), MAX_CONCURRENCY);
@@ -68,7 +72,18 @@ function deepInputs(): Pick<RunInputs, 'deep' | 'deepConcurrency' | 'layerCache'
     if ('unavailable' in opened) core.warning(`cache: true, but ${opened.unavailable}: verifying every layer without the cache`);
     else layerCache = opened;
   }
-  return { deep, deepConcurrency, layerCache };
+  const efficiency = parseEfficiencyGate(
+    {
+      maxWastedBytes: core.getInput('max-wasted-bytes'),
+      maxWastedPercent: core.getInput('max-wasted-percent'),
+      minWastedBytes: core.getInput('min-wasted-bytes'),
+      minEfficiency: core.getInput('min-efficiency'),
+    },
+    deep,
+    (name) => name,
+    'deep: true',
+  );
+  return { deep, deepConcurrency, layerCache, efficiency };
 }
 
 function optional(value: string): string | undefined {

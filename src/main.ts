@@ -119,7 +119,7 @@ async function audit(inputs: ActionInputs): Promise<void> {
   for (const name of ['digest', 'index-digest', 'config-digest', 'layers']) core.setOutput(name, '');
   core.setOutput('platforms', '[]');
   core.setOutput('deep-verified', 'false');
-  for (const name of ['bytes-verified', 'wasted-bytes']) core.setOutput(name, '');
+  for (const name of ['bytes-verified', 'wasted-bytes', 'efficiency']) core.setOutput(name, '');
   core.setOutput(
     'mismatches',
     JSON.stringify(

@@ -5,6 +5,7 @@ import { VerifyImageError } from './errors.js';
 import { formatPlatform, parsePlatform } from './oci/platform.js';
 import { isValidDigest, parseReference } from './oci/reference.js';
 import type { Platform } from './oci/types.js';
+import type { EfficiencyGate } from './verify/gates.js';
 
 /** What fails the step: a mismatch with the local build, a base that has moved on, or nothing (never). */
 export type FailOn = { mismatch: boolean; drift: boolean };
@@ -129,4 +130,93 @@ export function parseConcurrency(name: string, value: string, max: number): numb
     throw new VerifyImageError('input', `the ${name} input "${value}" is not a number of layers: use a whole number from 1 to ${max}, or leave it empty for automatic`);
   }
   return n;
+}
+
+/**
+ * `platforms-expected`: the platforms the pushed tag must serve, exactly (a comma or newline list,
+ * normalised as containerd does: linux/arm64/v8 is linux/arm64). Empty: no platform gate.
+ */
+export function parsePlatformsExpected(name: string, value: string): Platform[] | undefined {
+  const items = parseList(value);
+  if (items.length === 0) return undefined;
+  const platforms: Platform[] = [];
+  for (const item of items) {
+    let platform: Platform;
+    try {
+      platform = parsePlatform(item);
+    } catch {
+      throw new VerifyImageError('input', `${name} "${item.slice(0, 80)}" is not os/architecture[/variant]: list every platform the tag must serve, e.g. linux/amd64,linux/arm64`);
+    }
+    if (platforms.some((p) => formatPlatform(p) === formatPlatform(platform))) {
+      throw new VerifyImageError('input', `${name} lists ${formatPlatform(platform)} twice: name each platform once`);
+    }
+    platforms.push(platform);
+  }
+  return platforms;
+}
+
+/**
+ * A byte count: `1048576`, `20MB`, `1.5 GiB`. K, M, G, T (with or without B) are powers of 1000
+ * and KiB, MiB, GiB, TiB powers of 1024, as dive's `.dive-ci` reads them (go-humanize).
+ */
+export function parseByteSize(name: string, value: string): number | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(i?)b?|b)?$/i.exec(v);
+  const power = match?.[2] ? 'kmgt'.indexOf(match[2].toLowerCase()) + 1 : 0;
+  const bytes = match ? Math.round(Number(match[1]) * (match[3] ? 1024 : 1000) ** power) : NaN;
+  if (!Number.isSafeInteger(bytes)) {
+    throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a size: give bytes, optionally with K, M or G (powers of 1000) or KiB, MiB, GiB, e.g. 20MB`);
+  }
+  return bytes;
+}
+
+/** A percentage from 0 to 100, with or without `%`. */
+export function parsePercent(name: string, value: string): number | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  const n = Number(v.replace(/\s*%$/, ''));
+  if (!/^\d+(\.\d+)?\s*%?$/.test(v) || n > 100) {
+    throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a percentage: give a number from 0 to 100, e.g. 10 or 10%`);
+  }
+  return n;
+}
+
+/** A ratio from 0 to 1 (dive's lowestEfficiency). */
+export function parseRatio(name: string, value: string): number | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  const n = Number(v);
+  if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(v) || n > 1) {
+    throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a ratio: give a number from 0 to 1, e.g. 0.95`);
+  }
+  return n;
+}
+
+export interface EfficiencyValues {
+  maxWastedBytes: string;
+  maxWastedPercent: string;
+  minWastedBytes: string;
+  minEfficiency: string;
+}
+
+/**
+ * The efficiency gate from its four inputs (`flag` spells each name as the caller's users write it).
+ * It reads every layer's files, so it needs deep; min-wasted-bytes only qualifies max-wasted-percent.
+ */
+export function parseEfficiencyGate(values: EfficiencyValues, deep: boolean, flag: (name: string) => string, deepFlag: string): EfficiencyGate | undefined {
+  const gate: EfficiencyGate = {
+    maxWastedBytes: parseByteSize(flag('max-wasted-bytes'), values.maxWastedBytes),
+    maxWastedPercent: parsePercent(flag('max-wasted-percent'), values.maxWastedPercent),
+    minWastedBytes: parseByteSize(flag('min-wasted-bytes'), values.minWastedBytes),
+    minEfficiency: parseRatio(flag('min-efficiency'), values.minEfficiency),
+  };
+  const given = (Object.keys(gate) as (keyof EfficiencyGate)[]).filter((k) => gate[k] !== undefined);
+  if (given.length === 0) return undefined;
+  const names = given.map((k) => flag(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))).join(', ');
+  if (!deep) throw new VerifyImageError('input', `${names} need${given.length === 1 ? 's' : ''} ${deepFlag} (wasted bytes and efficiency are counted from every layer's files): add ${deepFlag}`);
+  if (gate.minWastedBytes !== undefined && gate.maxWastedPercent === undefined) {
+    throw new VerifyImageError('input', `${flag('min-wasted-bytes')} is the floor under which ${flag('max-wasted-percent')} does not apply: set ${flag('max-wasted-percent')} too, or use ${flag('max-wasted-bytes')}`);
+  }
+  return gate;
 }

@@ -11,19 +11,21 @@ import { openLocalSource } from './local/open.js';
 import { pickLocalImage } from './local/pick.js';
 import { imagesOf, type ImageSource, type LocalImage, type PushedTop } from './local/source.js';
 import { hostPlatform, formatPlatform } from './oci/platform.js';
-import { formatReference, manifestReference, parseReference, type ImageReference } from './oci/reference.js';
+import { formatReference, manifestReference, parseReference, withDigest, type ImageReference } from './oci/reference.js';
 import { isIndex, type ImageIndex, type Platform } from './oci/types.js';
 import { parsePlatformSelection } from './options.js';
 import { RegistryClient } from './registry/client.js';
 import { resolveCredential, secretsOf } from './registry/credentials.js';
 import { timeoutsFor } from './registry/http.js';
 import { resolveRemoteImage } from './registry/resolve.js';
+import { resolveRemoteTop } from './registry/resolve-platforms.js';
 import { SecretTracker } from './secrets.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
 import { isMultiPlatformRun, verifyPlatforms } from './verify/platforms.js';
 import type { LayerCache } from './verify/cache.js';
 import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
-import { compareImage } from './verify/rules.js';
+import { checkEfficiency, checkExpectedPlatforms, servedBySingle, servedByTop, type EfficiencyGate, type ServedPlatforms } from './verify/gates.js';
+import { compareImage, type RemoteImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
   image: string;
@@ -46,6 +48,10 @@ export interface RunInputs extends BaseOptions {
   deepConcurrency?: number;
   /** Where proved layers are remembered between runs; none when undefined. */
   layerCache?: LayerCache;
+  /** The platforms the tag must serve, exactly and once each (`platforms-expected`); no gate when undefined. */
+  platformsExpected?: Platform[];
+  /** With deep: limits on wasted bytes and dive's efficiency score; no gate when undefined. */
+  efficiency?: EfficiencyGate;
 }
 
 /** What several runs of one audit share: base lookups, so a base common to many images is fetched once. */
@@ -96,6 +102,8 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
         expectedDigest: inputs.digest,
         logger,
         deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
+        platformsExpected: inputs.platformsExpected,
+        efficiency: inputs.efficiency,
       });
       return report;
     }
@@ -114,11 +122,14 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     );
 
     report.checks = compareImage(remote, local, inputs.digest);
+    if (inputs.platformsExpected) report.checks.push(checkExpectedPlatforms(await servedPlatforms(client, ref, remote), inputs.platformsExpected));
     report.layers = layerRows(remote, local);
     report.compared = describeComparison(local, inputs.digest, inputs.deep);
     if (inputs.deep) {
       report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
       report.checks.push(...deepChecks(report.deep));
+      const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
+      if (efficiency) report.checks.push(efficiency);
       const inconclusive = deepError(report.deep);
       if (inconclusive) throw inconclusive;
     }
@@ -145,11 +156,17 @@ async function pushedTop(client: RegistryClient, ref: ImageReference): Promise<P
   return { reference: formatReference(ref), digest: top.digest, mediaType: top.mediaType, index: isIndex(top.mediaType) ? (top.body as ImageIndex) : undefined };
 }
 
+/** What the tag serves: the index the platform image was picked from (by digest: the tag may have moved since), or the one image. */
+async function servedPlatforms(client: RegistryClient, ref: ImageReference, remote: RemoteImage): Promise<ServedPlatforms> {
+  if (!remote.indexDigest) return servedBySingle(remote);
+  return servedByTop(await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)));
+}
+
 function describeComparison(local: LocalImage | undefined, digest: string | undefined, deep: boolean | undefined): string[] {
   const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
   if (local) compared.push(`diff_ids and image ID against the local build (${local.source})`);
-  if (local?.foundAs) compared.push(`the local image was found as ${local.foundAs}: the daemon knows no image by the name with its digest (podman)`);
   else compared.push('no local image (local-image: none): layers were not compared with a build');
+  if (local?.foundAs) compared.push(`the local image was found as ${local.foundAs}: the daemon knows no image by the name with its digest (podman)`);
   if (local?.layers?.some((l) => l.measured)) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
   if (digest) compared.push(`the registry digest against the expected digest ${digest}`);
   compared.push(

@@ -2,6 +2,8 @@
 // (`manifest.json`, `<config>.json`, `<dir>/layer.tar`, uncompressed); Docker 25 and later write an
 // OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/…`) with a `manifest.json` beside it,
 // and we then read it as a layout, which carries manifest digests the legacy one lacks.
+// Docker 25.0.0–25.0.2 wrote `"manifests": null` in that index.json (moby#47210): when the index
+// lists nothing we read the complete `manifest.json` beside it, as `docker load` and skopeo do.
 // The tarball is read once, as a stream (tar-scan.ts).
 
 import { posix } from 'node:path';
@@ -9,8 +11,9 @@ import { VerifyImageError } from '../errors.js';
 import { normalizePlatform } from '../oci/platform.js';
 import { MediaType, type ImageConfig } from '../oci/types.js';
 import { measureOnly } from './blob-digest.js';
-import { loadLayout, measureLayers, parseJson, sameName, type LayoutSelector } from './layout.js';
+import { loadLayout, measureLayers, parseJson, type LayoutSelector } from './layout.js';
 import { describe, mebibytes } from './oci.js';
+import { sameRepoTag } from './pick.js';
 import type { BlobMeasure, Compression, ImageSource, LoadHint, LocalImage, LocalLayer, LocalTarget } from './source.js';
 import { ArchiveStore } from './stores.js';
 import { memberAt, scanArchive, type ArchiveScan } from './tar-scan.js';
@@ -36,7 +39,7 @@ export class DockerArchiveSource implements ImageSource {
   async load(hint: LoadHint): Promise<LocalTarget> {
     const scan = await scanArchive(this.file, 'docker-archive');
     const size = mebibytes(scan.bytes);
-    if (memberAt(scan, 'index.json')) {
+    if (listsManifests(scan)) {
       const store = new ArchiveStore(scan, `docker-archive ${this.file}`);
       this.store = store;
       return loadLayout(store, this.selector, hint, {
@@ -46,7 +49,7 @@ export class DockerArchiveSource implements ImageSource {
     }
     const image = legacyImage(scan, this.selector, hint, {
       reference: this.spec,
-      source: `docker save archive ${this.file}${describe(this.selector)} (legacy layout; ${size}, read once as a stream)`,
+      source: `docker save archive ${this.file}${describe(this.selector)} (${memberAt(scan, 'index.json') ? 'manifest.json: its index.json lists no manifests, as Docker 25.0.0–25.0.2 wrote it' : 'legacy layout'}; ${size}, read once as a stream)`,
     });
     return { kind: 'image', image };
   }
@@ -57,6 +60,16 @@ export class DockerArchiveSource implements ImageSource {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Whether the archive's index.json lists any manifest; Docker 25.0.0–25.0.2 wrote `"manifests": null`. */
+function listsManifests(scan: ArchiveScan): boolean {
+  const index = memberAt(scan, 'index.json');
+  if (!index) return false;
+  // Without manifest.json to fall back to, the layout reader reports what is wrong with index.json.
+  if (!memberAt(scan, 'manifest.json') || !index.measure.json) return true;
+  const parsed = parseJson<{ manifests?: unknown }>(index.measure.json, `docker-archive ${scan.file}: index.json`);
+  return !(parsed.manifests === null || (Array.isArray(parsed.manifests) && parsed.manifests.length === 0));
 }
 
 function legacyImage(scan: ArchiveScan, selector: LayoutSelector, hint: LoadHint, context: { reference: string; source: string }): LocalImage {
@@ -118,14 +131,14 @@ function chooseSaved(scan: ArchiveScan, saved: SavedImage[], selector: LayoutSel
   }
   if (selector.name !== undefined) {
     const wanted = selector.name;
-    const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameName(tag, wanted)));
+    const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameRepoTag(tag, wanted)));
     if (found.length === 1) return found[0] as SavedImage;
     throw new VerifyImageError('local', `${what} has no image tagged "${wanted}" (it holds ${names()}): check the name after the path`);
   }
   if (saved.length === 1) return saved[0] as SavedImage;
   if (hint.image) {
     const pushed = hint.image;
-    const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameName(tag, pushed)));
+    const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameRepoTag(tag, pushed)));
     if (found.length === 1) return found[0] as SavedImage;
   }
   throw new VerifyImageError('local', `${what} holds ${saved.length} images (${names()}): name one with docker-archive:PATH:REPO:TAG, or save only the one to verify`);

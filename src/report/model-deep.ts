@@ -52,6 +52,8 @@ export interface DeepReport {
   wastedFiles: WastedFile[];
   /** How many paths have hidden bytes in all. */
   wastedFileCount: number;
+  /** dive's efficiency score, 0–1 (verify/waste.ts), over the layers whose contents are known. */
+  efficiency: number;
   concurrency: number;
   /** Where the verified-layer cache lives, when one was used. */
   cache?: { location: string; hits: number; writes: number };

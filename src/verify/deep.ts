@@ -19,7 +19,7 @@ import type { LayerIndex } from './layer-index.js';
 import { layerKind } from './layer-media.js';
 import { Progress } from './progress.js';
 import type { Check, RemoteImage } from './rules.js';
-import { analyzeWaste } from './waste.js';
+import { analyzeWaste, efficiencyScore } from './waste.js';
 
 export interface BlobSource {
   openBlob(descriptor: Descriptor): Promise<HttpResponse>;
@@ -201,7 +201,8 @@ export async function verifyLayers(source: BlobSource, remote: RemoteImage, opts
     progress.close();
   }
 
-  const waste = analyzeWaste(outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined)));
+  const known = outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined));
+  const waste = analyzeWaste(known);
   const reportLayers = outcomes.map((o, i) => (o.index ? { ...o.layer, wastedBytes: waste.perLayer[i] ?? 0 } : o.layer));
   const proved = reportLayers.filter((l) => l.status === 'verified' || l.status === 'cached');
   const report: DeepReport = {
@@ -214,6 +215,7 @@ export async function verifyLayers(source: BlobSource, remote: RemoteImage, opts
     wasteComplete: proved.length === total,
     wastedFiles: waste.files.slice(0, REPORTED_WASTED_FILES),
     wastedFileCount: waste.files.length,
+    efficiency: efficiencyScore(known),
     concurrency,
     durationMs: Date.now() - started,
   };

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { ImageSource, LocalImage, LocalTarget } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { ImageReference } from '../oci/reference.js';
-import { isImageManifest, isIndex } from '../oci/types.js';
+import { isImageManifest, isIndex, type Platform } from '../oci/types.js';
 import type { PlatformSelection } from '../options.js';
 import type { RegistryClient } from '../registry/client.js';
 import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from '../registry/resolve-platforms.js';
@@ -16,6 +16,7 @@ import { layerRows, localSummary, remoteSummary, type LayerRow, type PlatformRep
 import { pairAttestation, pairPlatforms, type PlatformPair } from './pairing.js';
 import type { LayerCache } from './cache.js';
 import { deepChecks, deepError, verifyLayers } from './deep.js';
+import { checkEfficiency, checkExpectedPlatforms, servedByTop, type EfficiencyGate } from './gates.js';
 import { compareImage, type Check, type RemoteImage } from './rules.js';
 
 export interface PlatformRun {
@@ -28,6 +29,10 @@ export interface PlatformRun {
   logger: Logger;
   /** deep: true — every platform's layer blobs are downloaded and proved, as in a one-platform run. */
   deep?: { concurrency?: number; cache?: LayerCache };
+  /** `platforms-expected`: the tag must serve exactly these (gates.ts). */
+  platformsExpected?: Platform[];
+  /** With deep: the efficiency gate, per platform (gates.ts). */
+  efficiency?: EfficiencyGate;
 }
 
 /** `all`, a list, or (by default) a local index: every platform, not one. */
@@ -58,6 +63,7 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
 
   // A list verifies only the platforms named; all (or a local index) answers for the whole index.
   const indexChecks: Check[] = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+  if (run.platformsExpected) indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
   if (run.expectedDigest) indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
   if (localIndexDigest && isIndex(remote.top.mediaType)) indexChecks.push(checkIndexDigest(remote, localIndexDigest, platforms));
 
@@ -108,6 +114,8 @@ async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRu
     if (run.deep) {
       report.deep = await verifyLayers(run.client, image, { ...run.deep, logger: run.logger });
       checks.push(...deepChecks(report.deep));
+      const efficiency = run.efficiency && checkEfficiency(report.deep, run.efficiency);
+      if (efficiency) checks.push(efficiency);
       const inconclusive = deepError(report.deep);
       if (inconclusive) throw inconclusive;
     }

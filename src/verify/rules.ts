@@ -21,7 +21,9 @@ export type RuleName =
   | 'platforms'
   | 'index-digest'
   // deep verification (deep.ts)
-  | 'layer-blobs';
+  | 'layer-blobs'
+  // opt-in gates on the pushed image (gates.ts; platforms above is shared)
+  | 'efficiency';
 
 export interface Check {
   rule: RuleName;

@@ -103,3 +103,68 @@ function hiddenBy(
   consider(opaque.get(''), 'deleted');
   return best;
 }
+
+/**
+ * dive's efficiency score (wagoodman/dive `filetree/efficiency.go`), so a `min-efficiency` taken
+ * from a `.dive-ci` file means the same here. Each layer contributes its leaf entries (a path no
+ * other entry of that layer lies under): a file its size, a whiteout the size of the directory it
+ * deletes as the lower layers stacked it (a deleted file counts 0). Per path, the smallest
+ * contribution is what the image needs and the sum is what it ships; the score is
+ * Σ smallest / Σ sum over all paths, 1 for an image with no bytes. Like dive, opaque-directory
+ * markers are ignored; unlike dive, a whiteout of a path that does not exist counts 0 instead of
+ * abandoning the rest of that layer. Unknown layers (not read) are left out.
+ */
+export function efficiencyScore(layers: readonly (LayerIndex | undefined)[]): number {
+  const stacked = new Map<string, { dir: boolean; size: number }>();
+  const perPath = new Map<string, { sum: number; min: number }>();
+  for (const index of layers) {
+    if (!index) continue;
+    // One node per path and kind in dive's tree: the last entry of a path wins.
+    const entries = new Map<string, { path: string; kind: string; size: number }>();
+    for (let e = 0; e < index.paths.length; e++) {
+      const kind = index.kinds[e] as string;
+      if (kind === 'q') continue;
+      const path = index.paths[e] as string;
+      if (path === '') continue;
+      entries.set(`${kind === 'w' ? 'w' : 'n'}:${path}`, { path, kind, size: index.sizes[e] ?? 0 });
+    }
+    const parents = new Set<string>();
+    for (const { path } of entries.values()) {
+      for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) parents.add(path.slice(0, slash));
+    }
+    for (const { path, kind, size } of entries.values()) {
+      if (kind !== 'w' && parents.has(path)) continue;
+      const bytes = kind === 'w' ? deletedDirectoryBytes(stacked, path) : size;
+      const known = perPath.get(path);
+      if (known) {
+        known.sum += bytes;
+        known.min = Math.min(known.min, bytes);
+      } else {
+        perPath.set(path, { sum: bytes, min: bytes });
+      }
+    }
+    // Only now is this layer part of "the layers below" for the next one.
+    for (const { path, kind, size } of entries.values()) {
+      if (kind === 'w') {
+        for (const key of [...stacked.keys()]) if (key === path || key.startsWith(`${path}/`)) stacked.delete(key);
+      } else {
+        stacked.set(path, { dir: kind === 'd', size });
+      }
+    }
+  }
+  let needed = 0;
+  let shipped = 0;
+  for (const { sum, min } of perPath.values()) {
+    needed += min;
+    shipped += sum;
+  }
+  return shipped === 0 ? 1 : needed / shipped;
+}
+
+/** What a whiteout removes as dive sizes it: a directory's own entry and everything under it; a file, nothing. */
+function deletedDirectoryBytes(stacked: Map<string, { dir: boolean; size: number }>, path: string): number {
+  if (!stacked.get(path)?.dir) return 0;
+  let bytes = 0;
+  for (const [key, entry] of stacked) if (key === path || key.startsWith(`${path}/`)) bytes += entry.size;
+  return bytes;
+}

@@ -103,7 +103,7 @@ test('verifyLayers proves every layer, at most `concurrency` at a time, largest 
   assert.equal(deep.bytesDownloaded, layers.reduce((n, l) => n + l.blob.length, 0));
   assert.equal(deep.bytesVerified, 2 + deep.bytesDownloaded);
   assert.deepEqual(deepChecks(deep).map((c) => c.ok), [true]);
-  assert.deepEqual(deepOutputs({ deep } as never), { 'deep-verified': 'true', 'bytes-verified': String(deep.bytesVerified), 'wasted-bytes': '0' });
+  assert.deepEqual(deepOutputs({ deep } as never), { 'deep-verified': 'true', 'bytes-verified': String(deep.bytesVerified), 'wasted-bytes': '0', efficiency: '1' });
 });
 
 test('verifyLayers reads a blob listed twice only once', async () => {

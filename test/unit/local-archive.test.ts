@@ -108,6 +108,23 @@ describe('legacy docker save (Docker < 25)', () => {
     await assert.rejects(load(file, `docker-archive:${file}`, { image: 'example.com/x:1' }), /holds 2 images \(127\.0\.0\.1:5000\/acme\/app:1, acme\/other:2\): name one/);
   });
 
+  test('a RepoTags name without a tag (bazel-era archives) is NAME:latest', async () => {
+    const other = await buildTestImage([{ x: 'other' }]);
+    const a = legacySaveMembers(image, ['test_image_1']);
+    const b = legacySaveMembers(other, ['test_image_2']);
+    const manifest = [...JSON.parse(a['manifest.json'] as string), ...JSON.parse(b['manifest.json'] as string)];
+    const file = join(dir, 'untagged.tar');
+    await archiveOf(file, { ...a, ...b, 'manifest.json': JSON.stringify(manifest) });
+    const pick = async (name: string) => imagesOf(await new DockerArchiveSource(`docker-archive:${file}:${name}`, file, { name }).load({}))[0]?.id;
+    assert.equal(await pick('test_image_1:latest'), image.configDigest);
+    assert.equal(await pick('test_image_1'), image.configDigest);
+    assert.equal(await pick('docker.io/library/test_image_2:latest'), other.configDigest);
+    await assert.rejects(pick('test_image_1:v2'), /has no image tagged "test_image_1:v2" \(it holds test_image_1, test_image_2\)/);
+    // The pushed reference picks it too, whatever registry it was pushed to... only when the name is the same.
+    assert.equal((await load(file, `docker-archive:${file}`, { image: 'test_image_2:latest' })).id, other.configDigest);
+    await assert.rejects(load(file, `docker-archive:${file}`, { image: '127.0.0.1:5000/test_image_2:latest' }), /holds 2 images/);
+  });
+
   test('not a tarball, or missing: one line that says what to do', async () => {
     const junk = join(dir, 'junk.tar');
     await writeFile(junk, 'this is not a tar archive, just some text that is long enough to need a header block'.repeat(20));
@@ -131,6 +148,31 @@ describe('Docker 25+ docker save (OCI layout inside the tar)', () => {
       image.diffIds.map((d) => [d, d, true]),
     );
     assert.equal(checkLocalBlobs(local)?.ok, true);
+  });
+
+  test('Docker 25.0.0–25.0.2: index.json with "manifests": null falls back to manifest.json (moby#47210)', async () => {
+    for (const manifests of [null, []]) {
+      const file = join(dir, `oci-save-v25-${manifests === null ? 'null' : 'empty'}.tar`);
+      const { members } = ociSaveMembers(image, 'acme/app:1');
+      members['index.json'] = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests });
+      await archiveOf(file, members);
+      const local = await load(file);
+      assert.equal(local.id, image.configDigest);
+      assert.deepEqual(local.diffIds, image.diffIds);
+      assert.match(local.source, /index\.json lists no manifests, as Docker 25\.0\.0–25\.0\.2 wrote it/);
+      assert.deepEqual(
+        local.layers?.map((l) => l.measured?.diffId),
+        image.diffIds,
+      );
+      assert.equal(checkLocalBlobs(local)?.ok, true);
+    }
+    // Without manifest.json there is nothing to fall back to: the layout's own complaint stands.
+    const bare = join(dir, 'oci-save-v25-bare.tar');
+    const { members } = ociSaveMembers(image, 'acme/app:1');
+    members['index.json'] = JSON.stringify({ schemaVersion: 2, manifests: null });
+    delete members['manifest.json'];
+    await archiveOf(bare, members);
+    await assert.rejects(load(bare), /index\.json has no manifests list/);
   });
 
   test('a replaced blob is caught: it no longer hashes to the name the manifest uses', async () => {
