@@ -86,7 +86,8 @@ export async function buildImage(
       await writeFile(path, content);
     }
     await writeFile(join(context, 'Dockerfile'), dockerfile);
-    const args = ['build', '-t', tag];
+    // No build step needs a network (FROM scratch, busybox copied in), and the daemon may have no bridge.
+    const args = ['build', '--network=none', '-t', tag];
     for (const [name, value] of Object.entries(buildArgs)) args.push('--build-arg', `${name}=${value}`);
     args.push(context);
     await docker(args);
