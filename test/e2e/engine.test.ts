@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
 import {
+  appDockerfile,
   BUSYBOX_BASE_DOCKERFILE,
   buildxBuild,
   engine,
@@ -21,6 +22,7 @@ import {
   ENGINES,
   legacyBuild,
   requireEngine,
+  stampFiles,
   type Store,
 } from '../helpers/buildx.js';
 import { uniqueName } from '../helpers/docker.js';
@@ -43,10 +45,6 @@ interface PlatformOutput {
   attestation?: string;
 }
 
-/** An app on the busybox base: four layers, RUN in exec form, a stamp that makes every build unique. */
-function appDockerfile(): string {
-  return `${BUSYBOX_BASE_DOCKERFILE}COPY stamp.txt /stamp.txt\nRUN ["/bin/sh", "-c", "echo built > /built"]\nENV MODE=prod\n`;
-}
 
 /** Every platform gets its own file; only the build stage (on the build platform) runs a RUN. */
 const MULTI_PLATFORM_DOCKERFILE = [
@@ -59,8 +57,6 @@ const MULTI_PLATFORM_DOCKERFILE = [
   'COPY stamp.txt arch-${TARGETARCH}.txt /',
   '',
 ].join('\n');
-
-const stampFiles = (label: string): Record<string, string> => ({ 'stamp.txt': `${label} ${uniqueName('stamp')}\n` });
 
 function failedRules(run: ActionRun): string[] {
   return (JSON.parse(run.outputs.mismatches ?? '[]') as { rule: string }[]).map((m) => m.rule);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, symlinkSync, existsSync, writeFileSync, mkdirSync 
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BUSYBOX_PATH, docker } from './docker.js';
+import { BUSYBOX_PATH, docker, uniqueName } from './docker.js';
 
 /** The Docker 26 daemons of scripts/ensure-services.sh; helper E2 and the e2e files rely on these paths. */
 export const ENGINES = {
@@ -218,3 +218,13 @@ export const BUSYBOX_BASE_DOCKERFILE = [
   'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
   '',
 ].join('\n');
+
+/** An app on the busybox base: four layers, RUN in exec form; stampFiles() makes each build unique. */
+export function appDockerfile(): string {
+  return `${BUSYBOX_BASE_DOCKERFILE}COPY stamp.txt /stamp.txt\nRUN ["/bin/sh", "-c", "echo built > /built"]\nENV MODE=prod\n`;
+}
+
+/** The context file appDockerfile() copies: a label plus a unique stamp, so no two builds are equal. */
+export function stampFiles(label: string): Record<string, string> {
+  return { 'stamp.txt': `${label} ${uniqueName('stamp')}\n` };
+}
