@@ -2,8 +2,9 @@
 # Makes this machine ready for the e2e tests, idempotently and fast on a second run. Run as root on
 # Debian 12 (what CI runs on). It provides, installing only what is missing:
 #
-#   - Debian 12's packages the tests use: dockerd 20.10 (docker.io), the CNCF distribution registry,
-#     a static busybox, skopeo, htpasswd, zstd, openssl, and podman, buildah, runc, uidmap, catatonit;
+#   - Debian 12's packages the tests use (only those missing): dockerd 20.10 (docker.io), the CNCF
+#     distribution registry, a static busybox, skopeo, htpasswd, zstd, openssl, curl, podman,
+#     buildah, runc, uidmap, catatonit;
 #   - Debian 12's dockerd 20.10 on unix:///var/run/docker.sock (the older e2e files build there);
 #   - Docker Engine 26 with containerd 1.7 and the buildx plugin, the engine our users build with,
 #     from Debian 13 (trixie) packages fetched with apt from this machine's own Debian source into a
@@ -33,9 +34,12 @@
 #   DOCKERD_WAIT_SECONDS  how long to wait for each daemon to answer (default 60)
 set -euo pipefail
 
-PACKAGES=(docker.io docker-registry busybox-static skopeo apache2-utils zstd openssl curl
-  podman buildah runc uidmap catatonit)
-COMMANDS=(docker dockerd docker-registry skopeo htpasswd zstd openssl curl podman buildah runc newuidmap)
+# command (or file) the tests need -> the Debian package that provides it
+REQUIREMENTS=(
+  docker:docker.io dockerd:docker.io docker-registry:docker-registry skopeo:skopeo
+  htpasswd:apache2-utils zstd:zstd openssl:openssl curl:curl podman:podman buildah:buildah
+  runc:runc newuidmap:uidmap /usr/bin/catatonit:catatonit
+)
 ENGINE_PACKAGES=(docker.io containerd docker-buildx)
 ENGINE_SUITE=trixie
 ENGINE_PREFIX=${VI_ENGINE_PREFIX:-/opt/vi-engine}
@@ -64,24 +68,30 @@ busybox_is_static() {
 # 1. Debian 12 packages
 # ---------------------------------------------------------------------------------------------
 install_debian_packages() {
-  local missing=() cmd
-  for cmd in "${COMMANDS[@]}"; do
-    command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+  local missing=() packages=() requirement need package
+  for requirement in "${REQUIREMENTS[@]}"; do
+    need=${requirement%%:*} package=${requirement#*:}
+    if [[ "$need" == /* ]]; then [ -e "$need" ] && continue; else command -v "$need" >/dev/null 2>&1 && continue; fi
+    missing+=("$need")
+    [[ " ${packages[*]} " == *" $package "* ]] || packages+=("$package")
   done
-  busybox_is_static || missing+=("static /bin/busybox")
-  [ -x /usr/bin/catatonit ] || missing+=("catatonit")
+  busybox_is_static || { missing+=("static /bin/busybox"); packages+=(busybox-static); }
   [ "${#missing[@]}" -gt 0 ] || return 0
 
-  log "missing: ${missing[*]}; installing ${PACKAGES[*]}"
+  # Only what is missing: on a machine with another Docker (GitHub's runner has docker-ce),
+  # installing docker.io over it would conflict.
+  log "missing: ${missing[*]}; installing ${packages[*]}"
   need_root "installing packages"
-  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install ${PACKAGES[*]} by hand"
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install ${packages[*]} by hand"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # Recommends would add a systemd user session and rootless helpers that rootful podman does not use.
-  apt-get install -y --no-install-recommends "${PACKAGES[@]}"
+  apt-get install -y --no-install-recommends "${packages[@]}"
   hash -r
-  for cmd in "${COMMANDS[@]}"; do
-    command -v "$cmd" >/dev/null 2>&1 || die "$cmd is still missing after installing ${PACKAGES[*]}"
+  for requirement in "${REQUIREMENTS[@]}"; do
+    need=${requirement%%:*} package=${requirement#*:}
+    if [[ "$need" == /* ]]; then [ -e "$need" ]; else command -v "$need" >/dev/null 2>&1; fi ||
+      die "$need is still missing after installing $package"
   done
   busybox_is_static || die "/bin/busybox is still not the static build after installing busybox-static"
 }
@@ -285,9 +295,11 @@ wait_engine() {
 # 4. podman: rootful, no network, and its Docker-compatible API socket
 # ---------------------------------------------------------------------------------------------
 configure_podman() {
-  # No systemd (PID 1 is not systemd here) and no journald: cgroupfs and file logs, or every
-  # podman/buildah command warns or fails. Builds and the tests never use a container network.
+  # Without systemd as PID 1 (our CI machines) there is no systemd cgroup manager and no journald:
+  # cgroupfs and file logs, or podman/buildah commands warn or fail. Machines with systemd keep
+  # their configuration. Builds and the tests never use a container network (--network=none).
   local conf=/etc/containers/containers.conf
+  [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] || return 0
   local want
   want=$(cat <<'EOF'
 # Written by verify-image's scripts/ensure-services.sh: no systemd, no journald, no network here.
@@ -339,7 +351,11 @@ start_podman_api() {
 install_debian_packages
 docker-registry --version >/dev/null 2>&1 || die "'docker-registry --version' fails: $(docker-registry --version 2>&1 | tail -n 5)"
 start_debian_dockerd
-install_engine
+# Daemons that answer need no engine install (and on a non-Debian machine a second run need not
+# be told VI_ENGINE_DOCKERD again).
+if ! engine_answers /run/vi-ctd/docker.sock || ! engine_answers /run/vi-classic/docker.sock; then
+  install_engine
+fi
 install_buildx_plugin
 ctd_pid=$(start_engine ctd true)
 classic_pid=$(start_engine classic false)

@@ -235,6 +235,31 @@ for (const store of ['containerd', 'classic'] as Store[]) {
         );
         assert.ok(platforms.every((p) => /^sha256:[0-9a-f]{64}$/.test(p['local-digest'] ?? '')), 'a local manifest per platform');
       });
+
+      it('verifies amd64 + arm64 pushed and exported as an OCI archive in one build (the GitHub workflow\'s way)', async () => {
+        const multiRef = ref('multi-oci');
+        const dir = await mkdtemp(join(tmpdir(), 'verify-image-oci-'));
+        cleanups.push(() => rm(dir, { recursive: true, force: true }));
+        const archive = join(dir, 'multi.tar');
+        const built = await buildxBuild(host, {
+          tags: [],
+          dockerfile: MULTI_PLATFORM_DOCKERFILE,
+          files: { ...stampFiles('multi-oci'), 'arch-amd64.txt': 'amd64\n', 'arch-arm64.txt': 'arm64\n' },
+          platforms: ['linux/amd64', 'linux/arm64'],
+          provenance: 'mode=max',
+          outputs: [`type=registry,name=${multiRef}`, `type=oci,dest=${archive}`],
+        });
+        const run = await verify({ image: multiRef, digest: built.digest, platform: 'all', 'local-image': `oci-archive:${archive}` });
+        assertVerified(run);
+        const platforms = JSON.parse(run.outputs.platforms ?? '[]') as PlatformOutput[];
+        assert.deepEqual(
+          platforms.map((p) => [p.platform, p.presence, p.verified]).sort(),
+          [
+            ['linux/amd64', 'both', true],
+            ['linux/arm64', 'both', true],
+          ],
+        );
+      });
     }
   });
 }

@@ -104,6 +104,8 @@ export interface BuildxOptions {
   /** --platform list; one platform (the daemon's) when empty. */
   platforms?: string[];
   buildArgs?: Record<string, string>;
+  /** --output entries (e.g. type=registry,name=… and type=oci,dest=…); replace --push and --load. */
+  outputs?: string[];
 }
 
 export interface BuildxResult {
@@ -125,8 +127,12 @@ export async function buildxBuild(host: string, opts: BuildxOptions): Promise<Bu
     const metadataFile = join(context.dir, 'metadata.json');
     const args = ['buildx', 'build', '--network=none', '--metadata-file', metadataFile, '--file', context.dockerfile];
     for (const tag of opts.tags) args.push('--tag', tag);
-    if (opts.push ?? true) args.push('--push');
-    if (opts.load ?? true) args.push('--load');
+    if (opts.outputs) {
+      for (const output of opts.outputs) args.push('--output', output);
+    } else {
+      if (opts.push ?? true) args.push('--push');
+      if (opts.load ?? true) args.push('--load');
+    }
     if (opts.provenance !== undefined) args.push(`--provenance=${opts.provenance}`);
     if (opts.platforms?.length) args.push('--platform', opts.platforms.join(','));
     for (const [name, value] of Object.entries(opts.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`);
