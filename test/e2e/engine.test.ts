@@ -202,13 +202,16 @@ for (const store of ['containerd', 'classic'] as Store[]) {
       const run = await verify({ image: ref('moved') });
       assert.equal(run.code, 1, run.stdout);
       assert.equal(run.outputs.verified, 'false');
-      assert.deepEqual(failedRules(run), ['diff-ids', 'image-id']);
+      // diff-ids and image-id always; where the local manifests are at hand (the containerd
+      // store's index read from the daemon), manifest-digest and layer-digests fail too.
+      const rules = failedRules(run);
+      for (const rule of ['diff-ids', 'image-id']) assert.ok(rules.includes(rule), `${rule} named: ${rules.join(', ')}`);
       assert.match(run.stdout, /::error::.*does not match the local build/);
       assert.match(run.summary, /❌ Mismatch/);
 
       const withDigest = await verify({ image: ref('moved'), digest: ours.digest });
       assert.equal(withDigest.outputs.verified, 'false');
-      assert.deepEqual(failedRules(withDigest), ['diff-ids', 'image-id', 'digest']);
+      assert.deepEqual(failedRules(withDigest).sort(), [...rules, 'digest'].sort());
     });
 
     if (containerd) {
