@@ -28,7 +28,10 @@ export function docker(args: string[], opts: DockerOptions = {}): Promise<string
       'docker',
       args,
       {
-        env: mergeEnv(process.env, opts.env),
+        // The classic builder unless a caller asks otherwise: these helpers build for the e2e files
+        // that assert the legacy builder's history, and with the buildx plugin installed (as
+        // scripts/ensure-services.sh does) a plain `docker build` would be BuildKit.
+        env: mergeEnv(process.env, { DOCKER_BUILDKIT: '0', ...opts.env }),
         cwd: opts.cwd,
         maxBuffer: 64 * 1024 * 1024,
         timeout: DOCKER_TIMEOUT_MS,
