@@ -114,7 +114,9 @@ start_debian_dockerd() {
   else
     need_root "starting dockerd"
     log "starting Debian's dockerd on unix:///var/run/docker.sock (log: ${DOCKERD_LOG})"
-    nohup setsid /usr/sbin/dockerd --host unix:///var/run/docker.sock >>"${DOCKERD_LOG}" 2>&1 </dev/null &
+    # No bridge here either: docker0 is not ours to rely on (it vanished mid-session on these machines),
+    # and the legacy builder's RUN steps work without one.
+    nohup setsid /usr/sbin/dockerd --host unix:///var/run/docker.sock --bridge=none --iptables=false >>"${DOCKERD_LOG}" 2>&1 </dev/null &
     dockerd_pid=$!
   fi
   for ((i = 0; i < DOCKERD_WAIT_SECONDS * 5; i++)); do
