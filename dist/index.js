@@ -1,34 +1,34 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 3368:
+/***/ 7112:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3069)
-const Dispatcher = __nccwpck_require__(2091)
-const Pool = __nccwpck_require__(7404)
-const BalancedPool = __nccwpck_require__(8973)
-const Agent = __nccwpck_require__(6261)
-const ProxyAgent = __nccwpck_require__(9848)
-const EnvHttpProxyAgent = __nccwpck_require__(7897)
-const RetryAgent = __nccwpck_require__(1882)
-const errors = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
+const Client = __nccwpck_require__(4205)
+const Dispatcher = __nccwpck_require__(8459)
+const Pool = __nccwpck_require__(5644)
+const BalancedPool = __nccwpck_require__(7309)
+const Agent = __nccwpck_require__(3045)
+const ProxyAgent = __nccwpck_require__(1256)
+const EnvHttpProxyAgent = __nccwpck_require__(9689)
+const RetryAgent = __nccwpck_require__(5418)
+const errors = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(5407)
-const buildConnector = __nccwpck_require__(2296)
-const MockClient = __nccwpck_require__(8957)
-const MockAgent = __nccwpck_require__(5973)
-const MockPool = __nccwpck_require__(8780)
-const mockErrors = __nccwpck_require__(5445)
-const RetryHandler = __nccwpck_require__(112)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(5837)
-const DecoratorHandler = __nccwpck_require__(7011)
-const RedirectHandler = __nccwpck_require__(5050)
-const createRedirectInterceptor = __nccwpck_require__(1676)
+const api = __nccwpck_require__(1695)
+const buildConnector = __nccwpck_require__(1384)
+const MockClient = __nccwpck_require__(7293)
+const MockAgent = __nccwpck_require__(7621)
+const MockPool = __nccwpck_require__(4396)
+const mockErrors = __nccwpck_require__(7029)
+const RetryHandler = __nccwpck_require__(8576)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2349)
+const DecoratorHandler = __nccwpck_require__(3827)
+const RedirectHandler = __nccwpck_require__(6506)
+const createRedirectInterceptor = __nccwpck_require__(76)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -46,10 +46,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(3650),
-  retry: __nccwpck_require__(3874),
-  dump: __nccwpck_require__(2375),
-  dns: __nccwpck_require__(7251)
+  redirect: __nccwpck_require__(7410),
+  retry: __nccwpck_require__(2530),
+  dump: __nccwpck_require__(7556),
+  dns: __nccwpck_require__(2704)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -111,7 +111,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(7302).fetch)
+const fetchImpl = (__nccwpck_require__(742).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -123,39 +123,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(3676).Headers
-/* unused reexport */ __nccwpck_require__(9107).Response
-/* unused reexport */ __nccwpck_require__(6055).Request
-/* unused reexport */ __nccwpck_require__(9662).FormData
+/* unused reexport */ __nccwpck_require__(2812).Headers
+/* unused reexport */ __nccwpck_require__(2371).Response
+/* unused reexport */ __nccwpck_require__(6855).Request
+/* unused reexport */ __nccwpck_require__(4990).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(6299).FileReader
+/* unused reexport */ __nccwpck_require__(2027).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(2443)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1307)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(6949)
-const { kConstruct } = __nccwpck_require__(7589)
+const { CacheStorage } = __nccwpck_require__(1221)
+const { kConstruct } = __nccwpck_require__(7477)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(5437)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(285)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(980)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7044)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(44)
-/* unused reexport */ __nccwpck_require__(5366).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6972)
+/* unused reexport */ __nccwpck_require__(310).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -171,18 +171,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(6942)
+const { EventSource } = __nccwpck_require__(7694)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 9318:
+/***/ 4982:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(1544)
-const { RequestAbortedError } = __nccwpck_require__(8091)
+const { addAbortListener } = __nccwpck_require__(744)
+const { RequestAbortedError } = __nccwpck_require__(8811)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -242,16 +242,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9724:
+/***/ 1132:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { addSignal, removeSignal } = __nccwpck_require__(9318)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { addSignal, removeSignal } = __nccwpck_require__(4982)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -357,7 +357,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6998:
+/***/ 4166:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -371,10 +371,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
+} = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(9318)
+const { addSignal, removeSignal } = __nccwpck_require__(4982)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -615,16 +615,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 8675:
+/***/ 563:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(3135)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(8447)
+const { Readable } = __nccwpck_require__(6943)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(8559)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -836,18 +836,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 576:
+/***/ 992:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(8447)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(8559)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(9318)
+const { addSignal, removeSignal } = __nccwpck_require__(4982)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1063,15 +1063,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 2274:
+/***/ 3282:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8091)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8811)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(1544)
-const { addSignal, removeSignal } = __nccwpck_require__(9318)
+const util = __nccwpck_require__(744)
+const { addSignal, removeSignal } = __nccwpck_require__(4982)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1178,21 +1178,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 5407:
+/***/ 1695:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(8675)
-module.exports.stream = __nccwpck_require__(576)
-module.exports.pipeline = __nccwpck_require__(6998)
-module.exports.upgrade = __nccwpck_require__(2274)
-module.exports.connect = __nccwpck_require__(9724)
+module.exports.request = __nccwpck_require__(563)
+module.exports.stream = __nccwpck_require__(992)
+module.exports.pipeline = __nccwpck_require__(4166)
+module.exports.upgrade = __nccwpck_require__(3282)
+module.exports.connect = __nccwpck_require__(1132)
 
 
 /***/ }),
 
-/***/ 3135:
+/***/ 6943:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1201,9 +1201,9 @@ module.exports.connect = __nccwpck_require__(9724)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { ReadableStreamFrom } = __nccwpck_require__(1544)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { ReadableStreamFrom } = __nccwpck_require__(744)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1584,15 +1584,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 8447:
+/***/ 8559:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 
-const { chunksDecode } = __nccwpck_require__(3135)
+const { chunksDecode } = __nccwpck_require__(6943)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1684,16 +1684,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2296:
+/***/ 1384:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1544)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8091)
-const timers = __nccwpck_require__(2563)
+const util = __nccwpck_require__(744)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8811)
+const timers = __nccwpck_require__(147)
 
 function noop () {}
 
@@ -1931,7 +1931,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 1303:
+/***/ 3111:
 /***/ ((module) => {
 
 
@@ -2056,7 +2056,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8150:
+/***/ 278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2265,7 +2265,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8091:
+/***/ 8811:
 /***/ ((module) => {
 
 
@@ -2697,7 +2697,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8823:
+/***/ 9767:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2705,7 +2705,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -2720,9 +2720,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(1544)
-const { channels } = __nccwpck_require__(8150)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1303)
+} = __nccwpck_require__(744)
+const { channels } = __nccwpck_require__(278)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(3111)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3186,7 +3186,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 9411:
+/***/ 2323:
 /***/ ((module) => {
 
 module.exports = {
@@ -3260,7 +3260,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3568:
+/***/ 2496:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3268,7 +3268,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(1303)
+} = __nccwpck_require__(3111)
 
 class TstNode {
   /** @type {any} */
@@ -3419,13 +3419,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1544:
+/***/ 744:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(9411)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(2323)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3433,9 +3433,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1303)
-const { tree } = __nccwpck_require__(3568)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(3111)
+const { tree } = __nccwpck_require__(2496)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4145,18 +4145,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6261:
+/***/ 3045:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8091)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(9411)
-const DispatcherBase = __nccwpck_require__(4745)
-const Pool = __nccwpck_require__(7404)
-const Client = __nccwpck_require__(3069)
-const util = __nccwpck_require__(1544)
-const createRedirectInterceptor = __nccwpck_require__(1676)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(2323)
+const DispatcherBase = __nccwpck_require__(9241)
+const Pool = __nccwpck_require__(5644)
+const Client = __nccwpck_require__(4205)
+const util = __nccwpck_require__(744)
+const createRedirectInterceptor = __nccwpck_require__(76)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4285,7 +4285,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 8973:
+/***/ 7309:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4293,7 +4293,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 const {
   PoolBase,
   kClients,
@@ -4301,10 +4301,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(3272)
-const Pool = __nccwpck_require__(7404)
-const { kUrl, kInterceptors } = __nccwpck_require__(9411)
-const { parseOrigin } = __nccwpck_require__(1544)
+} = __nccwpck_require__(824)
+const Pool = __nccwpck_require__(5644)
+const { kUrl, kInterceptors } = __nccwpck_require__(2323)
+const { parseOrigin } = __nccwpck_require__(744)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4501,7 +4501,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 1557:
+/***/ 7317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4509,9 +4509,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1544)
-const { channels } = __nccwpck_require__(8150)
-const timers = __nccwpck_require__(2563)
+const util = __nccwpck_require__(744)
+const { channels } = __nccwpck_require__(278)
+const timers = __nccwpck_require__(147)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4524,7 +4524,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 const {
   kUrl,
   kReset,
@@ -4557,9 +4557,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(9411)
+} = __nccwpck_require__(2323)
 
-const constants = __nccwpck_require__(7424)
+const constants = __nccwpck_require__(8592)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4571,11 +4571,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7846) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7590) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(9474))
+    mod = await WebAssembly.compile(__nccwpck_require__(6962))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4583,7 +4583,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7846))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7590))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5498,7 +5498,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(8900).extractBody)
+      extractBody = (__nccwpck_require__(3428).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6021,7 +6021,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 4092:
+/***/ 7580:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6029,13 +6029,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(1544)
+const util = __nccwpck_require__(744)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 const {
   kUrl,
   kReset,
@@ -6054,7 +6054,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(9411)
+} = __nccwpck_require__(2323)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6460,7 +6460,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(8900).extractBody)
+    extractBody ??= (__nccwpck_require__(3428).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -6820,7 +6820,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3069:
+/***/ 4205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -6830,16 +6830,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(1544)
-const { channels } = __nccwpck_require__(8150)
-const Request = __nccwpck_require__(8823)
-const DispatcherBase = __nccwpck_require__(4745)
+const util = __nccwpck_require__(744)
+const { channels } = __nccwpck_require__(278)
+const Request = __nccwpck_require__(9767)
+const DispatcherBase = __nccwpck_require__(9241)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8091)
-const buildConnector = __nccwpck_require__(2296)
+} = __nccwpck_require__(8811)
+const buildConnector = __nccwpck_require__(1384)
 const {
   kUrl,
   kServerName,
@@ -6881,9 +6881,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(9411)
-const connectH1 = __nccwpck_require__(1557)
-const connectH2 = __nccwpck_require__(4092)
+} = __nccwpck_require__(2323)
+const connectH1 = __nccwpck_require__(7317)
+const connectH2 = __nccwpck_require__(7580)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7191,7 +7191,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(1676)
+const createRedirectInterceptor = __nccwpck_require__(76)
 
 function onError (client, err) {
   if (
@@ -7451,19 +7451,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 4745:
+/***/ 9241:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(2091)
+const Dispatcher = __nccwpck_require__(8459)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8091)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(9411)
+} = __nccwpck_require__(8811)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(2323)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7666,7 +7666,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 2091:
+/***/ 8459:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7738,15 +7738,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 7897:
+/***/ 9689:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(4745)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(9411)
-const ProxyAgent = __nccwpck_require__(9848)
-const Agent = __nccwpck_require__(6261)
+const DispatcherBase = __nccwpck_require__(9241)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(2323)
+const ProxyAgent = __nccwpck_require__(1256)
+const Agent = __nccwpck_require__(3045)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -7905,7 +7905,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 6524:
+/***/ 9804:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8029,15 +8029,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 3272:
+/***/ 824:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(4745)
-const FixedQueue = __nccwpck_require__(6524)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(9411)
-const PoolStats = __nccwpck_require__(9686)
+const DispatcherBase = __nccwpck_require__(9241)
+const FixedQueue = __nccwpck_require__(9804)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(2323)
+const PoolStats = __nccwpck_require__(9350)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8230,10 +8230,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9686:
+/***/ 9350:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(9411)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(2323)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8271,7 +8271,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 7404:
+/***/ 5644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8282,14 +8282,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(3272)
-const Client = __nccwpck_require__(3069)
+} = __nccwpck_require__(824)
+const Client = __nccwpck_require__(4205)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { kUrl, kInterceptors } = __nccwpck_require__(9411)
-const buildConnector = __nccwpck_require__(2296)
+} = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { kUrl, kInterceptors } = __nccwpck_require__(2323)
+const buildConnector = __nccwpck_require__(1384)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8385,19 +8385,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9848:
+/***/ 1256:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(9411)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(2323)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(6261)
-const Pool = __nccwpck_require__(7404)
-const DispatcherBase = __nccwpck_require__(4745)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8091)
-const buildConnector = __nccwpck_require__(2296)
-const Client = __nccwpck_require__(3069)
+const Agent = __nccwpck_require__(3045)
+const Pool = __nccwpck_require__(5644)
+const DispatcherBase = __nccwpck_require__(9241)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8811)
+const buildConnector = __nccwpck_require__(1384)
+const Client = __nccwpck_require__(4205)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8666,13 +8666,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 1882:
+/***/ 5418:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(2091)
-const RetryHandler = __nccwpck_require__(112)
+const Dispatcher = __nccwpck_require__(8459)
+const RetryHandler = __nccwpck_require__(8576)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8708,7 +8708,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 5837:
+/***/ 2349:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8716,8 +8716,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8091)
-const Agent = __nccwpck_require__(6261)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
+const Agent = __nccwpck_require__(3045)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -8747,7 +8747,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7011:
+/***/ 3827:
 /***/ ((module) => {
 
 
@@ -8798,15 +8798,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 5050:
+/***/ 6506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1544)
-const { kBodyUsed } = __nccwpck_require__(9411)
+const util = __nccwpck_require__(744)
+const { kBodyUsed } = __nccwpck_require__(2323)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9037,20 +9037,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 112:
+/***/ 8576:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(9411)
-const { RequestRetryError } = __nccwpck_require__(8091)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(2323)
+const { RequestRetryError } = __nccwpck_require__(8811)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(1544)
+} = __nccwpck_require__(744)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9481,14 +9481,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 7251:
+/***/ 2704:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(7011)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8091)
+const DecoratorHandler = __nccwpck_require__(3827)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8811)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -9863,14 +9863,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 2375:
+/***/ 7556:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1544)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8091)
-const DecoratorHandler = __nccwpck_require__(7011)
+const util = __nccwpck_require__(744)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8811)
+const DecoratorHandler = __nccwpck_require__(3827)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -9993,12 +9993,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1676:
+/***/ 76:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(5050)
+const RedirectHandler = __nccwpck_require__(6506)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10021,11 +10021,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 3650:
+/***/ 7410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(5050)
+const RedirectHandler = __nccwpck_require__(6506)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10052,11 +10052,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 3874:
+/***/ 2530:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(112)
+const RetryHandler = __nccwpck_require__(8576)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10078,13 +10078,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 7424:
+/***/ 8592:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(8916);
+const utils_1 = __nccwpck_require__(3652);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10362,7 +10362,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 7846:
+/***/ 7590:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10374,7 +10374,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 9474:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10386,7 +10386,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 8916:
+/***/ 3652:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10407,13 +10407,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 5973:
+/***/ 7621:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(9411)
-const Agent = __nccwpck_require__(6261)
+const { kClients } = __nccwpck_require__(2323)
+const Agent = __nccwpck_require__(3045)
 const {
   kAgent,
   kMockAgentSet,
@@ -10424,14 +10424,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(8149)
-const MockClient = __nccwpck_require__(8957)
-const MockPool = __nccwpck_require__(8780)
-const { matchValue, buildMockOptions } = __nccwpck_require__(1725)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8091)
-const Dispatcher = __nccwpck_require__(2091)
-const Pluralizer = __nccwpck_require__(8353)
-const PendingInterceptorsFormatter = __nccwpck_require__(1030)
+} = __nccwpck_require__(9381)
+const MockClient = __nccwpck_require__(7293)
+const MockPool = __nccwpck_require__(4396)
+const { matchValue, buildMockOptions } = __nccwpck_require__(9645)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8811)
+const Dispatcher = __nccwpck_require__(8459)
+const Pluralizer = __nccwpck_require__(9233)
+const PendingInterceptorsFormatter = __nccwpck_require__(4214)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10574,14 +10574,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 8957:
+/***/ 7293:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3069)
-const { buildMockDispatch } = __nccwpck_require__(1725)
+const Client = __nccwpck_require__(4205)
+const { buildMockDispatch } = __nccwpck_require__(9645)
 const {
   kDispatches,
   kMockAgent,
@@ -10590,10 +10590,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(8149)
-const { MockInterceptor } = __nccwpck_require__(1599)
-const Symbols = __nccwpck_require__(9411)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
+} = __nccwpck_require__(9381)
+const { MockInterceptor } = __nccwpck_require__(7679)
+const Symbols = __nccwpck_require__(2323)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10640,12 +10640,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 5445:
+/***/ 7029:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8091)
+const { UndiciError } = __nccwpck_require__(8811)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10675,12 +10675,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1599:
+/***/ 7679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1725)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(9645)
 const {
   kDispatches,
   kDispatchKey,
@@ -10688,9 +10688,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(8149)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
-const { buildURL } = __nccwpck_require__(1544)
+} = __nccwpck_require__(9381)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
+const { buildURL } = __nccwpck_require__(744)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -10889,14 +10889,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 8780:
+/***/ 4396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(7404)
-const { buildMockDispatch } = __nccwpck_require__(1725)
+const Pool = __nccwpck_require__(5644)
+const { buildMockDispatch } = __nccwpck_require__(9645)
 const {
   kDispatches,
   kMockAgent,
@@ -10905,10 +10905,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(8149)
-const { MockInterceptor } = __nccwpck_require__(1599)
-const Symbols = __nccwpck_require__(9411)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
+} = __nccwpck_require__(9381)
+const { MockInterceptor } = __nccwpck_require__(7679)
+const Symbols = __nccwpck_require__(2323)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -10955,7 +10955,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 8149:
+/***/ 9381:
 /***/ ((module) => {
 
 
@@ -10985,20 +10985,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1725:
+/***/ 9645:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(5445)
+const { MockNotMatchedError } = __nccwpck_require__(7029)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(8149)
-const { buildURL } = __nccwpck_require__(1544)
+} = __nccwpck_require__(9381)
+const { buildURL } = __nccwpck_require__(744)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11359,7 +11359,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1030:
+/***/ 4214:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11409,7 +11409,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 8353:
+/***/ 9233:
 /***/ ((module) => {
 
 
@@ -11445,7 +11445,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 2563:
+/***/ 147:
 /***/ ((module) => {
 
 
@@ -11875,20 +11875,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4330:
+/***/ 1722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(7589)
-const { urlEquals, getFieldValues } = __nccwpck_require__(102)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(1544)
-const { webidl } = __nccwpck_require__(253)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9107)
-const { Request, fromInnerRequest } = __nccwpck_require__(6055)
-const { kState } = __nccwpck_require__(4883)
-const { fetching } = __nccwpck_require__(7302)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(4296)
+const { kConstruct } = __nccwpck_require__(7477)
+const { urlEquals, getFieldValues } = __nccwpck_require__(4870)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(744)
+const { webidl } = __nccwpck_require__(3997)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(2371)
+const { Request, fromInnerRequest } = __nccwpck_require__(6855)
+const { kState } = __nccwpck_require__(323)
+const { fetching } = __nccwpck_require__(742)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(8360)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -12741,15 +12741,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6949:
+/***/ 1221:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(7589)
-const { Cache } = __nccwpck_require__(4330)
-const { webidl } = __nccwpck_require__(253)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
+const { kConstruct } = __nccwpck_require__(7477)
+const { Cache } = __nccwpck_require__(1722)
+const { webidl } = __nccwpck_require__(3997)
+const { kEnumerableProperty } = __nccwpck_require__(744)
 
 class CacheStorage {
   /**
@@ -12900,26 +12900,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7589:
+/***/ 7477:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(9411).kConstruct)
+  kConstruct: (__nccwpck_require__(2323).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 102:
+/***/ 4870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(980)
-const { isValidHeaderName } = __nccwpck_require__(4296)
+const { URLSerializer } = __nccwpck_require__(7044)
+const { isValidHeaderName } = __nccwpck_require__(8360)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -12964,7 +12964,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6820:
+/***/ 6612:
 /***/ ((module) => {
 
 
@@ -12983,15 +12983,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5437:
+/***/ 285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(2802)
-const { stringify } = __nccwpck_require__(5613)
-const { webidl } = __nccwpck_require__(253)
-const { Headers } = __nccwpck_require__(3676)
+const { parseSetCookie } = __nccwpck_require__(130)
+const { stringify } = __nccwpck_require__(141)
+const { webidl } = __nccwpck_require__(3997)
+const { Headers } = __nccwpck_require__(2812)
 
 /**
  * @typedef {Object} Cookie
@@ -13174,14 +13174,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2802:
+/***/ 130:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(6820)
-const { isCTLExcludingHtab } = __nccwpck_require__(5613)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(980)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(6612)
+const { isCTLExcludingHtab } = __nccwpck_require__(141)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7044)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13491,7 +13491,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5613:
+/***/ 141:
 /***/ ((module) => {
 
 
@@ -13850,13 +13850,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2455:
+/***/ 1895:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(6627)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(6995)
 
 /**
  * @type {number[]} BOM
@@ -14431,23 +14431,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6942:
+/***/ 7694:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(7302)
-const { makeRequest } = __nccwpck_require__(6055)
-const { webidl } = __nccwpck_require__(253)
-const { EventSourceStream } = __nccwpck_require__(2455)
-const { parseMIMEType } = __nccwpck_require__(980)
-const { createFastMessageEvent } = __nccwpck_require__(44)
-const { isNetworkError } = __nccwpck_require__(9107)
-const { delay } = __nccwpck_require__(6627)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
-const { environmentSettingsObject } = __nccwpck_require__(4296)
-const { getGlobalDispatcher } = __nccwpck_require__(5837)
+const { fetching } = __nccwpck_require__(742)
+const { makeRequest } = __nccwpck_require__(6855)
+const { webidl } = __nccwpck_require__(3997)
+const { EventSourceStream } = __nccwpck_require__(1895)
+const { parseMIMEType } = __nccwpck_require__(7044)
+const { createFastMessageEvent } = __nccwpck_require__(6972)
+const { isNetworkError } = __nccwpck_require__(2371)
+const { delay } = __nccwpck_require__(6995)
+const { kEnumerableProperty } = __nccwpck_require__(744)
+const { environmentSettingsObject } = __nccwpck_require__(8360)
+const { getGlobalDispatcher } = __nccwpck_require__(2349)
 
 let experimentalWarned = false
 
@@ -14921,7 +14921,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6627:
+/***/ 6995:
 /***/ ((module) => {
 
 
@@ -14965,12 +14965,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8900:
+/***/ 3428:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1544)
+const util = __nccwpck_require__(744)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -14980,16 +14980,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(4296)
-const { FormData } = __nccwpck_require__(9662)
-const { kState } = __nccwpck_require__(4883)
-const { webidl } = __nccwpck_require__(253)
+} = __nccwpck_require__(8360)
+const { FormData } = __nccwpck_require__(4990)
+const { kState } = __nccwpck_require__(323)
+const { webidl } = __nccwpck_require__(3997)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(980)
-const { multipartFormDataParser } = __nccwpck_require__(3100)
+const { serializeAMimeType } = __nccwpck_require__(7044)
+const { multipartFormDataParser } = __nccwpck_require__(9660)
 let random
 
 try {
@@ -15501,7 +15501,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1207:
+/***/ 1415:
 /***/ ((module) => {
 
 
@@ -15632,7 +15632,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 980:
+/***/ 7044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16383,12 +16383,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 933:
+/***/ 4645:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(9411)
+const { kConnected, kSize } = __nccwpck_require__(2323)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16436,14 +16436,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 1506:
+/***/ 8818:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(4883)
-const { webidl } = __nccwpck_require__(253)
+const { kState } = __nccwpck_require__(323)
+const { webidl } = __nccwpck_require__(3997)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16569,16 +16569,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 3100:
+/***/ 9660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(1544)
-const { utf8DecodeBytes } = __nccwpck_require__(4296)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(980)
-const { isFileLike } = __nccwpck_require__(1506)
-const { makeEntry } = __nccwpck_require__(9662)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(744)
+const { utf8DecodeBytes } = __nccwpck_require__(8360)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7044)
+const { isFileLike } = __nccwpck_require__(8818)
+const { makeEntry } = __nccwpck_require__(4990)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17050,16 +17050,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9662:
+/***/ 4990:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(4296)
-const { kState } = __nccwpck_require__(4883)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
-const { FileLike, isFileLike } = __nccwpck_require__(1506)
-const { webidl } = __nccwpck_require__(253)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(8360)
+const { kState } = __nccwpck_require__(323)
+const { kEnumerableProperty } = __nccwpck_require__(744)
+const { FileLike, isFileLike } = __nccwpck_require__(8818)
+const { webidl } = __nccwpck_require__(3997)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17309,7 +17309,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 2443:
+/***/ 1307:
 /***/ ((module) => {
 
 
@@ -17356,21 +17356,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3676:
+/***/ 2812:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(9411)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
+const { kConstruct } = __nccwpck_require__(2323)
+const { kEnumerableProperty } = __nccwpck_require__(744)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(4296)
-const { webidl } = __nccwpck_require__(253)
+} = __nccwpck_require__(8360)
+const { webidl } = __nccwpck_require__(3997)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18050,7 +18050,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7302:
+/***/ 742:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18063,9 +18063,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9107)
-const { HeadersList } = __nccwpck_require__(3676)
-const { Request, cloneRequest } = __nccwpck_require__(6055)
+} = __nccwpck_require__(2371)
+const { HeadersList } = __nccwpck_require__(2812)
+const { Request, cloneRequest } = __nccwpck_require__(6855)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18101,23 +18101,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(4296)
-const { kState, kDispatcher } = __nccwpck_require__(4883)
+} = __nccwpck_require__(8360)
+const { kState, kDispatcher } = __nccwpck_require__(323)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(8900)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(3428)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(1207)
+} = __nccwpck_require__(1415)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1544)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(980)
-const { getGlobalDispatcher } = __nccwpck_require__(5837)
-const { webidl } = __nccwpck_require__(253)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(744)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7044)
+const { getGlobalDispatcher } = __nccwpck_require__(2349)
+const { webidl } = __nccwpck_require__(3997)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20327,23 +20327,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6055:
+/***/ 6855:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8900)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(3676)
-const { FinalizationRegistry } = __nccwpck_require__(933)()
-const util = __nccwpck_require__(1544)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(3428)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(2812)
+const { FinalizationRegistry } = __nccwpck_require__(4645)()
+const util = __nccwpck_require__(744)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(4296)
+} = __nccwpck_require__(8360)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20353,12 +20353,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(1207)
+} = __nccwpck_require__(1415)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(4883)
-const { webidl } = __nccwpck_require__(253)
-const { URLSerializer } = __nccwpck_require__(980)
-const { kConstruct } = __nccwpck_require__(9411)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(323)
+const { webidl } = __nccwpck_require__(3997)
+const { URLSerializer } = __nccwpck_require__(7044)
+const { kConstruct } = __nccwpck_require__(2323)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21371,14 +21371,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9107:
+/***/ 2371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(3676)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8900)
-const util = __nccwpck_require__(1544)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(2812)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(3428)
+const util = __nccwpck_require__(744)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21390,16 +21390,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(4296)
+} = __nccwpck_require__(8360)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(1207)
-const { kState, kHeaders } = __nccwpck_require__(4883)
-const { webidl } = __nccwpck_require__(253)
-const { FormData } = __nccwpck_require__(9662)
-const { URLSerializer } = __nccwpck_require__(980)
-const { kConstruct } = __nccwpck_require__(9411)
+} = __nccwpck_require__(1415)
+const { kState, kHeaders } = __nccwpck_require__(323)
+const { webidl } = __nccwpck_require__(3997)
+const { FormData } = __nccwpck_require__(4990)
+const { URLSerializer } = __nccwpck_require__(7044)
+const { kConstruct } = __nccwpck_require__(2323)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -21988,7 +21988,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4883:
+/***/ 323:
 /***/ ((module) => {
 
 
@@ -22004,21 +22004,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4296:
+/***/ 8360:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(1207)
-const { getGlobalOrigin } = __nccwpck_require__(2443)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(980)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(1415)
+const { getGlobalOrigin } = __nccwpck_require__(1307)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7044)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(1544)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(744)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(253)
+const { webidl } = __nccwpck_require__(3997)
 
 let supportedHashes = []
 
@@ -23643,14 +23643,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 253:
+/***/ 3997:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(1544)
+const { toUSVString } = __nccwpck_require__(744)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24345,7 +24345,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5207:
+/***/ 4359:
 /***/ ((module) => {
 
 
@@ -24642,7 +24642,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6299:
+/***/ 2027:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24651,16 +24651,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(7522)
+} = __nccwpck_require__(3986)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(9657)
-const { webidl } = __nccwpck_require__(253)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
+} = __nccwpck_require__(4025)
+const { webidl } = __nccwpck_require__(3997)
+const { kEnumerableProperty } = __nccwpck_require__(744)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -24993,12 +24993,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2981:
+/***/ 7026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(253)
+const { webidl } = __nccwpck_require__(3997)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25078,7 +25078,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9657:
+/***/ 4025:
 /***/ ((module) => {
 
 
@@ -25095,7 +25095,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7522:
+/***/ 3986:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25106,10 +25106,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(9657)
-const { ProgressEvent } = __nccwpck_require__(2981)
-const { getEncoding } = __nccwpck_require__(5207)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(980)
+} = __nccwpck_require__(4025)
+const { ProgressEvent } = __nccwpck_require__(7026)
+const { getEncoding } = __nccwpck_require__(4359)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7044)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25493,27 +25493,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2569:
+/***/ 5641:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(1816)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(600)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(2456)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(5673)
-const { channels } = __nccwpck_require__(8150)
-const { CloseEvent } = __nccwpck_require__(44)
-const { makeRequest } = __nccwpck_require__(6055)
-const { fetching } = __nccwpck_require__(7302)
-const { Headers, getHeadersList } = __nccwpck_require__(3676)
-const { getDecodeSplit } = __nccwpck_require__(4296)
-const { WebsocketFrameSend } = __nccwpck_require__(9272)
+} = __nccwpck_require__(3448)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(5657)
+const { channels } = __nccwpck_require__(278)
+const { CloseEvent } = __nccwpck_require__(6972)
+const { makeRequest } = __nccwpck_require__(6855)
+const { fetching } = __nccwpck_require__(742)
+const { Headers, getHeadersList } = __nccwpck_require__(2812)
+const { getDecodeSplit } = __nccwpck_require__(8360)
+const { WebsocketFrameSend } = __nccwpck_require__(1976)
 
 /** @type {import('crypto')} */
 let crypto
@@ -25871,7 +25871,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1816:
+/***/ 600:
 /***/ ((module) => {
 
 
@@ -25944,14 +25944,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44:
+/***/ 6972:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(253)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
-const { kConstruct } = __nccwpck_require__(9411)
+const { webidl } = __nccwpck_require__(3997)
+const { kEnumerableProperty } = __nccwpck_require__(744)
+const { kConstruct } = __nccwpck_require__(2323)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26280,12 +26280,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9272:
+/***/ 1976:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(1816)
+const { maxUnsigned16Bit } = __nccwpck_require__(600)
 
 const BUFFER_SIZE = 16386
 
@@ -26383,14 +26383,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2869:
+/***/ 9733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(5673)
-const { MessageSizeExceededError } = __nccwpck_require__(8091)
+const { isValidClientWindowBits } = __nccwpck_require__(5657)
+const { MessageSizeExceededError } = __nccwpck_require__(8811)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26495,16 +26495,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 4588:
+/***/ 9116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(1816)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(2456)
-const { channels } = __nccwpck_require__(8150)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(600)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(3448)
+const { channels } = __nccwpck_require__(278)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26514,11 +26514,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(5673)
-const { WebsocketFrameSend } = __nccwpck_require__(9272)
-const { closeWebSocketConnection } = __nccwpck_require__(2569)
-const { PerMessageDeflate } = __nccwpck_require__(2869)
-const { MessageSizeExceededError } = __nccwpck_require__(8091)
+} = __nccwpck_require__(5657)
+const { WebsocketFrameSend } = __nccwpck_require__(1976)
+const { closeWebSocketConnection } = __nccwpck_require__(5641)
+const { PerMessageDeflate } = __nccwpck_require__(9733)
+const { MessageSizeExceededError } = __nccwpck_require__(8811)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27029,14 +27029,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 228:
+/***/ 4260:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(9272)
-const { opcodes, sendHints } = __nccwpck_require__(1816)
-const FixedQueue = __nccwpck_require__(6524)
+const { WebsocketFrameSend } = __nccwpck_require__(1976)
+const { opcodes, sendHints } = __nccwpck_require__(600)
+const FixedQueue = __nccwpck_require__(9804)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27140,7 +27140,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 2456:
+/***/ 3448:
 /***/ ((module) => {
 
 
@@ -27159,16 +27159,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5673:
+/***/ 5657:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(2456)
-const { states, opcodes } = __nccwpck_require__(1816)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(44)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(3448)
+const { states, opcodes } = __nccwpck_require__(600)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6972)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(980)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7044)
 
 /* globals Blob */
 
@@ -27488,15 +27488,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5366:
+/***/ 310:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(253)
-const { URLSerializer } = __nccwpck_require__(980)
-const { environmentSettingsObject } = __nccwpck_require__(4296)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(1816)
+const { webidl } = __nccwpck_require__(3997)
+const { URLSerializer } = __nccwpck_require__(7044)
+const { environmentSettingsObject } = __nccwpck_require__(8360)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(600)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27505,21 +27505,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(2456)
+} = __nccwpck_require__(3448)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(5673)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(2569)
-const { ByteParser } = __nccwpck_require__(4588)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(1544)
-const { getGlobalDispatcher } = __nccwpck_require__(5837)
+} = __nccwpck_require__(5657)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(5641)
+const { ByteParser } = __nccwpck_require__(9116)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(744)
+const { getGlobalDispatcher } = __nccwpck_require__(2349)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(44)
-const { SendQueue } = __nccwpck_require__(228)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6972)
+const { SendQueue } = __nccwpck_require__(4260)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28090,7 +28090,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9379:
+/***/ 1091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -28230,17 +28230,17 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(356)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-const cmp = __nccwpck_require__(8646)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const parseOptions = __nccwpck_require__(5684)
+const { safeRe: re, t } = __nccwpck_require__(1295)
+const cmp = __nccwpck_require__(8470)
+const debug = __nccwpck_require__(4039)
+const SemVer = __nccwpck_require__(203)
+const Range = __nccwpck_require__(7646)
 
 
 /***/ }),
 
-/***/ 6782:
+/***/ 7646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -28462,22 +28462,22 @@ class Range {
 
 module.exports = Range
 
-const LRU = __nccwpck_require__(1383)
+const LRU = __nccwpck_require__(6071)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(356)
-const Comparator = __nccwpck_require__(9379)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const trimComparatorWhitespace = __nccwpck_require__(9737)
+const parseOptions = __nccwpck_require__(5684)
+const Comparator = __nccwpck_require__(1091)
+const debug = __nccwpck_require__(4039)
+const SemVer = __nccwpck_require__(203)
+const trimComparatorWhitespace = __nccwpck_require__(5465)
 const {
   safeRe: re,
   src,
   t,
   tildeTrimReplace,
   caretTrimReplace,
-} = __nccwpck_require__(5471)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
+} = __nccwpck_require__(1295)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(6045)
 
 // unbounded global build-metadata stripper used by parseRange
 const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
@@ -28824,17 +28824,17 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 7163:
+/***/ 203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const debug = __nccwpck_require__(1159)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
-const { safeRe: re, t } = __nccwpck_require__(5471)
+const debug = __nccwpck_require__(4039)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(6045)
+const { safeRe: re, t } = __nccwpck_require__(1295)
 
-const parseOptions = __nccwpck_require__(356)
-const { compareIdentifiers } = __nccwpck_require__(3348)
+const parseOptions = __nccwpck_require__(5684)
+const { compareIdentifiers } = __nccwpck_require__(4180)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
   const identifiers = identifier.split('.')
@@ -29181,12 +29181,12 @@ module.exports = SemVer
 
 /***/ }),
 
-/***/ 1799:
+/***/ 8439:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(1105)
 const clean = (version, options) => {
   const s = parse(version.trim().replace(/^[=v]+/, ''), options)
   return s ? s.version : null
@@ -29196,17 +29196,17 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 8646:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const eq = __nccwpck_require__(2701)
-const neq = __nccwpck_require__(4974)
-const gt = __nccwpck_require__(6599)
-const gte = __nccwpck_require__(1236)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
+const eq = __nccwpck_require__(3578)
+const neq = __nccwpck_require__(7486)
+const gt = __nccwpck_require__(6247)
+const gte = __nccwpck_require__(9908)
+const lt = __nccwpck_require__(9088)
+const lte = __nccwpck_require__(3405)
 
 const cmp = (a, op, b, loose) => {
   switch (op) {
@@ -29257,14 +29257,14 @@ module.exports = cmp
 
 /***/ }),
 
-/***/ 5385:
+/***/ 8377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const parse = __nccwpck_require__(6353)
-const { safeRe: re, t } = __nccwpck_require__(5471)
+const SemVer = __nccwpck_require__(203)
+const parse = __nccwpck_require__(1105)
+const { safeRe: re, t } = __nccwpck_require__(1295)
 
 const coerce = (version, options) => {
   if (version instanceof SemVer) {
@@ -29326,12 +29326,12 @@ module.exports = coerce
 
 /***/ }),
 
-/***/ 7648:
+/***/ 8336:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(203)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -29342,24 +29342,24 @@ module.exports = compareBuild
 
 /***/ }),
 
-/***/ 6874:
+/***/ 1962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(837)
 const compareLoose = (a, b) => compare(a, b, true)
 module.exports = compareLoose
 
 
 /***/ }),
 
-/***/ 8469:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(203)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -29368,12 +29368,12 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 711:
+/***/ 7447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(1105)
 
 const diff = (version1, version2) => {
   const v1 = parse(version1, null, true)
@@ -29435,48 +29435,48 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 2701:
+/***/ 3578:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(837)
 const eq = (a, b, loose) => compare(a, b, loose) === 0
 module.exports = eq
 
 
 /***/ }),
 
-/***/ 6599:
+/***/ 6247:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(837)
 const gt = (a, b, loose) => compare(a, b, loose) > 0
 module.exports = gt
 
 
 /***/ }),
 
-/***/ 1236:
+/***/ 9908:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(837)
 const gte = (a, b, loose) => compare(a, b, loose) >= 0
 module.exports = gte
 
 
 /***/ }),
 
-/***/ 2338:
+/***/ 6754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(203)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -29499,72 +29499,72 @@ module.exports = inc
 
 /***/ }),
 
-/***/ 3872:
+/***/ 9088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(837)
 const lt = (a, b, loose) => compare(a, b, loose) < 0
 module.exports = lt
 
 
 /***/ }),
 
-/***/ 6717:
+/***/ 3405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(837)
 const lte = (a, b, loose) => compare(a, b, loose) <= 0
 module.exports = lte
 
 
 /***/ }),
 
-/***/ 8511:
+/***/ 2031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(203)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
 
 /***/ }),
 
-/***/ 2603:
+/***/ 3387:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(203)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
 
 /***/ }),
 
-/***/ 4974:
+/***/ 7486:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(837)
 const neq = (a, b, loose) => compare(a, b, loose) !== 0
 module.exports = neq
 
 
 /***/ }),
 
-/***/ 6353:
+/***/ 1105:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(203)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -29584,24 +29584,24 @@ module.exports = parse
 
 /***/ }),
 
-/***/ 8756:
+/***/ 7236:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
+const SemVer = __nccwpck_require__(203)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
 
 /***/ }),
 
-/***/ 5714:
+/***/ 3602:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(1105)
 const prerelease = (version, options) => {
   const parsed = parse(version, options)
   return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
@@ -29611,36 +29611,36 @@ module.exports = prerelease
 
 /***/ }),
 
-/***/ 2173:
+/***/ 6877:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(8469)
+const compare = __nccwpck_require__(837)
 const rcompare = (a, b, loose) => compare(b, a, loose)
 module.exports = rcompare
 
 
 /***/ }),
 
-/***/ 7192:
+/***/ 2600:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(7648)
+const compareBuild = __nccwpck_require__(8336)
 const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
 module.exports = rsort
 
 
 /***/ }),
 
-/***/ 8011:
+/***/ 9451:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(7646)
 const satisfies = (version, range, options) => {
   try {
     range = new Range(range, options)
@@ -29654,26 +29654,26 @@ module.exports = satisfies
 
 /***/ }),
 
-/***/ 9872:
+/***/ 2928:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(7648)
+const compareBuild = __nccwpck_require__(8336)
 const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
 module.exports = sort
 
 
 /***/ }),
 
-/***/ 6114:
+/***/ 6562:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(1105)
+const constants = __nccwpck_require__(6045)
+const SemVer = __nccwpck_require__(203)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -29721,12 +29721,12 @@ module.exports = truncate
 
 /***/ }),
 
-/***/ 6399:
+/***/ 6716:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(6353)
+const parse = __nccwpck_require__(1105)
 const valid = (version, options) => {
   const v = parse(version, options)
   return v ? v.version : null
@@ -29736,54 +29736,54 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 2088:
+/***/ 3880:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(5471)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-const identifiers = __nccwpck_require__(3348)
-const parse = __nccwpck_require__(6353)
-const valid = __nccwpck_require__(6399)
-const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(2338)
-const diff = __nccwpck_require__(711)
-const major = __nccwpck_require__(8511)
-const minor = __nccwpck_require__(2603)
-const patch = __nccwpck_require__(8756)
-const prerelease = __nccwpck_require__(5714)
-const compare = __nccwpck_require__(8469)
-const rcompare = __nccwpck_require__(2173)
-const compareLoose = __nccwpck_require__(6874)
-const compareBuild = __nccwpck_require__(7648)
-const sort = __nccwpck_require__(9872)
-const rsort = __nccwpck_require__(7192)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const eq = __nccwpck_require__(2701)
-const neq = __nccwpck_require__(4974)
-const gte = __nccwpck_require__(1236)
-const lte = __nccwpck_require__(6717)
-const cmp = __nccwpck_require__(8646)
-const coerce = __nccwpck_require__(5385)
-const truncate = __nccwpck_require__(6114)
-const Comparator = __nccwpck_require__(9379)
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const toComparators = __nccwpck_require__(4750)
-const maxSatisfying = __nccwpck_require__(5574)
-const minSatisfying = __nccwpck_require__(8595)
-const minVersion = __nccwpck_require__(1866)
-const validRange = __nccwpck_require__(4737)
-const outside = __nccwpck_require__(280)
-const gtr = __nccwpck_require__(2276)
-const ltr = __nccwpck_require__(5213)
-const intersects = __nccwpck_require__(3465)
-const simplifyRange = __nccwpck_require__(2028)
-const subset = __nccwpck_require__(1489)
+const internalRe = __nccwpck_require__(1295)
+const constants = __nccwpck_require__(6045)
+const SemVer = __nccwpck_require__(203)
+const identifiers = __nccwpck_require__(4180)
+const parse = __nccwpck_require__(1105)
+const valid = __nccwpck_require__(6716)
+const clean = __nccwpck_require__(8439)
+const inc = __nccwpck_require__(6754)
+const diff = __nccwpck_require__(7447)
+const major = __nccwpck_require__(2031)
+const minor = __nccwpck_require__(3387)
+const patch = __nccwpck_require__(7236)
+const prerelease = __nccwpck_require__(3602)
+const compare = __nccwpck_require__(837)
+const rcompare = __nccwpck_require__(6877)
+const compareLoose = __nccwpck_require__(1962)
+const compareBuild = __nccwpck_require__(8336)
+const sort = __nccwpck_require__(2928)
+const rsort = __nccwpck_require__(2600)
+const gt = __nccwpck_require__(6247)
+const lt = __nccwpck_require__(9088)
+const eq = __nccwpck_require__(3578)
+const neq = __nccwpck_require__(7486)
+const gte = __nccwpck_require__(9908)
+const lte = __nccwpck_require__(3405)
+const cmp = __nccwpck_require__(8470)
+const coerce = __nccwpck_require__(8377)
+const truncate = __nccwpck_require__(6562)
+const Comparator = __nccwpck_require__(1091)
+const Range = __nccwpck_require__(7646)
+const satisfies = __nccwpck_require__(9451)
+const toComparators = __nccwpck_require__(2126)
+const maxSatisfying = __nccwpck_require__(825)
+const minSatisfying = __nccwpck_require__(4867)
+const minVersion = __nccwpck_require__(4122)
+const validRange = __nccwpck_require__(1745)
+const outside = __nccwpck_require__(5720)
+const gtr = __nccwpck_require__(6372)
+const ltr = __nccwpck_require__(9309)
+const intersects = __nccwpck_require__(1673)
+const simplifyRange = __nccwpck_require__(7660)
+const subset = __nccwpck_require__(129)
 module.exports = {
   parse,
   valid,
@@ -29836,7 +29836,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5101:
+/***/ 6045:
 /***/ ((module) => {
 
 
@@ -29910,7 +29910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1159:
+/***/ 4039:
 /***/ ((module) => {
 
 
@@ -29928,7 +29928,7 @@ module.exports = debug
 
 /***/ }),
 
-/***/ 3348:
+/***/ 4180:
 /***/ ((module) => {
 
 
@@ -29964,7 +29964,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1383:
+/***/ 6071:
 /***/ ((module) => {
 
 
@@ -30013,7 +30013,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 356:
+/***/ 5684:
 /***/ ((module) => {
 
 
@@ -30037,7 +30037,7 @@ module.exports = parseOptions
 
 /***/ }),
 
-/***/ 5471:
+/***/ 1295:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -30046,8 +30046,8 @@ const {
   MAX_SAFE_COMPONENT_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
-} = __nccwpck_require__(5101)
-const debug = __nccwpck_require__(1159)
+} = __nccwpck_require__(6045)
+const debug = __nccwpck_require__(4039)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
@@ -30267,7 +30267,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 9737:
+/***/ 5465:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -30282,7 +30282,7 @@ const {
   MAX_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(5101)
+} = __nccwpck_require__(6045)
 
 /**
  * Remembers the last two rows of digits so their characters need not be reread.
@@ -30712,25 +30712,25 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 2276:
+/***/ 6372:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(280)
+const outside = __nccwpck_require__(5720)
 const gtr = (version, range, options) => outside(version, range, '>', options)
 module.exports = gtr
 
 
 /***/ }),
 
-/***/ 3465:
+/***/ 1673:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(7646)
 const intersects = (r1, r2, options) => {
   r1 = new Range(r1, options)
   r2 = new Range(r2, options)
@@ -30741,12 +30741,12 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 5213:
+/***/ 9309:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const outside = __nccwpck_require__(280)
+const outside = __nccwpck_require__(5720)
 // Determine if version is less than all the versions possible in the range
 const ltr = (version, range, options) => outside(version, range, '<', options)
 module.exports = ltr
@@ -30754,13 +30754,13 @@ module.exports = ltr
 
 /***/ }),
 
-/***/ 5574:
+/***/ 825:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const SemVer = __nccwpck_require__(203)
+const Range = __nccwpck_require__(7646)
 
 const maxSatisfying = (versions, range, options) => {
   let max = null
@@ -30788,13 +30788,13 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 8595:
+/***/ 4867:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
+const SemVer = __nccwpck_require__(203)
+const Range = __nccwpck_require__(7646)
 const minSatisfying = (versions, range, options) => {
   let min = null
   let minSV = null
@@ -30821,14 +30821,14 @@ module.exports = minSatisfying
 
 /***/ }),
 
-/***/ 1866:
+/***/ 4122:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const gt = __nccwpck_require__(6599)
+const SemVer = __nccwpck_require__(203)
+const Range = __nccwpck_require__(7646)
+const gt = __nccwpck_require__(6247)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -30891,20 +30891,20 @@ module.exports = minVersion
 
 /***/ }),
 
-/***/ 280:
+/***/ 5720:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(7163)
-const Comparator = __nccwpck_require__(9379)
+const SemVer = __nccwpck_require__(203)
+const Comparator = __nccwpck_require__(1091)
 const { ANY } = Comparator
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-const gte = __nccwpck_require__(1236)
+const Range = __nccwpck_require__(7646)
+const satisfies = __nccwpck_require__(9451)
+const gt = __nccwpck_require__(6247)
+const lt = __nccwpck_require__(9088)
+const lte = __nccwpck_require__(3405)
+const gte = __nccwpck_require__(9908)
 
 const outside = (version, range, hilo, options) => {
   version = new SemVer(version, options)
@@ -30980,7 +30980,7 @@ module.exports = outside
 
 /***/ }),
 
-/***/ 2028:
+/***/ 7660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -30988,8 +30988,8 @@ module.exports = outside
 // given a set of versions and a range, create a "simplified" range
 // that includes the same versions that the original range does
 // If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
+const satisfies = __nccwpck_require__(9451)
+const compare = __nccwpck_require__(837)
 module.exports = (versions, range, options) => {
   const set = []
   let first = null
@@ -31036,16 +31036,16 @@ module.exports = (versions, range, options) => {
 
 /***/ }),
 
-/***/ 1489:
+/***/ 129:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
-const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(7646)
+const Comparator = __nccwpck_require__(1091)
 const { ANY } = Comparator
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
+const satisfies = __nccwpck_require__(9451)
+const compare = __nccwpck_require__(837)
 
 // Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
 // - Every simple range `r1, r2, ...` is a null set, OR
@@ -31292,12 +31292,12 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 4750:
+/***/ 2126:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(7646)
 
 // Mostly just for testing and legacy API reasons
 const toComparators = (range, options) =>
@@ -31309,12 +31309,12 @@ module.exports = toComparators
 
 /***/ }),
 
-/***/ 4737:
+/***/ 1745:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(6782)
+const Range = __nccwpck_require__(7646)
 const validRange = (range, options) => {
   try {
     // Return '*' instead of '' so that truthiness works.
@@ -31329,15 +31329,15 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 770:
+/***/ 8482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(9290);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 9290:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -31609,38 +31609,38 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 2480:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const RoundRobinPool = __nccwpck_require__(5520)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const Socks5ProxyAgent = __nccwpck_require__(7223)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const H2CClient = __nccwpck_require__(6815)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(1285)
+const Dispatcher = __nccwpck_require__(7939)
+const Pool = __nccwpck_require__(2244)
+const BalancedPool = __nccwpck_require__(2549)
+const RoundRobinPool = __nccwpck_require__(8512)
+const Agent = __nccwpck_require__(8285)
+const ProxyAgent = __nccwpck_require__(9920)
+const Socks5ProxyAgent = __nccwpck_require__(8151)
+const EnvHttpProxyAgent = __nccwpck_require__(929)
+const RetryAgent = __nccwpck_require__(1346)
+const H2CClient = __nccwpck_require__(6591)
+const errors = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(431)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const SnapshotAgent = __nccwpck_require__(5095)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
+const api = __nccwpck_require__(8567)
+const buildConnector = __nccwpck_require__(2784)
+const MockClient = __nccwpck_require__(9493)
+const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(5663)
+const MockAgent = __nccwpck_require__(1437)
+const MockPool = __nccwpck_require__(5220)
+const SnapshotAgent = __nccwpck_require__(9447)
+const mockErrors = __nccwpck_require__(9917)
+const RetryHandler = __nccwpck_require__(5640)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8421)
+const DecoratorHandler = __nccwpck_require__(91)
+const RedirectHandler = __nccwpck_require__(7970)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -31660,21 +31660,21 @@ __webpack_unused_export__ = RetryHandler
 __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  responseError: __nccwpck_require__(8918),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379),
-  cache: __nccwpck_require__(5542),
-  decompress: __nccwpck_require__(557),
-  deduplicate: __nccwpck_require__(7240)
+  redirect: __nccwpck_require__(730),
+  responseError: __nccwpck_require__(6790),
+  retry: __nccwpck_require__(4346),
+  dump: __nccwpck_require__(8412),
+  dns: __nccwpck_require__(8731),
+  cache: __nccwpck_require__(7382),
+  decompress: __nccwpck_require__(2397),
+  deduplicate: __nccwpck_require__(9464)
 }
 
 __webpack_unused_export__ = {
-  MemoryCacheStore: __nccwpck_require__(4889)
+  MemoryCacheStore: __nccwpck_require__(2009)
 }
 
-const SqliteCacheStore = __nccwpck_require__(1522)
+const SqliteCacheStore = __nccwpck_require__(274)
 __webpack_unused_export__ = SqliteCacheStore
 
 __webpack_unused_export__ = buildConnector
@@ -31736,7 +31736,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(8702).fetch)
 
 // Capture __filename at module load time for stack trace augmentation.
 // This may be undefined when bundled in environments like Node.js internals.
@@ -31776,22 +31776,22 @@ module.exports.hd = function fetch (init, options = undefined) {
     throw err
   })
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5524).Headers
+module.exports.Response = __nccwpck_require__(715).Response
+module.exports.Request = __nccwpck_require__(175).Request
+module.exports.FormData = __nccwpck_require__(1142).FormData
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(179)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(6443)
+const { CacheStorage } = __nccwpck_require__(5965)
+const { kConstruct } = __nccwpck_require__(4043)
 
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(6933)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
@@ -31799,21 +31799,21 @@ __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 __webpack_unused_export__ = parseCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7708)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-const { WebSocket, ping } = __nccwpck_require__(3726)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(7316)
+const { WebSocket, ping } = __nccwpck_require__(1886)
 module.exports.kb = WebSocket
 module.exports.rd = CloseEvent
 module.exports.NN = ErrorEvent
 module.exports.aM = MessageEvent
 __webpack_unused_export__ = ping
 
-/* unused reexport */ __nccwpck_require__(2873).WebSocketStream
-/* unused reexport */ __nccwpck_require__(6919).WebSocketError
+/* unused reexport */ __nccwpck_require__(4841).WebSocketStream
+/* unused reexport */ __nccwpck_require__(2039).WebSocketError
 
 module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
@@ -31829,7 +31829,7 @@ __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = SnapshotAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(1670)
 
 module.exports.GD = EventSource
 
@@ -31851,13 +31851,13 @@ __webpack_unused_export__ = install
 
 /***/ }),
 
-/***/ 158:
+/***/ 670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(4640)
+const { RequestAbortedError } = __nccwpck_require__(4627)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -31917,16 +31917,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -32034,7 +32034,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 5646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -32050,9 +32050,9 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 function noop () {}
 
@@ -32293,16 +32293,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 4203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const { Readable } = __nccwpck_require__(471)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
 
 function noop () {}
 
@@ -32514,7 +32514,7 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 9656:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -32522,9 +32522,9 @@ module.exports.RequestHandler = RequestHandler
 const assert = __nccwpck_require__(4589)
 const { finished } = __nccwpck_require__(7075)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 function noop () {}
 
@@ -32730,17 +32730,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 9501:
+/***/ 6730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
 const { AsyncResource } = __nccwpck_require__(6698)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { kHTTP2Stream } = __nccwpck_require__(6443)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(4640)
+const { kHTTP2Stream } = __nccwpck_require__(4043)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -32848,30 +32848,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 8567:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(9501)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(4203)
+module.exports.stream = __nccwpck_require__(9656)
+module.exports.pipeline = __nccwpck_require__(5646)
+module.exports.upgrade = __nccwpck_require__(6730)
+module.exports.connect = __nccwpck_require__(2004)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { ReadableStreamFrom } = __nccwpck_require__(4640)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -33449,14 +33449,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4889:
+/***/ 2009:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const { EventEmitter } = __nccwpck_require__(8474)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(5355)
 
 /**
  * @typedef {import('../../types/cache-interceptor.d.ts').default.CacheKey} CacheKey
@@ -33735,13 +33735,13 @@ module.exports = MemoryCacheStore
 
 /***/ }),
 
-/***/ 1522:
+/***/ 274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(5355)
 
 let DatabaseSync
 
@@ -34211,15 +34211,15 @@ function headerValueEquals (lhs, rhs) {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 2784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(4640)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 let tls // include tls conditionally since it is not always available
 
@@ -34377,7 +34377,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 2303:
 /***/ ((module) => {
 
 
@@ -34527,7 +34527,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 3374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -34761,7 +34761,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 4627:
 /***/ ((module) => {
 
 
@@ -35245,7 +35245,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 7311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35253,7 +35253,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -35270,9 +35270,9 @@ const {
   getServerName,
   normalizedMethodRecords,
   getProtocolFromUrlString
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -35737,16 +35737,16 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 8082:
+/***/ 8290:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(8474)
 const { Buffer } = __nccwpck_require__(4573)
-const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(4627)
 const { debuglog } = __nccwpck_require__(7975)
-const { parseAddress } = __nccwpck_require__(1732)
+const { parseAddress } = __nccwpck_require__(1796)
 
 const debug = debuglog('undici:socks5')
 const EMPTY_BUFFER = Buffer.alloc(0)
@@ -36166,14 +36166,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1732:
+/***/ 1796:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Buffer } = __nccwpck_require__(4573)
 const net = __nccwpck_require__(7030)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * Parse an address and determine its type
@@ -36385,7 +36385,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6443:
+/***/ 4043:
 /***/ ((module) => {
 
 
@@ -36468,7 +36468,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 4152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -36476,7 +36476,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(2303)
 
 class TstNode {
   /** @type {any} */
@@ -36635,22 +36635,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 4640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(4043)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const timers = __nccwpck_require__(6603)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const timers = __nccwpck_require__(1275)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4627)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
+const { tree } = __nccwpck_require__(4152)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.', 2).map(v => Number(v))
 
@@ -37655,17 +37655,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 8285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(4627)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(4043)
+const DispatcherBase = __nccwpck_require__(9265)
+const Pool = __nccwpck_require__(2244)
+const Client = __nccwpck_require__(1285)
+const util = __nccwpck_require__(4640)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -37824,7 +37824,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 2549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -37832,7 +37832,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   PoolBase,
   kClients,
@@ -37840,10 +37840,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl } = __nccwpck_require__(6443)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(3856)
+const Pool = __nccwpck_require__(2244)
+const { kUrl } = __nccwpck_require__(4043)
+const util = __nccwpck_require__(4640)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -38052,7 +38052,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 9133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -38060,9 +38060,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const timers = __nccwpck_require__(1275)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -38075,7 +38075,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   kUrl,
   kReset,
@@ -38109,9 +38109,9 @@ const {
   kResume,
   kHTTPContext,
   kClosed
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(4043)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(776)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -38123,7 +38123,7 @@ const kTypeOfService = Symbol('kTypeOfService')
 let extractBody
 
 function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
 
   let mod
 
@@ -38144,7 +38144,7 @@ function lazyllhttp () {
 
   if (useWasmSIMD) {
     try {
-      mod = new WebAssembly.Module(__nccwpck_require__(3434))
+      mod = new WebAssembly.Module(__nccwpck_require__(8586))
     } catch {
     }
   }
@@ -38154,7 +38154,7 @@ function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(3870))
+    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(7630))
   }
 
   return new WebAssembly.Instance(mod, {
@@ -39223,7 +39223,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6396).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -39828,14 +39828,14 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 4548:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(4640)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
@@ -39844,7 +39844,7 @@ const {
   InvalidArgumentError,
   HeadersTimeoutError,
   BodyTimeoutError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   kUrl,
   kReset,
@@ -39873,8 +39873,8 @@ const {
   kRemoteSettings,
   kHTTP2Stream,
   kHTTP2SessionState
-} = __nccwpck_require__(6443)
-const { channels } = __nccwpck_require__(2414)
+} = __nccwpck_require__(4043)
+const { channels } = __nccwpck_require__(3374)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -40493,7 +40493,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6396).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -40891,7 +40891,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 1285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40899,17 +40899,17 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { ClientStats } = __nccwpck_require__(6854)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(4640)
+const { ClientStats } = __nccwpck_require__(7782)
+const { channels } = __nccwpck_require__(3374)
+const Request = __nccwpck_require__(7311)
+const DispatcherBase = __nccwpck_require__(9265)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const buildConnector = __nccwpck_require__(2784)
 const {
   kUrl,
   kServerName,
@@ -40952,9 +40952,9 @@ const {
   kHTTP2ConnectionWindowSize,
   kResume,
   kPingInterval
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(4043)
+const connectH1 = __nccwpck_require__(9133)
+const connectH2 = __nccwpck_require__(4548)
 
 const kClosedResolve = Symbol('kClosedResolve')
 
@@ -41567,20 +41567,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 9265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
-const UnwrapHandler = __nccwpck_require__(2365)
+const Dispatcher = __nccwpck_require__(7939)
+const UnwrapHandler = __nccwpck_require__(6970)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(6443)
+} = __nccwpck_require__(4627)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(4043)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -41770,12 +41770,12 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 7939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7158)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -41825,15 +41825,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(9265)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(4043)
+const ProxyAgent = __nccwpck_require__(9920)
+const Agent = __nccwpck_require__(8285)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -41978,7 +41978,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 5844:
 /***/ ((module) => {
 
 
@@ -42120,13 +42120,13 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 6815:
+/***/ 6591:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Client = __nccwpck_require__(3701)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const Client = __nccwpck_require__(1285)
 
 class H2CClient extends Client {
   constructor (origin, clientOpts) {
@@ -42178,15 +42178,15 @@ module.exports = H2CClient
 
 /***/ }),
 
-/***/ 2128:
+/***/ 3856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { PoolStats } = __nccwpck_require__(6854)
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const { PoolStats } = __nccwpck_require__(7782)
+const DispatcherBase = __nccwpck_require__(9265)
+const FixedQueue = __nccwpck_require__(5844)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(4043)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -42399,7 +42399,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 628:
+/***/ 2244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -42411,14 +42411,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(3856)
+const Client = __nccwpck_require__(1285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { kUrl } = __nccwpck_require__(4043)
+const buildConnector = __nccwpck_require__(2784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -42524,20 +42524,20 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
-const { channels } = __nccwpck_require__(2414)
-const Socks5ProxyAgent = __nccwpck_require__(7223)
+const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(4043)
+const Agent = __nccwpck_require__(8285)
+const Pool = __nccwpck_require__(2244)
+const DispatcherBase = __nccwpck_require__(9265)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4627)
+const buildConnector = __nccwpck_require__(2784)
+const Client = __nccwpck_require__(1285)
+const { channels } = __nccwpck_require__(3374)
+const Socks5ProxyAgent = __nccwpck_require__(8151)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -42850,13 +42850,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 1346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(7939)
+const RetryHandler = __nccwpck_require__(5640)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -42892,7 +42892,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 5520:
+/***/ 8512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -42904,14 +42904,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(3856)
+const Client = __nccwpck_require__(1285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { kUrl } = __nccwpck_require__(4043)
+const buildConnector = __nccwpck_require__(2784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -43036,7 +43036,7 @@ module.exports = RoundRobinPool
 
 /***/ }),
 
-/***/ 7223:
+/***/ 8151:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -43044,12 +43044,12 @@ module.exports = RoundRobinPool
 const { URL } = __nccwpck_require__(3136)
 
 let tls // include tls conditionally since it is not always available
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { Socks5Client, STATES } = __nccwpck_require__(8082)
-const { kDispatch, kClose, kDestroy } = __nccwpck_require__(6443)
-const Pool = __nccwpck_require__(628)
-const buildConnector = __nccwpck_require__(9136)
+const DispatcherBase = __nccwpck_require__(9265)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { Socks5Client, STATES } = __nccwpck_require__(8290)
+const { kDispatch, kClose, kDestroy } = __nccwpck_require__(4043)
+const Pool = __nccwpck_require__(2244)
+const buildConnector = __nccwpck_require__(2784)
 const { debuglog } = __nccwpck_require__(7975)
 
 const debug = debuglog('undici:socks5-proxy')
@@ -43303,7 +43303,7 @@ module.exports = Socks5ProxyAgent
 
 /***/ }),
 
-/***/ 276:
+/***/ 3332:
 /***/ ((module) => {
 
 
@@ -43343,7 +43343,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2581:
+/***/ 8421:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -43352,8 +43352,8 @@ module.exports = {
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.2')
 const legacyGlobalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const Agent = __nccwpck_require__(8285)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -43409,13 +43409,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9976:
+/***/ 1067:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kRedirectCacheControl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(4640)
+const { kRedirectCacheControl } = __nccwpck_require__(4043)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -43423,7 +43423,7 @@ const {
   hasVaryStar,
   isInvalidOrWildcardVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(7659)
+} = __nccwpck_require__(5355)
 
 /**
  * A suppressed redirect hop recorded by the redirect handler. Carried on
@@ -43435,7 +43435,7 @@ const {
  * @property {import('../../types/header.d.ts').IncomingHttpHeaders} headers The hop's response headers.
  * @property {number} receivedAt The time the hop's response headers were received.
  */
-const { parseHttpDate } = __nccwpck_require__(5453)
+const { parseHttpDate } = __nccwpck_require__(7149)
 
 function noop () {}
 
@@ -44597,7 +44597,7 @@ module.exports = CacheHandler
 
 /***/ }),
 
-/***/ 7133:
+/***/ 237:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -44728,13 +44728,13 @@ module.exports = CacheRevalidationHandler
 
 /***/ }),
 
-/***/ 8155:
+/***/ 91:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7158)
 
 /**
  * @deprecated
@@ -44802,12 +44802,12 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 3599:
+/***/ 303:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { RequestAbortedError } = __nccwpck_require__(4627)
 
 /**
  * @typedef {import('../../types/dispatcher.d.ts').default.DispatchHandler} DispatchHandler
@@ -45313,15 +45313,15 @@ module.exports = DeduplicationHandler
 
 /***/ }),
 
-/***/ 8754:
+/***/ 7970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(4640)
+const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -45593,20 +45593,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 5640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
-const WrapHandler = __nccwpck_require__(9510)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(4043)
+const { RequestRetryError } = __nccwpck_require__(4627)
+const WrapHandler = __nccwpck_require__(7158)
 const {
   isDisturbed,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(4640)
 
 function calculateRetryAfterHeader (retryAfter) {
   const retryTime = new Date(retryAfter).getTime()
@@ -46104,13 +46104,13 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 2365:
+/***/ 6970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseHeaders } = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { parseHeaders } = __nccwpck_require__(4640)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 const kResume = Symbol('resume')
 
@@ -46217,12 +46217,12 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 9510:
+/***/ 7158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 module.exports = class WrapHandler {
   #handler
@@ -46329,17 +46329,17 @@ function toRawHeaderValue (value) {
 
 /***/ }),
 
-/***/ 5542:
+/***/ 7382:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
-const CacheHandler = __nccwpck_require__(9976)
-const MemoryCacheStore = __nccwpck_require__(4889)
-const CacheRevalidationHandler = __nccwpck_require__(7133)
+const util = __nccwpck_require__(4640)
+const CacheHandler = __nccwpck_require__(1067)
+const MemoryCacheStore = __nccwpck_require__(2009)
+const CacheRevalidationHandler = __nccwpck_require__(237)
 const {
   assertCacheStore,
   assertCacheMethods,
@@ -46349,9 +46349,9 @@ const {
   isInvalidOrWildcardVaryHeader,
   parseVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(7659)
-const { AbortError } = __nccwpck_require__(8707)
-const { parseHttpDate } = __nccwpck_require__(5453)
+} = __nccwpck_require__(5355)
+const { AbortError } = __nccwpck_require__(4627)
+const { parseHttpDate } = __nccwpck_require__(7149)
 
 /**
  * @param {(string | RegExp)[] | undefined} origins
@@ -47082,16 +47082,16 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 557:
+/***/ 2397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(8522)
 const { pipeline, Transform: TransformStream } = __nccwpck_require__(7075)
-const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(4627)
+const DecoratorHandler = __nccwpck_require__(91)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 /** @typedef {import('node:stream').Transform} Transform */
 /** @typedef {import('node:stream').Transform} Controller */
@@ -47656,15 +47656,15 @@ module.exports = createDecompressInterceptor
 
 /***/ }),
 
-/***/ 7240:
+/***/ 9464:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(3440)
-const DeduplicationHandler = __nccwpck_require__(3599)
-const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(7659)
+const util = __nccwpck_require__(4640)
+const DeduplicationHandler = __nccwpck_require__(303)
+const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(5355)
 
 const pendingRequestsChannel = diagnosticsChannel.channel('undici:request:pending-requests')
 
@@ -47780,14 +47780,14 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 379:
+/***/ 8731:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(91)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4627)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -48358,13 +48358,13 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 8412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
+const DecoratorHandler = __nccwpck_require__(91)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -48464,12 +48464,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(7970)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections } = {}) {
   return (dispatch) => {
@@ -48492,14 +48492,14 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 8918:
+/***/ 6790:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // const { parseHeaders } = require('../core/util')
-const DecoratorHandler = __nccwpck_require__(8155)
-const { ResponseError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(91)
+const { ResponseError } = __nccwpck_require__(4627)
 
 class ResponseErrorHandler extends DecoratorHandler {
   #statusCode
@@ -48594,11 +48594,11 @@ module.exports = () => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 4346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(5640)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -48620,13 +48620,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 776:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(1308);
 // Emums
 exports.ERROR = {
     OK: 0,
@@ -49158,7 +49158,7 @@ exports["default"] = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 7630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -49181,7 +49181,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 3434:
+/***/ 8586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -49204,7 +49204,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 172:
+/***/ 1308:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -49223,13 +49223,13 @@ function enumToMap(obj, filter = [], exceptions = []) {
 
 /***/ }),
 
-/***/ 7501:
+/***/ 1437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(4043)
+const Agent = __nccwpck_require__(8285)
 const {
   kAgent,
   kMockAgentSet,
@@ -49247,14 +49247,14 @@ const {
   kMockAgentAcceptsNonStandardSearchParameters,
   kMockCallHistoryAddLog,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
-const { MockCallHistory } = __nccwpck_require__(431)
+} = __nccwpck_require__(941)
+const MockClient = __nccwpck_require__(9493)
+const MockPool = __nccwpck_require__(5220)
+const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(8981)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const Dispatcher = __nccwpck_require__(7939)
+const PendingInterceptorsFormatter = __nccwpck_require__(1726)
+const { MockCallHistory } = __nccwpck_require__(5663)
 
 class MockAgent extends Dispatcher {
   constructor (opts = {}) {
@@ -49462,13 +49462,13 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 431:
+/***/ 5663:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kMockCallHistoryAddLog } = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kMockCallHistoryAddLog } = __nccwpck_require__(941)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 function handleFilterCallsWithOptions (criteria, options, handler, store, allLogs) {
   switch (options.operator) {
@@ -49717,14 +49717,14 @@ module.exports.MockCallHistoryLog = MockCallHistoryLog
 
 /***/ }),
 
-/***/ 7365:
+/***/ 9493:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(1285)
+const { buildMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kMockAgent,
@@ -49734,10 +49734,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(941)
+const { MockInterceptor } = __nccwpck_require__(5015)
+const Symbols = __nccwpck_require__(4043)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -49792,12 +49792,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 9917:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(4627)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -49828,12 +49828,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 5015:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kDispatchKey,
@@ -49842,9 +49842,9 @@ const {
   kContentLength,
   kMockDispatch,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(941)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -50044,14 +50044,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 5220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(2244)
+const { buildMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kMockAgent,
@@ -50061,10 +50061,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(941)
+const { MockInterceptor } = __nccwpck_require__(5015)
+const Symbols = __nccwpck_require__(4043)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -50119,7 +50119,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 941:
 /***/ ((module) => {
 
 
@@ -50158,12 +50158,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 8981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(9917)
 const {
   kDispatches,
   kMockAgent,
@@ -50171,15 +50171,15 @@ const {
   kOrigin,
   kGetNetConnect,
   kTotalDispatchCount
-} = __nccwpck_require__(1117)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(941)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
     isPromise
   }
 } = __nccwpck_require__(7975)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -50651,7 +50651,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 1726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -50701,17 +50701,17 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 5095:
+/***/ 9447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Agent = __nccwpck_require__(7405)
-const MockAgent = __nccwpck_require__(7501)
-const { SnapshotRecorder } = __nccwpck_require__(3766)
-const WrapHandler = __nccwpck_require__(9510)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const { validateSnapshotMode } = __nccwpck_require__(9683)
+const Agent = __nccwpck_require__(8285)
+const MockAgent = __nccwpck_require__(1437)
+const { SnapshotRecorder } = __nccwpck_require__(5798)
+const WrapHandler = __nccwpck_require__(7158)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const { validateSnapshotMode } = __nccwpck_require__(1699)
 
 const kSnapshotRecorder = Symbol('kSnapshotRecorder')
 const kSnapshotMode = Symbol('kSnapshotMode')
@@ -51061,7 +51061,7 @@ module.exports = SnapshotAgent
 
 /***/ }),
 
-/***/ 3766:
+/***/ 5798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -51069,8 +51069,8 @@ module.exports = SnapshotAgent
 const { writeFile, readFile, mkdir } = __nccwpck_require__(1455)
 const { dirname, resolve } = __nccwpck_require__(6760)
 const { setTimeout, clearTimeout } = __nccwpck_require__(7997)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9683)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(1699)
 
 /**
  * @typedef {Object} SnapshotRequestOptions
@@ -51656,13 +51656,13 @@ module.exports = { SnapshotRecorder, formatRequestKey, createRequestHash, filter
 
 /***/ }),
 
-/***/ 9683:
+/***/ 1699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 /**
  * @typedef {Object} HeaderFilters
@@ -51821,7 +51821,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7659:
+/***/ 5355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -51831,9 +51831,9 @@ const {
   pathHasQueryOrFragment,
   hasSafeIterator,
   isValidHTTPToken
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(4640)
 
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -52537,7 +52537,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5453:
+/***/ 7149:
 /***/ ((module) => {
 
 
@@ -53214,7 +53214,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6436:
+/***/ 6132:
 /***/ ((module) => {
 
 
@@ -53249,7 +53249,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 313:
+/***/ 4521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -53380,7 +53380,7 @@ module.exports["default"] = instance
 
 /***/ }),
 
-/***/ 6854:
+/***/ 7782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -53392,7 +53392,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(4043)
 
 class ClientStats {
   constructor (client) {
@@ -53419,7 +53419,7 @@ module.exports = { ClientStats, PoolStats }
 
 /***/ }),
 
-/***/ 6603:
+/***/ 1275:
 /***/ ((module) => {
 
 
@@ -53851,22 +53851,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 8514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(7879)
-const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(3168)
-const { createDeferredPromise } = __nccwpck_require__(6436)
+const { kConstruct } = __nccwpck_require__(4043)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6814)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(4640)
+const { webidl } = __nccwpck_require__(5159)
+const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(715)
+const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(175)
+const { fetching } = __nccwpck_require__(8702)
+const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(9520)
+const { createDeferredPromise } = __nccwpck_require__(6132)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -54722,15 +54722,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 5965:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(7879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { Cache } = __nccwpck_require__(8514)
+const { webidl } = __nccwpck_require__(5159)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(4043)
 
 class CacheStorage {
   /**
@@ -54881,14 +54881,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6798:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { isValidHeaderName } = __nccwpck_require__(9520)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -54933,7 +54933,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 3404:
 /***/ ((module) => {
 
 
@@ -54952,15 +54952,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 6933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(7879)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(8906)
+const { stringify } = __nccwpck_require__(1077)
+const { webidl } = __nccwpck_require__(5159)
+const { Headers } = __nccwpck_require__(5524)
 
 const brandChecks = webidl.brandCheckMultiple([Headers, globalThis.Headers].filter(Boolean))
 
@@ -55160,14 +55160,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 8906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(484)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(3404)
+const { isCTLExcludingHtab } = __nccwpck_require__(1077)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -55482,7 +55482,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 1077:
 /***/ ((module) => {
 
 
@@ -55860,13 +55860,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(3691)
 
 /**
  * @type {number[]} BOM
@@ -56442,22 +56442,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 1670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(7879)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(8702)
+const { makeRequest } = __nccwpck_require__(175)
+const { webidl } = __nccwpck_require__(5159)
+const { EventSourceStream } = __nccwpck_require__(335)
+const { parseMIMEType } = __nccwpck_require__(7708)
+const { createFastMessageEvent } = __nccwpck_require__(7316)
+const { isNetworkError } = __nccwpck_require__(715)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
 
 let experimentalWarned = false
 
@@ -56953,7 +56953,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 3691:
 /***/ ((module) => {
 
 
@@ -56989,29 +56989,29 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(4640)
 const {
   ReadableStreamFrom,
   readableStreamClose,
   fullyReadBody,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { FormData, setFormDataState } = __nccwpck_require__(5910)
-const { webidl } = __nccwpck_require__(7879)
+} = __nccwpck_require__(9520)
+const { FormData, setFormDataState } = __nccwpck_require__(1142)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { parseJSONFromBytes } = __nccwpck_require__(8116)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { serializeAMimeType } = __nccwpck_require__(7708)
+const { multipartFormDataParser } = __nccwpck_require__(3028)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { parseJSONFromBytes } = __nccwpck_require__(484)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const random = runtimeFeatures.has('crypto')
   ? (__nccwpck_require__(7598).randomInt)
@@ -57514,7 +57514,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 7775:
 /***/ ((module) => {
 
 
@@ -57652,13 +57652,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 7708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(8116)
+const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(484)
 
 const encoder = new TextEncoder()
 
@@ -58255,17 +58255,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 116:
+/***/ 3028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(1900)
-const { makeEntry } = __nccwpck_require__(5910)
-const { webidl } = __nccwpck_require__(7879)
+const { bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
+const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(7708)
+const { makeEntry } = __nccwpck_require__(1142)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
-const { isomorphicDecode } = __nccwpck_require__(8116)
+const { isomorphicDecode } = __nccwpck_require__(484)
 
 const dd = Buffer.from('--')
 const decoder = new TextDecoder()
@@ -58848,14 +58848,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 1142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { iteratorMixin } = __nccwpck_require__(3168)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(7879)
+const { iteratorMixin } = __nccwpck_require__(9520)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { webidl } = __nccwpck_require__(5159)
 const nodeUtil = __nccwpck_require__(7975)
 
 // https://xhr.spec.whatwg.org/#formdata
@@ -59114,7 +59114,7 @@ module.exports = { FormData, makeEntry, setFormDataState }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 179:
 /***/ ((module) => {
 
 
@@ -59161,21 +59161,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(4043)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(7879)
+} = __nccwpck_require__(9520)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -59887,7 +59887,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 8702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -59901,9 +59901,9 @@ const {
   makeResponse,
   fromInnerResponse,
   getResponseState
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(9967)
+} = __nccwpck_require__(715)
+const { HeadersList } = __nccwpck_require__(5524)
+const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(175)
 const zlib = __nccwpck_require__(8522)
 const {
   makePolicyContainer,
@@ -59938,27 +59938,27 @@ const {
   hasAuthenticationEntry,
   includesCredentials,
   isTraversableNavigable
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6396)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(7775)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(7075)
-const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(7879)
+const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7708)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
+const { webidl } = __nccwpck_require__(5159)
 const { STATUS_CODES } = __nccwpck_require__(7067)
-const { bytesMatch } = __nccwpck_require__(5082)
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { isomorphicEncode } = __nccwpck_require__(8116)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { bytesMatch } = __nccwpck_require__(4458)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { isomorphicEncode } = __nccwpck_require__(484)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 // Node.js v23.8.0+ and v22.15.0+ supports Zstandard
 const hasZstd = runtimeFeatures.has('zstd')
@@ -62307,22 +62307,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 175:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6396)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5524)
+const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -62332,11 +62332,11 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(7775)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { kConstruct } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -63429,14 +63429,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9051:
+/***/ 715:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5524)
+const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(6396)
+const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -63445,16 +63445,16 @@ const {
   isAborted,
   isErrorLike,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(7775)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { kConstruct } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
-const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(8116)
+const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(484)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -64077,22 +64077,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 9520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(7775)
+const { getGlobalOrigin } = __nccwpck_require__(179)
+const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(7708)
 const { performance } = __nccwpck_require__(643)
-const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(4640)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7879)
-const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(8116)
+const { webidl } = __nccwpck_require__(5159)
+const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(484)
 
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
@@ -65606,13 +65606,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8116:
+/***/ 484:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
 
 /**
  * @param {(char: string) => boolean} condition
@@ -65856,14 +65856,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5082:
+/***/ 4458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { asciiLowercase } = __nccwpck_require__(8116)
+const { runtimeFeatures } = __nccwpck_require__(4521)
+const { asciiLowercase } = __nccwpck_require__(484)
 
 /**
  * @typedef {object} Metadata
@@ -66170,14 +66170,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7879:
+/***/ 5159:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { types, inspect } = __nccwpck_require__(7975)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const UNDEFINED = 1
 const BOOLEAN = 2
@@ -67183,20 +67183,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 7905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
-const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6096)
+const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(1025)
+const { makeRequest } = __nccwpck_require__(175)
+const { fetching } = __nccwpck_require__(8702)
+const { Headers, getHeadersList } = __nccwpck_require__(5524)
+const { getDecodeSplit } = __nccwpck_require__(9520)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const crypto = runtimeFeatures.has('crypto')
   ? __nccwpck_require__(7598)
@@ -67529,7 +67529,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 6096:
 /***/ ((module) => {
 
 
@@ -67662,14 +67662,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 7316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(5159)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(4043)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -68000,13 +68000,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 9104:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(736)
+const { runtimeFeatures } = __nccwpck_require__(4521)
+const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(6096)
 
 const BUFFER_SIZE = 8 * 1024
 
@@ -68140,14 +68140,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 1869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(1025)
+const { MessageSizeExceededError } = __nccwpck_require__(4627)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -68252,14 +68252,14 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 9332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6096)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -68268,11 +68268,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { failWebsocketConnection } = __nccwpck_require__(6897)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(1025)
+const { failWebsocketConnection } = __nccwpck_require__(7905)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { PerMessageDeflate } = __nccwpck_require__(1869)
+const { MessageSizeExceededError } = __nccwpck_require__(4627)
 
 // This code was influenced by ws released under the MIT license.
 // Copyright (c) 2011 Einar Otto Stangvik <einaros@gmail.com>
@@ -68779,14 +68779,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 9388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { opcodes, sendHints } = __nccwpck_require__(6096)
+const FixedQueue = __nccwpck_require__(5844)
 
 /**
  * @typedef {object} SendQueueNode
@@ -68895,15 +68895,15 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 6919:
+/***/ 2039:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7879)
-const { validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(5159)
+const { validateCloseCodeAndReason } = __nccwpck_require__(1025)
+const { kConstruct } = __nccwpck_require__(4043)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 
 function createInheritableDOMException () {
   // https://github.com/nodejs/node/issues/59677
@@ -69006,23 +69006,23 @@ module.exports = { WebSocketError, createUnvalidatedWebSocketError }
 
 /***/ }),
 
-/***/ 2873:
+/***/ 4841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(736)
-const { webidl } = __nccwpck_require__(7879)
-const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(8625)
-const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { channels } = __nccwpck_require__(2414)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { ByteParser } = __nccwpck_require__(1652)
-const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(6919)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(6096)
+const { webidl } = __nccwpck_require__(5159)
+const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(1025)
+const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
+const { channels } = __nccwpck_require__(3374)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { ByteParser } = __nccwpck_require__(9332)
+const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(2039)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
 
 let emittedExperimentalWarning = false
 
@@ -69509,15 +69509,15 @@ module.exports = { WebSocketStream }
 
 /***/ }),
 
-/***/ 8625:
+/***/ 1025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { states, opcodes } = __nccwpck_require__(736)
+const { states, opcodes } = __nccwpck_require__(6096)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { removeHTTPWhitespace } = __nccwpck_require__(1900)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
+const { removeHTTPWhitespace } = __nccwpck_require__(7708)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(484)
 
 /**
  * @param {number} readyState
@@ -69863,16 +69863,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 1886:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(6096)
 const {
   isConnecting,
   isEstablished,
@@ -69883,15 +69883,15 @@ const {
   utf8Decode,
   toArrayBuffer,
   getURLRecord
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { channels } = __nccwpck_require__(2414)
+} = __nccwpck_require__(1025)
+const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(7905)
+const { ByteParser } = __nccwpck_require__(9332)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(7316)
+const { SendQueue } = __nccwpck_require__(9388)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { channels } = __nccwpck_require__(3374)
 
 function getSocketAddress (socket) {
   if (typeof socket?.address === 'function') {
@@ -70628,11 +70628,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 629:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7087);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3670);
 // Action entry point: everything happens in main(); this file only starts it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
@@ -70642,7 +70642,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7087:
+/***/ 3670:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70653,7 +70653,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -70689,7 +70689,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -70785,7 +70785,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -70826,7 +70826,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -70917,11 +70917,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/node_modules/undici/index.js
-var undici = __nccwpck_require__(3368);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../main/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(8482);
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/node_modules/undici/index.js
+var undici = __nccwpck_require__(7112);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -71618,7 +71618,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -71694,7 +71694,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -71768,7 +71768,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -72049,7 +72049,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -72091,7 +72091,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -72271,7 +72271,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -72545,7 +72545,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -73133,7 +73133,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -73213,7 +73213,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -73278,7 +73278,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -73831,11 +73831,231 @@ function quote(input) {
     return JSON.stringify(shown);
 }
 
+;// CONCATENATED MODULE: ./src/log.ts
+// The engine logs through this interface so that only entry points know about @actions/core.
+// It also owns how text from outside (a registry, a Dockerfile, a token server) is made safe to
+// print: GitHub's runner reads every line a step writes and runs it as a workflow command when
+// its trimmed start is `::` (`::add-mask::`, `::stop-commands::`, `::error::`), and it runs the
+// old `##[command]` form found anywhere in a line (actions/runner ActionCommand.TryParseV2 and
+// TryParse). The runner compares with .NET's culture-sensitive StartsWith/IndexOf, which skip
+// "ignorable" characters (soft hyphen, zero-width space, bidi marks), so those go too. Every
+// Logger implementation prints each message through logLine().
+/** A logger that drops everything; handy for unit tests. */
+const silentLogger = {
+    info() { },
+    warning() { },
+    debug() { },
+    secret() { },
+};
+// Line breaks as any reader may see them: C0's LF/VT/FF/CR, NEL (U+0085), and Unicode's line
+// and paragraph separators (U+2028/2029), which browsers and editors break on.
+const LINE_BREAK = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
+// Invisible code points a comparison may skip (zero-width, soft hyphen, bidi overrides, BOM…).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+// Every other control character: C0 (ESC starts terminal escape sequences), DEL and C1.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/** A `#` that would start `##[`; a space breaks the old command form. */
+const OLD_COMMAND = /#(?=#\[)/g;
+/** What a printed line may start with: our own words, never a space, `:` or `#`. */
+const SAFE_START = /^[A-Za-z0-9[(]/;
+/** Put in front of a line that would otherwise start with outside text. */
+const LINE_PREFIX = '> ';
+/**
+ * Outside text made into one inert line: line breaks and tabs become spaces, invisible
+ * (default-ignorable) characters are removed, other control characters become '?', and `##[`
+ * is broken up. It may still start with anything: see logLine().
+ */
+function log_neutralise(text) {
+    return text
+        .replace(LINE_BREAK, ' ')
+        .replace(/\t/g, ' ')
+        .replace(IGNORABLE, '')
+        .replace(CONTROL, '?')
+        .replace(OLD_COMMAND, '# ');
+}
+/**
+ * One message as a log line that cannot be a workflow command: neutralise()d, and when it does
+ * not begin with a letter, digit, `[` or `(` (so could begin with `::` after trimming), prefixed
+ * with LINE_PREFIX.
+ */
+function logLine(message) {
+    const line = log_neutralise(message);
+    return SAFE_START.test(line) ? line : `${LINE_PREFIX}${line}`;
+}
+/**
+ * A multi-line text we composed (the CLI's report), made inert line by line: each line is
+ * neutralise()d, and one whose first non-space character is `:` gets LINE_PREFIX after its
+ * indentation. Values inside should already be neutralise()d, so they cannot add lines.
+ */
+function inertLines(text) {
+    return text
+        .split('\n')
+        .map((raw) => {
+        const line = log_neutralise(raw);
+        const body = line.trimStart();
+        return body.startsWith(':') ? `${line.slice(0, line.length - body.length)}${LINE_PREFIX}${body}` : line;
+    })
+        .join('\n');
+}
+/** A copy of JSON-like data (a report) with `f` applied to every string, keys included. */
+function log_mapStrings(value, f) {
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return f(v);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [f(k), walk(x)]));
+        }
+        return v;
+    };
+    return walk(value);
+}
+/**
+ * A JSON text that means exactly the same but holds no line a runner would act on: JSON.stringify
+ * already escapes control characters; this also escapes U+2028/2029 and the `#` of `##[` inside
+ * strings (`\u0023`), so a value cannot carry an old-form command. Lines of pretty JSON never
+ * start with `::`.
+ */
+function inertJson(json) {
+    return json
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029')
+        .replace(/#(?=#\[)/g, '\\u0023');
+}
+
+;// CONCATENATED MODULE: ./src/report/format.ts
+// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
+
+function humanSize(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+/**
+ * Turns a history `created_by` into the instruction a person wrote: the classic builder records
+ * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
+ */
+function instructionOf(createdBy) {
+    if (!createdBy)
+        return '';
+    if (SQUASHED.test(createdBy))
+        return createdBy;
+    let s = createdBy.trim().replace(/\s+# buildkit$/, '');
+    // BuildKit prefixes RUN; the classic builder does not. Both record build args as `|N A=1 B=2`
+    // and the shell-form wrapper, which the person never wrote.
+    const buildkitRun = s.startsWith('RUN ');
+    if (buildkitRun)
+        s = s.slice('RUN '.length);
+    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
+    if (nop)
+        s = s.slice(nop[0].length);
+    else if (s.startsWith('/bin/sh -c '))
+        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
+    else if (buildkitRun)
+        s = `RUN ${s}`;
+    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
+    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
+    s = s.replace(/\s+/g, ' ').trim();
+    // The classic builder records an exec-form RUN as the bare command.
+    if (s && !INSTRUCTION.test(s))
+        s = `RUN ${s}`;
+    return s;
+}
+/** The instruction cell of a layer that folds several build steps together (history.ts decides when). */
+function squashedLabel(steps) {
+    return `squashed (${steps} build step${steps === 1 ? '' : 's'})`;
+}
+const SQUASHED = /^squashed \(\d+ build steps?\)$/;
+const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
+function shorten(text, max = 72) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+/**
+ * Outside text as the text of an HTML element or attribute in the job summary (GitHub markdown
+ * around HTML): one line (neutralise(): no line break can end the HTML block and let the rest
+ * render as markdown), and every character that HTML or markdown could read as markup — `& < > "`
+ * (attributes are double-quoted) and the markdown metacharacters `` ` | * _ [ ] \ ~ `` — as an
+ * entity, which renders as itself. A value can neither close a cell or table nor become a link,
+ * code span or emphasis.
+ */
+function escapeHtml(text) {
+    return log_neutralise(text).replace(/[&<>"`|*_[\]\\~]/g, (c) => NAMED_ENTITIES[c] ?? `&#${c.charCodeAt(0)};`);
+}
+const NAMED_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** A copy of a report whose every string is one inert line (neutralise()), for the text renderers. */
+function plainCopy(report) {
+    return mapStrings(report, neutralise);
+}
+/** "1 layer", "2 layers". */
+function count(n, noun, plural = `${noun}s`) {
+    return `${n} ${n === 1 ? noun : plural}`;
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
+;// CONCATENATED MODULE: ./src/report/history.ts
+// Which history entries made which layer. The image spec pairs them in order: each entry without
+// `empty_layer` took the next layer. That holds for what Docker and BuildKit write; a squashed
+// build (buildah's default, `podman build --squash`) keeps every entry but one layer, and marks
+// the last entry (often CMD) as the one that made it. We pair only when the history can be read
+// that way, and otherwise say how many build steps the layer folds together. The one place the
+// layer table and the base attribution learn which instruction made a layer.
+
+/** Instructions that change only the config; a layer "made" by one of them was made by earlier steps. */
+const CONFIG_ONLY = /^(CMD|ENTRYPOINT|ENV|LABEL|EXPOSE|USER|ARG|STOPSIGNAL|HEALTHCHECK|SHELL|VOLUME|ONBUILD|MAINTAINER)\b/;
+/**
+ * One entry per layer (bottom first). Pairs in order when the non-empty entries and the layers
+ * agree in number; when they do not, or when a config-only instruction claims a layer, the layer
+ * is `squashed` with the number of build steps it stands for. No history: an empty list.
+ */
+function layerSteps(history, layers) {
+    const entries = history ?? [];
+    if (entries.length === 0 || layers === 0)
+        return [];
+    const makers = [];
+    entries.forEach((entry, i) => {
+        if (!entry.empty_layer)
+            makers.push(i);
+    });
+    if (makers.length !== layers) {
+        // Nothing says which entries made which layer: every layer stands for the whole history.
+        return Array.from({ length: layers }, () => ({ kind: 'squashed', steps: entries.length }));
+    }
+    return makers.map((entry, layer) => {
+        if (!CONFIG_ONLY.test(instructionOf(entries[entry]?.created_by)))
+            return { kind: 'step', entry };
+        // The steps since the previous layer's maker were folded into this layer.
+        const previous = layer > 0 ? makers[layer - 1] : -1;
+        return { kind: 'squashed', steps: entry - previous };
+    });
+}
+/** For each history entry, the 1-based layer it made; undefined for empty entries and squashed steps. */
+function layerOfEntries(history, layers) {
+    const result = (history ?? []).map(() => undefined);
+    layerSteps(history, layers).forEach((step, layer) => {
+        if (step.kind === 'step')
+            result[step.entry] = layer + 1;
+    });
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/base/attribute.ts
 // Owns: deciding which of an image's layers and history entries are its base image's. Pure.
 // An image is built on a base exactly when the base's diff_ids are an ordered prefix of the
 // image's. diff_ids hash the uncompressed layers, so a base re-pushed with other compression
 // still matches, and order matters: sharing layers in another order is not being built on it.
+
 /** How many leading diff_ids the two lists share. */
 function leadingMatch(base, image) {
     const n = Math.min(base.length, image.length);
@@ -73888,18 +74108,20 @@ function attributeLayers(rows, baseLayers, exact) {
  */
 function attributeHistory(image, base, baseLayers, exact) {
     const entries = image.history ?? [];
-    let boundary = entriesForLayers(entries, baseLayers);
+    // Which entry made which layer, as the layer table reads it: nothing for a squashed history.
+    const layerOf = layerOfEntries(entries, image.rootfs?.diff_ids?.length ?? 0);
+    let boundary = entriesForLayers(layerOf, baseLayers);
     const baseHistory = base?.history ?? [];
     if (exact && baseHistory.length > 0 && baseHistory.length <= entries.length && baseHistory.every((h, i) => sameEntry(h, entries[i]))) {
         boundary = baseHistory.length;
     }
-    let layer = 0;
     return entries.map((entry, i) => {
         const emptyLayer = entry.empty_layer === true;
-        const origin = i < boundary ? 'base' : exact ? 'image' : undefined;
+        const origin = boundary === undefined ? undefined : i < boundary ? 'base' : exact ? 'image' : undefined;
         const row = { index: i + 1, emptyLayer };
-        if (!emptyLayer)
-            row.layer = ++layer;
+        const layer = layerOf[i];
+        if (layer !== undefined)
+            row.layer = layer;
         if (entry.created_by !== undefined)
             row.instruction = entry.created_by;
         if (entry.created !== undefined)
@@ -73909,18 +74131,15 @@ function attributeHistory(image, base, baseLayers, exact) {
         return row;
     });
 }
-/** The number of leading history entries up to and including the one that made layer `layers`. */
-function entriesForLayers(entries, layers) {
+/**
+ * The number of leading history entries up to and including the one that made layer `layers`;
+ * undefined when no entry is known to have made it (a squashed history).
+ */
+function entriesForLayers(layerOf, layers) {
     if (layers <= 0)
         return 0;
-    let seen = 0;
-    for (let i = 0; i < entries.length; i++) {
-        if (entries[i]?.empty_layer)
-            continue;
-        if (++seen === layers)
-            return i + 1;
-    }
-    return entries.length;
+    const at = layerOf.indexOf(layers);
+    return at < 0 ? undefined : at + 1;
 }
 function sameEntry(a, b) {
     return b !== undefined && a.created_by === b.created_by && a.created === b.created && Boolean(a.empty_layer) === Boolean(b.empty_layer);
@@ -73985,8 +74204,10 @@ function isAttestation(d) {
 }
 
 ;// CONCATENATED MODULE: ./src/oci/platform.ts
-// Platforms: parsing 'os/arch[/variant]', normalising the many spellings of one architecture
-// (as containerd/platforms does), and picking an image manifest out of an index. Pure apart
+// Platforms: parsing 'os/arch[/variant]', normalising the many spellings of one architecture,
+// and choosing an image out of an index exactly as containerd's `platforms` package does for a
+// pull (Normalize, Only, the preference order, first among equals), because that is what Docker
+// pulls and runs. Our own code, written from containerd/platforms' behaviour and tests. Pure apart
 // from hostPlatform(), which reads process.platform/process.arch.
 
 
@@ -74005,8 +74226,10 @@ function parsePlatform(s) {
     return normalizePlatform(platform);
 }
 /**
- * One spelling per platform, so that 'aarch64', 'arm64/v8' and 'arm64' compare equal.
- * The table follows containerd/platforms: it is what BuildKit writes into indexes.
+ * containerd's Normalize: one spelling per platform, so that 'aarch64', 'arm64/v8' and 'arm64'
+ * compare equal. Exactly containerd/platforms' table (database.go), nothing more: amd64 drops
+ * only "v1", arm64 drops "8"/"v8"/"v8.0" and writes "9"/"9.0"/"v9.0" as "v9", arm without a
+ * variant (or "7") is v7 and "5"/"6"/"8" gain a "v"; os.features are sorted and deduplicated.
  */
 function normalizePlatform(p) {
     let os = lower(p.os);
@@ -74016,7 +74239,6 @@ function normalizePlatform(p) {
         os = 'darwin';
     switch (architecture) {
         case 'i386':
-        case '386':
             architecture = '386';
             variant = '';
             break;
@@ -74032,6 +74254,8 @@ function normalizePlatform(p) {
             architecture = 'arm64';
             if (variant === '8' || variant === 'v8' || variant === 'v8.0')
                 variant = ''; // the baseline again
+            else if (variant === '9' || variant === '9.0' || variant === 'v9.0')
+                variant = 'v9';
             break;
         case 'armhf':
             architecture = 'arm';
@@ -74042,43 +74266,78 @@ function normalizePlatform(p) {
             variant = 'v6';
             break;
         case 'arm':
-            // An arm image without a variant is built for v7 in practice; Docker assumes the same.
-            if (variant === '')
+            // An arm image without a variant is built for v7 in practice; containerd assumes the same.
+            if (variant === '' || variant === '7')
                 variant = 'v7';
+            else if (variant === '5' || variant === '6' || variant === '8')
+                variant = `v${variant}`;
             break;
     }
-    if (/^\d+$/.test(variant))
-        variant = `v${variant}`;
     const normalised = { os, architecture };
     if (variant !== '')
         normalised.variant = variant;
-    if (p['os.version'] !== undefined)
+    if (typeof p['os.version'] === 'string' && p['os.version'] !== '')
         normalised['os.version'] = p['os.version'];
-    if (p['os.features'] !== undefined)
-        normalised['os.features'] = [...p['os.features']];
+    const features = Array.isArray(p['os.features']) ? [...new Set(p['os.features'])].sort() : [];
+    if (features.length > 0)
+        normalised['os.features'] = features;
     return normalised;
+}
+/** The platform an image config declares, normalised; fields of the wrong type read as empty, as they would fail Go. */
+function configPlatform(config) {
+    const text = (v) => (typeof v === 'string' ? v : '');
+    const platform = { os: text(config.os), architecture: text(config.architecture) };
+    if (text(config.variant))
+        platform.variant = text(config.variant);
+    if (text(config['os.version']))
+        platform['os.version'] = text(config['os.version']);
+    const features = config['os.features'];
+    if (Array.isArray(features) && features.every((f) => typeof f === 'string') && features.length)
+        platform['os.features'] = features;
+    return normalizePlatform(platform);
 }
 function formatPlatform(p) {
     return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
 }
-/**
- * Does an image built for `have` satisfy a request for `want`? A request without a variant
- * accepts any variant (linux/amd64 takes amd64/v3); a request with one needs that one.
- */
-function platformMatches(want, have) {
-    const w = normalizePlatform(want);
-    const h = normalizePlatform(have);
-    if (w.os !== h.os || w.architecture !== h.architecture)
-        return false;
-    if (w.variant !== undefined && w.variant !== h.variant)
-        return false;
-    if (w['os.version'] !== undefined && w['os.version'] !== h['os.version'])
-        return false;
-    return true;
+/** Same os, architecture and variant once normalised: how pairs and index entries are keyed. */
+function samePlatform(a, b) {
+    return formatPlatform(normalizePlatform(a)) === formatPlatform(normalizePlatform(b));
 }
-/** First matching image entry, as the spec and every runtime pick it; attestations never match. */
+/**
+ * containerd's `platforms.Only(spec)`: what Docker pulls for `--platform spec`, and (with the
+ * runner's platform as spec) `platforms.Default()`. The spec and the platforms it falls back to, in
+ * order of preference (platformVector): amd64/vN takes vN…v2, then plain amd64, then 386; plain
+ * amd64 takes only amd64 (never amd64/v2) and then 386; arm/vN takes vN down to v5; arm64/v8.x
+ * and v9.x take the lower arm64 revisions and then arm v8 … v5. Each step matches one platform
+ * exactly: os, architecture and variant equal, Windows os.version compatible, and the
+ * candidate's os.features a subset of the spec's.
+ */
+function onlyPlatform(spec) {
+    const steps = platformVector(normalizePlatform(spec)).map(exactMatcher);
+    const rank = (p) => steps.findIndex((m) => m(p));
+    return {
+        match: (p) => rank(p) >= 0,
+        less: (a, b) => orderedLess(steps, a, b),
+    };
+}
+/**
+ * The entry a runtime takes out of several: among those the matcher accepts, the most preferred,
+ * and among equals the first (containerd sorts stably and takes the head).
+ */
+function bestMatch(items, platformOf, matcher) {
+    let best;
+    for (const item of items) {
+        const platform = platformOf(item);
+        if (!platform || !matcher.match(platform))
+            continue;
+        if (!best || matcher.less(platform, best.platform))
+            best = { item, platform };
+    }
+    return best?.item;
+}
+/** The image entry containerd pulls from an index for `want` (platforms.Only); attestations never match. */
 function selectManifest(index, want) {
-    return imageEntries(index).find((entry) => platformMatches(want, entry.platform));
+    return bestMatch(imageEntries(index), (entry) => entry.platform, onlyPlatform(want));
 }
 /** The platforms an index offers, as written by the registry, for "no manifest for …" messages. */
 function availablePlatforms(index) {
@@ -74130,6 +74389,129 @@ function imageEntries(index) {
             return false;
         return !isAttestation(entry);
     });
+}
+/** containerd's platformVector: the spec first, then what it can also run, best first. */
+function platformVector(spec) {
+    const base = { os: spec.os, 'os.version': spec['os.version'], 'os.features': spec['os.features'] };
+    const variantNumber = (v) => (v !== undefined && /^v?\d+$/.test(v) ? Number(v.replace(/^v/, '')) : NaN);
+    switch (spec.architecture) {
+        case 'amd64': {
+            const vector = [spec];
+            const version = variantNumber(spec.variant);
+            for (let v = version - 1; v >= 1; v--)
+                vector.push({ ...base, architecture: 'amd64', variant: `v${v}` });
+            vector.push({ ...base, architecture: '386' });
+            return vector;
+        }
+        case 'arm': {
+            const vector = [spec];
+            const version = variantNumber(spec.variant);
+            for (let v = version - 1; v >= 5; v--)
+                vector.push({ ...base, architecture: 'arm', variant: `v${v}` });
+            return vector;
+        }
+        case 'arm64': {
+            const variant = spec.variant ?? 'v8';
+            const versions = ARM64_VARIANTS[variant];
+            const vector = [];
+            if (!versions)
+                return vector; // containerd: an unknown arm64 variant matches nothing
+            versions.forEach(([major, topMinor]) => {
+                for (let minor = topMinor; minor >= 0; minor--) {
+                    vector.push({ ...base, architecture: 'arm64', variant: minor === 0 ? `v${major}` : `v${major}.${minor}` });
+                }
+            });
+            // Every arm64 v8.x/v9.x CPU runs 32-bit arm v8 and below.
+            return [...vector, ...platformVector({ ...base, architecture: 'arm', variant: 'v8' })];
+        }
+        default:
+            return [spec];
+    }
+}
+/** arm64 variant → [major, highest minor] revisions it runs, best first (containerd's arm64variantToVersion). */
+const ARM64_VARIANTS = Object.fromEntries([
+    ['v8', [[8, 0]]],
+    ...Array.from({ length: 10 }, (_, minor) => [`v8.${minor}`, [[8, minor]]]),
+    ['v9', [[9, 0], [8, 5]]],
+    ...Array.from({ length: 8 }, (_, minor) => [`v9.${minor}`, [[9, minor], [8, Math.min(minor + 5, 9)]]]),
+]);
+/** containerd's NewMatcher(step).Match, with its Windows rules (os.version compatibility, win32k ignored). */
+function exactMatcher(step) {
+    const want = normalizePlatform(step);
+    const windows = want.os === 'windows';
+    const host = windows ? windowsVersion(want['os.version']) : undefined;
+    return (candidate) => {
+        const p = normalizePlatform(candidate);
+        // containerd ignores win32k on Windows candidates (windowsStripFeaturesMatcher).
+        if (windows && p['os.features'])
+            p['os.features'] = p['os.features'].filter((f) => f !== 'win32k');
+        if (p.os !== want.os || p.architecture !== want.architecture || (p.variant ?? '') !== (want.variant ?? ''))
+            return false;
+        if (host && !windowsCompatible(host, candidate['os.version']))
+            return false;
+        const features = p['os.features'] ?? [];
+        const allowed = new Set(want['os.features'] ?? []);
+        return features.every((f) => allowed.has(f));
+    };
+}
+/** containerd's orderedPlatformComparer.Less. */
+function orderedLess(steps, a, b) {
+    for (const step of steps) {
+        const am = step(a);
+        const bm = step(b);
+        if (am && !bm)
+            return true;
+        if (am || bm) {
+            // Both match: prefer the one with more os.features.
+            if (am && bm) {
+                const af = a['os.features']?.length ?? 0;
+                const bf = b['os.features']?.length ?? 0;
+                if (af !== bf)
+                    return af > bf;
+            }
+            return false;
+        }
+    }
+    if (a['os.features']?.length || b['os.features']?.length) {
+        return orderedLess(steps, withoutFeatures(a), withoutFeatures(b));
+    }
+    return false;
+}
+function withoutFeatures(p) {
+    const bare = { ...p };
+    delete bare['os.features'];
+    return bare;
+}
+const LTSC2022 = 20348;
+const COMPAT_LTSC = [LTSC2022, 26100];
+function windowsVersion(version) {
+    const parts = (version ?? '').split('.');
+    if (parts.length < 3)
+        return undefined;
+    const [major, minor, build] = parts.slice(0, 3).map((n) => (/^\d+$/.test(n) ? Number(n) : NaN));
+    if (!(major <= 255 && minor <= 255 && build <= 65535))
+        return undefined;
+    if (major === 0 && minor === 0 && build === 0)
+        return undefined;
+    return { major, minor, build };
+}
+/** containerd's checkWindowsHostAndContainerCompat: exact build before ltsc2022, stable ABI after. */
+function windowsCompatible(host, containerVersion) {
+    if (!containerVersion)
+        return true;
+    const ctr = windowsVersion(containerVersion) ?? { major: 0, minor: 0, build: 0 };
+    if (host.major !== ctr.major || host.minor !== ctr.minor)
+        return false;
+    if (host.build < LTSC2022)
+        return host.build === ctr.build;
+    let supported = LTSC2022;
+    for (let i = COMPAT_LTSC.length - 1; i >= 0; i--) {
+        if (host.build > COMPAT_LTSC[i]) {
+            supported = COMPAT_LTSC[i];
+            break;
+        }
+    }
+    return supported <= ctr.build && ctr.build <= host.build;
 }
 function lower(value) {
     return typeof value === 'string' ? value.toLowerCase() : '';
@@ -74431,10 +74813,18 @@ function escapeRegExp(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/base/detect.ts
-// Owns: finding which base image an image declares, and saying where that came from. The first
-// source that applies wins: the base-image input; the OCI base annotations on the manifest; the
-// same keys as config labels; the final stage of the Dockerfile; else none. Nothing here talks
-// to a registry: annotations and labels come from the image already fetched.
+// Owns: finding which base image an image declares, who named it, and saying where that came
+// from. Who may decide, in this order (the first that names a base wins):
+//   1. the user: the base-image input, then the dockerfile input's final FROM;
+//   2. the build: config labels org.opencontainers.image.base.name/.digest. The config is hashed
+//      and bound to the manifest; it is the user's own build's when the run proved it (a local
+//      build compared, or the digest input matched). Labels of a config nobody proved are the
+//      registry's word, like annotations;
+//   3. the registry: the same keys as annotations, on the index first (where regctl and the OCI
+//      guidance put them for multi-platform images), then on the platform manifest.
+// A name the registry chose is marked `namedBy: 'registry'`: the lookup goes anonymous on any
+// other registry (lookup.ts) and the report says it came from the registry. Nothing here talks to
+// a registry: annotations and labels come from the image already fetched.
 
 
 
@@ -74443,27 +74833,50 @@ function escapeRegExp(text) {
 const BASE_NAME_KEY = 'org.opencontainers.image.base.name';
 const BASE_DIGEST_KEY = 'org.opencontainers.image.base.digest';
 /** The declared base, or undefined when the base-image input is `none`. */
-async function detectBase(opts, image, logger, readText = (path) => (0,promises_.readFile)(path, 'utf8')) {
+async function detectBase(opts, image, logger, context) {
     const input = (opts.baseImage ?? '').trim();
     if (input.toLowerCase() === 'none')
         return undefined;
     if (input && input.toLowerCase() !== 'auto') {
-        return { source: 'input', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
+        return { source: 'input', namedBy: 'user', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
     }
-    const annotations = image.manifest.annotations ?? {};
-    const fromAnnotations = fromKeys(annotations, `manifest annotations ${BASE_NAME_KEY}`, logger);
-    if (fromAnnotations)
-        return { source: 'annotation', ...fromAnnotations };
-    const labels = image.config.config?.Labels ?? {};
-    const fromLabels = fromKeys(labels, `config labels ${BASE_NAME_KEY}`, logger);
-    if (fromLabels)
-        return { source: 'label', ...fromLabels };
-    if (opts.dockerfile)
-        return fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, readText);
+    const labels = context.configBound
+        ? fromKeys(image.config.config?.Labels, 'config labels', '', logger)
+        : fromKeys(image.config.config?.Labels, "the registry's config labels", " (the config was not proved to be the local build's)", logger);
+    const annotations = fromKeys(image.indexAnnotations, "the registry's annotations", ' on the index', logger) ??
+        fromKeys(image.manifest.annotations, "the registry's annotations", ' on the manifest', logger);
+    if (opts.dockerfile) {
+        const declared = await fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, context.readText ?? ((path) => (0,promises_.readFile)(path, 'utf8')));
+        return withKnownDigest(declared, [labels, annotations]);
+    }
+    if (labels)
+        return { source: 'label', namedBy: context.configBound ? 'build' : 'registry', ...labels };
+    if (annotations)
+        return { source: 'annotation', namedBy: 'registry', ...annotations };
     return {
         source: 'none',
-        from: `nothing: no base-image input, no ${BASE_NAME_KEY} annotation or label, no dockerfile input`,
+        from: `nothing: no base-image input, no dockerfile input, no ${BASE_NAME_KEY} label or annotation`,
     };
+}
+/**
+ * The Dockerfile names the base but rarely pins it. When a label or annotation names the same
+ * repository (and tag) with a digest, that digest says which build of it the image was built on.
+ * Taking it is safe whoever wrote it: the host stays the Dockerfile's, and a digest only chooses
+ * which base is fetched, hashed and tested as a prefix of the image.
+ */
+function withKnownDigest(declared, candidates) {
+    const ref = declared.reference;
+    if (!ref || ref.digest)
+        return declared;
+    for (const candidate of candidates) {
+        const other = candidate?.reference;
+        if (!other?.digest || other.registry !== ref.registry || other.repository !== ref.repository)
+            continue;
+        if (other.tag !== undefined && other.tag !== ref.tag)
+            continue;
+        return { ...declared, reference: withDigest(ref, other.digest), from: `${declared.from}; the digest from ${candidate?.from}` };
+    }
+    return declared;
 }
 function parseBaseReference(text, where) {
     try {
@@ -74475,13 +74888,21 @@ function parseBaseReference(text, where) {
         throw err;
     }
 }
-/** base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning. */
-function fromKeys(values, where, logger) {
-    const name = values[BASE_NAME_KEY]?.trim();
-    const digest = values[BASE_DIGEST_KEY]?.trim();
+/**
+ * base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning.
+ * `what` and `suffix` frame the keys in the report: "config labels NAME and DIGEST".
+ */
+function fromKeys(values, what, suffix, logger) {
+    // Registry JSON: a value that is not a string is as good as absent, never a crash.
+    const text = (key) => {
+        const value = values?.[key];
+        return typeof value === 'string' ? value.trim() : undefined;
+    };
+    const name = text(BASE_NAME_KEY);
+    const digest = text(BASE_DIGEST_KEY);
     if (!name) {
         if (digest)
-            logger.warning(`${where.replace(BASE_NAME_KEY, BASE_DIGEST_KEY)} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
+            logger.warning(`${what} ${BASE_DIGEST_KEY}${suffix} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
         return undefined;
     }
     try {
@@ -74494,12 +74915,12 @@ function fromKeys(values, where, logger) {
             }
             reference = withDigest(reference, digest);
         }
-        return { from: digest ? `${where} and ${BASE_DIGEST_KEY}` : where, reference };
+        return { from: `${what} ${BASE_NAME_KEY}${digest ? ` and ${BASE_DIGEST_KEY}` : ''}${suffix}`, reference };
     }
     catch (err) {
         if (!(err instanceof VerifyImageError))
             throw err;
-        logger.warning(`ignoring the ${where}: ${err.message}`);
+        logger.warning(`ignoring ${what} ${BASE_NAME_KEY}${suffix}: ${err.message}`);
         return undefined;
     }
 }
@@ -74517,7 +74938,7 @@ async function fromDockerfile(path, buildArgs, platform, readText) {
     const from = `Dockerfile ${path}, FROM on line ${base.from.line}${walked}`;
     if (base.image === undefined)
         return { source: 'dockerfile', from, scratch: true };
-    return { source: 'dockerfile', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
+    return { source: 'dockerfile', namedBy: 'user', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
 }
 /**
  * The platform ARGs BuildKit defines for every build: TARGET* from the image's platform, BUILD*
@@ -74541,6 +74962,8 @@ function platformArgs(target, build = hostPlatform()) {
 // base and a registry lookup, it finds the base the image was built on (when its digest is
 // known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
 // image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
+// Every verdict rests on hashes we computed: what the tag points to is the hash of the manifest
+// bytes a GET returned, never a HEAD's Docker-Content-Digest header alone.
 // Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
 
 
@@ -74561,6 +74984,10 @@ async function checkBase(image, declared, lookup, now = new Date()) {
     if (!ref)
         return { base };
     base.reference = formatReference(ref);
+    // Fail safe: a base whose namer is not known is treated as the registry's choice.
+    const namedBy = declared.namedBy ?? 'registry';
+    if (namedBy === 'registry')
+        base.namedByRegistry = true;
     const name = `${ref.registry}/${ref.repository}`;
     const platform = formatPlatform(image.platform);
     const imageDiffIds = image.config.rootfs.diff_ids;
@@ -74570,14 +74997,15 @@ async function checkBase(image, declared, lookup, now = new Date()) {
     if (ref.digest) {
         base.builtOn = { digest: ref.digest };
         try {
-            builtOn = await lookup.resolve(ref, image.platform);
+            builtOn = await lookup.resolve(ref, image.platform, namedBy);
             base.builtOn = facts(builtOn, ref.digest);
         }
         catch (err) {
             problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
         }
     }
-    // What the tag points to now: with a known digest, HEAD first and fetch only when it moved.
+    // What the tag points to now: with a known digest, the hash of the tag's manifest first, and the
+    // platform image behind it only when that is not the built-on base.
     let current;
     let tagDigest;
     if (ref.tag === undefined) {
@@ -74587,15 +75015,15 @@ async function checkBase(image, declared, lookup, now = new Date()) {
         const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
         try {
             if (ref.digest) {
-                tagDigest = await lookup.head(tagRef);
+                tagDigest = await lookup.tagDigest(tagRef, namedBy);
                 if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest))
                     current = builtOn;
                 else if (tagDigest !== ref.digest)
-                    current = await lookup.resolve(withDigest(tagRef, tagDigest), image.platform);
+                    current = await lookup.resolve(withDigest(tagRef, tagDigest), image.platform, namedBy);
                 base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
             }
             else {
-                current = await lookup.resolve(tagRef, image.platform);
+                current = await lookup.resolve(tagRef, image.platform, namedBy);
                 tagDigest = current.indexDigest ?? current.manifestDigest;
                 base.current = facts(current, tagDigest);
             }
@@ -74629,10 +75057,10 @@ async function checkBase(image, declared, lookup, now = new Date()) {
             base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
     }
     else if (builtOn && builtOnPrefix && tagDigest !== undefined && tagDigest === ref.digest) {
-        // Up to date only when the built-on base was fetched, hashed and found to start the image:
-        // a HEAD's digest header and the image's own label prove nothing by themselves.
+        // Up to date only when the built-on base was fetched, hashed and found to start the image, and
+        // the tag's manifest bytes hash to its digest: a digest header and a label prove nothing alone.
         base.status = 'up-to-date';
-        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
+        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)} (the hash of the manifest it serves), the base the image was built on`;
     }
     else if (current && currentPrefix) {
         const n = currentLayers?.length ?? 0;
@@ -74699,6 +75127,633 @@ function dateOf(created) {
     return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/oci/go-fold.ts
+// Go's case folding for JSON keys: encoding/json matches an object key to a struct field when
+// foldName(key) === foldName(field), which is bytes.EqualFold — Unicode simple case folding, rune
+// by rune. Pure; the folding table is built once, the first time a key is not ASCII.
+/**
+ * Go's encoding/json foldName: every rune replaced by the smallest rune of its simple case-folding
+ * orbit (unicode.SimpleFold), so foldName(a) === foldName(b) exactly when bytes.EqualFold(a, b).
+ * ASCII letters fold to upper case; KELVIN SIGN to "K", LONG S to "S".
+ */
+function foldName(name) {
+    let ascii = true;
+    for (let i = 0; i < name.length; i++) {
+        if (name.charCodeAt(i) > 0x7f) {
+            ascii = false;
+            break;
+        }
+    }
+    if (ascii)
+        return name.toUpperCase(); // on ASCII only a–z change
+    const table = orbitMinimum();
+    let out = '';
+    for (const ch of name) {
+        const cp = ch.codePointAt(0);
+        out += String.fromCodePoint(table.get(cp) ?? cp);
+    }
+    return out;
+}
+let orbitTable;
+/**
+ * For each cased code point, the smallest code point it is equivalent to under Unicode simple case
+ * folding. Built once, on the first non-ASCII key: the upper/lower case pairs JavaScript knows,
+ * kept only when a /iu regular expression (which canonicalises by simple case folding, as
+ * Go's SimpleFold orbits are defined) agrees they are one letter — so "ı" stays apart from "I".
+ */
+function orbitMinimum() {
+    if (orbitTable)
+        return orbitTable;
+    const parent = new Map();
+    const find = (x) => {
+        let root = x;
+        while (parent.has(root) && parent.get(root) !== root)
+            root = parent.get(root);
+        parent.set(x, root);
+        return root;
+    };
+    const union = (a, b) => {
+        const ra = find(a);
+        const rb = find(b);
+        if (ra !== rb)
+            parent.set(Math.max(ra, rb), Math.min(ra, rb));
+    };
+    // Cased letters live in the BMP and the SMP (Deseret, Osage, Adlam …).
+    for (let cp = 0x41; cp < 0x20000; cp++) {
+        if (cp >= 0xd800 && cp <= 0xdfff)
+            continue;
+        const ch = String.fromCodePoint(cp);
+        for (const other of [ch.toLowerCase(), ch.toUpperCase()]) {
+            if (other === ch)
+                continue;
+            const ocp = other.codePointAt(0);
+            if (other.length !== (ocp > 0xffff ? 2 : 1))
+                continue; // a full mapping to several letters is not a simple fold
+            if (!new RegExp(`^\\u{${cp.toString(16)}}$`, 'iu').test(other))
+                continue;
+            union(cp, ocp);
+        }
+    }
+    const table = new Map();
+    for (const cp of parent.keys()) {
+        const root = find(cp);
+        if (root !== cp)
+            table.set(cp, root);
+    }
+    orbitTable = table;
+    return table;
+}
+
+;// CONCATENATED MODULE: ./src/oci/strict-json.ts
+// One strict JSON decoder for every document Docker and containerd read with Go's encoding/json:
+// manifests, indexes, image configs, token responses, in-toto statements, an OCI layout's
+// index.json and a `docker save` manifest.json. JSON.parse and Go disagree on exactly the things
+// an attacker needs to show us one image and the runtime another:
+// - Go matches an object key to a struct field case-insensitively (Unicode simple folding, so
+//   "layerſ" with a long s and "\u212A" KELVIN SIGN count too) and the last key wins; JSON.parse is
+//   exact. Two keys that fold together in a struct, or a known field spelled in another case, is
+//   refused. Map positions (annotations, labels, volumes) keep Go's exact keys and are not folded.
+// - Duplicate keys: Go merges duplicate maps and overwrites fields; refused at any depth.
+// - Invalid UTF-8 and lone surrogate escapes: Go reads them as U+FFFD, JS keeps something else;
+//   refused. So is a byte-order mark (Go refuses it) and a non-integer where Go wants an integer.
+// Pure: bytes in, a plain value or a one-line reason out.
+
+
+
+const leaf = { t: 'leaf' };
+const strict_json_int = { t: 'int' };
+const strings = { t: 'array', items: leaf };
+const stringMap = { t: 'map', values: leaf };
+const struct = (fields) => ({ t: 'struct', fields });
+/** image-spec specs.Platform, plus the `features` of Docker's manifest list PlatformSpec. */
+const strict_json_platform = struct({ architecture: leaf, os: leaf, 'os.version': leaf, 'os.features': strings, variant: leaf, features: strings });
+/** image-spec specs.Descriptor (Docker's distribution.Descriptor is a subset). */
+const descriptor = struct({
+    mediaType: leaf,
+    digest: leaf,
+    size: strict_json_int,
+    urls: strings,
+    annotations: stringMap,
+    data: leaf,
+    platform: strict_json_platform,
+    artifactType: leaf,
+});
+/**
+ * Manifest and index share one shape: a document is decoded before we know which it is, and
+ * containerd sniffs every document for config, layers, manifests and fsLayers (schema1).
+ */
+const manifestDocument = struct({
+    schemaVersion: strict_json_int,
+    mediaType: leaf,
+    artifactType: leaf,
+    config: descriptor,
+    layers: { t: 'array', items: descriptor },
+    manifests: { t: 'array', items: descriptor },
+    subject: descriptor,
+    annotations: stringMap,
+    fsLayers: { t: 'unknown' },
+});
+/** moby's container.Config: Go field names without tags, matched case-insensitively. */
+const containerConfig = struct({
+    Hostname: leaf,
+    Domainname: leaf,
+    User: leaf,
+    AttachStdin: leaf,
+    AttachStdout: leaf,
+    AttachStderr: leaf,
+    ExposedPorts: { t: 'map', values: { t: 'unknown' } },
+    Tty: leaf,
+    OpenStdin: leaf,
+    StdinOnce: leaf,
+    Env: strings,
+    Cmd: strings,
+    Healthcheck: struct({ Test: strings, Interval: leaf, Timeout: leaf, StartPeriod: leaf, StartInterval: leaf, Retries: leaf }),
+    ArgsEscaped: leaf,
+    Image: leaf,
+    Volumes: { t: 'map', values: { t: 'unknown' } },
+    WorkingDir: leaf,
+    Entrypoint: strings,
+    NetworkDisabled: leaf,
+    MacAddress: leaf,
+    OnBuild: strings,
+    Labels: stringMap,
+    StopSignal: leaf,
+    StopTimeout: leaf,
+    Shell: strings,
+});
+/** image-spec specs.Image and moby's image.Image (V1Image + rootfs, history, os.version, os.features). */
+const imageConfig = struct({
+    id: leaf,
+    parent: leaf,
+    comment: leaf,
+    created: leaf,
+    container: leaf,
+    container_config: containerConfig,
+    docker_version: leaf,
+    author: leaf,
+    config: containerConfig,
+    architecture: leaf,
+    variant: leaf,
+    os: leaf,
+    'os.version': leaf,
+    'os.features': strings,
+    size: leaf,
+    rootfs: struct({ type: leaf, diff_ids: strings }),
+    history: { t: 'array', items: struct({ created: leaf, created_by: leaf, author: leaf, comment: leaf, empty_layer: leaf }) },
+});
+/** The token endpoint's answer as containerd and the Docker CLI read it. */
+const tokenResponse = struct({ token: leaf, access_token: leaf, expires_in: strict_json_int, issued_at: leaf, refresh_token: leaf, scope: leaf });
+const inTotoStatement = struct({
+    _type: leaf,
+    subject: { t: 'array', items: struct({ name: leaf, digest: stringMap }) },
+    predicateType: leaf,
+    predicate: { t: 'free' },
+});
+/** moby's tarexport manifestItem: untagged Go fields, so "config" is read as Config. */
+const dockerSaveManifest = {
+    t: 'array',
+    items: struct({ Config: leaf, RepoTags: strings, Layers: strings, Parent: leaf, LayerSources: { t: 'map', values: descriptor } }),
+};
+const SHAPES = {
+    manifest: manifestDocument,
+    config: imageConfig,
+    'token response': tokenResponse,
+    'in-toto statement': inTotoStatement,
+    'docker-save manifest': dockerSaveManifest,
+};
+/** Legit documents nest a dozen levels; Go stops at 10000, we far earlier, so deep input cannot exhaust the stack. */
+const MAX_DEPTH = 512;
+/** Why a document was refused; `message` is one line naming the key, without the document's name. */
+class StrictJsonError extends Error {
+    ambiguous;
+    constructor(message, 
+    /** true when Go and JSON.parse would read the document differently: a possible attack, not just damage. */
+    ambiguous) {
+        super(message);
+        this.ambiguous = ambiguous;
+        this.name = 'StrictJsonError';
+    }
+}
+/**
+ * Decodes `bytes` as `kind` and throws a VerifyImageError(code) naming `what` when it is not JSON
+ * or when Go would read it differently. Ambiguity from a registry is an integrity error.
+ */
+function decodeDocument(bytes, kind, what, code) {
+    try {
+        return decodeStrict(bytes, kind);
+    }
+    catch (err) {
+        if (!(err instanceof StrictJsonError))
+            throw err;
+        const action = code === 'local' ? 'export or save it again' : 'do not trust this tag; check who can push to it';
+        const errorCode = err.ambiguous && code !== 'local' ? 'integrity' : code;
+        throw new VerifyImageError(errorCode, `${what}: ${err.message}; ${err.ambiguous ? action : 'refusing it'}`);
+    }
+}
+/** The value JSON.parse would give, when Go would read the same; a StrictJsonError otherwise. */
+function decodeStrict(input, kind) {
+    let text;
+    try {
+        // ignoreBOM keeps a BOM in the text, where the parser refuses it as Go does.
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
+    }
+    catch {
+        throw new StrictJsonError(`ambiguous ${kind}: it is not valid UTF-8, and Go would read the bad bytes as U+FFFD`, true);
+    }
+    return new Parser(text, kind).document(SHAPES[kind]);
+}
+const UNKNOWN = { t: 'unknown' };
+class Parser {
+    s;
+    kind;
+    i = 0;
+    /** Keys and indexes from the top to the current value, rendered only into an error. */
+    path = [];
+    constructor(s, kind) {
+        this.s = s;
+        this.kind = kind;
+    }
+    document(shape) {
+        this.ws();
+        const value = this.value(shape, '');
+        this.ws();
+        if (this.i < this.s.length)
+            this.fail('data after the JSON value');
+        return value;
+    }
+    value(shape, key) {
+        if (this.path.length > MAX_DEPTH)
+            throw new StrictJsonError(`it nests deeper than ${MAX_DEPTH} levels`, false);
+        const c = this.s.charCodeAt(this.i);
+        if (c === 0x7b)
+            return this.object(shape);
+        if (c === 0x5b)
+            return this.array(shape);
+        if (c === 0x22)
+            return this.string();
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39))
+            return this.number(shape, key);
+        if (this.s.startsWith('true', this.i))
+            return this.literal('true', true);
+        if (this.s.startsWith('false', this.i))
+            return this.literal('false', false);
+        if (this.s.startsWith('null', this.i))
+            return this.literal('null', null);
+        return this.fail('a value was expected');
+    }
+    object(shape) {
+        this.i++; // {
+        const result = {};
+        const fields = shape.t === 'struct' ? shape.fields : undefined;
+        const foldKeys = shape.t === 'struct' || shape.t === 'unknown';
+        // Every key of this object by its folded form (or as written, where Go keeps keys exact).
+        const keys = new Map();
+        this.ws();
+        if (this.s.charCodeAt(this.i) === 0x7d) {
+            this.i++;
+            return result;
+        }
+        for (;;) {
+            this.ws();
+            if (this.s.charCodeAt(this.i) !== 0x22)
+                this.fail('a key was expected');
+            const key = this.string();
+            const known = fields !== undefined && Object.hasOwn(fields, key);
+            const form = foldKeys ? foldName(key) : key;
+            const first = keys.get(form);
+            if (first === key)
+                throw new StrictJsonError(`ambiguous ${this.kind}: ${strict_json_quote(key)} appears twice${this.where()}: Docker would read the last`, true);
+            if (first !== undefined) {
+                const reader = fields !== undefined && Object.hasOwn(fields, first) ? 'Docker would read the second' : 'Go would read them as one field';
+                throw new StrictJsonError(`ambiguous ${this.kind}: both ${strict_json_quote(first)} and ${strict_json_quote(key)}${this.where()}: ${reader}`, true);
+            }
+            keys.set(form, key);
+            let child;
+            if (shape.t === 'struct') {
+                child = known ? shape.fields[key] : UNKNOWN;
+                const field = known ? undefined : fieldIndex(shape).get(form);
+                if (field !== undefined) {
+                    throw new StrictJsonError(`ambiguous ${this.kind}: ${strict_json_quote(key)}${this.where()} is not ${strict_json_quote(field)}: Docker would read it as ${strict_json_quote(field)}, JSON.parse would not`, true);
+                }
+            }
+            else if (shape.t === 'map') {
+                child = shape.values;
+            }
+            else if (shape.t === 'free') {
+                child = shape;
+            }
+            else {
+                child = UNKNOWN;
+            }
+            this.ws();
+            if (this.s.charCodeAt(this.i) !== 0x3a)
+                this.fail('":" was expected');
+            this.i++;
+            this.ws();
+            this.path.push(key);
+            const value = this.value(child, key);
+            this.path.pop();
+            // "__proto__" is data here, as it is for JSON.parse, never the object's prototype.
+            if (key === '__proto__')
+                Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+            else
+                result[key] = value;
+            this.ws();
+            const c = this.s.charCodeAt(this.i);
+            if (c === 0x2c) {
+                this.i++;
+                continue;
+            }
+            if (c === 0x7d) {
+                this.i++;
+                return result;
+            }
+            this.fail('"," or "}" was expected');
+        }
+    }
+    array(shape) {
+        this.i++; // [
+        const result = [];
+        const items = shape.t === 'array' ? shape.items : shape.t === 'free' ? shape : UNKNOWN;
+        this.ws();
+        if (this.s.charCodeAt(this.i) === 0x5d) {
+            this.i++;
+            return result;
+        }
+        for (;;) {
+            this.ws();
+            this.path.push(result.length);
+            result.push(this.value(items, ''));
+            this.path.pop();
+            this.ws();
+            const c = this.s.charCodeAt(this.i);
+            if (c === 0x2c) {
+                this.i++;
+                continue;
+            }
+            if (c === 0x5d) {
+                this.i++;
+                return result;
+            }
+            this.fail('"," or "]" was expected');
+        }
+    }
+    /** ' in $.manifests[0]' inside the document; nothing at its top level. */
+    where() {
+        if (this.path.length === 0)
+            return '';
+        const rendered = this.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+        const short = rendered.length > 80 ? `${rendered.slice(0, 80)}…` : rendered;
+        return ` in $${short.replace(/[^\x20-\x7e]/g, '?')}`;
+    }
+    string() {
+        const s = this.s;
+        let i = this.i + 1;
+        let out = '';
+        let start = i;
+        for (;;) {
+            if (i >= s.length)
+                this.fail('a string is not closed');
+            const c = s.charCodeAt(i);
+            if (c === 0x22) {
+                out += s.slice(start, i);
+                this.i = i + 1;
+                return out;
+            }
+            if (c < 0x20) {
+                this.i = i;
+                this.fail('a control character inside a string');
+            }
+            if (c !== 0x5c) {
+                i++;
+                continue;
+            }
+            out += s.slice(start, i);
+            const e = s.charCodeAt(i + 1);
+            i += 2;
+            switch (e) {
+                case 0x22:
+                    out += '"';
+                    break;
+                case 0x5c:
+                    out += '\\';
+                    break;
+                case 0x2f:
+                    out += '/';
+                    break;
+                case 0x62:
+                    out += '\b';
+                    break;
+                case 0x66:
+                    out += '\f';
+                    break;
+                case 0x6e:
+                    out += '\n';
+                    break;
+                case 0x72:
+                    out += '\r';
+                    break;
+                case 0x74:
+                    out += '\t';
+                    break;
+                case 0x75: {
+                    const unit = this.hex4(i);
+                    i += 4;
+                    if (unit >= 0xd800 && unit <= 0xdbff && s.charCodeAt(i) === 0x5c && s.charCodeAt(i + 1) === 0x75) {
+                        const low = this.hex4(i + 2);
+                        if (low >= 0xdc00 && low <= 0xdfff) {
+                            out += String.fromCharCode(unit, low);
+                            i += 6;
+                            break;
+                        }
+                    }
+                    if (unit >= 0xd800 && unit <= 0xdfff) {
+                        throw new StrictJsonError(`ambiguous ${this.kind}: a lone surrogate \\u${unit.toString(16)} in a string${this.where()}: Go would read it as U+FFFD, JSON.parse would not`, true);
+                    }
+                    out += String.fromCharCode(unit);
+                    break;
+                }
+                default:
+                    this.i = i - 2;
+                    this.fail('an invalid escape in a string');
+            }
+            start = i;
+        }
+    }
+    hex4(at) {
+        const digits = this.s.slice(at, at + 4);
+        if (!/^[0-9a-fA-F]{4}$/.test(digits)) {
+            this.i = at;
+            this.fail('an invalid \\u escape');
+        }
+        return parseInt(digits, 16);
+    }
+    number(shape, key) {
+        const match = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+        match.lastIndex = this.i;
+        const found = match.exec(this.s);
+        if (!found)
+            return this.fail('an invalid number');
+        const lexeme = found[0];
+        this.i += lexeme.length;
+        const value = Number(lexeme);
+        if (!Number.isFinite(value))
+            throw new StrictJsonError(`a number${this.where()} is out of range`, false);
+        if (shape.t === 'int' && !/^-?(?:0|[1-9][0-9]*)$/.test(lexeme)) {
+            throw new StrictJsonError(`${strict_json_quote(key)}${this.where()} is ${lexeme.slice(0, 24)}, not a whole number: Docker would refuse it`, false);
+        }
+        return value;
+    }
+    literal(word, value) {
+        this.i += word.length;
+        return value;
+    }
+    ws() {
+        const s = this.s;
+        let i = this.i;
+        for (;;) {
+            const c = s.charCodeAt(i);
+            if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)
+                i++;
+            else
+                break;
+        }
+        this.i = i;
+    }
+    fail(reason) {
+        const at = this.i >= this.s.length ? 'at the end' : `at character ${this.i + 1}`;
+        throw new StrictJsonError(`it is not valid JSON (${reason} ${at})`, false);
+    }
+}
+function fieldIndex(shape) {
+    if (!shape.folded)
+        shape.folded = new Map(Object.keys(shape.fields).map((name) => [foldName(name), name]));
+    return shape.folded;
+}
+/** A key or value from a document, safe to put in a message: quoted, escaped, short. */
+function strict_json_quote(value, max = 64) {
+    const short = value.length > max ? `${value.slice(0, max)}…` : value;
+    return JSON.stringify(short).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+;// CONCATENATED MODULE: ./src/oci/descriptor.ts
+// Descriptors as the image spec defines them (descriptor.md), checked before anything uses one:
+// a digest by the spec's grammar and a registered algorithm (sha256: 64 lowercase hex, sha512:
+// 128), a size that is a non-negative safe integer, media types by RFC 6838's naming grammar,
+// and the optional fields with the types Go decodes them into (a wrong type fails Docker's pull).
+// A descriptor that fails is refused with a one-line reason; its text never reaches a report.
+// Pure: values in, a reason (or nothing) out.
+
+/** image-spec descriptor.md: `algorithm ":" encoded`. */
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const REGISTERED = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ };
+/** RFC 6838 §4.2 restricted-name for type and subtype, as the image spec's JSON schema writes it. */
+const PLATFORM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** Why `digest` is not a digest we can verify, or undefined when it is one. */
+function digestProblem(digest) {
+    if (typeof digest !== 'string')
+        return `has no digest string`;
+    if (!DIGEST_GRAMMAR.test(digest))
+        return `has digest ${strict_json_quote(digest)}, which is not algorithm:hex`;
+    const colon = digest.indexOf(':');
+    const encoding = REGISTERED[digest.slice(0, colon)];
+    if (!encoding)
+        return `has digest ${strict_json_quote(digest)} of an algorithm the image spec does not register (only sha256 and sha512)`;
+    if (!encoding.test(digest.slice(colon + 1))) {
+        return `has digest ${strict_json_quote(digest)}, which is not ${digest.slice(0, colon)}:<${digest.startsWith('sha256') ? 64 : 128} lowercase hex>`;
+    }
+    return undefined;
+}
+function isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE.test(value);
+}
+/** Why `value` is not a valid descriptor, or undefined when it is one. */
+function descriptorProblem(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return 'is not a JSON object';
+    const d = value;
+    if (typeof d.mediaType !== 'string')
+        return 'has no mediaType';
+    if (!MEDIA_TYPE.test(d.mediaType))
+        return `has media type ${strict_json_quote(d.mediaType)}, which is not type/subtype as RFC 6838 names them`;
+    const digest = digestProblem(d.digest);
+    if (digest)
+        return digest;
+    if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
+        return `has size ${strict_json_quote(String(typeof d.size === 'number' ? d.size : JSON.stringify(d.size) ?? 'none'))}, not a non-negative whole number of bytes`;
+    }
+    if (d.urls !== undefined && d.urls !== null && !(Array.isArray(d.urls) && d.urls.every((u) => typeof u === 'string')))
+        return 'has urls that are not a list of strings';
+    if (d.annotations !== undefined && d.annotations !== null && !isStringMap(d.annotations))
+        return 'has annotations that are not string to string';
+    if (d.artifactType !== undefined && d.artifactType !== null && !isMediaType(d.artifactType))
+        return `has artifactType ${strict_json_quote(String(d.artifactType))}, which is not a media type`;
+    if (d.data !== undefined && d.data !== null && typeof d.data !== 'string')
+        return 'has data that is not a base64 string';
+    if (d.platform !== undefined && d.platform !== null) {
+        const p = d.platform;
+        if (typeof p !== 'object' || Array.isArray(p))
+            return 'has a platform that is not an object';
+        if (typeof p.os !== 'string' || typeof p.architecture !== 'string')
+            return 'has a platform without os and architecture strings';
+        // containerd reads an empty os as the host's and lower-cases with Go's Unicode tables: only
+        // the plain names every runtime spells alike are accepted, so both sides select the same entry.
+        if (!PLATFORM_NAME.test(p.os) || !PLATFORM_NAME.test(p.architecture)) {
+            return `has platform ${strict_json_quote(`${p.os}/${p.architecture}`)}: os and architecture must be non-empty names of letters, digits, "_", "." and "-"`;
+        }
+        if (p.variant !== undefined && p.variant !== null && (typeof p.variant !== 'string' || (p.variant !== '' && !PLATFORM_NAME.test(p.variant)))) {
+            return `has a platform whose variant ${strict_json_quote(String(p.variant))} is not a name of letters, digits, "_", "." and "-"`;
+        }
+        if (p['os.version'] !== undefined && p['os.version'] !== null && typeof p['os.version'] !== 'string')
+            return 'has a platform whose os.version is not a string';
+        const features = p['os.features'];
+        if (features !== undefined && features !== null && !(Array.isArray(features) && features.every((f) => typeof f === 'string'))) {
+            return 'has a platform whose os.features are not a list of strings';
+        }
+    }
+    return undefined;
+}
+/**
+ * The first invalid descriptor of an image manifest (config, layers, subject) or an index
+ * (manifests, subject), as `"layer 3 has digest …"`; undefined when all are valid.
+ */
+function manifestDescriptorProblem(body) {
+    const named = [];
+    if ('manifests' in body && Array.isArray(body.manifests)) {
+        body.manifests.forEach((entry, i) => named.push([`index entry ${i + 1}`, entry]));
+    }
+    if ('config' in body && body.config !== undefined)
+        named.push(['the config descriptor', body.config]);
+    if ('layers' in body && Array.isArray(body.layers))
+        body.layers.forEach((layer, i) => named.push([`layer ${i + 1}`, layer]));
+    if (body.subject !== undefined && body.subject !== null)
+        named.push(['the subject', body.subject]);
+    for (const [name, descriptor] of named) {
+        const problem = descriptorProblem(descriptor);
+        if (problem)
+            return `${name} ${problem}`;
+    }
+    return undefined;
+}
+/** Why a config's diff_ids are not a list of valid digests, or undefined. */
+function diffIdsProblem(diffIds) {
+    if (!Array.isArray(diffIds))
+        return 'has no rootfs.diff_ids list';
+    for (let i = 0; i < diffIds.length; i++) {
+        const problem = digestProblem(diffIds[i]);
+        if (problem)
+            return `diff_id ${i + 1} ${problem.replace(/^has digest/, 'is')}`;
+    }
+    return undefined;
+}
+function isValidDescriptor(value) {
+    return descriptorProblem(value) === undefined;
+}
+function isStringMap(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/oci/digest.ts
@@ -74726,8 +75781,8 @@ function digest_shortDigest(digest, length = 12) {
     return i < 0 ? digest.slice(0, length) : `${digest.slice(0, i + 1)}${digest.slice(i + 1, i + 1 + length)}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var node_modules_undici = __nccwpck_require__(6752);
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var node_modules_undici = __nccwpck_require__(2480);
 ;// CONCATENATED MODULE: ./src/registry/backoff.ts
 // When to try a registry request again: exponential backoff with jitter, `Retry-After` (seconds
 // or an HTTP date) honoured up to a cap, and a total deadline past which no retry starts. Pure,
@@ -74836,9 +75891,19 @@ async function send(req, opts) {
         await sleep(decision.waitMs);
     }
 }
+/**
+ * Follows redirects as Go's http.Client does, and stricter where a secret could travel: a 301, 302
+ * or 303 turns a POST into a GET without a body (HEAD and GET stay as they are); a 307 or 308 keeps
+ * the method and the body only while it stays on the origin the request was meant for — a body
+ * (a token request's form, with the password or refresh token) is never resent to another origin,
+ * so that redirect is an error. `Authorization` goes to the first origin only.
+ */
 async function sendFollowingRedirects(req, opts) {
     const origin = new URL(req.url).origin;
     let url = new URL(req.url);
+    let method = req.method;
+    let body = req.body;
+    let extraHeaders = { ...req.headers };
     const maxRedirects = opts.maxRedirects ?? 10;
     const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
     for (let hop = 0;; hop++) {
@@ -74852,26 +75917,47 @@ async function sendFollowingRedirects(req, opts) {
             'user-agent': opts.userAgent ?? 'verify-image',
             // We hash what the registry stored: never let a proxy or undici decode it for us.
             'accept-encoding': 'identity',
-            ...req.headers,
+            ...extraHeaders,
         };
         if (req.authorization && url.origin === origin)
             headers.authorization = req.authorization;
-        const res = await (0,node_modules_undici/* request */.Em)(url, { method: req.method, headers, body: req.body, dispatcher: agentFor(timeouts) });
+        const res = await (0,node_modules_undici/* request */.Em)(url, { method, headers, body, dispatcher: agentFor(timeouts) });
         const location = header(res, 'location');
-        if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
+        const status = res.statusCode;
+        if (REDIRECTS.has(status) && location) {
             await res.body.dump().catch(() => undefined);
             if (hop >= maxRedirects) {
                 throw new VerifyImageError('protocol', `too many redirects (over ${maxRedirects}) fetching ${redact(req.url)}: the registry or its CDN is misconfigured`);
             }
-            const next = new URL(location, url);
+            let next;
+            try {
+                next = new URL(location, url);
+            }
+            catch {
+                throw new VerifyImageError('protocol', `${url.host} answered ${status} with a Location that is not a URL, fetching ${redact(req.url)}`);
+            }
             if (url.protocol === 'https:' && next.protocol === 'http:') {
                 throw new VerifyImageError('protocol', `refusing a redirect from https to plain http (${next.host}) fetching ${redact(req.url)}: the registry must keep its downloads on https`);
+            }
+            if (status === 307 || status === 308) {
+                if (body !== undefined && next.origin !== origin) {
+                    throw new VerifyImageError('protocol', `${url.host} redirected a ${method} to ${redact(req.url)} to another origin (${next.host}, HTTP ${status}); refusing to resend its body, which may hold credentials: fix the server's redirect`);
+                }
+            }
+            else if (method !== 'GET' && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+                extraHeaders = withoutBodyHeaders(extraHeaders);
             }
             url = next;
             continue;
         }
-        return { status: res.statusCode, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
+        return { status, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
     }
+}
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+function withoutBodyHeaders(headers) {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => !/^content-/i.test(name)));
 }
 /** A body broke off while being read (reset, truncation, silence): reading it again may work. */
 class InterruptedBodyError extends VerifyImageError {
@@ -74935,7 +76021,7 @@ function bodyError(err, res, what) {
         return new VerifyImageError('unreachable', `reading ${what} from ${host} failed (${reasonOf(err)}): try again later`);
     }
     if (err instanceof node_modules_undici/* errors */.sO.BodyTimeoutError) {
-        return new InterruptedBodyError(`${host} stopped sending ${what} (nothing for ${seconds(res.idleTimeoutMs)}): try again later, or raise registry-timeout if the registry is that slow`);
+        return new InterruptedBodyError(`${host} stopped sending ${what} (nothing for ${http_seconds(res.idleTimeoutMs)}): try again later, or raise registry-timeout if the registry is that slow`);
     }
     return new InterruptedBodyError(`the connection to ${host} broke while sending ${what} (${reasonOf(err)}): try again later`);
 }
@@ -74965,9 +76051,24 @@ async function errorLine(res) {
     const plain = oneLineText(text, 200);
     return plain ? `HTTP ${res.status}: ${plain}` : `HTTP ${res.status}`;
 }
+/**
+ * Outside text (an error body) as one short line without what a server may echo back of our
+ * request: query strings are cut (`?…`), and the values of credential-like parameters
+ * (`password=…`, `"refresh_token": "…"`) are masked, whatever else scrubbing finds later.
+ */
 function oneLineText(text, max) {
-    return text.replace(/\s+/g, ' ').trim().slice(0, max);
+    const line = text
+        .replace(/\?[^\s"'<>=?]*=[^\s"'<>]*/g, '?…')
+        .replace(CREDENTIAL_PARAM, '$1***')
+        .replace(CREDENTIAL_FIELD, '$1***"')
+        .replace(/\s+/g, ' ')
+        .trim();
+    // Cut at a word boundary: half a word may be half a secret that scrubbing can no longer recognise.
+    return line.length <= max ? line : `${line.slice(0, max).replace(/\S*$/, '').trimEnd()}…`;
 }
+const CREDENTIAL_NAMES = '(?:password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|identitytoken|registrytoken|auth|authorization)';
+const CREDENTIAL_PARAM = new RegExp(`(\\b${CREDENTIAL_NAMES}=)[^&\\s"'<>]*`, 'gi');
+const CREDENTIAL_FIELD = new RegExp(`("${CREDENTIAL_NAMES}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi');
 function isTransient(err) {
     if (err instanceof node_modules_undici/* errors */.sO.UndiciError) {
         return !(err instanceof node_modules_undici/* errors */.sO.InvalidArgumentError) && !(err instanceof node_modules_undici/* errors */.sO.RequestAbortedError);
@@ -74994,10 +76095,10 @@ function connectionError(err, url, opts, attempts) {
         return new VerifyImageError('unreachable', `the TLS certificate of ${host} is not trusted (${code}): give the registry a certificate from a trusted CA, or point NODE_EXTRA_CA_CERTS at its CA`);
     }
     if (err instanceof node_modules_undici/* errors */.sO.ConnectTimeoutError) {
-        return new VerifyImageError('unreachable', `cannot reach registry ${host} (no connection within ${seconds(timeouts.connectMs)}${tries}): check the registry address and that it is up`);
+        return new VerifyImageError('unreachable', `cannot reach registry ${host} (no connection within ${http_seconds(timeouts.connectMs)}${tries}): check the registry address and that it is up`);
     }
     if (err instanceof node_modules_undici/* errors */.sO.HeadersTimeoutError) {
-        return new VerifyImageError('unreachable', `registry ${host} did not answer within ${seconds(timeouts.headersMs)}${tries}: try again later, or raise registry-timeout if the registry is that slow`);
+        return new VerifyImageError('unreachable', `registry ${host} did not answer within ${http_seconds(timeouts.headersMs)}${tries}: try again later, or raise registry-timeout if the registry is that slow`);
     }
     return new VerifyImageError('unreachable', `cannot reach registry ${host} (${reasonOf(err)}${tries}): check the registry address and that it is up`);
 }
@@ -75013,7 +76114,7 @@ function reasonOf(err) {
         return code;
     return oneLineText(message, 120) || code || 'unknown error';
 }
-function seconds(ms) {
+function http_seconds(ms) {
     return `${Math.round(ms / 100) / 10} s`;
 }
 /** URLs can carry presigned query strings; keep them out of messages. */
@@ -75046,6 +76147,7 @@ function sleep(ms) {
 //
 // A realm is where we send the password: it must be https unless the registry itself is one we
 // may speak plain http to (loopback or insecure-registries).
+
 
 
 const TOKEN_RESPONSE_CAP = 64 * 1024;
@@ -75177,13 +76279,8 @@ class Authenticator {
     }
     async parseToken(res) {
         const bytes = await readCapped(res, TOKEN_RESPONSE_CAP, `the token response of ${this.registry}`);
-        let body;
-        try {
-            body = JSON.parse(bytes.toString('utf8'));
-        }
-        catch {
-            throw new VerifyImageError('protocol', `the token server of ${this.registry} answered something that is not JSON`);
-        }
+        // Strict, as for every document Docker reads with Go: "Token" beside "token" is refused.
+        const body = decodeDocument(bytes, 'token response', `the token response of ${this.registry}`, 'protocol');
         if (typeof body !== 'object' || body === null) {
             throw new VerifyImageError('protocol', `the token server of ${this.registry} answered something that is not a token response`);
         }
@@ -75491,6 +76588,8 @@ class RateLimitWatcher {
 
 
 
+
+
 /** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
 const MANIFEST_CAP = 4 * 1024 * 1024;
 const CONFIG_CAP = 8 * 1024 * 1024;
@@ -75640,16 +76739,13 @@ class RegistryClient {
         if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
             throw new VerifyImageError('integrity', `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
         }
-        let config;
-        try {
-            config = JSON.parse(bytes.toString('utf8'));
-        }
-        catch {
-            throw new VerifyImageError('protocol', `config blob ${descriptor.digest} of ${this.name} is not valid JSON`);
-        }
-        if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
+        const config = decodeDocument(bytes, 'config', `config blob ${descriptor.digest} of ${this.name}`, 'protocol');
+        if (config === null || typeof config !== 'object' || !config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
             throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
         }
+        const badDiffIds = diffIdsProblem(config.rootfs.diff_ids);
+        if (badDiffIds)
+            throw new VerifyImageError('protocol', `config ${descriptor.digest} of ${this.name}: ${badDiffIds}; refusing it`);
         return { config, bytes };
     }
     /**
@@ -75709,13 +76805,10 @@ function parseManifest(bytes, contentType, name) {
     if (contentType && SCHEMA1_MEDIA_TYPES.has(contentType) && contentType !== 'application/json') {
         throw new VerifyImageError('unsupported', schema1);
     }
-    let body;
-    try {
-        body = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new VerifyImageError('protocol', `manifest of ${name} is not valid JSON`);
-    }
+    // Read as Docker reads it: a key Go would match to another field, in any case, is refused.
+    const body = decodeDocument(bytes, 'manifest', `manifest of ${name}`, 'protocol');
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new VerifyImageError('protocol', `manifest of ${name} is not a JSON object`);
     if (body.schemaVersion === 1 || body.fsLayers !== undefined)
         throw new VerifyImageError('unsupported', schema1);
     if (body.schemaVersion !== 2) {
@@ -75729,14 +76822,22 @@ function parseManifest(bytes, contentType, name) {
     if ('manifests' in body && Array.isArray(body.manifests)) {
         if (kind && !isIndex(kind))
             throw new VerifyImageError('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
+        checkDescriptors(body, name);
         return body;
     }
     if ('config' in body && body.config && Array.isArray(body.layers)) {
         if (kind && !isImageManifest(kind))
             throw new VerifyImageError('protocol', `manifest of ${name} has a config but media type ${kind}`);
+        checkDescriptors(body, name);
         return body;
     }
     throw new VerifyImageError('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
+}
+/** Every descriptor as the image spec defines it, before any is fetched, compared or reported. */
+function checkDescriptors(body, name) {
+    const problem = manifestDescriptorProblem(body);
+    if (problem)
+        throw new VerifyImageError('protocol', `manifest of ${name}: ${problem}; refusing a manifest the image spec does not allow`);
 }
 function isLoopbackUrl(url) {
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -75749,6 +76850,91 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Every secret the engine learns (passwords, tokens, `user:password` pairs) is registered with
+// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
+// remembered here, so that text leaving by any other door (the report, the job summary, the
+// outputs, the CLI's output) is scrubbed too, in every form a secret travels in: raw,
+// URL-encoded (encodeURIComponent and form encoding), JSON-escaped, HTML-escaped, and base64 —
+// standard and URL-safe, padded or not, alone or inside a longer base64 string (a Basic header
+// of `user:password`, a JWT), where only the characters that depend on the secret's own bytes
+// are known.
+
+/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
+const MIN_SCRUB_LENGTH = 4;
+/** A base64 fragment found at an unknown offset inside longer base64 must be at least this long to be scrubbed. */
+const MIN_FRAGMENT_LENGTH = 8;
+const MASK = '***';
+/** Every form in which `secret` may show up in text, longest first. */
+function secretForms(secret) {
+    if (secret.length < MIN_SCRUB_LENGTH)
+        return [];
+    const forms = new Set([secret]);
+    const add = (form, min = MIN_SCRUB_LENGTH) => {
+        if (form.length >= min)
+            forms.add(form);
+    };
+    const uri = encodeURIComponent(secret);
+    const form = new URLSearchParams([['x', secret]]).toString().slice(2);
+    for (const encoded of [uri, form]) {
+        add(encoded);
+        add(encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+    }
+    add(JSON.stringify(secret).slice(1, -1));
+    add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
+    const bytes = Buffer.from(secret, 'utf8');
+    const padded = bytes.toString('base64');
+    add(padded);
+    add(padded.replace(/=+$/, ''));
+    add(bytes.toString('base64url'));
+    // Inside a longer base64 text the secret starts at a byte offset of 0, 1 or 2 modulo 3. Encode it
+    // behind that many filler bytes and keep only the characters made from the secret's bits alone.
+    for (let shift = 0; shift < 3; shift++) {
+        const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        const first = Math.ceil((8 * shift) / 6);
+        const end = Math.floor((8 * (shift + bytes.length)) / 6);
+        const fragment = text.slice(first, end);
+        add(fragment, MIN_FRAGMENT_LENGTH);
+        add(fragment.replace(/\+/g, '-').replace(/\//g, '_'), MIN_FRAGMENT_LENGTH);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+class SecretTracker {
+    secrets = new Set();
+    forms = [];
+    /** Remembers a secret (and so every form of it). */
+    add(secret) {
+        if (!secret || this.secrets.has(secret))
+            return;
+        this.secrets.add(secret);
+        this.forms = [...new Set([...this.forms, ...secretForms(secret)])].sort((a, b) => b.length - a.length);
+    }
+    /** A logger that remembers every secret it is given before passing it on. */
+    wrap(logger) {
+        return {
+            info: (m) => logger.info(m),
+            warning: (m) => logger.warning(m),
+            debug: (m) => logger.debug(m),
+            secret: (s) => {
+                this.add(s);
+                logger.secret(s);
+            },
+        };
+    }
+    /** `text` with every form of every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
+    scrub(text) {
+        let out = text;
+        for (const form of this.forms)
+            if (out.includes(form))
+                out = out.split(form).join(MASK);
+        return out;
+    }
+    /** A copy of plain data (a report) with every string scrubbed, keys included. */
+    scrubDeep(value) {
+        return log_mapStrings(value, (s) => this.scrub(s));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
 // Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
 // config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
@@ -75763,6 +76949,7 @@ var external_node_path_ = __nccwpck_require__(6760);
 // go anonymous instead of reading plain-text `auths`, which `docker login` leaves empty (`{}`)
 // whenever a helper is in use. Wildcard keys (`*.example.com`, very new in docker/cli) are not
 // supported.
+
 
 
 
@@ -75784,6 +76971,8 @@ function secretsOf(c) {
     const secrets = new Set();
     if (c.password) {
         secrets.add(c.password);
+        // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
+        secrets.add(`${c.username ?? ''}:${c.password}`);
         secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
     }
     if (c.identityToken)
@@ -75938,7 +77127,9 @@ async function fromHelper(name, serverKey, env, file) {
         if (/credentials not found/i.test(`${stdout}\n${stderr}`))
             return undefined;
         const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
-        const detail = firstLine(stderr) || firstLine(stdout);
+        // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
+        // Its stderr is, once every secret we can see in stdout is scrubbed from it.
+        const detail = scrubHelperText(firstLine(stderr), stdout);
         fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
     }
     let answer;
@@ -75974,6 +77165,33 @@ function credential(source, fields) {
         return undefined;
     return { ...Object.fromEntries(present), source };
 }
+/**
+ * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
+ * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
+ * which are more likely a token than a reason.
+ */
+function scrubHelperText(line, stdout) {
+    if (!line)
+        return '';
+    const tracker = new SecretTracker();
+    const secretKey = /secret|password|token/i;
+    try {
+        const answer = JSON.parse(stdout);
+        if (isRecord(answer)) {
+            for (const [key, value] of Object.entries(answer))
+                if (secretKey.test(key) && typeof value === 'string')
+                    tracker.add(value);
+            if (typeof answer.Username === 'string' && typeof answer.Secret === 'string')
+                tracker.add(`${answer.Username}:${answer.Secret}`);
+        }
+    }
+    catch {
+        for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi))
+            if (m[1])
+                tracker.add(m[1]);
+    }
+    return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
+}
 function firstLine(text) {
     const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
     return line.trim().slice(0, 200);
@@ -75990,17 +77208,23 @@ function isRecord(value) {
 
 
 /**
+ * The index entry is chosen as containerd chooses it for a pull of `want` (platforms.Only: the
+ * best match, first among equals), and its platform is the image's platform; the config's is
+ * kept beside it for the entry-versus-config check.
  * @param wantFrom where `want` came from, for messages: 'the local build' when it is the local
  *   image's platform (then a single-platform image of another platform is a platform mismatch).
  */
 async function resolveRemoteImage(client, ref, want, wantFrom) {
     const top = await client.getManifest(manifestReference(ref));
     let indexDigest;
+    let indexAnnotations;
     let manifest = top;
+    let entry;
     if (isIndex(top.mediaType)) {
         const index = top.body;
         indexDigest = top.digest;
-        const entry = selectManifest(index, want);
+        indexAnnotations = annotationsOf(index);
+        entry = selectManifest(index, want);
         if (!entry) {
             const offered = availablePlatforms(index);
             throw new VerifyImageError('unsupported', `${formatReference(ref)} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
@@ -76012,66 +77236,89 @@ async function resolveRemoteImage(client, ref, want, wantFrom) {
     }
     const image = manifest.body;
     const { config } = await client.getConfig(image.config);
-    const platform = normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
-    if (!indexDigest && !platformMatches(want, platform) && wantFrom) {
+    const fromConfig = configPlatform(config);
+    const platform = entry?.platform ? normalizePlatform(entry.platform) : fromConfig;
+    const accepted = onlyPlatform(want).match(platform);
+    if (!indexDigest && !accepted && wantFrom) {
         throw new VerifyImageError('unsupported', `${formatReference(ref)} is a ${formatPlatform(platform)} image but ${wantFrom} is ${formatPlatform(want)}: compare builds of one platform (build the local image with --platform ${formatPlatform(platform)}, or push the ${formatPlatform(want)} build)`);
     }
-    if (!indexDigest && !platformMatches(want, platform)) {
+    if (!indexDigest && !accepted) {
         throw new VerifyImageError('unsupported', `${formatReference(ref)} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set the platform input to ${formatPlatform(platform)} or verify a build for that platform`);
     }
     return {
         reference: formatReference(ref),
         indexDigest,
+        ...(indexAnnotations ? { indexAnnotations } : {}),
         manifestDigest: manifest.digest,
         manifestMediaType: manifest.mediaType,
         manifest: image,
         configDigest: image.config.digest,
         config,
         platform,
+        configPlatform: fromConfig,
+        platformFromEntry: entry?.platform !== undefined,
     };
+}
+/** An index's annotations when they are an object; anything else from the registry counts as none. */
+function annotationsOf(index) {
+    const value = index.annotations;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/base/lookup.ts
-// Owns: the registry requests made for base images, each made once per run. A base shared by
-// many audited images is looked up once: every lookup is kept as a promise keyed by what it asks
-// (HEAD of a tag, the platform image behind a reference), so concurrent and later askers share
-// the request in flight or its result, failures included. Clients (one per repository, since a
-// token is scoped to one) are shared the same way.
+// Owns: the registry requests made for base images, each made once per run, and which credentials
+// each may carry. A base shared by many audited images is looked up once: every lookup is kept as
+// a promise keyed by what it asks (the digest a tag points to, the platform image behind a
+// reference) and with which credentials, so concurrent and later askers share the request in
+// flight or its result, failures included. Clients (one per repository, since a token is scoped
+// to one) are shared the same way.
+//
+// Credentials (baseCredentialChoice): on the checked images' own registries, what the images
+// used (the username/password inputs, else Docker's stored credentials). On any other registry,
+// Docker's stored credentials when the user or the proved build named the base, and none at all
+// when the registry did (annotations): whoever controls a registry must not be able to make us
+// present the user's credentials for another host, nor read a private image there for them.
 
 
 
 
 
 
+function baseCredentialChoice(registry, namedBy, imageRegistries) {
+    if (imageRegistries.includes(registry))
+        return 'image';
+    return namedBy === 'registry' ? 'anonymous' : 'stored';
+}
 class BaseRegistry {
     opts;
     clients = new Map();
-    heads = new Map();
+    tags = new Map();
     images = new Map();
-    /** Lookups actually sent (HEADs and image resolutions), for the log and the tests. */
+    /** Lookups actually sent (tag digests and image resolutions), for the log and the tests. */
     lookups = 0;
     constructor(opts) {
         this.opts = opts;
     }
-    head(ref) {
+    tagDigest(ref, namedBy) {
         const tag = ref.tag ?? 'latest';
         const name = `${ref.registry}/${ref.repository}:${tag}`;
-        return once(this.heads, name, async () => {
-            const client = await this.client(ref);
+        const choice = this.choice(ref, namedBy);
+        return once(this.tags, `${choice} ${name}`, async () => {
+            const client = await this.client(ref, choice);
             this.lookups++;
-            this.opts.logger.info(`base lookup: HEAD ${name}`);
-            const head = await client.headManifest(tag);
-            if (!head.digest)
-                throw new VerifyImageError('protocol', `${ref.registry} gave no digest for ${name}, neither on HEAD nor on GET`);
-            return head.digest;
+            // One small GET instead of a HEAD: the digest is what the served bytes hash to, and the
+            // client refuses a Docker-Content-Digest that disagrees with them.
+            this.opts.logger.info(`base lookup: GET ${name} (the tag's manifest, hashed)`);
+            return (await client.getManifest(tag)).digest;
         });
     }
-    resolve(ref, platform) {
+    resolve(ref, platform, namedBy) {
         // A digest names the content whatever tag came with it.
         const name = ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : formatReference(ref);
-        const key = `${name} ${formatPlatform(platform)}`;
+        const choice = this.choice(ref, namedBy);
+        const key = `${choice} ${name} ${formatPlatform(platform)}`;
         return once(this.images, key, async () => {
-            const client = await this.client(ref);
+            const client = await this.client(ref, choice);
             this.lookups++;
             this.opts.logger.info(`base lookup: ${name} for ${formatPlatform(platform)}`);
             try {
@@ -76085,18 +77332,29 @@ class BaseRegistry {
             }
         });
     }
-    client(ref) {
-        return once(this.clients, `${ref.registry}/${ref.repository}`, async () => {
+    choice(ref, namedBy) {
+        return baseCredentialChoice(ref.registry, namedBy, this.opts.inputCredential?.registries ?? []);
+    }
+    client(ref, choice) {
+        return once(this.clients, `${choice} ${ref.registry}/${ref.repository}`, async () => {
             const given = this.opts.inputCredential;
-            const useInputs = given !== undefined && given.registries.includes(ref.registry);
-            const credential = await resolveCredential(ref.registry, {
-                username: useInputs ? given.username : undefined,
-                password: useInputs ? given.password : undefined,
-                env: this.opts.env ?? process.env,
-            });
+            // Anonymous means no credential is even looked up: no helper runs, nothing is read.
+            const credential = choice === 'anonymous'
+                ? undefined
+                : await resolveCredential(ref.registry, {
+                    username: choice === 'image' ? given?.username : undefined,
+                    password: choice === 'image' ? given?.password : undefined,
+                    env: this.opts.env ?? process.env,
+                });
             for (const secret of credential ? secretsOf(credential) : [])
                 this.opts.logger.secret(secret);
-            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${credential ? `from ${credential.source}` : 'none (anonymous)'}`);
+            const used = credential
+                ? `from ${credential.source}`
+                : choice === 'anonymous'
+                    ? "none (anonymous: the registry's own data named this base, and credentials go to another registry only for a base you named)"
+                    : 'none (anonymous)';
+            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${used}`);
+            // Plain http only for loopback and insecure-registries, whoever named the base (client.ts).
             return RegistryClient.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
         });
     }
@@ -76121,8 +77379,12 @@ function once(cache, key, make) {
 
 
 
-async function inspectBase(opts, image, rows, lookup, logger) {
-    const declared = await detectBase(opts, image, logger);
+/**
+ * @param configBound the run proved the image's config is the user's build (a local build or the
+ *   digest input matched), so its labels may name a base as the user's word (detect.ts).
+ */
+async function inspectBase(opts, image, rows, lookup, logger, configBound) {
+    const declared = await detectBase(opts, image, logger, { configBound });
     if (!declared)
         return undefined;
     const { base, attribution } = await checkBase(image, declared, lookup);
@@ -76135,7 +77397,10 @@ async function inspectBase(opts, image, rows, lookup, logger) {
         logger.warning(base.message);
     return base;
 }
-/** A lookup for one run; the credentials given as inputs go only to the checked image's registries. */
+/**
+ * A lookup for one run; the credentials given as inputs go only to the checked images' registries,
+ * and a base the registry named gets no credentials on any other (lookup.ts).
+ */
 function baseLookupFor(inputs, registries, logger) {
     return new BaseRegistry({
         insecureRegistries: inputs.insecureRegistries,
@@ -76149,16 +77414,214 @@ function baseLookupFor(inputs, registries, logger) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/bytes/decompress.ts
+// Streaming decompressors for layer blobs, shared by deep verification and the local sources so
+// both judge a blob alike. gzip is node:zlib everywhere. zstd is node:zlib's own decoder where the
+// runtime has it (Node 24, where the action runs), else the `zstd -dc` command as a child process
+// (Node 20, where the CLI may run); both stream with backpressure and run off the main thread, so
+// one layer's decompression never stalls another's download.
+//
+// A blob is read the way Go reads it (containerd and Docker decompress with Go's compress/gzip and
+// klauspost's zstd, then drain the stream to its end): after a gzip member or zstd frame comes
+// another one or nothing. node:zlib quietly stops at anything else (trailing zeros, or any bytes
+// after a zstd frame) and ends the output as if the blob were complete; Go fails with
+// "gzip: invalid header". We count what node:zlib consumed and refuse the rest.
+
+
+
+
+/** Room for the decompressor to work on a chunk or two while the next ones download. */
+const WRITE_BUFFER = 1024 * 1024;
+const OUTPUT_CHUNK = 128 * 1024;
+// Read through a cast: @types/node 20 does not know createZstdDecompress.
+const nativeZstd = external_node_zlib_.createZstdDecompress;
+/** Which zstd decoder this process would use, for logs and the report. */
+function zstdImplementation() {
+    return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
+}
+/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
+function sniffCompression(head) {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+        return 'gzip';
+    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
+        return 'zstd';
+    return 'none';
+}
+/** A decoder for `compression`, or undefined for uncompressed layers. */
+function openDecoder(compression) {
+    switch (compression) {
+        case 'none':
+            return undefined;
+        case 'gzip':
+            // gzip layers may hold several members back to back; zlib's gunzip reads them all.
+            return new WholeInput(external_node_zlib_.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'gzip');
+        case 'zstd':
+            return typeof nativeZstd === 'function'
+                ? new WholeInput(nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
+                : zstdCommand();
+    }
+}
+/**
+ * A node:zlib decoder that must consume every input byte: bytes it stopped at (it ends its output
+ * early and ignores them) make the stream fail, naming how many there were.
+ */
+class WholeInput extends external_node_stream_.Duplex {
+    inner;
+    format;
+    fed = 0;
+    /** Input bytes the decoder had consumed when it ended its output, or undefined while it runs. */
+    consumedAtEnd;
+    constructor(inner, format) {
+        super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
+        this.inner = inner;
+        this.format = format;
+        inner.on('data', (chunk) => {
+            if (!this.push(chunk))
+                inner.pause();
+        });
+        inner.once('end', () => (this.consumedAtEnd = inner.bytesWritten));
+        // Once the output ended, later errors ("push after EOF", a header check on the trailing
+        // bytes) are symptoms of the trailing bytes, which _final names.
+        inner.on('error', (err) => {
+            if (this.consumedAtEnd === undefined)
+                this.destroy(err);
+        });
+    }
+    _write(chunk, _encoding, callback) {
+        this.fed += chunk.length;
+        // After the decoder ended its output, the rest is only counted.
+        if (this.consumedAtEnd !== undefined || this.inner.write(chunk))
+            return callback();
+        const go = () => {
+            this.inner.off('drain', go);
+            this.inner.off('end', go);
+            this.inner.off('close', go);
+            callback();
+        };
+        this.inner.on('drain', go);
+        this.inner.on('end', go);
+        this.inner.on('close', go);
+    }
+    _final(callback) {
+        const judge = () => {
+            const consumed = this.consumedAtEnd ?? this.inner.bytesWritten;
+            const trailing = this.fed - consumed;
+            if (trailing > 0)
+                return callback(new TrailingDataError(this.format, trailing));
+            this.push(null);
+            callback();
+        };
+        if (this.consumedAtEnd !== undefined)
+            return judge();
+        this.inner.once('end', judge);
+        this.inner.end();
+    }
+    _read() {
+        this.inner.resume();
+    }
+    _destroy(err, callback) {
+        this.inner.destroy();
+        callback(err);
+    }
+}
+/** Bytes after the last gzip member or zstd frame: Go refuses them, node:zlib would not have. */
+class TrailingDataError extends Error {
+    format;
+    bytes;
+    constructor(format, bytes) {
+        const unit = format === 'gzip' ? 'member' : 'frame';
+        const go = format === 'gzip' ? `Go's gzip reader fails on them with "gzip: invalid header"` : `Go's zstd reader fails on them`;
+        super(`${bytes} bytes after the last ${format} ${unit} are not another ${unit}: ${go}, so Docker and containerd cannot unpack this layer`);
+        this.format = format;
+        this.bytes = bytes;
+    }
+}
+/**
+ * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
+ * failing command is always an error on the stream, never a silently short output. The command
+ * itself refuses bytes after the last frame.
+ */
+function zstdCommand() {
+    const child = (0,external_node_child_process_namespaceObject.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
+    // not a zstd frame up front so both runtimes judge a layer alike.
+    let head = Buffer.alloc(0);
+    const decoder = new external_node_stream_.Duplex({
+        writableHighWaterMark: WRITE_BUFFER,
+        write(chunk, _encoding, callback) {
+            if (head) {
+                head = Buffer.concat([head, chunk.subarray(0, 4)]);
+                if (head.length >= 4) {
+                    if (!isZstdFrame(head))
+                        return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
+                    head = undefined;
+                }
+            }
+            if (child.stdin.write(chunk))
+                callback();
+            else
+                child.stdin.once('drain', () => callback());
+        },
+        final(callback) {
+            if (head && head.length > 0)
+                return callback(new Error('zstd: input too short to be zstd'));
+            child.stdin.end();
+            callback();
+        },
+        read() {
+            child.stdout.resume();
+        },
+        destroy(err, callback) {
+            if (child.exitCode === null && child.signalCode === null)
+                child.kill();
+            callback(err);
+        },
+    });
+    child.stdout.on('data', (chunk) => {
+        if (!decoder.push(chunk))
+            child.stdout.pause();
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+        stderr = (stderr + text).slice(-2000);
+    });
+    // zstd may exit before reading everything (bad data): the write side then sees EPIPE, which
+    // the exit status below explains better.
+    child.stdin.on('error', () => undefined);
+    child.once('error', (err) => {
+        decoder.destroy(err.code === 'ENOENT'
+            ? new VerifyImageError('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
+            : err);
+    });
+    child.once('close', (code, signal) => {
+        if (code === 0) {
+            decoder.push(null);
+            return;
+        }
+        const reason = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || (signal ? `killed by ${signal}` : `exit code ${code}`);
+        decoder.destroy(new Error(`zstd: ${reason}`));
+    });
+    return decoder;
+}
+const ZSTD_MAGIC = 0xfd2fb528;
+/** A zstd frame (28 B5 2F FD) or a skippable frame (5? 2A 4D 18), little-endian magic numbers. */
+function isZstdFrame(head) {
+    const magic = head.readUInt32LE(0);
+    return magic === ZSTD_MAGIC || (magic & 0xfffffff0) === 0x184d2a50;
+}
+
 ;// CONCATENATED MODULE: ./src/local/blob-digest.ts
 // Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
 // bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
 // blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
-// backpressure: a file, a tar entry. Memory stays constant whatever the blob size.
+// backpressure: a file, a tar entry. Memory stays constant whatever the blob size. The decoders
+// are deep verification's (src/bytes/decompress.ts): the same zstd fallback on Node 20, and the
+// same refusal of bytes after the last gzip member that Go's reader would fail on.
 
 
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
 const SNIFF_BYTES = 4;
 class BlobDigester extends external_node_stream_.Writable {
     options;
@@ -76234,11 +77697,7 @@ class BlobDigester extends external_node_stream_.Writable {
     }
     sniff(head) {
         this.sniffed = true;
-        const starts = (magic) => magic.every((byte, i) => head[i] === byte);
-        if (starts(GZIP_MAGIC))
-            this.compression = 'gzip';
-        else if (starts(ZSTD_MAGIC))
-            this.compression = 'zstd';
+        this.compression = sniffCompression(head);
         const keep = this.options.keepJsonUpTo ?? 0;
         if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
             this.json = [];
@@ -76246,11 +77705,7 @@ class BlobDigester extends external_node_stream_.Writable {
             this.startInflater();
     }
     startInflater() {
-        const inflater = this.compression === 'gzip' ? external_node_zlib_.createGunzip() : zstdDecompressor();
-        if (!inflater) {
-            this.inflateError = 'zstd decompression needs Node 22.15 or later; the compressed digest was still checked';
-            return;
-        }
+        const inflater = openDecoder(this.compression);
         const hash = (0,external_node_crypto_.createHash)('sha256');
         this.inflater = inflater;
         this.inflated = hash;
@@ -76258,7 +77713,11 @@ class BlobDigester extends external_node_stream_.Writable {
             inflater.on('data', (chunk) => hash.update(chunk));
             inflater.once('end', () => resolve());
             inflater.once('error', (error) => {
-                this.inflateError = `it does not decompress as ${this.compression} (${error.message})`;
+                // No zstd decoder at all (Node 20 without the zstd command) is a note, not a verdict on the blob.
+                this.inflateError =
+                    error instanceof VerifyImageError && error.code === 'unsupported'
+                        ? `${error.message}; the compressed digest was still checked`
+                        : `it does not decompress as ${this.compression} (${error.message})`;
                 this.inflater = undefined;
                 inflater.removeAllListeners('data');
                 resolve();
@@ -76308,10 +77767,6 @@ function looksLikeJson(head) {
     }
     return false;
 }
-function zstdDecompressor() {
-    const create = external_node_zlib_.createZstdDecompress;
-    return typeof create === 'function' ? create() : undefined;
-}
 /** The media-type family a sniffed compression belongs to, for messages. */
 function compressionOfMediaType(mediaType) {
     if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
@@ -76342,6 +77797,8 @@ function measureOnly(result) {
 
 
 
+
+
 const LAYOUT_MANIFEST_CAP = 4 * 1024 * 1024;
 const LAYOUT_CONFIG_CAP = 8 * 1024 * 1024;
 const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -76362,6 +77819,7 @@ async function loadLayout(store, selector, hint, context) {
     const index = parseJson(indexBytes, `${store.what}: index.json`);
     if (!Array.isArray(index.manifests))
         throw new VerifyImageError('local', `${store.what}: index.json has no manifests list`);
+    layout_checkDescriptors(index, `${store.what}: index.json`);
     const entries = index.manifests.filter(isDescriptor);
     if (entries.length === 0)
         throw new VerifyImageError('local', `${store.what}: index.json lists no images`);
@@ -76372,6 +77830,7 @@ async function loadLayout(store, selector, hint, context) {
         const nested = parseJson(await store.jsonBlob(chosen, LAYOUT_MANIFEST_CAP), `${store.what}: index ${chosen.digest}`);
         if (!Array.isArray(nested.manifests))
             throw new VerifyImageError('local', `${store.what}: index ${chosen.digest} has no manifests list`);
+        layout_checkDescriptors(nested, `${store.what}: index ${chosen.digest}`);
         return { kind: 'index', index: await indexOf(store, nested.manifests.filter(isDescriptor), chosen.digest, chosen.mediaType, context) };
     }
     return { kind: 'image', image: await imageOf(store, chosen, context) };
@@ -76388,6 +77847,7 @@ async function choose(store, all, selector, hint) {
         // A platform manifest inside a (nested) index can be picked by its digest too.
         for (const entry of entries.filter((e) => isIndex(e.mediaType))) {
             const nested = parseJson(await store.jsonBlob(entry, LAYOUT_MANIFEST_CAP), `${store.what}: index ${entry.digest}`);
+            layout_checkDescriptors(nested, `${store.what}: index ${entry.digest}`);
             const inner = (Array.isArray(nested.manifests) ? nested.manifests : []).find((m) => isDescriptor(m) && m.digest === selector.digest);
             if (inner)
                 return inner;
@@ -76447,14 +77907,20 @@ async function imageOf(store, descriptor, context) {
     if (manifest.schemaVersion !== 2 || !manifest.config || !Array.isArray(manifest.layers)) {
         throw new VerifyImageError('local', `${what} is not a schemaVersion 2 image manifest with a config and layers`);
     }
+    layout_checkDescriptors(manifest, what);
     const configBytes = await store.jsonBlob(manifest.config, LAYOUT_CONFIG_CAP);
-    const config = parseJson(configBytes, `${store.what}: config ${manifest.config.digest}`);
+    const config = parseJson(configBytes, `${store.what}: config ${manifest.config.digest}`, 'config');
     if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
         throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest} has no rootfs.diff_ids: it is not a container image config`);
     }
-    const platform = normalizePlatform(config.os && config.architecture
-        ? { os: config.os, architecture: config.architecture, variant: config.variant || undefined }
-        : (descriptor.platform ?? { os: 'unknown', architecture: 'unknown' }));
+    const badDiffIds = diffIdsProblem(config.rootfs.diff_ids);
+    if (badDiffIds)
+        throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest}: ${badDiffIds}: the layout is damaged`);
+    // An index entry's platform is the platform, as on the registry side: runtimes select by it.
+    // The config's is kept beside it and checked against it (rules.ts).
+    const fromConfig = configPlatform(config);
+    const fromEntry = descriptor.platform ? normalizePlatform(descriptor.platform) : undefined;
+    const platform = fromEntry ?? (fromConfig.os && fromConfig.architecture ? fromConfig : { os: 'unknown', architecture: 'unknown' });
     return {
         reference: context.reference,
         source: context.source,
@@ -76462,6 +77928,7 @@ async function imageOf(store, descriptor, context) {
         idKind: 'config',
         diffIds: config.rootfs.diff_ids,
         platform,
+        ...(fromEntry ? { configPlatform: fromConfig } : {}),
         repoDigests: [],
         manifestDigest: descriptor.digest,
         manifestMediaType: manifest.mediaType ?? descriptor.mediaType,
@@ -76506,16 +77973,22 @@ async function measureLayers(image, store, cache, concurrency = 2) {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, layers.length) }, worker));
 }
-function parseJson(bytes, what) {
-    try {
-        const value = JSON.parse(bytes.toString('utf8'));
-        if (value === null || typeof value !== 'object')
-            throw new Error('not an object');
-        return value;
+/**
+ * A layout's or archive's JSON document, read as Docker reads it (strict-json.ts): a document Go
+ * would read differently is refused like a damaged one. `kind` picks the fields Docker knows.
+ */
+function parseJson(bytes, what, kind = 'manifest') {
+    const value = decodeDocument(bytes, kind, what, 'local');
+    if (value === null || typeof value !== 'object') {
+        throw new VerifyImageError('local', `${what} is not a JSON object or list: the layout or archive is damaged`);
     }
-    catch {
-        throw new VerifyImageError('local', `${what} is not valid JSON: the layout or archive is damaged`);
-    }
+    return value;
+}
+/** Every descriptor of a local manifest or index, as the image spec defines them. */
+function layout_checkDescriptors(body, what) {
+    const problem = manifestDescriptorProblem(body);
+    if (problem)
+        throw new VerifyImageError('local', `${what}: ${problem}: the layout is damaged or was altered; export it again`);
 }
 /** Names an index.json entry is known by: its ref name (a tag, as skopeo and Docker write it) and containerd's full image name. */
 function entryNames(entry) {
@@ -76585,7 +78058,7 @@ const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
 // EXTERNAL MODULE: external "node:assert"
 var external_node_assert_ = __nccwpck_require__(4589);
-;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
+;// CONCATENATED MODULE: ../main/node_modules/tar/dist/esm/index.min.js
 var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
 `,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
 `).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_namespaceObject.openSync(e,"r");let r=external_node_fs_namespaceObject.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_namespaceObject.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_namespaceObject.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_namespaceObject.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,index_min_tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),index_min_os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[index_min_tr]()}[index_min_tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[index_min_os]()}[index_min_os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[index_min_os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),index_min_fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[index_min_fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[index_min_fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[index_min_fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_namespaceObject.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_namespaceObject.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},index_min_io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_namespaceObject.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)index_min_io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_namespaceObject.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_namespaceObject.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_namespaceObject.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_namespaceObject.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_namespaceObject.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_namespaceObject.unlink(s,c=>{if(c)return o(c);external_node_fs_namespaceObject.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_namespaceObject.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_namespaceObject.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_namespaceObject.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_namespaceObject.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_namespaceObject.unlinkSync(x),external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_namespaceObject.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.rename(s,e,i=>{if(i)return t(i);external_node_fs_namespaceObject.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_namespaceObject.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.renameSync(s,t),external_node_fs_namespaceObject.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_namespaceObject.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_namespaceObject.futimes(l,c,d,y=>y?external_node_fs_namespaceObject.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_namespaceObject.fchown(l,c,d,y=>y?external_node_fs_namespaceObject.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_namespaceObject.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_namespaceObject.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_namespaceObject.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_namespaceObject.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_namespaceObject.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_namespaceObject.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_namespaceObject[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_namespaceObject.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_namespaceObject.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_namespaceObject.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_namespaceObject.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_namespaceObject.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_namespaceObject.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_namespaceObject.futimesSync(n,a,l)}catch(c){try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_namespaceObject.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_namespaceObject.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_namespaceObject[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_namespaceObject.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_namespaceObject.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_namespaceObject.openSync(s.file,"w+");else throw a}let o=external_node_fs_namespaceObject.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_namespaceObject.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_namespaceObject.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_namespaceObject.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_namespaceObject.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_namespaceObject.read(n,d,0,512,l,y)};external_node_fs_namespaceObject.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_namespaceObject.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_namespaceObject.fstat(c,(d,y)=>{if(d)return external_node_fs_namespaceObject.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_namespaceObject.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
@@ -76623,9 +78096,39 @@ async function scanArchive(file, what) {
             throw err;
         throw new VerifyImageError('local', `${what} ${file} cannot be read (${err.code ?? String(err)}): check the path`);
     }
+    const compression = outerCompression(file);
+    const raw = (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 256 * 1024 });
+    // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser, with the
+    // layers' decoders (zstd through the command on Node 20): the decoder waits for the parser to
+    // drain, so a highly compressible archive costs time, not memory.
+    const inflate = openDecoder(compression);
+    const scan = await scanTar(raw, inflate, file, what, 'check that it is complete (docker save -o, buildx --output type=oci,dest=…)');
+    return { ...scan, bytes };
+}
+/**
+ * The same pass over a tar that arrives as a stream (the Engine API's image export), never written
+ * to disk. `label` names it in messages; `bytes` is what flowed through.
+ */
+async function scanTarStream(input, label, what) {
+    // A stream can end cleanly mid-archive (the sender stopped); the tar parser takes a cut at a header
+    // boundary for the end. Writers end an archive with two zero blocks: require them.
+    let tail = Buffer.alloc(0);
+    input.on('data', (chunk) => {
+        tail = Buffer.concat([tail, chunk.subarray(-END_OF_ARCHIVE)]).subarray(-END_OF_ARCHIVE);
+    });
+    const scan = await scanTar(input, undefined, label, what, 'the daemon stopped sending it; try again');
+    if (scan.bytes % 512 !== 0 || tail.length < END_OF_ARCHIVE || tail.some((byte) => byte !== 0)) {
+        throw new VerifyImageError('local', `${what} ${label} ended after ${scan.bytes} bytes, before the end of the archive: the daemon stopped sending it; try again`);
+    }
+    return scan;
+}
+/** Two zero 512-byte blocks end a tar archive. */
+const END_OF_ARCHIVE = 1024;
+async function scanTar(raw, inflate, file, what, advice) {
     const members = new Map();
     const links = new Map();
     let jsonHeld = 0;
+    let bytes = 0;
     const pending = [];
     let failure;
     const onEntry = (entry) => {
@@ -76656,17 +78159,15 @@ async function scanArchive(file, what) {
         }));
         entry.pipe(digester);
     };
-    const compression = outerCompression(file);
     await new Promise((resolve, reject) => {
         const parser = new rt({ strict: true, onReadEntry: onEntry });
-        const raw = (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 256 * 1024 });
-        // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser: node's
-        // zlib stream waits for the parser to drain, so a highly compressible archive costs time, not memory.
-        const inflate = compression === 'gzip' ? external_node_zlib_.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? tar_scan_zstdDecompressor(file, what) : undefined;
+        raw.on('data', (chunk) => {
+            bytes += chunk.length;
+        });
         const input = inflate ? raw.pipe(inflate) : raw;
         const fail = (error) => {
             raw.destroy();
-            reject(new VerifyImageError('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): check that it is complete (docker save -o, buildx --output type=oci,dest=…)`));
+            reject(new VerifyImageError('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): ${advice}`));
         };
         parser.on('error', fail);
         parser.on('abort', fail);
@@ -76699,24 +78200,14 @@ function memberAt(scan, path) {
 function outerCompression(file) {
     const head = Buffer.alloc(4);
     const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    let read;
     try {
-        (0,external_node_fs_namespaceObject.readSync)(fd, head, 0, 4, 0);
+        read = (0,external_node_fs_namespaceObject.readSync)(fd, head, 0, 4, 0);
     }
     finally {
         (0,external_node_fs_namespaceObject.closeSync)(fd);
     }
-    if (head[0] === 0x1f && head[1] === 0x8b)
-        return 'gzip';
-    if (head.readUInt32LE(0) === 0xfd2fb528)
-        return 'zstd';
-    return 'none';
-}
-function tar_scan_zstdDecompressor(file, what) {
-    const create = external_node_zlib_.createZstdDecompress;
-    if (typeof create !== 'function') {
-        throw new VerifyImageError('local', `${what} ${file} is zstd-compressed, which needs Node 22.15 or later to read: decompress it first (zstd -d) or save it uncompressed`);
-    }
-    return create();
+    return sniffCompression(head.subarray(0, read));
 }
 function normalise(path) {
     const p = external_node_path_.posix.normalize(path.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
@@ -76938,12 +78429,63 @@ function mebibytes(bytes) {
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+;// CONCATENATED MODULE: ./src/local/pick.ts
+// One image out of what a source holds, for a single-platform run; and which `docker save`
+// RepoTags entry a name means.
+
+
+
+function pickLocalImage(target, platform) {
+    if (target.kind === 'image')
+        return target.image;
+    const { images, reference } = target.index;
+    const found = platform ? bestMatch(images, (image) => image.platform, onlyPlatform(platform)) : images.length === 1 ? images[0] : undefined;
+    if (found)
+        return found;
+    const offered = images.map((i) => formatPlatform(i.platform)).join(', ');
+    throw new VerifyImageError('unsupported', platform
+        ? `the local build ${reference} has no ${formatPlatform(platform)} image (it has ${offered}): set platform to one of those, or to all`
+        : `the local build ${reference} holds several platforms (${offered}): set platform to one of them, or to all`);
+}
+/**
+ * Whether a `docker save` RepoTags entry names the image `wanted` means, by Docker's rules: both
+ * normalised (`app` is `docker.io/library/app`), and a name without a tag is `:latest`, on either
+ * side (go-containerregistry's bazel-era archives list `test_image_1`); a bare word that is the
+ * entry's tag matches too. A wanted name pinned by
+ * digest only matches on its repository; the digest itself is checked against the image later.
+ */
+function sameRepoTag(repoTag, wanted) {
+    if (repoTag === wanted)
+        return true;
+    const known = tryParseReference(repoTag);
+    // A bare word may also be just the tag (`docker-archive:app.tar:v1`).
+    if (known?.tag !== undefined && known.tag === wanted)
+        return true;
+    const asked = tryParseReference(wanted);
+    if (!known || !asked || known.registry !== asked.registry || known.repository !== asked.repository)
+        return false;
+    if (asked.tag === undefined && asked.digest !== undefined)
+        return true;
+    return (known.tag ?? 'latest') === (asked.tag ?? 'latest');
+}
+function tryParseReference(name) {
+    try {
+        return parseReference(name);
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/local/archive.ts
 // `docker-archive:PATH[:REF]`: a `docker save` tarball. Docker before 25 writes the legacy layout
 // (`manifest.json`, `<config>.json`, `<dir>/layer.tar`, uncompressed); Docker 25 and later write an
 // OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/…`) with a `manifest.json` beside it,
 // and we then read it as a layout, which carries manifest digests the legacy one lacks.
+// Docker 25.0.0–25.0.2 wrote `"manifests": null` in that index.json (moby#47210): when the index
+// lists nothing we read the complete `manifest.json` beside it, as `docker load` and skopeo do.
 // The tarball is read once, as a stream (tar-scan.ts).
+
 
 
 
@@ -76968,7 +78510,7 @@ class DockerArchiveSource {
     async load(hint) {
         const scan = await scanArchive(this.file, 'docker-archive');
         const size = mebibytes(scan.bytes);
-        if (memberAt(scan, 'index.json')) {
+        if (listsManifests(scan)) {
             const store = new ArchiveStore(scan, `docker-archive ${this.file}`);
             this.store = store;
             return loadLayout(store, this.selector, hint, {
@@ -76978,7 +78520,7 @@ class DockerArchiveSource {
         }
         const image = legacyImage(scan, this.selector, hint, {
             reference: this.spec,
-            source: `docker save archive ${this.file}${describe(this.selector)} (legacy layout; ${size}, read once as a stream)`,
+            source: `docker save archive ${this.file}${describe(this.selector)} (${memberAt(scan, 'index.json') ? 'manifest.json: its index.json lists no manifests, as Docker 25.0.0–25.0.2 wrote it' : 'legacy layout'}; ${size}, read once as a stream)`,
         });
         return { kind: 'image', image };
     }
@@ -76989,6 +78531,17 @@ class DockerArchiveSource {
     }
     async close() { }
 }
+/** Whether the archive's index.json lists any manifest; Docker 25.0.0–25.0.2 wrote `"manifests": null`. */
+function listsManifests(scan) {
+    const index = memberAt(scan, 'index.json');
+    if (!index)
+        return false;
+    // Without manifest.json to fall back to, the layout reader reports what is wrong with index.json.
+    if (!memberAt(scan, 'manifest.json') || !index.measure.json)
+        return true;
+    const parsed = parseJson(index.measure.json, `docker-archive ${scan.file}: index.json`);
+    return !(parsed.manifests === null || (Array.isArray(parsed.manifests) && parsed.manifests.length === 0));
+}
 function legacyImage(scan, selector, hint, context) {
     const what = `docker-archive ${scan.file}`;
     const manifestMember = memberAt(scan, 'manifest.json');
@@ -76997,7 +78550,7 @@ function legacyImage(scan, selector, hint, context) {
     }
     if (!manifestMember.measure.json)
         throw new VerifyImageError('local', `${what}: manifest.json is not JSON`);
-    const saved = parseJson(manifestMember.measure.json, `${what}: manifest.json`);
+    const saved = parseJson(manifestMember.measure.json, `${what}: manifest.json`, 'docker-save manifest');
     if (!Array.isArray(saved) || saved.length === 0)
         throw new VerifyImageError('local', `${what}: manifest.json lists no images`);
     const entry = chooseSaved(scan, saved, selector, hint, what);
@@ -77010,7 +78563,7 @@ function legacyImage(scan, selector, hint, context) {
     if (named && `sha256:${named}` !== configDigest) {
         throw new VerifyImageError('local', `${what}: config ${entry.Config} hashes to ${configDigest}, not the image ID its name says: the archive was altered; save it again`);
     }
-    const config = parseJson(configMember.measure.json, `${what}: ${entry.Config}`);
+    const config = parseJson(configMember.measure.json, `${what}: ${entry.Config}`, 'config');
     if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
         throw new VerifyImageError('local', `${what}: ${entry.Config} has no rootfs.diff_ids: it is not an image config`);
     }
@@ -77052,7 +78605,7 @@ function chooseSaved(scan, saved, selector, hint, what) {
     }
     if (selector.name !== undefined) {
         const wanted = selector.name;
-        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameName(tag, wanted)));
+        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameRepoTag(tag, wanted)));
         if (found.length === 1)
             return found[0];
         throw new VerifyImageError('local', `${what} has no image tagged "${wanted}" (it holds ${names()}): check the name after the path`);
@@ -77061,7 +78614,7 @@ function chooseSaved(scan, saved, selector, hint, what) {
         return saved[0];
     if (hint.image) {
         const pushed = hint.image;
-        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameName(tag, pushed)));
+        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameRepoTag(tag, pushed)));
         if (found.length === 1)
             return found[0];
     }
@@ -77077,7 +78630,9 @@ function layerMediaType(compression) {
 
 ;// CONCATENATED MODULE: ./src/local/engine.ts
 // A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
-// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
+// says so. We only read: /info (which image store), /version (API level), /images/{name}/json and,
+// when an older containerd-store daemon cannot list an image's platforms, /images/{name}/get (the
+// image as a tar stream, read once and never written to disk).
 
 
 class DockerEngine {
@@ -77105,29 +78660,33 @@ class DockerEngine {
     async close() {
         await this.client.close().catch(() => undefined);
     }
-    async get(path, allow404 = false) {
-        let res;
+    async request(path) {
         try {
-            res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
+            return await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
         }
         catch (err) {
             const code = err.code ?? (err instanceof Error ? err.message : String(err));
             throw new VerifyImageError('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
         }
+    }
+    async get(path, allow404 = false) {
+        const res = await this.request(path);
         const text = await res.body.text();
         if (res.statusCode === 404 && allow404)
             return undefined;
-        if (res.statusCode !== 200) {
-            let message = text.trim();
-            try {
-                message = JSON.parse(text).message ?? message;
-            }
-            catch {
-                // plain text error
-            }
-            throw new VerifyImageError('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
-        }
+        if (res.statusCode !== 200)
+            throw this.failure(res.statusCode, path, text);
         return JSON.parse(text);
+    }
+    failure(status, path, text) {
+        let message = text.trim();
+        try {
+            message = JSON.parse(text).message ?? message;
+        }
+        catch {
+            // plain text error
+        }
+        return new VerifyImageError('local', `Docker daemon answered ${status} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
     }
     prefix() {
         return this.apiVersion ? `/v${this.apiVersion}` : '';
@@ -77146,10 +78705,20 @@ class DockerEngine {
     /** `GET /images/{name}/json`, undefined when the image does not exist. */
     async inspectImage(name, query = {}) {
         const qs = new URLSearchParams(query).toString();
-        // Docker's own client sends the name unescaped; escape only what could break the path.
-        const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
-        return this.get(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
+        return this.get(`/images/${imagePath(name)}/json${qs ? `?${qs}` : ''}`, true);
     }
+    /** `GET /images/{name}/get`: what `docker save` writes, as the stream the daemon sends it. */
+    async exportImage(name) {
+        const path = `/images/${imagePath(name)}/get`;
+        const res = await this.request(path);
+        if (res.statusCode !== 200)
+            throw this.failure(res.statusCode, path, (await res.body.text()).slice(0, 4096));
+        return res.body;
+    }
+}
+// Docker's own client sends the name unescaped; escape only what could break the path.
+function imagePath(name) {
+    return name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
 }
 /** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
 function usesContainerdStore(info) {
@@ -77167,6 +78736,13 @@ function apiAtLeast(version, wanted) {
 // digest, so we ask /info which store is in use rather than guess from the Id. The containerd
 // store can hold a multi-platform image: with API 1.48 (`manifests=1`) we list its platform
 // manifests and attestations, with API 1.49 (`platform=`) we read each platform's diff_ids.
+// Below 1.48 (Docker 25–27) inspect names only the top-level ID and one platform's layers: once the
+// registry's top-level digest is known, an ID equal to it proves the index byte for byte, and the
+// platforms are read from the daemon's image export (`docker save`, streamed, never extracted).
+
+
+
+
 
 
 
@@ -77175,6 +78751,11 @@ class DaemonSource {
     spec;
     engine;
     kind = 'daemon';
+    /** The top-level image of a containerd store too old to list platforms, until complete() expands it. */
+    unexpanded;
+    /** The image export, when one was read: its layer blobs were hashed on the way. */
+    exported;
+    measured = new Map();
     constructor(spec, engine) {
         this.spec = spec;
         this.engine = engine;
@@ -77182,14 +78763,77 @@ class DaemonSource {
     async load(hint) {
         const version = await this.engine.version();
         const containerd = usesContainerdStore(await this.engine.info());
-        // One platform asked for, a classic store, or an API too old to list manifests: one image.
-        if (!containerd || hint.platform || !apiAtLeast(version, '1.48')) {
+        if (!containerd || (hint.platform && apiAtLeast(version, '1.49'))) {
             return { kind: 'image', image: await inspectDaemonImage(this.spec, this.engine, hint.platform) };
         }
-        return containerdTarget(this.spec, this.engine, version);
+        // The run picks the platform asked for out of the index.
+        if (apiAtLeast(version, '1.48'))
+            return containerdTarget(this.spec, this.engine, version);
+        const image = await inspectDaemonImage(this.spec, this.engine);
+        this.unexpanded = image;
+        return { kind: 'image', image };
     }
-    /** The daemon keeps no blobs we can read through the API; its diff_ids are what it reports. */
-    async measure() { }
+    /**
+     * The containerd store before API 1.48: its ID is an index or a manifest digest, we cannot tell
+     * which. Equal to what the tag serves, it proves that document; a one-platform index then needs
+     * nothing more (inspect described that platform). Otherwise the export holds the local index.
+     */
+    async complete(target, pushed) {
+        const top = this.unexpanded;
+        this.unexpanded = undefined;
+        if (!top || target.kind !== 'image' || target.image !== top)
+            return target;
+        const registry = await pushed();
+        if (top.id === registry.digest) {
+            if (!registry.index) {
+                return { kind: 'image', image: { ...top, manifestDigest: registry.digest, manifestMediaType: registry.mediaType } };
+            }
+            const entries = platformEntries(registry.index);
+            const only = entries.length === 1 ? entries[0] : undefined;
+            if (only?.platform && daemon_samePlatform(only.platform, top.platform)) {
+                return {
+                    kind: 'image',
+                    image: {
+                        ...top,
+                        manifestDigest: only.digest,
+                        manifestMediaType: only.mediaType,
+                        source: `${top.source}; its ID is the pushed index ${registry.digest}, whose one platform manifest is ${only.digest}`,
+                    },
+                };
+            }
+        }
+        return this.fromExport(top, registry);
+    }
+    async fromExport(top, registry) {
+        const name = top.foundAs ?? this.spec;
+        const version = await this.engine.version();
+        const scan = await scanTarStream(await this.engine.exportImage(name), name, 'the Docker image export of');
+        const store = new ArchiveStore(scan, `the Docker image export of ${name}`);
+        this.exported = store;
+        const proved = top.id === registry.digest ? `; its ID is the pushed index ${registry.digest}` : '';
+        const loaded = await loadLayout(store, {}, { image: name }, {
+            reference: this.spec,
+            source: `Docker daemon ${this.engine.host} (containerd image store, API ${version}: platforms read from the image export, ${mebibytes(scan.bytes)} streamed${proved})`,
+        });
+        const exportedDigest = loaded.kind === 'index' ? loaded.index.digest : loaded.image.manifestDigest;
+        if (exportedDigest !== top.id) {
+            throw new VerifyImageError('local', `the Docker daemon exported ${exportedDigest ?? 'an image without a digest'} for ${name}, but its image ID is ${top.id}: the tag moved while it was read; run again`);
+        }
+        for (const image of loaded.kind === 'index' ? loaded.index.images : [loaded.image]) {
+            image.repoDigests = top.repoDigests;
+            if (top.foundAs)
+                image.foundAs = top.foundAs;
+        }
+        // One image: the containerd store's ID is its manifest digest (the export gave config and layers too).
+        if (loaded.kind === 'image')
+            loaded.image = { ...loaded.image, id: top.id, idKind: 'manifest' };
+        return loaded;
+    }
+    /** The daemon's blobs can be read only through an export; when one was read, its layers were hashed. */
+    async measure(image) {
+        if (this.exported)
+            await measureLayers(image, this.exported, this.measured);
+    }
     close() {
         return this.engine.close();
     }
@@ -77202,9 +78846,7 @@ async function inspectDaemonImage(name, engine, platform) {
     if (containerd && platform && apiAtLeast(version, '1.49')) {
         query.platform = JSON.stringify(normalizePlatform(platform));
     }
-    const image = await engine.inspectImage(name, query);
-    if (!image)
-        throw notFound(name, engine);
+    const { image, foundAs } = await findImage(name, engine, query);
     const diffIds = image.RootFS?.Layers ?? [];
     if (diffIds.length === 0) {
         throw new VerifyImageError('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
@@ -77212,13 +78854,15 @@ async function inspectDaemonImage(name, engine, platform) {
     const localPlatform = platformOf(image);
     const local = {
         reference: name,
-        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${formatPlatform(localPlatform)})`,
+        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${formatPlatform(localPlatform)})${foundAs ? foundAsNote(name, foundAs) : ''}`,
         id: image.Id,
         idKind: containerd ? 'manifest' : 'config',
         diffIds,
         platform: localPlatform,
         repoDigests: image.RepoDigests ?? [],
     };
+    if (foundAs)
+        local.foundAs = foundAs;
     if (containerd && image.Descriptor && isImageManifest(image.Descriptor.mediaType)) {
         local.manifestDigest = image.Descriptor.digest;
         local.manifestMediaType = image.Descriptor.mediaType;
@@ -77227,11 +78871,38 @@ async function inspectDaemonImage(name, engine, platform) {
         local.configDigest = image.Id;
     return local;
 }
+/**
+ * `GET /images/{name}/json`, and for `name:tag@digest` that the daemon does not know, `name:tag`:
+ * podman's API names an image by the manifest digest podman computed before pushing, not by what
+ * the registry stored, so the pushed digest finds nothing there. The digest is still checked, on the
+ * registry side, as for any reference.
+ */
+async function findImage(name, engine, query) {
+    const image = await engine.inspectImage(name, query);
+    if (image)
+        return { image };
+    const tagged = taggedName(name);
+    const fallback = tagged ? await engine.inspectImage(tagged, query) : undefined;
+    if (fallback && tagged)
+        return { image: fallback, foundAs: tagged };
+    throw notFound(name, engine);
+}
+/** `repo:tag` out of `repo:tag@sha256:…`; undefined when the name has no tag before its digest. */
+function taggedName(name) {
+    const at = name.lastIndexOf('@');
+    if (at <= 0)
+        return undefined;
+    const before = name.slice(0, at);
+    const colon = before.lastIndexOf(':');
+    return colon > before.lastIndexOf('/') ? before : undefined;
+}
+function foundAsNote(name, foundAs) {
+    return `; found as ${foundAs}, as no image is named ${name} there`;
+}
 /** The containerd store's view: an index with its platform images and attestations, or one image. */
 async function containerdTarget(name, engine, version) {
-    const top = await engine.inspectImage(name, { manifests: '1' });
-    if (!top)
-        throw notFound(name, engine);
+    const { image: top, foundAs } = await findImage(name, engine, { manifests: '1' });
+    const lookup = foundAs ?? name;
     const summaries = top.Manifests ?? [];
     const platformImages = summaries.filter((m) => m.Kind === 'image');
     if (!top.Descriptor || !isIndex(top.Descriptor.mediaType) || platformImages.length === 0) {
@@ -77239,22 +78910,25 @@ async function containerdTarget(name, engine, version) {
     }
     const withPlatform = apiAtLeast(version, '1.49');
     const best = platformOf(top);
-    const source = `Docker daemon ${engine.host} (containerd image store, API ${version}, ${platformImages.length} platform${platformImages.length === 1 ? '' : 's'})`;
+    const source = `Docker daemon ${engine.host} (containerd image store, API ${version}, ${platformImages.length} platform${platformImages.length === 1 ? '' : 's'})${foundAs ? foundAsNote(name, foundAs) : ''}`;
     const images = [];
     for (const summary of platformImages) {
         const platform = normalizePlatform(summary.ImageData?.Platform ?? summary.Descriptor.platform ?? best);
         let diffIds;
         if (summary.Available && withPlatform) {
-            const one = await engine.inspectImage(name, { platform: JSON.stringify(platform) });
+            const one = await engine.inspectImage(lookup, { platform: JSON.stringify(platform) });
             // The daemon picks by platform; trust its diff_ids only for the manifest we listed.
             if (one?.Id === summary.ID && one.RootFS?.Layers?.length)
                 diffIds = one.RootFS.Layers;
         }
-        else if (summary.Available && samePlatform(platform, best) && top.RootFS?.Layers?.length) {
+        else if (summary.Available && daemon_samePlatform(platform, best) && top.RootFS?.Layers?.length) {
             // API 1.48 cannot ask per platform, but the top-level inspect describes the best-matching one.
             diffIds = top.RootFS.Layers;
         }
-        images.push(platformImage(name, source, summary, platform, diffIds, top.RepoDigests ?? []));
+        const image = platformImage(name, source, summary, platform, diffIds, top.RepoDigests ?? []);
+        if (foundAs)
+            image.foundAs = foundAs;
+        images.push(image);
     }
     const index = {
         reference: name,
@@ -77287,7 +78961,12 @@ function platformImage(name, source, summary, platform, diffIds, repoDigests) {
 function platformOf(image) {
     return normalizePlatform({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
 }
-function samePlatform(a, b) {
+/** The index's platform images, as runtimes choose among them (attestations are not images to run). */
+function platformEntries(index) {
+    const manifests = Array.isArray(index.manifests) ? index.manifests : [];
+    return manifests.filter((d) => d !== null && typeof d === 'object' && isImageManifest(d.mediaType) && !isAttestation(d) && Boolean(d.platform?.os && d.platform?.architecture));
+}
+function daemon_samePlatform(a, b) {
     return formatPlatform(normalizePlatform(a)) === formatPlatform(normalizePlatform(b));
 }
 function notFound(name, engine) {
@@ -77364,21 +79043,12 @@ function splitPath(rest, exists) {
     return { target: rest, selector: {} };
 }
 
-;// CONCATENATED MODULE: ./src/local/pick.ts
-// One image out of what a source holds, for a single-platform run.
-
-
-function pickLocalImage(target, platform) {
-    if (target.kind === 'image')
-        return target.image;
-    const { images, reference } = target.index;
-    const found = platform ? images.find((image) => platformMatches(platform, image.platform)) : images.length === 1 ? images[0] : undefined;
-    if (found)
-        return found;
-    const offered = images.map((i) => formatPlatform(i.platform)).join(', ');
-    throw new VerifyImageError('unsupported', platform
-        ? `the local build ${reference} has no ${formatPlatform(platform)} image (it has ${offered}): set platform to one of those, or to all`
-        : `the local build ${reference} holds several platforms (${offered}): set platform to one of them, or to all`);
+;// CONCATENATED MODULE: ./src/local/source.ts
+// What the verifier knows about the local build, whatever it came from. Every source (the Docker
+// daemon, a `docker save` tarball, an OCI image layout directory or archive) fills in these
+// shapes; the verifier compares them and never asks where an image came from.
+function imagesOf(target) {
+    return target.kind === 'image' ? [target.image] : target.index.images;
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
@@ -77509,34 +79179,158 @@ function parseConcurrency(name, value, max) {
     }
     return n;
 }
+/**
+ * `platforms-expected`: the platforms the pushed tag must serve, exactly (a comma or newline list,
+ * normalised as containerd does: linux/arm64/v8 is linux/arm64). Empty: no platform gate.
+ */
+function parsePlatformsExpected(name, value) {
+    const items = parseList(value);
+    if (items.length === 0)
+        return undefined;
+    const platforms = [];
+    for (const item of items) {
+        let platform;
+        try {
+            platform = parsePlatform(item);
+        }
+        catch {
+            throw new VerifyImageError('input', `${name} "${item.slice(0, 80)}" is not os/architecture[/variant]: list every platform the tag must serve, e.g. linux/amd64,linux/arm64`);
+        }
+        if (platforms.some((p) => formatPlatform(p) === formatPlatform(platform))) {
+            throw new VerifyImageError('input', `${name} lists ${formatPlatform(platform)} twice: name each platform once`);
+        }
+        platforms.push(platform);
+    }
+    return platforms;
+}
+/**
+ * A byte count: `1048576`, `20MB`, `1.5 GiB`. K, M, G, T (with or without B) are powers of 1000
+ * and KiB, MiB, GiB, TiB powers of 1024, as dive's `.dive-ci` reads them (go-humanize).
+ */
+function parseByteSize(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(i?)b?|b)?$/i.exec(v);
+    const power = match?.[2] ? 'kmgt'.indexOf(match[2].toLowerCase()) + 1 : 0;
+    const bytes = match ? Math.round(Number(match[1]) * (match[3] ? 1024 : 1000) ** power) : NaN;
+    if (!Number.isSafeInteger(bytes)) {
+        throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a size: give bytes, optionally with K, M or G (powers of 1000) or KiB, MiB, GiB, e.g. 20MB`);
+    }
+    return bytes;
+}
+/** A percentage from 0 to 100, with or without `%`. */
+function parsePercent(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const n = Number(v.replace(/\s*%$/, ''));
+    if (!/^\d+(\.\d+)?\s*%?$/.test(v) || n > 100) {
+        throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a percentage: give a number from 0 to 100, e.g. 10 or 10%`);
+    }
+    return n;
+}
+/** A ratio from 0 to 1 (dive's lowestEfficiency). */
+function parseRatio(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const n = Number(v);
+    if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(v) || n > 1) {
+        throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a ratio: give a number from 0 to 1, e.g. 0.95`);
+    }
+    return n;
+}
+/**
+ * The efficiency gate from its four inputs (`flag` spells each name as the caller's users write it).
+ * It reads every layer's files, so it needs deep; min-wasted-bytes only qualifies max-wasted-percent.
+ */
+function parseEfficiencyGate(values, deep, flag, deepFlag) {
+    const gate = {
+        maxWastedBytes: parseByteSize(flag('max-wasted-bytes'), values.maxWastedBytes),
+        maxWastedPercent: parsePercent(flag('max-wasted-percent'), values.maxWastedPercent),
+        minWastedBytes: parseByteSize(flag('min-wasted-bytes'), values.minWastedBytes),
+        minEfficiency: parseRatio(flag('min-efficiency'), values.minEfficiency),
+    };
+    const given = Object.keys(gate).filter((k) => gate[k] !== undefined);
+    if (given.length === 0)
+        return undefined;
+    const names = given.map((k) => flag(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))).join(', ');
+    if (!deep)
+        throw new VerifyImageError('input', `${names} need${given.length === 1 ? 's' : ''} ${deepFlag} (wasted bytes and efficiency are counted from every layer's files): add ${deepFlag}`);
+    if (gate.minWastedBytes !== undefined && gate.maxWastedPercent === undefined) {
+        throw new VerifyImageError('input', `${flag('min-wasted-bytes')} is the floor under which ${flag('max-wasted-percent')} does not apply: set ${flag('max-wasted-percent')} too, or use ${flag('max-wasted-bytes')}`);
+    }
+    return gate;
+}
 
-;// CONCATENATED MODULE: ./src/secrets.ts
-// Every secret the engine learns (passwords, tokens, the base64 `auth` form) is registered with
-// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
-// remembered here, so text that leaves by another door (the report's error line, which goes into
-// the JSON report and the job summary) is scrubbed too.
-/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
-const MIN_SCRUB_LENGTH = 4;
-class SecretTracker {
-    secrets = new Set();
-    /** A logger that remembers every secret it is given before passing it on. */
-    wrap(logger) {
+;// CONCATENATED MODULE: ./src/registry/resolve-platforms.ts
+// The pushed tag, every platform at once: the top-level manifest (an index, or one image), the
+// image entries and attestation entries it lists, and each platform image fetched by digest.
+// Multi-platform verification builds on this; resolve.ts picks one platform for everything else.
+
+
+
+
+async function resolveRemoteTop(client, ref) {
+    const reference = formatReference(ref);
+    const top = await client.getManifest(manifestReference(ref));
+    if (isIndex(top.mediaType)) {
+        const manifests = Array.isArray(top.body.manifests) ? top.body.manifests : [];
+        const valid = manifests.filter(resolve_platforms_isDescriptor);
+        const images = valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+        const attestations = valid.filter((d) => isAttestation(d));
         return {
-            info: (m) => logger.info(m),
-            warning: (m) => logger.warning(m),
-            debug: (m) => logger.debug(m),
-            secret: (s) => {
-                if (s)
-                    this.secrets.add(s);
-                logger.secret(s);
-            },
+            reference,
+            top,
+            images,
+            attestations,
+            others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
         };
     }
-    /** `text` with every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
-    scrub(text) {
-        const known = [...this.secrets].filter((s) => s.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
-        return known.reduce((t, s) => t.split(s).join('***'), text);
+    const single = await remoteImageOf(client, reference, undefined, top);
+    return {
+        reference,
+        top,
+        images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
+        attestations: [],
+        others: [],
+        single,
+    };
+}
+/** One platform's image, by the index entry that names it. */
+async function fetchPlatformImage(client, remote, entry) {
+    if (remote.single && remote.single.manifestDigest === entry.digest)
+        return remote.single;
+    const manifest = await client.getManifest(entry.digest, entry);
+    if (isIndex(manifest.mediaType)) {
+        throw new VerifyImageError('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
     }
+    return remoteImageOf(client, remote.reference, remote.top.digest, manifest, entry);
+}
+/** An image reached through an index entry is known by the entry's platform, as runtimes select it; its config's is kept to check against. */
+async function remoteImageOf(client, reference, indexDigest, fetched, entry) {
+    const manifest = fetched.body;
+    const { config } = await client.getConfig(manifest.config);
+    const fromConfig = configPlatform(config);
+    return {
+        reference,
+        indexDigest,
+        manifestDigest: fetched.digest,
+        manifestMediaType: fetched.mediaType,
+        manifest,
+        configDigest: manifest.config.digest,
+        config,
+        platform: entry?.platform ? normalizePlatform(entry.platform) : fromConfig,
+        configPlatform: fromConfig,
+        platformFromEntry: entry?.platform !== undefined,
+    };
+}
+function resolve_platforms_isDescriptor(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    const d = value;
+    return typeof d.digest === 'string' && typeof d.mediaType === 'string';
 }
 
 ;// CONCATENATED MODULE: ./src/verify/blob-rules.ts
@@ -77748,23 +79542,28 @@ function list(numbers) {
 // the JSON report are all rendered from. Building it is pure; rendering lives beside it.
 
 
+
+
 function failedChecks(report) {
     return report.checks.filter((c) => !c.ok);
 }
-/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
+/** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
 function layerRows(remote, local) {
-    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
+    const history = remote.config.history ?? [];
     const diffIds = remote.config.rootfs.diff_ids;
+    const steps = layerSteps(history, diffIds.length);
     const layers = remote.manifest.layers;
     const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
     const rows = [];
     for (let i = 0; i < count; i++) {
         const diffId = diffIds[i];
         const localDiffId = local?.diffIds[i];
+        const step = steps[i];
+        const entry = step?.kind === 'step' ? history[step.entry] : undefined;
         rows.push({
             index: i + 1,
-            instruction: history[i]?.created_by,
-            created: history[i]?.created,
+            instruction: step?.kind === 'squashed' ? squashedLabel(step.steps) : entry?.created_by,
+            created: entry?.created,
             diffId,
             localDiffId,
             digest: layers[i]?.digest,
@@ -77799,71 +79598,6 @@ function localSummary(local) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/registry/resolve-platforms.ts
-// The pushed tag, every platform at once: the top-level manifest (an index, or one image), the
-// image entries and attestation entries it lists, and each platform image fetched by digest.
-// Multi-platform verification builds on this; resolve.ts picks one platform for everything else.
-
-
-
-
-async function resolveRemoteTop(client, ref) {
-    const reference = formatReference(ref);
-    const top = await client.getManifest(manifestReference(ref));
-    if (isIndex(top.mediaType)) {
-        const manifests = Array.isArray(top.body.manifests) ? top.body.manifests : [];
-        const valid = manifests.filter(resolve_platforms_isDescriptor);
-        const images = valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
-        const attestations = valid.filter((d) => isAttestation(d));
-        return {
-            reference,
-            top,
-            images,
-            attestations,
-            others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
-        };
-    }
-    const single = await remoteImageOf(client, reference, undefined, top);
-    return {
-        reference,
-        top,
-        images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
-        attestations: [],
-        others: [],
-        single,
-    };
-}
-/** One platform's image, by the index entry that names it. */
-async function fetchPlatformImage(client, remote, entry) {
-    if (remote.single && remote.single.manifestDigest === entry.digest)
-        return remote.single;
-    const manifest = await client.getManifest(entry.digest, entry);
-    if (isIndex(manifest.mediaType)) {
-        throw new VerifyImageError('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
-    }
-    return remoteImageOf(client, remote.reference, remote.top.digest, manifest);
-}
-async function remoteImageOf(client, reference, indexDigest, fetched) {
-    const manifest = fetched.body;
-    const { config } = await client.getConfig(manifest.config);
-    return {
-        reference,
-        indexDigest,
-        manifestDigest: fetched.digest,
-        manifestMediaType: fetched.mediaType,
-        manifest,
-        configDigest: manifest.config.digest,
-        config,
-        platform: normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined }),
-    };
-}
-function resolve_platforms_isDescriptor(value) {
-    if (value === null || typeof value !== 'object')
-        return false;
-    const d = value;
-    return typeof d.digest === 'string' && typeof d.mediaType === 'string';
-}
-
 ;// CONCATENATED MODULE: ./src/verify/pairing.ts
 // Which local image goes with which registry index entry, platform by platform, and which
 // attestation goes with which image. Pure: no I/O, so every case is a table-driven unit test.
@@ -77871,17 +79605,21 @@ function resolve_platforms_isDescriptor(value) {
 const pairing_REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 /**
  * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
- * every platform on either side is listed, registry order first; with a list, exactly those.
- * The first entry for a platform wins, as runtimes pick it.
+ * every platform on either side is listed, registry order first, and the first entry for a
+ * platform wins (containerd's stable ordering among equals); with a list, exactly those, each
+ * side's image chosen as containerd's platforms.Only(platform) chooses it.
  */
 function pairPlatforms(local, remote, selection) {
     if (selection.kind === 'list' || selection.kind === 'one') {
         const wanted = selection.kind === 'list' ? selection.platforms : [selection.platform];
-        return wanted.map((want) => ({
-            platform: formatPlatform(normalizePlatform(want)),
-            local: local.find((image) => platformMatches(want, image.platform)),
-            remote: remote.find((entry) => entry.platform !== undefined && platformMatches(want, entry.platform)),
-        }));
+        return wanted.map((want) => {
+            const matcher = onlyPlatform(want);
+            return {
+                platform: formatPlatform(normalizePlatform(want)),
+                local: bestMatch(local, (image) => image.platform, matcher),
+                remote: bestMatch(remote, (entry) => entry.platform, matcher),
+            };
+        });
     }
     const pairs = new Map();
     for (const entry of remote) {
@@ -77917,175 +79655,26 @@ function keyOf(platform) {
     return formatPlatform(normalizePlatform(platform));
 }
 
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
-function humanSize(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-/**
- * Turns a history `created_by` into the instruction a person wrote: the classic builder records
- * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
- */
-function instructionOf(createdBy) {
-    if (!createdBy)
-        return '';
-    let s = createdBy.trim().replace(/\s+# buildkit$/, '');
-    // BuildKit prefixes RUN; the classic builder does not. Both record build args as `|N A=1 B=2`
-    // and the shell-form wrapper, which the person never wrote.
-    const buildkitRun = s.startsWith('RUN ');
-    if (buildkitRun)
-        s = s.slice('RUN '.length);
-    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
-    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
-    if (nop)
-        s = s.slice(nop[0].length);
-    else if (s.startsWith('/bin/sh -c '))
-        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
-    else if (buildkitRun)
-        s = `RUN ${s}`;
-    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
-    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
-    s = s.replace(/\s+/g, ' ').trim();
-    // The classic builder records an exec-form RUN as the bare command.
-    if (s && !INSTRUCTION.test(s))
-        s = `RUN ${s}`;
-    return s;
-}
-const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
-function shorten(text, max = 72) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-function format_seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/model-deep.ts
 // The deep-verification part of the report: per layer what was proved about its bytes and what
 // is inside it, and across layers the bytes that later layers hide. Plain data, filled in by
 // src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
 const REPORTED_WASTED_FILES = 100;
 
-;// CONCATENATED MODULE: ./src/verify/decompress.ts
-// Streaming decompressors for layer blobs. gzip is node:zlib everywhere. zstd is node:zlib's
-// own decoder where the runtime has it (Node 24, where the action runs), else the `zstd -dc`
-// command as a child process (Node 20, where the CLI may run); both stream with backpressure
-// and run off the main thread, so one layer's decompression never stalls another's download.
-
-
-
-
-/** Room for the decompressor to work on a chunk or two while the next ones download. */
-const WRITE_BUFFER = 1024 * 1024;
-const OUTPUT_CHUNK = 128 * 1024;
-// Read through a cast: @types/node 20 does not know createZstdDecompress.
-const nativeZstd = external_node_zlib_.createZstdDecompress;
-/** Which zstd decoder this process would use, for logs and the report. */
-function zstdImplementation() {
-    return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
-}
-/** A decoder for `compression`, or undefined for uncompressed layers. */
-function openDecoder(compression) {
-    switch (compression) {
-        case 'none':
-            return undefined;
-        case 'gzip':
-            // gzip layers may hold several members back to back; zlib's gunzip reads them all.
-            return external_node_zlib_.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER });
-        case 'zstd':
-            return typeof nativeZstd === 'function' ? nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }) : zstdCommand();
-    }
-}
-/**
- * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
- * failing command is always an error on the stream, never a silently short output.
- */
-function zstdCommand() {
-    const child = (0,external_node_child_process_namespaceObject.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
-    // not a zstd frame up front so both runtimes judge a layer alike.
-    let head = Buffer.alloc(0);
-    const decoder = new external_node_stream_.Duplex({
-        writableHighWaterMark: WRITE_BUFFER,
-        write(chunk, _encoding, callback) {
-            if (head) {
-                head = Buffer.concat([head, chunk.subarray(0, 4)]);
-                if (head.length >= 4) {
-                    if (!isZstdFrame(head))
-                        return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
-                    head = undefined;
-                }
-            }
-            if (child.stdin.write(chunk))
-                callback();
-            else
-                child.stdin.once('drain', () => callback());
-        },
-        final(callback) {
-            if (head && head.length > 0)
-                return callback(new Error('zstd: input too short to be zstd'));
-            child.stdin.end();
-            callback();
-        },
-        read() {
-            child.stdout.resume();
-        },
-        destroy(err, callback) {
-            if (child.exitCode === null && child.signalCode === null)
-                child.kill();
-            callback(err);
-        },
-    });
-    child.stdout.on('data', (chunk) => {
-        if (!decoder.push(chunk))
-            child.stdout.pause();
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text) => {
-        stderr = (stderr + text).slice(-2000);
-    });
-    // zstd may exit before reading everything (bad data): the write side then sees EPIPE, which
-    // the exit status below explains better.
-    child.stdin.on('error', () => undefined);
-    child.once('error', (err) => {
-        decoder.destroy(err.code === 'ENOENT'
-            ? new VerifyImageError('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
-            : err);
-    });
-    child.once('close', (code, signal) => {
-        if (code === 0) {
-            decoder.push(null);
-            return;
-        }
-        const reason = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || (signal ? `killed by ${signal}` : `exit code ${code}`);
-        decoder.destroy(new Error(`zstd: ${reason}`));
-    });
-    return decoder;
-}
-/** A zstd frame (28 B5 2F FD) or a skippable frame (5? 2A 4D 18), little-endian magic numbers. */
-function isZstdFrame(head) {
-    const magic = head.readUInt32LE(0);
-    return magic === 0xfd2fb528 || (magic & 0xfffffff0) === 0x184d2a50;
-}
-
 ;// CONCATENATED MODULE: ./src/verify/layer-index.ts
-// What is inside one layer, read from its uncompressed tar stream as it flows past (tar's
-// Parser; nothing is written to disk, file contents are skipped, not kept). The result is a
-// compact index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's
-// layer changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
-
+// What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
+// written to disk and file contents are skipped by arithmetic, not copied. The result is a compact
+// index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's layer
+// changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
+//
+// The headers are walked as Go's archive/tar reads them, because that is what Docker and
+// containerd unpack: the same checksum and numeric-field rules, PAX (`x`) and GNU long-name
+// (`L`, `K`) headers applied to the next entry, global PAX headers (`g`) ignored, no body for
+// links, devices, fifos and directories whatever their size field says, a zero block followed by
+// a non-zero one refused. Go stops at the end-of-archive marker (two zero blocks); the runtime then
+// drains the rest of the stream into the diff_id and never looks at it. So do we: bytes after the
+// marker are counted, never parsed, which keeps the cost of a layer linear in its bytes and the
+// memory flat however much follows.
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
 /** `./usr/bin/` → `usr/bin`; the root is ''. */
@@ -78102,65 +79691,261 @@ function normalizeEntryPath(path) {
 function emptyCounts() {
     return { files: 0, directories: 0, symlinks: 0, hardlinks: 0, others: 0, whiteouts: 0, opaqueDirs: 0, fileBytes: 0 };
 }
+const BLOCK = 512;
+/** Go's archive/tar caps a PAX or GNU long-name body at 1 MiB (maxSpecialFileSize). */
+const SPECIAL_CAP = 1024 * 1024;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
 /**
- * A write-only sink for an uncompressed layer tar. `write` never buffers more than a tar block;
- * `end()` resolves with the contents or rejects when the stream is not a well-formed tar.
+ * A write-only sink for an uncompressed layer tar. `write` never holds more than a header block
+ * (or a PAX/long-name body, at most 1 MiB, as Go allows); `end()` resolves with the contents or
+ * rejects when the stream is not a tar Go would unpack.
  */
 class LayerIndexer {
-    parser;
     counts = emptyCounts();
     paths = [];
     kinds = [];
     sizes = [];
     problem;
-    sawEof = false;
-    entries = 0;
-    constructor() {
-        this.parser = new rt({
-            // Every entry is looked at and skipped: the parser then throws bodies away without
-            // copying them, and never holds the stream back waiting for a consumer.
-            filter: () => false,
-            brotli: false,
-            zstd: false,
-        });
-        this.parser.on('ignoredEntry', (entry) => this.record(entry));
-        this.parser.on('eof', () => (this.sawEof = true));
-        this.parser.on('warn', (code, message) => this.warn(code, message));
-        this.parser.on('error', (err) => (this.problem ??= err.message));
+    phase = 'header';
+    /** A header block split across chunks. */
+    partial = Buffer.alloc(BLOCK);
+    partialFill = 0;
+    /** Body bytes (with padding) still to skip. */
+    skip = 0;
+    special;
+    /** PAX records and GNU long name waiting for the entry they describe. */
+    pax;
+    longName;
+    /** Body to skip after a GNU sparse header's extension blocks. */
+    sparseBody = 0;
+    /** Bytes the header walker consumed: the archive up to and including its end marker. */
+    walked = 0;
+    after = 0;
+    /** Bytes handed to the header walker so far; nothing after the end-of-archive marker. */
+    get parsedBytes() {
+        return this.walked;
     }
-    /** Feeds uncompressed bytes; the parser is synchronous, so there is no backpressure to honour. */
+    /** Feeds uncompressed bytes; synchronous, so there is no backpressure to honour. */
     write(chunk) {
         if (this.problem)
             return;
-        this.parser.write(chunk);
-    }
-    /** Ends the stream; resolves once the parser has seen everything. */
-    end() {
-        return new Promise((resolve, reject) => {
-            const finish = () => {
-                if (this.problem)
-                    reject(new Error(this.problem));
-                else
-                    resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
-            };
-            if (this.problem)
-                return finish();
-            this.parser.once('end', finish);
-            this.parser.once('error', finish);
-            this.parser.end();
-        });
-    }
-    warn(code, message) {
-        // A tar of nothing but end-of-archive blocks (Docker's empty layer) is legal; tar calls it unrecognised.
-        if (code === 'TAR_BAD_ARCHIVE' && /Unrecognized archive format/.test(message) && this.sawEof && this.entries === 0)
+        if (this.phase === 'end') {
+            this.after += chunk.length;
             return;
-        this.problem ??= `${message} (${code})`;
+        }
+        let i = 0;
+        while (i < chunk.length && !this.problem) {
+            if (this.phase === 'end') {
+                this.after += chunk.length - i;
+                break;
+            }
+            if (this.phase === 'body') {
+                const n = Math.min(this.skip, chunk.length - i);
+                this.skip -= n;
+                i += n;
+                this.walked += n;
+                if (this.skip === 0)
+                    this.phase = 'header';
+                continue;
+            }
+            if (this.phase === 'special') {
+                i += this.collect(chunk.subarray(i));
+                continue;
+            }
+            // A block phase: take a whole block from the chunk when it holds one, else assemble it.
+            let block;
+            if (this.partialFill === 0 && chunk.length - i >= BLOCK) {
+                block = chunk.subarray(i, i + BLOCK);
+                i += BLOCK;
+                this.walked += BLOCK;
+            }
+            else {
+                const n = Math.min(BLOCK - this.partialFill, chunk.length - i);
+                chunk.copy(this.partial, this.partialFill, i, i + n);
+                this.partialFill += n;
+                i += n;
+                this.walked += n;
+                if (this.partialFill < BLOCK)
+                    break;
+                this.partialFill = 0;
+                block = this.partial;
+            }
+            this.onBlock(block);
+        }
     }
-    record(entry) {
-        if (entry.meta)
-            return; // an oversized pax header the parser skipped; its entry follows
-        this.entries++;
-        const path = normalizeEntryPath(entry.path);
+    /** Ends the stream; resolves with the contents, or rejects when the archive is not one Go would read. */
+    end() {
+        if (!this.problem) {
+            if (this.partialFill > 0 || this.phase === 'body' || this.phase === 'special' || this.phase === 'sparse') {
+                this.problem = `the archive ends inside an entry at byte ${this.walked} (truncated tar)`;
+            }
+        }
+        if (this.problem)
+            return Promise.reject(new Error(this.problem));
+        if (this.after > 0)
+            this.counts.bytesAfterEnd = this.after;
+        return Promise.resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
+    }
+    fail(message) {
+        this.problem ??= `${message} at byte ${this.walked - BLOCK}`;
+    }
+    onBlock(block) {
+        switch (this.phase) {
+            case 'header':
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'zero';
+                else
+                    this.onHeader(block);
+                return;
+            case 'zero':
+                // Go: two zero blocks end the archive; a zero block and then anything else is an invalid header.
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'end';
+                else
+                    this.fail('a zero block followed by a non-zero block (Go reads this as an invalid header, not as the end of the archive)');
+                return;
+            case 'sparse':
+                // Old GNU sparse extension blocks: 21 entries of 24 bytes, then the "more follow" flag.
+                if (block[504] === 0)
+                    this.startBody(this.sparseBody);
+                return;
+        }
+    }
+    onHeader(block) {
+        const format = headerFormat(block);
+        if (!format)
+            return this.fail('invalid tar header (bad checksum or not a tar header)');
+        const fields = new Fields();
+        let name = cString(block, 0, 100);
+        let type = String.fromCharCode(block[156] ?? 0);
+        let size = fields.numeric(block, 124, 136);
+        fields.numeric(block, 100, 108); // mode
+        fields.numeric(block, 108, 116); // uid
+        fields.numeric(block, 116, 124); // gid
+        fields.numeric(block, 136, 148); // mtime
+        let prefix = '';
+        if (format !== 'v7') {
+            fields.numeric(block, 329, 337); // devmajor
+            fields.numeric(block, 337, 345); // devminor
+            if (format === 'ustar')
+                prefix = cString(block, 345, 500);
+            else if (format === 'star') {
+                prefix = cString(block, 345, 476);
+                fields.numeric(block, 476, 488);
+                fields.numeric(block, 488, 500);
+            }
+            else {
+                // GNU atime/ctime; Go < 1.8 wrote a USTAR prefix there, which Go still reads as one.
+                const times = new Fields();
+                if (block[345] !== 0)
+                    times.numeric(block, 345, 357);
+                if (block[357] !== 0)
+                    times.numeric(block, 357, 369);
+                if (times.bad) {
+                    const old = cString(block, 345, 500);
+                    if (![...old].some((ch) => ch.charCodeAt(0) >= 0x80))
+                        prefix = old;
+                }
+            }
+        }
+        if (prefix)
+            name = `${prefix}/${name}`;
+        if (fields.bad)
+            return this.fail('invalid tar header (a numeric field is not a number)');
+        if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+            if (size < 0 || size > SPECIAL_CAP)
+                return this.fail(`a ${type} header of ${size} bytes (Go refuses more than 1 MiB)`);
+            this.special = { type, parts: [], need: size, skip: padding(size) };
+            this.phase = size + padding(size) > 0 ? 'special' : 'header';
+            if (this.phase === 'header')
+                this.endSpecial();
+            return;
+        }
+        const pax = this.pax;
+        if (pax?.has('path'))
+            name = pax.get('path');
+        if (pax?.has('size')) {
+            const value = pax.get('size');
+            size = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+            if (!Number.isSafeInteger(size))
+                return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
+        }
+        if (this.longName !== undefined)
+            name = this.longName;
+        this.pax = undefined;
+        this.longName = undefined;
+        if (type === '\0')
+            type = name.endsWith('/') ? '5' : '0';
+        if (!Number.isSafeInteger(size) || size < 0)
+            return this.fail('invalid tar header (negative or oversized size)');
+        this.record(name, type, size);
+        const body = HEADER_ONLY.has(type) ? 0 : size;
+        if (type === 'S') {
+            if (format !== 'gnu')
+                return this.fail('a GNU sparse entry in a non-GNU header');
+            if (block[482] !== 0) {
+                this.sparseBody = body + padding(body);
+                this.phase = 'sparse';
+                return;
+            }
+        }
+        this.startBody(body + padding(body));
+    }
+    startBody(bytes) {
+        this.skip = bytes;
+        this.phase = bytes > 0 ? 'body' : 'header';
+    }
+    /** Takes bytes of a PAX or long-name body (and its padding); returns how many it took. */
+    collect(bytes) {
+        const special = this.special;
+        let taken = 0;
+        if (special.need > 0) {
+            taken = Math.min(special.need, bytes.length);
+            special.parts.push(Buffer.from(bytes.subarray(0, taken)));
+            special.need -= taken;
+        }
+        if (special.need === 0) {
+            const pad = Math.min(special.skip, bytes.length - taken);
+            special.skip -= pad;
+            taken += pad;
+        }
+        this.walked += taken;
+        if (special.need === 0 && special.skip === 0)
+            this.endSpecial();
+        return taken;
+    }
+    endSpecial() {
+        const special = this.special;
+        this.special = undefined;
+        this.phase = 'header';
+        const body = Buffer.concat(special.parts);
+        switch (special.type) {
+            case 'x': {
+                const records = parsePax(body);
+                if (!records) {
+                    this.problem ??= `invalid PAX header before byte ${this.walked}`;
+                    return;
+                }
+                this.pax = records;
+                return;
+            }
+            case 'g':
+                // Go hands a global header to its caller as an entry of its own, which unpackers skip,
+                // and forgets what was pending: it describes no entry.
+                if (!parsePax(body))
+                    this.problem ??= `invalid PAX global header before byte ${this.walked}`;
+                this.pax = undefined;
+                this.longName = undefined;
+                return;
+            case 'L':
+                this.longName = cString(body, 0, body.length);
+                return;
+            case 'K':
+                return; // a long link target: not indexed
+        }
+    }
+    record(rawPath, type, size) {
+        const path = normalizeEntryPath(rawPath);
         const slash = path.lastIndexOf('/');
         const base = path.slice(slash + 1);
         const dir = slash < 0 ? '' : path.slice(0, slash);
@@ -78179,26 +79964,23 @@ class LayerIndexer {
             }
             return;
         }
-        switch (entry.type) {
-            case 'File':
-            case 'OldFile':
-            case 'ContiguousFile': {
-                const size = entry.size ?? 0;
+        switch (type) {
+            case '0':
+            case '7':
                 c.files++;
                 c.fileBytes += size;
                 this.push(path, 'f', size);
                 break;
-            }
-            case 'Directory':
-            case 'GNUDumpDir':
+            case '5':
+            case 'D':
                 c.directories++;
                 this.push(path, 'd', 0);
                 break;
-            case 'SymbolicLink':
+            case '2':
                 c.symlinks++;
                 this.push(path, 'l', 0);
                 break;
-            case 'Link':
+            case '1':
                 c.hardlinks++;
                 this.push(path, 'h', 0);
                 break;
@@ -78212,6 +79994,114 @@ class LayerIndexer {
         this.kinds.push(kind);
         this.sizes.push(size);
     }
+}
+/** Go's isHeaderOnlyType: hard links, symlinks, devices, directories and fifos have no body. */
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+function padding(size) {
+    return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+/** Bytes up to the first NUL, as UTF-8. */
+function cString(block, from, to) {
+    const nul = block.indexOf(0, from);
+    return block.toString('utf8', from, nul >= 0 && nul < to ? nul : to);
+}
+/** The header's format as Go's getFormat guesses it, or undefined when the checksum is wrong. */
+function headerFormat(block) {
+    const stored = new Fields().octal(block, 148, 156);
+    if (stored === undefined)
+        return undefined;
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const c = i >= 148 && i < 156 ? 0x20 : block[i];
+        unsigned += c;
+        signed += c >= 0x80 ? c - 256 : c;
+    }
+    if (stored !== unsigned && stored !== signed)
+        return undefined;
+    const magic = block.toString('latin1', 257, 263);
+    if (magic === 'ustar\0')
+        return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
+    if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0')
+        return 'gnu';
+    return 'v7';
+}
+/** Go's numeric tar fields: octal text padded with spaces or NULs, or base-256 when the top bit is set. */
+class Fields {
+    bad = false;
+    numeric(block, from, to) {
+        if ((block[from] & 0x80) === 0)
+            return this.octal(block, from, to) ?? 0;
+        const negative = (block[from] & 0x40) !== 0;
+        let value = 0n;
+        for (let i = from; i < to; i++) {
+            let c = block[i] ^ (negative ? 0xff : 0);
+            if (i === from)
+                c &= 0x7f;
+            if (value >> 56n > 0n) {
+                this.bad = true;
+                return 0;
+            }
+            value = (value << 8n) | BigInt(c);
+        }
+        if (value >> 63n > 0n) {
+            this.bad = true;
+            return 0;
+        }
+        const n = negative ? -Number(value) - 1 : Number(value);
+        return Number.isSafeInteger(n) ? n : negative ? -Infinity : Infinity;
+    }
+    octal(block, from, to) {
+        let start = from;
+        let end = to;
+        while (start < end && (block[start] === 0x20 || block[start] === 0))
+            start++;
+        while (end > start && (block[end - 1] === 0x20 || block[end - 1] === 0))
+            end--;
+        const nul = block.indexOf(0, start);
+        if (nul >= 0 && nul < end)
+            end = nul;
+        if (start === end)
+            return 0;
+        const text = block.toString('latin1', start, end);
+        if (!/^[0-7]+$/.test(text)) {
+            this.bad = true;
+            return undefined;
+        }
+        return parseInt(text, 8);
+    }
+}
+/** PAX records (`LEN key=value\n`) as Go's parsePAX reads them; undefined when one is malformed. */
+function parsePax(body) {
+    const records = new Map();
+    let at = 0;
+    while (at < body.length) {
+        const space = body.indexOf(0x20, at);
+        if (space < 0)
+            return undefined;
+        const lengthText = body.toString('latin1', at, space);
+        if (!/^[0-9]+$/.test(lengthText))
+            return undefined;
+        const length = Number(lengthText);
+        if (length < 5 || length > body.length - at || length <= lengthText.length + 1)
+            return undefined;
+        const end = at + length;
+        if (body[end - 1] !== 0x0a)
+            return undefined;
+        const record = body.subarray(space + 1, end - 1);
+        const eq = record.indexOf(0x3d);
+        if (eq <= 0)
+            return undefined;
+        const key = record.toString('utf8', 0, eq);
+        const value = record.toString('utf8', eq + 1);
+        if (key.includes('\0'))
+            return undefined;
+        if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes('\0'))
+            return undefined;
+        records.set(key, value);
+        at = end;
+    }
+    return records;
 }
 
 ;// CONCATENATED MODULE: ./src/verify/blob.ts
@@ -78304,6 +80194,9 @@ function firstFailure(expect, got, decodeError, tarError) {
     }
     if (got.digest !== expect.digest) {
         return { reason: 'digest', message: `the blob's bytes hash to ${got.digest}, not to the manifest's digest ${expect.digest}` };
+    }
+    if (decodeError instanceof TrailingDataError) {
+        return { reason: 'decompress', message: `the blob matches its digest, but ${decodeError.message}` };
     }
     if (decodeError) {
         return {
@@ -78578,6 +80471,81 @@ function hiddenBy(path, present, deleted, opaque) {
     consider(opaque.get(''), 'deleted');
     return best;
 }
+/**
+ * dive's efficiency score (wagoodman/dive `filetree/efficiency.go`), so a `min-efficiency` taken
+ * from a `.dive-ci` file means the same here. Each layer contributes its leaf entries (a path no
+ * other entry of that layer lies under): a file its size, a whiteout the size of the directory it
+ * deletes as the lower layers stacked it (a deleted file counts 0). Per path, the smallest
+ * contribution is what the image needs and the sum is what it ships; the score is
+ * Σ smallest / Σ sum over all paths, 1 for an image with no bytes. Like dive, opaque-directory
+ * markers are ignored; unlike dive, a whiteout of a path that does not exist counts 0 instead of
+ * abandoning the rest of that layer. Unknown layers (not read) are left out.
+ */
+function efficiencyScore(layers) {
+    const stacked = new Map();
+    const perPath = new Map();
+    for (const index of layers) {
+        if (!index)
+            continue;
+        // One node per path and kind in dive's tree: the last entry of a path wins.
+        const entries = new Map();
+        for (let e = 0; e < index.paths.length; e++) {
+            const kind = index.kinds[e];
+            if (kind === 'q')
+                continue;
+            const path = index.paths[e];
+            if (path === '')
+                continue;
+            entries.set(`${kind === 'w' ? 'w' : 'n'}:${path}`, { path, kind, size: index.sizes[e] ?? 0 });
+        }
+        const parents = new Set();
+        for (const { path } of entries.values()) {
+            for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1))
+                parents.add(path.slice(0, slash));
+        }
+        for (const { path, kind, size } of entries.values()) {
+            if (kind !== 'w' && parents.has(path))
+                continue;
+            const bytes = kind === 'w' ? deletedDirectoryBytes(stacked, path) : size;
+            const known = perPath.get(path);
+            if (known) {
+                known.sum += bytes;
+                known.min = Math.min(known.min, bytes);
+            }
+            else {
+                perPath.set(path, { sum: bytes, min: bytes });
+            }
+        }
+        // Only now is this layer part of "the layers below" for the next one.
+        for (const { path, kind, size } of entries.values()) {
+            if (kind === 'w') {
+                for (const key of [...stacked.keys()])
+                    if (key === path || key.startsWith(`${path}/`))
+                        stacked.delete(key);
+            }
+            else {
+                stacked.set(path, { dir: kind === 'd', size });
+            }
+        }
+    }
+    let needed = 0;
+    let shipped = 0;
+    for (const { sum, min } of perPath.values()) {
+        needed += min;
+        shipped += sum;
+    }
+    return shipped === 0 ? 1 : needed / shipped;
+}
+/** What a whiteout removes as dive sizes it: a directory's own entry and everything under it; a file, nothing. */
+function deletedDirectoryBytes(stacked, path) {
+    if (!stacked.get(path)?.dir)
+        return 0;
+    let bytes = 0;
+    for (const [key, entry] of stacked)
+        if (key === path || key.startsWith(`${path}/`))
+            bytes += entry.size;
+    return bytes;
+}
 
 ;// CONCATENATED MODULE: ./src/verify/deep.ts
 // Deep verification of a resolved image: every layer blob downloaded once and proved (digest and
@@ -78711,7 +80679,8 @@ async function verifyLayers(source, remote, opts) {
         const contents = result.contents;
         const c = contents?.counts;
         logger.info(`${label}: verified ${humanSize(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
-            `${humanSize(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions`);
+            `${humanSize(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
+            (c?.bytesAfterEnd ? `, ${humanSize(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''));
         if (cache && contents && diffId) {
             try {
                 await cache.put({
@@ -78748,7 +80717,8 @@ async function verifyLayers(source, remote, opts) {
     finally {
         progress.close();
     }
-    const waste = analyzeWaste(outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined)));
+    const known = outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined));
+    const waste = analyzeWaste(known);
     const reportLayers = outcomes.map((o, i) => (o.index ? { ...o.layer, wastedBytes: waste.perLayer[i] ?? 0 } : o.layer));
     const proved = reportLayers.filter((l) => l.status === 'verified' || l.status === 'cached');
     const report = {
@@ -78761,6 +80731,7 @@ async function verifyLayers(source, remote, opts) {
         wasteComplete: proved.length === total,
         wastedFiles: waste.files.slice(0, REPORTED_WASTED_FILES),
         wastedFileCount: waste.files.length,
+        efficiency: efficiencyScore(known),
         concurrency,
         durationMs: Date.now() - started,
     };
@@ -78808,6 +80779,103 @@ function rate(bytes, ms) {
     if (ms <= 0)
         return '— MB/s';
     return `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
+}
+
+;// CONCATENATED MODULE: ./src/verify/gates.ts
+// Gates: rules about the pushed image itself that the user opts into, beside the comparison with
+// the local build. Pure: each takes what was already fetched or measured and returns a Check.
+//   platforms-expected  the tag serves exactly these platforms, each once (attestations aside)
+
+
+/** What a tag resolved with every platform at once serves. */
+function servedByTop(remote) {
+    return { reference: remote.reference, index: isIndex(remote.top.mediaType), images: remote.images, others: remote.others };
+}
+/** A single image serves its config's platform, and nothing else. */
+function servedBySingle(remote) {
+    return { reference: remote.reference, index: false, images: [{ digest: remote.manifestDigest, platform: remote.platform }], others: [] };
+}
+/** One spelling per platform; Windows images differ by os.version too. */
+function platformKey(platform) {
+    const p = normalizePlatform(platform);
+    return p['os.version'] ? `${formatPlatform(p)} (os.version ${p['os.version']})` : formatPlatform(p);
+}
+/**
+ * `platforms-expected`: the tag serves exactly the expected platforms: none missing, none extra,
+ * none twice (a runtime takes the first match, so a second entry is an image nobody pulls, or the
+ * one somebody meant). An image entry without a platform, or a nested index, counts as extra: a
+ * runtime may pull it. Attestations and other artifacts are not platforms.
+ */
+function checkExpectedPlatforms(served, expected) {
+    const wanted = [...new Set(expected.map(platformKey))];
+    const counts = new Map();
+    for (const image of served.images) {
+        const key = image.platform ? platformKey(image.platform) : '(no platform)';
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const unplaced = served.others.filter((d) => isImageManifest(d.mediaType) || isIndex(d.mediaType));
+    const missing = wanted.filter((key) => !counts.has(key));
+    const extra = [...counts.keys()].filter((key) => !wanted.includes(key));
+    const duplicate = [...counts.entries()].filter(([, n]) => n > 1).map(([key, n]) => `${key} (${n} entries)`);
+    const unplacedText = unplaced.map((d) => `${d.digest} (${isIndex(d.mediaType) ? 'a nested index' : 'an image without a platform'})`);
+    const servedText = [...counts.keys()].join(', ') || 'no platform image';
+    const what = served.index ? 'index' : 'single image';
+    const base = { rule: 'platforms', expected: wanted.join(','), actual: [...counts.keys()].join(',') };
+    const problems = [
+        missing.length ? `missing ${missing.join(', ')}` : '',
+        extra.length ? `extra ${extra.join(', ')}` : '',
+        duplicate.length ? `duplicate ${duplicate.join(', ')}` : '',
+        unplacedText.length ? `extra ${unplacedText.join(', ')}` : '',
+    ].filter(Boolean);
+    if (problems.length === 0) {
+        return { ...base, ok: true, message: `the ${what} serves exactly the expected platforms ${wanted.join(', ')}${served.index ? ', once each (attestations aside)' : ''}` };
+    }
+    return {
+        ...base,
+        ok: false,
+        message: `platforms-expected ${wanted.join(', ')}: the ${what} ${served.reference} serves ${servedText}: ${problems.join('; ')}`,
+    };
+}
+const LISTED_OFFENDERS = 5;
+/**
+ * `efficiency`: the image wastes no more than the limits allow and scores at least min-efficiency.
+ * Wasted bytes are the bytes of files a later layer overwrites or deletes (waste.ts), the percentage
+ * is of the layers' uncompressed size, the score is dive's. A failure names the worst offenders:
+ * path, bytes, the layer that shipped it and the layer that overwrote or deleted it.
+ */
+function checkEfficiency(deep, gate) {
+    const limits = [gate.maxWastedBytes, gate.maxWastedPercent, gate.minEfficiency].filter((v) => v !== undefined);
+    if (limits.length === 0)
+        return undefined;
+    const wasted = deep.wastedBytes;
+    const uncompressed = deep.layers.reduce((n, l) => n + (l.uncompressedSize ?? 0), 0);
+    const percent = uncompressed > 0 ? (wasted / uncompressed) * 100 : 0;
+    const atLeast = deep.wasteComplete ? '' : 'at least ';
+    const figures = `wasted ${atLeast}${wasted} bytes (${percent.toFixed(2)} % of ${uncompressed} bytes uncompressed), efficiency ${(deep.efficiency * 100).toFixed(2)} %`;
+    const broken = [];
+    if (gate.maxWastedBytes !== undefined && wasted > gate.maxWastedBytes)
+        broken.push(`more than max-wasted-bytes ${gate.maxWastedBytes}`);
+    if (gate.maxWastedPercent !== undefined && wasted >= (gate.minWastedBytes ?? 0) && percent > gate.maxWastedPercent) {
+        broken.push(`more than max-wasted-percent ${gate.maxWastedPercent} %${gate.minWastedBytes ? ` (applied from min-wasted-bytes ${gate.minWastedBytes})` : ''}`);
+    }
+    if (gate.minEfficiency !== undefined && deep.efficiency < gate.minEfficiency)
+        broken.push(`below min-efficiency ${gate.minEfficiency}`);
+    const base = { rule: 'efficiency', actual: String(wasted) };
+    if (broken.length === 0) {
+        const skipped = gate.maxWastedPercent !== undefined && gate.minWastedBytes !== undefined && wasted < gate.minWastedBytes
+            ? `; the percentage limit does not apply under min-wasted-bytes ${gate.minWastedBytes}`
+            : '';
+        return { ...base, ok: true, message: `${figures}: within the limits${skipped}` };
+    }
+    const offenders = deep.wastedFiles.slice(0, LISTED_OFFENDERS).map((f) => f.layers.length === 1
+        ? `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in layer ${f.layers[0]}, ${f.how} by layer ${f.by}`
+        : `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in layers ${f.layers.join(', ')}, first ${f.how} by layer ${f.by}`);
+    const more = deep.wastedFileCount > offenders.length ? ` and ${deep.wastedFileCount - offenders.length} more` : '';
+    return {
+        ...base,
+        ok: false,
+        message: `${figures}: ${broken.join('; ')}${offenders.length ? `; worst: ${offenders.join('; ')}${more}` : ''}`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
@@ -78896,7 +80964,7 @@ function checkDigest(remote, expected) {
     };
 }
 function checkPlatform(remote, local) {
-    const ok = platformMatches(remote.platform, local.platform) && platformMatches(local.platform, remote.platform);
+    const ok = samePlatform(remote.platform, local.platform);
     return {
         rule: 'platform',
         ok,
@@ -78907,9 +80975,54 @@ function checkPlatform(remote, local) {
         actual: formatPlatform(remote.platform),
     };
 }
+/**
+ * An index entry's platform is what a runtime selects by; its config says what the image was
+ * built for. They must agree (after normalisation): os, architecture and variant, and the
+ * entry's os.version and os.features where the entry sets them. `side` names whose entry it is.
+ */
+function checkPlatformAgreement(side, entry, config) {
+    const e = normalizePlatform(entry);
+    const c = normalizePlatform(config);
+    const differences = [];
+    if (formatPlatform(e) !== formatPlatform(c))
+        differences.push(`${formatPlatform(e)} but its config says ${formatPlatform(c)}`);
+    if (e['os.version'] !== undefined && e['os.version'] !== c['os.version']) {
+        differences.push(`os.version ${e['os.version']} but its config says ${c['os.version'] ?? 'none'}`);
+    }
+    const features = (p) => (p['os.features'] ?? []).join('+');
+    if (e['os.features'] !== undefined && features(e) !== features(c)) {
+        differences.push(`os.features ${features(e)} but its config says ${features(c) || 'none'}`);
+    }
+    const whose = side === 'registry' ? "the registry's index entry" : "the local build's index entry";
+    if (differences.length === 0) {
+        return { rule: 'platform', ok: true, message: `${whose} and its config agree on ${formatPlatform(e)}` };
+    }
+    return {
+        rule: 'platform',
+        ok: false,
+        message: `${whose} says ${differences.join('; and ')}: a runtime would select this image for a platform it was not built for`,
+        expected: formatPlatform(c),
+        actual: formatPlatform(e),
+    };
+}
+/** The entry-versus-config checks for both sides, where an index entry named the platform. */
+function platformAgreement(remote, local) {
+    const checks = [];
+    if (remote.platformFromEntry && remote.configPlatform) {
+        const check = checkPlatformAgreement('registry', remote.platform, remote.configPlatform);
+        if (!check.ok)
+            checks.push(check);
+    }
+    if (local?.configPlatform) {
+        const check = checkPlatformAgreement('local', local.platform, local.configPlatform);
+        if (!check.ok)
+            checks.push(check);
+    }
+    return checks;
+}
 /** Every rule that applies, in the order a reader wants them. */
 function compareImage(remote, local, expectedDigest) {
-    const checks = [checkLayerCount(remote)];
+    const checks = [checkLayerCount(remote), ...platformAgreement(remote, local)];
     if (local) {
         // Without diff_ids (the containerd store on API 1.48, other platforms) the manifest digest stands for them.
         checks.push(checkPlatform(remote, local), ...(local.diffIdsUnknown ? [] : [checkDiffIds(remote, local)]), explainImageId(checkImageId(remote, local), remote, local));
@@ -78949,6 +81062,7 @@ function firstDifference(a, b) {
 
 
 
+
 /** `all`, a list, or (by default) a local index: every platform, not one. */
 function isMultiPlatformRun(selection, target) {
     if (selection.kind === 'all' || selection.kind === 'list')
@@ -78973,6 +81087,8 @@ async function verifyPlatforms(report, run) {
     }
     // A list verifies only the platforms named; all (or a local index) answers for the whole index.
     const indexChecks = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+    if (run.platformsExpected)
+        indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
     if (run.expectedDigest)
         indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
     if (localIndexDigest && isIndex(remote.top.mediaType))
@@ -79026,6 +81142,9 @@ async function verifyPair(pair, remote, run, haveLocal) {
         if (run.deep) {
             report.deep = await verifyLayers(run.client, image, { ...run.deep, logger: run.logger });
             checks.push(...deepChecks(report.deep));
+            const efficiency = run.efficiency && checkEfficiency(report.deep, run.efficiency);
+            if (efficiency)
+                checks.push(efficiency);
             const inconclusive = deepError(report.deep);
             if (inconclusive)
                 throw inconclusive;
@@ -79110,6 +81229,9 @@ function describePlatformComparison(remote, run, platforms) {
     if (run.target) {
         const source = run.target.kind === 'index' ? run.target.index.source : run.target.image.source;
         compared.push(`${local} local platform image(s) from ${source}: diff_ids, image IDs and, where the source has them, manifest digests and compressed layer digests`);
+        const foundAs = (run.target.kind === 'index' ? run.target.index.images[0] : run.target.image)?.foundAs;
+        if (foundAs)
+            compared.push(`the local image was found as ${foundAs}: the daemon knows no image by the name with its digest (podman)`);
         const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
         if (blobs)
             compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
@@ -79161,6 +81283,10 @@ function otherEntryChecks(remote) {
 
 
 
+
+
+
+
 async function run(inputs, outerLogger, shared = {}) {
     const started = Date.now();
     // Every secret logged for masking is also scrubbed from the report's error line.
@@ -79182,13 +81308,19 @@ async function run(inputs, outerLogger, shared = {}) {
         const selection = parsePlatformSelection(inputs.platform);
         const explicit = selection.kind === 'one' ? selection.platform : undefined;
         source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
-        const target = await source?.load({ platform: explicit, image: inputs.image });
+        let target = await source?.load({ platform: explicit, image: inputs.image });
         const client = await RegistryClient.create(ref, {
             insecureRegistries: inputs.insecureRegistries,
             credential,
             logger,
             timeouts: inputs.registryTimeoutMs ? timeoutsFor(inputs.registryTimeoutMs) : undefined,
         });
+        if (source?.complete && target)
+            target = await source.complete(target, () => pushedTop(client, ref));
+        const foundAs = target ? imagesOf(target)[0]?.foundAs : undefined;
+        if (source && foundAs) {
+            logger.info(`local image ${source.spec} is not in the daemon under that name; using ${foundAs} (podman names images by the digest it computed before the push); the registry's digest is still checked`);
+        }
         if (isMultiPlatformRun(selection, target)) {
             await verifyPlatforms(report, {
                 client,
@@ -79199,6 +81331,8 @@ async function run(inputs, outerLogger, shared = {}) {
                 expectedDigest: inputs.digest,
                 logger,
                 deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
+                platformsExpected: inputs.platformsExpected,
+                efficiency: inputs.efficiency,
             });
             return report;
         }
@@ -79213,18 +81347,25 @@ async function run(inputs, outerLogger, shared = {}) {
         report.remote = remoteSummary(remote);
         logger.info(`registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${formatPlatform(remote.platform)}, config ${remote.configDigest}`);
         report.checks = compareImage(remote, local, inputs.digest);
+        if (inputs.platformsExpected)
+            report.checks.push(checkExpectedPlatforms(await servedPlatforms(client, ref, remote), inputs.platformsExpected));
         report.layers = layerRows(remote, local);
         report.compared = describeComparison(local, inputs.digest, inputs.deep);
         if (inputs.deep) {
             report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
             report.checks.push(...deepChecks(report.deep));
+            const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
+            if (efficiency)
+                report.checks.push(efficiency);
             const inconclusive = deepError(report.deep);
             if (inconclusive)
                 throw inconclusive;
         }
         report.verified = report.checks.every((c) => c.ok);
         report.status = report.verified ? 'verified' : 'mismatch';
-        report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger);
+        // Labels are the build's word only when the config is proved to be the user's build.
+        const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
+        report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger, configBound);
     }
     catch (err) {
         report.error = secrets.scrub(describeError(err));
@@ -79239,12 +81380,25 @@ async function run(inputs, outerLogger, shared = {}) {
     }
     return report;
 }
+/** The tag's top-level manifest, for a local source that needs it to know its own platforms. */
+async function pushedTop(client, ref) {
+    const top = await client.getManifest(manifestReference(ref));
+    return { reference: formatReference(ref), digest: top.digest, mediaType: top.mediaType, index: isIndex(top.mediaType) ? top.body : undefined };
+}
+/** What the tag serves: the index the platform image was picked from (by digest: the tag may have moved since), or the one image. */
+async function servedPlatforms(client, ref, remote) {
+    if (!remote.indexDigest)
+        return servedBySingle(remote);
+    return servedByTop(await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)));
+}
 function describeComparison(local, digest, deep) {
     const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
     if (local)
         compared.push(`diff_ids and image ID against the local build (${local.source})`);
     else
         compared.push('no local image (local-image: none): layers were not compared with a build');
+    if (local?.foundAs)
+        compared.push(`the local image was found as ${local.foundAs}: the daemon knows no image by the name with its digest (podman)`);
     if (local?.layers?.some((l) => l.measured))
         compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
     if (digest)
@@ -79299,9 +81453,9 @@ function prefixed(logger, image) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
+// EXTERNAL MODULE: ../main/node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(3880);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/tool-cache/lib/manifest.js
 var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -79411,7 +81565,7 @@ function _readLinuxVersionFile() {
 const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 // EXTERNAL MODULE: external "util"
 var external_util_ = __nccwpck_require__(9023);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/tool-cache/lib/retry-helper.js
 var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -79472,7 +81626,7 @@ class retry_helper_RetryHelper {
     }
 }
 //# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/tool-cache/lib/tool-cache.js
 var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -80191,6 +82345,7 @@ function readInputs() {
         baseImage: parseBaseImage(getInput('base-image')),
         dockerfile: optional(getInput('dockerfile')),
         buildArgs: parseBuildArgs(getInput('build-args')),
+        platformsExpected: parsePlatformsExpected('platforms-expected', getInput('platforms-expected')),
     });
 }
 /** Several images are audited from the registry only; a local image or one digest cannot apply to all. */
@@ -80203,6 +82358,9 @@ function checkAudit(inputs) {
     }
     if (inputs.images.length > 1 && inputs.deep) {
         throw new VerifyImageError('input', 'deep applies to verifying one image, but the image input lists several (an audit of base drift): remove deep or list one image');
+    }
+    if (inputs.images.length > 1 && inputs.platformsExpected) {
+        throw new VerifyImageError('input', 'platforms-expected applies to verifying one image, but the image input lists several: remove platforms-expected or list one image');
     }
     return inputs;
 }
@@ -80221,7 +82379,13 @@ function deepInputs() {
         else
             layerCache = opened;
     }
-    return { deep, deepConcurrency, layerCache };
+    const efficiency = parseEfficiencyGate({
+        maxWastedBytes: getInput('max-wasted-bytes'),
+        maxWastedPercent: getInput('max-wasted-percent'),
+        minWastedBytes: getInput('min-wasted-bytes'),
+        minEfficiency: getInput('min-efficiency'),
+    }, deep, (name) => name, 'deep: true');
+    return { deep, deepConcurrency, layerCache, efficiency };
 }
 function optional(value) {
     const v = value.trim();
@@ -80231,6 +82395,7 @@ function optional(value) {
 ;// CONCATENATED MODULE: ./src/report/json.ts
 // The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
 // the action (so later steps can read it) or printed by the CLI's --json.
+
 
 
 
@@ -80246,7 +82411,8 @@ function reportDocument(reports) {
 }
 function writeReportFile(reports, dir = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()) {
     const path = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(dir, 'verify-image-')), 'report.json');
-    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
+    // Same JSON, but safe for a later step to cat into its log (see inertJson).
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${inertJson(JSON.stringify(reportDocument(reports), null, 2))}\n`);
     return path;
 }
 
@@ -80354,18 +82520,42 @@ function deepOutputs(report) {
     const served = report.deep ? [report.deep] : (report.platforms ?? []).filter((p) => p.remote).map((p) => p.deep);
     const deeps = served.filter((d) => d !== undefined);
     if (deeps.length === 0)
-        return { 'deep-verified': 'false', 'bytes-verified': '', 'wasted-bytes': '' };
+        return { 'deep-verified': 'false', 'bytes-verified': '', 'wasted-bytes': '', efficiency: '' };
     return {
         'deep-verified': String(deeps.length === served.length && deeps.every((d) => d.verified)),
         'bytes-verified': String(deeps.reduce((n, d) => n + d.bytesVerified, 0)),
         'wasted-bytes': String(deeps.reduce((n, d) => n + d.wastedBytes, 0)),
+        // dive's score; with several platforms, the lowest.
+        efficiency: String(Math.min(...deeps.map((d) => d.efficiency))),
     };
+}
+
+;// CONCATENATED MODULE: ./src/report/summary-html.ts
+// The HTML pieces of the job summary we build ourselves instead of with @actions/core's helpers:
+// its wrap() writes an empty cell or list item as an open tag with no close (`<td>`), which
+// leaves the table to the browser's guesswork. Cell data is HTML already (values escaped by the
+// caller with escapeHtml).
+
+function tableHtml(rows) {
+    const row = (cells) => `<tr>${cells.map((c) => (c.header ? `<th>${c.data}</th>` : `<td>${c.data}</td>`)).join('')}</tr>`;
+    return `<table>${rows.map(row).join('')}</table>`;
+}
+function listHtml(items) {
+    return `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`;
+}
+function addTable(rows) {
+    summary.addRaw(tableHtml(rows), true);
+}
+function addList(items) {
+    if (items.length)
+        summary.addRaw(listHtml(items), true);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary-base.ts
 // The base-image parts of the job summary: one image's base section (where the base came from,
 // drift, dates, the history attributed to base or image) and, in audit mode, one table across
 // images. Every value from a registry or a Dockerfile is escaped.
+
 
 
 
@@ -80388,6 +82578,8 @@ function addBaseSection(report) {
         facts.push(`<strong>Base</strong> <code>${escapeHtml(base.reference)}</code>, from ${escapeHtml(base.from)}`);
     else
         facts.push(`<strong>Base</strong> found from ${escapeHtml(base.from)}`);
+    if (base.namedByRegistry)
+        facts.push(`<strong>Named by the registry</strong> looked up without credentials on any other registry`);
     if (base.builtOn?.digest)
         facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
     if (base.current?.digest)
@@ -80395,7 +82587,7 @@ function addBaseSection(report) {
     if (base.layers !== undefined)
         facts.push(`<strong>Base layers</strong> ${base.layers} of the image's ${report.layers.length}`);
     if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
-        facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${base.current.layers} layers`);
+        facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${count(base.current.layers, 'layer')}`);
     }
     if (base.behindDays !== undefined)
         facts.push(`<strong>Behind</strong> the current base by ${base.behindDays} days`);
@@ -80403,7 +82595,7 @@ function addBaseSection(report) {
         facts.push(`<strong>Drift age</strong> a newer base has been out for ${base.driftAgeDays} days`);
     if (base.error && base.status !== 'unknown')
         facts.push(`<strong>Note</strong> ${escapeHtml(base.error)}`);
-    s.addList(facts);
+    addList(facts);
     if (base.history?.length)
         s.addDetails('History, attributed to base or image', historyTable(base));
 }
@@ -80414,7 +82606,7 @@ function addAuditTable(reports) {
     const failed = reports.filter((r) => r.status === 'error').length;
     s.addHeading(`Base image audit: ${reports.length} images, ${drifted} drifted${failed ? `, ${failed} could not be checked` : ''}`, 2);
     const header = ['Image', 'Base', 'Built-on base digest', 'Current base digest', 'Status', 'Age'].map((data) => ({ data, header: true }));
-    s.addTable([header, ...reports.map(auditRow)]);
+    addTable([header, ...reports.map(auditRow)]);
 }
 function auditRow(report) {
     const base = report.base;
@@ -80455,6 +82647,7 @@ function digestCell(digest) {
 
 
 
+
 function addPlatformSummary(report) {
     const platforms = report.platforms;
     if (!platforms)
@@ -80464,16 +82657,16 @@ function addPlatformSummary(report) {
         const facts = [`<strong>Registry</strong> <code>${escapeHtml(report.index.digest)}</code> (${escapeHtml(report.index.mediaType)})`];
         if (report.index.localDigest)
             facts.push(`<strong>Local index</strong> <code>${escapeHtml(report.index.localDigest)}</code>`);
-        s.addList(facts);
+        addList(facts);
     }
-    s.addTable(overview(platforms));
+    addTable(overview(platforms));
     // With one platform the main layer table already shows it.
     if (report.layers.length > 0)
         return;
     for (const platform of platforms) {
         if (platform.layers.length === 0)
             continue;
-        const label = `${platform.status === 'verified' ? '✓' : '✗'} ${escapeHtml(platform.platform)}: ${platform.layers.length} layers`;
+        const label = `${platform.status === 'verified' ? '✓' : '✗'} ${escapeHtml(platform.platform)}: ${count(platform.layers.length, 'layer')}`;
         s.addDetails(label, layerTableHtml(platform.layers));
     }
 }
@@ -80523,6 +82716,7 @@ function digest(value) {
 // Words and numbers for the deep-verification part of the report, shared by the job summary and
 // the CLI text so both say the same thing.
 
+
 /** How many hidden files the summary and the text list by name (the JSON report has more). */
 const LISTED_WASTED_FILES = 10;
 function deepHeadline(deep) {
@@ -80537,10 +82731,12 @@ function deepHeadline(deep) {
         `${(deep.durationMs / 1000).toFixed(1)} s`,
     ];
     const lead = failed
-        ? `${failed} of ${total} layers FAILED`
+        ? `${failed} of ${count(total, 'layer')} FAILED`
         : proved === total
-            ? `all ${total} layers proved`
-            : `${proved} of ${total} layers proved`;
+            ? total === 1
+                ? 'the 1 layer proved'
+                : `all ${total} layers proved`
+            : `${proved} of ${count(total, 'layer')} proved`;
     return `${lead} (${parts.join(', ')})`;
 }
 function compressionLabel(layer) {
@@ -80577,12 +82773,13 @@ function speed(bytes, ms) {
 /** A path from inside a layer, safe to print: control characters (newlines, escapes) become '?'. */
 function printablePath(path) {
     // eslint-disable-next-line no-control-regex
-    return path.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+    return log_neutralise(path.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?'));
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary-deep.ts
 // The deep-verification section of the job summary: a headline, one row per layer (what its
 // bytes proved and what is inside it) and the largest wasted files. Escaped like summary.ts.
+
 
 
 
@@ -80593,10 +82790,10 @@ function addDeepSection(deep) {
     s.addHeading('Deep verification', 3);
     s.addRaw(`<p>${icon} ${escapeHtml(deepHeadline(deep))}</p>`, true);
     const header = ['#', 'Blob', 'Type', 'Compressed', 'Uncompressed', 'Files', 'Deleted', 'Wasted', 'Result'].map((data) => ({ data, header: true }));
-    s.addTable([header, ...deep.layers.map(row)]);
+    addTable([header, ...deep.layers.map(row)]);
     s.addRaw(`<p><strong>Wasted bytes:</strong> ${escapeHtml(wasteHeadline(deep))}</p>`, true);
     if (deep.wastedFiles.length) {
-        s.addList(deep.wastedFiles.slice(0, LISTED_WASTED_FILES).map((f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`));
+        addList(deep.wastedFiles.slice(0, LISTED_WASTED_FILES).map((f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`));
     }
     if (deep.cache) {
         s.addRaw(`<p>Verified-layer cache: ${deep.cache.hits} hits, ${deep.cache.writes} new entries (<code>${escapeHtml(deep.cache.location)}</code>).</p>`, true);
@@ -80629,12 +82826,18 @@ function row(layer) {
 
 
 
-async function writeSummary(reports) {
+
+/**
+ * Writes the summary of `reports` (already scrubbed by the caller); `scrub` runs once more over
+ * the finished HTML, so that no secret reaches the page even in a form the report did not hold.
+ */
+async function writeSummary(reports, scrub = (html) => html) {
     if (reports.length > 1)
         addAuditTable(reports);
     for (const report of reports)
         addReport(report);
-    await summary.write();
+    const html = scrub(summary.stringify());
+    await summary.emptyBuffer().addRaw(html).write();
 }
 const HEADINGS = {
     verified: '✅ Verified',
@@ -80658,29 +82861,29 @@ function addReport(report) {
         facts.push(`<strong>Local build</strong> <code>${escapeHtml(report.local.reference)}</code> — ${escapeHtml(report.local.source)}`);
     }
     if (facts.length)
-        s.addList(facts);
+        addList(facts);
     const failed = failedChecks(report);
     if (failed.length) {
         s.addRaw('<p><strong>Failed rules</strong></p>', true);
-        s.addList(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
+        addList(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
     }
     addBaseSection(report);
     addPlatformSummary(report);
     if (report.layers.length)
-        s.addTable(layerTable(report.layers));
+        addTable(layerTable(report.layers));
     if (report.deep)
         addDeepSection(report.deep);
     if (report.checks.length || report.compared.length) {
         const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
         const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
-        s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${format_seconds(report.durationMs)}.</p>`);
+        s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`);
     }
 }
 function layerTable(rows) {
     // The origin column appears once a base is known (see summary-base.ts).
     const origin = rows.some((r) => r.origin);
     const header = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', 'Match', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
-    return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: row.origin ?? '?' }] : [])])];
+    return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: escapeHtml(row.origin ?? '?') }] : [])])];
 }
 function layerCells(row) {
     const instruction = instructionOf(row.instruction);
@@ -80705,6 +82908,11 @@ function summary_digestCell(digest) {
 // The action: read inputs, run the engine, set outputs, write the job summary, and fail the
 // step with one line when the image does not verify. The only module besides inputs.ts and the
 // summary renderer that talks to @actions/core.
+//
+// What leaves the step is made safe here: every report is scrubbed of every secret (in all its
+// forms, src/secrets.ts) before it feeds the outputs, the JSON report and the summary, and every
+// line written to the log is scrubbed and then made inert (src/log.ts logLine), so a registry's
+// text can never become a workflow command.
 
 
 
@@ -80717,15 +82925,24 @@ function summary_digestCell(digest) {
 
 
 
+
+
+
+const secrets = new SecretTracker();
 const masked = new Set();
+const logText = (m) => logLine(secrets.scrub(m));
+const main_info = (m) => info(logText(m));
+const main_warning = (m) => warning(logText(m));
+const fail = (m) => setFailed(logText(m));
 const logger = {
-    info: (m) => info(m),
-    warning: (m) => warning(m),
-    debug: (m) => core_debug(m),
+    info: main_info,
+    warning: main_warning,
+    debug: (m) => core_debug(logText(m)),
     secret: (s) => {
         if (!s || masked.has(s))
             return;
         masked.add(s);
+        secrets.add(s);
         core_setSecret(s);
     },
 };
@@ -80734,7 +82951,7 @@ async function main() {
         const inputs = readInputs();
         if (inputs.images.length > 1)
             return await audit(inputs);
-        const report = await run(inputs, logger);
+        const report = secrets.scrubDeep(await run(inputs, logger));
         setOutputs(report, writeReportFile([report]));
         setBaseOutputs([report]);
         if (inputs.summary)
@@ -80745,7 +82962,7 @@ async function main() {
     catch (err) {
         // Only input errors and bugs reach here: the engine reports its own failures.
         setOutput('verified', 'false');
-        setFailed(describeError(err));
+        fail(describeError(err));
     }
 }
 function setOutputs(report, reportPath) {
@@ -80765,16 +82982,16 @@ async function writeSummaryIfPossible(reports) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await writeSummary(reports);
+        await writeSummary(reports, (html) => secrets.scrub(html));
     }
     catch (err) {
-        warning(`could not write the job summary: ${describeError(err)}`);
+        main_warning(`could not write the job summary: ${describeError(err)}`);
     }
 }
 function conclude(report, failOnMismatch) {
     const name = report.remote?.reference ?? report.image;
     if (report.status === 'error') {
-        setFailed(report.error ?? `could not verify ${name}`);
+        fail(report.error ?? `could not verify ${name}`);
         return;
     }
     if (report.status === 'mismatch') {
@@ -80783,17 +83000,17 @@ function conclude(report, failOnMismatch) {
             .join('; ');
         const line = `${name} does not match the local build: ${reasons}`;
         if (failOnMismatch)
-            setFailed(line);
+            fail(line);
         else
-            warning(`${line} (not failing: fail-on does not include mismatch)`);
+            main_warning(`${line} (not failing: fail-on does not include mismatch)`);
         return;
     }
     if (report.platforms && !report.remote) {
-        info(`verified: ${name}: all ${report.platforms.length} platforms match${report.local ? ' the local build' : ' on the registry side'}`);
+        main_info(`verified: ${name}: all ${report.platforms.length} platforms match${report.local ? ' the local build' : ' on the registry side'}`);
         return;
     }
-    info(report.local
-        ? `verified: ${name} is exactly the local build (${report.layers.length} layers)`
+    main_info(report.local
+        ? `verified: ${name} is exactly the local build (${count(report.layers.length, 'layer')})`
         : `verified: ${name} is consistent${report.checks.some((c) => c.rule === 'digest') ? ' and has the expected digest' : ''} (no local image compared)`);
 }
 /**
@@ -80801,13 +83018,13 @@ function conclude(report, failOnMismatch) {
  * every image verified, and `mismatches` names the image of each failed rule.
  */
 async function audit(inputs) {
-    const reports = await auditImages(inputs.images, inputs, logger);
+    const reports = secrets.scrubDeep(await auditImages(inputs.images, inputs, logger));
     setOutput('verified', String(reports.every((r) => r.verified)));
     for (const name of ['digest', 'index-digest', 'config-digest', 'layers'])
         setOutput(name, '');
     setOutput('platforms', '[]');
     setOutput('deep-verified', 'false');
-    for (const name of ['bytes-verified', 'wasted-bytes'])
+    for (const name of ['bytes-verified', 'wasted-bytes', 'efficiency'])
         setOutput(name, '');
     setOutput('mismatches', JSON.stringify(reports.flatMap((r) => failedChecks(r).map(({ rule, message, layer }) => ({ image: r.image, rule, message, ...(layer ? { layer } : {}) })))));
     setOutput('report', writeReportFile(reports));
@@ -80830,9 +83047,9 @@ function concludeBase(reports, failOnDrift) {
         const age = base.driftAgeDays !== undefined ? ` (a newer base has been out for ${base.driftAgeDays} days)` : '';
         const line = `${report.remote?.reference ?? report.image} is built on an outdated base: ${base.message}${age}`;
         if (failOnDrift)
-            setFailed(line);
+            fail(line);
         else
-            warning(`${line} (not failing: add drift to fail-on)`);
+            main_warning(`${line} (not failing: add drift to fail-on)`);
     }
 }
 
@@ -81243,6 +83460,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(629);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

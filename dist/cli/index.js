@@ -2,38 +2,38 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 6752:
+/***/ 2480:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const RoundRobinPool = __nccwpck_require__(5520)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const Socks5ProxyAgent = __nccwpck_require__(7223)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const H2CClient = __nccwpck_require__(6815)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(1285)
+const Dispatcher = __nccwpck_require__(7939)
+const Pool = __nccwpck_require__(2244)
+const BalancedPool = __nccwpck_require__(2549)
+const RoundRobinPool = __nccwpck_require__(8512)
+const Agent = __nccwpck_require__(8285)
+const ProxyAgent = __nccwpck_require__(9920)
+const Socks5ProxyAgent = __nccwpck_require__(8151)
+const EnvHttpProxyAgent = __nccwpck_require__(929)
+const RetryAgent = __nccwpck_require__(1346)
+const H2CClient = __nccwpck_require__(6591)
+const errors = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(431)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const SnapshotAgent = __nccwpck_require__(5095)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
+const api = __nccwpck_require__(8567)
+const buildConnector = __nccwpck_require__(2784)
+const MockClient = __nccwpck_require__(9493)
+const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(5663)
+const MockAgent = __nccwpck_require__(1437)
+const MockPool = __nccwpck_require__(5220)
+const SnapshotAgent = __nccwpck_require__(9447)
+const mockErrors = __nccwpck_require__(9917)
+const RetryHandler = __nccwpck_require__(5640)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8421)
+const DecoratorHandler = __nccwpck_require__(91)
+const RedirectHandler = __nccwpck_require__(7970)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -53,21 +53,21 @@ __webpack_unused_export__ = RetryHandler
 __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  responseError: __nccwpck_require__(8918),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379),
-  cache: __nccwpck_require__(5542),
-  decompress: __nccwpck_require__(557),
-  deduplicate: __nccwpck_require__(7240)
+  redirect: __nccwpck_require__(730),
+  responseError: __nccwpck_require__(6790),
+  retry: __nccwpck_require__(4346),
+  dump: __nccwpck_require__(8412),
+  dns: __nccwpck_require__(8731),
+  cache: __nccwpck_require__(7382),
+  decompress: __nccwpck_require__(2397),
+  deduplicate: __nccwpck_require__(9464)
 }
 
 __webpack_unused_export__ = {
-  MemoryCacheStore: __nccwpck_require__(4889)
+  MemoryCacheStore: __nccwpck_require__(2009)
 }
 
-const SqliteCacheStore = __nccwpck_require__(1522)
+const SqliteCacheStore = __nccwpck_require__(274)
 __webpack_unused_export__ = SqliteCacheStore
 
 __webpack_unused_export__ = buildConnector
@@ -129,7 +129,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(8702).fetch)
 
 // Capture __filename at module load time for stack trace augmentation.
 // This may be undefined when bundled in environments like Node.js internals.
@@ -169,22 +169,22 @@ module.exports.hd = function fetch (init, options = undefined) {
     throw err
   })
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5524).Headers
+module.exports.Response = __nccwpck_require__(715).Response
+module.exports.Request = __nccwpck_require__(175).Request
+module.exports.FormData = __nccwpck_require__(1142).FormData
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(179)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(6443)
+const { CacheStorage } = __nccwpck_require__(5965)
+const { kConstruct } = __nccwpck_require__(4043)
 
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(6933)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
@@ -192,21 +192,21 @@ __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 __webpack_unused_export__ = parseCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7708)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-const { WebSocket, ping } = __nccwpck_require__(3726)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(7316)
+const { WebSocket, ping } = __nccwpck_require__(1886)
 module.exports.kb = WebSocket
 module.exports.rd = CloseEvent
 module.exports.NN = ErrorEvent
 module.exports.aM = MessageEvent
 __webpack_unused_export__ = ping
 
-/* unused reexport */ __nccwpck_require__(2873).WebSocketStream
-/* unused reexport */ __nccwpck_require__(6919).WebSocketError
+/* unused reexport */ __nccwpck_require__(4841).WebSocketStream
+/* unused reexport */ __nccwpck_require__(2039).WebSocketError
 
 module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
@@ -222,7 +222,7 @@ __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = SnapshotAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(1670)
 
 module.exports.GD = EventSource
 
@@ -244,13 +244,13 @@ __webpack_unused_export__ = install
 
 /***/ }),
 
-/***/ 158:
+/***/ 670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(4640)
+const { RequestAbortedError } = __nccwpck_require__(4627)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -310,16 +310,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -427,7 +427,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 5646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -443,9 +443,9 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 function noop () {}
 
@@ -686,16 +686,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 4203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const { Readable } = __nccwpck_require__(471)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
 
 function noop () {}
 
@@ -907,7 +907,7 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 9656:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -915,9 +915,9 @@ module.exports.RequestHandler = RequestHandler
 const assert = __nccwpck_require__(4589)
 const { finished } = __nccwpck_require__(7075)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 function noop () {}
 
@@ -1123,17 +1123,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 6730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
 const { AsyncResource } = __nccwpck_require__(6698)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { kHTTP2Stream } = __nccwpck_require__(6443)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(4640)
+const { kHTTP2Stream } = __nccwpck_require__(4043)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1241,30 +1241,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 8567:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(4203)
+module.exports.stream = __nccwpck_require__(9656)
+module.exports.pipeline = __nccwpck_require__(5646)
+module.exports.upgrade = __nccwpck_require__(6730)
+module.exports.connect = __nccwpck_require__(2004)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { ReadableStreamFrom } = __nccwpck_require__(4640)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1842,14 +1842,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4889:
+/***/ 2009:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const { EventEmitter } = __nccwpck_require__(8474)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(5355)
 
 /**
  * @typedef {import('../../types/cache-interceptor.d.ts').default.CacheKey} CacheKey
@@ -2128,13 +2128,13 @@ module.exports = MemoryCacheStore
 
 /***/ }),
 
-/***/ 1522:
+/***/ 274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(5355)
 
 let DatabaseSync
 
@@ -2604,15 +2604,15 @@ function headerValueEquals (lhs, rhs) {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 2784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(4640)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 let tls // include tls conditionally since it is not always available
 
@@ -2770,7 +2770,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 2303:
 /***/ ((module) => {
 
 
@@ -2920,7 +2920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 3374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3154,7 +3154,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 4627:
 /***/ ((module) => {
 
 
@@ -3638,7 +3638,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 7311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3646,7 +3646,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3663,9 +3663,9 @@ const {
   getServerName,
   normalizedMethodRecords,
   getProtocolFromUrlString
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4130,16 +4130,16 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 8082:
+/***/ 8290:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(8474)
 const { Buffer } = __nccwpck_require__(4573)
-const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(4627)
 const { debuglog } = __nccwpck_require__(7975)
-const { parseAddress } = __nccwpck_require__(1732)
+const { parseAddress } = __nccwpck_require__(1796)
 
 const debug = debuglog('undici:socks5')
 const EMPTY_BUFFER = Buffer.alloc(0)
@@ -4559,14 +4559,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1732:
+/***/ 1796:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Buffer } = __nccwpck_require__(4573)
 const net = __nccwpck_require__(7030)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * Parse an address and determine its type
@@ -4778,7 +4778,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6443:
+/***/ 4043:
 /***/ ((module) => {
 
 
@@ -4861,7 +4861,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 4152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4869,7 +4869,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(2303)
 
 class TstNode {
   /** @type {any} */
@@ -5028,22 +5028,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 4640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(4043)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const timers = __nccwpck_require__(6603)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const timers = __nccwpck_require__(1275)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4627)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
+const { tree } = __nccwpck_require__(4152)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.', 2).map(v => Number(v))
 
@@ -6048,17 +6048,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 8285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(4627)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(4043)
+const DispatcherBase = __nccwpck_require__(9265)
+const Pool = __nccwpck_require__(2244)
+const Client = __nccwpck_require__(1285)
+const util = __nccwpck_require__(4640)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -6217,7 +6217,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 2549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6225,7 +6225,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   PoolBase,
   kClients,
@@ -6233,10 +6233,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl } = __nccwpck_require__(6443)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(3856)
+const Pool = __nccwpck_require__(2244)
+const { kUrl } = __nccwpck_require__(4043)
+const util = __nccwpck_require__(4640)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -6445,7 +6445,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 9133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6453,9 +6453,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const timers = __nccwpck_require__(1275)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -6468,7 +6468,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   kUrl,
   kReset,
@@ -6502,9 +6502,9 @@ const {
   kResume,
   kHTTPContext,
   kClosed
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(4043)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(776)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -6516,7 +6516,7 @@ const kTypeOfService = Symbol('kTypeOfService')
 let extractBody
 
 function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
 
   let mod
 
@@ -6537,7 +6537,7 @@ function lazyllhttp () {
 
   if (useWasmSIMD) {
     try {
-      mod = new WebAssembly.Module(__nccwpck_require__(3434))
+      mod = new WebAssembly.Module(__nccwpck_require__(8586))
     } catch {
     }
   }
@@ -6547,7 +6547,7 @@ function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(3870))
+    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(7630))
   }
 
   return new WebAssembly.Instance(mod, {
@@ -7616,7 +7616,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6396).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -8221,14 +8221,14 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 4548:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(4640)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
@@ -8237,7 +8237,7 @@ const {
   InvalidArgumentError,
   HeadersTimeoutError,
   BodyTimeoutError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   kUrl,
   kReset,
@@ -8266,8 +8266,8 @@ const {
   kRemoteSettings,
   kHTTP2Stream,
   kHTTP2SessionState
-} = __nccwpck_require__(6443)
-const { channels } = __nccwpck_require__(2414)
+} = __nccwpck_require__(4043)
+const { channels } = __nccwpck_require__(3374)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -8886,7 +8886,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6396).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -9284,7 +9284,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 1285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9292,17 +9292,17 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { ClientStats } = __nccwpck_require__(6854)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(4640)
+const { ClientStats } = __nccwpck_require__(7782)
+const { channels } = __nccwpck_require__(3374)
+const Request = __nccwpck_require__(7311)
+const DispatcherBase = __nccwpck_require__(9265)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const buildConnector = __nccwpck_require__(2784)
 const {
   kUrl,
   kServerName,
@@ -9345,9 +9345,9 @@ const {
   kHTTP2ConnectionWindowSize,
   kResume,
   kPingInterval
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(4043)
+const connectH1 = __nccwpck_require__(9133)
+const connectH2 = __nccwpck_require__(4548)
 
 const kClosedResolve = Symbol('kClosedResolve')
 
@@ -9960,20 +9960,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 9265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
-const UnwrapHandler = __nccwpck_require__(2365)
+const Dispatcher = __nccwpck_require__(7939)
+const UnwrapHandler = __nccwpck_require__(6970)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(6443)
+} = __nccwpck_require__(4627)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(4043)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -10163,12 +10163,12 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 7939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7158)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -10218,15 +10218,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(9265)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(4043)
+const ProxyAgent = __nccwpck_require__(9920)
+const Agent = __nccwpck_require__(8285)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -10371,7 +10371,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 5844:
 /***/ ((module) => {
 
 
@@ -10513,13 +10513,13 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 6815:
+/***/ 6591:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Client = __nccwpck_require__(3701)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const Client = __nccwpck_require__(1285)
 
 class H2CClient extends Client {
   constructor (origin, clientOpts) {
@@ -10571,15 +10571,15 @@ module.exports = H2CClient
 
 /***/ }),
 
-/***/ 2128:
+/***/ 3856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { PoolStats } = __nccwpck_require__(6854)
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const { PoolStats } = __nccwpck_require__(7782)
+const DispatcherBase = __nccwpck_require__(9265)
+const FixedQueue = __nccwpck_require__(5844)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(4043)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -10792,7 +10792,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 628:
+/***/ 2244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10804,14 +10804,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(3856)
+const Client = __nccwpck_require__(1285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { kUrl } = __nccwpck_require__(4043)
+const buildConnector = __nccwpck_require__(2784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -10917,20 +10917,20 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
-const { channels } = __nccwpck_require__(2414)
-const Socks5ProxyAgent = __nccwpck_require__(7223)
+const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(4043)
+const Agent = __nccwpck_require__(8285)
+const Pool = __nccwpck_require__(2244)
+const DispatcherBase = __nccwpck_require__(9265)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4627)
+const buildConnector = __nccwpck_require__(2784)
+const Client = __nccwpck_require__(1285)
+const { channels } = __nccwpck_require__(3374)
+const Socks5ProxyAgent = __nccwpck_require__(8151)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -11243,13 +11243,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 1346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(7939)
+const RetryHandler = __nccwpck_require__(5640)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -11285,7 +11285,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 5520:
+/***/ 8512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11297,14 +11297,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(3856)
+const Client = __nccwpck_require__(1285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { kUrl } = __nccwpck_require__(4043)
+const buildConnector = __nccwpck_require__(2784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -11429,7 +11429,7 @@ module.exports = RoundRobinPool
 
 /***/ }),
 
-/***/ 7223:
+/***/ 8151:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11437,12 +11437,12 @@ module.exports = RoundRobinPool
 const { URL } = __nccwpck_require__(3136)
 
 let tls // include tls conditionally since it is not always available
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { Socks5Client, STATES } = __nccwpck_require__(8082)
-const { kDispatch, kClose, kDestroy } = __nccwpck_require__(6443)
-const Pool = __nccwpck_require__(628)
-const buildConnector = __nccwpck_require__(9136)
+const DispatcherBase = __nccwpck_require__(9265)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { Socks5Client, STATES } = __nccwpck_require__(8290)
+const { kDispatch, kClose, kDestroy } = __nccwpck_require__(4043)
+const Pool = __nccwpck_require__(2244)
+const buildConnector = __nccwpck_require__(2784)
 const { debuglog } = __nccwpck_require__(7975)
 
 const debug = debuglog('undici:socks5-proxy')
@@ -11696,7 +11696,7 @@ module.exports = Socks5ProxyAgent
 
 /***/ }),
 
-/***/ 276:
+/***/ 3332:
 /***/ ((module) => {
 
 
@@ -11736,7 +11736,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2581:
+/***/ 8421:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11745,8 +11745,8 @@ module.exports = {
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.2')
 const legacyGlobalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const Agent = __nccwpck_require__(8285)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -11802,13 +11802,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9976:
+/***/ 3448:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kRedirectCacheControl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(4640)
+const { kRedirectCacheControl } = __nccwpck_require__(4043)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -11816,7 +11816,7 @@ const {
   hasVaryStar,
   isInvalidOrWildcardVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(7659)
+} = __nccwpck_require__(5355)
 
 /**
  * A suppressed redirect hop recorded by the redirect handler. Carried on
@@ -11828,7 +11828,7 @@ const {
  * @property {import('../../types/header.d.ts').IncomingHttpHeaders} headers The hop's response headers.
  * @property {number} receivedAt The time the hop's response headers were received.
  */
-const { parseHttpDate } = __nccwpck_require__(5453)
+const { parseHttpDate } = __nccwpck_require__(7149)
 
 function noop () {}
 
@@ -12990,7 +12990,7 @@ module.exports = CacheHandler
 
 /***/ }),
 
-/***/ 7133:
+/***/ 237:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13121,13 +13121,13 @@ module.exports = CacheRevalidationHandler
 
 /***/ }),
 
-/***/ 8155:
+/***/ 91:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7158)
 
 /**
  * @deprecated
@@ -13195,12 +13195,12 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 3599:
+/***/ 303:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { RequestAbortedError } = __nccwpck_require__(4627)
 
 /**
  * @typedef {import('../../types/dispatcher.d.ts').default.DispatchHandler} DispatchHandler
@@ -13706,15 +13706,15 @@ module.exports = DeduplicationHandler
 
 /***/ }),
 
-/***/ 8754:
+/***/ 7970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(4640)
+const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -13986,20 +13986,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 5640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
-const WrapHandler = __nccwpck_require__(9510)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(4043)
+const { RequestRetryError } = __nccwpck_require__(4627)
+const WrapHandler = __nccwpck_require__(7158)
 const {
   isDisturbed,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(4640)
 
 function calculateRetryAfterHeader (retryAfter) {
   const retryTime = new Date(retryAfter).getTime()
@@ -14497,13 +14497,13 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 2365:
+/***/ 6970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseHeaders } = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { parseHeaders } = __nccwpck_require__(4640)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 const kResume = Symbol('resume')
 
@@ -14610,12 +14610,12 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 9510:
+/***/ 7158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 module.exports = class WrapHandler {
   #handler
@@ -14722,17 +14722,17 @@ function toRawHeaderValue (value) {
 
 /***/ }),
 
-/***/ 5542:
+/***/ 7382:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
-const CacheHandler = __nccwpck_require__(9976)
-const MemoryCacheStore = __nccwpck_require__(4889)
-const CacheRevalidationHandler = __nccwpck_require__(7133)
+const util = __nccwpck_require__(4640)
+const CacheHandler = __nccwpck_require__(3448)
+const MemoryCacheStore = __nccwpck_require__(2009)
+const CacheRevalidationHandler = __nccwpck_require__(237)
 const {
   assertCacheStore,
   assertCacheMethods,
@@ -14742,9 +14742,9 @@ const {
   isInvalidOrWildcardVaryHeader,
   parseVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(7659)
-const { AbortError } = __nccwpck_require__(8707)
-const { parseHttpDate } = __nccwpck_require__(5453)
+} = __nccwpck_require__(5355)
+const { AbortError } = __nccwpck_require__(4627)
+const { parseHttpDate } = __nccwpck_require__(7149)
 
 /**
  * @param {(string | RegExp)[] | undefined} origins
@@ -15475,16 +15475,16 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 557:
+/***/ 2397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(8522)
 const { pipeline, Transform: TransformStream } = __nccwpck_require__(7075)
-const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(4627)
+const DecoratorHandler = __nccwpck_require__(91)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 /** @typedef {import('node:stream').Transform} Transform */
 /** @typedef {import('node:stream').Transform} Controller */
@@ -16049,15 +16049,15 @@ module.exports = createDecompressInterceptor
 
 /***/ }),
 
-/***/ 7240:
+/***/ 9464:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(3440)
-const DeduplicationHandler = __nccwpck_require__(3599)
-const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(7659)
+const util = __nccwpck_require__(4640)
+const DeduplicationHandler = __nccwpck_require__(303)
+const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(5355)
 
 const pendingRequestsChannel = diagnosticsChannel.channel('undici:request:pending-requests')
 
@@ -16173,14 +16173,14 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 379:
+/***/ 8731:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(91)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4627)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -16751,13 +16751,13 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 8412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
+const DecoratorHandler = __nccwpck_require__(91)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -16857,12 +16857,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(7970)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections } = {}) {
   return (dispatch) => {
@@ -16885,14 +16885,14 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 8918:
+/***/ 6790:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // const { parseHeaders } = require('../core/util')
-const DecoratorHandler = __nccwpck_require__(8155)
-const { ResponseError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(91)
+const { ResponseError } = __nccwpck_require__(4627)
 
 class ResponseErrorHandler extends DecoratorHandler {
   #statusCode
@@ -16987,11 +16987,11 @@ module.exports = () => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 4346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(5640)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -17013,13 +17013,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 776:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(1308);
 // Emums
 exports.ERROR = {
     OK: 0,
@@ -17551,7 +17551,7 @@ exports["default"] = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 7630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17574,7 +17574,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 3434:
+/***/ 8586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17597,7 +17597,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 172:
+/***/ 1308:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17616,13 +17616,13 @@ function enumToMap(obj, filter = [], exceptions = []) {
 
 /***/ }),
 
-/***/ 7501:
+/***/ 1437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(4043)
+const Agent = __nccwpck_require__(8285)
 const {
   kAgent,
   kMockAgentSet,
@@ -17640,14 +17640,14 @@ const {
   kMockAgentAcceptsNonStandardSearchParameters,
   kMockCallHistoryAddLog,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
-const { MockCallHistory } = __nccwpck_require__(431)
+} = __nccwpck_require__(941)
+const MockClient = __nccwpck_require__(9493)
+const MockPool = __nccwpck_require__(5220)
+const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(8981)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const Dispatcher = __nccwpck_require__(7939)
+const PendingInterceptorsFormatter = __nccwpck_require__(1726)
+const { MockCallHistory } = __nccwpck_require__(5663)
 
 class MockAgent extends Dispatcher {
   constructor (opts = {}) {
@@ -17855,13 +17855,13 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 431:
+/***/ 5663:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kMockCallHistoryAddLog } = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kMockCallHistoryAddLog } = __nccwpck_require__(941)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 function handleFilterCallsWithOptions (criteria, options, handler, store, allLogs) {
   switch (options.operator) {
@@ -18110,14 +18110,14 @@ module.exports.MockCallHistoryLog = MockCallHistoryLog
 
 /***/ }),
 
-/***/ 7365:
+/***/ 9493:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(1285)
+const { buildMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kMockAgent,
@@ -18127,10 +18127,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(941)
+const { MockInterceptor } = __nccwpck_require__(5015)
+const Symbols = __nccwpck_require__(4043)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -18185,12 +18185,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 9917:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(4627)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -18221,12 +18221,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 5015:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kDispatchKey,
@@ -18235,9 +18235,9 @@ const {
   kContentLength,
   kMockDispatch,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(941)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -18437,14 +18437,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 5220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(2244)
+const { buildMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kMockAgent,
@@ -18454,10 +18454,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(941)
+const { MockInterceptor } = __nccwpck_require__(5015)
+const Symbols = __nccwpck_require__(4043)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -18512,7 +18512,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 941:
 /***/ ((module) => {
 
 
@@ -18551,12 +18551,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 8981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(9917)
 const {
   kDispatches,
   kMockAgent,
@@ -18564,15 +18564,15 @@ const {
   kOrigin,
   kGetNetConnect,
   kTotalDispatchCount
-} = __nccwpck_require__(1117)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(941)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
     isPromise
   }
 } = __nccwpck_require__(7975)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -19044,7 +19044,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 1726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19094,17 +19094,17 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 5095:
+/***/ 9447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Agent = __nccwpck_require__(7405)
-const MockAgent = __nccwpck_require__(7501)
-const { SnapshotRecorder } = __nccwpck_require__(3766)
-const WrapHandler = __nccwpck_require__(9510)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const { validateSnapshotMode } = __nccwpck_require__(9683)
+const Agent = __nccwpck_require__(8285)
+const MockAgent = __nccwpck_require__(1437)
+const { SnapshotRecorder } = __nccwpck_require__(5798)
+const WrapHandler = __nccwpck_require__(7158)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const { validateSnapshotMode } = __nccwpck_require__(1699)
 
 const kSnapshotRecorder = Symbol('kSnapshotRecorder')
 const kSnapshotMode = Symbol('kSnapshotMode')
@@ -19454,7 +19454,7 @@ module.exports = SnapshotAgent
 
 /***/ }),
 
-/***/ 3766:
+/***/ 5798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19462,8 +19462,8 @@ module.exports = SnapshotAgent
 const { writeFile, readFile, mkdir } = __nccwpck_require__(1455)
 const { dirname, resolve } = __nccwpck_require__(6760)
 const { setTimeout, clearTimeout } = __nccwpck_require__(7997)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9683)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(1699)
 
 /**
  * @typedef {Object} SnapshotRequestOptions
@@ -20049,13 +20049,13 @@ module.exports = { SnapshotRecorder, formatRequestKey, createRequestHash, filter
 
 /***/ }),
 
-/***/ 9683:
+/***/ 1699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 /**
  * @typedef {Object} HeaderFilters
@@ -20214,7 +20214,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7659:
+/***/ 5355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20224,9 +20224,9 @@ const {
   pathHasQueryOrFragment,
   hasSafeIterator,
   isValidHTTPToken
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(4640)
 
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -20930,7 +20930,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5453:
+/***/ 7149:
 /***/ ((module) => {
 
 
@@ -21607,7 +21607,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6436:
+/***/ 6132:
 /***/ ((module) => {
 
 
@@ -21642,7 +21642,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 313:
+/***/ 4521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21773,7 +21773,7 @@ module.exports["default"] = instance
 
 /***/ }),
 
-/***/ 6854:
+/***/ 7782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21785,7 +21785,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(4043)
 
 class ClientStats {
   constructor (client) {
@@ -21812,7 +21812,7 @@ module.exports = { ClientStats, PoolStats }
 
 /***/ }),
 
-/***/ 6603:
+/***/ 1275:
 /***/ ((module) => {
 
 
@@ -22244,22 +22244,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 8514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(7879)
-const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(3168)
-const { createDeferredPromise } = __nccwpck_require__(6436)
+const { kConstruct } = __nccwpck_require__(4043)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6814)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(4640)
+const { webidl } = __nccwpck_require__(5159)
+const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(715)
+const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(175)
+const { fetching } = __nccwpck_require__(8702)
+const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(9520)
+const { createDeferredPromise } = __nccwpck_require__(6132)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -23115,15 +23115,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 5965:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(7879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { Cache } = __nccwpck_require__(8514)
+const { webidl } = __nccwpck_require__(5159)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(4043)
 
 class CacheStorage {
   /**
@@ -23274,14 +23274,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6798:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { isValidHeaderName } = __nccwpck_require__(9520)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -23326,7 +23326,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 3404:
 /***/ ((module) => {
 
 
@@ -23345,15 +23345,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 6933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(7879)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(8906)
+const { stringify } = __nccwpck_require__(1077)
+const { webidl } = __nccwpck_require__(5159)
+const { Headers } = __nccwpck_require__(5524)
 
 const brandChecks = webidl.brandCheckMultiple([Headers, globalThis.Headers].filter(Boolean))
 
@@ -23553,14 +23553,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 8906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(484)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(3404)
+const { isCTLExcludingHtab } = __nccwpck_require__(1077)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -23875,7 +23875,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 1077:
 /***/ ((module) => {
 
 
@@ -24253,13 +24253,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(3691)
 
 /**
  * @type {number[]} BOM
@@ -24835,22 +24835,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 1670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(7879)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(8702)
+const { makeRequest } = __nccwpck_require__(175)
+const { webidl } = __nccwpck_require__(5159)
+const { EventSourceStream } = __nccwpck_require__(335)
+const { parseMIMEType } = __nccwpck_require__(7708)
+const { createFastMessageEvent } = __nccwpck_require__(7316)
+const { isNetworkError } = __nccwpck_require__(715)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
 
 let experimentalWarned = false
 
@@ -25346,7 +25346,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 3691:
 /***/ ((module) => {
 
 
@@ -25382,29 +25382,29 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(4640)
 const {
   ReadableStreamFrom,
   readableStreamClose,
   fullyReadBody,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { FormData, setFormDataState } = __nccwpck_require__(5910)
-const { webidl } = __nccwpck_require__(7879)
+} = __nccwpck_require__(9520)
+const { FormData, setFormDataState } = __nccwpck_require__(1142)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { parseJSONFromBytes } = __nccwpck_require__(8116)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { serializeAMimeType } = __nccwpck_require__(7708)
+const { multipartFormDataParser } = __nccwpck_require__(3028)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { parseJSONFromBytes } = __nccwpck_require__(484)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const random = runtimeFeatures.has('crypto')
   ? (__nccwpck_require__(7598).randomInt)
@@ -25907,7 +25907,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 7775:
 /***/ ((module) => {
 
 
@@ -26045,13 +26045,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 7708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(8116)
+const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(484)
 
 const encoder = new TextEncoder()
 
@@ -26648,17 +26648,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 116:
+/***/ 3028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(1900)
-const { makeEntry } = __nccwpck_require__(5910)
-const { webidl } = __nccwpck_require__(7879)
+const { bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
+const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(7708)
+const { makeEntry } = __nccwpck_require__(1142)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
-const { isomorphicDecode } = __nccwpck_require__(8116)
+const { isomorphicDecode } = __nccwpck_require__(484)
 
 const dd = Buffer.from('--')
 const decoder = new TextDecoder()
@@ -27241,14 +27241,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 1142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { iteratorMixin } = __nccwpck_require__(3168)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(7879)
+const { iteratorMixin } = __nccwpck_require__(9520)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { webidl } = __nccwpck_require__(5159)
 const nodeUtil = __nccwpck_require__(7975)
 
 // https://xhr.spec.whatwg.org/#formdata
@@ -27507,7 +27507,7 @@ module.exports = { FormData, makeEntry, setFormDataState }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 179:
 /***/ ((module) => {
 
 
@@ -27554,21 +27554,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(4043)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(7879)
+} = __nccwpck_require__(9520)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -28280,7 +28280,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 8702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -28294,9 +28294,9 @@ const {
   makeResponse,
   fromInnerResponse,
   getResponseState
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(9967)
+} = __nccwpck_require__(715)
+const { HeadersList } = __nccwpck_require__(5524)
+const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(175)
 const zlib = __nccwpck_require__(8522)
 const {
   makePolicyContainer,
@@ -28331,27 +28331,27 @@ const {
   hasAuthenticationEntry,
   includesCredentials,
   isTraversableNavigable
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6396)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(7775)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(7075)
-const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(7879)
+const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7708)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
+const { webidl } = __nccwpck_require__(5159)
 const { STATUS_CODES } = __nccwpck_require__(7067)
-const { bytesMatch } = __nccwpck_require__(5082)
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { isomorphicEncode } = __nccwpck_require__(8116)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { bytesMatch } = __nccwpck_require__(4458)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { isomorphicEncode } = __nccwpck_require__(484)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 // Node.js v23.8.0+ and v22.15.0+ supports Zstandard
 const hasZstd = runtimeFeatures.has('zstd')
@@ -30700,22 +30700,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 175:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6396)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5524)
+const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -30725,11 +30725,11 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(7775)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { kConstruct } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -31822,14 +31822,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9051:
+/***/ 715:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5524)
+const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(6396)
+const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -31838,16 +31838,16 @@ const {
   isAborted,
   isErrorLike,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(7775)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { kConstruct } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
-const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(8116)
+const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(484)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -32470,22 +32470,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 9520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(7775)
+const { getGlobalOrigin } = __nccwpck_require__(179)
+const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(7708)
 const { performance } = __nccwpck_require__(643)
-const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(4640)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7879)
-const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(8116)
+const { webidl } = __nccwpck_require__(5159)
+const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(484)
 
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
@@ -33999,13 +33999,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8116:
+/***/ 484:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
 
 /**
  * @param {(char: string) => boolean} condition
@@ -34249,14 +34249,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5082:
+/***/ 4458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { asciiLowercase } = __nccwpck_require__(8116)
+const { runtimeFeatures } = __nccwpck_require__(4521)
+const { asciiLowercase } = __nccwpck_require__(484)
 
 /**
  * @typedef {object} Metadata
@@ -34563,14 +34563,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7879:
+/***/ 5159:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { types, inspect } = __nccwpck_require__(7975)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const UNDEFINED = 1
 const BOOLEAN = 2
@@ -35576,20 +35576,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 7905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
-const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6096)
+const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(1025)
+const { makeRequest } = __nccwpck_require__(175)
+const { fetching } = __nccwpck_require__(8702)
+const { Headers, getHeadersList } = __nccwpck_require__(5524)
+const { getDecodeSplit } = __nccwpck_require__(9520)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const crypto = runtimeFeatures.has('crypto')
   ? __nccwpck_require__(7598)
@@ -35922,7 +35922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 6096:
 /***/ ((module) => {
 
 
@@ -36055,14 +36055,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 7316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(5159)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(4043)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -36393,13 +36393,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 9104:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(736)
+const { runtimeFeatures } = __nccwpck_require__(4521)
+const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(6096)
 
 const BUFFER_SIZE = 8 * 1024
 
@@ -36533,14 +36533,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 1869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(1025)
+const { MessageSizeExceededError } = __nccwpck_require__(4627)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -36645,14 +36645,14 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 9332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6096)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -36661,11 +36661,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { failWebsocketConnection } = __nccwpck_require__(6897)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(1025)
+const { failWebsocketConnection } = __nccwpck_require__(7905)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { PerMessageDeflate } = __nccwpck_require__(1869)
+const { MessageSizeExceededError } = __nccwpck_require__(4627)
 
 // This code was influenced by ws released under the MIT license.
 // Copyright (c) 2011 Einar Otto Stangvik <einaros@gmail.com>
@@ -37172,14 +37172,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 9388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { opcodes, sendHints } = __nccwpck_require__(6096)
+const FixedQueue = __nccwpck_require__(5844)
 
 /**
  * @typedef {object} SendQueueNode
@@ -37288,15 +37288,15 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 6919:
+/***/ 2039:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7879)
-const { validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(5159)
+const { validateCloseCodeAndReason } = __nccwpck_require__(1025)
+const { kConstruct } = __nccwpck_require__(4043)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 
 function createInheritableDOMException () {
   // https://github.com/nodejs/node/issues/59677
@@ -37399,23 +37399,23 @@ module.exports = { WebSocketError, createUnvalidatedWebSocketError }
 
 /***/ }),
 
-/***/ 2873:
+/***/ 4841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(736)
-const { webidl } = __nccwpck_require__(7879)
-const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(8625)
-const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { channels } = __nccwpck_require__(2414)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { ByteParser } = __nccwpck_require__(1652)
-const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(6919)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(6096)
+const { webidl } = __nccwpck_require__(5159)
+const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(1025)
+const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
+const { channels } = __nccwpck_require__(3374)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { ByteParser } = __nccwpck_require__(9332)
+const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(2039)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
 
 let emittedExperimentalWarning = false
 
@@ -37902,15 +37902,15 @@ module.exports = { WebSocketStream }
 
 /***/ }),
 
-/***/ 8625:
+/***/ 1025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { states, opcodes } = __nccwpck_require__(736)
+const { states, opcodes } = __nccwpck_require__(6096)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { removeHTTPWhitespace } = __nccwpck_require__(1900)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
+const { removeHTTPWhitespace } = __nccwpck_require__(7708)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(484)
 
 /**
  * @param {number} readyState
@@ -38256,16 +38256,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 1886:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(6096)
 const {
   isConnecting,
   isEstablished,
@@ -38276,15 +38276,15 @@ const {
   utf8Decode,
   toArrayBuffer,
   getURLRecord
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { channels } = __nccwpck_require__(2414)
+} = __nccwpck_require__(1025)
+const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(7905)
+const { ByteParser } = __nccwpck_require__(9332)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(7316)
+const { SendQueue } = __nccwpck_require__(9388)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { channels } = __nccwpck_require__(3374)
 
 function getSocketAddress (socket) {
   if (typeof socket?.address === 'function') {
@@ -39021,16 +39021,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1494:
+/***/ 7528:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   c: () => (/* binding */ auditImages)
 /* harmony export */ });
 /* unused harmony export AUDIT_CONCURRENCY */
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2148);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9163);
-/* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9549);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(374);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7267);
+/* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7932);
 // Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
 // Each image is checked by the same engine as a single one (run), with no local image, and its
 // result is independent: one unreachable image is reported and the others are still audited.
@@ -39077,7 +39077,7 @@ function prefixed(logger, image) {
 
 /***/ }),
 
-/***/ 9549:
+/***/ 7932:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39087,11 +39087,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   m: () => (/* binding */ inspectBase)
 });
 
+// EXTERNAL MODULE: ./src/report/history.ts
+var report_history = __nccwpck_require__(6448);
 ;// CONCATENATED MODULE: ./src/base/attribute.ts
 // Owns: deciding which of an image's layers and history entries are its base image's. Pure.
 // An image is built on a base exactly when the base's diff_ids are an ordered prefix of the
 // image's. diff_ids hash the uncompressed layers, so a base re-pushed with other compression
 // still matches, and order matters: sharing layers in another order is not being built on it.
+
 /** How many leading diff_ids the two lists share. */
 function leadingMatch(base, image) {
     const n = Math.min(base.length, image.length);
@@ -39144,18 +39147,20 @@ function attributeLayers(rows, baseLayers, exact) {
  */
 function attributeHistory(image, base, baseLayers, exact) {
     const entries = image.history ?? [];
-    let boundary = entriesForLayers(entries, baseLayers);
+    // Which entry made which layer, as the layer table reads it: nothing for a squashed history.
+    const layerOf = (0,report_history/* layerOfEntries */.R)(entries, image.rootfs?.diff_ids?.length ?? 0);
+    let boundary = entriesForLayers(layerOf, baseLayers);
     const baseHistory = base?.history ?? [];
     if (exact && baseHistory.length > 0 && baseHistory.length <= entries.length && baseHistory.every((h, i) => sameEntry(h, entries[i]))) {
         boundary = baseHistory.length;
     }
-    let layer = 0;
     return entries.map((entry, i) => {
         const emptyLayer = entry.empty_layer === true;
-        const origin = i < boundary ? 'base' : exact ? 'image' : undefined;
+        const origin = boundary === undefined ? undefined : i < boundary ? 'base' : exact ? 'image' : undefined;
         const row = { index: i + 1, emptyLayer };
-        if (!emptyLayer)
-            row.layer = ++layer;
+        const layer = layerOf[i];
+        if (layer !== undefined)
+            row.layer = layer;
         if (entry.created_by !== undefined)
             row.instruction = entry.created_by;
         if (entry.created !== undefined)
@@ -39165,18 +39170,15 @@ function attributeHistory(image, base, baseLayers, exact) {
         return row;
     });
 }
-/** The number of leading history entries up to and including the one that made layer `layers`. */
-function entriesForLayers(entries, layers) {
+/**
+ * The number of leading history entries up to and including the one that made layer `layers`;
+ * undefined when no entry is known to have made it (a squashed history).
+ */
+function entriesForLayers(layerOf, layers) {
     if (layers <= 0)
         return 0;
-    let seen = 0;
-    for (let i = 0; i < entries.length; i++) {
-        if (entries[i]?.empty_layer)
-            continue;
-        if (++seen === layers)
-            return i + 1;
-    }
-    return entries.length;
+    const at = layerOf.indexOf(layers);
+    return at < 0 ? undefined : at + 1;
 }
 function sameEntry(a, b) {
     return b !== undefined && a.created_by === b.created_by && a.created === b.created && Boolean(a.empty_layer) === Boolean(b.empty_layer);
@@ -39185,11 +39187,11 @@ function sameEntry(a, b) {
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(2174);
 // EXTERNAL MODULE: ./src/oci/platform.ts
-var oci_platform = __nccwpck_require__(1890);
+var oci_platform = __nccwpck_require__(9240);
 // EXTERNAL MODULE: ./src/oci/reference.ts
-var oci_reference = __nccwpck_require__(2148);
+var oci_reference = __nccwpck_require__(374);
 ;// CONCATENATED MODULE: ./src/base/dockerfile.ts
 // Owns: reading a Dockerfile far enough to know the final stage's base image. Pure: text in,
 // stages out. It follows what the Dockerfile frontend does for the parts that decide a FROM —
@@ -39486,10 +39488,18 @@ function escapeRegExp(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/base/detect.ts
-// Owns: finding which base image an image declares, and saying where that came from. The first
-// source that applies wins: the base-image input; the OCI base annotations on the manifest; the
-// same keys as config labels; the final stage of the Dockerfile; else none. Nothing here talks
-// to a registry: annotations and labels come from the image already fetched.
+// Owns: finding which base image an image declares, who named it, and saying where that came
+// from. Who may decide, in this order (the first that names a base wins):
+//   1. the user: the base-image input, then the dockerfile input's final FROM;
+//   2. the build: config labels org.opencontainers.image.base.name/.digest. The config is hashed
+//      and bound to the manifest; it is the user's own build's when the run proved it (a local
+//      build compared, or the digest input matched). Labels of a config nobody proved are the
+//      registry's word, like annotations;
+//   3. the registry: the same keys as annotations, on the index first (where regctl and the OCI
+//      guidance put them for multi-platform images), then on the platform manifest.
+// A name the registry chose is marked `namedBy: 'registry'`: the lookup goes anonymous on any
+// other registry (lookup.ts) and the report says it came from the registry. Nothing here talks to
+// a registry: annotations and labels come from the image already fetched.
 
 
 
@@ -39498,27 +39508,50 @@ function escapeRegExp(text) {
 const BASE_NAME_KEY = 'org.opencontainers.image.base.name';
 const BASE_DIGEST_KEY = 'org.opencontainers.image.base.digest';
 /** The declared base, or undefined when the base-image input is `none`. */
-async function detectBase(opts, image, logger, readText = (path) => (0,promises_.readFile)(path, 'utf8')) {
+async function detectBase(opts, image, logger, context) {
     const input = (opts.baseImage ?? '').trim();
     if (input.toLowerCase() === 'none')
         return undefined;
     if (input && input.toLowerCase() !== 'auto') {
-        return { source: 'input', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
+        return { source: 'input', namedBy: 'user', from: 'the base-image input', reference: parseBaseReference(input, 'the base-image input') };
     }
-    const annotations = image.manifest.annotations ?? {};
-    const fromAnnotations = fromKeys(annotations, `manifest annotations ${BASE_NAME_KEY}`, logger);
-    if (fromAnnotations)
-        return { source: 'annotation', ...fromAnnotations };
-    const labels = image.config.config?.Labels ?? {};
-    const fromLabels = fromKeys(labels, `config labels ${BASE_NAME_KEY}`, logger);
-    if (fromLabels)
-        return { source: 'label', ...fromLabels };
-    if (opts.dockerfile)
-        return fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, readText);
+    const labels = context.configBound
+        ? fromKeys(image.config.config?.Labels, 'config labels', '', logger)
+        : fromKeys(image.config.config?.Labels, "the registry's config labels", " (the config was not proved to be the local build's)", logger);
+    const annotations = fromKeys(image.indexAnnotations, "the registry's annotations", ' on the index', logger) ??
+        fromKeys(image.manifest.annotations, "the registry's annotations", ' on the manifest', logger);
+    if (opts.dockerfile) {
+        const declared = await fromDockerfile(opts.dockerfile, opts.buildArgs ?? {}, image.platform, context.readText ?? ((path) => (0,promises_.readFile)(path, 'utf8')));
+        return withKnownDigest(declared, [labels, annotations]);
+    }
+    if (labels)
+        return { source: 'label', namedBy: context.configBound ? 'build' : 'registry', ...labels };
+    if (annotations)
+        return { source: 'annotation', namedBy: 'registry', ...annotations };
     return {
         source: 'none',
-        from: `nothing: no base-image input, no ${BASE_NAME_KEY} annotation or label, no dockerfile input`,
+        from: `nothing: no base-image input, no dockerfile input, no ${BASE_NAME_KEY} label or annotation`,
     };
+}
+/**
+ * The Dockerfile names the base but rarely pins it. When a label or annotation names the same
+ * repository (and tag) with a digest, that digest says which build of it the image was built on.
+ * Taking it is safe whoever wrote it: the host stays the Dockerfile's, and a digest only chooses
+ * which base is fetched, hashed and tested as a prefix of the image.
+ */
+function withKnownDigest(declared, candidates) {
+    const ref = declared.reference;
+    if (!ref || ref.digest)
+        return declared;
+    for (const candidate of candidates) {
+        const other = candidate?.reference;
+        if (!other?.digest || other.registry !== ref.registry || other.repository !== ref.repository)
+            continue;
+        if (other.tag !== undefined && other.tag !== ref.tag)
+            continue;
+        return { ...declared, reference: (0,oci_reference/* withDigest */.hQ)(ref, other.digest), from: `${declared.from}; the digest from ${candidate?.from}` };
+    }
+    return declared;
 }
 function parseBaseReference(text, where) {
     try {
@@ -39530,13 +39563,21 @@ function parseBaseReference(text, where) {
         throw err;
     }
 }
-/** base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning. */
-function fromKeys(values, where, logger) {
-    const name = values[BASE_NAME_KEY]?.trim();
-    const digest = values[BASE_DIGEST_KEY]?.trim();
+/**
+ * base.name (+ base.digest) from annotations or labels; a malformed pair is skipped with a warning.
+ * `what` and `suffix` frame the keys in the report: "config labels NAME and DIGEST".
+ */
+function fromKeys(values, what, suffix, logger) {
+    // Registry JSON: a value that is not a string is as good as absent, never a crash.
+    const text = (key) => {
+        const value = values?.[key];
+        return typeof value === 'string' ? value.trim() : undefined;
+    };
+    const name = text(BASE_NAME_KEY);
+    const digest = text(BASE_DIGEST_KEY);
     if (!name) {
         if (digest)
-            logger.warning(`${where.replace(BASE_NAME_KEY, BASE_DIGEST_KEY)} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
+            logger.warning(`${what} ${BASE_DIGEST_KEY}${suffix} is set but ${BASE_NAME_KEY} is not: a digest alone does not say which repository to check, ignoring it`);
         return undefined;
     }
     try {
@@ -39549,12 +39590,12 @@ function fromKeys(values, where, logger) {
             }
             reference = (0,oci_reference/* withDigest */.hQ)(reference, digest);
         }
-        return { from: digest ? `${where} and ${BASE_DIGEST_KEY}` : where, reference };
+        return { from: `${what} ${BASE_NAME_KEY}${digest ? ` and ${BASE_DIGEST_KEY}` : ''}${suffix}`, reference };
     }
     catch (err) {
         if (!(err instanceof errors/* VerifyImageError */.Vi))
             throw err;
-        logger.warning(`ignoring the ${where}: ${err.message}`);
+        logger.warning(`ignoring ${what} ${BASE_NAME_KEY}${suffix}: ${err.message}`);
         return undefined;
     }
 }
@@ -39572,7 +39613,7 @@ async function fromDockerfile(path, buildArgs, platform, readText) {
     const from = `Dockerfile ${path}, FROM on line ${base.from.line}${walked}`;
     if (base.image === undefined)
         return { source: 'dockerfile', from, scratch: true };
-    return { source: 'dockerfile', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
+    return { source: 'dockerfile', namedBy: 'user', from, reference: parseBaseReference(base.image, `the Dockerfile's FROM on line ${base.from.line}`) };
 }
 /**
  * The platform ARGs BuildKit defines for every build: TARGET* from the image's platform, BUILD*
@@ -39596,6 +39637,8 @@ function platformArgs(target, build = (0,oci_platform/* hostPlatform */.ol)()) {
 // base and a registry lookup, it finds the base the image was built on (when its digest is
 // known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
 // image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
+// Every verdict rests on hashes we computed: what the tag points to is the hash of the manifest
+// bytes a GET returned, never a HEAD's Docker-Content-Digest header alone.
 // Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
 
 
@@ -39616,6 +39659,10 @@ async function checkBase(image, declared, lookup, now = new Date()) {
     if (!ref)
         return { base };
     base.reference = (0,oci_reference/* formatReference */.FH)(ref);
+    // Fail safe: a base whose namer is not known is treated as the registry's choice.
+    const namedBy = declared.namedBy ?? 'registry';
+    if (namedBy === 'registry')
+        base.namedByRegistry = true;
     const name = `${ref.registry}/${ref.repository}`;
     const platform = (0,oci_platform/* formatPlatform */.Bq)(image.platform);
     const imageDiffIds = image.config.rootfs.diff_ids;
@@ -39625,14 +39672,15 @@ async function checkBase(image, declared, lookup, now = new Date()) {
     if (ref.digest) {
         base.builtOn = { digest: ref.digest };
         try {
-            builtOn = await lookup.resolve(ref, image.platform);
+            builtOn = await lookup.resolve(ref, image.platform, namedBy);
             base.builtOn = facts(builtOn, ref.digest);
         }
         catch (err) {
             problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
         }
     }
-    // What the tag points to now: with a known digest, HEAD first and fetch only when it moved.
+    // What the tag points to now: with a known digest, the hash of the tag's manifest first, and the
+    // platform image behind it only when that is not the built-on base.
     let current;
     let tagDigest;
     if (ref.tag === undefined) {
@@ -39642,15 +39690,15 @@ async function checkBase(image, declared, lookup, now = new Date()) {
         const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
         try {
             if (ref.digest) {
-                tagDigest = await lookup.head(tagRef);
+                tagDigest = await lookup.tagDigest(tagRef, namedBy);
                 if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest))
                     current = builtOn;
                 else if (tagDigest !== ref.digest)
-                    current = await lookup.resolve((0,oci_reference/* withDigest */.hQ)(tagRef, tagDigest), image.platform);
+                    current = await lookup.resolve((0,oci_reference/* withDigest */.hQ)(tagRef, tagDigest), image.platform, namedBy);
                 base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
             }
             else {
-                current = await lookup.resolve(tagRef, image.platform);
+                current = await lookup.resolve(tagRef, image.platform, namedBy);
                 tagDigest = current.indexDigest ?? current.manifestDigest;
                 base.current = facts(current, tagDigest);
             }
@@ -39684,10 +39732,10 @@ async function checkBase(image, declared, lookup, now = new Date()) {
             base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
     }
     else if (builtOn && builtOnPrefix && tagDigest !== undefined && tagDigest === ref.digest) {
-        // Up to date only when the built-on base was fetched, hashed and found to start the image:
-        // a HEAD's digest header and the image's own label prove nothing by themselves.
+        // Up to date only when the built-on base was fetched, hashed and found to start the image, and
+        // the tag's manifest bytes hash to its digest: a digest header and a label prove nothing alone.
         base.status = 'up-to-date';
-        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)}, the base the image was built on`;
+        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)} (the hash of the manifest it serves), the base the image was built on`;
     }
     else if (current && currentPrefix) {
         const n = currentLayers?.length ?? 0;
@@ -39755,52 +39803,65 @@ function dateOf(created) {
 }
 
 // EXTERNAL MODULE: ./src/registry/client.ts + 4 modules
-var client = __nccwpck_require__(109);
+var client = __nccwpck_require__(9673);
 // EXTERNAL MODULE: ./src/registry/credentials.ts
-var credentials = __nccwpck_require__(3653);
+var credentials = __nccwpck_require__(8972);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
+var resolve = __nccwpck_require__(9037);
 ;// CONCATENATED MODULE: ./src/base/lookup.ts
-// Owns: the registry requests made for base images, each made once per run. A base shared by
-// many audited images is looked up once: every lookup is kept as a promise keyed by what it asks
-// (HEAD of a tag, the platform image behind a reference), so concurrent and later askers share
-// the request in flight or its result, failures included. Clients (one per repository, since a
-// token is scoped to one) are shared the same way.
+// Owns: the registry requests made for base images, each made once per run, and which credentials
+// each may carry. A base shared by many audited images is looked up once: every lookup is kept as
+// a promise keyed by what it asks (the digest a tag points to, the platform image behind a
+// reference) and with which credentials, so concurrent and later askers share the request in
+// flight or its result, failures included. Clients (one per repository, since a token is scoped
+// to one) are shared the same way.
+//
+// Credentials (baseCredentialChoice): on the checked images' own registries, what the images
+// used (the username/password inputs, else Docker's stored credentials). On any other registry,
+// Docker's stored credentials when the user or the proved build named the base, and none at all
+// when the registry did (annotations): whoever controls a registry must not be able to make us
+// present the user's credentials for another host, nor read a private image there for them.
 
 
 
 
 
 
+function baseCredentialChoice(registry, namedBy, imageRegistries) {
+    if (imageRegistries.includes(registry))
+        return 'image';
+    return namedBy === 'registry' ? 'anonymous' : 'stored';
+}
 class BaseRegistry {
     opts;
     clients = new Map();
-    heads = new Map();
+    tags = new Map();
     images = new Map();
-    /** Lookups actually sent (HEADs and image resolutions), for the log and the tests. */
+    /** Lookups actually sent (tag digests and image resolutions), for the log and the tests. */
     lookups = 0;
     constructor(opts) {
         this.opts = opts;
     }
-    head(ref) {
+    tagDigest(ref, namedBy) {
         const tag = ref.tag ?? 'latest';
         const name = `${ref.registry}/${ref.repository}:${tag}`;
-        return once(this.heads, name, async () => {
-            const client = await this.client(ref);
+        const choice = this.choice(ref, namedBy);
+        return once(this.tags, `${choice} ${name}`, async () => {
+            const client = await this.client(ref, choice);
             this.lookups++;
-            this.opts.logger.info(`base lookup: HEAD ${name}`);
-            const head = await client.headManifest(tag);
-            if (!head.digest)
-                throw new errors/* VerifyImageError */.Vi('protocol', `${ref.registry} gave no digest for ${name}, neither on HEAD nor on GET`);
-            return head.digest;
+            // One small GET instead of a HEAD: the digest is what the served bytes hash to, and the
+            // client refuses a Docker-Content-Digest that disagrees with them.
+            this.opts.logger.info(`base lookup: GET ${name} (the tag's manifest, hashed)`);
+            return (await client.getManifest(tag)).digest;
         });
     }
-    resolve(ref, platform) {
+    resolve(ref, platform, namedBy) {
         // A digest names the content whatever tag came with it.
         const name = ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : (0,oci_reference/* formatReference */.FH)(ref);
-        const key = `${name} ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`;
+        const choice = this.choice(ref, namedBy);
+        const key = `${choice} ${name} ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`;
         return once(this.images, key, async () => {
-            const client = await this.client(ref);
+            const client = await this.client(ref, choice);
             this.lookups++;
             this.opts.logger.info(`base lookup: ${name} for ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`);
             try {
@@ -39814,18 +39875,29 @@ class BaseRegistry {
             }
         });
     }
-    client(ref) {
-        return once(this.clients, `${ref.registry}/${ref.repository}`, async () => {
+    choice(ref, namedBy) {
+        return baseCredentialChoice(ref.registry, namedBy, this.opts.inputCredential?.registries ?? []);
+    }
+    client(ref, choice) {
+        return once(this.clients, `${choice} ${ref.registry}/${ref.repository}`, async () => {
             const given = this.opts.inputCredential;
-            const useInputs = given !== undefined && given.registries.includes(ref.registry);
-            const credential = await (0,credentials/* resolveCredential */.SR)(ref.registry, {
-                username: useInputs ? given.username : undefined,
-                password: useInputs ? given.password : undefined,
-                env: this.opts.env ?? process.env,
-            });
+            // Anonymous means no credential is even looked up: no helper runs, nothing is read.
+            const credential = choice === 'anonymous'
+                ? undefined
+                : await (0,credentials/* resolveCredential */.SR)(ref.registry, {
+                    username: choice === 'image' ? given?.username : undefined,
+                    password: choice === 'image' ? given?.password : undefined,
+                    env: this.opts.env ?? process.env,
+                });
             for (const secret of credential ? (0,credentials/* secretsOf */.Fj)(credential) : [])
                 this.opts.logger.secret(secret);
-            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${credential ? `from ${credential.source}` : 'none (anonymous)'}`);
+            const used = credential
+                ? `from ${credential.source}`
+                : choice === 'anonymous'
+                    ? "none (anonymous: the registry's own data named this base, and credentials go to another registry only for a base you named)"
+                    : 'none (anonymous)';
+            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${used}`);
+            // Plain http only for loopback and insecure-registries, whoever named the base (client.ts).
             return client/* RegistryClient */.bP.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
         });
     }
@@ -39850,8 +39922,12 @@ function once(cache, key, make) {
 
 
 
-async function inspectBase(opts, image, rows, lookup, logger) {
-    const declared = await detectBase(opts, image, logger);
+/**
+ * @param configBound the run proved the image's config is the user's build (a local build or the
+ *   digest input matched), so its labels may name a base as the user's word (detect.ts).
+ */
+async function inspectBase(opts, image, rows, lookup, logger, configBound) {
+    const declared = await detectBase(opts, image, logger, { configBound });
     if (!declared)
         return undefined;
     const { base, attribution } = await checkBase(image, declared, lookup);
@@ -39864,7 +39940,10 @@ async function inspectBase(opts, image, rows, lookup, logger) {
         logger.warning(base.message);
     return base;
 }
-/** A lookup for one run; the credentials given as inputs go only to the checked image's registries. */
+/**
+ * A lookup for one run; the credentials given as inputs go only to the checked images' registries,
+ * and a base the registry named gets no credentials on any other (lookup.ts).
+ */
 function baseLookupFor(inputs, registries, logger) {
     return new BaseRegistry({
         insecureRegistries: inputs.insecureRegistries,
@@ -39877,7 +39956,223 @@ function baseLookupFor(inputs, registries, logger) {
 
 /***/ }),
 
-/***/ 5581:
+/***/ 4034:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ openDecoder),
+/* harmony export */   Hs: () => (/* binding */ sniffCompression),
+/* harmony export */   bd: () => (/* binding */ TrailingDataError),
+/* harmony export */   u6: () => (/* binding */ zstdImplementation)
+/* harmony export */ });
+/* unused harmony export zstdCommand */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2174);
+// Streaming decompressors for layer blobs, shared by deep verification and the local sources so
+// both judge a blob alike. gzip is node:zlib everywhere. zstd is node:zlib's own decoder where the
+// runtime has it (Node 24, where the action runs), else the `zstd -dc` command as a child process
+// (Node 20, where the CLI may run); both stream with backpressure and run off the main thread, so
+// one layer's decompression never stalls another's download.
+//
+// A blob is read the way Go reads it (containerd and Docker decompress with Go's compress/gzip and
+// klauspost's zstd, then drain the stream to its end): after a gzip member or zstd frame comes
+// another one or nothing. node:zlib quietly stops at anything else (trailing zeros, or any bytes
+// after a zstd frame) and ends the output as if the blob were complete; Go fails with
+// "gzip: invalid header". We count what node:zlib consumed and refuse the rest.
+
+
+
+
+/** Room for the decompressor to work on a chunk or two while the next ones download. */
+const WRITE_BUFFER = 1024 * 1024;
+const OUTPUT_CHUNK = 128 * 1024;
+// Read through a cast: @types/node 20 does not know createZstdDecompress.
+const nativeZstd = node_zlib__WEBPACK_IMPORTED_MODULE_2__.createZstdDecompress;
+/** Which zstd decoder this process would use, for logs and the report. */
+function zstdImplementation() {
+    return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
+}
+/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
+function sniffCompression(head) {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+        return 'gzip';
+    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
+        return 'zstd';
+    return 'none';
+}
+/** A decoder for `compression`, or undefined for uncompressed layers. */
+function openDecoder(compression) {
+    switch (compression) {
+        case 'none':
+            return undefined;
+        case 'gzip':
+            // gzip layers may hold several members back to back; zlib's gunzip reads them all.
+            return new WholeInput(node_zlib__WEBPACK_IMPORTED_MODULE_2__.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'gzip');
+        case 'zstd':
+            return typeof nativeZstd === 'function'
+                ? new WholeInput(nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
+                : zstdCommand();
+    }
+}
+/**
+ * A node:zlib decoder that must consume every input byte: bytes it stopped at (it ends its output
+ * early and ignores them) make the stream fail, naming how many there were.
+ */
+class WholeInput extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex {
+    inner;
+    format;
+    fed = 0;
+    /** Input bytes the decoder had consumed when it ended its output, or undefined while it runs. */
+    consumedAtEnd;
+    constructor(inner, format) {
+        super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
+        this.inner = inner;
+        this.format = format;
+        inner.on('data', (chunk) => {
+            if (!this.push(chunk))
+                inner.pause();
+        });
+        inner.once('end', () => (this.consumedAtEnd = inner.bytesWritten));
+        // Once the output ended, later errors ("push after EOF", a header check on the trailing
+        // bytes) are symptoms of the trailing bytes, which _final names.
+        inner.on('error', (err) => {
+            if (this.consumedAtEnd === undefined)
+                this.destroy(err);
+        });
+    }
+    _write(chunk, _encoding, callback) {
+        this.fed += chunk.length;
+        // After the decoder ended its output, the rest is only counted.
+        if (this.consumedAtEnd !== undefined || this.inner.write(chunk))
+            return callback();
+        const go = () => {
+            this.inner.off('drain', go);
+            this.inner.off('end', go);
+            this.inner.off('close', go);
+            callback();
+        };
+        this.inner.on('drain', go);
+        this.inner.on('end', go);
+        this.inner.on('close', go);
+    }
+    _final(callback) {
+        const judge = () => {
+            const consumed = this.consumedAtEnd ?? this.inner.bytesWritten;
+            const trailing = this.fed - consumed;
+            if (trailing > 0)
+                return callback(new TrailingDataError(this.format, trailing));
+            this.push(null);
+            callback();
+        };
+        if (this.consumedAtEnd !== undefined)
+            return judge();
+        this.inner.once('end', judge);
+        this.inner.end();
+    }
+    _read() {
+        this.inner.resume();
+    }
+    _destroy(err, callback) {
+        this.inner.destroy();
+        callback(err);
+    }
+}
+/** Bytes after the last gzip member or zstd frame: Go refuses them, node:zlib would not have. */
+class TrailingDataError extends Error {
+    format;
+    bytes;
+    constructor(format, bytes) {
+        const unit = format === 'gzip' ? 'member' : 'frame';
+        const go = format === 'gzip' ? `Go's gzip reader fails on them with "gzip: invalid header"` : `Go's zstd reader fails on them`;
+        super(`${bytes} bytes after the last ${format} ${unit} are not another ${unit}: ${go}, so Docker and containerd cannot unpack this layer`);
+        this.format = format;
+        this.bytes = bytes;
+    }
+}
+/**
+ * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
+ * failing command is always an error on the stream, never a silently short output. The command
+ * itself refuses bytes after the last frame.
+ */
+function zstdCommand() {
+    const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
+    // not a zstd frame up front so both runtimes judge a layer alike.
+    let head = Buffer.alloc(0);
+    const decoder = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex({
+        writableHighWaterMark: WRITE_BUFFER,
+        write(chunk, _encoding, callback) {
+            if (head) {
+                head = Buffer.concat([head, chunk.subarray(0, 4)]);
+                if (head.length >= 4) {
+                    if (!isZstdFrame(head))
+                        return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
+                    head = undefined;
+                }
+            }
+            if (child.stdin.write(chunk))
+                callback();
+            else
+                child.stdin.once('drain', () => callback());
+        },
+        final(callback) {
+            if (head && head.length > 0)
+                return callback(new Error('zstd: input too short to be zstd'));
+            child.stdin.end();
+            callback();
+        },
+        read() {
+            child.stdout.resume();
+        },
+        destroy(err, callback) {
+            if (child.exitCode === null && child.signalCode === null)
+                child.kill();
+            callback(err);
+        },
+    });
+    child.stdout.on('data', (chunk) => {
+        if (!decoder.push(chunk))
+            child.stdout.pause();
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+        stderr = (stderr + text).slice(-2000);
+    });
+    // zstd may exit before reading everything (bad data): the write side then sees EPIPE, which
+    // the exit status below explains better.
+    child.stdin.on('error', () => undefined);
+    child.once('error', (err) => {
+        decoder.destroy(err.code === 'ENOENT'
+            ? new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .VerifyImageError */ .Vi('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
+            : err);
+    });
+    child.once('close', (code, signal) => {
+        if (code === 0) {
+            decoder.push(null);
+            return;
+        }
+        const reason = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || (signal ? `killed by ${signal}` : `exit code ${code}`);
+        decoder.destroy(new Error(`zstd: ${reason}`));
+    });
+    return decoder;
+}
+const ZSTD_MAGIC = 0xfd2fb528;
+/** A zstd frame (28 B5 2F FD) or a skippable frame (5? 2A 4D 18), little-endian magic numbers. */
+function isZstdFrame(head) {
+    const magic = head.readUInt32LE(0);
+    return magic === ZSTD_MAGIC || (magic & 0xfffffff0) === 0x184d2a50;
+}
+
+
+/***/ }),
+
+/***/ 5187:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -39889,19 +40184,23 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3916);
-/* harmony import */ var _base_audit_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1494);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8381);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_text_base_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8325);
-/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1003);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9163);
-/* harmony import */ var _verify_cache_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9327);
-/* harmony import */ var _verify_deep_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(6537);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2174);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1107);
+/* harmony import */ var _base_audit_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7528);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1279);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1436);
+/* harmony import */ var _report_text_base_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3987);
+/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8892);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7267);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4716);
+/* harmony import */ var _verify_cache_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(333);
+/* harmony import */ var _verify_deep_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(6835);
 // The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--deep] [--json]`,
 // and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
 // 1 when any image's base drifted, else 2 when any image or base could not be checked, else 0.
+
+
 
 
 
@@ -39928,6 +40227,8 @@ options:
   --digest DIGEST           expected registry digest (index or platform manifest)
   --platform PLATFORMS      platform to verify: OS/ARCH[/VAR], a comma list, or all
                             (default: the local image's; every platform of a local index)
+  --platforms-expected LIST the platforms the tag must serve, exactly and once each, e.g.
+                            linux/amd64,linux/arm64 (attestations aside); fails rule platforms
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --registry-timeout SECS   abandon and retry a registry request silent for SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
@@ -39938,7 +40239,11 @@ options:
   --cache                   with --deep, remember proved layers in ~/.cache/verify-image/layers
                             (or $XDG_CACHE_HOME/verify-image/layers) and skip them next time
   --cache-dir DIR           like --cache, in DIR
-  --base REF                the base image (default: auto — annotations, labels, --dockerfile; none: skip)
+  --max-wasted-bytes SIZE   with --deep, fail rule efficiency above SIZE wasted bytes (20MB, 512KiB)
+  --max-wasted-percent P    with --deep, fail above P % of the uncompressed size wasted...
+  --min-wasted-bytes SIZE   ...once at least SIZE bytes are wasted (a floor for small images)
+  --min-efficiency R        with --deep, fail below dive's efficiency score R (0-1, e.g. 0.95)
+  --base REF                the base image (default: auto — --dockerfile, labels, annotations; none: skip)
   --dockerfile PATH         the Dockerfile the image was built from, to find its base
   --build-arg NAME=VALUE    a build argument used for the build (repeatable), for ARGs in FROM
   --fail-on LIST            mismatch (default), drift, mismatch,drift or never (verify only)
@@ -39958,6 +40263,7 @@ async function cli(argv) {
                 local: { type: 'string' },
                 digest: { type: 'string' },
                 platform: { type: 'string' },
+                'platforms-expected': { type: 'string' },
                 base: { type: 'string' },
                 dockerfile: { type: 'string' },
                 'build-arg': { type: 'string', multiple: true },
@@ -39969,6 +40275,10 @@ async function cli(argv) {
                 deep: { type: 'boolean' },
                 concurrency: { type: 'string' },
                 cache: { type: 'boolean' },
+                'max-wasted-bytes': { type: 'string' },
+                'max-wasted-percent': { type: 'string' },
+                'min-wasted-bytes': { type: 'string' },
+                'min-efficiency': { type: 'string' },
                 'cache-dir': { type: 'string' },
                 json: { type: 'boolean' },
                 quiet: { type: 'boolean' },
@@ -39994,32 +40304,38 @@ async function cli(argv) {
         process.stderr.write(`verify-image: give exactly one IMAGE\n${USAGE}\n`);
         return 2;
     }
-    const secrets = [];
-    const mask = (line) => secrets.reduce((l, s) => (s ? l.split(s).join('***') : l), line);
+    // Every secret is scrubbed, in all its forms, from everything printed; every line is made
+    // inert (the CLI may run inside a workflow, whose runner reads its output for commands).
+    const secrets = new _secrets_js__WEBPACK_IMPORTED_MODULE_12__/* .SecretTracker */ .t();
     const logger = {
-        info: (m) => values.quiet || process.stderr.write(`${mask(m)}\n`),
-        warning: (m) => process.stderr.write(`warning: ${mask(m)}\n`),
-        debug: (m) => process.env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${mask(m)}\n`),
-        secret: (s) => secrets.push(s),
+        info: (m) => values.quiet || process.stderr.write(`${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .logLine */ .BP)(secrets.scrub(m))}\n`),
+        warning: (m) => process.stderr.write(`warning: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .neutralise */ .$0)(secrets.scrub(m))}\n`),
+        debug: (m) => process.env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .neutralise */ .$0)(secrets.scrub(m))}\n`),
+        secret: (s) => secrets.add(s),
+    };
+    const print = (reports, text) => {
+        const clean = secrets.scrubDeep(reports);
+        const out = values.json ? (0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .inertJson */ .nl)(JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_8__/* .reportDocument */ .ce)(clean), null, 2)) : (0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .inertLines */ .wi)(text(clean));
+        process.stdout.write(`${secrets.scrub(out)}\n`);
     };
     try {
         const password = values['password-stdin'] ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : process.env.VERIFY_IMAGE_PASSWORD;
         if (password && !values.username)
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', 'a password was given without --username: pass both');
         const base = {
-            baseImage: (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBaseImage */ .yR)(values.base ?? ''),
+            baseImage: (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseBaseImage */ .yR)(values.base ?? ''),
             dockerfile: values.dockerfile,
-            buildArgs: (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBuildArgs */ .NQ)((values['build-arg'] ?? []).join('\n')),
+            buildArgs: (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseBuildArgs */ .NQ)((values['build-arg'] ?? []).join('\n')),
         };
-        const registryTimeoutMs = (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseRegistryTimeout */ .cW)(values['registry-timeout'] ?? '');
+        const registryTimeoutMs = (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseRegistryTimeout */ .cW)(values['registry-timeout'] ?? '');
         if (auditing) {
             if (values.local || values.digest)
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', 'audit checks images from the registry only: drop --local and --digest');
-            const singleOnly = ['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on'].filter((flag) => values[flag] !== undefined);
+            const singleOnly = ['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on', 'platforms-expected', 'max-wasted-bytes', 'max-wasted-percent', 'min-wasted-bytes', 'min-efficiency'].filter((flag) => values[flag] !== undefined);
             if (singleOnly.length) {
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `audit checks base drift only: drop ${singleOnly.map((f) => `--${f}`).join(', ')} (they apply to verifying one image)`);
             }
-            const reports = await (0,_base_audit_js__WEBPACK_IMPORTED_MODULE_5__/* .auditImages */ .c)(positionals.slice(1), {
+            const reports = await (0,_base_audit_js__WEBPACK_IMPORTED_MODULE_6__/* .auditImages */ .c)(positionals.slice(1), {
                 platform: values.platform,
                 username: values.username,
                 password: password || undefined,
@@ -40027,25 +40343,26 @@ async function cli(argv) {
                 registryTimeoutMs,
                 ...base,
             }, logger);
-            process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_7__/* .reportDocument */ .ce)(reports), null, 2) : (0,_report_text_base_js__WEBPACK_IMPORTED_MODULE_8__/* .renderAuditText */ .L)(reports))}\n`);
+            print(reports, _report_text_base_js__WEBPACK_IMPORTED_MODULE_9__/* .renderAuditText */ .L);
             if (reports.some((r) => r.base?.drift === 'true'))
                 return 1;
             return reports.every((r) => r.status !== 'error' && r.base?.drift === 'false') ? 0 : 2;
         }
-        const failOn = (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseFailOn */ .XV)(values['fail-on'] ?? '');
-        const report = await (0,_run_js__WEBPACK_IMPORTED_MODULE_10__/* .run */ .e)({
+        const failOn = (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseFailOn */ .XV)(values['fail-on'] ?? '');
+        const report = await (0,_run_js__WEBPACK_IMPORTED_MODULE_11__/* .run */ .e)({
             image: positionals[0],
             localImage: values.local,
-            digest: (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseDigest */ .m)(values.digest ?? ''),
+            digest: (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseDigest */ .m)(values.digest ?? ''),
             platform: values.platform,
             username: values.username,
             password: password || undefined,
             insecureRegistries: values['insecure-registry'] ?? [],
             ...base,
             registryTimeoutMs,
+            platformsExpected: (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parsePlatformsExpected */ .gn)('--platforms-expected', values['platforms-expected'] ?? ''),
             ...cliDeepInputs(values),
         }, logger);
-        process.stdout.write(`${mask(values.json ? JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_7__/* .reportDocument */ .ce)([report]), null, 2) : (0,_report_text_js__WEBPACK_IMPORTED_MODULE_9__/* .renderText */ .S)(report))}\n`);
+        print([report], ([clean]) => (0,_report_text_js__WEBPACK_IMPORTED_MODULE_10__/* .renderText */ .S)(clean));
         if (report.status === 'error')
             return 2;
         if (report.status === 'mismatch' && failOn.mismatch)
@@ -40053,7 +40370,7 @@ async function cli(argv) {
         return failOn.drift && report.base?.drift === 'true' ? 1 : 0;
     }
     catch (err) {
-        process.stderr.write(`verify-image: ${mask((0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .describeError */ .Uc)(err))}\n`);
+        process.stderr.write(`verify-image: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .neutralise */ .$0)(secrets.scrub((0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .describeError */ .Uc)(err)))}\n`);
         return 2;
     }
 }
@@ -40064,8 +40381,14 @@ function cliDeepInputs(values) {
     }
     return {
         deep: Boolean(values.deep),
-        deepConcurrency: (0,_options_js__WEBPACK_IMPORTED_MODULE_6__/* .parseConcurrency */ .nY)('--concurrency', values.concurrency ?? '', _verify_deep_js__WEBPACK_IMPORTED_MODULE_12__/* .MAX_CONCURRENCY */ .fx),
-        layerCache: wantsCache ? new _verify_cache_js__WEBPACK_IMPORTED_MODULE_11__/* .DirectoryLayerCache */ .Z2(values['cache-dir'] || defaultCacheDir()) : undefined,
+        deepConcurrency: (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseConcurrency */ .nY)('--concurrency', values.concurrency ?? '', _verify_deep_js__WEBPACK_IMPORTED_MODULE_14__/* .MAX_CONCURRENCY */ .fx),
+        layerCache: wantsCache ? new _verify_cache_js__WEBPACK_IMPORTED_MODULE_13__/* .DirectoryLayerCache */ .Z2(values['cache-dir'] || defaultCacheDir()) : undefined,
+        efficiency: (0,_options_js__WEBPACK_IMPORTED_MODULE_7__/* .parseEfficiencyGate */ .aj)({
+            maxWastedBytes: values['max-wasted-bytes'] ?? '',
+            maxWastedPercent: values['max-wasted-percent'] ?? '',
+            minWastedBytes: values['min-wasted-bytes'] ?? '',
+            minEfficiency: values['min-efficiency'] ?? '',
+        }, Boolean(values.deep), (name) => `--${name}`, '--deep'),
     };
 }
 function defaultCacheDir() {
@@ -40079,7 +40402,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3916:
+/***/ 2174:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40112,7 +40435,7 @@ function describeError(err) {
 
 /***/ }),
 
-/***/ 4117:
+/***/ 4871:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40124,17 +40447,18 @@ function describeError(err) {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8522);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _bytes_decompress_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4034);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2174);
 // Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
 // bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
 // blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
-// backpressure: a file, a tar entry. Memory stays constant whatever the blob size.
+// backpressure: a file, a tar entry. Memory stays constant whatever the blob size. The decoders
+// are deep verification's (src/bytes/decompress.ts): the same zstd fallback on Node 20, and the
+// same refusal of bytes after the last gzip member that Go's reader would fail on.
 
 
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
 const SNIFF_BYTES = 4;
 class BlobDigester extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable {
     options;
@@ -40210,11 +40534,7 @@ class BlobDigester extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable {
     }
     sniff(head) {
         this.sniffed = true;
-        const starts = (magic) => magic.every((byte, i) => head[i] === byte);
-        if (starts(GZIP_MAGIC))
-            this.compression = 'gzip';
-        else if (starts(ZSTD_MAGIC))
-            this.compression = 'zstd';
+        this.compression = (0,_bytes_decompress_js__WEBPACK_IMPORTED_MODULE_2__/* .sniffCompression */ .Hs)(head);
         const keep = this.options.keepJsonUpTo ?? 0;
         if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
             this.json = [];
@@ -40222,11 +40542,7 @@ class BlobDigester extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable {
             this.startInflater();
     }
     startInflater() {
-        const inflater = this.compression === 'gzip' ? node_zlib__WEBPACK_IMPORTED_MODULE_2__.createGunzip() : zstdDecompressor();
-        if (!inflater) {
-            this.inflateError = 'zstd decompression needs Node 22.15 or later; the compressed digest was still checked';
-            return;
-        }
+        const inflater = (0,_bytes_decompress_js__WEBPACK_IMPORTED_MODULE_2__/* .openDecoder */ .Br)(this.compression);
         const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
         this.inflater = inflater;
         this.inflated = hash;
@@ -40234,7 +40550,11 @@ class BlobDigester extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable {
             inflater.on('data', (chunk) => hash.update(chunk));
             inflater.once('end', () => resolve());
             inflater.once('error', (error) => {
-                this.inflateError = `it does not decompress as ${this.compression} (${error.message})`;
+                // No zstd decoder at all (Node 20 without the zstd command) is a note, not a verdict on the blob.
+                this.inflateError =
+                    error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .VerifyImageError */ .Vi && error.code === 'unsupported'
+                        ? `${error.message}; the compressed digest was still checked`
+                        : `it does not decompress as ${this.compression} (${error.message})`;
                 this.inflater = undefined;
                 inflater.removeAllListeners('data');
                 resolve();
@@ -40284,10 +40604,6 @@ function looksLikeJson(head) {
     }
     return false;
 }
-function zstdDecompressor() {
-    const create = node_zlib__WEBPACK_IMPORTED_MODULE_2__.createZstdDecompress;
-    return typeof create === 'function' ? create() : undefined;
-}
 /** The media-type family a sniffed compression belongs to, for messages. */
 function compressionOfMediaType(mediaType) {
     if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
@@ -40311,7 +40627,243 @@ function measureOnly(result) {
 
 /***/ }),
 
-/***/ 8825:
+/***/ 1107:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $0: () => (/* binding */ neutralise),
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   nl: () => (/* binding */ inertJson),
+/* harmony export */   to: () => (/* binding */ mapStrings),
+/* harmony export */   wi: () => (/* binding */ inertLines)
+/* harmony export */ });
+/* unused harmony exports silentLogger, LINE_PREFIX */
+// The engine logs through this interface so that only entry points know about @actions/core.
+// It also owns how text from outside (a registry, a Dockerfile, a token server) is made safe to
+// print: GitHub's runner reads every line a step writes and runs it as a workflow command when
+// its trimmed start is `::` (`::add-mask::`, `::stop-commands::`, `::error::`), and it runs the
+// old `##[command]` form found anywhere in a line (actions/runner ActionCommand.TryParseV2 and
+// TryParse). The runner compares with .NET's culture-sensitive StartsWith/IndexOf, which skip
+// "ignorable" characters (soft hyphen, zero-width space, bidi marks), so those go too. Every
+// Logger implementation prints each message through logLine().
+/** A logger that drops everything; handy for unit tests. */
+const silentLogger = {
+    info() { },
+    warning() { },
+    debug() { },
+    secret() { },
+};
+// Line breaks as any reader may see them: C0's LF/VT/FF/CR, NEL (U+0085), and Unicode's line
+// and paragraph separators (U+2028/2029), which browsers and editors break on.
+const LINE_BREAK = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
+// Invisible code points a comparison may skip (zero-width, soft hyphen, bidi overrides, BOM…).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+// Every other control character: C0 (ESC starts terminal escape sequences), DEL and C1.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/** A `#` that would start `##[`; a space breaks the old command form. */
+const OLD_COMMAND = /#(?=#\[)/g;
+/** What a printed line may start with: our own words, never a space, `:` or `#`. */
+const SAFE_START = /^[A-Za-z0-9[(]/;
+/** Put in front of a line that would otherwise start with outside text. */
+const LINE_PREFIX = '> ';
+/**
+ * Outside text made into one inert line: line breaks and tabs become spaces, invisible
+ * (default-ignorable) characters are removed, other control characters become '?', and `##[`
+ * is broken up. It may still start with anything: see logLine().
+ */
+function neutralise(text) {
+    return text
+        .replace(LINE_BREAK, ' ')
+        .replace(/\t/g, ' ')
+        .replace(IGNORABLE, '')
+        .replace(CONTROL, '?')
+        .replace(OLD_COMMAND, '# ');
+}
+/**
+ * One message as a log line that cannot be a workflow command: neutralise()d, and when it does
+ * not begin with a letter, digit, `[` or `(` (so could begin with `::` after trimming), prefixed
+ * with LINE_PREFIX.
+ */
+function logLine(message) {
+    const line = neutralise(message);
+    return SAFE_START.test(line) ? line : `${LINE_PREFIX}${line}`;
+}
+/**
+ * A multi-line text we composed (the CLI's report), made inert line by line: each line is
+ * neutralise()d, and one whose first non-space character is `:` gets LINE_PREFIX after its
+ * indentation. Values inside should already be neutralise()d, so they cannot add lines.
+ */
+function inertLines(text) {
+    return text
+        .split('\n')
+        .map((raw) => {
+        const line = neutralise(raw);
+        const body = line.trimStart();
+        return body.startsWith(':') ? `${line.slice(0, line.length - body.length)}${LINE_PREFIX}${body}` : line;
+    })
+        .join('\n');
+}
+/** A copy of JSON-like data (a report) with `f` applied to every string, keys included. */
+function mapStrings(value, f) {
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return f(v);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [f(k), walk(x)]));
+        }
+        return v;
+    };
+    return walk(value);
+}
+/**
+ * A JSON text that means exactly the same but holds no line a runner would act on: JSON.stringify
+ * already escapes control characters; this also escapes U+2028/2029 and the `#` of `##[` inside
+ * strings (`\u0023`), so a value cannot carry an old-form command. Lines of pretty JSON never
+ * start with `::`.
+ */
+function inertJson(json) {
+    return json
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029')
+        .replace(/#(?=#\[)/g, '\\u0023');
+}
+
+
+/***/ }),
+
+/***/ 2790:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   J2: () => (/* binding */ manifestDescriptorProblem),
+/* harmony export */   lb: () => (/* binding */ diffIdsProblem)
+/* harmony export */ });
+/* unused harmony exports digestProblem, isMediaType, descriptorProblem, isValidDescriptor */
+/* harmony import */ var _strict_json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3016);
+// Descriptors as the image spec defines them (descriptor.md), checked before anything uses one:
+// a digest by the spec's grammar and a registered algorithm (sha256: 64 lowercase hex, sha512:
+// 128), a size that is a non-negative safe integer, media types by RFC 6838's naming grammar,
+// and the optional fields with the types Go decodes them into (a wrong type fails Docker's pull).
+// A descriptor that fails is refused with a one-line reason; its text never reaches a report.
+// Pure: values in, a reason (or nothing) out.
+
+/** image-spec descriptor.md: `algorithm ":" encoded`. */
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const REGISTERED = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ };
+/** RFC 6838 §4.2 restricted-name for type and subtype, as the image spec's JSON schema writes it. */
+const PLATFORM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** Why `digest` is not a digest we can verify, or undefined when it is one. */
+function digestProblem(digest) {
+    if (typeof digest !== 'string')
+        return `has no digest string`;
+    if (!DIGEST_GRAMMAR.test(digest))
+        return `has digest ${(0,_strict_json_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(digest)}, which is not algorithm:hex`;
+    const colon = digest.indexOf(':');
+    const encoding = REGISTERED[digest.slice(0, colon)];
+    if (!encoding)
+        return `has digest ${(0,_strict_json_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(digest)} of an algorithm the image spec does not register (only sha256 and sha512)`;
+    if (!encoding.test(digest.slice(colon + 1))) {
+        return `has digest ${(0,_strict_json_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(digest)}, which is not ${digest.slice(0, colon)}:<${digest.startsWith('sha256') ? 64 : 128} lowercase hex>`;
+    }
+    return undefined;
+}
+function isMediaType(value) {
+    return typeof value === 'string' && MEDIA_TYPE.test(value);
+}
+/** Why `value` is not a valid descriptor, or undefined when it is one. */
+function descriptorProblem(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return 'is not a JSON object';
+    const d = value;
+    if (typeof d.mediaType !== 'string')
+        return 'has no mediaType';
+    if (!MEDIA_TYPE.test(d.mediaType))
+        return `has media type ${(0,_strict_json_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(d.mediaType)}, which is not type/subtype as RFC 6838 names them`;
+    const digest = digestProblem(d.digest);
+    if (digest)
+        return digest;
+    if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
+        return `has size ${(0,_strict_json_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(String(typeof d.size === 'number' ? d.size : JSON.stringify(d.size) ?? 'none'))}, not a non-negative whole number of bytes`;
+    }
+    if (d.urls !== undefined && d.urls !== null && !(Array.isArray(d.urls) && d.urls.every((u) => typeof u === 'string')))
+        return 'has urls that are not a list of strings';
+    if (d.annotations !== undefined && d.annotations !== null && !isStringMap(d.annotations))
+        return 'has annotations that are not string to string';
+    if (d.artifactType !== undefined && d.artifactType !== null && !isMediaType(d.artifactType))
+        return `has artifactType ${(0,_strict_json_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(String(d.artifactType))}, which is not a media type`;
+    if (d.data !== undefined && d.data !== null && typeof d.data !== 'string')
+        return 'has data that is not a base64 string';
+    if (d.platform !== undefined && d.platform !== null) {
+        const p = d.platform;
+        if (typeof p !== 'object' || Array.isArray(p))
+            return 'has a platform that is not an object';
+        if (typeof p.os !== 'string' || typeof p.architecture !== 'string')
+            return 'has a platform without os and architecture strings';
+        // containerd reads an empty os as the host's and lower-cases with Go's Unicode tables: only
+        // the plain names every runtime spells alike are accepted, so both sides select the same entry.
+        if (!PLATFORM_NAME.test(p.os) || !PLATFORM_NAME.test(p.architecture)) {
+            return `has platform ${(0,_strict_json_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(`${p.os}/${p.architecture}`)}: os and architecture must be non-empty names of letters, digits, "_", "." and "-"`;
+        }
+        if (p.variant !== undefined && p.variant !== null && (typeof p.variant !== 'string' || (p.variant !== '' && !PLATFORM_NAME.test(p.variant)))) {
+            return `has a platform whose variant ${(0,_strict_json_js__WEBPACK_IMPORTED_MODULE_0__/* .quote */ .hD)(String(p.variant))} is not a name of letters, digits, "_", "." and "-"`;
+        }
+        if (p['os.version'] !== undefined && p['os.version'] !== null && typeof p['os.version'] !== 'string')
+            return 'has a platform whose os.version is not a string';
+        const features = p['os.features'];
+        if (features !== undefined && features !== null && !(Array.isArray(features) && features.every((f) => typeof f === 'string'))) {
+            return 'has a platform whose os.features are not a list of strings';
+        }
+    }
+    return undefined;
+}
+/**
+ * The first invalid descriptor of an image manifest (config, layers, subject) or an index
+ * (manifests, subject), as `"layer 3 has digest …"`; undefined when all are valid.
+ */
+function manifestDescriptorProblem(body) {
+    const named = [];
+    if ('manifests' in body && Array.isArray(body.manifests)) {
+        body.manifests.forEach((entry, i) => named.push([`index entry ${i + 1}`, entry]));
+    }
+    if ('config' in body && body.config !== undefined)
+        named.push(['the config descriptor', body.config]);
+    if ('layers' in body && Array.isArray(body.layers))
+        body.layers.forEach((layer, i) => named.push([`layer ${i + 1}`, layer]));
+    if (body.subject !== undefined && body.subject !== null)
+        named.push(['the subject', body.subject]);
+    for (const [name, descriptor] of named) {
+        const problem = descriptorProblem(descriptor);
+        if (problem)
+            return `${name} ${problem}`;
+    }
+    return undefined;
+}
+/** Why a config's diff_ids are not a list of valid digests, or undefined. */
+function diffIdsProblem(diffIds) {
+    if (!Array.isArray(diffIds))
+        return 'has no rootfs.diff_ids list';
+    for (let i = 0; i < diffIds.length; i++) {
+        const problem = digestProblem(diffIds[i]);
+        if (problem)
+            return `diff_id ${i + 1} ${problem.replace(/^has digest/, 'is')}`;
+    }
+    return undefined;
+}
+function isValidDescriptor(value) {
+    return descriptorProblem(value) === undefined;
+}
+function isStringMap(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
+
+/***/ }),
+
+/***/ 5315:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40349,22 +40901,27 @@ function shortDigest(digest, length = 12) {
 
 /***/ }),
 
-/***/ 1890:
+/***/ 9240:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Bq: () => (/* binding */ formatPlatform),
+/* harmony export */   CE: () => (/* binding */ bestMatch),
 /* harmony export */   FL: () => (/* binding */ normalizePlatform),
-/* harmony export */   J5: () => (/* binding */ platformMatches),
+/* harmony export */   Ko: () => (/* binding */ configPlatform),
 /* harmony export */   Y8: () => (/* binding */ parsePlatform),
+/* harmony export */   my: () => (/* binding */ samePlatform),
 /* harmony export */   ol: () => (/* binding */ hostPlatform),
 /* harmony export */   uk: () => (/* binding */ availablePlatforms),
+/* harmony export */   wl: () => (/* binding */ onlyPlatform),
 /* harmony export */   yY: () => (/* binding */ selectManifest)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3048);
-// Platforms: parsing 'os/arch[/variant]', normalising the many spellings of one architecture
-// (as containerd/platforms does), and picking an image manifest out of an index. Pure apart
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5186);
+// Platforms: parsing 'os/arch[/variant]', normalising the many spellings of one architecture,
+// and choosing an image out of an index exactly as containerd's `platforms` package does for a
+// pull (Normalize, Only, the preference order, first among equals), because that is what Docker
+// pulls and runs. Our own code, written from containerd/platforms' behaviour and tests. Pure apart
 // from hostPlatform(), which reads process.platform/process.arch.
 
 
@@ -40383,8 +40940,10 @@ function parsePlatform(s) {
     return normalizePlatform(platform);
 }
 /**
- * One spelling per platform, so that 'aarch64', 'arm64/v8' and 'arm64' compare equal.
- * The table follows containerd/platforms: it is what BuildKit writes into indexes.
+ * containerd's Normalize: one spelling per platform, so that 'aarch64', 'arm64/v8' and 'arm64'
+ * compare equal. Exactly containerd/platforms' table (database.go), nothing more: amd64 drops
+ * only "v1", arm64 drops "8"/"v8"/"v8.0" and writes "9"/"9.0"/"v9.0" as "v9", arm without a
+ * variant (or "7") is v7 and "5"/"6"/"8" gain a "v"; os.features are sorted and deduplicated.
  */
 function normalizePlatform(p) {
     let os = lower(p.os);
@@ -40394,7 +40953,6 @@ function normalizePlatform(p) {
         os = 'darwin';
     switch (architecture) {
         case 'i386':
-        case '386':
             architecture = '386';
             variant = '';
             break;
@@ -40410,6 +40968,8 @@ function normalizePlatform(p) {
             architecture = 'arm64';
             if (variant === '8' || variant === 'v8' || variant === 'v8.0')
                 variant = ''; // the baseline again
+            else if (variant === '9' || variant === '9.0' || variant === 'v9.0')
+                variant = 'v9';
             break;
         case 'armhf':
             architecture = 'arm';
@@ -40420,43 +40980,78 @@ function normalizePlatform(p) {
             variant = 'v6';
             break;
         case 'arm':
-            // An arm image without a variant is built for v7 in practice; Docker assumes the same.
-            if (variant === '')
+            // An arm image without a variant is built for v7 in practice; containerd assumes the same.
+            if (variant === '' || variant === '7')
                 variant = 'v7';
+            else if (variant === '5' || variant === '6' || variant === '8')
+                variant = `v${variant}`;
             break;
     }
-    if (/^\d+$/.test(variant))
-        variant = `v${variant}`;
     const normalised = { os, architecture };
     if (variant !== '')
         normalised.variant = variant;
-    if (p['os.version'] !== undefined)
+    if (typeof p['os.version'] === 'string' && p['os.version'] !== '')
         normalised['os.version'] = p['os.version'];
-    if (p['os.features'] !== undefined)
-        normalised['os.features'] = [...p['os.features']];
+    const features = Array.isArray(p['os.features']) ? [...new Set(p['os.features'])].sort() : [];
+    if (features.length > 0)
+        normalised['os.features'] = features;
     return normalised;
+}
+/** The platform an image config declares, normalised; fields of the wrong type read as empty, as they would fail Go. */
+function configPlatform(config) {
+    const text = (v) => (typeof v === 'string' ? v : '');
+    const platform = { os: text(config.os), architecture: text(config.architecture) };
+    if (text(config.variant))
+        platform.variant = text(config.variant);
+    if (text(config['os.version']))
+        platform['os.version'] = text(config['os.version']);
+    const features = config['os.features'];
+    if (Array.isArray(features) && features.every((f) => typeof f === 'string') && features.length)
+        platform['os.features'] = features;
+    return normalizePlatform(platform);
 }
 function formatPlatform(p) {
     return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
 }
-/**
- * Does an image built for `have` satisfy a request for `want`? A request without a variant
- * accepts any variant (linux/amd64 takes amd64/v3); a request with one needs that one.
- */
-function platformMatches(want, have) {
-    const w = normalizePlatform(want);
-    const h = normalizePlatform(have);
-    if (w.os !== h.os || w.architecture !== h.architecture)
-        return false;
-    if (w.variant !== undefined && w.variant !== h.variant)
-        return false;
-    if (w['os.version'] !== undefined && w['os.version'] !== h['os.version'])
-        return false;
-    return true;
+/** Same os, architecture and variant once normalised: how pairs and index entries are keyed. */
+function samePlatform(a, b) {
+    return formatPlatform(normalizePlatform(a)) === formatPlatform(normalizePlatform(b));
 }
-/** First matching image entry, as the spec and every runtime pick it; attestations never match. */
+/**
+ * containerd's `platforms.Only(spec)`: what Docker pulls for `--platform spec`, and (with the
+ * runner's platform as spec) `platforms.Default()`. The spec and the platforms it falls back to, in
+ * order of preference (platformVector): amd64/vN takes vN…v2, then plain amd64, then 386; plain
+ * amd64 takes only amd64 (never amd64/v2) and then 386; arm/vN takes vN down to v5; arm64/v8.x
+ * and v9.x take the lower arm64 revisions and then arm v8 … v5. Each step matches one platform
+ * exactly: os, architecture and variant equal, Windows os.version compatible, and the
+ * candidate's os.features a subset of the spec's.
+ */
+function onlyPlatform(spec) {
+    const steps = platformVector(normalizePlatform(spec)).map(exactMatcher);
+    const rank = (p) => steps.findIndex((m) => m(p));
+    return {
+        match: (p) => rank(p) >= 0,
+        less: (a, b) => orderedLess(steps, a, b),
+    };
+}
+/**
+ * The entry a runtime takes out of several: among those the matcher accepts, the most preferred,
+ * and among equals the first (containerd sorts stably and takes the head).
+ */
+function bestMatch(items, platformOf, matcher) {
+    let best;
+    for (const item of items) {
+        const platform = platformOf(item);
+        if (!platform || !matcher.match(platform))
+            continue;
+        if (!best || matcher.less(platform, best.platform))
+            best = { item, platform };
+    }
+    return best?.item;
+}
+/** The image entry containerd pulls from an index for `want` (platforms.Only); attestations never match. */
 function selectManifest(index, want) {
-    return imageEntries(index).find((entry) => platformMatches(want, entry.platform));
+    return bestMatch(imageEntries(index), (entry) => entry.platform, onlyPlatform(want));
 }
 /** The platforms an index offers, as written by the registry, for "no manifest for …" messages. */
 function availablePlatforms(index) {
@@ -40509,6 +41104,129 @@ function imageEntries(index) {
         return !(0,_types_js__WEBPACK_IMPORTED_MODULE_1__/* .isAttestation */ .H3)(entry);
     });
 }
+/** containerd's platformVector: the spec first, then what it can also run, best first. */
+function platformVector(spec) {
+    const base = { os: spec.os, 'os.version': spec['os.version'], 'os.features': spec['os.features'] };
+    const variantNumber = (v) => (v !== undefined && /^v?\d+$/.test(v) ? Number(v.replace(/^v/, '')) : NaN);
+    switch (spec.architecture) {
+        case 'amd64': {
+            const vector = [spec];
+            const version = variantNumber(spec.variant);
+            for (let v = version - 1; v >= 1; v--)
+                vector.push({ ...base, architecture: 'amd64', variant: `v${v}` });
+            vector.push({ ...base, architecture: '386' });
+            return vector;
+        }
+        case 'arm': {
+            const vector = [spec];
+            const version = variantNumber(spec.variant);
+            for (let v = version - 1; v >= 5; v--)
+                vector.push({ ...base, architecture: 'arm', variant: `v${v}` });
+            return vector;
+        }
+        case 'arm64': {
+            const variant = spec.variant ?? 'v8';
+            const versions = ARM64_VARIANTS[variant];
+            const vector = [];
+            if (!versions)
+                return vector; // containerd: an unknown arm64 variant matches nothing
+            versions.forEach(([major, topMinor]) => {
+                for (let minor = topMinor; minor >= 0; minor--) {
+                    vector.push({ ...base, architecture: 'arm64', variant: minor === 0 ? `v${major}` : `v${major}.${minor}` });
+                }
+            });
+            // Every arm64 v8.x/v9.x CPU runs 32-bit arm v8 and below.
+            return [...vector, ...platformVector({ ...base, architecture: 'arm', variant: 'v8' })];
+        }
+        default:
+            return [spec];
+    }
+}
+/** arm64 variant → [major, highest minor] revisions it runs, best first (containerd's arm64variantToVersion). */
+const ARM64_VARIANTS = Object.fromEntries([
+    ['v8', [[8, 0]]],
+    ...Array.from({ length: 10 }, (_, minor) => [`v8.${minor}`, [[8, minor]]]),
+    ['v9', [[9, 0], [8, 5]]],
+    ...Array.from({ length: 8 }, (_, minor) => [`v9.${minor}`, [[9, minor], [8, Math.min(minor + 5, 9)]]]),
+]);
+/** containerd's NewMatcher(step).Match, with its Windows rules (os.version compatibility, win32k ignored). */
+function exactMatcher(step) {
+    const want = normalizePlatform(step);
+    const windows = want.os === 'windows';
+    const host = windows ? windowsVersion(want['os.version']) : undefined;
+    return (candidate) => {
+        const p = normalizePlatform(candidate);
+        // containerd ignores win32k on Windows candidates (windowsStripFeaturesMatcher).
+        if (windows && p['os.features'])
+            p['os.features'] = p['os.features'].filter((f) => f !== 'win32k');
+        if (p.os !== want.os || p.architecture !== want.architecture || (p.variant ?? '') !== (want.variant ?? ''))
+            return false;
+        if (host && !windowsCompatible(host, candidate['os.version']))
+            return false;
+        const features = p['os.features'] ?? [];
+        const allowed = new Set(want['os.features'] ?? []);
+        return features.every((f) => allowed.has(f));
+    };
+}
+/** containerd's orderedPlatformComparer.Less. */
+function orderedLess(steps, a, b) {
+    for (const step of steps) {
+        const am = step(a);
+        const bm = step(b);
+        if (am && !bm)
+            return true;
+        if (am || bm) {
+            // Both match: prefer the one with more os.features.
+            if (am && bm) {
+                const af = a['os.features']?.length ?? 0;
+                const bf = b['os.features']?.length ?? 0;
+                if (af !== bf)
+                    return af > bf;
+            }
+            return false;
+        }
+    }
+    if (a['os.features']?.length || b['os.features']?.length) {
+        return orderedLess(steps, withoutFeatures(a), withoutFeatures(b));
+    }
+    return false;
+}
+function withoutFeatures(p) {
+    const bare = { ...p };
+    delete bare['os.features'];
+    return bare;
+}
+const LTSC2022 = 20348;
+const COMPAT_LTSC = [LTSC2022, 26100];
+function windowsVersion(version) {
+    const parts = (version ?? '').split('.');
+    if (parts.length < 3)
+        return undefined;
+    const [major, minor, build] = parts.slice(0, 3).map((n) => (/^\d+$/.test(n) ? Number(n) : NaN));
+    if (!(major <= 255 && minor <= 255 && build <= 65535))
+        return undefined;
+    if (major === 0 && minor === 0 && build === 0)
+        return undefined;
+    return { major, minor, build };
+}
+/** containerd's checkWindowsHostAndContainerCompat: exact build before ltsc2022, stable ABI after. */
+function windowsCompatible(host, containerVersion) {
+    if (!containerVersion)
+        return true;
+    const ctr = windowsVersion(containerVersion) ?? { major: 0, minor: 0, build: 0 };
+    if (host.major !== ctr.major || host.minor !== ctr.minor)
+        return false;
+    if (host.build < LTSC2022)
+        return host.build === ctr.build;
+    let supported = LTSC2022;
+    for (let i = COMPAT_LTSC.length - 1; i >= 0; i--) {
+        if (host.build > COMPAT_LTSC[i]) {
+            supported = COMPAT_LTSC[i];
+            break;
+        }
+    }
+    return supported <= ctr.build && ctr.build <= host.build;
+}
 function lower(value) {
     return typeof value === 'string' ? value.toLowerCase() : '';
 }
@@ -40516,7 +41234,7 @@ function lower(value) {
 
 /***/ }),
 
-/***/ 2148:
+/***/ 374:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40528,7 +41246,7 @@ function lower(value) {
 /* harmony export */   oU: () => (/* binding */ registryUsesHttp)
 /* harmony export */ });
 /* unused harmony export isLoopbackHost */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
 // Image references: parsing `[registry/]repository[:tag][@digest]` the way Docker does
 // (distribution/reference grammar and normalisation), pinning to digests, and deciding which
 // registries may be spoken to over plain HTTP. Pure: no I/O, no environment.
@@ -40743,7 +41461,533 @@ function quote(input) {
 
 /***/ }),
 
-/***/ 3048:
+/***/ 3016:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w8: () => (/* binding */ decodeDocument),
+  hD: () => (/* binding */ quote)
+});
+
+// UNUSED EXPORTS: StrictJsonError, decodeStrict, foldName
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(2174);
+;// CONCATENATED MODULE: ./src/oci/go-fold.ts
+// Go's case folding for JSON keys: encoding/json matches an object key to a struct field when
+// foldName(key) === foldName(field), which is bytes.EqualFold — Unicode simple case folding, rune
+// by rune. Pure; the folding table is built once, the first time a key is not ASCII.
+/**
+ * Go's encoding/json foldName: every rune replaced by the smallest rune of its simple case-folding
+ * orbit (unicode.SimpleFold), so foldName(a) === foldName(b) exactly when bytes.EqualFold(a, b).
+ * ASCII letters fold to upper case; KELVIN SIGN to "K", LONG S to "S".
+ */
+function foldName(name) {
+    let ascii = true;
+    for (let i = 0; i < name.length; i++) {
+        if (name.charCodeAt(i) > 0x7f) {
+            ascii = false;
+            break;
+        }
+    }
+    if (ascii)
+        return name.toUpperCase(); // on ASCII only a–z change
+    const table = orbitMinimum();
+    let out = '';
+    for (const ch of name) {
+        const cp = ch.codePointAt(0);
+        out += String.fromCodePoint(table.get(cp) ?? cp);
+    }
+    return out;
+}
+let orbitTable;
+/**
+ * For each cased code point, the smallest code point it is equivalent to under Unicode simple case
+ * folding. Built once, on the first non-ASCII key: the upper/lower case pairs JavaScript knows,
+ * kept only when a /iu regular expression (which canonicalises by simple case folding, as
+ * Go's SimpleFold orbits are defined) agrees they are one letter — so "ı" stays apart from "I".
+ */
+function orbitMinimum() {
+    if (orbitTable)
+        return orbitTable;
+    const parent = new Map();
+    const find = (x) => {
+        let root = x;
+        while (parent.has(root) && parent.get(root) !== root)
+            root = parent.get(root);
+        parent.set(x, root);
+        return root;
+    };
+    const union = (a, b) => {
+        const ra = find(a);
+        const rb = find(b);
+        if (ra !== rb)
+            parent.set(Math.max(ra, rb), Math.min(ra, rb));
+    };
+    // Cased letters live in the BMP and the SMP (Deseret, Osage, Adlam …).
+    for (let cp = 0x41; cp < 0x20000; cp++) {
+        if (cp >= 0xd800 && cp <= 0xdfff)
+            continue;
+        const ch = String.fromCodePoint(cp);
+        for (const other of [ch.toLowerCase(), ch.toUpperCase()]) {
+            if (other === ch)
+                continue;
+            const ocp = other.codePointAt(0);
+            if (other.length !== (ocp > 0xffff ? 2 : 1))
+                continue; // a full mapping to several letters is not a simple fold
+            if (!new RegExp(`^\\u{${cp.toString(16)}}$`, 'iu').test(other))
+                continue;
+            union(cp, ocp);
+        }
+    }
+    const table = new Map();
+    for (const cp of parent.keys()) {
+        const root = find(cp);
+        if (root !== cp)
+            table.set(cp, root);
+    }
+    orbitTable = table;
+    return table;
+}
+
+;// CONCATENATED MODULE: ./src/oci/strict-json.ts
+// One strict JSON decoder for every document Docker and containerd read with Go's encoding/json:
+// manifests, indexes, image configs, token responses, in-toto statements, an OCI layout's
+// index.json and a `docker save` manifest.json. JSON.parse and Go disagree on exactly the things
+// an attacker needs to show us one image and the runtime another:
+// - Go matches an object key to a struct field case-insensitively (Unicode simple folding, so
+//   "layerſ" with a long s and "\u212A" KELVIN SIGN count too) and the last key wins; JSON.parse is
+//   exact. Two keys that fold together in a struct, or a known field spelled in another case, is
+//   refused. Map positions (annotations, labels, volumes) keep Go's exact keys and are not folded.
+// - Duplicate keys: Go merges duplicate maps and overwrites fields; refused at any depth.
+// - Invalid UTF-8 and lone surrogate escapes: Go reads them as U+FFFD, JS keeps something else;
+//   refused. So is a byte-order mark (Go refuses it) and a non-integer where Go wants an integer.
+// Pure: bytes in, a plain value or a one-line reason out.
+
+
+
+const leaf = { t: 'leaf' };
+const strict_json_int = { t: 'int' };
+const strings = { t: 'array', items: leaf };
+const stringMap = { t: 'map', values: leaf };
+const struct = (fields) => ({ t: 'struct', fields });
+/** image-spec specs.Platform, plus the `features` of Docker's manifest list PlatformSpec. */
+const platform = struct({ architecture: leaf, os: leaf, 'os.version': leaf, 'os.features': strings, variant: leaf, features: strings });
+/** image-spec specs.Descriptor (Docker's distribution.Descriptor is a subset). */
+const descriptor = struct({
+    mediaType: leaf,
+    digest: leaf,
+    size: strict_json_int,
+    urls: strings,
+    annotations: stringMap,
+    data: leaf,
+    platform,
+    artifactType: leaf,
+});
+/**
+ * Manifest and index share one shape: a document is decoded before we know which it is, and
+ * containerd sniffs every document for config, layers, manifests and fsLayers (schema1).
+ */
+const manifestDocument = struct({
+    schemaVersion: strict_json_int,
+    mediaType: leaf,
+    artifactType: leaf,
+    config: descriptor,
+    layers: { t: 'array', items: descriptor },
+    manifests: { t: 'array', items: descriptor },
+    subject: descriptor,
+    annotations: stringMap,
+    fsLayers: { t: 'unknown' },
+});
+/** moby's container.Config: Go field names without tags, matched case-insensitively. */
+const containerConfig = struct({
+    Hostname: leaf,
+    Domainname: leaf,
+    User: leaf,
+    AttachStdin: leaf,
+    AttachStdout: leaf,
+    AttachStderr: leaf,
+    ExposedPorts: { t: 'map', values: { t: 'unknown' } },
+    Tty: leaf,
+    OpenStdin: leaf,
+    StdinOnce: leaf,
+    Env: strings,
+    Cmd: strings,
+    Healthcheck: struct({ Test: strings, Interval: leaf, Timeout: leaf, StartPeriod: leaf, StartInterval: leaf, Retries: leaf }),
+    ArgsEscaped: leaf,
+    Image: leaf,
+    Volumes: { t: 'map', values: { t: 'unknown' } },
+    WorkingDir: leaf,
+    Entrypoint: strings,
+    NetworkDisabled: leaf,
+    MacAddress: leaf,
+    OnBuild: strings,
+    Labels: stringMap,
+    StopSignal: leaf,
+    StopTimeout: leaf,
+    Shell: strings,
+});
+/** image-spec specs.Image and moby's image.Image (V1Image + rootfs, history, os.version, os.features). */
+const imageConfig = struct({
+    id: leaf,
+    parent: leaf,
+    comment: leaf,
+    created: leaf,
+    container: leaf,
+    container_config: containerConfig,
+    docker_version: leaf,
+    author: leaf,
+    config: containerConfig,
+    architecture: leaf,
+    variant: leaf,
+    os: leaf,
+    'os.version': leaf,
+    'os.features': strings,
+    size: leaf,
+    rootfs: struct({ type: leaf, diff_ids: strings }),
+    history: { t: 'array', items: struct({ created: leaf, created_by: leaf, author: leaf, comment: leaf, empty_layer: leaf }) },
+});
+/** The token endpoint's answer as containerd and the Docker CLI read it. */
+const tokenResponse = struct({ token: leaf, access_token: leaf, expires_in: strict_json_int, issued_at: leaf, refresh_token: leaf, scope: leaf });
+const inTotoStatement = struct({
+    _type: leaf,
+    subject: { t: 'array', items: struct({ name: leaf, digest: stringMap }) },
+    predicateType: leaf,
+    predicate: { t: 'free' },
+});
+/** moby's tarexport manifestItem: untagged Go fields, so "config" is read as Config. */
+const dockerSaveManifest = {
+    t: 'array',
+    items: struct({ Config: leaf, RepoTags: strings, Layers: strings, Parent: leaf, LayerSources: { t: 'map', values: descriptor } }),
+};
+const SHAPES = {
+    manifest: manifestDocument,
+    config: imageConfig,
+    'token response': tokenResponse,
+    'in-toto statement': inTotoStatement,
+    'docker-save manifest': dockerSaveManifest,
+};
+/** Legit documents nest a dozen levels; Go stops at 10000, we far earlier, so deep input cannot exhaust the stack. */
+const MAX_DEPTH = 512;
+/** Why a document was refused; `message` is one line naming the key, without the document's name. */
+class StrictJsonError extends Error {
+    ambiguous;
+    constructor(message, 
+    /** true when Go and JSON.parse would read the document differently: a possible attack, not just damage. */
+    ambiguous) {
+        super(message);
+        this.ambiguous = ambiguous;
+        this.name = 'StrictJsonError';
+    }
+}
+/**
+ * Decodes `bytes` as `kind` and throws a VerifyImageError(code) naming `what` when it is not JSON
+ * or when Go would read it differently. Ambiguity from a registry is an integrity error.
+ */
+function decodeDocument(bytes, kind, what, code) {
+    try {
+        return decodeStrict(bytes, kind);
+    }
+    catch (err) {
+        if (!(err instanceof StrictJsonError))
+            throw err;
+        const action = code === 'local' ? 'export or save it again' : 'do not trust this tag; check who can push to it';
+        const errorCode = err.ambiguous && code !== 'local' ? 'integrity' : code;
+        throw new errors/* VerifyImageError */.Vi(errorCode, `${what}: ${err.message}; ${err.ambiguous ? action : 'refusing it'}`);
+    }
+}
+/** The value JSON.parse would give, when Go would read the same; a StrictJsonError otherwise. */
+function decodeStrict(input, kind) {
+    let text;
+    try {
+        // ignoreBOM keeps a BOM in the text, where the parser refuses it as Go does.
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
+    }
+    catch {
+        throw new StrictJsonError(`ambiguous ${kind}: it is not valid UTF-8, and Go would read the bad bytes as U+FFFD`, true);
+    }
+    return new Parser(text, kind).document(SHAPES[kind]);
+}
+const UNKNOWN = { t: 'unknown' };
+class Parser {
+    s;
+    kind;
+    i = 0;
+    /** Keys and indexes from the top to the current value, rendered only into an error. */
+    path = [];
+    constructor(s, kind) {
+        this.s = s;
+        this.kind = kind;
+    }
+    document(shape) {
+        this.ws();
+        const value = this.value(shape, '');
+        this.ws();
+        if (this.i < this.s.length)
+            this.fail('data after the JSON value');
+        return value;
+    }
+    value(shape, key) {
+        if (this.path.length > MAX_DEPTH)
+            throw new StrictJsonError(`it nests deeper than ${MAX_DEPTH} levels`, false);
+        const c = this.s.charCodeAt(this.i);
+        if (c === 0x7b)
+            return this.object(shape);
+        if (c === 0x5b)
+            return this.array(shape);
+        if (c === 0x22)
+            return this.string();
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39))
+            return this.number(shape, key);
+        if (this.s.startsWith('true', this.i))
+            return this.literal('true', true);
+        if (this.s.startsWith('false', this.i))
+            return this.literal('false', false);
+        if (this.s.startsWith('null', this.i))
+            return this.literal('null', null);
+        return this.fail('a value was expected');
+    }
+    object(shape) {
+        this.i++; // {
+        const result = {};
+        const fields = shape.t === 'struct' ? shape.fields : undefined;
+        const foldKeys = shape.t === 'struct' || shape.t === 'unknown';
+        // Every key of this object by its folded form (or as written, where Go keeps keys exact).
+        const keys = new Map();
+        this.ws();
+        if (this.s.charCodeAt(this.i) === 0x7d) {
+            this.i++;
+            return result;
+        }
+        for (;;) {
+            this.ws();
+            if (this.s.charCodeAt(this.i) !== 0x22)
+                this.fail('a key was expected');
+            const key = this.string();
+            const known = fields !== undefined && Object.hasOwn(fields, key);
+            const form = foldKeys ? foldName(key) : key;
+            const first = keys.get(form);
+            if (first === key)
+                throw new StrictJsonError(`ambiguous ${this.kind}: ${quote(key)} appears twice${this.where()}: Docker would read the last`, true);
+            if (first !== undefined) {
+                const reader = fields !== undefined && Object.hasOwn(fields, first) ? 'Docker would read the second' : 'Go would read them as one field';
+                throw new StrictJsonError(`ambiguous ${this.kind}: both ${quote(first)} and ${quote(key)}${this.where()}: ${reader}`, true);
+            }
+            keys.set(form, key);
+            let child;
+            if (shape.t === 'struct') {
+                child = known ? shape.fields[key] : UNKNOWN;
+                const field = known ? undefined : fieldIndex(shape).get(form);
+                if (field !== undefined) {
+                    throw new StrictJsonError(`ambiguous ${this.kind}: ${quote(key)}${this.where()} is not ${quote(field)}: Docker would read it as ${quote(field)}, JSON.parse would not`, true);
+                }
+            }
+            else if (shape.t === 'map') {
+                child = shape.values;
+            }
+            else if (shape.t === 'free') {
+                child = shape;
+            }
+            else {
+                child = UNKNOWN;
+            }
+            this.ws();
+            if (this.s.charCodeAt(this.i) !== 0x3a)
+                this.fail('":" was expected');
+            this.i++;
+            this.ws();
+            this.path.push(key);
+            const value = this.value(child, key);
+            this.path.pop();
+            // "__proto__" is data here, as it is for JSON.parse, never the object's prototype.
+            if (key === '__proto__')
+                Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+            else
+                result[key] = value;
+            this.ws();
+            const c = this.s.charCodeAt(this.i);
+            if (c === 0x2c) {
+                this.i++;
+                continue;
+            }
+            if (c === 0x7d) {
+                this.i++;
+                return result;
+            }
+            this.fail('"," or "}" was expected');
+        }
+    }
+    array(shape) {
+        this.i++; // [
+        const result = [];
+        const items = shape.t === 'array' ? shape.items : shape.t === 'free' ? shape : UNKNOWN;
+        this.ws();
+        if (this.s.charCodeAt(this.i) === 0x5d) {
+            this.i++;
+            return result;
+        }
+        for (;;) {
+            this.ws();
+            this.path.push(result.length);
+            result.push(this.value(items, ''));
+            this.path.pop();
+            this.ws();
+            const c = this.s.charCodeAt(this.i);
+            if (c === 0x2c) {
+                this.i++;
+                continue;
+            }
+            if (c === 0x5d) {
+                this.i++;
+                return result;
+            }
+            this.fail('"," or "]" was expected');
+        }
+    }
+    /** ' in $.manifests[0]' inside the document; nothing at its top level. */
+    where() {
+        if (this.path.length === 0)
+            return '';
+        const rendered = this.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+        const short = rendered.length > 80 ? `${rendered.slice(0, 80)}…` : rendered;
+        return ` in $${short.replace(/[^\x20-\x7e]/g, '?')}`;
+    }
+    string() {
+        const s = this.s;
+        let i = this.i + 1;
+        let out = '';
+        let start = i;
+        for (;;) {
+            if (i >= s.length)
+                this.fail('a string is not closed');
+            const c = s.charCodeAt(i);
+            if (c === 0x22) {
+                out += s.slice(start, i);
+                this.i = i + 1;
+                return out;
+            }
+            if (c < 0x20) {
+                this.i = i;
+                this.fail('a control character inside a string');
+            }
+            if (c !== 0x5c) {
+                i++;
+                continue;
+            }
+            out += s.slice(start, i);
+            const e = s.charCodeAt(i + 1);
+            i += 2;
+            switch (e) {
+                case 0x22:
+                    out += '"';
+                    break;
+                case 0x5c:
+                    out += '\\';
+                    break;
+                case 0x2f:
+                    out += '/';
+                    break;
+                case 0x62:
+                    out += '\b';
+                    break;
+                case 0x66:
+                    out += '\f';
+                    break;
+                case 0x6e:
+                    out += '\n';
+                    break;
+                case 0x72:
+                    out += '\r';
+                    break;
+                case 0x74:
+                    out += '\t';
+                    break;
+                case 0x75: {
+                    const unit = this.hex4(i);
+                    i += 4;
+                    if (unit >= 0xd800 && unit <= 0xdbff && s.charCodeAt(i) === 0x5c && s.charCodeAt(i + 1) === 0x75) {
+                        const low = this.hex4(i + 2);
+                        if (low >= 0xdc00 && low <= 0xdfff) {
+                            out += String.fromCharCode(unit, low);
+                            i += 6;
+                            break;
+                        }
+                    }
+                    if (unit >= 0xd800 && unit <= 0xdfff) {
+                        throw new StrictJsonError(`ambiguous ${this.kind}: a lone surrogate \\u${unit.toString(16)} in a string${this.where()}: Go would read it as U+FFFD, JSON.parse would not`, true);
+                    }
+                    out += String.fromCharCode(unit);
+                    break;
+                }
+                default:
+                    this.i = i - 2;
+                    this.fail('an invalid escape in a string');
+            }
+            start = i;
+        }
+    }
+    hex4(at) {
+        const digits = this.s.slice(at, at + 4);
+        if (!/^[0-9a-fA-F]{4}$/.test(digits)) {
+            this.i = at;
+            this.fail('an invalid \\u escape');
+        }
+        return parseInt(digits, 16);
+    }
+    number(shape, key) {
+        const match = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+        match.lastIndex = this.i;
+        const found = match.exec(this.s);
+        if (!found)
+            return this.fail('an invalid number');
+        const lexeme = found[0];
+        this.i += lexeme.length;
+        const value = Number(lexeme);
+        if (!Number.isFinite(value))
+            throw new StrictJsonError(`a number${this.where()} is out of range`, false);
+        if (shape.t === 'int' && !/^-?(?:0|[1-9][0-9]*)$/.test(lexeme)) {
+            throw new StrictJsonError(`${quote(key)}${this.where()} is ${lexeme.slice(0, 24)}, not a whole number: Docker would refuse it`, false);
+        }
+        return value;
+    }
+    literal(word, value) {
+        this.i += word.length;
+        return value;
+    }
+    ws() {
+        const s = this.s;
+        let i = this.i;
+        for (;;) {
+            const c = s.charCodeAt(i);
+            if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)
+                i++;
+            else
+                break;
+        }
+        this.i = i;
+    }
+    fail(reason) {
+        const at = this.i >= this.s.length ? 'at the end' : `at character ${this.i + 1}`;
+        throw new StrictJsonError(`it is not valid JSON (${reason} ${at})`, false);
+    }
+}
+function fieldIndex(shape) {
+    if (!shape.folded)
+        shape.folded = new Map(Object.keys(shape.fields).map((name) => [foldName(name), name]));
+    return shape.folded;
+}
+/** A key or value from a document, safe to put in a message: quoted, escaped, short. */
+function quote(value, max = 64) {
+    const short = value.length > max ? `${value.slice(0, max)}…` : value;
+    return JSON.stringify(short).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+
+/***/ }),
+
+/***/ 5186:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40813,22 +42057,24 @@ function isAttestation(d) {
 
 /***/ }),
 
-/***/ 8381:
+/***/ 1279:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   DE: () => (/* binding */ parsePlatformSelection),
 /* harmony export */   NQ: () => (/* binding */ parseBuildArgs),
 /* harmony export */   XV: () => (/* binding */ parseFailOn),
+/* harmony export */   aj: () => (/* binding */ parseEfficiencyGate),
 /* harmony export */   cW: () => (/* binding */ parseRegistryTimeout),
+/* harmony export */   gn: () => (/* binding */ parsePlatformsExpected),
 /* harmony export */   m: () => (/* binding */ parseDigest),
 /* harmony export */   nY: () => (/* binding */ parseConcurrency),
 /* harmony export */   yR: () => (/* binding */ parseBaseImage)
 /* harmony export */ });
-/* unused harmony exports parseList, parseBoolean */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1890);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
+/* unused harmony exports parseList, parseBoolean, parseByteSize, parsePercent, parseRatio */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9240);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(374);
 // Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
 // @actions/core here, so the CLI and tests use the same rules and messages.
 
@@ -40956,11 +42202,95 @@ function parseConcurrency(name, value, max) {
     }
     return n;
 }
+/**
+ * `platforms-expected`: the platforms the pushed tag must serve, exactly (a comma or newline list,
+ * normalised as containerd does: linux/arm64/v8 is linux/arm64). Empty: no platform gate.
+ */
+function parsePlatformsExpected(name, value) {
+    const items = parseList(value);
+    if (items.length === 0)
+        return undefined;
+    const platforms = [];
+    for (const item of items) {
+        let platform;
+        try {
+            platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .parsePlatform */ .Y8)(item);
+        }
+        catch {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${item.slice(0, 80)}" is not os/architecture[/variant]: list every platform the tag must serve, e.g. linux/amd64,linux/arm64`);
+        }
+        if (platforms.some((p) => (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(p) === (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform))) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} lists ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} twice: name each platform once`);
+        }
+        platforms.push(platform);
+    }
+    return platforms;
+}
+/**
+ * A byte count: `1048576`, `20MB`, `1.5 GiB`. K, M, G, T (with or without B) are powers of 1000
+ * and KiB, MiB, GiB, TiB powers of 1024, as dive's `.dive-ci` reads them (go-humanize).
+ */
+function parseByteSize(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(i?)b?|b)?$/i.exec(v);
+    const power = match?.[2] ? 'kmgt'.indexOf(match[2].toLowerCase()) + 1 : 0;
+    const bytes = match ? Math.round(Number(match[1]) * (match[3] ? 1024 : 1000) ** power) : NaN;
+    if (!Number.isSafeInteger(bytes)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${v.slice(0, 40)}" is not a size: give bytes, optionally with K, M or G (powers of 1000) or KiB, MiB, GiB, e.g. 20MB`);
+    }
+    return bytes;
+}
+/** A percentage from 0 to 100, with or without `%`. */
+function parsePercent(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const n = Number(v.replace(/\s*%$/, ''));
+    if (!/^\d+(\.\d+)?\s*%?$/.test(v) || n > 100) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${v.slice(0, 40)}" is not a percentage: give a number from 0 to 100, e.g. 10 or 10%`);
+    }
+    return n;
+}
+/** A ratio from 0 to 1 (dive's lowestEfficiency). */
+function parseRatio(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const n = Number(v);
+    if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(v) || n > 1) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${v.slice(0, 40)}" is not a ratio: give a number from 0 to 1, e.g. 0.95`);
+    }
+    return n;
+}
+/**
+ * The efficiency gate from its four inputs (`flag` spells each name as the caller's users write it).
+ * It reads every layer's files, so it needs deep; min-wasted-bytes only qualifies max-wasted-percent.
+ */
+function parseEfficiencyGate(values, deep, flag, deepFlag) {
+    const gate = {
+        maxWastedBytes: parseByteSize(flag('max-wasted-bytes'), values.maxWastedBytes),
+        maxWastedPercent: parsePercent(flag('max-wasted-percent'), values.maxWastedPercent),
+        minWastedBytes: parseByteSize(flag('min-wasted-bytes'), values.minWastedBytes),
+        minEfficiency: parseRatio(flag('min-efficiency'), values.minEfficiency),
+    };
+    const given = Object.keys(gate).filter((k) => gate[k] !== undefined);
+    if (given.length === 0)
+        return undefined;
+    const names = given.map((k) => flag(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))).join(', ');
+    if (!deep)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${names} need${given.length === 1 ? 's' : ''} ${deepFlag} (wasted bytes and efficiency are counted from every layer's files): add ${deepFlag}`);
+    if (gate.minWastedBytes !== undefined && gate.maxWastedPercent === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${flag('min-wasted-bytes')} is the floor under which ${flag('max-wasted-percent')} does not apply: set ${flag('max-wasted-percent')} too, or use ${flag('max-wasted-bytes')}`);
+    }
+    return gate;
+}
 
 
 /***/ }),
 
-/***/ 3263:
+/***/ 601:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41018,7 +42348,7 @@ function decideRetry(attempt, policy, startedAt, now, retryAfterMs, random = Mat
 
 /***/ }),
 
-/***/ 109:
+/***/ 9673:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41030,15 +42360,19 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: CONFIG_CAP, MANIFEST_CAP
 
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(2174);
+// EXTERNAL MODULE: ./src/oci/descriptor.ts
+var oci_descriptor = __nccwpck_require__(2790);
 // EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(8825);
+var oci_digest = __nccwpck_require__(5315);
 // EXTERNAL MODULE: ./src/oci/reference.ts
-var oci_reference = __nccwpck_require__(2148);
+var oci_reference = __nccwpck_require__(374);
+// EXTERNAL MODULE: ./src/oci/strict-json.ts + 1 modules
+var strict_json = __nccwpck_require__(3016);
 // EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(3048);
+var types = __nccwpck_require__(5186);
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
+var http = __nccwpck_require__(1713);
 ;// CONCATENATED MODULE: ./src/registry/auth.ts
 // Turning a registry's challenge into an Authorization header: Basic as is, Bearer through the
 // token server. Tokens are cached per scope and renewed shortly before they expire.
@@ -41055,6 +42389,7 @@ var http = __nccwpck_require__(8851);
 //
 // A realm is where we send the password: it must be https unless the registry itself is one we
 // may speak plain http to (loopback or insecure-registries).
+
 
 
 const TOKEN_RESPONSE_CAP = 64 * 1024;
@@ -41186,13 +42521,8 @@ class Authenticator {
     }
     async parseToken(res) {
         const bytes = await (0,http/* readCapped */.EF)(res, TOKEN_RESPONSE_CAP, `the token response of ${this.registry}`);
-        let body;
-        try {
-            body = JSON.parse(bytes.toString('utf8'));
-        }
-        catch {
-            throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered something that is not JSON`);
-        }
+        // Strict, as for every document Docker reads with Go: "Token" beside "token" is refused.
+        const body = (0,strict_json/* decodeDocument */.w8)(bytes, 'token response', `the token response of ${this.registry}`, 'protocol');
         if (typeof body !== 'object' || body === null) {
             throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered something that is not a token response`);
         }
@@ -41233,7 +42563,7 @@ function basic(username, password) {
 }
 
 // EXTERNAL MODULE: ./src/registry/backoff.ts
-var backoff = __nccwpck_require__(3263);
+var backoff = __nccwpck_require__(601);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/registry/blob-stream.ts
@@ -41502,6 +42832,8 @@ class RateLimitWatcher {
 
 
 
+
+
 /** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
 const MANIFEST_CAP = 4 * 1024 * 1024;
 const CONFIG_CAP = 8 * 1024 * 1024;
@@ -41651,16 +42983,13 @@ class RegistryClient {
         if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
             throw new errors/* VerifyImageError */.Vi('integrity', `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
         }
-        let config;
-        try {
-            config = JSON.parse(bytes.toString('utf8'));
-        }
-        catch {
-            throw new errors/* VerifyImageError */.Vi('protocol', `config blob ${descriptor.digest} of ${this.name} is not valid JSON`);
-        }
-        if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
+        const config = (0,strict_json/* decodeDocument */.w8)(bytes, 'config', `config blob ${descriptor.digest} of ${this.name}`, 'protocol');
+        if (config === null || typeof config !== 'object' || !config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
             throw new errors/* VerifyImageError */.Vi('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
         }
+        const badDiffIds = (0,oci_descriptor/* diffIdsProblem */.lb)(config.rootfs.diff_ids);
+        if (badDiffIds)
+            throw new errors/* VerifyImageError */.Vi('protocol', `config ${descriptor.digest} of ${this.name}: ${badDiffIds}; refusing it`);
         return { config, bytes };
     }
     /**
@@ -41720,13 +43049,10 @@ function parseManifest(bytes, contentType, name) {
     if (contentType && types/* SCHEMA1_MEDIA_TYPES */.uM.has(contentType) && contentType !== 'application/json') {
         throw new errors/* VerifyImageError */.Vi('unsupported', schema1);
     }
-    let body;
-    try {
-        body = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} is not valid JSON`);
-    }
+    // Read as Docker reads it: a key Go would match to another field, in any case, is refused.
+    const body = (0,strict_json/* decodeDocument */.w8)(bytes, 'manifest', `manifest of ${name}`, 'protocol');
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} is not a JSON object`);
     if (body.schemaVersion === 1 || body.fsLayers !== undefined)
         throw new errors/* VerifyImageError */.Vi('unsupported', schema1);
     if (body.schemaVersion !== 2) {
@@ -41740,14 +43066,22 @@ function parseManifest(bytes, contentType, name) {
     if ('manifests' in body && Array.isArray(body.manifests)) {
         if (kind && !(0,types/* isIndex */.nw)(kind))
             throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
+        checkDescriptors(body, name);
         return body;
     }
     if ('config' in body && body.config && Array.isArray(body.layers)) {
         if (kind && !(0,types/* isImageManifest */.pJ)(kind))
             throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} has a config but media type ${kind}`);
+        checkDescriptors(body, name);
         return body;
     }
     throw new errors/* VerifyImageError */.Vi('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
+}
+/** Every descriptor as the image spec defines it, before any is fetched, compared or reported. */
+function checkDescriptors(body, name) {
+    const problem = (0,oci_descriptor/* manifestDescriptorProblem */.J2)(body);
+    if (problem)
+        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name}: ${problem}; refusing a manifest the image spec does not allow`);
 }
 function isLoopbackUrl(url) {
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -41757,7 +43091,7 @@ function isLoopbackUrl(url) {
 
 /***/ }),
 
-/***/ 3653:
+/***/ 8972:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41773,7 +43107,8 @@ function isLoopbackUrl(url) {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2174);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4716);
 // Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
 // config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
 // It never talks to a registry, and no secret ever reaches an error message.
@@ -41787,6 +43122,7 @@ function isLoopbackUrl(url) {
 // go anonymous instead of reading plain-text `auths`, which `docker login` leaves empty (`{}`)
 // whenever a helper is in use. Wildcard keys (`*.example.com`, very new in docker/cli) are not
 // supported.
+
 
 
 
@@ -41808,6 +43144,8 @@ function secretsOf(c) {
     const secrets = new Set();
     if (c.password) {
         secrets.add(c.password);
+        // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
+        secrets.add(`${c.username ?? ''}:${c.password}`);
         secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
     }
     if (c.identityToken)
@@ -41962,7 +43300,9 @@ async function fromHelper(name, serverKey, env, file) {
         if (/credentials not found/i.test(`${stdout}\n${stderr}`))
             return undefined;
         const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
-        const detail = firstLine(stderr) || firstLine(stdout);
+        // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
+        // Its stderr is, once every secret we can see in stdout is scrubbed from it.
+        const detail = scrubHelperText(firstLine(stderr), stdout);
         fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
     }
     let answer;
@@ -41998,6 +43338,33 @@ function credential(source, fields) {
         return undefined;
     return { ...Object.fromEntries(present), source };
 }
+/**
+ * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
+ * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
+ * which are more likely a token than a reason.
+ */
+function scrubHelperText(line, stdout) {
+    if (!line)
+        return '';
+    const tracker = new _secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .SecretTracker */ .t();
+    const secretKey = /secret|password|token/i;
+    try {
+        const answer = JSON.parse(stdout);
+        if (isRecord(answer)) {
+            for (const [key, value] of Object.entries(answer))
+                if (secretKey.test(key) && typeof value === 'string')
+                    tracker.add(value);
+            if (typeof answer.Username === 'string' && typeof answer.Secret === 'string')
+                tracker.add(`${answer.Username}:${answer.Secret}`);
+        }
+    }
+    catch {
+        for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi))
+            if (m[1])
+                tracker.add(m[1]);
+    }
+    return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
+}
 function firstLine(text) {
     const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
     return line.trim().slice(0, 200);
@@ -42009,7 +43376,7 @@ function isRecord(value) {
 
 /***/ }),
 
-/***/ 8851:
+/***/ 1713:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -42025,10 +43392,10 @@ function isRecord(value) {
 /* harmony export */   wx: () => (/* binding */ header),
 /* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
-/* unused harmony export DEFAULT_TIMEOUTS */
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6752);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3263);
+/* unused harmony exports DEFAULT_TIMEOUTS, oneLineText */
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2480);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2174);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(601);
 // HTTP transport for registry traffic: one undici request with our own redirect loop (so the
 // Authorization header never crosses origins and https never downgrades), bounded retries with
 // backoff for idempotent requests, timeouts on silence, and size-capped body reading that turns
@@ -42090,9 +43457,19 @@ async function send(req, opts) {
         await sleep(decision.waitMs);
     }
 }
+/**
+ * Follows redirects as Go's http.Client does, and stricter where a secret could travel: a 301, 302
+ * or 303 turns a POST into a GET without a body (HEAD and GET stay as they are); a 307 or 308 keeps
+ * the method and the body only while it stays on the origin the request was meant for — a body
+ * (a token request's form, with the password or refresh token) is never resent to another origin,
+ * so that redirect is an error. `Authorization` goes to the first origin only.
+ */
 async function sendFollowingRedirects(req, opts) {
     const origin = new URL(req.url).origin;
     let url = new URL(req.url);
+    let method = req.method;
+    let body = req.body;
+    let extraHeaders = { ...req.headers };
     const maxRedirects = opts.maxRedirects ?? 10;
     const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
     for (let hop = 0;; hop++) {
@@ -42106,26 +43483,47 @@ async function sendFollowingRedirects(req, opts) {
             'user-agent': opts.userAgent ?? 'verify-image',
             // We hash what the registry stored: never let a proxy or undici decode it for us.
             'accept-encoding': 'identity',
-            ...req.headers,
+            ...extraHeaders,
         };
         if (req.authorization && url.origin === origin)
             headers.authorization = req.authorization;
-        const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, { method: req.method, headers, body: req.body, dispatcher: agentFor(timeouts) });
+        const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, { method, headers, body, dispatcher: agentFor(timeouts) });
         const location = header(res, 'location');
-        if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
+        const status = res.statusCode;
+        if (REDIRECTS.has(status) && location) {
             await res.body.dump().catch(() => undefined);
             if (hop >= maxRedirects) {
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `too many redirects (over ${maxRedirects}) fetching ${redact(req.url)}: the registry or its CDN is misconfigured`);
             }
-            const next = new URL(location, url);
+            let next;
+            try {
+                next = new URL(location, url);
+            }
+            catch {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `${url.host} answered ${status} with a Location that is not a URL, fetching ${redact(req.url)}`);
+            }
             if (url.protocol === 'https:' && next.protocol === 'http:') {
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `refusing a redirect from https to plain http (${next.host}) fetching ${redact(req.url)}: the registry must keep its downloads on https`);
+            }
+            if (status === 307 || status === 308) {
+                if (body !== undefined && next.origin !== origin) {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `${url.host} redirected a ${method} to ${redact(req.url)} to another origin (${next.host}, HTTP ${status}); refusing to resend its body, which may hold credentials: fix the server's redirect`);
+                }
+            }
+            else if (method !== 'GET' && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+                extraHeaders = withoutBodyHeaders(extraHeaders);
             }
             url = next;
             continue;
         }
-        return { status: res.statusCode, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
+        return { status, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
     }
+}
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+function withoutBodyHeaders(headers) {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => !/^content-/i.test(name)));
 }
 /** A body broke off while being read (reset, truncation, silence): reading it again may work. */
 class InterruptedBodyError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi {
@@ -42219,9 +43617,24 @@ async function errorLine(res) {
     const plain = oneLineText(text, 200);
     return plain ? `HTTP ${res.status}: ${plain}` : `HTTP ${res.status}`;
 }
+/**
+ * Outside text (an error body) as one short line without what a server may echo back of our
+ * request: query strings are cut (`?…`), and the values of credential-like parameters
+ * (`password=…`, `"refresh_token": "…"`) are masked, whatever else scrubbing finds later.
+ */
 function oneLineText(text, max) {
-    return text.replace(/\s+/g, ' ').trim().slice(0, max);
+    const line = text
+        .replace(/\?[^\s"'<>=?]*=[^\s"'<>]*/g, '?…')
+        .replace(CREDENTIAL_PARAM, '$1***')
+        .replace(CREDENTIAL_FIELD, '$1***"')
+        .replace(/\s+/g, ' ')
+        .trim();
+    // Cut at a word boundary: half a word may be half a secret that scrubbing can no longer recognise.
+    return line.length <= max ? line : `${line.slice(0, max).replace(/\S*$/, '').trimEnd()}…`;
 }
+const CREDENTIAL_NAMES = '(?:password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|identitytoken|registrytoken|auth|authorization)';
+const CREDENTIAL_PARAM = new RegExp(`(\\b${CREDENTIAL_NAMES}=)[^&\\s"'<>]*`, 'gi');
+const CREDENTIAL_FIELD = new RegExp(`("${CREDENTIAL_NAMES}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi');
 function isTransient(err) {
     if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.UndiciError) {
         return !(err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.InvalidArgumentError) && !(err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.RequestAbortedError);
@@ -42287,16 +43700,16 @@ function sleep(ms) {
 
 /***/ }),
 
-/***/ 2091:
+/***/ 9037:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   w: () => (/* binding */ resolveRemoteImage)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1890);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
-/* harmony import */ var _oci_types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3048);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9240);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(374);
+/* harmony import */ var _oci_types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5186);
 // From a reference to one platform's image: tag → (index → platform manifest) → config.
 // Shared by verification and, later, base-image lookups.
 
@@ -42304,17 +43717,23 @@ function sleep(ms) {
 
 
 /**
+ * The index entry is chosen as containerd chooses it for a pull of `want` (platforms.Only: the
+ * best match, first among equals), and its platform is the image's platform; the config's is
+ * kept beside it for the entry-versus-config check.
  * @param wantFrom where `want` came from, for messages: 'the local build' when it is the local
  *   image's platform (then a single-platform image of another platform is a platform mismatch).
  */
 async function resolveRemoteImage(client, ref, want, wantFrom) {
     const top = await client.getManifest((0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .manifestReference */ .Tn)(ref));
     let indexDigest;
+    let indexAnnotations;
     let manifest = top;
+    let entry;
     if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isIndex */ .nw)(top.mediaType)) {
         const index = top.body;
         indexDigest = top.digest;
-        const entry = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .selectManifest */ .yY)(index, want);
+        indexAnnotations = annotationsOf(index);
+        entry = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .selectManifest */ .yY)(index, want);
         if (!entry) {
             const offered = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .availablePlatforms */ .uk)(index);
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} has no ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
@@ -42326,38 +43745,53 @@ async function resolveRemoteImage(client, ref, want, wantFrom) {
     }
     const image = manifest.body;
     const { config } = await client.getConfig(image.config);
-    const platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined });
-    if (!indexDigest && !(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .platformMatches */ .J5)(want, platform) && wantFrom) {
+    const fromConfig = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .configPlatform */ .Ko)(config);
+    const platform = entry?.platform ? (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)(entry.platform) : fromConfig;
+    const accepted = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .onlyPlatform */ .wl)(want).match(platform);
+    if (!indexDigest && !accepted && wantFrom) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is a ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} image but ${wantFrom} is ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}: compare builds of one platform (build the local image with --platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)}, or push the ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)} build)`);
     }
-    if (!indexDigest && !(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .platformMatches */ .J5)(want, platform)) {
+    if (!indexDigest && !accepted) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is a single-platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} image, not ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}: set the platform input to ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} or verify a build for that platform`);
     }
     return {
         reference: (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref),
         indexDigest,
+        ...(indexAnnotations ? { indexAnnotations } : {}),
         manifestDigest: manifest.digest,
         manifestMediaType: manifest.mediaType,
         manifest: image,
         configDigest: image.config.digest,
         config,
         platform,
+        configPlatform: fromConfig,
+        platformFromEntry: entry?.platform !== undefined,
     };
+}
+/** An index's annotations when they are an object; anything else from the registry counts as none. */
+function annotationsOf(index) {
+    const value = index.annotations;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
 }
 
 
 /***/ }),
 
-/***/ 2011:
+/***/ 7169:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U9: () => (/* binding */ count),
 /* harmony export */   Xe: () => (/* binding */ humanSize),
+/* harmony export */   br: () => (/* binding */ squashedLabel),
 /* harmony export */   ml: () => (/* binding */ shorten),
-/* harmony export */   ut: () => (/* binding */ instructionOf)
+/* harmony export */   ut: () => (/* binding */ instructionOf),
+/* harmony export */   w6: () => (/* binding */ plainCopy)
 /* harmony export */ });
 /* unused harmony exports escapeHtml, seconds */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1107);
 // Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
+
 function humanSize(bytes) {
     if (bytes === undefined || !Number.isFinite(bytes))
         return '';
@@ -42377,6 +43811,8 @@ function humanSize(bytes) {
 function instructionOf(createdBy) {
     if (!createdBy)
         return '';
+    if (SQUASHED.test(createdBy))
+        return createdBy;
     let s = createdBy.trim().replace(/\s+# buildkit$/, '');
     // BuildKit prefixes RUN; the classic builder does not. Both record build args as `|N A=1 B=2`
     // and the shell-form wrapper, which the person never wrote.
@@ -42399,12 +43835,34 @@ function instructionOf(createdBy) {
         s = `RUN ${s}`;
     return s;
 }
+/** The instruction cell of a layer that folds several build steps together (history.ts decides when). */
+function squashedLabel(steps) {
+    return `squashed (${steps} build step${steps === 1 ? '' : 's'})`;
+}
+const SQUASHED = /^squashed \(\d+ build steps?\)$/;
 const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
 function shorten(text, max = 72) {
     return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+/**
+ * Outside text as the text of an HTML element or attribute in the job summary (GitHub markdown
+ * around HTML): one line (neutralise(): no line break can end the HTML block and let the rest
+ * render as markdown), and every character that HTML or markdown could read as markup — `& < > "`
+ * (attributes are double-quoted) and the markdown metacharacters `` ` | * _ [ ] \ ~ `` — as an
+ * entity, which renders as itself. A value can neither close a cell or table nor become a link,
+ * code span or emphasis.
+ */
 function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    return neutralise(text).replace(/[&<>"`|*_[\]\\~]/g, (c) => NAMED_ENTITIES[c] ?? `&#${c.charCodeAt(0)};`);
+}
+const NAMED_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** A copy of a report whose every string is one inert line (neutralise()), for the text renderers. */
+function plainCopy(report) {
+    return (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .mapStrings */ .to)(report, _log_js__WEBPACK_IMPORTED_MODULE_0__/* .neutralise */ .$0);
+}
+/** "1 layer", "2 layers". */
+function count(n, noun, plural = `${noun}s`) {
+    return `${n} ${n === 1 ? noun : plural}`;
 }
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
@@ -42413,7 +43871,63 @@ function seconds(ms) {
 
 /***/ }),
 
-/***/ 2794:
+/***/ 6448:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ layerSteps),
+/* harmony export */   R: () => (/* binding */ layerOfEntries)
+/* harmony export */ });
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7169);
+// Which history entries made which layer. The image spec pairs them in order: each entry without
+// `empty_layer` took the next layer. That holds for what Docker and BuildKit write; a squashed
+// build (buildah's default, `podman build --squash`) keeps every entry but one layer, and marks
+// the last entry (often CMD) as the one that made it. We pair only when the history can be read
+// that way, and otherwise say how many build steps the layer folds together. The one place the
+// layer table and the base attribution learn which instruction made a layer.
+
+/** Instructions that change only the config; a layer "made" by one of them was made by earlier steps. */
+const CONFIG_ONLY = /^(CMD|ENTRYPOINT|ENV|LABEL|EXPOSE|USER|ARG|STOPSIGNAL|HEALTHCHECK|SHELL|VOLUME|ONBUILD|MAINTAINER)\b/;
+/**
+ * One entry per layer (bottom first). Pairs in order when the non-empty entries and the layers
+ * agree in number; when they do not, or when a config-only instruction claims a layer, the layer
+ * is `squashed` with the number of build steps it stands for. No history: an empty list.
+ */
+function layerSteps(history, layers) {
+    const entries = history ?? [];
+    if (entries.length === 0 || layers === 0)
+        return [];
+    const makers = [];
+    entries.forEach((entry, i) => {
+        if (!entry.empty_layer)
+            makers.push(i);
+    });
+    if (makers.length !== layers) {
+        // Nothing says which entries made which layer: every layer stands for the whole history.
+        return Array.from({ length: layers }, () => ({ kind: 'squashed', steps: entries.length }));
+    }
+    return makers.map((entry, layer) => {
+        if (!CONFIG_ONLY.test((0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .instructionOf */ .ut)(entries[entry]?.created_by)))
+            return { kind: 'step', entry };
+        // The steps since the previous layer's maker were folded into this layer.
+        const previous = layer > 0 ? makers[layer - 1] : -1;
+        return { kind: 'squashed', steps: entry - previous };
+    });
+}
+/** For each history entry, the 1-based layer it made; undefined for empty entries and squashed steps. */
+function layerOfEntries(history, layers) {
+    const result = (history ?? []).map(() => undefined);
+    layerSteps(history, layers).forEach((step, layer) => {
+        if (step.kind === 'step')
+            result[step.entry] = layer + 1;
+    });
+    return result;
+}
+
+
+/***/ }),
+
+/***/ 1436:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -42426,8 +43940,10 @@ function seconds(ms) {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1107);
 // The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
 // the action (so later steps can read it) or printed by the CLI's --json.
+
 
 
 
@@ -42443,14 +43959,15 @@ function reportDocument(reports) {
 }
 function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
     const path = join(mkdtempSync(join(dir, 'verify-image-')), 'report.json');
-    writeFileSync(path, `${JSON.stringify(reportDocument(reports), null, 2)}\n`);
+    // Same JSON, but safe for a later step to cat into its log (see inertJson).
+    writeFileSync(path, `${inertJson(JSON.stringify(reportDocument(reports), null, 2))}\n`);
     return path;
 }
 
 
 /***/ }),
 
-/***/ 6867:
+/***/ 6997:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -42459,29 +43976,36 @@ function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
 /* harmony export */   Z9: () => (/* binding */ layerRows),
 /* harmony export */   bP: () => (/* binding */ remoteSummary)
 /* harmony export */ });
-/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1890);
-/* harmony import */ var _verify_blob_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1392);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9240);
+/* harmony import */ var _verify_blob_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2806);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7169);
+/* harmony import */ var _history_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6448);
 // The report model: one plain object per verified image that the job summary, the CLI text and
 // the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+
+
 
 
 function failedChecks(report) {
     return report.checks.filter((c) => !c.ok);
 }
-/** Pairs layers with the history entries that made them (entries marked empty_layer made none). */
+/** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
 function layerRows(remote, local) {
-    const history = (remote.config.history ?? []).filter((h) => !h.empty_layer);
+    const history = remote.config.history ?? [];
     const diffIds = remote.config.rootfs.diff_ids;
+    const steps = (0,_history_js__WEBPACK_IMPORTED_MODULE_3__/* .layerSteps */ .L)(history, diffIds.length);
     const layers = remote.manifest.layers;
     const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
     const rows = [];
     for (let i = 0; i < count; i++) {
         const diffId = diffIds[i];
         const localDiffId = local?.diffIds[i];
+        const step = steps[i];
+        const entry = step?.kind === 'step' ? history[step.entry] : undefined;
         rows.push({
             index: i + 1,
-            instruction: history[i]?.created_by,
-            created: history[i]?.created,
+            instruction: step?.kind === 'squashed' ? (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .squashedLabel */ .br)(step.steps) : entry?.created_by,
+            created: entry?.created,
             diffId,
             localDiffId,
             digest: layers[i]?.digest,
@@ -42519,15 +44043,17 @@ function localSummary(local) {
 
 /***/ }),
 
-/***/ 8325:
+/***/ 3987:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (/* binding */ baseTextLines),
 /* harmony export */   L: () => (/* binding */ renderAuditText)
 /* harmony export */ });
-/* harmony import */ var _oci_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
+/* harmony import */ var _oci_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5315);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7169);
 // The base-image parts of the CLI text: a few lines per image and the audit table across images.
+
 
 const STATUS_TEXT = {
     'up-to-date': 'UP TO DATE',
@@ -42541,6 +44067,8 @@ function baseTextLines(report) {
     if (!base)
         return [];
     const lines = [`  base      ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
+    if (base.namedByRegistry)
+        lines.push('            named by the registry: looked up without credentials on any other registry');
     if (base.builtOn?.digest)
         lines.push(`  built on  ${base.builtOn.digest}${base.builtOn.created ? `  created ${base.builtOn.created}` : ''}`);
     if (base.current?.digest)
@@ -42552,7 +44080,8 @@ function baseTextLines(report) {
     return lines;
 }
 /** The audit table, then one line per image saying why. */
-function renderAuditText(reports) {
+function renderAuditText(input) {
+    const reports = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plainCopy */ .w6)(input);
     const rows = reports.map((r) => [
         r.remote?.reference ?? r.image,
         r.base?.reference ?? '—',
@@ -42573,7 +44102,7 @@ function renderAuditText(reports) {
 
 /***/ }),
 
-/***/ 1003:
+/***/ 8892:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42583,13 +44112,13 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/oci/digest.ts
-var digest = __nccwpck_require__(8825);
+var digest = __nccwpck_require__(5315);
 // EXTERNAL MODULE: ./src/report/format.ts
-var format = __nccwpck_require__(2011);
+var format = __nccwpck_require__(7169);
 // EXTERNAL MODULE: ./src/report/model.ts
-var model = __nccwpck_require__(6867);
+var model = __nccwpck_require__(6997);
 // EXTERNAL MODULE: ./src/report/text-base.ts
-var text_base = __nccwpck_require__(8325);
+var text_base = __nccwpck_require__(3987);
 ;// CONCATENATED MODULE: ./src/report/platforms.ts
 // The multi-platform part of the report, in words and as the `platforms` output; shared by the
 // job summary, the CLI text and the action's outputs so they say the same thing.
@@ -42662,9 +44191,12 @@ function ruleName(check) {
     return check.platform ? `${check.rule} (${check.platform})` : check.rule;
 }
 
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(1107);
 ;// CONCATENATED MODULE: ./src/report/deep-format.ts
 // Words and numbers for the deep-verification part of the report, shared by the job summary and
 // the CLI text so both say the same thing.
+
 
 /** How many hidden files the summary and the text list by name (the JSON report has more). */
 const LISTED_WASTED_FILES = 10;
@@ -42680,10 +44212,12 @@ function deepHeadline(deep) {
         `${(deep.durationMs / 1000).toFixed(1)} s`,
     ];
     const lead = failed
-        ? `${failed} of ${total} layers FAILED`
+        ? `${failed} of ${(0,format/* count */.U9)(total, 'layer')} FAILED`
         : proved === total
-            ? `all ${total} layers proved`
-            : `${proved} of ${total} layers proved`;
+            ? total === 1
+                ? 'the 1 layer proved'
+                : `all ${total} layers proved`
+            : `${proved} of ${(0,format/* count */.U9)(total, 'layer')} proved`;
     return `${lead} (${parts.join(', ')})`;
 }
 function compressionLabel(layer) {
@@ -42720,7 +44254,7 @@ function speed(bytes, ms) {
 /** A path from inside a layer, safe to print: control characters (newlines, escapes) become '?'. */
 function printablePath(path) {
     // eslint-disable-next-line no-control-regex
-    return path.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+    return (0,log/* neutralise */.$0)(path.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?'));
 }
 
 ;// CONCATENATED MODULE: ./src/report/text-deep.ts
@@ -42747,13 +44281,16 @@ function renderDeepText(deep) {
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
 // The CLI's rendering of a report: a verdict line, the digests, failed rules and a layer table.
+// Rendered from a plain copy of the report, so that no value (a registry's history, an error
+// body) can add a line or a control sequence to the terminal or to a workflow log.
 
 
 
 
 
 
-function renderText(report) {
+function renderText(input) {
+    const report = (0,format/* plainCopy */.w6)(input);
     const lines = [];
     const verdict = report.status === 'verified' ? 'VERIFIED' : report.status === 'mismatch' ? 'MISMATCH' : 'COULD NOT VERIFY';
     lines.push(`${verdict}  ${report.remote?.reference ?? report.image}`);
@@ -42791,7 +44328,7 @@ function renderText(report) {
 
 /***/ }),
 
-/***/ 9163:
+/***/ 7267:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42801,27 +44338,33 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/base/inspect.ts + 5 modules
-var inspect = __nccwpck_require__(9549);
+var inspect = __nccwpck_require__(7932);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(2174);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./src/oci/reference.ts
-var oci_reference = __nccwpck_require__(2148);
+var oci_reference = __nccwpck_require__(374);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/oci/platform.ts
-var oci_platform = __nccwpck_require__(1890);
+var oci_platform = __nccwpck_require__(9240);
 // EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(3048);
+var types = __nccwpck_require__(5186);
 // EXTERNAL MODULE: ./src/local/blob-digest.ts
-var blob_digest = __nccwpck_require__(4117);
+var blob_digest = __nccwpck_require__(4871);
+// EXTERNAL MODULE: ./src/oci/descriptor.ts
+var oci_descriptor = __nccwpck_require__(2790);
+// EXTERNAL MODULE: ./src/oci/strict-json.ts + 1 modules
+var strict_json = __nccwpck_require__(3016);
 ;// CONCATENATED MODULE: ./src/local/layout.ts
 // OCI image layouts (image-spec `image-layout.md`): `oci-layout`, `index.json` and
 // `blobs/<alg>/<hex>`, wherever they are stored — a directory (`oci-layout:`), a tarball
 // (`oci-archive:`, buildx `--output type=oci`) or the layout Docker 25+ writes inside `docker save`.
 // Storage is behind BlobStore; this module only reads the layout's JSON and picks the image.
 // Every manifest, index and config is hashed and checked against the digest that names it.
+
+
 
 
 
@@ -42846,6 +44389,7 @@ async function loadLayout(store, selector, hint, context) {
     const index = parseJson(indexBytes, `${store.what}: index.json`);
     if (!Array.isArray(index.manifests))
         throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index.json has no manifests list`);
+    checkDescriptors(index, `${store.what}: index.json`);
     const entries = index.manifests.filter(isDescriptor);
     if (entries.length === 0)
         throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index.json lists no images`);
@@ -42856,6 +44400,7 @@ async function loadLayout(store, selector, hint, context) {
         const nested = parseJson(await store.jsonBlob(chosen, LAYOUT_MANIFEST_CAP), `${store.what}: index ${chosen.digest}`);
         if (!Array.isArray(nested.manifests))
             throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index ${chosen.digest} has no manifests list`);
+        checkDescriptors(nested, `${store.what}: index ${chosen.digest}`);
         return { kind: 'index', index: await indexOf(store, nested.manifests.filter(isDescriptor), chosen.digest, chosen.mediaType, context) };
     }
     return { kind: 'image', image: await imageOf(store, chosen, context) };
@@ -42872,6 +44417,7 @@ async function choose(store, all, selector, hint) {
         // A platform manifest inside a (nested) index can be picked by its digest too.
         for (const entry of entries.filter((e) => (0,types/* isIndex */.nw)(e.mediaType))) {
             const nested = parseJson(await store.jsonBlob(entry, LAYOUT_MANIFEST_CAP), `${store.what}: index ${entry.digest}`);
+            checkDescriptors(nested, `${store.what}: index ${entry.digest}`);
             const inner = (Array.isArray(nested.manifests) ? nested.manifests : []).find((m) => isDescriptor(m) && m.digest === selector.digest);
             if (inner)
                 return inner;
@@ -42931,14 +44477,20 @@ async function imageOf(store, descriptor, context) {
     if (manifest.schemaVersion !== 2 || !manifest.config || !Array.isArray(manifest.layers)) {
         throw new errors/* VerifyImageError */.Vi('local', `${what} is not a schemaVersion 2 image manifest with a config and layers`);
     }
+    checkDescriptors(manifest, what);
     const configBytes = await store.jsonBlob(manifest.config, LAYOUT_CONFIG_CAP);
-    const config = parseJson(configBytes, `${store.what}: config ${manifest.config.digest}`);
+    const config = parseJson(configBytes, `${store.what}: config ${manifest.config.digest}`, 'config');
     if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
         throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest} has no rootfs.diff_ids: it is not a container image config`);
     }
-    const platform = (0,oci_platform/* normalizePlatform */.FL)(config.os && config.architecture
-        ? { os: config.os, architecture: config.architecture, variant: config.variant || undefined }
-        : (descriptor.platform ?? { os: 'unknown', architecture: 'unknown' }));
+    const badDiffIds = (0,oci_descriptor/* diffIdsProblem */.lb)(config.rootfs.diff_ids);
+    if (badDiffIds)
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest}: ${badDiffIds}: the layout is damaged`);
+    // An index entry's platform is the platform, as on the registry side: runtimes select by it.
+    // The config's is kept beside it and checked against it (rules.ts).
+    const fromConfig = (0,oci_platform/* configPlatform */.Ko)(config);
+    const fromEntry = descriptor.platform ? (0,oci_platform/* normalizePlatform */.FL)(descriptor.platform) : undefined;
+    const platform = fromEntry ?? (fromConfig.os && fromConfig.architecture ? fromConfig : { os: 'unknown', architecture: 'unknown' });
     return {
         reference: context.reference,
         source: context.source,
@@ -42946,6 +44498,7 @@ async function imageOf(store, descriptor, context) {
         idKind: 'config',
         diffIds: config.rootfs.diff_ids,
         platform,
+        ...(fromEntry ? { configPlatform: fromConfig } : {}),
         repoDigests: [],
         manifestDigest: descriptor.digest,
         manifestMediaType: manifest.mediaType ?? descriptor.mediaType,
@@ -42990,16 +44543,22 @@ async function measureLayers(image, store, cache, concurrency = 2) {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, layers.length) }, worker));
 }
-function parseJson(bytes, what) {
-    try {
-        const value = JSON.parse(bytes.toString('utf8'));
-        if (value === null || typeof value !== 'object')
-            throw new Error('not an object');
-        return value;
+/**
+ * A layout's or archive's JSON document, read as Docker reads it (strict-json.ts): a document Go
+ * would read differently is refused like a damaged one. `kind` picks the fields Docker knows.
+ */
+function parseJson(bytes, what, kind = 'manifest') {
+    const value = (0,strict_json/* decodeDocument */.w8)(bytes, kind, what, 'local');
+    if (value === null || typeof value !== 'object') {
+        throw new errors/* VerifyImageError */.Vi('local', `${what} is not a JSON object or list: the layout or archive is damaged`);
     }
-    catch {
-        throw new errors/* VerifyImageError */.Vi('local', `${what} is not valid JSON: the layout or archive is damaged`);
-    }
+    return value;
+}
+/** Every descriptor of a local manifest or index, as the image spec defines them. */
+function checkDescriptors(body, what) {
+    const problem = (0,oci_descriptor/* manifestDescriptorProblem */.J2)(body);
+    if (problem)
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${problem}: the layout is damaged or was altered; export it again`);
 }
 /** Names an index.json entry is known by: its ref name (a tag, as skopeo and Docker write it) and containerd's full image name. */
 function entryNames(entry) {
@@ -43061,11 +44620,38 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: ./src/oci/digest.ts
-var digest = __nccwpck_require__(8825);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/tar/dist/esm/index.min.js + 7 modules
-var index_min = __nccwpck_require__(868);
+var digest = __nccwpck_require__(5315);
+;// CONCATENATED MODULE: external "events"
+const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+;// CONCATENATED MODULE: external "buffer"
+const external_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+;// CONCATENATED MODULE: external "zlib"
+const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
+var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
+// EXTERNAL MODULE: external "node:assert"
+var external_node_assert_ = __nccwpck_require__(4589);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../main/node_modules/tar/dist/esm/index.min.js
+var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
+`,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
+`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_.openSync(e,"r");let r=external_node_fs_.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_.unlink(s,c=>{if(c)return o(c);external_node_fs_.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_.unlinkSync(x),external_node_fs_.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.rename(s,e,i=>{if(i)return t(i);external_node_fs_.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.renameSync(s,t),external_node_fs_.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_.futimes(l,c,d,y=>y?external_node_fs_.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_.fchown(l,c,d,y=>y?external_node_fs_.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_.futimesSync(n,a,l)}catch(c){try{external_node_fs_.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_.openSync(s.file,"w+");else throw a}let o=external_node_fs_.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_.read(n,d,0,512,l,y)};external_node_fs_.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_.fstat(c,(d,y)=>{if(d)return external_node_fs_.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
+//# sourceMappingURL=index.min.js.map
+
+// EXTERNAL MODULE: ./src/bytes/decompress.ts
+var decompress = __nccwpck_require__(4034);
 ;// CONCATENATED MODULE: ./src/local/tar-scan.ts
 // One streaming pass over a tarball (`docker save`, an OCI archive; plain, gzip or zstd as the
 // `tar` package detects): every regular member is hashed as it flows by (and decompressed and
@@ -43098,9 +44684,39 @@ async function scanArchive(file, what) {
             throw err;
         throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} cannot be read (${err.code ?? String(err)}): check the path`);
     }
+    const compression = outerCompression(file);
+    const raw = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 256 * 1024 });
+    // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser, with the
+    // layers' decoders (zstd through the command on Node 20): the decoder waits for the parser to
+    // drain, so a highly compressible archive costs time, not memory.
+    const inflate = (0,decompress/* openDecoder */.Br)(compression);
+    const scan = await scanTar(raw, inflate, file, what, 'check that it is complete (docker save -o, buildx --output type=oci,dest=…)');
+    return { ...scan, bytes };
+}
+/**
+ * The same pass over a tar that arrives as a stream (the Engine API's image export), never written
+ * to disk. `label` names it in messages; `bytes` is what flowed through.
+ */
+async function scanTarStream(input, label, what) {
+    // A stream can end cleanly mid-archive (the sender stopped); the tar parser takes a cut at a header
+    // boundary for the end. Writers end an archive with two zero blocks: require them.
+    let tail = Buffer.alloc(0);
+    input.on('data', (chunk) => {
+        tail = Buffer.concat([tail, chunk.subarray(-END_OF_ARCHIVE)]).subarray(-END_OF_ARCHIVE);
+    });
+    const scan = await scanTar(input, undefined, label, what, 'the daemon stopped sending it; try again');
+    if (scan.bytes % 512 !== 0 || tail.length < END_OF_ARCHIVE || tail.some((byte) => byte !== 0)) {
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${label} ended after ${scan.bytes} bytes, before the end of the archive: the daemon stopped sending it; try again`);
+    }
+    return scan;
+}
+/** Two zero 512-byte blocks end a tar archive. */
+const END_OF_ARCHIVE = 1024;
+async function scanTar(raw, inflate, file, what, advice) {
     const members = new Map();
     const links = new Map();
     let jsonHeld = 0;
+    let bytes = 0;
     const pending = [];
     let failure;
     const onEntry = (entry) => {
@@ -43131,17 +44747,15 @@ async function scanArchive(file, what) {
         }));
         entry.pipe(digester);
     };
-    const compression = outerCompression(file);
     await new Promise((resolve, reject) => {
-        const parser = new index_min/* Parser */.iX({ strict: true, onReadEntry: onEntry });
-        const raw = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 256 * 1024 });
-        // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser: node's
-        // zlib stream waits for the parser to drain, so a highly compressible archive costs time, not memory.
-        const inflate = compression === 'gzip' ? external_node_zlib_.createGunzip({ chunkSize: 256 * 1024 }) : compression === 'zstd' ? zstdDecompressor(file, what) : undefined;
+        const parser = new rt({ strict: true, onReadEntry: onEntry });
+        raw.on('data', (chunk) => {
+            bytes += chunk.length;
+        });
         const input = inflate ? raw.pipe(inflate) : raw;
         const fail = (error) => {
             raw.destroy();
-            reject(new errors/* VerifyImageError */.Vi('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): check that it is complete (docker save -o, buildx --output type=oci,dest=…)`));
+            reject(new errors/* VerifyImageError */.Vi('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): ${advice}`));
         };
         parser.on('error', fail);
         parser.on('abort', fail);
@@ -43174,24 +44788,14 @@ function memberAt(scan, path) {
 function outerCompression(file) {
     const head = Buffer.alloc(4);
     const fd = (0,external_node_fs_.openSync)(file, 'r');
+    let read;
     try {
-        (0,external_node_fs_.readSync)(fd, head, 0, 4, 0);
+        read = (0,external_node_fs_.readSync)(fd, head, 0, 4, 0);
     }
     finally {
         (0,external_node_fs_.closeSync)(fd);
     }
-    if (head[0] === 0x1f && head[1] === 0x8b)
-        return 'gzip';
-    if (head.readUInt32LE(0) === 0xfd2fb528)
-        return 'zstd';
-    return 'none';
-}
-function zstdDecompressor(file, what) {
-    const create = external_node_zlib_.createZstdDecompress;
-    if (typeof create !== 'function') {
-        throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} is zstd-compressed, which needs Node 22.15 or later to read: decompress it first (zstd -d) or save it uncompressed`);
-    }
-    return create();
+    return (0,decompress/* sniffCompression */.Hs)(head.subarray(0, read));
 }
 function normalise(path) {
     const p = external_node_path_.posix.normalize(path.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
@@ -43413,12 +45017,63 @@ function mebibytes(bytes) {
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+;// CONCATENATED MODULE: ./src/local/pick.ts
+// One image out of what a source holds, for a single-platform run; and which `docker save`
+// RepoTags entry a name means.
+
+
+
+function pickLocalImage(target, platform) {
+    if (target.kind === 'image')
+        return target.image;
+    const { images, reference } = target.index;
+    const found = platform ? (0,oci_platform/* bestMatch */.CE)(images, (image) => image.platform, (0,oci_platform/* onlyPlatform */.wl)(platform)) : images.length === 1 ? images[0] : undefined;
+    if (found)
+        return found;
+    const offered = images.map((i) => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', ');
+    throw new errors/* VerifyImageError */.Vi('unsupported', platform
+        ? `the local build ${reference} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has ${offered}): set platform to one of those, or to all`
+        : `the local build ${reference} holds several platforms (${offered}): set platform to one of them, or to all`);
+}
+/**
+ * Whether a `docker save` RepoTags entry names the image `wanted` means, by Docker's rules: both
+ * normalised (`app` is `docker.io/library/app`), and a name without a tag is `:latest`, on either
+ * side (go-containerregistry's bazel-era archives list `test_image_1`); a bare word that is the
+ * entry's tag matches too. A wanted name pinned by
+ * digest only matches on its repository; the digest itself is checked against the image later.
+ */
+function sameRepoTag(repoTag, wanted) {
+    if (repoTag === wanted)
+        return true;
+    const known = tryParseReference(repoTag);
+    // A bare word may also be just the tag (`docker-archive:app.tar:v1`).
+    if (known?.tag !== undefined && known.tag === wanted)
+        return true;
+    const asked = tryParseReference(wanted);
+    if (!known || !asked || known.registry !== asked.registry || known.repository !== asked.repository)
+        return false;
+    if (asked.tag === undefined && asked.digest !== undefined)
+        return true;
+    return (known.tag ?? 'latest') === (asked.tag ?? 'latest');
+}
+function tryParseReference(name) {
+    try {
+        return (0,oci_reference/* parseReference */.F2)(name);
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/local/archive.ts
 // `docker-archive:PATH[:REF]`: a `docker save` tarball. Docker before 25 writes the legacy layout
 // (`manifest.json`, `<config>.json`, `<dir>/layer.tar`, uncompressed); Docker 25 and later write an
 // OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/…`) with a `manifest.json` beside it,
 // and we then read it as a layout, which carries manifest digests the legacy one lacks.
+// Docker 25.0.0–25.0.2 wrote `"manifests": null` in that index.json (moby#47210): when the index
+// lists nothing we read the complete `manifest.json` beside it, as `docker load` and skopeo do.
 // The tarball is read once, as a stream (tar-scan.ts).
+
 
 
 
@@ -43443,7 +45098,7 @@ class DockerArchiveSource {
     async load(hint) {
         const scan = await scanArchive(this.file, 'docker-archive');
         const size = mebibytes(scan.bytes);
-        if (memberAt(scan, 'index.json')) {
+        if (listsManifests(scan)) {
             const store = new ArchiveStore(scan, `docker-archive ${this.file}`);
             this.store = store;
             return loadLayout(store, this.selector, hint, {
@@ -43453,7 +45108,7 @@ class DockerArchiveSource {
         }
         const image = legacyImage(scan, this.selector, hint, {
             reference: this.spec,
-            source: `docker save archive ${this.file}${describe(this.selector)} (legacy layout; ${size}, read once as a stream)`,
+            source: `docker save archive ${this.file}${describe(this.selector)} (${memberAt(scan, 'index.json') ? 'manifest.json: its index.json lists no manifests, as Docker 25.0.0–25.0.2 wrote it' : 'legacy layout'}; ${size}, read once as a stream)`,
         });
         return { kind: 'image', image };
     }
@@ -43464,6 +45119,17 @@ class DockerArchiveSource {
     }
     async close() { }
 }
+/** Whether the archive's index.json lists any manifest; Docker 25.0.0–25.0.2 wrote `"manifests": null`. */
+function listsManifests(scan) {
+    const index = memberAt(scan, 'index.json');
+    if (!index)
+        return false;
+    // Without manifest.json to fall back to, the layout reader reports what is wrong with index.json.
+    if (!memberAt(scan, 'manifest.json') || !index.measure.json)
+        return true;
+    const parsed = parseJson(index.measure.json, `docker-archive ${scan.file}: index.json`);
+    return !(parsed.manifests === null || (Array.isArray(parsed.manifests) && parsed.manifests.length === 0));
+}
 function legacyImage(scan, selector, hint, context) {
     const what = `docker-archive ${scan.file}`;
     const manifestMember = memberAt(scan, 'manifest.json');
@@ -43472,7 +45138,7 @@ function legacyImage(scan, selector, hint, context) {
     }
     if (!manifestMember.measure.json)
         throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json is not JSON`);
-    const saved = parseJson(manifestMember.measure.json, `${what}: manifest.json`);
+    const saved = parseJson(manifestMember.measure.json, `${what}: manifest.json`, 'docker-save manifest');
     if (!Array.isArray(saved) || saved.length === 0)
         throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json lists no images`);
     const entry = chooseSaved(scan, saved, selector, hint, what);
@@ -43485,7 +45151,7 @@ function legacyImage(scan, selector, hint, context) {
     if (named && `sha256:${named}` !== configDigest) {
         throw new errors/* VerifyImageError */.Vi('local', `${what}: config ${entry.Config} hashes to ${configDigest}, not the image ID its name says: the archive was altered; save it again`);
     }
-    const config = parseJson(configMember.measure.json, `${what}: ${entry.Config}`);
+    const config = parseJson(configMember.measure.json, `${what}: ${entry.Config}`, 'config');
     if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
         throw new errors/* VerifyImageError */.Vi('local', `${what}: ${entry.Config} has no rootfs.diff_ids: it is not an image config`);
     }
@@ -43527,7 +45193,7 @@ function chooseSaved(scan, saved, selector, hint, what) {
     }
     if (selector.name !== undefined) {
         const wanted = selector.name;
-        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameName(tag, wanted)));
+        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameRepoTag(tag, wanted)));
         if (found.length === 1)
             return found[0];
         throw new errors/* VerifyImageError */.Vi('local', `${what} has no image tagged "${wanted}" (it holds ${names()}): check the name after the path`);
@@ -43536,7 +45202,7 @@ function chooseSaved(scan, saved, selector, hint, what) {
         return saved[0];
     if (hint.image) {
         const pushed = hint.image;
-        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameName(tag, pushed)));
+        const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameRepoTag(tag, pushed)));
         if (found.length === 1)
             return found[0];
     }
@@ -43550,11 +45216,13 @@ function layerMediaType(compression) {
     return 'application/vnd.docker.image.rootfs.diff.tar';
 }
 
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(2480);
 ;// CONCATENATED MODULE: ./src/local/engine.ts
 // A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
-// says so. We only read: /info (which image store), /version (API level) and /images/{name}/json.
+// says so. We only read: /info (which image store), /version (API level), /images/{name}/json and,
+// when an older containerd-store daemon cannot list an image's platforms, /images/{name}/get (the
+// image as a tar stream, read once and never written to disk).
 
 
 class DockerEngine {
@@ -43582,29 +45250,33 @@ class DockerEngine {
     async close() {
         await this.client.close().catch(() => undefined);
     }
-    async get(path, allow404 = false) {
-        let res;
+    async request(path) {
         try {
-            res = await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
+            return await this.client.request({ method: 'GET', path: `${this.prefix()}${path}` });
         }
         catch (err) {
             const code = err.code ?? (err instanceof Error ? err.message : String(err));
             throw new errors/* VerifyImageError */.Vi('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
         }
+    }
+    async get(path, allow404 = false) {
+        const res = await this.request(path);
         const text = await res.body.text();
         if (res.statusCode === 404 && allow404)
             return undefined;
-        if (res.statusCode !== 200) {
-            let message = text.trim();
-            try {
-                message = JSON.parse(text).message ?? message;
-            }
-            catch {
-                // plain text error
-            }
-            throw new errors/* VerifyImageError */.Vi('local', `Docker daemon answered ${res.statusCode} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
-        }
+        if (res.statusCode !== 200)
+            throw this.failure(res.statusCode, path, text);
         return JSON.parse(text);
+    }
+    failure(status, path, text) {
+        let message = text.trim();
+        try {
+            message = JSON.parse(text).message ?? message;
+        }
+        catch {
+            // plain text error
+        }
+        return new errors/* VerifyImageError */.Vi('local', `Docker daemon answered ${status} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
     }
     prefix() {
         return this.apiVersion ? `/v${this.apiVersion}` : '';
@@ -43623,10 +45295,20 @@ class DockerEngine {
     /** `GET /images/{name}/json`, undefined when the image does not exist. */
     async inspectImage(name, query = {}) {
         const qs = new URLSearchParams(query).toString();
-        // Docker's own client sends the name unescaped; escape only what could break the path.
-        const path = name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
-        return this.get(`/images/${path}/json${qs ? `?${qs}` : ''}`, true);
+        return this.get(`/images/${imagePath(name)}/json${qs ? `?${qs}` : ''}`, true);
     }
+    /** `GET /images/{name}/get`: what `docker save` writes, as the stream the daemon sends it. */
+    async exportImage(name) {
+        const path = `/images/${imagePath(name)}/get`;
+        const res = await this.request(path);
+        if (res.statusCode !== 200)
+            throw this.failure(res.statusCode, path, (await res.body.text()).slice(0, 4096));
+        return res.body;
+    }
+}
+// Docker's own client sends the name unescaped; escape only what could break the path.
+function imagePath(name) {
+    return name.replace(/[^A-Za-z0-9._\-/:@]/g, (c) => encodeURIComponent(c));
 }
 /** True when the daemon stores images in containerd (Id is then a manifest or index digest). */
 function usesContainerdStore(info) {
@@ -43644,6 +45326,13 @@ function apiAtLeast(version, wanted) {
 // digest, so we ask /info which store is in use rather than guess from the Id. The containerd
 // store can hold a multi-platform image: with API 1.48 (`manifests=1`) we list its platform
 // manifests and attestations, with API 1.49 (`platform=`) we read each platform's diff_ids.
+// Below 1.48 (Docker 25–27) inspect names only the top-level ID and one platform's layers: once the
+// registry's top-level digest is known, an ID equal to it proves the index byte for byte, and the
+// platforms are read from the daemon's image export (`docker save`, streamed, never extracted).
+
+
+
+
 
 
 
@@ -43652,6 +45341,11 @@ class DaemonSource {
     spec;
     engine;
     kind = 'daemon';
+    /** The top-level image of a containerd store too old to list platforms, until complete() expands it. */
+    unexpanded;
+    /** The image export, when one was read: its layer blobs were hashed on the way. */
+    exported;
+    measured = new Map();
     constructor(spec, engine) {
         this.spec = spec;
         this.engine = engine;
@@ -43659,14 +45353,77 @@ class DaemonSource {
     async load(hint) {
         const version = await this.engine.version();
         const containerd = usesContainerdStore(await this.engine.info());
-        // One platform asked for, a classic store, or an API too old to list manifests: one image.
-        if (!containerd || hint.platform || !apiAtLeast(version, '1.48')) {
+        if (!containerd || (hint.platform && apiAtLeast(version, '1.49'))) {
             return { kind: 'image', image: await inspectDaemonImage(this.spec, this.engine, hint.platform) };
         }
-        return containerdTarget(this.spec, this.engine, version);
+        // The run picks the platform asked for out of the index.
+        if (apiAtLeast(version, '1.48'))
+            return containerdTarget(this.spec, this.engine, version);
+        const image = await inspectDaemonImage(this.spec, this.engine);
+        this.unexpanded = image;
+        return { kind: 'image', image };
     }
-    /** The daemon keeps no blobs we can read through the API; its diff_ids are what it reports. */
-    async measure() { }
+    /**
+     * The containerd store before API 1.48: its ID is an index or a manifest digest, we cannot tell
+     * which. Equal to what the tag serves, it proves that document; a one-platform index then needs
+     * nothing more (inspect described that platform). Otherwise the export holds the local index.
+     */
+    async complete(target, pushed) {
+        const top = this.unexpanded;
+        this.unexpanded = undefined;
+        if (!top || target.kind !== 'image' || target.image !== top)
+            return target;
+        const registry = await pushed();
+        if (top.id === registry.digest) {
+            if (!registry.index) {
+                return { kind: 'image', image: { ...top, manifestDigest: registry.digest, manifestMediaType: registry.mediaType } };
+            }
+            const entries = platformEntries(registry.index);
+            const only = entries.length === 1 ? entries[0] : undefined;
+            if (only?.platform && samePlatform(only.platform, top.platform)) {
+                return {
+                    kind: 'image',
+                    image: {
+                        ...top,
+                        manifestDigest: only.digest,
+                        manifestMediaType: only.mediaType,
+                        source: `${top.source}; its ID is the pushed index ${registry.digest}, whose one platform manifest is ${only.digest}`,
+                    },
+                };
+            }
+        }
+        return this.fromExport(top, registry);
+    }
+    async fromExport(top, registry) {
+        const name = top.foundAs ?? this.spec;
+        const version = await this.engine.version();
+        const scan = await scanTarStream(await this.engine.exportImage(name), name, 'the Docker image export of');
+        const store = new ArchiveStore(scan, `the Docker image export of ${name}`);
+        this.exported = store;
+        const proved = top.id === registry.digest ? `; its ID is the pushed index ${registry.digest}` : '';
+        const loaded = await loadLayout(store, {}, { image: name }, {
+            reference: this.spec,
+            source: `Docker daemon ${this.engine.host} (containerd image store, API ${version}: platforms read from the image export, ${mebibytes(scan.bytes)} streamed${proved})`,
+        });
+        const exportedDigest = loaded.kind === 'index' ? loaded.index.digest : loaded.image.manifestDigest;
+        if (exportedDigest !== top.id) {
+            throw new errors/* VerifyImageError */.Vi('local', `the Docker daemon exported ${exportedDigest ?? 'an image without a digest'} for ${name}, but its image ID is ${top.id}: the tag moved while it was read; run again`);
+        }
+        for (const image of loaded.kind === 'index' ? loaded.index.images : [loaded.image]) {
+            image.repoDigests = top.repoDigests;
+            if (top.foundAs)
+                image.foundAs = top.foundAs;
+        }
+        // One image: the containerd store's ID is its manifest digest (the export gave config and layers too).
+        if (loaded.kind === 'image')
+            loaded.image = { ...loaded.image, id: top.id, idKind: 'manifest' };
+        return loaded;
+    }
+    /** The daemon's blobs can be read only through an export; when one was read, its layers were hashed. */
+    async measure(image) {
+        if (this.exported)
+            await measureLayers(image, this.exported, this.measured);
+    }
     close() {
         return this.engine.close();
     }
@@ -43679,9 +45436,7 @@ async function inspectDaemonImage(name, engine, platform) {
     if (containerd && platform && apiAtLeast(version, '1.49')) {
         query.platform = JSON.stringify((0,oci_platform/* normalizePlatform */.FL)(platform));
     }
-    const image = await engine.inspectImage(name, query);
-    if (!image)
-        throw notFound(name, engine);
+    const { image, foundAs } = await findImage(name, engine, query);
     const diffIds = image.RootFS?.Layers ?? [];
     if (diffIds.length === 0) {
         throw new errors/* VerifyImageError */.Vi('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
@@ -43689,13 +45444,15 @@ async function inspectDaemonImage(name, engine, platform) {
     const localPlatform = platformOf(image);
     const local = {
         reference: name,
-        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${(0,oci_platform/* formatPlatform */.Bq)(localPlatform)})`,
+        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${(0,oci_platform/* formatPlatform */.Bq)(localPlatform)})${foundAs ? foundAsNote(name, foundAs) : ''}`,
         id: image.Id,
         idKind: containerd ? 'manifest' : 'config',
         diffIds,
         platform: localPlatform,
         repoDigests: image.RepoDigests ?? [],
     };
+    if (foundAs)
+        local.foundAs = foundAs;
     if (containerd && image.Descriptor && (0,types/* isImageManifest */.pJ)(image.Descriptor.mediaType)) {
         local.manifestDigest = image.Descriptor.digest;
         local.manifestMediaType = image.Descriptor.mediaType;
@@ -43704,11 +45461,38 @@ async function inspectDaemonImage(name, engine, platform) {
         local.configDigest = image.Id;
     return local;
 }
+/**
+ * `GET /images/{name}/json`, and for `name:tag@digest` that the daemon does not know, `name:tag`:
+ * podman's API names an image by the manifest digest podman computed before pushing, not by what
+ * the registry stored, so the pushed digest finds nothing there. The digest is still checked, on the
+ * registry side, as for any reference.
+ */
+async function findImage(name, engine, query) {
+    const image = await engine.inspectImage(name, query);
+    if (image)
+        return { image };
+    const tagged = taggedName(name);
+    const fallback = tagged ? await engine.inspectImage(tagged, query) : undefined;
+    if (fallback && tagged)
+        return { image: fallback, foundAs: tagged };
+    throw notFound(name, engine);
+}
+/** `repo:tag` out of `repo:tag@sha256:…`; undefined when the name has no tag before its digest. */
+function taggedName(name) {
+    const at = name.lastIndexOf('@');
+    if (at <= 0)
+        return undefined;
+    const before = name.slice(0, at);
+    const colon = before.lastIndexOf(':');
+    return colon > before.lastIndexOf('/') ? before : undefined;
+}
+function foundAsNote(name, foundAs) {
+    return `; found as ${foundAs}, as no image is named ${name} there`;
+}
 /** The containerd store's view: an index with its platform images and attestations, or one image. */
 async function containerdTarget(name, engine, version) {
-    const top = await engine.inspectImage(name, { manifests: '1' });
-    if (!top)
-        throw notFound(name, engine);
+    const { image: top, foundAs } = await findImage(name, engine, { manifests: '1' });
+    const lookup = foundAs ?? name;
     const summaries = top.Manifests ?? [];
     const platformImages = summaries.filter((m) => m.Kind === 'image');
     if (!top.Descriptor || !(0,types/* isIndex */.nw)(top.Descriptor.mediaType) || platformImages.length === 0) {
@@ -43716,13 +45500,13 @@ async function containerdTarget(name, engine, version) {
     }
     const withPlatform = apiAtLeast(version, '1.49');
     const best = platformOf(top);
-    const source = `Docker daemon ${engine.host} (containerd image store, API ${version}, ${platformImages.length} platform${platformImages.length === 1 ? '' : 's'})`;
+    const source = `Docker daemon ${engine.host} (containerd image store, API ${version}, ${platformImages.length} platform${platformImages.length === 1 ? '' : 's'})${foundAs ? foundAsNote(name, foundAs) : ''}`;
     const images = [];
     for (const summary of platformImages) {
         const platform = (0,oci_platform/* normalizePlatform */.FL)(summary.ImageData?.Platform ?? summary.Descriptor.platform ?? best);
         let diffIds;
         if (summary.Available && withPlatform) {
-            const one = await engine.inspectImage(name, { platform: JSON.stringify(platform) });
+            const one = await engine.inspectImage(lookup, { platform: JSON.stringify(platform) });
             // The daemon picks by platform; trust its diff_ids only for the manifest we listed.
             if (one?.Id === summary.ID && one.RootFS?.Layers?.length)
                 diffIds = one.RootFS.Layers;
@@ -43731,7 +45515,10 @@ async function containerdTarget(name, engine, version) {
             // API 1.48 cannot ask per platform, but the top-level inspect describes the best-matching one.
             diffIds = top.RootFS.Layers;
         }
-        images.push(platformImage(name, source, summary, platform, diffIds, top.RepoDigests ?? []));
+        const image = platformImage(name, source, summary, platform, diffIds, top.RepoDigests ?? []);
+        if (foundAs)
+            image.foundAs = foundAs;
+        images.push(image);
     }
     const index = {
         reference: name,
@@ -43763,6 +45550,11 @@ function platformImage(name, source, summary, platform, diffIds, repoDigests) {
 }
 function platformOf(image) {
     return (0,oci_platform/* normalizePlatform */.FL)({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
+}
+/** The index's platform images, as runtimes choose among them (attestations are not images to run). */
+function platformEntries(index) {
+    const manifests = Array.isArray(index.manifests) ? index.manifests : [];
+    return manifests.filter((d) => d !== null && typeof d === 'object' && (0,types/* isImageManifest */.pJ)(d.mediaType) && !(0,types/* isAttestation */.H3)(d) && Boolean(d.platform?.os && d.platform?.architecture));
 }
 function samePlatform(a, b) {
     return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(a)) === (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(b));
@@ -43841,64 +45633,24 @@ function splitPath(rest, exists) {
     return { target: rest, selector: {} };
 }
 
-;// CONCATENATED MODULE: ./src/local/pick.ts
-// One image out of what a source holds, for a single-platform run.
-
-
-function pickLocalImage(target, platform) {
-    if (target.kind === 'image')
-        return target.image;
-    const { images, reference } = target.index;
-    const found = platform ? images.find((image) => (0,oci_platform/* platformMatches */.J5)(platform, image.platform)) : images.length === 1 ? images[0] : undefined;
-    if (found)
-        return found;
-    const offered = images.map((i) => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', ');
-    throw new errors/* VerifyImageError */.Vi('unsupported', platform
-        ? `the local build ${reference} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has ${offered}): set platform to one of those, or to all`
-        : `the local build ${reference} holds several platforms (${offered}): set platform to one of them, or to all`);
+;// CONCATENATED MODULE: ./src/local/source.ts
+// What the verifier knows about the local build, whatever it came from. Every source (the Docker
+// daemon, a `docker save` tarball, an OCI image layout directory or archive) fills in these
+// shapes; the verifier compares them and never asks where an image came from.
+function imagesOf(target) {
+    return target.kind === 'image' ? [target.image] : target.index.images;
 }
 
 // EXTERNAL MODULE: ./src/options.ts
-var options = __nccwpck_require__(8381);
+var options = __nccwpck_require__(1279);
 // EXTERNAL MODULE: ./src/registry/client.ts + 4 modules
-var registry_client = __nccwpck_require__(109);
+var registry_client = __nccwpck_require__(9673);
 // EXTERNAL MODULE: ./src/registry/credentials.ts
-var credentials = __nccwpck_require__(3653);
+var credentials = __nccwpck_require__(8972);
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
+var http = __nccwpck_require__(1713);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
-;// CONCATENATED MODULE: ./src/secrets.ts
-// Every secret the engine learns (passwords, tokens, the base64 `auth` form) is registered with
-// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
-// remembered here, so text that leaves by another door (the report's error line, which goes into
-// the JSON report and the job summary) is scrubbed too.
-/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
-const MIN_SCRUB_LENGTH = 4;
-class SecretTracker {
-    secrets = new Set();
-    /** A logger that remembers every secret it is given before passing it on. */
-    wrap(logger) {
-        return {
-            info: (m) => logger.info(m),
-            warning: (m) => logger.warning(m),
-            debug: (m) => logger.debug(m),
-            secret: (s) => {
-                if (s)
-                    this.secrets.add(s);
-                logger.secret(s);
-            },
-        };
-    }
-    /** `text` with every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
-    scrub(text) {
-        const known = [...this.secrets].filter((s) => s.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
-        return known.reduce((t, s) => t.split(s).join('***'), text);
-    }
-}
-
-// EXTERNAL MODULE: ./src/report/model.ts
-var model = __nccwpck_require__(6867);
+var resolve = __nccwpck_require__(9037);
 ;// CONCATENATED MODULE: ./src/registry/resolve-platforms.ts
 // The pushed tag, every platform at once: the top-level manifest (an index, or one image), the
 // image entries and attestation entries it lists, and each platform image fetched by digest.
@@ -43941,11 +45693,13 @@ async function fetchPlatformImage(client, remote, entry) {
     if ((0,types/* isIndex */.nw)(manifest.mediaType)) {
         throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
     }
-    return remoteImageOf(client, remote.reference, remote.top.digest, manifest);
+    return remoteImageOf(client, remote.reference, remote.top.digest, manifest, entry);
 }
-async function remoteImageOf(client, reference, indexDigest, fetched) {
+/** An image reached through an index entry is known by the entry's platform, as runtimes select it; its config's is kept to check against. */
+async function remoteImageOf(client, reference, indexDigest, fetched, entry) {
     const manifest = fetched.body;
     const { config } = await client.getConfig(manifest.config);
+    const fromConfig = (0,oci_platform/* configPlatform */.Ko)(config);
     return {
         reference,
         indexDigest,
@@ -43954,7 +45708,9 @@ async function remoteImageOf(client, reference, indexDigest, fetched) {
         manifest,
         configDigest: manifest.config.digest,
         config,
-        platform: (0,oci_platform/* normalizePlatform */.FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined }),
+        platform: entry?.platform ? (0,oci_platform/* normalizePlatform */.FL)(entry.platform) : fromConfig,
+        configPlatform: fromConfig,
+        platformFromEntry: entry?.platform !== undefined,
     };
 }
 function resolve_platforms_isDescriptor(value) {
@@ -43964,6 +45720,10 @@ function resolve_platforms_isDescriptor(value) {
     return typeof d.digest === 'string' && typeof d.mediaType === 'string';
 }
 
+// EXTERNAL MODULE: ./src/secrets.ts
+var src_secrets = __nccwpck_require__(4716);
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6997);
 ;// CONCATENATED MODULE: ./src/verify/pairing.ts
 // Which local image goes with which registry index entry, platform by platform, and which
 // attestation goes with which image. Pure: no I/O, so every case is a table-driven unit test.
@@ -43971,17 +45731,21 @@ function resolve_platforms_isDescriptor(value) {
 const pairing_REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 /**
  * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
- * every platform on either side is listed, registry order first; with a list, exactly those.
- * The first entry for a platform wins, as runtimes pick it.
+ * every platform on either side is listed, registry order first, and the first entry for a
+ * platform wins (containerd's stable ordering among equals); with a list, exactly those, each
+ * side's image chosen as containerd's platforms.Only(platform) chooses it.
  */
 function pairPlatforms(local, remote, selection) {
     if (selection.kind === 'list' || selection.kind === 'one') {
         const wanted = selection.kind === 'list' ? selection.platforms : [selection.platform];
-        return wanted.map((want) => ({
-            platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(want)),
-            local: local.find((image) => (0,oci_platform/* platformMatches */.J5)(want, image.platform)),
-            remote: remote.find((entry) => entry.platform !== undefined && (0,oci_platform/* platformMatches */.J5)(want, entry.platform)),
-        }));
+        return wanted.map((want) => {
+            const matcher = (0,oci_platform/* onlyPlatform */.wl)(want);
+            return {
+                platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(want)),
+                local: (0,oci_platform/* bestMatch */.CE)(local, (image) => image.platform, matcher),
+                remote: (0,oci_platform/* bestMatch */.CE)(remote, (entry) => entry.platform, matcher),
+            };
+        });
     }
     const pairs = new Map();
     for (const entry of remote) {
@@ -44017,10 +45781,107 @@ function keyOf(platform) {
     return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(platform));
 }
 
-// EXTERNAL MODULE: ./src/verify/deep.ts + 7 modules
-var deep = __nccwpck_require__(6537);
+// EXTERNAL MODULE: ./src/verify/deep.ts + 6 modules
+var deep = __nccwpck_require__(6835);
+;// CONCATENATED MODULE: ./src/verify/gates.ts
+// Gates: rules about the pushed image itself that the user opts into, beside the comparison with
+// the local build. Pure: each takes what was already fetched or measured and returns a Check.
+//   platforms-expected  the tag serves exactly these platforms, each once (attestations aside)
+
+
+/** What a tag resolved with every platform at once serves. */
+function servedByTop(remote) {
+    return { reference: remote.reference, index: (0,types/* isIndex */.nw)(remote.top.mediaType), images: remote.images, others: remote.others };
+}
+/** A single image serves its config's platform, and nothing else. */
+function servedBySingle(remote) {
+    return { reference: remote.reference, index: false, images: [{ digest: remote.manifestDigest, platform: remote.platform }], others: [] };
+}
+/** One spelling per platform; Windows images differ by os.version too. */
+function platformKey(platform) {
+    const p = (0,oci_platform/* normalizePlatform */.FL)(platform);
+    return p['os.version'] ? `${(0,oci_platform/* formatPlatform */.Bq)(p)} (os.version ${p['os.version']})` : (0,oci_platform/* formatPlatform */.Bq)(p);
+}
+/**
+ * `platforms-expected`: the tag serves exactly the expected platforms: none missing, none extra,
+ * none twice (a runtime takes the first match, so a second entry is an image nobody pulls, or the
+ * one somebody meant). An image entry without a platform, or a nested index, counts as extra: a
+ * runtime may pull it. Attestations and other artifacts are not platforms.
+ */
+function checkExpectedPlatforms(served, expected) {
+    const wanted = [...new Set(expected.map(platformKey))];
+    const counts = new Map();
+    for (const image of served.images) {
+        const key = image.platform ? platformKey(image.platform) : '(no platform)';
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const unplaced = served.others.filter((d) => (0,types/* isImageManifest */.pJ)(d.mediaType) || (0,types/* isIndex */.nw)(d.mediaType));
+    const missing = wanted.filter((key) => !counts.has(key));
+    const extra = [...counts.keys()].filter((key) => !wanted.includes(key));
+    const duplicate = [...counts.entries()].filter(([, n]) => n > 1).map(([key, n]) => `${key} (${n} entries)`);
+    const unplacedText = unplaced.map((d) => `${d.digest} (${(0,types/* isIndex */.nw)(d.mediaType) ? 'a nested index' : 'an image without a platform'})`);
+    const servedText = [...counts.keys()].join(', ') || 'no platform image';
+    const what = served.index ? 'index' : 'single image';
+    const base = { rule: 'platforms', expected: wanted.join(','), actual: [...counts.keys()].join(',') };
+    const problems = [
+        missing.length ? `missing ${missing.join(', ')}` : '',
+        extra.length ? `extra ${extra.join(', ')}` : '',
+        duplicate.length ? `duplicate ${duplicate.join(', ')}` : '',
+        unplacedText.length ? `extra ${unplacedText.join(', ')}` : '',
+    ].filter(Boolean);
+    if (problems.length === 0) {
+        return { ...base, ok: true, message: `the ${what} serves exactly the expected platforms ${wanted.join(', ')}${served.index ? ', once each (attestations aside)' : ''}` };
+    }
+    return {
+        ...base,
+        ok: false,
+        message: `platforms-expected ${wanted.join(', ')}: the ${what} ${served.reference} serves ${servedText}: ${problems.join('; ')}`,
+    };
+}
+const LISTED_OFFENDERS = 5;
+/**
+ * `efficiency`: the image wastes no more than the limits allow and scores at least min-efficiency.
+ * Wasted bytes are the bytes of files a later layer overwrites or deletes (waste.ts), the percentage
+ * is of the layers' uncompressed size, the score is dive's. A failure names the worst offenders:
+ * path, bytes, the layer that shipped it and the layer that overwrote or deleted it.
+ */
+function checkEfficiency(deep, gate) {
+    const limits = [gate.maxWastedBytes, gate.maxWastedPercent, gate.minEfficiency].filter((v) => v !== undefined);
+    if (limits.length === 0)
+        return undefined;
+    const wasted = deep.wastedBytes;
+    const uncompressed = deep.layers.reduce((n, l) => n + (l.uncompressedSize ?? 0), 0);
+    const percent = uncompressed > 0 ? (wasted / uncompressed) * 100 : 0;
+    const atLeast = deep.wasteComplete ? '' : 'at least ';
+    const figures = `wasted ${atLeast}${wasted} bytes (${percent.toFixed(2)} % of ${uncompressed} bytes uncompressed), efficiency ${(deep.efficiency * 100).toFixed(2)} %`;
+    const broken = [];
+    if (gate.maxWastedBytes !== undefined && wasted > gate.maxWastedBytes)
+        broken.push(`more than max-wasted-bytes ${gate.maxWastedBytes}`);
+    if (gate.maxWastedPercent !== undefined && wasted >= (gate.minWastedBytes ?? 0) && percent > gate.maxWastedPercent) {
+        broken.push(`more than max-wasted-percent ${gate.maxWastedPercent} %${gate.minWastedBytes ? ` (applied from min-wasted-bytes ${gate.minWastedBytes})` : ''}`);
+    }
+    if (gate.minEfficiency !== undefined && deep.efficiency < gate.minEfficiency)
+        broken.push(`below min-efficiency ${gate.minEfficiency}`);
+    const base = { rule: 'efficiency', actual: String(wasted) };
+    if (broken.length === 0) {
+        const skipped = gate.maxWastedPercent !== undefined && gate.minWastedBytes !== undefined && wasted < gate.minWastedBytes
+            ? `; the percentage limit does not apply under min-wasted-bytes ${gate.minWastedBytes}`
+            : '';
+        return { ...base, ok: true, message: `${figures}: within the limits${skipped}` };
+    }
+    const offenders = deep.wastedFiles.slice(0, LISTED_OFFENDERS).map((f) => f.layers.length === 1
+        ? `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in layer ${f.layers[0]}, ${f.how} by layer ${f.by}`
+        : `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in layers ${f.layers.join(', ')}, first ${f.how} by layer ${f.by}`);
+    const more = deep.wastedFileCount > offenders.length ? ` and ${deep.wastedFileCount - offenders.length} more` : '';
+    return {
+        ...base,
+        ok: false,
+        message: `${figures}: ${broken.join('; ')}${offenders.length ? `; worst: ${offenders.join('; ')}${more}` : ''}`,
+    };
+}
+
 // EXTERNAL MODULE: ./src/verify/blob-rules.ts
-var blob_rules = __nccwpck_require__(1392);
+var blob_rules = __nccwpck_require__(2806);
 ;// CONCATENATED MODULE: ./src/verify/rules.ts
 // The comparison rules, pure: given what the registry serves and what the local build is, which
 // rules hold? Each failed rule names itself and, where layers are involved, the first layer that
@@ -44107,7 +45968,7 @@ function checkDigest(remote, expected) {
     };
 }
 function checkPlatform(remote, local) {
-    const ok = (0,oci_platform/* platformMatches */.J5)(remote.platform, local.platform) && (0,oci_platform/* platformMatches */.J5)(local.platform, remote.platform);
+    const ok = (0,oci_platform/* samePlatform */.my)(remote.platform, local.platform);
     return {
         rule: 'platform',
         ok,
@@ -44118,9 +45979,54 @@ function checkPlatform(remote, local) {
         actual: (0,oci_platform/* formatPlatform */.Bq)(remote.platform),
     };
 }
+/**
+ * An index entry's platform is what a runtime selects by; its config says what the image was
+ * built for. They must agree (after normalisation): os, architecture and variant, and the
+ * entry's os.version and os.features where the entry sets them. `side` names whose entry it is.
+ */
+function checkPlatformAgreement(side, entry, config) {
+    const e = (0,oci_platform/* normalizePlatform */.FL)(entry);
+    const c = (0,oci_platform/* normalizePlatform */.FL)(config);
+    const differences = [];
+    if ((0,oci_platform/* formatPlatform */.Bq)(e) !== (0,oci_platform/* formatPlatform */.Bq)(c))
+        differences.push(`${(0,oci_platform/* formatPlatform */.Bq)(e)} but its config says ${(0,oci_platform/* formatPlatform */.Bq)(c)}`);
+    if (e['os.version'] !== undefined && e['os.version'] !== c['os.version']) {
+        differences.push(`os.version ${e['os.version']} but its config says ${c['os.version'] ?? 'none'}`);
+    }
+    const features = (p) => (p['os.features'] ?? []).join('+');
+    if (e['os.features'] !== undefined && features(e) !== features(c)) {
+        differences.push(`os.features ${features(e)} but its config says ${features(c) || 'none'}`);
+    }
+    const whose = side === 'registry' ? "the registry's index entry" : "the local build's index entry";
+    if (differences.length === 0) {
+        return { rule: 'platform', ok: true, message: `${whose} and its config agree on ${(0,oci_platform/* formatPlatform */.Bq)(e)}` };
+    }
+    return {
+        rule: 'platform',
+        ok: false,
+        message: `${whose} says ${differences.join('; and ')}: a runtime would select this image for a platform it was not built for`,
+        expected: (0,oci_platform/* formatPlatform */.Bq)(c),
+        actual: (0,oci_platform/* formatPlatform */.Bq)(e),
+    };
+}
+/** The entry-versus-config checks for both sides, where an index entry named the platform. */
+function platformAgreement(remote, local) {
+    const checks = [];
+    if (remote.platformFromEntry && remote.configPlatform) {
+        const check = checkPlatformAgreement('registry', remote.platform, remote.configPlatform);
+        if (!check.ok)
+            checks.push(check);
+    }
+    if (local?.configPlatform) {
+        const check = checkPlatformAgreement('local', local.platform, local.configPlatform);
+        if (!check.ok)
+            checks.push(check);
+    }
+    return checks;
+}
 /** Every rule that applies, in the order a reader wants them. */
 function compareImage(remote, local, expectedDigest) {
-    const checks = [checkLayerCount(remote)];
+    const checks = [checkLayerCount(remote), ...platformAgreement(remote, local)];
     if (local) {
         // Without diff_ids (the containerd store on API 1.48, other platforms) the manifest digest stands for them.
         checks.push(checkPlatform(remote, local), ...(local.diffIdsUnknown ? [] : [checkDiffIds(remote, local)]), explainImageId(checkImageId(remote, local), remote, local));
@@ -44160,6 +46066,7 @@ function firstDifference(a, b) {
 
 
 
+
 /** `all`, a list, or (by default) a local index: every platform, not one. */
 function isMultiPlatformRun(selection, target) {
     if (selection.kind === 'all' || selection.kind === 'list')
@@ -44184,6 +46091,8 @@ async function verifyPlatforms(report, run) {
     }
     // A list verifies only the platforms named; all (or a local index) answers for the whole index.
     const indexChecks = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+    if (run.platformsExpected)
+        indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
     if (run.expectedDigest)
         indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
     if (localIndexDigest && (0,types/* isIndex */.nw)(remote.top.mediaType))
@@ -44237,6 +46146,9 @@ async function verifyPair(pair, remote, run, haveLocal) {
         if (run.deep) {
             report.deep = await (0,deep/* verifyLayers */.cW)(run.client, image, { ...run.deep, logger: run.logger });
             checks.push(...(0,deep/* deepChecks */.cO)(report.deep));
+            const efficiency = run.efficiency && checkEfficiency(report.deep, run.efficiency);
+            if (efficiency)
+                checks.push(efficiency);
             const inconclusive = (0,deep/* deepError */.NH)(report.deep);
             if (inconclusive)
                 throw inconclusive;
@@ -44321,6 +46233,9 @@ function describePlatformComparison(remote, run, platforms) {
     if (run.target) {
         const source = run.target.kind === 'index' ? run.target.index.source : run.target.image.source;
         compared.push(`${local} local platform image(s) from ${source}: diff_ids, image IDs and, where the source has them, manifest digests and compressed layer digests`);
+        const foundAs = (run.target.kind === 'index' ? run.target.index.images[0] : run.target.image)?.foundAs;
+        if (foundAs)
+            compared.push(`the local image was found as ${foundAs}: the daemon knows no image by the name with its digest (podman)`);
         const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
         if (blobs)
             compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
@@ -44372,10 +46287,14 @@ function otherEntryChecks(remote) {
 
 
 
+
+
+
+
 async function run(inputs, outerLogger, shared = {}) {
     const started = Date.now();
     // Every secret logged for masking is also scrubbed from the report's error line.
-    const secrets = new SecretTracker();
+    const secrets = new src_secrets/* SecretTracker */.t();
     const logger = secrets.wrap(outerLogger);
     const report = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
     let source;
@@ -44393,13 +46312,19 @@ async function run(inputs, outerLogger, shared = {}) {
         const selection = (0,options/* parsePlatformSelection */.DE)(inputs.platform);
         const explicit = selection.kind === 'one' ? selection.platform : undefined;
         source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
-        const target = await source?.load({ platform: explicit, image: inputs.image });
+        let target = await source?.load({ platform: explicit, image: inputs.image });
         const client = await registry_client/* RegistryClient */.bP.create(ref, {
             insecureRegistries: inputs.insecureRegistries,
             credential,
             logger,
             timeouts: inputs.registryTimeoutMs ? (0,http/* timeoutsFor */.wP)(inputs.registryTimeoutMs) : undefined,
         });
+        if (source?.complete && target)
+            target = await source.complete(target, () => pushedTop(client, ref));
+        const foundAs = target ? imagesOf(target)[0]?.foundAs : undefined;
+        if (source && foundAs) {
+            logger.info(`local image ${source.spec} is not in the daemon under that name; using ${foundAs} (podman names images by the digest it computed before the push); the registry's digest is still checked`);
+        }
         if (isMultiPlatformRun(selection, target)) {
             await verifyPlatforms(report, {
                 client,
@@ -44410,6 +46335,8 @@ async function run(inputs, outerLogger, shared = {}) {
                 expectedDigest: inputs.digest,
                 logger,
                 deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
+                platformsExpected: inputs.platformsExpected,
+                efficiency: inputs.efficiency,
             });
             return report;
         }
@@ -44424,18 +46351,25 @@ async function run(inputs, outerLogger, shared = {}) {
         report.remote = (0,model/* remoteSummary */.bP)(remote);
         logger.info(`registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}, config ${remote.configDigest}`);
         report.checks = compareImage(remote, local, inputs.digest);
+        if (inputs.platformsExpected)
+            report.checks.push(checkExpectedPlatforms(await servedPlatforms(client, ref, remote), inputs.platformsExpected));
         report.layers = (0,model/* layerRows */.Z9)(remote, local);
         report.compared = describeComparison(local, inputs.digest, inputs.deep);
         if (inputs.deep) {
             report.deep = await (0,deep/* verifyLayers */.cW)(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
             report.checks.push(...(0,deep/* deepChecks */.cO)(report.deep));
+            const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
+            if (efficiency)
+                report.checks.push(efficiency);
             const inconclusive = (0,deep/* deepError */.NH)(report.deep);
             if (inconclusive)
                 throw inconclusive;
         }
         report.verified = report.checks.every((c) => c.ok);
         report.status = report.verified ? 'verified' : 'mismatch';
-        report.base = await (0,inspect/* inspectBase */.m)(inputs, remote, report.layers, shared.bases ?? (0,inspect/* baseLookupFor */.D)(inputs, [ref.registry], logger), logger);
+        // Labels are the build's word only when the config is proved to be the user's build.
+        const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
+        report.base = await (0,inspect/* inspectBase */.m)(inputs, remote, report.layers, shared.bases ?? (0,inspect/* baseLookupFor */.D)(inputs, [ref.registry], logger), logger, configBound);
     }
     catch (err) {
         report.error = secrets.scrub((0,errors/* describeError */.Uc)(err));
@@ -44450,12 +46384,25 @@ async function run(inputs, outerLogger, shared = {}) {
     }
     return report;
 }
+/** The tag's top-level manifest, for a local source that needs it to know its own platforms. */
+async function pushedTop(client, ref) {
+    const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
+    return { reference: (0,oci_reference/* formatReference */.FH)(ref), digest: top.digest, mediaType: top.mediaType, index: (0,types/* isIndex */.nw)(top.mediaType) ? top.body : undefined };
+}
+/** What the tag serves: the index the platform image was picked from (by digest: the tag may have moved since), or the one image. */
+async function servedPlatforms(client, ref, remote) {
+    if (!remote.indexDigest)
+        return servedBySingle(remote);
+    return servedByTop(await resolveRemoteTop(client, (0,oci_reference/* withDigest */.hQ)(ref, remote.indexDigest)));
+}
 function describeComparison(local, digest, deep) {
     const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
     if (local)
         compared.push(`diff_ids and image ID against the local build (${local.source})`);
     else
         compared.push('no local image (local-image: none): layers were not compared with a build');
+    if (local?.foundAs)
+        compared.push(`the local image was found as ${local.foundAs}: the daemon knows no image by the name with its digest (podman)`);
     if (local?.layers?.some((l) => l.measured))
         compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
     if (digest)
@@ -44469,7 +46416,102 @@ function describeComparison(local, digest, deep) {
 
 /***/ }),
 
-/***/ 1392:
+/***/ 4716:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   t: () => (/* binding */ SecretTracker)
+/* harmony export */ });
+/* unused harmony export secretForms */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1107);
+// Every secret the engine learns (passwords, tokens, `user:password` pairs) is registered with
+// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
+// remembered here, so that text leaving by any other door (the report, the job summary, the
+// outputs, the CLI's output) is scrubbed too, in every form a secret travels in: raw,
+// URL-encoded (encodeURIComponent and form encoding), JSON-escaped, HTML-escaped, and base64 —
+// standard and URL-safe, padded or not, alone or inside a longer base64 string (a Basic header
+// of `user:password`, a JWT), where only the characters that depend on the secret's own bytes
+// are known.
+
+/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
+const MIN_SCRUB_LENGTH = 4;
+/** A base64 fragment found at an unknown offset inside longer base64 must be at least this long to be scrubbed. */
+const MIN_FRAGMENT_LENGTH = 8;
+const MASK = '***';
+/** Every form in which `secret` may show up in text, longest first. */
+function secretForms(secret) {
+    if (secret.length < MIN_SCRUB_LENGTH)
+        return [];
+    const forms = new Set([secret]);
+    const add = (form, min = MIN_SCRUB_LENGTH) => {
+        if (form.length >= min)
+            forms.add(form);
+    };
+    const uri = encodeURIComponent(secret);
+    const form = new URLSearchParams([['x', secret]]).toString().slice(2);
+    for (const encoded of [uri, form]) {
+        add(encoded);
+        add(encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+    }
+    add(JSON.stringify(secret).slice(1, -1));
+    add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
+    const bytes = Buffer.from(secret, 'utf8');
+    const padded = bytes.toString('base64');
+    add(padded);
+    add(padded.replace(/=+$/, ''));
+    add(bytes.toString('base64url'));
+    // Inside a longer base64 text the secret starts at a byte offset of 0, 1 or 2 modulo 3. Encode it
+    // behind that many filler bytes and keep only the characters made from the secret's bits alone.
+    for (let shift = 0; shift < 3; shift++) {
+        const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        const first = Math.ceil((8 * shift) / 6);
+        const end = Math.floor((8 * (shift + bytes.length)) / 6);
+        const fragment = text.slice(first, end);
+        add(fragment, MIN_FRAGMENT_LENGTH);
+        add(fragment.replace(/\+/g, '-').replace(/\//g, '_'), MIN_FRAGMENT_LENGTH);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+class SecretTracker {
+    secrets = new Set();
+    forms = [];
+    /** Remembers a secret (and so every form of it). */
+    add(secret) {
+        if (!secret || this.secrets.has(secret))
+            return;
+        this.secrets.add(secret);
+        this.forms = [...new Set([...this.forms, ...secretForms(secret)])].sort((a, b) => b.length - a.length);
+    }
+    /** A logger that remembers every secret it is given before passing it on. */
+    wrap(logger) {
+        return {
+            info: (m) => logger.info(m),
+            warning: (m) => logger.warning(m),
+            debug: (m) => logger.debug(m),
+            secret: (s) => {
+                this.add(s);
+                logger.secret(s);
+            },
+        };
+    }
+    /** `text` with every form of every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
+    scrub(text) {
+        let out = text;
+        for (const form of this.forms)
+            if (out.includes(form))
+                out = out.split(form).join(MASK);
+        return out;
+    }
+    /** A copy of plain data (a report) with every string scrubbed, keys included. */
+    scrubDeep(value) {
+        return (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .mapStrings */ .to)(value, (s) => this.scrub(s));
+    }
+}
+
+
+/***/ }),
+
+/***/ 2806:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -44478,7 +46520,7 @@ function describeComparison(local, digest, deep) {
 /* harmony export */   iT: () => (/* binding */ localLayerIntact)
 /* harmony export */ });
 /* unused harmony exports checkLocalBlobs, checkManifestDigest, checkLayerDigests */
-/* harmony import */ var _local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4117);
+/* harmony import */ var _local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4871);
 // Rules that need the local side's blobs (archives and layouts hold the real manifest and layer
 // blobs) or its manifest digest (the containerd store names it): manifest digests, compressed
 // layer digests, and whether the local blobs are what their manifest and config say. Pure.
@@ -44685,7 +46727,7 @@ function list(numbers) {
 
 /***/ }),
 
-/***/ 9327:
+/***/ 333:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -44697,7 +46739,7 @@ function list(numbers) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(374);
 // The verified-layer cache: blob digest → the diff_id its bytes were proved to decompress to,
 // with the layer's statistics and entry index (so wasted bytes can still be computed on a hit).
 // An entry is written only after a layer passed every check, and is used only when the
@@ -44773,7 +46815,7 @@ class DirectoryLayerCache {
 
 /***/ }),
 
-/***/ 6537:
+/***/ 6835:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44790,13 +46832,13 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(2174);
 // EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(8825);
+var oci_digest = __nccwpck_require__(5315);
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
+var http = __nccwpck_require__(1713);
 // EXTERNAL MODULE: ./src/report/format.ts
-var format = __nccwpck_require__(2011);
+var format = __nccwpck_require__(7169);
 ;// CONCATENATED MODULE: ./src/report/model-deep.ts
 // The deep-verification part of the report: per layer what was proved about its bytes and what
 // is inside it, and across layers the bytes that later layers hide. Plain data, filled in by
@@ -44805,123 +46847,22 @@ const REPORTED_WASTED_FILES = 100;
 
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __nccwpck_require__(6466);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/verify/decompress.ts
-// Streaming decompressors for layer blobs. gzip is node:zlib everywhere. zstd is node:zlib's
-// own decoder where the runtime has it (Node 24, where the action runs), else the `zstd -dc`
-// command as a child process (Node 20, where the CLI may run); both stream with backpressure
-// and run off the main thread, so one layer's decompression never stalls another's download.
-
-
-
-
-/** Room for the decompressor to work on a chunk or two while the next ones download. */
-const WRITE_BUFFER = 1024 * 1024;
-const OUTPUT_CHUNK = 128 * 1024;
-// Read through a cast: @types/node 20 does not know createZstdDecompress.
-const nativeZstd = external_node_zlib_.createZstdDecompress;
-/** Which zstd decoder this process would use, for logs and the report. */
-function zstdImplementation() {
-    return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
-}
-/** A decoder for `compression`, or undefined for uncompressed layers. */
-function openDecoder(compression) {
-    switch (compression) {
-        case 'none':
-            return undefined;
-        case 'gzip':
-            // gzip layers may hold several members back to back; zlib's gunzip reads them all.
-            return external_node_zlib_.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER });
-        case 'zstd':
-            return typeof nativeZstd === 'function' ? nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }) : zstdCommand();
-    }
-}
-/**
- * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
- * failing command is always an error on the stream, never a silently short output.
- */
-function zstdCommand() {
-    const child = (0,external_node_child_process_.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
-    // not a zstd frame up front so both runtimes judge a layer alike.
-    let head = Buffer.alloc(0);
-    const decoder = new external_node_stream_.Duplex({
-        writableHighWaterMark: WRITE_BUFFER,
-        write(chunk, _encoding, callback) {
-            if (head) {
-                head = Buffer.concat([head, chunk.subarray(0, 4)]);
-                if (head.length >= 4) {
-                    if (!isZstdFrame(head))
-                        return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
-                    head = undefined;
-                }
-            }
-            if (child.stdin.write(chunk))
-                callback();
-            else
-                child.stdin.once('drain', () => callback());
-        },
-        final(callback) {
-            if (head && head.length > 0)
-                return callback(new Error('zstd: input too short to be zstd'));
-            child.stdin.end();
-            callback();
-        },
-        read() {
-            child.stdout.resume();
-        },
-        destroy(err, callback) {
-            if (child.exitCode === null && child.signalCode === null)
-                child.kill();
-            callback(err);
-        },
-    });
-    child.stdout.on('data', (chunk) => {
-        if (!decoder.push(chunk))
-            child.stdout.pause();
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text) => {
-        stderr = (stderr + text).slice(-2000);
-    });
-    // zstd may exit before reading everything (bad data): the write side then sees EPIPE, which
-    // the exit status below explains better.
-    child.stdin.on('error', () => undefined);
-    child.once('error', (err) => {
-        decoder.destroy(err.code === 'ENOENT'
-            ? new errors/* VerifyImageError */.Vi('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
-            : err);
-    });
-    child.once('close', (code, signal) => {
-        if (code === 0) {
-            decoder.push(null);
-            return;
-        }
-        const reason = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || (signal ? `killed by ${signal}` : `exit code ${code}`);
-        decoder.destroy(new Error(`zstd: ${reason}`));
-    });
-    return decoder;
-}
-/** A zstd frame (28 B5 2F FD) or a skippable frame (5? 2A 4D 18), little-endian magic numbers. */
-function isZstdFrame(head) {
-    const magic = head.readUInt32LE(0);
-    return magic === 0xfd2fb528 || (magic & 0xfffffff0) === 0x184d2a50;
-}
-
-// EXTERNAL MODULE: ./node_modules/tar/dist/esm/index.min.js + 7 modules
-var index_min = __nccwpck_require__(868);
+// EXTERNAL MODULE: ./src/bytes/decompress.ts
+var decompress = __nccwpck_require__(4034);
 ;// CONCATENATED MODULE: ./src/verify/layer-index.ts
-// What is inside one layer, read from its uncompressed tar stream as it flows past (tar's
-// Parser; nothing is written to disk, file contents are skipped, not kept). The result is a
-// compact index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's
-// layer changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
-
+// What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
+// written to disk and file contents are skipped by arithmetic, not copied. The result is a compact
+// index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's layer
+// changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
+//
+// The headers are walked as Go's archive/tar reads them, because that is what Docker and
+// containerd unpack: the same checksum and numeric-field rules, PAX (`x`) and GNU long-name
+// (`L`, `K`) headers applied to the next entry, global PAX headers (`g`) ignored, no body for
+// links, devices, fifos and directories whatever their size field says, a zero block followed by
+// a non-zero one refused. Go stops at the end-of-archive marker (two zero blocks); the runtime then
+// drains the rest of the stream into the diff_id and never looks at it. So do we: bytes after the
+// marker are counted, never parsed, which keeps the cost of a layer linear in its bytes and the
+// memory flat however much follows.
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
 /** `./usr/bin/` → `usr/bin`; the root is ''. */
@@ -44938,65 +46879,261 @@ function normalizeEntryPath(path) {
 function emptyCounts() {
     return { files: 0, directories: 0, symlinks: 0, hardlinks: 0, others: 0, whiteouts: 0, opaqueDirs: 0, fileBytes: 0 };
 }
+const BLOCK = 512;
+/** Go's archive/tar caps a PAX or GNU long-name body at 1 MiB (maxSpecialFileSize). */
+const SPECIAL_CAP = 1024 * 1024;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
 /**
- * A write-only sink for an uncompressed layer tar. `write` never buffers more than a tar block;
- * `end()` resolves with the contents or rejects when the stream is not a well-formed tar.
+ * A write-only sink for an uncompressed layer tar. `write` never holds more than a header block
+ * (or a PAX/long-name body, at most 1 MiB, as Go allows); `end()` resolves with the contents or
+ * rejects when the stream is not a tar Go would unpack.
  */
 class LayerIndexer {
-    parser;
     counts = emptyCounts();
     paths = [];
     kinds = [];
     sizes = [];
     problem;
-    sawEof = false;
-    entries = 0;
-    constructor() {
-        this.parser = new index_min/* Parser */.iX({
-            // Every entry is looked at and skipped: the parser then throws bodies away without
-            // copying them, and never holds the stream back waiting for a consumer.
-            filter: () => false,
-            brotli: false,
-            zstd: false,
-        });
-        this.parser.on('ignoredEntry', (entry) => this.record(entry));
-        this.parser.on('eof', () => (this.sawEof = true));
-        this.parser.on('warn', (code, message) => this.warn(code, message));
-        this.parser.on('error', (err) => (this.problem ??= err.message));
+    phase = 'header';
+    /** A header block split across chunks. */
+    partial = Buffer.alloc(BLOCK);
+    partialFill = 0;
+    /** Body bytes (with padding) still to skip. */
+    skip = 0;
+    special;
+    /** PAX records and GNU long name waiting for the entry they describe. */
+    pax;
+    longName;
+    /** Body to skip after a GNU sparse header's extension blocks. */
+    sparseBody = 0;
+    /** Bytes the header walker consumed: the archive up to and including its end marker. */
+    walked = 0;
+    after = 0;
+    /** Bytes handed to the header walker so far; nothing after the end-of-archive marker. */
+    get parsedBytes() {
+        return this.walked;
     }
-    /** Feeds uncompressed bytes; the parser is synchronous, so there is no backpressure to honour. */
+    /** Feeds uncompressed bytes; synchronous, so there is no backpressure to honour. */
     write(chunk) {
         if (this.problem)
             return;
-        this.parser.write(chunk);
-    }
-    /** Ends the stream; resolves once the parser has seen everything. */
-    end() {
-        return new Promise((resolve, reject) => {
-            const finish = () => {
-                if (this.problem)
-                    reject(new Error(this.problem));
-                else
-                    resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
-            };
-            if (this.problem)
-                return finish();
-            this.parser.once('end', finish);
-            this.parser.once('error', finish);
-            this.parser.end();
-        });
-    }
-    warn(code, message) {
-        // A tar of nothing but end-of-archive blocks (Docker's empty layer) is legal; tar calls it unrecognised.
-        if (code === 'TAR_BAD_ARCHIVE' && /Unrecognized archive format/.test(message) && this.sawEof && this.entries === 0)
+        if (this.phase === 'end') {
+            this.after += chunk.length;
             return;
-        this.problem ??= `${message} (${code})`;
+        }
+        let i = 0;
+        while (i < chunk.length && !this.problem) {
+            if (this.phase === 'end') {
+                this.after += chunk.length - i;
+                break;
+            }
+            if (this.phase === 'body') {
+                const n = Math.min(this.skip, chunk.length - i);
+                this.skip -= n;
+                i += n;
+                this.walked += n;
+                if (this.skip === 0)
+                    this.phase = 'header';
+                continue;
+            }
+            if (this.phase === 'special') {
+                i += this.collect(chunk.subarray(i));
+                continue;
+            }
+            // A block phase: take a whole block from the chunk when it holds one, else assemble it.
+            let block;
+            if (this.partialFill === 0 && chunk.length - i >= BLOCK) {
+                block = chunk.subarray(i, i + BLOCK);
+                i += BLOCK;
+                this.walked += BLOCK;
+            }
+            else {
+                const n = Math.min(BLOCK - this.partialFill, chunk.length - i);
+                chunk.copy(this.partial, this.partialFill, i, i + n);
+                this.partialFill += n;
+                i += n;
+                this.walked += n;
+                if (this.partialFill < BLOCK)
+                    break;
+                this.partialFill = 0;
+                block = this.partial;
+            }
+            this.onBlock(block);
+        }
     }
-    record(entry) {
-        if (entry.meta)
-            return; // an oversized pax header the parser skipped; its entry follows
-        this.entries++;
-        const path = normalizeEntryPath(entry.path);
+    /** Ends the stream; resolves with the contents, or rejects when the archive is not one Go would read. */
+    end() {
+        if (!this.problem) {
+            if (this.partialFill > 0 || this.phase === 'body' || this.phase === 'special' || this.phase === 'sparse') {
+                this.problem = `the archive ends inside an entry at byte ${this.walked} (truncated tar)`;
+            }
+        }
+        if (this.problem)
+            return Promise.reject(new Error(this.problem));
+        if (this.after > 0)
+            this.counts.bytesAfterEnd = this.after;
+        return Promise.resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
+    }
+    fail(message) {
+        this.problem ??= `${message} at byte ${this.walked - BLOCK}`;
+    }
+    onBlock(block) {
+        switch (this.phase) {
+            case 'header':
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'zero';
+                else
+                    this.onHeader(block);
+                return;
+            case 'zero':
+                // Go: two zero blocks end the archive; a zero block and then anything else is an invalid header.
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'end';
+                else
+                    this.fail('a zero block followed by a non-zero block (Go reads this as an invalid header, not as the end of the archive)');
+                return;
+            case 'sparse':
+                // Old GNU sparse extension blocks: 21 entries of 24 bytes, then the "more follow" flag.
+                if (block[504] === 0)
+                    this.startBody(this.sparseBody);
+                return;
+        }
+    }
+    onHeader(block) {
+        const format = headerFormat(block);
+        if (!format)
+            return this.fail('invalid tar header (bad checksum or not a tar header)');
+        const fields = new Fields();
+        let name = cString(block, 0, 100);
+        let type = String.fromCharCode(block[156] ?? 0);
+        let size = fields.numeric(block, 124, 136);
+        fields.numeric(block, 100, 108); // mode
+        fields.numeric(block, 108, 116); // uid
+        fields.numeric(block, 116, 124); // gid
+        fields.numeric(block, 136, 148); // mtime
+        let prefix = '';
+        if (format !== 'v7') {
+            fields.numeric(block, 329, 337); // devmajor
+            fields.numeric(block, 337, 345); // devminor
+            if (format === 'ustar')
+                prefix = cString(block, 345, 500);
+            else if (format === 'star') {
+                prefix = cString(block, 345, 476);
+                fields.numeric(block, 476, 488);
+                fields.numeric(block, 488, 500);
+            }
+            else {
+                // GNU atime/ctime; Go < 1.8 wrote a USTAR prefix there, which Go still reads as one.
+                const times = new Fields();
+                if (block[345] !== 0)
+                    times.numeric(block, 345, 357);
+                if (block[357] !== 0)
+                    times.numeric(block, 357, 369);
+                if (times.bad) {
+                    const old = cString(block, 345, 500);
+                    if (![...old].some((ch) => ch.charCodeAt(0) >= 0x80))
+                        prefix = old;
+                }
+            }
+        }
+        if (prefix)
+            name = `${prefix}/${name}`;
+        if (fields.bad)
+            return this.fail('invalid tar header (a numeric field is not a number)');
+        if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+            if (size < 0 || size > SPECIAL_CAP)
+                return this.fail(`a ${type} header of ${size} bytes (Go refuses more than 1 MiB)`);
+            this.special = { type, parts: [], need: size, skip: padding(size) };
+            this.phase = size + padding(size) > 0 ? 'special' : 'header';
+            if (this.phase === 'header')
+                this.endSpecial();
+            return;
+        }
+        const pax = this.pax;
+        if (pax?.has('path'))
+            name = pax.get('path');
+        if (pax?.has('size')) {
+            const value = pax.get('size');
+            size = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+            if (!Number.isSafeInteger(size))
+                return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
+        }
+        if (this.longName !== undefined)
+            name = this.longName;
+        this.pax = undefined;
+        this.longName = undefined;
+        if (type === '\0')
+            type = name.endsWith('/') ? '5' : '0';
+        if (!Number.isSafeInteger(size) || size < 0)
+            return this.fail('invalid tar header (negative or oversized size)');
+        this.record(name, type, size);
+        const body = HEADER_ONLY.has(type) ? 0 : size;
+        if (type === 'S') {
+            if (format !== 'gnu')
+                return this.fail('a GNU sparse entry in a non-GNU header');
+            if (block[482] !== 0) {
+                this.sparseBody = body + padding(body);
+                this.phase = 'sparse';
+                return;
+            }
+        }
+        this.startBody(body + padding(body));
+    }
+    startBody(bytes) {
+        this.skip = bytes;
+        this.phase = bytes > 0 ? 'body' : 'header';
+    }
+    /** Takes bytes of a PAX or long-name body (and its padding); returns how many it took. */
+    collect(bytes) {
+        const special = this.special;
+        let taken = 0;
+        if (special.need > 0) {
+            taken = Math.min(special.need, bytes.length);
+            special.parts.push(Buffer.from(bytes.subarray(0, taken)));
+            special.need -= taken;
+        }
+        if (special.need === 0) {
+            const pad = Math.min(special.skip, bytes.length - taken);
+            special.skip -= pad;
+            taken += pad;
+        }
+        this.walked += taken;
+        if (special.need === 0 && special.skip === 0)
+            this.endSpecial();
+        return taken;
+    }
+    endSpecial() {
+        const special = this.special;
+        this.special = undefined;
+        this.phase = 'header';
+        const body = Buffer.concat(special.parts);
+        switch (special.type) {
+            case 'x': {
+                const records = parsePax(body);
+                if (!records) {
+                    this.problem ??= `invalid PAX header before byte ${this.walked}`;
+                    return;
+                }
+                this.pax = records;
+                return;
+            }
+            case 'g':
+                // Go hands a global header to its caller as an entry of its own, which unpackers skip,
+                // and forgets what was pending: it describes no entry.
+                if (!parsePax(body))
+                    this.problem ??= `invalid PAX global header before byte ${this.walked}`;
+                this.pax = undefined;
+                this.longName = undefined;
+                return;
+            case 'L':
+                this.longName = cString(body, 0, body.length);
+                return;
+            case 'K':
+                return; // a long link target: not indexed
+        }
+    }
+    record(rawPath, type, size) {
+        const path = normalizeEntryPath(rawPath);
         const slash = path.lastIndexOf('/');
         const base = path.slice(slash + 1);
         const dir = slash < 0 ? '' : path.slice(0, slash);
@@ -45015,26 +47152,23 @@ class LayerIndexer {
             }
             return;
         }
-        switch (entry.type) {
-            case 'File':
-            case 'OldFile':
-            case 'ContiguousFile': {
-                const size = entry.size ?? 0;
+        switch (type) {
+            case '0':
+            case '7':
                 c.files++;
                 c.fileBytes += size;
                 this.push(path, 'f', size);
                 break;
-            }
-            case 'Directory':
-            case 'GNUDumpDir':
+            case '5':
+            case 'D':
                 c.directories++;
                 this.push(path, 'd', 0);
                 break;
-            case 'SymbolicLink':
+            case '2':
                 c.symlinks++;
                 this.push(path, 'l', 0);
                 break;
-            case 'Link':
+            case '1':
                 c.hardlinks++;
                 this.push(path, 'h', 0);
                 break;
@@ -45048,6 +47182,114 @@ class LayerIndexer {
         this.kinds.push(kind);
         this.sizes.push(size);
     }
+}
+/** Go's isHeaderOnlyType: hard links, symlinks, devices, directories and fifos have no body. */
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+function padding(size) {
+    return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+/** Bytes up to the first NUL, as UTF-8. */
+function cString(block, from, to) {
+    const nul = block.indexOf(0, from);
+    return block.toString('utf8', from, nul >= 0 && nul < to ? nul : to);
+}
+/** The header's format as Go's getFormat guesses it, or undefined when the checksum is wrong. */
+function headerFormat(block) {
+    const stored = new Fields().octal(block, 148, 156);
+    if (stored === undefined)
+        return undefined;
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const c = i >= 148 && i < 156 ? 0x20 : block[i];
+        unsigned += c;
+        signed += c >= 0x80 ? c - 256 : c;
+    }
+    if (stored !== unsigned && stored !== signed)
+        return undefined;
+    const magic = block.toString('latin1', 257, 263);
+    if (magic === 'ustar\0')
+        return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
+    if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0')
+        return 'gnu';
+    return 'v7';
+}
+/** Go's numeric tar fields: octal text padded with spaces or NULs, or base-256 when the top bit is set. */
+class Fields {
+    bad = false;
+    numeric(block, from, to) {
+        if ((block[from] & 0x80) === 0)
+            return this.octal(block, from, to) ?? 0;
+        const negative = (block[from] & 0x40) !== 0;
+        let value = 0n;
+        for (let i = from; i < to; i++) {
+            let c = block[i] ^ (negative ? 0xff : 0);
+            if (i === from)
+                c &= 0x7f;
+            if (value >> 56n > 0n) {
+                this.bad = true;
+                return 0;
+            }
+            value = (value << 8n) | BigInt(c);
+        }
+        if (value >> 63n > 0n) {
+            this.bad = true;
+            return 0;
+        }
+        const n = negative ? -Number(value) - 1 : Number(value);
+        return Number.isSafeInteger(n) ? n : negative ? -Infinity : Infinity;
+    }
+    octal(block, from, to) {
+        let start = from;
+        let end = to;
+        while (start < end && (block[start] === 0x20 || block[start] === 0))
+            start++;
+        while (end > start && (block[end - 1] === 0x20 || block[end - 1] === 0))
+            end--;
+        const nul = block.indexOf(0, start);
+        if (nul >= 0 && nul < end)
+            end = nul;
+        if (start === end)
+            return 0;
+        const text = block.toString('latin1', start, end);
+        if (!/^[0-7]+$/.test(text)) {
+            this.bad = true;
+            return undefined;
+        }
+        return parseInt(text, 8);
+    }
+}
+/** PAX records (`LEN key=value\n`) as Go's parsePAX reads them; undefined when one is malformed. */
+function parsePax(body) {
+    const records = new Map();
+    let at = 0;
+    while (at < body.length) {
+        const space = body.indexOf(0x20, at);
+        if (space < 0)
+            return undefined;
+        const lengthText = body.toString('latin1', at, space);
+        if (!/^[0-9]+$/.test(lengthText))
+            return undefined;
+        const length = Number(lengthText);
+        if (length < 5 || length > body.length - at || length <= lengthText.length + 1)
+            return undefined;
+        const end = at + length;
+        if (body[end - 1] !== 0x0a)
+            return undefined;
+        const record = body.subarray(space + 1, end - 1);
+        const eq = record.indexOf(0x3d);
+        if (eq <= 0)
+            return undefined;
+        const key = record.toString('utf8', 0, eq);
+        const value = record.toString('utf8', eq + 1);
+        if (key.includes('\0'))
+            return undefined;
+        if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes('\0'))
+            return undefined;
+        records.set(key, value);
+        at = end;
+    }
+    return records;
 }
 
 ;// CONCATENATED MODULE: ./src/verify/blob.ts
@@ -45066,7 +47308,7 @@ class LayerIndexer {
  */
 async function verifyBlobStream(body, expect, onBytes = () => undefined) {
     const compressedHash = (0,oci_digest/* createDigester */.QC)((0,oci_digest/* digestAlgorithm */.g4)(expect.digest));
-    const decoder = openDecoder(expect.compression);
+    const decoder = (0,decompress/* openDecoder */.Br)(expect.compression);
     const plainHash = decoder ? (0,oci_digest/* createDigester */.QC)((0,oci_digest/* digestAlgorithm */.g4)(expect.diffId ?? 'sha256:')) : undefined;
     const indexer = new LayerIndexer();
     let uncompressedBytes = 0;
@@ -45141,6 +47383,9 @@ function firstFailure(expect, got, decodeError, tarError) {
     if (got.digest !== expect.digest) {
         return { reason: 'digest', message: `the blob's bytes hash to ${got.digest}, not to the manifest's digest ${expect.digest}` };
     }
+    if (decodeError instanceof decompress/* TrailingDataError */.bd) {
+        return { reason: 'decompress', message: `the blob matches its digest, but ${decodeError.message}` };
+    }
     if (decodeError) {
         return {
             reason: 'decompress',
@@ -45178,9 +47423,9 @@ function drained(decoder) {
 }
 
 // EXTERNAL MODULE: ./src/verify/cache.ts
-var verify_cache = __nccwpck_require__(9327);
+var verify_cache = __nccwpck_require__(333);
 // EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(3048);
+var types = __nccwpck_require__(5186);
 ;// CONCATENATED MODULE: ./src/verify/layer-media.ts
 // What a layer's media type says about how to read it: its compression, and whether it is a
 // foreign (non-distributable) layer that registries are not expected to serve. Pure.
@@ -45345,6 +47590,81 @@ function hiddenBy(path, present, deleted, opaque) {
     consider(opaque.get(''), 'deleted');
     return best;
 }
+/**
+ * dive's efficiency score (wagoodman/dive `filetree/efficiency.go`), so a `min-efficiency` taken
+ * from a `.dive-ci` file means the same here. Each layer contributes its leaf entries (a path no
+ * other entry of that layer lies under): a file its size, a whiteout the size of the directory it
+ * deletes as the lower layers stacked it (a deleted file counts 0). Per path, the smallest
+ * contribution is what the image needs and the sum is what it ships; the score is
+ * Σ smallest / Σ sum over all paths, 1 for an image with no bytes. Like dive, opaque-directory
+ * markers are ignored; unlike dive, a whiteout of a path that does not exist counts 0 instead of
+ * abandoning the rest of that layer. Unknown layers (not read) are left out.
+ */
+function efficiencyScore(layers) {
+    const stacked = new Map();
+    const perPath = new Map();
+    for (const index of layers) {
+        if (!index)
+            continue;
+        // One node per path and kind in dive's tree: the last entry of a path wins.
+        const entries = new Map();
+        for (let e = 0; e < index.paths.length; e++) {
+            const kind = index.kinds[e];
+            if (kind === 'q')
+                continue;
+            const path = index.paths[e];
+            if (path === '')
+                continue;
+            entries.set(`${kind === 'w' ? 'w' : 'n'}:${path}`, { path, kind, size: index.sizes[e] ?? 0 });
+        }
+        const parents = new Set();
+        for (const { path } of entries.values()) {
+            for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1))
+                parents.add(path.slice(0, slash));
+        }
+        for (const { path, kind, size } of entries.values()) {
+            if (kind !== 'w' && parents.has(path))
+                continue;
+            const bytes = kind === 'w' ? deletedDirectoryBytes(stacked, path) : size;
+            const known = perPath.get(path);
+            if (known) {
+                known.sum += bytes;
+                known.min = Math.min(known.min, bytes);
+            }
+            else {
+                perPath.set(path, { sum: bytes, min: bytes });
+            }
+        }
+        // Only now is this layer part of "the layers below" for the next one.
+        for (const { path, kind, size } of entries.values()) {
+            if (kind === 'w') {
+                for (const key of [...stacked.keys()])
+                    if (key === path || key.startsWith(`${path}/`))
+                        stacked.delete(key);
+            }
+            else {
+                stacked.set(path, { dir: kind === 'd', size });
+            }
+        }
+    }
+    let needed = 0;
+    let shipped = 0;
+    for (const { sum, min } of perPath.values()) {
+        needed += min;
+        shipped += sum;
+    }
+    return shipped === 0 ? 1 : needed / shipped;
+}
+/** What a whiteout removes as dive sizes it: a directory's own entry and everything under it; a file, nothing. */
+function deletedDirectoryBytes(stacked, path) {
+    if (!stacked.get(path)?.dir)
+        return 0;
+    let bytes = 0;
+    for (const [key, entry] of stacked)
+        if (key === path || key.startsWith(`${path}/`))
+            bytes += entry.size;
+    return bytes;
+}
 
 ;// CONCATENATED MODULE: ./src/verify/deep.ts
 // Deep verification of a resolved image: every layer blob downloaded once and proved (digest and
@@ -45478,7 +47798,8 @@ async function verifyLayers(source, remote, opts) {
         const contents = result.contents;
         const c = contents?.counts;
         logger.info(`${label}: verified ${(0,format/* humanSize */.Xe)(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
-            `${(0,format/* humanSize */.Xe)(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions`);
+            `${(0,format/* humanSize */.Xe)(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
+            (c?.bytesAfterEnd ? `, ${(0,format/* humanSize */.Xe)(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''));
         if (cache && contents && diffId) {
             try {
                 await cache.put({
@@ -45515,7 +47836,8 @@ async function verifyLayers(source, remote, opts) {
     finally {
         progress.close();
     }
-    const waste = analyzeWaste(outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined)));
+    const known = outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined));
+    const waste = analyzeWaste(known);
     const reportLayers = outcomes.map((o, i) => (o.index ? { ...o.layer, wastedBytes: waste.perLayer[i] ?? 0 } : o.layer));
     const proved = reportLayers.filter((l) => l.status === 'verified' || l.status === 'cached');
     const report = {
@@ -45528,13 +47850,14 @@ async function verifyLayers(source, remote, opts) {
         wasteComplete: proved.length === total,
         wastedFiles: waste.files.slice(0, REPORTED_WASTED_FILES),
         wastedFileCount: waste.files.length,
+        efficiency: efficiencyScore(known),
         concurrency,
         durationMs: Date.now() - started,
     };
     if (cache)
         report.cache = { location: cache.location, ...cacheStats };
     if (reportLayers.some((l) => l.compression === 'zstd'))
-        report.zstdDecoder = zstdImplementation();
+        report.zstdDecoder = (0,decompress/* zstdImplementation */.u6)();
     logger.info(`deep verification: ${proved.length} of ${total} layers proved, ${(0,format/* humanSize */.Xe)(report.bytesDownloaded)} downloaded in ${(report.durationMs / 1000).toFixed(1)} s (${rate(report.bytesDownloaded, report.durationMs)}); ` +
         `wasted ${(0,format/* humanSize */.Xe)(report.wastedBytes)}${report.wasteComplete ? '' : ' (at least: some layers were not read)'}`);
     return report;
@@ -45774,55 +48097,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
-/***/ }),
-
-/***/ 868:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  iX: () => (/* binding */ rt)
-});
-
-// UNUSED EXPORTS: Header, Pack, PackJob, PackSync, Pax, ReadEntry, Unpack, UnpackSync, WriteEntry, WriteEntrySync, WriteEntryTar, c, create, extract, filesFilter, list, r, replace, t, types, u, update, x
-
-;// CONCATENATED MODULE: external "events"
-const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-;// CONCATENATED MODULE: external "assert"
-const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-;// CONCATENATED MODULE: external "buffer"
-const external_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-;// CONCATENATED MODULE: external "zlib"
-const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
-var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
-// EXTERNAL MODULE: external "node:assert"
-var external_node_assert_ = __nccwpck_require__(4589);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
-var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_namespaceObject{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_namespaceObject(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_namespaceObject(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_namespaceObject(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
-`,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
-`).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_namespaceObject.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_.openSync(e,"r");let r=external_node_fs_.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_.unlink(s,c=>{if(c)return o(c);external_node_fs_.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_.unlinkSync(x),external_node_fs_.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.rename(s,e,i=>{if(i)return t(i);external_node_fs_.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.renameSync(s,t),external_node_fs_.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_.futimes(l,c,d,y=>y?external_node_fs_.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_.fchown(l,c,d,y=>y?external_node_fs_.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_.futimesSync(n,a,l)}catch(c){try{external_node_fs_.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_.openSync(s.file,"w+");else throw a}let o=external_node_fs_.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_.read(n,d,0,512,l,y)};external_node_fs_.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_.fstat(c,(d,y)=>{if(d)return external_node_fs_.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
-//# sourceMappingURL=index.min.js.map
-
-
 /***/ })
 
 /******/ });
@@ -46017,6 +48291,6 @@ var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enum
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(5581);
+/******/ var __webpack_exports__ = __nccwpck_require__(5187);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
