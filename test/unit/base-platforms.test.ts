@@ -5,6 +5,7 @@ import type { BaseReport } from '../../src/report/model-base.js';
 import type { PlatformReport } from '../../src/report/model.js';
 import { baseOutputs } from '../../src/report/outputs-base.js';
 import { blobsCompared } from '../../src/verify/platforms.js';
+import { baseTextLines } from '../../src/report/text-base.js';
 import type { VerifyReport } from '../../src/report/model.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -88,4 +89,18 @@ test('what was compared says blobs were proved only when deep ran', () => {
   assert.match(blobsCompared([{ platform: 'linux/amd64', remote }]), /were not downloaded \(set deep: true/);
   assert.match(blobsCompared([{ platform: 'linux/amd64', remote, deep }, { platform: 'linux/arm64', remote, deep }]), /^every layer blob of 2 platform image\(s\) downloaded and hashed/);
   assert.match(blobsCompared([{ platform: 'linux/amd64', remote, deep }, { platform: 'linux/arm64', remote }]), /1 platform image\(s\) were not downloaded/);
+});
+
+test('the CLI text shows the combined base, then each platform base with its own layer count', () => {
+  const platforms = [
+    { ...platform('linux/amd64', base('up-to-date')), layers: [{ index: 1, status: 'match' as const, origin: 'base' as const }, { index: 2, status: 'match' as const, origin: 'image' as const }] },
+    { ...platform('linux/arm64', base('drifted')), layers: [{ index: 1, status: 'match' as const }, { index: 2, status: 'match' as const }] },
+  ];
+  const report: VerifyReport = { image: 'r/app:1', status: 'verified', verified: true, checks: [], layers: [], compared: [], durationMs: 0, platforms };
+  report.base = combinePlatformBases(platforms);
+  const lines = baseTextLines(report);
+  assert.match(lines[0] ?? '', /^ {2}base {6}r\/base:1@sha256:0+1 {2}DRIFTED/);
+  assert.ok(lines.includes('  base layers 1 on every platform'), lines.join('\n'));
+  assert.ok(lines.some((l) => /^ {2}base of linux\/arm64: r\/base:1@\S+ {2}DRIFTED/.test(l)), lines.join('\n'));
+  assert.equal(lines.filter((l) => l === '  base layers 1 of 2').length, 2);
 });
