@@ -92,6 +92,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     if (source && foundAs) {
       logger.info(`local image ${source.spec} is not in the daemon under that name; using ${foundAs} (podman names images by the digest it computed before the push); the registry's digest is still checked`);
     }
+    const bases = shared.bases ?? baseLookupFor(inputs, [ref.registry], logger);
     if (isMultiPlatformRun(selection, target)) {
       await verifyPlatforms(report, {
         client,
@@ -104,6 +105,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
         deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
         platformsExpected: inputs.platformsExpected,
         efficiency: inputs.efficiency,
+        base: { options: inputs, lookup: bases },
       });
       return report;
     }
@@ -137,7 +139,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     report.status = report.verified ? 'verified' : 'mismatch';
     // Labels are the build's word only when the config is proved to be the user's build.
     const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-    report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger, configBound);
+    report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound);
   } catch (err) {
     report.error = secrets.scrub(describeError(err));
     report.status = 'error';

@@ -67,7 +67,7 @@ export interface VerifyReport {
   durationMs: number;
   /** Deep verification (deep: true): every blob's bytes and what is inside each layer. */
   deep?: DeepReport;
-  /** The base image: where it came from, layer attribution and drift. */
+  /** The base image: where it came from, layer attribution and drift; with several platforms, all of theirs combined (base/platforms.ts). */
   base?: BaseReport;
   /** The pushed index, in a multi-platform run (platform: all, a list, or a local index). */
   index?: IndexSummary;
@@ -98,6 +98,8 @@ export interface PlatformReport {
   attestation?: AttestationReport;
   /** Deep verification of this platform's layers (deep: true). */
   deep?: DeepReport;
+  /** This platform's base: attribution (origins in `layers`) and drift, as in a one-platform run. */
+  base?: BaseReport;
 }
 
 export interface AttestationReport {

@@ -21,8 +21,18 @@ export const BASE_LABELS: Record<BaseStatus, string> = {
 export function addBaseSection(report: VerifyReport): void {
   const base = report.base;
   if (!base) return;
+  // Several platforms: the combined verdict, then each platform's base as in a one-platform run.
+  const perPlatform = report.platforms && !report.remote ? report.platforms.filter((p) => p.base) : [];
+  addOneBase(base, perPlatform.length ? undefined : report.layers.length, 'Base image', 3);
+  for (const platform of perPlatform) {
+    if (platform.base) addOneBase(platform.base, platform.layers.length, `Base image, ${escapeHtml(platform.platform)}`, 4);
+  }
+}
+
+/** @param imageLayers the image's layer count, when the section is about one image (not the combined verdict). */
+function addOneBase(base: BaseReport, imageLayers: number | undefined, title: string, level: 3 | 4): void {
   const s = core.summary;
-  s.addHeading(`Base image: ${BASE_LABELS[base.status]}`, 3);
+  s.addHeading(`${title}: ${BASE_LABELS[base.status]}`, level);
   s.addRaw(`<p>${escapeHtml(base.message)}</p>`, true);
   const facts: string[] = [];
   if (base.reference) facts.push(`<strong>Base</strong> <code>${escapeHtml(base.reference)}</code>, from ${escapeHtml(base.from)}`);
@@ -30,7 +40,7 @@ export function addBaseSection(report: VerifyReport): void {
   if (base.namedByRegistry) facts.push(`<strong>Named by the registry</strong> looked up without credentials on any other registry`);
   if (base.builtOn?.digest) facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
   if (base.current?.digest) facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
-  if (base.layers !== undefined) facts.push(`<strong>Base layers</strong> ${base.layers} of the image's ${report.layers.length}`);
+  if (base.layers !== undefined) facts.push(`<strong>Base layers</strong> ${base.layers}${imageLayers !== undefined ? ` of the image's ${imageLayers}` : ' on every platform'}`);
   if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
     facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${count(base.current.layers, 'layer')}`);
   }

@@ -47,7 +47,9 @@ function overview(platforms: PlatformReport[]): Cell[][] {
 }
 
 function layerTableHtml(rows: LayerRow[]): string {
-  const head = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', ''].map((h) => `<th>${h}</th>`).join('');
+  // The origin column appears once the platform's base is known (summary-base.ts).
+  const origin = rows.some((r) => r.origin);
+  const head = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', '', ...(origin ? ['Origin'] : [])].map((h) => `<th>${h}</th>`).join('');
   const body = rows
     .map((row) => {
       const instruction = instructionOf(row.instruction);
@@ -62,6 +64,7 @@ function layerTableHtml(rows: LayerRow[]): string {
         compressed,
         humanSize(row.size),
         mark,
+        ...(origin ? [escapeHtml(row.origin ?? '?')] : []),
       ];
       return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
     })

@@ -2,7 +2,7 @@
 
 import { shortDigest } from '../oci/digest.js';
 import { plainCopy } from './format.js';
-import type { BaseStatus } from './model-base.js';
+import type { BaseReport, BaseStatus } from './model-base.js';
 import type { VerifyReport } from './model.js';
 
 const STATUS_TEXT: Record<BaseStatus, string> = {
@@ -16,11 +16,21 @@ const STATUS_TEXT: Record<BaseStatus, string> = {
 export function baseTextLines(report: VerifyReport): string[] {
   const base = report.base;
   if (!base) return [];
-  const lines = [`  base      ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
+  // Several platforms: the combined verdict, then each platform's base.
+  const perPlatform = report.platforms && !report.remote ? report.platforms.filter((p) => p.base) : [];
+  const lines = oneBaseLines(base, perPlatform.length ? undefined : report.layers.length, 'base');
+  for (const platform of perPlatform) {
+    if (platform.base) lines.push(...oneBaseLines(platform.base, platform.layers.length, `base of ${platform.platform}:`));
+  }
+  return lines;
+}
+
+function oneBaseLines(base: BaseReport, imageLayers: number | undefined, title: string): string[] {
+  const lines = [`  ${title.padEnd(9)} ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
   if (base.namedByRegistry) lines.push('            named by the registry: looked up without credentials on any other registry');
   if (base.builtOn?.digest) lines.push(`  built on  ${base.builtOn.digest}${base.builtOn.created ? `  created ${base.builtOn.created}` : ''}`);
   if (base.current?.digest) lines.push(`  tag now   ${base.current.digest}${base.current.created ? `  created ${base.current.created}` : ''}`);
-  if (base.layers !== undefined) lines.push(`  base layers ${base.layers} of ${report.layers.length}`);
+  if (base.layers !== undefined) lines.push(`  base layers ${base.layers}${imageLayers !== undefined ? ` of ${imageLayers}` : ' on every platform'}`);
   if (base.driftAgeDays !== undefined) lines.push(`  drift age ${base.driftAgeDays} days since the current base was created`);
   return lines;
 }

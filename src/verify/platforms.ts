@@ -4,6 +4,10 @@
 // image nobody verified). Attestation manifests are matched by their subject and reported.
 // Runs when `platform` is `all` or a list, or when the local source is itself an index.
 
+import { combinePlatformBases } from '../base/platforms.js';
+import { inspectBase } from '../base/inspect.js';
+import type { BaseOptions } from '../base/detect.js';
+import type { BaseLookup } from '../base/lookup.js';
 import type { Logger } from '../log.js';
 import type { ImageSource, LocalImage, LocalTarget } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
@@ -33,6 +37,8 @@ export interface PlatformRun {
   platformsExpected?: Platform[];
   /** With deep: the efficiency gate, per platform (gates.ts). */
   efficiency?: EfficiencyGate;
+  /** The base stage, run on every platform image; one lookup, so a base shared by the platforms is fetched once. */
+  base: { options: BaseOptions; lookup: BaseLookup };
 }
 
 /** `all`, a list, or (by default) a local index: every platform, not one. */
@@ -79,10 +85,12 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
     report.remote = only.remote;
     report.layers = only.layers;
     report.deep = only.deep;
+    report.base = only.base;
     if (only.local) report.local = only.local;
   } else {
     report.remote = undefined;
     report.layers = [];
+    report.base = combinePlatformBases(platforms);
     if (run.target) report.local = targetSummary(run.target);
   }
   for (const p of platforms) {
@@ -119,6 +127,13 @@ async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRu
       const inconclusive = deepError(report.deep);
       if (inconclusive) throw inconclusive;
     }
+  }
+  if (image) {
+    // Labels are the build's word only when this platform's config is proved to be the user's build:
+    // every check passed against a local build, or the expected digest names it (the index or this manifest).
+    const digestMatched = run.expectedDigest !== undefined && (run.expectedDigest === remote.top.digest || run.expectedDigest === image.manifestDigest);
+    const configBound = checks.every((c) => c.ok) && (pair.local !== undefined || digestMatched);
+    report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound);
   }
   if (pair.local && !pair.remote) {
     checks.push({
@@ -209,8 +224,30 @@ function describePlatformComparison(remote: RemoteTop, run: PlatformRun, platfor
     compared.push('no local image (local-image: none): each platform checked on the registry side only');
   }
   if (run.expectedDigest) compared.push(`the registry's top-level digest against the expected digest ${run.expectedDigest}`);
-  compared.push('layer blobs in the registry were not downloaded (set deep: true to hash every layer)');
+  compared.push(blobsCompared(platforms));
   return compared;
+}
+
+/** What deep verification did, from the platforms it actually ran on. */
+export function blobsCompared(platforms: readonly Pick<PlatformReport, 'platform' | 'remote' | 'deep'>[]): string {
+  const proved = platforms.filter((p) => p.deep);
+  if (proved.length === 0) return 'layer blobs in the registry were not downloaded (set deep: true to hash every layer)';
+  const withImage = platforms.filter((p) => p.remote).length;
+  const skipped = withImage - proved.length;
+  return (
+    `every layer blob of ${proved.length} platform image(s) downloaded and hashed: compressed bytes against the manifest's digest and size, uncompressed bytes against the config's diff_id` +
+    (skipped > 0 ? `; ${skipped} platform image(s) were not downloaded` : '')
+  );
+}
+
+/** The base stage's log lines say which platform they are about. */
+function platformLogger(logger: Logger, platform: string): Logger {
+  return {
+    info: (m) => logger.info(`${platform}: ${m}`),
+    warning: (m) => logger.warning(`${platform}: ${m}`),
+    debug: (m) => logger.debug(`${platform}: ${m}`),
+    secret: (s) => logger.secret(s),
+  };
 }
 
 /**
