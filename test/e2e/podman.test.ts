@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
 import { appDockerfile, stampFiles } from '../helpers/buildx.js';
 import { uniqueName } from '../helpers/docker.js';
-import { buildah, manifestPush, podman, PODMAN_HOST, podmanBuild, podmanPush, podmanRemove, requirePodman } from '../helpers/podman.js';
+import { buildah, manifestPush, manifestRemove, podman, PODMAN_HOST, podmanBuild, podmanPush, podmanRemove, requirePodman } from '../helpers/podman.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 interface Report {
@@ -139,7 +139,9 @@ describe('podman and buildah builds', () => {
   it('verifies a buildah manifest list (amd64 + arm64) with platform: all, locally and registry-only', async () => {
     const list = uniqueName('localhost/vi-list');
     const images = [`${list}-amd64:1`, `${list}-arm64:1`];
-    cleanups.push(() => podmanRemove(list, ...images));
+    // Cleanups run in reverse: the list goes before the images it names.
+    cleanups.push(() => podmanRemove(...images));
+    cleanups.push(() => manifestRemove(list));
     const dockerfile = 'FROM scratch\nARG TARGETARCH\nCOPY stamp.txt arch-${TARGETARCH}.txt /\n';
     const files = { ...stampFiles('list'), 'arch-amd64.txt': 'amd64\n', 'arch-arm64.txt': 'arm64\n' };
     await podmanBuild(images[0]!, dockerfile, files, { platform: 'linux/amd64' });

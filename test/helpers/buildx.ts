@@ -116,8 +116,18 @@ export interface BuildxResult {
   attempts: number;
 }
 
-/** BuildKit with --push --load on the containerd store sometimes loses this race; a rebuild succeeds. */
-const ALREADY_EXISTS = /failed to solve: image "[^"\n]+": already exists/;
+/**
+ * Two races a rebuild gets past, matched exactly:
+ * - BuildKit with --push --load on the containerd store sometimes fails with `image "…": already
+ *   exists` (the image is loaded but not pushed);
+ * - on the containerd store a push is made twice (BuildKit's, then dockerd's "pushing … with
+ *   docker"), and the CNCF registry's filesystem driver rewrites a tag's link file in place, so a
+ *   HEAD of the tag while the first push rewrites it can read it half-written and answer 500.
+ */
+const RETRIED = [
+  /failed to solve: image "[^"\n]+": already exists/,
+  /unexpected status from HEAD request to http:\/\/127\.0\.0\.1:\d+\/v2\/[^\s]+\/manifests\/[^\s:]+: 500 Internal Server Error/,
+];
 const BUILD_ATTEMPTS = 4;
 
 /** `docker buildx build` against `host` as docker/build-push-action runs it. */
@@ -143,7 +153,7 @@ export async function buildxBuild(host: string, opts: BuildxOptions): Promise<Bu
         await engine(host, args);
       } catch (error: unknown) {
         const message = error instanceof Error ? error.message : String(error);
-        if (attempt < BUILD_ATTEMPTS && ALREADY_EXISTS.test(message)) continue;
+        if (attempt < BUILD_ATTEMPTS && RETRIED.some((race) => race.test(message))) continue;
         throw error;
       }
       const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;

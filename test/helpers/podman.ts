@@ -100,7 +100,19 @@ export function manifestPush(list: string, destination: string): Promise<string>
   return withDigestFile((file) => buildah(['manifest', 'push', '--quiet', '--all', '--tls-verify=false', '--digestfile', file, list, destination]));
 }
 
-/** Removes podman images and manifest lists; ones that do not exist are not an error. */
+/**
+ * Removes a manifest list with `buildah manifest rm`. `podman rmi LIST` would resolve the list to
+ * its platform image and remove that instead, leaving a list whose instance is gone, which makes
+ * every later `podman images` fail.
+ */
+export async function manifestRemove(list: string): Promise<void> {
+  await buildah(['manifest', 'rm', list]).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/image not known|no such image|not found/i.test(message)) throw error;
+  });
+}
+
+/** Removes podman images (not manifest lists: manifestRemove); ones that do not exist are not an error. */
 export async function podmanRemove(...refs: string[]): Promise<void> {
   for (const ref of refs) {
     await podman(['rmi', '--force', ref]).catch((error: unknown) => {
