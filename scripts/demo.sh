@@ -51,10 +51,10 @@ cp /bin/busybox "$work/ctx/busybox"
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n' >"$work/ctx/Dockerfile.base"
 printf 'FROM %s\nRUN echo "hello from the demo" > /hello\nENV GREETING=hello\nCMD ["cat", "/hello"]\n' "$base" >"$work/ctx/Dockerfile.app"
 printf 'FROM %s\nRUN echo "someone else built this" > /hello\n' "$base" >"$work/ctx/Dockerfile.other"
-docker build -q -t "$base" -f "$work/ctx/Dockerfile.base" "$work/ctx" >/dev/null
+docker build --network=none -q -t "$base" -f "$work/ctx/Dockerfile.base" "$work/ctx" >/dev/null
 docker push -q "$base" >/dev/null
-docker build -q -t "$app" -f "$work/ctx/Dockerfile.app" "$work/ctx" >/dev/null
-docker build -q -t "$other" -f "$work/ctx/Dockerfile.other" "$work/ctx" >/dev/null
+docker build --network=none -q -t "$app" -f "$work/ctx/Dockerfile.app" "$work/ctx" >/dev/null
+docker build --network=none -q -t "$other" -f "$work/ctx/Dockerfile.other" "$work/ctx" >/dev/null
 digest=$(docker push "$app" | sed -n 's/.*digest: \(sha256:[0-9a-f]*\).*/\1/p')
 echo "== built and pushed $app ($digest)"
 
