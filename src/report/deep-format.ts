@@ -24,7 +24,7 @@ export function deepHeadline(deep: DeepReport): string {
     : proved === total
       ? total === 1
         ? 'the 1 layer proved'
-        : `all ${total} layers proved`
+        : `all ${total} ${total === 1 ? 'layer' : 'layers'} proved`
       : `${proved} of ${count(total, 'layer')} proved`;
   return `${lead} (${parts.join(', ')})`;
 }

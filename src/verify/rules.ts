@@ -119,7 +119,9 @@ export function checkImageId(remote: RemoteImage, local: LocalImage): Check {
     ok,
     message: ok
       ? `local image ID equals the registry's ${local.id === remote.indexDigest ? 'index' : 'manifest'} digest`
-      : `local image ID ${local.id} is neither the registry's manifest digest ${remote.manifestDigest}${remote.indexDigest ? ` nor its index digest ${remote.indexDigest}` : ''}`,
+      : remote.indexDigest
+        ? `local image ID ${local.id} is neither the registry's manifest digest ${remote.manifestDigest} nor its index digest ${remote.indexDigest}`
+        : `local image ID ${local.id} is not the registry's manifest digest ${remote.manifestDigest}`,
     expected: local.id,
     actual: remote.indexDigest ?? remote.manifestDigest,
   };
