@@ -9,10 +9,12 @@ import type { ImageSource, LocalImage, LocalTarget } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { ImageReference } from '../oci/reference.js';
 import { isImageManifest, isIndex, type Platform } from '../oci/types.js';
-import type { PlatformSelection } from '../options.js';
+import type { PlatformSelection, RequiredAttestation } from '../options.js';
+import { readAttestations } from '../registry/attestations.js';
 import type { RegistryClient } from '../registry/client.js';
 import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from '../registry/resolve-platforms.js';
 import { layerRows, localSummary, remoteSummary, type LayerRow, type PlatformReport, type VerifyReport } from '../report/model.js';
+import { checkAttestations, summarizeAttestations } from './attestations.js';
 import { pairAttestation, pairPlatforms, type PlatformPair } from './pairing.js';
 import type { LayerCache } from './cache.js';
 import { deepChecks, deepError, verifyLayers } from './deep.js';
@@ -33,6 +35,8 @@ export interface PlatformRun {
   platformsExpected?: Platform[];
   /** With deep: the efficiency gate, per platform (gates.ts). */
   efficiency?: EfficiencyGate;
+  /** `require-attestations`: what each verified platform must carry (attestations.ts). */
+  requireAttestations?: RequiredAttestation[];
 }
 
 /** `all`, a list, or (by default) a local index: every platform, not one. */
@@ -63,6 +67,7 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
 
   // A list verifies only the platforms named; all (or a local index) answers for the whole index.
   const indexChecks: Check[] = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+  indexChecks.push(...(await attestationChecks(report, remote, platforms, run)));
   if (run.platformsExpected) indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
   if (run.expectedDigest) indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
   if (localIndexDigest && isIndex(remote.top.mediaType)) indexChecks.push(checkIndexDigest(remote, localIndexDigest, platforms));
@@ -73,6 +78,7 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
   report.verified = report.checks.length > 0 && report.checks.every((c) => c.ok);
   report.status = report.verified ? 'verified' : 'mismatch';
   report.compared = describePlatformComparison(remote, run, platforms);
+  if (report.attestations) report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
   const only = platforms.length === 1 ? platforms[0] : undefined;
   if (only?.remote) {
     // One platform: the single-platform fields (and outputs) describe it, as in a one-platform run.
@@ -140,6 +146,30 @@ async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRu
   return report;
 }
 
+/**
+ * Rule attestations over every attestation in the index; a check about one verified platform
+ * joins that platform's checks (and status), the rest (dangling ones) stay with the index.
+ */
+async function attestationChecks(report: VerifyReport, remote: RemoteTop, platforms: PlatformReport[], run: PlatformRun): Promise<Check[]> {
+  const required = run.requireAttestations ?? [];
+  if (remote.attestations.length === 0 && required.length === 0) return [];
+  const reads = await readAttestations(run.client, remote.attestations);
+  const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
+  const checks = checkAttestations(reads, remote.images, targets, required);
+  report.attestations = summarizeAttestations(reads, targets, checks);
+  const rest: Check[] = [];
+  for (const check of checks) {
+    const platform = platforms.find((p) => p.remote && p.platform === check.platform);
+    if (!platform) {
+      rest.push(check);
+      continue;
+    }
+    platform.checks.push(check);
+    if (!check.ok) platform.status = 'mismatch';
+  }
+  return rest;
+}
+
 /** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
 export function platformLayerRows(remote: RemoteImage, local: LocalImage | undefined): LayerRow[] {
   const rows = layerRows(remote, local);
@@ -204,7 +234,7 @@ function describePlatformComparison(remote: RemoteTop, run: PlatformRun, platfor
     if (foundAs) compared.push(`the local image was found as ${foundAs}: the daemon knows no image by the name with its digest (podman)`);
     const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
     if (blobs) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
-    compared.push('attestation manifests matched by their vnd.docker.reference.digest subject: reported, not required');
+    compared.push('attestation manifests matched by their vnd.docker.reference.digest subject against the local build: reported, not required');
   } else {
     compared.push('no local image (local-image: none): each platform checked on the registry side only');
   }

@@ -1,0 +1,240 @@
+// BuildKit attestations bound to the push: real `docker buildx build --push --load` on the Docker 26
+// containerd-store daemon (the only store where BuildKit attaches provenance) with
+// --provenance=mode=min, mode=max and false, pushed to a real registry, verified by the bundled
+// action; then crafted negatives made through the registry API as someone with push access would:
+// an attestation re-attached to the other platform's manifest, one attached to a manifest not in
+// the index, and a statement whose stored bytes no longer hash to its descriptor.
+
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { runAction, type ActionRun } from '../helpers/action.js';
+import { appDockerfile, buildxBuild, engineRemove, ENGINES, requireEngine, stampFiles } from '../helpers/buildx.js';
+import { uniqueName } from '../helpers/docker.js';
+import { blobDataPath, getBlob, getServedManifest, pushManifest, uploadBlob } from '../helpers/registry-api.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+const host = ENGINES.containerd;
+const verify = (inputs: Record<string, string>) => runAction(inputs, { DOCKER_HOST: host });
+const SLSA02 = 'https://slsa.dev/provenance/v0.2';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const REF_DIGEST = 'vnd.docker.reference.digest';
+
+interface Entry {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { os: string; architecture: string };
+  annotations?: Record<string, string>;
+}
+interface Index {
+  schemaVersion: number;
+  mediaType: string;
+  manifests: Entry[];
+}
+interface AttestationOutput {
+  platform: string;
+  provenance: boolean;
+  sbom: boolean;
+  predicateTypes: string[];
+  builder?: string;
+  source?: string;
+  revision?: string;
+}
+interface Mismatch {
+  rule: string;
+  message: string;
+  platform?: string;
+}
+
+/** Every platform gets its own file; only the build stage (on the build platform) runs a RUN. */
+const MULTI_PLATFORM_DOCKERFILE = [
+  'FROM --platform=$BUILDPLATFORM scratch AS build',
+  'COPY busybox /bin/busybox',
+  'RUN ["/bin/busybox", "sh", "-c", "echo built > /built"]',
+  'FROM scratch',
+  'COPY --from=build /built /built',
+  'ARG TARGETARCH',
+  'COPY stamp.txt arch-${TARGETARCH}.txt /',
+  '',
+].join('\n');
+
+const attestationsOf = (run: ActionRun) => JSON.parse(run.outputs.attestations ?? 'null') as AttestationOutput[];
+const mismatchesOf = (run: ActionRun) => JSON.parse(run.outputs.mismatches ?? '[]') as Mismatch[];
+
+function assertVerified(run: ActionRun): void {
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  assert.equal(run.outputs.verified, 'true', run.stdout);
+  assert.equal(run.outputs.mismatches, '[]');
+}
+
+/** Fails with exactly rule attestations; every message must match `message`. */
+function assertAttestationsFail(run: ActionRun, message: RegExp): Mismatch[] {
+  assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
+  assert.equal(run.outputs.verified, 'false');
+  const mismatches = mismatchesOf(run);
+  assert.ok(mismatches.length > 0, run.stdout);
+  assert.deepEqual([...new Set(mismatches.map((m) => m.rule))], ['attestations'], run.outputs.mismatches);
+  assert.ok(mismatches.some((m) => message.test(m.message)), `${message} in ${run.outputs.mismatches}`);
+  return mismatches;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+describe('attestations: BuildKit provenance on Docker 26 (containerd store), bound to the push', () => {
+  let registry: TestRegistry;
+  let repo: string;
+  const ref = (tag: string) => `${registry.host}/${repo}:${tag}`;
+  /** The multi-platform push the crafted negatives start from. */
+  let multi: { index: Index; digest: string };
+
+  before(async () => {
+    await requireEngine('containerd');
+    registry = await startRegistry();
+    cleanups.push(() => registry.stop());
+    repo = uniqueName('attest/app');
+  });
+
+  async function build(tag: string, provenance: string) {
+    const tagRef = ref(tag);
+    cleanups.push(() => engineRemove(host, tagRef));
+    return buildxBuild(host, { tags: [tagRef], dockerfile: appDockerfile(), files: stampFiles(tag), provenance });
+  }
+
+  for (const mode of ['mode=min', 'mode=max']) {
+    it(`--provenance=${mode}: verified, the statement names the platform manifest, the output lists SLSA provenance`, async () => {
+      const tag = mode.replace('=', '-');
+      const built = await build(tag, mode);
+      const run = await verify({ image: ref(tag), digest: built.digest, 'require-attestations': 'provenance' });
+      assertVerified(run);
+      const attestations = attestationsOf(run);
+      assert.equal(attestations.length, 1, run.outputs.attestations);
+      const [only] = attestations;
+      assert.equal(only?.platform, JSON.parse(run.outputs.platforms ?? '[]')[0]?.platform);
+      assert.equal(only?.provenance, true);
+      assert.equal(only?.sbom, false);
+      assert.deepEqual(only?.predicateTypes, [SLSA02]);
+      const check = (run.report as { images: { checks: { rule: string; ok: boolean; message: string }[] }[] }).images[0]?.checks.find((c) => c.rule === 'attestations');
+      assert.ok(check?.ok, 'rule attestations ran and held');
+      assert.ok(check.message.includes(run.outputs.digest ?? 'none'), `the subject is the platform manifest ${run.outputs.digest}: ${check.message}`);
+      assert.match(run.summary, /Supply chain/);
+      assert.ok(run.summary.includes(SLSA02));
+
+      // Provenance is not an SBOM: requiring one fails the rule, naming the platform.
+      const sbom = await verify({ image: ref(tag), digest: built.digest, 'require-attestations': 'provenance,sbom' });
+      const failed = assertAttestationsFail(sbom, /carries no sbom attestation/);
+      assert.equal(failed[0]?.platform, only?.platform);
+    });
+  }
+
+  it('--provenance=false with require-attestations: provenance fails rule attestations; without it the push verifies', async () => {
+    const built = await build('no-provenance', 'false');
+    assertVerified(await verify({ image: ref('no-provenance'), digest: built.digest }));
+    const run = await verify({ image: ref('no-provenance'), digest: built.digest, 'require-attestations': 'provenance' });
+    assertAttestationsFail(run, /carries no provenance attestation whose subject is its manifest/);
+    assert.deepEqual(
+      attestationsOf(run).map((a) => [a.provenance, a.sbom, a.predicateTypes.length]),
+      [[false, false, 0]],
+    );
+  });
+
+  it('a multi-platform push (amd64 + arm64, mode=min): every platform carries provenance bound to its own manifest', async () => {
+    const multiRef = ref('multi');
+    cleanups.push(() => engineRemove(host, multiRef));
+    const built = await buildxBuild(host, {
+      tags: [multiRef],
+      dockerfile: MULTI_PLATFORM_DOCKERFILE,
+      files: { ...stampFiles('multi'), 'arch-amd64.txt': 'amd64\n', 'arch-arm64.txt': 'arm64\n' },
+      platforms: ['linux/amd64', 'linux/arm64'],
+      provenance: 'mode=min',
+    });
+    const served = await getServedManifest(registry.host, repo, 'multi');
+    assert.equal(served.digest, built.digest);
+    multi = { index: JSON.parse(served.bytes.toString('utf8')) as Index, digest: served.digest };
+    const run = await verify({ image: multiRef, digest: built.digest, platform: 'all', 'require-attestations': 'provenance' });
+    assertVerified(run);
+    assert.deepEqual(
+      attestationsOf(run)
+        .map((a) => [a.platform, a.provenance])
+        .sort(),
+      [
+        ['linux/amd64', true],
+        ['linux/arm64', true],
+      ],
+    );
+  });
+
+  /** The multi-platform index with its entries changed, pushed under `tag` (blobs are all in the repository already). */
+  async function pushIndex(tag: string, change: (manifests: Entry[]) => Entry[]): Promise<string> {
+    assert.ok(multi, 'the multi-platform push ran first');
+    const manifests = change(structuredClone(multi.index.manifests));
+    return pushManifest(registry.host, repo, tag, { ...multi.index, manifests }, OCI_INDEX);
+  }
+  const images = () => multi.index.manifests.filter((m) => m.platform?.os === 'linux');
+  const attestationEntries = () => multi.index.manifests.filter((m) => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest');
+
+  it("an attestation re-attached to the other platform's manifest fails rule attestations (subject mismatch), multi- and single-platform", async () => {
+    const [amd, arm] = [images().find((m) => m.platform?.architecture === 'amd64'), images().find((m) => m.platform?.architecture === 'arm64')];
+    assert.ok(amd && arm);
+    // Swap: amd64's provenance now claims to describe arm64 and the other way round.
+    await pushIndex('swapped', (manifests) =>
+      manifests.map((m) => {
+        const to = m.annotations?.[REF_DIGEST];
+        if (!to) return m;
+        return { ...m, annotations: { ...m.annotations, [REF_DIGEST]: to === amd.digest ? arm.digest : amd.digest } };
+      }),
+    );
+    const all = await verify({ image: ref('swapped'), 'local-image': 'none', platform: 'all' });
+    const failed = assertAttestationsFail(all, new RegExp(`attached to ${arm.digest} but its subject names ${amd.digest}`));
+    assert.deepEqual([...new Set(failed.map((m) => m.platform))].sort(), ['linux/amd64', 'linux/arm64']);
+    assert.deepEqual(
+      attestationsOf(all).map((a) => a.provenance),
+      [false, false],
+      'a statement about another image is not provenance for this one',
+    );
+    assert.match(all.summary, /Supply chain/);
+
+    const one = await verify({ image: ref('swapped'), 'local-image': 'none', platform: 'linux/arm64' });
+    assertAttestationsFail(one, new RegExp(`for linux/arm64 is attached to ${arm.digest} but its subject names ${amd.digest}`));
+  });
+
+  it('an attestation attached to a manifest not in the index (dangling) fails rule attestations', async () => {
+    const [first] = attestationEntries();
+    assert.ok(first);
+    const elsewhere = `sha256:${'e'.repeat(64)}`;
+    await pushIndex('dangling', (manifests) =>
+      manifests.map((m) => (m.digest === first.digest ? { ...m, annotations: { ...m.annotations, [REF_DIGEST]: elsewhere } } : m)),
+    );
+    const run = await verify({ image: ref('dangling'), 'local-image': 'none', platform: 'all' });
+    assertAttestationsFail(run, new RegExp(`attestation ${first.digest} is attached to ${elsewhere}, which is not a platform image in this index`));
+  });
+
+  it('a statement whose stored bytes do not hash to its descriptor fails rule attestations, never passes', async () => {
+    const [first] = attestationEntries();
+    assert.ok(first);
+    const attestation = JSON.parse((await getServedManifest(registry.host, repo, first.digest)).bytes.toString('utf8')) as { layers: Entry[] };
+    const layer = attestation.layers.find((l) => l.mediaType === 'application/vnd.in-toto+json');
+    assert.ok(layer, 'BuildKit attached an in-toto statement');
+    // A statement of our own (the same one plus a newline), so corrupting it touches no other tag.
+    const statement = Buffer.concat([await getBlob(registry.host, repo, layer.digest), Buffer.from('\n')]);
+    const uploaded = await uploadBlob(registry.host, repo, statement);
+    const crafted = { ...attestation, layers: attestation.layers.map((l) => (l === layer ? { ...l, ...uploaded } : l)) };
+    const craftedDigest = await pushManifest(registry.host, repo, 'crafted-attestation', crafted, OCI_MANIFEST);
+    const craftedSize = Buffer.byteLength(JSON.stringify(crafted));
+    await pushIndex('tampered', (manifests) => manifests.map((m) => (m.digest === first.digest ? { ...m, digest: craftedDigest, size: craftedSize } : m)));
+
+    // Before the bytes change, the crafted statement is still a faithful one: verified.
+    assertVerified(await verify({ image: ref('tampered'), 'local-image': 'none', platform: 'all' }));
+
+    // The registry's storage now serves other bytes of the same length for that digest.
+    const altered = Buffer.from(statement);
+    altered[altered.length - 1] = 0x20;
+    await writeFile(blobDataPath(registry.storageDir, uploaded.digest), altered);
+    const run = await verify({ image: ref('tampered'), 'local-image': 'none', platform: 'all' });
+    assertAttestationsFail(run, new RegExp(`in-toto statement blob ${uploaded.digest} of .* does not match its descriptor`));
+  });
+});
