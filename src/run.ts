@@ -26,8 +26,9 @@ import { isMultiPlatformRun, verifyPlatforms } from './verify/platforms.js';
 import type { LayerCache } from './verify/cache.js';
 import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
 import { checkEfficiency, checkExpectedPlatforms, servedBySingle, servedByTop, type EfficiencyGate } from './verify/gates.js';
-import { checkAttestations, summarizeAttestations } from './verify/attestations.js';
-import { compareImage, type RemoteImage } from './verify/rules.js';
+import type { Material } from './oci/in-toto.js';
+import { boundStatements, checkAttestations, summarizeAttestations } from './verify/attestations.js';
+import { compareImage, type Check, type RemoteImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
   image: string;
@@ -130,7 +131,8 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     // The index the platform image was picked from, by digest (the tag may have moved since).
     const top = remote.indexDigest ? await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)) : undefined;
     if (inputs.platformsExpected) report.checks.push(checkExpectedPlatforms(top ? servedByTop(top) : servedBySingle(remote), inputs.platformsExpected));
-    report.checks.push(...(await attestationChecks(report, client, top, remote, inputs.requireAttestations ?? [])));
+    const attested = await attestationChecks(report, client, top, remote, inputs.requireAttestations ?? []);
+    report.checks.push(...attested.checks);
     report.layers = layerRows(remote, local);
     report.compared = describeComparison(local, inputs.digest, inputs.deep);
     if (report.attestations) report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
@@ -146,7 +148,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     report.status = report.verified ? 'verified' : 'mismatch';
     // Labels are the build's word only when the config is proved to be the user's build.
     const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-    report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger, configBound);
+    report.base = await inspectBase(inputs, remote, report.layers, shared.bases ?? baseLookupFor(inputs, [ref.registry], logger), logger, configBound, attested.materials);
   } catch (err) {
     report.error = secrets.scrub(describeError(err));
     report.status = 'error';
@@ -166,14 +168,24 @@ async function pushedTop(client: RegistryClient, ref: ImageReference): Promise<P
 }
 
 /** Rule attestations for the one platform verified: every attestation in the index is checked, the chosen platform's are reported. */
-async function attestationChecks(report: VerifyReport, client: RegistryClient, top: RemoteTop | undefined, remote: RemoteImage, required: RequiredAttestation[]) {
+async function attestationChecks(
+  report: VerifyReport,
+  client: RegistryClient,
+  top: RemoteTop | undefined,
+  remote: RemoteImage,
+  required: RequiredAttestation[],
+): Promise<{ checks: Check[]; materials: Material[] }> {
   const attestations = top?.attestations ?? [];
-  if (attestations.length === 0 && required.length === 0) return [];
+  if (attestations.length === 0 && required.length === 0) return { checks: [], materials: [] };
   const reads = await readAttestations(client, attestations);
   const targets = [{ platform: formatPlatform(remote.platform), manifestDigest: remote.manifestDigest }];
   const checks = checkAttestations(reads, top?.images ?? [], targets, required);
   report.attestations = summarizeAttestations(reads, targets, checks);
-  return checks;
+  // Only provenance bound to this platform's manifest may name its base (base/provenance.ts).
+  const materials = boundStatements(reads, remote.manifestDigest)
+    .filter((s) => s.kind === 'provenance')
+    .flatMap((s) => s.materials);
+  return { checks, materials };
 }
 
 function describeComparison(local: LocalImage | undefined, digest: string | undefined, deep: boolean | undefined): string[] {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
-import { appDockerfile, buildxBuild, engineRemove, ENGINES, requireEngine, stampFiles } from '../helpers/buildx.js';
+import { appDockerfile, BUSYBOX_BASE_DOCKERFILE, buildxBuild, engineRemove, ENGINES, requireEngine, stampFiles } from '../helpers/buildx.js';
 import { uniqueName } from '../helpers/docker.js';
 import { blobDataPath, getBlob, getServedManifest, pushManifest, uploadBlob } from '../helpers/registry-api.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -166,6 +166,35 @@ describe('attestations: BuildKit provenance on Docker 26 (containerd store), bou
         ['linux/arm64', true],
       ],
     );
+  });
+
+  it('takes the built-on base from provenance materials with no base input: a multi-stage build\'s tool image is not the base', async () => {
+    const baseRef = ref('base');
+    const toolRef = ref('tool');
+    cleanups.push(() => engineRemove(host, baseRef), () => engineRemove(host, toolRef));
+    const base = await buildxBuild(host, { tags: [baseRef], dockerfile: BUSYBOX_BASE_DOCKERFILE, load: false, provenance: 'false' });
+    // The tool image starts with the base's two layers and adds one: more layers, but not a prefix of the app.
+    const stamped = `${BUSYBOX_BASE_DOCKERFILE}COPY stamp.txt /stamp.txt\n`;
+    await buildxBuild(host, { tags: [toolRef], dockerfile: stamped, files: stampFiles('tool'), load: false, provenance: 'false' });
+    const dockerfile = [`FROM ${toolRef} AS tools`, 'RUN ["/bin/sh", "-c", "echo tool > /tool"]', `FROM ${baseRef}`, 'COPY --from=tools /tool /usr/local/bin/tool', 'COPY stamp.txt /stamp.txt', ''].join('\n');
+    const appRef = ref('on-base');
+    cleanups.push(() => engineRemove(host, appRef));
+    const built = await buildxBuild(host, { tags: [appRef], dockerfile, files: stampFiles('on-base'), provenance: 'mode=min' });
+    const run = await verify({ image: appRef, digest: built.digest });
+    assertVerified(run);
+    assert.equal(run.outputs['base-digest'], base.digest, 'the digest BuildKit resolved for the base');
+    assert.ok(run.outputs['base-image']?.startsWith(baseRef), run.outputs['base-image']);
+    assert.equal(run.outputs['base-layers'], '2', 'the busybox base makes the first two layers');
+    assert.equal(run.outputs['base-drift'], 'false');
+    assert.match(run.summary, /provenance \(materials\)/);
+
+    // The base moves on: the same image now drifted, still with exact layers from the recorded digest.
+    await buildxBuild(host, { tags: [baseRef], dockerfile: stamped, files: stampFiles('base moved'), load: false, provenance: 'false' });
+    const drifted = await verify({ image: appRef, digest: built.digest });
+    assert.equal(drifted.outputs.verified, 'true', drifted.stdout);
+    assert.equal(drifted.outputs['base-drift'], 'true', drifted.stdout);
+    assert.equal(drifted.outputs['base-digest'], base.digest);
+    assert.equal(drifted.outputs['base-layers'], '2');
   });
 
   /** The multi-platform index with its entries changed, pushed under `tag` (blobs are all in the repository already). */

@@ -170,3 +170,45 @@ test('attestations output keeps only the documented fields; the text lists each 
   const lines = attestationsText(report);
   assert.ok(lines.some((l) => l.includes('linux/amd64: provenance')));
 });
+
+test('provenance materials: pkg:docker URIs become references pinned to the resolved digest', async () => {
+  const { materialReference } = await import('../../src/base/provenance.js');
+  const { formatReference } = await import('../../src/oci/reference.js');
+  const ref = materialReference({ uri: 'pkg:docker/127.0.0.1%3A5600/t/base@1?platform=linux%2Famd64', digest: d(9) });
+  assert.ok(ref);
+  assert.equal(formatReference(ref), `127.0.0.1:5600/t/base:1@${d(9)}`);
+  const hub = materialReference({ uri: 'pkg:docker/alpine@3.20?platform=linux%2Farm64', digest: d(8) });
+  assert.equal(hub && formatReference(hub), `docker.io/library/alpine:3.20@${d(8)}`);
+  assert.equal(materialReference({ uri: 'pkg:docker/Bad Name@1', digest: d(8) }), undefined);
+  assert.equal(materialReference({ uri: `pkg:docker/x@${d(7)}`, digest: d(8) }), undefined, 'a version digest that disagrees is not the material');
+});
+
+test('base from provenance: the material whose diff_ids are the longest prefix of the image is the base; none matching gives none', async () => {
+  const { baseFromProvenance } = await import('../../src/base/provenance.js');
+  const { formatReference } = await import('../../src/oci/reference.js');
+  const layers: Record<string, string[]> = { [d(9)]: [d(201), d(202)], [d(8)]: [d(201)], [d(7)]: [d(300)] };
+  const resolved: string[] = [];
+  const lookup = {
+    tagDigest: () => Promise.reject(new Error('not used')),
+    resolve: (ref: { digest?: string }) => {
+      resolved.push(ref.digest ?? '');
+      const diffIds = layers[ref.digest ?? ''];
+      return diffIds ? Promise.resolve({ config: { rootfs: { type: 'layers', diff_ids: diffIds } } } as never) : Promise.reject(new Error('gone'));
+    },
+  };
+  const image = { platform: { os: 'linux', architecture: 'amd64' }, config: { rootfs: { type: 'layers', diff_ids: [d(201), d(202), d(203)] } } } as never;
+  const logger = { info: () => undefined, warning: () => undefined, debug: () => undefined, secret: () => undefined };
+  const materials = [
+    { uri: 'pkg:docker/tools@1', digest: d(7) },
+    { uri: 'pkg:docker/gone@1', digest: d(6) },
+    { uri: 'pkg:docker/small@1', digest: d(8) },
+    { uri: 'pkg:docker/base@2', digest: d(9) },
+  ];
+  const base = await baseFromProvenance(image, materials, lookup, 'build', logger);
+  assert.ok(base?.reference);
+  assert.equal(formatReference(base.reference), `docker.io/library/base:2@${d(9)}`);
+  assert.equal(base.source, 'provenance');
+  assert.equal(base.namedBy, 'build');
+  assert.equal(resolved.length, 4);
+  assert.equal(await baseFromProvenance(image, materials.slice(0, 2), lookup, 'registry', logger), undefined);
+});
