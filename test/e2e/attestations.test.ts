@@ -231,6 +231,53 @@ describe('attestations: BuildKit provenance on Docker 26 (containerd store), bou
     assertAttestationsFail(one, new RegExp(`for linux/arm64 is attached to ${arm.digest} but its subject names ${amd.digest}`));
   });
 
+  it('a crafted SPDX SBOM and SLSA v1 provenance in BuildKit\'s storage format satisfy require-attestations; registry text is escaped', async () => {
+    const amd = images().find((m) => m.platform?.architecture === 'amd64');
+    const amdAttestation = attestationEntries().find((m) => m.annotations?.[REF_DIGEST] === amd?.digest);
+    assert.ok(amd && amdAttestation);
+    const original = JSON.parse((await getServedManifest(registry.host, repo, amdAttestation.digest)).bytes.toString('utf8')) as { config: Entry; layers: Entry[] };
+    const subject = [{ name: 'pkg:docker/app@sbom', digest: { sha256: amd.digest.slice('sha256:'.length) } }];
+    const hostile = '<script>alert(1)</script>|*x*';
+    const spdx = { _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://spdx.dev/Document', subject, predicate: { spdxVersion: 'SPDX-2.3', name: 'app' } };
+    const slsa1 = {
+      _type: 'https://in-toto.io/Statement/v1',
+      predicateType: 'https://slsa.dev/provenance/v1',
+      subject,
+      predicate: {
+        buildDefinition: { buildType: 'https://mobyproject.org/buildkit@v1', externalParameters: { configSource: { uri: 'https://git.example/app.git', digest: { sha1: 'c0ffee' } } } },
+        runDetails: { builder: { id: hostile } },
+      },
+    };
+    const layers: Entry[] = [];
+    for (const statement of [spdx, slsa1]) {
+      const uploaded = await uploadBlob(registry.host, repo, Buffer.from(JSON.stringify(statement)));
+      layers.push({ mediaType: 'application/vnd.in-toto+json', ...uploaded, annotations: { 'in-toto.io/predicate-type': statement.predicateType } });
+    }
+    const crafted = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: original.config, layers };
+    const craftedDigest = await pushManifest(registry.host, repo, 'crafted-sbom', crafted, OCI_MANIFEST);
+    const craftedSize = Buffer.byteLength(JSON.stringify(crafted));
+    await pushIndex('sbom', (manifests) => manifests.map((m) => (m.digest === amdAttestation.digest ? { ...m, digest: craftedDigest, size: craftedSize } : m)));
+
+    const run = await verify({ image: ref('sbom'), 'local-image': 'none', platform: 'linux/amd64', 'require-attestations': 'provenance,sbom' });
+    assertVerified(run);
+    assert.deepEqual(attestationsOf(run), [
+      {
+        platform: 'linux/amd64',
+        provenance: true,
+        sbom: true,
+        predicateTypes: ['https://spdx.dev/Document', 'https://slsa.dev/provenance/v1'],
+        builder: hostile,
+        source: 'https://git.example/app.git',
+        revision: 'c0ffee',
+      },
+    ]);
+    assert.ok(!run.summary.includes('<script>'), 'registry text cannot inject HTML');
+    assert.match(run.summary, /&lt;script&gt;/);
+    // arm64 kept BuildKit's provenance only: requiring an SBOM there fails.
+    const arm = await verify({ image: ref('sbom'), 'local-image': 'none', platform: 'linux/arm64', 'require-attestations': 'sbom' });
+    assertAttestationsFail(arm, /linux\/arm64 \(sha256:[0-9a-f]{64}\) carries no sbom attestation/);
+  });
+
   it('an attestation attached to a manifest not in the index (dangling) fails rule attestations', async () => {
     const [first] = attestationEntries();
     assert.ok(first);
