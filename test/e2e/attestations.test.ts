@@ -195,6 +195,14 @@ describe('attestations: BuildKit provenance on Docker 26 (containerd store), bou
     assert.equal(drifted.outputs['base-drift'], 'true', drifted.stdout);
     assert.equal(drifted.outputs['base-digest'], base.digest);
     assert.equal(drifted.outputs['base-layers'], '2');
+
+    // An audit with no base inputs: the provenance names the base, and exactly the drifted image is listed.
+    cleanups.push(() => engineRemove(host, ref('on-current')));
+    const current = await buildxBuild(host, { tags: [ref('on-current')], dockerfile: `FROM ${baseRef}\nCOPY stamp.txt /stamp.txt\n`, files: stampFiles('on-current'), load: false, provenance: 'mode=min' });
+    assert.match(current.digest, /^sha256:/);
+    const audit = await verify({ image: `${appRef}\n${ref('on-current')}`, 'local-image': 'none' });
+    assert.equal(audit.outputs['base-drift'], 'true', audit.stdout);
+    assert.deepEqual(JSON.parse(audit.outputs['drifted-images'] ?? '[]'), [appRef]);
   });
 
   /** The multi-platform index with its entries changed, pushed under `tag` (blobs are all in the repository already). */
