@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { describeError, VerifyImageError } from './errors.js';
 import { inertJson, inertLines, logLine, neutralise, type Logger } from './log.js';
 import { auditImages } from './base/audit.js';
-import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseEfficiencyGate, parseFailOn, parsePlatformsExpected, parseRegistryTimeout } from './options.js';
+import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseEfficiencyGate, parseFailOn, parsePlatformsExpected, parseRegistryTimeout, parseRequireAttestations } from './options.js';
 import { reportDocument } from './report/json.js';
 import type { VerifyReport } from './report/model.js';
 import { renderAuditText } from './report/text-base.js';
@@ -36,6 +36,8 @@ options:
                             (default: the local image's; every platform of a local index)
   --platforms-expected LIST the platforms the tag must serve, exactly and once each, e.g.
                             linux/amd64,linux/arm64 (attestations aside); fails rule platforms
+  --require-attestations LIST  provenance, sbom or both: each verified platform must carry
+                            such an attestation whose subject is its manifest (rule attestations)
   --insecure-registry HOST  allow plain http to HOST (repeatable; loopback always allowed)
   --registry-timeout SECS   abandon and retry a registry request silent for SECS (default 60)
   --username USER           registry user (password from --password-stdin or VERIFY_IMAGE_PASSWORD)
@@ -72,6 +74,7 @@ async function cli(argv: string[]): Promise<number> {
         digest: { type: 'string' },
         platform: { type: 'string' },
         'platforms-expected': { type: 'string' },
+        'require-attestations': { type: 'string' },
         base: { type: 'string' },
         dockerfile: { type: 'string' },
         'build-arg': { type: 'string', multiple: true },
@@ -136,7 +139,7 @@ async function cli(argv: string[]): Promise<number> {
     const registryTimeoutMs = parseRegistryTimeout(values['registry-timeout'] ?? '');
     if (auditing) {
       if (values.local || values.digest) throw new VerifyImageError('input', 'audit checks images from the registry only: drop --local and --digest');
-      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on', 'platforms-expected', 'max-wasted-bytes', 'max-wasted-percent', 'min-wasted-bytes', 'min-efficiency'] as const).filter((flag) => values[flag] !== undefined);
+      const singleOnly = (['deep', 'concurrency', 'cache', 'cache-dir', 'fail-on', 'platforms-expected', 'require-attestations', 'max-wasted-bytes', 'max-wasted-percent', 'min-wasted-bytes', 'min-efficiency'] as const).filter((flag) => values[flag] !== undefined);
       if (singleOnly.length) {
         throw new VerifyImageError('input', `audit checks base drift only: drop ${singleOnly.map((f) => `--${f}`).join(', ')} (they apply to verifying one image)`);
       }
@@ -169,6 +172,7 @@ async function cli(argv: string[]): Promise<number> {
         ...base,
         registryTimeoutMs,
         platformsExpected: parsePlatformsExpected('--platforms-expected', values['platforms-expected'] ?? ''),
+        requireAttestations: parseRequireAttestations('--require-attestations', values['require-attestations'] ?? ''),
         ...cliDeepInputs(values),
       },
       logger,

@@ -3,7 +3,7 @@
 
 import * as core from '@actions/core';
 import { VerifyImageError } from './errors.js';
-import { parseBaseImage, parseBoolean, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseEfficiencyGate, parseList, parsePlatformsExpected, parseRegistryTimeout, type FailOn } from './options.js';
+import { parseBaseImage, parseBoolean, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseEfficiencyGate, parseList, parsePlatformsExpected, parseRegistryTimeout, parseRequireAttestations, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';
 import type { LayerCache } from './verify/cache.js';
 import { openToolCache } from './verify/cache-toolcache.js';
@@ -40,6 +40,7 @@ export function readInputs(): ActionInputs {
     dockerfile: optional(core.getInput('dockerfile')),
     buildArgs: parseBuildArgs(core.getInput('build-args')),
     platformsExpected: parsePlatformsExpected('platforms-expected', core.getInput('platforms-expected')),
+    requireAttestations: parseRequireAttestations('require-attestations', core.getInput('require-attestations')),
   });
 }
 

@@ -18,6 +18,7 @@ import { failedChecks, type VerifyReport } from './report/model.js';
 import { baseOutputs } from './report/outputs-base.js';
 import { platformsOutput, ruleName } from './report/platforms.js';
 import { deepOutputs } from './report/outputs-deep.js';
+import { attestationsOutput } from './report/attestations.js';
 import { writeSummary } from './report/summary.js';
 import { count } from './report/format.js';
 import { run } from './run.js';
@@ -70,6 +71,7 @@ function setOutputs(report: VerifyReport, reportPath: string): void {
     JSON.stringify(failedChecks(report).map(({ rule, message, layer, platform }) => ({ rule, message, ...(layer ? { layer } : {}), ...(platform ? { platform } : {}) }))),
   );
   core.setOutput('platforms', JSON.stringify(platformsOutput(report)));
+  core.setOutput('attestations', JSON.stringify(attestationsOutput(report)));
   core.setOutput('report', reportPath);
   for (const [name, value] of Object.entries(deepOutputs(report))) core.setOutput(name, value);
 }
@@ -118,6 +120,7 @@ async function audit(inputs: ActionInputs): Promise<void> {
   core.setOutput('verified', String(reports.every((r) => r.verified)));
   for (const name of ['digest', 'index-digest', 'config-digest', 'layers']) core.setOutput(name, '');
   core.setOutput('platforms', '[]');
+  core.setOutput('attestations', '[]');
   core.setOutput('deep-verified', 'false');
   for (const name of ['bytes-verified', 'wasted-bytes', 'efficiency']) core.setOutput(name, '');
   core.setOutput(

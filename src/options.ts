@@ -132,6 +132,20 @@ export function parseConcurrency(name: string, value: string, max: number): numb
   return n;
 }
 
+export type RequiredAttestation = 'provenance' | 'sbom';
+
+/** `require-attestations`: a comma or newline list of provenance and sbom; empty requires none. */
+export function parseRequireAttestations(name: string, value: string): RequiredAttestation[] {
+  const kinds: RequiredAttestation[] = [];
+  for (const item of parseList(value.toLowerCase())) {
+    if (item !== 'provenance' && item !== 'sbom') {
+      throw new VerifyImageError('input', `${name} "${item.slice(0, 80)}" is not an attestation kind: use provenance, sbom or both (comma-separated), or leave it empty`);
+    }
+    if (!kinds.includes(item)) kinds.push(item);
+  }
+  return kinds;
+}
+
 /**
  * `platforms-expected`: the platforms the pushed tag must serve, exactly (a comma or newline list,
  * normalised as containerd does: linux/arm64/v8 is linux/arm64). Empty: no platform gate.

@@ -13,19 +13,22 @@ import { imagesOf, type ImageSource, type LocalImage, type PushedTop } from './l
 import { hostPlatform, formatPlatform } from './oci/platform.js';
 import { formatReference, manifestReference, parseReference, withDigest, type ImageReference } from './oci/reference.js';
 import { isIndex, type ImageIndex, type Platform } from './oci/types.js';
-import { parsePlatformSelection } from './options.js';
+import { parsePlatformSelection, type RequiredAttestation } from './options.js';
 import { RegistryClient } from './registry/client.js';
 import { resolveCredential, secretsOf } from './registry/credentials.js';
 import { timeoutsFor } from './registry/http.js';
 import { resolveRemoteImage } from './registry/resolve.js';
-import { resolveRemoteTop } from './registry/resolve-platforms.js';
+import { readAttestations } from './registry/attestations.js';
+import { resolveRemoteTop, type RemoteTop } from './registry/resolve-platforms.js';
 import { SecretTracker } from './secrets.js';
 import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
 import { isMultiPlatformRun, verifyPlatforms } from './verify/platforms.js';
 import type { LayerCache } from './verify/cache.js';
 import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
-import { checkEfficiency, checkExpectedPlatforms, servedBySingle, servedByTop, type EfficiencyGate, type ServedPlatforms } from './verify/gates.js';
-import { compareImage, type RemoteImage } from './verify/rules.js';
+import { checkEfficiency, checkExpectedPlatforms, servedBySingle, servedByTop, type EfficiencyGate } from './verify/gates.js';
+import type { Material } from './oci/in-toto.js';
+import { boundStatements, checkAttestations, summarizeAttestations } from './verify/attestations.js';
+import { compareImage, type Check, type RemoteImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
   image: string;
@@ -52,6 +55,8 @@ export interface RunInputs extends BaseOptions {
   platformsExpected?: Platform[];
   /** With deep: limits on wasted bytes and dive's efficiency score; no gate when undefined. */
   efficiency?: EfficiencyGate;
+  /** `require-attestations`: each verified platform must carry these, bound to its manifest; none when empty. */
+  requireAttestations?: RequiredAttestation[];
 }
 
 /** What several runs of one audit share: base lookups, so a base common to many images is fetched once. */
@@ -106,6 +111,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
         platformsExpected: inputs.platformsExpected,
         efficiency: inputs.efficiency,
         base: { options: inputs, lookup: bases },
+        requireAttestations: inputs.requireAttestations ?? [],
       });
       return report;
     }
@@ -124,9 +130,14 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     );
 
     report.checks = compareImage(remote, local, inputs.digest);
-    if (inputs.platformsExpected) report.checks.push(checkExpectedPlatforms(await servedPlatforms(client, ref, remote), inputs.platformsExpected));
+    // The index the platform image was picked from, by digest (the tag may have moved since).
+    const top = remote.indexDigest ? await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)) : undefined;
+    if (inputs.platformsExpected) report.checks.push(checkExpectedPlatforms(top ? servedByTop(top) : servedBySingle(remote), inputs.platformsExpected));
+    const attested = await attestationChecks(report, client, top, remote, inputs.requireAttestations ?? []);
+    report.checks.push(...attested.checks);
     report.layers = layerRows(remote, local);
     report.compared = describeComparison(local, inputs.digest, inputs.deep);
+    if (report.attestations) report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
     if (inputs.deep) {
       report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
       report.checks.push(...deepChecks(report.deep));
@@ -139,7 +150,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     report.status = report.verified ? 'verified' : 'mismatch';
     // Labels are the build's word only when the config is proved to be the user's build.
     const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-    report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound);
+    report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound, attested.materials);
   } catch (err) {
     report.error = secrets.scrub(describeError(err));
     report.status = 'error';
@@ -158,10 +169,25 @@ async function pushedTop(client: RegistryClient, ref: ImageReference): Promise<P
   return { reference: formatReference(ref), digest: top.digest, mediaType: top.mediaType, index: isIndex(top.mediaType) ? (top.body as ImageIndex) : undefined };
 }
 
-/** What the tag serves: the index the platform image was picked from (by digest: the tag may have moved since), or the one image. */
-async function servedPlatforms(client: RegistryClient, ref: ImageReference, remote: RemoteImage): Promise<ServedPlatforms> {
-  if (!remote.indexDigest) return servedBySingle(remote);
-  return servedByTop(await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)));
+/** Rule attestations for the one platform verified: every attestation in the index is checked, the chosen platform's are reported. */
+async function attestationChecks(
+  report: VerifyReport,
+  client: RegistryClient,
+  top: RemoteTop | undefined,
+  remote: RemoteImage,
+  required: RequiredAttestation[],
+): Promise<{ checks: Check[]; materials: Material[] }> {
+  const attestations = top?.attestations ?? [];
+  if (attestations.length === 0 && required.length === 0) return { checks: [], materials: [] };
+  const reads = await readAttestations(client, attestations);
+  const targets = [{ platform: formatPlatform(remote.platform), manifestDigest: remote.manifestDigest }];
+  const checks = checkAttestations(reads, top?.images ?? [], targets, required);
+  report.attestations = summarizeAttestations(reads, targets, checks);
+  // Only provenance bound to this platform's manifest may name its base (base/provenance.ts).
+  const materials = boundStatements(reads, remote.manifestDigest)
+    .filter((s) => s.kind === 'provenance')
+    .flatMap((s) => s.materials);
+  return { checks, materials };
 }
 
 function describeComparison(local: LocalImage | undefined, digest: string | undefined, deep: boolean | undefined): string[] {

@@ -8,13 +8,17 @@ import type { BaseReport } from '../report/model-base.js';
 import type { LayerRow } from '../report/model.js';
 import type { RemoteImage } from '../verify/rules.js';
 import { attributeHistory, attributeLayers } from './attribute.js';
+import type { Material } from '../oci/in-toto.js';
 import { detectBase, type BaseOptions } from './detect.js';
+import { baseFromProvenance } from './provenance.js';
 import { checkBase } from './drift.js';
 import { BaseRegistry, type BaseLookup } from './lookup.js';
 
 /**
  * @param configBound the run proved the image's config is the user's build (a local build or the
  *   digest input matched), so its labels may name a base as the user's word (detect.ts).
+ * @param materials container images from provenance bound to this platform's manifest (rule
+ *   attestations); without base inputs the one whose layers start the image is the base.
  */
 export async function inspectBase(
   opts: BaseOptions,
@@ -23,8 +27,14 @@ export async function inspectBase(
   lookup: BaseLookup,
   logger: Logger,
   configBound: boolean,
+  materials: readonly Material[] = [],
 ): Promise<BaseReport | undefined> {
-  const declared = await detectBase(opts, image, logger, { configBound });
+  // Precedence: inputs (base-image, dockerfile), then provenance, then labels, then annotations.
+  const input = (opts.baseImage ?? '').trim().toLowerCase();
+  const fromInputs = (input !== '' && input !== 'auto') || Boolean(opts.dockerfile);
+  const fromProvenance =
+    !fromInputs && materials.length > 0 ? await baseFromProvenance(image, materials, lookup, configBound ? 'build' : 'registry', logger) : undefined;
+  const declared = fromProvenance ?? (await detectBase(opts, image, logger, { configBound }));
   if (!declared) return undefined;
   const { base, attribution } = await checkBase(image, declared, lookup);
   if (attribution) {

@@ -206,28 +206,7 @@ export class RegistryClient {
 
   /** Fetches the image config and checks its bytes against the manifest's descriptor. */
   async getConfig(descriptor: Descriptor): Promise<{ config: ImageConfig; bytes: Buffer }> {
-    if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > CONFIG_CAP) {
-      throw new VerifyImageError('unsupported', `the config of ${this.name} is declared as ${descriptor.size} bytes; a container image config is at most ${CONFIG_CAP}`);
-    }
-    const res = await this.openBlob(descriptor);
-    // One byte over the declared size is enough to know the size is wrong.
-    const bytes = await readCapped(
-      res,
-      descriptor.size + 1,
-      `config blob ${descriptor.digest} of ${this.name}`,
-      () =>
-        new VerifyImageError(
-          'integrity',
-          `config blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`,
-        ),
-    );
-    const digest = digestOf(bytes, descriptor.digest);
-    if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
-      throw new VerifyImageError(
-        'integrity',
-        `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`,
-      );
-    }
+    const bytes = await this.getSmallBlob(descriptor, CONFIG_CAP, 'config', 'a container image config');
     const config = decodeDocument<ImageConfig>(bytes, 'config', `config blob ${descriptor.digest} of ${this.name}`, 'protocol');
     if (config === null || typeof config !== 'object' || !config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
       throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
@@ -235,6 +214,36 @@ export class RegistryClient {
     const badDiffIds = diffIdsProblem(config.rootfs.diff_ids);
     if (badDiffIds) throw new VerifyImageError('protocol', `config ${descriptor.digest} of ${this.name}: ${badDiffIds}; refusing it`);
     return { config, bytes };
+  }
+
+  /**
+   * A small blob (a config, an in-toto statement) read whole, at most `cap` bytes, and checked
+   * against its descriptor's digest and size before anyone decodes it.
+   */
+  async getSmallBlob(descriptor: Descriptor, cap: number, kind: string, limitOf: string): Promise<Buffer> {
+    if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > cap) {
+      throw new VerifyImageError('unsupported', `the ${kind} of ${this.name} is declared as ${descriptor.size} bytes; ${limitOf} is at most ${cap}`);
+    }
+    const res = await this.openBlob(descriptor);
+    // One byte over the declared size is enough to know the size is wrong.
+    const bytes = await readCapped(
+      res,
+      descriptor.size + 1,
+      `${kind} blob ${descriptor.digest} of ${this.name}`,
+      () =>
+        new VerifyImageError(
+          'integrity',
+          `${kind} blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`,
+        ),
+    );
+    const digest = digestOf(bytes, descriptor.digest);
+    if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
+      throw new VerifyImageError(
+        'integrity',
+        `${kind} blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`,
+      );
+    }
+    return bytes;
   }
 
   /**

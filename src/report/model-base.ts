@@ -5,7 +5,7 @@
 export type BaseStatus = 'up-to-date' | 'drifted' | 'not-built-on' | 'unknown' | 'none';
 
 /** Where the base reference came from; tried in the order input, dockerfile, label, annotation. */
-export type BaseSource = 'input' | 'annotation' | 'label' | 'dockerfile' | 'none';
+export type BaseSource = 'input' | 'annotation' | 'label' | 'dockerfile' | 'provenance' | 'none';
 
 export type Origin = 'base' | 'image';
 

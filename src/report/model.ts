@@ -71,6 +71,8 @@ export interface VerifyReport {
   base?: BaseReport;
   /** The pushed index, in a multi-platform run (platform: all, a list, or a local index). */
   index?: IndexSummary;
+  /** What each verified platform's attestations say (provenance, SBOM), when the tag holds any or some are required. */
+  attestations?: AttestationSummary[];
   /** One entry per platform in a multi-platform run; `remote`, `local` and `layers` above then describe the platform only when there is exactly one. */
   platforms?: PlatformReport[];
 }
@@ -106,6 +108,20 @@ export interface AttestationReport {
   status: 'same' | 'differs' | 'registry-only' | 'local-only';
   registry?: string;
   local?: string;
+}
+
+/** One verified platform's attestations: only statements whose subject is its manifest count. */
+export interface AttestationSummary {
+  platform: string;
+  provenance: boolean;
+  sbom: boolean;
+  predicateTypes: string[];
+  /** From the provenance: the builder id, the source repository and its revision, where recorded. */
+  builder?: string;
+  source?: string;
+  revision?: string;
+  /** False when an attestation attached to this platform failed the subject check. */
+  subjectsOk: boolean;
 }
 
 export function failedChecks(report: VerifyReport): Check[] {

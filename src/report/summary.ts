@@ -11,6 +11,7 @@ import { addAuditTable, addBaseSection } from './summary-base.js';
 import { ruleName } from './platforms.js';
 import { addPlatformSummary } from './summary-platforms.js';
 import { addDeepSection } from './summary-deep.js';
+import { addSupplyChainSection } from './attestations.js';
 
 
 /**
@@ -54,6 +55,7 @@ function addReport(report: VerifyReport): void {
   }
   addBaseSection(report);
   addPlatformSummary(report);
+  addSupplyChainSection(report);
   if (report.layers.length) addTable(layerTable(report.layers));
   if (report.deep) addDeepSection(report.deep);
   if (report.checks.length || report.compared.length) {

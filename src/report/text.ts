@@ -8,6 +8,7 @@ import { failedChecks, type VerifyReport } from './model.js';
 import { baseTextLines } from './text-base.js';
 import { platformsText, ruleName } from './platforms.js';
 import { renderDeepText } from './text-deep.js';
+import { attestationsText } from './attestations.js';
 
 export function renderText(input: VerifyReport): string {
   const report = plainCopy(input);
@@ -26,6 +27,7 @@ export function renderText(input: VerifyReport): string {
   for (const check of report.checks.filter((c) => c.ok)) lines.push(`  ✓ ${ruleName(check)}: ${check.message}`);
   lines.push(...baseTextLines(report));
   lines.push(...platformsText(report));
+  lines.push(...attestationsText(report));
   if (report.layers.length > 0) {
     lines.push('');
     const origin = report.layers.some((row) => row.origin);

@@ -13,10 +13,12 @@ import type { ImageSource, LocalImage, LocalTarget } from '../local/source.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { ImageReference } from '../oci/reference.js';
 import { isImageManifest, isIndex, type Platform } from '../oci/types.js';
-import type { PlatformSelection } from '../options.js';
+import type { PlatformSelection, RequiredAttestation } from '../options.js';
+import { readAttestations, type AttestationRead } from '../registry/attestations.js';
 import type { RegistryClient } from '../registry/client.js';
 import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from '../registry/resolve-platforms.js';
 import { layerRows, localSummary, remoteSummary, type LayerRow, type PlatformReport, type VerifyReport } from '../report/model.js';
+import { boundStatements, checkAttestations, summarizeAttestations } from './attestations.js';
 import { pairAttestation, pairPlatforms, type PlatformPair } from './pairing.js';
 import type { LayerCache } from './cache.js';
 import { deepChecks, deepError, verifyLayers } from './deep.js';
@@ -39,6 +41,8 @@ export interface PlatformRun {
   efficiency?: EfficiencyGate;
   /** The base stage, run on every platform image; one lookup, so a base shared by the platforms is fetched once. */
   base: { options: BaseOptions; lookup: BaseLookup };
+  /** `require-attestations`: what each verified platform must carry (attestations.ts). */
+  requireAttestations?: RequiredAttestation[];
 }
 
 /** `all`, a list, or (by default) a local index: every platform, not one. */
@@ -60,15 +64,18 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
     `registry ${remote.reference}: ${isIndex(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`,
   );
 
+  // Read once: the rule checks them, and each platform's bound provenance may name its base.
+  const reads = remote.attestations.length > 0 ? await readAttestations(run.client, remote.attestations) : [];
   const platforms: PlatformReport[] = [];
   for (const pair of pairPlatforms(localImages, remote.images, run.selection)) {
-    const platform = await verifyPair(pair, remote, run, localImages.length > 0);
+    const platform = await verifyPair(pair, remote, run, localImages.length > 0, reads);
     platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
     platforms.push(platform);
   }
 
   // A list verifies only the platforms named; all (or a local index) answers for the whole index.
   const indexChecks: Check[] = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+  indexChecks.push(...attestationChecks(report, remote, platforms, run, reads));
   if (run.platformsExpected) indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
   if (run.expectedDigest) indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
   if (localIndexDigest && isIndex(remote.top.mediaType)) indexChecks.push(checkIndexDigest(remote, localIndexDigest, platforms));
@@ -79,6 +86,7 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
   report.verified = report.checks.length > 0 && report.checks.every((c) => c.ok);
   report.status = report.verified ? 'verified' : 'mismatch';
   report.compared = describePlatformComparison(remote, run, platforms);
+  if (report.attestations) report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
   const only = platforms.length === 1 ? platforms[0] : undefined;
   if (only?.remote) {
     // One platform: the single-platform fields (and outputs) describe it, as in a one-platform run.
@@ -98,7 +106,7 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
   }
 }
 
-async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRun, haveLocal: boolean): Promise<PlatformReport> {
+async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRun, haveLocal: boolean, reads: AttestationRead[]): Promise<PlatformReport> {
   const report: PlatformReport = {
     platform: pair.platform,
     presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
@@ -133,7 +141,11 @@ async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRu
     // every check passed against a local build, or the expected digest names it (the index or this manifest).
     const digestMatched = run.expectedDigest !== undefined && (run.expectedDigest === remote.top.digest || run.expectedDigest === image.manifestDigest);
     const configBound = checks.every((c) => c.ok) && (pair.local !== undefined || digestMatched);
-    report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound);
+    // Only provenance bound to this platform's manifest (its subject) may name this platform's base.
+    const materials = boundStatements(reads, image.manifestDigest)
+      .filter((statement) => statement.kind === 'provenance')
+      .flatMap((statement) => statement.materials);
+    report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials);
   }
   if (pair.local && !pair.remote) {
     checks.push({
@@ -153,6 +165,29 @@ async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRu
   report.checks = checks.map((c) => ({ ...c, platform: pair.platform }));
   report.status = report.checks.every((c) => c.ok) ? 'verified' : 'mismatch';
   return report;
+}
+
+/**
+ * Rule attestations over every attestation in the index; a check about one verified platform
+ * joins that platform's checks (and status), the rest (dangling ones) stay with the index.
+ */
+function attestationChecks(report: VerifyReport, remote: RemoteTop, platforms: PlatformReport[], run: PlatformRun, reads: AttestationRead[]): Check[] {
+  const required = run.requireAttestations ?? [];
+  if (remote.attestations.length === 0 && required.length === 0) return [];
+  const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
+  const checks = checkAttestations(reads, remote.images, targets, required);
+  report.attestations = summarizeAttestations(reads, targets, checks);
+  const rest: Check[] = [];
+  for (const check of checks) {
+    const platform = platforms.find((p) => p.remote && p.platform === check.platform);
+    if (!platform) {
+      rest.push(check);
+      continue;
+    }
+    platform.checks.push(check);
+    if (!check.ok) platform.status = 'mismatch';
+  }
+  return rest;
 }
 
 /** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
@@ -219,7 +254,7 @@ function describePlatformComparison(remote: RemoteTop, run: PlatformRun, platfor
     if (foundAs) compared.push(`the local image was found as ${foundAs}: the daemon knows no image by the name with its digest (podman)`);
     const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
     if (blobs) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
-    compared.push('attestation manifests matched by their vnd.docker.reference.digest subject: reported, not required');
+    compared.push('attestation manifests matched by their vnd.docker.reference.digest subject against the local build: reported, not required');
   } else {
     compared.push('no local image (local-image: none): each platform checked on the registry side only');
   }

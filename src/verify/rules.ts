@@ -23,7 +23,9 @@ export type RuleName =
   // deep verification (deep.ts)
   | 'layer-blobs'
   // opt-in gates on the pushed image (gates.ts; platforms above is shared)
-  | 'efficiency';
+  | 'efficiency'
+  // BuildKit attestations bound to the images they describe (attestations.ts)
+  | 'attestations';
 
 export interface Check {
   rule: RuleName;
