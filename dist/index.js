@@ -70632,7 +70632,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(822);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2793);
 // Action entry point: everything happens in main(); this file only starts it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
@@ -70642,7 +70642,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 822:
+/***/ 2793:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74816,6 +74816,8 @@ function escapeRegExp(text) {
 // Owns: finding which base image an image declares, who named it, and saying where that came
 // from. Who may decide, in this order (the first that names a base wins):
 //   1. the user: the base-image input, then the dockerfile input's final FROM;
+//   (then BuildKit provenance materials bound to the push: provenance.ts, called by inspect.ts
+//   before this, because choosing among materials needs the registry;)
 //   2. the build: config labels org.opencontainers.image.base.name/.digest. The config is hashed
 //      and bound to the manifest; it is the user's own build's when the run proved it (a local
 //      build compared, or the digest input matched). Labels of a config nobody proved are the
@@ -74955,6 +74957,73 @@ function platformArgs(target, build = hostPlatform()) {
         BUILDARCH: build.architecture,
         BUILDVARIANT: build.variant ?? '',
     };
+}
+
+;// CONCATENATED MODULE: ./src/base/provenance.ts
+// Owns: the base an image was built on, read from its SLSA provenance. BuildKit lists every image
+// a build used in `materials` as `pkg:docker/<name>@<tag>?platform=…` with the digest it resolved
+// (the base's index digest); a multi-stage build lists tool images too, in URI order. Each
+// candidate is fetched by its recorded digest for the image's platform, and the one whose diff_ids
+// are the longest ordered prefix of the image's is the built-on base. Only statements bound to the
+// push by rule attestations (subject = this platform's manifest) are given here. Their names are
+// the registry's word unless the run proved the config, as labels are (detect.ts).
+
+
+
+/** `pkg:docker/NAME@VERSION?qualifiers` as a reference pinned to `digest`; undefined when it is not one. */
+function materialReference(material) {
+    const match = /^pkg:docker\/([^?#]+)/.exec(material.uri);
+    if (!match?.[1])
+        return undefined;
+    const path = match[1];
+    const at = path.lastIndexOf('@');
+    let name;
+    let version;
+    try {
+        name = decodeURIComponent(at >= 0 ? path.slice(0, at) : path);
+        version = at >= 0 ? decodeURIComponent(path.slice(at + 1)) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+    const text = version === undefined ? name : version.includes(':') ? `${name}@${version}` : `${name}:${version}`;
+    try {
+        const ref = parseReference(text);
+        // The digest BuildKit resolved is what the build used; a version digest that disagrees is not this material.
+        if (ref.digest && ref.digest !== material.digest)
+            return undefined;
+        return withDigest(ref, material.digest);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The material whose layers start the image's, the longest; undefined when none does (or none could be fetched). */
+async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
+    const imageDiffIds = image.config.rootfs.diff_ids;
+    let best;
+    const seen = new Set();
+    for (const material of materials) {
+        const ref = materialReference(material);
+        if (!ref)
+            continue;
+        const key = formatReference(ref);
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        try {
+            const candidate = await lookup.resolve(ref, image.platform, namedBy);
+            const layers = candidate.config.rootfs.diff_ids;
+            if (layers.length > 0 && isPrefix(layers, imageDiffIds) && (!best || layers.length > best.layers))
+                best = { ref, layers: layers.length };
+        }
+        catch (err) {
+            logger.info(`provenance material ${key} could not be fetched, not a base candidate: ${describeError(err)}`);
+        }
+    }
+    if (!best)
+        return undefined;
+    return { source: 'provenance', namedBy, from: 'provenance (materials)', reference: best.ref };
 }
 
 ;// CONCATENATED MODULE: ./src/base/drift.ts
@@ -76729,16 +76798,7 @@ class RegistryClient {
     }
     /** Fetches the image config and checks its bytes against the manifest's descriptor. */
     async getConfig(descriptor) {
-        if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > CONFIG_CAP) {
-            throw new VerifyImageError('unsupported', `the config of ${this.name} is declared as ${descriptor.size} bytes; a container image config is at most ${CONFIG_CAP}`);
-        }
-        const res = await this.openBlob(descriptor);
-        // One byte over the declared size is enough to know the size is wrong.
-        const bytes = await readCapped(res, descriptor.size + 1, `config blob ${descriptor.digest} of ${this.name}`, () => new VerifyImageError('integrity', `config blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`));
-        const digest = digestOf(bytes, descriptor.digest);
-        if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
-            throw new VerifyImageError('integrity', `config blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
-        }
+        const bytes = await this.getSmallBlob(descriptor, CONFIG_CAP, 'config', 'a container image config');
         const config = decodeDocument(bytes, 'config', `config blob ${descriptor.digest} of ${this.name}`, 'protocol');
         if (config === null || typeof config !== 'object' || !config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
             throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
@@ -76747,6 +76807,23 @@ class RegistryClient {
         if (badDiffIds)
             throw new VerifyImageError('protocol', `config ${descriptor.digest} of ${this.name}: ${badDiffIds}; refusing it`);
         return { config, bytes };
+    }
+    /**
+     * A small blob (a config, an in-toto statement) read whole, at most `cap` bytes, and checked
+     * against its descriptor's digest and size before anyone decodes it.
+     */
+    async getSmallBlob(descriptor, cap, kind, limitOf) {
+        if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > cap) {
+            throw new VerifyImageError('unsupported', `the ${kind} of ${this.name} is declared as ${descriptor.size} bytes; ${limitOf} is at most ${cap}`);
+        }
+        const res = await this.openBlob(descriptor);
+        // One byte over the declared size is enough to know the size is wrong.
+        const bytes = await readCapped(res, descriptor.size + 1, `${kind} blob ${descriptor.digest} of ${this.name}`, () => new VerifyImageError('integrity', `${kind} blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`));
+        const digest = digestOf(bytes, descriptor.digest);
+        if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
+            throw new VerifyImageError('integrity', `${kind} blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
+        }
+        return bytes;
     }
     /**
      * Opens a blob for streaming; the caller verifies (hashes) and consumes the body. The body
@@ -77379,12 +77456,19 @@ function once(cache, key, make) {
 
 
 
+
 /**
  * @param configBound the run proved the image's config is the user's build (a local build or the
  *   digest input matched), so its labels may name a base as the user's word (detect.ts).
+ * @param materials container images from provenance bound to this platform's manifest (rule
+ *   attestations); without base inputs the one whose layers start the image is the base.
  */
-async function inspectBase(opts, image, rows, lookup, logger, configBound) {
-    const declared = await detectBase(opts, image, logger, { configBound });
+async function inspectBase(opts, image, rows, lookup, logger, configBound, materials = []) {
+    // Precedence: inputs (base-image, dockerfile), then provenance, then labels, then annotations.
+    const input = (opts.baseImage ?? '').trim().toLowerCase();
+    const fromInputs = (input !== '' && input !== 'auto') || Boolean(opts.dockerfile);
+    const fromProvenance = !fromInputs && materials.length > 0 ? await baseFromProvenance(image, materials, lookup, configBound ? 'build' : 'registry', logger) : undefined;
+    const declared = fromProvenance ?? (await detectBase(opts, image, logger, { configBound }));
     if (!declared)
         return undefined;
     const { base, attribution } = await checkBase(image, declared, lookup);
@@ -79179,6 +79263,18 @@ function parseConcurrency(name, value, max) {
     }
     return n;
 }
+/** `require-attestations`: a comma or newline list of provenance and sbom; empty requires none. */
+function parseRequireAttestations(name, value) {
+    const kinds = [];
+    for (const item of parseList(value.toLowerCase())) {
+        if (item !== 'provenance' && item !== 'sbom') {
+            throw new VerifyImageError('input', `${name} "${item.slice(0, 80)}" is not an attestation kind: use provenance, sbom or both (comma-separated), or leave it empty`);
+        }
+        if (!kinds.includes(item))
+            kinds.push(item);
+    }
+    return kinds;
+}
 /**
  * `platforms-expected`: the platforms the pushed tag must serve, exactly (a comma or newline list,
  * normalised as containerd does: linux/arm64/v8 is linux/arm64). Empty: no platform gate.
@@ -79262,6 +79358,143 @@ function parseEfficiencyGate(values, deep, flag, deepFlag) {
         throw new VerifyImageError('input', `${flag('min-wasted-bytes')} is the floor under which ${flag('max-wasted-percent')} does not apply: set ${flag('max-wasted-percent')} too, or use ${flag('max-wasted-bytes')}`);
     }
     return gate;
+}
+
+;// CONCATENATED MODULE: ./src/oci/in-toto.ts
+// in-toto statements as BuildKit attaches them (moby/buildkit docs/attestations): what a decoded
+// statement says, reduced to the facts we report and check — its predicate type and kind, the
+// digests its subject names, and, for SLSA provenance, the builder, the source and its revision.
+// Pure: a decoded value in, a plain summary out. Every string kept is registry text: renderers
+// escape it, and it is capped here so a hostile statement cannot flood a report.
+const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
+const REFERENCE_TYPE = 'vnd.docker.reference.type';
+const in_toto_REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+/** A statement is a small JSON document; BuildKit's mode=max provenance stays well under this. */
+const STATEMENT_CAP = 4 * 1024 * 1024;
+const PROVENANCE_TYPES = new Set(['https://slsa.dev/provenance/v0.2', 'https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v0.1']);
+const SBOM_PREFIXES = ['https://spdx.dev/document', 'https://spdx.dev/Document', 'https://cyclonedx.org/bom'];
+function predicateKind(predicateType) {
+    if (PROVENANCE_TYPES.has(predicateType))
+        return 'provenance';
+    if (SBOM_PREFIXES.some((p) => predicateType.startsWith(p)))
+        return 'sbom';
+    return 'other';
+}
+const TEXT_CAP = 512;
+/** Reads a decoded statement; a reason string when it is not one we can read. */
+function summarizeStatement(value) {
+    if (!isObject(value))
+        return 'the statement is not a JSON object';
+    const type = value._type;
+    if (typeof type !== 'string' || !type.startsWith('https://in-toto.io/Statement/'))
+        return `the statement's _type is not an in-toto Statement`;
+    const predicateType = value.predicateType;
+    if (typeof predicateType !== 'string' || !predicateType)
+        return 'the statement has no predicateType';
+    if (!Array.isArray(value.subject))
+        return 'the statement has no subject list';
+    const subjects = [];
+    for (const subject of value.subject) {
+        if (!isObject(subject) || !isObject(subject.digest))
+            continue;
+        for (const [algorithm, hex] of Object.entries(subject.digest)) {
+            if (typeof hex === 'string')
+                subjects.push(`${algorithm}:${hex}`);
+        }
+    }
+    const summary = { predicateType: cap(predicateType), kind: predicateKind(predicateType), subjects, materials: [] };
+    if (summary.kind === 'provenance' && isObject(value.predicate))
+        readProvenance(value.predicate, summary);
+    return summary;
+}
+/** SLSA v0.2 and v1 as BuildKit writes them; BuildKit's own vcs metadata names the source when the context is a Git checkout. */
+function readProvenance(predicate, out) {
+    const v1 = isObject(predicate.buildDefinition) || isObject(predicate.runDetails);
+    const runDetails = obj(predicate.runDetails);
+    const builderId = v1 ? obj(runDetails.builder).id : obj(predicate.builder).id;
+    if (typeof builderId === 'string' && builderId)
+        out.builder = cap(builderId);
+    const configSource = v1 ? obj(obj(obj(predicate.buildDefinition).externalParameters).configSource) : obj(obj(predicate.invocation).configSource);
+    const metadata = v1 ? obj(runDetails.metadata) : obj(predicate.metadata);
+    const vcs = obj(obj(metadata['https://mobyproject.org/buildkit@v1#metadata']).vcs);
+    const source = typeof vcs.source === 'string' ? vcs.source : typeof configSource.uri === 'string' ? configSource.uri : undefined;
+    if (source)
+        out.source = cap(source);
+    const sourceDigest = obj(configSource.digest);
+    const revision = typeof vcs.revision === 'string' ? vcs.revision : typeof sourceDigest.sha1 === 'string' ? sourceDigest.sha1 : undefined;
+    if (revision)
+        out.revision = cap(revision);
+    const materials = v1 ? obj(predicate.buildDefinition).resolvedDependencies : predicate.materials;
+    if (Array.isArray(materials)) {
+        for (const m of materials) {
+            if (!isObject(m) || typeof m.uri !== 'string' || !m.uri.startsWith('pkg:docker/'))
+                continue;
+            const sha = obj(m.digest).sha256;
+            if (typeof sha === 'string' && /^[0-9a-f]{64}$/.test(sha))
+                out.materials.push({ uri: cap(m.uri), digest: `sha256:${sha}` });
+        }
+    }
+}
+function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function obj(value) {
+    return isObject(value) ? value : {};
+}
+function cap(text) {
+    return text.length > TEXT_CAP ? `${text.slice(0, TEXT_CAP)}…` : text;
+}
+
+;// CONCATENATED MODULE: ./src/registry/attestations.ts
+// BuildKit's attestation manifests in a pushed index, read: each manifest fetched by digest (the
+// client checks its bytes against the index entry), each in-toto layer read whole under a size
+// cap, hashed against its descriptor and decoded with Go's rules (strict-json.ts) before anything
+// in it is believed. What could not be read becomes a problem the `attestations` rule fails on;
+// only a registry we cannot reach at all ends the run.
+
+
+
+
+async function readAttestations(client, entries) {
+    const reads = [];
+    for (const entry of entries)
+        reads.push(await readAttestation(client, entry));
+    return reads;
+}
+async function readAttestation(client, entry) {
+    const attached = entry.annotations?.[in_toto_REFERENCE_DIGEST];
+    const read = { digest: entry.digest, ...(typeof attached === 'string' ? { attachedTo: attached } : {}), statements: [] };
+    try {
+        const manifest = await client.getManifest(entry.digest, entry);
+        if (isIndex(manifest.mediaType)) {
+            read.problem = `attestation ${entry.digest} is an index, not an attestation manifest`;
+            return read;
+        }
+        for (const layer of manifest.body.layers) {
+            if (layer.mediaType !== IN_TOTO_MEDIA_TYPE)
+                continue;
+            const what = `in-toto statement ${layer.digest} of attestation ${entry.digest}`;
+            const bytes = await client.getSmallBlob(layer, STATEMENT_CAP, 'in-toto statement', 'a statement this action reads');
+            const summary = summarizeStatement(decodeDocument(bytes, 'in-toto statement', what, 'protocol'));
+            if (typeof summary === 'string') {
+                read.problem = `${what}: ${summary}`;
+                return read;
+            }
+            const declared = layer.annotations?.['in-toto.io/predicate-type'];
+            if (typeof declared === 'string' && declared !== summary.predicateType) {
+                read.problem = `${what} is annotated as ${declared} but its predicateType is ${summary.predicateType}`;
+                return read;
+            }
+            read.statements.push(summary);
+        }
+    }
+    catch (err) {
+        // Bytes that do not hash, an oversized or undecodable statement: this attestation is not to be believed.
+        if (!(err instanceof VerifyImageError) || !['integrity', 'protocol', 'unsupported', 'not-found'].includes(err.code))
+            throw err;
+        read.problem = err.message;
+    }
+    return read;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/resolve-platforms.ts
@@ -79691,6 +79924,102 @@ function sharedFacts(facts) {
 function maxOf(values) {
     const known = values.filter((v) => v !== undefined);
     return known.length ? Math.max(...known) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/verify/attestations.ts
+// Rule `attestations`: an attestation belongs to the image it is attached to only when its
+// statements say so. Every attestation manifest in the index must be attached
+// (`vnd.docker.reference.digest`) to a platform image of the same index, and every statement in
+// it must name that image's manifest digest as its subject; with `require-attestations`, each
+// verified platform must carry a provenance or SBOM statement bound that way. Pure: reads in,
+// checks and a per-platform summary out, so every case is a unit test.
+
+function checkAttestations(reads, images, targets, required) {
+    const checks = [];
+    const platformOf = new Map();
+    for (const image of images)
+        if (image.platform)
+            platformOf.set(image.digest, formatPlatform(normalizePlatform(image.platform)));
+    for (const read of reads) {
+        const platform = read.attachedTo ? platformOf.get(read.attachedTo) : undefined;
+        const at = platform ? { platform } : {};
+        if (!read.attachedTo) {
+            checks.push({ rule: 'attestations', ok: false, message: `attestation ${read.digest} has no ${'vnd.docker.reference.digest'} annotation: it is attached to no image` });
+        }
+        else if (!platform) {
+            checks.push({
+                rule: 'attestations',
+                ok: false,
+                message: `attestation ${read.digest} is attached to ${read.attachedTo}, which is not a platform image in this index: a dangling attestation describes nothing the tag serves`,
+                actual: read.attachedTo,
+            });
+        }
+        if (read.problem) {
+            checks.push({ rule: 'attestations', ok: false, message: `attestation ${read.digest}${platform ? ` for ${platform}` : ''}: ${read.problem}`, ...at });
+            continue;
+        }
+        if (!read.attachedTo)
+            continue;
+        for (const statement of read.statements) {
+            if (statement.subjects.includes(read.attachedTo))
+                continue;
+            checks.push({
+                rule: 'attestations',
+                ok: false,
+                message: `${statement.predicateType} statement in attestation ${read.digest}${platform ? ` for ${platform}` : ''} is attached to ${read.attachedTo} but its subject names ${statement.subjects.length ? statement.subjects.join(', ') : 'no digest'}: it describes another image`,
+                expected: read.attachedTo,
+                actual: statement.subjects.join(', '),
+                ...at,
+            });
+        }
+    }
+    for (const target of targets) {
+        const bound = boundStatements(reads, target.manifestDigest);
+        const missing = required.filter((kind) => !bound.some((s) => s.kind === kind));
+        for (const kind of missing) {
+            checks.push({
+                rule: 'attestations',
+                ok: false,
+                message: `${target.platform} (${target.manifestDigest}) carries no ${kind} attestation whose subject is its manifest, and require-attestations asks for one: build with ${kind === 'provenance' ? '--provenance=mode=max (or provenance: true)' : '--sbom=true (or sbom: true)'} and push again`,
+                platform: target.platform,
+            });
+        }
+        const failed = checks.some((c) => !c.ok && c.platform === target.platform);
+        if (!failed && (bound.length > 0 || required.length > 0)) {
+            const types = [...new Set(bound.map((s) => s.predicateType))];
+            checks.push({
+                rule: 'attestations',
+                ok: true,
+                message: `${bound.length} statement(s) (${types.join(', ')}) name ${target.manifestDigest} as their subject`,
+                platform: target.platform,
+            });
+        }
+    }
+    return checks;
+}
+/** The statements attached to `manifestDigest` that name it as their subject. */
+function boundStatements(reads, manifestDigest) {
+    return reads
+        .filter((r) => r.attachedTo === manifestDigest && !r.problem)
+        .flatMap((r) => r.statements)
+        .filter((s) => s.subjects.includes(manifestDigest));
+}
+/** What each verified platform carries, for the output and the summary. */
+function summarizeAttestations(reads, targets, checks) {
+    return targets.map((target) => {
+        const bound = boundStatements(reads, target.manifestDigest);
+        const provenance = bound.find((s) => s.kind === 'provenance');
+        return {
+            platform: target.platform,
+            provenance: provenance !== undefined,
+            sbom: bound.some((s) => s.kind === 'sbom'),
+            predicateTypes: [...new Set(bound.map((s) => s.predicateType))],
+            ...(provenance?.builder ? { builder: provenance.builder } : {}),
+            ...(provenance?.source ? { source: provenance.source } : {}),
+            ...(provenance?.revision ? { revision: provenance.revision } : {}),
+            subjectsOk: !checks.some((c) => c.rule === 'attestations' && !c.ok && c.platform === target.platform),
+        };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/verify/pairing.ts
@@ -81040,7 +81369,9 @@ function checkImageId(remote, local) {
         ok,
         message: ok
             ? `local image ID equals the registry's ${local.id === remote.indexDigest ? 'index' : 'manifest'} digest`
-            : `local image ID ${local.id} is neither the registry's manifest digest ${remote.manifestDigest}${remote.indexDigest ? ` nor its index digest ${remote.indexDigest}` : ''}`,
+            : remote.indexDigest
+                ? `local image ID ${local.id} is neither the registry's manifest digest ${remote.manifestDigest} nor its index digest ${remote.indexDigest}`
+                : `local image ID ${local.id} is not the registry's manifest digest ${remote.manifestDigest}`,
         expected: local.id,
         actual: remote.indexDigest ?? remote.manifestDigest,
     };
@@ -81160,6 +81491,8 @@ function firstDifference(a, b) {
 
 
 
+
+
 /** `all`, a list, or (by default) a local index: every platform, not one. */
 function isMultiPlatformRun(selection, target) {
     if (selection.kind === 'all' || selection.kind === 'list')
@@ -81176,14 +81509,17 @@ async function verifyPlatforms(report, run) {
         run.logger.info(`local build ${described.reference}: ${localImages.length} platform image(s) and ${localAttestations.length} attestation(s) from ${described.source}`);
     }
     run.logger.info(`registry ${remote.reference}: ${isIndex(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`);
+    // Read once: the rule checks them, and each platform's bound provenance may name its base.
+    const reads = remote.attestations.length > 0 ? await readAttestations(run.client, remote.attestations) : [];
     const platforms = [];
     for (const pair of pairPlatforms(localImages, remote.images, run.selection)) {
-        const platform = await verifyPair(pair, remote, run, localImages.length > 0);
+        const platform = await verifyPair(pair, remote, run, localImages.length > 0, reads);
         platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
         platforms.push(platform);
     }
     // A list verifies only the platforms named; all (or a local index) answers for the whole index.
     const indexChecks = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+    indexChecks.push(...attestationChecks(report, remote, platforms, run, reads));
     if (run.platformsExpected)
         indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
     if (run.expectedDigest)
@@ -81196,6 +81532,8 @@ async function verifyPlatforms(report, run) {
     report.verified = report.checks.length > 0 && report.checks.every((c) => c.ok);
     report.status = report.verified ? 'verified' : 'mismatch';
     report.compared = describePlatformComparison(remote, run, platforms);
+    if (report.attestations)
+        report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
     const only = platforms.length === 1 ? platforms[0] : undefined;
     if (only?.remote) {
         // One platform: the single-platform fields (and outputs) describe it, as in a one-platform run.
@@ -81217,7 +81555,7 @@ async function verifyPlatforms(report, run) {
         run.logger.info(`${p.platform}: ${p.status}${p.presence === 'both' ? '' : ` (${p.presence === 'registry' ? 'registry only' : 'local build only'})`}`);
     }
 }
-async function verifyPair(pair, remote, run, haveLocal) {
+async function verifyPair(pair, remote, run, haveLocal, reads) {
     const report = {
         platform: pair.platform,
         presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
@@ -81254,7 +81592,11 @@ async function verifyPair(pair, remote, run, haveLocal) {
         // every check passed against a local build, or the expected digest names it (the index or this manifest).
         const digestMatched = run.expectedDigest !== undefined && (run.expectedDigest === remote.top.digest || run.expectedDigest === image.manifestDigest);
         const configBound = checks.every((c) => c.ok) && (pair.local !== undefined || digestMatched);
-        report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound);
+        // Only provenance bound to this platform's manifest (its subject) may name this platform's base.
+        const materials = boundStatements(reads, image.manifestDigest)
+            .filter((statement) => statement.kind === 'provenance')
+            .flatMap((statement) => statement.materials);
+        report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials);
     }
     if (pair.local && !pair.remote) {
         checks.push({
@@ -81276,6 +81618,30 @@ async function verifyPair(pair, remote, run, haveLocal) {
     report.checks = checks.map((c) => ({ ...c, platform: pair.platform }));
     report.status = report.checks.every((c) => c.ok) ? 'verified' : 'mismatch';
     return report;
+}
+/**
+ * Rule attestations over every attestation in the index; a check about one verified platform
+ * joins that platform's checks (and status), the rest (dangling ones) stay with the index.
+ */
+function attestationChecks(report, remote, platforms, run, reads) {
+    const required = run.requireAttestations ?? [];
+    if (remote.attestations.length === 0 && required.length === 0)
+        return [];
+    const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
+    const checks = checkAttestations(reads, remote.images, targets, required);
+    report.attestations = summarizeAttestations(reads, targets, checks);
+    const rest = [];
+    for (const check of checks) {
+        const platform = platforms.find((p) => p.remote && p.platform === check.platform);
+        if (!platform) {
+            rest.push(check);
+            continue;
+        }
+        platform.checks.push(check);
+        if (!check.ok)
+            platform.status = 'mismatch';
+    }
+    return rest;
 }
 /** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
 function platformLayerRows(remote, local) {
@@ -81341,7 +81707,7 @@ function describePlatformComparison(remote, run, platforms) {
         const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
         if (blobs)
             compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
-        compared.push('attestation manifests matched by their vnd.docker.reference.digest subject: reported, not required');
+        compared.push('attestation manifests matched by their vnd.docker.reference.digest subject against the local build: reported, not required');
     }
     else {
         compared.push('no local image (local-image: none): each platform checked on the registry side only');
@@ -81412,6 +81778,8 @@ function otherEntryChecks(remote) {
 
 
 
+
+
 async function run(inputs, outerLogger, shared = {}) {
     const started = Date.now();
     // Every secret logged for masking is also scrubbed from the report's error line.
@@ -81460,6 +81828,7 @@ async function run(inputs, outerLogger, shared = {}) {
                 platformsExpected: inputs.platformsExpected,
                 efficiency: inputs.efficiency,
                 base: { options: inputs, lookup: bases },
+                requireAttestations: inputs.requireAttestations ?? [],
             });
             return report;
         }
@@ -81474,10 +81843,16 @@ async function run(inputs, outerLogger, shared = {}) {
         report.remote = remoteSummary(remote);
         logger.info(`registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${formatPlatform(remote.platform)}, config ${remote.configDigest}`);
         report.checks = compareImage(remote, local, inputs.digest);
+        // The index the platform image was picked from, by digest (the tag may have moved since).
+        const top = remote.indexDigest ? await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)) : undefined;
         if (inputs.platformsExpected)
-            report.checks.push(checkExpectedPlatforms(await servedPlatforms(client, ref, remote), inputs.platformsExpected));
+            report.checks.push(checkExpectedPlatforms(top ? servedByTop(top) : servedBySingle(remote), inputs.platformsExpected));
+        const attested = await run_attestationChecks(report, client, top, remote, inputs.requireAttestations ?? []);
+        report.checks.push(...attested.checks);
         report.layers = layerRows(remote, local);
         report.compared = describeComparison(local, inputs.digest, inputs.deep);
+        if (report.attestations)
+            report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
         if (inputs.deep) {
             report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
             report.checks.push(...deepChecks(report.deep));
@@ -81492,7 +81867,7 @@ async function run(inputs, outerLogger, shared = {}) {
         report.status = report.verified ? 'verified' : 'mismatch';
         // Labels are the build's word only when the config is proved to be the user's build.
         const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-        report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound);
+        report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound, attested.materials);
     }
     catch (err) {
         report.error = secrets.scrub(describeError(err));
@@ -81512,11 +81887,20 @@ async function pushedTop(client, ref) {
     const top = await client.getManifest(manifestReference(ref));
     return { reference: formatReference(ref), digest: top.digest, mediaType: top.mediaType, index: isIndex(top.mediaType) ? top.body : undefined };
 }
-/** What the tag serves: the index the platform image was picked from (by digest: the tag may have moved since), or the one image. */
-async function servedPlatforms(client, ref, remote) {
-    if (!remote.indexDigest)
-        return servedBySingle(remote);
-    return servedByTop(await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)));
+/** Rule attestations for the one platform verified: every attestation in the index is checked, the chosen platform's are reported. */
+async function run_attestationChecks(report, client, top, remote, required) {
+    const attestations = top?.attestations ?? [];
+    if (attestations.length === 0 && required.length === 0)
+        return { checks: [], materials: [] };
+    const reads = await readAttestations(client, attestations);
+    const targets = [{ platform: formatPlatform(remote.platform), manifestDigest: remote.manifestDigest }];
+    const checks = checkAttestations(reads, top?.images ?? [], targets, required);
+    report.attestations = summarizeAttestations(reads, targets, checks);
+    // Only provenance bound to this platform's manifest may name its base (base/provenance.ts).
+    const materials = boundStatements(reads, remote.manifestDigest)
+        .filter((s) => s.kind === 'provenance')
+        .flatMap((s) => s.materials);
+    return { checks, materials };
 }
 function describeComparison(local, digest, deep) {
     const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
@@ -82473,6 +82857,7 @@ function readInputs() {
         dockerfile: optional(getInput('dockerfile')),
         buildArgs: parseBuildArgs(getInput('build-args')),
         platformsExpected: parsePlatformsExpected('platforms-expected', getInput('platforms-expected')),
+        requireAttestations: parseRequireAttestations('require-attestations', getInput('require-attestations')),
     });
 }
 /** Several images are audited from the registry only; a local image or one digest cannot apply to all. */
@@ -82678,6 +83063,64 @@ function addList(items) {
         summary.addRaw(listHtml(items), true);
 }
 
+;// CONCATENATED MODULE: ./src/report/attestations.ts
+// The supply-chain part of a report, in every medium: the `attestations` output (JSON), the job
+// summary's "Supply chain" section and the CLI lines. Builder, source and revision are registry
+// text: escaped for HTML here, neutralised for the terminal by the text renderer's plainCopy.
+
+
+
+/** The output: one entry per verified platform, the fields the action documents and no others. */
+function attestationsOutput(report) {
+    return (report.attestations ?? []).map((a) => ({
+        platform: a.platform,
+        provenance: a.provenance,
+        sbom: a.sbom,
+        predicateTypes: a.predicateTypes,
+        ...(a.builder ? { builder: a.builder } : {}),
+        ...(a.source ? { source: a.source } : {}),
+        ...(a.revision ? { revision: a.revision } : {}),
+    }));
+}
+function addSupplyChainSection(report) {
+    const attestations = report.attestations;
+    if (!attestations?.length)
+        return;
+    summary.addRaw('<p><strong>Supply chain</strong></p>', true);
+    const header = ['Platform', 'Subject', 'Provenance', 'SBOM', 'Predicate types', 'Builder', 'Source'].map((data) => ({ data, header: true }));
+    const rows = attestations.map((a) => [
+        { data: `<code>${escapeHtml(a.platform)}</code>` },
+        { data: a.subjectsOk ? '✓' : '✗' },
+        { data: a.provenance ? '✓' : '—' },
+        { data: a.sbom ? '✓' : '—' },
+        { data: a.predicateTypes.map((t) => `<code>${escapeHtml(t)}</code>`).join('<br>') || '—' },
+        { data: a.builder ? `<code>${escapeHtml(a.builder)}</code>` : '—' },
+        { data: sourceCell(a) },
+    ]);
+    addTable([header, ...rows]);
+}
+function sourceCell(a) {
+    if (!a.source)
+        return '—';
+    return `<code>${escapeHtml(a.source)}</code>${a.revision ? ` @ <code>${escapeHtml(a.revision)}</code>` : ''}`;
+}
+/** CLI lines (the caller passes a plainCopy of the report). */
+function attestationsText(report) {
+    const attestations = report.attestations;
+    if (!attestations?.length)
+        return [];
+    const lines = ['', '  supply chain'];
+    for (const a of attestations) {
+        const kinds = [a.provenance ? 'provenance' : '', a.sbom ? 'sbom' : ''].filter(Boolean).join(', ') || 'no provenance or sbom';
+        lines.push(`  ${a.subjectsOk ? '✓' : '✗'} ${a.platform}: ${kinds}${a.predicateTypes.length ? ` (${a.predicateTypes.join(', ')})` : ''}`);
+        if (a.builder)
+            lines.push(`      builder   ${a.builder}`);
+        if (a.source)
+            lines.push(`      source    ${a.source}${a.revision ? ` @ ${a.revision}` : ''}`);
+    }
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary-base.ts
 // The base-image parts of the job summary: one image's base section (where the base came from,
 // drift, dates, the history attributed to base or image) and, in audit mode, one table across
@@ -82875,7 +83318,7 @@ function deepHeadline(deep) {
         : proved === total
             ? total === 1
                 ? 'the 1 layer proved'
-                : `all ${total} layers proved`
+                : `all ${total} ${total === 1 ? 'layer' : 'layers'} proved`
             : `${proved} of ${count(total, 'layer')} proved`;
     return `${lead} (${parts.join(', ')})`;
 }
@@ -82967,6 +83410,7 @@ function row(layer) {
 
 
 
+
 /**
  * Writes the summary of `reports` (already scrubbed by the caller); `scrub` runs once more over
  * the finished HTML, so that no secret reaches the page even in a form the report did not hold.
@@ -83009,6 +83453,7 @@ function addReport(report) {
     }
     addBaseSection(report);
     addPlatformSummary(report);
+    addSupplyChainSection(report);
     if (report.layers.length)
         addTable(layerTable(report.layers));
     if (report.deep)
@@ -83053,6 +83498,7 @@ function summary_digestCell(digest) {
 // forms, src/secrets.ts) before it feeds the outputs, the JSON report and the summary, and every
 // line written to the log is scrubbed and then made inert (src/log.ts logLine), so a registry's
 // text can never become a workflow command.
+
 
 
 
@@ -83114,6 +83560,7 @@ function setOutputs(report, reportPath) {
     setOutput('layers', report.remote ? String(report.layers.length) : '');
     setOutput('mismatches', JSON.stringify(failedChecks(report).map(({ rule, message, layer, platform }) => ({ rule, message, ...(layer ? { layer } : {}), ...(platform ? { platform } : {}) }))));
     setOutput('platforms', JSON.stringify(platformsOutput(report)));
+    setOutput('attestations', JSON.stringify(attestationsOutput(report)));
     setOutput('report', reportPath);
     for (const [name, value] of Object.entries(deepOutputs(report)))
         setOutput(name, value);
@@ -83163,6 +83610,7 @@ async function audit(inputs) {
     for (const name of ['digest', 'index-digest', 'config-digest', 'layers'])
         setOutput(name, '');
     setOutput('platforms', '[]');
+    setOutput('attestations', '[]');
     setOutput('deep-verified', 'false');
     for (const name of ['bytes-verified', 'wasted-bytes', 'efficiency'])
         setOutput(name, '');
