@@ -3,6 +3,7 @@
 // @actions/core, never exits, and turns every failure into a report with a one-line reason.
 
 import { inspectBase, baseLookupFor } from './base/inspect.js';
+import { provenanceProved } from './base/provenance.js';
 import type { BaseOptions } from './base/detect.js';
 import type { BaseLookup } from './base/lookup.js';
 import { describeError, VerifyImageError } from './errors.js';
@@ -150,7 +151,9 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     report.status = report.verified ? 'verified' : 'mismatch';
     // Labels are the build's word only when the config is proved to be the user's build.
     const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-    report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound, attested.materials);
+    // Provenance is the build's word only when the index it was read from is proved to be the push.
+    const proved = provenanceProved(remote.indexDigest, inputs.digest, target, report.verified);
+    report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound, attested.materials, proved);
   } catch (err) {
     report.error = secrets.scrub(describeError(err));
     report.status = 'error';

@@ -1,8 +1,9 @@
 // Owns: finding which base image an image declares, who named it, and saying where that came
 // from. Who may decide, in this order (the first that names a base wins):
 //   1. the user: the base-image input, then the dockerfile input's final FROM;
-//   (then BuildKit provenance materials bound to the push: provenance.ts, called by inspect.ts
-//   before this, because choosing among materials needs the registry;)
+//   (then BuildKit provenance materials in an index proved to be the user's push: provenance.ts,
+//   called by inspect.ts, because choosing among materials needs the registry; provenance in an
+//   unproved index is the registry's word and comes after proven labels, before the rest;)
 //   2. the build: config labels org.opencontainers.image.base.name/.digest. The config is hashed
 //      and bound to the manifest; it is the user's own build's when the run proved it (a local
 //      build compared, or the digest input matched). Labels of a config nobody proved are the

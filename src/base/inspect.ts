@@ -19,6 +19,9 @@ import { BaseRegistry, type BaseLookup } from './lookup.js';
  *   digest input matched), so its labels may name a base as the user's word (detect.ts).
  * @param materials container images from provenance bound to this platform's manifest (rule
  *   attestations); without base inputs the one whose layers start the image is the base.
+ * @param provenanceProved the top-level index holding that provenance is proved to be the user's
+ *   push (provenance.ts provenanceProved). Only then do materials rank above proven labels and
+ *   name the base as the build; otherwise they are the registry's word, below proven labels.
  */
 export async function inspectBase(
   opts: BaseOptions,
@@ -28,14 +31,19 @@ export async function inspectBase(
   logger: Logger,
   configBound: boolean,
   materials: readonly Material[] = [],
+  provenanceProved = false,
 ): Promise<BaseReport | undefined> {
-  // Precedence: inputs (base-image, dockerfile), then provenance, then labels, then annotations.
+  // Precedence: inputs (base-image, dockerfile), then proved provenance, then proven labels, then
+  // unproved provenance, then unproved labels and annotations.
   const input = (opts.baseImage ?? '').trim().toLowerCase();
   const fromInputs = (input !== '' && input !== 'auto') || Boolean(opts.dockerfile);
-  const fromProvenance =
-    !fromInputs && materials.length > 0 ? await baseFromProvenance(image, materials, lookup, configBound ? 'build' : 'registry', logger) : undefined;
-  const declared = fromProvenance ?? (await detectBase(opts, image, logger, { configBound }));
+  const useMaterials = !fromInputs && materials.length > 0;
+  let declared = useMaterials && provenanceProved ? await baseFromProvenance(image, materials, lookup, 'build', logger) : undefined;
+  declared ??= await detectBase(opts, image, logger, { configBound });
   if (!declared) return undefined;
+  if (useMaterials && !provenanceProved && !(declared.source === 'label' && declared.namedBy === 'build')) {
+    declared = (await baseFromProvenance(image, materials, lookup, 'registry', logger)) ?? declared;
+  }
   const { base, attribution } = await checkBase(image, declared, lookup);
   if (attribution) {
     attributeLayers(rows, attribution.layers, attribution.exact);

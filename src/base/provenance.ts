@@ -3,11 +3,15 @@
 // (the base's index digest); a multi-stage build lists tool images too, in URI order. Each
 // candidate is fetched by its recorded digest for the image's platform, and the one whose diff_ids
 // are the longest ordered prefix of the image's is the built-on base. Only statements bound to the
-// push by rule attestations (subject = this platform's manifest) are given here. Their names are
-// the registry's word unless the run proved the config, as labels are (detect.ts).
+// push by rule attestations (subject = this platform's manifest) are given here. The statement's
+// subject is written by whoever can write the registry: proving the config does not prove the
+// attestation. Its names are the build's word only when the top-level index that holds it is
+// proved to be the user's push (provenanceProved); otherwise they are the registry's word, rank
+// below proven labels (inspect.ts) and get no stored credentials on another registry.
 
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { LocalTarget } from '../local/source.js';
 import type { Material } from '../oci/in-toto.js';
 import { formatReference, parseReference, withDigest, type ImageReference } from '../oci/reference.js';
 import type { RemoteImage } from '../verify/rules.js';
@@ -40,6 +44,20 @@ export function materialReference(material: Material): ImageReference | undefine
   }
 }
 
+/**
+ * Whether the top-level index `indexDigest` (the one the attestations were read from) is proved to
+ * be the user's push: the digest input names it (build-push-action's `digest` output is the index
+ * digest), or the local build's index digest is it (a containerd-store image ID, a local OCI
+ * layout's or archive's nested index). Only then is the provenance inside it the build's word.
+ * `verified`: every check of the run passed (the same bar as labels, detect.ts).
+ */
+export function provenanceProved(indexDigest: string | undefined, expectedDigest: string | undefined, target: LocalTarget | undefined, verified: boolean): boolean {
+  if (!verified || !indexDigest) return false;
+  if (expectedDigest === indexDigest) return true;
+  if (target?.kind === 'index') return target.index.digest === indexDigest;
+  return target?.kind === 'image' && target.image.idKind === 'manifest' && target.image.id === indexDigest;
+}
+
 /** The material whose layers start the image's, the longest; undefined when none does (or none could be fetched). */
 export async function baseFromProvenance(
   image: RemoteImage,
@@ -66,5 +84,6 @@ export async function baseFromProvenance(
     }
   }
   if (!best) return undefined;
-  return { source: 'provenance', namedBy, from: 'provenance (materials)', reference: best.ref };
+  const from = namedBy === 'registry' ? "the registry's provenance (materials) (its index was not proved to be the user's push)" : 'provenance (materials)';
+  return { source: 'provenance', namedBy, from, reference: best.ref };
 }

@@ -6,6 +6,7 @@
 
 import { combinePlatformBases } from '../base/platforms.js';
 import { inspectBase } from '../base/inspect.js';
+import { provenanceProved } from '../base/provenance.js';
 import type { BaseOptions } from '../base/detect.js';
 import type { BaseLookup } from '../base/lookup.js';
 import type { Logger } from '../log.js';
@@ -145,7 +146,10 @@ async function verifyPair(pair: PlatformPair, remote: RemoteTop, run: PlatformRu
     const materials = boundStatements(reads, image.manifestDigest)
       .filter((statement) => statement.kind === 'provenance')
       .flatMap((statement) => statement.materials);
-    report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials);
+    // That provenance is the build's word only when the index holding it is proved to be the push:
+    // the expected digest or the local build's index digest is the registry's top-level digest.
+    const proved = isIndex(remote.top.mediaType) && provenanceProved(remote.top.digest, run.expectedDigest, run.target, checks.every((c) => c.ok));
+    report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials, proved);
   }
   if (pair.local && !pair.remote) {
     checks.push({

@@ -1,12 +1,18 @@
-// Who decides the base (issue 9 item 5, issue 12): the user's inputs, then labels of a proved
-// config, then the registry's annotations (index first); and which credentials each may carry.
+// Who decides the base (issue 9 item 5, issue 12): the user's inputs, then provenance of a proved
+// index, then labels of a proved config, then the registry's word (unproved provenance, unproved
+// labels, annotations, index first); and which credentials each may carry.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BASE_DIGEST_KEY, BASE_NAME_KEY, detectBase, type DetectImage } from '../../src/base/detect.js';
-import { baseCredentialChoice } from '../../src/base/lookup.js';
+import { BASE_DIGEST_KEY, BASE_NAME_KEY, detectBase, type BaseNamer, type DetectImage } from '../../src/base/detect.js';
+import { inspectBase } from '../../src/base/inspect.js';
+import { baseCredentialChoice, type BaseLookup } from '../../src/base/lookup.js';
+import { provenanceProved } from '../../src/base/provenance.js';
+import type { LocalTarget } from '../../src/local/source.js';
 import type { Logger } from '../../src/log.js';
-import { formatReference, parseReference, registryUsesHttp } from '../../src/oci/reference.js';
+import { formatReference, parseReference, registryUsesHttp, type ImageReference } from '../../src/oci/reference.js';
+import type { Platform } from '../../src/oci/types.js';
+import type { RemoteImage } from '../../src/verify/rules.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -124,5 +130,136 @@ describe('which credentials a base lookup carries', () => {
     assert.equal(registryUsesHttp(parseReference('evil.example/x:1'), ['evil.example']), true);
     assert.equal(registryUsesHttp(parseReference('127.0.0.1:5001/x:1'), []), true);
     assert.equal(registryUsesHttp(parseReference('localhost:5001/x:1'), []), true);
+  });
+});
+
+// BuildKit provenance names a base, but its subject is written by whoever writes the registry:
+// it is the build's word only when the index holding it is proved to be the user's push.
+describe('provenance against labels: who named the base decides its rank and credentials', () => {
+  const PLATFORM = { os: 'linux', architecture: 'amd64' };
+  function remote(diffIds: string[], manifest: number, labels?: Record<string, string>): RemoteImage {
+    return {
+      reference: 'r',
+      indexDigest: d(900),
+      manifestDigest: d(manifest),
+      manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+      manifest: { schemaVersion: 2, config: { mediaType: 'x', digest: d(1), size: 1 }, layers: [] },
+      configDigest: d(1),
+      config: {
+        os: 'linux',
+        architecture: 'amd64',
+        rootfs: { type: 'layers', diff_ids: diffIds },
+        history: diffIds.map((id) => ({ created_by: `RUN make ${id.slice(-4)}` })),
+        ...(labels ? { config: { Labels: labels } } : {}),
+      },
+      platform: PLATFORM,
+    };
+  }
+  // The real base (named by the label, pinned to what the image was built on) has moved on; the
+  // attacker's provenance names a never-moving tag elsewhere whose layers also start the image.
+  const realBuilt = remote([d(1), d(2)], 101);
+  const realNow = remote([d(1), d(2), d(9)], 102);
+  const frozen = remote([d(1), d(2)], 103);
+  const app = (labels?: Record<string, string>) => remote([d(1), d(2), d(3)], 500, labels);
+  const LABEL = keys('base.example/real:1', d(101));
+  const materials = [{ uri: 'pkg:docker/evil.example/frozen@1?platform=linux%2Famd64', digest: d(103) }];
+
+  class Lookup implements BaseLookup {
+    namers: string[] = [];
+    private readonly tags: Record<string, string> = { 'base.example/real:1': d(102), 'evil.example/frozen:1': d(103) };
+    private readonly images: Record<string, RemoteImage> = { [d(101)]: realBuilt, [d(102)]: realNow, [d(103)]: frozen };
+    async tagDigest(ref: ImageReference, namedBy: BaseNamer): Promise<string> {
+      this.namers.push(`${ref.registry} ${namedBy}`);
+      return this.tags[`${ref.registry}/${ref.repository}:${ref.tag}`] ?? Promise.reject(new Error('no tag'));
+    }
+    async resolve(ref: ImageReference, _platform: Platform, namedBy: BaseNamer): Promise<RemoteImage> {
+      this.namers.push(`${ref.registry} ${namedBy}`);
+      const found = this.images[ref.digest ?? this.tags[`${ref.registry}/${ref.repository}:${ref.tag}`] ?? ''];
+      return found ?? Promise.reject(new Error('not found'));
+    }
+  }
+
+  const cases: {
+    name: string;
+    opts?: { baseImage?: string };
+    labels?: Record<string, string>;
+    configBound: boolean;
+    proved: boolean;
+    want: { source: string; reference: string; status: string; byRegistry: boolean; namers: string[] };
+  }[] = [
+    {
+      name: 'proved provenance ranks above a proven label and is the build’s word (stored credentials)',
+      labels: LABEL,
+      configBound: true,
+      proved: true,
+      want: { source: 'provenance', reference: `evil.example/frozen:1@${d(103)}`, status: 'up-to-date', byRegistry: false, namers: ['evil.example build'] },
+    },
+    {
+      name: 'unproved provenance ranks below a proven label: the label’s base is checked, and drifted',
+      labels: LABEL,
+      configBound: true,
+      proved: false,
+      want: { source: 'label', reference: `base.example/real:1@${d(101)}`, status: 'drifted', byRegistry: false, namers: ['base.example build'] },
+    },
+    {
+      name: 'unproved provenance still beats unproved labels, as the registry’s word (anonymous)',
+      labels: LABEL,
+      configBound: false,
+      proved: false,
+      want: { source: 'provenance', reference: `evil.example/frozen:1@${d(103)}`, status: 'up-to-date', byRegistry: true, namers: ['evil.example registry'] },
+    },
+    {
+      name: 'unproved provenance with no labels is the registry’s word, even with the config proved',
+      configBound: true,
+      proved: false,
+      want: { source: 'provenance', reference: `evil.example/frozen:1@${d(103)}`, status: 'up-to-date', byRegistry: true, namers: ['evil.example registry'] },
+    },
+    {
+      name: 'the base-image input beats proved provenance, and no material is fetched',
+      opts: { baseImage: `base.example/real:1@${d(101)}` },
+      labels: LABEL,
+      configBound: true,
+      proved: true,
+      want: { source: 'input', reference: `base.example/real:1@${d(101)}`, status: 'drifted', byRegistry: false, namers: ['base.example user'] },
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const lookup = new Lookup();
+      const base = await inspectBase(c.opts ?? {}, app(c.labels), [], lookup, logger(), c.configBound, materials, c.proved);
+      assert.ok(base);
+      assert.deepEqual(
+        [base.source, base.reference, base.status, base.namedByRegistry === true, [...new Set(lookup.namers)]],
+        [c.want.source, c.want.reference, c.want.status, c.want.byRegistry, c.want.namers],
+      );
+      if (c.want.source === 'provenance') assert.match(base.from, c.want.byRegistry ? /^the registry's provenance \(materials\)/ : /^provenance \(materials\)$/);
+      const namer = c.want.namers[0]?.split(' ')[1] as BaseNamer;
+      // Stored credentials go to the evil host only when the attestation was proved.
+      if (c.want.reference.startsWith('evil.example')) assert.equal(baseCredentialChoice('evil.example', namer, ['push.example']), c.proved ? 'stored' : 'anonymous');
+    });
+  }
+
+  describe('provenanceProved: the index holding the attestation is the user’s push', () => {
+    const INDEX = d(900);
+    const image = (id: string, idKind: 'config' | 'manifest'): LocalTarget => ({
+      kind: 'image',
+      image: { reference: 'l', source: 's', id, idKind, diffIds: [], platform: PLATFORM, repoDigests: [] },
+    });
+    const index = (digest?: string): LocalTarget => ({ kind: 'index', index: { reference: 'l', source: 's', digest, images: [], attestations: [] } });
+    const rows: [string, string | undefined, string | undefined, LocalTarget | undefined, boolean, boolean][] = [
+      ['the digest input is the index digest (build-push-action)', INDEX, INDEX, undefined, true, true],
+      ['the digest input is the platform manifest, not the index', INDEX, d(500), undefined, true, false],
+      ['a containerd-store image whose ID is the index digest', INDEX, undefined, image(INDEX, 'manifest'), true, true],
+      ['a classic-store image ID (a config digest) never proves an index', INDEX, undefined, image(INDEX, 'config'), true, false],
+      ['a containerd-store image ID that is another digest', INDEX, undefined, image(d(901), 'manifest'), true, false],
+      ['a local index (layout, archive, containerd) with the same digest', INDEX, undefined, index(INDEX), true, true],
+      ['a local index with another digest, or none (a layout’s index.json)', INDEX, undefined, index(undefined), true, false],
+      ['a check failed', INDEX, INDEX, index(INDEX), false, false],
+      ['no index (a single manifest carries no attestations)', undefined, undefined, undefined, true, false],
+    ];
+    for (const [name, indexDigest, expected, target, verified, want] of rows) {
+      test(name, () => assert.equal(provenanceProved(indexDigest, expected, target, verified), want));
+    }
+    test('a local index with another digest', () => assert.equal(provenanceProved(INDEX, undefined, index(d(901)), true), false));
   });
 });
