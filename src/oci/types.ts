@@ -122,9 +122,10 @@ export function isImageManifest(mediaType: string): boolean {
  * BuildKit stores attestations as index entries with platform unknown/unknown and a reference-type
  * annotation. Only the platform counts: Docker and containerd pick from an index by platform and
  * ignore annotations, so an entry annotated as an attestation but carrying a real platform is an
- * image a runtime will pull, and must be verified like one.
+ * image a runtime will pull, and must be verified like one. So is an entry with no platform at
+ * all: containerd keeps it as a match for any platform (sorted last), so a host whose platform
+ * the index does not list falls back to it.
  */
 export function isAttestation(d: Descriptor): boolean {
-  if (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown') return true;
-  return !d.platform && d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+  return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
 }

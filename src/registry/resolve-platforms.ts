@@ -18,6 +18,8 @@ export interface RemoteTop {
   attestations: Descriptor[];
   /** Index entries that are neither a platform image nor an attestation (no platform, a nested index, an artifact). */
   others: Descriptor[];
+  /** Every entry but attestations, in index order: what a runtime chooses from by platform. */
+  entries: Descriptor[];
   /** Set when the tag is a single image: it was already fetched to learn its platform. */
   single?: RemoteImage;
 }
@@ -36,6 +38,7 @@ export async function resolveRemoteTop(client: RegistryClient, ref: ImageReferen
       images,
       attestations,
       others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
+      entries: valid.filter((d) => !attestations.includes(d)),
     };
   }
   const single = await remoteImageOf(client, reference, undefined, top);
@@ -45,6 +48,7 @@ export async function resolveRemoteTop(client: RegistryClient, ref: ImageReferen
     images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
     attestations: [],
     others: [],
+    entries: [],
     single,
   };
 }

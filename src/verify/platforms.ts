@@ -11,7 +11,7 @@ import type { BaseOptions } from '../base/detect.js';
 import type { BaseLookup } from '../base/lookup.js';
 import type { Logger } from '../log.js';
 import type { ImageSource, LocalImage, LocalTarget } from '../local/source.js';
-import { formatPlatform } from '../oci/platform.js';
+import { bestMatch, formatPlatform, onlyPlatform } from '../oci/platform.js';
 import type { ImageReference } from '../oci/reference.js';
 import { isImageManifest, isIndex, type Platform } from '../oci/types.js';
 import type { PlatformSelection, RequiredAttestation } from '../options.js';
@@ -68,14 +68,16 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
   // Read once: the rule checks them, and each platform's bound provenance may name its base.
   const reads = remote.attestations.length > 0 ? await readAttestations(run.client, remote.attestations) : [];
   const platforms: PlatformReport[] = [];
-  for (const pair of pairPlatforms(localImages, remote.images, run.selection)) {
+  const pairs = pairPlatforms(localImages, remote.images, run.selection);
+  for (const pair of pairs) {
     const platform = await verifyPair(pair, remote, run, localImages.length > 0, reads);
     platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
     platforms.push(platform);
   }
 
   // A list verifies only the platforms named; all (or a local index) answers for the whole index.
-  const indexChecks: Check[] = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+  const indexChecks: Check[] = run.selection.kind === 'list' ? [] : [...otherEntryChecks(remote), ...unpairedEntryChecks(remote, pairs)];
+  indexChecks.push(...runtimeChoiceChecks(remote, pairs));
   indexChecks.push(...attestationChecks(report, remote, platforms, run, reads));
   if (run.platformsExpected) indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
   if (run.expectedDigest) indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
@@ -287,6 +289,44 @@ function platformLogger(logger: Logger, platform: string): Logger {
     debug: (m) => logger.debug(`${platform}: ${m}`),
     secret: (s) => logger.secret(s),
   };
+}
+
+/**
+ * For each platform verified, the entry a runtime would pull for it: containerd's matcher over every
+ * entry but attestations (nested indexes and unknown media types included), the preferred match,
+ * the first of equals. When that is not the entry verified (a nested index or another manifest for
+ * the same platform listed first), the verdict would be about an image nobody pulls: fail.
+ */
+function runtimeChoiceChecks(remote: RemoteTop, pairs: PlatformPair[]): Check[] {
+  const checks: Check[] = [];
+  for (const pair of pairs) {
+    const verified = pair.remote;
+    if (!verified?.platform || remote.entries.length === 0) continue;
+    const chosen = bestMatch(remote.entries, (entry) => entry.platform, onlyPlatform(verified.platform));
+    if (!chosen || chosen.digest === verified.digest) continue;
+    checks.push({
+      rule: 'platforms',
+      ok: false,
+      platform: pair.platform,
+      message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), listed before the verified ${verified.digest}: that is not the image verified`,
+    });
+  }
+  return checks;
+}
+
+/**
+ * With every platform verified, each image entry must be one of them: a second entry for a platform
+ * already paired (another os.version or os.features) is what some hosts pull, and was not verified.
+ */
+function unpairedEntryChecks(remote: RemoteTop, pairs: PlatformPair[]): Check[] {
+  const paired = new Set(pairs.flatMap((pair) => (pair.remote ? [pair.remote.digest] : [])));
+  return remote.images
+    .filter((entry) => !paired.has(entry.digest))
+    .map((entry) => ({
+      rule: 'platforms' as const,
+      ok: false,
+      message: `${remote.reference} lists ${entry.digest} for ${entry.platform ? formatPlatform(entry.platform) : 'no platform'} after another entry for the same platform: some hosts pull it (os.version, os.features), and it was not verified`,
+    }));
 }
 
 /**

@@ -311,6 +311,53 @@ describe('attacks from a hostile registry', () => {
       const run = await runAction({ image: tagRef('entry-amd64'), 'local-image': 'none' });
       assertRuleFails(run, 'platform');
     });
+
+    // An image whose config really is arm64 (same layers as legit), for indexes with two platforms.
+    const armImage = async (): Promise<ServedManifest> => {
+      const config = JSON.parse((await getBlob(registry.host, repo, legitDoc.config.digest)).toString('utf8')) as Record<string, unknown>;
+      const armConfig = await uploadBlob(registry.host, repo, Buffer.from(JSON.stringify({ ...config, architecture: 'arm64' })));
+      await craft('really-arm64', JSON.stringify({ ...legitDoc, config: { ...legitDoc.config, ...armConfig } }), DOCKER_MANIFEST);
+      return getServedManifest(registry.host, repo, 'really-arm64');
+    };
+    const ARM64 = { os: 'linux', architecture: 'arm64' };
+
+    it('fails when a nested index for linux/amd64 comes before the verified entry, with a platform list too', async () => {
+      const arm = await armImage();
+      await craft('nested-control', JSON.stringify(list([entry(legit), entry(arm, ARM64)])), DOCKER_LIST);
+      const control = await runAction({ image: tagRef('nested-control'), 'local-image': 'none', platform: 'linux/amd64,linux/arm64' });
+      assert.equal(control.code, 0, control.stdout + control.stderr);
+      assert.equal(control.outputs.verified, 'true');
+      const innerBytes = JSON.stringify(list([entry(other)]));
+      const inner = await craft('nested-inner', innerBytes, DOCKER_LIST);
+      const nested: Descriptor = { mediaType: DOCKER_LIST, digest: inner, size: Buffer.byteLength(innerBytes), platform: { os: 'linux', architecture: 'amd64' } };
+      await craft('nested-first', JSON.stringify(list([nested, entry(legit), entry(arm, ARM64)])), DOCKER_LIST);
+      for (const platform of ['linux/amd64,linux/arm64', 'all']) {
+        const run = await runAction({ image: tagRef('nested-first'), 'local-image': 'none', platform });
+        assertRuleFails(run, 'platforms');
+        assert.match(run.outputs.mismatches ?? '', /listed before the verified/, `platform ${platform}: ${run.outputs.mismatches}`);
+      }
+    });
+
+    it('fails an entry with no platform annotated as an attestation: hosts the index does not list fall back to it', async () => {
+      const arm = await armImage();
+      const disguised: Descriptor = {
+        ...entry(other),
+        platform: undefined,
+        annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': legit.digest },
+      } as Descriptor;
+      delete (disguised as { platform?: unknown }).platform;
+      await craft('no-platform', JSON.stringify(list([entry(legit), entry(arm, ARM64), disguised])), DOCKER_LIST);
+      const run = await runAction({ image: tagRef('no-platform'), 'local-image': 'none', platform: 'all' });
+      assertRuleFails(run, 'platforms');
+      assert.match(run.outputs.mismatches ?? '', new RegExp(other.digest.slice(7, 19)));
+    });
+
+    it('fails a second entry for a platform already verified under platform: all', async () => {
+      await craft('duplicate-amd64', JSON.stringify(list([entry(legit), entry(other)])), DOCKER_LIST);
+      const run = await runAction({ image: tagRef('duplicate-amd64'), 'local-image': 'none', platform: 'all' });
+      assertRuleFails(run, 'platforms');
+      assert.match(run.outputs.mismatches ?? '', /was not verified/);
+    });
   });
 
   describe('layer bytes read as Go reads them (deep)', () => {
