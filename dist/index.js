@@ -74195,12 +74195,12 @@ function isImageManifest(mediaType) {
  * BuildKit stores attestations as index entries with platform unknown/unknown and a reference-type
  * annotation. Only the platform counts: Docker and containerd pick from an index by platform and
  * ignore annotations, so an entry annotated as an attestation but carrying a real platform is an
- * image a runtime will pull, and must be verified like one.
+ * image a runtime will pull, and must be verified like one. So is an entry with no platform at
+ * all: containerd keeps it as a match for any platform (sorted last), so a host whose platform
+ * the index does not list falls back to it.
  */
 function isAttestation(d) {
-    if (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown')
-        return true;
-    return !d.platform && d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+    return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
 }
 
 ;// CONCATENATED MODULE: ./src/oci/platform.ts
@@ -74816,8 +74816,9 @@ function escapeRegExp(text) {
 // Owns: finding which base image an image declares, who named it, and saying where that came
 // from. Who may decide, in this order (the first that names a base wins):
 //   1. the user: the base-image input, then the dockerfile input's final FROM;
-//   (then BuildKit provenance materials bound to the push: provenance.ts, called by inspect.ts
-//   before this, because choosing among materials needs the registry;)
+//   (then BuildKit provenance materials in an index proved to be the user's push: provenance.ts,
+//   called by inspect.ts, because choosing among materials needs the registry; provenance in an
+//   unproved index is the registry's word and comes after proven labels, before the rest;)
 //   2. the build: config labels org.opencontainers.image.base.name/.digest. The config is hashed
 //      and bound to the manifest; it is the user's own build's when the run proved it (a local
 //      build compared, or the digest input matched). Labels of a config nobody proved are the
@@ -74965,8 +74966,11 @@ function platformArgs(target, build = hostPlatform()) {
 // (the base's index digest); a multi-stage build lists tool images too, in URI order. Each
 // candidate is fetched by its recorded digest for the image's platform, and the one whose diff_ids
 // are the longest ordered prefix of the image's is the built-on base. Only statements bound to the
-// push by rule attestations (subject = this platform's manifest) are given here. Their names are
-// the registry's word unless the run proved the config, as labels are (detect.ts).
+// push by rule attestations (subject = this platform's manifest) are given here. The statement's
+// subject is written by whoever can write the registry: proving the config does not prove the
+// attestation. Its names are the build's word only when the top-level index that holds it is
+// proved to be the user's push (provenanceProved); otherwise they are the registry's word, rank
+// below proven labels (inspect.ts) and get no stored credentials on another registry.
 
 
 
@@ -74998,6 +75002,22 @@ function materialReference(material) {
         return undefined;
     }
 }
+/**
+ * Whether the top-level index `indexDigest` (the one the attestations were read from) is proved to
+ * be the user's push: the digest input names it (build-push-action's `digest` output is the index
+ * digest), or the local build's index digest is it (a containerd-store image ID, a local OCI
+ * layout's or archive's nested index). Only then is the provenance inside it the build's word.
+ * `verified`: every check of the run passed (the same bar as labels, detect.ts).
+ */
+function provenanceProved(indexDigest, expectedDigest, target, verified) {
+    if (!verified || !indexDigest)
+        return false;
+    if (expectedDigest === indexDigest)
+        return true;
+    if (target?.kind === 'index')
+        return target.index.digest === indexDigest;
+    return target?.kind === 'image' && target.image.idKind === 'manifest' && target.image.id === indexDigest;
+}
 /** The material whose layers start the image's, the longest; undefined when none does (or none could be fetched). */
 async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
     const imageDiffIds = image.config.rootfs.diff_ids;
@@ -75023,7 +75043,8 @@ async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
     }
     if (!best)
         return undefined;
-    return { source: 'provenance', namedBy, from: 'provenance (materials)', reference: best.ref };
+    const from = namedBy === 'registry' ? "the registry's provenance (materials) (its index was not proved to be the user's push)" : 'provenance (materials)';
+    return { source: 'provenance', namedBy, from, reference: best.ref };
 }
 
 ;// CONCATENATED MODULE: ./src/base/drift.ts
@@ -77462,15 +77483,23 @@ function once(cache, key, make) {
  *   digest input matched), so its labels may name a base as the user's word (detect.ts).
  * @param materials container images from provenance bound to this platform's manifest (rule
  *   attestations); without base inputs the one whose layers start the image is the base.
+ * @param provenanceProved the top-level index holding that provenance is proved to be the user's
+ *   push (provenance.ts provenanceProved). Only then do materials rank above proven labels and
+ *   name the base as the build; otherwise they are the registry's word, below proven labels.
  */
-async function inspectBase(opts, image, rows, lookup, logger, configBound, materials = []) {
-    // Precedence: inputs (base-image, dockerfile), then provenance, then labels, then annotations.
+async function inspectBase(opts, image, rows, lookup, logger, configBound, materials = [], provenanceProved = false) {
+    // Precedence: inputs (base-image, dockerfile), then proved provenance, then proven labels, then
+    // unproved provenance, then unproved labels and annotations.
     const input = (opts.baseImage ?? '').trim().toLowerCase();
     const fromInputs = (input !== '' && input !== 'auto') || Boolean(opts.dockerfile);
-    const fromProvenance = !fromInputs && materials.length > 0 ? await baseFromProvenance(image, materials, lookup, configBound ? 'build' : 'registry', logger) : undefined;
-    const declared = fromProvenance ?? (await detectBase(opts, image, logger, { configBound }));
+    const useMaterials = !fromInputs && materials.length > 0;
+    let declared = useMaterials && provenanceProved ? await baseFromProvenance(image, materials, lookup, 'build', logger) : undefined;
+    declared ??= await detectBase(opts, image, logger, { configBound });
     if (!declared)
         return undefined;
+    if (useMaterials && !provenanceProved && !(declared.source === 'label' && declared.namedBy === 'build')) {
+        declared = (await baseFromProvenance(image, materials, lookup, 'registry', logger)) ?? declared;
+    }
     const { base, attribution } = await checkBase(image, declared, lookup);
     if (attribution) {
         attributeLayers(rows, attribution.layers, attribution.exact);
@@ -79519,6 +79548,7 @@ async function resolveRemoteTop(client, ref) {
             images,
             attestations,
             others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
+            entries: valid.filter((d) => !attestations.includes(d)),
         };
     }
     const single = await remoteImageOf(client, reference, undefined, top);
@@ -79528,6 +79558,7 @@ async function resolveRemoteTop(client, ref) {
         images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
         attestations: [],
         others: [],
+        entries: [],
         single,
     };
 }
@@ -81493,6 +81524,7 @@ function firstDifference(a, b) {
 
 
 
+
 /** `all`, a list, or (by default) a local index: every platform, not one. */
 function isMultiPlatformRun(selection, target) {
     if (selection.kind === 'all' || selection.kind === 'list')
@@ -81512,13 +81544,15 @@ async function verifyPlatforms(report, run) {
     // Read once: the rule checks them, and each platform's bound provenance may name its base.
     const reads = remote.attestations.length > 0 ? await readAttestations(run.client, remote.attestations) : [];
     const platforms = [];
-    for (const pair of pairPlatforms(localImages, remote.images, run.selection)) {
+    const pairs = pairPlatforms(localImages, remote.images, run.selection);
+    for (const pair of pairs) {
         const platform = await verifyPair(pair, remote, run, localImages.length > 0, reads);
         platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
         platforms.push(platform);
     }
     // A list verifies only the platforms named; all (or a local index) answers for the whole index.
-    const indexChecks = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+    const indexChecks = run.selection.kind === 'list' ? [] : [...otherEntryChecks(remote), ...unpairedEntryChecks(remote, pairs)];
+    indexChecks.push(...runtimeChoiceChecks(remote, pairs));
     indexChecks.push(...attestationChecks(report, remote, platforms, run, reads));
     if (run.platformsExpected)
         indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
@@ -81596,7 +81630,10 @@ async function verifyPair(pair, remote, run, haveLocal, reads) {
         const materials = boundStatements(reads, image.manifestDigest)
             .filter((statement) => statement.kind === 'provenance')
             .flatMap((statement) => statement.materials);
-        report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials);
+        // That provenance is the build's word only when the index holding it is proved to be the push:
+        // the expected digest or the local build's index digest is the registry's top-level digest.
+        const proved = isIndex(remote.top.mediaType) && provenanceProved(remote.top.digest, run.expectedDigest, run.target, checks.every((c) => c.ok));
+        report.base = await inspectBase(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials, proved);
     }
     if (pair.local && !pair.remote) {
         checks.push({
@@ -81737,6 +81774,44 @@ function platformLogger(logger, platform) {
     };
 }
 /**
+ * For each platform verified, the entry a runtime would pull for it: containerd's matcher over every
+ * entry but attestations (nested indexes and unknown media types included), the preferred match,
+ * the first of equals. When that is not the entry verified (a nested index or another manifest for
+ * the same platform listed first), the verdict would be about an image nobody pulls: fail.
+ */
+function runtimeChoiceChecks(remote, pairs) {
+    const checks = [];
+    for (const pair of pairs) {
+        const verified = pair.remote;
+        if (!verified?.platform || remote.entries.length === 0)
+            continue;
+        const chosen = bestMatch(remote.entries, (entry) => entry.platform, onlyPlatform(verified.platform));
+        if (!chosen || chosen.digest === verified.digest)
+            continue;
+        checks.push({
+            rule: 'platforms',
+            ok: false,
+            platform: pair.platform,
+            message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), listed before the verified ${verified.digest}: that is not the image verified`,
+        });
+    }
+    return checks;
+}
+/**
+ * With every platform verified, each image entry must be one of them: a second entry for a platform
+ * already paired (another os.version or os.features) is what some hosts pull, and was not verified.
+ */
+function unpairedEntryChecks(remote, pairs) {
+    const paired = new Set(pairs.flatMap((pair) => (pair.remote ? [pair.remote.digest] : [])));
+    return remote.images
+        .filter((entry) => !paired.has(entry.digest))
+        .map((entry) => ({
+        rule: 'platforms',
+        ok: false,
+        message: `${remote.reference} lists ${entry.digest} for ${entry.platform ? formatPlatform(entry.platform) : 'no platform'} after another entry for the same platform: some hosts pull it (os.version, os.features), and it was not verified`,
+    }));
+}
+/**
  * Index entries that are neither a platform image nor an attestation. One that is an image or an
  * index (no platform, or nested) is something a runtime may still pull — containerd falls back to
  * entries without a platform — and nothing here verified it, so it fails. Artifacts are reported.
@@ -81758,6 +81833,7 @@ function otherEntryChecks(remote) {
 // The engine: verify one pushed image against the local build and return the report.
 // Entry points (the action, the CLI, tests) give it typed inputs and a logger; it never touches
 // @actions/core, never exits, and turns every failure into a report with a one-line reason.
+
 
 
 
@@ -81867,7 +81943,9 @@ async function run(inputs, outerLogger, shared = {}) {
         report.status = report.verified ? 'verified' : 'mismatch';
         // Labels are the build's word only when the config is proved to be the user's build.
         const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-        report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound, attested.materials);
+        // Provenance is the build's word only when the index it was read from is proved to be the push.
+        const proved = provenanceProved(remote.indexDigest, inputs.digest, target, report.verified);
+        report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound, attested.materials, proved);
     }
     catch (err) {
         report.error = secrets.scrub(describeError(err));

@@ -67390,75 +67390,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1494:
+/***/ 7057:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ auditImages)
+/* harmony export */   LH: () => (/* binding */ attributeLayers),
+/* harmony export */   Mq: () => (/* binding */ leadingMatch),
+/* harmony export */   RW: () => (/* binding */ isPrefix),
+/* harmony export */   dI: () => (/* binding */ sameRecipe),
+/* harmony export */   vD: () => (/* binding */ attributeHistory)
 /* harmony export */ });
-/* unused harmony export AUDIT_CONCURRENCY */
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2148);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8492);
-/* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(504);
-// Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
-// Each image is checked by the same engine as a single one (run), with no local image, and its
-// result is independent: one unreachable image is reported and the others are still audited.
-// A bounded number of images is in flight at once; each one's requests are sequential, so that
-// bound is also the number of requests in flight. Base lookups are shared across images.
-
-
-
-const AUDIT_CONCURRENCY = 4;
-async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURRENCY) {
-    const unique = [...new Set(images)];
-    const registries = unique.flatMap((image) => {
-        try {
-            return [(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(image).registry];
-        }
-        catch {
-            return []; // run() reports the malformed reference for that image
-        }
-    });
-    const bases = (0,_inspect_js__WEBPACK_IMPORTED_MODULE_2__/* .baseLookupFor */ .D)(inputs, [...new Set(registries)], logger);
-    const reports = new Array(unique.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < unique.length) {
-            const i = next++;
-            const image = unique[i];
-            reports[i] = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
-    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
-    return reports;
-}
-/** Log lines of concurrent images interleave; each says which image it is about. */
-function prefixed(logger, image) {
-    return {
-        info: (m) => logger.info(`[${image}] ${m}`),
-        warning: (m) => logger.warning(`[${image}] ${m}`),
-        debug: (m) => logger.debug(`[${image}] ${m}`),
-        secret: (s) => logger.secret(s),
-    };
-}
-
-
-/***/ }),
-
-/***/ 504:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  D: () => (/* binding */ baseLookupFor),
-  m: () => (/* binding */ inspectBase)
-});
-
-// EXTERNAL MODULE: ./src/report/history.ts
-var report_history = __nccwpck_require__(4518);
-;// CONCATENATED MODULE: ./src/base/attribute.ts
+/* harmony import */ var _report_history_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4518);
 // Owns: deciding which of an image's layers and history entries are its base image's. Pure.
 // An image is built on a base exactly when the base's diff_ids are an ordered prefix of the
 // image's. diff_ids hash the uncompressed layers, so a base re-pushed with other compression
@@ -67517,7 +67459,7 @@ function attributeLayers(rows, baseLayers, exact) {
 function attributeHistory(image, base, baseLayers, exact) {
     const entries = image.history ?? [];
     // Which entry made which layer, as the layer table reads it: nothing for a squashed history.
-    const layerOf = (0,report_history/* layerOfEntries */.R)(entries, image.rootfs?.diff_ids?.length ?? 0);
+    const layerOf = (0,_report_history_js__WEBPACK_IMPORTED_MODULE_0__/* .layerOfEntries */ .R)(entries, image.rootfs?.diff_ids?.length ?? 0);
     let boundary = entriesForLayers(layerOf, baseLayers);
     const baseHistory = base?.history ?? [];
     if (exact && baseHistory.length > 0 && baseHistory.length <= entries.length && baseHistory.every((h, i) => sameEntry(h, entries[i]))) {
@@ -67553,6 +67495,77 @@ function sameEntry(a, b) {
     return b !== undefined && a.created_by === b.created_by && a.created === b.created && Boolean(a.empty_layer) === Boolean(b.empty_layer);
 }
 
+
+/***/ }),
+
+/***/ 1494:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ auditImages)
+/* harmony export */ });
+/* unused harmony export AUDIT_CONCURRENCY */
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2148);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8492);
+/* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2055);
+// Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
+// Each image is checked by the same engine as a single one (run), with no local image, and its
+// result is independent: one unreachable image is reported and the others are still audited.
+// A bounded number of images is in flight at once; each one's requests are sequential, so that
+// bound is also the number of requests in flight. Base lookups are shared across images.
+
+
+
+const AUDIT_CONCURRENCY = 4;
+async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURRENCY) {
+    const unique = [...new Set(images)];
+    const registries = unique.flatMap((image) => {
+        try {
+            return [(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(image).registry];
+        }
+        catch {
+            return []; // run() reports the malformed reference for that image
+        }
+    });
+    const bases = (0,_inspect_js__WEBPACK_IMPORTED_MODULE_2__/* .baseLookupFor */ .D)(inputs, [...new Set(registries)], logger);
+    const reports = new Array(unique.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < unique.length) {
+            const i = next++;
+            const image = unique[i];
+            reports[i] = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
+    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
+    return reports;
+}
+/** Log lines of concurrent images interleave; each says which image it is about. */
+function prefixed(logger, image) {
+    return {
+        info: (m) => logger.info(`[${image}] ${m}`),
+        warning: (m) => logger.warning(`[${image}] ${m}`),
+        debug: (m) => logger.debug(`[${image}] ${m}`),
+        secret: (s) => logger.secret(s),
+    };
+}
+
+
+/***/ }),
+
+/***/ 2055:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ baseLookupFor),
+  m: () => (/* binding */ inspectBase)
+});
+
+// EXTERNAL MODULE: ./src/base/attribute.ts
+var attribute = __nccwpck_require__(7057);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -67860,8 +67873,9 @@ function escapeRegExp(text) {
 // Owns: finding which base image an image declares, who named it, and saying where that came
 // from. Who may decide, in this order (the first that names a base wins):
 //   1. the user: the base-image input, then the dockerfile input's final FROM;
-//   (then BuildKit provenance materials bound to the push: provenance.ts, called by inspect.ts
-//   before this, because choosing among materials needs the registry;)
+//   (then BuildKit provenance materials in an index proved to be the user's push: provenance.ts,
+//   called by inspect.ts, because choosing among materials needs the registry; provenance in an
+//   unproved index is the registry's word and comes after proven labels, before the rest;)
 //   2. the build: config labels org.opencontainers.image.base.name/.digest. The config is hashed
 //      and bound to the manifest; it is the user's own build's when the run proved it (a local
 //      build compared, or the digest input matched). Labels of a config nobody proved are the
@@ -68003,73 +68017,8 @@ function platformArgs(target, build = (0,oci_platform/* hostPlatform */.ol)()) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/base/provenance.ts
-// Owns: the base an image was built on, read from its SLSA provenance. BuildKit lists every image
-// a build used in `materials` as `pkg:docker/<name>@<tag>?platform=…` with the digest it resolved
-// (the base's index digest); a multi-stage build lists tool images too, in URI order. Each
-// candidate is fetched by its recorded digest for the image's platform, and the one whose diff_ids
-// are the longest ordered prefix of the image's is the built-on base. Only statements bound to the
-// push by rule attestations (subject = this platform's manifest) are given here. Their names are
-// the registry's word unless the run proved the config, as labels are (detect.ts).
-
-
-
-/** `pkg:docker/NAME@VERSION?qualifiers` as a reference pinned to `digest`; undefined when it is not one. */
-function materialReference(material) {
-    const match = /^pkg:docker\/([^?#]+)/.exec(material.uri);
-    if (!match?.[1])
-        return undefined;
-    const path = match[1];
-    const at = path.lastIndexOf('@');
-    let name;
-    let version;
-    try {
-        name = decodeURIComponent(at >= 0 ? path.slice(0, at) : path);
-        version = at >= 0 ? decodeURIComponent(path.slice(at + 1)) : undefined;
-    }
-    catch {
-        return undefined;
-    }
-    const text = version === undefined ? name : version.includes(':') ? `${name}@${version}` : `${name}:${version}`;
-    try {
-        const ref = (0,oci_reference/* parseReference */.F2)(text);
-        // The digest BuildKit resolved is what the build used; a version digest that disagrees is not this material.
-        if (ref.digest && ref.digest !== material.digest)
-            return undefined;
-        return (0,oci_reference/* withDigest */.hQ)(ref, material.digest);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The material whose layers start the image's, the longest; undefined when none does (or none could be fetched). */
-async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
-    const imageDiffIds = image.config.rootfs.diff_ids;
-    let best;
-    const seen = new Set();
-    for (const material of materials) {
-        const ref = materialReference(material);
-        if (!ref)
-            continue;
-        const key = (0,oci_reference/* formatReference */.FH)(ref);
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        try {
-            const candidate = await lookup.resolve(ref, image.platform, namedBy);
-            const layers = candidate.config.rootfs.diff_ids;
-            if (layers.length > 0 && isPrefix(layers, imageDiffIds) && (!best || layers.length > best.layers))
-                best = { ref, layers: layers.length };
-        }
-        catch (err) {
-            logger.info(`provenance material ${key} could not be fetched, not a base candidate: ${(0,errors/* describeError */.Uc)(err)}`);
-        }
-    }
-    if (!best)
-        return undefined;
-    return { source: 'provenance', namedBy, from: 'provenance (materials)', reference: best.ref };
-}
-
+// EXTERNAL MODULE: ./src/base/provenance.ts
+var provenance = __nccwpck_require__(2282);
 ;// CONCATENATED MODULE: ./src/base/drift.ts
 // Owns: deciding whether an image is built on what its base tag points to now. Given the declared
 // base and a registry lookup, it finds the base the image was built on (when its digest is
@@ -68145,10 +68094,10 @@ async function checkBase(image, declared, lookup, now = new Date()) {
             problems.push(`${name}:${ref.tag} could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
         }
     }
-    const builtOnPrefix = builtOn ? isPrefix(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
+    const builtOnPrefix = builtOn ? (0,attribute/* isPrefix */.RW)(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
     const currentLayers = current?.config.rootfs.diff_ids;
-    const matching = currentLayers ? leadingMatch(currentLayers, imageDiffIds) : undefined;
-    const currentPrefix = currentLayers ? isPrefix(currentLayers, imageDiffIds) : undefined;
+    const matching = currentLayers ? (0,attribute/* leadingMatch */.Mq)(currentLayers, imageDiffIds) : undefined;
+    const currentPrefix = currentLayers ? (0,attribute/* isPrefix */.RW)(currentLayers, imageDiffIds) : undefined;
     if (matching !== undefined)
         base.matchingLayers = matching;
     if (problems.length)
@@ -68163,7 +68112,7 @@ async function checkBase(image, declared, lookup, now = new Date()) {
     const short = (d) => (d ? d.slice(0, 19) : '?');
     if (builtOn && builtOnPrefix === false) {
         const n = builtOn.config.rootfs.diff_ids.length;
-        const k = leadingMatch(builtOn.config.rootfs.diff_ids, imageDiffIds);
+        const k = (0,attribute/* leadingMatch */.Mq)(builtOn.config.rootfs.diff_ids, imageDiffIds);
         base.status = 'not-built-on';
         base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
         if (currentPrefix)
@@ -68185,7 +68134,7 @@ async function checkBase(image, declared, lookup, now = new Date()) {
     }
     else if (current) {
         const n = currentLayers?.length ?? 0;
-        const related = builtOnPrefix === true || (matching ?? 0) > 0 || sameRecipe(current.config.history, image.config.history);
+        const related = builtOnPrefix === true || (matching ?? 0) > 0 || (0,attribute/* sameRecipe */.dI)(current.config.history, image.config.history);
         if (related) {
             base.status = 'drifted';
             if (!attribution)
@@ -68366,19 +68315,27 @@ function once(cache, key, make) {
  *   digest input matched), so its labels may name a base as the user's word (detect.ts).
  * @param materials container images from provenance bound to this platform's manifest (rule
  *   attestations); without base inputs the one whose layers start the image is the base.
+ * @param provenanceProved the top-level index holding that provenance is proved to be the user's
+ *   push (provenance.ts provenanceProved). Only then do materials rank above proven labels and
+ *   name the base as the build; otherwise they are the registry's word, below proven labels.
  */
-async function inspectBase(opts, image, rows, lookup, logger, configBound, materials = []) {
-    // Precedence: inputs (base-image, dockerfile), then provenance, then labels, then annotations.
+async function inspectBase(opts, image, rows, lookup, logger, configBound, materials = [], provenanceProved = false) {
+    // Precedence: inputs (base-image, dockerfile), then proved provenance, then proven labels, then
+    // unproved provenance, then unproved labels and annotations.
     const input = (opts.baseImage ?? '').trim().toLowerCase();
     const fromInputs = (input !== '' && input !== 'auto') || Boolean(opts.dockerfile);
-    const fromProvenance = !fromInputs && materials.length > 0 ? await baseFromProvenance(image, materials, lookup, configBound ? 'build' : 'registry', logger) : undefined;
-    const declared = fromProvenance ?? (await detectBase(opts, image, logger, { configBound }));
+    const useMaterials = !fromInputs && materials.length > 0;
+    let declared = useMaterials && provenanceProved ? await (0,provenance/* baseFromProvenance */.Ft)(image, materials, lookup, 'build', logger) : undefined;
+    declared ??= await detectBase(opts, image, logger, { configBound });
     if (!declared)
         return undefined;
+    if (useMaterials && !provenanceProved && !(declared.source === 'label' && declared.namedBy === 'build')) {
+        declared = (await (0,provenance/* baseFromProvenance */.Ft)(image, materials, lookup, 'registry', logger)) ?? declared;
+    }
     const { base, attribution } = await checkBase(image, declared, lookup);
     if (attribution) {
-        attributeLayers(rows, attribution.layers, attribution.exact);
-        base.history = attributeHistory(image.config, attribution.config, attribution.layers, attribution.exact);
+        (0,attribute/* attributeLayers */.LH)(rows, attribution.layers, attribution.exact);
+        base.history = (0,attribute/* attributeHistory */.vD)(image.config, attribution.config, attribution.layers, attribution.exact);
     }
     logger.info(`base ${base.reference ?? '(none)'} from ${base.from}: ${base.status} — ${base.message}`);
     if (base.status === 'not-built-on' || (base.status === 'unknown' && base.error))
@@ -68396,6 +68353,106 @@ function baseLookupFor(inputs, registries, logger) {
         logger,
         inputCredential: { username: inputs.username, password: inputs.password, registries },
     });
+}
+
+
+/***/ }),
+
+/***/ 2282:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ft: () => (/* binding */ baseFromProvenance),
+/* harmony export */   Uf: () => (/* binding */ provenanceProved)
+/* harmony export */ });
+/* unused harmony export materialReference */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2148);
+/* harmony import */ var _attribute_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7057);
+// Owns: the base an image was built on, read from its SLSA provenance. BuildKit lists every image
+// a build used in `materials` as `pkg:docker/<name>@<tag>?platform=…` with the digest it resolved
+// (the base's index digest); a multi-stage build lists tool images too, in URI order. Each
+// candidate is fetched by its recorded digest for the image's platform, and the one whose diff_ids
+// are the longest ordered prefix of the image's is the built-on base. Only statements bound to the
+// push by rule attestations (subject = this platform's manifest) are given here. The statement's
+// subject is written by whoever can write the registry: proving the config does not prove the
+// attestation. Its names are the build's word only when the top-level index that holds it is
+// proved to be the user's push (provenanceProved); otherwise they are the registry's word, rank
+// below proven labels (inspect.ts) and get no stored credentials on another registry.
+
+
+
+/** `pkg:docker/NAME@VERSION?qualifiers` as a reference pinned to `digest`; undefined when it is not one. */
+function materialReference(material) {
+    const match = /^pkg:docker\/([^?#]+)/.exec(material.uri);
+    if (!match?.[1])
+        return undefined;
+    const path = match[1];
+    const at = path.lastIndexOf('@');
+    let name;
+    let version;
+    try {
+        name = decodeURIComponent(at >= 0 ? path.slice(0, at) : path);
+        version = at >= 0 ? decodeURIComponent(path.slice(at + 1)) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+    const text = version === undefined ? name : version.includes(':') ? `${name}@${version}` : `${name}:${version}`;
+    try {
+        const ref = (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .parseReference */ .F2)(text);
+        // The digest BuildKit resolved is what the build used; a version digest that disagrees is not this material.
+        if (ref.digest && ref.digest !== material.digest)
+            return undefined;
+        return (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .withDigest */ .hQ)(ref, material.digest);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Whether the top-level index `indexDigest` (the one the attestations were read from) is proved to
+ * be the user's push: the digest input names it (build-push-action's `digest` output is the index
+ * digest), or the local build's index digest is it (a containerd-store image ID, a local OCI
+ * layout's or archive's nested index). Only then is the provenance inside it the build's word.
+ * `verified`: every check of the run passed (the same bar as labels, detect.ts).
+ */
+function provenanceProved(indexDigest, expectedDigest, target, verified) {
+    if (!verified || !indexDigest)
+        return false;
+    if (expectedDigest === indexDigest)
+        return true;
+    if (target?.kind === 'index')
+        return target.index.digest === indexDigest;
+    return target?.kind === 'image' && target.image.idKind === 'manifest' && target.image.id === indexDigest;
+}
+/** The material whose layers start the image's, the longest; undefined when none does (or none could be fetched). */
+async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
+    const imageDiffIds = image.config.rootfs.diff_ids;
+    let best;
+    const seen = new Set();
+    for (const material of materials) {
+        const ref = materialReference(material);
+        if (!ref)
+            continue;
+        const key = (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .formatReference */ .FH)(ref);
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        try {
+            const candidate = await lookup.resolve(ref, image.platform, namedBy);
+            const layers = candidate.config.rootfs.diff_ids;
+            if (layers.length > 0 && (0,_attribute_js__WEBPACK_IMPORTED_MODULE_2__/* .isPrefix */ .RW)(layers, imageDiffIds) && (!best || layers.length > best.layers))
+                best = { ref, layers: layers.length };
+        }
+        catch (err) {
+            logger.info(`provenance material ${key} could not be fetched, not a base candidate: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(err)}`);
+        }
+    }
+    if (!best)
+        return undefined;
+    const from = namedBy === 'registry' ? "the registry's provenance (materials) (its index was not proved to be the user's push)" : 'provenance (materials)';
+    return { source: 'provenance', namedBy, from, reference: best.ref };
 }
 
 
@@ -70495,12 +70552,12 @@ function isImageManifest(mediaType) {
  * BuildKit stores attestations as index entries with platform unknown/unknown and a reference-type
  * annotation. Only the platform counts: Docker and containerd pick from an index by platform and
  * ignore annotations, so an entry annotated as an attestation but carrying a real platform is an
- * image a runtime will pull, and must be verified like one.
+ * image a runtime will pull, and must be verified like one. So is an entry with no platform at
+ * all: containerd keeps it as a match for any platform (sorted last), so a host whose platform
+ * the index does not list falls back to it.
  */
 function isAttestation(d) {
-    if (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown')
-        return true;
-    return !d.platform && d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+    return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
 }
 
 
@@ -75807,8 +75864,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./src/base/inspect.ts + 6 modules
-var inspect = __nccwpck_require__(504);
+// EXTERNAL MODULE: ./src/base/inspect.ts + 4 modules
+var inspect = __nccwpck_require__(2055);
+// EXTERNAL MODULE: ./src/base/provenance.ts
+var provenance = __nccwpck_require__(2282);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: external "node:fs"
@@ -77280,6 +77339,7 @@ async function resolveRemoteTop(client, ref) {
             images,
             attestations,
             others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
+            entries: valid.filter((d) => !attestations.includes(d)),
         };
     }
     const single = await remoteImageOf(client, reference, undefined, top);
@@ -77289,6 +77349,7 @@ async function resolveRemoteTop(client, ref) {
         images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
         attestations: [],
         others: [],
+        entries: [],
         single,
     };
 }
@@ -77871,6 +77932,7 @@ function firstDifference(a, b) {
 
 
 
+
 /** `all`, a list, or (by default) a local index: every platform, not one. */
 function isMultiPlatformRun(selection, target) {
     if (selection.kind === 'all' || selection.kind === 'list')
@@ -77890,13 +77952,15 @@ async function verifyPlatforms(report, run) {
     // Read once: the rule checks them, and each platform's bound provenance may name its base.
     const reads = remote.attestations.length > 0 ? await readAttestations(run.client, remote.attestations) : [];
     const platforms = [];
-    for (const pair of pairPlatforms(localImages, remote.images, run.selection)) {
+    const pairs = pairPlatforms(localImages, remote.images, run.selection);
+    for (const pair of pairs) {
         const platform = await verifyPair(pair, remote, run, localImages.length > 0, reads);
         platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
         platforms.push(platform);
     }
     // A list verifies only the platforms named; all (or a local index) answers for the whole index.
-    const indexChecks = run.selection.kind === 'list' ? [] : otherEntryChecks(remote);
+    const indexChecks = run.selection.kind === 'list' ? [] : [...otherEntryChecks(remote), ...unpairedEntryChecks(remote, pairs)];
+    indexChecks.push(...runtimeChoiceChecks(remote, pairs));
     indexChecks.push(...attestationChecks(report, remote, platforms, run, reads));
     if (run.platformsExpected)
         indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
@@ -77974,7 +78038,10 @@ async function verifyPair(pair, remote, run, haveLocal, reads) {
         const materials = boundStatements(reads, image.manifestDigest)
             .filter((statement) => statement.kind === 'provenance')
             .flatMap((statement) => statement.materials);
-        report.base = await (0,inspect/* inspectBase */.m)(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials);
+        // That provenance is the build's word only when the index holding it is proved to be the push:
+        // the expected digest or the local build's index digest is the registry's top-level digest.
+        const proved = (0,types/* isIndex */.nw)(remote.top.mediaType) && (0,provenance/* provenanceProved */.Uf)(remote.top.digest, run.expectedDigest, run.target, checks.every((c) => c.ok));
+        report.base = await (0,inspect/* inspectBase */.m)(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials, proved);
     }
     if (pair.local && !pair.remote) {
         checks.push({
@@ -78115,6 +78182,44 @@ function platformLogger(logger, platform) {
     };
 }
 /**
+ * For each platform verified, the entry a runtime would pull for it: containerd's matcher over every
+ * entry but attestations (nested indexes and unknown media types included), the preferred match,
+ * the first of equals. When that is not the entry verified (a nested index or another manifest for
+ * the same platform listed first), the verdict would be about an image nobody pulls: fail.
+ */
+function runtimeChoiceChecks(remote, pairs) {
+    const checks = [];
+    for (const pair of pairs) {
+        const verified = pair.remote;
+        if (!verified?.platform || remote.entries.length === 0)
+            continue;
+        const chosen = (0,oci_platform/* bestMatch */.CE)(remote.entries, (entry) => entry.platform, (0,oci_platform/* onlyPlatform */.wl)(verified.platform));
+        if (!chosen || chosen.digest === verified.digest)
+            continue;
+        checks.push({
+            rule: 'platforms',
+            ok: false,
+            platform: pair.platform,
+            message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), listed before the verified ${verified.digest}: that is not the image verified`,
+        });
+    }
+    return checks;
+}
+/**
+ * With every platform verified, each image entry must be one of them: a second entry for a platform
+ * already paired (another os.version or os.features) is what some hosts pull, and was not verified.
+ */
+function unpairedEntryChecks(remote, pairs) {
+    const paired = new Set(pairs.flatMap((pair) => (pair.remote ? [pair.remote.digest] : [])));
+    return remote.images
+        .filter((entry) => !paired.has(entry.digest))
+        .map((entry) => ({
+        rule: 'platforms',
+        ok: false,
+        message: `${remote.reference} lists ${entry.digest} for ${entry.platform ? (0,oci_platform/* formatPlatform */.Bq)(entry.platform) : 'no platform'} after another entry for the same platform: some hosts pull it (os.version, os.features), and it was not verified`,
+    }));
+}
+/**
  * Index entries that are neither a platform image nor an attestation. One that is an image or an
  * index (no platform, or nested) is something a runtime may still pull — containerd falls back to
  * entries without a platform — and nothing here verified it, so it fails. Artifacts are reported.
@@ -78136,6 +78241,7 @@ function otherEntryChecks(remote) {
 // The engine: verify one pushed image against the local build and return the report.
 // Entry points (the action, the CLI, tests) give it typed inputs and a logger; it never touches
 // @actions/core, never exits, and turns every failure into a report with a one-line reason.
+
 
 
 
@@ -78245,7 +78351,9 @@ async function run(inputs, outerLogger, shared = {}) {
         report.status = report.verified ? 'verified' : 'mismatch';
         // Labels are the build's word only when the config is proved to be the user's build.
         const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-        report.base = await (0,inspect/* inspectBase */.m)(inputs, remote, report.layers, bases, logger, configBound, attested.materials);
+        // Provenance is the build's word only when the index it was read from is proved to be the push.
+        const proved = (0,provenance/* provenanceProved */.Uf)(remote.indexDigest, inputs.digest, target, report.verified);
+        report.base = await (0,inspect/* inspectBase */.m)(inputs, remote, report.layers, bases, logger, configBound, attested.materials, proved);
     }
     catch (err) {
         report.error = secrets.scrub((0,errors/* describeError */.Uc)(err));
