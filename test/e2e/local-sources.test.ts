@@ -191,7 +191,7 @@ describe('local sources: docker save, OCI layouts and multi-platform indexes', (
       const built = await assemble(multiDir);
       amd64 = built.amd64;
       arm64 = built.arm64;
-      attestation = await built.writer.attestation(amd64, '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2"}');
+      attestation = await built.writer.attestation(amd64, 'https://slsa.dev/provenance/v0.2');
       index = await built.writer.index([amd64, arm64, attestation]);
       await built.writer.finish([named(index, 'v1')]);
       multiRef = `${registry.host}/${repo}:multi`;
@@ -274,7 +274,7 @@ describe('local sources: docker save, OCI layouts and multi-platform indexes', (
     it('reports a platform the local layout lacks, and one the registry lacks', async () => {
       const oneDir = join(work, 'one-platform');
       const built = await assemble(oneDir);
-      const att = await built.writer.attestation(built.amd64, '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2"}');
+      const att = await built.writer.attestation(built.amd64, 'https://slsa.dev/provenance/v0.2');
       const oneIndex = await built.writer.index([built.amd64, att]);
       await built.writer.finish([named(oneIndex, 'v1')]);
 
@@ -302,7 +302,7 @@ describe('local sources: docker save, OCI layouts and multi-platform indexes', (
 
     it('reports a different attestation without failing: attestations are not required', async () => {
       const other = new LayoutWriter(multiDir);
-      const otherAttestation = await other.attestation(amd64, '{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://spdx.dev/Document"}');
+      const otherAttestation = await other.attestation(amd64, 'https://spdx.dev/Document');
       const otherIndex = await other.index([amd64, arm64, otherAttestation]);
       await pushLayout(registry.host, repo, multiDir, otherIndex, 'other-attestation');
       const result = await runAction({ image: `${registry.host}/${repo}:other-attestation`, 'local-image': `oci-layout:${multiDir}:v1` });

@@ -165,18 +165,13 @@ describe('verify a pushed image against the local build', () => {
     // A BuildKit-style attestation: its own manifest (with its config blob uploaded), listed first
     // with platform unknown/unknown, as buildx writes it.
     const emptyConfig = await uploadBlob(registry.host, repo, Buffer.from('{}'));
-    const attestation = await pushManifest(
-      registry.host,
-      repo,
-      'attestation',
-      {
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyConfig.digest, size: emptyConfig.size },
-        layers: [],
-      },
-      'application/vnd.oci.image.manifest.v1+json',
-    );
+    const attestationManifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyConfig.digest, size: emptyConfig.size },
+      layers: [],
+    };
+    const attestation = await pushManifest(registry.host, repo, 'attestation', attestationManifest, 'application/vnd.oci.image.manifest.v1+json');
     const indexDigest = await pushManifest(
       registry.host,
       repo,
@@ -188,7 +183,7 @@ describe('verify a pushed image against the local build', () => {
           {
             mediaType: 'application/vnd.oci.image.manifest.v1+json',
             digest: attestation,
-            size: 0,
+            size: Buffer.byteLength(JSON.stringify(attestationManifest)),
             platform: { os: 'unknown', architecture: 'unknown' },
             annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': appDigest },
           },

@@ -108,11 +108,17 @@ export class LayoutWriter {
     return { manifest, layers, config };
   }
 
-  /** A BuildKit-style attestation manifest for `subject`. */
-  async attestation(subject: Desc, statement: string): Promise<Desc> {
+  /** A BuildKit-style attestation manifest for `subject`: one in-toto statement about it of `predicateType`. */
+  async attestation(subject: Desc, predicateType: string): Promise<Desc> {
     const config = await this.blob('{"architecture":"unknown","os":"unknown","config":{},"rootfs":{"type":"layers","diff_ids":[]}}', OCI_CONFIG);
-    const layer = await this.blob(statement, 'application/vnd.in-toto+json');
-    const manifest = await this.blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [{ ...layer, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }] }), OCI_MANIFEST);
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v0.1',
+      subject: [{ name: '_', digest: { sha256: subject.digest.replace(/^sha256:/, '') } }],
+      predicateType,
+      predicate: {},
+    };
+    const layer = await this.blob(JSON.stringify(statement), 'application/vnd.in-toto+json');
+    const manifest = await this.blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [{ ...layer, annotations: { 'in-toto.io/predicate-type': predicateType } }] }), OCI_MANIFEST);
     return {
       ...manifest,
       platform: { os: 'unknown', architecture: 'unknown' },

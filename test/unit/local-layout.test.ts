@@ -28,7 +28,7 @@ async function multiLayout(name: string): Promise<{ dir: string; index: Desc; a:
   const w = new LayoutWriter(dir);
   const a = withPlatform((await w.image(amd64)).manifest, 'amd64');
   const b = withPlatform((await w.image(arm64)).manifest, 'arm64');
-  const attestation = await w.attestation(a, '{"_type":"https://in-toto.io/Statement/v0.1"}');
+  const attestation = await w.attestation(a, 'https://slsa.dev/provenance/v0.2');
   const index = await w.index([a, b, attestation]);
   await w.finish([named(index, 'v1'), named((await w.image(amd64, { compress: false })).manifest, 'plain')]);
   return { dir, index, a, b, attestation };
