@@ -76772,24 +76772,6 @@ class RegistryClient {
     url(kind, reference) {
         return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
     }
-    /** HEAD a manifest: the digest without spending pull quota. Falls back to GET when HEAD says nothing. */
-    async headManifest(reference) {
-        const res = await this.call({ method: 'HEAD', url: this.url('manifests', reference), headers: { accept: MANIFEST_ACCEPT } });
-        await discard(res);
-        if (res.status === 200 && header(res, 'docker-content-digest')) {
-            const length = Number(header(res, 'content-length'));
-            return {
-                digest: header(res, 'docker-content-digest'),
-                mediaType: mediaTypeOf(header(res, 'content-type')),
-                size: Number.isFinite(length) ? length : undefined,
-            };
-        }
-        if (res.status !== 200 && res.status !== 405) {
-            throw await this.failure(res, 'manifest', reference);
-        }
-        const fetched = await this.getManifest(reference);
-        return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size };
-    }
     /**
      * GET a manifest by tag or digest. `expected` is the descriptor that led here (an index entry):
      * its size and media type must agree with what is served, as its digest must.

@@ -71445,24 +71445,6 @@ class RegistryClient {
     url(kind, reference) {
         return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
     }
-    /** HEAD a manifest: the digest without spending pull quota. Falls back to GET when HEAD says nothing. */
-    async headManifest(reference) {
-        const res = await this.call({ method: 'HEAD', url: this.url('manifests', reference), headers: { accept: types/* MANIFEST_ACCEPT */.dY } });
-        await (0,http/* discard */.vf)(res);
-        if (res.status === 200 && (0,http/* header */.wx)(res, 'docker-content-digest')) {
-            const length = Number((0,http/* header */.wx)(res, 'content-length'));
-            return {
-                digest: (0,http/* header */.wx)(res, 'docker-content-digest'),
-                mediaType: mediaTypeOf((0,http/* header */.wx)(res, 'content-type')),
-                size: Number.isFinite(length) ? length : undefined,
-            };
-        }
-        if (res.status !== 200 && res.status !== 405) {
-            throw await this.failure(res, 'manifest', reference);
-        }
-        const fetched = await this.getManifest(reference);
-        return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size };
-    }
     /**
      * GET a manifest by tag or digest. `expected` is the descriptor that led here (an index entry):
      * its size and media type must agree with what is served, as its digest must.

@@ -61,12 +61,6 @@ export interface RegistryClientOptions {
 
 export type Manifest = ImageManifest | ImageIndex;
 
-export interface ManifestHead {
-  digest?: string;
-  mediaType?: string;
-  size?: number;
-}
-
 export class RegistryClient {
   private constructor(
     readonly ref: ImageReference,
@@ -147,25 +141,6 @@ export class RegistryClient {
 
   private url(kind: 'manifests' | 'blobs', reference: string): string {
     return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
-  }
-
-  /** HEAD a manifest: the digest without spending pull quota. Falls back to GET when HEAD says nothing. */
-  async headManifest(reference: string): Promise<ManifestHead> {
-    const res = await this.call({ method: 'HEAD', url: this.url('manifests', reference), headers: { accept: MANIFEST_ACCEPT } });
-    await discard(res);
-    if (res.status === 200 && header(res, 'docker-content-digest')) {
-      const length = Number(header(res, 'content-length'));
-      return {
-        digest: header(res, 'docker-content-digest'),
-        mediaType: mediaTypeOf(header(res, 'content-type')),
-        size: Number.isFinite(length) ? length : undefined,
-      };
-    }
-    if (res.status !== 200 && res.status !== 405) {
-      throw await this.failure(res, 'manifest', reference);
-    }
-    const fetched = await this.getManifest(reference);
-    return { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size };
   }
 
   /**
