@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
-import { appDockerfile, BUSYBOX_BASE_DOCKERFILE, buildxBuild, engineRemove, ENGINES, requireEngine, stampFiles } from '../helpers/buildx.js';
+import { appDockerfile, BUSYBOX_BASE_DOCKERFILE, MULTI_PLATFORM_DOCKERFILE, buildxBuild, engineRemove, ENGINES, requireEngine, stampFiles } from '../helpers/buildx.js';
 import { uniqueName } from '../helpers/docker.js';
 import { blobDataPath, getBlob, getServedManifest, pushManifest, uploadBlob } from '../helpers/registry-api.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -47,18 +47,6 @@ interface Mismatch {
   message: string;
   platform?: string;
 }
-
-/** Every platform gets its own file; only the build stage (on the build platform) runs a RUN. */
-const MULTI_PLATFORM_DOCKERFILE = [
-  'FROM --platform=$BUILDPLATFORM scratch AS build',
-  'COPY busybox /bin/busybox',
-  'RUN ["/bin/busybox", "sh", "-c", "echo built > /built"]',
-  'FROM scratch',
-  'COPY --from=build /built /built',
-  'ARG TARGETARCH',
-  'COPY stamp.txt arch-${TARGETARCH}.txt /',
-  '',
-].join('\n');
 
 const attestationsOf = (run: ActionRun) => JSON.parse(run.outputs.attestations ?? 'null') as AttestationOutput[];
 const mismatchesOf = (run: ActionRun) => JSON.parse(run.outputs.mismatches ?? '[]') as Mismatch[];

@@ -7,33 +7,24 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { runAction } from '../helpers/action.js';
+import { ENGINES, engineEnv } from '../helpers/buildx.js';
 import { BUSYBOX_PATH, docker, uniqueName } from '../helpers/docker.js';
 import { getServedManifest } from '../helpers/registry-api.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const run = promisify(execFile);
-const CONTAINERD = 'unix:///run/vi-ctd/docker.sock';
+const CONTAINERD = ENGINES.containerd;
 const PODMAN = 'unix:///run/vi-podman/podman.sock';
 const cleanups: Array<() => Promise<void>> = [];
 
-/** Where scripts/ensure-services.sh and the usual installs put the buildx CLI plugin. */
-const BUILDX_PLUGINS = [
-  '/usr/local/lib/docker/cli-plugins/docker-buildx',
-  '/usr/libexec/docker/cli-plugins/docker-buildx',
-  '/usr/lib/docker/cli-plugins/docker-buildx',
-  '/opt/vi-engine/usr/libexec/docker/cli-plugins/docker-buildx',
-  join(homedir(), '.docker', 'cli-plugins', 'docker-buildx'),
-];
-/** A DOCKER_CONFIG of our own whose cli-plugins holds buildx: no user config is read or written. */
-let buildxConfig = '';
-const containerdEnv = (): NodeJS.ProcessEnv => ({ DOCKER_HOST: CONTAINERD, DOCKER_CONFIG: buildxConfig, DOCKER_CONTEXT: undefined, BUILDX_BUILDER: undefined });
+/** The containerd-store daemon, with the buildx plugin in a DOCKER_CONFIG of the test's own (helpers/buildx.ts). */
+const containerdEnv = (): NodeJS.ProcessEnv => engineEnv(CONTAINERD);
 
 interface Check {
   rule: string;
@@ -82,13 +73,6 @@ describe('containerd image store (Docker 26, API 1.45) and podman', () => {
   let repo: string;
 
   before(async () => {
-    const plugin = BUILDX_PLUGINS.find((path) => existsSync(path));
-    assert.ok(plugin, `no docker-buildx plugin in ${BUILDX_PLUGINS.join(', ')}: run scripts/ensure-services.sh`);
-    buildxConfig = await mkdtemp(join(tmpdir(), 'vi-buildx-config-'));
-    cleanups.push(() => rm(buildxConfig, { recursive: true, force: true }));
-    await mkdir(join(buildxConfig, 'cli-plugins'));
-    await symlink(plugin, join(buildxConfig, 'cli-plugins', 'docker-buildx'));
-    await writeFile(join(buildxConfig, 'config.json'), '{"auths":{}}\n');
     const server = (await docker(['version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}'], { env: containerdEnv() })).trim();
     assert.match(server, / 1\.4[4-7]$/, `this file tests Engine API 1.44–1.47 (no manifests=1); ${CONTAINERD} is ${server}`);
     const info = await docker(['info', '--format', '{{json .DriverStatus}}'], { env: containerdEnv() });

@@ -20,6 +20,7 @@ import {
   enginePush,
   engineRemove,
   ENGINES,
+  MULTI_PLATFORM_DOCKERFILE,
   legacyBuild,
   requireEngine,
   stampFiles,
@@ -45,18 +46,6 @@ interface PlatformOutput {
   attestation?: string;
 }
 
-
-/** Every platform gets its own file; only the build stage (on the build platform) runs a RUN. */
-const MULTI_PLATFORM_DOCKERFILE = [
-  'FROM --platform=$BUILDPLATFORM scratch AS build',
-  'COPY busybox /bin/busybox',
-  'RUN ["/bin/busybox", "sh", "-c", "echo built > /built"]',
-  'FROM scratch',
-  'COPY --from=build /built /built',
-  'ARG TARGETARCH',
-  'COPY stamp.txt arch-${TARGETARCH}.txt /',
-  '',
-].join('\n');
 
 function failedRules(run: ActionRun): string[] {
   return (JSON.parse(run.outputs.mismatches ?? '[]') as { rule: string }[]).map((m) => m.rule);

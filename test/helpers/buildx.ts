@@ -228,6 +228,18 @@ export async function makeContext(dockerfile: string, files: Record<string, stri
 }
 
 /** FROM scratch + the busybox applets, RUN in exec form (no shell exists before it). */
+/** Every platform gets its own file; only the build stage (on the build platform) runs a RUN. */
+export const MULTI_PLATFORM_DOCKERFILE = [
+  'FROM --platform=$BUILDPLATFORM scratch AS build',
+  'COPY busybox /bin/busybox',
+  'RUN ["/bin/busybox", "sh", "-c", "echo built > /built"]',
+  'FROM scratch',
+  'COPY --from=build /built /built',
+  'ARG TARGETARCH',
+  'COPY stamp.txt arch-${TARGETARCH}.txt /',
+  '',
+].join('\n');
+
 export const BUSYBOX_BASE_DOCKERFILE = [
   'FROM scratch',
   'COPY busybox /bin/busybox',
