@@ -8,13 +8,13 @@
 // text can never become a workflow command.
 
 import * as core from '@actions/core';
-import { auditImages } from './base/audit.js';
+import { auditImages } from './audit.js';
 import { describeError } from './errors.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { logLine, type Logger } from './log.js';
 import { isIndex } from './oci/types.js';
 import { writeReportFile } from './report/json.js';
-import { failedChecks, type VerifyReport } from './report/model.js';
+import { failedChecks, type VerifyReport } from './model/report.js';
 import { baseOutputs } from './report/outputs-base.js';
 import { platformsOutput, ruleName } from './report/platforms.js';
 import { deepOutputs } from './report/outputs-deep.js';

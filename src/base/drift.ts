@@ -10,7 +10,7 @@ import { describeError } from '../errors.js';
 import { formatPlatform } from '../oci/platform.js';
 import { formatReference, withDigest, type ImageReference } from '../oci/reference.js';
 import type { ImageConfig } from '../oci/types.js';
-import type { BaseImageFacts, BaseReport } from '../report/model-base.js';
+import type { BaseImageFacts, BaseReport } from '../model/base.js';
 import type { RemoteImage } from '../verify/rules.js';
 import { isPrefix, leadingMatch, sameRecipe } from './attribute.js';
 import type { DeclaredBase } from './detect.js';

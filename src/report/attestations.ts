@@ -4,7 +4,7 @@
 
 import * as core from '@actions/core';
 import { escapeHtml } from './format.js';
-import type { AttestationSummary, VerifyReport } from './model.js';
+import type { AttestationSummary, VerifyReport } from '../model/report.js';
 import { addTable, type Cell } from './summary-html.js';
 
 /** The output: one entry per verified platform, the fields the action documents and no others. */

@@ -3,7 +3,7 @@
 
 import { neutralise } from '../log.js';
 import { count, humanSize } from './format.js';
-import type { DeepLayer, DeepReport } from './model-deep.js';
+import type { DeepLayer, DeepReport } from '../model/deep.js';
 
 /** How many hidden files the summary and the text list by name (the JSON report has more). */
 export const LISTED_WASTED_FILES = 10;

@@ -2,7 +2,7 @@
 // tests agree on them. With several images only the aggregate outputs are set; each image's
 // values are in the JSON report.
 
-import type { VerifyReport } from './model.js';
+import type { VerifyReport } from '../model/report.js';
 
 export function baseOutputs(reports: readonly VerifyReport[]): Record<string, string> {
   const drifted = reports.filter((r) => r.base?.status === 'drifted').map((r) => r.image);

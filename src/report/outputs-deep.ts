@@ -1,7 +1,7 @@
 // The action outputs deep verification adds, as strings, from the report. Pure: main.ts sets them.
 
-import type { DeepReport } from './model-deep.js';
-import type { VerifyReport } from './model.js';
+import type { DeepReport } from '../model/deep.js';
+import type { VerifyReport } from '../model/report.js';
 
 export function deepOutputs(report: VerifyReport): Record<'deep-verified' | 'bytes-verified' | 'wasted-bytes' | 'efficiency', string> {
   // A multi-platform run proves each platform the registry serves; all of them must be proved.

@@ -2,7 +2,7 @@
 // job summary, the CLI text and the action's outputs so they say the same thing.
 
 import { shortDigest } from '../oci/digest.js';
-import type { AttestationReport, PlatformReport, VerifyReport } from './model.js';
+import type { AttestationReport, PlatformReport, VerifyReport } from '../model/report.js';
 
 export interface PlatformOutput {
   platform: string;

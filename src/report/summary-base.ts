@@ -6,8 +6,8 @@ import * as core from '@actions/core';
 import { addList, addTable, type Cell } from './summary-html.js';
 import { shortDigest } from '../oci/digest.js';
 import { count, escapeHtml, instructionOf, shorten } from './format.js';
-import type { BaseReport, BaseStatus } from './model-base.js';
-import type { VerifyReport } from './model.js';
+import type { BaseReport, BaseStatus } from '../model/base.js';
+import type { VerifyReport } from '../model/report.js';
 
 
 export const BASE_LABELS: Record<BaseStatus, string> = {

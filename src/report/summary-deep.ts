@@ -6,7 +6,7 @@ import { addList, addTable, type Cell } from './summary-html.js';
 import { shortDigest } from '../oci/digest.js';
 import { compressionLabel, deepHeadline, layerResult, LISTED_WASTED_FILES, printablePath, resultMark, wasteHeadline } from './deep-format.js';
 import { escapeHtml, humanSize } from './format.js';
-import type { DeepLayer, DeepReport } from './model-deep.js';
+import type { DeepLayer, DeepReport } from '../model/deep.js';
 
 
 export function addDeepSection(deep: DeepReport): void {

@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import { addList, addTable, type Cell } from './summary-html.js';
 import { shortDigest } from '../oci/digest.js';
 import { count, escapeHtml, humanSize, instructionOf, shorten } from './format.js';
-import type { LayerRow, PlatformReport, VerifyReport } from './model.js';
+import type { LayerRow, PlatformReport, VerifyReport } from '../model/report.js';
 import { attestationText, presenceText } from './platforms.js';
 
 export function addPlatformSummary(report: VerifyReport): void {

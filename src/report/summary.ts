@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { addList, addTable, type Cell } from './summary-html.js';
 import { shortDigest } from '../oci/digest.js';
 import { escapeHtml, humanSize, instructionOf, seconds, shorten } from './format.js';
-import { failedChecks, type LayerRow, type VerifyReport } from './model.js';
+import { failedChecks, type LayerRow, type VerifyReport } from '../model/report.js';
 import { addAuditTable, addBaseSection } from './summary-base.js';
 import { ruleName } from './platforms.js';
 import { addPlatformSummary } from './summary-platforms.js';

@@ -2,8 +2,8 @@
 
 import { shortDigest } from '../oci/digest.js';
 import { plainCopy } from './format.js';
-import type { BaseReport, BaseStatus } from './model-base.js';
-import type { VerifyReport } from './model.js';
+import type { BaseReport, BaseStatus } from '../model/base.js';
+import type { VerifyReport } from '../model/report.js';
 
 const STATUS_TEXT: Record<BaseStatus, string> = {
   'up-to-date': 'UP TO DATE',

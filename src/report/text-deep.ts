@@ -3,7 +3,7 @@
 import { shortDigest } from '../oci/digest.js';
 import { compressionLabel, deepHeadline, layerResult, LISTED_WASTED_FILES, printablePath, resultMark, wasteHeadline } from './deep-format.js';
 import { humanSize, shorten } from './format.js';
-import type { DeepReport } from './model-deep.js';
+import type { DeepReport } from '../model/deep.js';
 
 export function renderDeepText(deep: DeepReport): string[] {
   const lines = ['', `  deep: ${deepHeadline(deep)}`];

@@ -4,7 +4,7 @@
 
 import { shortDigest } from '../oci/digest.js';
 import { humanSize, instructionOf, plainCopy, shorten } from './format.js';
-import { failedChecks, type VerifyReport } from './model.js';
+import { failedChecks, type VerifyReport } from '../model/report.js';
 import { baseTextLines } from './text-base.js';
 import { platformsText, ruleName } from './platforms.js';
 import { renderDeepText } from './text-deep.js';

@@ -2,10 +2,11 @@
 // the local build. Pure: each takes what was already fetched or measured and returns a Check.
 //   platforms-expected  the tag serves exactly these platforms, each once (attestations aside)
 
+import type { EfficiencyGate } from '../options.js';
 import { formatPlatform, normalizePlatform } from '../oci/platform.js';
 import { isImageManifest, isIndex, type Descriptor, type Platform } from '../oci/types.js';
-import type { RemoteTop } from '../registry/resolve-platforms.js';
-import type { DeepReport } from '../report/model-deep.js';
+import type { RemoteTop } from '../registry/resolve.js';
+import type { DeepReport } from '../model/deep.js';
 import type { Check, RemoteImage } from './rules.js';
 
 /** What a pushed tag serves: its image entries and anything else a runtime could pull. */
@@ -70,18 +71,6 @@ export function checkExpectedPlatforms(served: ServedPlatforms, expected: readon
     ok: false,
     message: `platforms-expected ${wanted.join(', ')}: the ${what} ${served.reference} serves ${servedText}: ${problems.join('; ')}`,
   };
-}
-
-/** The efficiency gate's limits; each is off when undefined. */
-export interface EfficiencyGate {
-  /** Wasted bytes allowed. */
-  maxWastedBytes?: number;
-  /** Wasted bytes allowed, in percent (0–100) of the image's uncompressed size. */
-  maxWastedPercent?: number;
-  /** Below this many wasted bytes the percentage limit does not apply (small images). */
-  minWastedBytes?: number;
-  /** The lowest efficiency score allowed, 0–1 (dive's `lowestEfficiency`). */
-  minEfficiency?: number;
 }
 
 const LISTED_OFFENDERS = 5;

@@ -7,18 +7,11 @@
 //   - marks a parent directory opaque (`.wh..wh..opq`).
 // Layers are walked from the top down, so each lookup asks about the layers above only.
 
+import type { WastedFile } from '../model/deep.js';
 import type { LayerIndex } from './layer-index.js';
 
-export interface WastedFile {
-  path: string;
-  /** Bytes of this path's hidden versions, summed over layers. */
-  bytes: number;
-  /** 1-based layers holding a hidden version, bottom first. */
-  layers: number[];
-  /** How the version in the lowest of those layers was hidden, and by which layer. */
-  how: 'overwritten' | 'deleted';
-  by: number;
-}
+export type { WastedFile };
+
 
 export interface WasteAnalysis {
   totalBytes: number;

@@ -6,7 +6,7 @@ import type { Descriptor } from '../../src/oci/types.js';
 import { parseRequireAttestations } from '../../src/options.js';
 import type { AttestationRead } from '../../src/registry/attestations.js';
 import { attestationsOutput, attestationsText } from '../../src/report/attestations.js';
-import type { VerifyReport } from '../../src/report/model.js';
+import type { VerifyReport } from '../../src/model/report.js';
 import { checkAttestations, summarizeAttestations } from '../../src/verify/attestations.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;

@@ -7,7 +7,7 @@ import type { BaseLookup } from '../../src/base/lookup.js';
 import { VerifyImageError } from '../../src/errors.js';
 import { formatReference, parseReference, type ImageReference } from '../../src/oci/reference.js';
 import type { HistoryEntry, Platform } from '../../src/oci/types.js';
-import type { LayerRow } from '../../src/report/model.js';
+import type { LayerRow } from '../../src/model/report.js';
 import { baseOutputs } from '../../src/report/outputs-base.js';
 import type { RemoteImage } from '../../src/verify/rules.js';
 

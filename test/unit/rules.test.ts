@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocalImage } from '../../src/local/source.js';
-import { layerRows } from '../../src/report/model.js';
+import { layerRows } from '../../src/verify/layers.js';
 import { checkPlatformAgreement, compareImage, type RemoteImage } from '../../src/verify/rules.js';
 import type { Platform } from '../../src/oci/types.js';
 
