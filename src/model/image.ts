@@ -47,16 +47,16 @@ export function platformView(config: Parameters<typeof configPlatform>[0], entry
 }
 
 /**
- * Why a decoded config is not a container image config (no rootfs.diff_ids list, or a diff_id that
- * is not a digest), or undefined. Every source refuses such a config with its own context.
+ * Why a decoded config cannot be used, or undefined: `not-image` when it is no container image
+ * config at all (no rootfs.diff_ids list), `bad-diff-ids` when a diff_id is not a valid digest.
+ * Every source refuses such a config, each with its own context and error code.
  */
-export function imageConfigProblem(config: unknown): string | undefined {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) return 'is not a JSON object: it is not a container image config';
-  const rootfs = (config as ImageConfig).rootfs as unknown;
-  if (rootfs === null || typeof rootfs !== 'object' || !Array.isArray((rootfs as { diff_ids?: unknown }).diff_ids)) {
-    return 'has no rootfs.diff_ids: it is not a container image config';
-  }
-  return diffIdsProblem((rootfs as { diff_ids: unknown }).diff_ids);
+export function imageConfigProblem(config: unknown): { kind: 'not-image' | 'bad-diff-ids'; message: string } | undefined {
+  const rootfs: unknown = config !== null && typeof config === 'object' && !Array.isArray(config) ? (config as ImageConfig).rootfs : undefined;
+  const diffIds: unknown = rootfs !== null && typeof rootfs === 'object' ? (rootfs as { diff_ids?: unknown }).diff_ids : undefined;
+  if (!Array.isArray(diffIds)) return { kind: 'not-image', message: 'has no rootfs.diff_ids: it is not a container image config' };
+  const problem = diffIdsProblem(diffIds);
+  return problem ? { kind: 'bad-diff-ids', message: problem } : undefined;
 }
 
 /** The registry's image for one platform, from the manifest and config the client fetched and hashed. */

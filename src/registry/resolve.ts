@@ -6,7 +6,7 @@
 
 import { VerifyImageError } from '../errors.js';
 import { remoteImage, type RemoteImage } from '../model/image.js';
-import { bestMatch, formatPlatform, onlyPlatform } from '../oci/platform.js';
+import { availablePlatforms, formatPlatform, onlyPlatform, selectManifest } from '../oci/platform.js';
 import { formatReference, manifestReference, type ImageReference } from '../oci/reference.js';
 import { isAttestation, isImageManifest, isIndex, type Descriptor, type Fetched, type ImageIndex, type ImageManifest, type Platform } from '../oci/types.js';
 import type { Manifest, RegistryClient } from './client.js';
@@ -87,10 +87,10 @@ export function chooseEntry(remote: RemoteTop, want: Platform, wantFrom?: string
         : `${remote.reference} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set the platform input to ${formatPlatform(platform)} or verify a build for that platform`,
     );
   }
-  const withPlatform = remote.entries.filter((entry) => isPlatform(entry.platform));
-  const entry = bestMatch(withPlatform, (e) => e.platform, onlyPlatform(want));
+  const index = remote.top.body as ImageIndex;
+  const entry = selectManifest(index, want);
   if (!entry) {
-    const offered = [...new Set(withPlatform.map((e) => formatPlatform(e.platform as Platform)))];
+    const offered = availablePlatforms(index);
     throw new VerifyImageError(
       'unsupported',
       `${remote.reference} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`,
@@ -120,12 +120,6 @@ async function imageOf(client: RegistryClient, reference: string, index: RemoteT
     config,
     entry,
   });
-}
-
-function isPlatform(value: unknown): value is Platform {
-  if (value === null || typeof value !== 'object') return false;
-  const p = value as Partial<Platform>;
-  return typeof p.os === 'string' && typeof p.architecture === 'string';
 }
 
 /** An index's annotations when they are an object; anything else from the registry counts as none. */

@@ -7,7 +7,7 @@ import { formatPlatform, normalizePlatform } from '../oci/platform.js';
 import { isImageManifest, isIndex, type Descriptor, type Platform } from '../oci/types.js';
 import type { RemoteTop } from '../registry/resolve.js';
 import type { DeepReport } from '../model/deep.js';
-import type { Check, RemoteImage } from './rules.js';
+import type { Check } from '../model/check.js';
 
 /** What a pushed tag serves: its image entries and anything else a runtime could pull. */
 export interface ServedPlatforms {
@@ -23,11 +23,6 @@ export interface ServedPlatforms {
 /** What a tag resolved with every platform at once serves. */
 export function servedByTop(remote: RemoteTop): ServedPlatforms {
   return { reference: remote.reference, index: isIndex(remote.top.mediaType), images: remote.images, others: remote.others };
-}
-
-/** A single image serves its config's platform, and nothing else. */
-export function servedBySingle(remote: RemoteImage): ServedPlatforms {
-  return { reference: remote.reference, index: false, images: [{ digest: remote.manifestDigest, platform: remote.platform }], others: [] };
 }
 
 /** One spelling per platform; Windows images differ by os.version too. */

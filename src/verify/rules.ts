@@ -146,7 +146,7 @@ function platformAgreement(remote: RemoteImage, local: LocalImage | undefined): 
     const check = checkPlatformAgreement('registry', remote.platform, remote.configPlatform);
     if (!check.ok) checks.push(check);
   }
-  if (local?.configPlatform) {
+  if (local?.platformFromEntry && local.configPlatform) {
     const check = checkPlatformAgreement('local', local.platform, local.configPlatform);
     if (!check.ok) checks.push(check);
   }
