@@ -274,7 +274,7 @@ function attestationStage(context: RunContext, platforms: PlatformReport[]): { r
       rest.push(check);
       continue;
     }
-    platform.checks.push(context.plan.several ? check : { ...check, platform: undefined });
+    platform.checks.push(check);
     if (!check.ok) platform.status = 'mismatch';
   }
   return { rest, summary: summarizeAttestations(context.reads, targets, checks) };
