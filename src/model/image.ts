@@ -8,7 +8,8 @@
 
 import { diffIdsProblem } from '../oci/descriptor.js';
 import { configPlatform, normalizePlatform } from '../oci/platform.js';
-import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../oci/types.js';
+import type { Descriptor, HistoryEntry, ImageConfig, ImageManifest, Platform } from '../oci/types.js';
+import { layerSteps, squashedLabel } from './history.js';
 
 /** How one image is known by platform, on either side. */
 export interface PlatformView {
@@ -32,6 +33,40 @@ export interface RemoteImage extends PlatformView {
   manifest: ImageManifest;
   configDigest: string;
   config: ImageConfig;
+}
+
+/** One layer of an image: its descriptor from the manifest, its diff_id from the config, and the build step that made it. */
+export interface ImageLayer {
+  /** 1-based, bottom layer first. */
+  index: number;
+  descriptor?: Descriptor;
+  diffId?: string;
+  /** The history entry that made the layer, when the history pairs with the layers (history.ts). */
+  history?: HistoryEntry;
+  /** The instruction that made it: the entry's `created_by`, or `squashed (N build steps)` when it folds several. */
+  instruction?: string;
+}
+
+/**
+ * An image's layers, manifest and config side by side: as many as the longer of the two lists (a
+ * manifest and config that disagree in count fail rule layer-count, and the extra rows show it).
+ */
+export function imageLayers(manifest: ImageManifest, config: ImageConfig): ImageLayer[] {
+  const history = config.history ?? [];
+  const diffIds = config.rootfs.diff_ids;
+  const steps = layerSteps(history, diffIds.length);
+  const count = Math.max(diffIds.length, manifest.layers.length);
+  return Array.from({ length: count }, (_, i) => {
+    const step = steps[i];
+    const entry = step?.kind === 'step' ? history[step.entry] : undefined;
+    return {
+      index: i + 1,
+      ...(manifest.layers[i] ? { descriptor: manifest.layers[i] } : {}),
+      ...(diffIds[i] !== undefined ? { diffId: diffIds[i] } : {}),
+      ...(entry ? { history: entry } : {}),
+      ...(step?.kind === 'squashed' ? { instruction: squashedLabel(step.steps) } : entry?.created_by !== undefined ? { instruction: entry.created_by } : {}),
+    };
+  });
 }
 
 /**

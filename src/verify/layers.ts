@@ -2,34 +2,29 @@
 // layer is which (history paired by model/history.ts), and whether each matches the local build.
 
 import type { LocalImage } from '../local/source.js';
-import type { RemoteImage } from '../model/image.js';
-import { layerSteps, squashedLabel } from '../model/history.js';
+import { imageLayers, type RemoteImage } from '../model/image.js';
 import type { LayerRow, LocalSummary, RemoteSummary } from '../model/report.js';
 import { formatPlatform } from '../oci/platform.js';
 import { localLayerIntact } from './blob-rules.js';
 
 /** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
 export function layerRows(remote: RemoteImage, local: LocalImage | undefined): LayerRow[] {
-  const history = remote.config.history ?? [];
-  const diffIds = remote.config.rootfs.diff_ids;
-  const steps = layerSteps(history, diffIds.length);
-  const layers = remote.manifest.layers;
-  const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
+  const layers = imageLayers(remote.manifest, remote.config);
+  const count = Math.max(layers.length, local?.diffIds.length ?? 0);
   const rows: LayerRow[] = [];
   for (let i = 0; i < count; i++) {
-    const diffId = diffIds[i];
+    const layer = layers[i];
+    const diffId = layer?.diffId;
     const localDiffId = local?.diffIds[i];
-    const step = steps[i];
-    const entry = step?.kind === 'step' ? history[step.entry] : undefined;
     rows.push({
       index: i + 1,
-      instruction: step?.kind === 'squashed' ? squashedLabel(step.steps) : entry?.created_by,
-      created: entry?.created,
+      instruction: layer?.instruction,
+      created: layer?.history?.created,
       diffId,
       localDiffId,
-      digest: layers[i]?.digest,
-      size: layers[i]?.size,
-      mediaType: layers[i]?.mediaType,
+      digest: layer?.descriptor?.digest,
+      size: layer?.descriptor?.size,
+      mediaType: layer?.descriptor?.mediaType,
       // A local blob that is not what its config says (local-blobs) marks its row too.
       status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
       localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
