@@ -226,7 +226,9 @@ function reportOf(context: RunContext, platforms: PlatformReport[], started: num
   const attestations = attestationStage(context, platforms);
   topChecks.push(...attestations.rest);
   if (inputs.platformsExpected) topChecks.push(checkExpectedPlatforms(servedByTop(remote), inputs.platformsExpected));
-  const checks = [...topChecks, ...platforms.flatMap((p) => p.checks)];
+  // Several platforms: the tag's verdicts first, then each platform's; one platform: its own first.
+  const platformChecks = platforms.flatMap((p) => p.checks);
+  const checks = plan.several ? [...topChecks, ...platformChecks] : [...platformChecks, ...topChecks];
   const verified = checks.length > 0 && checks.every((c) => c.ok);
   const only = platforms.length === 1 ? platforms[0] : undefined;
   const report: VerifyReport = {
