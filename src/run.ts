@@ -29,6 +29,7 @@ import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
 import { checkEfficiency, checkExpectedPlatforms, servedBySingle, servedByTop, type EfficiencyGate } from './verify/gates.js';
 import type { Material } from './oci/in-toto.js';
 import { boundStatements, checkAttestations, summarizeAttestations } from './verify/attestations.js';
+import { attachReferrers } from './verify/referrers.js';
 import { compareImage, type Check, type RemoteImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
@@ -139,6 +140,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     report.layers = layerRows(remote, local);
     report.compared = describeComparison(local, inputs.digest, inputs.deep);
     if (report.attestations) report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
+    report.attestations = await attachReferrers(client, report.attestations, [{ platform: formatPlatform(remote.platform), manifestDigest: remote.manifestDigest }], remote.indexDigest, logger);
     if (inputs.deep) {
       report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
       report.checks.push(...deepChecks(report.deep));

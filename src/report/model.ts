@@ -2,6 +2,7 @@
 // the JSON report are all rendered from. Building it is pure; rendering lives beside it.
 
 import type { LocalImage } from '../local/source.js';
+import type { ReferrerKind } from '../oci/referrers.js';
 import { formatPlatform } from '../oci/platform.js';
 import { localLayerIntact } from '../verify/blob-rules.js';
 import type { Check, RemoteImage } from '../verify/rules.js';
@@ -122,6 +123,36 @@ export interface AttestationSummary {
   revision?: string;
   /** False when an attestation attached to this platform failed the subject check. */
   subjectsOk: boolean;
+  /** What refers (OCI 1.1 `subject`) to this platform's manifest or to the pushed index: signatures, SBOMs and others; presence only. */
+  referrers?: ReferrersSummary;
+}
+
+/** How a referrer was found: the referrers API, the referrers tag that stands in for it, or cosign's own tag. */
+export type ReferrerSource = 'api' | 'fallback-tag' | 'cosign-tag';
+
+/** One referrer whose manifest we fetched by digest and whose subject is the digest it was listed for. */
+export interface ReferrerItem {
+  kind: ReferrerKind;
+  /** The referrer manifest's own artifact type (or config media type); for a cosign tag, its first layer's media type. Registry text. */
+  artifactType?: string;
+  digest: string;
+  /** The digest it refers to: this platform's manifest or the index holding it. */
+  subject: string;
+  /** Whether `subject` is the platform's manifest or the index holding it (set when joined onto a platform). */
+  refersTo?: 'manifest' | 'index';
+  foundBy: ReferrerSource;
+  /** The tag it was found under (fallback and cosign tags). */
+  tag?: string;
+}
+
+export interface ReferrersSummary {
+  items: ReferrerItem[];
+  /** How each subject's referrers were listed; a subject whose listing failed is missing (see problems). */
+  listedBy: Array<{ subject: string; via: 'api' | 'fallback-tag' }>;
+  /** What could not be listed or was not counted (a wrong subject, bytes that do not hash), one line each. */
+  problems: string[];
+  /** More referrers were listed than we fetch (src/registry/referrers.ts); the rest were not looked at. */
+  truncated?: boolean;
 }
 
 export function failedChecks(report: VerifyReport): Check[] {

@@ -21,6 +21,7 @@ import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from '../registr
 import { layerRows, localSummary, remoteSummary, type LayerRow, type PlatformReport, type VerifyReport } from '../report/model.js';
 import { boundStatements, checkAttestations, summarizeAttestations } from './attestations.js';
 import { pairAttestation, pairPlatforms, type PlatformPair } from './pairing.js';
+import { attachReferrers } from './referrers.js';
 import type { LayerCache } from './cache.js';
 import { deepChecks, deepError, verifyLayers } from './deep.js';
 import { checkEfficiency, checkExpectedPlatforms, servedByTop, type EfficiencyGate } from './gates.js';
@@ -90,6 +91,7 @@ export async function verifyPlatforms(report: VerifyReport, run: PlatformRun): P
   report.status = report.verified ? 'verified' : 'mismatch';
   report.compared = describePlatformComparison(remote, run, platforms);
   if (report.attestations) report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
+  report.attestations = await attachReferrers(run.client, report.attestations, platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : [])), isIndex(remote.top.mediaType) ? remote.top.digest : undefined, run.logger);
   const only = platforms.length === 1 ? platforms[0] : undefined;
   if (only?.remote) {
     // One platform: the single-platform fields (and outputs) describe it, as in a one-platform run.
