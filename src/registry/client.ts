@@ -150,6 +150,19 @@ export class RegistryClient {
   }
 
   /**
+   * Whether a tag may exist, by HEAD: for probing tags that are usually absent (the referrers tag,
+   * cosign's tags), so a run does not spend manifest GETs — which Docker Hub counts as pulls — on
+   * 404s. It decides only absence, and only on a 404: content is never taken from a HEAD, a tag
+   * that may exist is then fetched by GET and hashed, and any other answer (405, 401, 5xx) says
+   * "maybe" so the GET decides.
+   */
+  async mayHaveManifest(tag: string): Promise<boolean> {
+    const res = await this.call({ method: 'HEAD', url: this.url('manifests', tag), headers: { accept: MANIFEST_ACCEPT } });
+    await discard(res);
+    return res.status !== 404;
+  }
+
+  /**
    * GET a manifest by tag or digest. `expected` is the descriptor that led here (an index entry):
    * its size and media type must agree with what is served, as its digest must.
    */

@@ -108,6 +108,7 @@ async function listReferrers(
  */
 async function fallbackTag(client: RegistryClient, subject: string, artifactType: string | undefined, problems: string[]): Promise<Descriptor[]> {
   const tag = referrersTag(subject);
+  if (!(await client.mayHaveManifest(tag))) return [];
   let fetched;
   try {
     fetched = await client.getManifest(tag);
@@ -152,17 +153,20 @@ async function checkReferrer(client: RegistryClient, subject: string, descriptor
 /**
  * cosign's tags from before OCI 1.1: the tag's name is the only link to the subject (cosign's
  * payload names the digest, but reading it is signature verification, not done here). A tag
- * counts when it holds an image manifest with at least one layer, as cosign writes them.
+ * counts when it holds an image manifest whose layers are all of the kind its suffix names.
  */
 async function cosignTagItems(client: RegistryClient, subject: string, problems: string[]): Promise<ReferrerItem[]> {
   const items: ReferrerItem[] = [];
   for (const { tag, kind } of cosignTags(subject)) {
     try {
+      if (!(await client.mayHaveManifest(tag))) continue;
       const fetched = await client.getManifest(tag);
       const layers = isIndex(fetched.mediaType) ? [] : (fetched.body as ImageManifest).layers;
       const first = layers[0];
-      if (!first) {
-        problems.push(`the cosign tag ${tag} holds ${isIndex(fetched.mediaType) ? 'an index' : 'a manifest without layers'}, not what cosign writes: not counted`);
+      // What cosign puts there (simple-signing payloads or bundles, DSSE envelopes, SBOM documents):
+      // a registry that answers every tag with some image does not make it signed.
+      if (!first || layers.some((layer) => classifyArtifactType(layer.mediaType) !== kind)) {
+        problems.push(`the cosign tag ${tag} holds ${isIndex(fetched.mediaType) ? 'an index' : first ? `layers of type ${first.mediaType}` : 'a manifest without layers'}, not a cosign ${kind}: not counted`);
         continue;
       }
       items.push({ kind, artifactType: first.mediaType, digest: fetched.digest, subject, foundBy: 'cosign-tag', tag });

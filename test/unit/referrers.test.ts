@@ -100,6 +100,7 @@ interface Answer {
 const manifests = new Map<string, { bytes: Buffer; mediaType: string }>();
 let referrers: (pathAndQuery: string) => Answer = () => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: '404 page not found' });
 const requests: string[] = [];
+const methods: string[] = [];
 let server: Server;
 let other: Server;
 let origin = '';
@@ -128,6 +129,7 @@ before(async () => {
   server = createServer((req, res) => {
     const url = req.url ?? '/';
     requests.push(url);
+    methods.push(`${req.method ?? ''} ${url}`);
     const send = (a: Answer) => {
       res.writeHead(a.status, a.headers ?? {});
       res.end(a.body ?? '');
@@ -157,6 +159,7 @@ after(() => {
 beforeEach(() => {
   manifests.clear();
   requests.length = 0;
+  methods.length = 0;
   otherRequests.length = 0;
   referrers = () => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: '404 page not found' });
 });
@@ -203,10 +206,23 @@ describe('findReferrers against a registry stub', () => {
     assert.deepEqual(found.problems, []);
   });
 
-  test('no API and no referrers tag: none, and nothing to report', async () => {
+  test('no API and no referrers tag: none, nothing to report, and absent tags cost a HEAD each, no GET (Docker Hub counts GETs as pulls)', async () => {
     const subject = subjectDigest();
     const found = await findReferrers(await client(), subject);
     assert.deepEqual({ via: found.via, items: found.items, problems: found.problems }, { via: 'fallback-tag', items: [], problems: [] });
+    const tags = [referrersTag(subject), ...cosignTags(subject).map((t) => t.tag)];
+    assert.deepEqual(
+      methods.filter((m) => m.includes('/manifests/')),
+      tags.map((tag) => `HEAD /v2/app/manifests/${tag}`),
+    );
+  });
+
+  test('a cosign .sig tag holding an ordinary image is not a signature: a registry answering every tag does not make an image signed', async () => {
+    const subject = subjectDigest();
+    put(`${subject.replace(':', '-')}.sig`, { schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256('x'), size: 1 }] });
+    const found = await findReferrers(await client(), subject);
+    assert.deepEqual(found.items, []);
+    assert.match(found.problems[0] ?? '', /the cosign tag sha256-[0-9a-f]{64}\.sig holds layers of type application\/vnd\.oci\.image\.layer\.v1\.tar\+gzip, not a cosign signature: not counted/);
   });
 
   test('a 404 naming NAME_UNKNOWN is not "no API": nothing is listed and the report says why', async () => {
