@@ -151,9 +151,11 @@ async function checkReferrer(client: RegistryClient, subject: string, descriptor
 }
 
 /**
- * cosign's tags from before OCI 1.1: the tag's name is the only link to the subject (cosign's
- * payload names the digest, but reading it is signature verification, not done here). A tag
- * counts when it holds an image manifest whose layers are all of the kind its suffix names.
+ * cosign's tags from before OCI 1.1, named after the subject. A tag counts when it holds an image
+ * manifest whose layers are all of the kind its suffix names, and, for a `.sig` of simple-signing
+ * layers, when every payload names the subject (`critical.image.docker-manifest-digest`) as the
+ * referrers' `subject` must: a signature copied from another image is not this image's. The
+ * signatures themselves are not verified.
  */
 async function cosignTagItems(client: RegistryClient, subject: string, problems: string[]): Promise<ReferrerItem[]> {
   const items: ReferrerItem[] = [];
@@ -169,6 +171,11 @@ async function cosignTagItems(client: RegistryClient, subject: string, problems:
         problems.push(`the cosign tag ${tag} holds ${isIndex(fetched.mediaType) ? 'an index' : first ? `layers of type ${first.mediaType}` : 'a manifest without layers'}, not a cosign ${kind}: not counted`);
         continue;
       }
+      const unbound = kind === 'signature' ? await unboundPayload(client, subject, layers) : undefined;
+      if (unbound) {
+        problems.push(`the cosign tag ${tag}: ${unbound}: not counted`);
+        continue;
+      }
       items.push({ kind, artifactType: first.mediaType, digest: fetched.digest, subject, foundBy: 'cosign-tag', tag });
     } catch (err) {
       if (err instanceof VerifyImageError && err.code === 'not-found') continue;
@@ -181,4 +188,23 @@ async function cosignTagItems(client: RegistryClient, subject: string, problems:
 
 function isLookupError(err: unknown): err is VerifyImageError {
   return err instanceof VerifyImageError && LOOKUP_ERRORS.has(err.code);
+}
+
+/** Simple-signing payloads read per `.sig` tag: one layer per signature, and a tag re-signed nightly keeps growing. */
+const MAX_PAYLOADS = 20;
+/** cosign's payloads are a few hundred bytes; its own limit on a signature layer is far larger, ours need not be. */
+const PAYLOAD_CAP = 64 * 1024;
+const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+
+/** Why the `.sig` tag's simple-signing payloads do not all name `subject`, or undefined when they do (or are bundles). */
+async function unboundPayload(client: RegistryClient, subject: string, layers: readonly Descriptor[]): Promise<string | undefined> {
+  const payloads = layers.filter((layer) => layer.mediaType === SIMPLE_SIGNING);
+  if (payloads.length > MAX_PAYLOADS) return `${payloads.length} signature payloads, more than the ${MAX_PAYLOADS} read`;
+  for (const layer of payloads) {
+    const bytes = await client.getSmallBlob(layer, PAYLOAD_CAP, 'cosign payload', 'a simple-signing payload this action reads');
+    const payload = decodeDocument<{ critical?: { image?: { 'docker-manifest-digest'?: unknown } } }>(bytes, 'cosign payload', `cosign payload ${layer.digest}`, 'protocol');
+    const named = payload?.critical?.image?.['docker-manifest-digest'];
+    if (named !== subject) return `the payload ${layer.digest} signs ${typeof named === 'string' ? named.slice(0, 80) : 'no digest'}, not ${subject}`;
+  }
+  return undefined;
 }

@@ -98,6 +98,7 @@ interface Answer {
   body?: string | Buffer;
 }
 const manifests = new Map<string, { bytes: Buffer; mediaType: string }>();
+const blobs = new Map<string, Buffer>();
 let referrers: (pathAndQuery: string) => Answer = () => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: '404 page not found' });
 const requests: string[] = [];
 const methods: string[] = [];
@@ -121,6 +122,14 @@ function artifact(artifactType: string, subject: string, salt = ''): { mediaType
   return { ...d, artifactType };
 }
 
+/** cosign's `.sig` tag for `subject`, with one simple-signing payload that names `signs`. */
+function cosignSignature(subject: string, signs: string): void {
+  const payload = Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': 'r/app' }, image: { 'docker-manifest-digest': signs }, type: 'cosign container image signature' }, optional: null }));
+  blobs.set(sha256(payload), payload);
+  const layer = { mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: sha256(payload), size: payload.length, annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ==' } };
+  put(`${subject.replace(':', '-')}.sig`, { schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY, layers: [layer] });
+}
+
 const indexOf = (entries: object[]) => JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries });
 const page = (entries: object[], headers: Record<string, string> = {}): Answer => ({ status: 200, headers: { 'content-type': OCI_INDEX, ...headers }, body: indexOf(entries) });
 
@@ -142,6 +151,8 @@ before(async () => {
       return send({ status: 200, headers: { 'content-type': found.mediaType, 'docker-content-digest': sha256(found.bytes) }, body: found.bytes });
     }
     if (url.startsWith('/v2/app/referrers/')) return send(referrers(url));
+    const blob = blobs.get(/^\/v2\/app\/blobs\/(.+)$/.exec(url)?.[1] ?? '');
+    if (blob) return send({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: blob });
     return send({ status: 404, body: '404 page not found' });
   });
   other = createServer((req, res) => {
@@ -158,6 +169,7 @@ after(() => {
 });
 beforeEach(() => {
   manifests.clear();
+  blobs.clear();
   requests.length = 0;
   methods.length = 0;
   otherRequests.length = 0;
@@ -195,7 +207,7 @@ describe('findReferrers against a registry stub', () => {
     const subject = subjectDigest();
     const sbom = artifact('application/vnd.cyclonedx+json', subject);
     put(referrersTag(subject), JSON.parse(indexOf([sbom])) as object, OCI_INDEX);
-    put(`${subject.replace(':', '-')}.sig`, { schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY, layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: sha256('x'), size: 1 }] });
+    cosignSignature(subject, subject);
     const found = await findReferrers(await client(), subject);
     assert.equal(found.via, 'fallback-tag');
     assert.deepEqual(kinds(found), [
@@ -215,6 +227,15 @@ describe('findReferrers against a registry stub', () => {
       methods.filter((m) => m.includes('/manifests/')),
       tags.map((tag) => `HEAD /v2/app/manifests/${tag}`),
     );
+  });
+
+  test("a cosign .sig tag whose payload signs another digest is not this image's signature", async () => {
+    const subject = subjectDigest();
+    const elsewhere = `sha256:${'f'.repeat(64)}`;
+    cosignSignature(subject, elsewhere);
+    const found = await findReferrers(await client(), subject);
+    assert.deepEqual(found.items, []);
+    assert.match(found.problems[0] ?? '', new RegExp(`the cosign tag sha256-[0-9a-f]{64}\\.sig: the payload sha256:[0-9a-f]{64} signs ${elsewhere}, not ${subject}: not counted`));
   });
 
   test('a cosign .sig tag holding an ordinary image is not a signature: a registry answering every tag does not make an image signed', async () => {
