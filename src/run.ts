@@ -37,6 +37,7 @@ import { describeComparison } from './verify/compared.js';
 import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
 import { checkEfficiency, checkExpectedPlatforms, servedByTop } from './verify/gates.js';
 import { localSummary, platformLayerRows, remoteSummary } from './verify/layers.js';
+import { attachReferrers } from './verify/referrers.js';
 import { pairAttestation, planPairs, type PairPlan, type PlatformPair } from './verify/pairing.js';
 import { indexChecks } from './verify/platforms.js';
 import { compareImage } from './verify/rules.js';
@@ -117,7 +118,13 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     };
     const platforms: PlatformReport[] = [];
     for (const pair of plan.pairs) platforms.push(await verifyPair(pair, context));
-    return reportOf(context, platforms, started);
+    const report = reportOf(context, platforms, started);
+    // What refers to each verified manifest and to the index (OCI referrers, cosign tags): presence only.
+    const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
+    report.attestations = await attachReferrers(client, report.attestations, targets, isIndex(remote.top.mediaType) ? remote.top.digest : undefined, logger);
+    if (!report.attestations) delete report.attestations;
+    report.durationMs = Date.now() - started;
+    return report;
   } catch (err) {
     if (!(err instanceof VerifyImageError)) logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
     const error = secrets.scrub(describeError(err));

@@ -4,6 +4,7 @@
 import type { Check } from './check.js';
 import type { BaseReport, Origin } from './base.js';
 import type { DeepReport } from './deep.js';
+import type { ReferrerKind } from '../oci/referrers.js';
 
 export type Status = 'verified' | 'mismatch' | 'error';
 
@@ -117,6 +118,36 @@ export interface AttestationSummary {
   revision?: string;
   /** False when an attestation attached to this platform failed the subject check. */
   subjectsOk: boolean;
+  /** What refers (OCI 1.1 `subject`) to this platform's manifest or to the pushed index: signatures, SBOMs and others; presence only. */
+  referrers?: ReferrersSummary;
+}
+
+/** How a referrer was found: the referrers API, the referrers tag that stands in for it, or cosign's own tag. */
+export type ReferrerSource = 'api' | 'fallback-tag' | 'cosign-tag';
+
+/** One referrer whose manifest we fetched by digest and whose subject is the digest it was listed for. */
+export interface ReferrerItem {
+  kind: ReferrerKind;
+  /** The referrer manifest's own artifact type (or config media type); for a cosign tag, its first layer's media type. Registry text. */
+  artifactType?: string;
+  digest: string;
+  /** The digest it refers to: this platform's manifest or the index holding it. */
+  subject: string;
+  /** Whether `subject` is the platform's manifest or the index holding it (set when joined onto a platform). */
+  refersTo?: 'manifest' | 'index';
+  foundBy: ReferrerSource;
+  /** The tag it was found under (fallback and cosign tags). */
+  tag?: string;
+}
+
+export interface ReferrersSummary {
+  items: ReferrerItem[];
+  /** How each subject's referrers were listed; a subject whose listing failed is missing (see problems). */
+  listedBy: Array<{ subject: string; via: 'api' | 'fallback-tag' }>;
+  /** What could not be listed or was not counted (a wrong subject, bytes that do not hash), one line each. */
+  problems: string[];
+  /** More referrers were listed than we fetch (src/registry/referrers.ts); the rest were not looked at. */
+  truncated?: boolean;
 }
 
 export function failedChecks(report: VerifyReport): Check[] {

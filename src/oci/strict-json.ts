@@ -1,5 +1,5 @@
 // One strict JSON decoder for every document Docker and containerd read with Go's encoding/json:
-// manifests, indexes, image configs, token responses, in-toto statements, an OCI layout's
+// manifests, indexes, image configs, token responses, in-toto statements, cosign payloads, an OCI layout's
 // index.json and a `docker save` manifest.json. JSON.parse and Go disagree on exactly the things
 // an attacker needs to show us one image and the runtime another:
 // - Go matches an object key to a struct field case-insensitively (Unicode simple folding, so
@@ -16,7 +16,7 @@ import { foldName } from './go-fold.js';
 
 export { foldName };
 
-export type DocumentKind = 'manifest' | 'config' | 'token response' | 'in-toto statement' | 'docker-save manifest';
+export type DocumentKind = 'manifest' | 'config' | 'token response' | 'in-toto statement' | 'docker-save manifest' | 'cosign payload';
 
 /** Where a value sits: the shape of the Go type that reads it. */
 type Shape =
@@ -120,6 +120,11 @@ const inTotoStatement = struct({
   predicateType: leaf,
   predicate: { t: 'free' },
 });
+/** cosign's simple-signing payload (sigstore's payload.SimpleContainerImage) as cosign reads it. */
+const cosignPayload = struct({
+  critical: struct({ identity: struct({ 'docker-reference': leaf }), image: struct({ 'docker-manifest-digest': leaf }), type: leaf }),
+  optional: { t: 'free' },
+});
 /** moby's tarexport manifestItem: untagged Go fields, so "config" is read as Config. */
 const dockerSaveManifest: Shape = {
   t: 'array',
@@ -132,6 +137,7 @@ const SHAPES: Record<DocumentKind, Shape> = {
   'token response': tokenResponse,
   'in-toto statement': inTotoStatement,
   'docker-save manifest': dockerSaveManifest,
+  'cosign payload': cosignPayload,
 };
 
 /** Legit documents nest a dozen levels; Go stops at 10000, we far earlier, so deep input cannot exhaust the stack. */

@@ -11,6 +11,7 @@ import { imageConfigProblem } from '../model/image.js';
 import { manifestDescriptorProblem } from '../oci/descriptor.js';
 import { digestOf } from '../oci/digest.js';
 import { formatReference, registryUsesHttp, type ImageReference } from '../oci/reference.js';
+import { nextLink } from '../oci/referrers.js';
 import { decodeDocument } from '../oci/strict-json.js';
 import {
   isImageManifest,
@@ -61,6 +62,11 @@ export interface RegistryClientOptions {
 }
 
 export type Manifest = ImageManifest | ImageIndex;
+
+/** One answer of the referrers API: a page of it, or word that the registry has no such API. */
+export type ReferrersPage =
+  | { kind: 'no-api'; detail: string }
+  | { kind: 'page'; bytes: Buffer; contentType?: string; next?: string; filtersApplied: string[] };
 
 export class RegistryClient {
   private constructor(
@@ -142,6 +148,19 @@ export class RegistryClient {
 
   private url(kind: 'manifests' | 'blobs', reference: string): string {
     return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
+  }
+
+  /**
+   * Whether a tag may exist, by HEAD: for probing tags that are usually absent (the referrers tag,
+   * cosign's tags), so a run does not spend manifest GETs — which Docker Hub counts as pulls — on
+   * 404s. It decides only absence, and only on a 404: content is never taken from a HEAD, a tag
+   * that may exist is then fetched by GET and hashed, and any other answer (405, 401, 5xx) says
+   * "maybe" so the GET decides.
+   */
+  async mayHaveManifest(tag: string): Promise<boolean> {
+    const res = await this.call({ method: 'HEAD', url: this.url('manifests', tag), headers: { accept: MANIFEST_ACCEPT } });
+    await discard(res);
+    return res.status !== 404;
   }
 
   /**
@@ -233,6 +252,61 @@ export class RegistryClient {
     const reopen = (offset: number): Promise<HttpResponse> =>
       this.call({ method: 'GET', url, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
     return { ...res, body: resumableBody(res, reopen, { resumes: BODY_ATTEMPTS, what: `blob ${descriptor.digest} of ${this.name}` }) };
+  }
+
+  /**
+   * One page of the OCI 1.1 referrers API for `subject`, or of the `next` URL the previous page
+   * linked to. A registry with the API never answers 404 to it (distribution-spec, "Listing
+   * Referrers"): a 404 that is not NAME_UNKNOWN means it has none (Debian's distribution 2.8
+   * answers its router's plain-text `404 page not found`), and the caller falls back to the
+   * referrers tag. Any other failure is an error. A next link must stay on this repository's
+   * referrers path of this registry: our credentials go wherever it points.
+   */
+  async getReferrersPage(subject: string, opts: { next?: string; artifactType?: string } = {}): Promise<ReferrersPage> {
+    const first = new URL(`${this.baseUrl}/v2/${this.ref.repository}/referrers/${subject}`);
+    if (opts.artifactType) first.searchParams.set('artifactType', opts.artifactType);
+    const url = opts.next ? this.referrersLink(opts.next, first, subject) : first;
+    const what = `the referrers of ${this.name}@${subject}`;
+    const res = await this.call({ method: 'GET', url: url.toString(), headers: { accept: MediaType.OciIndex } });
+    if (res.status === 404) {
+      const detail = await errorLine(res);
+      if (/NAME_UNKNOWN/.test(detail)) throw new VerifyImageError('not-found', `repository ${this.name} not found listing ${what} (${detail})`);
+      return { kind: 'no-api', detail };
+    }
+    if (res.status !== 200) {
+      const detail = await errorLine(res);
+      throw new VerifyImageError(res.status === 401 || res.status === 403 ? 'auth' : 'unreachable', `${this.ref.registry} answered ${res.status} listing ${what} (${detail})`);
+    }
+    const bytes = await readCapped(res, MANIFEST_CAP, what);
+    const link = header(res, 'link');
+    const next = nextLink(link);
+    return {
+      kind: 'page',
+      bytes,
+      contentType: mediaTypeOf(header(res, 'content-type')),
+      ...(next !== undefined ? { next: this.referrersLink(next, new URL(res.url), subject).toString() } : {}),
+      filtersApplied: (header(res, 'oci-filters-applied') ?? '')
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    };
+  }
+
+  /** A referrers page link resolved against `base`, refused unless it is this repository's referrers path for `subject` on this registry. */
+  private referrersLink(link: string, base: URL, subject: string): URL {
+    let url: URL;
+    try {
+      url = new URL(link, base);
+    } catch {
+      throw new VerifyImageError('protocol', `${this.ref.registry} linked the next page of referrers of ${subject} to something that is not a URL`);
+    }
+    if (url.origin !== new URL(this.baseUrl).origin || url.pathname !== `/v2/${this.ref.repository}/referrers/${subject}`) {
+      throw new VerifyImageError(
+        'protocol',
+        `${this.ref.registry} linked the next page of referrers of ${subject} to ${redact(url.toString())}, not this repository's referrers path on this registry; not following it with our credentials`,
+      );
+    }
+    return url;
   }
 
   private get name(): string {

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
 import { appDockerfile, BUSYBOX_BASE_DOCKERFILE, MULTI_PLATFORM_DOCKERFILE, buildxBuild, engineRemove, ENGINES, requireEngine, stampFiles } from '../helpers/buildx.js';
 import { uniqueName } from '../helpers/docker.js';
-import { blobDataPath, getBlob, getServedManifest, pushManifest, uploadBlob } from '../helpers/registry-api.js';
+import { blobDataPath, getBlob, getServedManifest, pushManifest, sha256, uploadBlob } from '../helpers/registry-api.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 const host = ENGINES.containerd;
@@ -20,6 +20,9 @@ const SLSA02 = 'https://slsa.dev/provenance/v0.2';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const REF_DIGEST = 'vnd.docker.reference.digest';
+const SPDX_JSON = 'application/spdx+json';
+const COSIGN_SIMPLESIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const digestOf = (body: object) => sha256(JSON.stringify(body));
 
 interface Entry {
   mediaType: string;
@@ -33,6 +36,14 @@ interface Index {
   mediaType: string;
   manifests: Entry[];
 }
+interface ReferrerOutput {
+  artifactType?: string;
+  digest: string;
+  subject: string;
+  refersTo?: 'manifest' | 'index';
+  foundBy: 'api' | 'fallback-tag' | 'cosign-tag';
+  tag?: string;
+}
 interface AttestationOutput {
   platform: string;
   provenance: boolean;
@@ -41,6 +52,14 @@ interface AttestationOutput {
   builder?: string;
   source?: string;
   revision?: string;
+  referrers?: {
+    signatures: ReferrerOutput[];
+    sboms: ReferrerOutput[];
+    attestations: ReferrerOutput[];
+    other: ReferrerOutput[];
+    listedBy: { subject: string; via: 'api' | 'fallback-tag' }[];
+    problems: string[];
+  };
 }
 interface Mismatch {
   rule: string;
@@ -256,7 +275,12 @@ describe('attestations: BuildKit provenance on Docker 26 (containerd store), bou
 
     const run = await verify({ image: ref('sbom'), 'local-image': 'none', platform: 'linux/amd64', 'require-attestations': 'provenance,sbom' });
     assertVerified(run);
-    assert.deepEqual(attestationsOf(run), [
+    assert.deepEqual(
+      attestationsOf(run).map(({ referrers, ...rest }) => {
+        assert.deepEqual([referrers?.signatures, referrers?.sboms, referrers?.other], [[], [], []], 'nothing refers to this push');
+        return rest;
+      }),
+      [
       {
         platform: 'linux/amd64',
         provenance: true,
@@ -266,7 +290,8 @@ describe('attestations: BuildKit provenance on Docker 26 (containerd store), bou
         source: 'https://git.example/app.git',
         revision: 'c0ffee',
       },
-    ]);
+      ],
+    );
     assert.ok(!run.summary.includes('<script>'), 'registry text cannot inject HTML');
     assert.match(run.summary, /&lt;script&gt;/);
     // arm64 kept BuildKit's provenance only: requiring an SBOM there fails.
@@ -308,5 +333,84 @@ describe('attestations: BuildKit provenance on Docker 26 (containerd store), bou
     await writeFile(blobDataPath(registry.storageDir, uploaded.digest), altered);
     const run = await verify({ image: ref('tampered'), 'local-image': 'none', platform: 'all' });
     assertAttestationsFail(run, new RegExp(`in-toto statement blob ${uploaded.digest} of .* does not match its descriptor`));
+  });
+
+  it('referrers (OCI 1.1) on a registry without the referrers API: an SPDX SBOM through the sha256-<hex> tag and a cosign .sig tag are reported, a wrong subject is not', async () => {
+    const amd = images().find((m) => m.platform?.architecture === 'amd64');
+    const arm = images().find((m) => m.platform?.architecture === 'arm64');
+    assert.ok(amd && arm);
+    // Debian's distribution 2.8 has no referrers API: its router answers a plain-text 404, the case the client falls back on.
+    const probe = await fetch(`http://${registry.host}/v2/${repo}/referrers/${amd.digest}`);
+    assert.equal(probe.status, 404);
+    assert.match(await probe.text(), /404 page not found/);
+
+    const empty = { mediaType: 'application/vnd.oci.empty.v1+json', ...(await uploadBlob(registry.host, repo, Buffer.from('{}'))) };
+    /** An SPDX SBOM artifact (OCI 1.1 image manifest with artifactType) whose subject is `subject`. */
+    async function sbomFor(subject: Entry, name: string): Promise<Entry & { artifactType: string }> {
+      const document = Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name }));
+      const layer = { mediaType: SPDX_JSON, ...(await uploadBlob(registry.host, repo, document)) };
+      const manifest = {
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: SPDX_JSON,
+        config: empty,
+        layers: [layer],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      };
+      const digest = await pushManifest(registry.host, repo, digestOf(manifest), manifest, OCI_MANIFEST);
+      return { mediaType: OCI_MANIFEST, digest, size: Buffer.byteLength(JSON.stringify(manifest)), artifactType: SPDX_JSON };
+    }
+    const sbom = await sbomFor(amd, 'app');
+    const fallbackTag = `sha256-${amd.digest.slice('sha256:'.length)}`;
+    await pushManifest(registry.host, repo, fallbackTag, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [sbom] }, OCI_INDEX);
+    // cosign's tag scheme before OCI 1.1, on the index digest (cosign sign IMAGE@INDEX-DIGEST).
+    const payload = Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': `${registry.host}/${repo}` }, image: { 'docker-manifest-digest': multi.digest }, type: 'cosign container image signature' }, optional: null }));
+    const signatureLayer = { mediaType: COSIGN_SIMPLESIGNING, ...(await uploadBlob(registry.host, repo, payload)), annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ==' } };
+    const cosignConfig = { mediaType: 'application/vnd.oci.image.config.v1+json', ...(await uploadBlob(registry.host, repo, Buffer.from('{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]}}'))) };
+    const sigTag = `sha256-${multi.digest.slice('sha256:'.length)}.sig`;
+    const sigDigest = await pushManifest(registry.host, repo, sigTag, { schemaVersion: 2, mediaType: OCI_MANIFEST, config: cosignConfig, layers: [signatureLayer] }, OCI_MANIFEST);
+
+    const all = await verify({ image: ref('multi'), digest: multi.digest, 'local-image': 'none', platform: 'all' });
+    assertVerified(all);
+    const byPlatform = new Map(attestationsOf(all).map((a) => [a.platform, a]));
+    const amdOut = byPlatform.get('linux/amd64')?.referrers;
+    const armOut = byPlatform.get('linux/arm64')?.referrers;
+    assert.ok(amdOut && armOut, all.outputs.attestations);
+    assert.deepEqual(amdOut.sboms, [{ artifactType: SPDX_JSON, digest: sbom.digest, subject: amd.digest, refersTo: 'manifest', foundBy: 'fallback-tag', tag: fallbackTag }]);
+    assert.deepEqual(armOut.sboms, [], 'the SBOM is about amd64 only');
+    const signature = { artifactType: COSIGN_SIMPLESIGNING, digest: sigDigest, subject: multi.digest, refersTo: 'index', foundBy: 'cosign-tag', tag: sigTag };
+    assert.deepEqual(amdOut.signatures, [signature], 'the index signature covers every platform it lists');
+    assert.deepEqual(armOut.signatures, [signature]);
+    assert.deepEqual(amdOut.listedBy, [
+      { subject: amd.digest, via: 'fallback-tag' },
+      { subject: multi.digest, via: 'fallback-tag' },
+    ]);
+    assert.deepEqual(amdOut.problems, []);
+    assert.equal(byPlatform.get('linux/amd64')?.provenance, true, 'next to the BuildKit provenance');
+    assert.match(all.summary, /Referrers \(OCI 1\.1\), listed through the referrers tag \(no referrers API\)/);
+    assert.ok(all.summary.includes(SPDX_JSON) && all.summary.includes(COSIGN_SIMPLESIGNING), 'the summary names both');
+    assert.match(all.summary, /presence only, signatures are not verified/);
+    assert.match(all.summary, new RegExp(`cosign tag ${sigTag}`));
+
+    // The one-platform path reports the same for its platform.
+    const one = await verify({ image: ref('multi'), digest: multi.digest, 'local-image': 'none', platform: 'linux/amd64' });
+    assertVerified(one);
+    const [oneOut] = attestationsOf(one);
+    assert.deepEqual(oneOut?.referrers?.sboms.map((r) => r.digest), [sbom.digest]);
+    assert.deepEqual(oneOut?.referrers?.signatures.map((r) => r.digest), [sigDigest]);
+
+    // The referrers tag now also lists an SBOM about arm64: listed for amd64, its own subject says otherwise, so not counted.
+    const stranger = await sbomFor(arm, 'other');
+    await pushManifest(registry.host, repo, fallbackTag, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [sbom, stranger] }, OCI_INDEX);
+    const mixed = await verify({ image: ref('multi'), digest: multi.digest, 'local-image': 'none', platform: 'linux/amd64' });
+    assertVerified(mixed);
+    const [mixedOut] = attestationsOf(mixed);
+    assert.deepEqual(mixedOut?.referrers?.sboms.map((r) => r.digest), [sbom.digest], 'only the referrer whose subject is amd64 counts');
+    assert.ok(!JSON.stringify(mixedOut?.referrers?.sboms).includes(stranger.digest));
+    assert.ok(
+      mixedOut?.referrers?.problems.some((p) => p.includes(`referrer ${stranger.digest} is listed for ${amd.digest} but its subject is ${arm.digest}: not counted`)),
+      JSON.stringify(mixedOut?.referrers?.problems),
+    );
+    assert.match(mixed.summary, /Not counted:/);
   });
 });

@@ -26,7 +26,7 @@ interface Row {
 function cliArgs(inputs: Record<string, string>): { args: string[]; env: NodeJS.ProcessEnv } {
   const args = [inputs.image ?? ''];
   const env: NodeJS.ProcessEnv = {};
-  const flags: Record<string, string> = { 'local-image': '--local', digest: '--digest', platform: '--platform', username: '--username', 'registry-timeout': '--registry-timeout' };
+  const flags: Record<string, string> = { 'local-image': '--local', digest: '--digest', platform: '--platform', username: '--username', 'registry-timeout': '--registry-timeout', 'require-attestations': '--require-attestations' };
   for (const [name, value] of Object.entries(inputs)) {
     if (name === 'image') continue;
     if (name === 'password') env.VERIFY_IMAGE_PASSWORD = value;
@@ -198,6 +198,16 @@ describe('bad input: one clear line, a failed step, never verified', () => {
       input: 'malformed `registry-timeout`',
       inputs: () => ({ image: appRef, 'registry-timeout': 'soon' }),
       message: () => 'registry-timeout "soon" is not understood: give whole seconds from 1 to 3600, e.g. 60',
+    },
+    {
+      input: 'unknown `require-attestations` kind (`signature`)',
+      inputs: () => ({ image: appRef, 'require-attestations': 'provenance,signature' }),
+      message: () => 'require-attestations "signature" is not an attestation kind: use provenance, sbom or both (comma-separated), or leave it empty',
+    },
+    {
+      input: 'misspelt `require-attestations` (`provnance`)',
+      inputs: () => ({ image: appRef, 'require-attestations': 'provnance' }),
+      message: () => 'require-attestations "provnance" is not an attestation kind: use provenance, sbom or both (comma-separated), or leave it empty',
     },
     {
       input: 'schema1 image',

@@ -121,6 +121,21 @@ const hostileReport = {
   ],
   compared: [nasty],
   durationMs: 5,
+  // Referrers: artifact types, tags and problem lines (error bodies) are registry text too.
+  attestations: [
+    {
+      platform: `linux/amd64\n${nasty}`,
+      provenance: false,
+      sbom: false,
+      predicateTypes: [nasty],
+      subjectsOk: true,
+      referrers: {
+        items: [{ kind: 'signature', artifactType: nasty, digest: 'sha256:`x`', subject: 'sha256:|', refersTo: 'index', foundBy: 'cosign-tag', tag: nasty }],
+        listedBy: [],
+        problems: [nasty],
+      },
+    },
+  ],
 } as unknown as VerifyReport;
 
 const dir = await mkdtemp(join(tmpdir(), 'verify-image-summary-'));
@@ -145,6 +160,7 @@ test('the job summary escapes every registry value and closes every cell', async
     assert.equal(tally(`<${tag}>`) + tally(`<${tag} `), tally(`</${tag}>`), `<${tag}> opened and closed alike`);
   }
   assert.ok(html.includes('<td></td>'), 'an empty cell is closed');
+  assert.match(html, /Not counted:/, 'the referrers part was rendered');
 });
 
 test('the CLI text holds each hostile value on its line, inert', () => {
