@@ -7,6 +7,7 @@ import { shortDigest } from '../oci/digest.js';
 import { compressionLabel, deepHeadline, layerResult, LISTED_WASTED_FILES, printablePath, resultMark, wasteHeadline } from './deep-format.js';
 import { escapeHtml, humanSize } from './format.js';
 import type { DeepLayer, DeepReport } from './model-deep.js';
+import { copiesText } from '../verify/waste.js';
 
 
 export function addDeepSection(deep: DeepReport): void {
@@ -20,7 +21,7 @@ export function addDeepSection(deep: DeepReport): void {
   if (deep.wastedFiles.length) {
     addList(
       deep.wastedFiles.slice(0, LISTED_WASTED_FILES).map(
-        (f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`,
+        (f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in ${escapeHtml(copiesText(f))}`,
       ),
     );
   }

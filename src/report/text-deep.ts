@@ -4,6 +4,7 @@ import { shortDigest } from '../oci/digest.js';
 import { compressionLabel, deepHeadline, layerResult, LISTED_WASTED_FILES, printablePath, resultMark, wasteHeadline } from './deep-format.js';
 import { humanSize, shorten } from './format.js';
 import type { DeepReport } from './model-deep.js';
+import { copiesText } from '../verify/waste.js';
 
 export function renderDeepText(deep: DeepReport): string[] {
   const lines = ['', `  deep: ${deepHeadline(deep)}`];
@@ -17,7 +18,7 @@ export function renderDeepText(deep: DeepReport): string[] {
   }
   lines.push(`  wasted: ${wasteHeadline(deep)}`);
   for (const f of deep.wastedFiles.slice(0, LISTED_WASTED_FILES)) {
-    lines.push(`    ${humanSize(f.bytes).padEnd(10)} ${printablePath(f.path)}  (layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by})`);
+    lines.push(`    ${humanSize(f.bytes).padEnd(10)} ${printablePath(f.path)}  (${copiesText(f)})`);
   }
   if (deep.cache) lines.push(`  cache: ${deep.cache.hits} hits, ${deep.cache.writes} new entries in ${deep.cache.location}`);
   return lines;

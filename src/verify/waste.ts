@@ -15,7 +15,14 @@ export interface WastedFile {
   bytes: number;
   /** 1-based layers holding a hidden version, bottom first. */
   layers: number[];
-  /** How the version in the lowest of those layers was hidden, and by which layer. */
+  /** Each hidden version, bottom first: every copy names the layer that hid it, which differs from copy to copy. */
+  copies: WastedCopy[];
+}
+
+/** One layer's hidden version of a path: its bytes, and the nearest layer above that overwrote or deleted it. */
+export interface WastedCopy {
+  layer: number;
+  bytes: number;
   how: 'overwritten' | 'deleted';
   by: number;
 }
@@ -26,6 +33,15 @@ export interface WasteAnalysis {
   perLayer: number[];
   /** Every path with hidden bytes, largest first. */
   files: WastedFile[];
+}
+
+/**
+ * Where a path's hidden copies were and what hid each, in words, to follow "in" or "shipped in":
+ * `layer 3, deleted by layer 5`, or `layer 4, overwritten by layer 5, and in layer 5, deleted by layer 10`.
+ */
+export function copiesText(file: Pick<WastedFile, 'copies'>): string {
+  const each = file.copies.map((c) => `layer ${c.layer}, ${c.how} by layer ${c.by}`);
+  return each.length <= 1 ? (each[0] ?? '') : `${each.slice(0, -1).join(', in ')}, and in ${each.at(-1)}`;
 }
 
 /** `layers[i]` is layer i+1's index, or undefined when its contents are unknown (not read). */
@@ -49,14 +65,15 @@ export function analyzeWaste(layers: readonly (LayerIndex | undefined)[]): Waste
       const hidden = hiddenBy(path, present, deleted, opaque);
       if (!hidden) continue;
       perLayer[i] = (perLayer[i] ?? 0) + size;
+      // Walking down, each copy is met below the ones already recorded: it goes first.
+      const copy: WastedCopy = { layer: i + 1, bytes: size, how: hidden.how, by: hidden.layer + 1 };
       const known = byPath.get(path);
       if (known) {
         known.bytes += size;
         known.layers.unshift(i + 1);
-        known.how = hidden.how;
-        known.by = hidden.layer + 1;
+        known.copies.unshift(copy);
       } else {
-        byPath.set(path, { path, bytes: size, layers: [i + 1], how: hidden.how, by: hidden.layer + 1 });
+        byPath.set(path, { path, bytes: size, layers: [i + 1], copies: [copy] });
       }
     }
     // Only now does layer i become one of "the layers above" for the layers below it.
