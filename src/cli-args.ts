@@ -3,7 +3,7 @@
 // reports. src/cli.ts does the I/O (stdin, the engine, printing) around them.
 
 import { parseArgs } from 'node:util';
-import type { VerifyReport } from './report/model.js';
+import type { VerifyReport } from './model/report.js';
 
 const OPTIONS = {
   local: { type: 'string' },

@@ -9,13 +9,13 @@
 // text can never become a workflow command.
 
 import * as core from '@actions/core';
-import { auditImages } from './base/audit.js';
+import { auditImages } from './audit.js';
 import { describeError } from './errors.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { logLine, type Logger } from './log.js';
 import { count, ruleName } from './report/format.js';
 import { writeReportFile } from './report/json.js';
-import { failedChecks, type VerifyReport } from './report/model.js';
+import { failedChecks, type VerifyReport } from './model/report.js';
 import { auditOutputs, imageOutputs } from './report/outputs.js';
 import { summaryHtml } from './report/summary.js';
 import { run } from './run.js';

@@ -5,7 +5,6 @@ import { VerifyImageError } from './errors.js';
 import { formatPlatform, parsePlatform } from './oci/platform.js';
 import { isValidDigest, parseReference } from './oci/reference.js';
 import type { Platform } from './oci/types.js';
-import type { EfficiencyGate } from './verify/gates.js';
 
 /** What fails the step: a mismatch with the local build, a base that has moved on, or nothing (never). */
 export type FailOn = { mismatch: boolean; drift: boolean };
@@ -233,4 +232,16 @@ export function parseEfficiencyGate(values: EfficiencyValues, deep: boolean, fla
     throw new VerifyImageError('input', `${flag('min-wasted-bytes')} is the floor under which ${flag('max-wasted-percent')} does not apply: set ${flag('max-wasted-percent')} too, or use ${flag('max-wasted-bytes')}`);
   }
   return gate;
+}
+
+/** The efficiency gate's limits; each is off when undefined. */
+export interface EfficiencyGate {
+  /** Wasted bytes allowed. */
+  maxWastedBytes?: number;
+  /** Wasted bytes allowed, in percent (0–100) of the image's uncompressed size. */
+  maxWastedPercent?: number;
+  /** Below this many wasted bytes the percentage limit does not apply (small images). */
+  minWastedBytes?: number;
+  /** The lowest efficiency score allowed, 0–1 (dive's `lowestEfficiency`). */
+  minEfficiency?: number;
 }

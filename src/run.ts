@@ -1,35 +1,45 @@
 // The engine: verify one pushed image against the local build and return the report.
 // Entry points (the action, the CLI, tests) give it typed inputs and a logger; it never touches
 // @actions/core, never exits, and turns every failure into a report with a one-line reason.
+//
+// The whole flow, for one platform or many:
+//   reference → registry client (registry/session.ts) and local source (local/open.ts)
+//   → what the tag serves (registry/resolve.ts) and what the build holds (local/*)
+//   → platform pairs {platform, registry?, local?} (verify/pairing.ts)
+//   → the same stages for every pair: rules, deep, base attribution and drift (verifyPair below)
+//   → the index-level rules: entries, digests, platform set, attestations (verify/platforms.ts …)
+//   → one report (model/report.ts), rendered by src/report/ for the summary, the CLI and outputs.
 
-import { inspectBase, baseLookupFor } from './base/inspect.js';
-import { provenanceProved } from './base/provenance.js';
+import { baseLookupFor, inspectBase } from './base/inspect.js';
 import type { BaseOptions } from './base/detect.js';
 import type { BaseLookup } from './base/lookup.js';
+import { combinePlatformBases } from './base/platforms.js';
+import { provenanceProved } from './base/provenance.js';
 import { describeError, VerifyImageError } from './errors.js';
 import type { Logger } from './log.js';
 import { openLocalSource } from './local/open.js';
-import { pickLocalImage } from './local/pick.js';
-import { imagesOf, type ImageSource, type LocalImage, type PushedTop } from './local/source.js';
-import { hostPlatform, formatPlatform } from './oci/platform.js';
-import { formatReference, manifestReference, parseReference, withDigest, type ImageReference } from './oci/reference.js';
+import { imagesOf, type ImageSource, type LocalImage, type LocalTarget, type PushedTop } from './local/source.js';
+import type { Check } from './model/check.js';
+import type { RemoteImage } from './model/image.js';
+import type { AttestationSummary, IndexSummary, PlatformReport, VerifyReport } from './model/report.js';
+import { formatPlatform, hostPlatform } from './oci/platform.js';
+import { formatReference, manifestReference, parseReference, type ImageReference } from './oci/reference.js';
 import { isIndex, type ImageIndex, type Platform } from './oci/types.js';
-import { parsePlatformSelection, type RequiredAttestation } from './options.js';
-import { RegistryClient } from './registry/client.js';
-import { resolveCredential, secretsOf } from './registry/credentials.js';
-import { timeoutsFor } from './registry/http.js';
-import { resolveRemoteImage } from './registry/resolve.js';
-import { readAttestations } from './registry/attestations.js';
-import { resolveRemoteTop, type RemoteTop } from './registry/resolve-platforms.js';
+import { parsePlatformSelection, type EfficiencyGate, type PlatformSelection, type RequiredAttestation } from './options.js';
+import { readAttestations, type AttestationRead } from './registry/attestations.js';
+import type { RegistryClient } from './registry/client.js';
+import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from './registry/resolve.js';
+import { openRegistry } from './registry/session.js';
 import { SecretTracker } from './secrets.js';
-import { layerRows, localSummary, remoteSummary, type VerifyReport } from './report/model.js';
-import { isMultiPlatformRun, verifyPlatforms } from './verify/platforms.js';
-import type { LayerCache } from './verify/cache.js';
-import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
-import { checkEfficiency, checkExpectedPlatforms, servedBySingle, servedByTop, type EfficiencyGate } from './verify/gates.js';
-import type { Material } from './oci/in-toto.js';
 import { boundStatements, checkAttestations, summarizeAttestations } from './verify/attestations.js';
-import { compareImage, type Check, type RemoteImage } from './verify/rules.js';
+import type { LayerCache } from './verify/cache.js';
+import { describeComparison } from './verify/compared.js';
+import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
+import { checkEfficiency, checkExpectedPlatforms, servedByTop } from './verify/gates.js';
+import { localSummary, platformLayerRows, remoteSummary } from './verify/layers.js';
+import { pairAttestation, planPairs, type PairPlan, type PlatformPair } from './verify/pairing.js';
+import { indexChecks } from './verify/platforms.js';
+import { compareImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
   image: string;
@@ -65,105 +75,67 @@ export interface RunShared {
   bases?: BaseLookup;
 }
 
+/** Everything the stages of one run read: resolved once, the same for every pair. */
+interface RunContext {
+  inputs: RunInputs;
+  logger: Logger;
+  client: RegistryClient;
+  remote: RemoteTop;
+  source?: ImageSource;
+  target?: LocalTarget;
+  plan: PairPlan;
+  /** Attestations read once: the rule checks them, and each platform's bound provenance may name its base. */
+  reads: AttestationRead[];
+  bases: BaseLookup;
+}
+
 export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunShared = {}): Promise<VerifyReport> {
   const started = Date.now();
   // Every secret logged for masking is also scrubbed from the report's error line.
   const secrets = new SecretTracker();
   const logger = secrets.wrap(outerLogger);
-  const report: VerifyReport = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
   let source: ImageSource | undefined;
   try {
     const ref = parseReference(inputs.image);
-    const credential = await resolveCredential(ref.registry, {
-      username: inputs.username,
-      password: inputs.password,
-      env: inputs.env ?? process.env,
-    });
-    for (const secret of credential ? secretsOf(credential) : []) logger.secret(secret);
-    logger.info(credential ? `credentials for ${ref.registry}: from ${credential.source}` : `credentials for ${ref.registry}: none (anonymous)`);
-
-    let local: LocalImage | undefined;
     const selection = parsePlatformSelection(inputs.platform);
-    const explicit: Platform | undefined = selection.kind === 'one' ? selection.platform : undefined;
+    const client = await openRegistry(ref, { ...inputs, logger }, { username: inputs.username, password: inputs.password });
     source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
-    let target = await source?.load({ platform: explicit, image: inputs.image });
-    const client = await RegistryClient.create(ref, {
-      insecureRegistries: inputs.insecureRegistries,
-      credential,
+    const target = source ? await loadTarget(source, selection, inputs.image, () => pushedTop(client, ref), logger) : undefined;
+    const remote = await resolveRemoteTop(client, ref);
+    logTop(remote, target, logger);
+    const plan = planPairs(selection, target, remote, hostPlatform());
+    const context: RunContext = {
+      inputs,
       logger,
-      timeouts: inputs.registryTimeoutMs ? timeoutsFor(inputs.registryTimeoutMs) : undefined,
-    });
-    if (source?.complete && target) target = await source.complete(target, () => pushedTop(client, ref));
-    const foundAs = target ? imagesOf(target)[0]?.foundAs : undefined;
-    if (source && foundAs) {
-      logger.info(`local image ${source.spec} is not in the daemon under that name; using ${foundAs} (podman names images by the digest it computed before the push); the registry's digest is still checked`);
-    }
-    const bases = shared.bases ?? baseLookupFor(inputs, [ref.registry], logger);
-    if (isMultiPlatformRun(selection, target)) {
-      await verifyPlatforms(report, {
-        client,
-        ref,
-        source,
-        target,
-        selection,
-        expectedDigest: inputs.digest,
-        logger,
-        deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
-        platformsExpected: inputs.platformsExpected,
-        efficiency: inputs.efficiency,
-        base: { options: inputs, lookup: bases },
-        requireAttestations: inputs.requireAttestations ?? [],
-      });
-      return report;
-    }
-    if (source && target) {
-      local = pickLocalImage(target, explicit);
-      await source.measure(local);
-      report.local = localSummary(local);
-      logger.info(`local image ${source.spec}: ${local.id} from ${local.source}`);
-    }
-    const want = explicit ?? local?.platform ?? hostPlatform();
-
-    const remote = await resolveRemoteImage(client, ref, want, !explicit && local ? `the local build ${local.reference}` : undefined);
-    report.remote = remoteSummary(remote);
-    logger.info(
-      `registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${formatPlatform(remote.platform)}, config ${remote.configDigest}`,
-    );
-
-    report.checks = compareImage(remote, local, inputs.digest);
-    // The index the platform image was picked from, by digest (the tag may have moved since).
-    const top = remote.indexDigest ? await resolveRemoteTop(client, withDigest(ref, remote.indexDigest)) : undefined;
-    if (inputs.platformsExpected) report.checks.push(checkExpectedPlatforms(top ? servedByTop(top) : servedBySingle(remote), inputs.platformsExpected));
-    const attested = await attestationChecks(report, client, top, remote, inputs.requireAttestations ?? []);
-    report.checks.push(...attested.checks);
-    report.layers = layerRows(remote, local);
-    report.compared = describeComparison(local, inputs.digest, inputs.deep);
-    if (report.attestations) report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
-    if (inputs.deep) {
-      report.deep = await verifyLayers(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
-      report.checks.push(...deepChecks(report.deep));
-      const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
-      if (efficiency) report.checks.push(efficiency);
-      const inconclusive = deepError(report.deep);
-      if (inconclusive) throw inconclusive;
-    }
-    report.verified = report.checks.every((c) => c.ok);
-    report.status = report.verified ? 'verified' : 'mismatch';
-    // Labels are the build's word only when the config is proved to be the user's build.
-    const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-    // Provenance is the build's word only when the index it was read from is proved to be the push.
-    const proved = provenanceProved(remote.indexDigest, inputs.digest, target, report.verified);
-    report.base = await inspectBase(inputs, remote, report.layers, bases, logger, configBound, attested.materials, proved);
+      client,
+      remote,
+      source,
+      target,
+      plan,
+      reads: remote.attestations.length > 0 ? await readAttestations(client, remote.attestations) : [],
+      bases: shared.bases ?? baseLookupFor(inputs, [ref.registry], logger),
+    };
+    const platforms: PlatformReport[] = [];
+    for (const pair of plan.pairs) platforms.push(await verifyPair(pair, context));
+    return reportOf(context, platforms, started);
   } catch (err) {
-    report.error = secrets.scrub(describeError(err));
-    report.status = 'error';
-    report.verified = false;
     if (!(err instanceof VerifyImageError)) logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    const error = secrets.scrub(describeError(err));
+    return { image: inputs.image, status: 'error', verified: false, error, checks: [], layers: [], compared: [], durationMs: Date.now() - started };
   } finally {
     await source?.close();
-    report.durationMs = Date.now() - started;
   }
-  return report;
+}
+
+/** The local build as the run needs it: loaded, completed from the pushed top where the source cannot list its platforms alone. */
+async function loadTarget(source: ImageSource, selection: PlatformSelection, image: string, pushed: () => Promise<PushedTop>, logger: Logger): Promise<LocalTarget> {
+  let target = await source.load({ platform: selection.kind === 'one' ? selection.platform : undefined, image });
+  if (source.complete) target = await source.complete(target, pushed);
+  const foundAs = imagesOf(target)[0]?.foundAs;
+  if (foundAs) {
+    logger.info(`local image ${source.spec} is not in the daemon under that name; using ${foundAs} (podman names images by the digest it computed before the push); the registry's digest is still checked`);
+  }
+  return target;
 }
 
 /** The tag's top-level manifest, for a local source that needs it to know its own platforms. */
@@ -172,38 +144,176 @@ async function pushedTop(client: RegistryClient, ref: ImageReference): Promise<P
   return { reference: formatReference(ref), digest: top.digest, mediaType: top.mediaType, index: isIndex(top.mediaType) ? (top.body as ImageIndex) : undefined };
 }
 
-/** Rule attestations for the one platform verified: every attestation in the index is checked, the chosen platform's are reported. */
-async function attestationChecks(
-  report: VerifyReport,
-  client: RegistryClient,
-  top: RemoteTop | undefined,
-  remote: RemoteImage,
-  required: RequiredAttestation[],
-): Promise<{ checks: Check[]; materials: Material[] }> {
-  const attestations = top?.attestations ?? [];
-  if (attestations.length === 0 && required.length === 0) return { checks: [], materials: [] };
-  const reads = await readAttestations(client, attestations);
-  const targets = [{ platform: formatPlatform(remote.platform), manifestDigest: remote.manifestDigest }];
-  const checks = checkAttestations(reads, top?.images ?? [], targets, required);
-  report.attestations = summarizeAttestations(reads, targets, checks);
-  // Only provenance bound to this platform's manifest may name its base (base/provenance.ts).
-  const materials = boundStatements(reads, remote.manifestDigest)
-    .filter((s) => s.kind === 'provenance')
-    .flatMap((s) => s.materials);
-  return { checks, materials };
+/**
+ * The stages every pair goes through, in order: the registry image fetched by digest and the local
+ * image measured; the rules; the layer rows; deep verification; the base. A platform on one side
+ * only is a failed `platforms` check.
+ */
+async function verifyPair(pair: PlatformPair, context: RunContext): Promise<PlatformReport> {
+  const { inputs, logger } = context;
+  const image = pair.remote ? await fetchPlatformImage(context.client, context.remote, pair.remote) : undefined;
+  if (pair.local) await context.source?.measure(pair.local);
+  logPair(pair, image, context);
+  const checks: Check[] = [...(image ? compareImage(image, pair.local, undefined) : []), ...presenceChecks(pair, context)];
+  const report: PlatformReport = {
+    platform: pair.platform,
+    presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
+    status: 'mismatch',
+    checks,
+    layers: image ? platformLayerRows(image, pair.local) : [],
+    ...(image ? { remote: remoteSummary(image) } : {}),
+    ...(pair.local ? { local: localSummary(pair.local) } : {}),
+  };
+  const attestation = pairAttestation(pair.local, context.target?.kind === 'index' ? context.target.index.attestations : [], pair.remote, context.remote.attestations);
+  if (attestation) report.attestation = attestation;
+  if (image && inputs.deep) {
+    report.deep = await verifyLayers(context.client, image, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
+    checks.push(...deepChecks(report.deep));
+    const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
+    if (efficiency) checks.push(efficiency);
+    const inconclusive = deepError(report.deep);
+    if (inconclusive) throw inconclusive;
+  }
+  if (image) report.base = await baseStage(image, pair, report, context);
+  if (context.plan.several) report.checks = checks.map((c) => ({ ...c, platform: pair.platform }));
+  report.status = report.checks.every((c) => c.ok) ? 'verified' : 'mismatch';
+  return report;
 }
 
-function describeComparison(local: LocalImage | undefined, digest: string | undefined, deep: boolean | undefined): string[] {
-  const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
-  if (local) compared.push(`diff_ids and image ID against the local build (${local.source})`);
-  else compared.push('no local image (local-image: none): layers were not compared with a build');
-  if (local?.foundAs) compared.push(`the local image was found as ${local.foundAs}: the daemon knows no image by the name with its digest (podman)`);
-  if (local?.layers?.some((l) => l.measured)) compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
-  if (digest) compared.push(`the registry digest against the expected digest ${digest}`);
-  compared.push(
-    deep
-      ? "every layer blob downloaded and hashed: compressed bytes against the manifest's digest and size, uncompressed bytes against the config's diff_id"
-      : 'layer blobs were not downloaded (set deep: true to hash every layer)',
+/** Base attribution and drift for one platform image; who may name its base depends on what the run proved. */
+async function baseStage(image: RemoteImage, pair: PlatformPair, report: PlatformReport, context: RunContext): Promise<PlatformReport['base']> {
+  const { inputs, remote } = context;
+  const pairOk = report.checks.every((c) => c.ok);
+  // Labels are the build's word only when this platform's config is proved to be the user's build:
+  // every check passed against a local build, or the expected digest names it (the tag or this manifest).
+  const digestMatched = inputs.digest !== undefined && (inputs.digest === remote.top.digest || inputs.digest === image.manifestDigest);
+  const configBound = pairOk && (pair.local !== undefined || digestMatched);
+  // Only provenance bound to this platform's manifest (its subject) may name this platform's base,
+  // and it is the build's word only when the index holding it is proved to be the push.
+  const materials = boundStatements(context.reads, image.manifestDigest)
+    .filter((statement) => statement.kind === 'provenance')
+    .flatMap((statement) => statement.materials);
+  const proved = isIndex(remote.top.mediaType) && provenanceProved(remote.top.digest, inputs.digest, context.target, pairOk);
+  const logger = context.plan.several ? platformLogger(context.logger, pair.platform) : context.logger;
+  return inspectBase(inputs, image, report.layers, context.bases, logger, configBound, materials, proved);
+}
+
+/** A platform on one side only: the tag serves, or lacks, an image nobody verified. */
+function presenceChecks(pair: PlatformPair, context: RunContext): Check[] {
+  const reference = context.remote.reference;
+  if (pair.local && !pair.remote) {
+    return [{ rule: 'platforms', ok: false, message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${reference}: it was not pushed` }];
+  }
+  if (!pair.local && pair.remote && context.target && context.plan.wholeIndex) {
+    return [
+      {
+        rule: 'platforms',
+        ok: false,
+        message: `${pair.platform} is in ${reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
+      },
+    ];
+  }
+  if (!pair.local && !pair.remote) return [{ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${reference} nor in the local build` }];
+  return [];
+}
+
+/** The index-level rules over the verified platforms, then the report. */
+function reportOf(context: RunContext, platforms: PlatformReport[], started: number): VerifyReport {
+  const { inputs, remote, plan, target } = context;
+  const localIndexDigest = target?.kind === 'index' ? target.index.digest : undefined;
+  const index: IndexSummary = { reference: remote.reference, digest: remote.top.digest, mediaType: remote.top.mediaType, ...(localIndexDigest ? { localDigest: localIndexDigest } : {}) };
+  const topChecks = indexChecks(remote, plan.pairs, platforms, { wholeIndex: plan.wholeIndex, expectedDigest: inputs.digest, localIndexDigest });
+  const attestations = attestationStage(context, platforms);
+  topChecks.push(...attestations.rest);
+  if (inputs.platformsExpected) topChecks.push(checkExpectedPlatforms(servedByTop(remote), inputs.platformsExpected));
+  const checks = [...topChecks, ...platforms.flatMap((p) => p.checks)];
+  const verified = checks.length > 0 && checks.every((c) => c.ok);
+  const only = platforms.length === 1 ? platforms[0] : undefined;
+  const report: VerifyReport = {
+    image: inputs.image,
+    status: verified ? 'verified' : 'mismatch',
+    verified,
+    checks,
+    // One platform: the single-platform fields (and outputs) describe it.
+    layers: only?.remote ? only.layers : [],
+    compared: describeComparison({ remote, target, platforms, expectedDigest: inputs.digest, attestations: attestations.summary !== undefined }),
+    durationMs: Date.now() - started,
+    index,
+    platforms,
+  };
+  if (only?.remote) {
+    report.remote = only.remote;
+    if (only.local) report.local = only.local;
+    if (only.deep) report.deep = only.deep;
+    if (only.base) report.base = only.base;
+  } else {
+    const base = combinePlatformBases(platforms);
+    if (base) report.base = base;
+    if (target) report.local = targetSummary(target);
+  }
+  if (attestations.summary) report.attestations = attestations.summary;
+  for (const p of platforms) {
+    if (plan.several) context.logger.info(`${p.platform}: ${p.status}${p.presence === 'both' ? '' : ` (${p.presence === 'registry' ? 'registry only' : 'local build only'})`}`);
+  }
+  return report;
+}
+
+/**
+ * Rule attestations over every attestation in the index; a check about one verified platform joins
+ * that platform's checks (and status), the rest (dangling ones) stay with the index.
+ */
+function attestationStage(context: RunContext, platforms: PlatformReport[]): { rest: Check[]; summary?: AttestationSummary[] } {
+  const required = context.inputs.requireAttestations ?? [];
+  if (context.remote.attestations.length === 0 && required.length === 0) return { rest: [] };
+  const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
+  const checks = checkAttestations(context.reads, context.remote.images, targets, required);
+  const rest: Check[] = [];
+  for (const check of checks) {
+    const platform = platforms.find((p) => p.remote && p.platform === check.platform);
+    if (!platform) {
+      rest.push(check);
+      continue;
+    }
+    platform.checks.push(check);
+    if (!check.ok) platform.status = 'mismatch';
+  }
+  return { rest, summary: summarizeAttestations(context.reads, targets, checks) };
+}
+
+function targetSummary(target: LocalTarget): VerifyReport['local'] {
+  if (target.kind === 'image') return localSummary(target.image);
+  const index = target.index;
+  return {
+    reference: index.reference,
+    source: index.source,
+    id: index.digest ?? '',
+    idKind: 'manifest',
+    platform: index.images.map((i) => formatPlatform(i.platform)).join(', '),
+  };
+}
+
+function logTop(remote: RemoteTop, target: LocalTarget | undefined, logger: Logger): void {
+  if (target?.kind === 'index') {
+    const index = target.index;
+    logger.info(`local build ${index.reference}: ${index.images.length} platform image(s) and ${index.attestations.length} attestation(s) from ${index.source}`);
+  }
+  logger.info(
+    `registry ${remote.reference}: ${isIndex(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`,
   );
-  return compared;
+}
+
+function logPair(pair: PlatformPair, image: RemoteImage | undefined, context: RunContext): void {
+  const local: LocalImage | undefined = pair.local;
+  if (local && context.source) context.logger.info(`local image ${context.source.spec}: ${local.id} for ${formatPlatform(local.platform)} from ${local.source}`);
+  if (image) context.logger.info(`registry ${image.reference}: manifest ${image.manifestDigest} for ${formatPlatform(image.platform)}, config ${image.configDigest}`);
+}
+
+/** The base stage's log lines say which platform they are about. */
+function platformLogger(logger: Logger, platform: string): Logger {
+  return {
+    info: (m) => logger.info(`${platform}: ${m}`),
+    warning: (m) => logger.warning(`${platform}: ${m}`),
+    debug: (m) => logger.debug(`${platform}: ${m}`),
+    secret: (s) => logger.secret(s),
+  };
 }

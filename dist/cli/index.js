@@ -2,34 +2,34 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 3368:
+/***/ 7112:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3069)
-const Dispatcher = __nccwpck_require__(4472)
-const Pool = __nccwpck_require__(7404)
-const BalancedPool = __nccwpck_require__(8973)
-const Agent = __nccwpck_require__(6261)
-const ProxyAgent = __nccwpck_require__(9848)
-const EnvHttpProxyAgent = __nccwpck_require__(7897)
-const RetryAgent = __nccwpck_require__(9501)
-const errors = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
+const Client = __nccwpck_require__(4205)
+const Dispatcher = __nccwpck_require__(8459)
+const Pool = __nccwpck_require__(5644)
+const BalancedPool = __nccwpck_require__(7309)
+const Agent = __nccwpck_require__(3045)
+const ProxyAgent = __nccwpck_require__(1256)
+const EnvHttpProxyAgent = __nccwpck_require__(9689)
+const RetryAgent = __nccwpck_require__(5418)
+const errors = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(5407)
-const buildConnector = __nccwpck_require__(2296)
-const MockClient = __nccwpck_require__(8957)
-const MockAgent = __nccwpck_require__(5973)
-const MockPool = __nccwpck_require__(8780)
-const mockErrors = __nccwpck_require__(5445)
-const RetryHandler = __nccwpck_require__(112)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(5837)
-const DecoratorHandler = __nccwpck_require__(7011)
-const RedirectHandler = __nccwpck_require__(5050)
-const createRedirectInterceptor = __nccwpck_require__(1676)
+const api = __nccwpck_require__(1695)
+const buildConnector = __nccwpck_require__(1384)
+const MockClient = __nccwpck_require__(7293)
+const MockAgent = __nccwpck_require__(7621)
+const MockPool = __nccwpck_require__(4396)
+const mockErrors = __nccwpck_require__(7029)
+const RetryHandler = __nccwpck_require__(8576)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2349)
+const DecoratorHandler = __nccwpck_require__(3827)
+const RedirectHandler = __nccwpck_require__(6506)
+const createRedirectInterceptor = __nccwpck_require__(76)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -47,10 +47,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(3650),
-  retry: __nccwpck_require__(3874),
-  dump: __nccwpck_require__(2375),
-  dns: __nccwpck_require__(7251)
+  redirect: __nccwpck_require__(7410),
+  retry: __nccwpck_require__(2530),
+  dump: __nccwpck_require__(7556),
+  dns: __nccwpck_require__(2704)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -112,7 +112,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(7302).fetch)
+const fetchImpl = (__nccwpck_require__(742).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -124,39 +124,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(3676).Headers
-/* unused reexport */ __nccwpck_require__(9107).Response
-/* unused reexport */ __nccwpck_require__(6055).Request
-/* unused reexport */ __nccwpck_require__(9662).FormData
+/* unused reexport */ __nccwpck_require__(2812).Headers
+/* unused reexport */ __nccwpck_require__(2371).Response
+/* unused reexport */ __nccwpck_require__(6855).Request
+/* unused reexport */ __nccwpck_require__(4990).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(6299).FileReader
+/* unused reexport */ __nccwpck_require__(2027).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(2443)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1307)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(6949)
-const { kConstruct } = __nccwpck_require__(7589)
+const { CacheStorage } = __nccwpck_require__(1221)
+const { kConstruct } = __nccwpck_require__(7477)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(5437)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(285)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(980)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7044)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(44)
-/* unused reexport */ __nccwpck_require__(5366).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6972)
+/* unused reexport */ __nccwpck_require__(310).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -172,18 +172,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(6942)
+const { EventSource } = __nccwpck_require__(7694)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 9318:
+/***/ 4982:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(1544)
-const { RequestAbortedError } = __nccwpck_require__(8091)
+const { addAbortListener } = __nccwpck_require__(744)
+const { RequestAbortedError } = __nccwpck_require__(8811)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -243,16 +243,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9724:
+/***/ 1132:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { addSignal, removeSignal } = __nccwpck_require__(9318)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { addSignal, removeSignal } = __nccwpck_require__(4982)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -358,7 +358,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6998:
+/***/ 4166:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -372,10 +372,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
+} = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(9318)
+const { addSignal, removeSignal } = __nccwpck_require__(4982)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -616,16 +616,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 8675:
+/***/ 563:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(3135)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(8447)
+const { Readable } = __nccwpck_require__(6943)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(8559)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -837,18 +837,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 576:
+/***/ 992:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(8447)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(8559)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(9318)
+const { addSignal, removeSignal } = __nccwpck_require__(4982)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1064,15 +1064,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 2274:
+/***/ 3282:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8091)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8811)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(1544)
-const { addSignal, removeSignal } = __nccwpck_require__(9318)
+const util = __nccwpck_require__(744)
+const { addSignal, removeSignal } = __nccwpck_require__(4982)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1179,21 +1179,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 5407:
+/***/ 1695:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(8675)
-module.exports.stream = __nccwpck_require__(576)
-module.exports.pipeline = __nccwpck_require__(6998)
-module.exports.upgrade = __nccwpck_require__(2274)
-module.exports.connect = __nccwpck_require__(9724)
+module.exports.request = __nccwpck_require__(563)
+module.exports.stream = __nccwpck_require__(992)
+module.exports.pipeline = __nccwpck_require__(4166)
+module.exports.upgrade = __nccwpck_require__(3282)
+module.exports.connect = __nccwpck_require__(1132)
 
 
 /***/ }),
 
-/***/ 3135:
+/***/ 6943:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1202,9 +1202,9 @@ module.exports.connect = __nccwpck_require__(9724)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { ReadableStreamFrom } = __nccwpck_require__(1544)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { ReadableStreamFrom } = __nccwpck_require__(744)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1585,15 +1585,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 8447:
+/***/ 8559:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 
-const { chunksDecode } = __nccwpck_require__(3135)
+const { chunksDecode } = __nccwpck_require__(6943)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1685,16 +1685,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2296:
+/***/ 1384:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1544)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8091)
-const timers = __nccwpck_require__(2563)
+const util = __nccwpck_require__(744)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8811)
+const timers = __nccwpck_require__(147)
 
 function noop () {}
 
@@ -1932,7 +1932,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 1303:
+/***/ 3111:
 /***/ ((module) => {
 
 
@@ -2057,7 +2057,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8150:
+/***/ 278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2266,7 +2266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8091:
+/***/ 8811:
 /***/ ((module) => {
 
 
@@ -2698,7 +2698,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8823:
+/***/ 9767:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2706,7 +2706,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -2721,9 +2721,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(1544)
-const { channels } = __nccwpck_require__(8150)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1303)
+} = __nccwpck_require__(744)
+const { channels } = __nccwpck_require__(278)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(3111)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3187,7 +3187,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 9411:
+/***/ 2323:
 /***/ ((module) => {
 
 module.exports = {
@@ -3261,7 +3261,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3568:
+/***/ 2496:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3269,7 +3269,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(1303)
+} = __nccwpck_require__(3111)
 
 class TstNode {
   /** @type {any} */
@@ -3420,13 +3420,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1544:
+/***/ 744:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(9411)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(2323)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3434,9 +3434,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1303)
-const { tree } = __nccwpck_require__(3568)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(3111)
+const { tree } = __nccwpck_require__(2496)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4146,18 +4146,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6261:
+/***/ 3045:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8091)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(9411)
-const DispatcherBase = __nccwpck_require__(4745)
-const Pool = __nccwpck_require__(7404)
-const Client = __nccwpck_require__(3069)
-const util = __nccwpck_require__(1544)
-const createRedirectInterceptor = __nccwpck_require__(1676)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(2323)
+const DispatcherBase = __nccwpck_require__(9241)
+const Pool = __nccwpck_require__(5644)
+const Client = __nccwpck_require__(4205)
+const util = __nccwpck_require__(744)
+const createRedirectInterceptor = __nccwpck_require__(76)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4286,7 +4286,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 8973:
+/***/ 7309:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4294,7 +4294,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 const {
   PoolBase,
   kClients,
@@ -4302,10 +4302,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(3272)
-const Pool = __nccwpck_require__(7404)
-const { kUrl, kInterceptors } = __nccwpck_require__(9411)
-const { parseOrigin } = __nccwpck_require__(1544)
+} = __nccwpck_require__(824)
+const Pool = __nccwpck_require__(5644)
+const { kUrl, kInterceptors } = __nccwpck_require__(2323)
+const { parseOrigin } = __nccwpck_require__(744)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4502,7 +4502,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 1557:
+/***/ 7317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4510,9 +4510,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1544)
-const { channels } = __nccwpck_require__(8150)
-const timers = __nccwpck_require__(2563)
+const util = __nccwpck_require__(744)
+const { channels } = __nccwpck_require__(278)
+const timers = __nccwpck_require__(147)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4525,7 +4525,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 const {
   kUrl,
   kReset,
@@ -4558,9 +4558,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(9411)
+} = __nccwpck_require__(2323)
 
-const constants = __nccwpck_require__(7424)
+const constants = __nccwpck_require__(8592)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4572,11 +4572,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7846) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7590) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(9474))
+    mod = await WebAssembly.compile(__nccwpck_require__(6962))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4584,7 +4584,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7846))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7590))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5499,7 +5499,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(8900).extractBody)
+      extractBody = (__nccwpck_require__(3428).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6022,7 +6022,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 4092:
+/***/ 7580:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6030,13 +6030,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(1544)
+const util = __nccwpck_require__(744)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8091)
+} = __nccwpck_require__(8811)
 const {
   kUrl,
   kReset,
@@ -6055,7 +6055,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(9411)
+} = __nccwpck_require__(2323)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6461,7 +6461,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(8900).extractBody)
+    extractBody ??= (__nccwpck_require__(3428).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -6821,7 +6821,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3069:
+/***/ 4205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -6831,16 +6831,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(1544)
-const { channels } = __nccwpck_require__(8150)
-const Request = __nccwpck_require__(8823)
-const DispatcherBase = __nccwpck_require__(4745)
+const util = __nccwpck_require__(744)
+const { channels } = __nccwpck_require__(278)
+const Request = __nccwpck_require__(9767)
+const DispatcherBase = __nccwpck_require__(9241)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8091)
-const buildConnector = __nccwpck_require__(2296)
+} = __nccwpck_require__(8811)
+const buildConnector = __nccwpck_require__(1384)
 const {
   kUrl,
   kServerName,
@@ -6882,9 +6882,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(9411)
-const connectH1 = __nccwpck_require__(1557)
-const connectH2 = __nccwpck_require__(4092)
+} = __nccwpck_require__(2323)
+const connectH1 = __nccwpck_require__(7317)
+const connectH2 = __nccwpck_require__(7580)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7192,7 +7192,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(1676)
+const createRedirectInterceptor = __nccwpck_require__(76)
 
 function onError (client, err) {
   if (
@@ -7452,19 +7452,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 4745:
+/***/ 9241:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(4472)
+const Dispatcher = __nccwpck_require__(8459)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8091)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(9411)
+} = __nccwpck_require__(8811)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(2323)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7667,7 +7667,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 4472:
+/***/ 8459:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7739,15 +7739,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 7897:
+/***/ 9689:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(4745)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(9411)
-const ProxyAgent = __nccwpck_require__(9848)
-const Agent = __nccwpck_require__(6261)
+const DispatcherBase = __nccwpck_require__(9241)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(2323)
+const ProxyAgent = __nccwpck_require__(1256)
+const Agent = __nccwpck_require__(3045)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -7906,7 +7906,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 6524:
+/***/ 9804:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8030,15 +8030,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 3272:
+/***/ 824:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(4745)
-const FixedQueue = __nccwpck_require__(6524)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(9411)
-const PoolStats = __nccwpck_require__(9686)
+const DispatcherBase = __nccwpck_require__(9241)
+const FixedQueue = __nccwpck_require__(9804)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(2323)
+const PoolStats = __nccwpck_require__(9350)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8231,10 +8231,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9686:
+/***/ 9350:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(9411)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(2323)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8272,7 +8272,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 7404:
+/***/ 5644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8283,14 +8283,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(3272)
-const Client = __nccwpck_require__(3069)
+} = __nccwpck_require__(824)
+const Client = __nccwpck_require__(4205)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8091)
-const util = __nccwpck_require__(1544)
-const { kUrl, kInterceptors } = __nccwpck_require__(9411)
-const buildConnector = __nccwpck_require__(2296)
+} = __nccwpck_require__(8811)
+const util = __nccwpck_require__(744)
+const { kUrl, kInterceptors } = __nccwpck_require__(2323)
+const buildConnector = __nccwpck_require__(1384)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8386,19 +8386,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9848:
+/***/ 1256:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(9411)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(2323)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(6261)
-const Pool = __nccwpck_require__(7404)
-const DispatcherBase = __nccwpck_require__(4745)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8091)
-const buildConnector = __nccwpck_require__(2296)
-const Client = __nccwpck_require__(3069)
+const Agent = __nccwpck_require__(3045)
+const Pool = __nccwpck_require__(5644)
+const DispatcherBase = __nccwpck_require__(9241)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8811)
+const buildConnector = __nccwpck_require__(1384)
+const Client = __nccwpck_require__(4205)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8667,13 +8667,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 9501:
+/***/ 5418:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(4472)
-const RetryHandler = __nccwpck_require__(112)
+const Dispatcher = __nccwpck_require__(8459)
+const RetryHandler = __nccwpck_require__(8576)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8709,7 +8709,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 5837:
+/***/ 2349:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8717,8 +8717,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8091)
-const Agent = __nccwpck_require__(6261)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
+const Agent = __nccwpck_require__(3045)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -8748,7 +8748,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7011:
+/***/ 3827:
 /***/ ((module) => {
 
 
@@ -8799,15 +8799,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 5050:
+/***/ 6506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1544)
-const { kBodyUsed } = __nccwpck_require__(9411)
+const util = __nccwpck_require__(744)
+const { kBodyUsed } = __nccwpck_require__(2323)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9038,20 +9038,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 112:
+/***/ 8576:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(9411)
-const { RequestRetryError } = __nccwpck_require__(8091)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(2323)
+const { RequestRetryError } = __nccwpck_require__(8811)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(1544)
+} = __nccwpck_require__(744)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9482,14 +9482,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 7251:
+/***/ 2704:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(7011)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8091)
+const DecoratorHandler = __nccwpck_require__(3827)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8811)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -9864,14 +9864,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 2375:
+/***/ 7556:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1544)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8091)
-const DecoratorHandler = __nccwpck_require__(7011)
+const util = __nccwpck_require__(744)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8811)
+const DecoratorHandler = __nccwpck_require__(3827)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -9994,12 +9994,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1676:
+/***/ 76:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(5050)
+const RedirectHandler = __nccwpck_require__(6506)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10022,11 +10022,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 3650:
+/***/ 7410:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(5050)
+const RedirectHandler = __nccwpck_require__(6506)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10053,11 +10053,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 3874:
+/***/ 2530:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(112)
+const RetryHandler = __nccwpck_require__(8576)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10079,13 +10079,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 7424:
+/***/ 8592:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(8916);
+const utils_1 = __nccwpck_require__(3652);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10363,7 +10363,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 7846:
+/***/ 7590:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10375,7 +10375,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 9474:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10387,7 +10387,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 8916:
+/***/ 3652:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10408,13 +10408,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 5973:
+/***/ 7621:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(9411)
-const Agent = __nccwpck_require__(6261)
+const { kClients } = __nccwpck_require__(2323)
+const Agent = __nccwpck_require__(3045)
 const {
   kAgent,
   kMockAgentSet,
@@ -10425,14 +10425,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(8149)
-const MockClient = __nccwpck_require__(8957)
-const MockPool = __nccwpck_require__(8780)
-const { matchValue, buildMockOptions } = __nccwpck_require__(1725)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8091)
-const Dispatcher = __nccwpck_require__(4472)
-const Pluralizer = __nccwpck_require__(8353)
-const PendingInterceptorsFormatter = __nccwpck_require__(1030)
+} = __nccwpck_require__(9381)
+const MockClient = __nccwpck_require__(7293)
+const MockPool = __nccwpck_require__(4396)
+const { matchValue, buildMockOptions } = __nccwpck_require__(9645)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8811)
+const Dispatcher = __nccwpck_require__(8459)
+const Pluralizer = __nccwpck_require__(9233)
+const PendingInterceptorsFormatter = __nccwpck_require__(4214)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10575,14 +10575,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 8957:
+/***/ 7293:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3069)
-const { buildMockDispatch } = __nccwpck_require__(1725)
+const Client = __nccwpck_require__(4205)
+const { buildMockDispatch } = __nccwpck_require__(9645)
 const {
   kDispatches,
   kMockAgent,
@@ -10591,10 +10591,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(8149)
-const { MockInterceptor } = __nccwpck_require__(1599)
-const Symbols = __nccwpck_require__(9411)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
+} = __nccwpck_require__(9381)
+const { MockInterceptor } = __nccwpck_require__(7679)
+const Symbols = __nccwpck_require__(2323)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10641,12 +10641,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 5445:
+/***/ 7029:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8091)
+const { UndiciError } = __nccwpck_require__(8811)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10676,12 +10676,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1599:
+/***/ 7679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1725)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(9645)
 const {
   kDispatches,
   kDispatchKey,
@@ -10689,9 +10689,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(8149)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
-const { buildURL } = __nccwpck_require__(1544)
+} = __nccwpck_require__(9381)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
+const { buildURL } = __nccwpck_require__(744)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -10890,14 +10890,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 8780:
+/***/ 4396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(7404)
-const { buildMockDispatch } = __nccwpck_require__(1725)
+const Pool = __nccwpck_require__(5644)
+const { buildMockDispatch } = __nccwpck_require__(9645)
 const {
   kDispatches,
   kMockAgent,
@@ -10906,10 +10906,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(8149)
-const { MockInterceptor } = __nccwpck_require__(1599)
-const Symbols = __nccwpck_require__(9411)
-const { InvalidArgumentError } = __nccwpck_require__(8091)
+} = __nccwpck_require__(9381)
+const { MockInterceptor } = __nccwpck_require__(7679)
+const Symbols = __nccwpck_require__(2323)
+const { InvalidArgumentError } = __nccwpck_require__(8811)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -10956,7 +10956,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 8149:
+/***/ 9381:
 /***/ ((module) => {
 
 
@@ -10986,20 +10986,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1725:
+/***/ 9645:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(5445)
+const { MockNotMatchedError } = __nccwpck_require__(7029)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(8149)
-const { buildURL } = __nccwpck_require__(1544)
+} = __nccwpck_require__(9381)
+const { buildURL } = __nccwpck_require__(744)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11360,7 +11360,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1030:
+/***/ 4214:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11410,7 +11410,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 8353:
+/***/ 9233:
 /***/ ((module) => {
 
 
@@ -11446,7 +11446,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 2563:
+/***/ 147:
 /***/ ((module) => {
 
 
@@ -11876,20 +11876,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4330:
+/***/ 1722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(7589)
-const { urlEquals, getFieldValues } = __nccwpck_require__(102)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(1544)
-const { webidl } = __nccwpck_require__(253)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9107)
-const { Request, fromInnerRequest } = __nccwpck_require__(6055)
-const { kState } = __nccwpck_require__(4883)
-const { fetching } = __nccwpck_require__(7302)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(4296)
+const { kConstruct } = __nccwpck_require__(7477)
+const { urlEquals, getFieldValues } = __nccwpck_require__(4870)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(744)
+const { webidl } = __nccwpck_require__(3997)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(2371)
+const { Request, fromInnerRequest } = __nccwpck_require__(6855)
+const { kState } = __nccwpck_require__(323)
+const { fetching } = __nccwpck_require__(742)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(8360)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -12742,15 +12742,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6949:
+/***/ 1221:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(7589)
-const { Cache } = __nccwpck_require__(4330)
-const { webidl } = __nccwpck_require__(253)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
+const { kConstruct } = __nccwpck_require__(7477)
+const { Cache } = __nccwpck_require__(1722)
+const { webidl } = __nccwpck_require__(3997)
+const { kEnumerableProperty } = __nccwpck_require__(744)
 
 class CacheStorage {
   /**
@@ -12901,26 +12901,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7589:
+/***/ 7477:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(9411).kConstruct)
+  kConstruct: (__nccwpck_require__(2323).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 102:
+/***/ 4870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(980)
-const { isValidHeaderName } = __nccwpck_require__(4296)
+const { URLSerializer } = __nccwpck_require__(7044)
+const { isValidHeaderName } = __nccwpck_require__(8360)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -12965,7 +12965,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6820:
+/***/ 6612:
 /***/ ((module) => {
 
 
@@ -12984,15 +12984,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5437:
+/***/ 285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(2802)
-const { stringify } = __nccwpck_require__(5613)
-const { webidl } = __nccwpck_require__(253)
-const { Headers } = __nccwpck_require__(3676)
+const { parseSetCookie } = __nccwpck_require__(130)
+const { stringify } = __nccwpck_require__(141)
+const { webidl } = __nccwpck_require__(3997)
+const { Headers } = __nccwpck_require__(2812)
 
 /**
  * @typedef {Object} Cookie
@@ -13175,14 +13175,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2802:
+/***/ 130:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(6820)
-const { isCTLExcludingHtab } = __nccwpck_require__(5613)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(980)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(6612)
+const { isCTLExcludingHtab } = __nccwpck_require__(141)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7044)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13492,7 +13492,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5613:
+/***/ 141:
 /***/ ((module) => {
 
 
@@ -13851,13 +13851,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2455:
+/***/ 1895:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(6627)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(6995)
 
 /**
  * @type {number[]} BOM
@@ -14432,23 +14432,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6942:
+/***/ 7694:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(7302)
-const { makeRequest } = __nccwpck_require__(6055)
-const { webidl } = __nccwpck_require__(253)
-const { EventSourceStream } = __nccwpck_require__(2455)
-const { parseMIMEType } = __nccwpck_require__(980)
-const { createFastMessageEvent } = __nccwpck_require__(44)
-const { isNetworkError } = __nccwpck_require__(9107)
-const { delay } = __nccwpck_require__(6627)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
-const { environmentSettingsObject } = __nccwpck_require__(4296)
-const { getGlobalDispatcher } = __nccwpck_require__(5837)
+const { fetching } = __nccwpck_require__(742)
+const { makeRequest } = __nccwpck_require__(6855)
+const { webidl } = __nccwpck_require__(3997)
+const { EventSourceStream } = __nccwpck_require__(1895)
+const { parseMIMEType } = __nccwpck_require__(7044)
+const { createFastMessageEvent } = __nccwpck_require__(6972)
+const { isNetworkError } = __nccwpck_require__(2371)
+const { delay } = __nccwpck_require__(6995)
+const { kEnumerableProperty } = __nccwpck_require__(744)
+const { environmentSettingsObject } = __nccwpck_require__(8360)
+const { getGlobalDispatcher } = __nccwpck_require__(2349)
 
 let experimentalWarned = false
 
@@ -14922,7 +14922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6627:
+/***/ 6995:
 /***/ ((module) => {
 
 
@@ -14966,12 +14966,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8900:
+/***/ 3428:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1544)
+const util = __nccwpck_require__(744)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -14981,16 +14981,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(4296)
-const { FormData } = __nccwpck_require__(9662)
-const { kState } = __nccwpck_require__(4883)
-const { webidl } = __nccwpck_require__(253)
+} = __nccwpck_require__(8360)
+const { FormData } = __nccwpck_require__(4990)
+const { kState } = __nccwpck_require__(323)
+const { webidl } = __nccwpck_require__(3997)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(980)
-const { multipartFormDataParser } = __nccwpck_require__(3100)
+const { serializeAMimeType } = __nccwpck_require__(7044)
+const { multipartFormDataParser } = __nccwpck_require__(9660)
 let random
 
 try {
@@ -15502,7 +15502,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1207:
+/***/ 1415:
 /***/ ((module) => {
 
 
@@ -15633,7 +15633,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 980:
+/***/ 7044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16384,12 +16384,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 933:
+/***/ 4645:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(9411)
+const { kConnected, kSize } = __nccwpck_require__(2323)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16437,14 +16437,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 1506:
+/***/ 8818:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(4883)
-const { webidl } = __nccwpck_require__(253)
+const { kState } = __nccwpck_require__(323)
+const { webidl } = __nccwpck_require__(3997)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16570,16 +16570,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 3100:
+/***/ 9660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(1544)
-const { utf8DecodeBytes } = __nccwpck_require__(4296)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(980)
-const { isFileLike } = __nccwpck_require__(1506)
-const { makeEntry } = __nccwpck_require__(9662)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(744)
+const { utf8DecodeBytes } = __nccwpck_require__(8360)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7044)
+const { isFileLike } = __nccwpck_require__(8818)
+const { makeEntry } = __nccwpck_require__(4990)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17051,16 +17051,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9662:
+/***/ 4990:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(4296)
-const { kState } = __nccwpck_require__(4883)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
-const { FileLike, isFileLike } = __nccwpck_require__(1506)
-const { webidl } = __nccwpck_require__(253)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(8360)
+const { kState } = __nccwpck_require__(323)
+const { kEnumerableProperty } = __nccwpck_require__(744)
+const { FileLike, isFileLike } = __nccwpck_require__(8818)
+const { webidl } = __nccwpck_require__(3997)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17310,7 +17310,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 2443:
+/***/ 1307:
 /***/ ((module) => {
 
 
@@ -17357,21 +17357,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3676:
+/***/ 2812:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(9411)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
+const { kConstruct } = __nccwpck_require__(2323)
+const { kEnumerableProperty } = __nccwpck_require__(744)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(4296)
-const { webidl } = __nccwpck_require__(253)
+} = __nccwpck_require__(8360)
+const { webidl } = __nccwpck_require__(3997)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18051,7 +18051,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7302:
+/***/ 742:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18064,9 +18064,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9107)
-const { HeadersList } = __nccwpck_require__(3676)
-const { Request, cloneRequest } = __nccwpck_require__(6055)
+} = __nccwpck_require__(2371)
+const { HeadersList } = __nccwpck_require__(2812)
+const { Request, cloneRequest } = __nccwpck_require__(6855)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18102,23 +18102,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(4296)
-const { kState, kDispatcher } = __nccwpck_require__(4883)
+} = __nccwpck_require__(8360)
+const { kState, kDispatcher } = __nccwpck_require__(323)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(8900)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(3428)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(1207)
+} = __nccwpck_require__(1415)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1544)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(980)
-const { getGlobalDispatcher } = __nccwpck_require__(5837)
-const { webidl } = __nccwpck_require__(253)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(744)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7044)
+const { getGlobalDispatcher } = __nccwpck_require__(2349)
+const { webidl } = __nccwpck_require__(3997)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20328,23 +20328,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6055:
+/***/ 6855:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8900)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(3676)
-const { FinalizationRegistry } = __nccwpck_require__(933)()
-const util = __nccwpck_require__(1544)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(3428)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(2812)
+const { FinalizationRegistry } = __nccwpck_require__(4645)()
+const util = __nccwpck_require__(744)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(4296)
+} = __nccwpck_require__(8360)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20354,12 +20354,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(1207)
+} = __nccwpck_require__(1415)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(4883)
-const { webidl } = __nccwpck_require__(253)
-const { URLSerializer } = __nccwpck_require__(980)
-const { kConstruct } = __nccwpck_require__(9411)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(323)
+const { webidl } = __nccwpck_require__(3997)
+const { URLSerializer } = __nccwpck_require__(7044)
+const { kConstruct } = __nccwpck_require__(2323)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21372,14 +21372,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9107:
+/***/ 2371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(3676)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8900)
-const util = __nccwpck_require__(1544)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(2812)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(3428)
+const util = __nccwpck_require__(744)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21391,16 +21391,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(4296)
+} = __nccwpck_require__(8360)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(1207)
-const { kState, kHeaders } = __nccwpck_require__(4883)
-const { webidl } = __nccwpck_require__(253)
-const { FormData } = __nccwpck_require__(9662)
-const { URLSerializer } = __nccwpck_require__(980)
-const { kConstruct } = __nccwpck_require__(9411)
+} = __nccwpck_require__(1415)
+const { kState, kHeaders } = __nccwpck_require__(323)
+const { webidl } = __nccwpck_require__(3997)
+const { FormData } = __nccwpck_require__(4990)
+const { URLSerializer } = __nccwpck_require__(7044)
+const { kConstruct } = __nccwpck_require__(2323)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -21989,7 +21989,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4883:
+/***/ 323:
 /***/ ((module) => {
 
 
@@ -22005,21 +22005,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4296:
+/***/ 8360:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(1207)
-const { getGlobalOrigin } = __nccwpck_require__(2443)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(980)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(1415)
+const { getGlobalOrigin } = __nccwpck_require__(1307)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7044)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(1544)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(744)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(253)
+const { webidl } = __nccwpck_require__(3997)
 
 let supportedHashes = []
 
@@ -23644,14 +23644,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 253:
+/***/ 3997:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(1544)
+const { toUSVString } = __nccwpck_require__(744)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24346,7 +24346,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5207:
+/***/ 4359:
 /***/ ((module) => {
 
 
@@ -24643,7 +24643,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6299:
+/***/ 2027:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24652,16 +24652,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(7522)
+} = __nccwpck_require__(3986)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(9657)
-const { webidl } = __nccwpck_require__(253)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
+} = __nccwpck_require__(4025)
+const { webidl } = __nccwpck_require__(3997)
+const { kEnumerableProperty } = __nccwpck_require__(744)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -24994,12 +24994,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2981:
+/***/ 7026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(253)
+const { webidl } = __nccwpck_require__(3997)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25079,7 +25079,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9657:
+/***/ 4025:
 /***/ ((module) => {
 
 
@@ -25096,7 +25096,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7522:
+/***/ 3986:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25107,10 +25107,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(9657)
-const { ProgressEvent } = __nccwpck_require__(2981)
-const { getEncoding } = __nccwpck_require__(5207)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(980)
+} = __nccwpck_require__(4025)
+const { ProgressEvent } = __nccwpck_require__(7026)
+const { getEncoding } = __nccwpck_require__(4359)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7044)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25494,27 +25494,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2569:
+/***/ 5641:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(1816)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(600)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(2456)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(5673)
-const { channels } = __nccwpck_require__(8150)
-const { CloseEvent } = __nccwpck_require__(44)
-const { makeRequest } = __nccwpck_require__(6055)
-const { fetching } = __nccwpck_require__(7302)
-const { Headers, getHeadersList } = __nccwpck_require__(3676)
-const { getDecodeSplit } = __nccwpck_require__(4296)
-const { WebsocketFrameSend } = __nccwpck_require__(9272)
+} = __nccwpck_require__(1067)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(5657)
+const { channels } = __nccwpck_require__(278)
+const { CloseEvent } = __nccwpck_require__(6972)
+const { makeRequest } = __nccwpck_require__(6855)
+const { fetching } = __nccwpck_require__(742)
+const { Headers, getHeadersList } = __nccwpck_require__(2812)
+const { getDecodeSplit } = __nccwpck_require__(8360)
+const { WebsocketFrameSend } = __nccwpck_require__(1976)
 
 /** @type {import('crypto')} */
 let crypto
@@ -25872,7 +25872,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1816:
+/***/ 600:
 /***/ ((module) => {
 
 
@@ -25945,14 +25945,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44:
+/***/ 6972:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(253)
-const { kEnumerableProperty } = __nccwpck_require__(1544)
-const { kConstruct } = __nccwpck_require__(9411)
+const { webidl } = __nccwpck_require__(3997)
+const { kEnumerableProperty } = __nccwpck_require__(744)
+const { kConstruct } = __nccwpck_require__(2323)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26281,12 +26281,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9272:
+/***/ 1976:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(1816)
+const { maxUnsigned16Bit } = __nccwpck_require__(600)
 
 const BUFFER_SIZE = 16386
 
@@ -26384,14 +26384,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2869:
+/***/ 9733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(5673)
-const { MessageSizeExceededError } = __nccwpck_require__(8091)
+const { isValidClientWindowBits } = __nccwpck_require__(5657)
+const { MessageSizeExceededError } = __nccwpck_require__(8811)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26496,16 +26496,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 4588:
+/***/ 9116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(1816)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(2456)
-const { channels } = __nccwpck_require__(8150)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(600)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1067)
+const { channels } = __nccwpck_require__(278)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26515,11 +26515,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(5673)
-const { WebsocketFrameSend } = __nccwpck_require__(9272)
-const { closeWebSocketConnection } = __nccwpck_require__(2569)
-const { PerMessageDeflate } = __nccwpck_require__(2869)
-const { MessageSizeExceededError } = __nccwpck_require__(8091)
+} = __nccwpck_require__(5657)
+const { WebsocketFrameSend } = __nccwpck_require__(1976)
+const { closeWebSocketConnection } = __nccwpck_require__(5641)
+const { PerMessageDeflate } = __nccwpck_require__(9733)
+const { MessageSizeExceededError } = __nccwpck_require__(8811)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27030,14 +27030,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 228:
+/***/ 4260:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(9272)
-const { opcodes, sendHints } = __nccwpck_require__(1816)
-const FixedQueue = __nccwpck_require__(6524)
+const { WebsocketFrameSend } = __nccwpck_require__(1976)
+const { opcodes, sendHints } = __nccwpck_require__(600)
+const FixedQueue = __nccwpck_require__(9804)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27141,7 +27141,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 2456:
+/***/ 1067:
 /***/ ((module) => {
 
 
@@ -27160,16 +27160,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5673:
+/***/ 5657:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(2456)
-const { states, opcodes } = __nccwpck_require__(1816)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(44)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1067)
+const { states, opcodes } = __nccwpck_require__(600)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6972)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(980)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7044)
 
 /* globals Blob */
 
@@ -27489,15 +27489,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5366:
+/***/ 310:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(253)
-const { URLSerializer } = __nccwpck_require__(980)
-const { environmentSettingsObject } = __nccwpck_require__(4296)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(1816)
+const { webidl } = __nccwpck_require__(3997)
+const { URLSerializer } = __nccwpck_require__(7044)
+const { environmentSettingsObject } = __nccwpck_require__(8360)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(600)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27506,21 +27506,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(2456)
+} = __nccwpck_require__(1067)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(5673)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(2569)
-const { ByteParser } = __nccwpck_require__(4588)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(1544)
-const { getGlobalDispatcher } = __nccwpck_require__(5837)
+} = __nccwpck_require__(5657)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(5641)
+const { ByteParser } = __nccwpck_require__(9116)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(744)
+const { getGlobalDispatcher } = __nccwpck_require__(2349)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(44)
-const { SendQueue } = __nccwpck_require__(228)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6972)
+const { SendQueue } = __nccwpck_require__(4260)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28091,15 +28091,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 770:
+/***/ 8482:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+/* unused reexport */ __nccwpck_require__(9290);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 9290:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -28371,38 +28371,38 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 2480:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const RoundRobinPool = __nccwpck_require__(5520)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const Socks5ProxyAgent = __nccwpck_require__(7223)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const H2CClient = __nccwpck_require__(6815)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(1285)
+const Dispatcher = __nccwpck_require__(7939)
+const Pool = __nccwpck_require__(2244)
+const BalancedPool = __nccwpck_require__(2549)
+const RoundRobinPool = __nccwpck_require__(8512)
+const Agent = __nccwpck_require__(8285)
+const ProxyAgent = __nccwpck_require__(9920)
+const Socks5ProxyAgent = __nccwpck_require__(8151)
+const EnvHttpProxyAgent = __nccwpck_require__(929)
+const RetryAgent = __nccwpck_require__(1346)
+const H2CClient = __nccwpck_require__(6591)
+const errors = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(431)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const SnapshotAgent = __nccwpck_require__(5095)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
+const api = __nccwpck_require__(8567)
+const buildConnector = __nccwpck_require__(2784)
+const MockClient = __nccwpck_require__(9493)
+const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(5663)
+const MockAgent = __nccwpck_require__(1437)
+const MockPool = __nccwpck_require__(5220)
+const SnapshotAgent = __nccwpck_require__(9447)
+const mockErrors = __nccwpck_require__(9917)
+const RetryHandler = __nccwpck_require__(5640)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8421)
+const DecoratorHandler = __nccwpck_require__(91)
+const RedirectHandler = __nccwpck_require__(7970)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -28422,21 +28422,21 @@ __webpack_unused_export__ = RetryHandler
 __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  responseError: __nccwpck_require__(8918),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379),
-  cache: __nccwpck_require__(5542),
-  decompress: __nccwpck_require__(557),
-  deduplicate: __nccwpck_require__(7240)
+  redirect: __nccwpck_require__(730),
+  responseError: __nccwpck_require__(6790),
+  retry: __nccwpck_require__(4346),
+  dump: __nccwpck_require__(8412),
+  dns: __nccwpck_require__(8731),
+  cache: __nccwpck_require__(7382),
+  decompress: __nccwpck_require__(2397),
+  deduplicate: __nccwpck_require__(9464)
 }
 
 __webpack_unused_export__ = {
-  MemoryCacheStore: __nccwpck_require__(4889)
+  MemoryCacheStore: __nccwpck_require__(2009)
 }
 
-const SqliteCacheStore = __nccwpck_require__(1522)
+const SqliteCacheStore = __nccwpck_require__(274)
 __webpack_unused_export__ = SqliteCacheStore
 
 __webpack_unused_export__ = buildConnector
@@ -28498,7 +28498,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(8702).fetch)
 
 // Capture __filename at module load time for stack trace augmentation.
 // This may be undefined when bundled in environments like Node.js internals.
@@ -28538,22 +28538,22 @@ module.exports.hd = function fetch (init, options = undefined) {
     throw err
   })
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5524).Headers
+module.exports.Response = __nccwpck_require__(715).Response
+module.exports.Request = __nccwpck_require__(175).Request
+module.exports.FormData = __nccwpck_require__(1142).FormData
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(179)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(6443)
+const { CacheStorage } = __nccwpck_require__(5965)
+const { kConstruct } = __nccwpck_require__(4043)
 
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(6933)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
@@ -28561,21 +28561,21 @@ __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 __webpack_unused_export__ = parseCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7708)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-const { WebSocket, ping } = __nccwpck_require__(3726)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(7316)
+const { WebSocket, ping } = __nccwpck_require__(1886)
 module.exports.kb = WebSocket
 module.exports.rd = CloseEvent
 module.exports.NN = ErrorEvent
 module.exports.aM = MessageEvent
 __webpack_unused_export__ = ping
 
-/* unused reexport */ __nccwpck_require__(2873).WebSocketStream
-/* unused reexport */ __nccwpck_require__(6919).WebSocketError
+/* unused reexport */ __nccwpck_require__(4841).WebSocketStream
+/* unused reexport */ __nccwpck_require__(2039).WebSocketError
 
 module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
@@ -28591,7 +28591,7 @@ __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = SnapshotAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(1670)
 
 module.exports.GD = EventSource
 
@@ -28613,13 +28613,13 @@ __webpack_unused_export__ = install
 
 /***/ }),
 
-/***/ 158:
+/***/ 670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(4640)
+const { RequestAbortedError } = __nccwpck_require__(4627)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -28679,16 +28679,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -28796,7 +28796,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 5646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -28812,9 +28812,9 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 function noop () {}
 
@@ -29055,16 +29055,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 4203:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const { Readable } = __nccwpck_require__(471)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
 
 function noop () {}
 
@@ -29276,7 +29276,7 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 9656:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -29284,9 +29284,9 @@ module.exports.RequestHandler = RequestHandler
 const assert = __nccwpck_require__(4589)
 const { finished } = __nccwpck_require__(7075)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 function noop () {}
 
@@ -29492,17 +29492,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 6730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
 const { AsyncResource } = __nccwpck_require__(6698)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { kHTTP2Stream } = __nccwpck_require__(6443)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(4640)
+const { kHTTP2Stream } = __nccwpck_require__(4043)
+const { addSignal, removeSignal } = __nccwpck_require__(670)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -29610,30 +29610,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 8567:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(4203)
+module.exports.stream = __nccwpck_require__(9656)
+module.exports.pipeline = __nccwpck_require__(5646)
+module.exports.upgrade = __nccwpck_require__(6730)
+module.exports.connect = __nccwpck_require__(2004)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 471:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { ReadableStreamFrom } = __nccwpck_require__(4640)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -30211,14 +30211,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4889:
+/***/ 2009:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const { EventEmitter } = __nccwpck_require__(8474)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(5355)
 
 /**
  * @typedef {import('../../types/cache-interceptor.d.ts').default.CacheKey} CacheKey
@@ -30497,13 +30497,13 @@ module.exports = MemoryCacheStore
 
 /***/ }),
 
-/***/ 1522:
+/***/ 274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(7659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(5355)
 
 let DatabaseSync
 
@@ -30973,15 +30973,15 @@ function headerValueEquals (lhs, rhs) {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 2784:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(4640)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 let tls // include tls conditionally since it is not always available
 
@@ -31139,7 +31139,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 2303:
 /***/ ((module) => {
 
 
@@ -31289,7 +31289,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 3374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31523,7 +31523,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 4627:
 /***/ ((module) => {
 
 
@@ -32007,7 +32007,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 7311:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -32015,7 +32015,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -32032,9 +32032,9 @@ const {
   getServerName,
   normalizedMethodRecords,
   getProtocolFromUrlString
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -32499,16 +32499,16 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 8082:
+/***/ 8290:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(8474)
 const { Buffer } = __nccwpck_require__(4573)
-const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(4627)
 const { debuglog } = __nccwpck_require__(7975)
-const { parseAddress } = __nccwpck_require__(1732)
+const { parseAddress } = __nccwpck_require__(1796)
 
 const debug = debuglog('undici:socks5')
 const EMPTY_BUFFER = Buffer.alloc(0)
@@ -32928,14 +32928,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1732:
+/***/ 1796:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Buffer } = __nccwpck_require__(4573)
 const net = __nccwpck_require__(7030)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * Parse an address and determine its type
@@ -33147,7 +33147,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6443:
+/***/ 4043:
 /***/ ((module) => {
 
 
@@ -33230,7 +33230,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 4152:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -33238,7 +33238,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(2303)
 
 class TstNode {
   /** @type {any} */
@@ -33397,22 +33397,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 4640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(4043)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const timers = __nccwpck_require__(6603)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const timers = __nccwpck_require__(1275)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4627)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
+const { tree } = __nccwpck_require__(4152)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.', 2).map(v => Number(v))
 
@@ -34417,17 +34417,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 8285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(4627)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(4043)
+const DispatcherBase = __nccwpck_require__(9265)
+const Pool = __nccwpck_require__(2244)
+const Client = __nccwpck_require__(1285)
+const util = __nccwpck_require__(4640)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -34586,7 +34586,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 2549:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -34594,7 +34594,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   PoolBase,
   kClients,
@@ -34602,10 +34602,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl } = __nccwpck_require__(6443)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(3856)
+const Pool = __nccwpck_require__(2244)
+const { kUrl } = __nccwpck_require__(4043)
+const util = __nccwpck_require__(4640)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -34814,7 +34814,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 9133:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -34822,9 +34822,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(4640)
+const { channels } = __nccwpck_require__(3374)
+const timers = __nccwpck_require__(1275)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -34837,7 +34837,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   kUrl,
   kReset,
@@ -34871,9 +34871,9 @@ const {
   kResume,
   kHTTPContext,
   kClosed
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(4043)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(776)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -34885,7 +34885,7 @@ const kTypeOfService = Symbol('kTypeOfService')
 let extractBody
 
 function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
 
   let mod
 
@@ -34906,7 +34906,7 @@ function lazyllhttp () {
 
   if (useWasmSIMD) {
     try {
-      mod = new WebAssembly.Module(__nccwpck_require__(3434))
+      mod = new WebAssembly.Module(__nccwpck_require__(8586))
     } catch {
     }
   }
@@ -34916,7 +34916,7 @@ function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(3870))
+    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(7630))
   }
 
   return new WebAssembly.Instance(mod, {
@@ -35985,7 +35985,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6396).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -36590,14 +36590,14 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 4548:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(4640)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
@@ -36606,7 +36606,7 @@ const {
   InvalidArgumentError,
   HeadersTimeoutError,
   BodyTimeoutError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(4627)
 const {
   kUrl,
   kReset,
@@ -36635,8 +36635,8 @@ const {
   kRemoteSettings,
   kHTTP2Stream,
   kHTTP2SessionState
-} = __nccwpck_require__(6443)
-const { channels } = __nccwpck_require__(2414)
+} = __nccwpck_require__(4043)
+const { channels } = __nccwpck_require__(3374)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -37255,7 +37255,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6396).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -37653,7 +37653,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 1285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -37661,17 +37661,17 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { ClientStats } = __nccwpck_require__(6854)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(4640)
+const { ClientStats } = __nccwpck_require__(7782)
+const { channels } = __nccwpck_require__(3374)
+const Request = __nccwpck_require__(7311)
+const DispatcherBase = __nccwpck_require__(9265)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const buildConnector = __nccwpck_require__(2784)
 const {
   kUrl,
   kServerName,
@@ -37714,9 +37714,9 @@ const {
   kHTTP2ConnectionWindowSize,
   kResume,
   kPingInterval
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(4043)
+const connectH1 = __nccwpck_require__(9133)
+const connectH2 = __nccwpck_require__(4548)
 
 const kClosedResolve = Symbol('kClosedResolve')
 
@@ -38329,20 +38329,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 9265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
-const UnwrapHandler = __nccwpck_require__(2365)
+const Dispatcher = __nccwpck_require__(7939)
+const UnwrapHandler = __nccwpck_require__(6970)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(6443)
+} = __nccwpck_require__(4627)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(4043)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -38532,12 +38532,12 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 7939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const EventEmitter = __nccwpck_require__(8474)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7158)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -38587,15 +38587,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 929:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(9265)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(4043)
+const ProxyAgent = __nccwpck_require__(9920)
+const Agent = __nccwpck_require__(8285)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -38740,7 +38740,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 5844:
 /***/ ((module) => {
 
 
@@ -38882,13 +38882,13 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 6815:
+/***/ 6591:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Client = __nccwpck_require__(3701)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const Client = __nccwpck_require__(1285)
 
 class H2CClient extends Client {
   constructor (origin, clientOpts) {
@@ -38940,15 +38940,15 @@ module.exports = H2CClient
 
 /***/ }),
 
-/***/ 2128:
+/***/ 3856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { PoolStats } = __nccwpck_require__(6854)
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const { PoolStats } = __nccwpck_require__(7782)
+const DispatcherBase = __nccwpck_require__(9265)
+const FixedQueue = __nccwpck_require__(5844)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(4043)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -39161,7 +39161,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 628:
+/***/ 2244:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -39173,14 +39173,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(3856)
+const Client = __nccwpck_require__(1285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { kUrl } = __nccwpck_require__(4043)
+const buildConnector = __nccwpck_require__(2784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -39286,20 +39286,20 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9920:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
-const { channels } = __nccwpck_require__(2414)
-const Socks5ProxyAgent = __nccwpck_require__(7223)
+const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(4043)
+const Agent = __nccwpck_require__(8285)
+const Pool = __nccwpck_require__(2244)
+const DispatcherBase = __nccwpck_require__(9265)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4627)
+const buildConnector = __nccwpck_require__(2784)
+const Client = __nccwpck_require__(1285)
+const { channels } = __nccwpck_require__(3374)
+const Socks5ProxyAgent = __nccwpck_require__(8151)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -39612,13 +39612,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 1346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(7939)
+const RetryHandler = __nccwpck_require__(5640)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -39654,7 +39654,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 5520:
+/***/ 8512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -39666,14 +39666,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(3856)
+const Client = __nccwpck_require__(1285)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(4627)
+const util = __nccwpck_require__(4640)
+const { kUrl } = __nccwpck_require__(4043)
+const buildConnector = __nccwpck_require__(2784)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -39798,7 +39798,7 @@ module.exports = RoundRobinPool
 
 /***/ }),
 
-/***/ 7223:
+/***/ 8151:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -39806,12 +39806,12 @@ module.exports = RoundRobinPool
 const { URL } = __nccwpck_require__(3136)
 
 let tls // include tls conditionally since it is not always available
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { Socks5Client, STATES } = __nccwpck_require__(8082)
-const { kDispatch, kClose, kDestroy } = __nccwpck_require__(6443)
-const Pool = __nccwpck_require__(628)
-const buildConnector = __nccwpck_require__(9136)
+const DispatcherBase = __nccwpck_require__(9265)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { Socks5Client, STATES } = __nccwpck_require__(8290)
+const { kDispatch, kClose, kDestroy } = __nccwpck_require__(4043)
+const Pool = __nccwpck_require__(2244)
+const buildConnector = __nccwpck_require__(2784)
 const { debuglog } = __nccwpck_require__(7975)
 
 const debug = debuglog('undici:socks5-proxy')
@@ -40065,7 +40065,7 @@ module.exports = Socks5ProxyAgent
 
 /***/ }),
 
-/***/ 276:
+/***/ 3332:
 /***/ ((module) => {
 
 
@@ -40105,7 +40105,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2581:
+/***/ 8421:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40114,8 +40114,8 @@ module.exports = {
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.2')
 const legacyGlobalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const Agent = __nccwpck_require__(8285)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -40171,13 +40171,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9976:
+/***/ 3448:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kRedirectCacheControl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(4640)
+const { kRedirectCacheControl } = __nccwpck_require__(4043)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -40185,7 +40185,7 @@ const {
   hasVaryStar,
   isInvalidOrWildcardVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(7659)
+} = __nccwpck_require__(5355)
 
 /**
  * A suppressed redirect hop recorded by the redirect handler. Carried on
@@ -40197,7 +40197,7 @@ const {
  * @property {import('../../types/header.d.ts').IncomingHttpHeaders} headers The hop's response headers.
  * @property {number} receivedAt The time the hop's response headers were received.
  */
-const { parseHttpDate } = __nccwpck_require__(5453)
+const { parseHttpDate } = __nccwpck_require__(7149)
 
 function noop () {}
 
@@ -41359,7 +41359,7 @@ module.exports = CacheHandler
 
 /***/ }),
 
-/***/ 7133:
+/***/ 237:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -41490,13 +41490,13 @@ module.exports = CacheRevalidationHandler
 
 /***/ }),
 
-/***/ 8155:
+/***/ 91:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const WrapHandler = __nccwpck_require__(9510)
+const WrapHandler = __nccwpck_require__(7158)
 
 /**
  * @deprecated
@@ -41564,12 +41564,12 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 3599:
+/***/ 303:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { RequestAbortedError } = __nccwpck_require__(4627)
 
 /**
  * @typedef {import('../../types/dispatcher.d.ts').default.DispatchHandler} DispatchHandler
@@ -42075,15 +42075,15 @@ module.exports = DeduplicationHandler
 
 /***/ }),
 
-/***/ 8754:
+/***/ 7970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(4640)
+const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -42355,20 +42355,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 5640:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
-const WrapHandler = __nccwpck_require__(9510)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(4043)
+const { RequestRetryError } = __nccwpck_require__(4627)
+const WrapHandler = __nccwpck_require__(7158)
 const {
   isDisturbed,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(4640)
 
 function calculateRetryAfterHeader (retryAfter) {
   const retryTime = new Date(retryAfter).getTime()
@@ -42866,13 +42866,13 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 2365:
+/***/ 6970:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseHeaders } = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { parseHeaders } = __nccwpck_require__(4640)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 const kResume = Symbol('resume')
 
@@ -42979,12 +42979,12 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 9510:
+/***/ 7158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 module.exports = class WrapHandler {
   #handler
@@ -43091,17 +43091,17 @@ function toRawHeaderValue (value) {
 
 /***/ }),
 
-/***/ 5542:
+/***/ 7382:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
-const CacheHandler = __nccwpck_require__(9976)
-const MemoryCacheStore = __nccwpck_require__(4889)
-const CacheRevalidationHandler = __nccwpck_require__(7133)
+const util = __nccwpck_require__(4640)
+const CacheHandler = __nccwpck_require__(3448)
+const MemoryCacheStore = __nccwpck_require__(2009)
+const CacheRevalidationHandler = __nccwpck_require__(237)
 const {
   assertCacheStore,
   assertCacheMethods,
@@ -43111,9 +43111,9 @@ const {
   isInvalidOrWildcardVaryHeader,
   parseVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(7659)
-const { AbortError } = __nccwpck_require__(8707)
-const { parseHttpDate } = __nccwpck_require__(5453)
+} = __nccwpck_require__(5355)
+const { AbortError } = __nccwpck_require__(4627)
+const { parseHttpDate } = __nccwpck_require__(7149)
 
 /**
  * @param {(string | RegExp)[] | undefined} origins
@@ -43844,16 +43844,16 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 557:
+/***/ 2397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(8522)
 const { pipeline, Transform: TransformStream } = __nccwpck_require__(7075)
-const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(4627)
+const DecoratorHandler = __nccwpck_require__(91)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 /** @typedef {import('node:stream').Transform} Transform */
 /** @typedef {import('node:stream').Transform} Controller */
@@ -44418,15 +44418,15 @@ module.exports = createDecompressInterceptor
 
 /***/ }),
 
-/***/ 7240:
+/***/ 9464:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(3440)
-const DeduplicationHandler = __nccwpck_require__(3599)
-const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(7659)
+const util = __nccwpck_require__(4640)
+const DeduplicationHandler = __nccwpck_require__(303)
+const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(5355)
 
 const pendingRequestsChannel = diagnosticsChannel.channel('undici:request:pending-requests')
 
@@ -44542,14 +44542,14 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 379:
+/***/ 8731:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(91)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4627)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -45120,13 +45120,13 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 8412:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
+const DecoratorHandler = __nccwpck_require__(91)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -45226,12 +45226,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 730:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(7970)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections } = {}) {
   return (dispatch) => {
@@ -45254,14 +45254,14 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 8918:
+/***/ 6790:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // const { parseHeaders } = require('../core/util')
-const DecoratorHandler = __nccwpck_require__(8155)
-const { ResponseError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(91)
+const { ResponseError } = __nccwpck_require__(4627)
 
 class ResponseErrorHandler extends DecoratorHandler {
   #statusCode
@@ -45356,11 +45356,11 @@ module.exports = () => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 4346:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(5640)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -45382,13 +45382,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 776:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(1308);
 // Emums
 exports.ERROR = {
     OK: 0,
@@ -45920,7 +45920,7 @@ exports["default"] = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 7630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -45943,7 +45943,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 3434:
+/***/ 8586:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -45966,7 +45966,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 172:
+/***/ 1308:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -45985,13 +45985,13 @@ function enumToMap(obj, filter = [], exceptions = []) {
 
 /***/ }),
 
-/***/ 7501:
+/***/ 1437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(4043)
+const Agent = __nccwpck_require__(8285)
 const {
   kAgent,
   kMockAgentSet,
@@ -46009,14 +46009,14 @@ const {
   kMockAgentAcceptsNonStandardSearchParameters,
   kMockCallHistoryAddLog,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
-const { MockCallHistory } = __nccwpck_require__(431)
+} = __nccwpck_require__(941)
+const MockClient = __nccwpck_require__(9493)
+const MockPool = __nccwpck_require__(5220)
+const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(8981)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const Dispatcher = __nccwpck_require__(7939)
+const PendingInterceptorsFormatter = __nccwpck_require__(1726)
+const { MockCallHistory } = __nccwpck_require__(5663)
 
 class MockAgent extends Dispatcher {
   constructor (opts = {}) {
@@ -46224,13 +46224,13 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 431:
+/***/ 5663:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kMockCallHistoryAddLog } = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kMockCallHistoryAddLog } = __nccwpck_require__(941)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 function handleFilterCallsWithOptions (criteria, options, handler, store, allLogs) {
   switch (options.operator) {
@@ -46479,14 +46479,14 @@ module.exports.MockCallHistoryLog = MockCallHistoryLog
 
 /***/ }),
 
-/***/ 7365:
+/***/ 9493:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(1285)
+const { buildMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kMockAgent,
@@ -46496,10 +46496,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(941)
+const { MockInterceptor } = __nccwpck_require__(5015)
+const Symbols = __nccwpck_require__(4043)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -46554,12 +46554,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 9917:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(4627)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -46590,12 +46590,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 5015:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kDispatchKey,
@@ -46604,9 +46604,9 @@ const {
   kContentLength,
   kMockDispatch,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(941)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -46806,14 +46806,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 5220:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(2244)
+const { buildMockDispatch } = __nccwpck_require__(8981)
 const {
   kDispatches,
   kMockAgent,
@@ -46823,10 +46823,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(941)
+const { MockInterceptor } = __nccwpck_require__(5015)
+const Symbols = __nccwpck_require__(4043)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -46881,7 +46881,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 941:
 /***/ ((module) => {
 
 
@@ -46920,12 +46920,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 8981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(9917)
 const {
   kDispatches,
   kMockAgent,
@@ -46933,15 +46933,15 @@ const {
   kOrigin,
   kGetNetConnect,
   kTotalDispatchCount
-} = __nccwpck_require__(1117)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(941)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
     isPromise
   }
 } = __nccwpck_require__(7975)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -47413,7 +47413,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 1726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -47463,17 +47463,17 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 5095:
+/***/ 9447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Agent = __nccwpck_require__(7405)
-const MockAgent = __nccwpck_require__(7501)
-const { SnapshotRecorder } = __nccwpck_require__(3766)
-const WrapHandler = __nccwpck_require__(9510)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const { validateSnapshotMode } = __nccwpck_require__(9683)
+const Agent = __nccwpck_require__(8285)
+const MockAgent = __nccwpck_require__(1437)
+const { SnapshotRecorder } = __nccwpck_require__(5798)
+const WrapHandler = __nccwpck_require__(7158)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const { validateSnapshotMode } = __nccwpck_require__(1699)
 
 const kSnapshotRecorder = Symbol('kSnapshotRecorder')
 const kSnapshotMode = Symbol('kSnapshotMode')
@@ -47823,7 +47823,7 @@ module.exports = SnapshotAgent
 
 /***/ }),
 
-/***/ 3766:
+/***/ 5798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -47831,8 +47831,8 @@ module.exports = SnapshotAgent
 const { writeFile, readFile, mkdir } = __nccwpck_require__(1455)
 const { dirname, resolve } = __nccwpck_require__(6760)
 const { setTimeout, clearTimeout } = __nccwpck_require__(7997)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9683)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
+const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(1699)
 
 /**
  * @typedef {Object} SnapshotRequestOptions
@@ -48418,13 +48418,13 @@ module.exports = { SnapshotRecorder, formatRequestKey, createRequestHash, filter
 
 /***/ }),
 
-/***/ 9683:
+/***/ 1699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 /**
  * @typedef {Object} HeaderFilters
@@ -48583,7 +48583,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7659:
+/***/ 5355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -48593,9 +48593,9 @@ const {
   pathHasQueryOrFragment,
   hasSafeIterator,
   isValidHTTPToken
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(4640)
 
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+const { serializePathWithQuery } = __nccwpck_require__(4640)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -49299,7 +49299,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5453:
+/***/ 7149:
 /***/ ((module) => {
 
 
@@ -49976,7 +49976,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6436:
+/***/ 6132:
 /***/ ((module) => {
 
 
@@ -50011,7 +50011,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 313:
+/***/ 4521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -50142,7 +50142,7 @@ module.exports["default"] = instance
 
 /***/ }),
 
-/***/ 6854:
+/***/ 7782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -50154,7 +50154,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(4043)
 
 class ClientStats {
   constructor (client) {
@@ -50181,7 +50181,7 @@ module.exports = { ClientStats, PoolStats }
 
 /***/ }),
 
-/***/ 6603:
+/***/ 1275:
 /***/ ((module) => {
 
 
@@ -50613,22 +50613,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 8514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(7879)
-const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(3168)
-const { createDeferredPromise } = __nccwpck_require__(6436)
+const { kConstruct } = __nccwpck_require__(4043)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6814)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(4640)
+const { webidl } = __nccwpck_require__(5159)
+const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(715)
+const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(175)
+const { fetching } = __nccwpck_require__(8702)
+const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(9520)
+const { createDeferredPromise } = __nccwpck_require__(6132)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -51484,15 +51484,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 5965:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(7879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { Cache } = __nccwpck_require__(8514)
+const { webidl } = __nccwpck_require__(5159)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(4043)
 
 class CacheStorage {
   /**
@@ -51643,14 +51643,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6798:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { isValidHeaderName } = __nccwpck_require__(9520)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -51695,7 +51695,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 3404:
 /***/ ((module) => {
 
 
@@ -51714,15 +51714,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 6933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(7879)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(8906)
+const { stringify } = __nccwpck_require__(1077)
+const { webidl } = __nccwpck_require__(5159)
+const { Headers } = __nccwpck_require__(5524)
 
 const brandChecks = webidl.brandCheckMultiple([Headers, globalThis.Headers].filter(Boolean))
 
@@ -51922,14 +51922,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 8906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(484)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(3404)
+const { isCTLExcludingHtab } = __nccwpck_require__(1077)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -52244,7 +52244,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 1077:
 /***/ ((module) => {
 
 
@@ -52622,13 +52622,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 335:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(3691)
 
 /**
  * @type {number[]} BOM
@@ -53204,22 +53204,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 1670:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(7879)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(8702)
+const { makeRequest } = __nccwpck_require__(175)
+const { webidl } = __nccwpck_require__(5159)
+const { EventSourceStream } = __nccwpck_require__(335)
+const { parseMIMEType } = __nccwpck_require__(7708)
+const { createFastMessageEvent } = __nccwpck_require__(7316)
+const { isNetworkError } = __nccwpck_require__(715)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
 
 let experimentalWarned = false
 
@@ -53715,7 +53715,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 3691:
 /***/ ((module) => {
 
 
@@ -53751,29 +53751,29 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6396:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(4640)
 const {
   ReadableStreamFrom,
   readableStreamClose,
   fullyReadBody,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { FormData, setFormDataState } = __nccwpck_require__(5910)
-const { webidl } = __nccwpck_require__(7879)
+} = __nccwpck_require__(9520)
+const { FormData, setFormDataState } = __nccwpck_require__(1142)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { parseJSONFromBytes } = __nccwpck_require__(8116)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { serializeAMimeType } = __nccwpck_require__(7708)
+const { multipartFormDataParser } = __nccwpck_require__(3028)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { parseJSONFromBytes } = __nccwpck_require__(484)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const random = runtimeFeatures.has('crypto')
   ? (__nccwpck_require__(7598).randomInt)
@@ -54276,7 +54276,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 7775:
 /***/ ((module) => {
 
 
@@ -54414,13 +54414,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 7708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(8116)
+const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(484)
 
 const encoder = new TextEncoder()
 
@@ -55017,17 +55017,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 116:
+/***/ 3028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(1900)
-const { makeEntry } = __nccwpck_require__(5910)
-const { webidl } = __nccwpck_require__(7879)
+const { bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
+const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(7708)
+const { makeEntry } = __nccwpck_require__(1142)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
-const { isomorphicDecode } = __nccwpck_require__(8116)
+const { isomorphicDecode } = __nccwpck_require__(484)
 
 const dd = Buffer.from('--')
 const decoder = new TextDecoder()
@@ -55610,14 +55610,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 1142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { iteratorMixin } = __nccwpck_require__(3168)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(7879)
+const { iteratorMixin } = __nccwpck_require__(9520)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { webidl } = __nccwpck_require__(5159)
 const nodeUtil = __nccwpck_require__(7975)
 
 // https://xhr.spec.whatwg.org/#formdata
@@ -55876,7 +55876,7 @@ module.exports = { FormData, makeEntry, setFormDataState }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 179:
 /***/ ((module) => {
 
 
@@ -55923,21 +55923,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5524:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(4043)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(7879)
+} = __nccwpck_require__(9520)
+const { webidl } = __nccwpck_require__(5159)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -56649,7 +56649,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 8702:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -56663,9 +56663,9 @@ const {
   makeResponse,
   fromInnerResponse,
   getResponseState
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(9967)
+} = __nccwpck_require__(715)
+const { HeadersList } = __nccwpck_require__(5524)
+const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(175)
 const zlib = __nccwpck_require__(8522)
 const {
   makePolicyContainer,
@@ -56700,27 +56700,27 @@ const {
   hasAuthenticationEntry,
   includesCredentials,
   isTraversableNavigable
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6396)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(7775)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(7075)
-const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(7879)
+const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7708)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
+const { webidl } = __nccwpck_require__(5159)
 const { STATUS_CODES } = __nccwpck_require__(7067)
-const { bytesMatch } = __nccwpck_require__(5082)
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { isomorphicEncode } = __nccwpck_require__(8116)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { bytesMatch } = __nccwpck_require__(4458)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { isomorphicEncode } = __nccwpck_require__(484)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 // Node.js v23.8.0+ and v22.15.0+ supports Zstandard
 const hasZstd = runtimeFeatures.has('zstd')
@@ -59069,22 +59069,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 175:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6396)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5524)
+const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -59094,11 +59094,11 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(7775)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { kConstruct } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -60191,14 +60191,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9051:
+/***/ 715:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5524)
+const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(6396)
+const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -60207,16 +60207,16 @@ const {
   isAborted,
   isErrorLike,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(9520)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(7775)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { kConstruct } = __nccwpck_require__(4043)
 const assert = __nccwpck_require__(4589)
-const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(8116)
+const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(484)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -60839,22 +60839,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 9520:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(7775)
+const { getGlobalOrigin } = __nccwpck_require__(179)
+const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(7708)
 const { performance } = __nccwpck_require__(643)
-const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(4640)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7879)
-const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(8116)
+const { webidl } = __nccwpck_require__(5159)
+const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(484)
 
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
@@ -62368,13 +62368,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8116:
+/***/ 484:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
 
 /**
  * @param {(char: string) => boolean} condition
@@ -62618,14 +62618,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5082:
+/***/ 4458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { asciiLowercase } = __nccwpck_require__(8116)
+const { runtimeFeatures } = __nccwpck_require__(4521)
+const { asciiLowercase } = __nccwpck_require__(484)
 
 /**
  * @typedef {object} Metadata
@@ -62932,14 +62932,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7879:
+/***/ 5159:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { types, inspect } = __nccwpck_require__(7975)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const UNDEFINED = 1
 const BOOLEAN = 2
@@ -63945,20 +63945,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 7905:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
-const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6096)
+const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(1025)
+const { makeRequest } = __nccwpck_require__(175)
+const { fetching } = __nccwpck_require__(8702)
+const { Headers, getHeadersList } = __nccwpck_require__(5524)
+const { getDecodeSplit } = __nccwpck_require__(9520)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
 const assert = __nccwpck_require__(4589)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(4521)
 
 const crypto = runtimeFeatures.has('crypto')
   ? __nccwpck_require__(7598)
@@ -64291,7 +64291,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 6096:
 /***/ ((module) => {
 
 
@@ -64424,14 +64424,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 7316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(5159)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(4043)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -64762,13 +64762,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 9104:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(736)
+const { runtimeFeatures } = __nccwpck_require__(4521)
+const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(6096)
 
 const BUFFER_SIZE = 8 * 1024
 
@@ -64902,14 +64902,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 1869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(1025)
+const { MessageSizeExceededError } = __nccwpck_require__(4627)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -65014,14 +65014,14 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 9332:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6096)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -65030,11 +65030,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { failWebsocketConnection } = __nccwpck_require__(6897)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(1025)
+const { failWebsocketConnection } = __nccwpck_require__(7905)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { PerMessageDeflate } = __nccwpck_require__(1869)
+const { MessageSizeExceededError } = __nccwpck_require__(4627)
 
 // This code was influenced by ws released under the MIT license.
 // Copyright (c) 2011 Einar Otto Stangvik <einaros@gmail.com>
@@ -65541,14 +65541,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 9388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { opcodes, sendHints } = __nccwpck_require__(6096)
+const FixedQueue = __nccwpck_require__(5844)
 
 /**
  * @typedef {object} SendQueueNode
@@ -65657,15 +65657,15 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 6919:
+/***/ 2039:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7879)
-const { validateCloseCodeAndReason } = __nccwpck_require__(8625)
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(5159)
+const { validateCloseCodeAndReason } = __nccwpck_require__(1025)
+const { kConstruct } = __nccwpck_require__(4043)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
 
 function createInheritableDOMException () {
   // https://github.com/nodejs/node/issues/59677
@@ -65768,23 +65768,23 @@ module.exports = { WebSocketError, createUnvalidatedWebSocketError }
 
 /***/ }),
 
-/***/ 2873:
+/***/ 4841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createDeferredPromise } = __nccwpck_require__(6436)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(736)
-const { webidl } = __nccwpck_require__(7879)
-const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(8625)
-const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { channels } = __nccwpck_require__(2414)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { ByteParser } = __nccwpck_require__(1652)
-const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(6919)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { createDeferredPromise } = __nccwpck_require__(6132)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(6096)
+const { webidl } = __nccwpck_require__(5159)
+const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(1025)
+const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
+const { channels } = __nccwpck_require__(3374)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { ByteParser } = __nccwpck_require__(9332)
+const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(2039)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { utf8DecodeBytes } = __nccwpck_require__(3332)
 
 let emittedExperimentalWarning = false
 
@@ -66271,15 +66271,15 @@ module.exports = { WebSocketStream }
 
 /***/ }),
 
-/***/ 8625:
+/***/ 1025:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { states, opcodes } = __nccwpck_require__(736)
+const { states, opcodes } = __nccwpck_require__(6096)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { removeHTTPWhitespace } = __nccwpck_require__(1900)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
+const { removeHTTPWhitespace } = __nccwpck_require__(7708)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(484)
 
 /**
  * @param {number} readyState
@@ -66625,16 +66625,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 1886:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7879)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(5159)
+const { URLSerializer } = __nccwpck_require__(7708)
+const { environmentSettingsObject } = __nccwpck_require__(9520)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(6096)
 const {
   isConnecting,
   isEstablished,
@@ -66645,15 +66645,15 @@ const {
   utf8Decode,
   toArrayBuffer,
   getURLRecord
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { channels } = __nccwpck_require__(2414)
+} = __nccwpck_require__(1025)
+const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(7905)
+const { ByteParser } = __nccwpck_require__(9332)
+const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { getGlobalDispatcher } = __nccwpck_require__(8421)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(7316)
+const { SendQueue } = __nccwpck_require__(9388)
+const { WebsocketFrameSend } = __nccwpck_require__(9104)
+const { channels } = __nccwpck_require__(3374)
 
 function getSocketAddress (socket) {
   if (typeof socket?.address === 'function') {
@@ -67390,7 +67390,63 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7057:
+/***/ 4830:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ auditImages)
+/* harmony export */ });
+/* unused harmony export AUDIT_CONCURRENCY */
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(374);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5937);
+/* harmony import */ var _base_inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2988);
+// Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
+// Each image is checked by the same engine as a single one (run), with no local image, and its
+// result is independent: one unreachable image is reported and the others are still audited.
+// A bounded number of images is in flight at once; each one's requests are sequential, so that
+// bound is also the number of requests in flight. Base lookups are shared across images.
+
+
+
+const AUDIT_CONCURRENCY = 4;
+async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURRENCY) {
+    const unique = [...new Set(images)];
+    const registries = unique.flatMap((image) => {
+        try {
+            return [(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(image).registry];
+        }
+        catch {
+            return []; // run() reports the malformed reference for that image
+        }
+    });
+    const bases = (0,_base_inspect_js__WEBPACK_IMPORTED_MODULE_2__/* .baseLookupFor */ .D)(inputs, [...new Set(registries)], logger);
+    const reports = new Array(unique.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < unique.length) {
+            const i = next++;
+            const image = unique[i];
+            reports[i] = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
+    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
+    return reports;
+}
+/** Log lines of concurrent images interleave; each says which image it is about. */
+function prefixed(logger, image) {
+    return {
+        info: (m) => logger.info(`[${image}] ${m}`),
+        warning: (m) => logger.warning(`[${image}] ${m}`),
+        debug: (m) => logger.debug(`[${image}] ${m}`),
+        secret: (s) => logger.secret(s),
+    };
+}
+
+
+/***/ }),
+
+/***/ 3819:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -67400,7 +67456,7 @@ module.exports = {
 /* harmony export */   dI: () => (/* binding */ sameRecipe),
 /* harmony export */   vD: () => (/* binding */ attributeHistory)
 /* harmony export */ });
-/* harmony import */ var _report_history_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4518);
+/* harmony import */ var _model_history_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3647);
 // Owns: deciding which of an image's layers and history entries are its base image's. Pure.
 // An image is built on a base exactly when the base's diff_ids are an ordered prefix of the
 // image's. diff_ids hash the uncompressed layers, so a base re-pushed with other compression
@@ -67459,7 +67515,7 @@ function attributeLayers(rows, baseLayers, exact) {
 function attributeHistory(image, base, baseLayers, exact) {
     const entries = image.history ?? [];
     // Which entry made which layer, as the layer table reads it: nothing for a squashed history.
-    const layerOf = (0,_report_history_js__WEBPACK_IMPORTED_MODULE_0__/* .layerOfEntries */ .R)(entries, image.rootfs?.diff_ids?.length ?? 0);
+    const layerOf = (0,_model_history_js__WEBPACK_IMPORTED_MODULE_0__/* .layerOfEntries */ .RY)(entries, image.rootfs?.diff_ids?.length ?? 0);
     let boundary = entriesForLayers(layerOf, baseLayers);
     const baseHistory = base?.history ?? [];
     if (exact && baseHistory.length > 0 && baseHistory.length <= entries.length && baseHistory.every((h, i) => sameEntry(h, entries[i]))) {
@@ -67498,63 +67554,7 @@ function sameEntry(a, b) {
 
 /***/ }),
 
-/***/ 1494:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ auditImages)
-/* harmony export */ });
-/* unused harmony export AUDIT_CONCURRENCY */
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2148);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8492);
-/* harmony import */ var _inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2055);
-// Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
-// Each image is checked by the same engine as a single one (run), with no local image, and its
-// result is independent: one unreachable image is reported and the others are still audited.
-// A bounded number of images is in flight at once; each one's requests are sequential, so that
-// bound is also the number of requests in flight. Base lookups are shared across images.
-
-
-
-const AUDIT_CONCURRENCY = 4;
-async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURRENCY) {
-    const unique = [...new Set(images)];
-    const registries = unique.flatMap((image) => {
-        try {
-            return [(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(image).registry];
-        }
-        catch {
-            return []; // run() reports the malformed reference for that image
-        }
-    });
-    const bases = (0,_inspect_js__WEBPACK_IMPORTED_MODULE_2__/* .baseLookupFor */ .D)(inputs, [...new Set(registries)], logger);
-    const reports = new Array(unique.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < unique.length) {
-            const i = next++;
-            const image = unique[i];
-            reports[i] = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
-    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
-    return reports;
-}
-/** Log lines of concurrent images interleave; each says which image it is about. */
-function prefixed(logger, image) {
-    return {
-        info: (m) => logger.info(`[${image}] ${m}`),
-        warning: (m) => logger.warning(`[${image}] ${m}`),
-        debug: (m) => logger.debug(`[${image}] ${m}`),
-        secret: (s) => logger.secret(s),
-    };
-}
-
-
-/***/ }),
-
-/***/ 2055:
+/***/ 2988:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67565,15 +67565,15 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/base/attribute.ts
-var attribute = __nccwpck_require__(7057);
+var attribute = __nccwpck_require__(3819);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(2174);
 // EXTERNAL MODULE: ./src/oci/platform.ts
-var oci_platform = __nccwpck_require__(1890);
+var oci_platform = __nccwpck_require__(9240);
 // EXTERNAL MODULE: ./src/oci/reference.ts
-var oci_reference = __nccwpck_require__(2148);
+var oci_reference = __nccwpck_require__(374);
 ;// CONCATENATED MODULE: ./src/base/dockerfile.ts
 // Owns: reading a Dockerfile far enough to know the final stage's base image. Pure: text in,
 // stages out. It follows what the Dockerfile frontend does for the parts that decide a FROM —
@@ -68018,7 +68018,7 @@ function platformArgs(target, build = (0,oci_platform/* hostPlatform */.ol)()) {
 }
 
 // EXTERNAL MODULE: ./src/base/provenance.ts
-var provenance = __nccwpck_require__(2282);
+var provenance = __nccwpck_require__(5664);
 ;// CONCATENATED MODULE: ./src/base/drift.ts
 // Owns: deciding whether an image is built on what its base tag points to now. Given the declared
 // base and a registry lookup, it finds the base the image was built on (when its digest is
@@ -68189,12 +68189,10 @@ function dateOf(created) {
     return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
 }
 
-// EXTERNAL MODULE: ./src/registry/client.ts + 4 modules
-var client = __nccwpck_require__(109);
-// EXTERNAL MODULE: ./src/registry/credentials.ts
-var credentials = __nccwpck_require__(3653);
+// EXTERNAL MODULE: ./src/registry/session.ts + 6 modules
+var session = __nccwpck_require__(9282);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
+var resolve = __nccwpck_require__(9037);
 ;// CONCATENATED MODULE: ./src/base/lookup.ts
 // Owns: the registry requests made for base images, each made once per run, and which credentials
 // each may carry. A base shared by many audited images is looked up once: every lookup is kept as
@@ -68208,7 +68206,6 @@ var resolve = __nccwpck_require__(2091);
 // Docker's stored credentials when the user or the proved build named the base, and none at all
 // when the registry did (annotations): whoever controls a registry must not be able to make us
 // present the user's credentials for another host, nor read a private image there for them.
-
 
 
 
@@ -68252,7 +68249,7 @@ class BaseRegistry {
             this.lookups++;
             this.opts.logger.info(`base lookup: ${name} for ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`);
             try {
-                return await (0,resolve/* resolveRemoteImage */.w)(client, ref, platform);
+                return await (0,resolve/* resolveRemoteImage */.wg)(client, ref, platform);
             }
             catch (err) {
                 if (err instanceof errors/* VerifyImageError */.Vi && err.code === 'unsupported' && /platform|has no /.test(err.message)) {
@@ -68266,26 +68263,14 @@ class BaseRegistry {
         return baseCredentialChoice(ref.registry, namedBy, this.opts.inputCredential?.registries ?? []);
     }
     client(ref, choice) {
-        return once(this.clients, `${choice} ${ref.registry}/${ref.repository}`, async () => {
+        return once(this.clients, `${choice} ${ref.registry}/${ref.repository}`, () => {
             const given = this.opts.inputCredential;
             // Anonymous means no credential is even looked up: no helper runs, nothing is read.
-            const credential = choice === 'anonymous'
-                ? undefined
-                : await (0,credentials/* resolveCredential */.SR)(ref.registry, {
-                    username: choice === 'image' ? given?.username : undefined,
-                    password: choice === 'image' ? given?.password : undefined,
-                    env: this.opts.env ?? process.env,
-                });
-            for (const secret of credential ? (0,credentials/* secretsOf */.Fj)(credential) : [])
-                this.opts.logger.secret(secret);
-            const used = credential
-                ? `from ${credential.source}`
-                : choice === 'anonymous'
-                    ? "none (anonymous: the registry's own data named this base, and credentials go to another registry only for a base you named)"
-                    : 'none (anonymous)';
-            this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${used}`);
-            // Plain http only for loopback and insecure-registries, whoever named the base (client.ts).
-            return client/* RegistryClient */.bP.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
+            const wanted = choice === 'anonymous' ? 'anonymous' : choice === 'image' ? { username: given?.username, password: given?.password } : {};
+            return (0,session/* openRegistry */.M)(ref, this.opts, wanted, {
+                about: `base ${ref.repository}`,
+                anonymousWhy: "the registry's own data named this base, and credentials go to another registry only for a base you named",
+            });
         });
     }
 }
@@ -68349,6 +68334,7 @@ async function inspectBase(opts, image, rows, lookup, logger, configBound, mater
 function baseLookupFor(inputs, registries, logger) {
     return new BaseRegistry({
         insecureRegistries: inputs.insecureRegistries,
+        registryTimeoutMs: inputs.registryTimeoutMs,
         env: inputs.env,
         logger,
         inputCredential: { username: inputs.username, password: inputs.password, registries },
@@ -68358,7 +68344,7 @@ function baseLookupFor(inputs, registries, logger) {
 
 /***/ }),
 
-/***/ 2282:
+/***/ 5664:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68366,9 +68352,9 @@ function baseLookupFor(inputs, registries, logger) {
 /* harmony export */   Uf: () => (/* binding */ provenanceProved)
 /* harmony export */ });
 /* unused harmony export materialReference */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2148);
-/* harmony import */ var _attribute_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7057);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(374);
+/* harmony import */ var _attribute_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3819);
 // Owns: the base an image was built on, read from its SLSA provenance. BuildKit lists every image
 // a build used in `materials` as `pkg:docker/<name>@<tag>?platform=…` with the digest it resolved
 // (the base's index digest); a multi-stage build lists tool images too, in URI order. Each
@@ -68458,7 +68444,7 @@ async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
 
 /***/ }),
 
-/***/ 3020:
+/***/ 4034:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68474,7 +68460,7 @@ async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2174);
 // Streaming decompressors for layer blobs, shared by deep verification and the local sources so
 // both judge a blob alike. gzip is node:zlib everywhere. zstd is node:zlib's own decoder where the
 // runtime has it (Node 24, where the action runs), else the `zstd -dc` command as a child process
@@ -68674,7 +68660,7 @@ function isZstdFrame(head) {
 
 /***/ }),
 
-/***/ 5581:
+/***/ 5187:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -68686,17 +68672,17 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5625);
-/* harmony import */ var _base_audit_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1494);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8381);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_text_base_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8325);
-/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4347);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8492);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7194);
-/* harmony import */ var _verify_cache_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9327);
-/* harmony import */ var _verify_deep_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(5114);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2174);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1107);
+/* harmony import */ var _audit_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4830);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1279);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1436);
+/* harmony import */ var _report_text_base_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3987);
+/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(558);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(5937);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4716);
+/* harmony import */ var _verify_cache_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(333);
+/* harmony import */ var _verify_deep_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(286);
 // The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--deep] [--json]`,
 // and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
@@ -68840,7 +68826,7 @@ async function cli(argv) {
             if (singleOnly.length) {
                 throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `audit checks base drift only: drop ${singleOnly.map((f) => `--${f}`).join(', ')} (they apply to verifying one image)`);
             }
-            const reports = await (0,_base_audit_js__WEBPACK_IMPORTED_MODULE_6__/* .auditImages */ .c)(positionals.slice(1), {
+            const reports = await (0,_audit_js__WEBPACK_IMPORTED_MODULE_6__/* .auditImages */ .c)(positionals.slice(1), {
                 platform: values.platform,
                 username: values.username,
                 password: password || undefined,
@@ -68908,7 +68894,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3916:
+/***/ 2174:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68941,199 +68927,7 @@ function describeError(err) {
 
 /***/ }),
 
-/***/ 4117:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   jL: () => (/* binding */ BlobDigester),
-/* harmony export */   um: () => (/* binding */ compressionOfMediaType),
-/* harmony export */   z$: () => (/* binding */ measureOnly)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _bytes_decompress_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3020);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
-// Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
-// bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
-// blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
-// backpressure: a file, a tar entry. Memory stays constant whatever the blob size. The decoders
-// are deep verification's (src/bytes/decompress.ts): the same zstd fallback on Node 20, and the
-// same refusal of bytes after the last gzip member that Go's reader would fail on.
-
-
-
-
-const SNIFF_BYTES = 4;
-class BlobDigester extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable {
-    options;
-    raw = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    size = 0;
-    head = [];
-    headLength = 0;
-    sniffed = false;
-    compression = 'none';
-    inflater;
-    inflated;
-    inflateError;
-    inflateDone;
-    json;
-    jsonLength = 0;
-    result;
-    constructor(options = {}) {
-        super();
-        this.options = options;
-    }
-    /** The measurement; available once the stream has finished. */
-    get measure() {
-        if (!this.result)
-            throw new Error('BlobDigester: measure read before the stream finished');
-        return this.result;
-    }
-    _write(chunk, _encoding, callback) {
-        this.raw.update(chunk);
-        this.size += chunk.length;
-        if (!this.sniffed) {
-            this.head.push(chunk);
-            this.headLength += chunk.length;
-            if (this.headLength < SNIFF_BYTES) {
-                callback();
-                return;
-            }
-            const head = Buffer.concat(this.head);
-            this.head = [];
-            this.sniff(head);
-            this.keepJson(head);
-            this.inflate(head, callback);
-            return;
-        }
-        this.keepJson(chunk);
-        this.inflate(chunk, callback);
-    }
-    _final(callback) {
-        if (!this.sniffed) {
-            const head = Buffer.concat(this.head);
-            this.head = [];
-            this.sniff(head);
-            this.keepJson(head);
-            this.inflate(head, () => undefined);
-        }
-        const inflater = this.inflater;
-        if (inflater)
-            inflater.end();
-        const done = this.inflateDone ?? Promise.resolve();
-        void done.then(() => {
-            const digest = `sha256:${this.raw.digest('hex')}`;
-            const result = { digest, size: this.size, compression: this.compression };
-            if (this.compression === 'none')
-                result.diffId = digest;
-            else if (this.inflated && !this.inflateError)
-                result.diffId = `sha256:${this.inflated.digest('hex')}`;
-            else if (this.inflateError)
-                result.diffIdError = this.inflateError;
-            if (this.json)
-                result.json = Buffer.concat(this.json, this.jsonLength);
-            this.result = result;
-            callback();
-        });
-    }
-    sniff(head) {
-        this.sniffed = true;
-        this.compression = (0,_bytes_decompress_js__WEBPACK_IMPORTED_MODULE_2__/* .sniffCompression */ .Hs)(head);
-        const keep = this.options.keepJsonUpTo ?? 0;
-        if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
-            this.json = [];
-        if (this.compression !== 'none' && this.options.uncompressed !== false)
-            this.startInflater();
-    }
-    startInflater() {
-        const inflater = (0,_bytes_decompress_js__WEBPACK_IMPORTED_MODULE_2__/* .openDecoder */ .Br)(this.compression);
-        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-        this.inflater = inflater;
-        this.inflated = hash;
-        this.inflateDone = new Promise((resolve) => {
-            inflater.on('data', (chunk) => hash.update(chunk));
-            inflater.once('end', () => resolve());
-            inflater.once('error', (error) => {
-                // No zstd decoder at all (Node 20 without the zstd command) is a note, not a verdict on the blob.
-                this.inflateError =
-                    error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .VerifyImageError */ .Vi && error.code === 'unsupported'
-                        ? `${error.message}; the compressed digest was still checked`
-                        : `it does not decompress as ${this.compression} (${error.message})`;
-                this.inflater = undefined;
-                inflater.removeAllListeners('data');
-                resolve();
-            });
-        });
-    }
-    /** Feeds the decompressor, waiting for it to drain: a fast disk never outruns the inflater. */
-    inflate(chunk, callback) {
-        const inflater = this.inflater;
-        if (!inflater || chunk.length === 0) {
-            callback();
-            return;
-        }
-        if (inflater.write(chunk)) {
-            callback();
-            return;
-        }
-        // Either it drains, or it fails and will never drain: continue on whichever comes first.
-        let called = false;
-        const go = () => {
-            if (called)
-                return;
-            called = true;
-            inflater.removeListener('drain', go);
-            callback();
-        };
-        inflater.once('drain', go);
-        void this.inflateDone?.then(go);
-    }
-    keepJson(chunk) {
-        if (!this.json)
-            return;
-        this.jsonLength += chunk.length;
-        if (this.jsonLength > (this.options.keepJsonUpTo ?? 0)) {
-            this.json = undefined;
-            return;
-        }
-        this.json.push(chunk);
-    }
-}
-/** A JSON document starts with `{` or `[` after optional whitespace; layer tars and compressed blobs never do in practice. */
-function looksLikeJson(head) {
-    for (const byte of head) {
-        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)
-            continue;
-        return byte === 0x7b || byte === 0x5b;
-    }
-    return false;
-}
-/** The media-type family a sniffed compression belongs to, for messages. */
-function compressionOfMediaType(mediaType) {
-    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
-        return 'gzip';
-    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
-        return 'zstd';
-    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
-        return 'none';
-    return undefined;
-}
-/** The measurement without the kept JSON bytes, for storing beside a layer. */
-function measureOnly(result) {
-    const measure = { digest: result.digest, size: result.size, compression: result.compression };
-    if (result.diffId !== undefined)
-        measure.diffId = result.diffId;
-    if (result.diffIdError !== undefined)
-        measure.diffIdError = result.diffIdError;
-    return measure;
-}
-
-
-/***/ }),
-
-/***/ 5625:
+/***/ 1107:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -69240,7 +69034,194 @@ function inertJson(json) {
 
 /***/ }),
 
-/***/ 7592:
+/***/ 3647:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lx: () => (/* binding */ layerSteps),
+/* harmony export */   RY: () => (/* binding */ layerOfEntries),
+/* harmony export */   br: () => (/* binding */ squashedLabel),
+/* harmony export */   ut: () => (/* binding */ instructionOf)
+/* harmony export */ });
+// Which history entries made which layer. The image spec pairs them in order: each entry without
+// `empty_layer` took the next layer. That holds for what Docker and BuildKit write; a squashed
+// build (buildah's default, `podman build --squash`) keeps every entry but one layer, and marks
+// the last entry (often CMD) as the one that made it. We pair only when the history can be read
+// that way, and otherwise say how many build steps the layer folds together. The one place the
+// layer table and the base attribution learn which instruction made a layer.
+/** Instructions that change only the config; a layer "made" by one of them was made by earlier steps. */
+const CONFIG_ONLY = /^(CMD|ENTRYPOINT|ENV|LABEL|EXPOSE|USER|ARG|STOPSIGNAL|HEALTHCHECK|SHELL|VOLUME|ONBUILD|MAINTAINER)\b/;
+/**
+ * One entry per layer (bottom first). Pairs in order when the non-empty entries and the layers
+ * agree in number; when they do not, or when a config-only instruction claims a layer, the layer
+ * is `squashed` with the number of build steps it stands for. No history: an empty list.
+ */
+function layerSteps(history, layers) {
+    const entries = history ?? [];
+    if (entries.length === 0 || layers === 0)
+        return [];
+    const makers = [];
+    entries.forEach((entry, i) => {
+        if (!entry.empty_layer)
+            makers.push(i);
+    });
+    if (makers.length !== layers) {
+        // Nothing says which entries made which layer: every layer stands for the whole history.
+        return Array.from({ length: layers }, () => ({ kind: 'squashed', steps: entries.length }));
+    }
+    return makers.map((entry, layer) => {
+        if (!CONFIG_ONLY.test(instructionOf(entries[entry]?.created_by)))
+            return { kind: 'step', entry };
+        // The steps since the previous layer's maker were folded into this layer.
+        const previous = layer > 0 ? makers[layer - 1] : -1;
+        return { kind: 'squashed', steps: entry - previous };
+    });
+}
+/** For each history entry, the 1-based layer it made; undefined for empty entries and squashed steps. */
+function layerOfEntries(history, layers) {
+    const result = (history ?? []).map(() => undefined);
+    layerSteps(history, layers).forEach((step, layer) => {
+        if (step.kind === 'step')
+            result[step.entry] = layer + 1;
+    });
+    return result;
+}
+/**
+ * Turns a history `created_by` into the instruction a person wrote: the classic builder records
+ * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
+ */
+function instructionOf(createdBy) {
+    if (!createdBy)
+        return '';
+    if (SQUASHED.test(createdBy))
+        return createdBy;
+    let s = createdBy.trim().replace(/\s+# buildkit$/, '');
+    // BuildKit prefixes RUN; the classic builder does not. Both record build args as `|N A=1 B=2`
+    // and the shell-form wrapper, which the person never wrote.
+    const buildkitRun = s.startsWith('RUN ');
+    if (buildkitRun)
+        s = s.slice('RUN '.length);
+    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
+    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
+    if (nop)
+        s = s.slice(nop[0].length);
+    else if (s.startsWith('/bin/sh -c '))
+        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
+    else if (buildkitRun)
+        s = `RUN ${s}`;
+    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
+    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
+    s = s.replace(/\s+/g, ' ').trim();
+    // The classic builder records an exec-form RUN as the bare command.
+    if (s && !INSTRUCTION.test(s))
+        s = `RUN ${s}`;
+    return s;
+}
+/** The instruction cell of a layer that folds several build steps together (history.ts decides when). */
+function squashedLabel(steps) {
+    return `squashed (${steps} build step${steps === 1 ? '' : 's'})`;
+}
+const SQUASHED = /^squashed \(\d+ build steps?\)$/;
+const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
+
+
+/***/ }),
+
+/***/ 3466:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ remoteImage),
+/* harmony export */   fE: () => (/* binding */ imageConfigProblem),
+/* harmony export */   pZ: () => (/* binding */ platformView)
+/* harmony export */ });
+/* harmony import */ var _oci_descriptor_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2790);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9240);
+// One platform's image, wherever it came from. The registry reader and every local source build
+// their images with the functions here, so "which platform is this", "is this an image config"
+// and "which layer has which diff_id" are each decided once, the same way on both sides.
+//
+// The platform a runtime selects an image by is its index entry's when an index names it, else
+// its config's; the config's own platform is kept beside it, and rule `platform` (verify/rules.ts)
+// fails when the two disagree.
+
+
+/**
+ * The platform view of an image from its config (or, for a daemon that has no config to give,
+ * the config fields it reports) and the index entry that named it, if any. A config without an
+ * os/architecture is known as unknown/unknown unless an entry names it.
+ */
+function platformView(config, entry) {
+    const fromConfig = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .configPlatform */ .Ko)(config);
+    const known = fromConfig.os !== '' && fromConfig.architecture !== '';
+    if (entry?.platform)
+        return { platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)(entry.platform), configPlatform: fromConfig, platformFromEntry: true };
+    return { platform: known ? fromConfig : { os: 'unknown', architecture: 'unknown' }, configPlatform: fromConfig, platformFromEntry: false };
+}
+/**
+ * Why a decoded config cannot be used, or undefined: `not-image` when it is no container image
+ * config at all (no rootfs.diff_ids list), `bad-diff-ids` when a diff_id is not a valid digest.
+ * Every source refuses such a config, each with its own context and error code.
+ */
+function imageConfigProblem(config) {
+    const rootfs = config !== null && typeof config === 'object' && !Array.isArray(config) ? config.rootfs : undefined;
+    const diffIds = rootfs !== null && typeof rootfs === 'object' ? rootfs.diff_ids : undefined;
+    if (!Array.isArray(diffIds))
+        return { kind: 'not-image', message: 'has no rootfs.diff_ids: it is not a container image config' };
+    const problem = (0,_oci_descriptor_js__WEBPACK_IMPORTED_MODULE_0__/* .diffIdsProblem */ .lb)(diffIds);
+    return problem ? { kind: 'bad-diff-ids', message: problem } : undefined;
+}
+/** The registry's image for one platform, from the manifest and config the client fetched and hashed. */
+function remoteImage(fields) {
+    const view = platformView(fields.config, fields.entry);
+    return {
+        reference: fields.reference,
+        ...(fields.indexDigest ? { indexDigest: fields.indexDigest } : {}),
+        ...(fields.indexAnnotations ? { indexAnnotations: fields.indexAnnotations } : {}),
+        manifestDigest: fields.manifest.digest,
+        manifestMediaType: fields.manifest.mediaType,
+        manifest: fields.manifest.body,
+        configDigest: fields.manifest.body.config.digest,
+        config: fields.config,
+        // A single image keeps its config's platform as is (unknown os stays empty, and the platform
+        // check against the local build says so), as runtimes read it.
+        platform: fields.entry?.platform ? view.platform : (view.configPlatform ?? view.platform),
+        configPlatform: view.configPlatform,
+        platformFromEntry: view.platformFromEntry,
+    };
+}
+
+
+/***/ }),
+
+/***/ 9848:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ humanSize)
+/* harmony export */ });
+/* unused harmony export seconds */
+// Sizes and durations as people read them, shared by the log lines of the engine and every renderer.
+function humanSize(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
+
+/***/ }),
+
+/***/ 2790:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -69248,7 +69229,7 @@ function inertJson(json) {
 /* harmony export */   lb: () => (/* binding */ diffIdsProblem)
 /* harmony export */ });
 /* unused harmony exports digestProblem, isMediaType, descriptorProblem, isValidDescriptor */
-/* harmony import */ var _strict_json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(965);
+/* harmony import */ var _strict_json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3016);
 // Descriptors as the image spec defines them (descriptor.md), checked before anything uses one:
 // a digest by the spec's grammar and a registered algorithm (sha256: 64 lowercase hex, sha512:
 // 128), a size that is a non-negative safe integer, media types by RFC 6838's naming grammar,
@@ -69369,7 +69350,7 @@ function isStringMap(value) {
 
 /***/ }),
 
-/***/ 8825:
+/***/ 5315:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -69407,7 +69388,7 @@ function shortDigest(digest, length = 12) {
 
 /***/ }),
 
-/***/ 1890:
+/***/ 9240:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -69422,8 +69403,8 @@ function shortDigest(digest, length = 12) {
 /* harmony export */   wl: () => (/* binding */ onlyPlatform),
 /* harmony export */   yY: () => (/* binding */ selectManifest)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3048);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5186);
 // Platforms: parsing 'os/arch[/variant]', normalising the many spellings of one architecture,
 // and choosing an image out of an index exactly as containerd's `platforms` package does for a
 // pull (Normalize, Only, the preference order, first among equals), because that is what Docker
@@ -69740,7 +69721,7 @@ function lower(value) {
 
 /***/ }),
 
-/***/ 2148:
+/***/ 374:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -69752,7 +69733,7 @@ function lower(value) {
 /* harmony export */   oU: () => (/* binding */ registryUsesHttp)
 /* harmony export */ });
 /* unused harmony export isLoopbackHost */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
 // Image references: parsing `[registry/]repository[:tag][@digest]` the way Docker does
 // (distribution/reference grammar and normalisation), pinning to digests, and deciding which
 // registries may be spoken to over plain HTTP. Pure: no I/O, no environment.
@@ -69967,7 +69948,7 @@ function quote(input) {
 
 /***/ }),
 
-/***/ 965:
+/***/ 3016:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69980,7 +69961,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: StrictJsonError, decodeStrict, foldName
 
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(2174);
 ;// CONCATENATED MODULE: ./src/oci/go-fold.ts
 // Go's case folding for JSON keys: encoding/json matches an object key to a struct field when
 // foldName(key) === foldName(field), which is bytes.EqualFold — Unicode simple case folding, rune
@@ -70493,7 +70474,7 @@ function quote(value, max = 64) {
 
 /***/ }),
 
-/***/ 3048:
+/***/ 5186:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -70563,7 +70544,7 @@ function isAttestation(d) {
 
 /***/ }),
 
-/***/ 8381:
+/***/ 1279:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -70579,9 +70560,9 @@ function isAttestation(d) {
 /* harmony export */   yR: () => (/* binding */ parseBaseImage)
 /* harmony export */ });
 /* unused harmony exports parseList, parseBoolean, parseByteSize, parsePercent, parseRatio */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1890);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9240);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(374);
 // Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
 // @actions/core here, so the CLI and tests use the same rules and messages.
 
@@ -70809,7 +70790,7 @@ function parseEfficiencyGate(values, deep, flag, deepFlag) {
 
 /***/ }),
 
-/***/ 3263:
+/***/ 601:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -70867,1025 +70848,7 @@ function decideRetry(attempt, policy, startedAt, now, retryAfterMs, random = Mat
 
 /***/ }),
 
-/***/ 109:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  bP: () => (/* binding */ RegistryClient)
-});
-
-// UNUSED EXPORTS: CONFIG_CAP, MANIFEST_CAP
-
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/oci/descriptor.ts
-var oci_descriptor = __nccwpck_require__(7592);
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(8825);
-// EXTERNAL MODULE: ./src/oci/reference.ts
-var oci_reference = __nccwpck_require__(2148);
-// EXTERNAL MODULE: ./src/oci/strict-json.ts + 1 modules
-var strict_json = __nccwpck_require__(965);
-// EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(3048);
-// EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
-;// CONCATENATED MODULE: ./src/registry/auth.ts
-// Turning a registry's challenge into an Authorization header: Basic as is, Bearer through the
-// token server. Tokens are cached per scope and renewed shortly before they expire.
-//
-// How we ask for a token (DD auth/token.md, auth/oauth.md):
-//   - an identity token (OAuth refresh token) → POST grant_type=refresh_token;
-//   - a username and password → POST grant_type=password;
-//   - nothing → anonymous GET.
-// Like containerd and BuildKit (which pushed most of the images we verify), a POST that the token
-// server does not implement — 400 (ACR), 401 (Artifactory), 404 (GCR), 405 — falls back to GET,
-// with Basic credentials when we have a password (as `docker pull` always does). Docker's own
-// daemon GETs with Basic for passwords and POSTs only refresh tokens; both are correct, and the
-// fallback makes us work wherever either works.
-//
-// A realm is where we send the password: it must be https unless the registry itself is one we
-// may speak plain http to (loopback or insecure-registries).
-
-
-
-const TOKEN_RESPONSE_CAP = 64 * 1024;
-const RENEW_BEFORE_MS = 10_000;
-const DEFAULT_EXPIRES_IN_S = 60;
-const CLIENT_ID = 'verify-image';
-/** Statuses with which token servers say "no POST here" (containerd's list). */
-const POST_UNSUPPORTED = new Set([400, 401, 404, 405]);
-class Authenticator {
-    registry;
-    credential;
-    transport;
-    logger;
-    registryAllowsHttp;
-    tokens = new Map();
-    challenge;
-    /**
-     * @param registryAllowsHttp whether the registry itself may be spoken to over http; only then
-     *   may its token realm be http.
-     */
-    constructor(registry, credential, transport, logger, registryAllowsHttp = false) {
-        this.registry = registry;
-        this.credential = credential;
-        this.transport = transport;
-        this.logger = logger;
-        this.registryAllowsHttp = registryAllowsHttp;
-    }
-    /** Remembers how the registry asked us to authenticate (from the ping or any 401). */
-    useChallenges(challenges) {
-        // Bearer first: registries offering both accept either, and Bearer does not resend the password.
-        this.challenge =
-            challenges.find((c) => c.scheme === 'bearer' && c.params.realm) ?? challenges.find((c) => c.scheme === 'basic') ?? this.challenge;
-    }
-    get knowsChallenge() {
-        return this.challenge !== undefined;
-    }
-    get scheme() {
-        return this.challenge?.scheme;
-    }
-    /** Forgets the token for a scope so the next call asks the token server again (after a 401 mid-run). */
-    invalidate(scope) {
-        this.tokens.delete(scope);
-    }
-    /**
-     * The Authorization header for `scope` (`repository:NAME:pull`). The scope is always ours: a
-     * challenge's own `scope` parameter (GHCR sends a placeholder) is never used.
-     */
-    async authorization(scope) {
-        const challenge = this.challenge;
-        if (!challenge)
-            return undefined;
-        if (challenge.scheme === 'basic') {
-            const cred = this.credential;
-            if (!cred?.username || cred.password === undefined)
-                return undefined;
-            return basic(cred.username, cred.password);
-        }
-        if (this.credential?.registryToken)
-            return `Bearer ${this.credential.registryToken}`;
-        const cached = this.tokens.get(scope);
-        if (cached && cached.renewAt > Date.now())
-            return `Bearer ${cached.value}`;
-        const token = await this.fetchToken(challenge, scope);
-        this.tokens.set(scope, token);
-        return `Bearer ${token.value}`;
-    }
-    realmOf(challenge) {
-        let realm;
-        try {
-            realm = new URL(challenge.params.realm ?? '');
-        }
-        catch {
-            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sent an invalid token realm; it cannot be logged in to`);
-        }
-        if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
-            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sent a token realm that is not an http(s) URL; it cannot be logged in to`);
-        }
-        if (realm.protocol === 'http:' && !this.registryAllowsHttp) {
-            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sends us to a token server over plain http (${realm.host}); refusing to send credentials unencrypted: fix the registry's token realm, or list ${this.registry} in insecure-registries if this network is trusted`);
-        }
-        return realm;
-    }
-    async fetchToken(challenge, scope) {
-        const realm = this.realmOf(challenge);
-        // The realm may be another host (auth.docker.io): it may use http only if the registry may.
-        const transport = { ...this.transport, allowHttp: () => this.registryAllowsHttp };
-        const service = challenge.params.service;
-        const cred = this.credential;
-        const password = cred?.username && cred.password !== undefined ? { username: cred.username, password: cred.password } : undefined;
-        if (cred?.identityToken) {
-            const token = await this.postToken(realm, service, scope, { grant_type: 'refresh_token', refresh_token: cred.identityToken }, transport);
-            if (token)
-                return token;
-        }
-        else if (password) {
-            const token = await this.postToken(realm, service, scope, { grant_type: 'password', ...password }, transport);
-            if (token)
-                return token;
-        }
-        const url = new URL(realm);
-        if (service)
-            url.searchParams.set('service', service);
-        url.searchParams.append('scope', scope);
-        const authorization = password ? basic(password.username, password.password) : undefined;
-        const res = await (0,http/* send */.tN)({ method: 'GET', url: url.toString(), authorization }, transport);
-        if (res.status !== 200)
-            throw this.tokenError(res.status, await (0,http/* errorLine */.BP)(res), Boolean(password));
-        return this.parseToken(res);
-    }
-    /** POST oauth2; undefined means "this server does not do POST, use GET" (as containerd does). */
-    async postToken(realm, service, scope, grant, transport) {
-        const form = new URLSearchParams({ ...grant, client_id: CLIENT_ID, scope });
-        if (service)
-            form.set('service', service);
-        const res = await (0,http/* send */.tN)({
-            method: 'POST',
-            url: realm.toString(),
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: form.toString(),
-        }, transport);
-        if (POST_UNSUPPORTED.has(res.status)) {
-            await (0,http/* discard */.vf)(res);
-            this.logger.debug(`token server of ${this.registry} answered the ${grant.grant_type} POST with ${res.status}; asking with GET instead`);
-            return undefined;
-        }
-        if (res.status !== 200)
-            throw this.tokenError(res.status, await (0,http/* errorLine */.BP)(res), true);
-        return this.parseToken(res);
-    }
-    async parseToken(res) {
-        const bytes = await (0,http/* readCapped */.EF)(res, TOKEN_RESPONSE_CAP, `the token response of ${this.registry}`);
-        // Strict, as for every document Docker reads with Go: "Token" beside "token" is refused.
-        const body = (0,strict_json/* decodeDocument */.w8)(bytes, 'token response', `the token response of ${this.registry}`, 'protocol');
-        if (typeof body !== 'object' || body === null) {
-            throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered something that is not a token response`);
-        }
-        const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
-        if (typeof value !== 'string' || !value) {
-            throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered without a token`);
-        }
-        // Masked before it can appear anywhere; a refresh token we never use is a secret all the same.
-        this.logger.secret(value);
-        if (typeof body.refresh_token === 'string' && body.refresh_token)
-            this.logger.secret(body.refresh_token);
-        const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
-        const issued = typeof body.issued_at === 'string' ? Date.parse(body.issued_at) : NaN;
-        // Trust our clock over the server's for the start: skew would otherwise make tokens look expired.
-        const start = Number.isNaN(issued) ? Date.now() : Math.min(issued, Date.now());
-        const lifetime = expiresIn * 1000;
-        return { value, renewAt: start + lifetime - Math.min(RENEW_BEFORE_MS, lifetime / 2) };
-    }
-    tokenError(status, detail, sentCredentials) {
-        if (status === 401 || status === 403) {
-            const cred = this.credential;
-            if (cred && sentCredentials) {
-                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} rejected the credentials from ${cred.source} (${detail}): check the username and password or token`);
-            }
-            if (cred?.identityToken) {
-                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} did not take the identity token from ${cred.source} and refused anonymous access (${detail}): log in again (docker login) or set the username and password inputs`);
-            }
-            return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
-        }
-        if (status === 429) {
-            return new errors/* VerifyImageError */.Vi('unreachable', `the token server of ${this.registry} is rate limiting us (${detail}): try again later`);
-        }
-        return new errors/* VerifyImageError */.Vi('auth', `could not get a token from ${this.registry}'s token server (${detail}): try again later`);
-    }
-}
-function basic(username, password) {
-    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-}
-
-// EXTERNAL MODULE: ./src/registry/backoff.ts
-var backoff = __nccwpck_require__(3263);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./src/registry/blob-stream.ts
-// A blob body that survives a broken connection: when the stream breaks off (reset, truncation,
-// a stalled CDN), it asks again with `Range: bytes=N-` and carries on from byte N. Blobs are
-// content-addressed, so a resumed stream is still one blob — and whoever consumes it hashes every
-// byte against the descriptor anyway, so a server that resumes with other bytes is caught there,
-// never passed. A server that ignores Range (200) has its first N bytes skipped; one that resumes
-// from the wrong offset is refused.
-
-
-
-
-/**
- * Wraps `first` so that a transient break in its body is repaired by `reopen(offset)`, which
- * must send the same request with `Range: bytes=offset-` and return the raw response.
- */
-function resumableBody(first, reopen, opts) {
-    async function* bytes() {
-        let res = first;
-        let offset = 0;
-        let skip = 0;
-        for (let resumes = 0;;) {
-            try {
-                for await (const chunk of res.body) {
-                    let buf = chunk;
-                    if (skip > 0) {
-                        if (buf.length <= skip) {
-                            skip -= buf.length;
-                            continue;
-                        }
-                        buf = buf.subarray(skip);
-                        skip = 0;
-                    }
-                    offset += buf.length;
-                    yield buf;
-                }
-                return;
-            }
-            catch (err) {
-                if (!(0,http/* isTransientBodyError */.fr)(err) || resumes >= opts.resumes)
-                    throw (0,http/* bodyError */.fT)(err, res, opts.what);
-                resumes++;
-                await (0,http/* sleep */.yy)((0,backoff/* backoffDelay */.EY)(resumes, backoff/* DEFAULT_RETRY */.vI));
-                res = await reopen(offset);
-                if (res.status === 206) {
-                    const start = /^bytes (\d+)-/.exec((0,http/* header */.wx)(res, 'content-range') ?? '')?.[1];
-                    if (start === undefined || Number(start) !== offset) {
-                        await (0,http/* discard */.vf)(res);
-                        throw new errors/* VerifyImageError */.Vi('protocol', `${new URL(res.url).host} resumed ${opts.what} at the wrong place (asked for byte ${offset}, got "${(0,http/* header */.wx)(res, 'content-range') ?? 'no Content-Range'}"): try again later`);
-                    }
-                }
-                else if (res.status === 200) {
-                    skip = offset; // the server ignored Range and starts over: drop what we already passed on
-                }
-                else {
-                    await (0,http/* discard */.vf)(res);
-                    throw new errors/* VerifyImageError */.Vi('unreachable', `${new URL(res.url).host} answered HTTP ${res.status} when asked to resume ${opts.what}: try again later`);
-                }
-            }
-        }
-    }
-    const stream = external_node_stream_.Readable.from(bytes(), { objectMode: false });
-    return Object.assign(stream, {
-        dump: async () => {
-            stream.destroy();
-        },
-    });
-}
-
-;// CONCATENATED MODULE: ./src/registry/challenge.ts
-// Owns: turning `WWW-Authenticate` header values into challenges (the RFC 9110 §11.6.1 grammar,
-// read leniently). Pure and total: registries send odd headers, and a parse failure here must
-// never crash the auth flow — the caller decides what to do with whatever could be understood.
-// RFC 9110 `token` and `token68`. token68 only counts when it is all that follows the scheme
-// (up to a comma or the end), otherwise `realm=` would be mistaken for a token68 with padding.
-const TOKEN = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
-const TOKEN68 = /[A-Za-z0-9._~+/-]+=*(?=[ \t]*(?:,|$))/y;
-const SPACES = /[ \t]*/y;
-const WHITESPACE = /\s*/y;
-const SEPARATORS = /[\s,]*/y;
-// Unquoted values are read up to a comma or whitespace rather than as strict tokens, so that
-// non-conforming servers sending `realm=https://auth.example/token` still work.
-const BARE_VALUE = /[^,\s]*/y;
-/**
- * Parse one or more `WWW-Authenticate` values. Accepts the array form some HTTP clients give for
- * repeated headers, and values that hold several challenges (undici joins repeated headers with
- * ", "). Never throws; unparseable input yields the challenges that could be read, possibly none.
- */
-function parseChallenges(header) {
-    if (header === undefined || header === null)
-        return [];
-    const values = Array.isArray(header) ? header : [header];
-    const challenges = [];
-    for (const value of values) {
-        if (typeof value === 'string')
-            challenges.push(...parseValue(value));
-    }
-    return challenges;
-}
-function parseValue(text) {
-    const challenges = [];
-    let pos = 0;
-    const eat = (pattern) => {
-        pattern.lastIndex = pos;
-        const match = pattern.exec(text);
-        if (!match)
-            return '';
-        pos = pattern.lastIndex;
-        return match[0];
-    };
-    const readQuoted = () => {
-        let value = '';
-        pos++; // opening quote
-        while (pos < text.length) {
-            const ch = text[pos];
-            if (ch === '\\' && pos + 1 < text.length) {
-                value += text[pos + 1];
-                pos += 2;
-            }
-            else if (ch === '"') {
-                pos++;
-                return value;
-            }
-            else {
-                value += ch;
-                pos++;
-            }
-        }
-        return value; // unterminated: keep what there is
-    };
-    // Reads `name=value` pairs until the end or until a token that is not followed by '=', which
-    // can only be the scheme of the next challenge in the same header value.
-    const readParams = () => {
-        const params = new Map();
-        for (;;) {
-            eat(WHITESPACE);
-            if (pos >= text.length)
-                return params;
-            if (text[pos] === ',') {
-                pos++;
-                continue;
-            }
-            const start = pos;
-            const name = eat(TOKEN);
-            if (!name) {
-                // A stray character; step over it (a whole quoted string, so its commas do not split).
-                if (text[pos] === '"')
-                    readQuoted();
-                else
-                    pos++;
-                continue;
-            }
-            eat(SPACES);
-            if (text[pos] !== '=') {
-                pos = start;
-                return params;
-            }
-            pos++;
-            eat(SPACES);
-            const value = text[pos] === '"' ? readQuoted() : eat(BARE_VALUE);
-            const key = name.toLowerCase();
-            // RFC 9110 allows each name once per challenge; keep the first rather than let a later
-            // duplicate silently change the realm.
-            if (!params.has(key))
-                params.set(key, value);
-        }
-    };
-    while (pos < text.length) {
-        eat(SEPARATORS);
-        if (pos >= text.length)
-            break;
-        const scheme = eat(TOKEN);
-        if (!scheme) {
-            // Not a scheme: skip the character (a whole quoted string, so its commas do not split).
-            if (text[pos] === '"')
-                readQuoted();
-            else
-                pos++;
-            continue;
-        }
-        eat(SPACES);
-        // A token68 credential (e.g. `Negotiate abc==`) carries no parameters we use; skip it.
-        eat(TOKEN68);
-        const params = readParams();
-        // fromEntries defines own properties, so a `__proto__` parameter cannot touch the prototype.
-        challenges.push({ scheme: scheme.toLowerCase(), params: Object.fromEntries(params) });
-    }
-    return challenges;
-}
-
-;// CONCATENATED MODULE: ./src/registry/ratelimit.ts
-// Docker Hub's pull quota as its registry reports it (`ratelimit-limit: 100;w=21600`,
-// `ratelimit-remaining: 76;w=21600`): read from any response, reported once when it runs low,
-// and quoted when the registry finally answers 429. Parsing is pure.
-
-/** Parses `N` or `N;w=SECONDS` (RFC draft syntax); undefined when absent or unreadable. */
-function parseQuota(value) {
-    if (!value)
-        return undefined;
-    const [count, ...params] = value.split(';');
-    const n = Number(count?.trim());
-    if (!count?.trim() || !Number.isInteger(n) || n < 0)
-        return undefined;
-    const w = params.map((p) => /^\s*w\s*=\s*(\d+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
-    return { n, w: w === undefined ? undefined : Number(w) };
-}
-function parseRateLimit(headers) {
-    const remaining = parseQuota((0,http/* header */.wx)(headers, 'ratelimit-remaining'));
-    if (!remaining)
-        return undefined;
-    const limit = parseQuota((0,http/* header */.wx)(headers, 'ratelimit-limit'));
-    return { limit: limit?.n, remaining: remaining.n, windowSeconds: remaining.w ?? limit?.w };
-}
-/** Low means at most a tenth of the quota, or at most 10 pulls when the quota is not given. */
-function isLow(r) {
-    return r.limit !== undefined && r.limit > 0 ? r.remaining <= Math.max(1, Math.floor(r.limit / 10)) : r.remaining <= 10;
-}
-function describeRateLimit(r) {
-    const window = r.windowSeconds ? ` per ${humanWindow(r.windowSeconds)}` : '';
-    return r.limit !== undefined ? `${r.remaining} of ${r.limit} pulls left${window}` : `${r.remaining} pulls left${window}`;
-}
-function humanWindow(s) {
-    if (s % 3600 === 0)
-        return `${s / 3600} h`;
-    if (s % 60 === 0)
-        return `${s / 60} min`;
-    return `${s} s`;
-}
-/** Watches a client's responses and warns once when the quota runs low. */
-class RateLimitWatcher {
-    registry;
-    logger;
-    warned = false;
-    last;
-    constructor(registry, logger) {
-        this.registry = registry;
-        this.logger = logger;
-    }
-    observe(res) {
-        const r = parseRateLimit(res);
-        if (!r)
-            return;
-        this.last = r;
-        if (this.warned || !isLow(r))
-            return;
-        this.warned = true;
-        this.logger.warning(`${this.registry} pull rate limit is running low: ${describeRateLimit(r)}: log in (docker/login-action) for a higher limit, or pull less often`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-// A read-only client for one repository on an OCI distribution registry: manifests and blobs,
-// authenticated as the registry asks. Every manifest is hashed as received and checked against
-// the digest we asked for, the one the registry claims and the descriptor that led to it;
-// nothing is ever re-serialised. A body that breaks off is fetched again (manifests, whole) or
-// resumed (blobs, by Range); content that disagrees with its digest, size or media type is an
-// integrity error and is never retried into a pass.
-
-
-
-
-
-
-
-
-
-
-
-
-/** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
-const MANIFEST_CAP = 4 * 1024 * 1024;
-const CONFIG_CAP = 8 * 1024 * 1024;
-/** Whole re-fetches of a manifest whose body broke off; resumptions of a blob body. */
-const BODY_ATTEMPTS = 3;
-class RegistryClient {
-    ref;
-    baseUrl;
-    transport;
-    auth;
-    credential;
-    rateLimit;
-    constructor(ref, baseUrl, transport, auth, credential, rateLimit) {
-        this.ref = ref;
-        this.baseUrl = baseUrl;
-        this.transport = transport;
-        this.auth = auth;
-        this.credential = credential;
-        this.rateLimit = rateLimit;
-    }
-    /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
-    static async create(ref, opts) {
-        const http = (0,oci_reference/* registryUsesHttp */.oU)(ref, opts.insecureRegistries);
-        const baseUrl = `${http ? 'http' : 'https'}://${ref.apiHost}`;
-        const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
-        const transport = {
-            userAgent: opts.userAgent,
-            timeouts: opts.timeouts,
-            allowHttp: (url) => isLoopbackUrl(url) || insecure.has(url.host.toLowerCase()) || insecure.has(url.hostname.toLowerCase()),
-        };
-        const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger, http);
-        const rateLimit = new RateLimitWatcher(ref.registry, opts.logger);
-        const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential, rateLimit);
-        await client.ping();
-        return client;
-    }
-    get scope() {
-        return `repository:${this.ref.repository}:pull`;
-    }
-    async ping() {
-        const res = await (0,http/* send */.tN)({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
-        await (0,http/* discard */.vf)(res);
-        this.rateLimit.observe(res);
-        if (res.status === 401) {
-            this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
-        }
-        else if (res.status === 429) {
-            throw this.rateLimited(res, '');
-        }
-        else if (res.status >= 500) {
-            throw new errors/* VerifyImageError */.Vi('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
-        }
-        else if (res.status === 404) {
-            throw new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
-        }
-    }
-    /** An authenticated request to a repository path; one re-authentication on a 401. */
-    async call(req) {
-        let res = await (0,http/* send */.tN)({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
-        if (res.status === 401) {
-            // A challenge we did not know (no ping challenge) or an expired token: learn it and try once more.
-            await (0,http/* discard */.vf)(res);
-            this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
-            this.auth.invalidate(this.scope);
-            res = await (0,http/* send */.tN)({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
-        }
-        this.rateLimit.observe(res);
-        return res;
-    }
-    /**
-     * GET a small document (a manifest) whole. A body that breaks off is fetched again from the
-     * start — never resumed by Range, because a tag may move between two requests and spliced
-     * bytes would be neither manifest.
-     */
-    async fetchWhole(req, cap, what, reference) {
-        for (let attempt = 1;; attempt++) {
-            const res = await this.call(req);
-            if (res.status !== 200)
-                throw await this.failure(res, 'manifest', reference);
-            try {
-                return { res, bytes: await (0,http/* readCapped */.EF)(res, cap, what) };
-            }
-            catch (err) {
-                if (!(err instanceof http/* InterruptedBodyError */.p) || attempt >= BODY_ATTEMPTS)
-                    throw err;
-                await (0,http/* sleep */.yy)((0,backoff/* backoffDelay */.EY)(attempt, backoff/* DEFAULT_RETRY */.vI));
-            }
-        }
-    }
-    url(kind, reference) {
-        return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
-    }
-    /**
-     * GET a manifest by tag or digest. `expected` is the descriptor that led here (an index entry):
-     * its size and media type must agree with what is served, as its digest must.
-     */
-    async getManifest(reference, expected) {
-        const what = `manifest ${reference} of ${this.name}`;
-        const { res, bytes } = await this.fetchWhole({ method: 'GET', url: this.url('manifests', reference), headers: { accept: types/* MANIFEST_ACCEPT */.dY } }, MANIFEST_CAP, what, reference);
-        const contentType = mediaTypeOf((0,http/* header */.wx)(res, 'content-type'));
-        const requested = reference.includes(':') ? reference : undefined;
-        const claimed = (0,http/* header */.wx)(res, 'docker-content-digest')?.trim() || undefined;
-        const digest = (0,oci_digest/* digestOf */.ol)(bytes, requested);
-        if (requested && digest !== requested) {
-            throw new errors/* VerifyImageError */.Vi('integrity', `${this.ref.registry} served bytes for ${this.name}@${requested} that hash to ${digest}: the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
-        }
-        if (claimed && (0,oci_digest/* digestOf */.ol)(bytes, claimed) !== claimed) {
-            throw new errors/* VerifyImageError */.Vi('integrity', `${this.ref.registry}'s Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest}): the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
-        }
-        const body = parseManifest(bytes, contentType, `${this.name}:${reference}`);
-        const mediaType = body.mediaType ?? contentType ?? ('manifests' in body ? types/* MediaType */.zu.OciIndex : types/* MediaType */.zu.OciManifest);
-        if (expected && bytes.length !== expected.size) {
-            throw new errors/* VerifyImageError */.Vi('integrity', `manifest ${digest} of ${this.name} is ${bytes.length} bytes but its index entry says ${expected.size}: the index is inconsistent; rebuild and push it`);
-        }
-        if (expected?.mediaType && mediaType !== expected.mediaType) {
-            throw new errors/* VerifyImageError */.Vi('integrity', `manifest ${digest} of ${this.name} is ${mediaType} but its index entry says ${expected.mediaType}: the index is inconsistent; rebuild and push it`);
-        }
-        return { digest, mediaType, size: bytes.length, body, bytes };
-    }
-    /** Fetches the image config and checks its bytes against the manifest's descriptor. */
-    async getConfig(descriptor) {
-        const bytes = await this.getSmallBlob(descriptor, CONFIG_CAP, 'config', 'a container image config');
-        const config = (0,strict_json/* decodeDocument */.w8)(bytes, 'config', `config blob ${descriptor.digest} of ${this.name}`, 'protocol');
-        if (config === null || typeof config !== 'object' || !config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
-            throw new errors/* VerifyImageError */.Vi('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
-        }
-        const badDiffIds = (0,oci_descriptor/* diffIdsProblem */.lb)(config.rootfs.diff_ids);
-        if (badDiffIds)
-            throw new errors/* VerifyImageError */.Vi('protocol', `config ${descriptor.digest} of ${this.name}: ${badDiffIds}; refusing it`);
-        return { config, bytes };
-    }
-    /**
-     * A small blob (a config, an in-toto statement) read whole, at most `cap` bytes, and checked
-     * against its descriptor's digest and size before anyone decodes it.
-     */
-    async getSmallBlob(descriptor, cap, kind, limitOf) {
-        if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > cap) {
-            throw new errors/* VerifyImageError */.Vi('unsupported', `the ${kind} of ${this.name} is declared as ${descriptor.size} bytes; ${limitOf} is at most ${cap}`);
-        }
-        const res = await this.openBlob(descriptor);
-        // One byte over the declared size is enough to know the size is wrong.
-        const bytes = await (0,http/* readCapped */.EF)(res, descriptor.size + 1, `${kind} blob ${descriptor.digest} of ${this.name}`, () => new errors/* VerifyImageError */.Vi('integrity', `${kind} blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`));
-        const digest = (0,oci_digest/* digestOf */.ol)(bytes, descriptor.digest);
-        if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
-            throw new errors/* VerifyImageError */.Vi('integrity', `${kind} blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
-        }
-        return bytes;
-    }
-    /**
-     * Opens a blob for streaming; the caller verifies (hashes) and consumes the body. The body
-     * resumes by Range when the connection breaks, so it is one stream of the blob's bytes or an
-     * error — whoever reads it must still check digest and size.
-     */
-    async openBlob(descriptor) {
-        const url = this.url('blobs', descriptor.digest);
-        const res = await this.call({ method: 'GET', url });
-        if (res.status !== 200)
-            throw await this.failure(res, 'blob', descriptor.digest);
-        const reopen = (offset) => this.call({ method: 'GET', url, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
-        return { ...res, body: resumableBody(res, reopen, { resumes: BODY_ATTEMPTS, what: `blob ${descriptor.digest} of ${this.name}` }) };
-    }
-    get name() {
-        return `${this.ref.registry}/${this.ref.repository}`;
-    }
-    async failure(res, what, reference) {
-        const detail = await (0,http/* errorLine */.BP)(res);
-        const target = what === 'manifest' ? (0,oci_reference/* formatReference */.FH)({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
-        switch (res.status) {
-            case 401:
-                return new errors/* VerifyImageError */.Vi('auth', this.credential
-                    ? `${this.ref.registry} rejected the credentials from ${this.credential.source} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
-                    : `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (docker/login-action or docker login) or set the username and password inputs`);
-            case 403:
-                return new errors/* VerifyImageError */.Vi('auth', `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`);
-            case 404:
-                if (/NAME_UNKNOWN/.test(detail)) {
-                    return new errors/* VerifyImageError */.Vi('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
-                }
-                return new errors/* VerifyImageError */.Vi('not-found', what === 'manifest'
-                    ? `${target} not found (${detail}): check that the push succeeded and the tag or digest is spelled right`
-                    : `blob ${reference} of ${this.name} not found (${detail}): the registry lost a blob the manifest refers to`);
-            default:
-                if (res.status === 429)
-                    return this.rateLimited(res, detail);
-                return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} answered ${res.status} for ${(0,http/* redact */.E$)(res.url)} (${detail}): try again later`);
-        }
-    }
-    /** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
-    rateLimited(res, detail) {
-        const waitMs = (0,backoff/* parseRetryAfter */.mu)((0,http/* header */.wx)(res, 'retry-after'), Date.now());
-        const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', this.rateLimit.last ? describeRateLimit(this.rateLimit.last) : '']
-            .filter(Boolean)
-            .join('; ');
-        return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`);
-    }
-}
-function mediaTypeOf(contentType) {
-    const base = contentType?.split(';')[0]?.trim().toLowerCase();
-    return base || undefined;
-}
-function parseManifest(bytes, contentType, name) {
-    const schema1 = `${name} is a schema1 manifest, which Docker removed in 28.2 and this action does not verify: rebuild and push it with a current Docker or buildx`;
-    if (contentType && types/* SCHEMA1_MEDIA_TYPES */.uM.has(contentType) && contentType !== 'application/json') {
-        throw new errors/* VerifyImageError */.Vi('unsupported', schema1);
-    }
-    // Read as Docker reads it: a key Go would match to another field, in any case, is refused.
-    const body = (0,strict_json/* decodeDocument */.w8)(bytes, 'manifest', `manifest of ${name}`, 'protocol');
-    if (body === null || typeof body !== 'object' || Array.isArray(body))
-        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} is not a JSON object`);
-    if (body.schemaVersion === 1 || body.fsLayers !== undefined)
-        throw new errors/* VerifyImageError */.Vi('unsupported', schema1);
-    if (body.schemaVersion !== 2) {
-        throw new errors/* VerifyImageError */.Vi('unsupported', `manifest of ${name} has schemaVersion ${String(body.schemaVersion)}; only schemaVersion 2 (OCI and Docker) is supported`);
-    }
-    const specific = contentType && ((0,types/* isIndex */.nw)(contentType) || (0,types/* isImageManifest */.pJ)(contentType));
-    if (body.mediaType && specific && body.mediaType !== contentType) {
-        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} says mediaType ${body.mediaType} but was served as ${contentType}; refusing an ambiguous manifest`);
-    }
-    const kind = body.mediaType ?? (specific ? contentType : undefined);
-    if ('manifests' in body && Array.isArray(body.manifests)) {
-        if (kind && !(0,types/* isIndex */.nw)(kind))
-            throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
-        checkDescriptors(body, name);
-        return body;
-    }
-    if ('config' in body && body.config && Array.isArray(body.layers)) {
-        if (kind && !(0,types/* isImageManifest */.pJ)(kind))
-            throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} has a config but media type ${kind}`);
-        checkDescriptors(body, name);
-        return body;
-    }
-    throw new errors/* VerifyImageError */.Vi('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
-}
-/** Every descriptor as the image spec defines it, before any is fetched, compared or reported. */
-function checkDescriptors(body, name) {
-    const problem = (0,oci_descriptor/* manifestDescriptorProblem */.J2)(body);
-    if (problem)
-        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name}: ${problem}; refusing a manifest the image spec does not allow`);
-}
-function isLoopbackUrl(url) {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-
-/***/ }),
-
-/***/ 3653:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Fj: () => (/* binding */ secretsOf),
-/* harmony export */   SR: () => (/* binding */ resolveCredential)
-/* harmony export */ });
-/* unused harmony export configKeyFor */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3916);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7194);
-// Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
-// config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
-// It never talks to a registry, and no secret ever reaches an error message.
-//
-// Precedence follows docker/cli (configfile.GetCredentialsStore, credentials.nativeStore) so that
-// whatever `docker push` authenticated with, we authenticate with too:
-//   1. inputs (username + password), our own addition in front;
-//   2. DOCKER_AUTH_CONFIG `auths` (docker/cli's in-memory store sits in front of the others);
-//   3. config.json: the helper named by credHelpers[key], else the credsStore helper, else `auths`.
-// Like Docker, a configured helper is authoritative: when it answers "credentials not found" we
-// go anonymous instead of reading plain-text `auths`, which `docker login` leaves empty (`{}`)
-// whenever a helper is in use. Wildcard keys (`*.example.com`, very new in docker/cli) are not
-// supported.
-
-
-
-
-
-
-const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const HELPER_TIMEOUT_MS = 10_000;
-const HELPER_MAX_OUTPUT = 1024 * 1024;
-const TOKEN_USERNAME = '<token>';
-// A helper name becomes part of a program name; anything path-like would run another program.
-const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-/** The key Docker files credentials under: Docker Hub's legacy URL, else host[:port]. */
-function configKeyFor(registry) {
-    return DOCKER_HUB_HOSTS.has(registry.trim().toLowerCase()) ? DOCKER_HUB_KEY : registry;
-}
-/** Every secret a credential holds, in every form it may be sent, for the logger's masking. */
-function secretsOf(c) {
-    const secrets = new Set();
-    if (c.password) {
-        secrets.add(c.password);
-        // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
-        secrets.add(`${c.username ?? ''}:${c.password}`);
-        secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
-    }
-    if (c.identityToken)
-        secrets.add(c.identityToken);
-    if (c.registryToken)
-        secrets.add(c.registryToken);
-    return [...secrets];
-}
-async function resolveCredential(registry, opts) {
-    const env = opts.env ?? process.env;
-    // GitHub gives unset inputs as '', so empty means "not given".
-    const { username, password } = opts;
-    if (username || password) {
-        if (!username || !password) {
-            const missing = username ? 'password' : 'username';
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
-        }
-        return { username, password, source: 'inputs' };
-    }
-    const envConfig = env.DOCKER_AUTH_CONFIG;
-    if (envConfig?.trim()) {
-        const config = parseConfig(envConfig, 'DOCKER_AUTH_CONFIG', 'fix or unset the variable');
-        const found = fromAuths(config, registry, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG');
-        if (found)
-            return found;
-    }
-    const file = env.DOCKER_CONFIG ? (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(env.DOCKER_CONFIG, 'config.json') : (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(opts.homeDir ?? (0,node_os__WEBPACK_IMPORTED_MODULE_2__.homedir)(), '.docker', 'config.json');
-    const text = await readConfigFile(file);
-    if (text === undefined)
-        return undefined;
-    const config = parseConfig(text, file, 'fix or remove it, or set DOCKER_CONFIG to another directory');
-    const helperEntry = lookup(config.credHelpers, registry);
-    // docker/cli: a credHelpers entry with an empty name means "no helper, use the file".
-    const helper = helperEntry ? helperEntry[1] : config.credsStore;
-    if (helper)
-        return fromHelper(helper, configKeyFor(registry), env, file);
-    return fromAuths(config, registry, `${file} (auths)`, file);
-}
-async function readConfigFile(file) {
-    try {
-        return await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'utf8');
-    }
-    catch (err) {
-        const code = err.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR')
-            return undefined;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
-    }
-}
-function parseConfig(text, where, remedy) {
-    if (!text.trim())
-        return {}; // docker/cli accepts an empty file
-    let raw;
-    try {
-        raw = JSON.parse(text);
-    }
-    catch (err) {
-        // V8's message quotes the surrounding text, which may hold a password: give only a position.
-        const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
-    }
-    const bad = (field) => {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `${where}: "${field}" has the wrong type: ${remedy}`);
-    };
-    if (!isRecord(raw))
-        return bad('(top level)');
-    const { auths, credHelpers, credsStore } = raw;
-    if (auths != null && !isRecord(auths))
-        bad('auths');
-    if (credHelpers != null && (!isRecord(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')))
-        bad('credHelpers');
-    if (credsStore != null && typeof credsStore !== 'string')
-        bad('credsStore');
-    return {
-        auths: (auths ?? undefined),
-        credHelpers: (credHelpers ?? undefined),
-        credsStore: (credsStore ?? undefined),
-    };
-}
-function describePosition(text, position) {
-    const before = text.slice(0, position).split('\n');
-    return `line ${before.length} column ${before[before.length - 1].length + 1}`;
-}
-/**
- * Docker's matching (credentials.fileStore.Get): the exact key first, then keys written with a
- * scheme and/or path (`https://ghcr.io/v1/`, `http://127.0.0.1:5000`) compared by host[:port].
- * We also treat every Docker Hub host name as one, as docker.io images may be pushed under any.
- */
-function lookup(entries, registry) {
-    if (!entries)
-        return undefined;
-    const key = configKeyFor(registry);
-    if (Object.hasOwn(entries, key))
-        return [key, entries[key]];
-    const host = hostOfKey(registry);
-    return Object.entries(entries).find(([candidate]) => hostOfKey(candidate) === host);
-}
-function hostOfKey(key) {
-    const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0].toLowerCase();
-    return DOCKER_HUB_HOSTS.has(host) ? 'docker.io' : host;
-}
-function fromAuths(config, registry, source, where) {
-    const found = lookup(config.auths, registry);
-    if (!found)
-        return undefined;
-    const [key, entry] = found;
-    const fix = `run docker login ${registry} again or fix the entry`;
-    if (!isRecord(entry))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `${where}: auths["${key}"] is not an object: ${fix}`);
-    const field = (name) => {
-        const value = entry[name];
-        if (value == null || value === '')
-            return undefined;
-        if (typeof value !== 'string')
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
-        return value;
-    };
-    let username = field('username');
-    let password = field('password');
-    const auth = field('auth');
-    if (auth) {
-        // Like docker/cli, `auth` wins over username/password; split at the first ':' because the
-        // password may contain colons while a Basic-auth user name may not.
-        const decoded = /^[A-Za-z0-9+/]+=*$/.test(auth.trim()) ? Buffer.from(auth.trim(), 'base64').toString('utf8') : '';
-        const colon = decoded.indexOf(':');
-        if (colon <= 0)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
-        username = decoded.slice(0, colon);
-        password = decoded.slice(colon + 1).replace(/\0+$/, '');
-    }
-    return credential(source, { username, password, identityToken: field('identitytoken'), registryToken: field('registrytoken') });
-}
-/** Runs `docker-credential-NAME get` per the docker-credential-helpers protocol. */
-async function fromHelper(name, serverKey, env, file) {
-    const program = `docker-credential-${name}`;
-    if (!HELPER_NAME.test(name)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
-    }
-    const { error, stdout, stderr } = await runHelper(program, serverKey, env);
-    const who = `credential helper ${program} (named in ${file}, asked for ${serverKey})`;
-    const fail = (why) => {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .VerifyImageError */ .Vi('auth', `${who} ${why}`);
-    };
-    if (error) {
-        if (error.code === 'ENOENT')
-            fail('is not on PATH: install it, or remove it from that file');
-        if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
-            fail('printed more than 1 MiB: check the helper');
-        if (error.killed)
-            fail(`did not answer within ${HELPER_TIMEOUT_MS / 1000} s: check that it works without a prompt`);
-        // The protocol's "no credentials" answer is a failing exit with this text on stdout.
-        if (/credentials not found/i.test(`${stdout}\n${stderr}`))
-            return undefined;
-        const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
-        // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
-        // Its stderr is, once every secret we can see in stdout is scrubbed from it.
-        const detail = scrubHelperText(firstLine(stderr), stdout);
-        fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
-    }
-    let answer;
-    try {
-        answer = JSON.parse(stdout);
-    }
-    catch {
-        answer = undefined;
-    }
-    // Never quote stdout here: a near-miss answer is likely to contain the secret.
-    if (!isRecord(answer) || typeof answer.Secret !== 'string' || (answer.Username != null && typeof answer.Username !== 'string')) {
-        return fail('answered with something other than {"ServerURL","Username","Secret"} JSON: check the helper');
-    }
-    const helperUser = answer.Username ?? '';
-    const source = `credential helper ${program}`;
-    if (helperUser === TOKEN_USERNAME)
-        return credential(source, { identityToken: answer.Secret });
-    return credential(source, { username: helperUser || undefined, password: answer.Secret || undefined });
-}
-function runHelper(program, serverKey, env) {
-    return new Promise((resolve) => {
-        // execFile looks the program up on env.PATH when env is given, and never uses a shell.
-        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFile)(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
-        // A helper may exit without reading stdin (EPIPE); its exit status tells the real story.
-        child.stdin?.on('error', () => { });
-        child.stdin?.end(serverKey);
-    });
-}
-function credential(source, fields) {
-    const present = Object.entries(fields).filter(([, value]) => value !== undefined && value !== '');
-    // Docker leaves `{}` entries behind; a user name alone cannot authenticate either.
-    if (!present.some(([name]) => name !== 'username'))
-        return undefined;
-    return { ...Object.fromEntries(present), source };
-}
-/**
- * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
- * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
- * which are more likely a token than a reason.
- */
-function scrubHelperText(line, stdout) {
-    if (!line)
-        return '';
-    const tracker = new _secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .SecretTracker */ .t();
-    const secretKey = /secret|password|token/i;
-    try {
-        const answer = JSON.parse(stdout);
-        if (isRecord(answer)) {
-            for (const [key, value] of Object.entries(answer))
-                if (secretKey.test(key) && typeof value === 'string')
-                    tracker.add(value);
-            if (typeof answer.Username === 'string' && typeof answer.Secret === 'string')
-                tracker.add(`${answer.Username}:${answer.Secret}`);
-        }
-    }
-    catch {
-        for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi))
-            if (m[1])
-                tracker.add(m[1]);
-    }
-    return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
-}
-function firstLine(text) {
-    const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-    return line.trim().slice(0, 200);
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-
-/***/ }),
-
-/***/ 8851:
+/***/ 1713:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -71902,9 +70865,9 @@ function isRecord(value) {
 /* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_TIMEOUTS, oneLineText */
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6752);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3263);
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2480);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2174);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(601);
 // HTTP transport for registry traffic: one undici request with our own redirect loop (so the
 // Authorization header never crosses origins and https never downgrades), bounded retries with
 // backoff for idempotent requests, timeouts on silence, and size-capped body reading that turns
@@ -72209,147 +71172,1187 @@ function sleep(ms) {
 
 /***/ }),
 
-/***/ 2091:
+/***/ 9037:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   w: () => (/* binding */ resolveRemoteImage)
+/* harmony export */   HV: () => (/* binding */ fetchPlatformImage),
+/* harmony export */   QL: () => (/* binding */ resolveRemoteTop),
+/* harmony export */   c$: () => (/* binding */ chooseEntry),
+/* harmony export */   wg: () => (/* binding */ resolveRemoteImage)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1890);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
-/* harmony import */ var _oci_types_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3048);
-// From a reference to one platform's image: tag → (index → platform manifest) → config.
-// Shared by verification and, later, base-image lookups.
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _model_image_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3466);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9240);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(374);
+/* harmony import */ var _oci_types_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5186);
+// Owns: what a tag serves, read once from the top — an index with its image, attestation and
+// other entries, or a single image — and each platform image fetched by the digest its entry
+// names, built into the one image view (model/image.ts). Which entry a runtime pulls for a
+// platform is containerd's choice (platforms.Only: the best match, first among equals), made
+// here once for the run's pairs (verify/pairing.ts) and for base lookups alike.
 
 
 
 
+
+async function resolveRemoteTop(client, ref) {
+    const reference = (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_3__/* .formatReference */ .FH)(ref);
+    const top = await client.getManifest((0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_3__/* .manifestReference */ .Tn)(ref));
+    if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isIndex */ .nw)(top.mediaType)) {
+        const index = top.body;
+        const manifests = Array.isArray(index.manifests) ? index.manifests : [];
+        const valid = manifests.filter(isDescriptor);
+        const images = valid.filter((d) => !(0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isAttestation */ .H3)(d) && (0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isImageManifest */ .pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+        const attestations = valid.filter((d) => (0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isAttestation */ .H3)(d));
+        return {
+            reference,
+            top,
+            images,
+            attestations,
+            others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
+            entries: valid.filter((d) => !attestations.includes(d)),
+            ...annotationsOf(index),
+        };
+    }
+    const single = await imageOf(client, reference, undefined, top);
+    return {
+        reference,
+        top,
+        images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
+        attestations: [],
+        others: [],
+        entries: [],
+        single,
+    };
+}
+/** One platform's image, by the index entry that names it (or the single image itself). */
+async function fetchPlatformImage(client, remote, entry) {
+    if (remote.single && remote.single.manifestDigest === entry.digest)
+        return remote.single;
+    const manifest = await client.getManifest(entry.digest, entry);
+    if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isIndex */ .nw)(manifest.mediaType)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
+    }
+    return imageOf(client, remote.reference, remote, manifest, entry);
+}
 /**
- * The index entry is chosen as containerd chooses it for a pull of `want` (platforms.Only: the
- * best match, first among equals), and its platform is the image's platform; the config's is
- * kept beside it for the entry-versus-config check.
- * @param wantFrom where `want` came from, for messages: 'the local build' when it is the local
+ * The entry a runtime pulls for `want`: containerd's matcher over every entry but attestations
+ * (nested indexes and unknown media types included, as containerd sees them). No entry, a nested
+ * index, or a single image of another platform is an error that says what to do.
+ * @param wantFrom where `want` came from, for messages: `the local build …` when it is the local
  *   image's platform (then a single-platform image of another platform is a platform mismatch).
  */
-async function resolveRemoteImage(client, ref, want, wantFrom) {
-    const top = await client.getManifest((0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .manifestReference */ .Tn)(ref));
-    let indexDigest;
-    let indexAnnotations;
-    let manifest = top;
-    let entry;
-    if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isIndex */ .nw)(top.mediaType)) {
-        const index = top.body;
-        indexDigest = top.digest;
-        indexAnnotations = annotationsOf(index);
-        entry = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .selectManifest */ .yY)(index, want);
-        if (!entry) {
-            const offered = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .availablePlatforms */ .uk)(index);
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} has no ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
-        }
-        manifest = await client.getManifest(entry.digest, entry);
-        if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_3__/* .isIndex */ .nw)(manifest.mediaType)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} nests an index inside an index for ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}; nested indexes are not supported`);
-        }
+function chooseEntry(remote, want, wantFrom) {
+    if (remote.single) {
+        const platform = remote.single.platform;
+        if ((0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .onlyPlatform */ .wl)(want).match(platform))
+            return remote.images[0];
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', wantFrom
+            ? `${remote.reference} is a ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)} image but ${wantFrom} is ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)}: compare builds of one platform (build the local image with --platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)}, or push the ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)} build)`
+            : `${remote.reference} is a single-platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)} image, not ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)}: set the platform input to ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)} or verify a build for that platform`);
     }
-    const image = manifest.body;
-    const { config } = await client.getConfig(image.config);
-    const fromConfig = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .configPlatform */ .Ko)(config);
-    const platform = entry?.platform ? (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)(entry.platform) : fromConfig;
-    const accepted = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .onlyPlatform */ .wl)(want).match(platform);
-    if (!indexDigest && !accepted && wantFrom) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is a ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} image but ${wantFrom} is ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}: compare builds of one platform (build the local image with --platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)}, or push the ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)} build)`);
+    const index = remote.top.body;
+    const entry = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .selectManifest */ .yY)(index, want);
+    if (!entry) {
+        const offered = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .availablePlatforms */ .uk)(index);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${remote.reference} has no ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
     }
-    if (!indexDigest && !accepted) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is a single-platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} image, not ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(want)}: set the platform input to ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} or verify a build for that platform`);
+    if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isIndex */ .nw)(entry.mediaType)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${remote.reference} nests an index inside an index for ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)}; nested indexes are not supported`);
     }
-    return {
-        reference: (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref),
-        indexDigest,
-        ...(indexAnnotations ? { indexAnnotations } : {}),
-        manifestDigest: manifest.digest,
-        manifestMediaType: manifest.mediaType,
-        manifest: image,
-        configDigest: image.config.digest,
+    return entry;
+}
+/** The image behind a reference for one platform: index → platform manifest → config (base lookups). */
+async function resolveRemoteImage(client, ref, want) {
+    const remote = await resolveRemoteTop(client, ref);
+    return fetchPlatformImage(client, remote, chooseEntry(remote, want));
+}
+/** An image reached through an index entry is known by the entry's platform, as runtimes select it; its config's is kept to check against. */
+async function imageOf(client, reference, index, fetched, entry) {
+    const manifest = fetched.body;
+    const { config } = await client.getConfig(manifest.config);
+    return (0,_model_image_js__WEBPACK_IMPORTED_MODULE_1__/* .remoteImage */ .O)({
+        reference,
+        indexDigest: index?.top.digest,
+        indexAnnotations: index?.annotations,
+        manifest: { digest: fetched.digest, mediaType: fetched.mediaType, body: manifest },
         config,
-        platform,
-        configPlatform: fromConfig,
-        platformFromEntry: entry?.platform !== undefined,
-    };
+        entry,
+    });
 }
 /** An index's annotations when they are an object; anything else from the registry counts as none. */
 function annotationsOf(index) {
     const value = index.annotations;
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? { annotations: value } : {};
+}
+function isDescriptor(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    const d = value;
+    return typeof d.digest === 'string' && typeof d.mediaType === 'string';
 }
 
 
 /***/ }),
 
-/***/ 2011:
+/***/ 9282:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  M: () => (/* binding */ openRegistry)
+});
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(2174);
+// EXTERNAL MODULE: ./src/model/image.ts
+var model_image = __nccwpck_require__(3466);
+// EXTERNAL MODULE: ./src/oci/descriptor.ts
+var descriptor = __nccwpck_require__(2790);
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var oci_digest = __nccwpck_require__(5315);
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var oci_reference = __nccwpck_require__(374);
+// EXTERNAL MODULE: ./src/oci/strict-json.ts + 1 modules
+var strict_json = __nccwpck_require__(3016);
+// EXTERNAL MODULE: ./src/oci/types.ts
+var types = __nccwpck_require__(5186);
+// EXTERNAL MODULE: ./src/registry/http.ts
+var http = __nccwpck_require__(1713);
+;// CONCATENATED MODULE: ./src/registry/auth.ts
+// Turning a registry's challenge into an Authorization header: Basic as is, Bearer through the
+// token server. Tokens are cached per scope and renewed shortly before they expire.
+//
+// How we ask for a token (DD auth/token.md, auth/oauth.md):
+//   - an identity token (OAuth refresh token) → POST grant_type=refresh_token;
+//   - a username and password → POST grant_type=password;
+//   - nothing → anonymous GET.
+// Like containerd and BuildKit (which pushed most of the images we verify), a POST that the token
+// server does not implement — 400 (ACR), 401 (Artifactory), 404 (GCR), 405 — falls back to GET,
+// with Basic credentials when we have a password (as `docker pull` always does). Docker's own
+// daemon GETs with Basic for passwords and POSTs only refresh tokens; both are correct, and the
+// fallback makes us work wherever either works.
+//
+// A realm is where we send the password: it must be https unless the registry itself is one we
+// may speak plain http to (loopback or insecure-registries).
+
+
+
+const TOKEN_RESPONSE_CAP = 64 * 1024;
+const RENEW_BEFORE_MS = 10_000;
+const DEFAULT_EXPIRES_IN_S = 60;
+const CLIENT_ID = 'verify-image';
+/** Statuses with which token servers say "no POST here" (containerd's list). */
+const POST_UNSUPPORTED = new Set([400, 401, 404, 405]);
+class Authenticator {
+    registry;
+    credential;
+    transport;
+    logger;
+    registryAllowsHttp;
+    tokens = new Map();
+    challenge;
+    /**
+     * @param registryAllowsHttp whether the registry itself may be spoken to over http; only then
+     *   may its token realm be http.
+     */
+    constructor(registry, credential, transport, logger, registryAllowsHttp = false) {
+        this.registry = registry;
+        this.credential = credential;
+        this.transport = transport;
+        this.logger = logger;
+        this.registryAllowsHttp = registryAllowsHttp;
+    }
+    /** Remembers how the registry asked us to authenticate (from the ping or any 401). */
+    useChallenges(challenges) {
+        // Bearer first: registries offering both accept either, and Bearer does not resend the password.
+        this.challenge =
+            challenges.find((c) => c.scheme === 'bearer' && c.params.realm) ?? challenges.find((c) => c.scheme === 'basic') ?? this.challenge;
+    }
+    get knowsChallenge() {
+        return this.challenge !== undefined;
+    }
+    get scheme() {
+        return this.challenge?.scheme;
+    }
+    /** Forgets the token for a scope so the next call asks the token server again (after a 401 mid-run). */
+    invalidate(scope) {
+        this.tokens.delete(scope);
+    }
+    /**
+     * The Authorization header for `scope` (`repository:NAME:pull`). The scope is always ours: a
+     * challenge's own `scope` parameter (GHCR sends a placeholder) is never used.
+     */
+    async authorization(scope) {
+        const challenge = this.challenge;
+        if (!challenge)
+            return undefined;
+        if (challenge.scheme === 'basic') {
+            const cred = this.credential;
+            if (!cred?.username || cred.password === undefined)
+                return undefined;
+            return basic(cred.username, cred.password);
+        }
+        if (this.credential?.registryToken)
+            return `Bearer ${this.credential.registryToken}`;
+        const cached = this.tokens.get(scope);
+        if (cached && cached.renewAt > Date.now())
+            return `Bearer ${cached.value}`;
+        const token = await this.fetchToken(challenge, scope);
+        this.tokens.set(scope, token);
+        return `Bearer ${token.value}`;
+    }
+    realmOf(challenge) {
+        let realm;
+        try {
+            realm = new URL(challenge.params.realm ?? '');
+        }
+        catch {
+            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sent an invalid token realm; it cannot be logged in to`);
+        }
+        if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
+            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sent a token realm that is not an http(s) URL; it cannot be logged in to`);
+        }
+        if (realm.protocol === 'http:' && !this.registryAllowsHttp) {
+            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sends us to a token server over plain http (${realm.host}); refusing to send credentials unencrypted: fix the registry's token realm, or list ${this.registry} in insecure-registries if this network is trusted`);
+        }
+        return realm;
+    }
+    async fetchToken(challenge, scope) {
+        const realm = this.realmOf(challenge);
+        // The realm may be another host (auth.docker.io): it may use http only if the registry may.
+        const transport = { ...this.transport, allowHttp: () => this.registryAllowsHttp };
+        const service = challenge.params.service;
+        const cred = this.credential;
+        const password = cred?.username && cred.password !== undefined ? { username: cred.username, password: cred.password } : undefined;
+        if (cred?.identityToken) {
+            const token = await this.postToken(realm, service, scope, { grant_type: 'refresh_token', refresh_token: cred.identityToken }, transport);
+            if (token)
+                return token;
+        }
+        else if (password) {
+            const token = await this.postToken(realm, service, scope, { grant_type: 'password', ...password }, transport);
+            if (token)
+                return token;
+        }
+        const url = new URL(realm);
+        if (service)
+            url.searchParams.set('service', service);
+        url.searchParams.append('scope', scope);
+        const authorization = password ? basic(password.username, password.password) : undefined;
+        const res = await (0,http/* send */.tN)({ method: 'GET', url: url.toString(), authorization }, transport);
+        if (res.status !== 200)
+            throw this.tokenError(res.status, await (0,http/* errorLine */.BP)(res), Boolean(password));
+        return this.parseToken(res);
+    }
+    /** POST oauth2; undefined means "this server does not do POST, use GET" (as containerd does). */
+    async postToken(realm, service, scope, grant, transport) {
+        const form = new URLSearchParams({ ...grant, client_id: CLIENT_ID, scope });
+        if (service)
+            form.set('service', service);
+        const res = await (0,http/* send */.tN)({
+            method: 'POST',
+            url: realm.toString(),
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: form.toString(),
+        }, transport);
+        if (POST_UNSUPPORTED.has(res.status)) {
+            await (0,http/* discard */.vf)(res);
+            this.logger.debug(`token server of ${this.registry} answered the ${grant.grant_type} POST with ${res.status}; asking with GET instead`);
+            return undefined;
+        }
+        if (res.status !== 200)
+            throw this.tokenError(res.status, await (0,http/* errorLine */.BP)(res), true);
+        return this.parseToken(res);
+    }
+    async parseToken(res) {
+        const bytes = await (0,http/* readCapped */.EF)(res, TOKEN_RESPONSE_CAP, `the token response of ${this.registry}`);
+        // Strict, as for every document Docker reads with Go: "Token" beside "token" is refused.
+        const body = (0,strict_json/* decodeDocument */.w8)(bytes, 'token response', `the token response of ${this.registry}`, 'protocol');
+        if (typeof body !== 'object' || body === null) {
+            throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered something that is not a token response`);
+        }
+        const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+        if (typeof value !== 'string' || !value) {
+            throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered without a token`);
+        }
+        // Masked before it can appear anywhere; a refresh token we never use is a secret all the same.
+        this.logger.secret(value);
+        if (typeof body.refresh_token === 'string' && body.refresh_token)
+            this.logger.secret(body.refresh_token);
+        const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
+        const issued = typeof body.issued_at === 'string' ? Date.parse(body.issued_at) : NaN;
+        // Trust our clock over the server's for the start: skew would otherwise make tokens look expired.
+        const start = Number.isNaN(issued) ? Date.now() : Math.min(issued, Date.now());
+        const lifetime = expiresIn * 1000;
+        return { value, renewAt: start + lifetime - Math.min(RENEW_BEFORE_MS, lifetime / 2) };
+    }
+    tokenError(status, detail, sentCredentials) {
+        if (status === 401 || status === 403) {
+            const cred = this.credential;
+            if (cred && sentCredentials) {
+                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} rejected the credentials from ${cred.source} (${detail}): check the username and password or token`);
+            }
+            if (cred?.identityToken) {
+                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} did not take the identity token from ${cred.source} and refused anonymous access (${detail}): log in again (docker login) or set the username and password inputs`);
+            }
+            return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
+        }
+        if (status === 429) {
+            return new errors/* VerifyImageError */.Vi('unreachable', `the token server of ${this.registry} is rate limiting us (${detail}): try again later`);
+        }
+        return new errors/* VerifyImageError */.Vi('auth', `could not get a token from ${this.registry}'s token server (${detail}): try again later`);
+    }
+}
+function basic(username, password) {
+    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+// EXTERNAL MODULE: ./src/registry/backoff.ts
+var backoff = __nccwpck_require__(601);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./src/registry/blob-stream.ts
+// A blob body that survives a broken connection: when the stream breaks off (reset, truncation,
+// a stalled CDN), it asks again with `Range: bytes=N-` and carries on from byte N. Blobs are
+// content-addressed, so a resumed stream is still one blob — and whoever consumes it hashes every
+// byte against the descriptor anyway, so a server that resumes with other bytes is caught there,
+// never passed. A server that ignores Range (200) has its first N bytes skipped; one that resumes
+// from the wrong offset is refused.
+
+
+
+
+/**
+ * Wraps `first` so that a transient break in its body is repaired by `reopen(offset)`, which
+ * must send the same request with `Range: bytes=offset-` and return the raw response.
+ */
+function resumableBody(first, reopen, opts) {
+    async function* bytes() {
+        let res = first;
+        let offset = 0;
+        let skip = 0;
+        for (let resumes = 0;;) {
+            try {
+                for await (const chunk of res.body) {
+                    let buf = chunk;
+                    if (skip > 0) {
+                        if (buf.length <= skip) {
+                            skip -= buf.length;
+                            continue;
+                        }
+                        buf = buf.subarray(skip);
+                        skip = 0;
+                    }
+                    offset += buf.length;
+                    yield buf;
+                }
+                return;
+            }
+            catch (err) {
+                if (!(0,http/* isTransientBodyError */.fr)(err) || resumes >= opts.resumes)
+                    throw (0,http/* bodyError */.fT)(err, res, opts.what);
+                resumes++;
+                await (0,http/* sleep */.yy)((0,backoff/* backoffDelay */.EY)(resumes, backoff/* DEFAULT_RETRY */.vI));
+                res = await reopen(offset);
+                if (res.status === 206) {
+                    const start = /^bytes (\d+)-/.exec((0,http/* header */.wx)(res, 'content-range') ?? '')?.[1];
+                    if (start === undefined || Number(start) !== offset) {
+                        await (0,http/* discard */.vf)(res);
+                        throw new errors/* VerifyImageError */.Vi('protocol', `${new URL(res.url).host} resumed ${opts.what} at the wrong place (asked for byte ${offset}, got "${(0,http/* header */.wx)(res, 'content-range') ?? 'no Content-Range'}"): try again later`);
+                    }
+                }
+                else if (res.status === 200) {
+                    skip = offset; // the server ignored Range and starts over: drop what we already passed on
+                }
+                else {
+                    await (0,http/* discard */.vf)(res);
+                    throw new errors/* VerifyImageError */.Vi('unreachable', `${new URL(res.url).host} answered HTTP ${res.status} when asked to resume ${opts.what}: try again later`);
+                }
+            }
+        }
+    }
+    const stream = external_node_stream_.Readable.from(bytes(), { objectMode: false });
+    return Object.assign(stream, {
+        dump: async () => {
+            stream.destroy();
+        },
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/challenge.ts
+// Owns: turning `WWW-Authenticate` header values into challenges (the RFC 9110 §11.6.1 grammar,
+// read leniently). Pure and total: registries send odd headers, and a parse failure here must
+// never crash the auth flow — the caller decides what to do with whatever could be understood.
+// RFC 9110 `token` and `token68`. token68 only counts when it is all that follows the scheme
+// (up to a comma or the end), otherwise `realm=` would be mistaken for a token68 with padding.
+const TOKEN = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
+const TOKEN68 = /[A-Za-z0-9._~+/-]+=*(?=[ \t]*(?:,|$))/y;
+const SPACES = /[ \t]*/y;
+const WHITESPACE = /\s*/y;
+const SEPARATORS = /[\s,]*/y;
+// Unquoted values are read up to a comma or whitespace rather than as strict tokens, so that
+// non-conforming servers sending `realm=https://auth.example/token` still work.
+const BARE_VALUE = /[^,\s]*/y;
+/**
+ * Parse one or more `WWW-Authenticate` values. Accepts the array form some HTTP clients give for
+ * repeated headers, and values that hold several challenges (undici joins repeated headers with
+ * ", "). Never throws; unparseable input yields the challenges that could be read, possibly none.
+ */
+function parseChallenges(header) {
+    if (header === undefined || header === null)
+        return [];
+    const values = Array.isArray(header) ? header : [header];
+    const challenges = [];
+    for (const value of values) {
+        if (typeof value === 'string')
+            challenges.push(...parseValue(value));
+    }
+    return challenges;
+}
+function parseValue(text) {
+    const challenges = [];
+    let pos = 0;
+    const eat = (pattern) => {
+        pattern.lastIndex = pos;
+        const match = pattern.exec(text);
+        if (!match)
+            return '';
+        pos = pattern.lastIndex;
+        return match[0];
+    };
+    const readQuoted = () => {
+        let value = '';
+        pos++; // opening quote
+        while (pos < text.length) {
+            const ch = text[pos];
+            if (ch === '\\' && pos + 1 < text.length) {
+                value += text[pos + 1];
+                pos += 2;
+            }
+            else if (ch === '"') {
+                pos++;
+                return value;
+            }
+            else {
+                value += ch;
+                pos++;
+            }
+        }
+        return value; // unterminated: keep what there is
+    };
+    // Reads `name=value` pairs until the end or until a token that is not followed by '=', which
+    // can only be the scheme of the next challenge in the same header value.
+    const readParams = () => {
+        const params = new Map();
+        for (;;) {
+            eat(WHITESPACE);
+            if (pos >= text.length)
+                return params;
+            if (text[pos] === ',') {
+                pos++;
+                continue;
+            }
+            const start = pos;
+            const name = eat(TOKEN);
+            if (!name) {
+                // A stray character; step over it (a whole quoted string, so its commas do not split).
+                if (text[pos] === '"')
+                    readQuoted();
+                else
+                    pos++;
+                continue;
+            }
+            eat(SPACES);
+            if (text[pos] !== '=') {
+                pos = start;
+                return params;
+            }
+            pos++;
+            eat(SPACES);
+            const value = text[pos] === '"' ? readQuoted() : eat(BARE_VALUE);
+            const key = name.toLowerCase();
+            // RFC 9110 allows each name once per challenge; keep the first rather than let a later
+            // duplicate silently change the realm.
+            if (!params.has(key))
+                params.set(key, value);
+        }
+    };
+    while (pos < text.length) {
+        eat(SEPARATORS);
+        if (pos >= text.length)
+            break;
+        const scheme = eat(TOKEN);
+        if (!scheme) {
+            // Not a scheme: skip the character (a whole quoted string, so its commas do not split).
+            if (text[pos] === '"')
+                readQuoted();
+            else
+                pos++;
+            continue;
+        }
+        eat(SPACES);
+        // A token68 credential (e.g. `Negotiate abc==`) carries no parameters we use; skip it.
+        eat(TOKEN68);
+        const params = readParams();
+        // fromEntries defines own properties, so a `__proto__` parameter cannot touch the prototype.
+        challenges.push({ scheme: scheme.toLowerCase(), params: Object.fromEntries(params) });
+    }
+    return challenges;
+}
+
+;// CONCATENATED MODULE: ./src/registry/ratelimit.ts
+// Docker Hub's pull quota as its registry reports it (`ratelimit-limit: 100;w=21600`,
+// `ratelimit-remaining: 76;w=21600`): read from any response, reported once when it runs low,
+// and quoted when the registry finally answers 429. Parsing is pure.
+
+/** Parses `N` or `N;w=SECONDS` (RFC draft syntax); undefined when absent or unreadable. */
+function parseQuota(value) {
+    if (!value)
+        return undefined;
+    const [count, ...params] = value.split(';');
+    const n = Number(count?.trim());
+    if (!count?.trim() || !Number.isInteger(n) || n < 0)
+        return undefined;
+    const w = params.map((p) => /^\s*w\s*=\s*(\d+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
+    return { n, w: w === undefined ? undefined : Number(w) };
+}
+function parseRateLimit(headers) {
+    const remaining = parseQuota((0,http/* header */.wx)(headers, 'ratelimit-remaining'));
+    if (!remaining)
+        return undefined;
+    const limit = parseQuota((0,http/* header */.wx)(headers, 'ratelimit-limit'));
+    return { limit: limit?.n, remaining: remaining.n, windowSeconds: remaining.w ?? limit?.w };
+}
+/** Low means at most a tenth of the quota, or at most 10 pulls when the quota is not given. */
+function isLow(r) {
+    return r.limit !== undefined && r.limit > 0 ? r.remaining <= Math.max(1, Math.floor(r.limit / 10)) : r.remaining <= 10;
+}
+function describeRateLimit(r) {
+    const window = r.windowSeconds ? ` per ${humanWindow(r.windowSeconds)}` : '';
+    return r.limit !== undefined ? `${r.remaining} of ${r.limit} pulls left${window}` : `${r.remaining} pulls left${window}`;
+}
+function humanWindow(s) {
+    if (s % 3600 === 0)
+        return `${s / 3600} h`;
+    if (s % 60 === 0)
+        return `${s / 60} min`;
+    return `${s} s`;
+}
+/** Watches a client's responses and warns once when the quota runs low. */
+class RateLimitWatcher {
+    registry;
+    logger;
+    warned = false;
+    last;
+    constructor(registry, logger) {
+        this.registry = registry;
+        this.logger = logger;
+    }
+    observe(res) {
+        const r = parseRateLimit(res);
+        if (!r)
+            return;
+        this.last = r;
+        if (this.warned || !isLow(r))
+            return;
+        this.warned = true;
+        this.logger.warning(`${this.registry} pull rate limit is running low: ${describeRateLimit(r)}: log in (docker/login-action) for a higher limit, or pull less often`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+// A read-only client for one repository on an OCI distribution registry: manifests and blobs,
+// authenticated as the registry asks. Every manifest is hashed as received and checked against
+// the digest we asked for, the one the registry claims and the descriptor that led to it;
+// nothing is ever re-serialised. A body that breaks off is fetched again (manifests, whole) or
+// resumed (blobs, by Range); content that disagrees with its digest, size or media type is an
+// integrity error and is never retried into a pass.
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
+const MANIFEST_CAP = 4 * 1024 * 1024;
+const CONFIG_CAP = 8 * 1024 * 1024;
+/** Whole re-fetches of a manifest whose body broke off; resumptions of a blob body. */
+const BODY_ATTEMPTS = 3;
+class RegistryClient {
+    ref;
+    baseUrl;
+    transport;
+    auth;
+    credential;
+    rateLimit;
+    constructor(ref, baseUrl, transport, auth, credential, rateLimit) {
+        this.ref = ref;
+        this.baseUrl = baseUrl;
+        this.transport = transport;
+        this.auth = auth;
+        this.credential = credential;
+        this.rateLimit = rateLimit;
+    }
+    /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
+    static async create(ref, opts) {
+        const http = (0,oci_reference/* registryUsesHttp */.oU)(ref, opts.insecureRegistries);
+        const baseUrl = `${http ? 'http' : 'https'}://${ref.apiHost}`;
+        const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
+        const transport = {
+            userAgent: opts.userAgent,
+            timeouts: opts.timeouts,
+            allowHttp: (url) => isLoopbackUrl(url) || insecure.has(url.host.toLowerCase()) || insecure.has(url.hostname.toLowerCase()),
+        };
+        const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger, http);
+        const rateLimit = new RateLimitWatcher(ref.registry, opts.logger);
+        const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential, rateLimit);
+        await client.ping();
+        return client;
+    }
+    get scope() {
+        return `repository:${this.ref.repository}:pull`;
+    }
+    async ping() {
+        const res = await (0,http/* send */.tN)({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
+        await (0,http/* discard */.vf)(res);
+        this.rateLimit.observe(res);
+        if (res.status === 401) {
+            this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
+        }
+        else if (res.status === 429) {
+            throw this.rateLimited(res, '');
+        }
+        else if (res.status >= 500) {
+            throw new errors/* VerifyImageError */.Vi('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
+        }
+        else if (res.status === 404) {
+            throw new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
+        }
+    }
+    /** An authenticated request to a repository path; one re-authentication on a 401. */
+    async call(req) {
+        let res = await (0,http/* send */.tN)({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
+        if (res.status === 401) {
+            // A challenge we did not know (no ping challenge) or an expired token: learn it and try once more.
+            await (0,http/* discard */.vf)(res);
+            this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
+            this.auth.invalidate(this.scope);
+            res = await (0,http/* send */.tN)({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
+        }
+        this.rateLimit.observe(res);
+        return res;
+    }
+    /**
+     * GET a small document (a manifest) whole. A body that breaks off is fetched again from the
+     * start — never resumed by Range, because a tag may move between two requests and spliced
+     * bytes would be neither manifest.
+     */
+    async fetchWhole(req, cap, what, reference) {
+        for (let attempt = 1;; attempt++) {
+            const res = await this.call(req);
+            if (res.status !== 200)
+                throw await this.failure(res, 'manifest', reference);
+            try {
+                return { res, bytes: await (0,http/* readCapped */.EF)(res, cap, what) };
+            }
+            catch (err) {
+                if (!(err instanceof http/* InterruptedBodyError */.p) || attempt >= BODY_ATTEMPTS)
+                    throw err;
+                await (0,http/* sleep */.yy)((0,backoff/* backoffDelay */.EY)(attempt, backoff/* DEFAULT_RETRY */.vI));
+            }
+        }
+    }
+    url(kind, reference) {
+        return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
+    }
+    /**
+     * GET a manifest by tag or digest. `expected` is the descriptor that led here (an index entry):
+     * its size and media type must agree with what is served, as its digest must.
+     */
+    async getManifest(reference, expected) {
+        const what = `manifest ${reference} of ${this.name}`;
+        const { res, bytes } = await this.fetchWhole({ method: 'GET', url: this.url('manifests', reference), headers: { accept: types/* MANIFEST_ACCEPT */.dY } }, MANIFEST_CAP, what, reference);
+        const contentType = mediaTypeOf((0,http/* header */.wx)(res, 'content-type'));
+        const requested = reference.includes(':') ? reference : undefined;
+        const claimed = (0,http/* header */.wx)(res, 'docker-content-digest')?.trim() || undefined;
+        const digest = (0,oci_digest/* digestOf */.ol)(bytes, requested);
+        if (requested && digest !== requested) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `${this.ref.registry} served bytes for ${this.name}@${requested} that hash to ${digest}: the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
+        }
+        if (claimed && (0,oci_digest/* digestOf */.ol)(bytes, claimed) !== claimed) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `${this.ref.registry}'s Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest}): the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
+        }
+        const body = parseManifest(bytes, contentType, `${this.name}:${reference}`);
+        const mediaType = body.mediaType ?? contentType ?? ('manifests' in body ? types/* MediaType */.zu.OciIndex : types/* MediaType */.zu.OciManifest);
+        if (expected && bytes.length !== expected.size) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `manifest ${digest} of ${this.name} is ${bytes.length} bytes but its index entry says ${expected.size}: the index is inconsistent; rebuild and push it`);
+        }
+        if (expected?.mediaType && mediaType !== expected.mediaType) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `manifest ${digest} of ${this.name} is ${mediaType} but its index entry says ${expected.mediaType}: the index is inconsistent; rebuild and push it`);
+        }
+        return { digest, mediaType, size: bytes.length, body, bytes };
+    }
+    /** Fetches the image config and checks its bytes against the manifest's descriptor. */
+    async getConfig(descriptor) {
+        const bytes = await this.getSmallBlob(descriptor, CONFIG_CAP, 'config', 'a container image config');
+        const config = (0,strict_json/* decodeDocument */.w8)(bytes, 'config', `config blob ${descriptor.digest} of ${this.name}`, 'protocol');
+        const problem = (0,model_image/* imageConfigProblem */.fE)(config);
+        // A config that is no image config is unsupported; one whose diff_ids are malformed is refused.
+        if (problem?.kind === 'not-image')
+            throw new errors/* VerifyImageError */.Vi('unsupported', `config ${descriptor.digest} of ${this.name} ${problem.message}`);
+        if (problem)
+            throw new errors/* VerifyImageError */.Vi('protocol', `config ${descriptor.digest} of ${this.name}: ${problem.message}; refusing it`);
+        return { config, bytes };
+    }
+    /**
+     * A small blob (a config, an in-toto statement) read whole, at most `cap` bytes, and checked
+     * against its descriptor's digest and size before anyone decodes it.
+     */
+    async getSmallBlob(descriptor, cap, kind, limitOf) {
+        if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > cap) {
+            throw new errors/* VerifyImageError */.Vi('unsupported', `the ${kind} of ${this.name} is declared as ${descriptor.size} bytes; ${limitOf} is at most ${cap}`);
+        }
+        const res = await this.openBlob(descriptor);
+        // One byte over the declared size is enough to know the size is wrong.
+        const bytes = await (0,http/* readCapped */.EF)(res, descriptor.size + 1, `${kind} blob ${descriptor.digest} of ${this.name}`, () => new errors/* VerifyImageError */.Vi('integrity', `${kind} blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`));
+        const digest = (0,oci_digest/* digestOf */.ol)(bytes, descriptor.digest);
+        if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `${kind} blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
+        }
+        return bytes;
+    }
+    /**
+     * Opens a blob for streaming; the caller verifies (hashes) and consumes the body. The body
+     * resumes by Range when the connection breaks, so it is one stream of the blob's bytes or an
+     * error — whoever reads it must still check digest and size.
+     */
+    async openBlob(descriptor) {
+        const url = this.url('blobs', descriptor.digest);
+        const res = await this.call({ method: 'GET', url });
+        if (res.status !== 200)
+            throw await this.failure(res, 'blob', descriptor.digest);
+        const reopen = (offset) => this.call({ method: 'GET', url, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
+        return { ...res, body: resumableBody(res, reopen, { resumes: BODY_ATTEMPTS, what: `blob ${descriptor.digest} of ${this.name}` }) };
+    }
+    get name() {
+        return `${this.ref.registry}/${this.ref.repository}`;
+    }
+    async failure(res, what, reference) {
+        const detail = await (0,http/* errorLine */.BP)(res);
+        const target = what === 'manifest' ? (0,oci_reference/* formatReference */.FH)({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
+        switch (res.status) {
+            case 401:
+                return new errors/* VerifyImageError */.Vi('auth', this.credential
+                    ? `${this.ref.registry} rejected the credentials from ${this.credential.source} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
+                    : `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (docker/login-action or docker login) or set the username and password inputs`);
+            case 403:
+                return new errors/* VerifyImageError */.Vi('auth', `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`);
+            case 404:
+                if (/NAME_UNKNOWN/.test(detail)) {
+                    return new errors/* VerifyImageError */.Vi('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
+                }
+                return new errors/* VerifyImageError */.Vi('not-found', what === 'manifest'
+                    ? `${target} not found (${detail}): check that the push succeeded and the tag or digest is spelled right`
+                    : `blob ${reference} of ${this.name} not found (${detail}): the registry lost a blob the manifest refers to`);
+            default:
+                if (res.status === 429)
+                    return this.rateLimited(res, detail);
+                return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} answered ${res.status} for ${(0,http/* redact */.E$)(res.url)} (${detail}): try again later`);
+        }
+    }
+    /** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
+    rateLimited(res, detail) {
+        const waitMs = (0,backoff/* parseRetryAfter */.mu)((0,http/* header */.wx)(res, 'retry-after'), Date.now());
+        const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', this.rateLimit.last ? describeRateLimit(this.rateLimit.last) : '']
+            .filter(Boolean)
+            .join('; ');
+        return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`);
+    }
+}
+function mediaTypeOf(contentType) {
+    const base = contentType?.split(';')[0]?.trim().toLowerCase();
+    return base || undefined;
+}
+function parseManifest(bytes, contentType, name) {
+    const schema1 = `${name} is a schema1 manifest, which Docker removed in 28.2 and this action does not verify: rebuild and push it with a current Docker or buildx`;
+    if (contentType && types/* SCHEMA1_MEDIA_TYPES */.uM.has(contentType) && contentType !== 'application/json') {
+        throw new errors/* VerifyImageError */.Vi('unsupported', schema1);
+    }
+    // Read as Docker reads it: a key Go would match to another field, in any case, is refused.
+    const body = (0,strict_json/* decodeDocument */.w8)(bytes, 'manifest', `manifest of ${name}`, 'protocol');
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} is not a JSON object`);
+    if (body.schemaVersion === 1 || body.fsLayers !== undefined)
+        throw new errors/* VerifyImageError */.Vi('unsupported', schema1);
+    if (body.schemaVersion !== 2) {
+        throw new errors/* VerifyImageError */.Vi('unsupported', `manifest of ${name} has schemaVersion ${String(body.schemaVersion)}; only schemaVersion 2 (OCI and Docker) is supported`);
+    }
+    const specific = contentType && ((0,types/* isIndex */.nw)(contentType) || (0,types/* isImageManifest */.pJ)(contentType));
+    if (body.mediaType && specific && body.mediaType !== contentType) {
+        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} says mediaType ${body.mediaType} but was served as ${contentType}; refusing an ambiguous manifest`);
+    }
+    const kind = body.mediaType ?? (specific ? contentType : undefined);
+    if ('manifests' in body && Array.isArray(body.manifests)) {
+        if (kind && !(0,types/* isIndex */.nw)(kind))
+            throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
+        checkDescriptors(body, name);
+        return body;
+    }
+    if ('config' in body && body.config && Array.isArray(body.layers)) {
+        if (kind && !(0,types/* isImageManifest */.pJ)(kind))
+            throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} has a config but media type ${kind}`);
+        checkDescriptors(body, name);
+        return body;
+    }
+    throw new errors/* VerifyImageError */.Vi('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
+}
+/** Every descriptor as the image spec defines it, before any is fetched, compared or reported. */
+function checkDescriptors(body, name) {
+    const problem = (0,descriptor/* manifestDescriptorProblem */.J2)(body);
+    if (problem)
+        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name}: ${problem}; refusing a manifest the image spec does not allow`);
+}
+function isLoopbackUrl(url) {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __nccwpck_require__(4716);
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+// Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
+// config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
+// It never talks to a registry, and no secret ever reaches an error message.
+//
+// Precedence follows docker/cli (configfile.GetCredentialsStore, credentials.nativeStore) so that
+// whatever `docker push` authenticated with, we authenticate with too:
+//   1. inputs (username + password), our own addition in front;
+//   2. DOCKER_AUTH_CONFIG `auths` (docker/cli's in-memory store sits in front of the others);
+//   3. config.json: the helper named by credHelpers[key], else the credsStore helper, else `auths`.
+// Like Docker, a configured helper is authoritative: when it answers "credentials not found" we
+// go anonymous instead of reading plain-text `auths`, which `docker login` leaves empty (`{}`)
+// whenever a helper is in use. Wildcard keys (`*.example.com`, very new in docker/cli) are not
+// supported.
+
+
+
+
+
+
+const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const HELPER_TIMEOUT_MS = 10_000;
+const HELPER_MAX_OUTPUT = 1024 * 1024;
+const TOKEN_USERNAME = '<token>';
+// A helper name becomes part of a program name; anything path-like would run another program.
+const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The key Docker files credentials under: Docker Hub's legacy URL, else host[:port]. */
+function configKeyFor(registry) {
+    return DOCKER_HUB_HOSTS.has(registry.trim().toLowerCase()) ? DOCKER_HUB_KEY : registry;
+}
+/** Every secret a credential holds, in every form it may be sent, for the logger's masking. */
+function secretsOf(c) {
+    const secrets = new Set();
+    if (c.password) {
+        secrets.add(c.password);
+        // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
+        secrets.add(`${c.username ?? ''}:${c.password}`);
+        secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
+    }
+    if (c.identityToken)
+        secrets.add(c.identityToken);
+    if (c.registryToken)
+        secrets.add(c.registryToken);
+    return [...secrets];
+}
+async function resolveCredential(registry, opts) {
+    const env = opts.env ?? process.env;
+    // GitHub gives unset inputs as '', so empty means "not given".
+    const { username, password } = opts;
+    if (username || password) {
+        if (!username || !password) {
+            const missing = username ? 'password' : 'username';
+            throw new errors/* VerifyImageError */.Vi('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
+        }
+        return { username, password, source: 'inputs' };
+    }
+    const envConfig = env.DOCKER_AUTH_CONFIG;
+    if (envConfig?.trim()) {
+        const config = parseConfig(envConfig, 'DOCKER_AUTH_CONFIG', 'fix or unset the variable');
+        const found = fromAuths(config, registry, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG');
+        if (found)
+            return found;
+    }
+    const file = env.DOCKER_CONFIG ? (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_.homedir)(), '.docker', 'config.json');
+    const text = await readConfigFile(file);
+    if (text === undefined)
+        return undefined;
+    const config = parseConfig(text, file, 'fix or remove it, or set DOCKER_CONFIG to another directory');
+    const helperEntry = lookup(config.credHelpers, registry);
+    // docker/cli: a credHelpers entry with an empty name means "no helper, use the file".
+    const helper = helperEntry ? helperEntry[1] : config.credsStore;
+    if (helper)
+        return fromHelper(helper, configKeyFor(registry), env, file);
+    return fromAuths(config, registry, `${file} (auths)`, file);
+}
+async function readConfigFile(file) {
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        throw new errors/* VerifyImageError */.Vi('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
+    }
+}
+function parseConfig(text, where, remedy) {
+    if (!text.trim())
+        return {}; // docker/cli accepts an empty file
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (err) {
+        // V8's message quotes the surrounding text, which may hold a password: give only a position.
+        const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
+        throw new errors/* VerifyImageError */.Vi('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
+    }
+    const bad = (field) => {
+        throw new errors/* VerifyImageError */.Vi('input', `${where}: "${field}" has the wrong type: ${remedy}`);
+    };
+    if (!isRecord(raw))
+        return bad('(top level)');
+    const { auths, credHelpers, credsStore } = raw;
+    if (auths != null && !isRecord(auths))
+        bad('auths');
+    if (credHelpers != null && (!isRecord(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')))
+        bad('credHelpers');
+    if (credsStore != null && typeof credsStore !== 'string')
+        bad('credsStore');
+    return {
+        auths: (auths ?? undefined),
+        credHelpers: (credHelpers ?? undefined),
+        credsStore: (credsStore ?? undefined),
+    };
+}
+function describePosition(text, position) {
+    const before = text.slice(0, position).split('\n');
+    return `line ${before.length} column ${before[before.length - 1].length + 1}`;
+}
+/**
+ * Docker's matching (credentials.fileStore.Get): the exact key first, then keys written with a
+ * scheme and/or path (`https://ghcr.io/v1/`, `http://127.0.0.1:5000`) compared by host[:port].
+ * We also treat every Docker Hub host name as one, as docker.io images may be pushed under any.
+ */
+function lookup(entries, registry) {
+    if (!entries)
+        return undefined;
+    const key = configKeyFor(registry);
+    if (Object.hasOwn(entries, key))
+        return [key, entries[key]];
+    const host = hostOfKey(registry);
+    return Object.entries(entries).find(([candidate]) => hostOfKey(candidate) === host);
+}
+function hostOfKey(key) {
+    const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0].toLowerCase();
+    return DOCKER_HUB_HOSTS.has(host) ? 'docker.io' : host;
+}
+function fromAuths(config, registry, source, where) {
+    const found = lookup(config.auths, registry);
+    if (!found)
+        return undefined;
+    const [key, entry] = found;
+    const fix = `run docker login ${registry} again or fix the entry`;
+    if (!isRecord(entry))
+        throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"] is not an object: ${fix}`);
+    const field = (name) => {
+        const value = entry[name];
+        if (value == null || value === '')
+            return undefined;
+        if (typeof value !== 'string')
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
+        return value;
+    };
+    let username = field('username');
+    let password = field('password');
+    const auth = field('auth');
+    if (auth) {
+        // Like docker/cli, `auth` wins over username/password; split at the first ':' because the
+        // password may contain colons while a Basic-auth user name may not.
+        const decoded = /^[A-Za-z0-9+/]+=*$/.test(auth.trim()) ? Buffer.from(auth.trim(), 'base64').toString('utf8') : '';
+        const colon = decoded.indexOf(':');
+        if (colon <= 0)
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
+        username = decoded.slice(0, colon);
+        password = decoded.slice(colon + 1).replace(/\0+$/, '');
+    }
+    return credential(source, { username, password, identityToken: field('identitytoken'), registryToken: field('registrytoken') });
+}
+/** Runs `docker-credential-NAME get` per the docker-credential-helpers protocol. */
+async function fromHelper(name, serverKey, env, file) {
+    const program = `docker-credential-${name}`;
+    if (!HELPER_NAME.test(name)) {
+        throw new errors/* VerifyImageError */.Vi('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
+    }
+    const { error, stdout, stderr } = await runHelper(program, serverKey, env);
+    const who = `credential helper ${program} (named in ${file}, asked for ${serverKey})`;
+    const fail = (why) => {
+        throw new errors/* VerifyImageError */.Vi('auth', `${who} ${why}`);
+    };
+    if (error) {
+        if (error.code === 'ENOENT')
+            fail('is not on PATH: install it, or remove it from that file');
+        if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+            fail('printed more than 1 MiB: check the helper');
+        if (error.killed)
+            fail(`did not answer within ${HELPER_TIMEOUT_MS / 1000} s: check that it works without a prompt`);
+        // The protocol's "no credentials" answer is a failing exit with this text on stdout.
+        if (/credentials not found/i.test(`${stdout}\n${stderr}`))
+            return undefined;
+        const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
+        // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
+        // Its stderr is, once every secret we can see in stdout is scrubbed from it.
+        const detail = scrubHelperText(firstLine(stderr), stdout);
+        fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
+    }
+    let answer;
+    try {
+        answer = JSON.parse(stdout);
+    }
+    catch {
+        answer = undefined;
+    }
+    // Never quote stdout here: a near-miss answer is likely to contain the secret.
+    if (!isRecord(answer) || typeof answer.Secret !== 'string' || (answer.Username != null && typeof answer.Username !== 'string')) {
+        return fail('answered with something other than {"ServerURL","Username","Secret"} JSON: check the helper');
+    }
+    const helperUser = answer.Username ?? '';
+    const source = `credential helper ${program}`;
+    if (helperUser === TOKEN_USERNAME)
+        return credential(source, { identityToken: answer.Secret });
+    return credential(source, { username: helperUser || undefined, password: answer.Secret || undefined });
+}
+function runHelper(program, serverKey, env) {
+    return new Promise((resolve) => {
+        // execFile looks the program up on env.PATH when env is given, and never uses a shell.
+        const child = (0,external_node_child_process_.execFile)(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+        // A helper may exit without reading stdin (EPIPE); its exit status tells the real story.
+        child.stdin?.on('error', () => { });
+        child.stdin?.end(serverKey);
+    });
+}
+function credential(source, fields) {
+    const present = Object.entries(fields).filter(([, value]) => value !== undefined && value !== '');
+    // Docker leaves `{}` entries behind; a user name alone cannot authenticate either.
+    if (!present.some(([name]) => name !== 'username'))
+        return undefined;
+    return { ...Object.fromEntries(present), source };
+}
+/**
+ * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
+ * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
+ * which are more likely a token than a reason.
+ */
+function scrubHelperText(line, stdout) {
+    if (!line)
+        return '';
+    const tracker = new secrets/* SecretTracker */.t();
+    const secretKey = /secret|password|token/i;
+    try {
+        const answer = JSON.parse(stdout);
+        if (isRecord(answer)) {
+            for (const [key, value] of Object.entries(answer))
+                if (secretKey.test(key) && typeof value === 'string')
+                    tracker.add(value);
+            if (typeof answer.Username === 'string' && typeof answer.Secret === 'string')
+                tracker.add(`${answer.Username}:${answer.Secret}`);
+        }
+    }
+    catch {
+        for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi))
+            if (m[1])
+                tracker.add(m[1]);
+    }
+    return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
+}
+function firstLine(text) {
+    const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+    return line.trim().slice(0, 200);
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/registry/session.ts
+// Owns: the one way a registry client is made, for the checked image, its base and its
+// attestations alike. Credentials are resolved here (the inputs, else Docker's stored ones, or
+// none at all when the caller says so), every secret they hold is handed to the logger for
+// masking before anything else happens, and one set of options — insecure hosts, timeouts — is
+// applied to every client, so a setting such as `registry-timeout` cannot be lost on one path.
+
+
+
+/**
+ * An authenticated, pinged client for `ref`'s repository. `about` says in the credentials log line
+ * what the client is for (`base node` …); `anonymousWhy` why a client goes without credentials.
+ */
+async function openRegistry(ref, settings, wanted, note = {}) {
+    const credential = wanted === 'anonymous'
+        ? undefined
+        : await resolveCredential(ref.registry, { username: wanted.username, password: wanted.password, env: settings.env ?? process.env });
+    for (const secret of credential ? secretsOf(credential) : [])
+        settings.logger.secret(secret);
+    const used = credential ? `from ${credential.source}` : wanted === 'anonymous' && note.anonymousWhy ? `none (anonymous: ${note.anonymousWhy})` : 'none (anonymous)';
+    settings.logger.info(`credentials for ${ref.registry}${note.about ? ` (${note.about})` : ''}: ${used}`);
+    // Plain http only for loopback and insecure-registries, whoever named the reference (client.ts).
+    return RegistryClient.create(ref, {
+        insecureRegistries: [...settings.insecureRegistries],
+        credential,
+        logger: settings.logger,
+        timeouts: settings.registryTimeoutMs ? (0,http/* timeoutsFor */.wP)(settings.registryTimeoutMs) : undefined,
+    });
+}
+
+
+/***/ }),
+
+/***/ 7169:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   U9: () => (/* binding */ count),
-/* harmony export */   Xe: () => (/* binding */ humanSize),
-/* harmony export */   br: () => (/* binding */ squashedLabel),
+/* harmony export */   Xe: () => (/* reexport safe */ _model_units_js__WEBPACK_IMPORTED_MODULE_1__.X),
 /* harmony export */   ml: () => (/* binding */ shorten),
-/* harmony export */   ut: () => (/* binding */ instructionOf),
+/* harmony export */   ut: () => (/* reexport safe */ _model_history_js__WEBPACK_IMPORTED_MODULE_2__.ut),
 /* harmony export */   w6: () => (/* binding */ plainCopy)
 /* harmony export */ });
-/* unused harmony exports escapeHtml, seconds */
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5625);
+/* unused harmony export escapeHtml */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1107);
+/* harmony import */ var _model_units_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9848);
+/* harmony import */ var _model_history_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3647);
 // Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
 
-function humanSize(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-/**
- * Turns a history `created_by` into the instruction a person wrote: the classic builder records
- * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
- */
-function instructionOf(createdBy) {
-    if (!createdBy)
-        return '';
-    if (SQUASHED.test(createdBy))
-        return createdBy;
-    let s = createdBy.trim().replace(/\s+# buildkit$/, '');
-    // BuildKit prefixes RUN; the classic builder does not. Both record build args as `|N A=1 B=2`
-    // and the shell-form wrapper, which the person never wrote.
-    const buildkitRun = s.startsWith('RUN ');
-    if (buildkitRun)
-        s = s.slice('RUN '.length);
-    s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
-    const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
-    if (nop)
-        s = s.slice(nop[0].length);
-    else if (s.startsWith('/bin/sh -c '))
-        s = `RUN ${s.slice('/bin/sh -c '.length)}`;
-    else if (buildkitRun)
-        s = `RUN ${s}`;
-    // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
-    s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
-    s = s.replace(/\s+/g, ' ').trim();
-    // The classic builder records an exec-form RUN as the bare command.
-    if (s && !INSTRUCTION.test(s))
-        s = `RUN ${s}`;
-    return s;
-}
-/** The instruction cell of a layer that folds several build steps together (history.ts decides when). */
-function squashedLabel(steps) {
-    return `squashed (${steps} build step${steps === 1 ? '' : 's'})`;
-}
-const SQUASHED = /^squashed \(\d+ build steps?\)$/;
-const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;
+
+
 function shorten(text, max = 72) {
     return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -72373,70 +72376,11 @@ function plainCopy(report) {
 function count(n, noun, plural = `${noun}s`) {
     return `${n} ${n === 1 ? noun : plural}`;
 }
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
 
 
 /***/ }),
 
-/***/ 4518:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ layerSteps),
-/* harmony export */   R: () => (/* binding */ layerOfEntries)
-/* harmony export */ });
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2011);
-// Which history entries made which layer. The image spec pairs them in order: each entry without
-// `empty_layer` took the next layer. That holds for what Docker and BuildKit write; a squashed
-// build (buildah's default, `podman build --squash`) keeps every entry but one layer, and marks
-// the last entry (often CMD) as the one that made it. We pair only when the history can be read
-// that way, and otherwise say how many build steps the layer folds together. The one place the
-// layer table and the base attribution learn which instruction made a layer.
-
-/** Instructions that change only the config; a layer "made" by one of them was made by earlier steps. */
-const CONFIG_ONLY = /^(CMD|ENTRYPOINT|ENV|LABEL|EXPOSE|USER|ARG|STOPSIGNAL|HEALTHCHECK|SHELL|VOLUME|ONBUILD|MAINTAINER)\b/;
-/**
- * One entry per layer (bottom first). Pairs in order when the non-empty entries and the layers
- * agree in number; when they do not, or when a config-only instruction claims a layer, the layer
- * is `squashed` with the number of build steps it stands for. No history: an empty list.
- */
-function layerSteps(history, layers) {
-    const entries = history ?? [];
-    if (entries.length === 0 || layers === 0)
-        return [];
-    const makers = [];
-    entries.forEach((entry, i) => {
-        if (!entry.empty_layer)
-            makers.push(i);
-    });
-    if (makers.length !== layers) {
-        // Nothing says which entries made which layer: every layer stands for the whole history.
-        return Array.from({ length: layers }, () => ({ kind: 'squashed', steps: entries.length }));
-    }
-    return makers.map((entry, layer) => {
-        if (!CONFIG_ONLY.test((0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .instructionOf */ .ut)(entries[entry]?.created_by)))
-            return { kind: 'step', entry };
-        // The steps since the previous layer's maker were folded into this layer.
-        const previous = layer > 0 ? makers[layer - 1] : -1;
-        return { kind: 'squashed', steps: entry - previous };
-    });
-}
-/** For each history entry, the 1-based layer it made; undefined for empty entries and squashed steps. */
-function layerOfEntries(history, layers) {
-    const result = (history ?? []).map(() => undefined);
-    layerSteps(history, layers).forEach((step, layer) => {
-        if (step.kind === 'step')
-            result[step.entry] = layer + 1;
-    });
-    return result;
-}
-
-
-/***/ }),
-
-/***/ 2794:
+/***/ 1436:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -72449,7 +72393,7 @@ function layerOfEntries(history, layers) {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1107);
 // The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
 // the action (so later steps can read it) or printed by the CLI's --json.
 
@@ -72476,91 +72420,15 @@ function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
 
 /***/ }),
 
-/***/ 6867:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   HH: () => (/* binding */ failedChecks),
-/* harmony export */   OC: () => (/* binding */ localSummary),
-/* harmony export */   Z9: () => (/* binding */ layerRows),
-/* harmony export */   bP: () => (/* binding */ remoteSummary)
-/* harmony export */ });
-/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1890);
-/* harmony import */ var _verify_blob_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1392);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2011);
-/* harmony import */ var _history_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4518);
-// The report model: one plain object per verified image that the job summary, the CLI text and
-// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
-
-
-
-
-function failedChecks(report) {
-    return report.checks.filter((c) => !c.ok);
-}
-/** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
-function layerRows(remote, local) {
-    const history = remote.config.history ?? [];
-    const diffIds = remote.config.rootfs.diff_ids;
-    const steps = (0,_history_js__WEBPACK_IMPORTED_MODULE_3__/* .layerSteps */ .L)(history, diffIds.length);
-    const layers = remote.manifest.layers;
-    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
-    const rows = [];
-    for (let i = 0; i < count; i++) {
-        const diffId = diffIds[i];
-        const localDiffId = local?.diffIds[i];
-        const step = steps[i];
-        const entry = step?.kind === 'step' ? history[step.entry] : undefined;
-        rows.push({
-            index: i + 1,
-            instruction: step?.kind === 'squashed' ? (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .squashedLabel */ .br)(step.steps) : entry?.created_by,
-            created: entry?.created,
-            diffId,
-            localDiffId,
-            digest: layers[i]?.digest,
-            size: layers[i]?.size,
-            mediaType: layers[i]?.mediaType,
-            // A local blob that is not what its config says (local-blobs) marks its row too.
-            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && (0,_verify_blob_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .localLayerIntact */ .iT)(local, i) ? 'match' : 'differs',
-            localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
-        });
-    }
-    return rows;
-}
-function remoteSummary(remote) {
-    return {
-        reference: remote.reference,
-        indexDigest: remote.indexDigest,
-        manifestDigest: remote.manifestDigest,
-        manifestMediaType: remote.manifestMediaType,
-        configDigest: remote.configDigest,
-        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(remote.platform),
-        created: remote.config.created,
-    };
-}
-function localSummary(local) {
-    return {
-        reference: local.reference,
-        source: local.source,
-        id: local.id,
-        idKind: local.idKind,
-        platform: (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPlatform */ .Bq)(local.platform),
-        manifestDigest: local.manifestDigest,
-    };
-}
-
-
-/***/ }),
-
-/***/ 8325:
+/***/ 3987:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A: () => (/* binding */ baseTextLines),
 /* harmony export */   L: () => (/* binding */ renderAuditText)
 /* harmony export */ });
-/* harmony import */ var _oci_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2011);
+/* harmony import */ var _oci_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5315);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7169);
 // The base-image parts of the CLI text: a few lines per image and the audit table across images.
 
 
@@ -72621,7 +72489,7 @@ function renderAuditText(input) {
 
 /***/ }),
 
-/***/ 4347:
+/***/ 558:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72631,13 +72499,18 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/oci/digest.ts
-var digest = __nccwpck_require__(8825);
+var digest = __nccwpck_require__(5315);
 // EXTERNAL MODULE: ./src/report/format.ts
-var format = __nccwpck_require__(2011);
-// EXTERNAL MODULE: ./src/report/model.ts
-var model = __nccwpck_require__(6867);
+var format = __nccwpck_require__(7169);
+;// CONCATENATED MODULE: ./src/model/report.ts
+// The report model: one plain object per verified image that the job summary, the CLI text and
+// the JSON report are all rendered from. The run builds it (src/run.ts); src/report/ renders it.
+function failedChecks(report) {
+    return report.checks.filter((c) => !c.ok);
+}
+
 // EXTERNAL MODULE: ./src/report/text-base.ts
-var text_base = __nccwpck_require__(8325);
+var text_base = __nccwpck_require__(3987);
 ;// CONCATENATED MODULE: ./src/report/platforms.ts
 // The multi-platform part of the report, in words and as the `platforms` output; shared by the
 // job summary, the CLI text and the action's outputs so they say the same thing.
@@ -72711,7 +72584,7 @@ function ruleName(check) {
 }
 
 // EXTERNAL MODULE: ./src/log.ts
-var log = __nccwpck_require__(5625);
+var log = __nccwpck_require__(1107);
 ;// CONCATENATED MODULE: ./src/report/deep-format.ts
 // Words and numbers for the deep-verification part of the report, shared by the job summary and
 // the CLI text so both say the same thing.
@@ -72800,7 +72673,7 @@ function renderDeepText(deep) {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -72896,7 +72769,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -72937,7 +72810,7 @@ var external_path_ = __nccwpck_require__(6928);
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -73028,11 +72901,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/node_modules/undici/index.js
-var undici = __nccwpck_require__(3368);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../main/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(8482);
+// EXTERNAL MODULE: ../main/node_modules/@actions/http-client/node_modules/undici/index.js
+var undici = __nccwpck_require__(7112);
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -73729,7 +73602,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -73805,7 +73678,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -73879,7 +73752,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -74160,7 +74033,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = (/* unused pure expression or super */ null && (_summary));
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -74202,7 +74075,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -74382,7 +74255,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -74656,7 +74529,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -75244,7 +75117,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -75324,7 +75197,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -75389,7 +75262,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -75813,7 +75686,7 @@ function renderText(input) {
     }
     if (report.local)
         lines.push(`  local     ${report.local.reference}  ${report.local.id}  [${report.local.source}]`);
-    for (const check of (0,model/* failedChecks */.HH)(report))
+    for (const check of failedChecks(report))
         lines.push(`  ✗ ${ruleName(check)}: ${check.message}`);
     for (const check of report.checks.filter((c) => c.ok))
         lines.push(`  ✓ ${ruleName(check)}: ${check.message}`);
@@ -75837,7 +75710,7 @@ function renderText(input) {
 
 /***/ }),
 
-/***/ 8492:
+/***/ 5937:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75847,33 +75720,311 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/base/inspect.ts + 4 modules
-var inspect = __nccwpck_require__(2055);
+var inspect = __nccwpck_require__(2988);
+;// CONCATENATED MODULE: ./src/base/platforms.ts
+// Owns: one base verdict for a multi-platform run, from each platform's own (inspect.ts ran the
+// base stage on every platform image). The step's gate and outputs read this one verdict, so it
+// errs towards failing: drifted when any platform's base drifted, up to date only when every
+// platform's base was checked and is; a value that differs between platforms is left out.
+/** undefined when no platform has a base report (base-image: none, or no platform image in the registry). */
+function combinePlatformBases(platforms) {
+    const bases = platforms.flatMap((p) => (p.base ? [{ platform: p.platform, base: p.base }] : []));
+    const first = bases[0]?.base;
+    if (!first)
+        return undefined;
+    // A platform without a base report (only in the local build, say) was not checked.
+    const everyChecked = bases.length === platforms.length;
+    const drifted = bases.filter((b) => b.base.status === 'drifted');
+    const current = everyChecked && bases.every((b) => b.base.drift === 'false');
+    const status = drifted.length
+        ? 'drifted'
+        : current
+            ? bases.every((b) => b.base.status === 'none')
+                ? 'none'
+                : 'up-to-date'
+            : bases.some((b) => b.base.status === 'not-built-on')
+                ? 'not-built-on'
+                : 'unknown';
+    const combined = {
+        status,
+        drift: drifted.length ? 'true' : current ? 'false' : 'unknown',
+        source: first.source,
+        from: same(bases.map((b) => b.base.from)) ?? 'per platform (see each platform)',
+        message: message(bases, platforms, status),
+    };
+    const reference = same(bases.map((b) => b.base.reference));
+    if (reference)
+        combined.reference = reference;
+    if (bases.some((b) => b.base.namedByRegistry))
+        combined.namedByRegistry = true;
+    const layers = everyChecked ? same(bases.map((b) => b.base.layers)) : undefined;
+    if (layers !== undefined)
+        combined.layers = layers;
+    const builtOn = sharedFacts(bases.map((b) => b.base.builtOn));
+    if (builtOn)
+        combined.builtOn = builtOn;
+    const now = sharedFacts(bases.map((b) => b.base.current));
+    if (now)
+        combined.current = now;
+    const behind = maxOf(drifted.map((b) => b.base.behindDays));
+    if (behind !== undefined)
+        combined.behindDays = behind;
+    const age = maxOf(drifted.map((b) => b.base.driftAgeDays));
+    if (age !== undefined)
+        combined.driftAgeDays = age;
+    const errors = bases.filter((b) => b.base.error).map((b) => `${b.platform}: ${b.base.error}`);
+    if (errors.length)
+        combined.error = errors.join('; ');
+    return combined;
+}
+function message(bases, platforms, status) {
+    const drifted = bases.filter((b) => b.base.status === 'drifted');
+    if (drifted.length) {
+        const names = drifted.map((b) => b.platform).join(', ');
+        return `the base drifted for ${drifted.length} of ${platforms.length} platforms (${names}): ${drifted[0]?.base.message ?? ''}`;
+    }
+    const unchecked = platforms.filter((p) => !p.base).map((p) => p.platform);
+    const messages = same(bases.map((b) => b.base.message));
+    if (status === 'up-to-date' || status === 'none')
+        return `every platform (${bases.map((b) => b.platform).join(', ')}): ${messages ?? 'up to date'}`;
+    const parts = bases.filter((b) => b.base.status !== 'up-to-date').map((b) => `${b.platform}: ${b.base.message}`);
+    if (unchecked.length)
+        parts.push(`${unchecked.join(', ')}: no base checked (no image in the registry)`);
+    return parts.join('; ');
+}
+/** The value every entry has, or undefined when they differ or any is missing. */
+function same(values) {
+    const first = values[0];
+    return first !== undefined && values.every((v) => v === first) ? first : undefined;
+}
+/** The digest the base's reference names is one for all platforms of a multi-platform base; per-platform facts differ. */
+function sharedFacts(facts) {
+    const digest = same(facts.map((f) => f?.digest));
+    if (!digest)
+        return undefined;
+    const shared = { digest };
+    const indexDigest = same(facts.map((f) => f?.indexDigest));
+    if (indexDigest)
+        shared.indexDigest = indexDigest;
+    const created = same(facts.map((f) => f?.created));
+    if (created)
+        shared.created = created;
+    return shared;
+}
+function maxOf(values) {
+    const known = values.filter((v) => v !== undefined);
+    return known.length ? Math.max(...known) : undefined;
+}
+
 // EXTERNAL MODULE: ./src/base/provenance.ts
-var provenance = __nccwpck_require__(2282);
+var provenance = __nccwpck_require__(5664);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(2174);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./src/oci/reference.ts
-var oci_reference = __nccwpck_require__(2148);
+var reference = __nccwpck_require__(374);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/oci/platform.ts
-var oci_platform = __nccwpck_require__(1890);
+// EXTERNAL MODULE: ./src/model/image.ts
+var model_image = __nccwpck_require__(3466);
 // EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(3048);
-// EXTERNAL MODULE: ./src/local/blob-digest.ts
-var blob_digest = __nccwpck_require__(4117);
+var types = __nccwpck_require__(5186);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./src/bytes/decompress.ts
+var decompress = __nccwpck_require__(4034);
+;// CONCATENATED MODULE: ./src/local/blob-digest.ts
+// Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
+// bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
+// blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
+// backpressure: a file, a tar entry. Memory stays constant whatever the blob size. The decoders
+// are deep verification's (src/bytes/decompress.ts): the same zstd fallback on Node 20, and the
+// same refusal of bytes after the last gzip member that Go's reader would fail on.
+
+
+
+
+const SNIFF_BYTES = 4;
+class BlobDigester extends external_node_stream_.Writable {
+    options;
+    raw = (0,external_node_crypto_.createHash)('sha256');
+    size = 0;
+    head = [];
+    headLength = 0;
+    sniffed = false;
+    compression = 'none';
+    inflater;
+    inflated;
+    inflateError;
+    inflateDone;
+    json;
+    jsonLength = 0;
+    result;
+    constructor(options = {}) {
+        super();
+        this.options = options;
+    }
+    /** The measurement; available once the stream has finished. */
+    get measure() {
+        if (!this.result)
+            throw new Error('BlobDigester: measure read before the stream finished');
+        return this.result;
+    }
+    _write(chunk, _encoding, callback) {
+        this.raw.update(chunk);
+        this.size += chunk.length;
+        if (!this.sniffed) {
+            this.head.push(chunk);
+            this.headLength += chunk.length;
+            if (this.headLength < SNIFF_BYTES) {
+                callback();
+                return;
+            }
+            const head = Buffer.concat(this.head);
+            this.head = [];
+            this.sniff(head);
+            this.keepJson(head);
+            this.inflate(head, callback);
+            return;
+        }
+        this.keepJson(chunk);
+        this.inflate(chunk, callback);
+    }
+    _final(callback) {
+        if (!this.sniffed) {
+            const head = Buffer.concat(this.head);
+            this.head = [];
+            this.sniff(head);
+            this.keepJson(head);
+            this.inflate(head, () => undefined);
+        }
+        const inflater = this.inflater;
+        if (inflater)
+            inflater.end();
+        const done = this.inflateDone ?? Promise.resolve();
+        void done.then(() => {
+            const digest = `sha256:${this.raw.digest('hex')}`;
+            const result = { digest, size: this.size, compression: this.compression };
+            if (this.compression === 'none')
+                result.diffId = digest;
+            else if (this.inflated && !this.inflateError)
+                result.diffId = `sha256:${this.inflated.digest('hex')}`;
+            else if (this.inflateError)
+                result.diffIdError = this.inflateError;
+            if (this.json)
+                result.json = Buffer.concat(this.json, this.jsonLength);
+            this.result = result;
+            callback();
+        });
+    }
+    sniff(head) {
+        this.sniffed = true;
+        this.compression = (0,decompress/* sniffCompression */.Hs)(head);
+        const keep = this.options.keepJsonUpTo ?? 0;
+        if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
+            this.json = [];
+        if (this.compression !== 'none' && this.options.uncompressed !== false)
+            this.startInflater();
+    }
+    startInflater() {
+        const inflater = (0,decompress/* openDecoder */.Br)(this.compression);
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        this.inflater = inflater;
+        this.inflated = hash;
+        this.inflateDone = new Promise((resolve) => {
+            inflater.on('data', (chunk) => hash.update(chunk));
+            inflater.once('end', () => resolve());
+            inflater.once('error', (error) => {
+                // No zstd decoder at all (Node 20 without the zstd command) is a note, not a verdict on the blob.
+                this.inflateError =
+                    error instanceof errors/* VerifyImageError */.Vi && error.code === 'unsupported'
+                        ? `${error.message}; the compressed digest was still checked`
+                        : `it does not decompress as ${this.compression} (${error.message})`;
+                this.inflater = undefined;
+                inflater.removeAllListeners('data');
+                resolve();
+            });
+        });
+    }
+    /** Feeds the decompressor, waiting for it to drain: a fast disk never outruns the inflater. */
+    inflate(chunk, callback) {
+        const inflater = this.inflater;
+        if (!inflater || chunk.length === 0) {
+            callback();
+            return;
+        }
+        if (inflater.write(chunk)) {
+            callback();
+            return;
+        }
+        // Either it drains, or it fails and will never drain: continue on whichever comes first.
+        let called = false;
+        const go = () => {
+            if (called)
+                return;
+            called = true;
+            inflater.removeListener('drain', go);
+            callback();
+        };
+        inflater.once('drain', go);
+        void this.inflateDone?.then(go);
+    }
+    keepJson(chunk) {
+        if (!this.json)
+            return;
+        this.jsonLength += chunk.length;
+        if (this.jsonLength > (this.options.keepJsonUpTo ?? 0)) {
+            this.json = undefined;
+            return;
+        }
+        this.json.push(chunk);
+    }
+}
+/** A JSON document starts with `{` or `[` after optional whitespace; layer tars and compressed blobs never do in practice. */
+function looksLikeJson(head) {
+    for (const byte of head) {
+        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)
+            continue;
+        return byte === 0x7b || byte === 0x5b;
+    }
+    return false;
+}
+/** The media-type family a sniffed compression belongs to, for messages. */
+function compressionOfMediaType(mediaType) {
+    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
+        return 'gzip';
+    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
+        return 'zstd';
+    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
+        return 'none';
+    return undefined;
+}
+/** The measurement without the kept JSON bytes, for storing beside a layer. */
+function measureOnly(result) {
+    const measure = { digest: result.digest, size: result.size, compression: result.compression };
+    if (result.diffId !== undefined)
+        measure.diffId = result.diffId;
+    if (result.diffIdError !== undefined)
+        measure.diffIdError = result.diffIdError;
+    return measure;
+}
+
 // EXTERNAL MODULE: ./src/oci/descriptor.ts
-var oci_descriptor = __nccwpck_require__(7592);
+var descriptor = __nccwpck_require__(2790);
+// EXTERNAL MODULE: ./src/oci/platform.ts
+var oci_platform = __nccwpck_require__(9240);
 // EXTERNAL MODULE: ./src/oci/strict-json.ts + 1 modules
-var strict_json = __nccwpck_require__(965);
+var strict_json = __nccwpck_require__(3016);
 ;// CONCATENATED MODULE: ./src/local/layout.ts
 // OCI image layouts (image-spec `image-layout.md`): `oci-layout`, `index.json` and
 // `blobs/<alg>/<hex>`, wherever they are stored — a directory (`oci-layout:`), a tarball
 // (`oci-archive:`, buildx `--output type=oci`) or the layout Docker 25+ writes inside `docker save`.
 // Storage is behind BlobStore; this module only reads the layout's JSON and picks the image.
 // Every manifest, index and config is hashed and checked against the digest that names it.
+
 
 
 
@@ -75887,7 +76038,7 @@ const CONTAINERD_NAME = 'io.containerd.image.name';
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 /** `blobs/sha256/<hex>`: only sha256, only valid digests, so a descriptor can never name a path outside the layout. */
 function blobPath(digest, what) {
-    if (!(0,oci_reference/* isValidDigest */.fH)(digest) || !digest.startsWith('sha256:')) {
+    if (!(0,reference/* isValidDigest */.fH)(digest) || !digest.startsWith('sha256:')) {
         throw new errors/* VerifyImageError */.Vi('local', `${what} names a blob "${digest.slice(0, 80)}" that is not a sha256 digest; only sha256 layouts are supported`);
     }
     return `blobs/sha256/${digest.slice('sha256:'.length)}`;
@@ -75991,25 +76142,20 @@ async function imageOf(store, descriptor, context) {
     checkDescriptors(manifest, what);
     const configBytes = await store.jsonBlob(manifest.config, LAYOUT_CONFIG_CAP);
     const config = parseJson(configBytes, `${store.what}: config ${manifest.config.digest}`, 'config');
-    if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
-        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest} has no rootfs.diff_ids: it is not a container image config`);
-    }
-    const badDiffIds = (0,oci_descriptor/* diffIdsProblem */.lb)(config.rootfs.diff_ids);
-    if (badDiffIds)
-        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest}: ${badDiffIds}: the layout is damaged`);
+    const problem = (0,model_image/* imageConfigProblem */.fE)(config);
+    if (problem?.kind === 'not-image')
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest} ${problem.message}`);
+    if (problem)
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest}: ${problem.message}: the layout is damaged`);
     // An index entry's platform is the platform, as on the registry side: runtimes select by it.
     // The config's is kept beside it and checked against it (rules.ts).
-    const fromConfig = (0,oci_platform/* configPlatform */.Ko)(config);
-    const fromEntry = descriptor.platform ? (0,oci_platform/* normalizePlatform */.FL)(descriptor.platform) : undefined;
-    const platform = fromEntry ?? (fromConfig.os && fromConfig.architecture ? fromConfig : { os: 'unknown', architecture: 'unknown' });
     return {
         reference: context.reference,
         source: context.source,
         id: manifest.config.digest,
         idKind: 'config',
         diffIds: config.rootfs.diff_ids,
-        platform,
-        ...(fromEntry ? { configPlatform: fromConfig } : {}),
+        ...(0,model_image/* platformView */.pZ)(config, descriptor),
         repoDigests: [],
         manifestDigest: descriptor.digest,
         manifestMediaType: manifest.mediaType ?? descriptor.mediaType,
@@ -76067,7 +76213,7 @@ function parseJson(bytes, what, kind = 'manifest') {
 }
 /** Every descriptor of a local manifest or index, as the image spec defines them. */
 function checkDescriptors(body, what) {
-    const problem = (0,oci_descriptor/* manifestDescriptorProblem */.J2)(body);
+    const problem = (0,descriptor/* manifestDescriptorProblem */.J2)(body);
     if (problem)
         throw new errors/* VerifyImageError */.Vi('local', `${what}: ${problem}: the layout is damaged or was altered; export it again`);
 }
@@ -76085,7 +76231,7 @@ function sameName(known, wanted) {
     const a = tryParse(known);
     const b = tryParse(wanted);
     if (a && b)
-        return (0,oci_reference/* formatReference */.FH)({ ...a, digest: undefined }) === (0,oci_reference/* formatReference */.FH)({ ...b, digest: undefined });
+        return (0,reference/* formatReference */.FH)({ ...a, digest: undefined }) === (0,reference/* formatReference */.FH)({ ...b, digest: undefined });
     return Boolean(a && !b && a.tag === wanted);
 }
 function tryParse(name) {
@@ -76093,7 +76239,7 @@ function tryParse(name) {
     if (!name.includes(':') && !name.includes('/'))
         return undefined;
     try {
-        return (0,oci_reference/* parseReference */.F2)(name);
+        return (0,reference/* parseReference */.F2)(name);
     }
     catch {
         return undefined;
@@ -76131,15 +76277,13 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: ./src/oci/digest.ts
-var digest = __nccwpck_require__(8825);
+var digest = __nccwpck_require__(5315);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 // EXTERNAL MODULE: external "path"
@@ -76153,16 +76297,12 @@ const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
 // EXTERNAL MODULE: external "node:assert"
 var external_node_assert_ = __nccwpck_require__(4589);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./node_modules/tar/dist/esm/index.min.js
+;// CONCATENATED MODULE: ../main/node_modules/tar/dist/esm/index.min.js
 var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_.closeSync(t),this.emit("close")}}},et=class extends external_events_{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
 `,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
 `).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_.openSync(e,"r");let r=external_node_fs_.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[tr]()}[tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[os]()}[os](){external_fs_.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_.lstatSync(this.absolute))}[is](){this[ns](external_fs_.readlinkSync(this.absolute))}[os](){this[hs](external_fs_.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_[e](t.absolute))}[us](t){this[fi](t,external_fs_.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_.unlink(s,c=>{if(c)return o(c);external_node_fs_.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_.unlinkSync(x),external_node_fs_.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.rename(s,e,i=>{if(i)return t(i);external_node_fs_.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_.renameSync(s,t),external_node_fs_.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_.futimes(l,c,d,y=>y?external_node_fs_.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_.fchown(l,c,d,y=>y?external_node_fs_.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_.futimesSync(n,a,l)}catch(c){try{external_node_fs_.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_.openSync(s.file,"w+");else throw a}let o=external_node_fs_.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_.read(n,d,0,512,l,y)};external_node_fs_.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_.fstat(c,(d,y)=>{if(d)return external_node_fs_.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
 //# sourceMappingURL=index.min.js.map
 
-// EXTERNAL MODULE: ./src/bytes/decompress.ts
-var decompress = __nccwpck_require__(3020);
 ;// CONCATENATED MODULE: ./src/local/tar-scan.ts
 // One streaming pass over a tarball (`docker save`, an OCI archive; plain, gzip or zstd as the
 // `tar` package detects): every regular member is hashed as it flows by (and decompressed and
@@ -76242,7 +76382,7 @@ async function scanTar(raw, inflate, file, what, advice) {
             entry.resume();
             return;
         }
-        const digester = new blob_digest/* BlobDigester */.jL({ keepJsonUpTo: Math.min(JSON_MEMBER_CAP, JSON_BUDGET - jsonHeld) });
+        const digester = new BlobDigester({ keepJsonUpTo: Math.min(JSON_MEMBER_CAP, JSON_BUDGET - jsonHeld) });
         pending.push(new Promise((resolve) => {
             digester.once('finish', () => {
                 const measure = digester.measure;
@@ -76362,7 +76502,7 @@ class DirectoryStore {
     }
     async measureBlob(descriptor) {
         const path = blobPath(descriptor.digest, this.what);
-        const digester = new blob_digest/* BlobDigester */.jL();
+        const digester = new BlobDigester();
         try {
             await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)((0,external_node_path_.join)(this.dir, path), { highWaterMark: 1024 * 1024 }), digester);
         }
@@ -76371,7 +76511,7 @@ class DirectoryStore {
                 throw missing(this.what, descriptor, path);
             throw new errors/* VerifyImageError */.Vi('local', `${this.what}: ${path} cannot be read (${err.code ?? String(err)})`);
         }
-        return (0,blob_digest/* measureOnly */.z$)(digester.measure);
+        return measureOnly(digester.measure);
     }
 }
 class ArchiveStore {
@@ -76409,7 +76549,7 @@ class ArchiveStore {
         const member = memberAt(this.scan, path);
         if (!member)
             throw missing(this.what, descriptor, path);
-        return (0,blob_digest/* measureOnly */.z$)(member.measure);
+        return measureOnly(member.measure);
     }
 }
 async function readSmall(path, cap, what) {
@@ -76569,7 +76709,7 @@ function sameRepoTag(repoTag, wanted) {
 }
 function tryParseReference(name) {
     try {
-        return (0,oci_reference/* parseReference */.F2)(name);
+        return (0,reference/* parseReference */.F2)(name);
     }
     catch {
         return undefined;
@@ -76663,16 +76803,18 @@ function legacyImage(scan, selector, hint, context) {
         throw new errors/* VerifyImageError */.Vi('local', `${what}: config ${entry.Config} hashes to ${configDigest}, not the image ID its name says: the archive was altered; save it again`);
     }
     const config = parseJson(configMember.measure.json, `${what}: ${entry.Config}`, 'config');
-    if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
-        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${entry.Config} has no rootfs.diff_ids: it is not an image config`);
-    }
+    const problem = (0,model_image/* imageConfigProblem */.fE)(config);
+    if (problem?.kind === 'not-image')
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${entry.Config} ${problem.message}`);
+    if (problem)
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${entry.Config}: ${problem.message}: the archive is damaged`);
     if (!Array.isArray(entry.Layers))
         throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json lists no layers for ${entry.Config}`);
     const layers = entry.Layers.map((path) => {
         const member = memberAt(scan, path);
         if (!member)
             throw new errors/* VerifyImageError */.Vi('local', `${what} lacks the layer ${path} that manifest.json names: the archive is incomplete`);
-        const measured = (0,blob_digest/* measureOnly */.z$)(member.measure);
+        const measured = measureOnly(member.measure);
         return {
             // No manifest: nothing claims a digest for the blob, only the config's diff_id claims its content.
             descriptor: { mediaType: layerMediaType(measured.compression), digest: measured.digest, size: measured.size },
@@ -76687,7 +76829,7 @@ function legacyImage(scan, selector, hint, context) {
         id: configDigest,
         idKind: 'config',
         diffIds: config.rootfs.diff_ids,
-        platform: (0,oci_platform/* normalizePlatform */.FL)({ os: config.os, architecture: config.architecture, variant: config.variant || undefined }),
+        ...(0,model_image/* platformView */.pZ)(config),
         repoDigests: [],
         configDigest,
         config,
@@ -76727,8 +76869,8 @@ function layerMediaType(compression) {
     return 'application/vnd.docker.image.rootfs.diff.tar';
 }
 
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(2480);
 ;// CONCATENATED MODULE: ./src/local/engine.ts
 // A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
 // says so. We only read: /info (which image store), /version (API level), /images/{name}/json and,
@@ -77128,7 +77270,7 @@ function openLocalSource(spec, env = process.env) {
 /** `PATH`, `PATH:NAME` or `PATH@DIGEST`. */
 function splitPath(rest, exists) {
     const at = rest.lastIndexOf('@');
-    if (at > 0 && (0,oci_reference/* isValidDigest */.fH)(rest.slice(at + 1)) && !exists(rest)) {
+    if (at > 0 && (0,reference/* isValidDigest */.fH)(rest.slice(at + 1)) && !exists(rest)) {
         return { target: rest.slice(0, at), selector: { digest: rest.slice(at + 1) } };
     }
     if (exists(rest))
@@ -77153,15 +77295,7 @@ function imagesOf(target) {
 }
 
 // EXTERNAL MODULE: ./src/options.ts
-var options = __nccwpck_require__(8381);
-// EXTERNAL MODULE: ./src/registry/client.ts + 4 modules
-var registry_client = __nccwpck_require__(109);
-// EXTERNAL MODULE: ./src/registry/credentials.ts
-var credentials = __nccwpck_require__(3653);
-// EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
-// EXTERNAL MODULE: ./src/registry/resolve.ts
-var resolve = __nccwpck_require__(2091);
+var options = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./src/oci/in-toto.ts
 // in-toto statements as BuildKit attaches them (moby/buildkit docs/attestations): what a decoded
 // statement says, reduced to the facts we report and check — its predicate type and kind, the
@@ -77299,176 +77433,12 @@ async function readAttestation(client, entry) {
     return read;
 }
 
-;// CONCATENATED MODULE: ./src/registry/resolve-platforms.ts
-// The pushed tag, every platform at once: the top-level manifest (an index, or one image), the
-// image entries and attestation entries it lists, and each platform image fetched by digest.
-// Multi-platform verification builds on this; resolve.ts picks one platform for everything else.
-
-
-
-
-async function resolveRemoteTop(client, ref) {
-    const reference = (0,oci_reference/* formatReference */.FH)(ref);
-    const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
-    if ((0,types/* isIndex */.nw)(top.mediaType)) {
-        const manifests = Array.isArray(top.body.manifests) ? top.body.manifests : [];
-        const valid = manifests.filter(resolve_platforms_isDescriptor);
-        const images = valid.filter((d) => !(0,types/* isAttestation */.H3)(d) && (0,types/* isImageManifest */.pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
-        const attestations = valid.filter((d) => (0,types/* isAttestation */.H3)(d));
-        return {
-            reference,
-            top,
-            images,
-            attestations,
-            others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
-            entries: valid.filter((d) => !attestations.includes(d)),
-        };
-    }
-    const single = await remoteImageOf(client, reference, undefined, top);
-    return {
-        reference,
-        top,
-        images: [{ mediaType: top.mediaType, digest: top.digest, size: top.size, platform: single.platform }],
-        attestations: [],
-        others: [],
-        entries: [],
-        single,
-    };
-}
-/** One platform's image, by the index entry that names it. */
-async function fetchPlatformImage(client, remote, entry) {
-    if (remote.single && remote.single.manifestDigest === entry.digest)
-        return remote.single;
-    const manifest = await client.getManifest(entry.digest, entry);
-    if ((0,types/* isIndex */.nw)(manifest.mediaType)) {
-        throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
-    }
-    return remoteImageOf(client, remote.reference, remote.top.digest, manifest, entry);
-}
-/** An image reached through an index entry is known by the entry's platform, as runtimes select it; its config's is kept to check against. */
-async function remoteImageOf(client, reference, indexDigest, fetched, entry) {
-    const manifest = fetched.body;
-    const { config } = await client.getConfig(manifest.config);
-    const fromConfig = (0,oci_platform/* configPlatform */.Ko)(config);
-    return {
-        reference,
-        indexDigest,
-        manifestDigest: fetched.digest,
-        manifestMediaType: fetched.mediaType,
-        manifest,
-        configDigest: manifest.config.digest,
-        config,
-        platform: entry?.platform ? (0,oci_platform/* normalizePlatform */.FL)(entry.platform) : fromConfig,
-        configPlatform: fromConfig,
-        platformFromEntry: entry?.platform !== undefined,
-    };
-}
-function resolve_platforms_isDescriptor(value) {
-    if (value === null || typeof value !== 'object')
-        return false;
-    const d = value;
-    return typeof d.digest === 'string' && typeof d.mediaType === 'string';
-}
-
+// EXTERNAL MODULE: ./src/registry/resolve.ts
+var resolve = __nccwpck_require__(9037);
+// EXTERNAL MODULE: ./src/registry/session.ts + 6 modules
+var session = __nccwpck_require__(9282);
 // EXTERNAL MODULE: ./src/secrets.ts
-var src_secrets = __nccwpck_require__(7194);
-// EXTERNAL MODULE: ./src/report/model.ts
-var model = __nccwpck_require__(6867);
-;// CONCATENATED MODULE: ./src/base/platforms.ts
-// Owns: one base verdict for a multi-platform run, from each platform's own (inspect.ts ran the
-// base stage on every platform image). The step's gate and outputs read this one verdict, so it
-// errs towards failing: drifted when any platform's base drifted, up to date only when every
-// platform's base was checked and is; a value that differs between platforms is left out.
-/** undefined when no platform has a base report (base-image: none, or no platform image in the registry). */
-function combinePlatformBases(platforms) {
-    const bases = platforms.flatMap((p) => (p.base ? [{ platform: p.platform, base: p.base }] : []));
-    const first = bases[0]?.base;
-    if (!first)
-        return undefined;
-    // A platform without a base report (only in the local build, say) was not checked.
-    const everyChecked = bases.length === platforms.length;
-    const drifted = bases.filter((b) => b.base.status === 'drifted');
-    const current = everyChecked && bases.every((b) => b.base.drift === 'false');
-    const status = drifted.length
-        ? 'drifted'
-        : current
-            ? bases.every((b) => b.base.status === 'none')
-                ? 'none'
-                : 'up-to-date'
-            : bases.some((b) => b.base.status === 'not-built-on')
-                ? 'not-built-on'
-                : 'unknown';
-    const combined = {
-        status,
-        drift: drifted.length ? 'true' : current ? 'false' : 'unknown',
-        source: first.source,
-        from: same(bases.map((b) => b.base.from)) ?? 'per platform (see each platform)',
-        message: message(bases, platforms, status),
-    };
-    const reference = same(bases.map((b) => b.base.reference));
-    if (reference)
-        combined.reference = reference;
-    if (bases.some((b) => b.base.namedByRegistry))
-        combined.namedByRegistry = true;
-    const layers = everyChecked ? same(bases.map((b) => b.base.layers)) : undefined;
-    if (layers !== undefined)
-        combined.layers = layers;
-    const builtOn = sharedFacts(bases.map((b) => b.base.builtOn));
-    if (builtOn)
-        combined.builtOn = builtOn;
-    const now = sharedFacts(bases.map((b) => b.base.current));
-    if (now)
-        combined.current = now;
-    const behind = maxOf(drifted.map((b) => b.base.behindDays));
-    if (behind !== undefined)
-        combined.behindDays = behind;
-    const age = maxOf(drifted.map((b) => b.base.driftAgeDays));
-    if (age !== undefined)
-        combined.driftAgeDays = age;
-    const errors = bases.filter((b) => b.base.error).map((b) => `${b.platform}: ${b.base.error}`);
-    if (errors.length)
-        combined.error = errors.join('; ');
-    return combined;
-}
-function message(bases, platforms, status) {
-    const drifted = bases.filter((b) => b.base.status === 'drifted');
-    if (drifted.length) {
-        const names = drifted.map((b) => b.platform).join(', ');
-        return `the base drifted for ${drifted.length} of ${platforms.length} platforms (${names}): ${drifted[0]?.base.message ?? ''}`;
-    }
-    const unchecked = platforms.filter((p) => !p.base).map((p) => p.platform);
-    const messages = same(bases.map((b) => b.base.message));
-    if (status === 'up-to-date' || status === 'none')
-        return `every platform (${bases.map((b) => b.platform).join(', ')}): ${messages ?? 'up to date'}`;
-    const parts = bases.filter((b) => b.base.status !== 'up-to-date').map((b) => `${b.platform}: ${b.base.message}`);
-    if (unchecked.length)
-        parts.push(`${unchecked.join(', ')}: no base checked (no image in the registry)`);
-    return parts.join('; ');
-}
-/** The value every entry has, or undefined when they differ or any is missing. */
-function same(values) {
-    const first = values[0];
-    return first !== undefined && values.every((v) => v === first) ? first : undefined;
-}
-/** The digest the base's reference names is one for all platforms of a multi-platform base; per-platform facts differ. */
-function sharedFacts(facts) {
-    const digest = same(facts.map((f) => f?.digest));
-    if (!digest)
-        return undefined;
-    const shared = { digest };
-    const indexDigest = same(facts.map((f) => f?.indexDigest));
-    if (indexDigest)
-        shared.indexDigest = indexDigest;
-    const created = same(facts.map((f) => f?.created));
-    if (created)
-        shared.created = created;
-    return shared;
-}
-function maxOf(values) {
-    const known = values.filter((v) => v !== undefined);
-    return known.length ? Math.max(...known) : undefined;
-}
-
+var src_secrets = __nccwpck_require__(4716);
 ;// CONCATENATED MODULE: ./src/verify/attestations.ts
 // Rule `attestations`: an attestation belongs to the image it is attached to only when its
 // statements say so. Every attestation manifest in the index must be attached
@@ -77565,65 +77535,55 @@ function summarizeAttestations(reads, targets, checks) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/verify/pairing.ts
-// Which local image goes with which registry index entry, platform by platform, and which
-// attestation goes with which image. Pure: no I/O, so every case is a table-driven unit test.
+;// CONCATENATED MODULE: ./src/verify/compared.ts
+// What a run compared, in words, derived from what actually ran: the report's `compared` list, so
+// a pass is never mistaken for more than it is. One list for one platform or many.
 
-const pairing_REFERENCE_DIGEST = 'vnd.docker.reference.digest';
-/**
- * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
- * every platform on either side is listed, registry order first, and the first entry for a
- * platform wins (containerd's stable ordering among equals); with a list, exactly those, each
- * side's image chosen as containerd's platforms.Only(platform) chooses it.
- */
-function pairPlatforms(local, remote, selection) {
-    if (selection.kind === 'list' || selection.kind === 'one') {
-        const wanted = selection.kind === 'list' ? selection.platforms : [selection.platform];
-        return wanted.map((want) => {
-            const matcher = (0,oci_platform/* onlyPlatform */.wl)(want);
-            return {
-                platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(want)),
-                local: (0,oci_platform/* bestMatch */.CE)(local, (image) => image.platform, matcher),
-                remote: (0,oci_platform/* bestMatch */.CE)(remote, (entry) => entry.platform, matcher),
-            };
-        });
+function describeComparison(facts) {
+    const { remote, target, platforms } = facts;
+    const fetched = platforms.filter((p) => p.remote).length;
+    const compared = [
+        (0,types/* isIndex */.nw)(remote.top.mediaType)
+            ? `the registry's index and, for ${fetched} platform(s), each manifest and config, each hashed and checked against its digest`
+            : 'the manifest and config fetched from the registry, each hashed and checked against its digest',
+    ];
+    if (target) {
+        const local = platforms.filter((p) => p.local).length;
+        const source = target.kind === 'index' ? target.index.source : target.image.source;
+        compared.push(`${local} local platform image(s) from ${source}: diff_ids, image IDs and, where the source has them, manifest digests and compressed layer digests`);
+        const foundAs = (target.kind === 'index' ? target.index.images[0] : target.image)?.foundAs;
+        if (foundAs)
+            compared.push(`the local image was found as ${foundAs}: the daemon knows no image by the name with its digest (podman)`);
+        if (platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'))) {
+            compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
+        }
+        if (target.kind === 'index')
+            compared.push('attestation manifests matched by their vnd.docker.reference.digest subject against the local build: reported, not required');
     }
-    const pairs = new Map();
-    for (const entry of remote) {
-        if (!entry.platform)
-            continue;
-        const key = keyOf(entry.platform);
-        if (!pairs.has(key))
-            pairs.set(key, { platform: key, remote: entry });
+    else {
+        compared.push('no local image (local-image: none): layers were not compared with a build, each platform checked on the registry side only');
     }
-    for (const image of local) {
-        const key = keyOf(image.platform);
-        const pair = pairs.get(key);
-        if (!pair)
-            pairs.set(key, { platform: key, local: image });
-        else if (!pair.local)
-            pair.local = image;
+    if (facts.expectedDigest)
+        compared.push(`the registry's digest against the expected digest ${facts.expectedDigest}`);
+    compared.push(blobsCompared(platforms));
+    if (facts.attestations) {
+        compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
     }
-    return [...pairs.values()];
+    return compared;
 }
-/** The attestations both sides hold for one platform's image, matched by the image digest they name. */
-function pairAttestation(localImage, localAttestations, remoteEntry, remoteAttestations) {
-    const local = localImage?.manifestDigest ? localAttestations.find((a) => a.subject === localImage.manifestDigest)?.digest : undefined;
-    const registry = remoteEntry ? remoteAttestations.find((a) => a.annotations?.[pairing_REFERENCE_DIGEST] === remoteEntry.digest)?.digest : undefined;
-    if (local && registry)
-        return { status: local === registry ? 'same' : 'differs', local, registry };
-    if (registry)
-        return { status: 'registry-only', registry };
-    if (local)
-        return { status: 'local-only', local };
-    return undefined;
-}
-function keyOf(platform) {
-    return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(platform));
+/** What deep verification did, from the platforms it actually ran on. */
+function blobsCompared(platforms) {
+    const proved = platforms.filter((p) => p.deep);
+    if (proved.length === 0)
+        return 'layer blobs in the registry were not downloaded (set deep: true to hash every layer)';
+    const withImage = platforms.filter((p) => p.remote).length;
+    const skipped = withImage - proved.length;
+    return (`every layer blob of ${proved.length} platform image(s) downloaded and hashed: compressed bytes against the manifest's digest and size, uncompressed bytes against the config's diff_id` +
+        (skipped > 0 ? `; ${skipped} platform image(s) were not downloaded` : ''));
 }
 
 // EXTERNAL MODULE: ./src/verify/deep.ts + 6 modules
-var deep = __nccwpck_require__(5114);
+var deep = __nccwpck_require__(286);
 ;// CONCATENATED MODULE: ./src/verify/gates.ts
 // Gates: rules about the pushed image itself that the user opts into, beside the comparison with
 // the local build. Pure: each takes what was already fetched or measured and returns a Check.
@@ -77633,10 +77593,6 @@ var deep = __nccwpck_require__(5114);
 /** What a tag resolved with every platform at once serves. */
 function servedByTop(remote) {
     return { reference: remote.reference, index: (0,types/* isIndex */.nw)(remote.top.mediaType), images: remote.images, others: remote.others };
-}
-/** A single image serves its config's platform, and nothing else. */
-function servedBySingle(remote) {
-    return { reference: remote.reference, index: false, images: [{ digest: remote.manifestDigest, platform: remote.platform }], others: [] };
 }
 /** One spelling per platform; Windows images differ by os.version too. */
 function platformKey(platform) {
@@ -77721,781 +77677,9 @@ function checkEfficiency(deep, gate) {
     };
 }
 
-// EXTERNAL MODULE: ./src/verify/blob-rules.ts
-var blob_rules = __nccwpck_require__(1392);
-;// CONCATENATED MODULE: ./src/verify/rules.ts
-// The comparison rules, pure: given what the registry serves and what the local build is, which
-// rules hold? Each failed rule names itself and, where layers are involved, the first layer that
-// differs (1-based, bottom layer first, as `docker history` reads upside down).
-
-
-function checkLayerCount(remote) {
-    const layers = remote.manifest.layers.length;
-    const diffIds = remote.config.rootfs.diff_ids.length;
-    if (layers === diffIds)
-        return { rule: 'layer-count', ok: true, message: `manifest and config agree on ${layers} layers` };
-    return {
-        rule: 'layer-count',
-        ok: false,
-        message: `the manifest lists ${layers} layers but the config has ${diffIds} diff_ids`,
-        layer: Math.min(layers, diffIds) + 1,
-        expected: String(diffIds),
-        actual: String(layers),
-    };
-}
-function checkDiffIds(remote, local) {
-    const pushed = remote.config.rootfs.diff_ids;
-    const built = local.diffIds;
-    const first = firstDifference(pushed, built);
-    if (first === undefined) {
-        return { rule: 'diff-ids', ok: true, message: `all ${pushed.length} layers equal the local build's, in order` };
-    }
-    const layer = first + 1;
-    if (first >= pushed.length || first >= built.length) {
-        return {
-            rule: 'diff-ids',
-            ok: false,
-            layer,
-            message: `the registry image has ${pushed.length} layers, the local build ${built.length}; they first differ at layer ${layer}`,
-            expected: built[first],
-            actual: pushed[first],
-        };
-    }
-    return {
-        rule: 'diff-ids',
-        ok: false,
-        layer,
-        message: `layer ${layer} differs: registry ${pushed[first]}, local build ${built[first]}`,
-        expected: built[first],
-        actual: pushed[first],
-    };
-}
-function checkImageId(remote, local) {
-    if (local.idKind === 'config') {
-        const ok = local.id === remote.configDigest;
-        return {
-            rule: 'image-id',
-            ok,
-            message: ok
-                ? `local image ID equals the registry's config digest`
-                : `local image ID ${local.id} is not the registry's config digest ${remote.configDigest}`,
-            expected: local.id,
-            actual: remote.configDigest,
-        };
-    }
-    const candidates = [remote.indexDigest, remote.manifestDigest].filter((d) => Boolean(d));
-    const ok = candidates.includes(local.id);
-    return {
-        rule: 'image-id',
-        ok,
-        message: ok
-            ? `local image ID equals the registry's ${local.id === remote.indexDigest ? 'index' : 'manifest'} digest`
-            : remote.indexDigest
-                ? `local image ID ${local.id} is neither the registry's manifest digest ${remote.manifestDigest} nor its index digest ${remote.indexDigest}`
-                : `local image ID ${local.id} is not the registry's manifest digest ${remote.manifestDigest}`,
-        expected: local.id,
-        actual: remote.indexDigest ?? remote.manifestDigest,
-    };
-}
-function checkDigest(remote, expected) {
-    const matched = expected === remote.indexDigest ? 'index' : expected === remote.manifestDigest ? 'manifest' : undefined;
-    const served = remote.indexDigest ? `index ${remote.indexDigest}, platform manifest ${remote.manifestDigest}` : remote.manifestDigest;
-    return {
-        rule: 'digest',
-        ok: matched !== undefined,
-        message: matched
-            ? `the registry's ${matched} digest equals the expected digest`
-            : `the registry serves ${served}, not the expected digest ${expected}`,
-        expected,
-        actual: remote.indexDigest ?? remote.manifestDigest,
-    };
-}
-function checkPlatform(remote, local) {
-    const ok = (0,oci_platform/* samePlatform */.my)(remote.platform, local.platform);
-    return {
-        rule: 'platform',
-        ok,
-        message: ok
-            ? `both are ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}`
-            : `the local build is ${(0,oci_platform/* formatPlatform */.Bq)(local.platform)} but the registry image compared is ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}`,
-        expected: (0,oci_platform/* formatPlatform */.Bq)(local.platform),
-        actual: (0,oci_platform/* formatPlatform */.Bq)(remote.platform),
-    };
-}
-/**
- * An index entry's platform is what a runtime selects by; its config says what the image was
- * built for. They must agree (after normalisation): os, architecture and variant, and the
- * entry's os.version and os.features where the entry sets them. `side` names whose entry it is.
- */
-function checkPlatformAgreement(side, entry, config) {
-    const e = (0,oci_platform/* normalizePlatform */.FL)(entry);
-    const c = (0,oci_platform/* normalizePlatform */.FL)(config);
-    const differences = [];
-    if ((0,oci_platform/* formatPlatform */.Bq)(e) !== (0,oci_platform/* formatPlatform */.Bq)(c))
-        differences.push(`${(0,oci_platform/* formatPlatform */.Bq)(e)} but its config says ${(0,oci_platform/* formatPlatform */.Bq)(c)}`);
-    if (e['os.version'] !== undefined && e['os.version'] !== c['os.version']) {
-        differences.push(`os.version ${e['os.version']} but its config says ${c['os.version'] ?? 'none'}`);
-    }
-    const features = (p) => (p['os.features'] ?? []).join('+');
-    if (e['os.features'] !== undefined && features(e) !== features(c)) {
-        differences.push(`os.features ${features(e)} but its config says ${features(c) || 'none'}`);
-    }
-    const whose = side === 'registry' ? "the registry's index entry" : "the local build's index entry";
-    if (differences.length === 0) {
-        return { rule: 'platform', ok: true, message: `${whose} and its config agree on ${(0,oci_platform/* formatPlatform */.Bq)(e)}` };
-    }
-    return {
-        rule: 'platform',
-        ok: false,
-        message: `${whose} says ${differences.join('; and ')}: a runtime would select this image for a platform it was not built for`,
-        expected: (0,oci_platform/* formatPlatform */.Bq)(c),
-        actual: (0,oci_platform/* formatPlatform */.Bq)(e),
-    };
-}
-/** The entry-versus-config checks for both sides, where an index entry named the platform. */
-function platformAgreement(remote, local) {
-    const checks = [];
-    if (remote.platformFromEntry && remote.configPlatform) {
-        const check = checkPlatformAgreement('registry', remote.platform, remote.configPlatform);
-        if (!check.ok)
-            checks.push(check);
-    }
-    if (local?.configPlatform) {
-        const check = checkPlatformAgreement('local', local.platform, local.configPlatform);
-        if (!check.ok)
-            checks.push(check);
-    }
-    return checks;
-}
-/** Every rule that applies, in the order a reader wants them. */
-function compareImage(remote, local, expectedDigest) {
-    const checks = [checkLayerCount(remote), ...platformAgreement(remote, local)];
-    if (local) {
-        // Without diff_ids (the containerd store on API 1.48, other platforms) the manifest digest stands for them.
-        checks.push(checkPlatform(remote, local), ...(local.diffIdsUnknown ? [] : [checkDiffIds(remote, local)]), explainImageId(checkImageId(remote, local), remote, local));
-        checks.push(...(0,blob_rules/* blobChecks */.HW)(remote, local));
-    }
-    if (expectedDigest)
-        checks.push(checkDigest(remote, expectedDigest));
-    return checks;
-}
-/** A failed image-id with both configs at hand says which fields differ (e.g. a config converted by skopeo). */
-function explainImageId(check, remote, local) {
-    if (check.ok || !local.config || local.idKind !== 'config')
-        return check;
-    const fields = (0,blob_rules/* configDifference */.i4)(remote.config, local.config);
-    if (fields.length === 0)
-        return check;
-    return { ...check, message: `${check.message}; the configs differ in ${fields.slice(0, 8).join(', ')}${fields.length > 8 ? ', …' : ''}` };
-}
-function firstDifference(a, b) {
-    const n = Math.max(a.length, b.length);
-    for (let i = 0; i < n; i++)
-        if (a[i] !== b[i])
-            return i;
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/verify/platforms.ts
-// Multi-platform verification: the pushed tag's index against the local build's platforms.
-// Every platform the local build holds must be in the registry's index with the same manifest,
-// config and layers; a platform on one side only is a failure (the tag would serve, or lack, an
-// image nobody verified). Attestation manifests are matched by their subject and reported.
-// Runs when `platform` is `all` or a list, or when the local source is itself an index.
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** `all`, a list, or (by default) a local index: every platform, not one. */
-function isMultiPlatformRun(selection, target) {
-    if (selection.kind === 'all' || selection.kind === 'list')
-        return true;
-    return selection.kind === 'default' && target?.kind === 'index';
-}
-async function verifyPlatforms(report, run) {
-    const remote = await resolveRemoteTop(run.client, run.ref);
-    const localImages = run.target ? (run.target.kind === 'index' ? run.target.index.images : [run.target.image]) : [];
-    const localAttestations = run.target?.kind === 'index' ? run.target.index.attestations : [];
-    const localIndexDigest = run.target?.kind === 'index' ? run.target.index.digest : undefined;
-    if (run.target) {
-        const described = run.target.kind === 'index' ? run.target.index : run.target.image;
-        run.logger.info(`local build ${described.reference}: ${localImages.length} platform image(s) and ${localAttestations.length} attestation(s) from ${described.source}`);
-    }
-    run.logger.info(`registry ${remote.reference}: ${(0,types/* isIndex */.nw)(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`);
-    // Read once: the rule checks them, and each platform's bound provenance may name its base.
-    const reads = remote.attestations.length > 0 ? await readAttestations(run.client, remote.attestations) : [];
-    const platforms = [];
-    const pairs = pairPlatforms(localImages, remote.images, run.selection);
-    for (const pair of pairs) {
-        const platform = await verifyPair(pair, remote, run, localImages.length > 0, reads);
-        platform.attestation = pairAttestation(pair.local, localAttestations, pair.remote, remote.attestations);
-        platforms.push(platform);
-    }
-    // A list verifies only the platforms named; all (or a local index) answers for the whole index.
-    const indexChecks = run.selection.kind === 'list' ? [] : [...otherEntryChecks(remote), ...unpairedEntryChecks(remote, pairs)];
-    indexChecks.push(...runtimeChoiceChecks(remote, pairs));
-    indexChecks.push(...attestationChecks(report, remote, platforms, run, reads));
-    if (run.platformsExpected)
-        indexChecks.push(checkExpectedPlatforms(servedByTop(remote), run.platformsExpected));
-    if (run.expectedDigest)
-        indexChecks.push(checkTopDigest(remote, run.expectedDigest, platforms));
-    if (localIndexDigest && (0,types/* isIndex */.nw)(remote.top.mediaType))
-        indexChecks.push(checkIndexDigest(remote, localIndexDigest, platforms));
-    report.index = { reference: remote.reference, digest: remote.top.digest, mediaType: remote.top.mediaType, localDigest: localIndexDigest };
-    report.platforms = platforms;
-    report.checks = [...indexChecks, ...platforms.flatMap((p) => p.checks)];
-    report.verified = report.checks.length > 0 && report.checks.every((c) => c.ok);
-    report.status = report.verified ? 'verified' : 'mismatch';
-    report.compared = describePlatformComparison(remote, run, platforms);
-    if (report.attestations)
-        report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
-    const only = platforms.length === 1 ? platforms[0] : undefined;
-    if (only?.remote) {
-        // One platform: the single-platform fields (and outputs) describe it, as in a one-platform run.
-        report.remote = only.remote;
-        report.layers = only.layers;
-        report.deep = only.deep;
-        report.base = only.base;
-        if (only.local)
-            report.local = only.local;
-    }
-    else {
-        report.remote = undefined;
-        report.layers = [];
-        report.base = combinePlatformBases(platforms);
-        if (run.target)
-            report.local = targetSummary(run.target);
-    }
-    for (const p of platforms) {
-        run.logger.info(`${p.platform}: ${p.status}${p.presence === 'both' ? '' : ` (${p.presence === 'registry' ? 'registry only' : 'local build only'})`}`);
-    }
-}
-async function verifyPair(pair, remote, run, haveLocal, reads) {
-    const report = {
-        platform: pair.platform,
-        presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
-        status: 'mismatch',
-        checks: [],
-        layers: [],
-    };
-    let image;
-    if (pair.remote) {
-        image = await fetchPlatformImage(run.client, remote, pair.remote);
-        report.remote = (0,model/* remoteSummary */.bP)(image);
-    }
-    if (pair.local) {
-        await run.source?.measure(pair.local);
-        report.local = (0,model/* localSummary */.OC)(pair.local);
-    }
-    const checks = [];
-    if (image) {
-        checks.push(...compareImage(image, pair.local, undefined));
-        report.layers = platformLayerRows(image, pair.local);
-        if (run.deep) {
-            report.deep = await (0,deep/* verifyLayers */.cW)(run.client, image, { ...run.deep, logger: run.logger });
-            checks.push(...(0,deep/* deepChecks */.cO)(report.deep));
-            const efficiency = run.efficiency && checkEfficiency(report.deep, run.efficiency);
-            if (efficiency)
-                checks.push(efficiency);
-            const inconclusive = (0,deep/* deepError */.NH)(report.deep);
-            if (inconclusive)
-                throw inconclusive;
-        }
-    }
-    if (image) {
-        // Labels are the build's word only when this platform's config is proved to be the user's build:
-        // every check passed against a local build, or the expected digest names it (the index or this manifest).
-        const digestMatched = run.expectedDigest !== undefined && (run.expectedDigest === remote.top.digest || run.expectedDigest === image.manifestDigest);
-        const configBound = checks.every((c) => c.ok) && (pair.local !== undefined || digestMatched);
-        // Only provenance bound to this platform's manifest (its subject) may name this platform's base.
-        const materials = boundStatements(reads, image.manifestDigest)
-            .filter((statement) => statement.kind === 'provenance')
-            .flatMap((statement) => statement.materials);
-        // That provenance is the build's word only when the index holding it is proved to be the push:
-        // the expected digest or the local build's index digest is the registry's top-level digest.
-        const proved = (0,types/* isIndex */.nw)(remote.top.mediaType) && (0,provenance/* provenanceProved */.Uf)(remote.top.digest, run.expectedDigest, run.target, checks.every((c) => c.ok));
-        report.base = await (0,inspect/* inspectBase */.m)(run.base.options, image, report.layers, run.base.lookup, platformLogger(run.logger, pair.platform), configBound, materials, proved);
-    }
-    if (pair.local && !pair.remote) {
-        checks.push({
-            rule: 'platforms',
-            ok: false,
-            message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${remote.reference}: it was not pushed`,
-        });
-    }
-    else if (!pair.local && pair.remote && haveLocal) {
-        checks.push({
-            rule: 'platforms',
-            ok: false,
-            message: `${pair.platform} is in ${remote.reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
-        });
-    }
-    else if (!pair.local && !pair.remote) {
-        checks.push({ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${remote.reference} nor in the local build` });
-    }
-    report.checks = checks.map((c) => ({ ...c, platform: pair.platform }));
-    report.status = report.checks.every((c) => c.ok) ? 'verified' : 'mismatch';
-    return report;
-}
-/**
- * Rule attestations over every attestation in the index; a check about one verified platform
- * joins that platform's checks (and status), the rest (dangling ones) stay with the index.
- */
-function attestationChecks(report, remote, platforms, run, reads) {
-    const required = run.requireAttestations ?? [];
-    if (remote.attestations.length === 0 && required.length === 0)
-        return [];
-    const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
-    const checks = checkAttestations(reads, remote.images, targets, required);
-    report.attestations = summarizeAttestations(reads, targets, checks);
-    const rest = [];
-    for (const check of checks) {
-        const platform = platforms.find((p) => p.remote && p.platform === check.platform);
-        if (!platform) {
-            rest.push(check);
-            continue;
-        }
-        platform.checks.push(check);
-        if (!check.ok)
-            platform.status = 'mismatch';
-    }
-    return rest;
-}
-/** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
-function platformLayerRows(remote, local) {
-    const rows = (0,model/* layerRows */.Z9)(remote, local);
-    if (!local?.diffIdsUnknown)
-        return rows;
-    const same = local.manifestDigest === remote.manifestDigest;
-    return rows.map((row) => ({ ...row, localDiffId: undefined, status: same ? 'match' : 'not-compared' }));
-}
-/** The expected digest is the tag's top-level digest, or, when one platform is verified, its manifest digest. */
-function checkTopDigest(remote, expected, platforms) {
-    const kind = (0,types/* isIndex */.nw)(remote.top.mediaType) ? 'index' : 'manifest';
-    const only = platforms.length === 1 ? platforms[0]?.remote?.manifestDigest : undefined;
-    const ok = expected === remote.top.digest || expected === only;
-    const matched = expected === remote.top.digest ? kind : 'platform manifest';
-    return {
-        rule: 'digest',
-        ok,
-        message: ok ? `the registry's ${matched} digest equals the expected digest` : `the registry serves ${kind} ${remote.top.digest}, not the expected digest ${expected}`,
-        expected,
-        actual: remote.top.digest,
-    };
-}
-/** The same index digest proves every platform and attestation; a different one is fine when every platform image matched. */
-function checkIndexDigest(remote, local, platforms) {
-    const base = { rule: 'index-digest', expected: local, actual: remote.top.digest };
-    if (local === remote.top.digest) {
-        return { ...base, ok: true, message: `the registry serves the local index ${local} byte for byte: every platform and attestation is the same` };
-    }
-    const allMatch = platforms.length > 0 && platforms.every((p) => p.presence === 'both' && p.status === 'verified');
-    const attestations = platforms.filter((p) => p.attestation && p.attestation.status !== 'same').length;
-    return {
-        ...base,
-        ok: allMatch,
-        message: allMatch
-            ? `the registry's index ${remote.top.digest} is not the local ${local}, but every platform image matches${attestations ? `; ${attestations} attestation(s) differ` : ': the indexes differ in annotations or entry order'}`
-            : `the registry's index ${remote.top.digest} is not the local ${local}, and the platform images differ (see below)`,
-    };
-}
-function targetSummary(target) {
-    if (target.kind === 'image')
-        return (0,model/* localSummary */.OC)(target.image);
-    const index = target.index;
-    return {
-        reference: index.reference,
-        source: index.source,
-        id: index.digest ?? '',
-        idKind: 'manifest',
-        platform: index.images.map((i) => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', '),
-    };
-}
-function describePlatformComparison(remote, run, platforms) {
-    const compared = [
-        `the registry's ${(0,types/* isIndex */.nw)(remote.top.mediaType) ? 'index' : 'manifest'} and, for ${platforms.filter((p) => p.remote).length} platform(s), each manifest and config, each hashed and checked against its digest`,
-    ];
-    const local = platforms.filter((p) => p.local).length;
-    if (run.target) {
-        const source = run.target.kind === 'index' ? run.target.index.source : run.target.image.source;
-        compared.push(`${local} local platform image(s) from ${source}: diff_ids, image IDs and, where the source has them, manifest digests and compressed layer digests`);
-        const foundAs = (run.target.kind === 'index' ? run.target.index.images[0] : run.target.image)?.foundAs;
-        if (foundAs)
-            compared.push(`the local image was found as ${foundAs}: the daemon knows no image by the name with its digest (podman)`);
-        const blobs = platforms.some((p) => p.checks.some((c) => c.rule === 'local-blobs'));
-        if (blobs)
-            compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
-        compared.push('attestation manifests matched by their vnd.docker.reference.digest subject against the local build: reported, not required');
-    }
-    else {
-        compared.push('no local image (local-image: none): each platform checked on the registry side only');
-    }
-    if (run.expectedDigest)
-        compared.push(`the registry's top-level digest against the expected digest ${run.expectedDigest}`);
-    compared.push(blobsCompared(platforms));
-    return compared;
-}
-/** What deep verification did, from the platforms it actually ran on. */
-function blobsCompared(platforms) {
-    const proved = platforms.filter((p) => p.deep);
-    if (proved.length === 0)
-        return 'layer blobs in the registry were not downloaded (set deep: true to hash every layer)';
-    const withImage = platforms.filter((p) => p.remote).length;
-    const skipped = withImage - proved.length;
-    return (`every layer blob of ${proved.length} platform image(s) downloaded and hashed: compressed bytes against the manifest's digest and size, uncompressed bytes against the config's diff_id` +
-        (skipped > 0 ? `; ${skipped} platform image(s) were not downloaded` : ''));
-}
-/** The base stage's log lines say which platform they are about. */
-function platformLogger(logger, platform) {
-    return {
-        info: (m) => logger.info(`${platform}: ${m}`),
-        warning: (m) => logger.warning(`${platform}: ${m}`),
-        debug: (m) => logger.debug(`${platform}: ${m}`),
-        secret: (s) => logger.secret(s),
-    };
-}
-/**
- * For each platform verified, the entry a runtime would pull for it: containerd's matcher over every
- * entry but attestations (nested indexes and unknown media types included), the preferred match,
- * the first of equals. When that is not the entry verified (a nested index or another manifest for
- * the same platform listed first), the verdict would be about an image nobody pulls: fail.
- */
-function runtimeChoiceChecks(remote, pairs) {
-    const checks = [];
-    for (const pair of pairs) {
-        const verified = pair.remote;
-        if (!verified?.platform || remote.entries.length === 0)
-            continue;
-        const chosen = (0,oci_platform/* bestMatch */.CE)(remote.entries, (entry) => entry.platform, (0,oci_platform/* onlyPlatform */.wl)(verified.platform));
-        if (!chosen || chosen.digest === verified.digest)
-            continue;
-        checks.push({
-            rule: 'platforms',
-            ok: false,
-            platform: pair.platform,
-            message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), listed before the verified ${verified.digest}: that is not the image verified`,
-        });
-    }
-    return checks;
-}
-/**
- * With every platform verified, each image entry must be one of them: a second entry for a platform
- * already paired (another os.version or os.features) is what some hosts pull, and was not verified.
- */
-function unpairedEntryChecks(remote, pairs) {
-    const paired = new Set(pairs.flatMap((pair) => (pair.remote ? [pair.remote.digest] : [])));
-    return remote.images
-        .filter((entry) => !paired.has(entry.digest))
-        .map((entry) => ({
-        rule: 'platforms',
-        ok: false,
-        message: `${remote.reference} lists ${entry.digest} for ${entry.platform ? (0,oci_platform/* formatPlatform */.Bq)(entry.platform) : 'no platform'} after another entry for the same platform: some hosts pull it (os.version, os.features), and it was not verified`,
-    }));
-}
-/**
- * Index entries that are neither a platform image nor an attestation. One that is an image or an
- * index (no platform, or nested) is something a runtime may still pull — containerd falls back to
- * entries without a platform — and nothing here verified it, so it fails. Artifacts are reported.
- */
-function otherEntryChecks(remote) {
-    return remote.others.map((d) => {
-        const pullable = (0,types/* isImageManifest */.pJ)(d.mediaType) || (0,types/* isIndex */.nw)(d.mediaType);
-        return {
-            rule: 'platforms',
-            ok: !pullable,
-            message: pullable
-                ? `${remote.reference} lists ${d.digest} (${d.mediaType}${d.platform ? '' : ', no platform'}) which is neither a platform image nor an attestation: a runtime may pull it, and it was not verified`
-                : `${remote.reference} lists ${d.digest} (${d.mediaType}), not an image: not verified, not pulled by runtimes`,
-        };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/run.ts
-// The engine: verify one pushed image against the local build and return the report.
-// Entry points (the action, the CLI, tests) give it typed inputs and a logger; it never touches
-// @actions/core, never exits, and turns every failure into a report with a one-line reason.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function run(inputs, outerLogger, shared = {}) {
-    const started = Date.now();
-    // Every secret logged for masking is also scrubbed from the report's error line.
-    const secrets = new src_secrets/* SecretTracker */.t();
-    const logger = secrets.wrap(outerLogger);
-    const report = { image: inputs.image, status: 'error', verified: false, checks: [], layers: [], compared: [], durationMs: 0 };
-    let source;
-    try {
-        const ref = (0,oci_reference/* parseReference */.F2)(inputs.image);
-        const credential = await (0,credentials/* resolveCredential */.SR)(ref.registry, {
-            username: inputs.username,
-            password: inputs.password,
-            env: inputs.env ?? process.env,
-        });
-        for (const secret of credential ? (0,credentials/* secretsOf */.Fj)(credential) : [])
-            logger.secret(secret);
-        logger.info(credential ? `credentials for ${ref.registry}: from ${credential.source}` : `credentials for ${ref.registry}: none (anonymous)`);
-        let local;
-        const selection = (0,options/* parsePlatformSelection */.DE)(inputs.platform);
-        const explicit = selection.kind === 'one' ? selection.platform : undefined;
-        source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
-        let target = await source?.load({ platform: explicit, image: inputs.image });
-        const client = await registry_client/* RegistryClient */.bP.create(ref, {
-            insecureRegistries: inputs.insecureRegistries,
-            credential,
-            logger,
-            timeouts: inputs.registryTimeoutMs ? (0,http/* timeoutsFor */.wP)(inputs.registryTimeoutMs) : undefined,
-        });
-        if (source?.complete && target)
-            target = await source.complete(target, () => pushedTop(client, ref));
-        const foundAs = target ? imagesOf(target)[0]?.foundAs : undefined;
-        if (source && foundAs) {
-            logger.info(`local image ${source.spec} is not in the daemon under that name; using ${foundAs} (podman names images by the digest it computed before the push); the registry's digest is still checked`);
-        }
-        const bases = shared.bases ?? (0,inspect/* baseLookupFor */.D)(inputs, [ref.registry], logger);
-        if (isMultiPlatformRun(selection, target)) {
-            await verifyPlatforms(report, {
-                client,
-                ref,
-                source,
-                target,
-                selection,
-                expectedDigest: inputs.digest,
-                logger,
-                deep: inputs.deep ? { concurrency: inputs.deepConcurrency, cache: inputs.layerCache } : undefined,
-                platformsExpected: inputs.platformsExpected,
-                efficiency: inputs.efficiency,
-                base: { options: inputs, lookup: bases },
-                requireAttestations: inputs.requireAttestations ?? [],
-            });
-            return report;
-        }
-        if (source && target) {
-            local = pickLocalImage(target, explicit);
-            await source.measure(local);
-            report.local = (0,model/* localSummary */.OC)(local);
-            logger.info(`local image ${source.spec}: ${local.id} from ${local.source}`);
-        }
-        const want = explicit ?? local?.platform ?? (0,oci_platform/* hostPlatform */.ol)();
-        const remote = await (0,resolve/* resolveRemoteImage */.w)(client, ref, want, !explicit && local ? `the local build ${local.reference}` : undefined);
-        report.remote = (0,model/* remoteSummary */.bP)(remote);
-        logger.info(`registry ${remote.reference}: ${remote.indexDigest ? `index ${remote.indexDigest}, ` : ''}manifest ${remote.manifestDigest} for ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}, config ${remote.configDigest}`);
-        report.checks = compareImage(remote, local, inputs.digest);
-        // The index the platform image was picked from, by digest (the tag may have moved since).
-        const top = remote.indexDigest ? await resolveRemoteTop(client, (0,oci_reference/* withDigest */.hQ)(ref, remote.indexDigest)) : undefined;
-        if (inputs.platformsExpected)
-            report.checks.push(checkExpectedPlatforms(top ? servedByTop(top) : servedBySingle(remote), inputs.platformsExpected));
-        const attested = await run_attestationChecks(report, client, top, remote, inputs.requireAttestations ?? []);
-        report.checks.push(...attested.checks);
-        report.layers = (0,model/* layerRows */.Z9)(remote, local);
-        report.compared = describeComparison(local, inputs.digest, inputs.deep);
-        if (report.attestations)
-            report.compared.push('each attestation manifest and in-toto statement fetched, hashed against its descriptor, and its subject checked against the platform manifest it is attached to');
-        if (inputs.deep) {
-            report.deep = await (0,deep/* verifyLayers */.cW)(client, remote, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
-            report.checks.push(...(0,deep/* deepChecks */.cO)(report.deep));
-            const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
-            if (efficiency)
-                report.checks.push(efficiency);
-            const inconclusive = (0,deep/* deepError */.NH)(report.deep);
-            if (inconclusive)
-                throw inconclusive;
-        }
-        report.verified = report.checks.every((c) => c.ok);
-        report.status = report.verified ? 'verified' : 'mismatch';
-        // Labels are the build's word only when the config is proved to be the user's build.
-        const configBound = report.verified && (local !== undefined || inputs.digest !== undefined);
-        // Provenance is the build's word only when the index it was read from is proved to be the push.
-        const proved = (0,provenance/* provenanceProved */.Uf)(remote.indexDigest, inputs.digest, target, report.verified);
-        report.base = await (0,inspect/* inspectBase */.m)(inputs, remote, report.layers, bases, logger, configBound, attested.materials, proved);
-    }
-    catch (err) {
-        report.error = secrets.scrub((0,errors/* describeError */.Uc)(err));
-        report.status = 'error';
-        report.verified = false;
-        if (!(err instanceof errors/* VerifyImageError */.Vi))
-            logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    }
-    finally {
-        await source?.close();
-        report.durationMs = Date.now() - started;
-    }
-    return report;
-}
-/** The tag's top-level manifest, for a local source that needs it to know its own platforms. */
-async function pushedTop(client, ref) {
-    const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
-    return { reference: (0,oci_reference/* formatReference */.FH)(ref), digest: top.digest, mediaType: top.mediaType, index: (0,types/* isIndex */.nw)(top.mediaType) ? top.body : undefined };
-}
-/** Rule attestations for the one platform verified: every attestation in the index is checked, the chosen platform's are reported. */
-async function run_attestationChecks(report, client, top, remote, required) {
-    const attestations = top?.attestations ?? [];
-    if (attestations.length === 0 && required.length === 0)
-        return { checks: [], materials: [] };
-    const reads = await readAttestations(client, attestations);
-    const targets = [{ platform: (0,oci_platform/* formatPlatform */.Bq)(remote.platform), manifestDigest: remote.manifestDigest }];
-    const checks = checkAttestations(reads, top?.images ?? [], targets, required);
-    report.attestations = summarizeAttestations(reads, targets, checks);
-    // Only provenance bound to this platform's manifest may name its base (base/provenance.ts).
-    const materials = boundStatements(reads, remote.manifestDigest)
-        .filter((s) => s.kind === 'provenance')
-        .flatMap((s) => s.materials);
-    return { checks, materials };
-}
-function describeComparison(local, digest, deep) {
-    const compared = ['the manifest and config fetched from the registry, each hashed and checked against its digest'];
-    if (local)
-        compared.push(`diff_ids and image ID against the local build (${local.source})`);
-    else
-        compared.push('no local image (local-image: none): layers were not compared with a build');
-    if (local?.foundAs)
-        compared.push(`the local image was found as ${local.foundAs}: the daemon knows no image by the name with its digest (podman)`);
-    if (local?.layers?.some((l) => l.measured))
-        compared.push('every local layer blob hashed (compressed and uncompressed) against the local manifest and config');
-    if (digest)
-        compared.push(`the registry digest against the expected digest ${digest}`);
-    compared.push(deep
-        ? "every layer blob downloaded and hashed: compressed bytes against the manifest's digest and size, uncompressed bytes against the config's diff_id"
-        : 'layer blobs were not downloaded (set deep: true to hash every layer)');
-    return compared;
-}
-
-
-/***/ }),
-
-/***/ 7194:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   t: () => (/* binding */ SecretTracker)
-/* harmony export */ });
-/* unused harmony export secretForms */
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5625);
-// Every secret the engine learns (passwords, tokens, `user:password` pairs) is registered with
-// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
-// remembered here, so that text leaving by any other door (the report, the job summary, the
-// outputs, the CLI's output) is scrubbed too, in every form a secret travels in: raw,
-// URL-encoded (encodeURIComponent and form encoding), JSON-escaped, HTML-escaped, and base64 —
-// standard and URL-safe, padded or not, alone or inside a longer base64 string (a Basic header
-// of `user:password`, a JWT), where only the characters that depend on the secret's own bytes
-// are known.
-
-/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
-const MIN_SCRUB_LENGTH = 4;
-/** A base64 fragment found at an unknown offset inside longer base64 must be at least this long to be scrubbed. */
-const MIN_FRAGMENT_LENGTH = 8;
-const MASK = '***';
-/** Every form in which `secret` may show up in text, longest first. */
-function secretForms(secret) {
-    if (secret.length < MIN_SCRUB_LENGTH)
-        return [];
-    const forms = new Set([secret]);
-    const add = (form, min = MIN_SCRUB_LENGTH) => {
-        if (form.length >= min)
-            forms.add(form);
-    };
-    const uri = encodeURIComponent(secret);
-    const form = new URLSearchParams([['x', secret]]).toString().slice(2);
-    for (const encoded of [uri, form]) {
-        add(encoded);
-        add(encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
-    }
-    add(JSON.stringify(secret).slice(1, -1));
-    add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
-    const bytes = Buffer.from(secret, 'utf8');
-    const padded = bytes.toString('base64');
-    add(padded);
-    add(padded.replace(/=+$/, ''));
-    add(bytes.toString('base64url'));
-    // Inside a longer base64 text the secret starts at a byte offset of 0, 1 or 2 modulo 3. Encode it
-    // behind that many filler bytes and keep only the characters made from the secret's bits alone.
-    for (let shift = 0; shift < 3; shift++) {
-        const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
-        const first = Math.ceil((8 * shift) / 6);
-        const end = Math.floor((8 * (shift + bytes.length)) / 6);
-        const fragment = text.slice(first, end);
-        add(fragment, MIN_FRAGMENT_LENGTH);
-        add(fragment.replace(/\+/g, '-').replace(/\//g, '_'), MIN_FRAGMENT_LENGTH);
-    }
-    return [...forms].sort((a, b) => b.length - a.length);
-}
-class SecretTracker {
-    secrets = new Set();
-    forms = [];
-    /** Remembers a secret (and so every form of it). */
-    add(secret) {
-        if (!secret || this.secrets.has(secret))
-            return;
-        this.secrets.add(secret);
-        this.forms = [...new Set([...this.forms, ...secretForms(secret)])].sort((a, b) => b.length - a.length);
-    }
-    /** A logger that remembers every secret it is given before passing it on. */
-    wrap(logger) {
-        return {
-            info: (m) => logger.info(m),
-            warning: (m) => logger.warning(m),
-            debug: (m) => logger.debug(m),
-            secret: (s) => {
-                this.add(s);
-                logger.secret(s);
-            },
-        };
-    }
-    /** `text` with every form of every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
-    scrub(text) {
-        let out = text;
-        for (const form of this.forms)
-            if (out.includes(form))
-                out = out.split(form).join(MASK);
-        return out;
-    }
-    /** A copy of plain data (a report) with every string scrubbed, keys included. */
-    scrubDeep(value) {
-        return (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .mapStrings */ .to)(value, (s) => this.scrub(s));
-    }
-}
-
-
-/***/ }),
-
-/***/ 1392:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   HW: () => (/* binding */ blobChecks),
-/* harmony export */   i4: () => (/* binding */ configDifference),
-/* harmony export */   iT: () => (/* binding */ localLayerIntact)
-/* harmony export */ });
-/* unused harmony exports checkLocalBlobs, checkManifestDigest, checkLayerDigests */
-/* harmony import */ var _local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4117);
+// EXTERNAL MODULE: ./src/model/history.ts
+var model_history = __nccwpck_require__(3647);
+;// CONCATENATED MODULE: ./src/verify/blob-rules.ts
 // Rules that need the local side's blobs (archives and layouts hold the real manifest and layer
 // blobs) or its manifest digest (the containerd store names it): manifest digests, compressed
 // layer digests, and whether the local blobs are what their manifest and config say. Pure.
@@ -78539,7 +77723,7 @@ function checkLocalBlobs(local) {
         if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size) {
             return fail(n, `${at} is ${measured.size} bytes, not the ${layer.descriptor.size} its manifest says`, String(layer.descriptor.size), String(measured.size));
         }
-        const declared = (0,_local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .compressionOfMediaType */ .um)(layer.descriptor.mediaType);
+        const declared = compressionOfMediaType(layer.descriptor.mediaType);
         if (layer.claimed && declared && declared !== measured.compression) {
             return fail(n, `${at} is ${describeCompression(measured.compression)} but its media type ${layer.descriptor.mediaType} says ${describeCompression(declared)}`);
         }
@@ -78680,7 +77864,7 @@ function manifestDifference(remote, local) {
     return 'the manifests differ only in annotations or media types';
 }
 function compressionOf(mediaType) {
-    return mediaType ? (0,_local_blob_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .compressionOfMediaType */ .um)(mediaType) : undefined;
+    return mediaType ? compressionOfMediaType(mediaType) : undefined;
 }
 function describeCompression(c) {
     if (c === 'none')
@@ -78699,10 +77883,806 @@ function list(numbers) {
     return `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
 }
 
+;// CONCATENATED MODULE: ./src/verify/layers.ts
+// Rows and summaries of the report model, built from the image views a run compared: which
+// layer is which (history paired by model/history.ts), and whether each matches the local build.
+
+
+
+/** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
+function layerRows(remote, local) {
+    const history = remote.config.history ?? [];
+    const diffIds = remote.config.rootfs.diff_ids;
+    const steps = (0,model_history/* layerSteps */.Lx)(history, diffIds.length);
+    const layers = remote.manifest.layers;
+    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
+    const rows = [];
+    for (let i = 0; i < count; i++) {
+        const diffId = diffIds[i];
+        const localDiffId = local?.diffIds[i];
+        const step = steps[i];
+        const entry = step?.kind === 'step' ? history[step.entry] : undefined;
+        rows.push({
+            index: i + 1,
+            instruction: step?.kind === 'squashed' ? (0,model_history/* squashedLabel */.br)(step.steps) : entry?.created_by,
+            created: entry?.created,
+            diffId,
+            localDiffId,
+            digest: layers[i]?.digest,
+            size: layers[i]?.size,
+            mediaType: layers[i]?.mediaType,
+            // A local blob that is not what its config says (local-blobs) marks its row too.
+            status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
+            localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
+        });
+    }
+    return rows;
+}
+function remoteSummary(remote) {
+    return {
+        reference: remote.reference,
+        indexDigest: remote.indexDigest,
+        manifestDigest: remote.manifestDigest,
+        manifestMediaType: remote.manifestMediaType,
+        configDigest: remote.configDigest,
+        platform: (0,oci_platform/* formatPlatform */.Bq)(remote.platform),
+        created: remote.config.created,
+    };
+}
+function localSummary(local) {
+    return {
+        reference: local.reference,
+        source: local.source,
+        id: local.id,
+        idKind: local.idKind,
+        platform: (0,oci_platform/* formatPlatform */.Bq)(local.platform),
+        manifestDigest: local.manifestDigest,
+    };
+}
+/** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
+function platformLayerRows(remote, local) {
+    const rows = layerRows(remote, local);
+    if (!local?.diffIdsUnknown)
+        return rows;
+    const same = local.manifestDigest === remote.manifestDigest;
+    return rows.map((row) => ({ ...row, localDiffId: undefined, status: same ? 'match' : 'not-compared' }));
+}
+
+;// CONCATENATED MODULE: ./src/verify/pairing.ts
+// A run is a list of platform pairs: which local image goes with which registry index entry,
+// platform by platform (one pair for a one-platform run), and which attestation goes with which
+// image. Pure: no I/O, so every case is a table-driven unit test.
+
+
+
+
+const pairing_REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+/**
+ * The pairs a run verifies. `all`, a list, or a local index by default: every platform named or
+ * found, on either side (pairPlatforms). One platform asked for, or a local build of one platform,
+ * or none (the runner's platform): one pair, the registry side being the entry a runtime pulls for
+ * that platform; a platform neither side can give is an error that says what to set.
+ */
+function planPairs(selection, target, remote, host) {
+    const several = selection.kind === 'all' || selection.kind === 'list' || (selection.kind === 'default' && target?.kind === 'index');
+    if (several) {
+        return { pairs: pairPlatforms(target ? imagesOf(target) : [], remote.images, selection), wholeIndex: selection.kind !== 'list', several: true };
+    }
+    const explicit = selection.kind === 'one' ? selection.platform : undefined;
+    const local = target ? pickLocalImage(target, explicit) : undefined;
+    const want = explicit ?? local?.platform ?? host;
+    const entry = (0,resolve/* chooseEntry */.c$)(remote, want, !explicit && local ? `the local build ${local.reference}` : undefined);
+    return { pairs: [{ platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(entry.platform ?? want)), local, remote: entry }], wholeIndex: false, several: false };
+}
+/**
+ * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
+ * every platform on either side is listed, registry order first, and the first entry for a
+ * platform wins (containerd's stable ordering among equals); with a list, exactly those, each
+ * side's image chosen as containerd's platforms.Only(platform) chooses it.
+ */
+function pairPlatforms(local, remote, selection) {
+    if (selection.kind === 'list' || selection.kind === 'one') {
+        const wanted = selection.kind === 'list' ? selection.platforms : [selection.platform];
+        return wanted.map((want) => {
+            const matcher = (0,oci_platform/* onlyPlatform */.wl)(want);
+            return {
+                platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(want)),
+                local: (0,oci_platform/* bestMatch */.CE)(local, (image) => image.platform, matcher),
+                remote: (0,oci_platform/* bestMatch */.CE)(remote, (entry) => entry.platform, matcher),
+            };
+        });
+    }
+    const pairs = new Map();
+    for (const entry of remote) {
+        if (!entry.platform)
+            continue;
+        const key = keyOf(entry.platform);
+        if (!pairs.has(key))
+            pairs.set(key, { platform: key, remote: entry });
+    }
+    for (const image of local) {
+        const key = keyOf(image.platform);
+        const pair = pairs.get(key);
+        if (!pair)
+            pairs.set(key, { platform: key, local: image });
+        else if (!pair.local)
+            pair.local = image;
+    }
+    return [...pairs.values()];
+}
+/** The attestations both sides hold for one platform's image, matched by the image digest they name. */
+function pairAttestation(localImage, localAttestations, remoteEntry, remoteAttestations) {
+    const local = localImage?.manifestDigest ? localAttestations.find((a) => a.subject === localImage.manifestDigest)?.digest : undefined;
+    const registry = remoteEntry ? remoteAttestations.find((a) => a.annotations?.[pairing_REFERENCE_DIGEST] === remoteEntry.digest)?.digest : undefined;
+    if (local && registry)
+        return { status: local === registry ? 'same' : 'differs', local, registry };
+    if (registry)
+        return { status: 'registry-only', registry };
+    if (local)
+        return { status: 'local-only', local };
+    return undefined;
+}
+function keyOf(platform) {
+    return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(platform));
+}
+
+;// CONCATENATED MODULE: ./src/verify/platforms.ts
+// The index-level rules of a run, pure: what the tag serves beyond the pairs verified. Every
+// entry a runtime may pull must be an image that was verified (the runtime's choice per platform,
+// a second entry for a platform, entries that are neither images nor attestations), the expected
+// digest must be the tag's, and a local index's digest is compared with the registry's.
+
+
+/**
+ * Every index-level check: with `wholeIndex` (platform all, or a local index) every pullable entry
+ * must be paired; always, each pair's entry must be the one a runtime pulls for its platform; the
+ * expected digest and the local index digest where given.
+ */
+function indexChecks(remote, pairs, platforms, opts) {
+    const checks = opts.wholeIndex ? [...otherEntryChecks(remote), ...unpairedEntryChecks(remote, pairs)] : [];
+    checks.push(...runtimeChoiceChecks(remote, pairs));
+    if (opts.expectedDigest)
+        checks.push(checkTopDigest(remote, opts.expectedDigest, platforms));
+    if (opts.localIndexDigest && (0,types/* isIndex */.nw)(remote.top.mediaType))
+        checks.push(checkIndexDigest(remote, opts.localIndexDigest, platforms));
+    return checks;
+}
+/**
+ * For each platform verified, the entry a runtime would pull for it: containerd's matcher over every
+ * entry but attestations (nested indexes and unknown media types included), the preferred match,
+ * the first of equals. When that is not the entry verified (a nested index or another manifest for
+ * the same platform listed first), the verdict would be about an image nobody pulls: fail.
+ */
+function runtimeChoiceChecks(remote, pairs) {
+    const checks = [];
+    for (const pair of pairs) {
+        const verified = pair.remote;
+        if (!verified?.platform || remote.entries.length === 0)
+            continue;
+        const chosen = (0,oci_platform/* bestMatch */.CE)(remote.entries, (entry) => entry.platform, (0,oci_platform/* onlyPlatform */.wl)(verified.platform));
+        if (!chosen || chosen.digest === verified.digest)
+            continue;
+        checks.push({
+            rule: 'platforms',
+            ok: false,
+            platform: pair.platform,
+            message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), listed before the verified ${verified.digest}: that is not the image verified`,
+        });
+    }
+    return checks;
+}
+/**
+ * With every platform verified, each image entry must be one of them: a second entry for a platform
+ * already paired (another os.version or os.features) is what some hosts pull, and was not verified.
+ */
+function unpairedEntryChecks(remote, pairs) {
+    const paired = new Set(pairs.flatMap((pair) => (pair.remote ? [pair.remote.digest] : [])));
+    return remote.images
+        .filter((entry) => !paired.has(entry.digest))
+        .map((entry) => ({
+        rule: 'platforms',
+        ok: false,
+        message: `${remote.reference} lists ${entry.digest} for ${entry.platform ? (0,oci_platform/* formatPlatform */.Bq)(entry.platform) : 'no platform'} after another entry for the same platform: some hosts pull it (os.version, os.features), and it was not verified`,
+    }));
+}
+/**
+ * Index entries that are neither a platform image nor an attestation. One that is an image or an
+ * index (no platform, or nested) is something a runtime may still pull — containerd falls back to
+ * entries without a platform — and nothing here verified it, so it fails. Artifacts are reported.
+ */
+function otherEntryChecks(remote) {
+    return remote.others.map((d) => {
+        const pullable = (0,types/* isImageManifest */.pJ)(d.mediaType) || (0,types/* isIndex */.nw)(d.mediaType);
+        return {
+            rule: 'platforms',
+            ok: !pullable,
+            message: pullable
+                ? `${remote.reference} lists ${d.digest} (${d.mediaType}${d.platform ? '' : ', no platform'}) which is neither a platform image nor an attestation: a runtime may pull it, and it was not verified`
+                : `${remote.reference} lists ${d.digest} (${d.mediaType}), not an image: not verified, not pulled by runtimes`,
+        };
+    });
+}
+/** The expected digest is the tag's top-level digest, or, when one platform is verified, its manifest digest. */
+function checkTopDigest(remote, expected, platforms) {
+    const kind = (0,types/* isIndex */.nw)(remote.top.mediaType) ? 'index' : 'manifest';
+    const only = platforms.length === 1 ? platforms[0]?.remote?.manifestDigest : undefined;
+    const ok = expected === remote.top.digest || expected === only;
+    const matched = expected === remote.top.digest ? kind : 'platform manifest';
+    return {
+        rule: 'digest',
+        ok,
+        message: ok
+            ? `the registry's ${matched} digest equals the expected digest`
+            : `the registry serves ${kind} ${remote.top.digest}${kind === 'index' && only ? `, platform manifest ${only}` : ''}, not the expected digest ${expected}`,
+        expected,
+        actual: remote.top.digest,
+    };
+}
+/** The same index digest proves every platform and attestation; a different one is fine when every platform image matched. */
+function checkIndexDigest(remote, local, platforms) {
+    const base = { rule: 'index-digest', expected: local, actual: remote.top.digest };
+    if (local === remote.top.digest) {
+        return { ...base, ok: true, message: `the registry serves the local index ${local} byte for byte: every platform and attestation is the same` };
+    }
+    const allMatch = platforms.length > 0 && platforms.every((p) => p.presence === 'both' && p.status === 'verified');
+    const attestations = platforms.filter((p) => p.attestation && p.attestation.status !== 'same').length;
+    return {
+        ...base,
+        ok: allMatch,
+        message: allMatch
+            ? `the registry's index ${remote.top.digest} is not the local ${local}, but every platform image matches${attestations ? `; ${attestations} attestation(s) differ` : ': the indexes differ in annotations or entry order'}`
+            : `the registry's index ${remote.top.digest} is not the local ${local}, and the platform images differ (see below)`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/verify/rules.ts
+// The comparison rules, pure: given what the registry serves and what the local build is, which
+// rules hold? Each failed rule names itself and, where layers are involved, the first layer that
+// differs (1-based, bottom layer first, as `docker history` reads upside down).
+
+
+function checkLayerCount(remote) {
+    const layers = remote.manifest.layers.length;
+    const diffIds = remote.config.rootfs.diff_ids.length;
+    if (layers === diffIds)
+        return { rule: 'layer-count', ok: true, message: `manifest and config agree on ${layers} layers` };
+    return {
+        rule: 'layer-count',
+        ok: false,
+        message: `the manifest lists ${layers} layers but the config has ${diffIds} diff_ids`,
+        layer: Math.min(layers, diffIds) + 1,
+        expected: String(diffIds),
+        actual: String(layers),
+    };
+}
+function checkDiffIds(remote, local) {
+    const pushed = remote.config.rootfs.diff_ids;
+    const built = local.diffIds;
+    const first = firstDifference(pushed, built);
+    if (first === undefined) {
+        return { rule: 'diff-ids', ok: true, message: `all ${pushed.length} layers equal the local build's, in order` };
+    }
+    const layer = first + 1;
+    if (first >= pushed.length || first >= built.length) {
+        return {
+            rule: 'diff-ids',
+            ok: false,
+            layer,
+            message: `the registry image has ${pushed.length} layers, the local build ${built.length}; they first differ at layer ${layer}`,
+            expected: built[first],
+            actual: pushed[first],
+        };
+    }
+    return {
+        rule: 'diff-ids',
+        ok: false,
+        layer,
+        message: `layer ${layer} differs: registry ${pushed[first]}, local build ${built[first]}`,
+        expected: built[first],
+        actual: pushed[first],
+    };
+}
+function checkImageId(remote, local) {
+    if (local.idKind === 'config') {
+        const ok = local.id === remote.configDigest;
+        return {
+            rule: 'image-id',
+            ok,
+            message: ok
+                ? `local image ID equals the registry's config digest`
+                : `local image ID ${local.id} is not the registry's config digest ${remote.configDigest}`,
+            expected: local.id,
+            actual: remote.configDigest,
+        };
+    }
+    const candidates = [remote.indexDigest, remote.manifestDigest].filter((d) => Boolean(d));
+    const ok = candidates.includes(local.id);
+    return {
+        rule: 'image-id',
+        ok,
+        message: ok
+            ? `local image ID equals the registry's ${local.id === remote.indexDigest ? 'index' : 'manifest'} digest`
+            : remote.indexDigest
+                ? `local image ID ${local.id} is neither the registry's manifest digest ${remote.manifestDigest} nor its index digest ${remote.indexDigest}`
+                : `local image ID ${local.id} is not the registry's manifest digest ${remote.manifestDigest}`,
+        expected: local.id,
+        actual: remote.indexDigest ?? remote.manifestDigest,
+    };
+}
+function checkDigest(remote, expected) {
+    const matched = expected === remote.indexDigest ? 'index' : expected === remote.manifestDigest ? 'manifest' : undefined;
+    const served = remote.indexDigest ? `index ${remote.indexDigest}, platform manifest ${remote.manifestDigest}` : remote.manifestDigest;
+    return {
+        rule: 'digest',
+        ok: matched !== undefined,
+        message: matched
+            ? `the registry's ${matched} digest equals the expected digest`
+            : `the registry serves ${served}, not the expected digest ${expected}`,
+        expected,
+        actual: remote.indexDigest ?? remote.manifestDigest,
+    };
+}
+function checkPlatform(remote, local) {
+    const ok = (0,oci_platform/* samePlatform */.my)(remote.platform, local.platform);
+    return {
+        rule: 'platform',
+        ok,
+        message: ok
+            ? `both are ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}`
+            : `the local build is ${(0,oci_platform/* formatPlatform */.Bq)(local.platform)} but the registry image compared is ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}`,
+        expected: (0,oci_platform/* formatPlatform */.Bq)(local.platform),
+        actual: (0,oci_platform/* formatPlatform */.Bq)(remote.platform),
+    };
+}
+/**
+ * An index entry's platform is what a runtime selects by; its config says what the image was
+ * built for. They must agree (after normalisation): os, architecture and variant, and the
+ * entry's os.version and os.features where the entry sets them. `side` names whose entry it is.
+ */
+function checkPlatformAgreement(side, entry, config) {
+    const e = (0,oci_platform/* normalizePlatform */.FL)(entry);
+    const c = (0,oci_platform/* normalizePlatform */.FL)(config);
+    const differences = [];
+    if ((0,oci_platform/* formatPlatform */.Bq)(e) !== (0,oci_platform/* formatPlatform */.Bq)(c))
+        differences.push(`${(0,oci_platform/* formatPlatform */.Bq)(e)} but its config says ${(0,oci_platform/* formatPlatform */.Bq)(c)}`);
+    if (e['os.version'] !== undefined && e['os.version'] !== c['os.version']) {
+        differences.push(`os.version ${e['os.version']} but its config says ${c['os.version'] ?? 'none'}`);
+    }
+    const features = (p) => (p['os.features'] ?? []).join('+');
+    if (e['os.features'] !== undefined && features(e) !== features(c)) {
+        differences.push(`os.features ${features(e)} but its config says ${features(c) || 'none'}`);
+    }
+    const whose = side === 'registry' ? "the registry's index entry" : "the local build's index entry";
+    if (differences.length === 0) {
+        return { rule: 'platform', ok: true, message: `${whose} and its config agree on ${(0,oci_platform/* formatPlatform */.Bq)(e)}` };
+    }
+    return {
+        rule: 'platform',
+        ok: false,
+        message: `${whose} says ${differences.join('; and ')}: a runtime would select this image for a platform it was not built for`,
+        expected: (0,oci_platform/* formatPlatform */.Bq)(c),
+        actual: (0,oci_platform/* formatPlatform */.Bq)(e),
+    };
+}
+/** The entry-versus-config checks for both sides, where an index entry named the platform. */
+function platformAgreement(remote, local) {
+    const checks = [];
+    if (remote.platformFromEntry && remote.configPlatform) {
+        const check = checkPlatformAgreement('registry', remote.platform, remote.configPlatform);
+        if (!check.ok)
+            checks.push(check);
+    }
+    if (local?.platformFromEntry && local.configPlatform) {
+        const check = checkPlatformAgreement('local', local.platform, local.configPlatform);
+        if (!check.ok)
+            checks.push(check);
+    }
+    return checks;
+}
+/** Every rule that applies, in the order a reader wants them. */
+function compareImage(remote, local, expectedDigest) {
+    const checks = [checkLayerCount(remote), ...platformAgreement(remote, local)];
+    if (local) {
+        // Without diff_ids (the containerd store on API 1.48, other platforms) the manifest digest stands for them.
+        checks.push(checkPlatform(remote, local), ...(local.diffIdsUnknown ? [] : [checkDiffIds(remote, local)]), explainImageId(checkImageId(remote, local), remote, local));
+        checks.push(...blobChecks(remote, local));
+    }
+    if (expectedDigest)
+        checks.push(checkDigest(remote, expectedDigest));
+    return checks;
+}
+/** A failed image-id with both configs at hand says which fields differ (e.g. a config converted by skopeo). */
+function explainImageId(check, remote, local) {
+    if (check.ok || !local.config || local.idKind !== 'config')
+        return check;
+    const fields = configDifference(remote.config, local.config);
+    if (fields.length === 0)
+        return check;
+    return { ...check, message: `${check.message}; the configs differ in ${fields.slice(0, 8).join(', ')}${fields.length > 8 ? ', …' : ''}` };
+}
+function firstDifference(a, b) {
+    const n = Math.max(a.length, b.length);
+    for (let i = 0; i < n; i++)
+        if (a[i] !== b[i])
+            return i;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/run.ts
+// The engine: verify one pushed image against the local build and return the report.
+// Entry points (the action, the CLI, tests) give it typed inputs and a logger; it never touches
+// @actions/core, never exits, and turns every failure into a report with a one-line reason.
+//
+// The whole flow, for one platform or many:
+//   reference → registry client (registry/session.ts) and local source (local/open.ts)
+//   → what the tag serves (registry/resolve.ts) and what the build holds (local/*)
+//   → platform pairs {platform, registry?, local?} (verify/pairing.ts)
+//   → the same stages for every pair: rules, deep, base attribution and drift (verifyPair below)
+//   → the index-level rules: entries, digests, platform set, attestations (verify/platforms.ts …)
+//   → one report (model/report.ts), rendered by src/report/ for the summary, the CLI and outputs.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function run(inputs, outerLogger, shared = {}) {
+    const started = Date.now();
+    // Every secret logged for masking is also scrubbed from the report's error line.
+    const secrets = new src_secrets/* SecretTracker */.t();
+    const logger = secrets.wrap(outerLogger);
+    let source;
+    try {
+        const ref = (0,reference/* parseReference */.F2)(inputs.image);
+        const selection = (0,options/* parsePlatformSelection */.DE)(inputs.platform);
+        const client = await (0,session/* openRegistry */.M)(ref, { ...inputs, logger }, { username: inputs.username, password: inputs.password });
+        source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
+        const target = source ? await loadTarget(source, selection, inputs.image, () => pushedTop(client, ref), logger) : undefined;
+        const remote = await (0,resolve/* resolveRemoteTop */.QL)(client, ref);
+        logTop(remote, target, logger);
+        const plan = planPairs(selection, target, remote, (0,oci_platform/* hostPlatform */.ol)());
+        const context = {
+            inputs,
+            logger,
+            client,
+            remote,
+            source,
+            target,
+            plan,
+            reads: remote.attestations.length > 0 ? await readAttestations(client, remote.attestations) : [],
+            bases: shared.bases ?? (0,inspect/* baseLookupFor */.D)(inputs, [ref.registry], logger),
+        };
+        const platforms = [];
+        for (const pair of plan.pairs)
+            platforms.push(await verifyPair(pair, context));
+        return reportOf(context, platforms, started);
+    }
+    catch (err) {
+        if (!(err instanceof errors/* VerifyImageError */.Vi))
+            logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
+        const error = secrets.scrub((0,errors/* describeError */.Uc)(err));
+        return { image: inputs.image, status: 'error', verified: false, error, checks: [], layers: [], compared: [], durationMs: Date.now() - started };
+    }
+    finally {
+        await source?.close();
+    }
+}
+/** The local build as the run needs it: loaded, completed from the pushed top where the source cannot list its platforms alone. */
+async function loadTarget(source, selection, image, pushed, logger) {
+    let target = await source.load({ platform: selection.kind === 'one' ? selection.platform : undefined, image });
+    if (source.complete)
+        target = await source.complete(target, pushed);
+    const foundAs = imagesOf(target)[0]?.foundAs;
+    if (foundAs) {
+        logger.info(`local image ${source.spec} is not in the daemon under that name; using ${foundAs} (podman names images by the digest it computed before the push); the registry's digest is still checked`);
+    }
+    return target;
+}
+/** The tag's top-level manifest, for a local source that needs it to know its own platforms. */
+async function pushedTop(client, ref) {
+    const top = await client.getManifest((0,reference/* manifestReference */.Tn)(ref));
+    return { reference: (0,reference/* formatReference */.FH)(ref), digest: top.digest, mediaType: top.mediaType, index: (0,types/* isIndex */.nw)(top.mediaType) ? top.body : undefined };
+}
+/**
+ * The stages every pair goes through, in order: the registry image fetched by digest and the local
+ * image measured; the rules; the layer rows; deep verification; the base. A platform on one side
+ * only is a failed `platforms` check.
+ */
+async function verifyPair(pair, context) {
+    const { inputs, logger } = context;
+    const image = pair.remote ? await (0,resolve/* fetchPlatformImage */.HV)(context.client, context.remote, pair.remote) : undefined;
+    if (pair.local)
+        await context.source?.measure(pair.local);
+    logPair(pair, image, context);
+    const checks = [...(image ? compareImage(image, pair.local, undefined) : []), ...presenceChecks(pair, context)];
+    const report = {
+        platform: pair.platform,
+        presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
+        status: 'mismatch',
+        checks,
+        layers: image ? platformLayerRows(image, pair.local) : [],
+        ...(image ? { remote: remoteSummary(image) } : {}),
+        ...(pair.local ? { local: localSummary(pair.local) } : {}),
+    };
+    const attestation = pairAttestation(pair.local, context.target?.kind === 'index' ? context.target.index.attestations : [], pair.remote, context.remote.attestations);
+    if (attestation)
+        report.attestation = attestation;
+    if (image && inputs.deep) {
+        report.deep = await (0,deep/* verifyLayers */.cW)(context.client, image, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
+        checks.push(...(0,deep/* deepChecks */.cO)(report.deep));
+        const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
+        if (efficiency)
+            checks.push(efficiency);
+        const inconclusive = (0,deep/* deepError */.NH)(report.deep);
+        if (inconclusive)
+            throw inconclusive;
+    }
+    if (image)
+        report.base = await baseStage(image, pair, report, context);
+    if (context.plan.several)
+        report.checks = checks.map((c) => ({ ...c, platform: pair.platform }));
+    report.status = report.checks.every((c) => c.ok) ? 'verified' : 'mismatch';
+    return report;
+}
+/** Base attribution and drift for one platform image; who may name its base depends on what the run proved. */
+async function baseStage(image, pair, report, context) {
+    const { inputs, remote } = context;
+    const pairOk = report.checks.every((c) => c.ok);
+    // Labels are the build's word only when this platform's config is proved to be the user's build:
+    // every check passed against a local build, or the expected digest names it (the tag or this manifest).
+    const digestMatched = inputs.digest !== undefined && (inputs.digest === remote.top.digest || inputs.digest === image.manifestDigest);
+    const configBound = pairOk && (pair.local !== undefined || digestMatched);
+    // Only provenance bound to this platform's manifest (its subject) may name this platform's base,
+    // and it is the build's word only when the index holding it is proved to be the push.
+    const materials = boundStatements(context.reads, image.manifestDigest)
+        .filter((statement) => statement.kind === 'provenance')
+        .flatMap((statement) => statement.materials);
+    const proved = (0,types/* isIndex */.nw)(remote.top.mediaType) && (0,provenance/* provenanceProved */.Uf)(remote.top.digest, inputs.digest, context.target, pairOk);
+    const logger = context.plan.several ? platformLogger(context.logger, pair.platform) : context.logger;
+    return (0,inspect/* inspectBase */.m)(inputs, image, report.layers, context.bases, logger, configBound, materials, proved);
+}
+/** A platform on one side only: the tag serves, or lacks, an image nobody verified. */
+function presenceChecks(pair, context) {
+    const reference = context.remote.reference;
+    if (pair.local && !pair.remote) {
+        return [{ rule: 'platforms', ok: false, message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${reference}: it was not pushed` }];
+    }
+    if (!pair.local && pair.remote && context.target && context.plan.wholeIndex) {
+        return [
+            {
+                rule: 'platforms',
+                ok: false,
+                message: `${pair.platform} is in ${reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
+            },
+        ];
+    }
+    if (!pair.local && !pair.remote)
+        return [{ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${reference} nor in the local build` }];
+    return [];
+}
+/** The index-level rules over the verified platforms, then the report. */
+function reportOf(context, platforms, started) {
+    const { inputs, remote, plan, target } = context;
+    const localIndexDigest = target?.kind === 'index' ? target.index.digest : undefined;
+    const index = { reference: remote.reference, digest: remote.top.digest, mediaType: remote.top.mediaType, ...(localIndexDigest ? { localDigest: localIndexDigest } : {}) };
+    const topChecks = indexChecks(remote, plan.pairs, platforms, { wholeIndex: plan.wholeIndex, expectedDigest: inputs.digest, localIndexDigest });
+    const attestations = attestationStage(context, platforms);
+    topChecks.push(...attestations.rest);
+    if (inputs.platformsExpected)
+        topChecks.push(checkExpectedPlatforms(servedByTop(remote), inputs.platformsExpected));
+    const checks = [...topChecks, ...platforms.flatMap((p) => p.checks)];
+    const verified = checks.length > 0 && checks.every((c) => c.ok);
+    const only = platforms.length === 1 ? platforms[0] : undefined;
+    const report = {
+        image: inputs.image,
+        status: verified ? 'verified' : 'mismatch',
+        verified,
+        checks,
+        // One platform: the single-platform fields (and outputs) describe it.
+        layers: only?.remote ? only.layers : [],
+        compared: describeComparison({ remote, target, platforms, expectedDigest: inputs.digest, attestations: attestations.summary !== undefined }),
+        durationMs: Date.now() - started,
+        index,
+        platforms,
+    };
+    if (only?.remote) {
+        report.remote = only.remote;
+        if (only.local)
+            report.local = only.local;
+        if (only.deep)
+            report.deep = only.deep;
+        if (only.base)
+            report.base = only.base;
+    }
+    else {
+        const base = combinePlatformBases(platforms);
+        if (base)
+            report.base = base;
+        if (target)
+            report.local = targetSummary(target);
+    }
+    if (attestations.summary)
+        report.attestations = attestations.summary;
+    for (const p of platforms) {
+        if (plan.several)
+            context.logger.info(`${p.platform}: ${p.status}${p.presence === 'both' ? '' : ` (${p.presence === 'registry' ? 'registry only' : 'local build only'})`}`);
+    }
+    return report;
+}
+/**
+ * Rule attestations over every attestation in the index; a check about one verified platform joins
+ * that platform's checks (and status), the rest (dangling ones) stay with the index.
+ */
+function attestationStage(context, platforms) {
+    const required = context.inputs.requireAttestations ?? [];
+    if (context.remote.attestations.length === 0 && required.length === 0)
+        return { rest: [] };
+    const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
+    const checks = checkAttestations(context.reads, context.remote.images, targets, required);
+    const rest = [];
+    for (const check of checks) {
+        const platform = platforms.find((p) => p.remote && p.platform === check.platform);
+        if (!platform) {
+            rest.push(check);
+            continue;
+        }
+        platform.checks.push(context.plan.several ? check : { ...check, platform: undefined });
+        if (!check.ok)
+            platform.status = 'mismatch';
+    }
+    return { rest, summary: summarizeAttestations(context.reads, targets, checks) };
+}
+function targetSummary(target) {
+    if (target.kind === 'image')
+        return localSummary(target.image);
+    const index = target.index;
+    return {
+        reference: index.reference,
+        source: index.source,
+        id: index.digest ?? '',
+        idKind: 'manifest',
+        platform: index.images.map((i) => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', '),
+    };
+}
+function logTop(remote, target, logger) {
+    if (target?.kind === 'index') {
+        const index = target.index;
+        logger.info(`local build ${index.reference}: ${index.images.length} platform image(s) and ${index.attestations.length} attestation(s) from ${index.source}`);
+    }
+    logger.info(`registry ${remote.reference}: ${(0,types/* isIndex */.nw)(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`);
+}
+function logPair(pair, image, context) {
+    const local = pair.local;
+    if (local && context.source)
+        context.logger.info(`local image ${context.source.spec}: ${local.id} for ${(0,oci_platform/* formatPlatform */.Bq)(local.platform)} from ${local.source}`);
+    if (image)
+        context.logger.info(`registry ${image.reference}: manifest ${image.manifestDigest} for ${(0,oci_platform/* formatPlatform */.Bq)(image.platform)}, config ${image.configDigest}`);
+}
+/** The base stage's log lines say which platform they are about. */
+function platformLogger(logger, platform) {
+    return {
+        info: (m) => logger.info(`${platform}: ${m}`),
+        warning: (m) => logger.warning(`${platform}: ${m}`),
+        debug: (m) => logger.debug(`${platform}: ${m}`),
+        secret: (s) => logger.secret(s),
+    };
+}
+
 
 /***/ }),
 
-/***/ 9327:
+/***/ 4716:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   t: () => (/* binding */ SecretTracker)
+/* harmony export */ });
+/* unused harmony export secretForms */
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1107);
+// Every secret the engine learns (passwords, tokens, `user:password` pairs) is registered with
+// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
+// remembered here, so that text leaving by any other door (the report, the job summary, the
+// outputs, the CLI's output) is scrubbed too, in every form a secret travels in: raw,
+// URL-encoded (encodeURIComponent and form encoding), JSON-escaped, HTML-escaped, and base64 —
+// standard and URL-safe, padded or not, alone or inside a longer base64 string (a Basic header
+// of `user:password`, a JWT), where only the characters that depend on the secret's own bytes
+// are known.
+
+/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
+const MIN_SCRUB_LENGTH = 4;
+/** A base64 fragment found at an unknown offset inside longer base64 must be at least this long to be scrubbed. */
+const MIN_FRAGMENT_LENGTH = 8;
+const MASK = '***';
+/** Every form in which `secret` may show up in text, longest first. */
+function secretForms(secret) {
+    if (secret.length < MIN_SCRUB_LENGTH)
+        return [];
+    const forms = new Set([secret]);
+    const add = (form, min = MIN_SCRUB_LENGTH) => {
+        if (form.length >= min)
+            forms.add(form);
+    };
+    const uri = encodeURIComponent(secret);
+    const form = new URLSearchParams([['x', secret]]).toString().slice(2);
+    for (const encoded of [uri, form]) {
+        add(encoded);
+        add(encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+    }
+    add(JSON.stringify(secret).slice(1, -1));
+    add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
+    const bytes = Buffer.from(secret, 'utf8');
+    const padded = bytes.toString('base64');
+    add(padded);
+    add(padded.replace(/=+$/, ''));
+    add(bytes.toString('base64url'));
+    // Inside a longer base64 text the secret starts at a byte offset of 0, 1 or 2 modulo 3. Encode it
+    // behind that many filler bytes and keep only the characters made from the secret's bits alone.
+    for (let shift = 0; shift < 3; shift++) {
+        const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        const first = Math.ceil((8 * shift) / 6);
+        const end = Math.floor((8 * (shift + bytes.length)) / 6);
+        const fragment = text.slice(first, end);
+        add(fragment, MIN_FRAGMENT_LENGTH);
+        add(fragment.replace(/\+/g, '-').replace(/\//g, '_'), MIN_FRAGMENT_LENGTH);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+class SecretTracker {
+    secrets = new Set();
+    forms = [];
+    /** Remembers a secret (and so every form of it). */
+    add(secret) {
+        if (!secret || this.secrets.has(secret))
+            return;
+        this.secrets.add(secret);
+        this.forms = [...new Set([...this.forms, ...secretForms(secret)])].sort((a, b) => b.length - a.length);
+    }
+    /** A logger that remembers every secret it is given before passing it on. */
+    wrap(logger) {
+        return {
+            info: (m) => logger.info(m),
+            warning: (m) => logger.warning(m),
+            debug: (m) => logger.debug(m),
+            secret: (s) => {
+                this.add(s);
+                logger.secret(s);
+            },
+        };
+    }
+    /** `text` with every form of every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
+    scrub(text) {
+        let out = text;
+        for (const form of this.forms)
+            if (out.includes(form))
+                out = out.split(form).join(MASK);
+        return out;
+    }
+    /** A copy of plain data (a report) with every string scrubbed, keys included. */
+    scrubDeep(value) {
+        return (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .mapStrings */ .to)(value, (s) => this.scrub(s));
+    }
+}
+
+
+/***/ }),
+
+/***/ 333:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -78714,7 +78694,7 @@ function list(numbers) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(374);
 // The verified-layer cache: blob digest → the diff_id its bytes were proved to decompress to,
 // with the layer's statistics and entry index (so wasted bytes can still be computed on a hit).
 // An entry is written only after a layer passed every check, and is used only when the
@@ -78790,7 +78770,7 @@ class DirectoryLayerCache {
 
 /***/ }),
 
-/***/ 5114:
+/***/ 286:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -78807,14 +78787,14 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+var errors = __nccwpck_require__(2174);
 // EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(8825);
+var oci_digest = __nccwpck_require__(5315);
 // EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(8851);
-// EXTERNAL MODULE: ./src/report/format.ts
-var format = __nccwpck_require__(2011);
-;// CONCATENATED MODULE: ./src/report/model-deep.ts
+var http = __nccwpck_require__(1713);
+// EXTERNAL MODULE: ./src/model/units.ts
+var units = __nccwpck_require__(9848);
+;// CONCATENATED MODULE: ./src/model/deep.ts
 // The deep-verification part of the report: per layer what was proved about its bytes and what
 // is inside it, and across layers the bytes that later layers hide. Plain data, filled in by
 // src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
@@ -78823,7 +78803,7 @@ const REPORTED_WASTED_FILES = 100;
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: ./src/bytes/decompress.ts
-var decompress = __nccwpck_require__(3020);
+var decompress = __nccwpck_require__(4034);
 ;// CONCATENATED MODULE: ./src/verify/layer-index.ts
 // What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
 // written to disk and file contents are skipped by arithmetic, not copied. The result is a compact
@@ -79398,9 +79378,9 @@ function drained(decoder) {
 }
 
 // EXTERNAL MODULE: ./src/verify/cache.ts
-var verify_cache = __nccwpck_require__(9327);
+var verify_cache = __nccwpck_require__(333);
 // EXTERNAL MODULE: ./src/oci/types.ts
-var types = __nccwpck_require__(3048);
+var types = __nccwpck_require__(5186);
 ;// CONCATENATED MODULE: ./src/verify/layer-media.ts
 // What a layer's media type says about how to read it: its compression, and whether it is a
 // foreign (non-distributable) layer that registries are not expected to serve. Pure.
@@ -79476,7 +79456,7 @@ class Progress {
                 continue;
             const percent = e.size > 0 ? Math.floor((e.bytes / e.size) * 100) : 100;
             const speed = ((e.bytes / 1e6) / (elapsed / 1000)).toFixed(1);
-            this.logger.info(`${e.label}: ${(0,format/* humanSize */.Xe)(e.bytes)} of ${(0,format/* humanSize */.Xe)(e.size)} (${percent}%), ${speed} MB/s`);
+            this.logger.info(`${e.label}: ${(0,units/* humanSize */.X)(e.bytes)} of ${(0,units/* humanSize */.X)(e.size)} (${percent}%), ${speed} MB/s`);
         }
     }
 }
@@ -79675,7 +79655,7 @@ async function verifyLayers(source, remote, opts) {
     const total = layers.length;
     const progress = new Progress(logger, opts.progressIntervalMs ?? 5_000);
     const cacheStats = { hits: 0, writes: 0 };
-    logger.info(`deep verification: ${total} layers (${(0,format/* humanSize */.Xe)(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`);
+    logger.info(`deep verification: ${total} layers (${(0,units/* humanSize */.X)(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`);
     // The same blob listed twice (e.g. an empty layer) is read once.
     const shared = new Map();
     const verifyAt = (i) => {
@@ -79720,7 +79700,7 @@ async function verifyLayers(source, remote, opts) {
             const hitKind = hit && layerKind(hit.mediaType);
             if (hit && hit.size === descriptor.size && hit.diffId === diffId && hitKind?.readable && hitKind.compression === kind.compression) {
                 cacheStats.hits++;
-                logger.info(`${label}: cached — proved by an earlier run to be ${(0,format/* humanSize */.Xe)(hit.size)} decompressing to ${(0,oci_digest/* shortDigest */.VK)(hit.diffId)}; not downloaded`);
+                logger.info(`${label}: cached — proved by an earlier run to be ${(0,units/* humanSize */.X)(hit.size)} decompressing to ${(0,oci_digest/* shortDigest */.VK)(hit.diffId)}; not downloaded`);
                 return {
                     layer: { ...base, status: 'cached', uncompressedSize: hit.uncompressedSize, counts: hit.counts, downloadedBytes: 0, durationMs: 0 },
                     index: hit.index,
@@ -79730,7 +79710,7 @@ async function verifyLayers(source, remote, opts) {
                 logger.info(`${label}: the cache's entry disagrees with this manifest or config; verifying the blob again`);
         }
         const layerStarted = Date.now();
-        logger.info(`${label}: downloading ${(0,format/* humanSize */.Xe)(descriptor.size)} (${kind.compression === 'none' ? 'uncompressed' : kind.compression})`);
+        logger.info(`${label}: downloading ${(0,units/* humanSize */.X)(descriptor.size)} (${kind.compression === 'none' ? 'uncompressed' : kind.compression})`);
         let result;
         let downloaded = 0;
         for (let attempt = 1; !result; attempt++) {
@@ -79772,9 +79752,9 @@ async function verifyLayers(source, remote, opts) {
         }
         const contents = result.contents;
         const c = contents?.counts;
-        logger.info(`${label}: verified ${(0,format/* humanSize */.Xe)(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
-            `${(0,format/* humanSize */.Xe)(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
-            (c?.bytesAfterEnd ? `, ${(0,format/* humanSize */.Xe)(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''));
+        logger.info(`${label}: verified ${(0,units/* humanSize */.X)(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
+            `${(0,units/* humanSize */.X)(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
+            (c?.bytesAfterEnd ? `, ${(0,units/* humanSize */.X)(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''));
         if (cache && contents && diffId) {
             try {
                 await cache.put({
@@ -79833,8 +79813,8 @@ async function verifyLayers(source, remote, opts) {
         report.cache = { location: cache.location, ...cacheStats };
     if (reportLayers.some((l) => l.compression === 'zstd'))
         report.zstdDecoder = (0,decompress/* zstdImplementation */.u6)();
-    logger.info(`deep verification: ${proved.length} of ${total} layers proved, ${(0,format/* humanSize */.Xe)(report.bytesDownloaded)} downloaded in ${(report.durationMs / 1000).toFixed(1)} s (${rate(report.bytesDownloaded, report.durationMs)}); ` +
-        `wasted ${(0,format/* humanSize */.Xe)(report.wastedBytes)}${report.wasteComplete ? '' : ' (at least: some layers were not read)'}`);
+    logger.info(`deep verification: ${proved.length} of ${total} layers proved, ${(0,units/* humanSize */.X)(report.bytesDownloaded)} downloaded in ${(report.durationMs / 1000).toFixed(1)} s (${rate(report.bytesDownloaded, report.durationMs)}); ` +
+        `wasted ${(0,units/* humanSize */.X)(report.wastedBytes)}${report.wasteComplete ? '' : ' (at least: some layers were not read)'}`);
     return report;
 }
 /** The rule deep verification adds to the report's checks. */
@@ -79855,7 +79835,7 @@ function deepChecks(deep) {
     const cached = deep.layers.filter((l) => l.status === 'cached').length;
     const skipped = deep.layers.filter((l) => l.status === 'not-verified');
     const proved = deep.layers.filter((l) => l.status === 'verified' || l.status === 'cached').length;
-    let message = `${proved} of ${total} layers' bytes match their digests, sizes and diff_ids (${(0,format/* humanSize */.Xe)(deep.bytesDownloaded)} downloaded${cached ? `, ${cached} from the verified-layer cache` : ''})`;
+    let message = `${proved} of ${total} layers' bytes match their digests, sizes and diff_ids (${(0,units/* humanSize */.X)(deep.bytesDownloaded)} downloaded${cached ? `, ${cached} from the verified-layer cache` : ''})`;
     if (skipped.length)
         message += `; not verified: ${skipped.map((l) => `layer ${l.index} (${l.message})`).join('; ')}`;
     return [{ rule: 'layer-blobs', ok: true, message }];
@@ -80336,6 +80316,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(5581);
+/******/ var __webpack_exports__ = __nccwpck_require__(5187);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

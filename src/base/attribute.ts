@@ -4,9 +4,9 @@
 // still matches, and order matters: sharing layers in another order is not being built on it.
 
 import type { HistoryEntry, ImageConfig } from '../oci/types.js';
-import type { HistoryRow, Origin } from '../report/model-base.js';
-import { layerOfEntries } from '../report/history.js';
-import type { LayerRow } from '../report/model.js';
+import type { HistoryRow, Origin } from '../model/base.js';
+import { layerOfEntries } from '../model/history.js';
+import type { LayerRow } from '../model/report.js';
 
 /** How many leading diff_ids the two lists share. */
 export function leadingMatch(base: readonly string[], image: readonly string[]): number {

@@ -20,7 +20,7 @@ import type { Logger } from '../log.js';
 import { formatPlatform, hostPlatform } from '../oci/platform.js';
 import { isValidDigest, parseReference, withDigest, type ImageReference } from '../oci/reference.js';
 import type { Platform } from '../oci/types.js';
-import type { BaseSource } from '../report/model-base.js';
+import type { BaseSource } from '../model/base.js';
 import type { RemoteImage } from '../verify/rules.js';
 import { finalBase, parseDockerfile } from './dockerfile.js';
 

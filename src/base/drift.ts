@@ -10,10 +10,10 @@ import { describeError } from '../errors.js';
 import { formatPlatform } from '../oci/platform.js';
 import { formatReference, withDigest, type ImageReference } from '../oci/reference.js';
 import type { ImageConfig } from '../oci/types.js';
-import type { BaseImageFacts, BaseReport } from '../report/model-base.js';
+import type { BaseImageFacts, BaseReport } from '../model/base.js';
 import type { RemoteImage } from '../verify/rules.js';
 import { isPrefix, leadingMatch, sameRecipe } from './attribute.js';
-import type { DeclaredBase } from './detect.js';
+import type { BaseNamer, DeclaredBase } from './detect.js';
 import type { BaseLookup } from './lookup.js';
 
 export interface Attribution {
@@ -37,6 +37,63 @@ export const NO_BASE_MESSAGE =
   'point the dockerfile input at the Dockerfile, or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
 
 export async function checkBase(image: RemoteImage, declared: DeclaredBase, lookup: BaseLookup, now: Date = new Date()): Promise<BaseCheck> {
+  const found = declared.scratch || !declared.reference ? undefined : await fetchBaseImages(image, declared.reference, declared.namedBy ?? 'registry', lookup);
+  return classifyBase(image, declared, found, now);
+}
+
+/** What the registry says about a declared base: the image it was built on (by digest) and what its tag points to now. */
+export interface BaseImages {
+  /** The base the image was built on, fetched by the declared digest; undefined when no digest or not fetchable. */
+  builtOn?: RemoteImage;
+  /** The platform image the tag points to now; the built-on base itself when the tag has not moved. */
+  current?: RemoteImage;
+  /** The digest the tag points to now: the hash of the manifest bytes a GET returned. */
+  tagDigest?: string;
+  /** Why a lookup failed, one line each. */
+  problems: string[];
+}
+
+/**
+ * The lookups, and nothing else: the built-on base when the digest is known, then what the tag
+ * points to now — with a known digest, the hash of the tag's manifest first, and the platform image
+ * behind it only when that is not the built-on base.
+ */
+export async function fetchBaseImages(image: RemoteImage, ref: ImageReference, namedBy: BaseNamer, lookup: BaseLookup): Promise<BaseImages> {
+  const name = `${ref.registry}/${ref.repository}`;
+  const found: BaseImages = { problems: [] };
+  if (ref.digest) {
+    try {
+      found.builtOn = await lookup.resolve(ref, image.platform, namedBy);
+    } catch (err) {
+      found.problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
+    }
+  }
+  if (ref.tag === undefined) {
+    found.problems.push(`${formatReference(ref)} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
+    return found;
+  }
+  const tagRef: ImageReference = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
+  try {
+    if (ref.digest) {
+      found.tagDigest = await lookup.tagDigest(tagRef, namedBy);
+      const builtOn = found.builtOn;
+      if (builtOn && (found.tagDigest === builtOn.indexDigest || found.tagDigest === builtOn.manifestDigest)) found.current = builtOn;
+      else if (found.tagDigest !== ref.digest) found.current = await lookup.resolve(withDigest(tagRef, found.tagDigest), image.platform, namedBy);
+    } else {
+      found.current = await lookup.resolve(tagRef, image.platform, namedBy);
+      found.tagDigest = found.current.indexDigest ?? found.current.manifestDigest;
+    }
+  } catch (err) {
+    found.problems.push(`${name}:${ref.tag} could not be fetched: ${describeError(err)}`);
+  }
+  return found;
+}
+
+/**
+ * The drift verdict, pure: from the declared base and what the lookups found, whether the image is
+ * built on the base (its layers an ordered prefix of the image's), and whether the tag moved since.
+ */
+export function classifyBase(image: RemoteImage, declared: DeclaredBase, found: BaseImages | undefined, now: Date): BaseCheck {
   const base: BaseReport = { status: 'none', drift: 'unknown', source: declared.source, from: declared.from, message: NO_BASE_MESSAGE };
   if (declared.scratch) {
     base.drift = 'false';
@@ -45,52 +102,17 @@ export async function checkBase(image: RemoteImage, declared: DeclaredBase, look
     return { base, attribution: { layers: 0, exact: true } };
   }
   const ref = declared.reference;
-  if (!ref) return { base };
+  if (!ref || !found) return { base };
 
   base.reference = formatReference(ref);
   // Fail safe: a base whose namer is not known is treated as the registry's choice.
-  const namedBy = declared.namedBy ?? 'registry';
-  if (namedBy === 'registry') base.namedByRegistry = true;
+  if ((declared.namedBy ?? 'registry') === 'registry') base.namedByRegistry = true;
   const name = `${ref.registry}/${ref.repository}`;
   const platform = formatPlatform(image.platform);
   const imageDiffIds = image.config.rootfs.diff_ids;
-  const problems: string[] = [];
-
-  // The base the image was built on, when the digest is known.
-  let builtOn: RemoteImage | undefined;
-  if (ref.digest) {
-    base.builtOn = { digest: ref.digest };
-    try {
-      builtOn = await lookup.resolve(ref, image.platform, namedBy);
-      base.builtOn = facts(builtOn, ref.digest);
-    } catch (err) {
-      problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
-    }
-  }
-
-  // What the tag points to now: with a known digest, the hash of the tag's manifest first, and the
-  // platform image behind it only when that is not the built-on base.
-  let current: RemoteImage | undefined;
-  let tagDigest: string | undefined;
-  if (ref.tag === undefined) {
-    problems.push(`${base.reference} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
-  } else {
-    const tagRef: ImageReference = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
-    try {
-      if (ref.digest) {
-        tagDigest = await lookup.tagDigest(tagRef, namedBy);
-        if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest)) current = builtOn;
-        else if (tagDigest !== ref.digest) current = await lookup.resolve(withDigest(tagRef, tagDigest), image.platform, namedBy);
-        base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
-      } else {
-        current = await lookup.resolve(tagRef, image.platform, namedBy);
-        tagDigest = current.indexDigest ?? current.manifestDigest;
-        base.current = facts(current, tagDigest);
-      }
-    } catch (err) {
-      problems.push(`${name}:${ref.tag} could not be fetched: ${describeError(err)}`);
-    }
-  }
+  const { builtOn, current, tagDigest, problems } = found;
+  if (ref.digest) base.builtOn = builtOn ? facts(builtOn, ref.digest) : { digest: ref.digest };
+  if (tagDigest !== undefined) base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
 
   const builtOnPrefix = builtOn ? isPrefix(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
   const currentLayers = current?.config.rootfs.diff_ids;

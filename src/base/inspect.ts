@@ -4,9 +4,9 @@
 // a base that cannot be reached is reported as unknown and never fails the verification itself.
 
 import type { Logger } from '../log.js';
-import type { BaseReport } from '../report/model-base.js';
-import type { LayerRow } from '../report/model.js';
-import type { RemoteImage } from '../verify/rules.js';
+import type { BaseReport } from '../model/base.js';
+import type { LayerRow } from '../model/report.js';
+import type { RemoteImage } from '../model/image.js';
 import { attributeHistory, attributeLayers } from './attribute.js';
 import type { Material } from '../oci/in-toto.js';
 import { detectBase, type BaseOptions } from './detect.js';
@@ -59,12 +59,13 @@ export async function inspectBase(
  * and a base the registry named gets no credentials on any other (lookup.ts).
  */
 export function baseLookupFor(
-  inputs: { insecureRegistries: readonly string[]; env?: NodeJS.ProcessEnv; username?: string; password?: string },
+  inputs: { insecureRegistries: readonly string[]; registryTimeoutMs?: number; env?: NodeJS.ProcessEnv; username?: string; password?: string },
   registries: readonly string[],
   logger: Logger,
 ): BaseRegistry {
   return new BaseRegistry({
     insecureRegistries: inputs.insecureRegistries,
+    registryTimeoutMs: inputs.registryTimeoutMs,
     env: inputs.env,
     logger,
     inputCredential: { username: inputs.username, password: inputs.password, registries },

@@ -12,14 +12,13 @@
 // present the user's credentials for another host, nor read a private image there for them.
 
 import { VerifyImageError } from '../errors.js';
-import type { Logger } from '../log.js';
 import { formatPlatform } from '../oci/platform.js';
 import { formatReference, type ImageReference } from '../oci/reference.js';
 import type { Platform } from '../oci/types.js';
-import { RegistryClient } from '../registry/client.js';
-import { resolveCredential, secretsOf } from '../registry/credentials.js';
+import type { RegistryClient } from '../registry/client.js';
+import { openRegistry, type CredentialRequest, type RegistrySettings } from '../registry/session.js';
 import { resolveRemoteImage } from '../registry/resolve.js';
-import type { RemoteImage } from '../verify/rules.js';
+import type { RemoteImage } from '../model/image.js';
 import type { BaseNamer } from './detect.js';
 
 /** What the drift check needs from a registry; a fake in unit tests, BaseRegistry for real. */
@@ -47,10 +46,8 @@ export function baseCredentialChoice(registry: string, namedBy: BaseNamer, image
   return namedBy === 'registry' ? 'anonymous' : 'stored';
 }
 
-export interface BaseRegistryOptions {
-  insecureRegistries: readonly string[];
-  env?: NodeJS.ProcessEnv;
-  logger: Logger;
+/** The run's registry settings (one factory, registry/session.ts: the same timeouts and insecure hosts as the image's client). */
+export interface BaseRegistryOptions extends RegistrySettings {
   /**
    * Credentials given as inputs and the registries they were given for (the checked images'). A
    * base on any other registry never gets the inputs (see baseCredentialChoice).
@@ -106,26 +103,14 @@ export class BaseRegistry implements BaseLookup {
   }
 
   private client(ref: ImageReference, choice: CredentialChoice): Promise<RegistryClient> {
-    return once(this.clients, `${choice} ${ref.registry}/${ref.repository}`, async () => {
+    return once(this.clients, `${choice} ${ref.registry}/${ref.repository}`, () => {
       const given = this.opts.inputCredential;
       // Anonymous means no credential is even looked up: no helper runs, nothing is read.
-      const credential =
-        choice === 'anonymous'
-          ? undefined
-          : await resolveCredential(ref.registry, {
-              username: choice === 'image' ? given?.username : undefined,
-              password: choice === 'image' ? given?.password : undefined,
-              env: this.opts.env ?? process.env,
-            });
-      for (const secret of credential ? secretsOf(credential) : []) this.opts.logger.secret(secret);
-      const used = credential
-        ? `from ${credential.source}`
-        : choice === 'anonymous'
-          ? "none (anonymous: the registry's own data named this base, and credentials go to another registry only for a base you named)"
-          : 'none (anonymous)';
-      this.opts.logger.info(`credentials for ${ref.registry} (base ${ref.repository}): ${used}`);
-      // Plain http only for loopback and insecure-registries, whoever named the base (client.ts).
-      return RegistryClient.create(ref, { insecureRegistries: this.opts.insecureRegistries, credential, logger: this.opts.logger });
+      const wanted: CredentialRequest = choice === 'anonymous' ? 'anonymous' : choice === 'image' ? { username: given?.username, password: given?.password } : {};
+      return openRegistry(ref, this.opts, wanted, {
+        about: `base ${ref.repository}`,
+        anonymousWhy: "the registry's own data named this base, and credentials go to another registry only for a base you named",
+      });
     });
   }
 }

@@ -3,8 +3,8 @@
 // errs towards failing: drifted when any platform's base drifted, up to date only when every
 // platform's base was checked and is; a value that differs between platforms is left out.
 
-import type { BaseImageFacts, BaseReport, BaseStatus } from '../report/model-base.js';
-import type { PlatformReport } from '../report/model.js';
+import type { BaseImageFacts, BaseReport, BaseStatus } from '../model/base.js';
+import type { PlatformReport } from '../model/report.js';
 
 /** undefined when no platform has a base report (base-image: none, or no platform image in the registry). */
 export function combinePlatformBases(platforms: readonly PlatformReport[]): BaseReport | undefined {

@@ -8,7 +8,7 @@
 
 import { posix } from 'node:path';
 import { VerifyImageError } from '../errors.js';
-import { normalizePlatform } from '../oci/platform.js';
+import { imageConfigProblem, platformView } from '../model/image.js';
 import { MediaType, type ImageConfig } from '../oci/types.js';
 import { measureOnly } from './blob-digest.js';
 import { loadLayout, measureLayers, parseJson, type LayoutSelector } from './layout.js';
@@ -92,9 +92,9 @@ function legacyImage(scan: ArchiveScan, selector: LayoutSelector, hint: LoadHint
     throw new VerifyImageError('local', `${what}: config ${entry.Config} hashes to ${configDigest}, not the image ID its name says: the archive was altered; save it again`);
   }
   const config = parseJson<ImageConfig>(configMember.measure.json, `${what}: ${entry.Config}`, 'config');
-  if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
-    throw new VerifyImageError('local', `${what}: ${entry.Config} has no rootfs.diff_ids: it is not an image config`);
-  }
+  const problem = imageConfigProblem(config);
+  if (problem?.kind === 'not-image') throw new VerifyImageError('local', `${what}: ${entry.Config} ${problem.message}`);
+  if (problem) throw new VerifyImageError('local', `${what}: ${entry.Config}: ${problem.message}: the archive is damaged`);
   if (!Array.isArray(entry.Layers)) throw new VerifyImageError('local', `${what}: manifest.json lists no layers for ${entry.Config}`);
   const layers: LocalLayer[] = entry.Layers.map((path) => {
     const member = memberAt(scan, path);
@@ -114,7 +114,7 @@ function legacyImage(scan: ArchiveScan, selector: LayoutSelector, hint: LoadHint
     id: configDigest,
     idKind: 'config',
     diffIds: config.rootfs.diff_ids,
-    platform: normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant || undefined }),
+    ...platformView(config),
     repoDigests: [],
     configDigest,
     config,

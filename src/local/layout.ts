@@ -5,8 +5,9 @@
 // Every manifest, index and config is hashed and checked against the digest that names it.
 
 import { VerifyImageError } from '../errors.js';
-import { manifestDescriptorProblem, diffIdsProblem } from '../oci/descriptor.js';
-import { configPlatform, normalizePlatform, formatPlatform } from '../oci/platform.js';
+import { imageConfigProblem, platformView } from '../model/image.js';
+import { manifestDescriptorProblem } from '../oci/descriptor.js';
+import { normalizePlatform, formatPlatform } from '../oci/platform.js';
 import { decodeDocument, type DocumentKind } from '../oci/strict-json.js';
 import { formatReference, isValidDigest, parseReference } from '../oci/reference.js';
 import { isAttestation, isImageManifest, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from '../oci/types.js';
@@ -147,24 +148,18 @@ async function imageOf(store: BlobStore, descriptor: Descriptor, context: Layout
   checkDescriptors(manifest, what);
   const configBytes = await store.jsonBlob(manifest.config, LAYOUT_CONFIG_CAP);
   const config = parseJson<ImageConfig>(configBytes, `${store.what}: config ${manifest.config.digest}`, 'config');
-  if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
-    throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest} has no rootfs.diff_ids: it is not a container image config`);
-  }
-  const badDiffIds = diffIdsProblem(config.rootfs.diff_ids);
-  if (badDiffIds) throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest}: ${badDiffIds}: the layout is damaged`);
+  const problem = imageConfigProblem(config);
+  if (problem?.kind === 'not-image') throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest} ${problem.message}`);
+  if (problem) throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest}: ${problem.message}: the layout is damaged`);
   // An index entry's platform is the platform, as on the registry side: runtimes select by it.
   // The config's is kept beside it and checked against it (rules.ts).
-  const fromConfig = configPlatform(config);
-  const fromEntry = descriptor.platform ? normalizePlatform(descriptor.platform) : undefined;
-  const platform = fromEntry ?? (fromConfig.os && fromConfig.architecture ? fromConfig : { os: 'unknown', architecture: 'unknown' });
   return {
     reference: context.reference,
     source: context.source,
     id: manifest.config.digest,
     idKind: 'config',
     diffIds: config.rootfs.diff_ids,
-    platform,
-    ...(fromEntry ? { configPlatform: fromConfig } : {}),
+    ...platformView(config, descriptor),
     repoDigests: [],
     manifestDigest: descriptor.digest,
     manifestMediaType: manifest.mediaType ?? descriptor.mediaType,

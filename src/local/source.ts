@@ -2,12 +2,16 @@
 // daemon, a `docker save` tarball, an OCI image layout directory or archive) fills in these
 // shapes; the verifier compares them and never asks where an image came from.
 
+import type { PlatformView } from '../model/image.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci/types.js';
 
 export type LocalSourceKind = 'daemon' | 'docker-archive' | 'oci-layout' | 'oci-archive';
 
-/** One platform's image as a local source knows it; what a source cannot know stays undefined. */
-export interface LocalImage {
+/**
+ * One platform's image as a local source knows it; what a source cannot know stays undefined.
+ * Its platform view is built as the registry side's is (model/image.ts platformView).
+ */
+export interface LocalImage extends PlatformView {
   /** How the user named it (`local-image` input or the image reference). */
   reference: string;
   /** Where it came from, for the report: `Docker daemon (classic store)`. */
@@ -18,10 +22,6 @@ export interface LocalImage {
   idKind: 'config' | 'manifest';
   /** Uncompressed layer digests, in order. */
   diffIds: string[];
-  /** The platform the source knows the image by: its index entry's when an index names it, else its config's. */
-  platform: Platform;
-  /** The config's platform, normalised, when `platform` came from an index entry: the two must agree. */
-  configPlatform?: Platform;
   /** `repo@digest` entries the source knows; informational (the containerd store makes them up locally). */
   repoDigests: string[];
   /**

@@ -7,7 +7,8 @@
 
 import { VerifyImageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { diffIdsProblem, manifestDescriptorProblem } from '../oci/descriptor.js';
+import { imageConfigProblem } from '../model/image.js';
+import { manifestDescriptorProblem } from '../oci/descriptor.js';
 import { digestOf } from '../oci/digest.js';
 import { formatReference, registryUsesHttp, type ImageReference } from '../oci/reference.js';
 import { decodeDocument } from '../oci/strict-json.js';
@@ -183,11 +184,10 @@ export class RegistryClient {
   async getConfig(descriptor: Descriptor): Promise<{ config: ImageConfig; bytes: Buffer }> {
     const bytes = await this.getSmallBlob(descriptor, CONFIG_CAP, 'config', 'a container image config');
     const config = decodeDocument<ImageConfig>(bytes, 'config', `config blob ${descriptor.digest} of ${this.name}`, 'protocol');
-    if (config === null || typeof config !== 'object' || !config.rootfs || !Array.isArray(config.rootfs.diff_ids)) {
-      throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} has no rootfs.diff_ids: it is not a container image config`);
-    }
-    const badDiffIds = diffIdsProblem(config.rootfs.diff_ids);
-    if (badDiffIds) throw new VerifyImageError('protocol', `config ${descriptor.digest} of ${this.name}: ${badDiffIds}; refusing it`);
+    const problem = imageConfigProblem(config);
+    // A config that is no image config is unsupported; one whose diff_ids are malformed is refused.
+    if (problem?.kind === 'not-image') throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} ${problem.message}`);
+    if (problem) throw new VerifyImageError('protocol', `config ${descriptor.digest} of ${this.name}: ${problem.message}; refusing it`);
     return { config, bytes };
   }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inertJson } from '../log.js';
-import type { VerifyReport } from './model.js';
+import type { VerifyReport } from '../model/report.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

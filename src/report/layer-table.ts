@@ -5,8 +5,8 @@
 
 import { shortDigest } from '../oci/digest.js';
 import { compressionLabel, humanSize, instructionOf, layerResult, resultMark, shorten } from './format.js';
-import type { DeepLayer, DeepReport } from './model-deep.js';
-import type { LayerRow } from './model.js';
+import type { DeepLayer, DeepReport } from '../model/deep.js';
+import type { LayerRow } from '../model/report.js';
 
 export type LayerColumn = 'index' | 'match' | 'diffId' | 'digest' | 'size' | 'type' | 'uncompressed' | 'files' | 'deleted' | 'wasted' | 'result' | 'origin' | 'instruction';
 

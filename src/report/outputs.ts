@@ -4,8 +4,8 @@
 
 import { isIndex } from '../oci/types.js';
 import { platformsOf } from './format.js';
-import type { DeepReport } from './model-deep.js';
-import { failedChecks, type AttestationReport, type PlatformReport, type VerifyReport } from './model.js';
+import type { DeepReport } from '../model/deep.js';
+import { failedChecks, type AttestationReport, type PlatformReport, type VerifyReport } from '../model/report.js';
 
 /** Every output of a one-image run; `reportPath` is where the JSON report was written. */
 export function imageOutputs(report: VerifyReport, reportPath: string): Record<string, string> {

@@ -23,9 +23,9 @@ import {
   wasteHeadline,
 } from './format.js';
 import { layerTable, type LayerCell } from './layer-table.js';
-import type { BaseReport, BaseStatus } from './model-base.js';
-import type { DeepReport } from './model-deep.js';
-import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from './model.js';
+import type { BaseReport, BaseStatus } from '../model/base.js';
+import type { DeepReport } from '../model/deep.js';
+import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
 import { detailsHtml, headerRow, headingHtml, listHtml, paragraphHtml, tableHtml, type SummaryTableCell, type SummaryTableRow } from './summary-html.js';
 
 /** The summary of `reports` (already scrubbed by the caller): one line per element. */

@@ -8,9 +8,9 @@ import { shortDigest } from '../oci/digest.js';
 import { copiesText } from '../verify/waste.js';
 import { attestationText, deepHeadline, humanSize, LISTED_WASTED_FILES, plainCopy, platformsOf, presenceText, printablePath, ruleName, shorten, wasteHeadline } from './format.js';
 import { layerTable, type LayerColumn } from './layer-table.js';
-import type { BaseReport, BaseStatus } from './model-base.js';
-import type { DeepReport } from './model-deep.js';
-import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from './model.js';
+import type { BaseReport, BaseStatus } from '../model/base.js';
+import type { DeepReport } from '../model/deep.js';
+import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
 
 export function renderText(input: VerifyReport): string {
   const report = plainCopy(input);

@@ -10,7 +10,7 @@ import { formatPlatform, normalizePlatform } from '../oci/platform.js';
 import type { Descriptor } from '../oci/types.js';
 import type { RequiredAttestation } from '../options.js';
 import type { AttestationRead } from '../registry/attestations.js';
-import type { AttestationSummary } from '../report/model.js';
+import type { AttestationSummary } from '../model/report.js';
 import type { Check } from './rules.js';
 
 /** A verified platform image: the attestations bound to it are what it carries. */

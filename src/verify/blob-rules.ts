@@ -8,7 +8,8 @@
 import { compressionOfMediaType } from '../local/blob-digest.js';
 import type { Compression, LocalImage } from '../local/source.js';
 import type { ImageConfig } from '../oci/types.js';
-import type { Check, RemoteImage } from './rules.js';
+import type { Check } from '../model/check.js';
+import type { RemoteImage } from '../model/image.js';
 
 /** Every blob rule that applies to this local image. */
 export function blobChecks(remote: RemoteImage, local: LocalImage): Check[] {

@@ -10,15 +10,16 @@ import type { Logger } from '../log.js';
 import { shortDigest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/types.js';
 import { header, type HttpResponse } from '../registry/http.js';
-import { humanSize } from '../report/format.js';
-import { REPORTED_WASTED_FILES, type DeepLayer, type DeepReport } from '../report/model-deep.js';
+import { humanSize } from '../model/units.js';
+import { REPORTED_WASTED_FILES, type DeepLayer, type DeepReport } from '../model/deep.js';
 import { verifyBlobStream, type BlobResult } from './blob.js';
 import { CACHE_FORMAT, type LayerCache } from './cache.js';
 import { zstdImplementation } from '../bytes/decompress.js';
 import type { LayerIndex } from './layer-index.js';
 import { layerKind } from './layer-media.js';
 import { Progress } from './progress.js';
-import type { Check, RemoteImage } from './rules.js';
+import type { Check } from '../model/check.js';
+import type { RemoteImage } from '../model/image.js';
 import { analyzeWaste, efficiencyScore } from './waste.js';
 
 export interface BlobSource {

@@ -2,11 +2,12 @@
 // the local build. Pure: each takes what was already fetched or measured and returns a Check.
 //   platforms-expected  the tag serves exactly these platforms, each once (attestations aside)
 
+import type { EfficiencyGate } from '../options.js';
 import { formatPlatform, normalizePlatform } from '../oci/platform.js';
 import { isImageManifest, isIndex, type Descriptor, type Platform } from '../oci/types.js';
-import type { RemoteTop } from '../registry/resolve-platforms.js';
-import type { DeepReport } from '../report/model-deep.js';
-import type { Check, RemoteImage } from './rules.js';
+import type { RemoteTop } from '../registry/resolve.js';
+import type { DeepReport } from '../model/deep.js';
+import type { Check } from '../model/check.js';
 import { copiesText } from './waste.js';
 
 /** What a pushed tag serves: its image entries and anything else a runtime could pull. */
@@ -23,11 +24,6 @@ export interface ServedPlatforms {
 /** What a tag resolved with every platform at once serves. */
 export function servedByTop(remote: RemoteTop): ServedPlatforms {
   return { reference: remote.reference, index: isIndex(remote.top.mediaType), images: remote.images, others: remote.others };
-}
-
-/** A single image serves its config's platform, and nothing else. */
-export function servedBySingle(remote: RemoteImage): ServedPlatforms {
-  return { reference: remote.reference, index: false, images: [{ digest: remote.manifestDigest, platform: remote.platform }], others: [] };
 }
 
 /** One spelling per platform; Windows images differ by os.version too. */
@@ -71,18 +67,6 @@ export function checkExpectedPlatforms(served: ServedPlatforms, expected: readon
     ok: false,
     message: `platforms-expected ${wanted.join(', ')}: the ${what} ${served.reference} serves ${servedText}: ${problems.join('; ')}`,
   };
-}
-
-/** The efficiency gate's limits; each is off when undefined. */
-export interface EfficiencyGate {
-  /** Wasted bytes allowed. */
-  maxWastedBytes?: number;
-  /** Wasted bytes allowed, in percent (0–100) of the image's uncompressed size. */
-  maxWastedPercent?: number;
-  /** Below this many wasted bytes the percentage limit does not apply (small images). */
-  minWastedBytes?: number;
-  /** The lowest efficiency score allowed, 0–1 (dive's `lowestEfficiency`). */
-  minEfficiency?: number;
 }
 
 const LISTED_OFFENDERS = 5;

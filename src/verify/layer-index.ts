@@ -12,24 +12,13 @@
 // marker are counted, never parsed, which keeps the cost of a layer linear in its bytes and the
 // memory flat however much follows.
 
+import type { LayerCounts } from '../model/deep.js';
+
+export type { LayerCounts };
+
 /** f file, d directory, l symlink, h hardlink, o other (device, fifo), w whiteout, q opaque dir. */
 export type EntryKind = 'f' | 'd' | 'l' | 'h' | 'o' | 'w' | 'q';
 
-export interface LayerCounts {
-  files: number;
-  directories: number;
-  symlinks: number;
-  hardlinks: number;
-  others: number;
-  /** `.wh.NAME` entries: paths this layer deletes from the layers below. */
-  whiteouts: number;
-  /** `.wh..wh..opq` entries: directories whose lower contents this layer hides. */
-  opaqueDirs: number;
-  /** Sum of regular file sizes. */
-  fileBytes: number;
-  /** Bytes after the tar's end-of-archive marker: in the diff_id, ignored by every unpacker. Absent when none. */
-  bytesAfterEnd?: number;
-}
 
 /** One layer's entries, columnar to stay small: for a whiteout the path is the deleted path. */
 export interface LayerIndex {

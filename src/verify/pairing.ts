@@ -1,11 +1,14 @@
-// Which local image goes with which registry index entry, platform by platform, and which
-// attestation goes with which image. Pure: no I/O, so every case is a table-driven unit test.
+// A run is a list of platform pairs: which local image goes with which registry index entry,
+// platform by platform (one pair for a one-platform run), and which attestation goes with which
+// image. Pure: no I/O, so every case is a table-driven unit test.
 
-import type { LocalAttestation, LocalImage } from '../local/source.js';
+import { pickLocalImage } from '../local/pick.js';
+import { imagesOf, type LocalAttestation, type LocalImage, type LocalTarget } from '../local/source.js';
+import type { AttestationReport } from '../model/report.js';
 import { bestMatch, formatPlatform, normalizePlatform, onlyPlatform } from '../oci/platform.js';
 import type { Descriptor, Platform } from '../oci/types.js';
 import type { PlatformSelection } from '../options.js';
-import type { AttestationReport } from '../report/model.js';
+import { chooseEntry, type RemoteTop } from '../registry/resolve.js';
 
 export interface PlatformPair {
   platform: string;
@@ -15,6 +18,35 @@ export interface PlatformPair {
 }
 
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+
+export interface PairPlan {
+  pairs: PlatformPair[];
+  /**
+   * The run answers for the whole tag (platform `all`, or a local index by default): every image
+   * entry must be one of the pairs, and a registry platform the local build lacks fails.
+   */
+  wholeIndex: boolean;
+  /** Several platforms were asked for or found (all, a list, a local index): checks then name their platform. */
+  several: boolean;
+}
+
+/**
+ * The pairs a run verifies. `all`, a list, or a local index by default: every platform named or
+ * found, on either side (pairPlatforms). One platform asked for, or a local build of one platform,
+ * or none (the runner's platform): one pair, the registry side being the entry a runtime pulls for
+ * that platform; a platform neither side can give is an error that says what to set.
+ */
+export function planPairs(selection: PlatformSelection, target: LocalTarget | undefined, remote: RemoteTop, host: Platform): PairPlan {
+  const several = selection.kind === 'all' || selection.kind === 'list' || (selection.kind === 'default' && target?.kind === 'index');
+  if (several) {
+    return { pairs: pairPlatforms(target ? imagesOf(target) : [], remote.images, selection), wholeIndex: selection.kind !== 'list', several: true };
+  }
+  const explicit = selection.kind === 'one' ? selection.platform : undefined;
+  const local = target ? pickLocalImage(target, explicit) : undefined;
+  const want = explicit ?? local?.platform ?? host;
+  const entry = chooseEntry(remote, want, !explicit && local ? `the local build ${local.reference}` : undefined);
+  return { pairs: [{ platform: formatPlatform(normalizePlatform(entry.platform ?? want)), local, remote: entry }], wholeIndex: false, several: false };
+}
 
 /**
  * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default

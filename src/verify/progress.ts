@@ -3,7 +3,7 @@
 // least that long, with how far it is and how fast it goes.
 
 import type { Logger } from '../log.js';
-import { humanSize } from '../report/format.js';
+import { humanSize } from '../model/units.js';
 
 export interface Meter {
   /** Compressed bytes read so far. */

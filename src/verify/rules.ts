@@ -3,61 +3,14 @@
 // differs (1-based, bottom layer first, as `docker history` reads upside down).
 
 import type { LocalImage } from '../local/source.js';
+import type { Check } from '../model/check.js';
+import type { RemoteImage } from '../model/image.js';
 import { blobChecks, configDifference } from './blob-rules.js';
 import { formatPlatform, normalizePlatform, samePlatform } from '../oci/platform.js';
-import type { ImageConfig, ImageManifest, Platform } from '../oci/types.js';
+import type { Platform } from '../oci/types.js';
 
-export type RuleName =
-  | 'layer-count'
-  | 'diff-ids'
-  | 'image-id'
-  | 'digest'
-  | 'platform'
-  // with a local source that holds blobs or names manifests (blob-rules.ts)
-  | 'local-blobs'
-  | 'manifest-digest'
-  | 'layer-digests'
-  // multi-platform runs (platforms.ts)
-  | 'platforms'
-  | 'index-digest'
-  // deep verification (deep.ts)
-  | 'layer-blobs'
-  // opt-in gates on the pushed image (gates.ts; platforms above is shared)
-  | 'efficiency'
-  // BuildKit attestations bound to the images they describe (attestations.ts)
-  | 'attestations';
-
-export interface Check {
-  rule: RuleName;
-  ok: boolean;
-  message: string;
-  /** 1-based index of the first differing layer, when the rule is about layers. */
-  layer?: number;
-  expected?: string;
-  actual?: string;
-  /** The platform the check is about, in a run that verifies several. */
-  platform?: string;
-}
-
-/** The pushed image as resolved for one platform. */
-export interface RemoteImage {
-  reference: string;
-  /** Top-level digest when the tag is an index. */
-  indexDigest?: string;
-  /** The index's own annotations (registry-controlled), when the tag is an index: base detection reads them. */
-  indexAnnotations?: Record<string, unknown>;
-  manifestDigest: string;
-  manifestMediaType: string;
-  manifest: ImageManifest;
-  configDigest: string;
-  config: ImageConfig;
-  /** The platform a runtime knows the image by: its index entry's, or its config's for a single image. */
-  platform: Platform;
-  /** The config's own os/architecture/variant, normalised; checked against `platform` when an index entry set it. */
-  configPlatform?: Platform;
-  /** True when `platform` came from an index entry (then it must agree with the config). */
-  platformFromEntry?: boolean;
-}
+export type { Check, RuleName } from '../model/check.js';
+export type { RemoteImage } from '../model/image.js';
 
 export function checkLayerCount(remote: RemoteImage): Check {
   const layers = remote.manifest.layers.length;
@@ -193,7 +146,7 @@ function platformAgreement(remote: RemoteImage, local: LocalImage | undefined): 
     const check = checkPlatformAgreement('registry', remote.platform, remote.configPlatform);
     if (!check.ok) checks.push(check);
   }
-  if (local?.configPlatform) {
+  if (local?.platformFromEntry && local.configPlatform) {
     const check = checkPlatformAgreement('local', local.platform, local.configPlatform);
     if (!check.ok) checks.push(check);
   }

@@ -7,25 +7,11 @@
 //   - marks a parent directory opaque (`.wh..wh..opq`).
 // Layers are walked from the top down, so each lookup asks about the layers above only.
 
+import type { WastedCopy, WastedFile } from '../model/deep.js';
 import type { LayerIndex } from './layer-index.js';
 
-export interface WastedFile {
-  path: string;
-  /** Bytes of this path's hidden versions, summed over layers. */
-  bytes: number;
-  /** 1-based layers holding a hidden version, bottom first. */
-  layers: number[];
-  /** Each hidden version, bottom first: every copy names the layer that hid it, which differs from copy to copy. */
-  copies: WastedCopy[];
-}
+export type { WastedCopy, WastedFile };
 
-/** One layer's hidden version of a path: its bytes, and the nearest layer above that overwrote or deleted it. */
-export interface WastedCopy {
-  layer: number;
-  bytes: number;
-  how: 'overwritten' | 'deleted';
-  by: number;
-}
 
 export interface WasteAnalysis {
   totalBytes: number;

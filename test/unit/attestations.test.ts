@@ -7,7 +7,7 @@ import { parseRequireAttestations } from '../../src/options.js';
 import type { AttestationRead } from '../../src/registry/attestations.js';
 import { attestationsOutput } from '../../src/report/outputs.js';
 import { attestationsText } from '../../src/report/text.js';
-import type { VerifyReport } from '../../src/report/model.js';
+import type { VerifyReport } from '../../src/model/report.js';
 import { checkAttestations, summarizeAttestations } from '../../src/verify/attestations.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { combinePlatformBases } from '../../src/base/platforms.js';
-import type { BaseReport } from '../../src/report/model-base.js';
-import type { PlatformReport } from '../../src/report/model.js';
+import type { BaseReport } from '../../src/model/base.js';
+import type { PlatformReport } from '../../src/model/report.js';
 import { baseOutputs } from '../../src/report/outputs.js';
-import { blobsCompared } from '../../src/verify/platforms.js';
+import { blobsCompared } from '../../src/verify/compared.js';
 import { renderText } from '../../src/report/text.js';
-import type { VerifyReport } from '../../src/report/model.js';
+import type { VerifyReport } from '../../src/model/report.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 

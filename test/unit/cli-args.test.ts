@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { auditExitCode, parseCliArgs, USAGE, verifyExitCode, type CliCommand } from '../../src/cli-args.js';
-import type { VerifyReport } from '../../src/report/model.js';
+import type { VerifyReport } from '../../src/model/report.js';
 
 const cases: { argv: string[]; expected: CliCommand }[] = [
   { argv: ['r/app:1'], expected: { kind: 'verify', image: 'r/app:1', flags: {} } },

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { attributeHistory, attributeLayers, isPrefix, leadingMatch, sameRecipe } from '../../src/base/attribute.js';
 import type { BaseNamer, DeclaredBase } from '../../src/base/detect.js';
-import { checkBase } from '../../src/base/drift.js';
+import { checkBase, classifyBase, type BaseImages } from '../../src/base/drift.js';
 import type { BaseLookup } from '../../src/base/lookup.js';
 import { VerifyImageError } from '../../src/errors.js';
 import { formatReference, parseReference, type ImageReference } from '../../src/oci/reference.js';
 import type { HistoryEntry, Platform } from '../../src/oci/types.js';
-import type { LayerRow } from '../../src/report/model.js';
+import type { LayerRow } from '../../src/model/report.js';
 import { baseOutputs } from '../../src/report/outputs.js';
 import type { RemoteImage } from '../../src/verify/rules.js';
 
@@ -326,5 +326,39 @@ describe('baseOutputs', () => {
     assert.equal(many['drifted-images'], '["b"]');
     assert.equal(many['base-image'], '');
     assert.equal(baseOutputs([report('a', 'false'), report('c')])['base-drift'], 'unknown');
+  });
+});
+
+describe('classifyBase: the pure drift verdict over what the lookups found', () => {
+  const NOW = new Date('2026-11-29T12:00:00Z');
+  const declared = (ref: string): DeclaredBase => ({ source: 'input', from: 'the base-image input', reference: parseReference(ref), namedBy: 'user' });
+  const app = image([d(1), d(2), d(3)], { history: [{ created_by: 'ADD rootfs' }, { created_by: 'RUN a' }, { created_by: 'COPY app' }] });
+  const old = image([d(1), d(2)], { manifest: 100, history: [{ created_by: 'ADD rootfs' }, { created_by: 'RUN a' }] });
+  const moved = image([d(7), d(2)], { manifest: 200, history: [{ created_by: 'ADD rootfs' }, { created_by: 'RUN a' }] });
+  const stranger = image([d(50)], { manifest: 300, history: [{ created_by: 'ADD other' }] });
+  const cases: { name: string; ref: string; found: BaseImages; status: string; drift: string; layers?: number }[] = [
+    { name: 'built on the base the tag still serves', ref: `b:1@${d(100)}`, found: { builtOn: old, current: old, tagDigest: d(100), problems: [] }, status: 'up-to-date', drift: 'false', layers: 2 },
+    { name: 'tag moved, built-on base known', ref: `b:1@${d(100)}`, found: { builtOn: old, current: moved, tagDigest: d(200), problems: [] }, status: 'drifted', drift: 'true', layers: 2 },
+    // The moved base shares no layer and no recipe with the image, but the built-on base starts it: drifted, never "not built on".
+    { name: 'tag moved to something unrelated, built-on base known', ref: `b:1@${d(100)}`, found: { builtOn: old, current: stranger, tagDigest: d(300), problems: [] }, status: 'drifted', drift: 'true', layers: 2 },
+    { name: 'no digest, current base starts the image', ref: 'b:1', found: { current: old, tagDigest: d(100), problems: [] }, status: 'up-to-date', drift: 'false', layers: 2 },
+    { name: 'no digest, current base shares a recipe only', ref: 'b:1', found: { current: moved, tagDigest: d(200), problems: [] }, status: 'drifted', drift: 'true' },
+    { name: 'no digest, nothing shared', ref: 'b:1', found: { current: stranger, tagDigest: d(300), problems: [] }, status: 'not-built-on', drift: 'unknown' },
+    { name: 'declared digest is not a prefix', ref: `b:1@${d(300)}`, found: { builtOn: stranger, current: stranger, tagDigest: d(300), problems: [] }, status: 'not-built-on', drift: 'unknown' },
+    { name: 'nothing could be fetched', ref: 'b:1', found: { problems: ['b:1 could not be fetched: boom'] }, status: 'unknown', drift: 'unknown' },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const { base, attribution } = classifyBase(app, declared(c.ref), c.found, NOW);
+      assert.equal(base.status, c.status, base.message);
+      assert.equal(base.drift, c.drift);
+      if (c.layers !== undefined) assert.equal(attribution?.layers, c.layers);
+    });
+  }
+  test('no declared base, and FROM scratch', () => {
+    assert.equal(classifyBase(app, { source: 'none', from: 'nothing' }, undefined, NOW).base.status, 'none');
+    const scratch = classifyBase(app, { source: 'dockerfile', from: 'the Dockerfile', scratch: true }, undefined, NOW);
+    assert.equal(scratch.base.drift, 'false');
+    assert.deepEqual(scratch.attribution, { layers: 0, exact: true });
   });
 });

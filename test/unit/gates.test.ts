@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parsePlatform } from '../../src/oci/platform.js';
 import { parseByteSize, parseEfficiencyGate, parsePercent, parsePlatformsExpected, parseRatio } from '../../src/options.js';
-import type { DeepReport } from '../../src/report/model-deep.js';
+import type { DeepReport } from '../../src/model/deep.js';
 import { checkEfficiency, checkExpectedPlatforms, type ServedPlatforms } from '../../src/verify/gates.js';
 import type { LayerIndex } from '../../src/verify/layer-index.js';
 import { analyzeWaste, efficiencyScore } from '../../src/verify/waste.js';

@@ -7,8 +7,8 @@ import { describe, test } from 'node:test';
 import { attributeHistory } from '../../src/base/attribute.js';
 import type { HistoryEntry } from '../../src/oci/types.js';
 import { instructionOf } from '../../src/report/format.js';
-import { layerOfEntries, layerSteps } from '../../src/report/history.js';
-import { layerRows } from '../../src/report/model.js';
+import { layerOfEntries, layerSteps } from '../../src/model/history.js';
+import { layerRows } from '../../src/verify/layers.js';
 import type { RemoteImage } from '../../src/verify/rules.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { platformsOf } from '../../src/report/format.js';
 import { layerTable } from '../../src/report/layer-table.js';
-import type { DeepReport } from '../../src/report/model-deep.js';
-import type { LayerRow, VerifyReport } from '../../src/report/model.js';
+import type { DeepReport } from '../../src/model/deep.js';
+import type { LayerRow, VerifyReport } from '../../src/model/report.js';
 import { summaryHtml } from '../../src/report/summary.js';
 import { renderText } from '../../src/report/text.js';
 

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import type { LocalImage } from '../../src/local/source.js';
 import type { Descriptor } from '../../src/oci/types.js';
 import { parsePlatformSelection } from '../../src/options.js';
-import { pairAttestation, pairPlatforms } from '../../src/verify/pairing.js';
-import { isMultiPlatformRun } from '../../src/verify/platforms.js';
+import type { RemoteTop } from '../../src/registry/resolve.js';
+import { pairAttestation, pairPlatforms, planPairs } from '../../src/verify/pairing.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -76,13 +76,107 @@ test('parsePlatformSelection and when a run is multi-platform', () => {
   assert.equal(parsePlatformSelection('linux/amd64\nlinux/arm64').kind, 'list');
   assert.throws(() => parsePlatformSelection('all,linux/amd64'), /mixes all with single platforms/);
   assert.throws(() => parsePlatformSelection('linux'), /platform "linux" is not os\/architecture\[\/variant\]: use e\.g\. linux\/amd64, a comma-separated list .* or all/);
-  const index = { kind: 'index' as const, index: { reference: 'x', source: 'x', images: [], attestations: [] } };
-  const image = { kind: 'image' as const, image: localImage('linux/amd64', 1) };
-  assert.equal(isMultiPlatformRun({ kind: 'default' }, index), true);
-  assert.equal(isMultiPlatformRun({ kind: 'default' }, image), false);
-  assert.equal(isMultiPlatformRun({ kind: 'default' }, undefined), false);
-  assert.equal(isMultiPlatformRun({ kind: 'all' }, image), true);
-  assert.equal(isMultiPlatformRun({ kind: 'one', platform: { os: 'linux', architecture: 'amd64' } }, index), false);
+});
+
+const HOST = { os: 'linux', architecture: 'amd64' };
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+
+function indexTop(entries: Descriptor[]): RemoteTop {
+  const attestations = entries.filter((e) => e.platform?.os === 'unknown');
+  const images = entries.filter((e) => !attestations.includes(e) && e.mediaType === MANIFEST);
+  return {
+    reference: 'r/app:1',
+    top: { digest: d(9000), mediaType: INDEX, size: 1, body: { schemaVersion: 2, manifests: entries }, bytes: Buffer.alloc(0) },
+    images,
+    attestations,
+    others: entries.filter((e) => !images.includes(e) && !attestations.includes(e)),
+    entries: entries.filter((e) => !attestations.includes(e)),
+  };
+}
+
+function singleTop(platform: string, manifest: number): RemoteTop {
+  const [os = '', architecture = ''] = platform.split('/');
+  return {
+    reference: 'r/app:1',
+    top: { digest: d(manifest), mediaType: MANIFEST, size: 1, body: { schemaVersion: 2, config: entry(platform, manifest), layers: [] }, bytes: Buffer.alloc(0) },
+    images: [entry(platform, manifest)],
+    attestations: [],
+    others: [],
+    entries: [],
+    single: {
+      reference: 'r/app:1',
+      manifestDigest: d(manifest),
+      manifestMediaType: MANIFEST,
+      manifest: { schemaVersion: 2, config: entry(platform, manifest), layers: [] },
+      configDigest: d(manifest + 1),
+      config: { os, architecture, rootfs: { type: 'layers', diff_ids: [] } },
+      platform: { os, architecture },
+    },
+  };
+}
+
+const attestation = (subject: number, n: number): Descriptor => ({
+  mediaType: MANIFEST,
+  digest: d(n),
+  size: 1,
+  platform: { os: 'unknown', architecture: 'unknown' },
+  annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': d(subject) },
+});
+
+const asKeys = (plan: ReturnType<typeof planPairs>) => plan.pairs.map((p) => [p.platform, p.local?.manifestDigest, p.remote?.digest]);
+
+test('planPairs: one platform or many, from the selection and what each side holds', () => {
+  const remote = indexTop([entry('linux/amd64', 1), attestation(1, 11), entry('linux/arm64', 2), attestation(2, 12)]);
+  const localIndex = { kind: 'index' as const, index: { reference: 'x', source: 'x', images: [localImage('linux/amd64', 1), localImage('linux/arm64', 2)], attestations: [] } };
+  const localOne = { kind: 'image' as const, image: localImage('linux/arm64', 2) };
+  const cases: { name: string; selection: string; target?: typeof localIndex | typeof localOne; want: unknown[]; wholeIndex: boolean; several: boolean }[] = [
+    // A local index by default answers for the whole tag: every platform on either side, attestations never a platform.
+    { name: 'local index, default', selection: '', target: localIndex, want: [['linux/amd64', d(1), d(1)], ['linux/arm64', d(2), d(2)]], wholeIndex: true, several: true },
+    // One local image by default: the registry entry a runtime pulls for its platform, one pair.
+    { name: 'local image, default', selection: '', target: localOne, want: [['linux/arm64', d(2), d(2)]], wholeIndex: false, several: false },
+    // No local image, no platform: the runner's platform.
+    { name: 'no local image', selection: '', want: [['linux/amd64', undefined, d(1)]], wholeIndex: false, several: false },
+    // all without a local build: every registry platform, registry side only.
+    { name: 'all, registry only', selection: 'all', want: [['linux/amd64', undefined, d(1)], ['linux/arm64', undefined, d(2)]], wholeIndex: true, several: true },
+    // A list verifies exactly those; one asked for and on neither side is still a pair (it fails later).
+    { name: 'list', selection: 'linux/arm64,linux/s390x', target: localIndex, want: [['linux/arm64', d(2), d(2)], ['linux/s390x', undefined, undefined]], wholeIndex: false, several: true },
+    // One platform picks it out of a local index.
+    { name: 'one out of a local index', selection: 'linux/amd64', target: localIndex, want: [['linux/amd64', d(1), d(1)]], wholeIndex: false, several: false },
+  ];
+  for (const c of cases) {
+    const plan = planPairs(parsePlatformSelection(c.selection), c.target, remote, HOST);
+    assert.deepEqual(asKeys(plan), c.want, c.name);
+    assert.equal(plan.wholeIndex, c.wholeIndex, `${c.name}: wholeIndex`);
+    assert.equal(plan.several, c.several, `${c.name}: several`);
+  }
+});
+
+test('planPairs: a local platform only on one side is a pair with one side missing', () => {
+  const remote = indexTop([entry('linux/amd64', 1)]);
+  const local = { kind: 'index' as const, index: { reference: 'x', source: 'x', images: [localImage('linux/amd64', 1), localImage('linux/arm64', 2)], attestations: [] } };
+  assert.deepEqual(asKeys(planPairs(parsePlatformSelection(''), local, remote, HOST)), [
+    ['linux/amd64', d(1), d(1)],
+    ['linux/arm64', d(2), undefined],
+  ]);
+});
+
+test('planPairs: a single-platform tag, and the errors that say what to set', () => {
+  const single = singleTop('linux/amd64', 1);
+  assert.deepEqual(asKeys(planPairs(parsePlatformSelection(''), { kind: 'image', image: localImage('linux/amd64', 1) }, single, HOST)), [['linux/amd64', d(1), d(1)]]);
+  // The local build is another platform than the single image pushed: a platform mismatch, said as such.
+  assert.throws(
+    () => planPairs(parsePlatformSelection(''), { kind: 'image', image: localImage('linux/arm64', 2) }, single, HOST),
+    /r\/app:1 is a linux\/amd64 image but the local build oci-layout:out is linux\/arm64: compare builds of one platform/,
+  );
+  assert.throws(() => planPairs(parsePlatformSelection('linux/s390x'), undefined, single, HOST), /is a single-platform linux\/amd64 image, not linux\/s390x: set the platform input to linux\/amd64/);
+  // An index without the platform names what it offers; a nested index for it is refused.
+  const remote = indexTop([entry('linux/amd64', 1), attestation(1, 11)]);
+  assert.throws(() => planPairs(parsePlatformSelection('linux/arm64'), undefined, remote, HOST), /has no linux\/arm64 image \(it offers linux\/amd64\): set the platform input/);
+  const nested = indexTop([{ ...entry('linux/amd64', 3), mediaType: INDEX }, entry('linux/amd64', 1)]);
+  assert.throws(() => planPairs(parsePlatformSelection(''), undefined, nested, HOST), /nests an index inside an index for linux\/amd64/);
+  // A local index without the platform asked for.
+  const localIndex = { kind: 'index' as const, index: { reference: 'x', source: 'x', images: [localImage('linux/amd64', 1)], attestations: [] } };
+  assert.throws(() => planPairs(parsePlatformSelection('linux/arm64'), localIndex, remote, HOST), /the local build x has no linux\/arm64 image \(it has linux\/amd64\)/);
 });
 
 test('pairPlatforms with a list picks each side as containerd does: plain amd64 never takes amd64/v2', () => {

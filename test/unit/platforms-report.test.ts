@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PlatformReport, VerifyReport } from '../../src/report/model.js';
+import type { PlatformReport, VerifyReport } from '../../src/model/report.js';
 import { ruleName } from '../../src/report/format.js';
 import { platformsOutput } from '../../src/report/outputs.js';
 import { renderText } from '../../src/report/text.js';

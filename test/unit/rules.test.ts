@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocalImage } from '../../src/local/source.js';
-import { layerRows } from '../../src/report/model.js';
+import { layerRows } from '../../src/verify/layers.js';
 import { checkPlatformAgreement, compareImage, type RemoteImage } from '../../src/verify/rules.js';
 import type { Platform } from '../../src/oci/types.js';
 
@@ -103,14 +103,14 @@ const cases: { name: string; remote: RemoteImage; local?: LocalImage; digest?: s
   {
     name: "the local layout's index entry disagrees with its config, the registry's agrees",
     remote: fromEntry(remote([d(1)], { platform: 'linux/arm64' }), 'linux/arm64'),
-    local: { ...local([d(1)], { platform: 'linux/arm64/v8' }), configPlatform: { os: 'linux', architecture: 'amd64' } },
+    local: { ...local([d(1)], { platform: 'linux/arm64/v8' }), configPlatform: { os: 'linux', architecture: 'amd64' }, platformFromEntry: true },
     failed: ['platform@-'],
   },
   {
     // issue 10: buildah manifest add --arch arm64 --variant v8 over an amd64 config, on both sides
     name: 'both entries say arm64 over an amd64 config: keyed alike, each disagreement reported',
     remote: fromEntry(remote([d(1)]), 'linux/arm64/v8'),
-    local: { ...local([d(1)], { platform: 'linux/arm64/v8' }), configPlatform: { os: 'linux', architecture: 'amd64' } },
+    local: { ...local([d(1)], { platform: 'linux/arm64/v8' }), configPlatform: { os: 'linux', architecture: 'amd64' }, platformFromEntry: true },
     failed: ['platform@-', 'platform@-'],
   },
 ];

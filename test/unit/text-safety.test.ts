@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { inertJson, inertLines, LINE_PREFIX, logLine, neutralise } from '../../src/log.js';
 import { oneLineText } from '../../src/registry/http.js';
 import { count, escapeHtml } from '../../src/report/format.js';
-import type { VerifyReport } from '../../src/report/model.js';
+import type { VerifyReport } from '../../src/model/report.js';
 import { writeSummary } from '../../src/main.js';
 import { renderText } from '../../src/report/text.js';
 import { secretForms, SecretTracker } from '../../src/secrets.js';

@@ -6,8 +6,6 @@
 // layer table and the base attribution learn which instruction made a layer.
 
 import type { HistoryEntry } from '../oci/types.js';
-import { instructionOf } from './format.js';
-
 
 /** How one layer relates to the history. */
 export type LayerSteps =
@@ -51,3 +49,37 @@ export function layerOfEntries(history: readonly HistoryEntry[] | undefined, lay
   });
   return result;
 }
+
+/**
+ * Turns a history `created_by` into the instruction a person wrote: the classic builder records
+ * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
+ */
+export function instructionOf(createdBy: string | undefined): string {
+  if (!createdBy) return '';
+  if (SQUASHED.test(createdBy)) return createdBy;
+  let s = createdBy.trim().replace(/\s+# buildkit$/, '');
+  // BuildKit prefixes RUN; the classic builder does not. Both record build args as `|N A=1 B=2`
+  // and the shell-form wrapper, which the person never wrote.
+  const buildkitRun = s.startsWith('RUN ');
+  if (buildkitRun) s = s.slice('RUN '.length);
+  s = s.replace(/^\|\d+\s+(?:\S+=\S*\s+)*/, '');
+  const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(s);
+  if (nop) s = s.slice(nop[0].length);
+  else if (s.startsWith('/bin/sh -c ')) s = `RUN ${s.slice('/bin/sh -c '.length)}`;
+  else if (buildkitRun) s = `RUN ${s}`;
+  // COPY/ADD record content hashes (`file:<64 hex>`); the first 12 are enough to tell them apart.
+  s = s.replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2');
+  s = s.replace(/\s+/g, ' ').trim();
+  // The classic builder records an exec-form RUN as the bare command.
+  if (s && !INSTRUCTION.test(s)) s = `RUN ${s}`;
+  return s;
+}
+
+/** The instruction cell of a layer that folds several build steps together (history.ts decides when). */
+export function squashedLabel(steps: number): string {
+  return `squashed (${steps} build step${steps === 1 ? '' : 's'})`;
+}
+
+const SQUASHED = /^squashed \(\d+ build steps?\)$/;
+
+const INSTRUCTION = /^(FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)\b/;

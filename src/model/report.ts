@@ -1,14 +1,9 @@
 // The report model: one plain object per verified image that the job summary, the CLI text and
-// the JSON report are all rendered from. Building it is pure; rendering lives beside it.
+// the JSON report are all rendered from. The run builds it (src/run.ts); src/report/ renders it.
 
-import type { LocalImage } from '../local/source.js';
-import { formatPlatform } from '../oci/platform.js';
-import { localLayerIntact } from '../verify/blob-rules.js';
-import type { Check, RemoteImage } from '../verify/rules.js';
-import type { BaseReport, Origin } from './model-base.js';
-import type { DeepReport } from './model-deep.js';
-import { squashedLabel } from './format.js';
-import { layerSteps } from './history.js';
+import type { Check } from './check.js';
+import type { BaseReport, Origin } from './base.js';
+import type { DeepReport } from './deep.js';
 
 export type Status = 'verified' | 'mismatch' | 'error';
 
@@ -126,57 +121,4 @@ export interface AttestationSummary {
 
 export function failedChecks(report: VerifyReport): Check[] {
   return report.checks.filter((c) => !c.ok);
-}
-
-/** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
-export function layerRows(remote: RemoteImage, local: LocalImage | undefined): LayerRow[] {
-  const history = remote.config.history ?? [];
-  const diffIds = remote.config.rootfs.diff_ids;
-  const steps = layerSteps(history, diffIds.length);
-  const layers = remote.manifest.layers;
-  const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
-  const rows: LayerRow[] = [];
-  for (let i = 0; i < count; i++) {
-    const diffId = diffIds[i];
-    const localDiffId = local?.diffIds[i];
-    const step = steps[i];
-    const entry = step?.kind === 'step' ? history[step.entry] : undefined;
-    rows.push({
-      index: i + 1,
-      instruction: step?.kind === 'squashed' ? squashedLabel(step.steps) : entry?.created_by,
-      created: entry?.created,
-      diffId,
-      localDiffId,
-      digest: layers[i]?.digest,
-      size: layers[i]?.size,
-      mediaType: layers[i]?.mediaType,
-      // A local blob that is not what its config says (local-blobs) marks its row too.
-      status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
-      localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
-    });
-  }
-  return rows;
-}
-
-export function remoteSummary(remote: RemoteImage): RemoteSummary {
-  return {
-    reference: remote.reference,
-    indexDigest: remote.indexDigest,
-    manifestDigest: remote.manifestDigest,
-    manifestMediaType: remote.manifestMediaType,
-    configDigest: remote.configDigest,
-    platform: formatPlatform(remote.platform),
-    created: remote.config.created,
-  };
-}
-
-export function localSummary(local: LocalImage): LocalSummary {
-  return {
-    reference: local.reference,
-    source: local.source,
-    id: local.id,
-    idKind: local.idKind,
-    platform: formatPlatform(local.platform),
-    manifestDigest: local.manifestDigest,
-  };
 }

@@ -4,11 +4,11 @@
 // A bounded number of images is in flight at once; each one's requests are sequential, so that
 // bound is also the number of requests in flight. Base lookups are shared across images.
 
-import type { Logger } from '../log.js';
-import { parseReference } from '../oci/reference.js';
-import type { VerifyReport } from '../report/model.js';
-import { run, type RunInputs } from '../run.js';
-import { baseLookupFor } from './inspect.js';
+import type { Logger } from './log.js';
+import { parseReference } from './oci/reference.js';
+import type { VerifyReport } from './model/report.js';
+import { run, type RunInputs } from './run.js';
+import { baseLookupFor } from './base/inspect.js';
 
 export const AUDIT_CONCURRENCY = 4;
 

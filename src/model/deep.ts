@@ -2,8 +2,41 @@
 // is inside it, and across layers the bytes that later layers hide. Plain data, filled in by
 // src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
 
-import type { LayerCounts } from '../verify/layer-index.js';
-import type { WastedFile } from '../verify/waste.js';
+/** What one layer's tar holds, by kind (verify/layer-index.ts counts it). */
+export interface LayerCounts {
+  files: number;
+  directories: number;
+  symlinks: number;
+  hardlinks: number;
+  others: number;
+  /** `.wh.NAME` entries: paths this layer deletes from the layers below. */
+  whiteouts: number;
+  /** `.wh..wh..opq` entries: directories whose lower contents this layer hides. */
+  opaqueDirs: number;
+  /** Sum of regular file sizes. */
+  fileBytes: number;
+  /** Bytes after the tar's end-of-archive marker: in the diff_id, ignored by every unpacker. Absent when none. */
+  bytesAfterEnd?: number;
+}
+
+/** A path whose bytes a later layer hides (verify/waste.ts). */
+export interface WastedFile {
+  path: string;
+  /** Bytes of this path's hidden versions, summed over layers. */
+  bytes: number;
+  /** 1-based layers holding a hidden version, bottom first. */
+  layers: number[];
+  /** Each hidden version, bottom first: every copy names the layer that hid it, which differs from copy to copy. */
+  copies: WastedCopy[];
+}
+
+/** One layer's hidden version of a path: its bytes, and the nearest layer above that overwrote or deleted it. */
+export interface WastedCopy {
+  layer: number;
+  bytes: number;
+  how: 'overwritten' | 'deleted';
+  by: number;
+}
 
 /**
  * verified: hashed in this run; cached: proved by an earlier run (verified-layer cache);
