@@ -1,6 +1,7 @@
 // The action: read inputs, run the engine, set outputs, write the job summary, and fail the
-// step with one line when the image does not verify. The only module besides inputs.ts and the
-// summary renderer that talks to @actions/core.
+// step with one line when the image does not verify. The only module besides inputs.ts that talks
+// to @actions/core: the renderers (src/report/) compute outputs and the summary's HTML, this sets
+// and writes them.
 //
 // What leaves the step is made safe here: every report is scrubbed of every secret (in all its
 // forms, src/secrets.ts) before it feeds the outputs, the JSON report and the summary, and every
@@ -12,15 +13,11 @@ import { auditImages } from './audit.js';
 import { describeError } from './errors.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { logLine, type Logger } from './log.js';
-import { isIndex } from './oci/types.js';
+import { count, ruleName } from './report/format.js';
 import { writeReportFile } from './report/json.js';
 import { failedChecks, type VerifyReport } from './model/report.js';
-import { baseOutputs } from './report/outputs-base.js';
-import { platformsOutput, ruleName } from './report/platforms.js';
-import { deepOutputs } from './report/outputs-deep.js';
-import { attestationsOutput } from './report/attestations.js';
-import { writeSummary } from './report/summary.js';
-import { count } from './report/format.js';
+import { auditOutputs, imageOutputs } from './report/outputs.js';
+import { summaryHtml } from './report/summary.js';
 import { run } from './run.js';
 import { SecretTracker } from './secrets.js';
 
@@ -47,8 +44,7 @@ export async function main(): Promise<void> {
     const inputs = readInputs();
     if (inputs.images.length > 1) return await audit(inputs);
     const report = secrets.scrubDeep(await run(inputs, logger));
-    setOutputs(report, writeReportFile([report]));
-    setBaseOutputs([report]);
+    setOutputs(imageOutputs(report, writeReportFile([report])));
     if (inputs.summary) await writeSummaryIfPossible([report]);
     conclude(report, inputs.failOn.mismatch);
     concludeBase([report], inputs.failOn.drift);
@@ -59,21 +55,8 @@ export async function main(): Promise<void> {
   }
 }
 
-function setOutputs(report: VerifyReport, reportPath: string): void {
-  core.setOutput('verified', String(report.verified));
-  // Several platforms verified: digest is the top-level digest the tag serves (see the platforms output).
-  core.setOutput('digest', report.remote?.manifestDigest ?? report.index?.digest ?? '');
-  core.setOutput('index-digest', report.remote?.indexDigest ?? (report.index && isIndex(report.index.mediaType) ? report.index.digest : ''));
-  core.setOutput('config-digest', report.remote?.configDigest ?? '');
-  core.setOutput('layers', report.remote ? String(report.layers.length) : '');
-  core.setOutput(
-    'mismatches',
-    JSON.stringify(failedChecks(report).map(({ rule, message, layer, platform }) => ({ rule, message, ...(layer ? { layer } : {}), ...(platform ? { platform } : {}) }))),
-  );
-  core.setOutput('platforms', JSON.stringify(platformsOutput(report)));
-  core.setOutput('attestations', JSON.stringify(attestationsOutput(report)));
-  core.setOutput('report', reportPath);
-  for (const [name, value] of Object.entries(deepOutputs(report))) core.setOutput(name, value);
+function setOutputs(outputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
 }
 
 async function writeSummaryIfPossible(reports: VerifyReport[]): Promise<void> {
@@ -83,6 +66,14 @@ async function writeSummaryIfPossible(reports: VerifyReport[]): Promise<void> {
   } catch (err) {
     warning(`could not write the job summary: ${describeError(err)}`);
   }
+}
+
+/**
+ * Writes the summary of `reports` (already scrubbed by the caller); `scrub` runs once more over
+ * the finished HTML, so that no secret reaches the page even in a form the report did not hold.
+ */
+export async function writeSummary(reports: readonly VerifyReport[], scrub: (html: string) => string = (html) => html): Promise<void> {
+  await core.summary.emptyBuffer().addRaw(scrub(summaryHtml(reports))).write();
 }
 
 function conclude(report: VerifyReport, failOnMismatch: boolean): void {
@@ -117,27 +108,10 @@ function conclude(report: VerifyReport, failOnMismatch: boolean): void {
  */
 async function audit(inputs: ActionInputs): Promise<void> {
   const reports = secrets.scrubDeep(await auditImages(inputs.images, inputs, logger));
-  core.setOutput('verified', String(reports.every((r) => r.verified)));
-  for (const name of ['digest', 'index-digest', 'config-digest', 'layers']) core.setOutput(name, '');
-  core.setOutput('platforms', '[]');
-  core.setOutput('attestations', '[]');
-  core.setOutput('deep-verified', 'false');
-  for (const name of ['bytes-verified', 'wasted-bytes', 'efficiency']) core.setOutput(name, '');
-  core.setOutput(
-    'mismatches',
-    JSON.stringify(
-      reports.flatMap((r) => failedChecks(r).map(({ rule, message, layer }) => ({ image: r.image, rule, message, ...(layer ? { layer } : {}) }))),
-    ),
-  );
-  core.setOutput('report', writeReportFile(reports));
-  setBaseOutputs(reports);
+  setOutputs(auditOutputs(reports, writeReportFile(reports)));
   if (inputs.summary) await writeSummaryIfPossible(reports);
   for (const report of reports) conclude(report, inputs.failOn.mismatch);
   concludeBase(reports, inputs.failOn.drift);
-}
-
-function setBaseOutputs(reports: VerifyReport[]): void {
-  for (const [name, value] of Object.entries(baseOutputs(reports))) core.setOutput(name, value);
 }
 
 function concludeBase(reports: VerifyReport[], failOnDrift: boolean): void {

@@ -26,7 +26,14 @@ export interface WastedFile {
   bytes: number;
   /** 1-based layers holding a hidden version, bottom first. */
   layers: number[];
-  /** How the version in the lowest of those layers was hidden, and by which layer. */
+  /** Each hidden version, bottom first: every copy names the layer that hid it, which differs from copy to copy. */
+  copies: WastedCopy[];
+}
+
+/** One layer's hidden version of a path: its bytes, and the nearest layer above that overwrote or deleted it. */
+export interface WastedCopy {
+  layer: number;
+  bytes: number;
   how: 'overwritten' | 'deleted';
   by: number;
 }

@@ -1,25 +1,45 @@
-// The HTML pieces of the job summary we build ourselves instead of with @actions/core's helpers:
-// its wrap() writes an empty cell or list item as an open tag with no close (`<td>`), which
-// leaves the table to the browser's guesswork. Cell data is HTML already (values escaped by the
-// caller with escapeHtml).
+// The HTML elements of the job summary, built here rather than with @actions/core's helpers: its
+// wrap() writes an empty cell or list item as an open tag with no close (`<td>`), which leaves the
+// table to the browser's guesswork. Rows and cells are core's own table types, so the summary
+// could be handed to core.summary.addTable unchanged; their data is HTML already (values escaped
+// by the caller with escapeHtml). Each function returns one line: one element of the summary.
 
-import * as core from '@actions/core';
+import type * as core from '@actions/core';
 
-export type Cell = { data: string; header?: boolean };
+/** A table row as @actions/core's summary types it (a string is a data cell). */
+export type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number];
+export type SummaryTableCell = Exclude<SummaryTableRow[number], string>;
 
-export function tableHtml(rows: readonly Cell[][]): string {
-  const row = (cells: readonly Cell[]) => `<tr>${cells.map((c) => (c.header ? `<th>${c.data}</th>` : `<td>${c.data}</td>`)).join('')}</tr>`;
-  return `<table>${rows.map(row).join('')}</table>`;
+export function tableHtml(rows: readonly SummaryTableRow[]): string {
+  const cellHtml = (cell: SummaryTableRow[number]): string => {
+    if (typeof cell === 'string') return `<td>${cell}</td>`;
+    const tag = cell.header ? 'th' : 'td';
+    // colspan and rowspan are our own numbers, never outside text.
+    const attrs = `${cell.colspan ? ` colspan="${Number(cell.colspan)}"` : ''}${cell.rowspan ? ` rowspan="${Number(cell.rowspan)}"` : ''}`;
+    return `<${tag}${attrs}>${cell.data}</${tag}>`;
+  };
+  return `<table>${rows.map((row) => `<tr>${row.map(cellHtml).join('')}</tr>`).join('')}</table>`;
+}
+
+/** A header row from column titles (our own words). */
+export function headerRow(titles: readonly string[]): SummaryTableCell[] {
+  return titles.map((data) => ({ data, header: true }));
 }
 
 export function listHtml(items: readonly string[]): string {
-  return `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`;
+  return items.length ? `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>` : '';
 }
 
-export function addTable(rows: readonly Cell[][]): void {
-  core.summary.addRaw(tableHtml(rows), true);
+/** A heading; `text` is HTML (escaped by the caller). */
+export function headingHtml(text: string, level: 2 | 3 | 4): string {
+  return `<h${level}>${text}</h${level}>`;
 }
 
-export function addList(items: readonly string[]): void {
-  if (items.length) core.summary.addRaw(listHtml(items), true);
+export function paragraphHtml(html: string): string {
+  return `<p>${html}</p>`;
+}
+
+/** A collapsed section; label and content are HTML. */
+export function detailsHtml(label: string, content: string): string {
+  return `<details><summary>${label}</summary>${content}</details>`;
 }

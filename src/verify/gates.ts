@@ -8,6 +8,7 @@ import { isImageManifest, isIndex, type Descriptor, type Platform } from '../oci
 import type { RemoteTop } from '../registry/resolve.js';
 import type { DeepReport } from '../model/deep.js';
 import type { Check } from '../model/check.js';
+import { copiesText } from './waste.js';
 
 /** What a pushed tag serves: its image entries and anything else a runtime could pull. */
 export interface ServedPlatforms {
@@ -98,12 +99,7 @@ export function checkEfficiency(deep: DeepReport, gate: EfficiencyGate): Check |
         : '';
     return { ...base, ok: true, message: `${figures}: within the limits${skipped}` };
   }
-  const offenders = deep.wastedFiles.slice(0, LISTED_OFFENDERS).map(
-    (f) =>
-      f.layers.length === 1
-        ? `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in layer ${f.layers[0]}, ${f.how} by layer ${f.by}`
-        : `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in layers ${f.layers.join(', ')}, first ${f.how} by layer ${f.by}`,
-  );
+  const offenders = deep.wastedFiles.slice(0, LISTED_OFFENDERS).map((f) => `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in ${copiesText(f)}`);
   const more = deep.wastedFileCount > offenders.length ? ` and ${deep.wastedFileCount - offenders.length} more` : '';
   return {
     ...base,

@@ -7,10 +7,10 @@
 //   - marks a parent directory opaque (`.wh..wh..opq`).
 // Layers are walked from the top down, so each lookup asks about the layers above only.
 
-import type { WastedFile } from '../model/deep.js';
+import type { WastedCopy, WastedFile } from '../model/deep.js';
 import type { LayerIndex } from './layer-index.js';
 
-export type { WastedFile };
+export type { WastedCopy, WastedFile };
 
 
 export interface WasteAnalysis {
@@ -19,6 +19,15 @@ export interface WasteAnalysis {
   perLayer: number[];
   /** Every path with hidden bytes, largest first. */
   files: WastedFile[];
+}
+
+/**
+ * Where a path's hidden copies were and what hid each, in words, to follow "in" or "shipped in":
+ * `layer 3, deleted by layer 5`, or `layer 4, overwritten by layer 5, and in layer 5, deleted by layer 10`.
+ */
+export function copiesText(file: Pick<WastedFile, 'copies'>): string {
+  const each = file.copies.map((c) => `layer ${c.layer}, ${c.how} by layer ${c.by}`);
+  return each.length <= 1 ? (each[0] ?? '') : `${each.slice(0, -1).join(', in ')}, and in ${each.at(-1)}`;
 }
 
 /** `layers[i]` is layer i+1's index, or undefined when its contents are unknown (not read). */
@@ -42,14 +51,15 @@ export function analyzeWaste(layers: readonly (LayerIndex | undefined)[]): Waste
       const hidden = hiddenBy(path, present, deleted, opaque);
       if (!hidden) continue;
       perLayer[i] = (perLayer[i] ?? 0) + size;
+      // Walking down, each copy is met below the ones already recorded: it goes first.
+      const copy: WastedCopy = { layer: i + 1, bytes: size, how: hidden.how, by: hidden.layer + 1 };
       const known = byPath.get(path);
       if (known) {
         known.bytes += size;
         known.layers.unshift(i + 1);
-        known.how = hidden.how;
-        known.by = hidden.layer + 1;
+        known.copies.unshift(copy);
       } else {
-        byPath.set(path, { path, bytes: size, layers: [i + 1], how: hidden.how, by: hidden.layer + 1 });
+        byPath.set(path, { path, bytes: size, layers: [i + 1], copies: [copy] });
       }
     }
     // Only now does layer i become one of "the layers above" for the layers below it.

@@ -300,7 +300,7 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
       assert.deepEqual(failedRules(result.outputs), ['efficiency']);
       const message = efficiencyCheck(result)?.message ?? '';
       // somefile1.txt: copied in layer 4, chmod-ed (a new copy) in 5, deleted with its directory in 10.
-      assert.match(message, /more than max-wasted-bytes 32024; worst: "root\/example\/somefile1\.txt" 12810 bytes, shipped in layers 4, 5, first overwritten by layer 5; /);
+      assert.match(message, /more than max-wasted-bytes 32024; worst: "root\/example\/somefile1\.txt" 12810 bytes, shipped in layer 4, overwritten by layer 5, and in layer 5, deleted by layer 10; /);
       assert.match(message, /"root\/example\/somefile3\.txt" 6405 bytes, shipped in layer 7, deleted by layer 8/);
       assert.match(message, /"root\/saved\.txt" 6405 bytes, shipped in layer 8, overwritten by layer 14/);
       assert.match(result.stdout, /does not match the local build: efficiency: wasted 32025 bytes/);

@@ -36,7 +36,7 @@ interface DeepReport {
   bytesDownloaded: number;
   layers: DeepLayer[];
   wastedBytes: number;
-  wastedFiles: { path: string; bytes: number; layers: number[]; how: string; by: number }[];
+  wastedFiles: { path: string; bytes: number; layers: number[]; copies: { layer: number; bytes: number; how: string; by: number }[] }[];
   cache?: { hits: number; writes: number };
   zstdDecoder?: string;
 }
@@ -397,8 +397,8 @@ describe('deep verification', () => {
       [0, 0, 3000, 0, 0],
     );
     assert.deepEqual(deep.wastedFiles, [
-      { path: 'data/b', bytes: 2000, layers: [3], how: 'deleted', by: 5 },
-      { path: 'data/a', bytes: 1000, layers: [3], how: 'overwritten', by: 4 },
+      { path: 'data/b', bytes: 2000, layers: [3], copies: [{ layer: 3, bytes: 2000, how: 'deleted', by: 5 }] },
+      { path: 'data/a', bytes: 1000, layers: [3], copies: [{ layer: 3, bytes: 1000, how: 'overwritten', by: 4 }] },
     ]);
     assert.match(run.summary, /2\.9 KiB wasted: 2 files shipped in a layer and overwritten or deleted by a later one/);
     assert.match(run.summary, /<code>data\/b<\/code> 2\.0 KiB — in layer 3, deleted by layer 5/);

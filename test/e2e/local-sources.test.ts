@@ -109,7 +109,8 @@ describe('local sources: docker save, OCI layouts and multi-platform indexes', (
     );
     assert.match(result.stdout, /::error::.*local-blobs: local layer 3 \(.*layer\.tar\) hashes to sha256:[0-9a-f]{64}, not the diff_id sha256:[0-9a-f]{64} in the local config: the layer was replaced or damaged/);
     // The layer table marks the replaced layer, not only the rule.
-    const rows = result.summary.split('<tr>').slice(2);
+    const layerTable = /<summary>✗ linux\/\w+: 3 layers<\/summary>(<table>.*?<\/table>)/.exec(result.summary)?.[1] ?? '';
+    const rows = layerTable.split('<tr>').slice(2);
     assert.equal(rows.length, 3);
     assert.deepEqual(
       rows.map((row) => (row.includes('✗') ? '✗' : '✓')),

@@ -5,7 +5,8 @@ import { decodeStrict } from '../../src/oci/strict-json.js';
 import type { Descriptor } from '../../src/oci/types.js';
 import { parseRequireAttestations } from '../../src/options.js';
 import type { AttestationRead } from '../../src/registry/attestations.js';
-import { attestationsOutput, attestationsText } from '../../src/report/attestations.js';
+import { attestationsOutput } from '../../src/report/outputs.js';
+import { attestationsText } from '../../src/report/text.js';
 import type { VerifyReport } from '../../src/model/report.js';
 import { checkAttestations, summarizeAttestations } from '../../src/verify/attestations.js';
 
@@ -167,7 +168,7 @@ test('attestations output keeps only the documented fields; the text lists each 
     attestations: [{ platform: 'linux/amd64', provenance: true, sbom: false, predicateTypes: [SLSA02], builder: 'b\n::error::x', subjectsOk: true }],
   } as unknown as VerifyReport;
   assert.deepEqual(attestationsOutput(report), [{ platform: 'linux/amd64', provenance: true, sbom: false, predicateTypes: [SLSA02], builder: 'b\n::error::x' }]);
-  const lines = attestationsText(report);
+  const lines = attestationsText(report.attestations);
   assert.ok(lines.some((l) => l.includes('linux/amd64: provenance')));
 });
 

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import { combinePlatformBases } from '../../src/base/platforms.js';
 import type { BaseReport } from '../../src/model/base.js';
 import type { PlatformReport } from '../../src/model/report.js';
-import { baseOutputs } from '../../src/report/outputs-base.js';
+import { baseOutputs } from '../../src/report/outputs.js';
 import { blobsCompared } from '../../src/verify/compared.js';
-import { baseTextLines } from '../../src/report/text-base.js';
+import { renderText } from '../../src/report/text.js';
 import type { VerifyReport } from '../../src/model/report.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -98,8 +98,10 @@ test('the CLI text shows the combined base, then each platform base with its own
   ];
   const report: VerifyReport = { image: 'r/app:1', status: 'verified', verified: true, checks: [], layers: [], compared: [], durationMs: 0, platforms };
   report.base = combinePlatformBases(platforms);
-  const lines = baseTextLines(report);
-  assert.match(lines[0] ?? '', /^ {2}base {6}r\/base:1@sha256:0+1 {2}DRIFTED/);
+  const lines = renderText(report).split('\n');
+  const combined = lines.findIndex((l) => /^ {2}base {6}r\/base:1@sha256:0+1 {2}DRIFTED/.test(l));
+  assert.ok(combined > 0, lines.join('\n'));
+  assert.ok(combined < lines.findIndex((l) => l.startsWith('  base of ')), 'the combined base comes first');
   assert.ok(lines.includes('  base layers 1 on every platform'), lines.join('\n'));
   assert.ok(lines.some((l) => /^ {2}base of linux\/arm64: r\/base:1@\S+ {2}DRIFTED/.test(l)), lines.join('\n'));
   assert.equal(lines.filter((l) => l === '  base layers 1 of 2').length, 2);

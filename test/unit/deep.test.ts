@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/log.js';
 import type { Descriptor } from '../../src/oci/types.js';
 import { parseConcurrency } from '../../src/options.js';
 import type { HttpResponse } from '../../src/registry/http.js';
-import { deepOutputs } from '../../src/report/outputs-deep.js';
+import { deepOutputs } from '../../src/report/outputs.js';
 import { CACHE_FORMAT, DirectoryLayerCache, parseCachedLayer, type CachedLayer, type LayerCache } from '../../src/verify/cache.js';
 import { cacheVersion, openToolCache } from '../../src/verify/cache-toolcache.js';
 import { zstdCommand } from '../../src/bytes/decompress.js';

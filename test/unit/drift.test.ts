@@ -8,7 +8,7 @@ import { VerifyImageError } from '../../src/errors.js';
 import { formatReference, parseReference, type ImageReference } from '../../src/oci/reference.js';
 import type { HistoryEntry, Platform } from '../../src/oci/types.js';
 import type { LayerRow } from '../../src/model/report.js';
-import { baseOutputs } from '../../src/report/outputs-base.js';
+import { baseOutputs } from '../../src/report/outputs.js';
 import type { RemoteImage } from '../../src/verify/rules.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;

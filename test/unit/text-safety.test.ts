@@ -11,7 +11,7 @@ import { inertJson, inertLines, LINE_PREFIX, logLine, neutralise } from '../../s
 import { oneLineText } from '../../src/registry/http.js';
 import { count, escapeHtml } from '../../src/report/format.js';
 import type { VerifyReport } from '../../src/model/report.js';
-import { writeSummary } from '../../src/report/summary.js';
+import { writeSummary } from '../../src/main.js';
 import { renderText } from '../../src/report/text.js';
 import { secretForms, SecretTracker } from '../../src/secrets.js';
 
