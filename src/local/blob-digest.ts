@@ -7,9 +7,10 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { openDecoder, sniffCompression, type Decoder } from '../bytes/decompress.js';
+import { sniffCompression, type Compression } from '../bytes/compression.js';
+import { openDecoder, type Decoder } from '../bytes/decompress.js';
 import { VerifyImageError } from '../errors.js';
-import type { BlobMeasure, Compression } from './source.js';
+import type { BlobMeasure } from './source.js';
 
 const SNIFF_BYTES = 4;
 
@@ -164,14 +165,6 @@ function looksLikeJson(head: Buffer): boolean {
     return byte === 0x7b || byte === 0x5b;
   }
   return false;
-}
-
-/** The media-type family a sniffed compression belongs to, for messages. */
-export function compressionOfMediaType(mediaType: string): Compression | undefined {
-  if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType)) return 'gzip';
-  if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType)) return 'zstd';
-  if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType)) return 'none';
-  return undefined;
 }
 
 /** The measurement without the kept JSON bytes, for storing beside a layer. */

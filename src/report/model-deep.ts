@@ -2,7 +2,7 @@
 // is inside it, and across layers the bytes that later layers hide. Plain data, filled in by
 // src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
 
-import type { LayerCounts } from '../verify/layer-index.js';
+import type { LayerCounts } from '../bytes/layer-index.js';
 import type { WastedFile } from '../verify/waste.js';
 
 /**

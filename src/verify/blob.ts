@@ -8,8 +8,8 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createDigester, digestAlgorithm } from '../oci/digest.js';
 import { openDecoder, TrailingDataError, type Decoder } from '../bytes/decompress.js';
-import { LayerIndexer, type LayerContents } from './layer-index.js';
-import type { Compression } from './layer-media.js';
+import type { Compression } from '../bytes/compression.js';
+import { LayerIndexer, type LayerContents } from '../bytes/layer-index.js';
 
 export interface BlobExpectation {
   digest: string;

@@ -15,8 +15,8 @@ import { REPORTED_WASTED_FILES, type DeepLayer, type DeepReport } from '../repor
 import { verifyBlobStream, type BlobResult } from './blob.js';
 import { CACHE_FORMAT, type LayerCache } from './cache.js';
 import { zstdImplementation } from '../bytes/decompress.js';
-import type { LayerIndex } from './layer-index.js';
-import { layerKind } from './layer-media.js';
+import type { LayerIndex } from '../bytes/layer-index.js';
+import { layerKind } from '../bytes/media-type.js';
 import { Progress } from './progress.js';
 import type { Check, RemoteImage } from './rules.js';
 import { analyzeWaste, efficiencyScore } from './waste.js';

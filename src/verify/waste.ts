@@ -7,7 +7,7 @@
 //   - marks a parent directory opaque (`.wh..wh..opq`).
 // Layers are walked from the top down, so each lookup asks about the layers above only.
 
-import type { LayerIndex } from './layer-index.js';
+import type { LayerIndex } from '../bytes/layer-index.js';
 
 export interface WastedFile {
   path: string;

@@ -15,7 +15,7 @@ import { Parser } from 'tar';
 import { zstdImplementation } from '../../src/bytes/decompress.js';
 import { BlobDigester } from '../../src/local/blob-digest.js';
 import { verifyBlobStream, type BlobExpectation } from '../../src/verify/blob.js';
-import { LayerIndexer, normalizeEntryPath } from '../../src/verify/layer-index.js';
+import { LayerIndexer, normalizeEntryPath } from '../../src/bytes/layer-index.js';
 import { makeTar, sha256 } from '../helpers/registry-api.js';
 
 const tar = makeTar([
