@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { VerifyImageError } from '../errors.js';
+import { whenWritable } from './backpressure.js';
 import { isZstdFrame, type Compression } from './compression.js';
 
 /** A writable of compressed bytes that is readable as the decompressed bytes. */
@@ -79,15 +80,7 @@ class WholeInput extends Duplex {
     this.fed += chunk.length;
     // After the decoder ended its output, the rest is only counted.
     if (this.consumedAtEnd !== undefined || this.inner.write(chunk)) return callback();
-    const go = () => {
-      this.inner.off('drain', go);
-      this.inner.off('end', go);
-      this.inner.off('close', go);
-      callback();
-    };
-    this.inner.on('drain', go);
-    this.inner.on('end', go);
-    this.inner.on('close', go);
+    whenWritable(this.inner, () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {

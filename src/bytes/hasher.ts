@@ -14,6 +14,7 @@ import type { Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createDigester } from '../oci/digest.js';
+import { whenWritable } from './backpressure.js';
 import { SNIFF_BYTES, sniffCompression, type Compression } from './compression.js';
 import { openDecoder, type Decoder } from './decompress.js';
 import { LayerIndexer, type LayerContents } from './layer-index.js';
@@ -136,16 +137,7 @@ export class BlobHasher extends Writable {
       return callback();
     }
     if (chunk.length === 0 || this.decodeError || decoder.destroyed || decoder.write(chunk)) return callback();
-    // Either it drains, or it fails or closes and never will: go on at whichever comes first.
-    const go = () => {
-      decoder.off('drain', go);
-      decoder.off('error', go);
-      decoder.off('close', go);
-      callback();
-    };
-    decoder.on('drain', go);
-    decoder.on('error', go);
-    decoder.on('close', go);
+    whenWritable(decoder, () => callback());
   }
 
   private onDecoded(plain: Buffer): void {

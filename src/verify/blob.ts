@@ -4,9 +4,10 @@
 // Nothing is buffered beyond the streams' own high-water marks, so memory does not grow with the
 // layer; a blob that runs past its declared size is cut off at once.
 
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Compression } from '../bytes/compression.js';
+import { whenWritable } from '../bytes/backpressure.js';
 import { TrailingDataError } from '../bytes/decompress.js';
 import { BlobHasher } from '../bytes/hasher.js';
 import type { LayerContents } from '../bytes/layer-index.js';
@@ -69,7 +70,7 @@ export async function verifyBlobStream(
         };
       }
       onBytes(chunk.length);
-      if (!hasher.write(chunk)) await drained(hasher);
+      if (!hasher.write(chunk)) await new Promise<void>((resolve) => whenWritable(hasher, resolve));
     }
   } catch (err) {
     await hasher.abort();
@@ -123,17 +124,4 @@ function firstFailure(expect: BlobExpectation, got: BlobResult, decodeError: Err
   }
   if (tarError) return { reason: 'tar', message: `the layer's content is not a well-formed tar archive: ${tarError}` };
   return undefined;
-}
-
-/** Resolves when the hasher wants more input (it never fails: what it finds, it reports). */
-function drained(hasher: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      hasher.off('drain', done);
-      hasher.off('close', done);
-      resolve();
-    };
-    hasher.on('drain', done);
-    hasher.on('close', done);
-  });
 }
