@@ -14,8 +14,8 @@ import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { VerifyImageError } from '../errors.js';
-
-export type Compression = 'gzip' | 'zstd' | 'none';
+import { whenWritable } from './backpressure.js';
+import { isZstdFrame, type Compression } from './compression.js';
 
 /** A writable of compressed bytes that is readable as the decompressed bytes. */
 export type Decoder = Duplex;
@@ -34,13 +34,6 @@ const nativeZstd = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).c
 /** Which zstd decoder this process would use, for logs and the report. */
 export function zstdImplementation(): 'node:zlib' | 'zstd command' {
   return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
-}
-
-/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
-export function sniffCompression(head: Buffer): Compression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC) return 'zstd';
-  return 'none';
 }
 
 /** A decoder for `compression`, or undefined for uncompressed layers. */
@@ -87,15 +80,7 @@ class WholeInput extends Duplex {
     this.fed += chunk.length;
     // After the decoder ended its output, the rest is only counted.
     if (this.consumedAtEnd !== undefined || this.inner.write(chunk)) return callback();
-    const go = () => {
-      this.inner.off('drain', go);
-      this.inner.off('end', go);
-      this.inner.off('close', go);
-      callback();
-    };
-    this.inner.on('drain', go);
-    this.inner.on('end', go);
-    this.inner.on('close', go);
+    whenWritable(this.inner, () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -199,12 +184,4 @@ export function zstdCommand(): Decoder {
     decoder.destroy(new Error(`zstd: ${reason}`));
   });
   return decoder;
-}
-
-const ZSTD_MAGIC = 0xfd2fb528;
-
-/** A zstd frame (28 B5 2F FD) or a skippable frame (5? 2A 4D 18), little-endian magic numbers. */
-function isZstdFrame(head: Buffer): boolean {
-  const magic = head.readUInt32LE(0);
-  return magic === ZSTD_MAGIC || (magic & 0xfffffff0) === 0x184d2a50;
 }

@@ -7,14 +7,15 @@
 // The tarball is read once, as a stream (tar-scan.ts).
 
 import { posix } from 'node:path';
+import { dockerLayerMediaType } from '../bytes/media-type.js';
 import { VerifyImageError } from '../errors.js';
 import { imageConfigProblem, platformView } from '../model/image.js';
-import { MediaType, type ImageConfig } from '../oci/types.js';
+import type { ImageConfig } from '../oci/types.js';
 import { measureOnly } from './blob-digest.js';
 import { loadLayout, measureLayers, parseJson, type LayoutSelector } from './layout.js';
 import { describe, mebibytes } from './oci.js';
 import { sameRepoTag } from './pick.js';
-import type { BlobMeasure, Compression, ImageSource, LoadHint, LocalImage, LocalLayer, LocalTarget } from './source.js';
+import type { BlobMeasure, ImageSource, LoadHint, LocalImage, LocalLayer, LocalTarget } from './source.js';
 import { ArchiveStore } from './stores.js';
 import { memberAt, scanArchive, type ArchiveScan } from './tar-scan.js';
 
@@ -102,7 +103,7 @@ function legacyImage(scan: ArchiveScan, selector: LayoutSelector, hint: LoadHint
     const measured = measureOnly(member.measure);
     return {
       // No manifest: nothing claims a digest for the blob, only the config's diff_id claims its content.
-      descriptor: { mediaType: layerMediaType(measured.compression), digest: measured.digest, size: measured.size },
+      descriptor: { mediaType: dockerLayerMediaType(measured.compression), digest: measured.digest, size: measured.size },
       path,
       claimed: false,
       measured,
@@ -142,10 +143,4 @@ function chooseSaved(scan: ArchiveScan, saved: SavedImage[], selector: LayoutSel
     if (found.length === 1) return found[0] as SavedImage;
   }
   throw new VerifyImageError('local', `${what} holds ${saved.length} images (${names()}): name one with docker-archive:PATH:REPO:TAG, or save only the one to verify`);
-}
-
-function layerMediaType(compression: Compression): string {
-  if (compression === 'gzip') return MediaType.DockerLayerGzip;
-  if (compression === 'zstd') return MediaType.DockerLayerZstd;
-  return 'application/vnd.docker.image.rootfs.diff.tar';
 }

@@ -3,6 +3,7 @@
 // shapes; the verifier compares them and never asks where an image came from.
 
 import type { PlatformView } from '../model/image.js';
+import type { Compression } from '../bytes/compression.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci/types.js';
 
 export type LocalSourceKind = 'daemon' | 'docker-archive' | 'oci-layout' | 'oci-archive';
@@ -61,7 +62,7 @@ export interface LocalLayer {
   measured?: BlobMeasure;
 }
 
-export type Compression = 'none' | 'gzip' | 'zstd';
+export type { Compression } from '../bytes/compression.js';
 
 /** What we learnt by reading a blob's bytes once. */
 export interface BlobMeasure {

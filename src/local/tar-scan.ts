@@ -11,7 +11,8 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
-import { openDecoder, sniffCompression } from '../bytes/decompress.js';
+import { SNIFF_BYTES, sniffCompression, type Compression } from '../bytes/compression.js';
+import { openDecoder } from '../bytes/decompress.js';
 import { VerifyImageError } from '../errors.js';
 import { BlobDigester, type BlobDigestResult } from './blob-digest.js';
 
@@ -147,12 +148,12 @@ export function memberAt(scan: ArchiveScan, path: string): ArchiveMember | undef
   return undefined;
 }
 
-function outerCompression(file: string): 'gzip' | 'zstd' | 'none' {
-  const head = Buffer.alloc(4);
+function outerCompression(file: string): Compression {
+  const head = Buffer.alloc(SNIFF_BYTES);
   const fd = openSync(file, 'r');
   let read: number;
   try {
-    read = readSync(fd, head, 0, 4, 0);
+    read = readSync(fd, head, 0, SNIFF_BYTES, 0);
   } finally {
     closeSync(fd);
   }

@@ -2,7 +2,7 @@
 // is inside it, and across layers the bytes that later layers hide. Plain data, filled in by
 // src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
 
-/** What one layer's tar holds, by kind (verify/layer-index.ts counts it). */
+/** What one layer's tar holds, by kind (bytes/layer-index.ts counts it). */
 export interface LayerCounts {
   files: number;
   directories: number;

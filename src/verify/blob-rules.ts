@@ -5,8 +5,9 @@
 // Recompression is not a difference in content: a registry (or `docker push`) may store a layer
 // compressed differently from the local blob. When the diff_ids match we say exactly that.
 
-import { compressionOfMediaType } from '../local/blob-digest.js';
-import type { Compression, LocalImage } from '../local/source.js';
+import type { Compression } from '../bytes/compression.js';
+import { compressionOfMediaType } from '../bytes/media-type.js';
+import type { LocalImage } from '../local/source.js';
 import type { ImageConfig } from '../oci/types.js';
 import type { Check } from '../model/check.js';
 import type { RemoteImage } from '../model/image.js';

@@ -6,10 +6,12 @@
 
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { createDigester, digestAlgorithm } from '../oci/digest.js';
-import { openDecoder, TrailingDataError, type Decoder } from '../bytes/decompress.js';
-import { LayerIndexer, type LayerContents } from './layer-index.js';
-import type { Compression } from './layer-media.js';
+import type { Compression } from '../bytes/compression.js';
+import { whenWritable } from '../bytes/backpressure.js';
+import { TrailingDataError } from '../bytes/decompress.js';
+import { BlobHasher } from '../bytes/hasher.js';
+import type { LayerContents } from '../bytes/layer-index.js';
+import { digestAlgorithm } from '../oci/digest.js';
 
 export interface BlobExpectation {
   digest: string;
@@ -46,34 +48,19 @@ export async function verifyBlobStream(
   expect: BlobExpectation,
   onBytes: (n: number) => void = () => undefined,
 ): Promise<BlobResult> {
-  const compressedHash = createDigester(digestAlgorithm(expect.digest));
-  const decoder = openDecoder(expect.compression);
-  const plainHash = decoder ? createDigester(digestAlgorithm(expect.diffId ?? 'sha256:')) : undefined;
-  const indexer = new LayerIndexer();
-  let uncompressedBytes = 0;
-  let decodeError: Error | undefined;
-
-  const onPlain = (chunk: Buffer): void => {
-    plainHash?.update(chunk);
-    uncompressedBytes += chunk.length;
-    indexer.write(chunk);
-  };
-  let decoded: Promise<void> | undefined;
-  if (decoder) {
-    decoder.on('data', onPlain);
-    decoded = finished(decoder).catch((err: unknown) => {
-      decodeError ??= err instanceof Error ? err : new Error(String(err));
-    });
-  }
-
+  const hasher = new BlobHasher({
+    compression: expect.compression,
+    digestAlgorithm: digestAlgorithm(expect.digest),
+    diffIdAlgorithm: digestAlgorithm(expect.diffId ?? 'sha256:'),
+    indexTar: true,
+  });
   let compressedBytes = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       compressedBytes += chunk.length;
       if (compressedBytes > expect.size) {
         body.on('error', () => undefined).destroy();
-        decoder?.destroy();
-        await decoded;
+        await hasher.abort();
         return {
           compressedBytes,
           failure: {
@@ -82,30 +69,24 @@ export async function verifyBlobStream(
           },
         };
       }
-      compressedHash.update(chunk);
       onBytes(chunk.length);
-      if (!decoder) onPlain(chunk);
-      else if (!decodeError && !decoder.destroyed && !decoder.write(chunk)) await drained(decoder);
+      if (!hasher.write(chunk)) await new Promise<void>((resolve) => whenWritable(hasher, resolve));
     }
   } catch (err) {
-    decoder?.destroy();
-    await decoded;
+    await hasher.abort();
     throw err;
   }
-
-  if (decoder && !decoder.destroyed) decoder.end();
-  await decoded;
-  const digest = `${digestAlgorithm(expect.digest)}:${compressedHash.digest('hex')}`;
-  const diffId = plainHash ? `${digestAlgorithm(expect.diffId ?? 'sha256:')}:${plainHash.digest('hex')}` : digest;
-  let contents: LayerContents | undefined;
-  let tarError: string | undefined;
-  try {
-    contents = await indexer.end();
-  } catch (err) {
-    tarError = err instanceof Error ? err.message : String(err);
-  }
-  const result: BlobResult = { compressedBytes, digest, uncompressedBytes, diffId, contents };
-  result.failure = firstFailure(expect, result, decodeError, tarError);
+  hasher.end();
+  await finished(hasher);
+  const hashes = hasher.hashes;
+  const result: BlobResult = {
+    compressedBytes,
+    digest: hashes.digest,
+    uncompressedBytes: hashes.decodedBytes,
+    diffId: hashes.diffId,
+    contents: hashes.contents,
+  };
+  result.failure = firstFailure(expect, result, hashes.decodeError, hashes.tarError);
   if (result.failure) result.contents = undefined;
   return result;
 }
@@ -143,19 +124,4 @@ function firstFailure(expect: BlobExpectation, got: BlobResult, decodeError: Err
   }
   if (tarError) return { reason: 'tar', message: `the layer's content is not a well-formed tar archive: ${tarError}` };
   return undefined;
-}
-
-/** Resolves when the decoder wants more input, or when it failed (the failure is seen elsewhere). */
-function drained(decoder: Decoder): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      decoder.off('drain', done);
-      decoder.off('error', done);
-      decoder.off('close', done);
-      resolve();
-    };
-    decoder.on('drain', done);
-    decoder.on('error', done);
-    decoder.on('close', done);
-  });
 }

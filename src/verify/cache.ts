@@ -10,7 +10,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isValidDigest } from '../oci/reference.js';
-import type { LayerCounts, LayerIndex } from './layer-index.js';
+import type { LayerCounts, LayerIndex } from '../bytes/layer-index.js';
 
 export const CACHE_FORMAT = 1;
 

@@ -8,7 +8,7 @@
 // Layers are walked from the top down, so each lookup asks about the layers above only.
 
 import type { WastedCopy, WastedFile } from '../model/deep.js';
-import type { LayerIndex } from './layer-index.js';
+import type { LayerIndex } from '../bytes/layer-index.js';
 
 export type { WastedCopy, WastedFile };
 

@@ -144,6 +144,31 @@ describe('local sources: docker save, OCI layouts and multi-platform indexes', (
     assert.match(byRule.get('manifest-digest')?.message ?? '', /is not the local .* but the config and every uncompressed layer are identical: 3 layers were compressed differently on push/);
   });
 
+  it('verifies a local OCI layout with zstd layers on every runtime: each local layer decompressed to its diff_id, deep as well', async () => {
+    // The local side reads zstd with deep verification's decoders: node:zlib on Node 24, `zstd -dc`
+    // on Node 20, where a local zstd layer used to be skipped ("needs Node 22.15").
+    const zstdDir = join(work, 'oci-zstd');
+    await skopeo(['copy', '-q', '--dest-compress', '--dest-compress-format', 'zstd', `oci:${ociDir}:v1`, `oci:${zstdDir}:v1`]);
+    const index = JSON.parse(await readFile(join(zstdDir, 'index.json'), 'utf8')) as { manifests: Desc[] };
+    const manifest = JSON.parse(await readFile(join(zstdDir, 'blobs', 'sha256', index.manifests[0]!.digest.slice(7)), 'utf8')) as { layers: Desc[] };
+    assert.deepEqual(
+      manifest.layers.map((l) => l.mediaType),
+      manifest.layers.map(() => 'application/vnd.oci.image.layer.v1.tar+zstd'),
+    );
+    const fresh = await startRegistry();
+    cleanups.push(() => fresh.stop());
+    const pushed = `${fresh.host}/${repo}:zstd-local`;
+    await pushLayout(fresh.host, repo, zstdDir, index.manifests[0]!, 'zstd-local');
+    const result = await runAction({ image: pushed, 'local-image': `oci-layout:${zstdDir}:v1`, deep: 'true' });
+    assert.equal(result.code, 0, result.stdout);
+    const byRule = new Map(reportOf(result).checks.map((c) => [c.rule, c]));
+    assert.match(byRule.get('manifest-digest')?.message ?? '', /the registry serves the local manifest sha256:[0-9a-f]{64} byte for byte/);
+    assert.match(byRule.get('local-blobs')?.message ?? '', /all 3 local layer blobs were hashed: each matches its manifest digest and size/);
+    assert.doesNotMatch(byRule.get('local-blobs')?.message ?? '', /not checked|not computed|zstd decoder|Node/);
+    assert.equal(byRule.get('layer-blobs')?.ok, true);
+    assert.match(byRule.get('layer-blobs')?.message ?? '', /^3 of 3 layers' bytes match their digests, sizes and diff_ids/);
+  });
+
   it('verifies an oci-archive copied from the registry in OCI format, and reports a config that skopeo converted', async () => {
     const ociFormat = `${registry.host}/${repo}:ocifmt`;
     await skopeo(['copy', '-q', '--dest-tls-verify=false', '--format', 'oci', `docker-daemon:${appRef}`, `docker://${ociFormat}`]);

@@ -2,7 +2,7 @@
 // both `docker save` layouts, and pushing a layout to a registry through the distribution API
 // byte for byte (so digests are exactly the layout's), as buildx or skopeo would.
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const OCI_LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
 export interface Desc {
   mediaType: string;
@@ -25,6 +26,9 @@ export interface Desc {
 }
 
 export const sha256 = (bytes: Buffer | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** `bytes` as one zstd frame, by the zstd command (Node 20's node:zlib has no zstd). */
+export const zstdSync = (bytes: Buffer): Buffer => execFileSync('zstd', ['-c', '-q'], { input: bytes });
 
 /** An uncompressed tar holding `files` (path → content), portable (no uid/mtime noise). */
 export async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
@@ -98,12 +102,15 @@ export class LayoutWriter {
     return { mediaType, digest, size: buffer.length };
   }
 
-  /** Config, layers (gzip-compressed unless `compress` is false) and manifest of one image. */
-  async image(image: BuiltImage, opts: { compress?: boolean } = {}): Promise<{ manifest: Desc; layers: Desc[]; config: Desc }> {
+  /** Config, layers (gzip-compressed unless `compress` is false or 'zstd') and manifest of one image. */
+  async image(image: BuiltImage, opts: { compress?: boolean | 'zstd' } = {}): Promise<{ manifest: Desc; layers: Desc[]; config: Desc }> {
     const compress = opts.compress ?? true;
     const config = await this.blob(image.config, OCI_CONFIG);
     const layers: Desc[] = [];
-    for (const layer of image.layers) layers.push(await this.blob(compress ? gzipSync(layer) : layer, compress ? OCI_LAYER_GZIP : OCI_LAYER));
+    for (const layer of image.layers) {
+      if (compress === 'zstd') layers.push(await this.blob(zstdSync(layer), OCI_LAYER_ZSTD));
+      else layers.push(await this.blob(compress ? gzipSync(layer) : layer, compress ? OCI_LAYER_GZIP : OCI_LAYER));
+    }
     const manifest = await this.blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers }), OCI_MANIFEST);
     return { manifest, layers, config };
   }

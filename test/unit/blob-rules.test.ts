@@ -109,9 +109,11 @@ test('local-blobs: passes only when every blob hashes to its descriptor and diff
   assert.match(wrongType?.message ?? '', /is zstd but its media type .* says gzip/);
   const corrupt = checkLocalBlobs(local({ layers: [layer(d(11), GZIP, d(1), { diffId: undefined, diffIdError: 'it does not decompress as gzip (bad)' }), layer(d(12), GZIP, d(2))] }));
   assert.equal(corrupt?.ok, false);
-  const noZstd = checkLocalBlobs(local({ layers: [layer(d(11), ZSTD, d(1), { diffId: undefined, diffIdError: 'zstd decompression needs Node 22.15 or later' }), layer(d(12), GZIP, d(2))] }));
+  // Only when no zstd decoder exists at all (Node 20 without the zstd command): the digester's words.
+  const noDecoder = 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd); the compressed digest was still checked';
+  const noZstd = checkLocalBlobs(local({ layers: [layer(d(11), ZSTD, d(1), { diffId: undefined, diffIdError: noDecoder }), layer(d(12), GZIP, d(2))] }));
   assert.equal(noZstd?.ok, true);
-  assert.match(noZstd?.message ?? '', /not checked: layer 1: zstd decompression needs Node/);
+  assert.match(noZstd?.message ?? '', /not checked: layer 1: this layer is zstd-compressed and this Node\.js has no zstd decoder/);
   assert.equal(checkLocalBlobs(local({ layers: [] })), undefined, 'no blobs, no rule');
 });
 

@@ -15,7 +15,7 @@ import { Parser } from 'tar';
 import { zstdImplementation } from '../../src/bytes/decompress.js';
 import { BlobDigester } from '../../src/local/blob-digest.js';
 import { verifyBlobStream, type BlobExpectation } from '../../src/verify/blob.js';
-import { LayerIndexer, normalizeEntryPath } from '../../src/verify/layer-index.js';
+import { LayerIndexer, normalizeEntryPath } from '../../src/bytes/layer-index.js';
 import { makeTar, sha256 } from '../helpers/registry-api.js';
 
 const tar = makeTar([
@@ -370,5 +370,31 @@ test('BlobDigester: without any zstd decoder, the diff_id is not checked rather 
     assert.doesNotMatch(measure.diffIdError ?? '', /decompress as/);
   } finally {
     process.env.PATH = path;
+  }
+});
+
+for (const [compression, blob] of [
+  ['gzip', gz],
+  ['zstd', zst],
+  ['none', tar],
+] as const) {
+  test(`one pass for both sides: a ${compression} blob measures the same locally (sniffed) as deep proves it (declared)`, async () => {
+    const local = await measureLocal(blob);
+    const deep = await verifyBlobStream(chunks(blob), expectFor(blob, compression));
+    assert.equal(deep.failure, undefined, deep.failure?.message);
+    assert.deepEqual([local.compression, local.digest, local.size, local.diffId], [compression, deep.digest, deep.compressedBytes, deep.diffId]);
+    assert.equal(local.diffId, sha256(tar));
+  });
+}
+
+test('BlobDigester keeps a small JSON blob, and only that', async () => {
+  const json = Buffer.from('  {"schemaVersion": 2}');
+  const digester = new BlobDigester({ keepJsonUpTo: 64 });
+  await pipeline(chunks(json, 3), digester);
+  assert.deepEqual(digester.measure.json, json);
+  for (const [name, bytes, cap] of [['too long', json, 10], ['compressed', gzipSync(json), 64], ['not JSON', tar, 1 << 20]] as const) {
+    const other = new BlobDigester({ keepJsonUpTo: cap });
+    await pipeline(chunks(bytes, 5), other);
+    assert.equal(other.measure.json, undefined, name);
   }
 });

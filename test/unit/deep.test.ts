@@ -20,7 +20,7 @@ import { CACHE_FORMAT, DirectoryLayerCache, parseCachedLayer, type CachedLayer, 
 import { cacheVersion, openToolCache } from '../../src/verify/cache-toolcache.js';
 import { zstdCommand } from '../../src/bytes/decompress.js';
 import { deepChecks, deepError, defaultConcurrency, verifyLayers, type BlobSource } from '../../src/verify/deep.js';
-import { layerKind } from '../../src/verify/layer-media.js';
+import { layerKind } from '../../src/bytes/media-type.js';
 import { Progress } from '../../src/verify/progress.js';
 import type { RemoteImage } from '../../src/verify/rules.js';
 import { makeTar, sha256 } from '../helpers/registry-api.js';

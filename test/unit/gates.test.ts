@@ -6,7 +6,7 @@ import { parsePlatform } from '../../src/oci/platform.js';
 import { parseByteSize, parseEfficiencyGate, parsePercent, parsePlatformsExpected, parseRatio } from '../../src/options.js';
 import type { DeepReport } from '../../src/model/deep.js';
 import { checkEfficiency, checkExpectedPlatforms, type ServedPlatforms } from '../../src/verify/gates.js';
-import type { LayerIndex } from '../../src/verify/layer-index.js';
+import type { LayerIndex } from '../../src/bytes/layer-index.js';
 import { analyzeWaste, efficiencyScore } from '../../src/verify/waste.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -11,7 +11,7 @@ import { DockerArchiveSource } from '../../src/local/archive.js';
 import { OciArchiveSource } from '../../src/local/oci.js';
 import { imagesOf, type LocalImage } from '../../src/local/source.js';
 import { checkLocalBlobs, localLayerIntact } from '../../src/verify/blob-rules.js';
-import { archiveOf, buildTestImage, legacySaveMembers, ociSaveMembers, sha256, tarOf, type BuiltImage } from '../helpers/oci.js';
+import { archiveOf, buildTestImage, legacySaveMembers, ociSaveMembers, sha256, tarOf, zstdSync, type BuiltImage } from '../helpers/oci.js';
 
 let dir: string;
 let image: BuiltImage;
@@ -209,5 +209,31 @@ describe('Docker 25+ docker save (OCI layout inside the tar)', () => {
     );
     assert.equal(checkLocalBlobs(local!)?.ok, true);
     await assert.rejects(new OciArchiveSource('x', file, { name: 'v2' }).load({}), /has no image named "v2" \(it holds v1\)/);
+  });
+
+  test('oci-archive: zstd layers are decompressed to their diff_ids in the one pass, on every runtime', async () => {
+    // The tar scan measures each member with deep verification's decoders: `zstd -dc` on Node 20.
+    const file = join(dir, 'oci-zstd.tar');
+    const members: Record<string, string | Buffer> = {};
+    const blob = (bytes: Buffer, mediaType: string) => {
+      const digest = sha256(bytes);
+      members[`blobs/sha256/${digest.slice(7)}`] = bytes;
+      return { mediaType, digest, size: bytes.length };
+    };
+    const layers = image.layers.map((l) => blob(zstdSync(l), 'application/vnd.oci.image.layer.v1.tar+zstd'));
+    const config = blob(image.config, 'application/vnd.oci.image.config.v1+json');
+    const manifest = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, config, layers })), 'application/vnd.oci.image.manifest.v1+json');
+    members['index.json'] = JSON.stringify({ schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] });
+    members['oci-layout'] = '{"imageLayoutVersion":"1.0.0"}';
+    await archiveOf(file, members);
+    const source = new OciArchiveSource(`oci-archive:${file}:v1`, file, { name: 'v1' });
+    const [local] = imagesOf(await source.load({}));
+    await source.measure(local!);
+    assert.deepEqual(
+      local!.layers?.map((l) => [l.measured?.compression, l.measured?.diffId, l.measured?.diffIdError]),
+      image.diffIds.map((d) => ['zstd', d, undefined]),
+    );
+    const check = checkLocalBlobs(local!);
+    assert.equal(check?.ok, true, check?.message);
   });
 });

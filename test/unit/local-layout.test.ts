@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { zstdImplementation } from '../../src/bytes/decompress.js';
 import { OciLayoutSource } from '../../src/local/oci.js';
 import { parseLocalSpec } from '../../src/local/open.js';
 import { imagesOf } from '../../src/local/source.js';
@@ -54,6 +55,25 @@ describe('oci-layout', () => {
       await source.measure(image);
       assert.equal(checkLocalBlobs(image)?.ok, true);
     }
+  });
+
+  test(`zstd layers are decompressed to their diff_ids on every runtime (here by ${zstdImplementation()})`, async () => {
+    // The local side reads zstd as deep verification does: node:zlib on Node 24, `zstd -dc` on
+    // Node 20, where it used to skip the layer ("needs Node 22.15").
+    const dir = join(root, 'zstd');
+    const w = new LayoutWriter(dir);
+    const { manifest } = await w.image(amd64, { compress: 'zstd' });
+    await w.finish([named(manifest, 'v1')]);
+    const source = new OciLayoutSource(`oci-layout:${dir}:v1`, dir, { name: 'v1' });
+    const [image] = imagesOf(await source.load({}));
+    await source.measure(image!);
+    assert.deepEqual(
+      image!.layers?.map((l) => [l.descriptor.mediaType, l.measured?.compression, l.measured?.diffId, l.measured?.diffIdError]),
+      amd64.diffIds.map((d) => ['application/vnd.oci.image.layer.v1.tar+zstd', 'zstd', d, undefined]),
+    );
+    const check = checkLocalBlobs(image!);
+    assert.equal(check?.ok, true, check?.message);
+    assert.doesNotMatch(check?.message ?? '', /not checked|not computed|Node/);
   });
 
   test('a platform whose manifest is not in the layout is known by its digest only', async () => {

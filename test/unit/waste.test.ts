@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { LayerIndex } from '../../src/verify/layer-index.js';
+import type { LayerIndex } from '../../src/bytes/layer-index.js';
 import { analyzeWaste, copiesText } from '../../src/verify/waste.js';
 
 /** A layer from `path kind size` triples; kind as in LayerIndex (f d l h o w q). */
