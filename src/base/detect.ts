@@ -21,7 +21,7 @@ import { formatPlatform, hostPlatform } from '../oci/platform.js';
 import { isValidDigest, parseReference, withDigest, type ImageReference } from '../oci/reference.js';
 import type { Platform } from '../oci/types.js';
 import type { BaseSource } from '../model/base.js';
-import type { RemoteImage } from '../verify/rules.js';
+import type { RemoteImage } from '../model/image.js';
 import { finalBase, parseDockerfile } from './dockerfile.js';
 
 export const BASE_NAME_KEY = 'org.opencontainers.image.base.name';

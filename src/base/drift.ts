@@ -11,7 +11,7 @@ import { formatPlatform } from '../oci/platform.js';
 import { formatReference, withDigest, type ImageReference } from '../oci/reference.js';
 import type { ImageConfig } from '../oci/types.js';
 import type { BaseImageFacts, BaseReport } from '../model/base.js';
-import type { RemoteImage } from '../verify/rules.js';
+import type { RemoteImage } from '../model/image.js';
 import { isPrefix, leadingMatch, sameRecipe } from './attribute.js';
 import type { BaseNamer, DeclaredBase } from './detect.js';
 import type { BaseLookup } from './lookup.js';

@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import type { LocalTarget } from '../local/source.js';
 import type { Material } from '../oci/in-toto.js';
 import { formatReference, parseReference, withDigest, type ImageReference } from '../oci/reference.js';
-import type { RemoteImage } from '../verify/rules.js';
+import type { RemoteImage } from '../model/image.js';
 import { isPrefix } from './attribute.js';
 import type { BaseNamer, DeclaredBase } from './detect.js';
 import type { BaseLookup } from './lookup.js';

@@ -14,8 +14,6 @@
 
 import type { LayerCounts } from '../model/deep.js';
 
-export type { LayerCounts };
-
 /** f file, d directory, l symlink, h hardlink, o other (device, fifo), w whiteout, q opaque dir. */
 export type EntryKind = 'f' | 'd' | 'l' | 'h' | 'o' | 'w' | 'q';
 

@@ -62,7 +62,6 @@ export interface LocalLayer {
   measured?: BlobMeasure;
 }
 
-export type { Compression } from '../bytes/compression.js';
 
 /** What we learnt by reading a blob's bytes once. */
 export interface BlobMeasure {

@@ -9,9 +9,6 @@ import type { AttestationReport, AttestationSummary, PlatformReport, ReferrerIte
 import type { ReferrerKind } from '../oci/referrers.js';
 import { humanSize } from '../model/units.js';
 
-export { humanSize, seconds } from '../model/units.js';
-export { instructionOf, squashedLabel } from '../model/history.js';
-
 export function shorten(text: string, max = 72): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -4,7 +4,9 @@
 // value. Cells hold plain text: each medium escapes or neutralises it.
 
 import { shortDigest } from '../oci/digest.js';
-import { compressionLabel, humanSize, instructionOf, layerResult, resultMark, shorten } from './format.js';
+import { compressionLabel, layerResult, resultMark, shorten } from './format.js';
+import { instructionOf } from '../model/history.js';
+import { humanSize } from '../model/units.js';
 import type { DeepLayer, DeepReport } from '../model/deep.js';
 import type { LayerRow } from '../model/report.js';
 

@@ -11,19 +11,18 @@ import {
   count,
   deepHeadline,
   escapeHtml,
-  humanSize,
-  instructionOf,
   LISTED_WASTED_FILES,
   platformsOf,
   presenceText,
   printablePath,
   ruleName,
-  seconds,
   shorten,
   wasteHeadline,
   foundByText,
   hasReferrer,
 } from './format.js';
+import { instructionOf } from '../model/history.js';
+import { humanSize, seconds } from '../model/units.js';
 import { layerTable, type LayerCell } from './layer-table.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';

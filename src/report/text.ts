@@ -6,7 +6,8 @@
 
 import { shortDigest } from '../oci/digest.js';
 import { copiesText } from '../verify/waste.js';
-import { attestationText, deepHeadline, foundByText, humanSize, LISTED_WASTED_FILES, plainCopy, platformsOf, presenceText, printablePath, ruleName, shorten, wasteHeadline } from './format.js';
+import { attestationText, deepHeadline, foundByText, LISTED_WASTED_FILES, plainCopy, platformsOf, presenceText, printablePath, ruleName, shorten, wasteHeadline } from './format.js';
+import { humanSize } from '../model/units.js';
 import { layerTable, type LayerColumn } from './layer-table.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';

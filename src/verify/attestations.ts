@@ -11,7 +11,7 @@ import type { Descriptor } from '../oci/types.js';
 import type { RequiredAttestation } from '../options.js';
 import type { AttestationRead } from '../registry/attestations.js';
 import type { AttestationSummary } from '../model/report.js';
-import type { Check } from './rules.js';
+import type { Check } from '../model/check.js';
 
 /** A verified platform image: the attestations bound to it are what it carries. */
 export interface AttestationTarget {

@@ -10,7 +10,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isValidDigest } from '../oci/reference.js';
-import type { LayerCounts, LayerIndex } from '../bytes/layer-index.js';
+import type { LayerIndex } from '../bytes/layer-index.js';
+import type { LayerCounts } from '../model/deep.js';
 
 export const CACHE_FORMAT = 1;
 

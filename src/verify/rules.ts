@@ -9,9 +9,6 @@ import { blobChecks, configDifference } from './blob-rules.js';
 import { formatPlatform, normalizePlatform, samePlatform } from '../oci/platform.js';
 import type { Platform } from '../oci/types.js';
 
-export type { Check, RuleName } from '../model/check.js';
-export type { RemoteImage } from '../model/image.js';
-
 export function checkLayerCount(remote: RemoteImage): Check {
   const layers = remote.manifest.layers.length;
   const diffIds = remote.config.rootfs.diff_ids.length;

@@ -10,7 +10,6 @@
 import type { WastedCopy, WastedFile } from '../model/deep.js';
 import type { LayerIndex } from '../bytes/layer-index.js';
 
-export type { WastedCopy, WastedFile };
 
 
 export interface WasteAnalysis {

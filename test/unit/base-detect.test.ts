@@ -12,7 +12,7 @@ import type { LocalTarget } from '../../src/local/source.js';
 import type { Logger } from '../../src/log.js';
 import { formatReference, parseReference, registryUsesHttp, type ImageReference } from '../../src/oci/reference.js';
 import type { Platform } from '../../src/oci/types.js';
-import type { RemoteImage } from '../../src/verify/rules.js';
+import type { RemoteImage } from '../../src/model/image.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 

@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { BlobDigester } from '../../src/local/blob-digest.js';
 import type { LocalImage, LocalLayer } from '../../src/local/source.js';
 import { checkLayerDigests, checkLocalBlobs, checkManifestDigest, configDifference } from '../../src/verify/blob-rules.js';
-import { compareImage, type RemoteImage } from '../../src/verify/rules.js';
+import type { RemoteImage } from '../../src/model/image.js';
+import { compareImage } from '../../src/verify/rules.js';
 import { sha256 } from '../helpers/oci.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;

@@ -13,7 +13,8 @@ import { DaemonSource } from '../../src/local/daemon.js';
 import { DockerEngine } from '../../src/local/engine.js';
 import { pickLocalImage } from '../../src/local/pick.js';
 import { imagesOf } from '../../src/local/source.js';
-import { compareImage, type RemoteImage } from '../../src/verify/rules.js';
+import type { RemoteImage } from '../../src/model/image.js';
+import { compareImage } from '../../src/verify/rules.js';
 import { repoRoot } from '../helpers/action.js';
 
 const fixture = (name: string): Record<string, unknown> =>

@@ -22,7 +22,7 @@ import { zstdCommand } from '../../src/bytes/decompress.js';
 import { deepChecks, deepError, defaultConcurrency, verifyLayers, type BlobSource } from '../../src/verify/deep.js';
 import { layerKind } from '../../src/bytes/media-type.js';
 import { Progress } from '../../src/verify/progress.js';
-import type { RemoteImage } from '../../src/verify/rules.js';
+import type { RemoteImage } from '../../src/model/image.js';
 import { makeTar, sha256 } from '../helpers/registry-api.js';
 
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';

@@ -9,7 +9,7 @@ import { formatReference, parseReference, type ImageReference } from '../../src/
 import type { HistoryEntry, Platform } from '../../src/oci/types.js';
 import type { LayerRow } from '../../src/model/report.js';
 import { baseOutputs } from '../../src/report/outputs.js';
-import type { RemoteImage } from '../../src/verify/rules.js';
+import type { RemoteImage } from '../../src/model/image.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { humanSize, instructionOf, shorten } from '../../src/report/format.js';
+import { shorten } from '../../src/report/format.js';
+import { instructionOf } from '../../src/model/history.js';
+import { humanSize } from '../../src/model/units.js';
 import { parseBoolean, parseDigest, parseFailOn, parseList } from '../../src/options.js';
 
 const instructions: [string, string][] = [

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { attributeHistory } from '../../src/base/attribute.js';
 import type { HistoryEntry } from '../../src/oci/types.js';
-import { instructionOf } from '../../src/report/format.js';
+import { instructionOf } from '../../src/model/history.js';
 import { layerOfEntries, layerSteps } from '../../src/model/history.js';
 import { layerRows } from '../../src/verify/layers.js';
-import type { RemoteImage } from '../../src/verify/rules.js';
+import type { RemoteImage } from '../../src/model/image.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocalImage } from '../../src/local/source.js';
 import { layerRows } from '../../src/verify/layers.js';
-import { checkPlatformAgreement, compareImage, type RemoteImage } from '../../src/verify/rules.js';
+import type { RemoteImage } from '../../src/model/image.js';
+import { checkPlatformAgreement, compareImage } from '../../src/verify/rules.js';
 import type { Platform } from '../../src/oci/types.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
