@@ -70632,7 +70632,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5898);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7068);
 // Action entry point: everything happens in main(); this file only starts it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
@@ -70642,7 +70642,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5898:
+/***/ 7068:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70650,6 +70650,8 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
+
+// UNUSED EXPORTS: writeSummary
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -74926,6 +74928,54 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const NO_BASE_MESSAGE = 'no base image is known: set the base-image input (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…), ' +
     'point the dockerfile input at the Dockerfile, or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
 async function checkBase(image, declared, lookup, now = new Date()) {
+    const found = declared.scratch || !declared.reference ? undefined : await fetchBaseImages(image, declared.reference, declared.namedBy ?? 'registry', lookup);
+    return classifyBase(image, declared, found, now);
+}
+/**
+ * The lookups, and nothing else: the built-on base when the digest is known, then what the tag
+ * points to now — with a known digest, the hash of the tag's manifest first, and the platform image
+ * behind it only when that is not the built-on base.
+ */
+async function fetchBaseImages(image, ref, namedBy, lookup) {
+    const name = `${ref.registry}/${ref.repository}`;
+    const found = { problems: [] };
+    if (ref.digest) {
+        try {
+            found.builtOn = await lookup.resolve(ref, image.platform, namedBy);
+        }
+        catch (err) {
+            found.problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
+        }
+    }
+    if (ref.tag === undefined) {
+        found.problems.push(`${formatReference(ref)} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
+        return found;
+    }
+    const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
+    try {
+        if (ref.digest) {
+            found.tagDigest = await lookup.tagDigest(tagRef, namedBy);
+            const builtOn = found.builtOn;
+            if (builtOn && (found.tagDigest === builtOn.indexDigest || found.tagDigest === builtOn.manifestDigest))
+                found.current = builtOn;
+            else if (found.tagDigest !== ref.digest)
+                found.current = await lookup.resolve(withDigest(tagRef, found.tagDigest), image.platform, namedBy);
+        }
+        else {
+            found.current = await lookup.resolve(tagRef, image.platform, namedBy);
+            found.tagDigest = found.current.indexDigest ?? found.current.manifestDigest;
+        }
+    }
+    catch (err) {
+        found.problems.push(`${name}:${ref.tag} could not be fetched: ${describeError(err)}`);
+    }
+    return found;
+}
+/**
+ * The drift verdict, pure: from the declared base and what the lookups found, whether the image is
+ * built on the base (its layers an ordered prefix of the image's), and whether the tag moved since.
+ */
+function classifyBase(image, declared, found, now) {
     const base = { status: 'none', drift: 'unknown', source: declared.source, from: declared.from, message: NO_BASE_MESSAGE };
     if (declared.scratch) {
         base.drift = 'false';
@@ -74934,57 +74984,20 @@ async function checkBase(image, declared, lookup, now = new Date()) {
         return { base, attribution: { layers: 0, exact: true } };
     }
     const ref = declared.reference;
-    if (!ref)
+    if (!ref || !found)
         return { base };
     base.reference = formatReference(ref);
     // Fail safe: a base whose namer is not known is treated as the registry's choice.
-    const namedBy = declared.namedBy ?? 'registry';
-    if (namedBy === 'registry')
+    if ((declared.namedBy ?? 'registry') === 'registry')
         base.namedByRegistry = true;
     const name = `${ref.registry}/${ref.repository}`;
     const platform = formatPlatform(image.platform);
     const imageDiffIds = image.config.rootfs.diff_ids;
-    const problems = [];
-    // The base the image was built on, when the digest is known.
-    let builtOn;
-    if (ref.digest) {
-        base.builtOn = { digest: ref.digest };
-        try {
-            builtOn = await lookup.resolve(ref, image.platform, namedBy);
-            base.builtOn = facts(builtOn, ref.digest);
-        }
-        catch (err) {
-            problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
-        }
-    }
-    // What the tag points to now: with a known digest, the hash of the tag's manifest first, and the
-    // platform image behind it only when that is not the built-on base.
-    let current;
-    let tagDigest;
-    if (ref.tag === undefined) {
-        problems.push(`${base.reference} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
-    }
-    else {
-        const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
-        try {
-            if (ref.digest) {
-                tagDigest = await lookup.tagDigest(tagRef, namedBy);
-                if (builtOn && (tagDigest === builtOn.indexDigest || tagDigest === builtOn.manifestDigest))
-                    current = builtOn;
-                else if (tagDigest !== ref.digest)
-                    current = await lookup.resolve(withDigest(tagRef, tagDigest), image.platform, namedBy);
-                base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
-            }
-            else {
-                current = await lookup.resolve(tagRef, image.platform, namedBy);
-                tagDigest = current.indexDigest ?? current.manifestDigest;
-                base.current = facts(current, tagDigest);
-            }
-        }
-        catch (err) {
-            problems.push(`${name}:${ref.tag} could not be fetched: ${describeError(err)}`);
-        }
-    }
+    const { builtOn, current, tagDigest, problems } = found;
+    if (ref.digest)
+        base.builtOn = builtOn ? facts(builtOn, ref.digest) : { digest: ref.digest };
+    if (tagDigest !== undefined)
+        base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
     const builtOnPrefix = builtOn ? isPrefix(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
     const currentLayers = current?.config.rootfs.diff_ids;
     const matching = currentLayers ? leadingMatch(currentLayers, imageDiffIds) : undefined;
@@ -75159,7 +75172,7 @@ function orbitMinimum() {
 
 ;// CONCATENATED MODULE: ./src/oci/strict-json.ts
 // One strict JSON decoder for every document Docker and containerd read with Go's encoding/json:
-// manifests, indexes, image configs, token responses, in-toto statements, an OCI layout's
+// manifests, indexes, image configs, token responses, in-toto statements, cosign payloads, an OCI layout's
 // index.json and a `docker save` manifest.json. JSON.parse and Go disagree on exactly the things
 // an attacker needs to show us one image and the runtime another:
 // - Go matches an object key to a struct field case-insensitively (Unicode simple folding, so
@@ -75262,6 +75275,11 @@ const inTotoStatement = struct({
     predicateType: leaf,
     predicate: { t: 'free' },
 });
+/** cosign's simple-signing payload (sigstore's payload.SimpleContainerImage) as cosign reads it. */
+const cosignPayload = struct({
+    critical: struct({ identity: struct({ 'docker-reference': leaf }), image: struct({ 'docker-manifest-digest': leaf }), type: leaf }),
+    optional: { t: 'free' },
+});
 /** moby's tarexport manifestItem: untagged Go fields, so "config" is read as Config. */
 const dockerSaveManifest = {
     t: 'array',
@@ -75273,6 +75291,7 @@ const SHAPES = {
     'token response': tokenResponse,
     'in-toto statement': inTotoStatement,
     'docker-save manifest': dockerSaveManifest,
+    'cosign payload': cosignPayload,
 };
 /** Legit documents nest a dozen levels; Go stops at 10000, we far earlier, so deep input cannot exhaust the stack. */
 const MAX_DEPTH = 512;
@@ -75717,6 +75736,28 @@ function isStringMap(value) {
 // fails when the two disagree.
 
 
+
+/**
+ * An image's layers, manifest and config side by side: as many as the longer of the two lists (a
+ * manifest and config that disagree in count fail rule layer-count, and the extra rows show it).
+ */
+function imageLayers(manifest, config) {
+    const history = config.history ?? [];
+    const diffIds = config.rootfs.diff_ids;
+    const steps = layerSteps(history, diffIds.length);
+    const count = Math.max(diffIds.length, manifest.layers.length);
+    return Array.from({ length: count }, (_, i) => {
+        const step = steps[i];
+        const entry = step?.kind === 'step' ? history[step.entry] : undefined;
+        return {
+            index: i + 1,
+            ...(manifest.layers[i] ? { descriptor: manifest.layers[i] } : {}),
+            ...(diffIds[i] !== undefined ? { diffId: diffIds[i] } : {}),
+            ...(entry ? { history: entry } : {}),
+            ...(step?.kind === 'squashed' ? { instruction: squashedLabel(step.steps) } : entry?.created_by !== undefined ? { instruction: entry.created_by } : {}),
+        };
+    });
+}
 /**
  * The platform view of an image from its config (or, for a daemon that has no config to give,
  * the config fields it reports) and the index entry that named it, if any. A config without an
@@ -75782,11 +75823,124 @@ function digestOf(bytes, like) {
     return `${algorithm}:${createDigester(algorithm).update(bytes).digest('hex')}`;
 }
 /** `sha256:0123456789ab` — enough to tell layers apart in a table. */
-function digest_shortDigest(digest, length = 12) {
+function shortDigest(digest, length = 12) {
     if (!digest)
         return '';
     const i = digest.indexOf(':');
     return i < 0 ? digest.slice(0, length) : `${digest.slice(0, i + 1)}${digest.slice(i + 1, i + 1 + length)}`;
+}
+
+;// CONCATENATED MODULE: ./src/oci/referrers.ts
+// OCI 1.1 referrers, the pure part: the fallback tag a digest's referrers list lives under when a
+// registry has no referrers API (distribution-spec "Referrers Tag Schema"), cosign's older tags
+// beside it (`sha256-<hex>.sig`, `.att`, `.sbom`), what kind of thing an artifact type names
+// (a signature, an SBOM, an attestation or something else), a referrer manifest's artifact type
+// by the spec's rule, and the `Link: <…>; rel="next"` header the API pages with. Values in,
+// values out; nothing here fetches.
+
+
+/**
+ * Artifact types by what they are, from the tools that push them: cosign (its OCI 1.1 referrers
+ * mode and its simple-signing payload), Notation, Sigstore bundles (cosign 2.x `--new-bundle-format`),
+ * SPDX and CycloneDX as their media types are registered or as tools (syft, oras, docker scout)
+ * write them, and in-toto / DSSE attestations. Anything else is listed by its type as "other".
+ */
+const KNOWN = [
+    [/^application\/vnd\.dev\.cosign\.artifact\.sig\.v1\+json$/, 'signature'],
+    [/^application\/vnd\.dev\.cosign\.simplesigning\.v1\+json$/, 'signature'],
+    [/^application\/vnd\.cncf\.notary\.signature$/, 'signature'],
+    [/^application\/vnd\.dev\.sigstore\.bundle(?:\.v[0-9.]+)?\+json$/, 'signature'],
+    [/^(?:application|text)\/(?:vnd\.)?spdx(?:\+json|\+xml|\+yaml|\+tag-value)?$/, 'sbom'],
+    [/^application\/vnd\.cyclonedx(?:\+json|\+xml)?$/, 'sbom'],
+    [/^application\/vnd\.syft\+json$/, 'sbom'],
+    [/^application\/vnd\.dev\.cosign\.attestation\.v1\+json$/, 'attestation'],
+    [/^application\/vnd\.in-toto\+json$/, 'attestation'],
+    [/^application\/vnd\.dsse\.envelope\.v1\+json$/, 'attestation'],
+];
+/** What an artifact type names. Media types are case-insensitive (RFC 6838), so is this. */
+function classifyArtifactType(artifactType) {
+    const type = artifactType.toLowerCase();
+    for (const [pattern, kind] of KNOWN)
+        if (pattern.test(type))
+            return kind;
+    return 'other';
+}
+/**
+ * The artifact type of a referrer as the referrers API reports it (distribution-spec, "Listing
+ * Referrers"): a manifest's `artifactType`, else its config's media type; an index's
+ * `artifactType`, else none. Undefined also when the value is not a media type: it is then not
+ * something we can name.
+ */
+function artifactTypeOf(body) {
+    const declared = body.artifactType;
+    if (declared !== undefined && declared !== null && declared !== '')
+        return isMediaType(declared) ? declared : undefined;
+    if ('config' in body && body.config)
+        return isMediaType(body.config.mediaType) ? body.config.mediaType : undefined;
+    return undefined;
+}
+/** Characters a tag may hold (distribution-spec `<reference>` as a tag); others become `-` in a referrers tag. */
+const NOT_TAG_CHAR = /[^a-zA-Z0-9._-]/g;
+const referrers_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+/**
+ * The referrers tag of a digest: the algorithm truncated to 32 characters, `-`, the encoded part
+ * truncated to 64, with every character a tag may not hold replaced by `-`
+ * (`sha256:abc…` → `sha256-abc…`).
+ */
+function referrersTag(digest) {
+    const colon = digest.indexOf(':');
+    const algorithm = digest.slice(0, colon).slice(0, 32);
+    const encoded = digest.slice(colon + 1).slice(0, 64);
+    return `${algorithm}-${encoded}`.replace(NOT_TAG_CHAR, '-');
+}
+/**
+ * cosign's tags for a digest before OCI 1.1 (`sha256-<hex>.sig` and its `.att` and `.sbom`
+ * siblings): the whole digest with `:` as `-`, untruncated, so a digest too long for a tag has none.
+ */
+function cosignTags(digest) {
+    const stem = digest.replace(':', '-');
+    const tags = [
+        { tag: `${stem}.sig`, kind: 'signature' },
+        { tag: `${stem}.att`, kind: 'attestation' },
+        { tag: `${stem}.sbom`, kind: 'sbom' },
+    ];
+    return tags.filter((t) => referrers_TAG.test(t.tag));
+}
+/**
+ * The `rel="next"` target of a Link header (RFC 8288), or undefined. Links are separated by
+ * commas outside `<…>` and quoted values; a link's rel may be quoted and may list several relation types.
+ */
+function nextLink(header) {
+    if (!header)
+        return undefined;
+    const links = header.match(/<[^>]*>(?:[^,<"]|"[^"]*")*/g) ?? [];
+    for (const link of links) {
+        const target = /^<([^>]*)>/.exec(link)?.[1];
+        const params = link.slice(link.indexOf('>') + 1);
+        const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,"]+))/i.exec(params);
+        const relations = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
+        if (target !== undefined && relations.includes('next'))
+            return target;
+    }
+    return undefined;
+}
+/**
+ * Why a decoded referrers list (the API's answer or the fallback tag's) is not an OCI image index
+ * of valid descriptors, or undefined when it is one.
+ */
+function referrersIndexProblem(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return 'is not a JSON object';
+    const index = value;
+    if (index.schemaVersion !== 2)
+        return `has schemaVersion ${String(index.schemaVersion)}, not 2`;
+    if (index.mediaType !== undefined && index.mediaType !== MediaType.OciIndex)
+        return `has mediaType ${String(index.mediaType).slice(0, 80)}, not an OCI image index`;
+    if (!Array.isArray(index.manifests))
+        return 'has no manifests list';
+    if (index.config !== undefined)
+        return 'has a config: it is an image manifest, not an index';
+    return manifestDescriptorProblem(index);
 }
 
 // EXTERNAL MODULE: ../main/node_modules/undici/index.js
@@ -76599,6 +76753,7 @@ class RateLimitWatcher {
 
 
 
+
 /** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
 const MANIFEST_CAP = 4 * 1024 * 1024;
 const CONFIG_CAP = 8 * 1024 * 1024;
@@ -76692,6 +76847,18 @@ class RegistryClient {
         return `${this.baseUrl}/v2/${this.ref.repository}/${kind}/${reference}`;
     }
     /**
+     * Whether a tag may exist, by HEAD: for probing tags that are usually absent (the referrers tag,
+     * cosign's tags), so a run does not spend manifest GETs — which Docker Hub counts as pulls — on
+     * 404s. It decides only absence, and only on a 404: content is never taken from a HEAD, a tag
+     * that may exist is then fetched by GET and hashed, and any other answer (405, 401, 5xx) says
+     * "maybe" so the GET decides.
+     */
+    async mayHaveManifest(tag) {
+        const res = await this.call({ method: 'HEAD', url: this.url('manifests', tag), headers: { accept: MANIFEST_ACCEPT } });
+        await discard(res);
+        return res.status !== 404;
+    }
+    /**
      * GET a manifest by tag or digest. `expected` is the descriptor that led here (an index entry):
      * its size and media type must agree with what is served, as its digest must.
      */
@@ -76759,6 +76926,59 @@ class RegistryClient {
             throw await this.failure(res, 'blob', descriptor.digest);
         const reopen = (offset) => this.call({ method: 'GET', url, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
         return { ...res, body: resumableBody(res, reopen, { resumes: BODY_ATTEMPTS, what: `blob ${descriptor.digest} of ${this.name}` }) };
+    }
+    /**
+     * One page of the OCI 1.1 referrers API for `subject`, or of the `next` URL the previous page
+     * linked to. A registry with the API never answers 404 to it (distribution-spec, "Listing
+     * Referrers"): a 404 that is not NAME_UNKNOWN means it has none (Debian's distribution 2.8
+     * answers its router's plain-text `404 page not found`), and the caller falls back to the
+     * referrers tag. Any other failure is an error. A next link must stay on this repository's
+     * referrers path of this registry: our credentials go wherever it points.
+     */
+    async getReferrersPage(subject, opts = {}) {
+        const first = new URL(`${this.baseUrl}/v2/${this.ref.repository}/referrers/${subject}`);
+        if (opts.artifactType)
+            first.searchParams.set('artifactType', opts.artifactType);
+        const url = opts.next ? this.referrersLink(opts.next, first, subject) : first;
+        const what = `the referrers of ${this.name}@${subject}`;
+        const res = await this.call({ method: 'GET', url: url.toString(), headers: { accept: MediaType.OciIndex } });
+        if (res.status === 404) {
+            const detail = await errorLine(res);
+            if (/NAME_UNKNOWN/.test(detail))
+                throw new VerifyImageError('not-found', `repository ${this.name} not found listing ${what} (${detail})`);
+            return { kind: 'no-api', detail };
+        }
+        if (res.status !== 200) {
+            const detail = await errorLine(res);
+            throw new VerifyImageError(res.status === 401 || res.status === 403 ? 'auth' : 'unreachable', `${this.ref.registry} answered ${res.status} listing ${what} (${detail})`);
+        }
+        const bytes = await readCapped(res, MANIFEST_CAP, what);
+        const link = header(res, 'link');
+        const next = nextLink(link);
+        return {
+            kind: 'page',
+            bytes,
+            contentType: mediaTypeOf(header(res, 'content-type')),
+            ...(next !== undefined ? { next: this.referrersLink(next, new URL(res.url), subject).toString() } : {}),
+            filtersApplied: (header(res, 'oci-filters-applied') ?? '')
+                .split(',')
+                .map((f) => f.trim())
+                .filter(Boolean),
+        };
+    }
+    /** A referrers page link resolved against `base`, refused unless it is this repository's referrers path for `subject` on this registry. */
+    referrersLink(link, base, subject) {
+        let url;
+        try {
+            url = new URL(link, base);
+        }
+        catch {
+            throw new VerifyImageError('protocol', `${this.ref.registry} linked the next page of referrers of ${subject} to something that is not a URL`);
+        }
+        if (url.origin !== new URL(this.baseUrl).origin || url.pathname !== `/v2/${this.ref.repository}/referrers/${subject}`) {
+            throw new VerifyImageError('protocol', `${this.ref.registry} linked the next page of referrers of ${subject} to ${redact(url.toString())}, not this repository's referrers path on this registry; not following it with our credentials`);
+        }
+        return url;
     }
     get name() {
         return `${this.ref.registry}/${this.ref.repository}`;
@@ -77676,6 +77896,109 @@ function maxOf(values) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/bytes/media-type.ts
+// What a layer's media type says about how to read it: the compression it claims, and whether it
+// is a foreign (non-distributable) layer that registries are not expected to serve. Pure. The one
+// place that maps layer media types to compressions and back, for deep verification (which picks
+// its decoder by the manifest's claim) and the local sources (which check the claim against the
+// bytes, and name a legacy `docker save` layer by what its bytes are).
+
+/** Docker's uncompressed schema2 layer type; containers/image writes it for `--dest-decompress`. */
+const DOCKER_LAYER_TAR = 'application/vnd.docker.image.rootfs.diff.tar';
+/** The layer types this action downloads and proves. */
+const READABLE = new Set([
+    MediaType.DockerLayerGzip,
+    MediaType.DockerLayerZstd,
+    DOCKER_LAYER_TAR,
+    MediaType.OciLayer,
+    MediaType.OciLayerGzip,
+    MediaType.OciLayerZstd,
+]);
+const FOREIGN = new Set([
+    MediaType.DockerForeignLayerGzip,
+    MediaType.OciLayerNondistributable,
+    MediaType.OciLayerNondistributableGzip,
+    MediaType.OciLayerNondistributableZstd,
+]);
+function layerKind(mediaType) {
+    const type = mediaType.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (FOREIGN.has(type))
+        return { readable: false, reason: 'foreign', foreign: true };
+    const compression = READABLE.has(type) ? compressionOfMediaType(type) : undefined;
+    if (compression)
+        return { readable: true, compression, foreign: false };
+    return { readable: false, reason: 'unknown-media-type', foreign: false };
+}
+/**
+ * The compression a media type names by its ending (`+gzip`, `.tar.gzip`, `+zstd`, `.tar`),
+ * whether or not it is a layer type we read: what the local sources hold the bytes to.
+ */
+function compressionOfMediaType(mediaType) {
+    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
+        return 'gzip';
+    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
+        return 'zstd';
+    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
+        return 'none';
+    return undefined;
+}
+/** The Docker schema2 layer type for bytes compressed as `compression` (a legacy `docker save` has no manifest to say). */
+function dockerLayerMediaType(compression) {
+    if (compression === 'gzip')
+        return MediaType.DockerLayerGzip;
+    if (compression === 'zstd')
+        return MediaType.DockerLayerZstd;
+    return DOCKER_LAYER_TAR;
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/bytes/backpressure.ts
+// Waiting for a full stream: every writer in the byte pass (the download into the hasher, the
+// hasher into its decoder, the decoder wrapper into node:zlib) pauses on the same condition.
+/** Why a full stream lets its writer go on: it drained, or it never will (it failed, closed or ended). */
+const WRITABLE_AGAIN = ['drain', 'error', 'close', 'end'];
+/** Calls `go` once, when `stream` wants more input or never will; the outcome itself is seen elsewhere. */
+function whenWritable(stream, go) {
+    const once = () => {
+        for (const event of WRITABLE_AGAIN)
+            stream.off(event, once);
+        go();
+    };
+    for (const event of WRITABLE_AGAIN)
+        stream.on(event, once);
+}
+
+;// CONCATENATED MODULE: ./src/bytes/compression.ts
+// How a blob is compressed, as its first bytes say: the one place that knows the gzip and zstd
+// magic numbers. A media type only claims a compression (media-type.ts): deep verification decodes
+// a layer as its manifest claims and fails it when the bytes are not that; the local side reads a
+// blob as what its bytes are and refuses it when its media type says otherwise.
+/** Bytes a blob must have begun with before its compression can be told. */
+const SNIFF_BYTES = 4;
+/** gzip member magic (RFC 1952): 1F 8B. */
+const GZIP_MAGIC = [0x1f, 0x8b];
+/** zstd frame magic (RFC 8878), little-endian: 28 B5 2F FD. */
+const ZSTD_MAGIC = 0xfd2fb528;
+/** zstd skippable frames: 50..5F 2A 4D 18, little-endian. */
+const ZSTD_SKIPPABLE_MASK = 0xfffffff0;
+const ZSTD_SKIPPABLE_MAGIC = 0x184d2a50;
+/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
+function sniffCompression(head) {
+    if (head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
+        return 'gzip';
+    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
+        return 'zstd';
+    return 'none';
+}
+/** A zstd frame or a skippable frame: what a zstd stream may start with. */
+function isZstdFrame(head) {
+    if (head.length < 4)
+        return false;
+    const magic = head.readUInt32LE(0);
+    return magic === ZSTD_MAGIC || (magic & ZSTD_SKIPPABLE_MASK) === ZSTD_SKIPPABLE_MAGIC;
+}
+
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/bytes/decompress.ts
@@ -77694,6 +78017,8 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 
 
+
+
 /** Room for the decompressor to work on a chunk or two while the next ones download. */
 const WRITE_BUFFER = 1024 * 1024;
 const OUTPUT_CHUNK = 128 * 1024;
@@ -77702,14 +78027,6 @@ const nativeZstd = external_node_zlib_.createZstdDecompress;
 /** Which zstd decoder this process would use, for logs and the report. */
 function zstdImplementation() {
     return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
-}
-/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
-function sniffCompression(head) {
-    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
-        return 'gzip';
-    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
-        return 'zstd';
-    return 'none';
 }
 /** A decoder for `compression`, or undefined for uncompressed layers. */
 function openDecoder(compression) {
@@ -77756,15 +78073,7 @@ class WholeInput extends external_node_stream_.Duplex {
         // After the decoder ended its output, the rest is only counted.
         if (this.consumedAtEnd !== undefined || this.inner.write(chunk))
             return callback();
-        const go = () => {
-            this.inner.off('drain', go);
-            this.inner.off('end', go);
-            this.inner.off('close', go);
-            callback();
-        };
-        this.inner.on('drain', go);
-        this.inner.on('end', go);
-        this.inner.on('close', go);
+        whenWritable(this.inner, () => callback());
     }
     _final(callback) {
         const judge = () => {
@@ -77868,148 +78177,583 @@ function zstdCommand() {
     });
     return decoder;
 }
-const ZSTD_MAGIC = 0xfd2fb528;
-/** A zstd frame (28 B5 2F FD) or a skippable frame (5? 2A 4D 18), little-endian magic numbers. */
-function isZstdFrame(head) {
-    const magic = head.readUInt32LE(0);
-    return magic === ZSTD_MAGIC || (magic & 0xfffffff0) === 0x184d2a50;
+
+;// CONCATENATED MODULE: ./src/bytes/layer-index.ts
+// What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
+// written to disk and file contents are skipped by arithmetic, not copied. The result is a compact
+// index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's layer
+// changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
+//
+// The headers are walked as Go's archive/tar reads them, because that is what Docker and
+// containerd unpack: the same checksum and numeric-field rules, PAX (`x`) and GNU long-name
+// (`L`, `K`) headers applied to the next entry, global PAX headers (`g`) ignored, no body for
+// links, devices, fifos and directories whatever their size field says, a zero block followed by
+// a non-zero one refused. Go stops at the end-of-archive marker (two zero blocks); the runtime then
+// drains the rest of the stream into the diff_id and never looks at it. So do we: bytes after the
+// marker are counted, never parsed, which keeps the cost of a layer linear in its bytes and the
+// memory flat however much follows.
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+/** `./usr/bin/` → `usr/bin`; the root is ''. */
+function normalizeEntryPath(path) {
+    let p = path.replace(/\\/g, '/');
+    p = p.replace(/\/{2,}/g, '/');
+    while (p.startsWith('./'))
+        p = p.slice(2);
+    p = p.replace(/^\/+/, '').replace(/\/+$/, '');
+    if (p === '.')
+        return '';
+    return p;
+}
+function emptyCounts() {
+    return { files: 0, directories: 0, symlinks: 0, hardlinks: 0, others: 0, whiteouts: 0, opaqueDirs: 0, fileBytes: 0 };
+}
+const BLOCK = 512;
+/** Go's archive/tar caps a PAX or GNU long-name body at 1 MiB (maxSpecialFileSize). */
+const SPECIAL_CAP = 1024 * 1024;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+/**
+ * A write-only sink for an uncompressed layer tar. `write` never holds more than a header block
+ * (or a PAX/long-name body, at most 1 MiB, as Go allows); `end()` resolves with the contents or
+ * rejects when the stream is not a tar Go would unpack.
+ */
+class LayerIndexer {
+    counts = emptyCounts();
+    paths = [];
+    kinds = [];
+    sizes = [];
+    problem;
+    phase = 'header';
+    /** A header block split across chunks. */
+    partial = Buffer.alloc(BLOCK);
+    partialFill = 0;
+    /** Body bytes (with padding) still to skip. */
+    skip = 0;
+    special;
+    /** PAX records and GNU long name waiting for the entry they describe. */
+    pax;
+    longName;
+    /** Body to skip after a GNU sparse header's extension blocks. */
+    sparseBody = 0;
+    /** Bytes the header walker consumed: the archive up to and including its end marker. */
+    walked = 0;
+    after = 0;
+    /** Bytes handed to the header walker so far; nothing after the end-of-archive marker. */
+    get parsedBytes() {
+        return this.walked;
+    }
+    /** Feeds uncompressed bytes; synchronous, so there is no backpressure to honour. */
+    write(chunk) {
+        if (this.problem)
+            return;
+        if (this.phase === 'end') {
+            this.after += chunk.length;
+            return;
+        }
+        let i = 0;
+        while (i < chunk.length && !this.problem) {
+            if (this.phase === 'end') {
+                this.after += chunk.length - i;
+                break;
+            }
+            if (this.phase === 'body') {
+                const n = Math.min(this.skip, chunk.length - i);
+                this.skip -= n;
+                i += n;
+                this.walked += n;
+                if (this.skip === 0)
+                    this.phase = 'header';
+                continue;
+            }
+            if (this.phase === 'special') {
+                i += this.collect(chunk.subarray(i));
+                continue;
+            }
+            // A block phase: take a whole block from the chunk when it holds one, else assemble it.
+            let block;
+            if (this.partialFill === 0 && chunk.length - i >= BLOCK) {
+                block = chunk.subarray(i, i + BLOCK);
+                i += BLOCK;
+                this.walked += BLOCK;
+            }
+            else {
+                const n = Math.min(BLOCK - this.partialFill, chunk.length - i);
+                chunk.copy(this.partial, this.partialFill, i, i + n);
+                this.partialFill += n;
+                i += n;
+                this.walked += n;
+                if (this.partialFill < BLOCK)
+                    break;
+                this.partialFill = 0;
+                block = this.partial;
+            }
+            this.onBlock(block);
+        }
+    }
+    /** Ends the stream; resolves with the contents, or rejects when the archive is not one Go would read. */
+    end() {
+        if (!this.problem) {
+            if (this.partialFill > 0 || this.phase === 'body' || this.phase === 'special' || this.phase === 'sparse') {
+                this.problem = `the archive ends inside an entry at byte ${this.walked} (truncated tar)`;
+            }
+        }
+        if (this.problem)
+            return Promise.reject(new Error(this.problem));
+        if (this.after > 0)
+            this.counts.bytesAfterEnd = this.after;
+        return Promise.resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
+    }
+    fail(message) {
+        this.problem ??= `${message} at byte ${this.walked - BLOCK}`;
+    }
+    onBlock(block) {
+        switch (this.phase) {
+            case 'header':
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'zero';
+                else
+                    this.onHeader(block);
+                return;
+            case 'zero':
+                // Go: two zero blocks end the archive; a zero block and then anything else is an invalid header.
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'end';
+                else
+                    this.fail('a zero block followed by a non-zero block (Go reads this as an invalid header, not as the end of the archive)');
+                return;
+            case 'sparse':
+                // Old GNU sparse extension blocks: 21 entries of 24 bytes, then the "more follow" flag.
+                if (block[504] === 0)
+                    this.startBody(this.sparseBody);
+                return;
+        }
+    }
+    onHeader(block) {
+        const format = headerFormat(block);
+        if (!format)
+            return this.fail('invalid tar header (bad checksum or not a tar header)');
+        const fields = new Fields();
+        let name = cString(block, 0, 100);
+        let type = String.fromCharCode(block[156] ?? 0);
+        let size = fields.numeric(block, 124, 136);
+        fields.numeric(block, 100, 108); // mode
+        fields.numeric(block, 108, 116); // uid
+        fields.numeric(block, 116, 124); // gid
+        fields.numeric(block, 136, 148); // mtime
+        let prefix = '';
+        if (format !== 'v7') {
+            fields.numeric(block, 329, 337); // devmajor
+            fields.numeric(block, 337, 345); // devminor
+            if (format === 'ustar')
+                prefix = cString(block, 345, 500);
+            else if (format === 'star') {
+                prefix = cString(block, 345, 476);
+                fields.numeric(block, 476, 488);
+                fields.numeric(block, 488, 500);
+            }
+            else {
+                // GNU atime/ctime; Go < 1.8 wrote a USTAR prefix there, which Go still reads as one.
+                const times = new Fields();
+                if (block[345] !== 0)
+                    times.numeric(block, 345, 357);
+                if (block[357] !== 0)
+                    times.numeric(block, 357, 369);
+                if (times.bad) {
+                    const old = cString(block, 345, 500);
+                    if (![...old].some((ch) => ch.charCodeAt(0) >= 0x80))
+                        prefix = old;
+                }
+            }
+        }
+        if (prefix)
+            name = `${prefix}/${name}`;
+        if (fields.bad)
+            return this.fail('invalid tar header (a numeric field is not a number)');
+        if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+            if (size < 0 || size > SPECIAL_CAP)
+                return this.fail(`a ${type} header of ${size} bytes (Go refuses more than 1 MiB)`);
+            this.special = { type, parts: [], need: size, skip: padding(size) };
+            this.phase = size + padding(size) > 0 ? 'special' : 'header';
+            if (this.phase === 'header')
+                this.endSpecial();
+            return;
+        }
+        const pax = this.pax;
+        if (pax?.has('path'))
+            name = pax.get('path');
+        if (pax?.has('size')) {
+            const value = pax.get('size');
+            size = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+            if (!Number.isSafeInteger(size))
+                return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
+        }
+        if (this.longName !== undefined)
+            name = this.longName;
+        this.pax = undefined;
+        this.longName = undefined;
+        if (type === '\0')
+            type = name.endsWith('/') ? '5' : '0';
+        if (!Number.isSafeInteger(size) || size < 0)
+            return this.fail('invalid tar header (negative or oversized size)');
+        this.record(name, type, size);
+        const body = HEADER_ONLY.has(type) ? 0 : size;
+        if (type === 'S') {
+            if (format !== 'gnu')
+                return this.fail('a GNU sparse entry in a non-GNU header');
+            if (block[482] !== 0) {
+                this.sparseBody = body + padding(body);
+                this.phase = 'sparse';
+                return;
+            }
+        }
+        this.startBody(body + padding(body));
+    }
+    startBody(bytes) {
+        this.skip = bytes;
+        this.phase = bytes > 0 ? 'body' : 'header';
+    }
+    /** Takes bytes of a PAX or long-name body (and its padding); returns how many it took. */
+    collect(bytes) {
+        const special = this.special;
+        let taken = 0;
+        if (special.need > 0) {
+            taken = Math.min(special.need, bytes.length);
+            special.parts.push(Buffer.from(bytes.subarray(0, taken)));
+            special.need -= taken;
+        }
+        if (special.need === 0) {
+            const pad = Math.min(special.skip, bytes.length - taken);
+            special.skip -= pad;
+            taken += pad;
+        }
+        this.walked += taken;
+        if (special.need === 0 && special.skip === 0)
+            this.endSpecial();
+        return taken;
+    }
+    endSpecial() {
+        const special = this.special;
+        this.special = undefined;
+        this.phase = 'header';
+        const body = Buffer.concat(special.parts);
+        switch (special.type) {
+            case 'x': {
+                const records = parsePax(body);
+                if (!records) {
+                    this.problem ??= `invalid PAX header before byte ${this.walked}`;
+                    return;
+                }
+                this.pax = records;
+                return;
+            }
+            case 'g':
+                // Go hands a global header to its caller as an entry of its own, which unpackers skip,
+                // and forgets what was pending: it describes no entry.
+                if (!parsePax(body))
+                    this.problem ??= `invalid PAX global header before byte ${this.walked}`;
+                this.pax = undefined;
+                this.longName = undefined;
+                return;
+            case 'L':
+                this.longName = cString(body, 0, body.length);
+                return;
+            case 'K':
+                return; // a long link target: not indexed
+        }
+    }
+    record(rawPath, type, size) {
+        const path = normalizeEntryPath(rawPath);
+        const slash = path.lastIndexOf('/');
+        const base = path.slice(slash + 1);
+        const dir = slash < 0 ? '' : path.slice(0, slash);
+        const c = this.counts;
+        if (base.startsWith(WHITEOUT_PREFIX)) {
+            if (base === OPAQUE_MARKER) {
+                c.opaqueDirs++;
+                this.push(dir, 'q', 0);
+            }
+            else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
+                // AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not content, not a deletion.
+            }
+            else {
+                c.whiteouts++;
+                this.push(dir ? `${dir}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length), 'w', 0);
+            }
+            return;
+        }
+        switch (type) {
+            case '0':
+            case '7':
+                c.files++;
+                c.fileBytes += size;
+                this.push(path, 'f', size);
+                break;
+            case '5':
+            case 'D':
+                c.directories++;
+                this.push(path, 'd', 0);
+                break;
+            case '2':
+                c.symlinks++;
+                this.push(path, 'l', 0);
+                break;
+            case '1':
+                c.hardlinks++;
+                this.push(path, 'h', 0);
+                break;
+            default:
+                c.others++;
+                this.push(path, 'o', 0);
+        }
+    }
+    push(path, kind, size) {
+        this.paths.push(path);
+        this.kinds.push(kind);
+        this.sizes.push(size);
+    }
+}
+/** Go's isHeaderOnlyType: hard links, symlinks, devices, directories and fifos have no body. */
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+function padding(size) {
+    return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+/** Bytes up to the first NUL, as UTF-8. */
+function cString(block, from, to) {
+    const nul = block.indexOf(0, from);
+    return block.toString('utf8', from, nul >= 0 && nul < to ? nul : to);
+}
+/** The header's format as Go's getFormat guesses it, or undefined when the checksum is wrong. */
+function headerFormat(block) {
+    const stored = new Fields().octal(block, 148, 156);
+    if (stored === undefined)
+        return undefined;
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const c = i >= 148 && i < 156 ? 0x20 : block[i];
+        unsigned += c;
+        signed += c >= 0x80 ? c - 256 : c;
+    }
+    if (stored !== unsigned && stored !== signed)
+        return undefined;
+    const magic = block.toString('latin1', 257, 263);
+    if (magic === 'ustar\0')
+        return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
+    if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0')
+        return 'gnu';
+    return 'v7';
+}
+/** Go's numeric tar fields: octal text padded with spaces or NULs, or base-256 when the top bit is set. */
+class Fields {
+    bad = false;
+    numeric(block, from, to) {
+        if ((block[from] & 0x80) === 0)
+            return this.octal(block, from, to) ?? 0;
+        const negative = (block[from] & 0x40) !== 0;
+        let value = 0n;
+        for (let i = from; i < to; i++) {
+            let c = block[i] ^ (negative ? 0xff : 0);
+            if (i === from)
+                c &= 0x7f;
+            if (value >> 56n > 0n) {
+                this.bad = true;
+                return 0;
+            }
+            value = (value << 8n) | BigInt(c);
+        }
+        if (value >> 63n > 0n) {
+            this.bad = true;
+            return 0;
+        }
+        const n = negative ? -Number(value) - 1 : Number(value);
+        return Number.isSafeInteger(n) ? n : negative ? -Infinity : Infinity;
+    }
+    octal(block, from, to) {
+        let start = from;
+        let end = to;
+        while (start < end && (block[start] === 0x20 || block[start] === 0))
+            start++;
+        while (end > start && (block[end - 1] === 0x20 || block[end - 1] === 0))
+            end--;
+        const nul = block.indexOf(0, start);
+        if (nul >= 0 && nul < end)
+            end = nul;
+        if (start === end)
+            return 0;
+        const text = block.toString('latin1', start, end);
+        if (!/^[0-7]+$/.test(text)) {
+            this.bad = true;
+            return undefined;
+        }
+        return parseInt(text, 8);
+    }
+}
+/** PAX records (`LEN key=value\n`) as Go's parsePAX reads them; undefined when one is malformed. */
+function parsePax(body) {
+    const records = new Map();
+    let at = 0;
+    while (at < body.length) {
+        const space = body.indexOf(0x20, at);
+        if (space < 0)
+            return undefined;
+        const lengthText = body.toString('latin1', at, space);
+        if (!/^[0-9]+$/.test(lengthText))
+            return undefined;
+        const length = Number(lengthText);
+        if (length < 5 || length > body.length - at || length <= lengthText.length + 1)
+            return undefined;
+        const end = at + length;
+        if (body[end - 1] !== 0x0a)
+            return undefined;
+        const record = body.subarray(space + 1, end - 1);
+        const eq = record.indexOf(0x3d);
+        if (eq <= 0)
+            return undefined;
+        const key = record.toString('utf8', 0, eq);
+        const value = record.toString('utf8', eq + 1);
+        if (key.includes('\0'))
+            return undefined;
+        if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes('\0'))
+            return undefined;
+        records.set(key, value);
+        at = end;
+    }
+    return records;
 }
 
-;// CONCATENATED MODULE: ./src/local/blob-digest.ts
-// Reading a blob once: the sha256 of its bytes and size, its compression sniffed from the magic
-// bytes, the sha256 of its uncompressed bytes (the diff_id when it is a layer) and, for small JSON
-// blobs (manifests, configs), the bytes themselves. A Writable, so any stream can be piped in with
-// backpressure: a file, a tar entry. Memory stays constant whatever the blob size. The decoders
-// are deep verification's (src/bytes/decompress.ts): the same zstd fallback on Node 20, and the
-// same refusal of bytes after the last gzip member that Go's reader would fail on.
+;// CONCATENATED MODULE: ./src/bytes/hasher.ts
+// The one streaming pass over a blob, for deep verification and the local sources alike: the
+// bytes as stored are counted and hashed (the blob's digest and size), the same chunks flow into
+// the decoder for their compression (decompress.ts: node:zlib, or `zstd -dc` where Node has no
+// zstd), and what comes out is hashed (the diff_id), counted and, when asked, walked as a tar
+// (layer-index.ts). A Writable, so any stream pipes in with backpressure: a download, a file, a
+// tar entry. Nothing is held beyond the streams' own buffers, except a small JSON blob's bytes
+// when the caller asks to keep them (manifests and configs read from an archive in passing).
+//
+// A decoding failure is a finding about the blob, not a stream error: the compressed bytes are
+// still hashed to the end, and the caller judges (deep fails the layer; the local side fails it
+// or, when no zstd decoder exists at all, notes it).
 
 
 
 
-const SNIFF_BYTES = 4;
-class BlobDigester extends external_node_stream_.Writable {
+
+
+
+class BlobHasher extends external_node_stream_.Writable {
     options;
-    raw = (0,external_node_crypto_.createHash)('sha256');
+    stored;
     size = 0;
+    /** The first bytes, held until there are enough to sniff the compression. */
     head = [];
     headLength = 0;
-    sniffed = false;
     compression = 'none';
-    inflater;
-    inflated;
-    inflateError;
-    inflateDone;
+    decoder;
+    decodeDone;
+    decodeError;
+    decoded;
+    decodedBytes = 0;
+    indexer;
     json;
     jsonLength = 0;
     result;
     constructor(options = {}) {
         super();
         this.options = options;
+        this.stored = createDigester(options.digestAlgorithm);
     }
-    /** The measurement; available once the stream has finished. */
-    get measure() {
+    /** What the pass proved; available once the stream has finished. */
+    get hashes() {
         if (!this.result)
-            throw new Error('BlobDigester: measure read before the stream finished');
+            throw new Error('BlobHasher: hashes read before the stream finished');
         return this.result;
     }
     _write(chunk, _encoding, callback) {
-        this.raw.update(chunk);
+        this.stored.update(chunk);
         this.size += chunk.length;
-        if (!this.sniffed) {
-            this.head.push(chunk);
-            this.headLength += chunk.length;
-            if (this.headLength < SNIFF_BYTES) {
-                callback();
-                return;
-            }
-            const head = Buffer.concat(this.head);
-            this.head = [];
-            this.sniff(head);
-            this.keepJson(head);
-            this.inflate(head, callback);
-            return;
-        }
-        this.keepJson(chunk);
-        this.inflate(chunk, callback);
+        if (!this.head)
+            return this.feed(chunk, callback);
+        this.head.push(chunk);
+        this.headLength += chunk.length;
+        if (this.headLength < SNIFF_BYTES)
+            return callback();
+        this.feed(this.begin(), callback);
     }
     _final(callback) {
-        if (!this.sniffed) {
-            const head = Buffer.concat(this.head);
-            this.head = [];
-            this.sniff(head);
-            this.keepJson(head);
-            this.inflate(head, () => undefined);
-        }
-        const inflater = this.inflater;
-        if (inflater)
-            inflater.end();
-        const done = this.inflateDone ?? Promise.resolve();
-        void done.then(() => {
-            const digest = `sha256:${this.raw.digest('hex')}`;
-            const result = { digest, size: this.size, compression: this.compression };
-            if (this.compression === 'none')
-                result.diffId = digest;
-            else if (this.inflated && !this.inflateError)
-                result.diffId = `sha256:${this.inflated.digest('hex')}`;
-            else if (this.inflateError)
-                result.diffIdError = this.inflateError;
-            if (this.json)
-                result.json = Buffer.concat(this.json, this.jsonLength);
-            this.result = result;
-            callback();
-        });
+        if (this.head)
+            this.feed(this.begin(), () => undefined);
+        if (this.decoder && !this.decoder.destroyed)
+            this.decoder.end();
+        void this.finish().then(() => callback());
     }
-    sniff(head) {
-        this.sniffed = true;
-        this.compression = sniffCompression(head);
+    _destroy(error, callback) {
+        this.decoder?.destroy();
+        callback(error);
+    }
+    /** Stops the pass (the blob ran past its size, or its source failed) and waits for the decoder to let go. */
+    async abort() {
+        this.destroy();
+        await this.decodeDone;
+    }
+    /** Knows the compression from the first bytes: opens the decoder and decides whether to keep JSON. */
+    begin() {
+        const head = Buffer.concat(this.head ?? [], this.headLength);
+        this.head = undefined;
+        this.compression = this.options.compression ?? sniffCompression(head);
         const keep = this.options.keepJsonUpTo ?? 0;
         if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
             this.json = [];
-        if (this.compression !== 'none' && this.options.uncompressed !== false)
-            this.startInflater();
-    }
-    startInflater() {
-        const inflater = openDecoder(this.compression);
-        const hash = (0,external_node_crypto_.createHash)('sha256');
-        this.inflater = inflater;
-        this.inflated = hash;
-        this.inflateDone = new Promise((resolve) => {
-            inflater.on('data', (chunk) => hash.update(chunk));
-            inflater.once('end', () => resolve());
-            inflater.once('error', (error) => {
-                // No zstd decoder at all (Node 20 without the zstd command) is a note, not a verdict on the blob.
-                this.inflateError =
-                    error instanceof VerifyImageError && error.code === 'unsupported'
-                        ? `${error.message}; the compressed digest was still checked`
-                        : `it does not decompress as ${this.compression} (${error.message})`;
-                this.inflater = undefined;
-                inflater.removeAllListeners('data');
-                resolve();
+        if (this.options.indexTar)
+            this.indexer = new LayerIndexer();
+        const decoder = openDecoder(this.compression);
+        if (decoder) {
+            this.decoder = decoder;
+            this.decoded = createDigester(this.options.diffIdAlgorithm);
+            decoder.on('data', (plain) => this.onDecoded(plain));
+            this.decodeDone = (0,external_node_stream_promises_namespaceObject.finished)(decoder).catch((err) => {
+                this.decodeError ??= err instanceof Error ? err : new Error(String(err));
             });
-        });
+        }
+        return head;
     }
-    /** Feeds the decompressor, waiting for it to drain: a fast disk never outruns the inflater. */
-    inflate(chunk, callback) {
-        const inflater = this.inflater;
-        if (!inflater || chunk.length === 0) {
-            callback();
-            return;
+    /** Hands stored bytes on: to the decoder, waiting while it is full; or, uncompressed, straight through. */
+    feed(chunk, callback) {
+        this.keepJson(chunk);
+        const decoder = this.decoder;
+        if (!decoder) {
+            this.onDecoded(chunk);
+            return callback();
         }
-        if (inflater.write(chunk)) {
-            callback();
-            return;
+        if (chunk.length === 0 || this.decodeError || decoder.destroyed || decoder.write(chunk))
+            return callback();
+        whenWritable(decoder, () => callback());
+    }
+    onDecoded(plain) {
+        this.decoded?.update(plain);
+        this.decodedBytes += plain.length;
+        this.indexer?.write(plain);
+    }
+    async finish() {
+        await this.decodeDone;
+        const digest = `${this.options.digestAlgorithm ?? 'sha256'}:${this.stored.digest('hex')}`;
+        const result = { digest, size: this.size, compression: this.compression, decodedBytes: this.decodedBytes };
+        if (!this.decoded)
+            result.diffId = digest;
+        else if (!this.decodeError)
+            result.diffId = `${this.options.diffIdAlgorithm ?? 'sha256'}:${this.decoded.digest('hex')}`;
+        else
+            result.decodeError = this.decodeError;
+        if (this.indexer) {
+            try {
+                result.contents = await this.indexer.end();
+            }
+            catch (err) {
+                result.tarError = err instanceof Error ? err.message : String(err);
+            }
         }
-        // Either it drains, or it fails and will never drain: continue on whichever comes first.
-        let called = false;
-        const go = () => {
-            if (called)
-                return;
-            called = true;
-            inflater.removeListener('drain', go);
-            callback();
-        };
-        inflater.once('drain', go);
-        void this.inflateDone?.then(go);
+        if (this.json)
+            result.json = Buffer.concat(this.json, this.jsonLength);
+        this.result = result;
     }
     keepJson(chunk) {
         if (!this.json)
@@ -78031,15 +78775,42 @@ function looksLikeJson(head) {
     }
     return false;
 }
-/** The media-type family a sniffed compression belongs to, for messages. */
-function compressionOfMediaType(mediaType) {
-    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
-        return 'gzip';
-    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
-        return 'zstd';
-    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
-        return 'none';
-    return undefined;
+
+;// CONCATENATED MODULE: ./src/local/blob-digest.ts
+// What the local sources learn by reading a blob once: its digest and size, its compression as its
+// magic bytes say, its diff_id, and for small JSON blobs (manifests, configs) the bytes themselves.
+// The pass is deep verification's (src/bytes/hasher.ts): the same decoders, so the same zstd
+// fallback on Node 20 and the same refusal of bytes after the last gzip member that Go's reader
+// would fail on. Here a decoding failure becomes the measure's `diffIdError`, in the local side's words.
+
+
+/** A Writable: pipe a file or a tar entry in; read `measure` once it has finished. */
+class BlobDigester extends BlobHasher {
+    constructor(options = {}) {
+        // The compression is sniffed: a local blob is read as what its bytes are, and blob-rules
+        // compares that with what its media type claims.
+        super({ keepJsonUpTo: options.keepJsonUpTo });
+    }
+    /** The measurement; available once the stream has finished. */
+    get measure() {
+        return toMeasure(this.hashes);
+    }
+}
+function toMeasure(hashes) {
+    const result = { digest: hashes.digest, size: hashes.size, compression: hashes.compression };
+    if (hashes.diffId !== undefined)
+        result.diffId = hashes.diffId;
+    else if (hashes.decodeError)
+        result.diffIdError = diffIdError(hashes.decodeError, hashes.compression);
+    if (hashes.json)
+        result.json = hashes.json;
+    return result;
+}
+function diffIdError(error, compression) {
+    // No zstd decoder at all (Node 20 without the zstd command) is a note, not a verdict on the blob.
+    if (error instanceof VerifyImageError && error.code === 'unsupported')
+        return `${error.message}; the compressed digest was still checked`;
+    return `it does not decompress as ${compression} (${error.message})`;
 }
 /** The measurement without the kept JSON bytes, for storing beside a layer. */
 function measureOnly(result) {
@@ -78305,8 +79076,6 @@ function dedupe(entries) {
     return [...seen.values()];
 }
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: external "node:string_decoder"
@@ -78333,6 +79102,7 @@ var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enum
 // A tar can only be read front to back, and `docker save` writes manifest.json last, after the
 // layers it names. Rather than a second pass, we measure every member on the way: when the index
 // and manifests are finally read, every blob they name has already been hashed.
+
 
 
 
@@ -78458,11 +79228,11 @@ function memberAt(scan, path) {
     return undefined;
 }
 function outerCompression(file) {
-    const head = Buffer.alloc(4);
+    const head = Buffer.alloc(SNIFF_BYTES);
     const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
     let read;
     try {
-        read = (0,external_node_fs_namespaceObject.readSync)(fd, head, 0, 4, 0);
+        read = (0,external_node_fs_namespaceObject.readSync)(fd, head, 0, SNIFF_BYTES, 0);
     }
     finally {
         (0,external_node_fs_namespaceObject.closeSync)(fd);
@@ -78838,7 +79608,7 @@ function legacyImage(scan, selector, hint, context) {
         const measured = measureOnly(member.measure);
         return {
             // No manifest: nothing claims a digest for the blob, only the config's diff_id claims its content.
-            descriptor: { mediaType: layerMediaType(measured.compression), digest: measured.digest, size: measured.size },
+            descriptor: { mediaType: dockerLayerMediaType(measured.compression), digest: measured.digest, size: measured.size },
             path,
             claimed: false,
             measured,
@@ -78881,13 +79651,6 @@ function chooseSaved(scan, saved, selector, hint, what) {
             return found[0];
     }
     throw new VerifyImageError('local', `${what} holds ${saved.length} images (${names()}): name one with docker-archive:PATH:REPO:TAG, or save only the one to verify`);
-}
-function layerMediaType(compression) {
-    if (compression === 'gzip')
-        return MediaType.DockerLayerGzip;
-    if (compression === 'zstd')
-        return MediaType.DockerLayerZstd;
-    return 'application/vnd.docker.image.rootfs.diff.tar';
 }
 
 ;// CONCATENATED MODULE: ./src/local/engine.ts
@@ -79842,449 +80605,6 @@ function units_seconds(ms) {
 // src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
 const REPORTED_WASTED_FILES = 100;
 
-;// CONCATENATED MODULE: ./src/verify/layer-index.ts
-// What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
-// written to disk and file contents are skipped by arithmetic, not copied. The result is a compact
-// index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's layer
-// changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
-//
-// The headers are walked as Go's archive/tar reads them, because that is what Docker and
-// containerd unpack: the same checksum and numeric-field rules, PAX (`x`) and GNU long-name
-// (`L`, `K`) headers applied to the next entry, global PAX headers (`g`) ignored, no body for
-// links, devices, fifos and directories whatever their size field says, a zero block followed by
-// a non-zero one refused. Go stops at the end-of-archive marker (two zero blocks); the runtime then
-// drains the rest of the stream into the diff_id and never looks at it. So do we: bytes after the
-// marker are counted, never parsed, which keeps the cost of a layer linear in its bytes and the
-// memory flat however much follows.
-const WHITEOUT_PREFIX = '.wh.';
-const OPAQUE_MARKER = '.wh..wh..opq';
-/** `./usr/bin/` → `usr/bin`; the root is ''. */
-function normalizeEntryPath(path) {
-    let p = path.replace(/\\/g, '/');
-    p = p.replace(/\/{2,}/g, '/');
-    while (p.startsWith('./'))
-        p = p.slice(2);
-    p = p.replace(/^\/+/, '').replace(/\/+$/, '');
-    if (p === '.')
-        return '';
-    return p;
-}
-function emptyCounts() {
-    return { files: 0, directories: 0, symlinks: 0, hardlinks: 0, others: 0, whiteouts: 0, opaqueDirs: 0, fileBytes: 0 };
-}
-const BLOCK = 512;
-/** Go's archive/tar caps a PAX or GNU long-name body at 1 MiB (maxSpecialFileSize). */
-const SPECIAL_CAP = 1024 * 1024;
-const ZERO_BLOCK = Buffer.alloc(BLOCK);
-/**
- * A write-only sink for an uncompressed layer tar. `write` never holds more than a header block
- * (or a PAX/long-name body, at most 1 MiB, as Go allows); `end()` resolves with the contents or
- * rejects when the stream is not a tar Go would unpack.
- */
-class LayerIndexer {
-    counts = emptyCounts();
-    paths = [];
-    kinds = [];
-    sizes = [];
-    problem;
-    phase = 'header';
-    /** A header block split across chunks. */
-    partial = Buffer.alloc(BLOCK);
-    partialFill = 0;
-    /** Body bytes (with padding) still to skip. */
-    skip = 0;
-    special;
-    /** PAX records and GNU long name waiting for the entry they describe. */
-    pax;
-    longName;
-    /** Body to skip after a GNU sparse header's extension blocks. */
-    sparseBody = 0;
-    /** Bytes the header walker consumed: the archive up to and including its end marker. */
-    walked = 0;
-    after = 0;
-    /** Bytes handed to the header walker so far; nothing after the end-of-archive marker. */
-    get parsedBytes() {
-        return this.walked;
-    }
-    /** Feeds uncompressed bytes; synchronous, so there is no backpressure to honour. */
-    write(chunk) {
-        if (this.problem)
-            return;
-        if (this.phase === 'end') {
-            this.after += chunk.length;
-            return;
-        }
-        let i = 0;
-        while (i < chunk.length && !this.problem) {
-            if (this.phase === 'end') {
-                this.after += chunk.length - i;
-                break;
-            }
-            if (this.phase === 'body') {
-                const n = Math.min(this.skip, chunk.length - i);
-                this.skip -= n;
-                i += n;
-                this.walked += n;
-                if (this.skip === 0)
-                    this.phase = 'header';
-                continue;
-            }
-            if (this.phase === 'special') {
-                i += this.collect(chunk.subarray(i));
-                continue;
-            }
-            // A block phase: take a whole block from the chunk when it holds one, else assemble it.
-            let block;
-            if (this.partialFill === 0 && chunk.length - i >= BLOCK) {
-                block = chunk.subarray(i, i + BLOCK);
-                i += BLOCK;
-                this.walked += BLOCK;
-            }
-            else {
-                const n = Math.min(BLOCK - this.partialFill, chunk.length - i);
-                chunk.copy(this.partial, this.partialFill, i, i + n);
-                this.partialFill += n;
-                i += n;
-                this.walked += n;
-                if (this.partialFill < BLOCK)
-                    break;
-                this.partialFill = 0;
-                block = this.partial;
-            }
-            this.onBlock(block);
-        }
-    }
-    /** Ends the stream; resolves with the contents, or rejects when the archive is not one Go would read. */
-    end() {
-        if (!this.problem) {
-            if (this.partialFill > 0 || this.phase === 'body' || this.phase === 'special' || this.phase === 'sparse') {
-                this.problem = `the archive ends inside an entry at byte ${this.walked} (truncated tar)`;
-            }
-        }
-        if (this.problem)
-            return Promise.reject(new Error(this.problem));
-        if (this.after > 0)
-            this.counts.bytesAfterEnd = this.after;
-        return Promise.resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
-    }
-    fail(message) {
-        this.problem ??= `${message} at byte ${this.walked - BLOCK}`;
-    }
-    onBlock(block) {
-        switch (this.phase) {
-            case 'header':
-                if (block.equals(ZERO_BLOCK))
-                    this.phase = 'zero';
-                else
-                    this.onHeader(block);
-                return;
-            case 'zero':
-                // Go: two zero blocks end the archive; a zero block and then anything else is an invalid header.
-                if (block.equals(ZERO_BLOCK))
-                    this.phase = 'end';
-                else
-                    this.fail('a zero block followed by a non-zero block (Go reads this as an invalid header, not as the end of the archive)');
-                return;
-            case 'sparse':
-                // Old GNU sparse extension blocks: 21 entries of 24 bytes, then the "more follow" flag.
-                if (block[504] === 0)
-                    this.startBody(this.sparseBody);
-                return;
-        }
-    }
-    onHeader(block) {
-        const format = headerFormat(block);
-        if (!format)
-            return this.fail('invalid tar header (bad checksum or not a tar header)');
-        const fields = new Fields();
-        let name = cString(block, 0, 100);
-        let type = String.fromCharCode(block[156] ?? 0);
-        let size = fields.numeric(block, 124, 136);
-        fields.numeric(block, 100, 108); // mode
-        fields.numeric(block, 108, 116); // uid
-        fields.numeric(block, 116, 124); // gid
-        fields.numeric(block, 136, 148); // mtime
-        let prefix = '';
-        if (format !== 'v7') {
-            fields.numeric(block, 329, 337); // devmajor
-            fields.numeric(block, 337, 345); // devminor
-            if (format === 'ustar')
-                prefix = cString(block, 345, 500);
-            else if (format === 'star') {
-                prefix = cString(block, 345, 476);
-                fields.numeric(block, 476, 488);
-                fields.numeric(block, 488, 500);
-            }
-            else {
-                // GNU atime/ctime; Go < 1.8 wrote a USTAR prefix there, which Go still reads as one.
-                const times = new Fields();
-                if (block[345] !== 0)
-                    times.numeric(block, 345, 357);
-                if (block[357] !== 0)
-                    times.numeric(block, 357, 369);
-                if (times.bad) {
-                    const old = cString(block, 345, 500);
-                    if (![...old].some((ch) => ch.charCodeAt(0) >= 0x80))
-                        prefix = old;
-                }
-            }
-        }
-        if (prefix)
-            name = `${prefix}/${name}`;
-        if (fields.bad)
-            return this.fail('invalid tar header (a numeric field is not a number)');
-        if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
-            if (size < 0 || size > SPECIAL_CAP)
-                return this.fail(`a ${type} header of ${size} bytes (Go refuses more than 1 MiB)`);
-            this.special = { type, parts: [], need: size, skip: padding(size) };
-            this.phase = size + padding(size) > 0 ? 'special' : 'header';
-            if (this.phase === 'header')
-                this.endSpecial();
-            return;
-        }
-        const pax = this.pax;
-        if (pax?.has('path'))
-            name = pax.get('path');
-        if (pax?.has('size')) {
-            const value = pax.get('size');
-            size = /^[0-9]+$/.test(value) ? Number(value) : NaN;
-            if (!Number.isSafeInteger(size))
-                return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
-        }
-        if (this.longName !== undefined)
-            name = this.longName;
-        this.pax = undefined;
-        this.longName = undefined;
-        if (type === '\0')
-            type = name.endsWith('/') ? '5' : '0';
-        if (!Number.isSafeInteger(size) || size < 0)
-            return this.fail('invalid tar header (negative or oversized size)');
-        this.record(name, type, size);
-        const body = HEADER_ONLY.has(type) ? 0 : size;
-        if (type === 'S') {
-            if (format !== 'gnu')
-                return this.fail('a GNU sparse entry in a non-GNU header');
-            if (block[482] !== 0) {
-                this.sparseBody = body + padding(body);
-                this.phase = 'sparse';
-                return;
-            }
-        }
-        this.startBody(body + padding(body));
-    }
-    startBody(bytes) {
-        this.skip = bytes;
-        this.phase = bytes > 0 ? 'body' : 'header';
-    }
-    /** Takes bytes of a PAX or long-name body (and its padding); returns how many it took. */
-    collect(bytes) {
-        const special = this.special;
-        let taken = 0;
-        if (special.need > 0) {
-            taken = Math.min(special.need, bytes.length);
-            special.parts.push(Buffer.from(bytes.subarray(0, taken)));
-            special.need -= taken;
-        }
-        if (special.need === 0) {
-            const pad = Math.min(special.skip, bytes.length - taken);
-            special.skip -= pad;
-            taken += pad;
-        }
-        this.walked += taken;
-        if (special.need === 0 && special.skip === 0)
-            this.endSpecial();
-        return taken;
-    }
-    endSpecial() {
-        const special = this.special;
-        this.special = undefined;
-        this.phase = 'header';
-        const body = Buffer.concat(special.parts);
-        switch (special.type) {
-            case 'x': {
-                const records = parsePax(body);
-                if (!records) {
-                    this.problem ??= `invalid PAX header before byte ${this.walked}`;
-                    return;
-                }
-                this.pax = records;
-                return;
-            }
-            case 'g':
-                // Go hands a global header to its caller as an entry of its own, which unpackers skip,
-                // and forgets what was pending: it describes no entry.
-                if (!parsePax(body))
-                    this.problem ??= `invalid PAX global header before byte ${this.walked}`;
-                this.pax = undefined;
-                this.longName = undefined;
-                return;
-            case 'L':
-                this.longName = cString(body, 0, body.length);
-                return;
-            case 'K':
-                return; // a long link target: not indexed
-        }
-    }
-    record(rawPath, type, size) {
-        const path = normalizeEntryPath(rawPath);
-        const slash = path.lastIndexOf('/');
-        const base = path.slice(slash + 1);
-        const dir = slash < 0 ? '' : path.slice(0, slash);
-        const c = this.counts;
-        if (base.startsWith(WHITEOUT_PREFIX)) {
-            if (base === OPAQUE_MARKER) {
-                c.opaqueDirs++;
-                this.push(dir, 'q', 0);
-            }
-            else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
-                // AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not content, not a deletion.
-            }
-            else {
-                c.whiteouts++;
-                this.push(dir ? `${dir}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length), 'w', 0);
-            }
-            return;
-        }
-        switch (type) {
-            case '0':
-            case '7':
-                c.files++;
-                c.fileBytes += size;
-                this.push(path, 'f', size);
-                break;
-            case '5':
-            case 'D':
-                c.directories++;
-                this.push(path, 'd', 0);
-                break;
-            case '2':
-                c.symlinks++;
-                this.push(path, 'l', 0);
-                break;
-            case '1':
-                c.hardlinks++;
-                this.push(path, 'h', 0);
-                break;
-            default:
-                c.others++;
-                this.push(path, 'o', 0);
-        }
-    }
-    push(path, kind, size) {
-        this.paths.push(path);
-        this.kinds.push(kind);
-        this.sizes.push(size);
-    }
-}
-/** Go's isHeaderOnlyType: hard links, symlinks, devices, directories and fifos have no body. */
-const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
-function padding(size) {
-    return (BLOCK - (size % BLOCK)) % BLOCK;
-}
-/** Bytes up to the first NUL, as UTF-8. */
-function cString(block, from, to) {
-    const nul = block.indexOf(0, from);
-    return block.toString('utf8', from, nul >= 0 && nul < to ? nul : to);
-}
-/** The header's format as Go's getFormat guesses it, or undefined when the checksum is wrong. */
-function headerFormat(block) {
-    const stored = new Fields().octal(block, 148, 156);
-    if (stored === undefined)
-        return undefined;
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < BLOCK; i++) {
-        const c = i >= 148 && i < 156 ? 0x20 : block[i];
-        unsigned += c;
-        signed += c >= 0x80 ? c - 256 : c;
-    }
-    if (stored !== unsigned && stored !== signed)
-        return undefined;
-    const magic = block.toString('latin1', 257, 263);
-    if (magic === 'ustar\0')
-        return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
-    if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0')
-        return 'gnu';
-    return 'v7';
-}
-/** Go's numeric tar fields: octal text padded with spaces or NULs, or base-256 when the top bit is set. */
-class Fields {
-    bad = false;
-    numeric(block, from, to) {
-        if ((block[from] & 0x80) === 0)
-            return this.octal(block, from, to) ?? 0;
-        const negative = (block[from] & 0x40) !== 0;
-        let value = 0n;
-        for (let i = from; i < to; i++) {
-            let c = block[i] ^ (negative ? 0xff : 0);
-            if (i === from)
-                c &= 0x7f;
-            if (value >> 56n > 0n) {
-                this.bad = true;
-                return 0;
-            }
-            value = (value << 8n) | BigInt(c);
-        }
-        if (value >> 63n > 0n) {
-            this.bad = true;
-            return 0;
-        }
-        const n = negative ? -Number(value) - 1 : Number(value);
-        return Number.isSafeInteger(n) ? n : negative ? -Infinity : Infinity;
-    }
-    octal(block, from, to) {
-        let start = from;
-        let end = to;
-        while (start < end && (block[start] === 0x20 || block[start] === 0))
-            start++;
-        while (end > start && (block[end - 1] === 0x20 || block[end - 1] === 0))
-            end--;
-        const nul = block.indexOf(0, start);
-        if (nul >= 0 && nul < end)
-            end = nul;
-        if (start === end)
-            return 0;
-        const text = block.toString('latin1', start, end);
-        if (!/^[0-7]+$/.test(text)) {
-            this.bad = true;
-            return undefined;
-        }
-        return parseInt(text, 8);
-    }
-}
-/** PAX records (`LEN key=value\n`) as Go's parsePAX reads them; undefined when one is malformed. */
-function parsePax(body) {
-    const records = new Map();
-    let at = 0;
-    while (at < body.length) {
-        const space = body.indexOf(0x20, at);
-        if (space < 0)
-            return undefined;
-        const lengthText = body.toString('latin1', at, space);
-        if (!/^[0-9]+$/.test(lengthText))
-            return undefined;
-        const length = Number(lengthText);
-        if (length < 5 || length > body.length - at || length <= lengthText.length + 1)
-            return undefined;
-        const end = at + length;
-        if (body[end - 1] !== 0x0a)
-            return undefined;
-        const record = body.subarray(space + 1, end - 1);
-        const eq = record.indexOf(0x3d);
-        if (eq <= 0)
-            return undefined;
-        const key = record.toString('utf8', 0, eq);
-        const value = record.toString('utf8', eq + 1);
-        if (key.includes('\0'))
-            return undefined;
-        if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes('\0'))
-            return undefined;
-        records.set(key, value);
-        at = end;
-    }
-    return records;
-}
-
 ;// CONCATENATED MODULE: ./src/verify/blob.ts
 // One layer blob, proved in one pass as it streams in: the compressed bytes are counted and
 // hashed (they must be the manifest's size and digest), and the same chunks flow into the
@@ -80295,37 +80615,25 @@ function parsePax(body) {
 
 
 
+
 /**
  * Reads `body` to its end (or until it overruns `expect.size`) and says what it proved.
  * `onBytes` is told every compressed chunk's length, for progress.
  */
 async function verifyBlobStream(body, expect, onBytes = () => undefined) {
-    const compressedHash = createDigester(digestAlgorithm(expect.digest));
-    const decoder = openDecoder(expect.compression);
-    const plainHash = decoder ? createDigester(digestAlgorithm(expect.diffId ?? 'sha256:')) : undefined;
-    const indexer = new LayerIndexer();
-    let uncompressedBytes = 0;
-    let decodeError;
-    const onPlain = (chunk) => {
-        plainHash?.update(chunk);
-        uncompressedBytes += chunk.length;
-        indexer.write(chunk);
-    };
-    let decoded;
-    if (decoder) {
-        decoder.on('data', onPlain);
-        decoded = (0,external_node_stream_promises_namespaceObject.finished)(decoder).catch((err) => {
-            decodeError ??= err instanceof Error ? err : new Error(String(err));
-        });
-    }
+    const hasher = new BlobHasher({
+        compression: expect.compression,
+        digestAlgorithm: digestAlgorithm(expect.digest),
+        diffIdAlgorithm: digestAlgorithm(expect.diffId ?? 'sha256:'),
+        indexTar: true,
+    });
     let compressedBytes = 0;
     try {
         for await (const chunk of body) {
             compressedBytes += chunk.length;
             if (compressedBytes > expect.size) {
                 body.on('error', () => undefined).destroy();
-                decoder?.destroy();
-                await decoded;
+                await hasher.abort();
                 return {
                     compressedBytes,
                     failure: {
@@ -80334,34 +80642,26 @@ async function verifyBlobStream(body, expect, onBytes = () => undefined) {
                     },
                 };
             }
-            compressedHash.update(chunk);
             onBytes(chunk.length);
-            if (!decoder)
-                onPlain(chunk);
-            else if (!decodeError && !decoder.destroyed && !decoder.write(chunk))
-                await drained(decoder);
+            if (!hasher.write(chunk))
+                await new Promise((resolve) => whenWritable(hasher, resolve));
         }
     }
     catch (err) {
-        decoder?.destroy();
-        await decoded;
+        await hasher.abort();
         throw err;
     }
-    if (decoder && !decoder.destroyed)
-        decoder.end();
-    await decoded;
-    const digest = `${digestAlgorithm(expect.digest)}:${compressedHash.digest('hex')}`;
-    const diffId = plainHash ? `${digestAlgorithm(expect.diffId ?? 'sha256:')}:${plainHash.digest('hex')}` : digest;
-    let contents;
-    let tarError;
-    try {
-        contents = await indexer.end();
-    }
-    catch (err) {
-        tarError = err instanceof Error ? err.message : String(err);
-    }
-    const result = { compressedBytes, digest, uncompressedBytes, diffId, contents };
-    result.failure = firstFailure(expect, result, decodeError, tarError);
+    hasher.end();
+    await (0,external_node_stream_promises_namespaceObject.finished)(hasher);
+    const hashes = hasher.hashes;
+    const result = {
+        compressedBytes,
+        digest: hashes.digest,
+        uncompressedBytes: hashes.decodedBytes,
+        diffId: hashes.diffId,
+        contents: hashes.contents,
+    };
+    result.failure = firstFailure(expect, result, hashes.decodeError, hashes.tarError);
     if (result.failure)
         result.contents = undefined;
     return result;
@@ -80399,20 +80699,6 @@ function firstFailure(expect, got, decodeError, tarError) {
     if (tarError)
         return { reason: 'tar', message: `the layer's content is not a well-formed tar archive: ${tarError}` };
     return undefined;
-}
-/** Resolves when the decoder wants more input, or when it failed (the failure is seen elsewhere). */
-function drained(decoder) {
-    return new Promise((resolve) => {
-        const done = () => {
-            decoder.off('drain', done);
-            decoder.off('error', done);
-            decoder.off('close', done);
-            resolve();
-        };
-        decoder.on('drain', done);
-        decoder.on('error', done);
-        decoder.on('close', done);
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/verify/cache.ts
@@ -80488,34 +80774,177 @@ class DirectoryLayerCache {
     }
 }
 
-;// CONCATENATED MODULE: ./src/verify/layer-media.ts
-// What a layer's media type says about how to read it: its compression, and whether it is a
-// foreign (non-distributable) layer that registries are not expected to serve. Pure.
+;// CONCATENATED MODULE: ./src/verify/deep-layer.ts
+// One layer's proof in deep verification: can it be read at all (media type, size), did an earlier
+// run already prove it (the verified-layer cache), else download it once, proving digest, size,
+// diff_id and tar as it streams (blob.ts), starting over once when the connection breaks mid-body.
+// Every outcome is a report row; nothing here throws for a bad layer.
 
-/** Docker's uncompressed schema2 layer type; containers/image writes it for `--dest-decompress`. */
-const DOCKER_LAYER_TAR = 'application/vnd.docker.image.rootfs.diff.tar';
-const COMPRESSION = new Map([
-    [MediaType.DockerLayerGzip, 'gzip'],
-    [MediaType.DockerLayerZstd, 'zstd'],
-    [DOCKER_LAYER_TAR, 'none'],
-    [MediaType.OciLayer, 'none'],
-    [MediaType.OciLayerGzip, 'gzip'],
-    [MediaType.OciLayerZstd, 'zstd'],
-]);
-const FOREIGN = new Set([
-    MediaType.DockerForeignLayerGzip,
-    MediaType.OciLayerNondistributable,
-    MediaType.OciLayerNondistributableGzip,
-    MediaType.OciLayerNondistributableZstd,
-]);
-function layerKind(mediaType) {
-    const type = mediaType.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (FOREIGN.has(type))
-        return { readable: false, reason: 'foreign', foreign: true };
-    const compression = COMPRESSION.get(type);
-    if (compression)
-        return { readable: true, compression, foreign: false };
-    return { readable: false, reason: 'unknown-media-type', foreign: false };
+
+
+
+
+
+
+/** Attempts per layer when the connection fails mid-body (each attempt starts over). */
+const deep_layer_BODY_ATTEMPTS = 2;
+async function proveLayer(claim, ctx) {
+    const { descriptor } = claim;
+    const label = `layer ${claim.number}/${claim.total} ${shortDigest(descriptor.digest)}`;
+    const row = {
+        index: claim.number,
+        digest: descriptor.digest,
+        mediaType: descriptor.mediaType,
+        size: descriptor.size,
+        diffId: claim.diffId,
+        status: 'error',
+    };
+    const kind = layerKind(descriptor.mediaType);
+    if (!kind.readable) {
+        const message = kind.reason === 'foreign'
+            ? 'a foreign (non-distributable) layer: registries do not serve it, so its bytes were not downloaded or verified'
+            : `media type ${descriptor.mediaType} is not a layer type this action can read, so its bytes were not verified`;
+        ctx.logger.warning(`${label}: not verified: ${message}`);
+        return { layer: { ...row, status: 'not-verified', message } };
+    }
+    row.compression = kind.compression;
+    if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0) {
+        return { layer: { ...row, status: 'failed', failure: 'size-overrun', message: `the manifest gives no valid size for this layer (${String(descriptor.size)})` } };
+    }
+    return (await fromCache(claim, kind.compression, row, label, ctx)) ?? (await downloadAndProve(claim, kind.compression, row, label, ctx));
+}
+/** The cache's proof of this layer, when it proved these very bytes as this very compression. */
+async function fromCache(claim, compression, row, label, ctx) {
+    const { descriptor, diffId } = claim;
+    if (!ctx.cache || !diffId)
+        return undefined;
+    const hit = await ctx.cache.get(descriptor.digest);
+    if (!hit)
+        return undefined;
+    // The same digest is the same bytes, but the media type is the manifest's claim about
+    // them: a blob proved as gzip says nothing about whether it is valid zstd.
+    const hitKind = layerKind(hit.mediaType);
+    if (hit.size === descriptor.size && hit.diffId === diffId && hitKind.readable && hitKind.compression === compression) {
+        ctx.cacheStats.hits++;
+        ctx.logger.info(`${label}: cached — proved by an earlier run to be ${humanSize(hit.size)} decompressing to ${shortDigest(hit.diffId)}; not downloaded`);
+        return {
+            layer: { ...row, status: 'cached', uncompressedSize: hit.uncompressedSize, counts: hit.counts, downloadedBytes: 0, durationMs: 0 },
+            index: hit.index,
+        };
+    }
+    ctx.logger.info(`${label}: the cache's entry disagrees with this manifest or config; verifying the blob again`);
+    return undefined;
+}
+async function downloadAndProve(claim, compression, row, label, ctx) {
+    const started = Date.now();
+    ctx.logger.info(`${label}: downloading ${humanSize(claim.descriptor.size)} (${compression === 'none' ? 'uncompressed' : compression})`);
+    const read = await readWithRetry(claim, compression, label, ctx);
+    const durationMs = Date.now() - started;
+    if ('error' in read)
+        return { layer: { ...row, status: 'error', message: read.error, downloadedBytes: read.downloaded, durationMs } };
+    const { result, downloaded } = read;
+    if (result.failure) {
+        ctx.logger.warning(`${label}: FAILED: ${result.failure.message}`);
+        return { layer: { ...row, status: 'failed', failure: result.failure.reason, message: result.failure.message, downloadedBytes: downloaded, durationMs } };
+    }
+    const contents = result.contents;
+    const c = contents?.counts;
+    ctx.logger.info(`${label}: verified ${humanSize(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
+        `${humanSize(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
+        (c?.bytesAfterEnd ? `, ${humanSize(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''));
+    await remember(claim, result, label, ctx);
+    return {
+        layer: { ...row, status: 'verified', uncompressedSize: result.uncompressedBytes, counts: contents?.counts, downloadedBytes: downloaded, durationMs },
+        index: contents?.index,
+    };
+}
+/** Reads the blob, starting over once if the connection breaks mid-body; our own errors are final. */
+async function readWithRetry(claim, compression, label, ctx) {
+    let downloaded = 0;
+    for (let attempt = 1;; attempt++) {
+        const meter = ctx.progress.start(label, claim.descriptor.size);
+        try {
+            const result = await readOnce(claim, compression, meter, ctx.source);
+            return { result, downloaded: downloaded + result.compressedBytes };
+        }
+        catch (err) {
+            downloaded += meter.bytes;
+            const message = err instanceof VerifyImageError ? err.message : `${err instanceof Error ? err.message : String(err)}`;
+            if (err instanceof VerifyImageError || attempt >= deep_layer_BODY_ATTEMPTS) {
+                ctx.logger.warning(`${label}: could not be read: ${message}`);
+                return { error: message, downloaded };
+            }
+            ctx.logger.info(`${label}: the download broke off (${message}); starting it again`);
+        }
+        finally {
+            meter.stop();
+        }
+    }
+}
+async function readOnce(claim, compression, meter, source) {
+    const { descriptor, diffId } = claim;
+    const res = await source.openBlob(descriptor);
+    return (refuseAnnouncedSize(res, descriptor.size) ??
+        (await verifyBlobStream(res.body, { digest: descriptor.digest, size: descriptor.size, compression, diffId }, (n) => meter.add(n))));
+}
+/** A Content-Length other than the manifest's size is known wrong before a byte is read: say so without downloading it. */
+function refuseAnnouncedSize(res, size) {
+    const length = header(res, 'content-length');
+    const announced = Number(length);
+    if (length === undefined || !Number.isSafeInteger(announced) || announced === size)
+        return undefined;
+    res.body.on('error', () => undefined).destroy();
+    return {
+        compressedBytes: 0,
+        failure: announced > size
+            ? { reason: 'size-overrun', message: `the registry announces ${announced} bytes but the manifest declares ${size}; not downloaded` }
+            : { reason: 'truncated', message: `the registry announces ${announced} bytes but the manifest declares ${size}: the blob is truncated; not downloaded` },
+    };
+}
+/** Keeps a proved layer's facts for later runs; a cache that cannot be written is a warning only. */
+async function remember(claim, result, label, ctx) {
+    const { descriptor, diffId } = claim;
+    const contents = result.contents;
+    if (!ctx.cache || !contents || !diffId)
+        return;
+    try {
+        await ctx.cache.put({
+            format: CACHE_FORMAT,
+            digest: descriptor.digest,
+            size: descriptor.size,
+            mediaType: descriptor.mediaType,
+            diffId,
+            uncompressedSize: result.uncompressedBytes ?? 0,
+            counts: contents.counts,
+            index: contents.index,
+            verifiedAt: new Date().toISOString(),
+        });
+        ctx.cacheStats.writes++;
+    }
+    catch (err) {
+        ctx.logger.warning(`${label}: verified, but could not be written to the cache: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+function rate(bytes, ms) {
+    if (ms <= 0)
+        return '— MB/s';
+    return `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
+}
+
+;// CONCATENATED MODULE: ./src/verify/pool.ts
+// A bounded pool: at most `limit` tasks in flight, the next one starting as soon as one ends.
+// Deep verification runs one layer per slot: downloads are I/O and decompression runs off the
+// main thread (zlib's thread pool, or the zstd command), so a few more slots than cores pay.
+/** Runs `task(i)` for every index in `order` (a permutation of 0..n-1), `limit` at a time; the results by index. */
+async function inPool(order, limit, task) {
+    const results = new Array(order.length);
+    const queue = [...order];
+    const slot = async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift())
+            results[i] = await task(i);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, order.length) }, slot));
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/verify/progress.ts
@@ -80577,6 +81006,14 @@ class Progress {
 //   - whites out the path or a parent directory (`.wh.NAME`), or
 //   - marks a parent directory opaque (`.wh..wh..opq`).
 // Layers are walked from the top down, so each lookup asks about the layers above only.
+/**
+ * Where a path's hidden copies were and what hid each, in words, to follow "in" or "shipped in":
+ * `layer 3, deleted by layer 5`, or `layer 4, overwritten by layer 5, and in layer 5, deleted by layer 10`.
+ */
+function copiesText(file) {
+    const each = file.copies.map((c) => `layer ${c.layer}, ${c.how} by layer ${c.by}`);
+    return each.length <= 1 ? (each[0] ?? '') : `${each.slice(0, -1).join(', in ')}, and in ${each.at(-1)}`;
+}
 /** `layers[i]` is layer i+1's index, or undefined when its contents are unknown (not read). */
 function analyzeWaste(layers) {
     // Nearest layer above (smallest index) that has each kind of entry at a path.
@@ -80601,15 +81038,16 @@ function analyzeWaste(layers) {
             if (!hidden)
                 continue;
             perLayer[i] = (perLayer[i] ?? 0) + size;
+            // Walking down, each copy is met below the ones already recorded: it goes first.
+            const copy = { layer: i + 1, bytes: size, how: hidden.how, by: hidden.layer + 1 };
             const known = byPath.get(path);
             if (known) {
                 known.bytes += size;
                 known.layers.unshift(i + 1);
-                known.how = hidden.how;
-                known.by = hidden.layer + 1;
+                known.copies.unshift(copy);
             }
             else {
-                byPath.set(path, { path, bytes: size, layers: [i + 1], how: hidden.how, by: hidden.layer + 1 });
+                byPath.set(path, { path, bytes: size, layers: [i + 1], copies: [copy] });
             }
         }
         // Only now does layer i become one of "the layers above" for the layers below it.
@@ -80734,8 +81172,8 @@ function deletedDirectoryBytes(stacked, path) {
 // parallel with a bounded number of layers in flight, largest first so the longest download
 // starts at once. Layers the verified-layer cache already proved are not downloaded again.
 // Afterwards the layers' entry indexes are compared to find the bytes later layers hide.
-
-
+// The pieces: pool.ts runs the layers, deep-layer.ts proves one (cache lookup, download, retry),
+// this file orders them, reads a blob listed twice once, and sums the outcomes into the report.
 
 
 
@@ -80751,158 +81189,58 @@ function defaultConcurrency(cpus = (0,external_node_os_namespaceObject.available
     return Math.max(2, Math.min(8, cpus + 2));
 }
 const MAX_CONCURRENCY = 32;
-/** Attempts per layer when the connection fails mid-body (each attempt starts over). */
-const deep_BODY_ATTEMPTS = 2;
 async function verifyLayers(source, remote, opts) {
     const started = Date.now();
     const { logger, cache } = opts;
     const concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(opts.concurrency ?? defaultConcurrency())));
     const layers = remote.manifest.layers;
     const diffIds = remote.config.rootfs.diff_ids;
-    const total = layers.length;
-    const progress = new Progress(logger, opts.progressIntervalMs ?? 5_000);
-    const cacheStats = { hits: 0, writes: 0 };
-    logger.info(`deep verification: ${total} layers (${humanSize(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`);
-    // The same blob listed twice (e.g. an empty layer) is read once.
-    const shared = new Map();
-    const verifyAt = (i) => {
-        const descriptor = layers[i];
-        const key = `${descriptor.digest} ${descriptor.size} ${diffIds[i] ?? ''}`;
-        let pending = shared.get(key);
-        if (!pending) {
-            pending = verifyLayer(i);
-            shared.set(key, pending);
-            return pending;
-        }
-        return pending.then((o) => ({ ...o, layer: { ...o.layer, index: i + 1, downloadedBytes: 0 } }));
-    };
-    const verifyLayer = async (i) => {
-        const descriptor = layers[i];
-        const diffId = diffIds[i];
-        const label = `layer ${i + 1}/${total} ${digest_shortDigest(descriptor.digest)}`;
-        const base = {
-            index: i + 1,
-            digest: descriptor.digest,
-            mediaType: descriptor.mediaType,
-            size: descriptor.size,
-            diffId,
-            status: 'error',
-        };
-        const kind = layerKind(descriptor.mediaType);
-        if (!kind.readable) {
-            const message = kind.reason === 'foreign'
-                ? 'a foreign (non-distributable) layer: registries do not serve it, so its bytes were not downloaded or verified'
-                : `media type ${descriptor.mediaType} is not a layer type this action can read, so its bytes were not verified`;
-            logger.warning(`${label}: not verified: ${message}`);
-            return { layer: { ...base, status: 'not-verified', message } };
-        }
-        base.compression = kind.compression;
-        if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0) {
-            return { layer: { ...base, status: 'failed', failure: 'size-overrun', message: `the manifest gives no valid size for this layer (${String(descriptor.size)})` } };
-        }
-        if (cache && diffId) {
-            const hit = await cache.get(descriptor.digest);
-            // The same digest is the same bytes, but the media type is the manifest's claim about
-            // them: a blob proved as gzip says nothing about whether it is valid zstd.
-            const hitKind = hit && layerKind(hit.mediaType);
-            if (hit && hit.size === descriptor.size && hit.diffId === diffId && hitKind?.readable && hitKind.compression === kind.compression) {
-                cacheStats.hits++;
-                logger.info(`${label}: cached — proved by an earlier run to be ${humanSize(hit.size)} decompressing to ${digest_shortDigest(hit.diffId)}; not downloaded`);
-                return {
-                    layer: { ...base, status: 'cached', uncompressedSize: hit.uncompressedSize, counts: hit.counts, downloadedBytes: 0, durationMs: 0 },
-                    index: hit.index,
-                };
-            }
-            if (hit)
-                logger.info(`${label}: the cache's entry disagrees with this manifest or config; verifying the blob again`);
-        }
-        const layerStarted = Date.now();
-        logger.info(`${label}: downloading ${humanSize(descriptor.size)} (${kind.compression === 'none' ? 'uncompressed' : kind.compression})`);
-        let result;
-        let downloaded = 0;
-        for (let attempt = 1; !result; attempt++) {
-            const meter = progress.start(label, descriptor.size);
-            try {
-                const res = await source.openBlob(descriptor);
-                const announced = Number(header(res, 'content-length'));
-                if (header(res, 'content-length') !== undefined && Number.isSafeInteger(announced) && announced !== descriptor.size) {
-                    // Known wrong before a byte is read: say so without downloading it.
-                    res.body.on('error', () => undefined).destroy();
-                    result = {
-                        compressedBytes: 0,
-                        failure: announced > descriptor.size
-                            ? { reason: 'size-overrun', message: `the registry announces ${announced} bytes but the manifest declares ${descriptor.size}; not downloaded` }
-                            : { reason: 'truncated', message: `the registry announces ${announced} bytes but the manifest declares ${descriptor.size}: the blob is truncated; not downloaded` },
-                    };
-                    break;
-                }
-                result = await verifyBlobStream(res.body, { digest: descriptor.digest, size: descriptor.size, compression: kind.compression, diffId }, (n) => meter.add(n));
-                downloaded += result.compressedBytes;
-            }
-            catch (err) {
-                downloaded += meter.bytes;
-                const message = err instanceof VerifyImageError ? err.message : `${err instanceof Error ? err.message : String(err)}`;
-                if (err instanceof VerifyImageError || attempt >= deep_BODY_ATTEMPTS) {
-                    logger.warning(`${label}: could not be read: ${message}`);
-                    return { layer: { ...base, status: 'error', message, downloadedBytes: downloaded, durationMs: Date.now() - layerStarted } };
-                }
-                logger.info(`${label}: the download broke off (${message}); starting it again`);
-            }
-            finally {
-                meter.stop();
-            }
-        }
-        const durationMs = Date.now() - layerStarted;
-        if (result.failure) {
-            logger.warning(`${label}: FAILED: ${result.failure.message}`);
-            return { layer: { ...base, status: 'failed', failure: result.failure.reason, message: result.failure.message, downloadedBytes: downloaded, durationMs } };
-        }
-        const contents = result.contents;
-        const c = contents?.counts;
-        logger.info(`${label}: verified ${humanSize(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
-            `${humanSize(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
-            (c?.bytesAfterEnd ? `, ${humanSize(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''));
-        if (cache && contents && diffId) {
-            try {
-                await cache.put({
-                    format: CACHE_FORMAT,
-                    digest: descriptor.digest,
-                    size: descriptor.size,
-                    mediaType: descriptor.mediaType,
-                    diffId,
-                    uncompressedSize: result.uncompressedBytes ?? 0,
-                    counts: contents.counts,
-                    index: contents.index,
-                    verifiedAt: new Date().toISOString(),
-                });
-                cacheStats.writes++;
-            }
-            catch (err) {
-                logger.warning(`${label}: verified, but could not be written to the cache: ${err instanceof Error ? err.message : String(err)}`);
-            }
-        }
-        return {
-            layer: { ...base, status: 'verified', uncompressedSize: result.uncompressedBytes, counts: contents?.counts, downloadedBytes: downloaded, durationMs },
-            index: contents?.index,
-        };
-    };
-    const outcomes = new Array(total);
-    const queue = layers.map((_, i) => i).sort((a, b) => (layers[b]?.size ?? 0) - (layers[a]?.size ?? 0) || a - b);
-    const worker = async () => {
-        for (let i = queue.shift(); i !== undefined; i = queue.shift())
-            outcomes[i] = await verifyAt(i);
-    };
+    logger.info(`deep verification: ${layers.length} layers (${humanSize(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`);
+    const ctx = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 } };
+    const prove = oncePerBlob(layers, diffIds, (i) => proveLayer({ number: i + 1, total: layers.length, descriptor: layers[i], diffId: diffIds[i] }, ctx));
+    let outcomes;
     try {
-        await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+        outcomes = await inPool(largestFirst(layers), concurrency, prove);
     }
     finally {
-        progress.close();
+        ctx.progress.close();
     }
+    const report = summarise(remote, outcomes, concurrency, started);
+    if (cache)
+        report.cache = { location: cache.location, ...ctx.cacheStats };
+    if (report.layers.some((l) => l.compression === 'zstd'))
+        report.zstdDecoder = zstdImplementation();
+    const proved = report.layers.filter((l) => l.status === 'verified' || l.status === 'cached').length;
+    logger.info(`deep verification: ${proved} of ${layers.length} layers proved, ${humanSize(report.bytesDownloaded)} downloaded in ${(report.durationMs / 1000).toFixed(1)} s (${rate(report.bytesDownloaded, report.durationMs)}); ` +
+        `wasted ${humanSize(report.wastedBytes)}${report.wasteComplete ? '' : ' (at least: some layers were not read)'}`);
+    return report;
+}
+/** The longest download starts first, so it does not begin last and hold up the run. */
+function largestFirst(layers) {
+    return layers.map((_, i) => i).sort((a, b) => (layers[b]?.size ?? 0) - (layers[a]?.size ?? 0) || a - b);
+}
+/** The same blob listed twice (e.g. an empty layer) is read once; the repeat downloads nothing. */
+function oncePerBlob(layers, diffIds, prove) {
+    const shared = new Map();
+    return (i) => {
+        const descriptor = layers[i];
+        const key = `${descriptor.digest} ${descriptor.size} ${diffIds[i] ?? ''}`;
+        const first = shared.get(key);
+        if (first)
+            return first.then((o) => ({ ...o, layer: { ...o.layer, index: i + 1, downloadedBytes: 0 } }));
+        const pending = prove(i);
+        shared.set(key, pending);
+        return pending;
+    };
+}
+/** The report from the layers' outcomes: what was proved and downloaded, and what later layers hide. */
+function summarise(remote, outcomes, concurrency, started) {
+    const total = outcomes.length;
     const known = outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined));
     const waste = analyzeWaste(known);
     const reportLayers = outcomes.map((o, i) => (o.index ? { ...o.layer, wastedBytes: waste.perLayer[i] ?? 0 } : o.layer));
     const proved = reportLayers.filter((l) => l.status === 'verified' || l.status === 'cached');
-    const report = {
+    return {
         verified: proved.length === total,
         bytesVerified: remote.manifest.config.size + proved.reduce((n, l) => n + l.size, 0),
         bytesDownloaded: reportLayers.reduce((n, l) => n + (l.downloadedBytes ?? 0), 0),
@@ -80916,13 +81254,6 @@ async function verifyLayers(source, remote, opts) {
         concurrency,
         durationMs: Date.now() - started,
     };
-    if (cache)
-        report.cache = { location: cache.location, ...cacheStats };
-    if (reportLayers.some((l) => l.compression === 'zstd'))
-        report.zstdDecoder = zstdImplementation();
-    logger.info(`deep verification: ${proved.length} of ${total} layers proved, ${humanSize(report.bytesDownloaded)} downloaded in ${(report.durationMs / 1000).toFixed(1)} s (${rate(report.bytesDownloaded, report.durationMs)}); ` +
-        `wasted ${humanSize(report.wastedBytes)}${report.wasteComplete ? '' : ' (at least: some layers were not read)'}`);
-    return report;
 }
 /** The rule deep verification adds to the report's checks. */
 function deepChecks(deep) {
@@ -80934,7 +81265,7 @@ function deepChecks(deep) {
                 rule: 'layer-blobs',
                 ok: false,
                 layer: failed[0]?.index,
-                message: failed.map((l) => `layer ${l.index} (${digest_shortDigest(l.digest)}): ${l.message ?? l.failure}`).join('; '),
+                message: failed.map((l) => `layer ${l.index} (${shortDigest(l.digest)}): ${l.message ?? l.failure}`).join('; '),
                 expected: failed[0]?.failure === 'diff-id' ? failed[0].diffId : failed[0]?.digest,
             },
         ];
@@ -80954,18 +81285,14 @@ function deepError(deep) {
     const broken = deep.layers.find((l) => l.status === 'error');
     if (!broken)
         return undefined;
-    return new VerifyImageError('unreachable', `could not deep-verify layer ${broken.index} (${digest_shortDigest(broken.digest)}): ${broken.message}`);
-}
-function rate(bytes, ms) {
-    if (ms <= 0)
-        return '— MB/s';
-    return `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
+    return new VerifyImageError('unreachable', `could not deep-verify layer ${broken.index} (${shortDigest(broken.digest)}): ${broken.message}`);
 }
 
 ;// CONCATENATED MODULE: ./src/verify/gates.ts
 // Gates: rules about the pushed image itself that the user opts into, beside the comparison with
 // the local build. Pure: each takes what was already fetched or measured and returns a Check.
 //   platforms-expected  the tag serves exactly these platforms, each once (attestations aside)
+
 
 
 /** What a tag resolved with every platform at once serves. */
@@ -81044,9 +81371,7 @@ function checkEfficiency(deep, gate) {
             : '';
         return { ...base, ok: true, message: `${figures}: within the limits${skipped}` };
     }
-    const offenders = deep.wastedFiles.slice(0, LISTED_OFFENDERS).map((f) => f.layers.length === 1
-        ? `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in layer ${f.layers[0]}, ${f.how} by layer ${f.by}`
-        : `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in layers ${f.layers.join(', ')}, first ${f.how} by layer ${f.by}`);
+    const offenders = deep.wastedFiles.slice(0, LISTED_OFFENDERS).map((f) => `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in ${copiesText(f)}`);
     const more = deep.wastedFileCount > offenders.length ? ` and ${deep.wastedFileCount - offenders.length} more` : '';
     return {
         ...base,
@@ -81267,26 +81592,22 @@ function list(numbers) {
 
 /** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
 function layerRows(remote, local) {
-    const history = remote.config.history ?? [];
-    const diffIds = remote.config.rootfs.diff_ids;
-    const steps = layerSteps(history, diffIds.length);
-    const layers = remote.manifest.layers;
-    const count = Math.max(diffIds.length, layers.length, local?.diffIds.length ?? 0);
+    const layers = imageLayers(remote.manifest, remote.config);
+    const count = Math.max(layers.length, local?.diffIds.length ?? 0);
     const rows = [];
     for (let i = 0; i < count; i++) {
-        const diffId = diffIds[i];
+        const layer = layers[i];
+        const diffId = layer?.diffId;
         const localDiffId = local?.diffIds[i];
-        const step = steps[i];
-        const entry = step?.kind === 'step' ? history[step.entry] : undefined;
         rows.push({
             index: i + 1,
-            instruction: step?.kind === 'squashed' ? squashedLabel(step.steps) : entry?.created_by,
-            created: entry?.created,
+            instruction: layer?.instruction,
+            created: layer?.history?.created,
             diffId,
             localDiffId,
-            digest: layers[i]?.digest,
-            size: layers[i]?.size,
-            mediaType: layers[i]?.mediaType,
+            digest: layer?.descriptor?.digest,
+            size: layer?.descriptor?.size,
+            mediaType: layer?.descriptor?.mediaType,
             // A local blob that is not what its config says (local-blobs) marks its row too.
             status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
             localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
@@ -81322,6 +81643,262 @@ function platformLayerRows(remote, local) {
         return rows;
     const same = local.manifestDigest === remote.manifestDigest;
     return rows.map((row) => ({ ...row, localDiffId: undefined, status: same ? 'match' : 'not-compared' }));
+}
+
+;// CONCATENATED MODULE: ./src/registry/referrers.ts
+// What refers to a manifest (OCI 1.1 `subject`): signatures, SBOMs and other artifacts pushed
+// beside an image by cosign, Notation, ORAS or docker scout. Listed through the referrers API
+// (`GET /v2/<name>/referrers/<digest>`, following `Link: rel="next"` pages), or, when the registry
+// has none (a 404, distribution-spec "Unavailable Referrers API"), through the referrers tag
+// (`sha256-<hex>`) that pushing clients maintain instead; cosign's older `sha256-<hex>.sig`,
+// `.att` and `.sbom` tags are looked up beside them. A list is the registry's word only: each
+// referrer's manifest is fetched by digest (so hashed, size- and type-checked, strictly decoded
+// by the client) and counted only when its own `subject` names the digest it was listed for.
+// Presence only: no signature is verified here. Nothing found here fails a run; what could not
+// be read becomes a problem line in the report.
+
+
+
+
+/**
+ * Pages of the referrers API we follow per subject. Registries page at 50 to 1000 entries, so ten
+ * pages hold every real image's referrers many times over; a registry that keeps linking to a
+ * next page (by mistake or to keep us busy) is stopped there.
+ */
+const MAX_REFERRER_PAGES = 10;
+/**
+ * Referrer manifests we fetch per subject. Each costs a request, and presence needs only one of a
+ * kind; an image re-signed nightly may collect hundreds of signatures, and a hostile list could
+ * name thousands. Those past the cap are not looked at, and the report says so.
+ */
+const MAX_REFERRERS = 50;
+/** Errors that end one lookup, not the run: the registry's answer was unusable or it was unreachable. */
+const LOOKUP_ERRORS = new Set(['integrity', 'protocol', 'unsupported', 'not-found', 'unreachable', 'auth']);
+async function findReferrers(client, subject, opts = {}) {
+    const result = { subject, items: [], problems: [], truncated: false };
+    let listed = [];
+    try {
+        const list = await listReferrers(client, subject, opts.artifactType, result);
+        result.via = list.via;
+        listed = list.descriptors;
+    }
+    catch (err) {
+        if (!isLookupError(err))
+            throw err;
+        result.problems.push(`could not list the referrers of ${subject}: ${err.message}`);
+    }
+    const unique = [...new Map(listed.map((d) => [d.digest, d])).values()];
+    if (unique.length > MAX_REFERRERS) {
+        result.truncated = true;
+        result.problems.push(`${unique.length} referrers of ${subject} are listed; only the first ${MAX_REFERRERS} were fetched and checked`);
+    }
+    for (const descriptor of unique.slice(0, MAX_REFERRERS)) {
+        const item = await checkReferrer(client, subject, descriptor, result.via ?? 'api', result.problems);
+        if (item)
+            result.items.push(item);
+    }
+    if (!opts.artifactType)
+        result.items.push(...(await cosignTagItems(client, subject, result.problems)));
+    return result;
+}
+/** The referrers API's descriptors, or the fallback tag's when the registry has no API. */
+async function listReferrers(client, subject, artifactType, result) {
+    const descriptors = [];
+    const seenPages = new Set();
+    let next;
+    for (let page = 1;; page++) {
+        const answer = await client.getReferrersPage(subject, { next, artifactType });
+        const what = `page ${page} of the referrers of ${subject}`;
+        if (answer.kind === 'no-api' || answer.contentType !== MediaType.OciIndex) {
+            // oras-go reads a 200 that is not an image index as "no API" too (a proxy's or a UI's page).
+            if (page === 1)
+                return { via: 'fallback-tag', descriptors: await fallbackTag(client, subject, artifactType, result.problems) };
+            throw new VerifyImageError('protocol', `${what} is ${answer.kind === 'no-api' ? `a 404 (${answer.detail})` : `served as ${answer.contentType ?? 'no content type'}`}, not an image index`);
+        }
+        const index = decodeDocument(answer.bytes, 'manifest', what, 'protocol');
+        const problem = referrersIndexProblem(index);
+        if (problem)
+            throw new VerifyImageError('protocol', `${what} ${problem}`);
+        let entries = index.manifests;
+        // A registry may ignore the filter; it says when it applied one (OCI-Filters-Applied).
+        if (artifactType && !answer.filtersApplied.includes('artifactType'))
+            entries = entries.filter((d) => d.artifactType === artifactType);
+        descriptors.push(...entries);
+        if (!answer.next || seenPages.has(answer.next))
+            return { via: 'api', descriptors };
+        if (page >= MAX_REFERRER_PAGES || descriptors.length > MAX_REFERRERS) {
+            result.truncated = true;
+            result.problems.push(`the referrers of ${subject} go on past ${page} page(s); the rest were not read`);
+            return { via: 'api', descriptors };
+        }
+        seenPages.add(answer.next);
+        next = answer.next;
+    }
+}
+/**
+ * The referrers tag's index (distribution-spec "Referrers Tag Schema"). No tag means no
+ * referrers; a tag that is not a valid image index means none either, as the spec says, but the
+ * report notes it.
+ */
+async function fallbackTag(client, subject, artifactType, problems) {
+    const tag = referrersTag(subject);
+    if (!(await client.mayHaveManifest(tag)))
+        return [];
+    let fetched;
+    try {
+        fetched = await client.getManifest(tag);
+    }
+    catch (err) {
+        if (err instanceof VerifyImageError && err.code === 'not-found')
+            return [];
+        throw err;
+    }
+    const problem = isIndex(fetched.mediaType) ? referrersIndexProblem(fetched.body) : 'is not an image index';
+    if (problem) {
+        problems.push(`the referrers tag ${tag} ${problem}; no referrers taken from it`);
+        return [];
+    }
+    const entries = fetched.body.manifests;
+    return artifactType ? entries.filter((d) => d.artifactType === artifactType) : entries;
+}
+/** The listed referrer, fetched by digest; counted only when its own subject is `subject`. */
+async function checkReferrer(client, subject, descriptor, via, problems) {
+    try {
+        const manifest = await client.getManifest(descriptor.digest, descriptor);
+        const named = manifest.body.subject?.digest;
+        if (named !== subject) {
+            problems.push(`referrer ${manifest.digest} is listed for ${subject} but its subject is ${named ?? 'missing'}: not counted`);
+            return undefined;
+        }
+        const artifactType = artifactTypeOf(manifest.body);
+        return {
+            kind: artifactType ? classifyArtifactType(artifactType) : 'other',
+            ...(artifactType ? { artifactType } : {}),
+            digest: manifest.digest,
+            subject,
+            foundBy: via,
+            ...(via === 'fallback-tag' ? { tag: referrersTag(subject) } : {}),
+        };
+    }
+    catch (err) {
+        if (!isLookupError(err))
+            throw err;
+        problems.push(`referrer ${descriptor.digest} of ${subject} not counted: ${err.message}`);
+        return undefined;
+    }
+}
+/**
+ * cosign's tags from before OCI 1.1, named after the subject. A tag counts when it holds an image
+ * manifest whose layers are all of the kind its suffix names, and, for a `.sig` of simple-signing
+ * layers, when every payload names the subject (`critical.image.docker-manifest-digest`) as the
+ * referrers' `subject` must: a signature copied from another image is not this image's. The
+ * signatures themselves are not verified.
+ */
+async function cosignTagItems(client, subject, problems) {
+    const items = [];
+    for (const { tag, kind } of cosignTags(subject)) {
+        try {
+            if (!(await client.mayHaveManifest(tag)))
+                continue;
+            const fetched = await client.getManifest(tag);
+            const layers = isIndex(fetched.mediaType) ? [] : fetched.body.layers;
+            const first = layers[0];
+            // What cosign puts there (simple-signing payloads or bundles, DSSE envelopes, SBOM documents):
+            // a registry that answers every tag with some image does not make it signed.
+            if (!first || layers.some((layer) => classifyArtifactType(layer.mediaType) !== kind)) {
+                problems.push(`the cosign tag ${tag} holds ${isIndex(fetched.mediaType) ? 'an index' : first ? `layers of type ${first.mediaType}` : 'a manifest without layers'}, not a cosign ${kind}: not counted`);
+                continue;
+            }
+            const unbound = kind === 'signature' ? await unboundPayload(client, subject, layers) : undefined;
+            if (unbound) {
+                problems.push(`the cosign tag ${tag}: ${unbound}: not counted`);
+                continue;
+            }
+            items.push({ kind, artifactType: first.mediaType, digest: fetched.digest, subject, foundBy: 'cosign-tag', tag });
+        }
+        catch (err) {
+            if (err instanceof VerifyImageError && err.code === 'not-found')
+                continue;
+            if (!isLookupError(err))
+                throw err;
+            problems.push(`the cosign tag ${tag} not counted: ${err.message}`);
+        }
+    }
+    return items;
+}
+function isLookupError(err) {
+    return err instanceof VerifyImageError && LOOKUP_ERRORS.has(err.code);
+}
+/** Simple-signing payloads read per `.sig` tag: one layer per signature, and a tag re-signed nightly keeps growing. */
+const MAX_PAYLOADS = 20;
+/** cosign's payloads are a few hundred bytes; its own limit on a signature layer is far larger, ours need not be. */
+const PAYLOAD_CAP = 64 * 1024;
+const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+/** Why the `.sig` tag's simple-signing payloads do not all name `subject`, or undefined when they do (or are bundles). */
+async function unboundPayload(client, subject, layers) {
+    const payloads = layers.filter((layer) => layer.mediaType === SIMPLE_SIGNING);
+    if (payloads.length > MAX_PAYLOADS)
+        return `${payloads.length} signature payloads, more than the ${MAX_PAYLOADS} read`;
+    for (const layer of payloads) {
+        const bytes = await client.getSmallBlob(layer, PAYLOAD_CAP, 'cosign payload', 'a simple-signing payload this action reads');
+        const payload = decodeDocument(bytes, 'cosign payload', `cosign payload ${layer.digest}`, 'protocol');
+        const named = payload?.critical?.image?.['docker-manifest-digest'];
+        if (named !== subject)
+            return `the payload ${layer.digest} signs ${typeof named === 'string' ? named.slice(0, 80) : 'no digest'}, not ${subject}`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/verify/referrers.ts
+// The referrers stage: for every verified platform manifest and the pushed index, what refers to
+// it (src/registry/referrers.ts), joined onto each platform's supply-chain summary next to its
+// BuildKit attestations. A signature on the index covers every platform it lists by digest, so
+// each platform reports its own manifest's referrers and the index's. Presence only: nothing
+// here adds a check or fails a run.
+
+/**
+ * Lists the referrers of each target's manifest and of `indexDigest`, and returns the
+ * attestation summaries with them; undefined stays undefined when nothing refers to anything.
+ */
+async function attachReferrers(client, summaries, targets, indexDigest, logger) {
+    const subjects = [...new Set([...targets.map((t) => t.manifestDigest), ...(indexDigest ? [indexDigest] : [])])];
+    const found = new Map();
+    for (const subject of subjects) {
+        const result = await findReferrers(client, subject);
+        found.set(subject, result);
+        logger.info(describeLookup(result, subject === indexDigest));
+        for (const problem of result.problems)
+            logger.warning(`referrers: ${problem}`);
+    }
+    return withReferrers(summaries, targets, found, indexDigest);
+}
+/** Pure: each target's summary with its manifest's and the index's referrers. */
+function withReferrers(summaries, targets, found, indexDigest) {
+    const parts = targets.map((target) => referrersFor(target.manifestDigest, [found.get(target.manifestDigest), indexDigest ? found.get(indexDigest) : undefined]));
+    if (!summaries && parts.every((p) => p.items.length === 0 && p.problems.length === 0))
+        return undefined;
+    return targets.map((target, i) => {
+        const existing = summaries?.find((s) => s.platform === target.platform);
+        const base = existing ?? { platform: target.platform, provenance: false, sbom: false, predicateTypes: [], subjectsOk: true };
+        return { ...base, referrers: parts[i] };
+    });
+}
+function referrersFor(manifestDigest, results) {
+    const present = results.filter((r) => r !== undefined);
+    const summary = {
+        items: present.flatMap((r) => r.items.map((item) => ({ ...item, refersTo: item.subject === manifestDigest ? 'manifest' : 'index' }))),
+        listedBy: present.flatMap((r) => (r.via ? [{ subject: r.subject, via: r.via }] : [])),
+        problems: [...new Set(present.flatMap((r) => r.problems))],
+    };
+    if (present.some((r) => r.truncated))
+        summary.truncated = true;
+    return summary;
+}
+function describeLookup(result, isIndex) {
+    const what = `referrers of ${isIndex ? 'the index' : 'manifest'} ${result.subject}`;
+    const how = result.via === 'api' ? 'the referrers API' : result.via === 'fallback-tag' ? 'the referrers tag: the registry has no referrers API' : 'not listed, see the warning';
+    const kinds = result.items.map((item) => `${item.kind}${item.artifactType ? ` ${item.artifactType}` : ''} ${item.digest}${item.foundBy === 'cosign-tag' ? ` (cosign tag ${item.tag ?? ''})` : ''}`);
+    return `${what} (${how}): ${result.items.length} found${kinds.length ? `: ${kinds.join('; ')}` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/verify/pairing.ts
@@ -81718,6 +82295,7 @@ function firstDifference(a, b) {
 
 
 
+
 async function run(inputs, outerLogger, shared = {}) {
     const started = Date.now();
     // Every secret logged for masking is also scrubbed from the report's error line.
@@ -81747,7 +82325,14 @@ async function run(inputs, outerLogger, shared = {}) {
         const platforms = [];
         for (const pair of plan.pairs)
             platforms.push(await verifyPair(pair, context));
-        return reportOf(context, platforms, started);
+        const report = reportOf(context, platforms, started);
+        // What refers to each verified manifest and to the index (OCI referrers, cosign tags): presence only.
+        const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
+        report.attestations = await attachReferrers(client, report.attestations, targets, isIndex(remote.top.mediaType) ? remote.top.digest : undefined, logger);
+        if (!report.attestations)
+            delete report.attestations;
+        report.durationMs = Date.now() - started;
+        return report;
     }
     catch (err) {
         if (!(err instanceof VerifyImageError))
@@ -81862,7 +82447,9 @@ function reportOf(context, platforms, started) {
     topChecks.push(...attestations.rest);
     if (inputs.platformsExpected)
         topChecks.push(checkExpectedPlatforms(servedByTop(remote), inputs.platformsExpected));
-    const checks = [...topChecks, ...platforms.flatMap((p) => p.checks)];
+    // Several platforms: the tag's verdicts first, then each platform's; one platform: its own first.
+    const platformChecks = platforms.flatMap((p) => p.checks);
+    const checks = plan.several ? [...topChecks, ...platformChecks] : [...platformChecks, ...topChecks];
     const verified = checks.length > 0 && checks.every((c) => c.ok);
     const only = platforms.length === 1 ? platforms[0] : undefined;
     const report = {
@@ -81918,7 +82505,7 @@ function attestationStage(context, platforms) {
             rest.push(check);
             continue;
         }
-        platform.checks.push(context.plan.several ? check : { ...check, platform: undefined });
+        platform.checks.push(check);
         if (!check.ok)
             platform.status = 'mismatch';
     }
@@ -82944,153 +83531,10 @@ function optional(value) {
     return v ? v : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/report/json.ts
-// The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
-// the action (so later steps can read it) or printed by the CLI's --json.
-
-
-
-
-const REPORT_SCHEMA_VERSION = 1;
-function reportDocument(reports) {
-    return {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: 'verify-image',
-        generatedAt: new Date().toISOString(),
-        verified: reports.length > 0 && reports.every((r) => r.verified),
-        images: reports,
-    };
-}
-function writeReportFile(reports, dir = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()) {
-    const path = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(dir, 'verify-image-')), 'report.json');
-    // Same JSON, but safe for a later step to cat into its log (see inertJson).
-    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${inertJson(JSON.stringify(reportDocument(reports), null, 2))}\n`);
-    return path;
-}
-
-;// CONCATENATED MODULE: ./src/model/report.ts
-// The report model: one plain object per verified image that the job summary, the CLI text and
-// the JSON report are all rendered from. The run builds it (src/run.ts); src/report/ renders it.
-function failedChecks(report) {
-    return report.checks.filter((c) => !c.ok);
-}
-
-;// CONCATENATED MODULE: ./src/report/outputs-base.ts
-// The base-image outputs of the action, computed from reports (pure), so the action and the
-// tests agree on them. With several images only the aggregate outputs are set; each image's
-// values are in the JSON report.
-function baseOutputs(reports) {
-    const drifted = reports.filter((r) => r.base?.status === 'drifted').map((r) => r.image);
-    const single = reports.length === 1 ? reports[0]?.base : undefined;
-    return {
-        'base-image': single?.reference ?? '',
-        'base-digest': single?.builtOn?.digest ?? '',
-        'base-current-digest': single?.current?.digest ?? '',
-        'base-layers': single?.layers !== undefined ? String(single.layers) : '',
-        'base-drift': aggregateDrift(reports),
-        'drifted-images': JSON.stringify(drifted),
-    };
-}
-/** true when any image drifted; false when every image's base is known to be current; else unknown. */
-function aggregateDrift(reports) {
-    if (reports.some((r) => r.base?.drift === 'true'))
-        return 'true';
-    if (reports.length > 0 && reports.every((r) => r.base?.drift === 'false'))
-        return 'false';
-    return 'unknown';
-}
-
-;// CONCATENATED MODULE: ./src/report/platforms.ts
-// The multi-platform part of the report, in words and as the `platforms` output; shared by the
-// job summary, the CLI text and the action's outputs so they say the same thing.
-
-/** The `platforms` output: one entry per platform verified; a single-platform run gives one entry. */
-function platformsOutput(report) {
-    if (report.platforms) {
-        return report.platforms.map((p) => ({
-            platform: p.platform,
-            presence: p.presence,
-            verified: p.status === 'verified',
-            ...(p.remote ? { digest: p.remote.manifestDigest, 'config-digest': p.remote.configDigest } : {}),
-            ...(p.local?.manifestDigest ? { 'local-digest': p.local.manifestDigest } : {}),
-            ...(p.attestation ? { attestation: p.attestation.status } : {}),
-        }));
-    }
-    if (!report.remote)
-        return [];
-    return [
-        {
-            platform: report.remote.platform,
-            presence: report.local ? 'both' : 'registry',
-            verified: report.verified,
-            digest: report.remote.manifestDigest,
-            'config-digest': report.remote.configDigest,
-            ...(report.local?.manifestDigest ? { 'local-digest': report.local.manifestDigest } : {}),
-        },
-    ];
-}
-function presenceText(p) {
-    return p.presence === 'both' ? 'in both' : p.presence === 'registry' ? 'registry only' : 'local build only';
-}
-function attestationText(a) {
-    if (!a)
-        return 'none';
-    switch (a.status) {
-        case 'same':
-            return `same (${digest_shortDigest(a.registry)})`;
-        case 'differs':
-            return `differs (registry ${digest_shortDigest(a.registry)}, local ${digest_shortDigest(a.local)})`;
-        case 'registry-only':
-            return `registry only (${digest_shortDigest(a.registry)})`;
-        case 'local-only':
-            return `local only (${digest_shortDigest(a.local)})`;
-    }
-}
-/** The CLI's lines for a multi-platform run. */
-function platformsText(report) {
-    const platforms = report.platforms;
-    if (!platforms)
-        return [];
-    const lines = [];
-    if (report.index && !report.remote) {
-        lines.push(`  registry  ${report.index.digest}  (${report.index.mediaType})`);
-        if (report.index.localDigest)
-            lines.push(`  local     ${report.index.localDigest}`);
-    }
-    lines.push('');
-    lines.push('  platform          ok  registry manifest    local manifest       layers  attestation');
-    for (const p of platforms) {
-        const mark = p.status === 'verified' ? '✓' : '✗';
-        // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
-        const local = p.local?.manifestDigest;
-        lines.push(`  ${p.platform.padEnd(17)} ${mark}   ${(shortDigest(p.remote?.manifestDigest) || '—').padEnd(20)} ${(shortDigest(local) || '—').padEnd(20)} ${String(p.layers.length || '').padEnd(7)} ${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`);
-    }
-    return lines;
-}
-/** A rule as a reader names it: `diff-ids`, or `diff-ids (linux/arm64)` in a multi-platform run. */
-function ruleName(check) {
-    return check.platform ? `${check.rule} (${check.platform})` : check.rule;
-}
-
-;// CONCATENATED MODULE: ./src/report/outputs-deep.ts
-// The action outputs deep verification adds, as strings, from the report. Pure: main.ts sets them.
-function deepOutputs(report) {
-    // A multi-platform run proves each platform the registry serves; all of them must be proved.
-    const served = report.deep ? [report.deep] : (report.platforms ?? []).filter((p) => p.remote).map((p) => p.deep);
-    const deeps = served.filter((d) => d !== undefined);
-    if (deeps.length === 0)
-        return { 'deep-verified': 'false', 'bytes-verified': '', 'wasted-bytes': '', efficiency: '' };
-    return {
-        'deep-verified': String(deeps.length === served.length && deeps.every((d) => d.verified)),
-        'bytes-verified': String(deeps.reduce((n, d) => n + d.bytesVerified, 0)),
-        'wasted-bytes': String(deeps.reduce((n, d) => n + d.wastedBytes, 0)),
-        // dive's score; with several platforms, the lowest.
-        efficiency: String(Math.min(...deeps.map((d) => d.efficiency))),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/report/format.ts
-// Small formatting rules shared by every renderer, so the summary, the CLI and the logs agree.
+// Words and formatting shared by every renderer (job summary, CLI text, logs), so they say the
+// same thing: sizes, instructions, escaping, the deep-verification headline and per-layer results,
+// platform presence and attestation words, and the platforms a report describes.
 
 
 
@@ -83117,265 +83561,7 @@ function plainCopy(report) {
 function count(n, noun, plural = `${noun}s`) {
     return `${n} ${n === 1 ? noun : plural}`;
 }
-
-;// CONCATENATED MODULE: ./src/report/summary-html.ts
-// The HTML pieces of the job summary we build ourselves instead of with @actions/core's helpers:
-// its wrap() writes an empty cell or list item as an open tag with no close (`<td>`), which
-// leaves the table to the browser's guesswork. Cell data is HTML already (values escaped by the
-// caller with escapeHtml).
-
-function tableHtml(rows) {
-    const row = (cells) => `<tr>${cells.map((c) => (c.header ? `<th>${c.data}</th>` : `<td>${c.data}</td>`)).join('')}</tr>`;
-    return `<table>${rows.map(row).join('')}</table>`;
-}
-function listHtml(items) {
-    return `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`;
-}
-function addTable(rows) {
-    summary.addRaw(tableHtml(rows), true);
-}
-function addList(items) {
-    if (items.length)
-        summary.addRaw(listHtml(items), true);
-}
-
-;// CONCATENATED MODULE: ./src/report/attestations.ts
-// The supply-chain part of a report, in every medium: the `attestations` output (JSON), the job
-// summary's "Supply chain" section and the CLI lines. Builder, source and revision are registry
-// text: escaped for HTML here, neutralised for the terminal by the text renderer's plainCopy.
-
-
-
-/** The output: one entry per verified platform, the fields the action documents and no others. */
-function attestationsOutput(report) {
-    return (report.attestations ?? []).map((a) => ({
-        platform: a.platform,
-        provenance: a.provenance,
-        sbom: a.sbom,
-        predicateTypes: a.predicateTypes,
-        ...(a.builder ? { builder: a.builder } : {}),
-        ...(a.source ? { source: a.source } : {}),
-        ...(a.revision ? { revision: a.revision } : {}),
-    }));
-}
-function addSupplyChainSection(report) {
-    const attestations = report.attestations;
-    if (!attestations?.length)
-        return;
-    summary.addRaw('<p><strong>Supply chain</strong></p>', true);
-    const header = ['Platform', 'Subject', 'Provenance', 'SBOM', 'Predicate types', 'Builder', 'Source'].map((data) => ({ data, header: true }));
-    const rows = attestations.map((a) => [
-        { data: `<code>${escapeHtml(a.platform)}</code>` },
-        { data: a.subjectsOk ? '✓' : '✗' },
-        { data: a.provenance ? '✓' : '—' },
-        { data: a.sbom ? '✓' : '—' },
-        { data: a.predicateTypes.map((t) => `<code>${escapeHtml(t)}</code>`).join('<br>') || '—' },
-        { data: a.builder ? `<code>${escapeHtml(a.builder)}</code>` : '—' },
-        { data: sourceCell(a) },
-    ]);
-    addTable([header, ...rows]);
-}
-function sourceCell(a) {
-    if (!a.source)
-        return '—';
-    return `<code>${escapeHtml(a.source)}</code>${a.revision ? ` @ <code>${escapeHtml(a.revision)}</code>` : ''}`;
-}
-/** CLI lines (the caller passes a plainCopy of the report). */
-function attestationsText(report) {
-    const attestations = report.attestations;
-    if (!attestations?.length)
-        return [];
-    const lines = ['', '  supply chain'];
-    for (const a of attestations) {
-        const kinds = [a.provenance ? 'provenance' : '', a.sbom ? 'sbom' : ''].filter(Boolean).join(', ') || 'no provenance or sbom';
-        lines.push(`  ${a.subjectsOk ? '✓' : '✗'} ${a.platform}: ${kinds}${a.predicateTypes.length ? ` (${a.predicateTypes.join(', ')})` : ''}`);
-        if (a.builder)
-            lines.push(`      builder   ${a.builder}`);
-        if (a.source)
-            lines.push(`      source    ${a.source}${a.revision ? ` @ ${a.revision}` : ''}`);
-    }
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./src/report/summary-base.ts
-// The base-image parts of the job summary: one image's base section (where the base came from,
-// drift, dates, the history attributed to base or image) and, in audit mode, one table across
-// images. Every value from a registry or a Dockerfile is escaped.
-
-
-
-
-const BASE_LABELS = {
-    'up-to-date': '✅ up to date',
-    drifted: '🔄 drifted',
-    'not-built-on': '❌ not built on this base',
-    unknown: '❔ unknown',
-    none: '➖ no base',
-};
-function addBaseSection(report) {
-    const base = report.base;
-    if (!base)
-        return;
-    // Several platforms: the combined verdict, then each platform's base as in a one-platform run.
-    const perPlatform = report.platforms && !report.remote ? report.platforms.filter((p) => p.base) : [];
-    addOneBase(base, perPlatform.length ? undefined : report.layers.length, 'Base image', 3);
-    for (const platform of perPlatform) {
-        if (platform.base)
-            addOneBase(platform.base, platform.layers.length, `Base image, ${escapeHtml(platform.platform)}`, 4);
-    }
-}
-/** @param imageLayers the image's layer count, when the section is about one image (not the combined verdict). */
-function addOneBase(base, imageLayers, title, level) {
-    const s = summary;
-    s.addHeading(`${title}: ${BASE_LABELS[base.status]}`, level);
-    s.addRaw(`<p>${escapeHtml(base.message)}</p>`, true);
-    const facts = [];
-    if (base.reference)
-        facts.push(`<strong>Base</strong> <code>${escapeHtml(base.reference)}</code>, from ${escapeHtml(base.from)}`);
-    else
-        facts.push(`<strong>Base</strong> found from ${escapeHtml(base.from)}`);
-    if (base.namedByRegistry)
-        facts.push(`<strong>Named by the registry</strong> looked up without credentials on any other registry`);
-    if (base.builtOn?.digest)
-        facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
-    if (base.current?.digest)
-        facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
-    if (base.layers !== undefined)
-        facts.push(`<strong>Base layers</strong> ${base.layers}${imageLayers !== undefined ? ` of the image's ${imageLayers}` : ' on every platform'}`);
-    if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
-        facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${count(base.current.layers, 'layer')}`);
-    }
-    if (base.behindDays !== undefined)
-        facts.push(`<strong>Behind</strong> the current base by ${base.behindDays} days`);
-    if (base.driftAgeDays !== undefined)
-        facts.push(`<strong>Drift age</strong> a newer base has been out for ${base.driftAgeDays} days`);
-    if (base.error && base.status !== 'unknown')
-        facts.push(`<strong>Note</strong> ${escapeHtml(base.error)}`);
-    addList(facts);
-    if (base.history?.length)
-        s.addDetails('History, attributed to base or image', historyTable(base));
-}
-/** One row per image: the audit view of a scheduled workflow. */
-function addAuditTable(reports) {
-    const s = summary;
-    const drifted = reports.filter((r) => r.base?.status === 'drifted').length;
-    const failed = reports.filter((r) => r.status === 'error').length;
-    s.addHeading(`Base image audit: ${reports.length} images, ${drifted} drifted${failed ? `, ${failed} could not be checked` : ''}`, 2);
-    const header = ['Image', 'Base', 'Built-on base digest', 'Current base digest', 'Status', 'Age'].map((data) => ({ data, header: true }));
-    addTable([header, ...reports.map(auditRow)]);
-}
-function auditRow(report) {
-    const base = report.base;
-    const status = report.status === 'error'
-        ? `⚠️ could not check: ${escapeHtml(report.error ?? 'unknown error')}`
-        : base
-            ? BASE_LABELS[base.status]
-            : '➖ base check off';
-    return [
-        { data: `<code>${escapeHtml(report.remote?.reference ?? report.image)}</code>` },
-        { data: base?.reference ? `<code>${escapeHtml(base.reference)}</code>` : '—' },
-        { data: digestCell(base?.builtOn?.digest) },
-        { data: digestCell(base?.current?.digest) },
-        { data: status },
-        { data: base?.driftAgeDays !== undefined ? `${base.driftAgeDays} d` : '' },
-    ];
-}
-function historyTable(base) {
-    const rows = (base.history ?? []).map((h) => {
-        const instruction = instructionOf(h.instruction);
-        return (`<tr><td>${h.index}</td><td>${h.layer ?? '—'}</td>` +
-            `<td><code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 70))}</code></td>` +
-            `<td>${escapeHtml(h.created ?? '')}</td><td>${h.origin ?? '?'}</td></tr>`);
-    });
-    return `<table><tr><th>#</th><th>Layer</th><th>Instruction</th><th>Created</th><th>Origin</th></tr>${rows.join('')}</table>`;
-}
-function digestWithDate(digest, created) {
-    return `<code>${escapeHtml(digest)}</code>${created ? ` (created ${escapeHtml(created)})` : ''}`;
-}
-function digestCell(digest) {
-    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest_shortDigest(digest))}</code>` : '—';
-}
-
-;// CONCATENATED MODULE: ./src/report/summary-platforms.ts
-// The job summary's multi-platform part: the index digests, a platform overview table, and one
-// collapsible layer table per platform. Every value is escaped; cells are HTML.
-
-
-
-
-
-function addPlatformSummary(report) {
-    const platforms = report.platforms;
-    if (!platforms)
-        return;
-    const s = summary;
-    if (report.index && !report.remote) {
-        const facts = [`<strong>Registry</strong> <code>${escapeHtml(report.index.digest)}</code> (${escapeHtml(report.index.mediaType)})`];
-        if (report.index.localDigest)
-            facts.push(`<strong>Local index</strong> <code>${escapeHtml(report.index.localDigest)}</code>`);
-        addList(facts);
-    }
-    addTable(overview(platforms));
-    // With one platform the main layer table already shows it.
-    if (report.layers.length > 0)
-        return;
-    for (const platform of platforms) {
-        if (platform.layers.length === 0)
-            continue;
-        const label = `${platform.status === 'verified' ? '✓' : '✗'} ${escapeHtml(platform.platform)}: ${count(platform.layers.length, 'layer')}`;
-        s.addDetails(label, layerTableHtml(platform.layers));
-    }
-}
-function overview(platforms) {
-    const header = ['Platform', 'Registry manifest', 'Local manifest', 'Config', 'Layers', 'Attestation', ''].map((data) => ({ data, header: true }));
-    const rows = platforms.map((p) => {
-        const failed = p.checks.filter((c) => !c.ok).map((c) => c.rule);
-        const mark = p.status === 'verified' ? '✓' : `✗ ${escapeHtml(failed.join(', '))}`;
-        return [
-            { data: `<code>${escapeHtml(p.platform)}</code>${p.presence === 'both' ? '' : `<br>${escapeHtml(presenceText(p))}`}` },
-            { data: digest(p.remote?.manifestDigest) },
-            { data: digest(p.local?.manifestDigest) },
-            { data: digest(p.remote?.configDigest) },
-            { data: p.layers.length ? String(p.layers.length) : '' },
-            { data: escapeHtml(attestationText(p.attestation)) },
-            { data: mark },
-        ];
-    });
-    return [header, ...rows];
-}
-function layerTableHtml(rows) {
-    // The origin column appears once the platform's base is known (summary-base.ts).
-    const origin = rows.some((r) => r.origin);
-    const head = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', '', ...(origin ? ['Origin'] : [])].map((h) => `<th>${h}</th>`).join('');
-    const body = rows
-        .map((row) => {
-        const instruction = instructionOf(row.instruction);
-        const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
-        const diffId = row.status === 'differs' && row.localDiffId !== row.diffId ? `${digest(row.diffId)}<br>local: ${digest(row.localDiffId)}` : digest(row.diffId);
-        const compressed = row.localDigest && row.localDigest !== row.digest ? `${digest(row.digest)}<br>local: ${digest(row.localDigest)}` : digest(row.digest);
-        const cells = [
-            String(row.index),
-            instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '',
-            diffId,
-            compressed,
-            humanSize(row.size),
-            mark,
-            ...(origin ? [escapeHtml(row.origin ?? '?')] : []),
-        ];
-        return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
-    })
-        .join('');
-    return `<table><tr>${head}</tr>${body}</table>`;
-}
-function digest(value) {
-    return value ? `<code title="${escapeHtml(value)}">${escapeHtml(digest_shortDigest(value))}</code>` : '—';
-}
-
-;// CONCATENATED MODULE: ./src/report/deep-format.ts
-// Words and numbers for the deep-verification part of the report, shared by the job summary and
-// the CLI text so both say the same thing.
-
-
+// Deep verification, in words.
 /** How many hidden files the summary and the text list by name (the JSON report has more). */
 const LISTED_WASTED_FILES = 10;
 function deepHeadline(deep) {
@@ -83434,49 +83620,354 @@ function printablePath(path) {
     // eslint-disable-next-line no-control-regex
     return log_neutralise(path.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?'));
 }
-
-;// CONCATENATED MODULE: ./src/report/summary-deep.ts
-// The deep-verification section of the job summary: a headline, one row per layer (what its
-// bytes proved and what is inside it) and the largest wasted files. Escaped like summary.ts.
-
-
-
-
-
-function addDeepSection(deep) {
-    const s = summary;
-    const icon = deep.layers.some((l) => l.status === 'failed') ? '❌' : deep.verified ? '✅' : '⚠️';
-    s.addHeading('Deep verification', 3);
-    s.addRaw(`<p>${icon} ${escapeHtml(deepHeadline(deep))}</p>`, true);
-    const header = ['#', 'Blob', 'Type', 'Compressed', 'Uncompressed', 'Files', 'Deleted', 'Wasted', 'Result'].map((data) => ({ data, header: true }));
-    addTable([header, ...deep.layers.map(row)]);
-    s.addRaw(`<p><strong>Wasted bytes:</strong> ${escapeHtml(wasteHeadline(deep))}</p>`, true);
-    if (deep.wastedFiles.length) {
-        addList(deep.wastedFiles.slice(0, LISTED_WASTED_FILES).map((f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in layer ${f.layers.join(', ')}, ${f.how} by layer ${f.by}`));
-    }
-    if (deep.cache) {
-        s.addRaw(`<p>Verified-layer cache: ${deep.cache.hits} hits, ${deep.cache.writes} new entries (<code>${escapeHtml(deep.cache.location)}</code>).</p>`, true);
+// Platforms, in words.
+/**
+ * The platforms a report describes, one entry for a single-platform run too. A report from an
+ * engine that sets only the top-level fields for one platform gets its one entry built here.
+ */
+function platformsOf(report) {
+    if (report.platforms)
+        return report.platforms;
+    const { remote, local } = report;
+    const platform = remote?.platform ?? local?.platform;
+    if (platform === undefined)
+        return [];
+    return [
+        {
+            platform,
+            presence: remote && local ? 'both' : remote ? 'registry' : 'local',
+            status: report.verified ? 'verified' : report.status,
+            remote,
+            local,
+            checks: report.checks,
+            layers: report.layers,
+            deep: report.deep,
+            base: report.base,
+        },
+    ];
+}
+function presenceText(p) {
+    return p.presence === 'both' ? 'in both' : p.presence === 'registry' ? 'registry only' : 'local build only';
+}
+function attestationText(a) {
+    if (!a)
+        return 'none';
+    switch (a.status) {
+        case 'same':
+            return `same (${shortDigest(a.registry)})`;
+        case 'differs':
+            return `differs (registry ${shortDigest(a.registry)}, local ${shortDigest(a.local)})`;
+        case 'registry-only':
+            return `registry only (${shortDigest(a.registry)})`;
+        case 'local-only':
+            return `local only (${shortDigest(a.local)})`;
     }
 }
-function row(layer) {
-    const c = layer.counts;
-    return [
-        { data: String(layer.index) },
-        { data: `<code title="${escapeHtml(layer.digest)}">${escapeHtml(digest_shortDigest(layer.digest))}</code>` },
-        { data: escapeHtml(compressionLabel(layer)) },
-        { data: humanSize(layer.size) },
-        { data: humanSize(layer.uncompressedSize) },
-        { data: c ? String(c.files + c.symlinks + c.hardlinks + c.others) : '' },
-        { data: c ? String(c.whiteouts + c.opaqueDirs) : '' },
-        { data: layer.wastedBytes ? humanSize(layer.wastedBytes) : c ? '0' : '' },
-        { data: `${resultMark(layer)} ${escapeHtml(layerResult(layer))}` },
+/** A rule as a reader names it: `diff-ids`, or `diff-ids (linux/arm64)` in a multi-platform run. */
+function ruleName(check) {
+    return check.platform ? `${check.rule} (${check.platform})` : check.rule;
+}
+/** How a referrer was found, in words (summary and CLI). */
+function foundByText(item) {
+    if (item.foundBy === 'api')
+        return 'referrers API';
+    if (item.foundBy === 'fallback-tag')
+        return `referrers tag ${item.tag ?? ''}`.trim();
+    return `cosign tag ${item.tag ?? ''}`.trim();
+}
+/** Whether a platform's referrers include one of this kind (presence only). */
+function hasReferrer(a, kind) {
+    return a.referrers?.items.some((i) => i.kind === kind) ?? false;
+}
+
+;// CONCATENATED MODULE: ./src/report/json.ts
+// The JSON report: the report model as is, plus what produced it. Written under RUNNER_TEMP for
+// the action (so later steps can read it) or printed by the CLI's --json.
+
+
+
+
+const REPORT_SCHEMA_VERSION = 1;
+function reportDocument(reports) {
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: 'verify-image',
+        generatedAt: new Date().toISOString(),
+        verified: reports.length > 0 && reports.every((r) => r.verified),
+        images: reports,
+    };
+}
+function writeReportFile(reports, dir = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()) {
+    const path = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(dir, 'verify-image-')), 'report.json');
+    // Same JSON, but safe for a later step to cat into its log (see inertJson).
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, `${inertJson(JSON.stringify(reportDocument(reports), null, 2))}\n`);
+    return path;
+}
+
+;// CONCATENATED MODULE: ./src/model/report.ts
+// The report model: one plain object per verified image that the job summary, the CLI text and
+// the JSON report are all rendered from. The run builds it (src/run.ts); src/report/ renders it.
+function failedChecks(report) {
+    return report.checks.filter((c) => !c.ok);
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+// The action's outputs, as strings, from reports. Pure: main.ts sets them, and the tests check
+// the same values the action would set. With several images (audit) only the aggregate outputs
+// are set; each image's values are in the JSON report.
+
+
+
+/** Every output of a one-image run; `reportPath` is where the JSON report was written. */
+function imageOutputs(report, reportPath) {
+    return {
+        verified: String(report.verified),
+        // Several platforms verified: digest is the top-level digest the tag serves (see the platforms output).
+        digest: report.remote?.manifestDigest ?? report.index?.digest ?? '',
+        'index-digest': report.remote?.indexDigest ?? (report.index && isIndex(report.index.mediaType) ? report.index.digest : ''),
+        'config-digest': report.remote?.configDigest ?? '',
+        layers: report.remote ? String(report.layers.length) : '',
+        mismatches: JSON.stringify(failedChecks(report).map(({ rule, message, layer, platform }) => ({ rule, message, ...(layer ? { layer } : {}), ...(platform ? { platform } : {}) }))),
+        platforms: JSON.stringify(platformsOutput(report)),
+        attestations: JSON.stringify(attestationsOutput(report)),
+        report: reportPath,
+        ...deepOutputs(report),
+        ...baseOutputs([report]),
+    };
+}
+/**
+ * Every output of an audit (several images): the single-image outputs stay empty, `verified` is
+ * true only when every image verified, and `mismatches` names the image of each failed rule.
+ */
+function auditOutputs(reports, reportPath) {
+    return {
+        verified: String(reports.every((r) => r.verified)),
+        digest: '',
+        'index-digest': '',
+        'config-digest': '',
+        layers: '',
+        platforms: '[]',
+        attestations: '[]',
+        'deep-verified': 'false',
+        'bytes-verified': '',
+        'wasted-bytes': '',
+        efficiency: '',
+        mismatches: JSON.stringify(reports.flatMap((r) => failedChecks(r).map(({ rule, message, layer }) => ({ image: r.image, rule, message, ...(layer ? { layer } : {}) })))),
+        report: reportPath,
+        ...baseOutputs(reports),
+    };
+}
+/** The `platforms` output: one entry per platform verified; a single-platform run gives one entry. */
+function platformsOutput(report) {
+    // A single-platform run that never reached the registry has no platform to report.
+    const platforms = report.platforms ?? platformsOf(report).filter((p) => p.remote);
+    return platforms.map((p) => ({
+        platform: p.platform,
+        presence: p.presence,
+        verified: p.status === 'verified',
+        ...(p.remote ? { digest: p.remote.manifestDigest, 'config-digest': p.remote.configDigest } : {}),
+        ...(p.local?.manifestDigest ? { 'local-digest': p.local.manifestDigest } : {}),
+        ...(p.attestation ? { attestation: p.attestation.status } : {}),
+    }));
+}
+/** The `attestations` output: one entry per verified platform, the fields the action documents and no others. */
+function attestationsOutput(report) {
+    return (report.attestations ?? []).map((a) => ({
+        platform: a.platform,
+        provenance: a.provenance,
+        sbom: a.sbom,
+        predicateTypes: a.predicateTypes,
+        ...(a.builder ? { builder: a.builder } : {}),
+        ...(a.source ? { source: a.source } : {}),
+        ...(a.revision ? { revision: a.revision } : {}),
+        ...(a.referrers ? { referrers: referrersOutput(a.referrers) } : {}),
+    }));
+}
+const REFERRER_GROUPS = [
+    ['signature', 'signatures'],
+    ['sbom', 'sboms'],
+    ['attestation', 'attestations'],
+    ['other', 'other'],
+];
+/** Referrers grouped by kind, each with how it was found; problems say what was not counted. */
+function referrersOutput(r) {
+    const item = (i) => ({
+        ...(i.artifactType ? { artifactType: i.artifactType } : {}),
+        digest: i.digest,
+        subject: i.subject,
+        ...(i.refersTo ? { refersTo: i.refersTo } : {}),
+        foundBy: i.foundBy,
+        ...(i.tag ? { tag: i.tag } : {}),
+    });
+    return {
+        ...Object.fromEntries(REFERRER_GROUPS.map(([kind, name]) => [name, r.items.filter((i) => i.kind === kind).map(item)])),
+        listedBy: r.listedBy,
+        problems: r.problems,
+        ...(r.truncated ? { truncated: true } : {}),
+    };
+}
+function deepOutputs(report) {
+    // A multi-platform run proves each platform the registry serves; all of them must be proved.
+    const served = report.deep ? [report.deep] : (report.platforms ?? []).filter((p) => p.remote).map((p) => p.deep);
+    const deeps = served.filter((d) => d !== undefined);
+    if (deeps.length === 0)
+        return { 'deep-verified': 'false', 'bytes-verified': '', 'wasted-bytes': '', efficiency: '' };
+    return {
+        'deep-verified': String(deeps.length === served.length && deeps.every((d) => d.verified)),
+        'bytes-verified': String(deeps.reduce((n, d) => n + d.bytesVerified, 0)),
+        'wasted-bytes': String(deeps.reduce((n, d) => n + d.wastedBytes, 0)),
+        // dive's score; with several platforms, the lowest.
+        efficiency: String(Math.min(...deeps.map((d) => d.efficiency))),
+    };
+}
+function baseOutputs(reports) {
+    const drifted = reports.filter((r) => r.base?.status === 'drifted').map((r) => r.image);
+    const single = reports.length === 1 ? reports[0]?.base : undefined;
+    return {
+        'base-image': single?.reference ?? '',
+        'base-digest': single?.builtOn?.digest ?? '',
+        'base-current-digest': single?.current?.digest ?? '',
+        'base-layers': single?.layers !== undefined ? String(single.layers) : '',
+        'base-drift': aggregateDrift(reports),
+        'drifted-images': JSON.stringify(drifted),
+    };
+}
+/** true when any image drifted; false when every image's base is known to be current; else unknown. */
+function aggregateDrift(reports) {
+    if (reports.some((r) => r.base?.drift === 'true'))
+        return 'true';
+    if (reports.length > 0 && reports.every((r) => r.base?.drift === 'false'))
+        return 'false';
+    return 'unknown';
+}
+
+;// CONCATENATED MODULE: ./src/report/layer-table.ts
+// The layer table, once, for every medium: which columns a platform's table has and what each
+// cell says, from its LayerRows and (with deep verification) what its blobs proved. The job
+// summary turns the cells into HTML, the CLI into padded text; neither decides a column or a
+// value. Cells hold plain text: each medium escapes or neutralises it.
+
+
+
+
+const TITLES = {
+    index: '#',
+    match: 'Match',
+    diffId: 'diff_id',
+    digest: 'Compressed digest',
+    size: 'Size',
+    type: 'Type',
+    uncompressed: 'Uncompressed',
+    files: 'Files',
+    deleted: 'Deleted',
+    wasted: 'Wasted',
+    result: 'Result',
+    origin: 'Origin',
+    instruction: 'Instruction',
+};
+/** An instruction cell shows this many characters; the whole instruction is in `full`. */
+const INSTRUCTION_CHARS = 60;
+/**
+ * The table of one platform's layers. Deep columns (type, sizes, files, wasted bytes, what the
+ * blob proved) appear when deep verification ran; the origin column once a base is known.
+ */
+function layerTable(rows, deep) {
+    const columns = [
+        'index',
+        'match',
+        'diffId',
+        'digest',
+        'size',
+        ...(deep ? ['type', 'uncompressed', 'files', 'deleted', 'wasted', 'result'] : []),
+        ...(rows.some((r) => r.origin) ? ['origin'] : []),
+        'instruction',
     ];
+    const deepLayers = new Map((deep?.layers ?? []).map((l) => [l.index, l]));
+    return {
+        columns: columns.map((id) => ({ id, title: TITLES[id] })),
+        rows: rows.map((row) => columns.map((id) => cell(id, row, deepLayers.get(row.index)))),
+    };
+}
+function cell(id, row, deep) {
+    const counts = deep?.counts;
+    switch (id) {
+        case 'index':
+            return { text: String(row.index) };
+        case 'match':
+            return { text: row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–' };
+        case 'diffId':
+            // A differing layer shows the local diff_id beside the registry's, even when the local build has none ("—").
+            return row.status === 'differs' && row.localDiffId !== row.diffId ? { ...digestCell(row.diffId), local: digestCell(row.localDiffId) } : digestCell(row.diffId);
+        case 'digest':
+            return row.localDigest && row.localDigest !== row.digest ? { ...digestCell(row.digest), local: digestCell(row.localDigest) } : digestCell(row.digest);
+        case 'size':
+            return { text: humanSize(row.size) };
+        case 'type':
+            return { text: deep ? compressionLabel(deep) : '' };
+        case 'uncompressed':
+            return { text: humanSize(deep?.uncompressedSize) };
+        case 'files':
+            return { text: counts ? String(counts.files + counts.symlinks + counts.hardlinks + counts.others) : '' };
+        case 'deleted':
+            return { text: counts ? String(counts.whiteouts + counts.opaqueDirs) : '' };
+        case 'wasted':
+            return { text: deep?.wastedBytes ? humanSize(deep.wastedBytes) : counts ? '0' : '' };
+        case 'result':
+            return { text: deep ? `${resultMark(deep)} ${layerResult(deep)}` : '' };
+        case 'origin':
+            return { text: row.origin ?? '?' };
+        case 'instruction': {
+            const instruction = instructionOf(row.instruction);
+            return instruction ? { text: shorten(instruction, INSTRUCTION_CHARS), full: instruction, code: true } : { text: '' };
+        }
+    }
+}
+function digestCell(digest) {
+    return digest ? { text: shortDigest(digest), full: digest, code: true } : { text: '—' };
+}
+
+;// CONCATENATED MODULE: ./src/report/summary-html.ts
+// The HTML elements of the job summary, built here rather than with @actions/core's helpers: its
+// wrap() writes an empty cell or list item as an open tag with no close (`<td>`), which leaves the
+// table to the browser's guesswork. Rows and cells are core's own table types, so the summary
+// could be handed to core.summary.addTable unchanged; their data is HTML already (values escaped
+// by the caller with escapeHtml). Each function returns one line: one element of the summary.
+function tableHtml(rows) {
+    const cellHtml = (cell) => {
+        if (typeof cell === 'string')
+            return `<td>${cell}</td>`;
+        const tag = cell.header ? 'th' : 'td';
+        // colspan and rowspan are our own numbers, never outside text.
+        const attrs = `${cell.colspan ? ` colspan="${Number(cell.colspan)}"` : ''}${cell.rowspan ? ` rowspan="${Number(cell.rowspan)}"` : ''}`;
+        return `<${tag}${attrs}>${cell.data}</${tag}>`;
+    };
+    return `<table>${rows.map((row) => `<tr>${row.map(cellHtml).join('')}</tr>`).join('')}</table>`;
+}
+/** A header row from column titles (our own words). */
+function headerRow(titles) {
+    return titles.map((data) => ({ data, header: true }));
+}
+function listHtml(items) {
+    return items.length ? `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>` : '';
+}
+/** A heading; `text` is HTML (escaped by the caller). */
+function headingHtml(text, level) {
+    return `<h${level}>${text}</h${level}>`;
+}
+function paragraphHtml(html) {
+    return `<p>${html}</p>`;
+}
+/** A collapsed section; label and content are HTML. */
+function detailsHtml(label, content) {
+    return `<details><summary>${label}</summary>${content}</details>`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
-// The job summary, written with @actions/core's summary API: a verdict heading, the digests and
-// platform, what was compared, the failed rules, and the layer table. Cells are HTML, so every
-// value from a registry or a Dockerfile is escaped before it goes in.
+// The job summary as HTML: a verdict heading, what holds for the whole tag (index digest, failed
+// rules, base, the platform set, attestations), then the same section for each platform (its
+// digests, base, layer table and what deep verification found), whether there is one platform or
+// many. Pure: main.ts hands the HTML to @actions/core. Every value from a registry or a Dockerfile
+// is escaped (escapeHtml) before it goes into an element; each line is one element of ours.
 
 
 
@@ -83485,99 +83976,245 @@ function row(layer) {
 
 
 
-
-
-/**
- * Writes the summary of `reports` (already scrubbed by the caller); `scrub` runs once more over
- * the finished HTML, so that no secret reaches the page even in a form the report did not hold.
- */
-async function writeSummary(reports, scrub = (html) => html) {
-    if (reports.length > 1)
-        addAuditTable(reports);
-    for (const report of reports)
-        addReport(report);
-    const html = scrub(summary.stringify());
-    await summary.emptyBuffer().addRaw(html).write();
+/** The summary of `reports` (already scrubbed by the caller): one line per element. */
+function summaryHtml(reports) {
+    const elements = [...(reports.length > 1 ? auditTable(reports) : []), ...reports.flatMap(reportHtml)];
+    return elements
+        .filter(Boolean)
+        .map((element) => `${element}\n`)
+        .join('');
 }
 const HEADINGS = {
     verified: '✅ Verified',
     mismatch: '❌ Mismatch',
     error: '⚠️ Could not verify',
 };
-function addReport(report) {
-    const s = summary;
-    s.addHeading(`${HEADINGS[report.status]}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2);
+const BASE_LABELS = {
+    'up-to-date': '✅ up to date',
+    drifted: '🔄 drifted',
+    'not-built-on': '❌ not built on this base',
+    unknown: '❔ unknown',
+    none: '➖ no base',
+};
+function reportHtml(report) {
+    const platforms = platformsOf(report);
+    const elements = [headingHtml(`${HEADINGS[report.status]}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2)];
     if (report.error)
-        s.addRaw(`<p><strong>Error:</strong> ${escapeHtml(report.error)}</p>`, true);
-    const facts = [];
-    const r = report.remote;
-    if (r) {
-        if (r.indexDigest)
-            facts.push(`<strong>Index</strong> <code>${escapeHtml(r.indexDigest)}</code>`);
-        facts.push(`<strong>Manifest</strong> <code>${escapeHtml(r.manifestDigest)}</code> (${escapeHtml(r.platform)})`);
-        facts.push(`<strong>Config</strong> <code>${escapeHtml(r.configDigest)}</code>`);
-    }
-    if (report.local) {
-        facts.push(`<strong>Local build</strong> <code>${escapeHtml(report.local.reference)}</code> — ${escapeHtml(report.local.source)}`);
-    }
-    if (facts.length)
-        addList(facts);
+        elements.push(paragraphHtml(`<strong>Error:</strong> ${escapeHtml(report.error)}`));
+    elements.push(listHtml(indexFacts(report)));
     const failed = failedChecks(report);
     if (failed.length) {
-        s.addRaw('<p><strong>Failed rules</strong></p>', true);
-        addList(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
+        elements.push(paragraphHtml('<strong>Failed rules</strong>'));
+        elements.push(listHtml(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`)));
     }
-    addBaseSection(report);
-    addPlatformSummary(report);
-    addSupplyChainSection(report);
-    if (report.layers.length)
-        addTable(layerTable(report.layers));
-    if (report.deep)
-        addDeepSection(report.deep);
+    // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
+    if (report.base)
+        elements.push(...baseHtml(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3));
+    if (platforms.length)
+        elements.push(tableHtml(platformOverview(platforms)));
+    elements.push(...supplyChain(report.attestations));
+    for (const platform of platforms)
+        elements.push(...platformHtml(platform, platforms.length > 1));
     if (report.checks.length || report.compared.length) {
         const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
         const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
-        s.addDetails('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${units_seconds(report.durationMs)}.</p>`);
+        elements.push(detailsHtml('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${units_seconds(report.durationMs)}.</p>`));
     }
+    return elements;
 }
-function layerTable(rows) {
-    // The origin column appears once a base is known (see summary-base.ts).
-    const origin = rows.some((r) => r.origin);
-    const header = ['#', 'Instruction', 'diff_id', 'Compressed digest', 'Size', 'Match', ...(origin ? ['Origin'] : [])].map((data) => ({ data, header: true }));
-    return [header, ...rows.map((row) => [...layerCells(row), ...(origin ? [{ data: escapeHtml(row.origin ?? '?') }] : [])])];
+/** What holds for the tag as a whole: the index the registry serves and the local one. */
+function indexFacts(report) {
+    if (report.index) {
+        const facts = [`<strong>Registry</strong> <code>${escapeHtml(report.index.digest)}</code> (${escapeHtml(report.index.mediaType)})`];
+        if (report.index.localDigest)
+            facts.push(`<strong>Local index</strong> <code>${escapeHtml(report.index.localDigest)}</code>`);
+        return facts;
+    }
+    return report.remote?.indexDigest ? [`<strong>Index</strong> <code>${escapeHtml(report.remote.indexDigest)}</code>`] : [];
 }
-function layerCells(row) {
-    const instruction = instructionOf(row.instruction);
-    const mark = row.status === 'match' ? '✓' : row.status === 'differs' ? '✗' : '–';
-    const diffId = row.status === 'differs' && row.localDiffId !== row.diffId
-        ? `${summary_digestCell(row.diffId)}<br>local: ${summary_digestCell(row.localDiffId)}`
-        : summary_digestCell(row.diffId);
+/** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
+function platformHtml(platform, several) {
+    const mark = platform.status === 'verified' ? '✓' : '✗';
+    const name = escapeHtml(platform.platform);
+    const elements = [headingHtml(`${mark} ${name}${platform.presence === 'both' ? '' : ` — ${escapeHtml(presenceText(platform))}`}`, 3)];
+    const facts = [];
+    const r = platform.remote;
+    if (r) {
+        facts.push(`<strong>Manifest</strong> <code>${escapeHtml(r.manifestDigest)}</code> (${escapeHtml(r.platform)})`);
+        facts.push(`<strong>Config</strong> <code>${escapeHtml(r.configDigest)}</code>`);
+    }
+    if (platform.local)
+        facts.push(`<strong>Local build</strong> <code>${escapeHtml(platform.local.reference)}</code> — ${escapeHtml(platform.local.source)}`);
+    elements.push(listHtml(facts));
+    if (several && platform.base)
+        elements.push(...baseHtml(platform.base, platform.layers.length, `Base image, ${name}`, 4));
+    if (platform.layers.length)
+        elements.push(detailsHtml(`${mark} ${name}: ${count(platform.layers.length, 'layer')}`, tableHtml(layerTableRows(platform))));
+    if (platform.deep)
+        elements.push(...deepHtml(platform.deep));
+    return elements;
+}
+function layerTableRows(platform) {
+    const table = layerTable(platform.layers, platform.deep);
+    return [headerRow(table.columns.map((c) => c.title)), ...table.rows.map((row) => row.map(layerCell))];
+}
+function layerCell(cell) {
+    return { data: cell.local ? `${cellHtml(cell)}<br>local: ${cellHtml(cell.local)}` : cellHtml(cell) };
+}
+function cellHtml(cell) {
+    return cell.code ? `<code title="${escapeHtml(cell.full ?? cell.text)}">${escapeHtml(cell.text)}</code>` : escapeHtml(cell.text);
+}
+function platformOverview(platforms) {
+    const rows = platforms.map((p) => {
+        const failed = p.checks.filter((c) => !c.ok).map((c) => c.rule);
+        return [
+            { data: `<code>${escapeHtml(p.platform)}</code>${p.presence === 'both' ? '' : `<br>${escapeHtml(presenceText(p))}`}` },
+            { data: summary_digestCell(p.remote?.manifestDigest) },
+            { data: summary_digestCell(p.local?.manifestDigest) },
+            { data: summary_digestCell(p.remote?.configDigest) },
+            { data: p.layers.length ? String(p.layers.length) : '' },
+            { data: escapeHtml(attestationText(p.attestation)) },
+            { data: p.status === 'verified' ? '✓' : `✗ ${escapeHtml(failed.join(', '))}` },
+        ];
+    });
+    return [headerRow(['Platform', 'Registry manifest', 'Local manifest', 'Config', 'Layers', 'Attestation', '']), ...rows];
+}
+function deepHtml(deep) {
+    const icon = deep.layers.some((l) => l.status === 'failed') ? '❌' : deep.verified ? '✅' : '⚠️';
+    const elements = [headingHtml('Deep verification', 4), paragraphHtml(`${icon} ${escapeHtml(deepHeadline(deep))}`)];
+    elements.push(paragraphHtml(`<strong>Wasted bytes:</strong> ${escapeHtml(wasteHeadline(deep))}`));
+    elements.push(listHtml(deep.wastedFiles
+        .slice(0, LISTED_WASTED_FILES)
+        .map((f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in ${escapeHtml(copiesText(f))}`)));
+    if (deep.cache) {
+        elements.push(paragraphHtml(`Verified-layer cache: ${deep.cache.hits} hits, ${deep.cache.writes} new entries (<code>${escapeHtml(deep.cache.location)}</code>).`));
+    }
+    return elements;
+}
+function supplyChain(attestations) {
+    if (!attestations?.length)
+        return [];
+    const rows = attestations.map((a) => [
+        { data: `<code>${escapeHtml(a.platform)}</code>` },
+        { data: a.subjectsOk ? '✓' : '✗' },
+        { data: a.provenance ? '✓' : '—' },
+        { data: a.sbom ? '✓' : hasReferrer(a, 'sbom') ? '✓ (referrer)' : '—' },
+        { data: hasReferrer(a, 'signature') ? '✓ (present, not verified)' : '—' },
+        { data: a.predicateTypes.map((t) => `<code>${escapeHtml(t)}</code>`).join('<br>') || '—' },
+        { data: a.builder ? `<code>${escapeHtml(a.builder)}</code>` : '—' },
+        { data: a.source ? `<code>${escapeHtml(a.source)}</code>${a.revision ? ` @ <code>${escapeHtml(a.revision)}</code>` : ''}` : '—' },
+    ]);
     return [
-        { data: String(row.index) },
-        { data: instruction ? `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 60))}</code>` : '' },
-        { data: diffId },
-        { data: summary_digestCell(row.digest) },
-        { data: humanSize(row.size) },
-        { data: mark },
+        paragraphHtml('<strong>Supply chain</strong>'),
+        tableHtml([headerRow(['Platform', 'Subject', 'Provenance', 'SBOM', 'Signature', 'Predicate types', 'Builder', 'Source']), ...rows]),
+        ...referrersHtml(attestations),
     ];
 }
+/** Every referrer counted, per platform, and what was not; presence only, no signature is verified. */
+function referrersHtml(attestations) {
+    const withReferrers = attestations.filter((a) => a.referrers);
+    if (withReferrers.length === 0)
+        return [];
+    const rows = withReferrers.flatMap((a) => (a.referrers?.items ?? []).map((item) => [
+        { data: `<code>${escapeHtml(a.platform)}</code>` },
+        { data: escapeHtml(item.kind) },
+        { data: item.artifactType ? `<code>${escapeHtml(item.artifactType)}</code>` : '—' },
+        { data: `<code>${escapeHtml(shortDigest(item.digest))}</code>` },
+        { data: item.refersTo ?? '—' },
+        { data: escapeHtml(foundByText(item)) },
+    ]));
+    const how = [...new Set(withReferrers.flatMap((a) => a.referrers?.listedBy.map((l) => l.via) ?? []))];
+    const listed = how.length ? `listed through ${how.map((v) => (v === 'api' ? 'the referrers API' : 'the referrers tag (no referrers API)')).join(' and ')}` : 'not listed';
+    const elements = [paragraphHtml(`Referrers (OCI 1.1), ${listed}, and cosign's tags: presence only, signatures are not verified.`)];
+    if (rows.length)
+        elements.push(tableHtml([headerRow(['Platform', 'Kind', 'Artifact type', 'Referrer', 'Refers to', 'Found by']), ...rows]));
+    const problems = [...new Set(withReferrers.flatMap((a) => a.referrers?.problems ?? []))];
+    if (problems.length)
+        elements.push(paragraphHtml('Not counted:'), listHtml(problems.map((p) => escapeHtml(p))));
+    return elements;
+}
+/** @param imageLayers the image's layer count, when the section is about one image (not the combined verdict). */
+function baseHtml(base, imageLayers, title, level) {
+    const facts = [];
+    if (base.reference)
+        facts.push(`<strong>Base</strong> <code>${escapeHtml(base.reference)}</code>, from ${escapeHtml(base.from)}`);
+    else
+        facts.push(`<strong>Base</strong> found from ${escapeHtml(base.from)}`);
+    if (base.namedByRegistry)
+        facts.push(`<strong>Named by the registry</strong> looked up without credentials on any other registry`);
+    if (base.builtOn?.digest)
+        facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
+    if (base.current?.digest)
+        facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
+    if (base.layers !== undefined)
+        facts.push(`<strong>Base layers</strong> ${base.layers}${imageLayers !== undefined ? ` of the image's ${imageLayers}` : ' on every platform'}`);
+    if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
+        facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${count(base.current.layers, 'layer')}`);
+    }
+    if (base.behindDays !== undefined)
+        facts.push(`<strong>Behind</strong> the current base by ${base.behindDays} days`);
+    if (base.driftAgeDays !== undefined)
+        facts.push(`<strong>Drift age</strong> a newer base has been out for ${base.driftAgeDays} days`);
+    if (base.error && base.status !== 'unknown')
+        facts.push(`<strong>Note</strong> ${escapeHtml(base.error)}`);
+    return [
+        headingHtml(`${title}: ${BASE_LABELS[base.status]}`, level),
+        paragraphHtml(escapeHtml(base.message)),
+        listHtml(facts),
+        ...(base.history?.length ? [detailsHtml('History, attributed to base or image', historyTable(base))] : []),
+    ];
+}
+function historyTable(base) {
+    const rows = (base.history ?? []).map((h) => {
+        const instruction = instructionOf(h.instruction);
+        return [
+            { data: String(h.index) },
+            { data: h.layer !== undefined ? String(h.layer) : '—' },
+            { data: `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 70))}</code>` },
+            { data: escapeHtml(h.created ?? '') },
+            { data: h.origin ?? '?' },
+        ];
+    });
+    return tableHtml([headerRow(['#', 'Layer', 'Instruction', 'Created', 'Origin']), ...rows]);
+}
+/** One row per image: the audit view of a scheduled workflow. */
+function auditTable(reports) {
+    const drifted = reports.filter((r) => r.base?.status === 'drifted').length;
+    const failed = reports.filter((r) => r.status === 'error').length;
+    const rows = reports.map((report) => {
+        const base = report.base;
+        const status = report.status === 'error' ? `⚠️ could not check: ${escapeHtml(report.error ?? 'unknown error')}` : base ? BASE_LABELS[base.status] : '➖ base check off';
+        return [
+            { data: `<code>${escapeHtml(report.remote?.reference ?? report.image)}</code>` },
+            { data: base?.reference ? `<code>${escapeHtml(base.reference)}</code>` : '—' },
+            { data: summary_digestCell(base?.builtOn?.digest) },
+            { data: summary_digestCell(base?.current?.digest) },
+            { data: status },
+            { data: base?.driftAgeDays !== undefined ? `${base.driftAgeDays} d` : '' },
+        ];
+    });
+    return [
+        headingHtml(`Base image audit: ${reports.length} images, ${drifted} drifted${failed ? `, ${failed} could not be checked` : ''}`, 2),
+        tableHtml([headerRow(['Image', 'Base', 'Built-on base digest', 'Current base digest', 'Status', 'Age']), ...rows]),
+    ];
+}
+function digestWithDate(digest, created) {
+    return `<code>${escapeHtml(digest)}</code>${created ? ` (created ${escapeHtml(created)})` : ''}`;
+}
 function summary_digestCell(digest) {
-    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(digest_shortDigest(digest))}</code>` : '—';
+    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(shortDigest(digest))}</code>` : '—';
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // The action: read inputs, run the engine, set outputs, write the job summary, and fail the
-// step with one line when the image does not verify. The only module besides inputs.ts and the
-// summary renderer that talks to @actions/core.
+// step with one line when the image does not verify. The only module besides inputs.ts that talks
+// to @actions/core: the renderers (src/report/) compute outputs and the summary's HTML, this sets
+// and writes them.
 //
 // What leaves the step is made safe here: every report is scrubbed of every secret (in all its
 // forms, src/secrets.ts) before it feeds the outputs, the JSON report and the summary, and every
 // line written to the log is scrubbed and then made inert (src/log.ts logLine), so a registry's
 // text can never become a workflow command.
-
-
-
-
 
 
 
@@ -83614,8 +84251,7 @@ async function main() {
         if (inputs.images.length > 1)
             return await audit(inputs);
         const report = secrets.scrubDeep(await run(inputs, logger));
-        setOutputs(report, writeReportFile([report]));
-        setBaseOutputs([report]);
+        setOutputs(imageOutputs(report, writeReportFile([report])));
         if (inputs.summary)
             await writeSummaryIfPossible([report]);
         conclude(report, inputs.failOn.mismatch);
@@ -83627,18 +84263,8 @@ async function main() {
         fail(describeError(err));
     }
 }
-function setOutputs(report, reportPath) {
-    setOutput('verified', String(report.verified));
-    // Several platforms verified: digest is the top-level digest the tag serves (see the platforms output).
-    setOutput('digest', report.remote?.manifestDigest ?? report.index?.digest ?? '');
-    setOutput('index-digest', report.remote?.indexDigest ?? (report.index && isIndex(report.index.mediaType) ? report.index.digest : ''));
-    setOutput('config-digest', report.remote?.configDigest ?? '');
-    setOutput('layers', report.remote ? String(report.layers.length) : '');
-    setOutput('mismatches', JSON.stringify(failedChecks(report).map(({ rule, message, layer, platform }) => ({ rule, message, ...(layer ? { layer } : {}), ...(platform ? { platform } : {}) }))));
-    setOutput('platforms', JSON.stringify(platformsOutput(report)));
-    setOutput('attestations', JSON.stringify(attestationsOutput(report)));
-    setOutput('report', reportPath);
-    for (const [name, value] of Object.entries(deepOutputs(report)))
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
 }
 async function writeSummaryIfPossible(reports) {
@@ -83650,6 +84276,13 @@ async function writeSummaryIfPossible(reports) {
     catch (err) {
         main_warning(`could not write the job summary: ${describeError(err)}`);
     }
+}
+/**
+ * Writes the summary of `reports` (already scrubbed by the caller); `scrub` runs once more over
+ * the finished HTML, so that no secret reaches the page even in a form the report did not hold.
+ */
+async function writeSummary(reports, scrub = (html) => html) {
+    await summary.emptyBuffer().addRaw(scrub(summaryHtml(reports))).write();
 }
 function conclude(report, failOnMismatch) {
     const name = report.remote?.reference ?? report.image;
@@ -83682,26 +84315,12 @@ function conclude(report, failOnMismatch) {
  */
 async function audit(inputs) {
     const reports = secrets.scrubDeep(await auditImages(inputs.images, inputs, logger));
-    setOutput('verified', String(reports.every((r) => r.verified)));
-    for (const name of ['digest', 'index-digest', 'config-digest', 'layers'])
-        setOutput(name, '');
-    setOutput('platforms', '[]');
-    setOutput('attestations', '[]');
-    setOutput('deep-verified', 'false');
-    for (const name of ['bytes-verified', 'wasted-bytes', 'efficiency'])
-        setOutput(name, '');
-    setOutput('mismatches', JSON.stringify(reports.flatMap((r) => failedChecks(r).map(({ rule, message, layer }) => ({ image: r.image, rule, message, ...(layer ? { layer } : {}) })))));
-    setOutput('report', writeReportFile(reports));
-    setBaseOutputs(reports);
+    setOutputs(auditOutputs(reports, writeReportFile(reports)));
     if (inputs.summary)
         await writeSummaryIfPossible(reports);
     for (const report of reports)
         conclude(report, inputs.failOn.mismatch);
     concludeBase(reports, inputs.failOn.drift);
-}
-function setBaseOutputs(reports) {
-    for (const [name, value] of Object.entries(baseOutputs(reports)))
-        setOutput(name, value);
 }
 function concludeBase(reports, failOnDrift) {
     for (const report of reports) {

@@ -166,17 +166,18 @@ export function classifyBase(image: RemoteImage, declared: DeclaredBase, found: 
     base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
   }
   base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
+  if (base.status === 'drifted') addDriftAges(base, now);
+  return attribution ? { base, attribution } : { base };
+}
 
-  // Dates: how far behind the built-on base is, and how long a newer base has been out.
+/** How far behind the built-on base is, and how long a newer base has been out, in whole days. */
+function addDriftAges(base: BaseReport, now: Date): void {
   const builtOnCreated = dateOf(base.builtOn?.created);
   const currentCreated = dateOf(base.current?.created);
-  if (base.status === 'drifted') {
-    if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
-      base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
-    }
-    if (currentCreated !== undefined && now.getTime() >= currentCreated) base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
+  if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
+    base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
   }
-  return attribution ? { base, attribution } : { base };
+  if (currentCreated !== undefined && now.getTime() >= currentCreated) base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
 }
 
 function facts(image: RemoteImage, digest: string): BaseImageFacts {
