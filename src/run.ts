@@ -39,7 +39,7 @@ import { checkEfficiency, checkExpectedPlatforms, servedByTop } from './verify/g
 import { localSummary, platformLayerRows, remoteSummary } from './verify/layers.js';
 import { attachReferrers } from './verify/referrers.js';
 import { pairAttestation, planPairs, type PairPlan, type PlatformPair } from './verify/pairing.js';
-import { indexChecks } from './verify/platforms.js';
+import { indexChecks, presenceChecks } from './verify/platforms.js';
 import { compareImage } from './verify/rules.js';
 
 export interface RunInputs extends BaseOptions {
@@ -161,7 +161,7 @@ async function verifyPair(pair: PlatformPair, context: RunContext): Promise<Plat
   const image = pair.remote ? await fetchPlatformImage(context.client, context.remote, pair.remote) : undefined;
   if (pair.local) await context.source?.measure(pair.local);
   logPair(pair, image, context);
-  const checks: Check[] = [...(image ? compareImage(image, pair.local, undefined) : []), ...presenceChecks(pair, context)];
+  const checks: Check[] = [...(image ? compareImage(image, pair.local, undefined) : []), ...presenceChecks(pair, context.remote.reference, context.target !== undefined)];
   const report: PlatformReport = {
     platform: pair.platform,
     presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
@@ -205,32 +205,16 @@ async function baseStage(image: RemoteImage, pair: PlatformPair, report: Platfor
   return inspectBase(inputs, image, report.layers, context.bases, logger, configBound, materials, proved);
 }
 
-/** A platform on one side only: the tag serves, or lacks, an image nobody verified. */
-function presenceChecks(pair: PlatformPair, context: RunContext): Check[] {
-  const reference = context.remote.reference;
-  if (pair.local && !pair.remote) {
-    return [{ rule: 'platforms', ok: false, message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${reference}: it was not pushed` }];
-  }
-  if (!pair.local && pair.remote && context.target && context.plan.wholeIndex) {
-    return [
-      {
-        rule: 'platforms',
-        ok: false,
-        message: `${pair.platform} is in ${reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
-      },
-    ];
-  }
-  if (!pair.local && !pair.remote) return [{ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${reference} nor in the local build` }];
-  return [];
-}
-
 /** The index-level rules over the verified platforms, then the report. */
 function reportOf(context: RunContext, platforms: PlatformReport[], started: number): VerifyReport {
   const { inputs, remote, plan, target } = context;
   const localIndexDigest = target?.kind === 'index' ? target.index.digest : undefined;
   const index: IndexSummary = { reference: remote.reference, digest: remote.top.digest, mediaType: remote.top.mediaType, ...(localIndexDigest ? { localDigest: localIndexDigest } : {}) };
-  const topChecks = indexChecks(remote, plan.pairs, platforms, { wholeIndex: plan.wholeIndex, expectedDigest: inputs.digest, localIndexDigest });
+  // Attestations first: a platform they fail is not "matching" for the index-digest rule.
   const attestations = attestationStage(context, platforms);
+  // The local index digest speaks for the whole build: compared only when the run answers for the whole tag.
+  const comparedIndex = plan.wholeIndex ? localIndexDigest : undefined;
+  const topChecks = indexChecks(remote, plan.pairs, platforms, { wholeIndex: plan.wholeIndex, expectedDigest: inputs.digest, localIndexDigest: comparedIndex });
   topChecks.push(...attestations.rest);
   if (inputs.platformsExpected) topChecks.push(checkExpectedPlatforms(servedByTop(remote), inputs.platformsExpected));
   // Several platforms: the tag's verdicts first, then each platform's; one platform: its own first.

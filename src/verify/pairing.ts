@@ -12,6 +12,12 @@ import { chooseEntry, type RemoteTop } from '../registry/resolve.js';
 
 export interface PlatformPair {
   platform: string;
+  /**
+   * The platform asked for, when the run named it (a list, one platform, the local build's or the
+   * runner's): a runtime pulling it takes what containerd's matcher prefers for it, which must be
+   * the entry verified, even when the pair's entry is a fallback (arm/v7 for arm64).
+   */
+  want?: Platform;
   local?: LocalImage;
   /** The registry index entry (or the single image, as an entry) for this platform. */
   remote?: Descriptor;
@@ -45,7 +51,7 @@ export function planPairs(selection: PlatformSelection, target: LocalTarget | un
   const local = target ? pickLocalImage(target, explicit) : undefined;
   const want = explicit ?? local?.platform ?? host;
   const entry = chooseEntry(remote, want, !explicit && local ? `the local build ${local.reference}` : undefined);
-  return { pairs: [{ platform: formatPlatform(normalizePlatform(entry.platform ?? want)), local, remote: entry }], wholeIndex: false, several: false };
+  return { pairs: [{ platform: formatPlatform(normalizePlatform(entry.platform ?? want)), want, local, remote: entry }], wholeIndex: false, several: false };
 }
 
 /**
@@ -61,6 +67,7 @@ export function pairPlatforms(local: LocalImage[], remote: Descriptor[], selecti
       const matcher = onlyPlatform(want);
       return {
         platform: formatPlatform(normalizePlatform(want)),
+        want,
         local: bestMatch(local, (image) => image.platform, matcher),
         remote: bestMatch(remote, (entry) => entry.platform, matcher),
       };

@@ -22,10 +22,36 @@ export function indexChecks(
   opts: { wholeIndex: boolean; expectedDigest?: string; localIndexDigest?: string },
 ): Check[] {
   const checks: Check[] = opts.wholeIndex ? [...otherEntryChecks(remote), ...unpairedEntryChecks(remote, pairs)] : [];
+  // A pass must rest on at least one image hashed: a tag with no platform image verified proves nothing.
+  if (!pairs.some((pair) => pair.remote)) {
+    checks.push({ rule: 'platforms', ok: false, message: `${remote.reference} serves no platform image that was verified: nothing a runtime would run was checked` });
+  }
   checks.push(...runtimeChoiceChecks(remote, pairs));
   if (opts.expectedDigest) checks.push(checkTopDigest(remote, opts.expectedDigest, platforms));
   if (opts.localIndexDigest && isIndex(remote.top.mediaType)) checks.push(checkIndexDigest(remote, opts.localIndexDigest, platforms));
   return checks;
+}
+
+/**
+ * A platform on one side only: the tag serves, or lacks, an image nobody verified. With a local
+ * build, a registry platform it lacks fails whatever the selection (all, a list); without one, the
+ * registry side alone is what was asked for.
+ */
+export function presenceChecks(pair: PlatformPair, reference: string, haveLocal: boolean): Check[] {
+  if (pair.local && !pair.remote) {
+    return [{ rule: 'platforms', ok: false, message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${reference}: it was not pushed` }];
+  }
+  if (!pair.local && pair.remote && haveLocal) {
+    return [
+      {
+        rule: 'platforms',
+        ok: false,
+        message: `${pair.platform} is in ${reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
+      },
+    ];
+  }
+  if (!pair.local && !pair.remote) return [{ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${reference} nor in the local build` }];
+  return [];
 }
 
 /**
@@ -38,14 +64,16 @@ function runtimeChoiceChecks(remote: RemoteTop, pairs: readonly PlatformPair[]):
   const checks: Check[] = [];
   for (const pair of pairs) {
     const verified = pair.remote;
-    if (!verified?.platform || remote.entries.length === 0) continue;
-    const chosen = bestMatch(remote.entries, (entry) => entry.platform, onlyPlatform(verified.platform));
+    const want = pair.want ?? verified?.platform;
+    if (!verified || !want || remote.entries.length === 0) continue;
+    const chosen = bestMatch(remote.entries, (entry) => entry.platform, onlyPlatform(want));
     if (!chosen || chosen.digest === verified.digest) continue;
+    const where = remote.entries.indexOf(chosen) < remote.entries.indexOf(verified) ? 'listed before' : 'preferred to';
     checks.push({
       rule: 'platforms',
       ok: false,
       platform: pair.platform,
-      message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), listed before the verified ${verified.digest}: that is not the image verified`,
+      message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), ${where} the verified ${verified.digest}: that is not the image verified`,
     });
   }
   return checks;

@@ -466,7 +466,8 @@ describe('attacks from a hostile registry', () => {
       assertNoStackTrace(run);
       assertNoInjectedCommands(run);
       assert.ok(run.summary.includes('alert(1)'), 'the history reached the summary (as data)');
-      assert.doesNotMatch(run.summary, /<script|<\/table><|<\/td><\/tr>\s*<\/table>\s*<script/i, run.summary);
+      // Our own tables close into a heading, a paragraph, a list or a collapsible; anything else after one is injected markup.
+      assert.doesNotMatch(run.summary, /<script|<\/table><(?!\/details>|details>|h[1-6]>|p>|ul>|table>)|<\/td><\/tr>\s*<\/table>\s*<script/i, run.summary);
       assert.ok(!run.summary.includes('\n| pwned | cell |'), 'a registry string starts a markdown table row');
       assert.ok(!run.summary.includes('\n# heading'), 'a registry string starts a markdown heading');
     });
