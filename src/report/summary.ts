@@ -24,6 +24,7 @@ import {
 import { instructionOf } from '../model/history.js';
 import { humanSize, seconds } from '../model/units.js';
 import { layerTable, type LayerCell } from './layer-table.js';
+import { verdictLabel, verdictOf, type Verdict } from './verdict.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
 import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
@@ -38,12 +39,6 @@ export function summaryHtml(reports: readonly VerifyReport[]): string {
     .join('');
 }
 
-const HEADINGS: Record<VerifyReport['status'], string> = {
-  verified: '✅ Verified',
-  mismatch: '❌ Mismatch',
-  error: '⚠️ Could not verify',
-};
-
 export const BASE_LABELS: Record<BaseStatus, string> = {
   'up-to-date': '✅ up to date',
   drifted: '🔄 drifted',
@@ -54,8 +49,8 @@ export const BASE_LABELS: Record<BaseStatus, string> = {
 
 function reportHtml(report: VerifyReport): string[] {
   const platforms = platformsOf(report);
-  const elements = [headingHtml(`${HEADINGS[report.status]}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2)];
-  if (report.error) elements.push(paragraphHtml(`<strong>Error:</strong> ${escapeHtml(report.error)}`));
+  const verdict = verdictOf(report);
+  const elements = [headingHtml(`${escapeHtml(verdictLabel(verdict))}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2), proofHtml(verdict)];
   elements.push(listHtml(indexFacts(report)));
   const failed = failedChecks(report);
   if (failed.length) {
@@ -66,13 +61,19 @@ function reportHtml(report: VerifyReport): string[] {
   if (report.base) elements.push(...baseHtml(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3));
   if (platforms.length) elements.push(tableHtml(platformOverview(platforms)));
   elements.push(...supplyChain(report.attestations));
-  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1));
+  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, report.base?.status === 'none'));
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
     const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
     elements.push(detailsHtml('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`));
   }
   return elements;
+}
+
+/** The one sentence under the heading: what was proved, or what differs and why; the digest hint when no rule tied the digest to the build. */
+function proofHtml(verdict: Verdict): string {
+  const hint = verdict.digestUnchecked ? ' <em>Digest not checked — pass <code>digest</code> (the digest output of your push step).</em>' : '';
+  return paragraphHtml(`<strong>${escapeHtml(verdict.sentence)}.</strong>${hint}`);
 }
 
 /** What holds for the tag as a whole: the index the registry serves and the local one. */
@@ -86,7 +87,8 @@ function indexFacts(report: VerifyReport): string[] {
 }
 
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
-function platformHtml(platform: PlatformReport, several: boolean): string[] {
+/** @param baseNone the tag's combined base is none: a platform's own "none" would only repeat it. */
+function platformHtml(platform: PlatformReport, several: boolean, baseNone: boolean): string[] {
   const mark = platform.status === 'verified' ? '✓' : '✗';
   const name = escapeHtml(platform.platform);
   const elements = [headingHtml(`${mark} ${name}${platform.presence === 'both' ? '' : ` — ${escapeHtml(presenceText(platform))}`}`, 3)];
@@ -98,7 +100,7 @@ function platformHtml(platform: PlatformReport, several: boolean): string[] {
   }
   if (platform.local) facts.push(`<strong>Local build</strong> <code>${escapeHtml(platform.local.reference)}</code> — ${escapeHtml(platform.local.source)}`);
   elements.push(listHtml(facts));
-  if (several && platform.base) elements.push(...baseHtml(platform.base, platform.layers.length, `Base image, ${name}`, 4));
+  if (several && platform.base && !(platform.base.status === 'none' && baseNone)) elements.push(...baseHtml(platform.base, platform.layers.length, `Base image, ${name}`, 4));
   if (platform.layers.length) elements.push(detailsHtml(`${mark} ${name}: ${count(platform.layers.length, 'layer')}`, tableHtml(layerTableRows(platform))));
   if (platform.deep) elements.push(...deepHtml(platform.deep));
   return elements;
@@ -194,6 +196,12 @@ function referrersHtml(attestations: readonly AttestationSummary[]): string[] {
 
 /** @param imageLayers the image's layer count, when the section is about one image (not the combined verdict). */
 function baseHtml(base: BaseReport, imageLayers: number | undefined, title: string, level: 3 | 4): string[] {
+  // No base: one muted line, in proportion to its news; the how-to is one click away.
+  if (base.status === 'none') {
+    const label = `${title.replace('Base image', 'Base')}:`;
+    if (base.layers === 0) return [paragraphHtml(`<sub>${label} none — ${escapeHtml(base.message)}</sub>`)];
+    return [detailsHtml(`<sub>${label} unknown — how to enable</sub>`, `${paragraphHtml(escapeHtml(base.message))}${paragraphHtml(`Looked at: ${escapeHtml(base.from)}.`)}`)];
+  }
   const facts: string[] = [];
   if (base.reference) facts.push(`<strong>Base</strong> <code>${escapeHtml(base.reference)}</code>, from ${escapeHtml(base.from)}`);
   else facts.push(`<strong>Base</strong> found from ${escapeHtml(base.from)}`);

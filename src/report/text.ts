@@ -9,6 +9,7 @@ import { copiesText } from '../verify/waste.js';
 import { attestationText, deepHeadline, foundByText, LISTED_WASTED_FILES, plainCopy, platformsOf, presenceText, printablePath, ruleName, shorten, wasteHeadline } from './format.js';
 import { humanSize } from '../model/units.js';
 import { layerTable, type LayerColumn } from './layer-table.js';
+import { verdictOf, type Verdict } from './verdict.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
 import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
@@ -16,9 +17,9 @@ import { failedChecks, type AttestationSummary, type PlatformReport, type Verify
 export function renderText(input: VerifyReport): string {
   const report = plainCopy(input);
   const platforms = platformsOf(report);
-  const verdict = report.status === 'verified' ? 'VERIFIED' : report.status === 'mismatch' ? 'MISMATCH' : 'COULD NOT VERIFY';
-  const lines = [`${verdict}  ${report.remote?.reference ?? report.image}`];
-  if (report.error) lines.push(`  error: ${report.error}`);
+  const verdict = verdictOf(report);
+  // The sentence first (what was proved or what differs), the verdict last, where a reader's eye lands.
+  const lines = [`${verdict.sentence}.${verdict.digestUnchecked ? ' Digest not checked: pass --digest.' : ''}`];
   if (report.index) {
     lines.push(`  registry  ${report.index.digest}  (${report.index.mediaType})`);
     if (report.index.localDigest) lines.push(`  local     ${report.index.localDigest}`);
@@ -32,7 +33,17 @@ export function renderText(input: VerifyReport): string {
   if (platforms.length) lines.push(...platformOverview(platforms));
   lines.push(...attestationsText(report.attestations));
   for (const platform of platforms) lines.push(...platformText(platform, platforms.length > 1));
+  lines.push('', verdictLine(report, verdict));
   return lines.join('\n');
+}
+
+const VERDICT_WORDS: Record<VerifyReport['status'], string> = { verified: 'VERIFIED', mismatch: 'MISMATCH', error: 'COULD NOT VERIFY' };
+
+/** `VERIFIED  ref`, qualified: `CONSISTENT (registry only)`, `· base drifted`. */
+function verdictLine(report: VerifyReport, verdict: Verdict): string {
+  const word = report.status === 'verified' && verdict.label !== 'Verified' ? verdict.label.toUpperCase().replace('(REGISTRY ONLY)', '(registry only)') : VERDICT_WORDS[report.status];
+  const qualifiers = verdict.qualifiers.map((q) => `  · ${q.replace(/^\S+ /, '')}`).join('');
+  return `${word}  ${report.remote?.reference ?? report.image}${qualifiers}`;
 }
 
 function platformOverview(platforms: readonly PlatformReport[]): string[] {
@@ -135,6 +146,7 @@ const STATUS_TEXT: Record<BaseStatus, string> = {
 
 /** @param imageLayers the image's layer count, when the lines are about one image (not the combined verdict). */
 function baseLines(base: BaseReport, imageLayers: number | undefined, title: string): string[] {
+  if (base.status === 'none') return [`  ${title.padEnd(9)} ${base.layers === 0 ? 'none' : 'unknown'}: ${base.message}`];
   const lines = [`  ${title.padEnd(9)} ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
   if (base.namedByRegistry) lines.push('            named by the registry: looked up without credentials on any other registry');
   if (base.builtOn?.digest) lines.push(`  built on  ${base.builtOn.digest}${base.builtOn.created ? `  created ${base.builtOn.created}` : ''}`);

@@ -372,7 +372,7 @@ describe('base image attribution and drift', () => {
     const run = await runAction({ image: appRef });
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs['base-drift'], 'unknown');
-    assert.match(run.summary, /Base image: ➖ no base/);
+    assert.match(run.summary, /<summary><sub>Base: unknown — how to enable<\/sub><\/summary>/);
     assert.match(run.summary, /no base image is known: set the base-image input/);
     const off = await runAction({ image: appRef, 'base-image': 'none' });
     assert.equal(only(off.report).base, undefined);

@@ -166,7 +166,9 @@ test('the job summary escapes every registry value and closes every cell', async
 test('the CLI text holds each hostile value on its line, inert', () => {
   const text = inertLines(renderText(hostileReport));
   for (const line of runnerLines(text)) assert.ok(!runnerSeesCommand(line), line);
-  assert.ok(runnerLines(text)[0]?.startsWith('MISMATCH'));
+  // Our words start the text and end it: the sentence first, the verdict last.
+  assert.ok(runnerLines(text)[0]?.startsWith('Registry does not serve your local build: '), runnerLines(text)[0]);
+  assert.ok(runnerLines(text).at(-1)?.startsWith('MISMATCH  '), runnerLines(text).at(-1));
 });
 
 // Secrets, every form.
