@@ -39,6 +39,8 @@ REQUIREMENTS=(
   docker:docker.io dockerd:docker.io docker-registry:docker-registry skopeo:skopeo
   htpasswd:apache2-utils zstd:zstd openssl:openssl curl:curl podman:podman buildah:buildah
   runc:runc newuidmap:uidmap /usr/bin/catatonit:catatonit
+  # The browser test of the job summary (test/e2e/summary-browser.test.ts): Chromium, and emoji that render.
+  chromium:chromium /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf:fonts-noto-color-emoji
 )
 ENGINE_PACKAGES=(docker.io containerd docker-buildx)
 ENGINE_SUITE=trixie

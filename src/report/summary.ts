@@ -126,13 +126,13 @@ function platformOverview(platforms: readonly PlatformReport[]): SummaryTableRow
       { data: `<code>${escapeHtml(p.platform)}</code>${p.presence === 'both' ? '' : `<br>${escapeHtml(presenceText(p))}`}` },
       { data: digestCell(p.remote?.manifestDigest) },
       { data: digestCell(p.local?.manifestDigest) },
-      { data: digestCell(p.remote?.configDigest) },
       { data: p.layers.length ? String(p.layers.length) : '' },
       { data: escapeHtml(attestationText(p.attestation)) },
       { data: p.status === 'verified' ? '✓' : `✗ ${escapeHtml(failed.join(', '))}` },
     ];
   });
-  return [headerRow(['Platform', 'Registry manifest', 'Local manifest', 'Config', 'Layers', 'Attestation', '']), ...rows];
+  // The config digest is in each platform's section: a fourth digest column would not fit the pane.
+  return [headerRow(['Platform', 'Registry manifest', 'Local manifest', 'Layers', 'Attestation', '']), ...rows];
 }
 
 function deepHtml(deep: DeepReport): string[] {
@@ -161,12 +161,19 @@ function supplyChain(attestations: readonly AttestationSummary[] | undefined): s
     { data: a.sbom ? '✓' : hasReferrer(a, 'sbom') ? '✓ (referrer)' : '—' },
     { data: hasReferrer(a, 'signature') ? '✓ (present, not verified)' : '—' },
     { data: a.predicateTypes.map((t) => `<code>${escapeHtml(t)}</code>`).join('<br>') || '—' },
-    { data: a.builder ? `<code>${escapeHtml(a.builder)}</code>` : '—' },
-    { data: a.source ? `<code>${escapeHtml(a.source)}</code>${a.revision ? ` @ <code>${escapeHtml(a.revision)}</code>` : ''}` : '—' },
   ]);
+  // Builder and source are long URLs that cannot wrap in a cell: a list under the table, where they can.
+  const origins = attestations
+    .filter((a) => a.builder || a.source)
+    .map(
+      (a) =>
+        `<code>${escapeHtml(a.platform)}</code>${a.builder ? ` built by <code>${escapeHtml(a.builder)}</code>` : ''}` +
+        `${a.source ? ` from <code>${escapeHtml(a.source)}</code>${a.revision ? ` @ <code>${escapeHtml(a.revision)}</code>` : ''}` : ''}`,
+    );
   return [
     paragraphHtml('<strong>Supply chain</strong>'),
-    tableHtml([headerRow(['Platform', 'Subject', 'Provenance', 'SBOM', 'Signature', 'Predicate types', 'Builder', 'Source']), ...rows]),
+    tableHtml([headerRow(['Platform', 'Subject', 'Provenance', 'SBOM', 'Signature', 'Predicate types']), ...rows]),
+    listHtml(origins),
     ...referrersHtml(attestations),
   ];
 }
