@@ -58,10 +58,14 @@ function reportHtml(report: VerifyReport): string[] {
     elements.push(listHtml(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`)));
   }
   // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
-  if (report.base) elements.push(...baseHtml(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3));
+  // No platform knows its base: one muted line for the tag, none per platform.
+  const bases = platforms.flatMap((p) => (p.base ? [p.base] : []));
+  const noBase = platforms.length > 1 && bases.length === platforms.length && bases.every((b) => b.status === 'none') ? bases[0] : undefined;
+  const tagBase = noBase ?? report.base;
+  if (tagBase) elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3));
   if (platforms.length) elements.push(tableHtml(platformOverview(platforms)));
   elements.push(...supplyChain(report.attestations));
-  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, report.base?.status === 'none'));
+  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none'));
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
     const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');

@@ -242,7 +242,8 @@ describe('local sources: docker save, OCI layouts and multi-platform indexes', (
       assert.ok(report.checks.filter((c) => c.rule === 'manifest-digest').every((c) => c.ok && c.platform));
       // The summary: an overview table on top and one collapsible layer table per platform.
       assert.match(result.summary, /<th>Platform<\/th><th>Registry manifest<\/th>/);
-      assert.equal((result.summary.match(/<details>/g) ?? []).length + (result.summary.match(/<details /g) ?? []).length, 3, 'two platforms + what was checked');
+      assert.equal((result.summary.match(/<details>/g) ?? []).length + (result.summary.match(/<details /g) ?? []).length, 4, 'two platforms + the base how-to (no base known) + what was checked');
+      assert.equal((result.summary.match(/<summary><sub>Base: unknown — how to enable<\/sub><\/summary>/g) ?? []).length, 1, 'one base line for the tag, none per platform');
       assert.match(result.summary, /<summary>✓ linux\/arm64: 3 layers<\/summary>/);
       assert.match(result.summary, /same \(sha256:/);
       assert.match(result.stdout, /verified: .*:multi: all 2 platforms match the local build/);
