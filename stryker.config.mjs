@@ -17,7 +17,7 @@ export default {
     // they kill is a hole in the module's own table. Timing tests (*-timing) hold a budget for
     // the shipped code, not for the instrumented copy; text-safety tests log and report text.
     testFiles: [
-      'build/test/unit/{attestations,base-detect,base-platforms,blob-rules,challenge,credentials,descriptor,drift,gates,history,pairing,platform,reference,rules,strict-json,waste}.test.js',
+      'build/test/unit/{attestations,base-detect,base-platforms,blob,blob-rules,challenge,credentials,descriptor,drift,gates,history,pairing,platform,reference,rules,strict-json,waste}.test.js',
       'build/test/unit/{digest,platform-match,reference-insecure,credentials-keys,layer-index-tar,drift-classify,pairing-cases,rules-agreement}.test.js',
     ],
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
