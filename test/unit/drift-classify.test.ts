@@ -148,6 +148,8 @@ test('not pinned, the current base is a prefix: its layers are attributed exactl
   assert.equal(base.layers, 2);
   assert.deepEqual(attribution && [attribution.layers, attribution.exact], [2, true]);
   assert.equal(base.current?.created, '2025-01-01T00:00:00Z');
+  assert.equal(base.driftAgeDays, undefined, 'ages are for drifted bases only');
+  assert.equal(base.behindDays, undefined);
 });
 
 test('the built-on base cannot be fetched: its digest is still reported, with the reason', async () => {
