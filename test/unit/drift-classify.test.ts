@@ -111,7 +111,7 @@ test('dates: an epoch-zero created date (reproducible builds) counts as unknown'
 });
 
 test('the same day: zero days behind and zero days old, not unknown', async () => {
-  const sameDay = image([d(1), d(7)], 107, { created: '2025-01-01T12:00:00Z' });
+  const sameDay = image([d(1), d(7)], 107, { created: '2025-01-01T00:00:00Z' }); // the built-on base's very instant
   const { base } = await checkBase(app, declared(`base:1@${d(101)}`), lookupOf({ '1': d(107) }, { [d(101)]: builtOn, [d(107)]: sameDay }), new Date('2025-01-01T12:00:00Z'));
   assert.equal(base.behindDays, 0);
   assert.equal(base.driftAgeDays, 0);
