@@ -11,7 +11,7 @@ import type { BaseLookup } from '../../src/base/lookup.js';
 import { VerifyImageError } from '../../src/errors.js';
 import { parseReference, type ImageReference } from '../../src/oci/reference.js';
 import type { HistoryEntry, Platform } from '../../src/oci/types.js';
-import type { RemoteImage } from '../../src/verify/rules.js';
+import type { RemoteImage } from '../../src/model/image.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };

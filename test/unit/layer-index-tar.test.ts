@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LayerIndexer, type LayerContents } from '../../src/verify/layer-index.js';
+import { LayerIndexer, type LayerContents } from '../../src/bytes/layer-index.js';
 
 const BLOCK = 512;
 
