@@ -14,6 +14,8 @@
 //   npm run bench -- --size 600M        # the README's numbers
 //   npm run bench -- --memory           # peak RSS: one 10 MiB, 100 MiB and 1 GiB layer
 //   npm run bench -- --memory --memory-sizes 10M,3G
+//   npm run bench -- --startup          # start-up only: node dist/index.js (deep: false) vs node -e 0
+//   npm run bench -- --audit            # audit only: 1000 tags, requests per image, wall time, peak RSS
 
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -26,6 +28,8 @@ import { BUSYBOX_PATH, docker, removeImage, requireDaemon, uniqueName } from '..
 import { repoRoot } from '../test/helpers/action.js';
 import { blobDataPath, getManifest, type PushedManifest } from '../test/helpers/registry-api.js';
 import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
+import { auditBench } from './audit.js';
+import { startupBench } from './startup.js';
 
 interface Timing {
   tool: string;
@@ -250,8 +254,35 @@ async function main(): Promise<void> {
       memory: { type: 'boolean', default: false },
       'memory-sizes': { type: 'string', default: '10M,100M,1G' },
       concurrency: { type: 'string' },
+      startup: { type: 'boolean', default: false },
+      audit: { type: 'boolean', default: false },
+      'audit-tags': { type: 'string', default: '1000' },
+      'startup-runs': { type: 'string', default: '10' },
+      /** Further bundles to time next to dist/index.js (e.g. a copy of an older build), comma-separated. */
+      'startup-compare': { type: 'string', default: '' },
     },
   });
+  const startupRuns = Number(values['startup-runs']);
+  const auditTags = Number(values['audit-tags']);
+  if (values.audit) {
+    const registry = await startRegistry();
+    try {
+      await auditBench(registry, auditTags);
+    } finally {
+      await registry.stop();
+    }
+    return;
+  }
+  if (values.startup) {
+    const registry = await startRegistry();
+    try {
+      const others = values['startup-compare'].split(',').filter(Boolean);
+      await startupBench(registry, startupRuns, [join(repoRoot(), 'dist', 'index.js'), ...others]);
+    } finally {
+      await registry.stop();
+    }
+    return;
+  }
   await requireDaemon();
   const total = parseSize(values.size);
   const [skopeoVersion, dockerVersion] = await Promise.all([
@@ -276,6 +307,8 @@ async function main(): Promise<void> {
     const small = await buildAndPush(registry, 'many small layers', 24, Math.floor(total / 4 / 24));
     refs.push(small.ref);
     for (const image of [large, small]) await benchImage(registry, image, values.concurrency);
+    await startupBench(registry, startupRuns);
+    await auditBench(registry, auditTags);
     console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     for (const ref of refs) await removeImage(ref).catch(() => undefined);

@@ -70628,11 +70628,994 @@ module.exports = {
 
 /***/ }),
 
+/***/ 378:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ whenWritable)
+/* harmony export */ });
+// Waiting for a full stream: every writer in the byte pass (the download into the hasher, the
+// hasher into its decoder, the decoder wrapper into node:zlib) pauses on the same condition.
+/** Why a full stream lets its writer go on: it drained, or it never will (it failed, closed or ended). */
+const WRITABLE_AGAIN = ['drain', 'error', 'close', 'end'];
+/** Calls `go` once, when `stream` wants more input or never will; the outcome itself is seen elsewhere. */
+function whenWritable(stream, go) {
+    const once = () => {
+        for (const event of WRITABLE_AGAIN)
+            stream.off(event, once);
+        go();
+    };
+    for (const event of WRITABLE_AGAIN)
+        stream.on(event, once);
+}
+
+
+/***/ }),
+
+/***/ 1671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hs: () => (/* binding */ sniffCompression),
+/* harmony export */   VB: () => (/* binding */ isZstdFrame),
+/* harmony export */   dD: () => (/* binding */ SNIFF_BYTES)
+/* harmony export */ });
+// How a blob is compressed, as its first bytes say: the one place that knows the gzip and zstd
+// magic numbers. A media type only claims a compression (media-type.ts): deep verification decodes
+// a layer as its manifest claims and fails it when the bytes are not that; the local side reads a
+// blob as what its bytes are and refuses it when its media type says otherwise.
+/** Bytes a blob must have begun with before its compression can be told. */
+const SNIFF_BYTES = 4;
+/** gzip member magic (RFC 1952): 1F 8B. */
+const GZIP_MAGIC = [0x1f, 0x8b];
+/** zstd frame magic (RFC 8878), little-endian: 28 B5 2F FD. */
+const ZSTD_MAGIC = 0xfd2fb528;
+/** zstd skippable frames: 50..5F 2A 4D 18, little-endian. */
+const ZSTD_SKIPPABLE_MASK = 0xfffffff0;
+const ZSTD_SKIPPABLE_MAGIC = 0x184d2a50;
+/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
+function sniffCompression(head) {
+    if (head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
+        return 'gzip';
+    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
+        return 'zstd';
+    return 'none';
+}
+/** A zstd frame or a skippable frame: what a zstd stream may start with. */
+function isZstdFrame(head) {
+    if (head.length < 4)
+        return false;
+    const magic = head.readUInt32LE(0);
+    return magic === ZSTD_MAGIC || (magic & ZSTD_SKIPPABLE_MASK) === ZSTD_SKIPPABLE_MAGIC;
+}
+
+
+/***/ }),
+
+/***/ 4034:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ openDecoder),
+/* harmony export */   bd: () => (/* binding */ TrailingDataError),
+/* harmony export */   u6: () => (/* binding */ zstdImplementation)
+/* harmony export */ });
+/* unused harmony export zstdCommand */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2174);
+/* harmony import */ var _backpressure_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(378);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1671);
+// Streaming decompressors for layer blobs, shared by deep verification and the local sources so
+// both judge a blob alike. gzip is node:zlib everywhere. zstd is node:zlib's own decoder where the
+// runtime has it (Node 24, where the action runs), else the `zstd -dc` command as a child process
+// (Node 20, where the CLI may run); both stream with backpressure and run off the main thread, so
+// one layer's decompression never stalls another's download.
+//
+// A blob is read the way Go reads it (containerd and Docker decompress with Go's compress/gzip and
+// klauspost's zstd, then drain the stream to its end): after a gzip member or zstd frame comes
+// another one or nothing. node:zlib quietly stops at anything else (trailing zeros, or any bytes
+// after a zstd frame) and ends the output as if the blob were complete; Go fails with
+// "gzip: invalid header". We count what node:zlib consumed and refuse the rest.
+
+
+
+
+
+
+/** Room for the decompressor to work on a chunk or two while the next ones download. */
+const WRITE_BUFFER = 1024 * 1024;
+const OUTPUT_CHUNK = 128 * 1024;
+// Read through a cast: @types/node 20 does not know createZstdDecompress.
+const nativeZstd = node_zlib__WEBPACK_IMPORTED_MODULE_2__.createZstdDecompress;
+/** Which zstd decoder this process would use, for logs and the report. */
+function zstdImplementation() {
+    return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
+}
+/** A decoder for `compression`, or undefined for uncompressed layers. */
+function openDecoder(compression) {
+    switch (compression) {
+        case 'none':
+            return undefined;
+        case 'gzip':
+            // gzip layers may hold several members back to back; zlib's gunzip reads them all.
+            return new WholeInput(node_zlib__WEBPACK_IMPORTED_MODULE_2__.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'gzip');
+        case 'zstd':
+            return typeof nativeZstd === 'function'
+                ? new WholeInput(nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
+                : zstdCommand();
+    }
+}
+/**
+ * A node:zlib decoder that must consume every input byte: bytes it stopped at (it ends its output
+ * early and ignores them) make the stream fail, naming how many there were.
+ */
+class WholeInput extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex {
+    inner;
+    format;
+    fed = 0;
+    /** Input bytes the decoder had consumed when it ended its output, or undefined while it runs. */
+    consumedAtEnd;
+    constructor(inner, format) {
+        super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
+        this.inner = inner;
+        this.format = format;
+        inner.on('data', (chunk) => {
+            if (!this.push(chunk))
+                inner.pause();
+        });
+        inner.once('end', () => (this.consumedAtEnd = inner.bytesWritten));
+        // Once the output ended, later errors ("push after EOF", a header check on the trailing
+        // bytes) are symptoms of the trailing bytes, which _final names.
+        inner.on('error', (err) => {
+            if (this.consumedAtEnd === undefined)
+                this.destroy(err);
+        });
+    }
+    _write(chunk, _encoding, callback) {
+        this.fed += chunk.length;
+        // After the decoder ended its output, the rest is only counted.
+        if (this.consumedAtEnd !== undefined || this.inner.write(chunk))
+            return callback();
+        (0,_backpressure_js__WEBPACK_IMPORTED_MODULE_4__/* .whenWritable */ .X)(this.inner, () => callback());
+    }
+    _final(callback) {
+        const judge = () => {
+            const consumed = this.consumedAtEnd ?? this.inner.bytesWritten;
+            const trailing = this.fed - consumed;
+            if (trailing > 0)
+                return callback(new TrailingDataError(this.format, trailing));
+            this.push(null);
+            callback();
+        };
+        if (this.consumedAtEnd !== undefined)
+            return judge();
+        this.inner.once('end', judge);
+        this.inner.end();
+    }
+    _read() {
+        this.inner.resume();
+    }
+    _destroy(err, callback) {
+        this.inner.destroy();
+        callback(err);
+    }
+}
+/** Bytes after the last gzip member or zstd frame: Go refuses them, node:zlib would not have. */
+class TrailingDataError extends Error {
+    format;
+    bytes;
+    constructor(format, bytes) {
+        const unit = format === 'gzip' ? 'member' : 'frame';
+        const go = format === 'gzip' ? `Go's gzip reader fails on them with "gzip: invalid header"` : `Go's zstd reader fails on them`;
+        super(`${bytes} bytes after the last ${format} ${unit} are not another ${unit}: ${go}, so Docker and containerd cannot unpack this layer`);
+        this.format = format;
+        this.bytes = bytes;
+    }
+}
+/**
+ * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
+ * failing command is always an error on the stream, never a silently short output. The command
+ * itself refuses bytes after the last frame.
+ */
+function zstdCommand() {
+    const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
+    // not a zstd frame up front so both runtimes judge a layer alike.
+    let head = Buffer.alloc(0);
+    const decoder = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex({
+        writableHighWaterMark: WRITE_BUFFER,
+        write(chunk, _encoding, callback) {
+            if (head) {
+                head = Buffer.concat([head, chunk.subarray(0, 4)]);
+                if (head.length >= 4) {
+                    if (!(0,_compression_js__WEBPACK_IMPORTED_MODULE_5__/* .isZstdFrame */ .VB)(head))
+                        return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
+                    head = undefined;
+                }
+            }
+            if (child.stdin.write(chunk))
+                callback();
+            else
+                child.stdin.once('drain', () => callback());
+        },
+        final(callback) {
+            if (head && head.length > 0)
+                return callback(new Error('zstd: input too short to be zstd'));
+            child.stdin.end();
+            callback();
+        },
+        read() {
+            child.stdout.resume();
+        },
+        destroy(err, callback) {
+            if (child.exitCode === null && child.signalCode === null)
+                child.kill();
+            callback(err);
+        },
+    });
+    child.stdout.on('data', (chunk) => {
+        if (!decoder.push(chunk))
+            child.stdout.pause();
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+        stderr = (stderr + text).slice(-2000);
+    });
+    // zstd may exit before reading everything (bad data): the write side then sees EPIPE, which
+    // the exit status below explains better.
+    child.stdin.on('error', () => undefined);
+    child.once('error', (err) => {
+        decoder.destroy(err.code === 'ENOENT'
+            ? new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .VerifyImageError */ .Vi('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
+            : err);
+    });
+    child.once('close', (code, signal) => {
+        if (code === 0) {
+            decoder.push(null);
+            return;
+        }
+        const reason = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || (signal ? `killed by ${signal}` : `exit code ${code}`);
+        decoder.destroy(new Error(`zstd: ${reason}`));
+    });
+    return decoder;
+}
+
+
+/***/ }),
+
+/***/ 9147:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  $: () => (/* binding */ BlobHasher)
+});
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var digest = __nccwpck_require__(5315);
+// EXTERNAL MODULE: ./src/bytes/backpressure.ts
+var backpressure = __nccwpck_require__(378);
+// EXTERNAL MODULE: ./src/bytes/compression.ts
+var compression = __nccwpck_require__(1671);
+// EXTERNAL MODULE: ./src/bytes/decompress.ts
+var decompress = __nccwpck_require__(4034);
+;// CONCATENATED MODULE: ./src/bytes/layer-index.ts
+// What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
+// written to disk and file contents are skipped by arithmetic, not copied. The result is a compact
+// index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's layer
+// changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
+//
+// The headers are walked as Go's archive/tar reads them, because that is what Docker and
+// containerd unpack: the same checksum and numeric-field rules, PAX (`x`) and GNU long-name
+// (`L`, `K`) headers applied to the next entry, global PAX headers (`g`) ignored, no body for
+// links, devices, fifos and directories whatever their size field says, a zero block followed by
+// a non-zero one refused. Go stops at the end-of-archive marker (two zero blocks); the runtime then
+// drains the rest of the stream into the diff_id and never looks at it. So do we: bytes after the
+// marker are counted, never parsed, which keeps the cost of a layer linear in its bytes and the
+// memory flat however much follows.
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+/** `./usr/bin/` → `usr/bin`; the root is ''. */
+function normalizeEntryPath(path) {
+    let p = path.replace(/\\/g, '/');
+    p = p.replace(/\/{2,}/g, '/');
+    while (p.startsWith('./'))
+        p = p.slice(2);
+    p = p.replace(/^\/+/, '').replace(/\/+$/, '');
+    if (p === '.')
+        return '';
+    return p;
+}
+function emptyCounts() {
+    return { files: 0, directories: 0, symlinks: 0, hardlinks: 0, others: 0, whiteouts: 0, opaqueDirs: 0, fileBytes: 0 };
+}
+const BLOCK = 512;
+/** Go's archive/tar caps a PAX or GNU long-name body at 1 MiB (maxSpecialFileSize). */
+const SPECIAL_CAP = 1024 * 1024;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+/**
+ * A write-only sink for an uncompressed layer tar. `write` never holds more than a header block
+ * (or a PAX/long-name body, at most 1 MiB, as Go allows); `end()` resolves with the contents or
+ * rejects when the stream is not a tar Go would unpack.
+ */
+class LayerIndexer {
+    counts = emptyCounts();
+    paths = [];
+    kinds = [];
+    sizes = [];
+    problem;
+    phase = 'header';
+    /** A header block split across chunks. */
+    partial = Buffer.alloc(BLOCK);
+    partialFill = 0;
+    /** Body bytes (with padding) still to skip. */
+    skip = 0;
+    special;
+    /** PAX records and GNU long name waiting for the entry they describe. */
+    pax;
+    longName;
+    /** Body to skip after a GNU sparse header's extension blocks. */
+    sparseBody = 0;
+    /** Bytes the header walker consumed: the archive up to and including its end marker. */
+    walked = 0;
+    after = 0;
+    /** Bytes handed to the header walker so far; nothing after the end-of-archive marker. */
+    get parsedBytes() {
+        return this.walked;
+    }
+    /** Feeds uncompressed bytes; synchronous, so there is no backpressure to honour. */
+    write(chunk) {
+        if (this.problem)
+            return;
+        if (this.phase === 'end') {
+            this.after += chunk.length;
+            return;
+        }
+        let i = 0;
+        while (i < chunk.length && !this.problem) {
+            if (this.phase === 'end') {
+                this.after += chunk.length - i;
+                break;
+            }
+            if (this.phase === 'body') {
+                const n = Math.min(this.skip, chunk.length - i);
+                this.skip -= n;
+                i += n;
+                this.walked += n;
+                if (this.skip === 0)
+                    this.phase = 'header';
+                continue;
+            }
+            if (this.phase === 'special') {
+                i += this.collect(chunk.subarray(i));
+                continue;
+            }
+            // A block phase: take a whole block from the chunk when it holds one, else assemble it.
+            let block;
+            if (this.partialFill === 0 && chunk.length - i >= BLOCK) {
+                block = chunk.subarray(i, i + BLOCK);
+                i += BLOCK;
+                this.walked += BLOCK;
+            }
+            else {
+                const n = Math.min(BLOCK - this.partialFill, chunk.length - i);
+                chunk.copy(this.partial, this.partialFill, i, i + n);
+                this.partialFill += n;
+                i += n;
+                this.walked += n;
+                if (this.partialFill < BLOCK)
+                    break;
+                this.partialFill = 0;
+                block = this.partial;
+            }
+            this.onBlock(block);
+        }
+    }
+    /** Ends the stream; resolves with the contents, or rejects when the archive is not one Go would read. */
+    end() {
+        if (!this.problem) {
+            if (this.partialFill > 0 || this.phase === 'body' || this.phase === 'special' || this.phase === 'sparse') {
+                this.problem = `the archive ends inside an entry at byte ${this.walked} (truncated tar)`;
+            }
+        }
+        if (this.problem)
+            return Promise.reject(new Error(this.problem));
+        if (this.after > 0)
+            this.counts.bytesAfterEnd = this.after;
+        return Promise.resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
+    }
+    fail(message) {
+        this.problem ??= `${message} at byte ${this.walked - BLOCK}`;
+    }
+    onBlock(block) {
+        switch (this.phase) {
+            case 'header':
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'zero';
+                else
+                    this.onHeader(block);
+                return;
+            case 'zero':
+                // Go: two zero blocks end the archive; a zero block and then anything else is an invalid header.
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'end';
+                else
+                    this.fail('a zero block followed by a non-zero block (Go reads this as an invalid header, not as the end of the archive)');
+                return;
+            case 'sparse':
+                // Old GNU sparse extension blocks: 21 entries of 24 bytes, then the "more follow" flag.
+                if (block[504] === 0)
+                    this.startBody(this.sparseBody);
+                return;
+        }
+    }
+    onHeader(block) {
+        const format = headerFormat(block);
+        if (!format)
+            return this.fail('invalid tar header (bad checksum or not a tar header)');
+        const fields = new Fields();
+        let name = cString(block, 0, 100);
+        let type = String.fromCharCode(block[156] ?? 0);
+        let size = fields.numeric(block, 124, 136);
+        fields.numeric(block, 100, 108); // mode
+        fields.numeric(block, 108, 116); // uid
+        fields.numeric(block, 116, 124); // gid
+        fields.numeric(block, 136, 148); // mtime
+        let prefix = '';
+        if (format !== 'v7') {
+            fields.numeric(block, 329, 337); // devmajor
+            fields.numeric(block, 337, 345); // devminor
+            if (format === 'ustar')
+                prefix = cString(block, 345, 500);
+            else if (format === 'star') {
+                prefix = cString(block, 345, 476);
+                fields.numeric(block, 476, 488);
+                fields.numeric(block, 488, 500);
+            }
+            else {
+                // GNU atime/ctime; Go < 1.8 wrote a USTAR prefix there, which Go still reads as one.
+                const times = new Fields();
+                if (block[345] !== 0)
+                    times.numeric(block, 345, 357);
+                if (block[357] !== 0)
+                    times.numeric(block, 357, 369);
+                if (times.bad) {
+                    const old = cString(block, 345, 500);
+                    if (![...old].some((ch) => ch.charCodeAt(0) >= 0x80))
+                        prefix = old;
+                }
+            }
+        }
+        if (prefix)
+            name = `${prefix}/${name}`;
+        if (fields.bad)
+            return this.fail('invalid tar header (a numeric field is not a number)');
+        if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+            if (size < 0 || size > SPECIAL_CAP)
+                return this.fail(`a ${type} header of ${size} bytes (Go refuses more than 1 MiB)`);
+            this.special = { type, parts: [], need: size, skip: padding(size) };
+            this.phase = size + padding(size) > 0 ? 'special' : 'header';
+            if (this.phase === 'header')
+                this.endSpecial();
+            return;
+        }
+        const pax = this.pax;
+        if (pax?.has('path'))
+            name = pax.get('path');
+        if (pax?.has('size')) {
+            const value = pax.get('size');
+            size = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+            if (!Number.isSafeInteger(size))
+                return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
+        }
+        if (this.longName !== undefined)
+            name = this.longName;
+        this.pax = undefined;
+        this.longName = undefined;
+        if (type === '\0')
+            type = name.endsWith('/') ? '5' : '0';
+        if (!Number.isSafeInteger(size) || size < 0)
+            return this.fail('invalid tar header (negative or oversized size)');
+        this.record(name, type, size);
+        const body = HEADER_ONLY.has(type) ? 0 : size;
+        if (type === 'S') {
+            if (format !== 'gnu')
+                return this.fail('a GNU sparse entry in a non-GNU header');
+            if (block[482] !== 0) {
+                this.sparseBody = body + padding(body);
+                this.phase = 'sparse';
+                return;
+            }
+        }
+        this.startBody(body + padding(body));
+    }
+    startBody(bytes) {
+        this.skip = bytes;
+        this.phase = bytes > 0 ? 'body' : 'header';
+    }
+    /** Takes bytes of a PAX or long-name body (and its padding); returns how many it took. */
+    collect(bytes) {
+        const special = this.special;
+        let taken = 0;
+        if (special.need > 0) {
+            taken = Math.min(special.need, bytes.length);
+            special.parts.push(Buffer.from(bytes.subarray(0, taken)));
+            special.need -= taken;
+        }
+        if (special.need === 0) {
+            const pad = Math.min(special.skip, bytes.length - taken);
+            special.skip -= pad;
+            taken += pad;
+        }
+        this.walked += taken;
+        if (special.need === 0 && special.skip === 0)
+            this.endSpecial();
+        return taken;
+    }
+    endSpecial() {
+        const special = this.special;
+        this.special = undefined;
+        this.phase = 'header';
+        const body = Buffer.concat(special.parts);
+        switch (special.type) {
+            case 'x': {
+                const records = parsePax(body);
+                if (!records) {
+                    this.problem ??= `invalid PAX header before byte ${this.walked}`;
+                    return;
+                }
+                this.pax = records;
+                return;
+            }
+            case 'g':
+                // Go hands a global header to its caller as an entry of its own, which unpackers skip,
+                // and forgets what was pending: it describes no entry.
+                if (!parsePax(body))
+                    this.problem ??= `invalid PAX global header before byte ${this.walked}`;
+                this.pax = undefined;
+                this.longName = undefined;
+                return;
+            case 'L':
+                this.longName = cString(body, 0, body.length);
+                return;
+            case 'K':
+                return; // a long link target: not indexed
+        }
+    }
+    record(rawPath, type, size) {
+        const path = normalizeEntryPath(rawPath);
+        const slash = path.lastIndexOf('/');
+        const base = path.slice(slash + 1);
+        const dir = slash < 0 ? '' : path.slice(0, slash);
+        const c = this.counts;
+        if (base.startsWith(WHITEOUT_PREFIX)) {
+            if (base === OPAQUE_MARKER) {
+                c.opaqueDirs++;
+                this.push(dir, 'q', 0);
+            }
+            else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
+                // AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not content, not a deletion.
+            }
+            else {
+                c.whiteouts++;
+                this.push(dir ? `${dir}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length), 'w', 0);
+            }
+            return;
+        }
+        switch (type) {
+            case '0':
+            case '7':
+                c.files++;
+                c.fileBytes += size;
+                this.push(path, 'f', size);
+                break;
+            case '5':
+            case 'D':
+                c.directories++;
+                this.push(path, 'd', 0);
+                break;
+            case '2':
+                c.symlinks++;
+                this.push(path, 'l', 0);
+                break;
+            case '1':
+                c.hardlinks++;
+                this.push(path, 'h', 0);
+                break;
+            default:
+                c.others++;
+                this.push(path, 'o', 0);
+        }
+    }
+    push(path, kind, size) {
+        this.paths.push(path);
+        this.kinds.push(kind);
+        this.sizes.push(size);
+    }
+}
+/** Go's isHeaderOnlyType: hard links, symlinks, devices, directories and fifos have no body. */
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+function padding(size) {
+    return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+/** Bytes up to the first NUL, as UTF-8. */
+function cString(block, from, to) {
+    const nul = block.indexOf(0, from);
+    return block.toString('utf8', from, nul >= 0 && nul < to ? nul : to);
+}
+/** The header's format as Go's getFormat guesses it, or undefined when the checksum is wrong. */
+function headerFormat(block) {
+    const stored = new Fields().octal(block, 148, 156);
+    if (stored === undefined)
+        return undefined;
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const c = i >= 148 && i < 156 ? 0x20 : block[i];
+        unsigned += c;
+        signed += c >= 0x80 ? c - 256 : c;
+    }
+    if (stored !== unsigned && stored !== signed)
+        return undefined;
+    const magic = block.toString('latin1', 257, 263);
+    if (magic === 'ustar\0')
+        return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
+    if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0')
+        return 'gnu';
+    return 'v7';
+}
+/** Go's numeric tar fields: octal text padded with spaces or NULs, or base-256 when the top bit is set. */
+class Fields {
+    bad = false;
+    numeric(block, from, to) {
+        if ((block[from] & 0x80) === 0)
+            return this.octal(block, from, to) ?? 0;
+        const negative = (block[from] & 0x40) !== 0;
+        let value = 0n;
+        for (let i = from; i < to; i++) {
+            let c = block[i] ^ (negative ? 0xff : 0);
+            if (i === from)
+                c &= 0x7f;
+            if (value >> 56n > 0n) {
+                this.bad = true;
+                return 0;
+            }
+            value = (value << 8n) | BigInt(c);
+        }
+        if (value >> 63n > 0n) {
+            this.bad = true;
+            return 0;
+        }
+        const n = negative ? -Number(value) - 1 : Number(value);
+        return Number.isSafeInteger(n) ? n : negative ? -Infinity : Infinity;
+    }
+    octal(block, from, to) {
+        let start = from;
+        let end = to;
+        while (start < end && (block[start] === 0x20 || block[start] === 0))
+            start++;
+        while (end > start && (block[end - 1] === 0x20 || block[end - 1] === 0))
+            end--;
+        const nul = block.indexOf(0, start);
+        if (nul >= 0 && nul < end)
+            end = nul;
+        if (start === end)
+            return 0;
+        const text = block.toString('latin1', start, end);
+        if (!/^[0-7]+$/.test(text)) {
+            this.bad = true;
+            return undefined;
+        }
+        return parseInt(text, 8);
+    }
+}
+/** PAX records (`LEN key=value\n`) as Go's parsePAX reads them; undefined when one is malformed. */
+function parsePax(body) {
+    const records = new Map();
+    let at = 0;
+    while (at < body.length) {
+        const space = body.indexOf(0x20, at);
+        if (space < 0)
+            return undefined;
+        const lengthText = body.toString('latin1', at, space);
+        if (!/^[0-9]+$/.test(lengthText))
+            return undefined;
+        const length = Number(lengthText);
+        if (length < 5 || length > body.length - at || length <= lengthText.length + 1)
+            return undefined;
+        const end = at + length;
+        if (body[end - 1] !== 0x0a)
+            return undefined;
+        const record = body.subarray(space + 1, end - 1);
+        const eq = record.indexOf(0x3d);
+        if (eq <= 0)
+            return undefined;
+        const key = record.toString('utf8', 0, eq);
+        const value = record.toString('utf8', eq + 1);
+        if (key.includes('\0'))
+            return undefined;
+        if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes('\0'))
+            return undefined;
+        records.set(key, value);
+        at = end;
+    }
+    return records;
+}
+
+;// CONCATENATED MODULE: ./src/bytes/hasher.ts
+// The one streaming pass over a blob, for deep verification and the local sources alike: the
+// bytes as stored are counted and hashed (the blob's digest and size), the same chunks flow into
+// the decoder for their compression (decompress.ts: node:zlib, or `zstd -dc` where Node has no
+// zstd), and what comes out is hashed (the diff_id), counted and, when asked, walked as a tar
+// (layer-index.ts). A Writable, so any stream pipes in with backpressure: a download, a file, a
+// tar entry. Nothing is held beyond the streams' own buffers, except a small JSON blob's bytes
+// when the caller asks to keep them (manifests and configs read from an archive in passing).
+//
+// A decoding failure is a finding about the blob, not a stream error: the compressed bytes are
+// still hashed to the end, and the caller judges (deep fails the layer; the local side fails it
+// or, when no zstd decoder exists at all, notes it).
+
+
+
+
+
+
+
+class BlobHasher extends external_node_stream_.Writable {
+    options;
+    stored;
+    size = 0;
+    /** The first bytes, held until there are enough to sniff the compression. */
+    head = [];
+    headLength = 0;
+    compression = 'none';
+    decoder;
+    decodeDone;
+    decodeError;
+    decoded;
+    decodedBytes = 0;
+    indexer;
+    json;
+    jsonLength = 0;
+    result;
+    constructor(options = {}) {
+        super();
+        this.options = options;
+        this.stored = (0,digest/* createDigester */.QC)(options.digestAlgorithm);
+    }
+    /** What the pass proved; available once the stream has finished. */
+    get hashes() {
+        if (!this.result)
+            throw new Error('BlobHasher: hashes read before the stream finished');
+        return this.result;
+    }
+    _write(chunk, _encoding, callback) {
+        this.stored.update(chunk);
+        this.size += chunk.length;
+        if (!this.head)
+            return this.feed(chunk, callback);
+        this.head.push(chunk);
+        this.headLength += chunk.length;
+        if (this.headLength < compression/* SNIFF_BYTES */.dD)
+            return callback();
+        this.feed(this.begin(), callback);
+    }
+    _final(callback) {
+        if (this.head)
+            this.feed(this.begin(), () => undefined);
+        if (this.decoder && !this.decoder.destroyed)
+            this.decoder.end();
+        void this.finish().then(() => callback());
+    }
+    _destroy(error, callback) {
+        this.decoder?.destroy();
+        callback(error);
+    }
+    /** Stops the pass (the blob ran past its size, or its source failed) and waits for the decoder to let go. */
+    async abort() {
+        this.destroy();
+        await this.decodeDone;
+    }
+    /** Knows the compression from the first bytes: opens the decoder and decides whether to keep JSON. */
+    begin() {
+        const head = Buffer.concat(this.head ?? [], this.headLength);
+        this.head = undefined;
+        this.compression = this.options.compression ?? (0,compression/* sniffCompression */.Hs)(head);
+        const keep = this.options.keepJsonUpTo ?? 0;
+        if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
+            this.json = [];
+        if (this.options.indexTar)
+            this.indexer = new LayerIndexer();
+        const decoder = (0,decompress/* openDecoder */.Br)(this.compression);
+        if (decoder) {
+            this.decoder = decoder;
+            this.decoded = (0,digest/* createDigester */.QC)(this.options.diffIdAlgorithm);
+            decoder.on('data', (plain) => this.onDecoded(plain));
+            this.decodeDone = (0,promises_.finished)(decoder).catch((err) => {
+                this.decodeError ??= err instanceof Error ? err : new Error(String(err));
+            });
+        }
+        return head;
+    }
+    /** Hands stored bytes on: to the decoder, waiting while it is full; or, uncompressed, straight through. */
+    feed(chunk, callback) {
+        this.keepJson(chunk);
+        const decoder = this.decoder;
+        if (!decoder) {
+            this.onDecoded(chunk);
+            return callback();
+        }
+        if (chunk.length === 0 || this.decodeError || decoder.destroyed || decoder.write(chunk))
+            return callback();
+        (0,backpressure/* whenWritable */.X)(decoder, () => callback());
+    }
+    onDecoded(plain) {
+        this.decoded?.update(plain);
+        this.decodedBytes += plain.length;
+        this.indexer?.write(plain);
+    }
+    async finish() {
+        await this.decodeDone;
+        const digest = `${this.options.digestAlgorithm ?? 'sha256'}:${this.stored.digest('hex')}`;
+        const result = { digest, size: this.size, compression: this.compression, decodedBytes: this.decodedBytes };
+        if (!this.decoded)
+            result.diffId = digest;
+        else if (!this.decodeError)
+            result.diffId = `${this.options.diffIdAlgorithm ?? 'sha256'}:${this.decoded.digest('hex')}`;
+        else
+            result.decodeError = this.decodeError;
+        if (this.indexer) {
+            try {
+                result.contents = await this.indexer.end();
+            }
+            catch (err) {
+                result.tarError = err instanceof Error ? err.message : String(err);
+            }
+        }
+        if (this.json)
+            result.json = Buffer.concat(this.json, this.jsonLength);
+        this.result = result;
+    }
+    keepJson(chunk) {
+        if (!this.json)
+            return;
+        this.jsonLength += chunk.length;
+        if (this.jsonLength > (this.options.keepJsonUpTo ?? 0)) {
+            this.json = undefined;
+            return;
+        }
+        this.json.push(chunk);
+    }
+}
+/** A JSON document starts with `{` or `[` after optional whitespace; layer tars and compressed blobs never do in practice. */
+function looksLikeJson(head) {
+    for (const byte of head) {
+        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)
+            continue;
+        return byte === 0x7b || byte === 0x5b;
+    }
+    return false;
+}
+
+
+/***/ }),
+
+/***/ 4494:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G0: () => (/* binding */ layerKind),
+/* harmony export */   O7: () => (/* binding */ dockerLayerMediaType),
+/* harmony export */   um: () => (/* binding */ compressionOfMediaType)
+/* harmony export */ });
+/* unused harmony export DOCKER_LAYER_TAR */
+/* harmony import */ var _oci_types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5186);
+// What a layer's media type says about how to read it: the compression it claims, and whether it
+// is a foreign (non-distributable) layer that registries are not expected to serve. Pure. The one
+// place that maps layer media types to compressions and back, for deep verification (which picks
+// its decoder by the manifest's claim) and the local sources (which check the claim against the
+// bytes, and name a legacy `docker save` layer by what its bytes are).
+
+/** Docker's uncompressed schema2 layer type; containers/image writes it for `--dest-decompress`. */
+const DOCKER_LAYER_TAR = 'application/vnd.docker.image.rootfs.diff.tar';
+/** The layer types this action downloads and proves. */
+const READABLE = new Set([
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.DockerLayerGzip,
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.DockerLayerZstd,
+    DOCKER_LAYER_TAR,
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.OciLayer,
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.OciLayerGzip,
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.OciLayerZstd,
+]);
+const FOREIGN = new Set([
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.DockerForeignLayerGzip,
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.OciLayerNondistributable,
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.OciLayerNondistributableGzip,
+    _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.OciLayerNondistributableZstd,
+]);
+function layerKind(mediaType) {
+    const type = mediaType.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (FOREIGN.has(type))
+        return { readable: false, reason: 'foreign', foreign: true };
+    const compression = READABLE.has(type) ? compressionOfMediaType(type) : undefined;
+    if (compression)
+        return { readable: true, compression, foreign: false };
+    return { readable: false, reason: 'unknown-media-type', foreign: false };
+}
+/**
+ * The compression a media type names by its ending (`+gzip`, `.tar.gzip`, `+zstd`, `.tar`),
+ * whether or not it is a layer type we read: what the local sources hold the bytes to.
+ */
+function compressionOfMediaType(mediaType) {
+    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
+        return 'gzip';
+    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
+        return 'zstd';
+    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
+        return 'none';
+    return undefined;
+}
+/** The Docker schema2 layer type for bytes compressed as `compression` (a legacy `docker save` has no manifest to say). */
+function dockerLayerMediaType(compression) {
+    if (compression === 'gzip')
+        return _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.DockerLayerGzip;
+    if (compression === 'zstd')
+        return _oci_types_js__WEBPACK_IMPORTED_MODULE_0__/* .MediaType */ .zu.DockerLayerZstd;
+    return DOCKER_LAYER_TAR;
+}
+
+
+/***/ }),
+
+/***/ 2174:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   Vi: () => (/* binding */ VerifyImageError)
+/* harmony export */ });
+/* unused harmony export oneLine */
+// One error type for everything a user can act on. Its message is a single line that says what
+// went wrong and what to do; entry points print it as is, never a stack trace.
+class VerifyImageError extends Error {
+    code;
+    constructor(code, message) {
+        super(oneLine(message));
+        this.name = 'VerifyImageError';
+        this.code = code;
+    }
+}
+function oneLine(text) {
+    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+/** The one line an entry point prints for any thrown value. */
+function describeError(err) {
+    if (err instanceof VerifyImageError)
+        return err.message;
+    if (err instanceof Error)
+        return oneLine(`unexpected error: ${err.message} (please report this with the step's log)`);
+    return oneLine(`unexpected error: ${String(err)} (please report this with the step's log)`);
+}
+
+
+/***/ }),
+
 /***/ 629:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7068);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7013);
 // Action entry point: everything happens in main(); this file only starts it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
@@ -70642,7 +71625,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7068:
+/***/ 7013:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71782,7 +72765,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -71843,7 +72826,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            const writeFunc = overwrite ? writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -72105,7 +73088,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename: io_util_rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -72394,7 +73377,7 @@ function rmRF(inputPath) {
 function mkdirP(fsPath) {
     return io_awaiter(this, void 0, void 0, function* () {
         (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
-        yield io_util_mkdir(fsPath, { recursive: true });
+        yield mkdir(fsPath, { recursive: true });
     });
 }
 /**
@@ -73598,241 +74581,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/errors.ts
-// One error type for everything a user can act on. Its message is a single line that says what
-// went wrong and what to do; entry points print it as is, never a stack trace.
-class VerifyImageError extends Error {
-    code;
-    constructor(code, message) {
-        super(oneLine(message));
-        this.name = 'VerifyImageError';
-        this.code = code;
-    }
-}
-function oneLine(text) {
-    return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-/** The one line an entry point prints for any thrown value. */
-function describeError(err) {
-    if (err instanceof VerifyImageError)
-        return err.message;
-    if (err instanceof Error)
-        return oneLine(`unexpected error: ${err.message} (please report this with the step's log)`);
-    return oneLine(`unexpected error: ${String(err)} (please report this with the step's log)`);
-}
-
-;// CONCATENATED MODULE: ./src/oci/reference.ts
-// Image references: parsing `[registry/]repository[:tag][@digest]` the way Docker does
-// (distribution/reference grammar and normalisation), pinning to digests, and deciding which
-// registries may be spoken to over plain HTTP. Pure: no I/O, no environment.
-
-const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_API = 'registry-1.docker.io';
-const DEFAULT_TAG = 'latest';
-const MAX_REPOSITORY_LENGTH = 255;
-const EXAMPLE = 'ghcr.io/acme/app:1.0';
-const DIGEST_EXAMPLE = 'ghcr.io/acme/app@sha256:<64 hex digits>';
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^\w[\w.-]{0,127}$/;
-const DOMAIN_COMPONENT = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
-const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
-const PORT = /^[0-9]{1,5}$/;
-const IMAGE_ID = /^(?:sha256:)?[a-f0-9]{64}$/;
-// OCI image-spec digest grammar; registered algorithms get their exact encodings below.
-const GENERIC_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-const REGISTERED_DIGESTS = {
-    sha256: /^[a-f0-9]{64}$/,
-    sha512: /^[a-f0-9]{128}$/,
-};
-function reference_isValidDigest(s) {
-    if (!GENERIC_DIGEST.test(s))
-        return false;
-    const colon = s.indexOf(':');
-    const encoding = REGISTERED_DIGESTS[s.slice(0, colon)];
-    return encoding === undefined || encoding.test(s.slice(colon + 1));
-}
-function parseReference(input) {
-    const fail = (reason, example = EXAMPLE) => {
-        throw new VerifyImageError('reference', `invalid image reference ${quote(input)}: ${reason} (e.g. ${example})`);
-    };
-    if (input === '')
-        fail('it is empty');
-    if (/\s/.test(input))
-        fail('it contains whitespace');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input))
-        fail('drop the scheme, references have no "https://" or similar prefix');
-    // Docker refuses these too: a bare ID would silently become docker.io/library/<hex>.
-    if (IMAGE_ID.test(input))
-        fail('this looks like an image ID, not a reference; give the repository it was pushed to');
-    const at = input.indexOf('@');
-    let namePart = input;
-    let digest;
-    if (at !== -1) {
-        namePart = input.slice(0, at);
-        digest = input.slice(at + 1);
-        if (digest.includes('@'))
-            fail('it has more than one "@"', DIGEST_EXAMPLE);
-        if (!reference_isValidDigest(digest)) {
-            fail(`"${digest}" is not a valid digest; a digest is sha256: followed by 64 lowercase hex digits`, DIGEST_EXAMPLE);
-        }
-    }
-    // The tag colon is the last one after the last slash; earlier colons belong to a registry port.
-    let tag;
-    const colon = namePart.lastIndexOf(':');
-    if (colon > namePart.lastIndexOf('/')) {
-        tag = namePart.slice(colon + 1);
-        namePart = namePart.slice(0, colon);
-        if (tag === '')
-            fail('the tag after ":" is empty');
-        if (tag.length > 128)
-            fail(`the tag is ${tag.length} characters long; tags are at most 128 characters`);
-        if (!TAG.test(tag)) {
-            fail(`"${tag}" is not a valid tag; tags use letters, digits, "_", "." and "-" and must not start with "." or "-"`);
-        }
-    }
-    if (namePart === '')
-        fail('the repository name is missing');
-    const { registry, path } = splitRegistry(namePart);
-    if (registry !== undefined) {
-        const problem = registryProblem(registry);
-        if (problem)
-            fail(problem);
-    }
-    const host = normaliseRegistry(registry ?? DOCKER_HUB);
-    // Docker Hub's official images live under library/; users write them without it.
-    const repository = host === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
-    for (const component of repository.split('/')) {
-        if (component === '')
-            fail('the repository path has an empty component (check for "//" or a trailing "/")');
-        if (PATH_COMPONENT.test(component))
-            continue;
-        if (PATH_COMPONENT.test(component.toLowerCase()))
-            fail('repository names must be lowercase');
-        fail(`"${component}" is not a valid repository name component; use lowercase letters and digits separated by ".", "_", "__" or "-"`);
-    }
-    if (repository.length > MAX_REPOSITORY_LENGTH) {
-        fail(`the repository path is ${repository.length} characters long; the limit is ${MAX_REPOSITORY_LENGTH}`);
-    }
-    const ref = { registry: host, apiHost: apiHostFor(host), repository };
-    if (tag !== undefined)
-        ref.tag = tag;
-    else if (digest === undefined)
-        ref.tag = DEFAULT_TAG;
-    if (digest !== undefined)
-        ref.digest = digest;
-    return ref;
-}
-/** What goes after /manifests/: a digest pins the content, so it wins over a tag given with it. */
-function manifestReference(ref) {
-    return ref.digest ?? ref.tag ?? DEFAULT_TAG;
-}
-function formatReference(ref) {
-    let text = `${ref.registry}/${ref.repository}`;
-    if (ref.tag !== undefined)
-        text += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        text += `@${ref.digest}`;
-    return text;
-}
-function withDigest(ref, digest) {
-    if (!reference_isValidDigest(digest)) {
-        throw new VerifyImageError('reference', `cannot pin ${formatReference(ref)} to "${digest}": not a valid digest (expected sha256:<64 hex digits>)`);
-    }
-    const pinned = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, digest };
-    if (ref.tag !== undefined)
-        pinned.tag = ref.tag;
-    return pinned;
-}
-function isLoopbackHost(registry) {
-    const host = splitHostPort(registry.toLowerCase()).host;
-    if (host === 'localhost')
-        return true;
-    const ipv4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-    if (ipv4)
-        return ipv4.slice(1).every((octet) => Number(octet) <= 255);
-    const ipv6 = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-    return ipv6.includes(':') && isIpv6Loopback(ipv6);
-}
-/**
- * Plain HTTP is allowed only where a mistake cannot leak anything off the machine (loopback),
- * or where the user named the registry explicitly: an entry 'host' allows every port of that
- * host, an entry 'host:port' only that port.
- */
-function registryUsesHttp(ref, insecureRegistries) {
-    if (isLoopbackHost(ref.registry))
-        return true;
-    const registry = ref.registry.toLowerCase();
-    const { host } = splitHostPort(registry);
-    return insecureRegistries.some((raw) => {
-        const entry = raw.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
-        if (entry === '')
-            return false;
-        return splitHostPort(entry).port === undefined ? entry === host : entry === registry;
-    });
-}
-/** Docker's rule: the first component is a host only if it could not be a Docker Hub namespace. */
-function splitRegistry(name) {
-    const slash = name.indexOf('/');
-    if (slash === -1)
-        return { path: name };
-    const first = name.slice(0, slash);
-    const looksLikeHost = first === 'localhost' || first.includes('.') || first.includes(':') || first.startsWith('[');
-    return looksLikeHost ? { registry: first, path: name.slice(slash + 1) } : { path: name };
-}
-function registryProblem(registry) {
-    const { host, port } = splitHostPort(registry);
-    const hostOk = IPV6_HOST.test(host) || host.split('.').every((part) => DOMAIN_COMPONENT.test(part));
-    if (!hostOk)
-        return `"${registry}" is not a valid registry host`;
-    if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65535)) {
-        return `"${port}" is not a valid port for registry "${host}"`;
-    }
-    return undefined;
-}
-// Hostnames are case-insensitive; one spelling keeps credential and insecure-registry lookups simple.
-function normaliseRegistry(registry) {
-    const lower = registry.toLowerCase();
-    return lower === 'index.docker.io' ? DOCKER_HUB : lower;
-}
-function apiHostFor(registry) {
-    return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
-}
-/** Splits 'host:port' and '[v6]:port'; a bare IPv6 address without brackets counts as all host. */
-function splitHostPort(hostPort) {
-    if (hostPort.startsWith('[')) {
-        const close = hostPort.indexOf(']');
-        if (close !== -1 && hostPort[close + 1] === ':')
-            return { host: hostPort.slice(0, close + 1), port: hostPort.slice(close + 2) };
-        return { host: hostPort };
-    }
-    const colon = hostPort.indexOf(':');
-    if (colon === -1 || hostPort.indexOf(':', colon + 1) !== -1)
-        return { host: hostPort };
-    return { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
-}
-/** ::1 in any spelling: compressed, expanded or with leading zeros. */
-function isIpv6Loopback(address) {
-    if (!/^[0-9a-f:]+$/.test(address))
-        return false;
-    const halves = address.split('::');
-    if (halves.length > 2)
-        return false;
-    const groups = (text) => (text === '' ? [] : text.split(':'));
-    const head = groups(halves[0] ?? '');
-    const tail = halves.length === 2 ? groups(halves[1] ?? '') : [];
-    const missing = 8 - head.length - tail.length;
-    if (halves.length === 2 ? missing < 1 : missing !== 0)
-        return false;
-    const all = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-    if (all.some((group) => !/^[0-9a-f]{1,4}$/.test(group)))
-        return false;
-    return all.slice(0, 7).every((group) => parseInt(group, 16) === 0) && parseInt(all[7] ?? '', 16) === 1;
-}
-function quote(input) {
-    const shown = input.length > 200 ? `${input.slice(0, 200)}…` : input;
-    return JSON.stringify(shown);
-}
-
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var oci_reference = __nccwpck_require__(374);
 ;// CONCATENATED MODULE: ./src/model/history.ts
 // Which history entries made which layer. The image spec pairs them in order: each entry without
 // `empty_layer` took the next layer. That holds for what Docker and BuildKit write; a squashed
@@ -74012,376 +74762,10 @@ function sameEntry(a, b) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./src/oci/types.ts
-// Spec types shared by the registry client, the local sources and the verifier.
-// Shapes follow the OCI image spec and Docker's schema2; only the fields we use are typed,
-// the rest stays reachable through the index signatures so nothing is lost when we report.
-const MediaType = {
-    DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    DockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
-    DockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
-    DockerConfig: 'application/vnd.docker.container.image.v1+json',
-    DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-    DockerLayerZstd: 'application/vnd.docker.image.rootfs.diff.tar.zstd',
-    DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
-    OciManifest: 'application/vnd.oci.image.manifest.v1+json',
-    OciIndex: 'application/vnd.oci.image.index.v1+json',
-    OciConfig: 'application/vnd.oci.image.config.v1+json',
-    OciLayer: 'application/vnd.oci.image.layer.v1.tar',
-    OciLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    OciLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    OciLayerNondistributable: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
-    OciLayerNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
-    OciLayerNondistributableZstd: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
-    InToto: 'application/vnd.in-toto+json',
-};
-/** What we send as Accept for manifests: every list and image type we understand, never schema1. */
-const MANIFEST_ACCEPT = [
-    MediaType.OciIndex,
-    MediaType.OciManifest,
-    MediaType.DockerManifestList,
-    MediaType.DockerManifest,
-].join(', ');
-const INDEX_MEDIA_TYPES = new Set([MediaType.OciIndex, MediaType.DockerManifestList]);
-const IMAGE_MANIFEST_MEDIA_TYPES = new Set([MediaType.OciManifest, MediaType.DockerManifest]);
-const SCHEMA1_MEDIA_TYPES = new Set([
-    MediaType.DockerSchema1,
-    MediaType.DockerSchema1Signed,
-    'application/json', // schema1 registries sometimes answer plain JSON
-]);
-function isIndex(mediaType) {
-    return INDEX_MEDIA_TYPES.has(mediaType);
-}
-function isImageManifest(mediaType) {
-    return IMAGE_MANIFEST_MEDIA_TYPES.has(mediaType);
-}
-/**
- * BuildKit stores attestations as index entries with platform unknown/unknown and a reference-type
- * annotation. Only the platform counts: Docker and containerd pick from an index by platform and
- * ignore annotations, so an entry annotated as an attestation but carrying a real platform is an
- * image a runtime will pull, and must be verified like one. So is an entry with no platform at
- * all: containerd keeps it as a match for any platform (sorted last), so a host whose platform
- * the index does not list falls back to it.
- */
-function isAttestation(d) {
-    return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
-}
-
-;// CONCATENATED MODULE: ./src/oci/platform.ts
-// Platforms: parsing 'os/arch[/variant]', normalising the many spellings of one architecture,
-// and choosing an image out of an index exactly as containerd's `platforms` package does for a
-// pull (Normalize, Only, the preference order, first among equals), because that is what Docker
-// pulls and runs. Our own code, written from containerd/platforms' behaviour and tests. Pure apart
-// from hostPlatform(), which reads process.platform/process.arch.
-
-
-const PLATFORM_COMPONENT = /^[A-Za-z0-9_.-]+$/;
-/** Parses 'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7'; the result is normalised. */
-function parsePlatform(s) {
-    const parts = s.trim().split('/');
-    const valid = parts.length >= 2 && parts.length <= 3 && parts.every((part) => PLATFORM_COMPONENT.test(part));
-    if (!valid) {
-        throw new VerifyImageError('input', `invalid platform ${JSON.stringify(s)}: use os/architecture[/variant] (e.g. linux/amd64, linux/arm64, linux/arm/v7)`);
-    }
-    const [os = '', architecture = '', variant] = parts;
-    const platform = { os, architecture };
-    if (variant !== undefined)
-        platform.variant = variant;
-    return normalizePlatform(platform);
-}
-/**
- * containerd's Normalize: one spelling per platform, so that 'aarch64', 'arm64/v8' and 'arm64'
- * compare equal. Exactly containerd/platforms' table (database.go), nothing more: amd64 drops
- * only "v1", arm64 drops "8"/"v8"/"v8.0" and writes "9"/"9.0"/"v9.0" as "v9", arm without a
- * variant (or "7") is v7 and "5"/"6"/"8" gain a "v"; os.features are sorted and deduplicated.
- */
-function normalizePlatform(p) {
-    let os = lower(p.os);
-    let architecture = lower(p.architecture);
-    let variant = lower(p.variant);
-    if (os === 'macos')
-        os = 'darwin';
-    switch (architecture) {
-        case 'i386':
-            architecture = '386';
-            variant = '';
-            break;
-        case 'x86_64':
-        case 'x86-64':
-        case 'amd64':
-            architecture = 'amd64';
-            if (variant === 'v1')
-                variant = ''; // v1 is the baseline every amd64 CPU meets
-            break;
-        case 'aarch64':
-        case 'arm64':
-            architecture = 'arm64';
-            if (variant === '8' || variant === 'v8' || variant === 'v8.0')
-                variant = ''; // the baseline again
-            else if (variant === '9' || variant === '9.0' || variant === 'v9.0')
-                variant = 'v9';
-            break;
-        case 'armhf':
-            architecture = 'arm';
-            variant = 'v7';
-            break;
-        case 'armel':
-            architecture = 'arm';
-            variant = 'v6';
-            break;
-        case 'arm':
-            // An arm image without a variant is built for v7 in practice; containerd assumes the same.
-            if (variant === '' || variant === '7')
-                variant = 'v7';
-            else if (variant === '5' || variant === '6' || variant === '8')
-                variant = `v${variant}`;
-            break;
-    }
-    const normalised = { os, architecture };
-    if (variant !== '')
-        normalised.variant = variant;
-    if (typeof p['os.version'] === 'string' && p['os.version'] !== '')
-        normalised['os.version'] = p['os.version'];
-    const features = Array.isArray(p['os.features']) ? [...new Set(p['os.features'])].sort() : [];
-    if (features.length > 0)
-        normalised['os.features'] = features;
-    return normalised;
-}
-/** The platform an image config declares, normalised; fields of the wrong type read as empty, as they would fail Go. */
-function configPlatform(config) {
-    const text = (v) => (typeof v === 'string' ? v : '');
-    const platform = { os: text(config.os), architecture: text(config.architecture) };
-    if (text(config.variant))
-        platform.variant = text(config.variant);
-    if (text(config['os.version']))
-        platform['os.version'] = text(config['os.version']);
-    const features = config['os.features'];
-    if (Array.isArray(features) && features.every((f) => typeof f === 'string') && features.length)
-        platform['os.features'] = features;
-    return normalizePlatform(platform);
-}
-function formatPlatform(p) {
-    return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
-}
-/** Same os, architecture and variant once normalised: how pairs and index entries are keyed. */
-function samePlatform(a, b) {
-    return formatPlatform(normalizePlatform(a)) === formatPlatform(normalizePlatform(b));
-}
-/**
- * containerd's `platforms.Only(spec)`: what Docker pulls for `--platform spec`, and (with the
- * runner's platform as spec) `platforms.Default()`. The spec and the platforms it falls back to, in
- * order of preference (platformVector): amd64/vN takes vN…v2, then plain amd64, then 386; plain
- * amd64 takes only amd64 (never amd64/v2) and then 386; arm/vN takes vN down to v5; arm64/v8.x
- * and v9.x take the lower arm64 revisions and then arm v8 … v5. Each step matches one platform
- * exactly: os, architecture and variant equal, Windows os.version compatible, and the
- * candidate's os.features a subset of the spec's.
- */
-function onlyPlatform(spec) {
-    const steps = platformVector(normalizePlatform(spec)).map(exactMatcher);
-    const rank = (p) => steps.findIndex((m) => m(p));
-    return {
-        match: (p) => rank(p) >= 0,
-        less: (a, b) => orderedLess(steps, a, b),
-    };
-}
-/**
- * The entry a runtime takes out of several: among those the matcher accepts, the most preferred,
- * and among equals the first (containerd sorts stably and takes the head).
- */
-function bestMatch(items, platformOf, matcher) {
-    let best;
-    for (const item of items) {
-        const platform = platformOf(item);
-        if (!platform || !matcher.match(platform))
-            continue;
-        if (!best || matcher.less(platform, best.platform))
-            best = { item, platform };
-    }
-    return best?.item;
-}
-/** The image entry containerd pulls from an index for `want` (platforms.Only); attestations never match. */
-function selectManifest(index, want) {
-    return bestMatch(imageEntries(index), (entry) => entry.platform, onlyPlatform(want));
-}
-/** The platforms an index offers, as written by the registry, for "no manifest for …" messages. */
-function availablePlatforms(index) {
-    const seen = new Set();
-    for (const entry of imageEntries(index))
-        seen.add(formatPlatform(entry.platform));
-    return [...seen];
-}
-/**
- * The platform a build on this machine produces by default. Docker Desktop runs Linux
- * containers on macOS, so only Windows hosts get a non-Linux OS.
- */
-function hostPlatform() {
-    const os = process.platform === 'win32' ? 'windows' : 'linux';
-    switch (process.arch) {
-        case 'x64':
-            return { os, architecture: 'amd64' };
-        case 'arm64':
-            return { os, architecture: 'arm64' };
-        case 'ia32':
-            return { os, architecture: '386' };
-        case 'arm': {
-            const armVersion = process.config.variables.arm_version;
-            return { os, architecture: 'arm', variant: armVersion === '6' ? 'v6' : 'v7' };
-        }
-        case 'ppc64':
-            return { os, architecture: 'ppc64le' }; // Node ships only little-endian ppc64 builds
-        case 'mipsel':
-            return { os, architecture: 'mipsle' };
-        default:
-            return { os, architecture: process.arch }; // riscv64, s390x, loong64 … share Go's names
-    }
-}
-/**
- * Entries that describe an image for a platform. Attestations and entries without a platform
- * are skipped; index JSON comes from the network, so malformed entries are skipped, not thrown on.
- */
-function imageEntries(index) {
-    const manifests = index.manifests;
-    if (!Array.isArray(manifests))
-        return [];
-    return manifests.filter((entry) => {
-        if (entry === null || typeof entry !== 'object')
-            return false;
-        const platform = entry.platform;
-        if (platform === null || typeof platform !== 'object')
-            return false;
-        if (typeof platform.os !== 'string' || typeof platform.architecture !== 'string')
-            return false;
-        return !isAttestation(entry);
-    });
-}
-/** containerd's platformVector: the spec first, then what it can also run, best first. */
-function platformVector(spec) {
-    const base = { os: spec.os, 'os.version': spec['os.version'], 'os.features': spec['os.features'] };
-    const variantNumber = (v) => (v !== undefined && /^v?\d+$/.test(v) ? Number(v.replace(/^v/, '')) : NaN);
-    switch (spec.architecture) {
-        case 'amd64': {
-            const vector = [spec];
-            const version = variantNumber(spec.variant);
-            for (let v = version - 1; v >= 1; v--)
-                vector.push({ ...base, architecture: 'amd64', variant: `v${v}` });
-            vector.push({ ...base, architecture: '386' });
-            return vector;
-        }
-        case 'arm': {
-            const vector = [spec];
-            const version = variantNumber(spec.variant);
-            for (let v = version - 1; v >= 5; v--)
-                vector.push({ ...base, architecture: 'arm', variant: `v${v}` });
-            return vector;
-        }
-        case 'arm64': {
-            const variant = spec.variant ?? 'v8';
-            const versions = ARM64_VARIANTS[variant];
-            const vector = [];
-            if (!versions)
-                return vector; // containerd: an unknown arm64 variant matches nothing
-            versions.forEach(([major, topMinor]) => {
-                for (let minor = topMinor; minor >= 0; minor--) {
-                    vector.push({ ...base, architecture: 'arm64', variant: minor === 0 ? `v${major}` : `v${major}.${minor}` });
-                }
-            });
-            // Every arm64 v8.x/v9.x CPU runs 32-bit arm v8 and below.
-            return [...vector, ...platformVector({ ...base, architecture: 'arm', variant: 'v8' })];
-        }
-        default:
-            return [spec];
-    }
-}
-/** arm64 variant → [major, highest minor] revisions it runs, best first (containerd's arm64variantToVersion). */
-const ARM64_VARIANTS = Object.fromEntries([
-    ['v8', [[8, 0]]],
-    ...Array.from({ length: 10 }, (_, minor) => [`v8.${minor}`, [[8, minor]]]),
-    ['v9', [[9, 0], [8, 5]]],
-    ...Array.from({ length: 8 }, (_, minor) => [`v9.${minor}`, [[9, minor], [8, Math.min(minor + 5, 9)]]]),
-]);
-/** containerd's NewMatcher(step).Match, with its Windows rules (os.version compatibility, win32k ignored). */
-function exactMatcher(step) {
-    const want = normalizePlatform(step);
-    const windows = want.os === 'windows';
-    const host = windows ? windowsVersion(want['os.version']) : undefined;
-    return (candidate) => {
-        const p = normalizePlatform(candidate);
-        // containerd ignores win32k on Windows candidates (windowsStripFeaturesMatcher).
-        if (windows && p['os.features'])
-            p['os.features'] = p['os.features'].filter((f) => f !== 'win32k');
-        if (p.os !== want.os || p.architecture !== want.architecture || (p.variant ?? '') !== (want.variant ?? ''))
-            return false;
-        if (host && !windowsCompatible(host, candidate['os.version']))
-            return false;
-        const features = p['os.features'] ?? [];
-        const allowed = new Set(want['os.features'] ?? []);
-        return features.every((f) => allowed.has(f));
-    };
-}
-/** containerd's orderedPlatformComparer.Less. */
-function orderedLess(steps, a, b) {
-    for (const step of steps) {
-        const am = step(a);
-        const bm = step(b);
-        if (am && !bm)
-            return true;
-        if (am || bm) {
-            // Both match: prefer the one with more os.features.
-            if (am && bm) {
-                const af = a['os.features']?.length ?? 0;
-                const bf = b['os.features']?.length ?? 0;
-                if (af !== bf)
-                    return af > bf;
-            }
-            return false;
-        }
-    }
-    if (a['os.features']?.length || b['os.features']?.length) {
-        return orderedLess(steps, withoutFeatures(a), withoutFeatures(b));
-    }
-    return false;
-}
-function withoutFeatures(p) {
-    const bare = { ...p };
-    delete bare['os.features'];
-    return bare;
-}
-const LTSC2022 = 20348;
-const COMPAT_LTSC = [LTSC2022, 26100];
-function windowsVersion(version) {
-    const parts = (version ?? '').split('.');
-    if (parts.length < 3)
-        return undefined;
-    const [major, minor, build] = parts.slice(0, 3).map((n) => (/^\d+$/.test(n) ? Number(n) : NaN));
-    if (!(major <= 255 && minor <= 255 && build <= 65535))
-        return undefined;
-    if (major === 0 && minor === 0 && build === 0)
-        return undefined;
-    return { major, minor, build };
-}
-/** containerd's checkWindowsHostAndContainerCompat: exact build before ltsc2022, stable ABI after. */
-function windowsCompatible(host, containerVersion) {
-    if (!containerVersion)
-        return true;
-    const ctr = windowsVersion(containerVersion) ?? { major: 0, minor: 0, build: 0 };
-    if (host.major !== ctr.major || host.minor !== ctr.minor)
-        return false;
-    if (host.build < LTSC2022)
-        return host.build === ctr.build;
-    let supported = LTSC2022;
-    for (let i = COMPAT_LTSC.length - 1; i >= 0; i--) {
-        if (host.build > COMPAT_LTSC[i]) {
-            supported = COMPAT_LTSC[i];
-            break;
-        }
-    }
-    return supported <= ctr.build && ctr.build <= host.build;
-}
-function lower(value) {
-    return typeof value === 'string' ? value.toLowerCase() : '';
-}
-
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(2174);
+// EXTERNAL MODULE: ./src/oci/platform.ts
+var oci_platform = __nccwpck_require__(9240);
 ;// CONCATENATED MODULE: ./src/base/dockerfile.ts
 // Owns: reading a Dockerfile far enough to know the final stage's base image. Pure: text in,
 // stages out. It follows what the Dockerfile frontend does for the parts that decide a FROM —
@@ -74405,7 +74789,7 @@ function parseDockerfile(text) {
             break;
         if (directive[1]?.toLowerCase() === 'escape') {
             if (directive[2] !== '\\' && directive[2] !== '`') {
-                throw new VerifyImageError('input', `the Dockerfile's escape directive "${directive[2]}" is invalid: the escape character must be \\ or \``);
+                throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's escape directive "${directive[2]}" is invalid: the escape character must be \\ or \``);
             }
             escape = directive[2];
         }
@@ -74457,7 +74841,7 @@ function parseDockerfile(text) {
                 const eq = word.indexOf('=');
                 const name = eq === -1 ? word : word.slice(0, eq);
                 if (!ARG_NAME.test(name)) {
-                    throw new VerifyImageError('input', `the Dockerfile's ARG on line ${start} declares "${name}", which is not a valid name: fix the Dockerfile`);
+                    throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's ARG on line ${start} declares "${name}", which is not a valid name: fix the Dockerfile`);
                 }
                 globalArgs.push(eq === -1 ? { name, line: start } : { name, default: word.slice(eq + 1), line: start });
             }
@@ -74477,25 +74861,25 @@ function parseFrom(rest, line, escape) {
         const name = eq === -1 ? flag.slice(2) : flag.slice(2, eq);
         if (name.toLowerCase() === 'platform') {
             if (eq === -1)
-                throw new VerifyImageError('input', `the Dockerfile's FROM on line ${line} has --platform without a value: write --platform=os/arch`);
+                throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} has --platform without a value: write --platform=os/arch`);
             platform = flag.slice(eq + 1);
         }
     }
     const image = words[0];
     if (!image)
-        throw new VerifyImageError('input', `the Dockerfile's FROM on line ${line} names no image: write FROM image[:tag] [AS name]`);
+        throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} names no image: write FROM image[:tag] [AS name]`);
     const from = { line, image };
     if (platform !== undefined)
         from.platform = platform;
     if (words.length === 3 && words[1]?.toLowerCase() === 'as') {
         const name = (words[2] ?? '').toLowerCase();
         if (!STAGE_NAME.test(name)) {
-            throw new VerifyImageError('input', `the Dockerfile's FROM on line ${line} names its stage "${words[2]}", which is not a valid stage name: use letters, digits, "-", "_" and "."`);
+            throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} names its stage "${words[2]}", which is not a valid stage name: use letters, digits, "-", "_" and "."`);
         }
         from.name = name;
     }
     else if (words.length !== 1) {
-        throw new VerifyImageError('input', `the Dockerfile's FROM on line ${line} is malformed ("FROM ${rest}"): write FROM [--platform=…] image [AS name]`);
+        throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${line} is malformed ("FROM ${rest}"): write FROM [--platform=…] image [AS name]`);
     }
     return from;
 }
@@ -74506,7 +74890,7 @@ function parseFrom(rest, line, escape) {
  */
 function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
     if (dockerfile.stages.length === 0) {
-        throw new VerifyImageError('input', 'the Dockerfile has no FROM instruction: point the dockerfile input at the Dockerfile the image was built from');
+        throw new errors/* VerifyImageError */.Vi('input', 'the Dockerfile has no FROM instruction: point the dockerfile input at the Dockerfile the image was built from');
     }
     const args = globalArgValues(dockerfile, buildArgs, automaticArgs);
     const substitute = (word, what, line) => expand(word, (name) => args.get(name), dockerfile.escape, `${what} on line ${line}`);
@@ -74518,7 +74902,7 @@ function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
         const image = substitute(from.image, 'the FROM', from.line).trim();
         if (!image) {
             const names = [...from.image.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-            throw new VerifyImageError('input', `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or set it in build-args`);
+            throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or set it in build-args`);
         }
         const lower = image.toLowerCase();
         // Only earlier stages can be named; a later stage of that name is not a reference.
@@ -74596,7 +74980,7 @@ function expand(word, lookup, escape = '\\', where = 'a Dockerfile word') {
         }
         const close = matchingBrace(word, i + 1);
         if (close === -1)
-            throw new VerifyImageError('input', `${where} has an unclosed "\${" in "${word}": fix the Dockerfile`);
+            throw new errors/* VerifyImageError */.Vi('input', `${where} has an unclosed "\${" in "${word}": fix the Dockerfile`);
         out += substitution(word.slice(i + 2, close), lookup, escape, where);
         i = close;
     }
@@ -74605,7 +74989,7 @@ function expand(word, lookup, escape = '\\', where = 'a Dockerfile word') {
 function substitution(body, lookup, escape, where) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-+?])([\s\S]*))?$/.exec(body);
     if (!m)
-        throw new VerifyImageError('input', `${where} uses "\${${body}}", which is not a substitution the Dockerfile frontend understands: use \${NAME}, \${NAME:-default} or \${NAME:+alternative}`);
+        throw new errors/* VerifyImageError */.Vi('input', `${where} uses "\${${body}}", which is not a substitution the Dockerfile frontend understands: use \${NAME}, \${NAME:-default} or \${NAME:+alternative}`);
     const [, name = '', colon, operator, operand = ''] = m;
     const value = lookup(name);
     if (!operator)
@@ -74620,7 +75004,7 @@ function substitution(body, lookup, escape, where) {
         default:
             if (set)
                 return value;
-            throw new VerifyImageError('input', `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (set it in build-args)`);
+            throw new errors/* VerifyImageError */.Vi('input', `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (set it in build-args)`);
     }
 }
 function matchingBrace(word, open) {
@@ -74742,17 +75126,17 @@ function withKnownDigest(declared, candidates) {
             continue;
         if (other.tag !== undefined && other.tag !== ref.tag)
             continue;
-        return { ...declared, reference: withDigest(ref, other.digest), from: `${declared.from}; the digest from ${candidate?.from}` };
+        return { ...declared, reference: (0,oci_reference/* withDigest */.hQ)(ref, other.digest), from: `${declared.from}; the digest from ${candidate?.from}` };
     }
     return declared;
 }
 function parseBaseReference(text, where) {
     try {
-        return parseReference(text);
+        return (0,oci_reference/* parseReference */.F2)(text);
     }
     catch (err) {
-        if (err instanceof VerifyImageError)
-            throw new VerifyImageError('input', `${where}: ${err.message}`);
+        if (err instanceof errors/* VerifyImageError */.Vi)
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: ${err.message}`);
         throw err;
     }
 }
@@ -74774,19 +75158,19 @@ function fromKeys(values, what, suffix, logger) {
         return undefined;
     }
     try {
-        let reference = parseReference(name);
+        let reference = (0,oci_reference/* parseReference */.F2)(name);
         if (digest) {
-            if (!reference_isValidDigest(digest))
-                throw new VerifyImageError('reference', `${BASE_DIGEST_KEY} "${digest.slice(0, 80)}" is not a digest`);
+            if (!(0,oci_reference/* isValidDigest */.fH)(digest))
+                throw new errors/* VerifyImageError */.Vi('reference', `${BASE_DIGEST_KEY} "${digest.slice(0, 80)}" is not a digest`);
             if (reference.digest && reference.digest !== digest) {
                 logger.warning(`${BASE_NAME_KEY} pins ${reference.digest} but ${BASE_DIGEST_KEY} says ${digest}: using ${BASE_DIGEST_KEY}`);
             }
-            reference = withDigest(reference, digest);
+            reference = (0,oci_reference/* withDigest */.hQ)(reference, digest);
         }
         return { from: `${what} ${BASE_NAME_KEY}${digest ? ` and ${BASE_DIGEST_KEY}` : ''}${suffix}`, reference };
     }
     catch (err) {
-        if (!(err instanceof VerifyImageError))
+        if (!(err instanceof errors/* VerifyImageError */.Vi))
             throw err;
         logger.warning(`ignoring ${what} ${BASE_NAME_KEY}${suffix}: ${err.message}`);
         return undefined;
@@ -74799,7 +75183,7 @@ async function fromDockerfile(path, buildArgs, platform, readText) {
     }
     catch (err) {
         const code = err.code ?? 'unreadable';
-        throw new VerifyImageError('input', `cannot read the dockerfile ${path} (${code}): give the path of the Dockerfile the image was built from, relative to the workspace`);
+        throw new errors/* VerifyImageError */.Vi('input', `cannot read the dockerfile ${path} (${code}): give the path of the Dockerfile the image was built from, relative to the workspace`);
     }
     const base = finalBase(parseDockerfile(text), buildArgs, platformArgs(platform));
     const walked = base.stages.length > 1 ? ` (${['final stage', ...base.stages.slice(1)].join(' → ')})` : '';
@@ -74812,13 +75196,13 @@ async function fromDockerfile(path, buildArgs, platform, readText) {
  * The platform ARGs BuildKit defines for every build: TARGET* from the image's platform, BUILD*
  * from this machine's (the runner that built it, in the usual workflow).
  */
-function platformArgs(target, build = hostPlatform()) {
+function platformArgs(target, build = (0,oci_platform/* hostPlatform */.ol)()) {
     return {
-        TARGETPLATFORM: formatPlatform(target),
+        TARGETPLATFORM: (0,oci_platform/* formatPlatform */.Bq)(target),
         TARGETOS: target.os,
         TARGETARCH: target.architecture,
         TARGETVARIANT: target.variant ?? '',
-        BUILDPLATFORM: formatPlatform(build),
+        BUILDPLATFORM: (0,oci_platform/* formatPlatform */.Bq)(build),
         BUILDOS: build.os,
         BUILDARCH: build.architecture,
         BUILDVARIANT: build.variant ?? '',
@@ -74857,11 +75241,11 @@ function materialReference(material) {
     }
     const text = version === undefined ? name : version.includes(':') ? `${name}@${version}` : `${name}:${version}`;
     try {
-        const ref = parseReference(text);
+        const ref = (0,oci_reference/* parseReference */.F2)(text);
         // The digest BuildKit resolved is what the build used; a version digest that disagrees is not this material.
         if (ref.digest && ref.digest !== material.digest)
             return undefined;
-        return withDigest(ref, material.digest);
+        return (0,oci_reference/* withDigest */.hQ)(ref, material.digest);
     }
     catch {
         return undefined;
@@ -74892,7 +75276,7 @@ async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
         const ref = materialReference(material);
         if (!ref)
             continue;
-        const key = formatReference(ref);
+        const key = (0,oci_reference/* formatReference */.FH)(ref);
         if (seen.has(key))
             continue;
         seen.add(key);
@@ -74903,7 +75287,7 @@ async function baseFromProvenance(image, materials, lookup, namedBy, logger) {
                 best = { ref, layers: layers.length };
         }
         catch (err) {
-            logger.info(`provenance material ${key} could not be fetched, not a base candidate: ${describeError(err)}`);
+            logger.info(`provenance material ${key} could not be fetched, not a base candidate: ${(0,errors/* describeError */.Uc)(err)}`);
         }
     }
     if (!best)
@@ -74944,11 +75328,11 @@ async function fetchBaseImages(image, ref, namedBy, lookup) {
             found.builtOn = await lookup.resolve(ref, image.platform, namedBy);
         }
         catch (err) {
-            found.problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${describeError(err)}`);
+            found.problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
         }
     }
     if (ref.tag === undefined) {
-        found.problems.push(`${formatReference(ref)} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
+        found.problems.push(`${(0,oci_reference/* formatReference */.FH)(ref)} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
         return found;
     }
     const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
@@ -74959,7 +75343,7 @@ async function fetchBaseImages(image, ref, namedBy, lookup) {
             if (builtOn && (found.tagDigest === builtOn.indexDigest || found.tagDigest === builtOn.manifestDigest))
                 found.current = builtOn;
             else if (found.tagDigest !== ref.digest)
-                found.current = await lookup.resolve(withDigest(tagRef, found.tagDigest), image.platform, namedBy);
+                found.current = await lookup.resolve((0,oci_reference/* withDigest */.hQ)(tagRef, found.tagDigest), image.platform, namedBy);
         }
         else {
             found.current = await lookup.resolve(tagRef, image.platform, namedBy);
@@ -74967,7 +75351,7 @@ async function fetchBaseImages(image, ref, namedBy, lookup) {
         }
     }
     catch (err) {
-        found.problems.push(`${name}:${ref.tag} could not be fetched: ${describeError(err)}`);
+        found.problems.push(`${name}:${ref.tag} could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
     }
     return found;
 }
@@ -74986,12 +75370,12 @@ function classifyBase(image, declared, found, now) {
     const ref = declared.reference;
     if (!ref || !found)
         return { base };
-    base.reference = formatReference(ref);
+    base.reference = (0,oci_reference/* formatReference */.FH)(ref);
     // Fail safe: a base whose namer is not known is treated as the registry's choice.
     if ((declared.namedBy ?? 'registry') === 'registry')
         base.namedByRegistry = true;
     const name = `${ref.registry}/${ref.repository}`;
-    const platform = formatPlatform(image.platform);
+    const platform = (0,oci_platform/* formatPlatform */.Bq)(image.platform);
     const imageDiffIds = image.config.rootfs.diff_ids;
     const { builtOn, current, tagDigest, problems } = found;
     if (ref.digest)
@@ -75060,17 +75444,19 @@ function classifyBase(image, declared, found, now) {
         base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
     }
     base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
-    // Dates: how far behind the built-on base is, and how long a newer base has been out.
+    if (base.status === 'drifted')
+        addDriftAges(base, now);
+    return attribution ? { base, attribution } : { base };
+}
+/** How far behind the built-on base is, and how long a newer base has been out, in whole days. */
+function addDriftAges(base, now) {
     const builtOnCreated = dateOf(base.builtOn?.created);
     const currentCreated = dateOf(base.current?.created);
-    if (base.status === 'drifted') {
-        if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
-            base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
-        }
-        if (currentCreated !== undefined && now.getTime() >= currentCreated)
-            base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
+    if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
+        base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
     }
-    return attribution ? { base, attribution } : { base };
+    if (currentCreated !== undefined && now.getTime() >= currentCreated)
+        base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
 }
 function facts(image, digest) {
     const f = {
@@ -75319,7 +75705,7 @@ function decodeDocument(bytes, kind, what, code) {
             throw err;
         const action = code === 'local' ? 'export or save it again' : 'do not trust this tag; check who can push to it';
         const errorCode = err.ambiguous && code !== 'local' ? 'integrity' : code;
-        throw new VerifyImageError(errorCode, `${what}: ${err.message}; ${err.ambiguous ? action : 'refusing it'}`);
+        throw new errors/* VerifyImageError */.Vi(errorCode, `${what}: ${err.message}; ${err.ambiguous ? action : 'refusing it'}`);
     }
 }
 /** The value JSON.parse would give, when Go would read the same; a StrictJsonError otherwise. */
@@ -75394,10 +75780,10 @@ class Parser {
             const form = foldKeys ? foldName(key) : key;
             const first = keys.get(form);
             if (first === key)
-                throw new StrictJsonError(`ambiguous ${this.kind}: ${strict_json_quote(key)} appears twice${this.where()}: Docker would read the last`, true);
+                throw new StrictJsonError(`ambiguous ${this.kind}: ${quote(key)} appears twice${this.where()}: Docker would read the last`, true);
             if (first !== undefined) {
                 const reader = fields !== undefined && Object.hasOwn(fields, first) ? 'Docker would read the second' : 'Go would read them as one field';
-                throw new StrictJsonError(`ambiguous ${this.kind}: both ${strict_json_quote(first)} and ${strict_json_quote(key)}${this.where()}: ${reader}`, true);
+                throw new StrictJsonError(`ambiguous ${this.kind}: both ${quote(first)} and ${quote(key)}${this.where()}: ${reader}`, true);
             }
             keys.set(form, key);
             let child;
@@ -75405,7 +75791,7 @@ class Parser {
                 child = known ? shape.fields[key] : UNKNOWN;
                 const field = known ? undefined : fieldIndex(shape).get(form);
                 if (field !== undefined) {
-                    throw new StrictJsonError(`ambiguous ${this.kind}: ${strict_json_quote(key)}${this.where()} is not ${strict_json_quote(field)}: Docker would read it as ${strict_json_quote(field)}, JSON.parse would not`, true);
+                    throw new StrictJsonError(`ambiguous ${this.kind}: ${quote(key)}${this.where()} is not ${quote(field)}: Docker would read it as ${quote(field)}, JSON.parse would not`, true);
                 }
             }
             else if (shape.t === 'map') {
@@ -75572,7 +75958,7 @@ class Parser {
         if (!Number.isFinite(value))
             throw new StrictJsonError(`a number${this.where()} is out of range`, false);
         if (shape.t === 'int' && !/^-?(?:0|[1-9][0-9]*)$/.test(lexeme)) {
-            throw new StrictJsonError(`${strict_json_quote(key)}${this.where()} is ${lexeme.slice(0, 24)}, not a whole number: Docker would refuse it`, false);
+            throw new StrictJsonError(`${quote(key)}${this.where()} is ${lexeme.slice(0, 24)}, not a whole number: Docker would refuse it`, false);
         }
         return value;
     }
@@ -75603,7 +75989,7 @@ function fieldIndex(shape) {
     return shape.folded;
 }
 /** A key or value from a document, safe to put in a message: quoted, escaped, short. */
-function strict_json_quote(value, max = 64) {
+function quote(value, max = 64) {
     const short = value.length > max ? `${value.slice(0, max)}…` : value;
     return JSON.stringify(short).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
@@ -75627,13 +76013,13 @@ function digestProblem(digest) {
     if (typeof digest !== 'string')
         return `has no digest string`;
     if (!DIGEST_GRAMMAR.test(digest))
-        return `has digest ${strict_json_quote(digest)}, which is not algorithm:hex`;
+        return `has digest ${quote(digest)}, which is not algorithm:hex`;
     const colon = digest.indexOf(':');
     const encoding = REGISTERED[digest.slice(0, colon)];
     if (!encoding)
-        return `has digest ${strict_json_quote(digest)} of an algorithm the image spec does not register (only sha256 and sha512)`;
+        return `has digest ${quote(digest)} of an algorithm the image spec does not register (only sha256 and sha512)`;
     if (!encoding.test(digest.slice(colon + 1))) {
-        return `has digest ${strict_json_quote(digest)}, which is not ${digest.slice(0, colon)}:<${digest.startsWith('sha256') ? 64 : 128} lowercase hex>`;
+        return `has digest ${quote(digest)}, which is not ${digest.slice(0, colon)}:<${digest.startsWith('sha256') ? 64 : 128} lowercase hex>`;
     }
     return undefined;
 }
@@ -75648,19 +76034,19 @@ function descriptorProblem(value) {
     if (typeof d.mediaType !== 'string')
         return 'has no mediaType';
     if (!MEDIA_TYPE.test(d.mediaType))
-        return `has media type ${strict_json_quote(d.mediaType)}, which is not type/subtype as RFC 6838 names them`;
+        return `has media type ${quote(d.mediaType)}, which is not type/subtype as RFC 6838 names them`;
     const digest = digestProblem(d.digest);
     if (digest)
         return digest;
     if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
-        return `has size ${strict_json_quote(String(typeof d.size === 'number' ? d.size : JSON.stringify(d.size) ?? 'none'))}, not a non-negative whole number of bytes`;
+        return `has size ${quote(String(typeof d.size === 'number' ? d.size : JSON.stringify(d.size) ?? 'none'))}, not a non-negative whole number of bytes`;
     }
     if (d.urls !== undefined && d.urls !== null && !(Array.isArray(d.urls) && d.urls.every((u) => typeof u === 'string')))
         return 'has urls that are not a list of strings';
     if (d.annotations !== undefined && d.annotations !== null && !isStringMap(d.annotations))
         return 'has annotations that are not string to string';
     if (d.artifactType !== undefined && d.artifactType !== null && !isMediaType(d.artifactType))
-        return `has artifactType ${strict_json_quote(String(d.artifactType))}, which is not a media type`;
+        return `has artifactType ${quote(String(d.artifactType))}, which is not a media type`;
     if (d.data !== undefined && d.data !== null && typeof d.data !== 'string')
         return 'has data that is not a base64 string';
     if (d.platform !== undefined && d.platform !== null) {
@@ -75672,10 +76058,10 @@ function descriptorProblem(value) {
         // containerd reads an empty os as the host's and lower-cases with Go's Unicode tables: only
         // the plain names every runtime spells alike are accepted, so both sides select the same entry.
         if (!PLATFORM_NAME.test(p.os) || !PLATFORM_NAME.test(p.architecture)) {
-            return `has platform ${strict_json_quote(`${p.os}/${p.architecture}`)}: os and architecture must be non-empty names of letters, digits, "_", "." and "-"`;
+            return `has platform ${quote(`${p.os}/${p.architecture}`)}: os and architecture must be non-empty names of letters, digits, "_", "." and "-"`;
         }
         if (p.variant !== undefined && p.variant !== null && (typeof p.variant !== 'string' || (p.variant !== '' && !PLATFORM_NAME.test(p.variant)))) {
-            return `has a platform whose variant ${strict_json_quote(String(p.variant))} is not a name of letters, digits, "_", "." and "-"`;
+            return `has a platform whose variant ${quote(String(p.variant))} is not a name of letters, digits, "_", "." and "-"`;
         }
         if (p['os.version'] !== undefined && p['os.version'] !== null && typeof p['os.version'] !== 'string')
             return 'has a platform whose os.version is not a string';
@@ -75764,10 +76150,10 @@ function imageLayers(manifest, config) {
  * os/architecture is known as unknown/unknown unless an entry names it.
  */
 function platformView(config, entry) {
-    const fromConfig = configPlatform(config);
+    const fromConfig = (0,oci_platform/* configPlatform */.Ko)(config);
     const known = fromConfig.os !== '' && fromConfig.architecture !== '';
     if (entry?.platform)
-        return { platform: normalizePlatform(entry.platform), configPlatform: fromConfig, platformFromEntry: true };
+        return { platform: (0,oci_platform/* normalizePlatform */.FL)(entry.platform), configPlatform: fromConfig, platformFromEntry: true };
     return { platform: known ? fromConfig : { os: 'unknown', architecture: 'unknown' }, configPlatform: fromConfig, platformFromEntry: false };
 }
 /**
@@ -75803,33 +76189,10 @@ function remoteImage(fields) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/oci/digest.ts
-// Content digests: `algorithm:hex` of the exact bytes. We always hash what we received, never a
-// re-serialisation, because JSON round-trips change bytes and so change digests.
-
-const NODE_ALGORITHMS = { sha256: 'sha256', sha512: 'sha512' };
-function digestAlgorithm(digest) {
-    const algorithm = digest.slice(0, digest.indexOf(':'));
-    return NODE_ALGORITHMS[algorithm] ? algorithm : 'sha256';
-}
-function createDigester(algorithm = 'sha256') {
-    return (0,external_node_crypto_.createHash)(NODE_ALGORITHMS[algorithm] ?? 'sha256');
-}
-/** Digest of bytes, using the same algorithm as `like` (a digest we compare against) when given. */
-function digestOf(bytes, like) {
-    const algorithm = like ? digestAlgorithm(like) : 'sha256';
-    return `${algorithm}:${createDigester(algorithm).update(bytes).digest('hex')}`;
-}
-/** `sha256:0123456789ab` — enough to tell layers apart in a table. */
-function shortDigest(digest, length = 12) {
-    if (!digest)
-        return '';
-    const i = digest.indexOf(':');
-    return i < 0 ? digest.slice(0, length) : `${digest.slice(0, i + 1)}${digest.slice(i + 1, i + 1 + length)}`;
-}
-
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var oci_digest = __nccwpck_require__(5315);
+// EXTERNAL MODULE: ./src/oci/types.ts
+var types = __nccwpck_require__(5186);
 ;// CONCATENATED MODULE: ./src/oci/referrers.ts
 // OCI 1.1 referrers, the pure part: the fallback tag a digest's referrers list lives under when a
 // registry has no referrers API (distribution-spec "Referrers Tag Schema"), cosign's older tags
@@ -75881,7 +76244,7 @@ function artifactTypeOf(body) {
 }
 /** Characters a tag may hold (distribution-spec `<reference>` as a tag); others become `-` in a referrers tag. */
 const NOT_TAG_CHAR = /[^a-zA-Z0-9._-]/g;
-const referrers_TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 /**
  * The referrers tag of a digest: the algorithm truncated to 32 characters, `-`, the encoded part
  * truncated to 64, with every character a tag may not hold replaced by `-`
@@ -75904,7 +76267,7 @@ function cosignTags(digest) {
         { tag: `${stem}.att`, kind: 'attestation' },
         { tag: `${stem}.sbom`, kind: 'sbom' },
     ];
-    return tags.filter((t) => referrers_TAG.test(t.tag));
+    return tags.filter((t) => TAG.test(t.tag));
 }
 /**
  * The `rel="next"` target of a Link header (RFC 8288), or undefined. Links are separated by
@@ -75934,7 +76297,7 @@ function referrersIndexProblem(value) {
     const index = value;
     if (index.schemaVersion !== 2)
         return `has schemaVersion ${String(index.schemaVersion)}, not 2`;
-    if (index.mediaType !== undefined && index.mediaType !== MediaType.OciIndex)
+    if (index.mediaType !== undefined && index.mediaType !== types/* MediaType */.zu.OciIndex)
         return `has mediaType ${String(index.mediaType).slice(0, 80)}, not an OCI image index`;
     if (!Array.isArray(index.manifests))
         return 'has no manifests list';
@@ -75943,356 +76306,8 @@ function referrersIndexProblem(value) {
     return manifestDescriptorProblem(index);
 }
 
-// EXTERNAL MODULE: ../main/node_modules/undici/index.js
-var node_modules_undici = __nccwpck_require__(2480);
-;// CONCATENATED MODULE: ./src/registry/backoff.ts
-// When to try a registry request again: exponential backoff with jitter, `Retry-After` (seconds
-// or an HTTP date) honoured up to a cap, and a total deadline past which no retry starts. Pure,
-// so the timing rules are tested without waiting.
-/** Statuses worth another try: request timeout, rate limit, and the server-side 5xx family. */
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 250, maxDelayMs: 30_000, deadlineMs: 120_000 };
-/**
- * "Equal jitter": half of the doubled step is fixed, half random. Spreads clients that failed
- * together (so they do not all come back at once) while still guaranteeing the wait grows.
- * attempt 1 → [base, 2·base), attempt 2 → [2·base, 4·base), … capped at maxDelayMs.
- */
-function backoffDelay(attempt, policy, random = Math.random) {
-    const step = policy.baseDelayMs * 2 ** Math.max(0, attempt - 1);
-    const jittered = step + Math.floor(random() * step);
-    return Math.min(jittered, policy.maxDelayMs);
-}
-/** `Retry-After` as milliseconds from `now`: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-function parseRetryAfter(value, now) {
-    const v = value?.trim();
-    if (!v)
-        return undefined;
-    if (/^\d+(?:\.\d+)?$/.test(v))
-        return Math.round(Number(v) * 1000);
-    // An HTTP date always names a weekday or month; this keeps Date.parse from reading "12" as a year.
-    if (!/[A-Za-z]/.test(v))
-        return undefined;
-    const date = Date.parse(v);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-/**
- * Whether to try again after failed attempt `attempt` (1-based), started at `startedAt`.
- * A `Retry-After` longer than we would wait is not shortened: asking again early only earns
- * another refusal, so the caller reports the refusal instead.
- */
-function decideRetry(attempt, policy, startedAt, now, retryAfterMs, random = Math.random) {
-    if (attempt >= policy.attempts)
-        return { retry: false, reason: 'attempts' };
-    if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs)
-        return { retry: false, reason: 'retry-after-too-long' };
-    const waitMs = retryAfterMs ?? backoffDelay(attempt, policy, random);
-    if (now + waitMs > startedAt + policy.deadlineMs)
-        return { retry: false, reason: 'deadline' };
-    return { retry: true, waitMs };
-}
-
-;// CONCATENATED MODULE: ./src/registry/http.ts
-// HTTP transport for registry traffic: one undici request with our own redirect loop (so the
-// Authorization header never crosses origins and https never downgrades), bounded retries with
-// backoff for idempotent requests, timeouts on silence, and size-capped body reading that turns
-// a broken body into an error the caller may retry. Everything above this file speaks in URLs
-// and statuses, never in sockets.
-
-
-
-const DEFAULT_TIMEOUTS = { connectMs: 15_000, headersMs: 60_000, bodyIdleMs: 60_000 };
-/** Timeouts for a `registry-timeout` of `ms`: connecting never needs longer than 15 s. */
-function timeoutsFor(ms) {
-    return { connectMs: Math.min(ms, DEFAULT_TIMEOUTS.connectMs), headersMs: ms, bodyIdleMs: ms };
-}
-const agents = new Map();
-/** One connection pool per set of timeouts, shared by every client that uses them. */
-function agentFor(t) {
-    const key = `${t.connectMs}/${t.headersMs}/${t.bodyIdleMs}`;
-    let agent = agents.get(key);
-    if (!agent) {
-        agent = new node_modules_undici/* Agent */.g6({ connectTimeout: t.connectMs, headersTimeout: t.headersMs, bodyTimeout: t.bodyIdleMs, keepAliveTimeout: 10_000 });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-function header(res, name) {
-    const v = res.headers[name.toLowerCase()];
-    return Array.isArray(v) ? v.join(', ') : v;
-}
-/**
- * Sends one request, following redirects and retrying transient failures (connection errors,
- * 408/429/5xx) with backoff, within the retry deadline. A retryable status that is still there
- * when we give up is returned, so the caller can say what the registry said. The caller owns the body.
- */
-async function send(req, opts) {
-    // A POST (token requests) is not known to be idempotent: one try.
-    const policy = { ...DEFAULT_RETRY, ...opts.retry, ...(req.method === 'POST' ? { attempts: 1 } : {}) };
-    const startedAt = Date.now();
-    for (let attempt = 1;; attempt++) {
-        let res;
-        try {
-            res = await sendFollowingRedirects(req, opts);
-        }
-        catch (err) {
-            if (err instanceof VerifyImageError || !isTransient(err))
-                throw connectionError(err, req.url, opts, attempt);
-            const decision = decideRetry(attempt, policy, startedAt, Date.now());
-            if (!decision.retry)
-                throw connectionError(err, req.url, opts, attempt);
-            await sleep(decision.waitMs);
-            continue;
-        }
-        if (!RETRYABLE_STATUS.has(res.status))
-            return res;
-        const retryAfter = parseRetryAfter(header(res, 'retry-after'), Date.now());
-        const decision = decideRetry(attempt, policy, startedAt, Date.now(), retryAfter);
-        if (!decision.retry)
-            return res;
-        await discard(res);
-        await sleep(decision.waitMs);
-    }
-}
-/**
- * Follows redirects as Go's http.Client does, and stricter where a secret could travel: a 301, 302
- * or 303 turns a POST into a GET without a body (HEAD and GET stay as they are); a 307 or 308 keeps
- * the method and the body only while it stays on the origin the request was meant for — a body
- * (a token request's form, with the password or refresh token) is never resent to another origin,
- * so that redirect is an error. `Authorization` goes to the first origin only.
- */
-async function sendFollowingRedirects(req, opts) {
-    const origin = new URL(req.url).origin;
-    let url = new URL(req.url);
-    let method = req.method;
-    let body = req.body;
-    let extraHeaders = { ...req.headers };
-    const maxRedirects = opts.maxRedirects ?? 10;
-    const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
-    for (let hop = 0;; hop++) {
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-            throw new VerifyImageError('protocol', `refusing to fetch ${redact(url.toString())}: only https and http are spoken`);
-        }
-        if (url.protocol === 'http:' && !opts.allowHttp(url)) {
-            throw new VerifyImageError('protocol', `refusing plain http to ${url.host}: only loopback hosts and hosts listed in insecure-registries may use http`);
-        }
-        const headers = {
-            'user-agent': opts.userAgent ?? 'verify-image',
-            // We hash what the registry stored: never let a proxy or undici decode it for us.
-            'accept-encoding': 'identity',
-            ...extraHeaders,
-        };
-        if (req.authorization && url.origin === origin)
-            headers.authorization = req.authorization;
-        const res = await (0,node_modules_undici/* request */.Em)(url, { method, headers, body, dispatcher: agentFor(timeouts) });
-        const location = header(res, 'location');
-        const status = res.statusCode;
-        if (REDIRECTS.has(status) && location) {
-            await res.body.dump().catch(() => undefined);
-            if (hop >= maxRedirects) {
-                throw new VerifyImageError('protocol', `too many redirects (over ${maxRedirects}) fetching ${redact(req.url)}: the registry or its CDN is misconfigured`);
-            }
-            let next;
-            try {
-                next = new URL(location, url);
-            }
-            catch {
-                throw new VerifyImageError('protocol', `${url.host} answered ${status} with a Location that is not a URL, fetching ${redact(req.url)}`);
-            }
-            if (url.protocol === 'https:' && next.protocol === 'http:') {
-                throw new VerifyImageError('protocol', `refusing a redirect from https to plain http (${next.host}) fetching ${redact(req.url)}: the registry must keep its downloads on https`);
-            }
-            if (status === 307 || status === 308) {
-                if (body !== undefined && next.origin !== origin) {
-                    throw new VerifyImageError('protocol', `${url.host} redirected a ${method} to ${redact(req.url)} to another origin (${next.host}, HTTP ${status}); refusing to resend its body, which may hold credentials: fix the server's redirect`);
-                }
-            }
-            else if (method !== 'GET' && method !== 'HEAD') {
-                method = 'GET';
-                body = undefined;
-                extraHeaders = withoutBodyHeaders(extraHeaders);
-            }
-            url = next;
-            continue;
-        }
-        return { status, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
-    }
-}
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-function withoutBodyHeaders(headers) {
-    return Object.fromEntries(Object.entries(headers).filter(([name]) => !/^content-/i.test(name)));
-}
-/** A body broke off while being read (reset, truncation, silence): reading it again may work. */
-class InterruptedBodyError extends VerifyImageError {
-    constructor(message) {
-        super('unreachable', message);
-    }
-}
-/** Drains and drops a body we do not need, so the connection can be reused. */
-async function discard(res) {
-    await res.body.dump().catch(() => undefined);
-}
-/**
- * Reads a whole body, refusing to hold more than `cap` bytes (by Content-Length before reading,
- * and by counting while reading). A broken connection becomes an InterruptedBodyError.
- * `overCap` makes the error for a body over the cap, when the caller can say more.
- */
-async function readCapped(res, cap, what, overCap) {
-    const tooLarge = () => overCap?.() ??
-        new VerifyImageError('protocol', `${what} is larger than ${cap} bytes; refusing to read it: check that ${new URL(res.url).host} serves what the reference names`);
-    const declared = Number(header(res, 'content-length'));
-    if (Number.isFinite(declared) && declared > cap) {
-        res.body.destroy();
-        throw tooLarge();
-    }
-    const chunks = [];
-    let total = 0;
-    try {
-        for await (const chunk of res.body) {
-            const buf = chunk;
-            total += buf.length;
-            if (total > cap) {
-                res.body.destroy();
-                throw tooLarge();
-            }
-            chunks.push(buf);
-        }
-    }
-    catch (err) {
-        if (err instanceof VerifyImageError)
-            throw err;
-        throw bodyError(err, res, what);
-    }
-    return Buffer.concat(chunks, total);
-}
-/** Is this error from reading a body one that another request might not hit? */
-function isTransientBodyError(err) {
-    if (err instanceof InterruptedBodyError)
-        return true;
-    if (err instanceof VerifyImageError)
-        return false;
-    if (err instanceof node_modules_undici/* errors */.sO.RequestAbortedError)
-        return false;
-    return isTransient(err);
-}
-/** The one-line error for a body that broke off. */
-function bodyError(err, res, what) {
-    if (err instanceof VerifyImageError)
-        return err;
-    const host = new URL(res.url).host;
-    if (!isTransientBodyError(err)) {
-        return new VerifyImageError('unreachable', `reading ${what} from ${host} failed (${reasonOf(err)}): try again later`);
-    }
-    if (err instanceof node_modules_undici/* errors */.sO.BodyTimeoutError) {
-        return new InterruptedBodyError(`${host} stopped sending ${what} (nothing for ${seconds(res.idleTimeoutMs)}): try again later, or raise registry-timeout if the registry is that slow`);
-    }
-    return new InterruptedBodyError(`the connection to ${host} broke while sending ${what} (${reasonOf(err)}): try again later`);
-}
-/** Turns a registry error body into one readable line, e.g. `MANIFEST_UNKNOWN: manifest unknown`. */
-async function errorLine(res) {
-    let text;
-    try {
-        text = (await readCapped(res, 64 * 1024, 'error body')).toString('utf8');
-    }
-    catch {
-        return `HTTP ${res.status}`;
-    }
-    try {
-        const parsed = JSON.parse(text);
-        if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
-            const line = parsed.errors
-                .map((e) => [e?.code, e?.message].filter((part) => typeof part === 'string' && part).join(': '))
-                .filter(Boolean)
-                .join('; ');
-            if (line)
-                return oneLineText(line, 300);
-        }
-    }
-    catch {
-        // not JSON: some registries (ECR) answer plain text
-    }
-    const plain = oneLineText(text, 200);
-    return plain ? `HTTP ${res.status}: ${plain}` : `HTTP ${res.status}`;
-}
-/**
- * Outside text (an error body) as one short line without what a server may echo back of our
- * request: query strings are cut (`?…`), and the values of credential-like parameters
- * (`password=…`, `"refresh_token": "…"`) are masked, whatever else scrubbing finds later.
- */
-function oneLineText(text, max) {
-    const line = text
-        .replace(/\?[^\s"'<>=?]*=[^\s"'<>]*/g, '?…')
-        .replace(CREDENTIAL_PARAM, '$1***')
-        .replace(CREDENTIAL_FIELD, '$1***"')
-        .replace(/\s+/g, ' ')
-        .trim();
-    // Cut at a word boundary: half a word may be half a secret that scrubbing can no longer recognise.
-    return line.length <= max ? line : `${line.slice(0, max).replace(/\S*$/, '').trimEnd()}…`;
-}
-const CREDENTIAL_NAMES = '(?:password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|identitytoken|registrytoken|auth|authorization)';
-const CREDENTIAL_PARAM = new RegExp(`(\\b${CREDENTIAL_NAMES}=)[^&\\s"'<>]*`, 'gi');
-const CREDENTIAL_FIELD = new RegExp(`("${CREDENTIAL_NAMES}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi');
-function isTransient(err) {
-    if (err instanceof node_modules_undici/* errors */.sO.UndiciError) {
-        return !(err instanceof node_modules_undici/* errors */.sO.InvalidArgumentError) && !(err instanceof node_modules_undici/* errors */.sO.RequestAbortedError);
-    }
-    const code = codeOf(err);
-    return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN';
-}
-const TLS_TRUST_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'CERT_HAS_EXPIRED',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-function connectionError(err, url, opts, attempts) {
-    if (err instanceof VerifyImageError)
-        return err;
-    const host = new URL(url).host;
-    const code = codeOf(err);
-    const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
-    const tries = attempts > 1 ? `, ${attempts} tries` : '';
-    if (code && TLS_TRUST_CODES.has(code)) {
-        return new VerifyImageError('unreachable', `the TLS certificate of ${host} is not trusted (${code}): give the registry a certificate from a trusted CA, or point NODE_EXTRA_CA_CERTS at its CA`);
-    }
-    if (err instanceof node_modules_undici/* errors */.sO.ConnectTimeoutError) {
-        return new VerifyImageError('unreachable', `cannot reach registry ${host} (no connection within ${seconds(timeouts.connectMs)}${tries}): check the registry address and that it is up`);
-    }
-    if (err instanceof node_modules_undici/* errors */.sO.HeadersTimeoutError) {
-        return new VerifyImageError('unreachable', `registry ${host} did not answer within ${seconds(timeouts.headersMs)}${tries}: try again later, or raise registry-timeout if the registry is that slow`);
-    }
-    return new VerifyImageError('unreachable', `cannot reach registry ${host} (${reasonOf(err)}${tries}): check the registry address and that it is up`);
-}
-function codeOf(err) {
-    const e = err;
-    const code = e?.code ?? e?.cause?.code;
-    return typeof code === 'string' ? code : undefined;
-}
-function reasonOf(err) {
-    const code = codeOf(err);
-    const message = err instanceof Error ? err.message : String(err);
-    if (code && !code.startsWith('UND_ERR'))
-        return code;
-    return oneLineText(message, 120) || code || 'unknown error';
-}
-function seconds(ms) {
-    return `${Math.round(ms / 100) / 10} s`;
-}
-/** URLs can carry presigned query strings; keep them out of messages. */
-function redact(url) {
-    try {
-        const u = new URL(url);
-        return `${u.origin}${u.pathname}`;
-    }
-    catch {
-        return '<url>';
-    }
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
+// EXTERNAL MODULE: ./src/registry/http.ts
+var registry_http = __nccwpck_require__(1713);
 ;// CONCATENATED MODULE: ./src/registry/auth.ts
 // Turning a registry's challenge into an Authorization header: Basic as is, Bearer through the
 // token server. Tokens are cached per scope and renewed shortly before they expire.
@@ -76382,13 +76397,13 @@ class Authenticator {
             realm = new URL(challenge.params.realm ?? '');
         }
         catch {
-            throw new VerifyImageError('protocol', `registry ${this.registry} sent an invalid token realm; it cannot be logged in to`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sent an invalid token realm; it cannot be logged in to`);
         }
         if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
-            throw new VerifyImageError('protocol', `registry ${this.registry} sent a token realm that is not an http(s) URL; it cannot be logged in to`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sent a token realm that is not an http(s) URL; it cannot be logged in to`);
         }
         if (realm.protocol === 'http:' && !this.registryAllowsHttp) {
-            throw new VerifyImageError('protocol', `registry ${this.registry} sends us to a token server over plain http (${realm.host}); refusing to send credentials unencrypted: fix the registry's token realm, or list ${this.registry} in insecure-registries if this network is trusted`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `registry ${this.registry} sends us to a token server over plain http (${realm.host}); refusing to send credentials unencrypted: fix the registry's token realm, or list ${this.registry} in insecure-registries if this network is trusted`);
         }
         return realm;
     }
@@ -76414,9 +76429,9 @@ class Authenticator {
             url.searchParams.set('service', service);
         url.searchParams.append('scope', scope);
         const authorization = password ? basic(password.username, password.password) : undefined;
-        const res = await send({ method: 'GET', url: url.toString(), authorization }, transport);
+        const res = await (0,registry_http/* send */.tN)({ method: 'GET', url: url.toString(), authorization }, transport);
         if (res.status !== 200)
-            throw this.tokenError(res.status, await errorLine(res), Boolean(password));
+            throw this.tokenError(res.status, await (0,registry_http/* errorLine */.BP)(res), Boolean(password));
         return this.parseToken(res);
     }
     /** POST oauth2; undefined means "this server does not do POST, use GET" (as containerd does). */
@@ -76424,31 +76439,31 @@ class Authenticator {
         const form = new URLSearchParams({ ...grant, client_id: CLIENT_ID, scope });
         if (service)
             form.set('service', service);
-        const res = await send({
+        const res = await (0,registry_http/* send */.tN)({
             method: 'POST',
             url: realm.toString(),
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: form.toString(),
         }, transport);
         if (POST_UNSUPPORTED.has(res.status)) {
-            await discard(res);
+            await (0,registry_http/* discard */.vf)(res);
             this.logger.debug(`token server of ${this.registry} answered the ${grant.grant_type} POST with ${res.status}; asking with GET instead`);
             return undefined;
         }
         if (res.status !== 200)
-            throw this.tokenError(res.status, await errorLine(res), true);
+            throw this.tokenError(res.status, await (0,registry_http/* errorLine */.BP)(res), true);
         return this.parseToken(res);
     }
     async parseToken(res) {
-        const bytes = await readCapped(res, TOKEN_RESPONSE_CAP, `the token response of ${this.registry}`);
+        const bytes = await (0,registry_http/* readCapped */.EF)(res, TOKEN_RESPONSE_CAP, `the token response of ${this.registry}`);
         // Strict, as for every document Docker reads with Go: "Token" beside "token" is refused.
         const body = decodeDocument(bytes, 'token response', `the token response of ${this.registry}`, 'protocol');
         if (typeof body !== 'object' || body === null) {
-            throw new VerifyImageError('protocol', `the token server of ${this.registry} answered something that is not a token response`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered something that is not a token response`);
         }
         const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
         if (typeof value !== 'string' || !value) {
-            throw new VerifyImageError('protocol', `the token server of ${this.registry} answered without a token`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `the token server of ${this.registry} answered without a token`);
         }
         // Masked before it can appear anywhere; a refresh token we never use is a secret all the same.
         this.logger.secret(value);
@@ -76465,23 +76480,25 @@ class Authenticator {
         if (status === 401 || status === 403) {
             const cred = this.credential;
             if (cred && sentCredentials) {
-                return new VerifyImageError('auth', `the token server of ${this.registry} rejected the credentials from ${cred.source} (${detail}): check the username and password or token`);
+                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} rejected the credentials from ${cred.source} (${detail}): check the username and password or token`);
             }
             if (cred?.identityToken) {
-                return new VerifyImageError('auth', `the token server of ${this.registry} did not take the identity token from ${cred.source} and refused anonymous access (${detail}): log in again (docker login) or set the username and password inputs`);
+                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} did not take the identity token from ${cred.source} and refused anonymous access (${detail}): log in again (docker login) or set the username and password inputs`);
             }
-            return new VerifyImageError('auth', `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
+            return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
         }
         if (status === 429) {
-            return new VerifyImageError('unreachable', `the token server of ${this.registry} is rate limiting us (${detail}): try again later`);
+            return new errors/* VerifyImageError */.Vi('unreachable', `the token server of ${this.registry} is rate limiting us (${detail}): try again later`);
         }
-        return new VerifyImageError('auth', `could not get a token from ${this.registry}'s token server (${detail}): try again later`);
+        return new errors/* VerifyImageError */.Vi('auth', `could not get a token from ${this.registry}'s token server (${detail}): try again later`);
     }
 }
 function basic(username, password) {
     return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
+// EXTERNAL MODULE: ./src/registry/backoff.ts
+var backoff = __nccwpck_require__(601);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/registry/blob-stream.ts
@@ -76522,24 +76539,24 @@ function resumableBody(first, reopen, opts) {
                 return;
             }
             catch (err) {
-                if (!isTransientBodyError(err) || resumes >= opts.resumes)
-                    throw bodyError(err, res, opts.what);
+                if (!(0,registry_http/* isTransientBodyError */.fr)(err) || resumes >= opts.resumes)
+                    throw (0,registry_http/* bodyError */.fT)(err, res, opts.what);
                 resumes++;
-                await sleep(backoffDelay(resumes, DEFAULT_RETRY));
+                await (0,registry_http/* sleep */.yy)((0,backoff/* backoffDelay */.EY)(resumes, backoff/* DEFAULT_RETRY */.vI));
                 res = await reopen(offset);
                 if (res.status === 206) {
-                    const start = /^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1];
+                    const start = /^bytes (\d+)-/.exec((0,registry_http/* header */.wx)(res, 'content-range') ?? '')?.[1];
                     if (start === undefined || Number(start) !== offset) {
-                        await discard(res);
-                        throw new VerifyImageError('protocol', `${new URL(res.url).host} resumed ${opts.what} at the wrong place (asked for byte ${offset}, got "${header(res, 'content-range') ?? 'no Content-Range'}"): try again later`);
+                        await (0,registry_http/* discard */.vf)(res);
+                        throw new errors/* VerifyImageError */.Vi('protocol', `${new URL(res.url).host} resumed ${opts.what} at the wrong place (asked for byte ${offset}, got "${(0,registry_http/* header */.wx)(res, 'content-range') ?? 'no Content-Range'}"): try again later`);
                     }
                 }
                 else if (res.status === 200) {
                     skip = offset; // the server ignored Range and starts over: drop what we already passed on
                 }
                 else {
-                    await discard(res);
-                    throw new VerifyImageError('unreachable', `${new URL(res.url).host} answered HTTP ${res.status} when asked to resume ${opts.what}: try again later`);
+                    await (0,registry_http/* discard */.vf)(res);
+                    throw new errors/* VerifyImageError */.Vi('unreachable', `${new URL(res.url).host} answered HTTP ${res.status} when asked to resume ${opts.what}: try again later`);
                 }
             }
         }
@@ -76690,10 +76707,10 @@ function parseQuota(value) {
     return { n, w: w === undefined ? undefined : Number(w) };
 }
 function parseRateLimit(headers) {
-    const remaining = parseQuota(header(headers, 'ratelimit-remaining'));
+    const remaining = parseQuota((0,registry_http/* header */.wx)(headers, 'ratelimit-remaining'));
     if (!remaining)
         return undefined;
-    const limit = parseQuota(header(headers, 'ratelimit-limit'));
+    const limit = parseQuota((0,registry_http/* header */.wx)(headers, 'ratelimit-limit'));
     return { limit: limit?.n, remaining: remaining.n, windowSeconds: remaining.w ?? limit?.w };
 }
 /** Low means at most a tenth of the quota, or at most 10 pulls when the quota is not given. */
@@ -76776,7 +76793,7 @@ class RegistryClient {
     }
     /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
     static async create(ref, opts) {
-        const http = registryUsesHttp(ref, opts.insecureRegistries);
+        const http = (0,oci_reference/* registryUsesHttp */.oU)(ref, opts.insecureRegistries);
         const baseUrl = `${http ? 'http' : 'https'}://${ref.apiHost}`;
         const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
         const transport = {
@@ -76794,8 +76811,8 @@ class RegistryClient {
         return `repository:${this.ref.repository}:pull`;
     }
     async ping() {
-        const res = await send({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
-        await discard(res);
+        const res = await (0,registry_http/* send */.tN)({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
+        await (0,registry_http/* discard */.vf)(res);
         this.rateLimit.observe(res);
         if (res.status === 401) {
             this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
@@ -76804,21 +76821,21 @@ class RegistryClient {
             throw this.rateLimited(res, '');
         }
         else if (res.status >= 500) {
-            throw new VerifyImageError('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
+            throw new errors/* VerifyImageError */.Vi('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
         }
         else if (res.status === 404) {
-            throw new VerifyImageError('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
+            throw new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
         }
     }
     /** An authenticated request to a repository path; one re-authentication on a 401. */
     async call(req) {
-        let res = await send({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
+        let res = await (0,registry_http/* send */.tN)({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
         if (res.status === 401) {
             // A challenge we did not know (no ping challenge) or an expired token: learn it and try once more.
-            await discard(res);
+            await (0,registry_http/* discard */.vf)(res);
             this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
             this.auth.invalidate(this.scope);
-            res = await send({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
+            res = await (0,registry_http/* send */.tN)({ ...req, authorization: await this.auth.authorization(this.scope) }, this.transport);
         }
         this.rateLimit.observe(res);
         return res;
@@ -76834,12 +76851,12 @@ class RegistryClient {
             if (res.status !== 200)
                 throw await this.failure(res, 'manifest', reference);
             try {
-                return { res, bytes: await readCapped(res, cap, what) };
+                return { res, bytes: await (0,registry_http/* readCapped */.EF)(res, cap, what) };
             }
             catch (err) {
-                if (!(err instanceof InterruptedBodyError) || attempt >= BODY_ATTEMPTS)
+                if (!(err instanceof registry_http/* InterruptedBodyError */.p) || attempt >= BODY_ATTEMPTS)
                     throw err;
-                await sleep(backoffDelay(attempt, DEFAULT_RETRY));
+                await (0,registry_http/* sleep */.yy)((0,backoff/* backoffDelay */.EY)(attempt, backoff/* DEFAULT_RETRY */.vI));
             }
         }
     }
@@ -76854,8 +76871,8 @@ class RegistryClient {
      * "maybe" so the GET decides.
      */
     async mayHaveManifest(tag) {
-        const res = await this.call({ method: 'HEAD', url: this.url('manifests', tag), headers: { accept: MANIFEST_ACCEPT } });
-        await discard(res);
+        const res = await this.call({ method: 'HEAD', url: this.url('manifests', tag), headers: { accept: types/* MANIFEST_ACCEPT */.dY } });
+        await (0,registry_http/* discard */.vf)(res);
         return res.status !== 404;
     }
     /**
@@ -76864,24 +76881,24 @@ class RegistryClient {
      */
     async getManifest(reference, expected) {
         const what = `manifest ${reference} of ${this.name}`;
-        const { res, bytes } = await this.fetchWhole({ method: 'GET', url: this.url('manifests', reference), headers: { accept: MANIFEST_ACCEPT } }, MANIFEST_CAP, what, reference);
-        const contentType = mediaTypeOf(header(res, 'content-type'));
+        const { res, bytes } = await this.fetchWhole({ method: 'GET', url: this.url('manifests', reference), headers: { accept: types/* MANIFEST_ACCEPT */.dY } }, MANIFEST_CAP, what, reference);
+        const contentType = mediaTypeOf((0,registry_http/* header */.wx)(res, 'content-type'));
         const requested = reference.includes(':') ? reference : undefined;
-        const claimed = header(res, 'docker-content-digest')?.trim() || undefined;
-        const digest = digestOf(bytes, requested);
+        const claimed = (0,registry_http/* header */.wx)(res, 'docker-content-digest')?.trim() || undefined;
+        const digest = (0,oci_digest/* digestOf */.ol)(bytes, requested);
         if (requested && digest !== requested) {
-            throw new VerifyImageError('integrity', `${this.ref.registry} served bytes for ${this.name}@${requested} that hash to ${digest}: the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
+            throw new errors/* VerifyImageError */.Vi('integrity', `${this.ref.registry} served bytes for ${this.name}@${requested} that hash to ${digest}: the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
         }
-        if (claimed && digestOf(bytes, claimed) !== claimed) {
-            throw new VerifyImageError('integrity', `${this.ref.registry}'s Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest}): the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
+        if (claimed && (0,oci_digest/* digestOf */.ol)(bytes, claimed) !== claimed) {
+            throw new errors/* VerifyImageError */.Vi('integrity', `${this.ref.registry}'s Docker-Content-Digest ${claimed} for ${this.name}:${reference} does not match the bytes it served (${digest}): the registry or something between us altered the manifest; do not trust this pull, and check the registry`);
         }
         const body = parseManifest(bytes, contentType, `${this.name}:${reference}`);
-        const mediaType = body.mediaType ?? contentType ?? ('manifests' in body ? MediaType.OciIndex : MediaType.OciManifest);
+        const mediaType = body.mediaType ?? contentType ?? ('manifests' in body ? types/* MediaType */.zu.OciIndex : types/* MediaType */.zu.OciManifest);
         if (expected && bytes.length !== expected.size) {
-            throw new VerifyImageError('integrity', `manifest ${digest} of ${this.name} is ${bytes.length} bytes but its index entry says ${expected.size}: the index is inconsistent; rebuild and push it`);
+            throw new errors/* VerifyImageError */.Vi('integrity', `manifest ${digest} of ${this.name} is ${bytes.length} bytes but its index entry says ${expected.size}: the index is inconsistent; rebuild and push it`);
         }
         if (expected?.mediaType && mediaType !== expected.mediaType) {
-            throw new VerifyImageError('integrity', `manifest ${digest} of ${this.name} is ${mediaType} but its index entry says ${expected.mediaType}: the index is inconsistent; rebuild and push it`);
+            throw new errors/* VerifyImageError */.Vi('integrity', `manifest ${digest} of ${this.name} is ${mediaType} but its index entry says ${expected.mediaType}: the index is inconsistent; rebuild and push it`);
         }
         return { digest, mediaType, size: bytes.length, body, bytes };
     }
@@ -76892,9 +76909,9 @@ class RegistryClient {
         const problem = imageConfigProblem(config);
         // A config that is no image config is unsupported; one whose diff_ids are malformed is refused.
         if (problem?.kind === 'not-image')
-            throw new VerifyImageError('unsupported', `config ${descriptor.digest} of ${this.name} ${problem.message}`);
+            throw new errors/* VerifyImageError */.Vi('unsupported', `config ${descriptor.digest} of ${this.name} ${problem.message}`);
         if (problem)
-            throw new VerifyImageError('protocol', `config ${descriptor.digest} of ${this.name}: ${problem.message}; refusing it`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `config ${descriptor.digest} of ${this.name}: ${problem.message}; refusing it`);
         return { config, bytes };
     }
     /**
@@ -76903,14 +76920,14 @@ class RegistryClient {
      */
     async getSmallBlob(descriptor, cap, kind, limitOf) {
         if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0 || descriptor.size > cap) {
-            throw new VerifyImageError('unsupported', `the ${kind} of ${this.name} is declared as ${descriptor.size} bytes; ${limitOf} is at most ${cap}`);
+            throw new errors/* VerifyImageError */.Vi('unsupported', `the ${kind} of ${this.name} is declared as ${descriptor.size} bytes; ${limitOf} is at most ${cap}`);
         }
         const res = await this.openBlob(descriptor);
         // One byte over the declared size is enough to know the size is wrong.
-        const bytes = await readCapped(res, descriptor.size + 1, `${kind} blob ${descriptor.digest} of ${this.name}`, () => new VerifyImageError('integrity', `${kind} blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`));
-        const digest = digestOf(bytes, descriptor.digest);
+        const bytes = await (0,registry_http/* readCapped */.EF)(res, descriptor.size + 1, `${kind} blob ${descriptor.digest} of ${this.name}`, () => new errors/* VerifyImageError */.Vi('integrity', `${kind} blob ${descriptor.digest} of ${this.name} is larger than its descriptor's ${descriptor.size} bytes: the registry or something between us altered it; do not trust this pull`));
+        const digest = (0,oci_digest/* digestOf */.ol)(bytes, descriptor.digest);
         if (digest !== descriptor.digest || bytes.length !== descriptor.size) {
-            throw new VerifyImageError('integrity', `${kind} blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
+            throw new errors/* VerifyImageError */.Vi('integrity', `${kind} blob ${descriptor.digest} of ${this.name} does not match its descriptor (served ${bytes.length} bytes hashing to ${digest}, expected ${descriptor.size} bytes): the registry or something between us altered it; do not trust this pull`);
         }
         return bytes;
     }
@@ -76941,26 +76958,26 @@ class RegistryClient {
             first.searchParams.set('artifactType', opts.artifactType);
         const url = opts.next ? this.referrersLink(opts.next, first, subject) : first;
         const what = `the referrers of ${this.name}@${subject}`;
-        const res = await this.call({ method: 'GET', url: url.toString(), headers: { accept: MediaType.OciIndex } });
+        const res = await this.call({ method: 'GET', url: url.toString(), headers: { accept: types/* MediaType */.zu.OciIndex } });
         if (res.status === 404) {
-            const detail = await errorLine(res);
+            const detail = await (0,registry_http/* errorLine */.BP)(res);
             if (/NAME_UNKNOWN/.test(detail))
-                throw new VerifyImageError('not-found', `repository ${this.name} not found listing ${what} (${detail})`);
+                throw new errors/* VerifyImageError */.Vi('not-found', `repository ${this.name} not found listing ${what} (${detail})`);
             return { kind: 'no-api', detail };
         }
         if (res.status !== 200) {
-            const detail = await errorLine(res);
-            throw new VerifyImageError(res.status === 401 || res.status === 403 ? 'auth' : 'unreachable', `${this.ref.registry} answered ${res.status} listing ${what} (${detail})`);
+            const detail = await (0,registry_http/* errorLine */.BP)(res);
+            throw new errors/* VerifyImageError */.Vi(res.status === 401 || res.status === 403 ? 'auth' : 'unreachable', `${this.ref.registry} answered ${res.status} listing ${what} (${detail})`);
         }
-        const bytes = await readCapped(res, MANIFEST_CAP, what);
-        const link = header(res, 'link');
+        const bytes = await (0,registry_http/* readCapped */.EF)(res, MANIFEST_CAP, what);
+        const link = (0,registry_http/* header */.wx)(res, 'link');
         const next = nextLink(link);
         return {
             kind: 'page',
             bytes,
-            contentType: mediaTypeOf(header(res, 'content-type')),
+            contentType: mediaTypeOf((0,registry_http/* header */.wx)(res, 'content-type')),
             ...(next !== undefined ? { next: this.referrersLink(next, new URL(res.url), subject).toString() } : {}),
-            filtersApplied: (header(res, 'oci-filters-applied') ?? '')
+            filtersApplied: ((0,registry_http/* header */.wx)(res, 'oci-filters-applied') ?? '')
                 .split(',')
                 .map((f) => f.trim())
                 .filter(Boolean),
@@ -76973,10 +76990,10 @@ class RegistryClient {
             url = new URL(link, base);
         }
         catch {
-            throw new VerifyImageError('protocol', `${this.ref.registry} linked the next page of referrers of ${subject} to something that is not a URL`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `${this.ref.registry} linked the next page of referrers of ${subject} to something that is not a URL`);
         }
         if (url.origin !== new URL(this.baseUrl).origin || url.pathname !== `/v2/${this.ref.repository}/referrers/${subject}`) {
-            throw new VerifyImageError('protocol', `${this.ref.registry} linked the next page of referrers of ${subject} to ${redact(url.toString())}, not this repository's referrers path on this registry; not following it with our credentials`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `${this.ref.registry} linked the next page of referrers of ${subject} to ${(0,registry_http/* redact */.E$)(url.toString())}, not this repository's referrers path on this registry; not following it with our credentials`);
         }
         return url;
     }
@@ -76984,35 +77001,35 @@ class RegistryClient {
         return `${this.ref.registry}/${this.ref.repository}`;
     }
     async failure(res, what, reference) {
-        const detail = await errorLine(res);
-        const target = what === 'manifest' ? formatReference({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
+        const detail = await (0,registry_http/* errorLine */.BP)(res);
+        const target = what === 'manifest' ? (0,oci_reference/* formatReference */.FH)({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
         switch (res.status) {
             case 401:
-                return new VerifyImageError('auth', this.credential
+                return new errors/* VerifyImageError */.Vi('auth', this.credential
                     ? `${this.ref.registry} rejected the credentials from ${this.credential.source} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
                     : `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (docker/login-action or docker login) or set the username and password inputs`);
             case 403:
-                return new VerifyImageError('auth', `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`);
+                return new errors/* VerifyImageError */.Vi('auth', `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`);
             case 404:
                 if (/NAME_UNKNOWN/.test(detail)) {
-                    return new VerifyImageError('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
+                    return new errors/* VerifyImageError */.Vi('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
                 }
-                return new VerifyImageError('not-found', what === 'manifest'
+                return new errors/* VerifyImageError */.Vi('not-found', what === 'manifest'
                     ? `${target} not found (${detail}): check that the push succeeded and the tag or digest is spelled right`
                     : `blob ${reference} of ${this.name} not found (${detail}): the registry lost a blob the manifest refers to`);
             default:
                 if (res.status === 429)
                     return this.rateLimited(res, detail);
-                return new VerifyImageError('unreachable', `${this.ref.registry} answered ${res.status} for ${redact(res.url)} (${detail}): try again later`);
+                return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} answered ${res.status} for ${(0,registry_http/* redact */.E$)(res.url)} (${detail}): try again later`);
         }
     }
     /** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
     rateLimited(res, detail) {
-        const waitMs = parseRetryAfter(header(res, 'retry-after'), Date.now());
+        const waitMs = (0,backoff/* parseRetryAfter */.mu)((0,registry_http/* header */.wx)(res, 'retry-after'), Date.now());
         const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', this.rateLimit.last ? describeRateLimit(this.rateLimit.last) : '']
             .filter(Boolean)
             .join('; ');
-        return new VerifyImageError('unreachable', `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`);
+        return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`);
     }
 }
 function mediaTypeOf(contentType) {
@@ -77021,52 +77038,52 @@ function mediaTypeOf(contentType) {
 }
 function parseManifest(bytes, contentType, name) {
     const schema1 = `${name} is a schema1 manifest, which Docker removed in 28.2 and this action does not verify: rebuild and push it with a current Docker or buildx`;
-    if (contentType && SCHEMA1_MEDIA_TYPES.has(contentType) && contentType !== 'application/json') {
-        throw new VerifyImageError('unsupported', schema1);
+    if (contentType && types/* SCHEMA1_MEDIA_TYPES */.uM.has(contentType) && contentType !== 'application/json') {
+        throw new errors/* VerifyImageError */.Vi('unsupported', schema1);
     }
     // Read as Docker reads it: a key Go would match to another field, in any case, is refused.
     const body = decodeDocument(bytes, 'manifest', `manifest of ${name}`, 'protocol');
     if (body === null || typeof body !== 'object' || Array.isArray(body))
-        throw new VerifyImageError('protocol', `manifest of ${name} is not a JSON object`);
+        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} is not a JSON object`);
     if (body.schemaVersion === 1 || body.fsLayers !== undefined)
-        throw new VerifyImageError('unsupported', schema1);
+        throw new errors/* VerifyImageError */.Vi('unsupported', schema1);
     if (body.schemaVersion !== 2) {
-        throw new VerifyImageError('unsupported', `manifest of ${name} has schemaVersion ${String(body.schemaVersion)}; only schemaVersion 2 (OCI and Docker) is supported`);
+        throw new errors/* VerifyImageError */.Vi('unsupported', `manifest of ${name} has schemaVersion ${String(body.schemaVersion)}; only schemaVersion 2 (OCI and Docker) is supported`);
     }
-    const specific = contentType && (isIndex(contentType) || isImageManifest(contentType));
+    const specific = contentType && ((0,types/* isIndex */.nw)(contentType) || (0,types/* isImageManifest */.pJ)(contentType));
     if (body.mediaType && specific && body.mediaType !== contentType) {
-        throw new VerifyImageError('protocol', `manifest of ${name} says mediaType ${body.mediaType} but was served as ${contentType}; refusing an ambiguous manifest`);
+        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} says mediaType ${body.mediaType} but was served as ${contentType}; refusing an ambiguous manifest`);
     }
     const kind = body.mediaType ?? (specific ? contentType : undefined);
     if ('manifests' in body && Array.isArray(body.manifests)) {
-        if (kind && !isIndex(kind))
-            throw new VerifyImageError('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
+        if (kind && !(0,types/* isIndex */.nw)(kind))
+            throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} lists manifests but has media type ${kind}`);
         checkDescriptors(body, name);
         return body;
     }
     if ('config' in body && body.config && Array.isArray(body.layers)) {
-        if (kind && !isImageManifest(kind))
-            throw new VerifyImageError('protocol', `manifest of ${name} has a config but media type ${kind}`);
+        if (kind && !(0,types/* isImageManifest */.pJ)(kind))
+            throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name} has a config but media type ${kind}`);
         checkDescriptors(body, name);
         return body;
     }
-    throw new VerifyImageError('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
+    throw new errors/* VerifyImageError */.Vi('unsupported', `${name} is neither an image manifest nor an index (media type ${kind ?? 'unknown'}): it is not a container image`);
 }
 /** Every descriptor as the image spec defines it, before any is fetched, compared or reported. */
 function checkDescriptors(body, name) {
     const problem = manifestDescriptorProblem(body);
     if (problem)
-        throw new VerifyImageError('protocol', `manifest of ${name}: ${problem}; refusing a manifest the image spec does not allow`);
+        throw new errors/* VerifyImageError */.Vi('protocol', `manifest of ${name}: ${problem}; refusing a manifest the image spec does not allow`);
 }
 function isLoopbackUrl(url) {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/log.ts
@@ -77301,7 +77318,7 @@ async function resolveCredential(registry, opts) {
     if (username || password) {
         if (!username || !password) {
             const missing = username ? 'password' : 'username';
-            throw new VerifyImageError('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
+            throw new errors/* VerifyImageError */.Vi('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
         }
         return { username, password, source: 'inputs' };
     }
@@ -77312,7 +77329,7 @@ async function resolveCredential(registry, opts) {
         if (found)
             return found;
     }
-    const file = env.DOCKER_CONFIG ? (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
+    const file = env.DOCKER_CONFIG ? (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_.homedir)(), '.docker', 'config.json');
     const text = await readConfigFile(file);
     if (text === undefined)
         return undefined;
@@ -77332,7 +77349,7 @@ async function readConfigFile(file) {
         const code = err.code;
         if (code === 'ENOENT' || code === 'ENOTDIR')
             return undefined;
-        throw new VerifyImageError('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
+        throw new errors/* VerifyImageError */.Vi('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
     }
 }
 function parseConfig(text, where, remedy) {
@@ -77345,10 +77362,10 @@ function parseConfig(text, where, remedy) {
     catch (err) {
         // V8's message quotes the surrounding text, which may hold a password: give only a position.
         const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-        throw new VerifyImageError('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
+        throw new errors/* VerifyImageError */.Vi('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
     }
     const bad = (field) => {
-        throw new VerifyImageError('input', `${where}: "${field}" has the wrong type: ${remedy}`);
+        throw new errors/* VerifyImageError */.Vi('input', `${where}: "${field}" has the wrong type: ${remedy}`);
     };
     if (!isRecord(raw))
         return bad('(top level)');
@@ -77394,13 +77411,13 @@ function fromAuths(config, registry, source, where) {
     const [key, entry] = found;
     const fix = `run docker login ${registry} again or fix the entry`;
     if (!isRecord(entry))
-        throw new VerifyImageError('input', `${where}: auths["${key}"] is not an object: ${fix}`);
+        throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"] is not an object: ${fix}`);
     const field = (name) => {
         const value = entry[name];
         if (value == null || value === '')
             return undefined;
         if (typeof value !== 'string')
-            throw new VerifyImageError('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
         return value;
     };
     let username = field('username');
@@ -77412,7 +77429,7 @@ function fromAuths(config, registry, source, where) {
         const decoded = /^[A-Za-z0-9+/]+=*$/.test(auth.trim()) ? Buffer.from(auth.trim(), 'base64').toString('utf8') : '';
         const colon = decoded.indexOf(':');
         if (colon <= 0)
-            throw new VerifyImageError('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
         username = decoded.slice(0, colon);
         password = decoded.slice(colon + 1).replace(/\0+$/, '');
     }
@@ -77422,12 +77439,12 @@ function fromAuths(config, registry, source, where) {
 async function fromHelper(name, serverKey, env, file) {
     const program = `docker-credential-${name}`;
     if (!HELPER_NAME.test(name)) {
-        throw new VerifyImageError('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
+        throw new errors/* VerifyImageError */.Vi('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
     }
     const { error, stdout, stderr } = await runHelper(program, serverKey, env);
     const who = `credential helper ${program} (named in ${file}, asked for ${serverKey})`;
     const fail = (why) => {
-        throw new VerifyImageError('auth', `${who} ${why}`);
+        throw new errors/* VerifyImageError */.Vi('auth', `${who} ${why}`);
     };
     if (error) {
         if (error.code === 'ENOENT')
@@ -77465,7 +77482,7 @@ async function fromHelper(name, serverKey, env, file) {
 function runHelper(program, serverKey, env) {
     return new Promise((resolve) => {
         // execFile looks the program up on env.PATH when env is given, and never uses a shell.
-        const child = (0,external_node_child_process_namespaceObject.execFile)(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+        const child = (0,external_node_child_process_.execFile)(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
         // A helper may exit without reading stdin (EPIPE); its exit status tells the real story.
         child.stdin?.on('error', () => { });
         child.stdin?.end(serverKey);
@@ -77539,7 +77556,7 @@ async function openRegistry(ref, settings, wanted, note = {}) {
         insecureRegistries: [...settings.insecureRegistries],
         credential,
         logger: settings.logger,
-        timeouts: settings.registryTimeoutMs ? timeoutsFor(settings.registryTimeoutMs) : undefined,
+        timeouts: settings.registryTimeoutMs ? (0,registry_http/* timeoutsFor */.wP)(settings.registryTimeoutMs) : undefined,
     });
 }
 
@@ -77555,14 +77572,14 @@ async function openRegistry(ref, settings, wanted, note = {}) {
 
 
 async function resolveRemoteTop(client, ref) {
-    const reference = formatReference(ref);
-    const top = await client.getManifest(manifestReference(ref));
-    if (isIndex(top.mediaType)) {
+    const reference = (0,oci_reference/* formatReference */.FH)(ref);
+    const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
+    if ((0,types/* isIndex */.nw)(top.mediaType)) {
         const index = top.body;
         const manifests = Array.isArray(index.manifests) ? index.manifests : [];
         const valid = manifests.filter(isDescriptor);
-        const images = valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
-        const attestations = valid.filter((d) => isAttestation(d));
+        const images = valid.filter((d) => !(0,types/* isAttestation */.H3)(d) && (0,types/* isImageManifest */.pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+        const attestations = valid.filter((d) => (0,types/* isAttestation */.H3)(d));
         return {
             reference,
             top,
@@ -77589,8 +77606,8 @@ async function fetchPlatformImage(client, remote, entry) {
     if (remote.single && remote.single.manifestDigest === entry.digest)
         return remote.single;
     const manifest = await client.getManifest(entry.digest, entry);
-    if (isIndex(manifest.mediaType)) {
-        throw new VerifyImageError('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
+    if ((0,types/* isIndex */.nw)(manifest.mediaType)) {
+        throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} nests an index (${entry.digest}) inside its index; nested indexes are not supported`);
     }
     return imageOf(client, remote.reference, remote, manifest, entry);
 }
@@ -77604,20 +77621,20 @@ async function fetchPlatformImage(client, remote, entry) {
 function chooseEntry(remote, want, wantFrom) {
     if (remote.single) {
         const platform = remote.single.platform;
-        if (onlyPlatform(want).match(platform))
+        if ((0,oci_platform/* onlyPlatform */.wl)(want).match(platform))
             return remote.images[0];
-        throw new VerifyImageError('unsupported', wantFrom
-            ? `${remote.reference} is a ${formatPlatform(platform)} image but ${wantFrom} is ${formatPlatform(want)}: compare builds of one platform (build the local image with --platform ${formatPlatform(platform)}, or push the ${formatPlatform(want)} build)`
-            : `${remote.reference} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set the platform input to ${formatPlatform(platform)} or verify a build for that platform`);
+        throw new errors/* VerifyImageError */.Vi('unsupported', wantFrom
+            ? `${remote.reference} is a ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image but ${wantFrom} is ${(0,oci_platform/* formatPlatform */.Bq)(want)}: compare builds of one platform (build the local image with --platform ${(0,oci_platform/* formatPlatform */.Bq)(platform)}, or push the ${(0,oci_platform/* formatPlatform */.Bq)(want)} build)`
+            : `${remote.reference} is a single-platform ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image, not ${(0,oci_platform/* formatPlatform */.Bq)(want)}: set the platform input to ${(0,oci_platform/* formatPlatform */.Bq)(platform)} or verify a build for that platform`);
     }
     const index = remote.top.body;
-    const entry = selectManifest(index, want);
+    const entry = (0,oci_platform/* selectManifest */.yY)(index, want);
     if (!entry) {
-        const offered = availablePlatforms(index);
-        throw new VerifyImageError('unsupported', `${remote.reference} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
+        const offered = (0,oci_platform/* availablePlatforms */.uk)(index);
+        throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} has no ${(0,oci_platform/* formatPlatform */.Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
     }
-    if (isIndex(entry.mediaType)) {
-        throw new VerifyImageError('unsupported', `${remote.reference} nests an index inside an index for ${formatPlatform(want)}; nested indexes are not supported`);
+    if ((0,types/* isIndex */.nw)(entry.mediaType)) {
+        throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} nests an index inside an index for ${(0,oci_platform/* formatPlatform */.Bq)(want)}; nested indexes are not supported`);
     }
     return entry;
 }
@@ -77699,19 +77716,19 @@ class BaseRegistry {
     }
     resolve(ref, platform, namedBy) {
         // A digest names the content whatever tag came with it.
-        const name = ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : formatReference(ref);
+        const name = ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : (0,oci_reference/* formatReference */.FH)(ref);
         const choice = this.choice(ref, namedBy);
-        const key = `${choice} ${name} ${formatPlatform(platform)}`;
+        const key = `${choice} ${name} ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`;
         return once(this.images, key, async () => {
             const client = await this.client(ref, choice);
             this.lookups++;
-            this.opts.logger.info(`base lookup: ${name} for ${formatPlatform(platform)}`);
+            this.opts.logger.info(`base lookup: ${name} for ${(0,oci_platform/* formatPlatform */.Bq)(platform)}`);
             try {
                 return await resolveRemoteImage(client, ref, platform);
             }
             catch (err) {
-                if (err instanceof VerifyImageError && err.code === 'unsupported' && /platform|has no /.test(err.message)) {
-                    throw new VerifyImageError('unsupported', `the base ${name} has no ${formatPlatform(platform)} image, the platform of the image checked`);
+                if (err instanceof errors/* VerifyImageError */.Vi && err.code === 'unsupported' && /platform|has no /.test(err.message)) {
+                    throw new errors/* VerifyImageError */.Vi('unsupported', `the base ${name} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image, the platform of the image checked`);
                 }
                 throw err;
             }
@@ -77896,886 +77913,10 @@ function maxOf(values) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/bytes/media-type.ts
-// What a layer's media type says about how to read it: the compression it claims, and whether it
-// is a foreign (non-distributable) layer that registries are not expected to serve. Pure. The one
-// place that maps layer media types to compressions and back, for deep verification (which picks
-// its decoder by the manifest's claim) and the local sources (which check the claim against the
-// bytes, and name a legacy `docker save` layer by what its bytes are).
-
-/** Docker's uncompressed schema2 layer type; containers/image writes it for `--dest-decompress`. */
-const DOCKER_LAYER_TAR = 'application/vnd.docker.image.rootfs.diff.tar';
-/** The layer types this action downloads and proves. */
-const READABLE = new Set([
-    MediaType.DockerLayerGzip,
-    MediaType.DockerLayerZstd,
-    DOCKER_LAYER_TAR,
-    MediaType.OciLayer,
-    MediaType.OciLayerGzip,
-    MediaType.OciLayerZstd,
-]);
-const FOREIGN = new Set([
-    MediaType.DockerForeignLayerGzip,
-    MediaType.OciLayerNondistributable,
-    MediaType.OciLayerNondistributableGzip,
-    MediaType.OciLayerNondistributableZstd,
-]);
-function layerKind(mediaType) {
-    const type = mediaType.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (FOREIGN.has(type))
-        return { readable: false, reason: 'foreign', foreign: true };
-    const compression = READABLE.has(type) ? compressionOfMediaType(type) : undefined;
-    if (compression)
-        return { readable: true, compression, foreign: false };
-    return { readable: false, reason: 'unknown-media-type', foreign: false };
-}
-/**
- * The compression a media type names by its ending (`+gzip`, `.tar.gzip`, `+zstd`, `.tar`),
- * whether or not it is a layer type we read: what the local sources hold the bytes to.
- */
-function compressionOfMediaType(mediaType) {
-    if (/\+gzip$|\.tar\.gzip$|\.gzip$/.test(mediaType))
-        return 'gzip';
-    if (/\+zstd$|\.tar\.zstd$|\.zstd$/.test(mediaType))
-        return 'zstd';
-    if (/\.tar$|rootfs\.diff\.tar$/.test(mediaType))
-        return 'none';
-    return undefined;
-}
-/** The Docker schema2 layer type for bytes compressed as `compression` (a legacy `docker save` has no manifest to say). */
-function dockerLayerMediaType(compression) {
-    if (compression === 'gzip')
-        return MediaType.DockerLayerGzip;
-    if (compression === 'zstd')
-        return MediaType.DockerLayerZstd;
-    return DOCKER_LAYER_TAR;
-}
-
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/bytes/backpressure.ts
-// Waiting for a full stream: every writer in the byte pass (the download into the hasher, the
-// hasher into its decoder, the decoder wrapper into node:zlib) pauses on the same condition.
-/** Why a full stream lets its writer go on: it drained, or it never will (it failed, closed or ended). */
-const WRITABLE_AGAIN = ['drain', 'error', 'close', 'end'];
-/** Calls `go` once, when `stream` wants more input or never will; the outcome itself is seen elsewhere. */
-function whenWritable(stream, go) {
-    const once = () => {
-        for (const event of WRITABLE_AGAIN)
-            stream.off(event, once);
-        go();
-    };
-    for (const event of WRITABLE_AGAIN)
-        stream.on(event, once);
-}
-
-;// CONCATENATED MODULE: ./src/bytes/compression.ts
-// How a blob is compressed, as its first bytes say: the one place that knows the gzip and zstd
-// magic numbers. A media type only claims a compression (media-type.ts): deep verification decodes
-// a layer as its manifest claims and fails it when the bytes are not that; the local side reads a
-// blob as what its bytes are and refuses it when its media type says otherwise.
-/** Bytes a blob must have begun with before its compression can be told. */
-const SNIFF_BYTES = 4;
-/** gzip member magic (RFC 1952): 1F 8B. */
-const GZIP_MAGIC = [0x1f, 0x8b];
-/** zstd frame magic (RFC 8878), little-endian: 28 B5 2F FD. */
-const ZSTD_MAGIC = 0xfd2fb528;
-/** zstd skippable frames: 50..5F 2A 4D 18, little-endian. */
-const ZSTD_SKIPPABLE_MASK = 0xfffffff0;
-const ZSTD_SKIPPABLE_MAGIC = 0x184d2a50;
-/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
-function sniffCompression(head) {
-    if (head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
-        return 'gzip';
-    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
-        return 'zstd';
-    return 'none';
-}
-/** A zstd frame or a skippable frame: what a zstd stream may start with. */
-function isZstdFrame(head) {
-    if (head.length < 4)
-        return false;
-    const magic = head.readUInt32LE(0);
-    return magic === ZSTD_MAGIC || (magic & ZSTD_SKIPPABLE_MASK) === ZSTD_SKIPPABLE_MAGIC;
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/bytes/decompress.ts
-// Streaming decompressors for layer blobs, shared by deep verification and the local sources so
-// both judge a blob alike. gzip is node:zlib everywhere. zstd is node:zlib's own decoder where the
-// runtime has it (Node 24, where the action runs), else the `zstd -dc` command as a child process
-// (Node 20, where the CLI may run); both stream with backpressure and run off the main thread, so
-// one layer's decompression never stalls another's download.
-//
-// A blob is read the way Go reads it (containerd and Docker decompress with Go's compress/gzip and
-// klauspost's zstd, then drain the stream to its end): after a gzip member or zstd frame comes
-// another one or nothing. node:zlib quietly stops at anything else (trailing zeros, or any bytes
-// after a zstd frame) and ends the output as if the blob were complete; Go fails with
-// "gzip: invalid header". We count what node:zlib consumed and refuse the rest.
-
-
-
-
-
-
-/** Room for the decompressor to work on a chunk or two while the next ones download. */
-const WRITE_BUFFER = 1024 * 1024;
-const OUTPUT_CHUNK = 128 * 1024;
-// Read through a cast: @types/node 20 does not know createZstdDecompress.
-const nativeZstd = external_node_zlib_.createZstdDecompress;
-/** Which zstd decoder this process would use, for logs and the report. */
-function zstdImplementation() {
-    return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
-}
-/** A decoder for `compression`, or undefined for uncompressed layers. */
-function openDecoder(compression) {
-    switch (compression) {
-        case 'none':
-            return undefined;
-        case 'gzip':
-            // gzip layers may hold several members back to back; zlib's gunzip reads them all.
-            return new WholeInput(external_node_zlib_.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'gzip');
-        case 'zstd':
-            return typeof nativeZstd === 'function'
-                ? new WholeInput(nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
-                : zstdCommand();
-    }
-}
-/**
- * A node:zlib decoder that must consume every input byte: bytes it stopped at (it ends its output
- * early and ignores them) make the stream fail, naming how many there were.
- */
-class WholeInput extends external_node_stream_.Duplex {
-    inner;
-    format;
-    fed = 0;
-    /** Input bytes the decoder had consumed when it ended its output, or undefined while it runs. */
-    consumedAtEnd;
-    constructor(inner, format) {
-        super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
-        this.inner = inner;
-        this.format = format;
-        inner.on('data', (chunk) => {
-            if (!this.push(chunk))
-                inner.pause();
-        });
-        inner.once('end', () => (this.consumedAtEnd = inner.bytesWritten));
-        // Once the output ended, later errors ("push after EOF", a header check on the trailing
-        // bytes) are symptoms of the trailing bytes, which _final names.
-        inner.on('error', (err) => {
-            if (this.consumedAtEnd === undefined)
-                this.destroy(err);
-        });
-    }
-    _write(chunk, _encoding, callback) {
-        this.fed += chunk.length;
-        // After the decoder ended its output, the rest is only counted.
-        if (this.consumedAtEnd !== undefined || this.inner.write(chunk))
-            return callback();
-        whenWritable(this.inner, () => callback());
-    }
-    _final(callback) {
-        const judge = () => {
-            const consumed = this.consumedAtEnd ?? this.inner.bytesWritten;
-            const trailing = this.fed - consumed;
-            if (trailing > 0)
-                return callback(new TrailingDataError(this.format, trailing));
-            this.push(null);
-            callback();
-        };
-        if (this.consumedAtEnd !== undefined)
-            return judge();
-        this.inner.once('end', judge);
-        this.inner.end();
-    }
-    _read() {
-        this.inner.resume();
-    }
-    _destroy(err, callback) {
-        this.inner.destroy();
-        callback(err);
-    }
-}
-/** Bytes after the last gzip member or zstd frame: Go refuses them, node:zlib would not have. */
-class TrailingDataError extends Error {
-    format;
-    bytes;
-    constructor(format, bytes) {
-        const unit = format === 'gzip' ? 'member' : 'frame';
-        const go = format === 'gzip' ? `Go's gzip reader fails on them with "gzip: invalid header"` : `Go's zstd reader fails on them`;
-        super(`${bytes} bytes after the last ${format} ${unit} are not another ${unit}: ${go}, so Docker and containerd cannot unpack this layer`);
-        this.format = format;
-        this.bytes = bytes;
-    }
-}
-/**
- * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
- * failing command is always an error on the stream, never a silently short output. The command
- * itself refuses bytes after the last frame.
- */
-function zstdCommand() {
-    const child = (0,external_node_child_process_namespaceObject.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
-    // not a zstd frame up front so both runtimes judge a layer alike.
-    let head = Buffer.alloc(0);
-    const decoder = new external_node_stream_.Duplex({
-        writableHighWaterMark: WRITE_BUFFER,
-        write(chunk, _encoding, callback) {
-            if (head) {
-                head = Buffer.concat([head, chunk.subarray(0, 4)]);
-                if (head.length >= 4) {
-                    if (!isZstdFrame(head))
-                        return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
-                    head = undefined;
-                }
-            }
-            if (child.stdin.write(chunk))
-                callback();
-            else
-                child.stdin.once('drain', () => callback());
-        },
-        final(callback) {
-            if (head && head.length > 0)
-                return callback(new Error('zstd: input too short to be zstd'));
-            child.stdin.end();
-            callback();
-        },
-        read() {
-            child.stdout.resume();
-        },
-        destroy(err, callback) {
-            if (child.exitCode === null && child.signalCode === null)
-                child.kill();
-            callback(err);
-        },
-    });
-    child.stdout.on('data', (chunk) => {
-        if (!decoder.push(chunk))
-            child.stdout.pause();
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text) => {
-        stderr = (stderr + text).slice(-2000);
-    });
-    // zstd may exit before reading everything (bad data): the write side then sees EPIPE, which
-    // the exit status below explains better.
-    child.stdin.on('error', () => undefined);
-    child.once('error', (err) => {
-        decoder.destroy(err.code === 'ENOENT'
-            ? new VerifyImageError('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
-            : err);
-    });
-    child.once('close', (code, signal) => {
-        if (code === 0) {
-            decoder.push(null);
-            return;
-        }
-        const reason = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || (signal ? `killed by ${signal}` : `exit code ${code}`);
-        decoder.destroy(new Error(`zstd: ${reason}`));
-    });
-    return decoder;
-}
-
-;// CONCATENATED MODULE: ./src/bytes/layer-index.ts
-// What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
-// written to disk and file contents are skipped by arithmetic, not copied. The result is a compact
-// index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's layer
-// changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
-//
-// The headers are walked as Go's archive/tar reads them, because that is what Docker and
-// containerd unpack: the same checksum and numeric-field rules, PAX (`x`) and GNU long-name
-// (`L`, `K`) headers applied to the next entry, global PAX headers (`g`) ignored, no body for
-// links, devices, fifos and directories whatever their size field says, a zero block followed by
-// a non-zero one refused. Go stops at the end-of-archive marker (two zero blocks); the runtime then
-// drains the rest of the stream into the diff_id and never looks at it. So do we: bytes after the
-// marker are counted, never parsed, which keeps the cost of a layer linear in its bytes and the
-// memory flat however much follows.
-const WHITEOUT_PREFIX = '.wh.';
-const OPAQUE_MARKER = '.wh..wh..opq';
-/** `./usr/bin/` → `usr/bin`; the root is ''. */
-function normalizeEntryPath(path) {
-    let p = path.replace(/\\/g, '/');
-    p = p.replace(/\/{2,}/g, '/');
-    while (p.startsWith('./'))
-        p = p.slice(2);
-    p = p.replace(/^\/+/, '').replace(/\/+$/, '');
-    if (p === '.')
-        return '';
-    return p;
-}
-function emptyCounts() {
-    return { files: 0, directories: 0, symlinks: 0, hardlinks: 0, others: 0, whiteouts: 0, opaqueDirs: 0, fileBytes: 0 };
-}
-const BLOCK = 512;
-/** Go's archive/tar caps a PAX or GNU long-name body at 1 MiB (maxSpecialFileSize). */
-const SPECIAL_CAP = 1024 * 1024;
-const ZERO_BLOCK = Buffer.alloc(BLOCK);
-/**
- * A write-only sink for an uncompressed layer tar. `write` never holds more than a header block
- * (or a PAX/long-name body, at most 1 MiB, as Go allows); `end()` resolves with the contents or
- * rejects when the stream is not a tar Go would unpack.
- */
-class LayerIndexer {
-    counts = emptyCounts();
-    paths = [];
-    kinds = [];
-    sizes = [];
-    problem;
-    phase = 'header';
-    /** A header block split across chunks. */
-    partial = Buffer.alloc(BLOCK);
-    partialFill = 0;
-    /** Body bytes (with padding) still to skip. */
-    skip = 0;
-    special;
-    /** PAX records and GNU long name waiting for the entry they describe. */
-    pax;
-    longName;
-    /** Body to skip after a GNU sparse header's extension blocks. */
-    sparseBody = 0;
-    /** Bytes the header walker consumed: the archive up to and including its end marker. */
-    walked = 0;
-    after = 0;
-    /** Bytes handed to the header walker so far; nothing after the end-of-archive marker. */
-    get parsedBytes() {
-        return this.walked;
-    }
-    /** Feeds uncompressed bytes; synchronous, so there is no backpressure to honour. */
-    write(chunk) {
-        if (this.problem)
-            return;
-        if (this.phase === 'end') {
-            this.after += chunk.length;
-            return;
-        }
-        let i = 0;
-        while (i < chunk.length && !this.problem) {
-            if (this.phase === 'end') {
-                this.after += chunk.length - i;
-                break;
-            }
-            if (this.phase === 'body') {
-                const n = Math.min(this.skip, chunk.length - i);
-                this.skip -= n;
-                i += n;
-                this.walked += n;
-                if (this.skip === 0)
-                    this.phase = 'header';
-                continue;
-            }
-            if (this.phase === 'special') {
-                i += this.collect(chunk.subarray(i));
-                continue;
-            }
-            // A block phase: take a whole block from the chunk when it holds one, else assemble it.
-            let block;
-            if (this.partialFill === 0 && chunk.length - i >= BLOCK) {
-                block = chunk.subarray(i, i + BLOCK);
-                i += BLOCK;
-                this.walked += BLOCK;
-            }
-            else {
-                const n = Math.min(BLOCK - this.partialFill, chunk.length - i);
-                chunk.copy(this.partial, this.partialFill, i, i + n);
-                this.partialFill += n;
-                i += n;
-                this.walked += n;
-                if (this.partialFill < BLOCK)
-                    break;
-                this.partialFill = 0;
-                block = this.partial;
-            }
-            this.onBlock(block);
-        }
-    }
-    /** Ends the stream; resolves with the contents, or rejects when the archive is not one Go would read. */
-    end() {
-        if (!this.problem) {
-            if (this.partialFill > 0 || this.phase === 'body' || this.phase === 'special' || this.phase === 'sparse') {
-                this.problem = `the archive ends inside an entry at byte ${this.walked} (truncated tar)`;
-            }
-        }
-        if (this.problem)
-            return Promise.reject(new Error(this.problem));
-        if (this.after > 0)
-            this.counts.bytesAfterEnd = this.after;
-        return Promise.resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
-    }
-    fail(message) {
-        this.problem ??= `${message} at byte ${this.walked - BLOCK}`;
-    }
-    onBlock(block) {
-        switch (this.phase) {
-            case 'header':
-                if (block.equals(ZERO_BLOCK))
-                    this.phase = 'zero';
-                else
-                    this.onHeader(block);
-                return;
-            case 'zero':
-                // Go: two zero blocks end the archive; a zero block and then anything else is an invalid header.
-                if (block.equals(ZERO_BLOCK))
-                    this.phase = 'end';
-                else
-                    this.fail('a zero block followed by a non-zero block (Go reads this as an invalid header, not as the end of the archive)');
-                return;
-            case 'sparse':
-                // Old GNU sparse extension blocks: 21 entries of 24 bytes, then the "more follow" flag.
-                if (block[504] === 0)
-                    this.startBody(this.sparseBody);
-                return;
-        }
-    }
-    onHeader(block) {
-        const format = headerFormat(block);
-        if (!format)
-            return this.fail('invalid tar header (bad checksum or not a tar header)');
-        const fields = new Fields();
-        let name = cString(block, 0, 100);
-        let type = String.fromCharCode(block[156] ?? 0);
-        let size = fields.numeric(block, 124, 136);
-        fields.numeric(block, 100, 108); // mode
-        fields.numeric(block, 108, 116); // uid
-        fields.numeric(block, 116, 124); // gid
-        fields.numeric(block, 136, 148); // mtime
-        let prefix = '';
-        if (format !== 'v7') {
-            fields.numeric(block, 329, 337); // devmajor
-            fields.numeric(block, 337, 345); // devminor
-            if (format === 'ustar')
-                prefix = cString(block, 345, 500);
-            else if (format === 'star') {
-                prefix = cString(block, 345, 476);
-                fields.numeric(block, 476, 488);
-                fields.numeric(block, 488, 500);
-            }
-            else {
-                // GNU atime/ctime; Go < 1.8 wrote a USTAR prefix there, which Go still reads as one.
-                const times = new Fields();
-                if (block[345] !== 0)
-                    times.numeric(block, 345, 357);
-                if (block[357] !== 0)
-                    times.numeric(block, 357, 369);
-                if (times.bad) {
-                    const old = cString(block, 345, 500);
-                    if (![...old].some((ch) => ch.charCodeAt(0) >= 0x80))
-                        prefix = old;
-                }
-            }
-        }
-        if (prefix)
-            name = `${prefix}/${name}`;
-        if (fields.bad)
-            return this.fail('invalid tar header (a numeric field is not a number)');
-        if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
-            if (size < 0 || size > SPECIAL_CAP)
-                return this.fail(`a ${type} header of ${size} bytes (Go refuses more than 1 MiB)`);
-            this.special = { type, parts: [], need: size, skip: padding(size) };
-            this.phase = size + padding(size) > 0 ? 'special' : 'header';
-            if (this.phase === 'header')
-                this.endSpecial();
-            return;
-        }
-        const pax = this.pax;
-        if (pax?.has('path'))
-            name = pax.get('path');
-        if (pax?.has('size')) {
-            const value = pax.get('size');
-            size = /^[0-9]+$/.test(value) ? Number(value) : NaN;
-            if (!Number.isSafeInteger(size))
-                return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
-        }
-        if (this.longName !== undefined)
-            name = this.longName;
-        this.pax = undefined;
-        this.longName = undefined;
-        if (type === '\0')
-            type = name.endsWith('/') ? '5' : '0';
-        if (!Number.isSafeInteger(size) || size < 0)
-            return this.fail('invalid tar header (negative or oversized size)');
-        this.record(name, type, size);
-        const body = HEADER_ONLY.has(type) ? 0 : size;
-        if (type === 'S') {
-            if (format !== 'gnu')
-                return this.fail('a GNU sparse entry in a non-GNU header');
-            if (block[482] !== 0) {
-                this.sparseBody = body + padding(body);
-                this.phase = 'sparse';
-                return;
-            }
-        }
-        this.startBody(body + padding(body));
-    }
-    startBody(bytes) {
-        this.skip = bytes;
-        this.phase = bytes > 0 ? 'body' : 'header';
-    }
-    /** Takes bytes of a PAX or long-name body (and its padding); returns how many it took. */
-    collect(bytes) {
-        const special = this.special;
-        let taken = 0;
-        if (special.need > 0) {
-            taken = Math.min(special.need, bytes.length);
-            special.parts.push(Buffer.from(bytes.subarray(0, taken)));
-            special.need -= taken;
-        }
-        if (special.need === 0) {
-            const pad = Math.min(special.skip, bytes.length - taken);
-            special.skip -= pad;
-            taken += pad;
-        }
-        this.walked += taken;
-        if (special.need === 0 && special.skip === 0)
-            this.endSpecial();
-        return taken;
-    }
-    endSpecial() {
-        const special = this.special;
-        this.special = undefined;
-        this.phase = 'header';
-        const body = Buffer.concat(special.parts);
-        switch (special.type) {
-            case 'x': {
-                const records = parsePax(body);
-                if (!records) {
-                    this.problem ??= `invalid PAX header before byte ${this.walked}`;
-                    return;
-                }
-                this.pax = records;
-                return;
-            }
-            case 'g':
-                // Go hands a global header to its caller as an entry of its own, which unpackers skip,
-                // and forgets what was pending: it describes no entry.
-                if (!parsePax(body))
-                    this.problem ??= `invalid PAX global header before byte ${this.walked}`;
-                this.pax = undefined;
-                this.longName = undefined;
-                return;
-            case 'L':
-                this.longName = cString(body, 0, body.length);
-                return;
-            case 'K':
-                return; // a long link target: not indexed
-        }
-    }
-    record(rawPath, type, size) {
-        const path = normalizeEntryPath(rawPath);
-        const slash = path.lastIndexOf('/');
-        const base = path.slice(slash + 1);
-        const dir = slash < 0 ? '' : path.slice(0, slash);
-        const c = this.counts;
-        if (base.startsWith(WHITEOUT_PREFIX)) {
-            if (base === OPAQUE_MARKER) {
-                c.opaqueDirs++;
-                this.push(dir, 'q', 0);
-            }
-            else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
-                // AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not content, not a deletion.
-            }
-            else {
-                c.whiteouts++;
-                this.push(dir ? `${dir}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length), 'w', 0);
-            }
-            return;
-        }
-        switch (type) {
-            case '0':
-            case '7':
-                c.files++;
-                c.fileBytes += size;
-                this.push(path, 'f', size);
-                break;
-            case '5':
-            case 'D':
-                c.directories++;
-                this.push(path, 'd', 0);
-                break;
-            case '2':
-                c.symlinks++;
-                this.push(path, 'l', 0);
-                break;
-            case '1':
-                c.hardlinks++;
-                this.push(path, 'h', 0);
-                break;
-            default:
-                c.others++;
-                this.push(path, 'o', 0);
-        }
-    }
-    push(path, kind, size) {
-        this.paths.push(path);
-        this.kinds.push(kind);
-        this.sizes.push(size);
-    }
-}
-/** Go's isHeaderOnlyType: hard links, symlinks, devices, directories and fifos have no body. */
-const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
-function padding(size) {
-    return (BLOCK - (size % BLOCK)) % BLOCK;
-}
-/** Bytes up to the first NUL, as UTF-8. */
-function cString(block, from, to) {
-    const nul = block.indexOf(0, from);
-    return block.toString('utf8', from, nul >= 0 && nul < to ? nul : to);
-}
-/** The header's format as Go's getFormat guesses it, or undefined when the checksum is wrong. */
-function headerFormat(block) {
-    const stored = new Fields().octal(block, 148, 156);
-    if (stored === undefined)
-        return undefined;
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < BLOCK; i++) {
-        const c = i >= 148 && i < 156 ? 0x20 : block[i];
-        unsigned += c;
-        signed += c >= 0x80 ? c - 256 : c;
-    }
-    if (stored !== unsigned && stored !== signed)
-        return undefined;
-    const magic = block.toString('latin1', 257, 263);
-    if (magic === 'ustar\0')
-        return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
-    if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0')
-        return 'gnu';
-    return 'v7';
-}
-/** Go's numeric tar fields: octal text padded with spaces or NULs, or base-256 when the top bit is set. */
-class Fields {
-    bad = false;
-    numeric(block, from, to) {
-        if ((block[from] & 0x80) === 0)
-            return this.octal(block, from, to) ?? 0;
-        const negative = (block[from] & 0x40) !== 0;
-        let value = 0n;
-        for (let i = from; i < to; i++) {
-            let c = block[i] ^ (negative ? 0xff : 0);
-            if (i === from)
-                c &= 0x7f;
-            if (value >> 56n > 0n) {
-                this.bad = true;
-                return 0;
-            }
-            value = (value << 8n) | BigInt(c);
-        }
-        if (value >> 63n > 0n) {
-            this.bad = true;
-            return 0;
-        }
-        const n = negative ? -Number(value) - 1 : Number(value);
-        return Number.isSafeInteger(n) ? n : negative ? -Infinity : Infinity;
-    }
-    octal(block, from, to) {
-        let start = from;
-        let end = to;
-        while (start < end && (block[start] === 0x20 || block[start] === 0))
-            start++;
-        while (end > start && (block[end - 1] === 0x20 || block[end - 1] === 0))
-            end--;
-        const nul = block.indexOf(0, start);
-        if (nul >= 0 && nul < end)
-            end = nul;
-        if (start === end)
-            return 0;
-        const text = block.toString('latin1', start, end);
-        if (!/^[0-7]+$/.test(text)) {
-            this.bad = true;
-            return undefined;
-        }
-        return parseInt(text, 8);
-    }
-}
-/** PAX records (`LEN key=value\n`) as Go's parsePAX reads them; undefined when one is malformed. */
-function parsePax(body) {
-    const records = new Map();
-    let at = 0;
-    while (at < body.length) {
-        const space = body.indexOf(0x20, at);
-        if (space < 0)
-            return undefined;
-        const lengthText = body.toString('latin1', at, space);
-        if (!/^[0-9]+$/.test(lengthText))
-            return undefined;
-        const length = Number(lengthText);
-        if (length < 5 || length > body.length - at || length <= lengthText.length + 1)
-            return undefined;
-        const end = at + length;
-        if (body[end - 1] !== 0x0a)
-            return undefined;
-        const record = body.subarray(space + 1, end - 1);
-        const eq = record.indexOf(0x3d);
-        if (eq <= 0)
-            return undefined;
-        const key = record.toString('utf8', 0, eq);
-        const value = record.toString('utf8', eq + 1);
-        if (key.includes('\0'))
-            return undefined;
-        if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes('\0'))
-            return undefined;
-        records.set(key, value);
-        at = end;
-    }
-    return records;
-}
-
-;// CONCATENATED MODULE: ./src/bytes/hasher.ts
-// The one streaming pass over a blob, for deep verification and the local sources alike: the
-// bytes as stored are counted and hashed (the blob's digest and size), the same chunks flow into
-// the decoder for their compression (decompress.ts: node:zlib, or `zstd -dc` where Node has no
-// zstd), and what comes out is hashed (the diff_id), counted and, when asked, walked as a tar
-// (layer-index.ts). A Writable, so any stream pipes in with backpressure: a download, a file, a
-// tar entry. Nothing is held beyond the streams' own buffers, except a small JSON blob's bytes
-// when the caller asks to keep them (manifests and configs read from an archive in passing).
-//
-// A decoding failure is a finding about the blob, not a stream error: the compressed bytes are
-// still hashed to the end, and the caller judges (deep fails the layer; the local side fails it
-// or, when no zstd decoder exists at all, notes it).
-
-
-
-
-
-
-
-class BlobHasher extends external_node_stream_.Writable {
-    options;
-    stored;
-    size = 0;
-    /** The first bytes, held until there are enough to sniff the compression. */
-    head = [];
-    headLength = 0;
-    compression = 'none';
-    decoder;
-    decodeDone;
-    decodeError;
-    decoded;
-    decodedBytes = 0;
-    indexer;
-    json;
-    jsonLength = 0;
-    result;
-    constructor(options = {}) {
-        super();
-        this.options = options;
-        this.stored = createDigester(options.digestAlgorithm);
-    }
-    /** What the pass proved; available once the stream has finished. */
-    get hashes() {
-        if (!this.result)
-            throw new Error('BlobHasher: hashes read before the stream finished');
-        return this.result;
-    }
-    _write(chunk, _encoding, callback) {
-        this.stored.update(chunk);
-        this.size += chunk.length;
-        if (!this.head)
-            return this.feed(chunk, callback);
-        this.head.push(chunk);
-        this.headLength += chunk.length;
-        if (this.headLength < SNIFF_BYTES)
-            return callback();
-        this.feed(this.begin(), callback);
-    }
-    _final(callback) {
-        if (this.head)
-            this.feed(this.begin(), () => undefined);
-        if (this.decoder && !this.decoder.destroyed)
-            this.decoder.end();
-        void this.finish().then(() => callback());
-    }
-    _destroy(error, callback) {
-        this.decoder?.destroy();
-        callback(error);
-    }
-    /** Stops the pass (the blob ran past its size, or its source failed) and waits for the decoder to let go. */
-    async abort() {
-        this.destroy();
-        await this.decodeDone;
-    }
-    /** Knows the compression from the first bytes: opens the decoder and decides whether to keep JSON. */
-    begin() {
-        const head = Buffer.concat(this.head ?? [], this.headLength);
-        this.head = undefined;
-        this.compression = this.options.compression ?? sniffCompression(head);
-        const keep = this.options.keepJsonUpTo ?? 0;
-        if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
-            this.json = [];
-        if (this.options.indexTar)
-            this.indexer = new LayerIndexer();
-        const decoder = openDecoder(this.compression);
-        if (decoder) {
-            this.decoder = decoder;
-            this.decoded = createDigester(this.options.diffIdAlgorithm);
-            decoder.on('data', (plain) => this.onDecoded(plain));
-            this.decodeDone = (0,external_node_stream_promises_namespaceObject.finished)(decoder).catch((err) => {
-                this.decodeError ??= err instanceof Error ? err : new Error(String(err));
-            });
-        }
-        return head;
-    }
-    /** Hands stored bytes on: to the decoder, waiting while it is full; or, uncompressed, straight through. */
-    feed(chunk, callback) {
-        this.keepJson(chunk);
-        const decoder = this.decoder;
-        if (!decoder) {
-            this.onDecoded(chunk);
-            return callback();
-        }
-        if (chunk.length === 0 || this.decodeError || decoder.destroyed || decoder.write(chunk))
-            return callback();
-        whenWritable(decoder, () => callback());
-    }
-    onDecoded(plain) {
-        this.decoded?.update(plain);
-        this.decodedBytes += plain.length;
-        this.indexer?.write(plain);
-    }
-    async finish() {
-        await this.decodeDone;
-        const digest = `${this.options.digestAlgorithm ?? 'sha256'}:${this.stored.digest('hex')}`;
-        const result = { digest, size: this.size, compression: this.compression, decodedBytes: this.decodedBytes };
-        if (!this.decoded)
-            result.diffId = digest;
-        else if (!this.decodeError)
-            result.diffId = `${this.options.diffIdAlgorithm ?? 'sha256'}:${this.decoded.digest('hex')}`;
-        else
-            result.decodeError = this.decodeError;
-        if (this.indexer) {
-            try {
-                result.contents = await this.indexer.end();
-            }
-            catch (err) {
-                result.tarError = err instanceof Error ? err.message : String(err);
-            }
-        }
-        if (this.json)
-            result.json = Buffer.concat(this.json, this.jsonLength);
-        this.result = result;
-    }
-    keepJson(chunk) {
-        if (!this.json)
-            return;
-        this.jsonLength += chunk.length;
-        if (this.jsonLength > (this.options.keepJsonUpTo ?? 0)) {
-            this.json = undefined;
-            return;
-        }
-        this.json.push(chunk);
-    }
-}
-/** A JSON document starts with `{` or `[` after optional whitespace; layer tars and compressed blobs never do in practice. */
-function looksLikeJson(head) {
-    for (const byte of head) {
-        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)
-            continue;
-        return byte === 0x7b || byte === 0x5b;
-    }
-    return false;
-}
-
+// EXTERNAL MODULE: ./src/bytes/media-type.ts
+var media_type = __nccwpck_require__(4494);
+// EXTERNAL MODULE: ./src/bytes/hasher.ts + 1 modules
+var hasher = __nccwpck_require__(9147);
 ;// CONCATENATED MODULE: ./src/local/blob-digest.ts
 // What the local sources learn by reading a blob once: its digest and size, its compression as its
 // magic bytes say, its diff_id, and for small JSON blobs (manifests, configs) the bytes themselves.
@@ -78785,7 +77926,7 @@ function looksLikeJson(head) {
 
 
 /** A Writable: pipe a file or a tar entry in; read `measure` once it has finished. */
-class BlobDigester extends BlobHasher {
+class BlobDigester extends hasher/* BlobHasher */.$ {
     constructor(options = {}) {
         // The compression is sniffed: a local blob is read as what its bytes are, and blob-rules
         // compares that with what its media type claims.
@@ -78808,7 +77949,7 @@ function toMeasure(hashes) {
 }
 function diffIdError(error, compression) {
     // No zstd decoder at all (Node 20 without the zstd command) is a note, not a verdict on the blob.
-    if (error instanceof VerifyImageError && error.code === 'unsupported')
+    if (error instanceof errors/* VerifyImageError */.Vi && error.code === 'unsupported')
         return `${error.message}; the compressed digest was still checked`;
     return `it does not decompress as ${compression} (${error.message})`;
 }
@@ -78842,30 +77983,30 @@ const CONTAINERD_NAME = 'io.containerd.image.name';
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 /** `blobs/sha256/<hex>`: only sha256, only valid digests, so a descriptor can never name a path outside the layout. */
 function blobPath(digest, what) {
-    if (!reference_isValidDigest(digest) || !digest.startsWith('sha256:')) {
-        throw new VerifyImageError('local', `${what} names a blob "${digest.slice(0, 80)}" that is not a sha256 digest; only sha256 layouts are supported`);
+    if (!(0,oci_reference/* isValidDigest */.fH)(digest) || !digest.startsWith('sha256:')) {
+        throw new errors/* VerifyImageError */.Vi('local', `${what} names a blob "${digest.slice(0, 80)}" that is not a sha256 digest; only sha256 layouts are supported`);
     }
     return `blobs/sha256/${digest.slice('sha256:'.length)}`;
 }
 async function loadLayout(store, selector, hint, context) {
     const indexBytes = await store.rootFile('index.json');
     if (!indexBytes) {
-        throw new VerifyImageError('local', `${store.what} has no index.json: it is not an OCI image layout (buildx --output type=oci, skopeo copy … oci:DIR)`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what} has no index.json: it is not an OCI image layout (buildx --output type=oci, skopeo copy … oci:DIR)`);
     }
     const index = parseJson(indexBytes, `${store.what}: index.json`);
     if (!Array.isArray(index.manifests))
-        throw new VerifyImageError('local', `${store.what}: index.json has no manifests list`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index.json has no manifests list`);
     layout_checkDescriptors(index, `${store.what}: index.json`);
     const entries = index.manifests.filter(layout_isDescriptor);
     if (entries.length === 0)
-        throw new VerifyImageError('local', `${store.what}: index.json lists no images`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index.json lists no images`);
     const chosen = await choose(store, entries, selector, hint);
     if (Array.isArray(chosen))
         return { kind: 'index', index: await indexOf(store, chosen, undefined, undefined, context) };
-    if (isIndex(chosen.mediaType)) {
+    if ((0,types/* isIndex */.nw)(chosen.mediaType)) {
         const nested = parseJson(await store.jsonBlob(chosen, LAYOUT_MANIFEST_CAP), `${store.what}: index ${chosen.digest}`);
         if (!Array.isArray(nested.manifests))
-            throw new VerifyImageError('local', `${store.what}: index ${chosen.digest} has no manifests list`);
+            throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index ${chosen.digest} has no manifests list`);
         layout_checkDescriptors(nested, `${store.what}: index ${chosen.digest}`);
         return { kind: 'index', index: await indexOf(store, nested.manifests.filter(layout_isDescriptor), chosen.digest, chosen.mediaType, context) };
     }
@@ -78881,14 +78022,14 @@ async function choose(store, all, selector, hint) {
         if (direct)
             return direct;
         // A platform manifest inside a (nested) index can be picked by its digest too.
-        for (const entry of entries.filter((e) => isIndex(e.mediaType))) {
+        for (const entry of entries.filter((e) => (0,types/* isIndex */.nw)(e.mediaType))) {
             const nested = parseJson(await store.jsonBlob(entry, LAYOUT_MANIFEST_CAP), `${store.what}: index ${entry.digest}`);
             layout_checkDescriptors(nested, `${store.what}: index ${entry.digest}`);
             const inner = (Array.isArray(nested.manifests) ? nested.manifests : []).find((m) => layout_isDescriptor(m) && m.digest === selector.digest);
             if (inner)
                 return inner;
         }
-        throw new VerifyImageError('local', `${store.what} has no manifest or index ${selector.digest} (it holds ${names()}): check the digest after "@"`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what} has no manifest or index ${selector.digest} (it holds ${names()}): check the digest after "@"`);
     }
     if (selector.name !== undefined) {
         const wanted = selector.name;
@@ -78898,8 +78039,8 @@ async function choose(store, all, selector, hint) {
         if (matching.length > 1 && matching.every(isPlatformImage))
             return matching;
         if (matching.length > 1)
-            throw new VerifyImageError('local', `${store.what} has ${matching.length} different images named "${wanted}": pick one with @DIGEST`);
-        throw new VerifyImageError('local', `${store.what} has no image named "${wanted}" (it holds ${names()}): check the name after ":"`);
+            throw new errors/* VerifyImageError */.Vi('local', `${store.what} has ${matching.length} different images named "${wanted}": pick one with @DIGEST`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what} has no image named "${wanted}" (it holds ${names()}): check the name after ":"`);
     }
     if (entries.length === 1)
         return entries[0];
@@ -78909,48 +78050,48 @@ async function choose(store, all, selector, hint) {
         if (matching.length === 1)
             return matching[0];
     }
-    if (entries.every(isPlatformImage) && new Set(entries.map((e) => formatPlatform(normalizePlatform(e.platform)))).size === entries.length) {
+    if (entries.every(isPlatformImage) && new Set(entries.map((e) => (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(e.platform)))).size === entries.length) {
         return entries;
     }
-    throw new VerifyImageError('local', `${store.what} holds ${entries.length} images (${names()}): pick one by appending :TAG or @DIGEST to the path`);
+    throw new errors/* VerifyImageError */.Vi('local', `${store.what} holds ${entries.length} images (${names()}): pick one by appending :TAG or @DIGEST to the path`);
 }
 async function indexOf(store, manifests, digest, mediaType, context) {
     const images = [];
     const attestations = [];
     for (const entry of manifests) {
-        if (isAttestation(entry)) {
+        if ((0,types/* isAttestation */.H3)(entry)) {
             attestations.push({ digest: entry.digest, subject: entry.annotations?.[REFERENCE_DIGEST] ?? '' });
             continue;
         }
-        if (isIndex(entry.mediaType)) {
-            throw new VerifyImageError('unsupported', `${store.what}: index ${digest ?? 'index.json'} nests another index (${entry.digest}); nested indexes are not supported`);
+        if ((0,types/* isIndex */.nw)(entry.mediaType)) {
+            throw new errors/* VerifyImageError */.Vi('unsupported', `${store.what}: index ${digest ?? 'index.json'} nests another index (${entry.digest}); nested indexes are not supported`);
         }
         // Unknown media types in an index are not an error (image-spec); they are not images either.
-        if (!isImageManifest(entry.mediaType))
+        if (!(0,types/* isImageManifest */.pJ)(entry.mediaType))
             continue;
         images.push((await store.hasBlob(entry.digest)) ? await layout_imageOf(store, entry, context) : absentImage(entry, context));
     }
     if (images.length === 0)
-        throw new VerifyImageError('local', `${store.what}: index ${digest ?? 'index.json'} lists no image manifests`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: index ${digest ?? 'index.json'} lists no image manifests`);
     return { reference: context.reference, source: context.source, digest, mediaType, images, attestations };
 }
 async function layout_imageOf(store, descriptor, context) {
-    if (!isImageManifest(descriptor.mediaType)) {
-        throw new VerifyImageError('unsupported', `${store.what}: ${descriptor.digest} has media type ${descriptor.mediaType}, which is neither an image manifest nor an index`);
+    if (!(0,types/* isImageManifest */.pJ)(descriptor.mediaType)) {
+        throw new errors/* VerifyImageError */.Vi('unsupported', `${store.what}: ${descriptor.digest} has media type ${descriptor.mediaType}, which is neither an image manifest nor an index`);
     }
     const what = `${store.what}: manifest ${descriptor.digest}`;
     const manifest = parseJson(await store.jsonBlob(descriptor, LAYOUT_MANIFEST_CAP), what);
     if (manifest.schemaVersion !== 2 || !manifest.config || !Array.isArray(manifest.layers)) {
-        throw new VerifyImageError('local', `${what} is not a schemaVersion 2 image manifest with a config and layers`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} is not a schemaVersion 2 image manifest with a config and layers`);
     }
     layout_checkDescriptors(manifest, what);
     const configBytes = await store.jsonBlob(manifest.config, LAYOUT_CONFIG_CAP);
     const config = parseJson(configBytes, `${store.what}: config ${manifest.config.digest}`, 'config');
     const problem = imageConfigProblem(config);
     if (problem?.kind === 'not-image')
-        throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest} ${problem.message}`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest} ${problem.message}`);
     if (problem)
-        throw new VerifyImageError('local', `${store.what}: config ${manifest.config.digest}: ${problem.message}: the layout is damaged`);
+        throw new errors/* VerifyImageError */.Vi('local', `${store.what}: config ${manifest.config.digest}: ${problem.message}: the layout is damaged`);
     // An index entry's platform is the platform, as on the registry side: runtimes select by it.
     // The config's is kept beside it and checked against it (rules.ts).
     return {
@@ -78976,12 +78117,12 @@ async function layout_imageOf(store, descriptor, context) {
 function absentImage(entry, context) {
     return {
         reference: context.reference,
-        source: `${context.source}; the ${entry.platform ? formatPlatform(normalizePlatform(entry.platform)) : entry.digest} manifest is not in it, only its digest`,
+        source: `${context.source}; the ${entry.platform ? (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(entry.platform)) : entry.digest} manifest is not in it, only its digest`,
         id: entry.digest,
         idKind: 'manifest',
         diffIds: [],
         diffIdsUnknown: true,
-        platform: normalizePlatform(entry.platform ?? { os: 'unknown', architecture: 'unknown' }),
+        platform: (0,oci_platform/* normalizePlatform */.FL)(entry.platform ?? { os: 'unknown', architecture: 'unknown' }),
         repoDigests: [],
         manifestDigest: entry.digest,
         manifestMediaType: entry.mediaType,
@@ -79011,7 +78152,7 @@ async function measureLayers(image, store, cache, concurrency = 2) {
 function parseJson(bytes, what, kind = 'manifest') {
     const value = decodeDocument(bytes, kind, what, 'local');
     if (value === null || typeof value !== 'object') {
-        throw new VerifyImageError('local', `${what} is not a JSON object or list: the layout or archive is damaged`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} is not a JSON object or list: the layout or archive is damaged`);
     }
     return value;
 }
@@ -79019,7 +78160,7 @@ function parseJson(bytes, what, kind = 'manifest') {
 function layout_checkDescriptors(body, what) {
     const problem = manifestDescriptorProblem(body);
     if (problem)
-        throw new VerifyImageError('local', `${what}: ${problem}: the layout is damaged or was altered; export it again`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${problem}: the layout is damaged or was altered; export it again`);
 }
 /** Names an index.json entry is known by: its ref name (a tag, as skopeo and Docker write it) and containerd's full image name. */
 function entryNames(entry) {
@@ -79035,7 +78176,7 @@ function sameName(known, wanted) {
     const a = tryParse(known);
     const b = tryParse(wanted);
     if (a && b)
-        return formatReference({ ...a, digest: undefined }) === formatReference({ ...b, digest: undefined });
+        return (0,oci_reference/* formatReference */.FH)({ ...a, digest: undefined }) === (0,oci_reference/* formatReference */.FH)({ ...b, digest: undefined });
     return Boolean(a && !b && a.tag === wanted);
 }
 function tryParse(name) {
@@ -79043,7 +78184,7 @@ function tryParse(name) {
     if (!name.includes(':') && !name.includes('/'))
         return undefined;
     try {
-        return parseReference(name);
+        return (0,oci_reference/* parseReference */.F2)(name);
     }
     catch {
         return undefined;
@@ -79053,7 +78194,7 @@ function describeEntries(entries) {
     return entries
         .map((e) => {
         const names = entryNames(e);
-        const platform = e.platform ? ` ${formatPlatform(normalizePlatform(e.platform))}` : '';
+        const platform = e.platform ? ` ${(0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(e.platform))}` : '';
         return `${names[0] ?? e.digest.slice(0, 19)}${platform}`;
     })
         .join(', ');
@@ -79065,7 +78206,7 @@ function layout_isDescriptor(value) {
     return typeof d.digest === 'string' && typeof d.mediaType === 'string';
 }
 function isPlatformImage(entry) {
-    return isImageManifest(entry.mediaType) && !isAttestation(entry) && Boolean(entry.platform?.os && entry.platform.architecture);
+    return (0,types/* isImageManifest */.pJ)(entry.mediaType) && !(0,types/* isAttestation */.H3)(entry) && Boolean(entry.platform?.os && entry.platform.architecture);
 }
 /** Docker writes one index.json entry per tag of the same manifest; they are one image. */
 function dedupe(entries) {
@@ -79076,6 +78217,8 @@ function dedupe(entries) {
     return [...seen.values()];
 }
 
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: external "node:string_decoder"
@@ -79087,12 +78230,18 @@ const external_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_zlib_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_zlib_namespaceObject, 2);
 // EXTERNAL MODULE: external "node:assert"
 var external_node_assert_ = __nccwpck_require__(4589);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../main/node_modules/tar/dist/esm/index.min.js
 var zr=Object.defineProperty;var Ur=(s,t)=>{for(var e in t)zr(s,e,{get:t[e],enumerable:!0})};var Ds=typeof process=="object"&&process?process:{stdout:null,stderr:null},Wr=s=>!!s&&typeof s=="object"&&(s instanceof A||s instanceof external_node_stream_||Gr(s)||Zr(s)),Gr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.pipe=="function"&&s.pipe!==external_node_stream_.Writable.prototype.pipe,Zr=s=>!!s&&typeof s=="object"&&s instanceof external_node_events_.EventEmitter&&typeof s.write=="function"&&typeof s.end=="function",Q=Symbol("EOF"),J=Symbol("maybeEmitEnd"),nt=Symbol("emittedEnd"),De=Symbol("emittingEnd"),qt=Symbol("emittedError"),Ne=Symbol("closed"),Ns=Symbol("read"),Ae=Symbol("flush"),As=Symbol("flushChunk"),z=Symbol("encoding"),Mt=Symbol("decoder"),g=Symbol("flowing"),Qt=Symbol("paused"),Bt=Symbol("resume"),b=Symbol("buffer"),N=Symbol("pipes"),_=Symbol("bufferLength"),bi=Symbol("bufferPush"),Ie=Symbol("bufferShift"),L=Symbol("objectMode"),S=Symbol("destroyed"),_i=Symbol("error"),Oi=Symbol("emitData"),Is=Symbol("emitEnd"),Ti=Symbol("emitEnd2"),Z=Symbol("async"),xi=Symbol("abort"),Ce=Symbol("aborted"),Jt=Symbol("signal"),Rt=Symbol("dataListeners"),C=Symbol("discarded"),jt=s=>Promise.resolve().then(s),Yr=s=>s(),Kr=s=>s==="end"||s==="finish"||s==="prefinish",Vr=s=>s instanceof ArrayBuffer||!!s&&typeof s=="object"&&s.constructor&&s.constructor.name==="ArrayBuffer"&&s.byteLength>=0,$r=s=>!Buffer.isBuffer(s)&&ArrayBuffer.isView(s),Fe=class{src;dest;opts;ondrain;constructor(t,e,i){this.src=t,this.dest=e,this.opts=i,this.ondrain=()=>t[Bt](),this.dest.on("drain",this.ondrain)}unpipe(){this.dest.removeListener("drain",this.ondrain)}proxyErrors(t){}end(){this.unpipe(),this.opts.end&&this.dest.end()}},Li=class extends Fe{unpipe(){this.src.removeListener("error",this.proxyErrors),super.unpipe()}constructor(t,e,i){super(t,e,i),this.proxyErrors=r=>this.dest.emit("error",r),t.on("error",this.proxyErrors)}},Xr=s=>!!s.objectMode,qr=s=>!s.objectMode&&!!s.encoding&&s.encoding!=="buffer",A=class extends external_node_events_.EventEmitter{[g]=!1;[Qt]=!1;[N]=[];[b]=[];[L];[z];[Z];[Mt];[Q]=!1;[nt]=!1;[De]=!1;[Ne]=!1;[qt]=null;[_]=0;[S]=!1;[Jt];[Ce]=!1;[Rt]=0;[C]=!1;writable=!0;readable=!0;constructor(...t){let e=t[0]||{};if(super(),e.objectMode&&typeof e.encoding=="string")throw new TypeError("Encoding and objectMode may not be used together");Xr(e)?(this[L]=!0,this[z]=null):qr(e)?(this[z]=e.encoding,this[L]=!1):(this[L]=!1,this[z]=null),this[Z]=!!e.async,this[Mt]=this[z]?new external_node_string_decoder_namespaceObject.StringDecoder(this[z]):null,e&&e.debugExposeBuffer===!0&&Object.defineProperty(this,"buffer",{get:()=>this[b]}),e&&e.debugExposePipes===!0&&Object.defineProperty(this,"pipes",{get:()=>this[N]});let{signal:i}=e;i&&(this[Jt]=i,i.aborted?this[xi]():i.addEventListener("abort",()=>this[xi]()))}get bufferLength(){return this[_]}get encoding(){return this[z]}set encoding(t){throw new Error("Encoding must be set at instantiation time")}setEncoding(t){throw new Error("Encoding must be set at instantiation time")}get objectMode(){return this[L]}set objectMode(t){throw new Error("objectMode must be set at instantiation time")}get async(){return this[Z]}set async(t){this[Z]=this[Z]||!!t}[xi](){this[Ce]=!0,this.emit("abort",this[Jt]?.reason),this.destroy(this[Jt]?.reason)}get aborted(){return this[Ce]}set aborted(t){}write(t,e,i){if(this[Ce])return!1;if(this[Q])throw new Error("write after end");if(this[S])return this.emit("error",Object.assign(new Error("Cannot call write after a stream was destroyed"),{code:"ERR_STREAM_DESTROYED"})),!0;typeof e=="function"&&(i=e,e="utf8"),e||(e="utf8");let r=this[Z]?jt:Yr;if(!this[L]&&!Buffer.isBuffer(t)){if($r(t))t=Buffer.from(t.buffer,t.byteOffset,t.byteLength);else if(Vr(t))t=Buffer.from(t);else if(typeof t!="string")throw new Error("Non-contiguous data written to non-objectMode stream")}return this[L]?(this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):t.length?(typeof t=="string"&&!(e===this[z]&&!this[Mt]?.lastNeed)&&(t=Buffer.from(t,e)),Buffer.isBuffer(t)&&this[z]&&(t=this[Mt].write(t)),this[g]&&this[_]!==0&&this[Ae](!0),this[g]?this.emit("data",t):this[bi](t),this[_]!==0&&this.emit("readable"),i&&r(i),this[g]):(this[_]!==0&&this.emit("readable"),i&&r(i),this[g])}read(t){if(this[S])return null;if(this[C]=!1,this[_]===0||t===0||t&&t>this[_])return this[J](),null;this[L]&&(t=null),this[b].length>1&&!this[L]&&(this[b]=[this[z]?this[b].join(""):Buffer.concat(this[b],this[_])]);let e=this[Ns](t||null,this[b][0]);return this[J](),e}[Ns](t,e){if(this[L])this[Ie]();else{let i=e;t===i.length||t===null?this[Ie]():typeof i=="string"?(this[b][0]=i.slice(t),e=i.slice(0,t),this[_]-=t):(this[b][0]=i.subarray(t),e=i.subarray(0,t),this[_]-=t)}return this.emit("data",e),!this[b].length&&!this[Q]&&this.emit("drain"),e}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e="utf8"),t!==void 0&&this.write(t,e),i&&this.once("end",i),this[Q]=!0,this.writable=!1,(this[g]||!this[Qt])&&this[J](),this}[Bt](){this[S]||(!this[Rt]&&!this[N].length&&(this[C]=!0),this[Qt]=!1,this[g]=!0,this.emit("resume"),this[b].length?this[Ae]():this[Q]?this[J]():this.emit("drain"))}resume(){return this[Bt]()}pause(){this[g]=!1,this[Qt]=!0,this[C]=!1}get destroyed(){return this[S]}get flowing(){return this[g]}get paused(){return this[Qt]}[bi](t){this[L]?this[_]+=1:this[_]+=t.length,this[b].push(t)}[Ie](){return this[L]?this[_]-=1:this[_]-=this[b][0].length,this[b].shift()}[Ae](t=!1){do;while(this[As](this[Ie]())&&this[b].length);!t&&!this[b].length&&!this[Q]&&this.emit("drain")}[As](t){return this.emit("data",t),this[g]}pipe(t,e){if(this[S])return t;this[C]=!1;let i=this[nt];return e=e||{},t===Ds.stdout||t===Ds.stderr?e.end=!1:e.end=e.end!==!1,e.proxyErrors=!!e.proxyErrors,i?e.end&&t.end():(this[N].push(e.proxyErrors?new Li(this,t,e):new Fe(this,t,e)),this[Z]?jt(()=>this[Bt]()):this[Bt]()),t}unpipe(t){let e=this[N].find(i=>i.dest===t);e&&(this[N].length===1?(this[g]&&this[Rt]===0&&(this[g]=!1),this[N]=[]):this[N].splice(this[N].indexOf(e),1),e.unpipe())}addListener(t,e){return this.on(t,e)}on(t,e){let i=super.on(t,e);if(t==="data")this[C]=!1,this[Rt]++,!this[N].length&&!this[g]&&this[Bt]();else if(t==="readable"&&this[_]!==0)super.emit("readable");else if(Kr(t)&&this[nt])super.emit(t),this.removeAllListeners(t);else if(t==="error"&&this[qt]){let r=e;this[Z]?jt(()=>r.call(this,this[qt])):r.call(this,this[qt])}return i}removeListener(t,e){return this.off(t,e)}off(t,e){let i=super.off(t,e);return t==="data"&&(this[Rt]=this.listeners("data").length,this[Rt]===0&&!this[C]&&!this[N].length&&(this[g]=!1)),i}removeAllListeners(t){let e=super.removeAllListeners(t);return(t==="data"||t===void 0)&&(this[Rt]=0,!this[C]&&!this[N].length&&(this[g]=!1)),e}get emittedEnd(){return this[nt]}[J](){!this[De]&&!this[nt]&&!this[S]&&this[b].length===0&&this[Q]&&(this[De]=!0,this.emit("end"),this.emit("prefinish"),this.emit("finish"),this[Ne]&&this.emit("close"),this[De]=!1)}emit(t,...e){let i=e[0];if(t!=="error"&&t!=="close"&&t!==S&&this[S])return!1;if(t==="data")return!this[L]&&!i?!1:this[Z]?(jt(()=>this[Oi](i)),!0):this[Oi](i);if(t==="end")return this[Is]();if(t==="close"){if(this[Ne]=!0,!this[nt]&&!this[S])return!1;let n=super.emit("close");return this.removeAllListeners("close"),n}else if(t==="error"){this[qt]=i,super.emit(_i,i);let n=!this[Jt]||this.listeners("error").length?super.emit("error",i):!1;return this[J](),n}else if(t==="resume"){let n=super.emit("resume");return this[J](),n}else if(t==="finish"||t==="prefinish"){let n=super.emit(t);return this.removeAllListeners(t),n}let r=super.emit(t,...e);return this[J](),r}[Oi](t){for(let i of this[N])i.dest.write(t)===!1&&this.pause();let e=this[C]?!1:super.emit("data",t);return this[J](),e}[Is](){return this[nt]?!1:(this[nt]=!0,this.readable=!1,this[Z]?(jt(()=>this[Ti]()),!0):this[Ti]())}[Ti](){if(this[Mt]){let e=this[Mt].end();if(e){for(let i of this[N])i.dest.write(e);this[C]||super.emit("data",e)}}for(let e of this[N])e.end();let t=super.emit("end");return this.removeAllListeners("end"),t}async collect(){let t=Object.assign([],{dataLength:0});this[L]||(t.dataLength=0);let e=this.promise();return this.on("data",i=>{t.push(i),this[L]||(t.dataLength+=i.length)}),await e,t}async concat(){if(this[L])throw new Error("cannot concat in objectMode");let t=await this.collect();return this[z]?t.join(""):Buffer.concat(t,t.dataLength)}async promise(){return new Promise((t,e)=>{this.on(S,()=>e(new Error("stream destroyed"))),this.on("error",i=>e(i)),this.on("end",()=>t())})}[Symbol.asyncIterator](){this[C]=!1;let t=!1,e=async()=>(this.pause(),t=!0,{value:void 0,done:!0});return{next:()=>{if(t)return e();let r=this.read();if(r!==null)return Promise.resolve({done:!1,value:r});if(this[Q])return e();let n,o,h=d=>{this.off("data",a),this.off("end",l),this.off(S,c),e(),o(d)},a=d=>{this.off("error",h),this.off("end",l),this.off(S,c),this.pause(),n({value:d,done:!!this[Q]})},l=()=>{this.off("error",h),this.off("data",a),this.off(S,c),e(),n({done:!0,value:void 0})},c=()=>h(new Error("stream destroyed"));return new Promise((d,y)=>{o=y,n=d,this.once(S,c),this.once("error",h),this.once("end",l),this.once("data",a)})},throw:e,return:e,[Symbol.asyncIterator](){return this},[Symbol.asyncDispose]:async()=>{}}}[Symbol.iterator](){this[C]=!1;let t=!1,e=()=>(this.pause(),this.off(_i,e),this.off(S,e),this.off("end",e),t=!0,{done:!0,value:void 0}),i=()=>{if(t)return e();let r=this.read();return r===null?e():{done:!1,value:r}};return this.once("end",e),this.once(_i,e),this.once(S,e),{next:i,throw:e,return:e,[Symbol.iterator](){return this},[Symbol.dispose]:()=>{}}}destroy(t){if(this[S])return t?this.emit("error",t):this.emit(S),this;this[S]=!0,this[C]=!0,this[b].length=0,this[_]=0;let e=this;return typeof e.close=="function"&&!this[Ne]&&e.close(),t?this.emit("error",t):this.emit(S),this}static get isStream(){return Wr}};var Jr=external_fs_namespaceObject.writev,ht=Symbol("_autoClose"),H=Symbol("_close"),te=Symbol("_ended"),m=Symbol("_fd"),Ni=Symbol("_finished"),tt=Symbol("_flags"),Ai=Symbol("_flush"),ki=Symbol("_handleChunk"),vi=Symbol("_makeBuf"),ie=Symbol("_mode"),ke=Symbol("_needDrain"),Ut=Symbol("_onerror"),Ht=Symbol("_onopen"),Ii=Symbol("_onread"),Pt=Symbol("_onwrite"),at=Symbol("_open"),U=Symbol("_path"),ot=Symbol("_pos"),Y=Symbol("_queue"),zt=Symbol("_read"),Ci=Symbol("_readSize"),j=Symbol("_reading"),ee=Symbol("_remain"),Fi=Symbol("_size"),ve=Symbol("_write"),gt=Symbol("_writing"),Me=Symbol("_defaultFlag"),bt=Symbol("_errored"),_t=class extends A{[bt]=!1;[m];[U];[Ci];[j]=!1;[Fi];[ee];[ht];constructor(t,e){if(e=e||{},super(e),this.readable=!0,this.writable=!1,typeof t!="string")throw new TypeError("path must be a string");this[bt]=!1,this[m]=typeof e.fd=="number"?e.fd:void 0,this[U]=t,this[Ci]=e.readSize||16*1024*1024,this[j]=!1,this[Fi]=typeof e.size=="number"?e.size:1/0,this[ee]=this[Fi],this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0,typeof this[m]=="number"?this[zt]():this[at]()}get fd(){return this[m]}get path(){return this[U]}write(){throw new TypeError("this is a readable stream")}end(){throw new TypeError("this is a readable stream")}[at](){external_fs_namespaceObject.open(this[U],"r",(t,e)=>this[Ht](t,e))}[Ht](t,e){t?this[Ut](t):(this[m]=e,this.emit("open",e),this[zt]())}[vi](){return Buffer.allocUnsafe(Math.min(this[Ci],this[ee]))}[zt](){if(!this[j]){this[j]=!0;let t=this[vi]();if(t.length===0)return process.nextTick(()=>this[Ii](null,0,t));external_fs_namespaceObject.read(this[m],t,0,t.length,null,(e,i,r)=>this[Ii](e,i,r))}}[Ii](t,e,i){this[j]=!1,t?this[Ut](t):this[ki](e,i)&&this[zt]()}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}[Ut](t){this[j]=!0,this[H](),this.emit("error",t)}[ki](t,e){let i=!1;return this[ee]-=t,t>0&&(i=super.write(t<e.length?e.subarray(0,t):e)),(t===0||this[ee]<=0)&&(i=!1,this[H](),super.end()),i}emit(t,...e){switch(t){case"prefinish":case"finish":return!1;case"drain":return typeof this[m]=="number"&&this[zt](),!1;case"error":return this[bt]?!1:(this[bt]=!0,super.emit(t,...e));default:return super.emit(t,...e)}}},Be=class extends _t{[at](){let t=!0;try{this[Ht](null,external_fs_namespaceObject.openSync(this[U],"r")),t=!1}finally{t&&this[H]()}}[zt](){let t=!0;try{if(!this[j]){this[j]=!0;do{let e=this[vi](),i=e.length===0?0:external_fs_namespaceObject.readSync(this[m],e,0,e.length,null);if(!this[ki](i,e))break}while(!0);this[j]=!1}t=!1}finally{t&&this[H]()}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}},et=class extends external_events_{readable=!1;writable=!0;[bt]=!1;[gt]=!1;[te]=!1;[Y]=[];[ke]=!1;[U];[ie];[ht];[m];[Me];[tt];[Ni]=!1;[ot];constructor(t,e){e=e||{},super(e),this[U]=t,this[m]=typeof e.fd=="number"?e.fd:void 0,this[ie]=e.mode===void 0?438:e.mode,this[ot]=typeof e.start=="number"?e.start:void 0,this[ht]=typeof e.autoClose=="boolean"?e.autoClose:!0;let i=this[ot]!==void 0?"r+":"w";this[Me]=e.flags===void 0,this[tt]=e.flags===void 0?i:e.flags,this[m]===void 0&&this[at]()}emit(t,...e){if(t==="error"){if(this[bt])return!1;this[bt]=!0}return super.emit(t,...e)}get fd(){return this[m]}get path(){return this[U]}[Ut](t){this[H](),this[gt]=!0,this.emit("error",t)}[at](){external_fs_namespaceObject.open(this[U],this[tt],this[ie],(t,e)=>this[Ht](t,e))}[Ht](t,e){this[Me]&&this[tt]==="r+"&&t&&t.code==="ENOENT"?(this[tt]="w",this[at]()):t?this[Ut](t):(this[m]=e,this.emit("open",e),this[gt]||this[Ai]())}end(t,e){return t&&this.write(t,e),this[te]=!0,!this[gt]&&!this[Y].length&&typeof this[m]=="number"&&this[Pt](null,0),this}write(t,e){return typeof t=="string"&&(t=Buffer.from(t,e)),this[te]?(this.emit("error",new Error("write() after end()")),!1):this[m]===void 0||this[gt]||this[Y].length?(this[Y].push(t),this[ke]=!0,!1):(this[gt]=!0,this[ve](t),!0)}[ve](t){external_fs_namespaceObject.write(this[m],t,0,t.length,this[ot],(e,i)=>this[Pt](e,i))}[Pt](t,e){t?this[Ut](t):(this[ot]!==void 0&&typeof e=="number"&&(this[ot]+=e),this[Y].length?this[Ai]():(this[gt]=!1,this[te]&&!this[Ni]?(this[Ni]=!0,this[H](),this.emit("finish")):this[ke]&&(this[ke]=!1,this.emit("drain"))))}[Ai](){if(this[Y].length===0)this[te]&&this[Pt](null,0);else if(this[Y].length===1)this[ve](this[Y].pop());else{let t=this[Y];this[Y]=[],Jr(this[m],t,this[ot],(e,i)=>this[Pt](e,i))}}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.close(t,e=>e?this.emit("error",e):this.emit("close"))}}},Wt=class extends et{[at](){let t;if(this[Me]&&this[tt]==="r+")try{t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie])}catch(e){if(e?.code==="ENOENT")return this[tt]="w",this[at]();throw e}else t=external_fs_namespaceObject.openSync(this[U],this[tt],this[ie]);this[Ht](null,t)}[H](){if(this[ht]&&typeof this[m]=="number"){let t=this[m];this[m]=void 0,external_fs_namespaceObject.closeSync(t),this.emit("close")}}[ve](t){let e=!0;try{this[Pt](null,external_fs_namespaceObject.writeSync(this[m],t,0,t.length,this[ot])),e=!1}finally{if(e)try{this[H]()}catch{}}}};var jr=new Map([["C","cwd"],["f","file"],["z","gzip"],["P","preservePaths"],["U","unlink"],["strip-components","strip"],["stripComponents","strip"],["keep-newer","newer"],["keepNewer","newer"],["keep-newer-files","newer"],["keepNewerFiles","newer"],["k","keep"],["keep-existing","keep"],["keepExisting","keep"],["m","noMtime"],["no-mtime","noMtime"],["p","preserveOwner"],["L","follow"],["h","follow"],["onentry","onReadEntry"]]),Fs=s=>!!s.sync&&!!s.file,ks=s=>!s.sync&&!!s.file,vs=s=>!!s.sync&&!s.file,Ms=s=>!s.sync&&!s.file;var Bs=s=>!!s.file;var tn=s=>{let t=jr.get(s);return t||s},se=(s={})=>{if(!s)return{};let t={};for(let[e,i]of Object.entries(s)){let r=tn(e);t[r]=i}return t.chmod===void 0&&t.noChmod===!1&&(t.chmod=!0),delete t.noChmod,t};var K=(s,t,e,i,r)=>Object.assign((n=[],o,h)=>{Array.isArray(n)&&(o=n,n={}),typeof o=="function"&&(h=o,o=void 0),o=o?Array.from(o):[];let a=se(n);if(r?.(a,o),Fs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return s(a,o)}else if(ks(a)){let l=t(a,o);return h?l.then(()=>h(),h):l}else if(vs(a)){if(typeof h=="function")throw new TypeError("callback not supported for sync tar functions");return e(a,o)}else if(Ms(a)){if(typeof h=="function")throw new TypeError("callback only supported with file option");return i(a,o)}throw new Error("impossible options??")},{syncFile:s,asyncFile:t,syncNoFile:e,asyncNoFile:i,validate:r});var sn=external_zlib_namespaceObject.constants||{ZLIB_VERNUM:4736},M=Object.freeze(Object.assign(Object.create(null),{Z_NO_FLUSH:0,Z_PARTIAL_FLUSH:1,Z_SYNC_FLUSH:2,Z_FULL_FLUSH:3,Z_FINISH:4,Z_BLOCK:5,Z_OK:0,Z_STREAM_END:1,Z_NEED_DICT:2,Z_ERRNO:-1,Z_STREAM_ERROR:-2,Z_DATA_ERROR:-3,Z_MEM_ERROR:-4,Z_BUF_ERROR:-5,Z_VERSION_ERROR:-6,Z_NO_COMPRESSION:0,Z_BEST_SPEED:1,Z_BEST_COMPRESSION:9,Z_DEFAULT_COMPRESSION:-1,Z_FILTERED:1,Z_HUFFMAN_ONLY:2,Z_RLE:3,Z_FIXED:4,Z_DEFAULT_STRATEGY:0,DEFLATE:1,INFLATE:2,GZIP:3,GUNZIP:4,DEFLATERAW:5,INFLATERAW:6,UNZIP:7,BROTLI_DECODE:8,BROTLI_ENCODE:9,Z_MIN_WINDOWBITS:8,Z_MAX_WINDOWBITS:15,Z_DEFAULT_WINDOWBITS:15,Z_MIN_CHUNK:64,Z_MAX_CHUNK:1/0,Z_DEFAULT_CHUNK:16384,Z_MIN_MEMLEVEL:1,Z_MAX_MEMLEVEL:9,Z_DEFAULT_MEMLEVEL:8,Z_MIN_LEVEL:-1,Z_MAX_LEVEL:9,Z_DEFAULT_LEVEL:-1,BROTLI_OPERATION_PROCESS:0,BROTLI_OPERATION_FLUSH:1,BROTLI_OPERATION_FINISH:2,BROTLI_OPERATION_EMIT_METADATA:3,BROTLI_MODE_GENERIC:0,BROTLI_MODE_TEXT:1,BROTLI_MODE_FONT:2,BROTLI_DEFAULT_MODE:0,BROTLI_MIN_QUALITY:0,BROTLI_MAX_QUALITY:11,BROTLI_DEFAULT_QUALITY:11,BROTLI_MIN_WINDOW_BITS:10,BROTLI_MAX_WINDOW_BITS:24,BROTLI_LARGE_MAX_WINDOW_BITS:30,BROTLI_DEFAULT_WINDOW:22,BROTLI_MIN_INPUT_BLOCK_BITS:16,BROTLI_MAX_INPUT_BLOCK_BITS:24,BROTLI_PARAM_MODE:0,BROTLI_PARAM_QUALITY:1,BROTLI_PARAM_LGWIN:2,BROTLI_PARAM_LGBLOCK:3,BROTLI_PARAM_DISABLE_LITERAL_CONTEXT_MODELING:4,BROTLI_PARAM_SIZE_HINT:5,BROTLI_PARAM_LARGE_WINDOW:6,BROTLI_PARAM_NPOSTFIX:7,BROTLI_PARAM_NDIRECT:8,BROTLI_DECODER_RESULT_ERROR:0,BROTLI_DECODER_RESULT_SUCCESS:1,BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:2,BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_PARAM_DISABLE_RING_BUFFER_REALLOCATION:0,BROTLI_DECODER_PARAM_LARGE_WINDOW:1,BROTLI_DECODER_NO_ERROR:0,BROTLI_DECODER_SUCCESS:1,BROTLI_DECODER_NEEDS_MORE_INPUT:2,BROTLI_DECODER_NEEDS_MORE_OUTPUT:3,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_NIBBLE:-1,BROTLI_DECODER_ERROR_FORMAT_RESERVED:-2,BROTLI_DECODER_ERROR_FORMAT_EXUBERANT_META_NIBBLE:-3,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_ALPHABET:-4,BROTLI_DECODER_ERROR_FORMAT_SIMPLE_HUFFMAN_SAME:-5,BROTLI_DECODER_ERROR_FORMAT_CL_SPACE:-6,BROTLI_DECODER_ERROR_FORMAT_HUFFMAN_SPACE:-7,BROTLI_DECODER_ERROR_FORMAT_CONTEXT_MAP_REPEAT:-8,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_1:-9,BROTLI_DECODER_ERROR_FORMAT_BLOCK_LENGTH_2:-10,BROTLI_DECODER_ERROR_FORMAT_TRANSFORM:-11,BROTLI_DECODER_ERROR_FORMAT_DICTIONARY:-12,BROTLI_DECODER_ERROR_FORMAT_WINDOW_BITS:-13,BROTLI_DECODER_ERROR_FORMAT_PADDING_1:-14,BROTLI_DECODER_ERROR_FORMAT_PADDING_2:-15,BROTLI_DECODER_ERROR_FORMAT_DISTANCE:-16,BROTLI_DECODER_ERROR_DICTIONARY_NOT_SET:-19,BROTLI_DECODER_ERROR_INVALID_ARGUMENTS:-20,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES:-21,BROTLI_DECODER_ERROR_ALLOC_TREE_GROUPS:-22,BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MAP:-25,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_1:-26,BROTLI_DECODER_ERROR_ALLOC_RING_BUFFER_2:-27,BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES:-30,BROTLI_DECODER_ERROR_UNREACHABLE:-31},sn));var rn=external_buffer_namespaceObject.Buffer.concat,zs=Object.getOwnPropertyDescriptor(external_buffer_namespaceObject.Buffer,"concat"),nn=s=>s,Bi=zs?.writable===!0||zs?.set!==void 0?s=>{external_buffer_namespaceObject.Buffer.concat=s?nn:rn}:s=>{},Tt=Symbol("_superWrite"),Gt=class extends Error{code;errno;constructor(t,e){super("zlib: "+t.message,{cause:t}),this.code=t.code,this.errno=t.errno,this.code||(this.code="ZLIB_ERROR"),this.message="zlib: "+t.message,Error.captureStackTrace(this,e??this.constructor)}get name(){return"ZlibError"}},Pi=Symbol("flushFlag"),re=class extends A{#t=!1;#i=!1;#s;#n;#r;#e;#o;get sawError(){return this.#t}get handle(){return this.#e}get flushFlag(){return this.#s}constructor(t,e){if(!t||typeof t!="object")throw new TypeError("invalid options for ZlibBase constructor");if(super(t),this.#s=t.flush??0,this.#n=t.finishFlush??0,this.#r=t.fullFlushFlag??0,typeof external_zlib_namespaceObject_0[e]!="function")throw new TypeError("Compression method not supported: "+e);try{this.#e=new external_zlib_namespaceObject_0[e](t)}catch(i){throw new Gt(i,this.constructor)}this.#o=i=>{this.#t||(this.#t=!0,this.close(),this.emit("error",i))},this.#e?.on("error",i=>this.#o(new Gt(i))),this.once("end",()=>this.close)}close(){this.#e&&(this.#e.close(),this.#e=void 0,this.emit("close"))}reset(){if(!this.#t)return external_assert_(this.#e,"zlib binding closed"),this.#e.reset?.()}flush(t){this.ended||(typeof t!="number"&&(t=this.#r),this.write(Object.assign(external_buffer_namespaceObject.Buffer.alloc(0),{[Pi]:t})))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&(e?this.write(t,e):this.write(t)),this.flush(this.#n),this.#i=!0,super.end(i)}get ended(){return this.#i}[Tt](t){return super.write(t)}write(t,e,i){if(typeof e=="function"&&(i=e,e="utf8"),typeof t=="string"&&(t=external_buffer_namespaceObject.Buffer.from(t,e)),this.#t)return;external_assert_(this.#e,"zlib binding closed");let r=this.#e._handle,n=r.close;r.close=()=>{};let o=this.#e.close;this.#e.close=()=>{},Bi(!0);let h;try{let l=typeof t[Pi]=="number"?t[Pi]:this.#s;h=this.#e._processChunk(t,l),Bi(!1)}catch(l){Bi(!1),this.#o(new Gt(l,this.write))}finally{this.#e&&(this.#e._handle=r,r.close=n,this.#e.close=o,this.#e.removeAllListeners("error"))}this.#e&&this.#e.on("error",l=>this.#o(new Gt(l,this.write)));let a;if(h)if(Array.isArray(h)&&h.length>0){let l=h[0];a=this[Tt](external_buffer_namespaceObject.Buffer.from(l));for(let c=1;c<h.length;c++)a=this[Tt](h[c])}else a=this[Tt](external_buffer_namespaceObject.Buffer.from(h));return i&&i(),a}},Pe=class extends re{#t;#i;constructor(t,e){t=t||{},t.flush=t.flush||M.Z_NO_FLUSH,t.finishFlush=t.finishFlush||M.Z_FINISH,t.fullFlushFlag=M.Z_FULL_FLUSH,super(t,e),this.#t=t.level,this.#i=t.strategy}params(t,e){if(!this.sawError){if(!this.handle)throw new Error("cannot switch params when binding is closed");if(!this.handle.params)throw new Error("not supported in this implementation");if(this.#t!==t||this.#i!==e){this.flush(M.Z_SYNC_FLUSH),external_assert_(this.handle,"zlib binding closed");let i=this.handle.flush;this.handle.flush=(r,n)=>{typeof r=="function"&&(n=r,r=this.flushFlag),this.flush(r),n?.()};try{this.handle.params(t,e)}finally{this.handle.flush=i}this.handle&&(this.#t=t,this.#i=e)}}}};var ze=class extends Pe{#t;constructor(t){super(t,"Gzip"),this.#t=t&&!!t.portable}[Tt](t){return this.#t?(this.#t=!1,t[9]=255,super[Tt](t)):super[Tt](t)}};var Ue=class extends Pe{constructor(t){super(t,"Unzip")}},He=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.BROTLI_OPERATION_PROCESS,t.finishFlush=t.finishFlush||M.BROTLI_OPERATION_FINISH,t.fullFlushFlag=M.BROTLI_OPERATION_FLUSH,super(t,e)}},We=class extends He{constructor(t){super(t,"BrotliCompress")}},Ge=class extends He{constructor(t){super(t,"BrotliDecompress")}},Ze=class extends re{constructor(t,e){t=t||{},t.flush=t.flush||M.ZSTD_e_continue,t.finishFlush=t.finishFlush||M.ZSTD_e_end,t.fullFlushFlag=M.ZSTD_e_flush,super(t,e)}},Ye=class extends Ze{constructor(t){super(t,"ZstdCompress")}},Ke=class extends Ze{constructor(t){super(t,"ZstdDecompress")}};var Us=(s,t)=>{if(Number.isSafeInteger(s))s<0?an(s,t):hn(s,t);else throw Error("cannot encode number outside of javascript safe integer range");return t},hn=(s,t)=>{t[0]=128;for(var e=t.length;e>1;e--)t[e-1]=s&255,s=Math.floor(s/256)},an=(s,t)=>{t[0]=255;var e=!1;s=s*-1;for(var i=t.length;i>1;i--){var r=s&255;s=Math.floor(s/256),e?t[i-1]=Ws(r):r===0?t[i-1]=0:(e=!0,t[i-1]=Gs(r))}},Hs=s=>{let t=s[0],e=t===128?cn(s.subarray(1,s.length)):t===255?ln(s):null;if(e===null)throw Error("invalid base256 encoding");if(!Number.isSafeInteger(e))throw Error("parsed number outside of javascript safe integer range");return e},ln=s=>{for(var t=s.length,e=0,i=!1,r=t-1;r>-1;r--){var n=Number(s[r]),o;i?o=Ws(n):n===0?o=n:(i=!0,o=Gs(n)),o!==0&&(e-=o*Math.pow(256,t-r-1))}return e},cn=s=>{for(var t=s.length,e=0,i=t-1;i>-1;i--){var r=Number(s[i]);r!==0&&(e+=r*Math.pow(256,t-i-1))}return e},Ws=s=>(255^s)&255,Gs=s=>(255^s)+1&255;var Hi={};Ur(Hi,{code:()=>Ve,isCode:()=>ne,isName:()=>dn,name:()=>oe,normalFsTypes:()=>Ui});var ne=s=>oe.has(s),dn=s=>Ve.has(s),Ui=new Set(["0","","1","2","3","4","5","6","7","D"]),oe=new Map([["0","File"],["","OldFile"],["1","Link"],["2","SymbolicLink"],["3","CharacterDevice"],["4","BlockDevice"],["5","Directory"],["6","FIFO"],["7","ContiguousFile"],["g","GlobalExtendedHeader"],["x","ExtendedHeader"],["A","SolarisACL"],["D","GNUDumpDir"],["I","Inode"],["K","NextFileHasLongLinkpath"],["L","NextFileHasLongPath"],["M","ContinuationFile"],["N","OldGnuLongPath"],["S","SparseFile"],["V","TapeVolumeHeader"],["X","OldExtendedHeader"]]),Ve=new Map(Array.from(oe).map(s=>[s[1],s[0]]));var un=s=>s===void 0||s<0?void 0:s,F=class{cksumValid=!1;needPax=!1;nullBlock=!1;block;path;mode;uid;gid;size;cksum;#t="Unsupported";linkpath;uname;gname;devmaj=0;devmin=0;atime;ctime;mtime;charset;comment;constructor(t,e=0,i,r){Buffer.isBuffer(t)?this.decode(t,e||0,i,r):t&&this.#i(t)}decode(t,e,i,r){if(e||(e=0),!t||!(t.length>=e+512))throw new Error("need 512 bytes for header");let n=xt(t,e+156,1),o=Ui.has(n),h=o?i:void 0,a=o?r:void 0;if(this.path=h?.path??xt(t,e,100),this.mode=h?.mode??a?.mode??lt(t,e+100,8),this.uid=h?.uid??a?.uid??lt(t,e+108,8),this.gid=h?.gid??a?.gid??lt(t,e+116,8),this.size=un(h?.size??a?.size??lt(t,e+124,12)),this.mtime=h?.mtime??a?.mtime??Wi(t,e+136,12),this.cksum=lt(t,e+148,12),a&&this.#i(a,!0),h&&this.#i(h),ne(n)&&(this.#t=n||"0"),this.#t==="0"&&this.path.slice(-1)==="/"&&(this.#t="5"),this.#t==="5"&&(this.size=0),this.linkpath=xt(t,e+157,100),t.subarray(e+257,e+265).toString()==="ustar\x0000")if(this.uname=h?.uname??a?.uname??xt(t,e+265,32),this.gname=h?.gname??a?.gname??xt(t,e+297,32),this.devmaj=h?.devmaj??a?.devmaj??lt(t,e+329,8)??0,this.devmin=h?.devmin??a?.devmin??lt(t,e+337,8)??0,t[e+475]!==0){let c=xt(t,e+345,155);this.path=c+"/"+this.path}else{let c=xt(t,e+345,130);c&&(this.path=c+"/"+this.path),this.atime=i?.atime??r?.atime??Wi(t,e+476,12),this.ctime=i?.ctime??r?.ctime??Wi(t,e+488,12)}let l=256;for(let c=e;c<e+148;c++)l+=t[c];for(let c=e+156;c<e+512;c++)l+=t[c];this.cksumValid=l===this.cksum,this.cksum===void 0&&l===256&&(this.nullBlock=!0)}#i(t,e=!1){Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="size"&&Number(r)<0||i==="path"&&e||i==="linkpath"&&e||i==="global"))))}encode(t,e=0){if(t||(t=this.block=Buffer.alloc(512)),this.#t==="Unsupported"&&(this.#t="0"),!(t.length>=e+512))throw new Error("need 512 bytes for header");let i=this.ctime||this.atime?130:155,r=mn(this.path||"",i),n=r[0],o=r[1];this.needPax=!!r[2],this.needPax=Lt(t,e,100,n)||this.needPax,this.needPax=ct(t,e+100,8,this.mode)||this.needPax,this.needPax=ct(t,e+108,8,this.uid)||this.needPax,this.needPax=ct(t,e+116,8,this.gid)||this.needPax,this.needPax=ct(t,e+124,12,this.size)||this.needPax,this.needPax=Gi(t,e+136,12,this.mtime)||this.needPax,t[e+156]=Number(this.#t.codePointAt(0)),this.needPax=Lt(t,e+157,100,this.linkpath)||this.needPax,t.write("ustar\x0000",e+257,8),this.needPax=Lt(t,e+265,32,this.uname)||this.needPax,this.needPax=Lt(t,e+297,32,this.gname)||this.needPax,this.needPax=ct(t,e+329,8,this.devmaj)||this.needPax,this.needPax=ct(t,e+337,8,this.devmin)||this.needPax,this.needPax=Lt(t,e+345,i,o)||this.needPax,t[e+475]!==0?this.needPax=Lt(t,e+345,155,o)||this.needPax:(this.needPax=Lt(t,e+345,130,o)||this.needPax,this.needPax=Gi(t,e+476,12,this.atime)||this.needPax,this.needPax=Gi(t,e+488,12,this.ctime)||this.needPax);let h=256;for(let a=e;a<e+148;a++)h+=t[a];for(let a=e+156;a<e+512;a++)h+=t[a];return this.cksum=h,ct(t,e+148,8,this.cksum),this.cksumValid=!0,this.needPax}get type(){return this.#t==="Unsupported"?this.#t:oe.get(this.#t)}get typeKey(){return this.#t}set type(t){let e=String(Ve.get(t));if(ne(e)||e==="Unsupported")this.#t=e;else if(ne(t))this.#t=t;else throw new TypeError("invalid entry type: "+t)}},mn=(s,t)=>{let i=s,r="",n,o=external_node_path_.posix.parse(s).root||".";if(Buffer.byteLength(i)<100)n=[i,r,!1];else{r=external_node_path_.posix.dirname(i),i=external_node_path_.posix.basename(i);do Buffer.byteLength(i)<=100&&Buffer.byteLength(r)<=t?n=[i,r,!1]:Buffer.byteLength(i)>100&&Buffer.byteLength(r)<=t?n=[i.slice(0,99),r,!0]:(i=external_node_path_.posix.join(external_node_path_.posix.basename(r),i),r=external_node_path_.posix.dirname(r));while(r!==o&&n===void 0);n||(n=[s.slice(0,99),"",!0])}return n},xt=(s,t,e)=>s.subarray(t,t+e).toString("utf8").replace(/\0.*/,""),Wi=(s,t,e)=>pn(lt(s,t,e)),pn=s=>s===void 0?void 0:new Date(s*1e3),lt=(s,t,e)=>Number(s[t])&128?Hs(s.subarray(t,t+e)):wn(s,t,e),En=s=>isNaN(s)?void 0:s,wn=(s,t,e)=>En(parseInt(s.subarray(t,t+e).toString("utf8").replace(/\0.*$/,"").trim(),8)),Sn={12:8589934591,8:2097151},ct=(s,t,e,i)=>i===void 0?!1:i>Sn[e]||i<0?(Us(i,s.subarray(t,t+e)),!0):(yn(s,t,e,i),!1),yn=(s,t,e,i)=>s.write(Rn(i,e),t,e,"ascii"),Rn=(s,t)=>gn(Math.floor(s).toString(8),t),gn=(s,t)=>(s.length===t-1?s:new Array(t-s.length-1).join("0")+s+" ")+"\0",Gi=(s,t,e,i)=>i===void 0?!1:ct(s,t,e,i.getTime()/1e3),bn=new Array(156).join("\0"),Lt=(s,t,e,i)=>i===void 0?!1:(s.write(i+bn,t,e,"utf8"),i.length!==Buffer.byteLength(i)||i.length>e);var ft=class s{atime;mtime;ctime;charset;comment;gid;uid;gname;uname;linkpath;dev;ino;nlink;path;size;mode;global;constructor(t,e=!1){this.atime=t.atime,this.charset=t.charset,this.comment=t.comment,this.ctime=t.ctime,this.dev=t.dev,this.gid=t.gid,this.global=e,this.gname=t.gname,this.ino=t.ino,this.linkpath=t.linkpath,this.mtime=t.mtime,this.nlink=t.nlink,this.path=t.path,this.size=t.size,this.uid=t.uid,this.uname=t.uname}encode(){let t=this.encodeBody();if(t==="")return Buffer.allocUnsafe(0);let e=Buffer.byteLength(t),i=512*Math.ceil(1+e/512),r=Buffer.allocUnsafe(i);for(let n=0;n<512;n++)r[n]=0;new F({path:("PaxHeader/"+(0,external_node_path_.basename)(this.path??"")).slice(0,99),mode:this.mode||420,uid:this.uid,gid:this.gid,size:e,mtime:this.mtime,type:this.global?"GlobalExtendedHeader":"ExtendedHeader",linkpath:"",uname:this.uname||"",gname:this.gname||"",devmaj:0,devmin:0,atime:this.atime,ctime:this.ctime}).encode(r),r.write(t,512,e,"utf8");for(let n=e+512;n<r.length;n++)r[n]=0;return r}encodeBody(){return this.encodeField("path")+this.encodeField("ctime")+this.encodeField("atime")+this.encodeField("dev")+this.encodeField("ino")+this.encodeField("nlink")+this.encodeField("charset")+this.encodeField("comment")+this.encodeField("gid")+this.encodeField("gname")+this.encodeField("linkpath")+this.encodeField("mtime")+this.encodeField("size")+this.encodeField("uid")+this.encodeField("uname")}encodeField(t){if(this[t]===void 0)return"";let e=this[t],i=e instanceof Date?e.getTime()/1e3:e,r=" "+(t==="dev"||t==="ino"||t==="nlink"?"SCHILY.":"")+t+"="+i+`
 `,n=Buffer.byteLength(r),o=Math.floor(Math.log(n)/Math.log(10))+1;return n+o>=Math.pow(10,o)&&(o+=1),o+n+r}static parse(t,e,i=!1){return new s(On(Tn(t),e),i)}},On=(s,t)=>t?Object.assign({},t,s):s,Tn=s=>s.replace(/\n$/,"").split(`
 `).reduce(xn,Object.create(null)),xn=(s,t)=>{let e=parseInt(t,10);if(e!==Buffer.byteLength(t)+1)return s;t=t.slice((e+" ").length);let i=t.split("="),r=i.shift();if(!r)return s;let n=r.replace(/^SCHILY\.(dev|ino|nlink)/,"$1"),o=i.join("=").replace(/\0.*/,"");switch(n){case"path":case"linkpath":case"type":case"charset":case"comment":case"gname":case"uname":s[n]=o;break;case"ctime":case"atime":case"mtime":s[n]=new Date(Number(o)*1e3);break;case"size":let h=+o;h>=0&&(s[n]=h);break;case"gid":case"uid":case"dev":case"ino":case"nlink":case"mode":s[n]=+o;break}return s};var Ln=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,f=Ln!=="win32"?s=>String(s):s=>String(s).replaceAll(/\\/g,"/");var $e=class extends A{extended;globalExtended;header;startBlockSize;blockRemain;remain;type;meta=!1;ignore=!1;path;mode;uid;gid;uname;gname;size=0;mtime;atime;ctime;linkpath;dev;ino;nlink;invalid=!1;absolute;unsupported=!1;constructor(t,e,i){switch(super({}),this.pause(),this.extended=e,this.globalExtended=i,this.header=t,this.remain=t.size??0,this.startBlockSize=512*Math.ceil(this.remain/512),this.blockRemain=this.startBlockSize,this.type=t.type,this.type){case"File":case"OldFile":case"Link":case"SymbolicLink":case"CharacterDevice":case"BlockDevice":case"Directory":case"FIFO":case"ContiguousFile":case"GNUDumpDir":break;case"NextFileHasLongLinkpath":case"NextFileHasLongPath":case"OldGnuLongPath":case"GlobalExtendedHeader":case"ExtendedHeader":case"OldExtendedHeader":this.meta=!0;break;default:this.ignore=!0}if(!t.path)throw new Error("no path provided for tar.ReadEntry");this.path=f(t.path),this.mode=t.mode,this.mode&&(this.mode=this.mode&4095),this.uid=t.uid,this.gid=t.gid,this.uname=t.uname,this.gname=t.gname,this.size=this.remain,this.mtime=t.mtime,this.atime=t.atime,this.ctime=t.ctime,this.linkpath=t.linkpath?f(t.linkpath):void 0,this.uname=t.uname,this.gname=t.gname,e&&this.#t(e),i&&this.#t(i,!0)}write(t){let e=t.length;if(e>this.blockRemain)throw new Error("writing more to entry than is appropriate");let i=this.remain,r=this.blockRemain;return this.remain=Math.max(0,i-e),this.blockRemain=Math.max(0,r-e),this.ignore?!0:i>=e?super.write(t):super.write(t.subarray(0,i))}#t(t,e=!1){t.path&&(t.path=f(t.path)),t.linkpath&&(t.linkpath=f(t.linkpath)),Object.assign(this,Object.fromEntries(Object.entries(t).filter(([i,r])=>!(r==null||i==="path"&&e))))}};var Dt=(s,t,e,i={})=>{s.file&&(i.file=s.file),s.cwd&&(i.cwd=s.cwd),i.code=e instanceof Error&&e.code||t,i.tarCode=t,!s.strict&&i.recoverable!==!1?(e instanceof Error&&(i=Object.assign(e,i),e=e.message),s.emit("warn",t,e,i)):e instanceof Error?s.emit("error",Object.assign(e,i)):s.emit("error",Object.assign(new Error(`${t}: ${e}`),i))};var Nn=1024*1024,Xi=Buffer.from([31,139]),qi=Buffer.from([40,181,47,253]),An=Math.max(Xi.length,qi.length),B=Symbol("state"),Nt=Symbol("writeEntry"),it=Symbol("readEntry"),Zi=Symbol("nextEntry"),Zs=Symbol("processEntry"),V=Symbol("extendedHeader"),he=Symbol("globalExtendedHeader"),dt=Symbol("meta"),Ys=Symbol("emitMeta"),p=Symbol("buffer"),st=Symbol("queue"),ut=Symbol("ended"),Yi=Symbol("emittedEnd"),At=Symbol("emit"),w=Symbol("unzip"),Xe=Symbol("consumeChunk"),qe=Symbol("consumeChunkSub"),Ki=Symbol("consumeBody"),Ks=Symbol("consumeMeta"),Vs=Symbol("consumeHeader"),ae=Symbol("consuming"),Vi=Symbol("bufferConcat"),Qe=Symbol("maybeEnd"),Yt=Symbol("writing"),$=Symbol("aborted"),Je=Symbol("onDone"),It=Symbol("sawValidEntry"),je=Symbol("sawNullBlock"),ti=Symbol("sawEOF"),$s=Symbol("closeStream"),In=1e3,le=Symbol("compressedBytesRead"),$i=Symbol("decompressedBytesRead"),Xs=Symbol("checkDecompressionRatio"),Cn=()=>!0,rt=class extends external_events_.EventEmitter{file;strict;maxMetaEntrySize;filter;brotli;zstd;maxDecompressionRatio;writable=!0;readable=!1;[st]=[];[p];[it];[Nt];[B]="begin";[dt]="";[V];[he];[ut]=!1;[w];[$]=!1;[It];[je]=!1;[ti]=!1;[Yt]=!1;[ae]=!1;[Yi]=!1;[le]=0;[$i]=0;constructor(t={}){super(),this.file=t.file||"",this.on(Je,()=>{(this[B]==="begin"||this[It]===!1)&&this.warn("TAR_BAD_ARCHIVE","Unrecognized archive format")}),t.ondone?this.on(Je,t.ondone):this.on(Je,()=>{this.emit("prefinish"),this.emit("finish"),this.emit("end")}),this.strict=!!t.strict,this.maxDecompressionRatio=typeof t.maxDecompressionRatio=="number"?t.maxDecompressionRatio:In,this.maxMetaEntrySize=t.maxMetaEntrySize||Nn,this.filter=typeof t.filter=="function"?t.filter:Cn;let e=t.file&&(t.file.endsWith(".tar.br")||t.file.endsWith(".tbr"));this.brotli=!(t.gzip||t.zstd)&&t.brotli!==void 0?t.brotli:e?void 0:!1;let i=t.file&&(t.file.endsWith(".tar.zst")||t.file.endsWith(".tzst"));this.zstd=!(t.gzip||t.brotli)&&t.zstd!==void 0?t.zstd:i?!0:void 0,this.on("end",()=>this[$s]()),typeof t.onwarn=="function"&&this.on("warn",t.onwarn),typeof t.onReadEntry=="function"&&this.on("entry",t.onReadEntry)}warn(t,e,i={}){Dt(this,t,e,i)}[Vs](t,e){this[It]===void 0&&(this[It]=!1);let i;try{i=new F(t,e,this[V],this[he])}catch(r){return this.warn("TAR_ENTRY_INVALID",r)}if(i.nullBlock)this[je]?(this[ti]=!0,this[B]==="begin"&&(this[B]="header"),this[At]("eof")):(this[je]=!0,this[At]("nullBlock"));else if(this[je]=!1,!i.cksumValid)this.warn("TAR_ENTRY_INVALID","checksum failure",{header:i});else if(!i.path)this.warn("TAR_ENTRY_INVALID","path is required",{header:i});else{let r=i.type;if(/^(Symbolic)?Link$/.test(r)&&!i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath required",{header:i});else if(!/^(Symbolic)?Link$/.test(r)&&!/^(Global)?ExtendedHeader$/.test(r)&&i.linkpath)this.warn("TAR_ENTRY_INVALID","linkpath forbidden",{header:i});else{let n=this[Nt]=new $e(i,this[V],this[he]);if(!this[It])if(n.remain){let o=()=>{n.invalid||(this[It]=!0)};n.on("end",o)}else this[It]=!0;n.meta?n.size>this.maxMetaEntrySize?(n.ignore=!0,this[At]("ignoredEntry",n),this[B]="ignore",n.resume()):n.size>0&&(this[dt]="",n.on("data",o=>this[dt]+=o),this[B]="meta"):(this[V]=void 0,n.ignore=n.ignore||!this.filter(n.path,n),n.ignore?(this[At]("ignoredEntry",n),this[B]=n.remain?"ignore":"header",n.resume()):(n.remain?this[B]="body":(this[B]="header",n.end()),this[it]?this[st].push(n):(this[st].push(n),this[Zi]())))}}}[$s](){queueMicrotask(()=>this.emit("close"))}[Zs](t){let e=!0;if(!t)this[it]=void 0,e=!1;else if(Array.isArray(t)){let[i,...r]=t;this.emit(i,...r)}else this[it]=t,this.emit("entry",t),t.emittedEnd||(t.on("end",()=>this[Zi]()),e=!1);return e}[Zi](){do;while(this[Zs](this[st].shift()));if(this[st].length===0){let t=this[it];!t||t.flowing||t.size===t.remain?this[Yt]||this.emit("drain"):t.once("drain",()=>this.emit("drain"))}}[Ki](t,e){let i=this[Nt];if(!i)throw new Error("attempt to consume body without entry??");let r=i.blockRemain??0,n=r>=t.length&&e===0?t:t.subarray(e,e+r);return i.write(n),i.blockRemain||(this[B]="header",this[Nt]=void 0,i.end()),n.length}[Ks](t,e){let i=this[Nt],r=this[Ki](t,e);return!this[Nt]&&i&&this[Ys](i),r}[At](t,e,i){this[st].length===0&&!this[it]?this.emit(t,e,i):this[st].push([t,e,i])}[Ys](t){switch(this[At]("meta",this[dt]),t.type){case"ExtendedHeader":case"OldExtendedHeader":this[V]=ft.parse(this[dt],this[V],!1);break;case"GlobalExtendedHeader":this[he]=ft.parse(this[dt],this[he],!0);break;case"NextFileHasLongPath":case"OldGnuLongPath":{let e=this[V]??Object.create(null);this[V]=e,e.path=this[dt].replace(/\0.*/,"");break}case"NextFileHasLongLinkpath":{let e=this[V]||Object.create(null);this[V]=e,e.linkpath=this[dt].replace(/\0.*/,"");break}default:throw new Error("unknown meta: "+t.type)}}abort(t){if(!this[$]){if(this[w]){let e=this[w];e.write=()=>!0,e.end=()=>e,e.emit=()=>!1,e.destroy?.()}this[$]=!0,this.emit("abort",t),this.warn("TAR_ABORT",t,{recoverable:!1})}}[Xs](t){this[$i]+=t.length;let e=this[$i]/this[le];return e>this.maxDecompressionRatio?(this.abort(new Error(`max decompression ratio exceeded: ${e.toFixed(2)} > ${this.maxDecompressionRatio}`)),!1):!0}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this[$])return i?.(),!1;if((this[w]===void 0||this.brotli===void 0&&this[w]===!1)&&t){if(this[p]&&(t=Buffer.concat([this[p],t]),this[p]=void 0),t.length<An)return this[p]=t,i?.(),!0;for(let a=0;this[w]===void 0&&a<Xi.length;a++)t[a]!==Xi[a]&&(this[w]=!1);let o=!1;if(this[w]===!1&&this.zstd!==!1){o=!0;for(let a=0;a<qi.length;a++)if(t[a]!==qi[a]){o=!1;break}}let h=this.brotli===void 0&&!o;if(this[w]===!1&&h)if(t.length<512)if(this[ut])this.brotli=!0;else return this[p]=t,i?.(),!0;else try{new F(t.subarray(0,512)),this.brotli=!1}catch{this.brotli=!0}if(this[w]===void 0||this[w]===!1&&(this.brotli||o)){let a=this[ut];this[ut]=!1,this[w]=this[w]===void 0?new Ue({}):o?new Ke({}):new Ge({}),this[w].on("data",c=>{this[Xs](c)&&this[Xe](c)}),this[w].on("error",c=>{this[$]||this.abort(c)}),this[w].on("end",()=>{this[ut]=!0,this[Xe]()}),this[Yt]=!0,this[le]+=t.length;let l=!!this[w][a?"end":"write"](t);return this[Yt]=!1,i?.(),l}}this[Yt]=!0,this[w]?(this[le]+=t.length,this[w].write(t)):this[Xe](t),this[Yt]=!1;let n=this[st].length>0?!1:this[it]?this[it].flowing:!0;return!n&&this[st].length===0&&this[it]?.once("drain",()=>this.emit("drain")),i?.(),n}[Vi](t){t&&!this[$]&&(this[p]=this[p]?Buffer.concat([this[p],t]):t)}[Qe](){if(this[ut]&&!this[Yi]&&!this[$]&&!this[ae]){this[Yi]=!0;let t=this[Nt];if(t?.blockRemain){let e=this[p]?this[p].length:0;this.warn("TAR_BAD_ARCHIVE",`Truncated input (needed ${t.blockRemain} more bytes, only ${e} available)`,{entry:t}),this[p]&&t.write(this[p]),t.end()}this[At](Je)}}[Xe](t){if(this[ae]&&t)this[Vi](t);else if(!t&&!this[p])this[Qe]();else if(t){if(this[ae]=!0,this[p]){this[Vi](t);let e=this[p];this[p]=void 0,this[qe](e)}else this[qe](t);for(;this[p]&&this[p]?.length>=512&&!this[$]&&!this[ti];){let e=this[p];this[p]=void 0,this[qe](e)}this[ae]=!1}(!this[p]||this[ut])&&this[Qe]()}[qe](t){let e=0,i=t.length;for(;e+512<=i&&!this[$]&&!this[ti];)switch(this[B]){case"begin":case"header":this[Vs](t,e),e+=512;break;case"ignore":case"body":e+=this[Ki](t,e);break;case"meta":e+=this[Ks](t,e);break;default:throw new Error("invalid state: "+this[B])}e<i&&(this[p]=this[p]?Buffer.concat([t.subarray(e),this[p]]):t.subarray(e))}end(t,e,i){return typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e)),i&&this.once("finish",i),this[$]||(this[w]?(t&&(this[le]+=t.length,this[w].write(t)),this[w].end()):(this[ut]=!0,(this.brotli===void 0||this.zstd===void 0)&&(t=t||Buffer.alloc(0)),t&&this.write(t),this[Qe]())),this}};var mt=s=>{let t=s.length-1,e=-1;for(;t>-1&&s.charAt(t)==="/";)e=t,t--;return e===-1?s:s.slice(0,e)};var vn=s=>{let t=s.onReadEntry;s.onReadEntry=t?e=>{t(e),e.resume()}:e=>e.resume()},Qi=(s,t)=>{let e=new Map(t.map(o=>[mt(o),!0])),i=s.filter,r=100,n=(o,h="",a=0)=>{if(a>=r)return e.set(o,!1),!1;let l=h||(0,external_path_namespaceObject.parse)(o).root||".",c;if(o===l)c=!1;else{let d=e.get(o);c=d!==void 0?d:n((0,external_path_namespaceObject.dirname)(o),l,a+1)}return e.set(o,c),c};s.filter=i?(o,h)=>i(o,h)&&n(mt(o)):o=>n(mt(o))},Mn=s=>{let t=new rt(s),e=s.file,i;try{i=external_node_fs_namespaceObject.openSync(e,"r");let r=external_node_fs_namespaceObject.fstatSync(i),n=s.maxReadSize||16*1024*1024;if(r.size<n){let o=Buffer.allocUnsafe(r.size),h=external_node_fs_namespaceObject.readSync(i,o,0,r.size,0);t.end(h===o.byteLength?o:o.subarray(0,h))}else{let o=0,h=Buffer.allocUnsafe(n);for(;o<r.size;){let a=external_node_fs_namespaceObject.readSync(i,h,0,n,o);if(a===0)break;o+=a,t.write(h.subarray(0,a))}t.end()}}finally{if(typeof i=="number")try{external_node_fs_namespaceObject.closeSync(i)}catch{}}},Bn=(s,t)=>{let e=new rt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("end",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},Ct=K(Mn,Bn,s=>new rt(s),s=>new rt(s),(s,t)=>{t?.length&&Qi(s,t),s.noResume||vn(s)});var Ji=(s,t,e)=>(s&=4095,e&&(s=(s|384)&-19),t&&(s&256&&(s|=64),s&32&&(s|=8),s&4&&(s|=1)),s);var{isAbsolute:zn,parse:qs}=external_node_path_.win32,ce=s=>{let t="",e=qs(s);for(;zn(s)||e.root;){let i=s.charAt(0)==="/"&&s.slice(0,4)!=="//?/"?"/":e.root;s=s.slice(i.length),t+=i,e=qs(s)}return[t,s]};var ei=["|","<",">","?",":"],ji=ei.map(s=>String.fromCodePoint(61440+Number(s.codePointAt(0)))),Un=new Map(ei.map((s,t)=>[s,ji[t]])),Hn=new Map(ji.map((s,t)=>[s,ei[t]])),ts=s=>ei.reduce((t,e)=>t.split(e).join(Un.get(e)),s),Qs=s=>ji.reduce((t,e)=>t.split(e).join(Hn.get(e)),s);var rr=(s,t)=>t?(s=f(s).replace(/^\.(\/|$)/,""),mt(t)+"/"+s):f(s),Wn=16*1024*1024,index_min_tr=Symbol("process"),er=Symbol("file"),ir=Symbol("directory"),is=Symbol("symlink"),sr=Symbol("hardlink"),fe=Symbol("header"),ii=Symbol("read"),ss=Symbol("lstat"),si=Symbol("onlstat"),rs=Symbol("onread"),ns=Symbol("onreadlink"),index_min_os=Symbol("openfile"),hs=Symbol("onopenfile"),pt=Symbol("close"),ri=Symbol("mode"),as=Symbol("awaitDrain"),es=Symbol("ondrain"),q=Symbol("prefix"),de=class extends A{path;portable;myuid=process.getuid&&process.getuid()||0;myuser=process.env.USER||"";maxReadSize;linkCache;statCache;preservePaths;cwd;strict;mtime;noPax;noMtime;prefix;fd;blockLen=0;blockRemain=0;buf;pos=0;remain=0;length=0;offset=0;win32;absolute;header;type;linkpath;stat;onWriteEntry;#t=!1;constructor(t,e={}){let i=se(e);super(),this.path=f(t),this.portable=!!i.portable,this.maxReadSize=i.maxReadSize||Wn,this.linkCache=i.linkCache||new Map,this.statCache=i.statCache||new Map,this.preservePaths=!!i.preservePaths,this.cwd=f(i.cwd||process.cwd()),this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.mtime=i.mtime,this.prefix=i.prefix?f(i.prefix):void 0,this.onWriteEntry=i.onWriteEntry,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let r=!1;if(!this.preservePaths){let[o,h]=ce(this.path);o&&typeof h=="string"&&(this.path=h,r=o)}this.win32=!!i.win32||process.platform==="win32",this.win32&&(this.path=Qs(this.path.replaceAll(/\\/g,"/")),t=t.replaceAll(/\\/g,"/")),this.absolute=f(i.absolute||external_path_namespaceObject.resolve(this.cwd,t)),this.path===""&&(this.path="./"),r&&this.warn("TAR_ENTRY_INFO",`stripping ${r} from absolute path`,{entry:this,path:r+this.path});let n=this.statCache.get(this.absolute);n?this[si](n):this[ss]()}warn(t,e,i={}){return Dt(this,t,e,i)}emit(t,...e){return t==="error"&&(this.#t=!0),super.emit(t,...e)}[ss](){external_fs_namespaceObject.lstat(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[si](e)})}[si](t){this.statCache.set(this.absolute,t),this.stat=t,t.isFile()||(t.size=0),this.type=Gn(t),this.emit("stat",t),this[index_min_tr]()}[index_min_tr](){switch(this.type){case"File":return this[er]();case"Directory":return this[ir]();case"SymbolicLink":return this[is]();default:return this.end()}}[ri](t){return Ji(t,this.type==="Directory",this.portable)}[q](t){return rr(t,this.prefix)}[fe](){if(!this.stat)throw new Error("cannot write header before stat");this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this[ri](this.stat.mode),uid:this.portable?void 0:this.stat.uid,gid:this.portable?void 0:this.stat.gid,size:this.stat.size,mtime:this.noMtime?void 0:this.mtime||this.stat.mtime,type:this.type==="Unsupported"?void 0:this.type,uname:this.portable?void 0:this.stat.uid===this.myuid?this.myuser:"",atime:this.portable?void 0:this.stat.atime,ctime:this.portable?void 0:this.stat.ctime}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.header.atime,ctime:this.portable?void 0:this.header.ctime,gid:this.portable?void 0:this.header.gid,mtime:this.noMtime?void 0:this.mtime||this.header.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.header.size,uid:this.portable?void 0:this.header.uid,uname:this.portable?void 0:this.header.uname,dev:this.portable?void 0:this.stat.dev,ino:this.portable?void 0:this.stat.ino,nlink:this.portable?void 0:this.stat.nlink}).encode());let t=this.header?.block;if(!t)throw new Error("failed to encode header");super.write(t)}[ir](){if(!this.stat)throw new Error("cannot create directory entry without stat");this.path.slice(-1)!=="/"&&(this.path+="/"),this.stat.size=0,this[fe](),this.end()}[is](){external_fs_namespaceObject.readlink(this.absolute,(t,e)=>{if(t)return this.emit("error",t);this[ns](e)})}[ns](t){this.linkpath=f(t),this[fe](),this.end()}[sr](t){if(!this.stat)throw new Error("cannot create link entry without stat");this.type="Link",this.linkpath=f(external_path_namespaceObject.relative(this.cwd,t)),this.stat.size=0,this[fe](),this.end()}[er](){if(!this.stat)throw new Error("cannot create file entry without stat");if(this.stat.nlink>1){let t=`${this.stat.dev}:${this.stat.ino}`,e=this.linkCache.get(t);if(e?.indexOf(this.cwd)===0)return this[sr](e);this.linkCache.set(t,this.absolute)}if(this[fe](),this.stat.size===0)return this.end();this[index_min_os]()}[index_min_os](){external_fs_namespaceObject.open(this.absolute,"r",(t,e)=>{if(t)return this.emit("error",t);this[hs](e)})}[hs](t){if(this.fd=t,this.#t)return this[pt]();if(!this.stat)throw new Error("should stat before calling onopenfile");this.blockLen=512*Math.ceil(this.stat.size/512),this.blockRemain=this.blockLen;let e=Math.min(this.blockLen,this.maxReadSize);this.buf=Buffer.allocUnsafe(e),this.offset=0,this.pos=0,this.remain=this.stat.size,this.length=this.buf.length,this[ii]()}[ii](){let{fd:t,buf:e,offset:i,length:r,pos:n}=this;if(t===void 0||e===void 0)throw new Error("cannot read file without first opening");external_fs_namespaceObject.read(t,e,i,r,n,(o,h)=>{if(o)return this[pt](()=>this.emit("error",o));this[rs](h)})}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.close(this.fd,t)}[rs](t){if(t<=0&&this.remain>0){let r=Object.assign(new Error("encountered unexpected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(t>this.remain){let r=Object.assign(new Error("did not encounter expected EOF"),{path:this.absolute,syscall:"read",code:"EOF"});return this[pt](()=>this.emit("error",r))}if(!this.buf)throw new Error("should have created buffer prior to reading");if(t===this.remain)for(let r=t;r<this.length&&t<this.blockRemain;r++)this.buf[r+this.offset]=0,t++,this.remain++;let e=this.offset===0&&t===this.buf.length?this.buf:this.buf.subarray(this.offset,this.offset+t);this.write(e)?this[es]():this[as](()=>this[es]())}[as](t){this.once("drain",t)}write(t,e,i){if(typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8")),this.blockRemain<t.length){let r=Object.assign(new Error("writing more data than expected"),{path:this.absolute});return this.emit("error",r)}return this.remain-=t.length,this.blockRemain-=t.length,this.pos+=t.length,this.offset+=t.length,super.write(t,null,i)}[es](){if(!this.remain)return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),this[pt](t=>t?this.emit("error",t):this.end());if(!this.buf)throw new Error("buffer lost somehow in ONDRAIN");this.offset>=this.length&&(this.buf=Buffer.allocUnsafe(Math.min(this.blockRemain,this.buf.length)),this.offset=0),this.length=this.buf.length-this.offset,this[ii]()}},ni=class extends de{sync=!0;[ss](){this[si](external_fs_namespaceObject.lstatSync(this.absolute))}[is](){this[ns](external_fs_namespaceObject.readlinkSync(this.absolute))}[index_min_os](){this[hs](external_fs_namespaceObject.openSync(this.absolute,"r"))}[ii](){let t=!0;try{let{fd:e,buf:i,offset:r,length:n,pos:o}=this;if(e===void 0||i===void 0)throw new Error("fd and buf must be set in READ method");let h=external_fs_namespaceObject.readSync(e,i,r,n,o);this[rs](h),t=!1}finally{if(t)try{this[pt](()=>{})}catch{}}}[as](t){t()}[pt](t=()=>{}){this.fd!==void 0&&external_fs_namespaceObject.closeSync(this.fd),t()}},oi=class extends A{blockLen=0;blockRemain=0;buf=0;pos=0;remain=0;length=0;preservePaths;portable;strict;noPax;noMtime;readEntry;type;prefix;path;mode;uid;gid;uname;gname;header;mtime;atime;ctime;linkpath;size;onWriteEntry;warn(t,e,i={}){return Dt(this,t,e,i)}constructor(t,e={}){let i=se(e);super(),this.preservePaths=!!i.preservePaths,this.portable=!!i.portable,this.strict=!!i.strict,this.noPax=!!i.noPax,this.noMtime=!!i.noMtime,this.onWriteEntry=i.onWriteEntry,this.readEntry=t;let{type:r}=t;if(r==="Unsupported")throw new Error("writing entry that should be ignored");this.type=r,this.type==="Directory"&&this.portable&&(this.noMtime=!0),this.prefix=i.prefix,this.path=f(t.path),this.mode=t.mode!==void 0?this[ri](t.mode):void 0,this.uid=this.portable?void 0:t.uid,this.gid=this.portable?void 0:t.gid,this.uname=this.portable?void 0:t.uname,this.gname=this.portable?void 0:t.gname,this.size=t.size,this.mtime=this.noMtime?void 0:i.mtime||t.mtime,this.atime=this.portable?void 0:t.atime,this.ctime=this.portable?void 0:t.ctime,this.linkpath=t.linkpath!==void 0?f(t.linkpath):void 0,typeof i.onwarn=="function"&&this.on("warn",i.onwarn);let n=!1;if(!this.preservePaths){let[h,a]=ce(this.path);h&&typeof a=="string"&&(this.path=a,n=h)}this.remain=t.size,this.blockRemain=t.startBlockSize,this.onWriteEntry?.(this),this.header=new F({path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,mode:this.mode,uid:this.portable?void 0:this.uid,gid:this.portable?void 0:this.gid,size:this.size,mtime:this.noMtime?void 0:this.mtime,type:this.type,uname:this.portable?void 0:this.uname,atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime}),n&&this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute path`,{entry:this,path:n+this.path}),this.header.encode()&&!this.noPax&&super.write(new ft({atime:this.portable?void 0:this.atime,ctime:this.portable?void 0:this.ctime,gid:this.portable?void 0:this.gid,mtime:this.noMtime?void 0:this.mtime,path:this[q](this.path),linkpath:this.type==="Link"&&this.linkpath!==void 0?this[q](this.linkpath):this.linkpath,size:this.size,uid:this.portable?void 0:this.uid,uname:this.portable?void 0:this.uname,dev:this.portable?void 0:this.readEntry.dev,ino:this.portable?void 0:this.readEntry.ino,nlink:this.portable?void 0:this.readEntry.nlink}).encode());let o=this.header?.block;if(!o)throw new Error("failed to encode header");super.write(o),t.pipe(this)}[q](t){return rr(t,this.prefix)}[ri](t){return Ji(t,this.type==="Directory",this.portable)}write(t,e,i){typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,typeof e=="string"?e:"utf8"));let r=t.length;if(r>this.blockRemain)throw new Error("writing more to entry than is appropriate");return this.blockRemain-=r,super.write(t,i)}end(t,e,i){return this.blockRemain&&super.write(Buffer.alloc(this.blockRemain)),typeof t=="function"&&(i=t,e=void 0,t=void 0),typeof e=="function"&&(i=e,e=void 0),typeof t=="string"&&(t=Buffer.from(t,e??"utf8")),i&&this.once("finish",i),t?super.end(t,i):super.end(i),this}},Gn=s=>s.isFile()?"File":s.isDirectory()?"Directory":s.isSymbolicLink()?"SymbolicLink":"Unsupported";var hi=class s{tail;head;length=0;static create(t=[]){return new s(t)}constructor(t=[]){for(let e of t)this.push(e)}*[Symbol.iterator](){for(let t=this.head;t;t=t.next)yield t.value}removeNode(t){if(t.list!==this)throw new Error("removing node which does not belong to this list");let e=t.next,i=t.prev;return e&&(e.prev=i),i&&(i.next=e),t===this.head&&(this.head=e),t===this.tail&&(this.tail=i),this.length--,t.next=void 0,t.prev=void 0,t.list=void 0,e}unshiftNode(t){if(t===this.head)return;t.list&&t.list.removeNode(t);let e=this.head;t.list=this,t.next=e,e&&(e.prev=t),this.head=t,this.tail||(this.tail=t),this.length++}pushNode(t){if(t===this.tail)return;t.list&&t.list.removeNode(t);let e=this.tail;t.list=this,t.prev=e,e&&(e.next=t),this.tail=t,this.head||(this.head=t),this.length++}push(...t){for(let e=0,i=t.length;e<i;e++)Yn(this,t[e]);return this.length}unshift(...t){for(var e=0,i=t.length;e<i;e++)Kn(this,t[e]);return this.length}pop(){if(!this.tail)return;let t=this.tail.value,e=this.tail;return this.tail=this.tail.prev,this.tail?this.tail.next=void 0:this.head=void 0,e.list=void 0,this.length--,t}shift(){if(!this.head)return;let t=this.head.value,e=this.head;return this.head=this.head.next,this.head?this.head.prev=void 0:this.tail=void 0,e.list=void 0,this.length--,t}forEach(t,e){e=e||this;for(let i=this.head,r=0;i;r++)t.call(e,i.value,r,this),i=i.next}forEachReverse(t,e){e=e||this;for(let i=this.tail,r=this.length-1;i;r--)t.call(e,i.value,r,this),i=i.prev}get(t){let e=0,i=this.head;for(;i&&e<t;e++)i=i.next;if(e===t&&i)return i.value}getReverse(t){let e=0,i=this.tail;for(;i&&e<t;e++)i=i.prev;if(e===t&&i)return i.value}map(t,e){e=e||this;let i=new s;for(let r=this.head;r;)i.push(t.call(e,r.value,this)),r=r.next;return i}mapReverse(t,e){e=e||this;var i=new s;for(let r=this.tail;r;)i.push(t.call(e,r.value,this)),r=r.prev;return i}reduce(t,e){let i,r=this.head;if(arguments.length>1)i=e;else if(this.head)r=this.head.next,i=this.head.value;else throw new TypeError("Reduce of empty list with no initial value");for(var n=0;r;n++)i=t(i,r.value,n),r=r.next;return i}reduceReverse(t,e){let i,r=this.tail;if(arguments.length>1)i=e;else if(this.tail)r=this.tail.prev,i=this.tail.value;else throw new TypeError("Reduce of empty list with no initial value");for(let n=this.length-1;r;n--)i=t(i,r.value,n),r=r.prev;return i}toArray(){let t=new Array(this.length);for(let e=0,i=this.head;i;e++)t[e]=i.value,i=i.next;return t}toArrayReverse(){let t=new Array(this.length);for(let e=0,i=this.tail;i;e++)t[e]=i.value,i=i.prev;return t}slice(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.head,n=0;for(n=0;r&&n<t;n++)r=r.next;for(;r&&n<e;n++,r=r.next)i.push(r.value);return i}sliceReverse(t=0,e=this.length){e<0&&(e+=this.length),t<0&&(t+=this.length);let i=new s;if(e<t||e<0)return i;t<0&&(t=0),e>this.length&&(e=this.length);let r=this.length,n=this.tail;for(;n&&r>e;r--)n=n.prev;for(;n&&r>t;r--,n=n.prev)i.push(n.value);return i}splice(t,e=0,...i){t>this.length&&(t=this.length-1),t<0&&(t=this.length+t);let r=this.head;for(let o=0;r&&o<t;o++)r=r.next;let n=[];for(let o=0;r&&o<e;o++)n.push(r.value),r=this.removeNode(r);r?r!==this.tail&&(r=r.prev):r=this.tail;for(let o of i)r=Zn(this,r,o);return n}reverse(){let t=this.head,e=this.tail;for(let i=t;i;i=i.prev){let r=i.prev;i.prev=i.next,i.next=r}return this.head=e,this.tail=t,this}};function Zn(s,t,e){let i=t,r=t?t.next:s.head,n=new ue(e,i,r,s);return n.next===void 0&&(s.tail=n),n.prev===void 0&&(s.head=n),s.length++,n}function Yn(s,t){s.tail=new ue(t,s.tail,void 0,s),s.head||(s.head=s.tail),s.length++}function Kn(s,t){s.head=new ue(t,void 0,s.head,s),s.tail||(s.tail=s.head),s.length++}var ue=class{list;next;prev;value;constructor(t,e,i,r){this.list=r,this.value=t,e?(e.next=this,this.prev=e):this.prev=void 0,i?(i.prev=this,this.next=i):this.next=void 0}};var pi=class{path;absolute;entry;stat;readdir;pending=!1;pendingLink=!1;ignore=!1;piped=!1;constructor(t,e){this.path=t||"./",this.absolute=e}},nr=Buffer.alloc(1024),li=Symbol("onStat"),me=Symbol("ended"),W=Symbol("queue"),pe=Symbol("pendingLinks"),Et=Symbol("current"),Ft=Symbol("process"),Ee=Symbol("processing"),ai=Symbol("processJob"),G=Symbol("jobs"),ls=Symbol("jobDone"),ci=Symbol("addFSEntry"),or=Symbol("addTarEntry"),ds=Symbol("stat"),us=Symbol("readdir"),fi=Symbol("onreaddir"),di=Symbol("pipe"),hr=Symbol("entry"),cs=Symbol("entryOpt"),ui=Symbol("writeEntryClass"),lr=Symbol("write"),index_min_fs=Symbol("ondrain"),wt=class extends A{sync=!1;opt;cwd;maxReadSize;preservePaths;strict;noPax;prefix;linkCache;statCache;file;portable;zip;readdirCache;noDirRecurse;follow;noMtime;mtime;filter;jobs;[ui];onWriteEntry;[W];[pe]=new Map;[G]=0;[Ee]=!1;[me]=!1;constructor(t={}){if(super(),this.opt=t,this.file=t.file||"",this.cwd=t.cwd||process.cwd(),this.maxReadSize=t.maxReadSize,this.preservePaths=!!t.preservePaths,this.strict=!!t.strict,this.noPax=!!t.noPax,this.prefix=f(t.prefix||""),this.linkCache=t.linkCache||new Map,this.statCache=t.statCache||new Map,this.readdirCache=t.readdirCache||new Map,this.onWriteEntry=t.onWriteEntry,this[ui]=de,typeof t.onwarn=="function"&&this.on("warn",t.onwarn),this.portable=!!t.portable,t.gzip||t.brotli||t.zstd){if((t.gzip?1:0)+(t.brotli?1:0)+(t.zstd?1:0)>1)throw new TypeError("gzip, brotli, zstd are mutually exclusive");if(t.gzip&&(typeof t.gzip!="object"&&(t.gzip={}),this.portable&&(t.gzip.portable=!0),this.zip=new ze(t.gzip)),t.brotli&&(typeof t.brotli!="object"&&(t.brotli={}),this.zip=new We(t.brotli)),t.zstd&&(typeof t.zstd!="object"&&(t.zstd={}),this.zip=new Ye(t.zstd)),!this.zip)throw new Error("impossible");let e=this.zip;e.on("data",i=>super.write(i)),e.on("end",()=>super.end()),e.on("drain",()=>this[index_min_fs]()),this.on("resume",()=>e.resume())}else this.on("drain",this[index_min_fs]);this.noDirRecurse=!!t.noDirRecurse,this.follow=!!t.follow,this.noMtime=!!t.noMtime,t.mtime&&(this.mtime=t.mtime),this.filter=typeof t.filter=="function"?t.filter:()=>!0,this[W]=new hi,this[G]=0,this.jobs=Number(t.jobs)||4,this[Ee]=!1,this[me]=!1}[lr](t){return super.write(t)}add(t){return this.write(t),this}end(t,e,i){return typeof t=="function"&&(i=t,t=void 0),typeof e=="function"&&(i=e,e=void 0),t&&this.add(t),this[me]=!0,this[Ft](),i&&i(),this}write(t){if(this[me])throw new Error("write after end");return typeof t=="string"?this[ci](t):this[or](t),this.flowing}[or](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t.path));if(!this.filter(t.path,t))t.resume();else{let i=new pi(t.path,e);i.entry=new oi(t,this[cs](i)),i.entry.on("end",()=>this[ls](i)),this[G]+=1,this[W].push(i)}this[Ft]()}[ci](t){let e=f(external_path_namespaceObject.resolve(this.cwd,t));this[W].push(new pi(t,e)),this[Ft]()}[ds](t){t.pending=!0,this[G]+=1;let e=this.follow?"stat":"lstat";external_fs_namespaceObject[e](t.absolute,(i,r)=>{t.pending=!1,this[G]-=1,i?this.emit("error",i):this[li](t,r)})}[li](t,e){if(this.statCache.set(t.absolute,e),t.stat=e,!this.filter(t.path,e))t.ignore=!0;else if(e.isFile()&&e.nlink>1&&!this.linkCache.get(`${e.dev}:${e.ino}`)&&!this.sync)if(t===this[Et])this[ai](t);else{let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);r?r.push(t):this[pe].set(i,[t]),t.pendingLink=!0,t.pending=!0}this[Ft]()}[us](t){t.pending=!0,this[G]+=1,external_fs_namespaceObject.readdir(t.absolute,(e,i)=>{if(t.pending=!1,this[G]-=1,e)return this.emit("error",e);this[fi](t,i)})}[fi](t,e){this.readdirCache.set(t.absolute,e),t.readdir=e,this[Ft]()}[Ft](){if(!this[Ee]){this[Ee]=!0;for(let t=this[W].head;t&&this[G]<this.jobs;t=t.next)if(this[ai](t.value),t.value.ignore){let e=t.next;this[W].removeNode(t),t.next=e}this[Ee]=!1,this[me]&&this[W].length===0&&this[G]===0&&(this.zip?this.zip.end(nr):(super.write(nr),super.end()))}}get[Et](){return this[W]&&this[W].head&&this[W].head.value}[ls](t){this[W].shift(),this[G]-=1;let{stat:e}=t;if(e&&e.isFile()&&e.nlink>1){let i=`${e.dev}:${e.ino}`,r=this[pe].get(i);if(r){this[pe].delete(i);for(let n of r)n.pending=!1,this[ai](n)}}this[Ft]()}[ai](t){if(t.pending&&t.pendingLink&&t===this[Et]&&(t.pending=!1,t.pendingLink=!1),!t.pending){if(t.entry){t===this[Et]&&!t.piped&&this[di](t);return}if(!t.stat){let e=this.statCache.get(t.absolute);e?this[li](t,e):this[ds](t)}if(t.stat&&!t.ignore){if(!this.noDirRecurse&&t.stat.isDirectory()&&!t.readdir){let e=this.readdirCache.get(t.absolute);if(e?this[fi](t,e):this[us](t),!t.readdir)return}if(t.entry=this[hr](t),!t.entry){t.ignore=!0;return}t===this[Et]&&!t.piped&&this[di](t)}}}[cs](t){return{onwarn:(e,i,r)=>this.warn(e,i,r),noPax:this.noPax,cwd:this.cwd,absolute:t.absolute,preservePaths:this.preservePaths,maxReadSize:this.maxReadSize,strict:this.strict,portable:this.portable,linkCache:this.linkCache,statCache:this.statCache,noMtime:this.noMtime,mtime:this.mtime,prefix:this.prefix,onWriteEntry:this.onWriteEntry}}[hr](t){this[G]+=1;try{return new this[ui](t.path,this[cs](t)).on("end",()=>this[ls](t)).on("error",i=>this.emit("error",i))}catch(e){this.emit("error",e)}}[index_min_fs](){this[Et]&&this[Et].entry&&this[Et].entry.resume()}[di](t){t.piped=!0,t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)});let e=t.entry,i=this.zip;if(!e)throw new Error("cannot pipe without source");i?e.on("data",r=>{i.write(r)||e.pause()}):e.on("data",r=>{super.write(r)||e.pause()})}pause(){return this.zip&&this.zip.pause(),super.pause()}warn(t,e,i={}){Dt(this,t,e,i)}},kt=class extends wt{sync=!0;constructor(t){super(t),this[ui]=ni}pause(){}resume(){}[ds](t){let e=this.follow?"statSync":"lstatSync";this[li](t,external_fs_namespaceObject[e](t.absolute))}[us](t){this[fi](t,external_fs_namespaceObject.readdirSync(t.absolute))}[di](t){let e=t.entry,i=this.zip;if(t.readdir&&t.readdir.forEach(r=>{let n=t.path,o=n==="./"?"":n.replace(/\/*$/,"/");this[ci](o+r)}),!e)throw new Error("Cannot pipe without source");i?e.on("data",r=>{i.write(r)}):e.on("data",r=>{super[lr](r)})}};var Vn=(s,t)=>{let e=new kt(s),i=new Wt(s.file,{mode:s.mode||438});e.pipe(i),fr(e,t)},$n=(s,t)=>{let e=new wt(s),i=new et(s.file,{mode:s.mode||438});e.pipe(i);let r=new Promise((n,o)=>{i.on("error",o),i.on("close",n),e.on("error",o)});return dr(e,t).catch(n=>e.emit("error",n)),r},fr=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},dr=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>{s.add(i)}}):s.add(e);s.end()},Xn=(s,t)=>{let e=new kt(s);return fr(e,t),e},qn=(s,t)=>{let e=new wt(s);return dr(e,t).catch(i=>e.emit("error",i)),e},Qn=K(Vn,$n,Xn,qn,(s,t)=>{if(!t?.length)throw new TypeError("no paths specified to add to archive")});var Jn=process.env.__FAKE_PLATFORM__||process.platform,Er=Jn==="win32",{O_CREAT:wr,O_NOFOLLOW:ur,O_TRUNC:Sr,O_WRONLY:yr}=external_fs_namespaceObject.constants,Rr=Number(process.env.__FAKE_FS_O_FILENAME__)||external_fs_namespaceObject.constants.UV_FS_O_FILEMAP||0,jn=Er&&!!Rr,to=512*1024,eo=Rr|Sr|wr|yr,mr=!Er&&typeof ur=="number"?ur|Sr|wr|yr:null,ms=mr!==null?()=>mr:jn?s=>s<to?eo:"w":()=>"w";var ps=(s,t,e)=>{try{return external_node_fs_namespaceObject.lchownSync(s,t,e)}catch(i){if(i?.code!=="ENOENT")throw i}},Ei=(s,t,e,i)=>{external_node_fs_namespaceObject.lchown(s,t,e,r=>{i(r&&r?.code!=="ENOENT"?r:null)})},index_min_io=(s,t,e,i,r)=>{if(t.isDirectory())Es(external_node_path_.resolve(s,t.name),e,i,n=>{if(n)return r(n);let o=external_node_path_.resolve(s,t.name);Ei(o,e,i,r)});else{let n=external_node_path_.resolve(s,t.name);Ei(n,e,i,r)}},Es=(s,t,e,i)=>{external_node_fs_namespaceObject.readdir(s,{withFileTypes:!0},(r,n)=>{if(r){if(r.code==="ENOENT")return i();if(r.code!=="ENOTDIR"&&r.code!=="ENOTSUP")return i(r)}if(r||!n.length)return Ei(s,t,e,i);let o=n.length,h=null,a=l=>{if(!h){if(l)return i(h=l);if(--o===0)return Ei(s,t,e,i)}};for(let l of n)index_min_io(s,l,t,e,a)})},so=(s,t,e,i)=>{t.isDirectory()&&ws(external_node_path_.resolve(s,t.name),e,i),ps(external_node_path_.resolve(s,t.name),e,i)},ws=(s,t,e)=>{let i;try{i=external_node_fs_namespaceObject.readdirSync(s,{withFileTypes:!0})}catch(r){let n=r;if(n?.code==="ENOENT")return;if(n?.code==="ENOTDIR"||n?.code==="ENOTSUP")return ps(s,t,e);throw n}for(let r of i)so(s,r,t,e);return ps(s,t,e)};var Se=class extends Error{path;code;syscall="chdir";constructor(t,e){super(`${e}: Cannot cd into '${t}'`),this.path=t,this.code=e}get name(){return"CwdError"}};var St=class extends Error{path;symlink;syscall="symlink";code="TAR_SYMLINK_ERROR";constructor(t,e){super("TAR_SYMLINK_ERROR: Cannot extract through symbolic link"),this.symlink=t,this.path=e}get name(){return"SymlinkError"}};var no=(s,t)=>{external_node_fs_namespaceObject.stat(s,(e,i)=>{(e||!i.isDirectory())&&(e=new Se(s,e?.code||"ENOTDIR")),t(e)})},gr=(s,t,e)=>{s=f(s);let i=t.umask??18,r=t.mode|448,n=(r&i)!==0,o=t.uid,h=t.gid,a=typeof o=="number"&&typeof h=="number"&&(o!==t.processUid||h!==t.processGid),l=t.preserve,c=t.unlink,d=f(t.cwd),y=(E,x)=>{E?e(E):x&&a?Es(x,o,h,Le=>y(Le)):n?external_node_fs_namespaceObject.chmod(s,r,e):e()};if(s===d)return no(s,y);if(l)return promises_.mkdir(s,{mode:r,recursive:!0}).then(E=>y(null,E??void 0),y);let D=f(external_node_path_.relative(d,s)).split("/");Ss(d,D,r,c,d,void 0,y)},Ss=(s,t,e,i,r,n,o)=>{if(t.length===0)return o(null,n);let h=t.shift(),a=f(external_node_path_.resolve(s+"/"+h));external_node_fs_namespaceObject.mkdir(a,e,br(a,t,e,i,r,n,o))},br=(s,t,e,i,r,n,o)=>h=>{h?external_node_fs_namespaceObject.lstat(s,(a,l)=>{if(a)a.path=a.path&&f(a.path),o(a);else if(l.isDirectory())Ss(s,t,e,i,r,n,o);else if(i)external_node_fs_namespaceObject.unlink(s,c=>{if(c)return o(c);external_node_fs_namespaceObject.mkdir(s,e,br(s,t,e,i,r,n,o))});else{if(l.isSymbolicLink())return o(new St(s,s+"/"+t.join("/")));o(h)}}):(n=n||s,Ss(s,t,e,i,r,n,o))},oo=s=>{let t=!1,e;try{t=external_node_fs_namespaceObject.statSync(s).isDirectory()}catch(i){e=i?.code}finally{if(!t)throw new Se(s,e??"ENOTDIR")}},_r=(s,t)=>{s=f(s);let e=t.umask??18,i=t.mode|448,r=(i&e)!==0,n=t.uid,o=t.gid,h=typeof n=="number"&&typeof o=="number"&&(n!==t.processUid||o!==t.processGid),a=t.preserve,l=t.unlink,c=f(t.cwd),d=E=>{E&&h&&ws(E,n,o),r&&external_node_fs_namespaceObject.chmodSync(s,i)};if(s===c)return oo(c),d();if(a)return d(external_node_fs_namespaceObject.mkdirSync(s,{mode:i,recursive:!0})??void 0);let T=f(external_node_path_.relative(c,s)).split("/"),D;for(let E=T.shift(),x=c;E&&(x+="/"+E);E=T.shift()){x=f(external_node_path_.resolve(x));try{external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x}catch{let Le=external_node_fs_namespaceObject.lstatSync(x);if(Le.isDirectory())continue;if(l){external_node_fs_namespaceObject.unlinkSync(x),external_node_fs_namespaceObject.mkdirSync(x,i),D=D||x;continue}else if(Le.isSymbolicLink())return new St(x,x+"/"+T.join("/"))}}return d(D)};var ys=Object.create(null),Or=1e4,Vt=new Set,Tr=s=>{Vt.has(s)?Vt.delete(s):ys[s]=s.normalize("NFD").toLocaleLowerCase("en").toLocaleUpperCase("en"),Vt.add(s);let t=ys[s],e=Vt.size-Or;if(e>Or/10){for(let i of Vt)if(Vt.delete(i),delete ys[i],--e<=0)break}return t};var ho=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,ao=ho==="win32",lo=s=>s.split("/").slice(0,-1).reduce((e,i)=>{let r=e.at(-1);return r!==void 0&&(i=(0,external_node_path_.join)(r,i)),e.push(i||"/"),e},[]),yi=class{#t=new Map;#i=new Map;#s=new Set;reserve(t,e){t=ao?["win32 parallelization disabled"]:t.map(r=>mt((0,external_node_path_.join)(Tr(r))));let i=new Set(t.map(r=>lo(r)).reduce((r,n)=>r.concat(n)));this.#i.set(e,{dirs:i,paths:t});for(let r of t){let n=this.#t.get(r);n?n.push(e):this.#t.set(r,[e])}for(let r of i){let n=this.#t.get(r);if(!n)this.#t.set(r,[new Set([e])]);else{let o=n.at(-1);o instanceof Set?o.add(e):n.push(new Set([e]))}}return this.#r(e)}#n(t){let e=this.#i.get(t);if(!e)throw new Error("function does not have any path reservations");return{paths:e.paths.map(i=>this.#t.get(i)),dirs:[...e.dirs].map(i=>this.#t.get(i))}}check(t){let{paths:e,dirs:i}=this.#n(t);return e.every(r=>r&&r[0]===t)&&i.every(r=>r&&r[0]instanceof Set&&r[0].has(t))}#r(t){return this.#s.has(t)||!this.check(t)?!1:(this.#s.add(t),t(()=>this.#e(t)),!0)}#e(t){if(!this.#s.has(t))return!1;let e=this.#i.get(t);if(!e)throw new Error("invalid reservation");let{paths:i,dirs:r}=e,n=new Set;for(let o of i){let h=this.#t.get(o);if(!h||h?.[0]!==t)continue;let a=h[1];if(!a){this.#t.delete(o);continue}if(h.shift(),typeof a=="function")n.add(a);else for(let l of a)n.add(l)}for(let o of r){let h=this.#t.get(o),a=h?.[0];if(!(!h||!(a instanceof Set)))if(a.size===1&&h.length===1){this.#t.delete(o);continue}else if(a.size===1){h.shift();let l=h[0];typeof l=="function"&&n.add(l)}else a.delete(t)}return this.#s.delete(t),n.forEach(o=>this.#r(o)),!0}};var Lr=()=>process.umask();var Dr=Symbol("onEntry"),_s=Symbol("checkFs"),Nr=Symbol("checkFs2"),Os=Symbol("isReusable"),P=Symbol("makeFs"),Ts=Symbol("file"),xs=Symbol("directory"),gi=Symbol("link"),Ar=Symbol("symlink"),Ir=Symbol("hardlink"),Re=Symbol("ensureNoSymlink"),Cr=Symbol("unsupported"),Fr=Symbol("checkPath"),Rs=Symbol("stripAbsolutePath"),yt=Symbol("mkdir"),O=Symbol("onError"),Ri=Symbol("pending"),kr=Symbol("pend"),$t=Symbol("unpend"),gs=Symbol("ended"),bs=Symbol("maybeClose"),Ls=Symbol("skip"),ge=Symbol("doChown"),be=Symbol("uid"),_e=Symbol("gid"),Oe=Symbol("checkedCwd"),fo=process.env.TESTING_TAR_FAKE_PLATFORM||process.platform,Te=fo==="win32",uo=1024,mo=(s,t)=>{if(!Te)return external_node_fs_namespaceObject.unlink(s,t);let e=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.rename(s,e,i=>{if(i)return t(i);external_node_fs_namespaceObject.unlink(e,t)})},po=s=>{if(!Te)return external_node_fs_namespaceObject.unlinkSync(s);let t=s+".DELETE."+(0,external_node_crypto_.randomBytes)(16).toString("hex");external_node_fs_namespaceObject.renameSync(s,t),external_node_fs_namespaceObject.unlinkSync(t)},vr=(s,t,e)=>s!==void 0&&s===s>>>0?s:t!==void 0&&t===t>>>0?t:e,Xt=class extends rt{[gs]=!1;[Oe]=!1;[Ri]=0;reservations=new yi;transform;writable=!0;readable=!1;uid;gid;setOwner;preserveOwner;processGid;processUid;maxDepth;forceChown;win32;newer;keep;noMtime;preservePaths;unlink;cwd;strip;processUmask;umask;dmode;fmode;chmod;constructor(t={}){if(t.ondone=()=>{this[gs]=!0,this[bs]()},super(t),this.transform=t.transform,this.chmod=!!t.chmod,typeof t.uid=="number"||typeof t.gid=="number"){if(typeof t.uid!="number"||typeof t.gid!="number")throw new TypeError("cannot set owner without number uid and gid");if(t.preserveOwner)throw new TypeError("cannot preserve owner in archive and also set owner explicitly");this.uid=t.uid,this.gid=t.gid,this.setOwner=!0}else this.uid=void 0,this.gid=void 0,this.setOwner=!1;this.preserveOwner=t.preserveOwner===void 0&&typeof t.uid!="number"?process.getuid?.()===0:!!t.preserveOwner,this.processUid=(this.preserveOwner||this.setOwner)&&process.getuid?process.getuid():void 0,this.processGid=(this.preserveOwner||this.setOwner)&&process.getgid?process.getgid():void 0,this.maxDepth=typeof t.maxDepth=="number"?t.maxDepth:uo,this.forceChown=t.forceChown===!0,this.win32=!!t.win32||Te,this.newer=!!t.newer,this.keep=!!t.keep,this.noMtime=!!t.noMtime,this.preservePaths=!!t.preservePaths,this.unlink=!!t.unlink,this.cwd=f(external_node_path_.resolve(t.cwd||process.cwd())),this.strip=Number(t.strip)||0,this.processUmask=this.chmod?typeof t.processUmask=="number"?t.processUmask:Lr():0,this.umask=typeof t.umask=="number"?t.umask:this.processUmask,this.dmode=t.dmode||511&~this.umask,this.fmode=t.fmode||438&~this.umask,this.on("entry",e=>this[Dr](e))}warn(t,e,i={}){return(t==="TAR_BAD_ARCHIVE"||t==="TAR_ABORT")&&(i.recoverable=!1),super.warn(t,e,i)}[bs](){this[gs]&&this[Ri]===0&&(this.emit("prefinish"),this.emit("finish"),this.emit("end"))}[Rs](t,e){let i=t[e],{type:r}=t;if(!i||this.preservePaths)return!0;let[n,o]=ce(i),h=o.replaceAll(/\\/g,"/").split("/");if(h.includes("..")||Te&&/^[a-z]:\.\.$/i.test(h[0]??"")){if(e==="path"||r==="Link")return this.warn("TAR_ENTRY_ERROR",`${e} contains '..'`,{entry:t,[e]:i}),!1;let a=external_node_path_.posix.dirname(t.path),l=external_node_path_.posix.normalize(external_node_path_.posix.join(a,h.join("/")));if(l.startsWith("../")||l==="..")return this.warn("TAR_ENTRY_ERROR",`${e} escapes extraction directory`,{entry:t,[e]:i}),!1}return n&&(t[e]=String(o),this.warn("TAR_ENTRY_INFO",`stripping ${n} from absolute ${e}`,{entry:t,[e]:i})),!0}[Fr](t){let e=f(t.path),i=e.split("/");if(this.strip){if(i.length<this.strip)return!1;if(t.type==="Link"){let r=f(String(t.linkpath)).split("/");if(r.length>=this.strip)t.linkpath=r.slice(this.strip).join("/");else return!1}i.splice(0,this.strip),t.path=i.join("/")}if(isFinite(this.maxDepth)&&i.length>this.maxDepth)return this.warn("TAR_ENTRY_ERROR","path excessively deep",{entry:t,path:e,depth:i.length,maxDepth:this.maxDepth}),!1;if(!this[Rs](t,"path")||!this[Rs](t,"linkpath"))return!1;if(t.absolute=external_node_path_.isAbsolute(t.path)?f(external_node_path_.resolve(t.path)):f(external_node_path_.resolve(this.cwd,t.path)),!this.preservePaths&&typeof t.absolute=="string"&&t.absolute.indexOf(this.cwd+"/")!==0&&t.absolute!==this.cwd)return this.warn("TAR_ENTRY_ERROR","path escaped extraction target",{entry:t,path:f(t.path),resolvedPath:t.absolute,cwd:this.cwd}),!1;if(t.absolute===this.cwd&&t.type!=="Directory"&&t.type!=="GNUDumpDir")return!1;if(this.win32){let{root:r}=external_node_path_.win32.parse(String(t.absolute));t.absolute=r+ts(String(t.absolute).slice(r.length));let{root:n}=external_node_path_.win32.parse(t.path);t.path=n+ts(t.path.slice(n.length))}return!0}[Dr](t){if(!this[Fr](t))return t.resume();switch(external_node_assert_.equal(typeof t.absolute,"string"),t.type){case"Directory":case"GNUDumpDir":t.mode&&(t.mode=t.mode|448);case"File":case"OldFile":case"ContiguousFile":case"Link":case"SymbolicLink":return this[_s](t);default:return this[Cr](t)}}[O](t,e){t.name==="CwdError"?this.emit("error",t):(this.warn("TAR_ENTRY_ERROR",t,{entry:e}),this[$t](),e.resume())}[yt](t,e,i){gr(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e},i)}[ge](t){return this.forceChown||this.preserveOwner&&(typeof t.uid=="number"&&t.uid!==this.processUid||typeof t.gid=="number"&&t.gid!==this.processGid)||typeof this.uid=="number"&&this.uid!==this.processUid||typeof this.gid=="number"&&this.gid!==this.processGid}[be](t){return vr(this.uid,t.uid,this.processUid)}[_e](t){return vr(this.gid,t.gid,this.processGid)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=new et(String(t.absolute),{flags:ms(t.size),mode:i,autoClose:!1});r.on("error",a=>{r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),r.write=()=>!0,this[O](a,t),e()});let n=1,o=a=>{if(a){r.fd&&external_node_fs_namespaceObject.close(r.fd,()=>{}),this[O](a,t),e();return}--n===0&&r.fd!==void 0&&external_node_fs_namespaceObject.close(r.fd,l=>{l?this[O](l,t):this[$t](),e()})};r.on("finish",()=>{let a=String(t.absolute),l=r.fd;if(typeof l=="number"&&t.mtime&&!this.noMtime){n++;let c=t.atime||new Date,d=t.mtime;external_node_fs_namespaceObject.futimes(l,c,d,y=>y?external_node_fs_namespaceObject.utimes(a,c,d,T=>o(T&&y)):o())}if(typeof l=="number"&&this[ge](t)){n++;let c=this[be](t),d=this[_e](t);typeof c=="number"&&typeof d=="number"&&external_node_fs_namespaceObject.fchown(l,c,d,y=>y?external_node_fs_namespaceObject.chown(a,c,d,T=>o(T&&y)):o())}o()});let h=this.transform&&this.transform(t)||t;h!==t&&(h.on("error",a=>{this[O](a,t),e()}),t.pipe(h)),h.pipe(r)}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode;this[yt](String(t.absolute),i,r=>{if(r){this[O](r,t),e();return}let n=1,o=()=>{--n===0&&(e(),this[$t](),t.resume())};t.mtime&&!this.noMtime&&(n++,external_node_fs_namespaceObject.utimes(String(t.absolute),t.atime||new Date,t.mtime,o)),this[ge](t)&&(n++,external_node_fs_namespaceObject.chown(String(t.absolute),Number(this[be](t)),Number(this[_e](t)),o)),o()})}[Cr](t){t.unsupported=!0,this.warn("TAR_ENTRY_UNSUPPORTED",`unsupported entry type: ${t.type}`,{entry:t}),t.resume()}[Ar](t,e){let i=f(external_node_path_.relative(this.cwd,external_node_path_.resolve(external_node_path_.dirname(String(t.absolute)),String(t.linkpath)))).split("/");this[Re](t,this.cwd,i,()=>this[gi](t,String(t.linkpath),"symlink",e),r=>{this[O](r,t),e()})}[Ir](t,e){let i=f(external_node_path_.resolve(this.cwd,String(t.linkpath))),r=f(String(t.linkpath)).split("/");this[Re](t,this.cwd,r,()=>this[gi](t,i,"link",e),n=>{this[O](n,t),e()})}[Re](t,e,i,r,n){let o=i.shift();if(this.preservePaths||o===void 0)return r();let h=external_node_path_.resolve(e,o);external_node_fs_namespaceObject.lstat(h,(a,l)=>{if(a)return r();if(l?.isSymbolicLink())return n(new St(h,external_node_path_.resolve(h,i.join("/"))));this[Re](t,h,i,r,n)})}[kr](){this[Ri]++}[$t](){this[Ri]--,this[bs]()}[Ls](t){this[$t](),t.resume()}[Os](t,e){return t.type==="File"&&!this.unlink&&e.isFile()&&e.nlink<=1&&!Te}[_s](t){this[kr]();let e=[t.path];t.linkpath&&e.push(t.linkpath),this.reservations.reserve(e,i=>this[Nr](t,i))}[Nr](t,e){let i=h=>{e(h)},r=()=>{this[yt](this.cwd,this.dmode,h=>{if(h){this[O](h,t),i();return}this[Oe]=!0,n()})},n=()=>{if(t.absolute!==this.cwd){let h=f(external_node_path_.dirname(String(t.absolute)));if(h!==this.cwd)return this[yt](h,this.dmode,a=>{if(a){this[O](a,t),i();return}o()})}o()},o=()=>{external_node_fs_namespaceObject.lstat(String(t.absolute),(h,a)=>{if(a&&(this.keep||this.newer&&a.mtime>(t.mtime??a.mtime))){this[Ls](t),i();return}if(h||this[Os](t,a))return this[P](null,t,i);if(a.isDirectory()){if(t.type==="Directory"){let l=this.chmod&&t.mode&&(a.mode&4095)!==t.mode,c=d=>this[P](d??null,t,i);return l?external_node_fs_namespaceObject.chmod(String(t.absolute),Number(t.mode),c):c()}if(t.absolute!==this.cwd)return external_node_fs_namespaceObject.rmdir(String(t.absolute),l=>this[P](l??null,t,i))}if(t.absolute===this.cwd)return this[P](null,t,i);mo(String(t.absolute),l=>this[P](l??null,t,i))})};this[Oe]?n():r()}[P](t,e,i){if(t){this[O](t,e),i();return}switch(e.type){case"File":case"OldFile":case"ContiguousFile":return this[Ts](e,i);case"Link":return this[Ir](e,i);case"SymbolicLink":return this[Ar](e,i);case"Directory":case"GNUDumpDir":return this[xs](e,i)}}[gi](t,e,i,r){external_node_fs_namespaceObject[i](e,String(t.absolute),n=>{n?this[O](n,t):(this[$t](),t.resume()),r()})}},ye=s=>{try{return[null,s()]}catch(t){return[t,null]}},xe=class extends Xt{sync=!0;[P](t,e){return super[P](t,e,()=>{})}[_s](t){if(!this[Oe]){let n=this[yt](this.cwd,this.dmode);if(n)return this[O](n,t);this[Oe]=!0}if(t.absolute!==this.cwd){let n=f(external_node_path_.dirname(String(t.absolute)));if(n!==this.cwd){let o=this[yt](n,this.dmode);if(o)return this[O](o,t)}}let[e,i]=ye(()=>external_node_fs_namespaceObject.lstatSync(String(t.absolute)));if(i&&(this.keep||this.newer&&i.mtime>(t.mtime??i.mtime)))return this[Ls](t);if(e||this[Os](t,i))return this[P](null,t);if(i.isDirectory()){if(t.type==="Directory"){let o=this.chmod&&t.mode&&(i.mode&4095)!==t.mode,[h]=o?ye(()=>{external_node_fs_namespaceObject.chmodSync(String(t.absolute),Number(t.mode))}):[];return this[P](h,t)}let[n]=ye(()=>external_node_fs_namespaceObject.rmdirSync(String(t.absolute)));this[P](n,t)}let[r]=t.absolute===this.cwd?[]:ye(()=>po(String(t.absolute)));this[P](r,t)}[Ts](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.fmode,r=h=>{let a;try{external_node_fs_namespaceObject.closeSync(n)}catch(l){a=l}(h||a)&&this[O](h||a,t),e()},n;try{n=external_node_fs_namespaceObject.openSync(String(t.absolute),ms(t.size),i)}catch(h){return r(h)}let o=this.transform&&this.transform(t)||t;o!==t&&(o.on("error",h=>this[O](h,t)),t.pipe(o)),o.on("data",h=>{try{external_node_fs_namespaceObject.writeSync(n,h,0,h.length)}catch(a){r(a)}}),o.on("end",()=>{let h=null;if(t.mtime&&!this.noMtime){let a=t.atime||new Date,l=t.mtime;try{external_node_fs_namespaceObject.futimesSync(n,a,l)}catch(c){try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),a,l)}catch{h=c}}}if(this[ge](t)){let a=this[be](t),l=this[_e](t);try{external_node_fs_namespaceObject.fchownSync(n,Number(a),Number(l))}catch(c){try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(a),Number(l))}catch{h=h||c}}}r(h)})}[xs](t,e){let i=typeof t.mode=="number"?t.mode&4095:this.dmode,r=this[yt](String(t.absolute),i);if(r){this[O](r,t),e();return}if(t.mtime&&!this.noMtime)try{external_node_fs_namespaceObject.utimesSync(String(t.absolute),t.atime||new Date,t.mtime)}catch{}if(this[ge](t))try{external_node_fs_namespaceObject.chownSync(String(t.absolute),Number(this[be](t)),Number(this[_e](t)))}catch{}e(),t.resume()}[yt](t,e){try{return _r(f(t),{uid:this.uid,gid:this.gid,processUid:this.processUid,processGid:this.processGid,umask:this.processUmask,preserve:this.preservePaths,unlink:this.unlink,cwd:this.cwd,mode:e})}catch(i){return i}}[Re](t,e,i,r,n){if(this.preservePaths||i.length===0)return r();let o=e;for(let h of i){o=external_node_path_.resolve(o,h);let[a,l]=ye(()=>external_node_fs_namespaceObject.lstatSync(o));if(a)return r();if(l.isSymbolicLink())return n(new St(o,external_node_path_.resolve(e,i.join("/"))))}r()}[gi](t,e,i,r){let n=`${i}Sync`;try{external_node_fs_namespaceObject[n](e,String(t.absolute)),r(),t.resume()}catch(o){return this[O](o,t)}}};var Eo=s=>{let t=new xe(s),e=s.file,i=external_node_fs_namespaceObject.statSync(e),r=s.maxReadSize||16*1024*1024;new Be(e,{readSize:r,size:i.size}).pipe(t)},wo=(s,t)=>{let e=new Xt(s),i=s.maxReadSize||16*1024*1024,r=s.file;return new Promise((o,h)=>{e.on("error",h),e.on("close",o),external_node_fs_namespaceObject.stat(r,(a,l)=>{if(a)h(a);else{let c=new _t(r,{readSize:i,size:l.size});c.on("error",h),c.pipe(e)}})})},So=K(Eo,wo,s=>new xe(s),s=>new Xt(s),(s,t)=>{t?.length&&Qi(s,t)});var yo=(s,t)=>{let e=new kt(s),i=!0,r,n;try{try{r=external_node_fs_namespaceObject.openSync(s.file,"r+")}catch(a){if(a?.code==="ENOENT")r=external_node_fs_namespaceObject.openSync(s.file,"w+");else throw a}let o=external_node_fs_namespaceObject.fstatSync(r),h=Buffer.alloc(512);t:for(n=0;n<o.size;n+=512){for(let c=0,d=0;c<512;c+=d){if(d=external_node_fs_namespaceObject.readSync(r,h,c,h.length-c,n+c),n===0&&h[0]===31&&h[1]===139)throw new Error("cannot append to compressed archives");if(!d)break t}let a=new F(h);if(!a.cksumValid)break;let l=512*Math.ceil((a.size||0)/512);if(n+l+512>o.size)break;n+=l,s.mtimeCache&&a.mtime&&s.mtimeCache.set(String(a.path),a.mtime)}i=!1,Ro(s,e,n,r,t)}finally{if(i)try{external_node_fs_namespaceObject.closeSync(r)}catch{}}},Ro=(s,t,e,i,r)=>{let n=new Wt(s.file,{fd:i,start:e});t.pipe(n),bo(t,r)},go=(s,t)=>{t=Array.from(t);let e=new wt(s),i=(n,o,h)=>{let a=(T,D)=>{T?external_node_fs_namespaceObject.close(n,E=>h(T)):h(null,D)},l=0;if(o===0)return a(null,0);let c=0,d=Buffer.alloc(512),y=(T,D)=>{if(T||D===void 0)return a(T);if(c+=D,c<512&&D)return external_node_fs_namespaceObject.read(n,d,c,d.length-c,l+c,y);if(l===0&&d[0]===31&&d[1]===139)return a(new Error("cannot append to compressed archives"));if(c<512)return a(null,l);let E=new F(d);if(!E.cksumValid)return a(null,l);let x=512*Math.ceil((E.size??0)/512);if(l+x+512>o||(l+=x+512,l>=o))return a(null,l);s.mtimeCache&&E.mtime&&s.mtimeCache.set(String(E.path),E.mtime),c=0,external_node_fs_namespaceObject.read(n,d,0,512,l,y)};external_node_fs_namespaceObject.read(n,d,0,512,l,y)};return new Promise((n,o)=>{e.on("error",o);let h="r+",a=(l,c)=>{if(l&&l.code==="ENOENT"&&h==="r+")return h="w+",external_node_fs_namespaceObject.open(s.file,h,a);if(l||!c)return o(l);external_node_fs_namespaceObject.fstat(c,(d,y)=>{if(d)return external_node_fs_namespaceObject.close(c,()=>o(d));i(c,y.size,(T,D)=>{if(T)return o(T);let E=new et(s.file,{fd:c,start:D});e.pipe(E),E.on("error",o),E.on("close",n),_o(e,t)})})};external_node_fs_namespaceObject.open(s.file,h,a)})},bo=(s,t)=>{t.forEach(e=>{e.charAt(0)==="@"?Ct({file:external_node_path_.resolve(s.cwd,e.slice(1)),sync:!0,noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e)}),s.end()},_o=async(s,t)=>{for(let e of t)e.charAt(0)==="@"?await Ct({file:external_node_path_.resolve(String(s.cwd),e.slice(1)),noResume:!0,onReadEntry:i=>s.add(i)}):s.add(e);s.end()},vt=K(yo,go,()=>{throw new TypeError("file is required")},()=>{throw new TypeError("file is required")},(s,t)=>{if(!Bs(s))throw new TypeError("file is required");if(s.gzip||s.brotli||s.zstd||s.file.endsWith(".br")||s.file.endsWith(".tbr"))throw new TypeError("cannot append to compressed archives");if(!t?.length)throw new TypeError("no paths specified to add/replace")});var Oo=K(vt.syncFile,vt.asyncFile,vt.syncNoFile,vt.asyncNoFile,(s,t=[])=>{vt.validate?.(s,t),To(s)}),To=s=>{let t=s.filter;s.mtimeCache||(s.mtimeCache=new Map),s.filter=t?(e,i)=>t(e,i)&&!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0)):(e,i)=>!((s.mtimeCache?.get(e)??i.mtime??0)>(i.mtime??0))};
 //# sourceMappingURL=index.min.js.map
 
+// EXTERNAL MODULE: ./src/bytes/compression.ts
+var compression = __nccwpck_require__(1671);
+// EXTERNAL MODULE: ./src/bytes/decompress.ts
+var decompress = __nccwpck_require__(4034);
 ;// CONCATENATED MODULE: ./src/local/tar-scan.ts
 // One streaming pass over a tarball (`docker save`, an OCI archive; plain, gzip or zstd as the
 // `tar` package detects): every regular member is hashed as it flows by (and decompressed and
@@ -79118,20 +78267,20 @@ async function scanArchive(file, what) {
     try {
         const stat = (0,external_node_fs_namespaceObject.statSync)(file);
         if (!stat.isFile())
-            throw new VerifyImageError('local', `${what} ${file} is not a file: give the path of the tarball`);
+            throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} is not a file: give the path of the tarball`);
         bytes = stat.size;
     }
     catch (err) {
-        if (err instanceof VerifyImageError)
+        if (err instanceof errors/* VerifyImageError */.Vi)
             throw err;
-        throw new VerifyImageError('local', `${what} ${file} cannot be read (${err.code ?? String(err)}): check the path`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} cannot be read (${err.code ?? String(err)}): check the path`);
     }
     const compression = outerCompression(file);
     const raw = (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 256 * 1024 });
     // A compressed tarball (`docker save | gzip`) is decompressed here, not by the parser, with the
     // layers' decoders (zstd through the command on Node 20): the decoder waits for the parser to
     // drain, so a highly compressible archive costs time, not memory.
-    const inflate = openDecoder(compression);
+    const inflate = (0,decompress/* openDecoder */.Br)(compression);
     const scan = await scanTar(raw, inflate, file, what, 'check that it is complete (docker save -o, buildx --output type=oci,dest=…)');
     return { ...scan, bytes };
 }
@@ -79148,7 +78297,7 @@ async function scanTarStream(input, label, what) {
     });
     const scan = await scanTar(input, undefined, label, what, 'the daemon stopped sending it; try again');
     if (scan.bytes % 512 !== 0 || tail.length < END_OF_ARCHIVE || tail.some((byte) => byte !== 0)) {
-        throw new VerifyImageError('local', `${what} ${label} ended after ${scan.bytes} bytes, before the end of the archive: the daemon stopped sending it; try again`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${label} ended after ${scan.bytes} bytes, before the end of the archive: the daemon stopped sending it; try again`);
     }
     return scan;
 }
@@ -79197,7 +78346,7 @@ async function scanTar(raw, inflate, file, what, advice) {
         const input = inflate ? raw.pipe(inflate) : raw;
         const fail = (error) => {
             raw.destroy();
-            reject(new VerifyImageError('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): ${advice}`));
+            reject(new errors/* VerifyImageError */.Vi('local', `${what} ${file} is not a readable tar archive (${error instanceof Error ? error.message : String(error)}): ${advice}`));
         };
         parser.on('error', fail);
         parser.on('abort', fail);
@@ -79208,9 +78357,9 @@ async function scanTar(raw, inflate, file, what, advice) {
     });
     await Promise.all(pending);
     if (failure)
-        throw new VerifyImageError('local', `${what} ${file} could not be read (${failure.message})`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} could not be read (${failure.message})`);
     if (members.size === 0)
-        throw new VerifyImageError('local', `${what} ${file} holds no files: it is not an image archive`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} ${file} holds no files: it is not an image archive`);
     return { file, members, links, bytes };
 }
 /** The member at `path`, following links (a `docker save` links identical layers to one copy). */
@@ -79228,16 +78377,16 @@ function memberAt(scan, path) {
     return undefined;
 }
 function outerCompression(file) {
-    const head = Buffer.alloc(SNIFF_BYTES);
+    const head = Buffer.alloc(compression/* SNIFF_BYTES */.dD);
     const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
     let read;
     try {
-        read = (0,external_node_fs_namespaceObject.readSync)(fd, head, 0, SNIFF_BYTES, 0);
+        read = (0,external_node_fs_namespaceObject.readSync)(fd, head, 0, compression/* SNIFF_BYTES */.dD, 0);
     }
     finally {
         (0,external_node_fs_namespaceObject.closeSync)(fd);
     }
-    return sniffCompression(head.subarray(0, read));
+    return (0,compression/* sniffCompression */.Hs)(head.subarray(0, read));
 }
 function normalise(path) {
     const p = external_node_path_.posix.normalize(path.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
@@ -79295,12 +78444,12 @@ class DirectoryStore {
         const path = blobPath(descriptor.digest, this.what);
         const digester = new BlobDigester();
         try {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)((0,external_node_path_.join)(this.dir, path), { highWaterMark: 1024 * 1024 }), digester);
+            await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_namespaceObject.createReadStream)((0,external_node_path_.join)(this.dir, path), { highWaterMark: 1024 * 1024 }), digester);
         }
         catch (err) {
             if (err.code === 'ENOENT')
                 throw missing(this.what, descriptor, path);
-            throw new VerifyImageError('local', `${this.what}: ${path} cannot be read (${err.code ?? String(err)})`);
+            throw new errors/* VerifyImageError */.Vi('local', `${this.what}: ${path} cannot be read (${err.code ?? String(err)})`);
         }
         return measureOnly(digester.measure);
     }
@@ -79346,7 +78495,7 @@ class ArchiveStore {
 async function readSmall(path, cap, what) {
     const info = await (0,promises_.stat)(path);
     if (info.size > cap)
-        throw new VerifyImageError('local', `${what} is ${info.size} bytes, more than the ${cap} a manifest or config may be`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} is ${info.size} bytes, more than the ${cap} a manifest or config may be`);
     // Read through a handle so a file that grows between stat and read is still capped.
     const handle = await (0,promises_.open)(path, 'r');
     try {
@@ -79359,31 +78508,31 @@ async function readSmall(path, cap, what) {
     }
 }
 function checked(bytes, descriptor, path, what) {
-    const actual = digestOf(bytes, descriptor.digest);
+    const actual = (0,oci_digest/* digestOf */.ol)(bytes, descriptor.digest);
     if (actual !== descriptor.digest)
         throw altered(what, path, actual, descriptor.digest, descriptor.mediaType);
     if (typeof descriptor.size === 'number' && descriptor.size !== bytes.length) {
-        throw new VerifyImageError('local', `${what}: ${path} is ${bytes.length} bytes but its descriptor says ${descriptor.size}: the layout is damaged`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${path} is ${bytes.length} bytes but its descriptor says ${descriptor.size}: the layout is damaged`);
     }
     return bytes;
 }
 function missing(what, descriptor, path) {
-    return new VerifyImageError('local', `${what} lacks ${path} (${descriptor.mediaType}), which its index or manifest names: the layout is incomplete; export it again`);
+    return new errors/* VerifyImageError */.Vi('local', `${what} lacks ${path} (${descriptor.mediaType}), which its index or manifest names: the layout is incomplete; export it again`);
 }
 function altered(what, path, actual, expected, mediaType) {
-    return new VerifyImageError('local', `${what}: ${kindOf(mediaType)}${path} hashes to ${actual}, not ${expected}: the blob was altered or damaged; export the image again`);
+    return new errors/* VerifyImageError */.Vi('local', `${what}: ${kindOf(mediaType)}${path} hashes to ${actual}, not ${expected}: the blob was altered or damaged; export the image again`);
 }
 function kindOf(mediaType) {
     if (!mediaType)
         return '';
-    if (isIndex(mediaType))
+    if ((0,types/* isIndex */.nw)(mediaType))
         return 'index ';
-    if (isImageManifest(mediaType))
+    if ((0,types/* isImageManifest */.pJ)(mediaType))
         return 'manifest ';
     return /config/.test(mediaType) ? 'config ' : '';
 }
 function notJson(what, path) {
-    return new VerifyImageError('local', `${what}: ${path} is not a JSON document of at most a few MiB, as a manifest, index or config must be`);
+    return new errors/* VerifyImageError */.Vi('local', `${what}: ${path} is not a JSON document of at most a few MiB, as a manifest, index or config must be`);
 }
 
 ;// CONCATENATED MODULE: ./src/local/oci.ts
@@ -79411,7 +78560,7 @@ class OciLayoutSource {
     async load(hint) {
         const info = await (0,promises_.stat)(this.dir).catch(() => undefined);
         if (!info?.isDirectory()) {
-            throw new VerifyImageError('local', `OCI layout ${this.dir} is not a directory: give the directory skopeo or buildx wrote (for a tarball use oci-archive:PATH)`);
+            throw new errors/* VerifyImageError */.Vi('local', `OCI layout ${this.dir} is not a directory: give the directory skopeo or buildx wrote (for a tarball use oci-archive:PATH)`);
         }
         return loadLayout(this.store, this.selector, hint, { reference: this.spec, source: `OCI layout ${this.dir}${describe(this.selector)}` });
     }
@@ -79469,12 +78618,12 @@ function pickLocalImage(target, platform) {
     if (target.kind === 'image')
         return target.image;
     const { images, reference } = target.index;
-    const found = platform ? bestMatch(images, (image) => image.platform, onlyPlatform(platform)) : images.length === 1 ? images[0] : undefined;
+    const found = platform ? (0,oci_platform/* bestMatch */.CE)(images, (image) => image.platform, (0,oci_platform/* onlyPlatform */.wl)(platform)) : images.length === 1 ? images[0] : undefined;
     if (found)
         return found;
-    const offered = images.map((i) => formatPlatform(i.platform)).join(', ');
-    throw new VerifyImageError('unsupported', platform
-        ? `the local build ${reference} has no ${formatPlatform(platform)} image (it has ${offered}): set platform to one of those, or to all`
+    const offered = images.map((i) => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', ');
+    throw new errors/* VerifyImageError */.Vi('unsupported', platform
+        ? `the local build ${reference} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has ${offered}): set platform to one of those, or to all`
         : `the local build ${reference} holds several platforms (${offered}): set platform to one of them, or to all`);
 }
 /**
@@ -79500,7 +78649,7 @@ function sameRepoTag(repoTag, wanted) {
 }
 function tryParseReference(name) {
     try {
-        return parseReference(name);
+        return (0,oci_reference/* parseReference */.F2)(name);
     }
     catch {
         return undefined;
@@ -79576,39 +78725,39 @@ function legacyImage(scan, selector, hint, context) {
     const what = `docker-archive ${scan.file}`;
     const manifestMember = memberAt(scan, 'manifest.json');
     if (!manifestMember) {
-        throw new VerifyImageError('local', `${what} has neither manifest.json nor index.json: it is not a docker save archive (for an OCI layout tarball use oci-archive:PATH)`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} has neither manifest.json nor index.json: it is not a docker save archive (for an OCI layout tarball use oci-archive:PATH)`);
     }
     if (!manifestMember.measure.json)
-        throw new VerifyImageError('local', `${what}: manifest.json is not JSON`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json is not JSON`);
     const saved = parseJson(manifestMember.measure.json, `${what}: manifest.json`, 'docker-save manifest');
     if (!Array.isArray(saved) || saved.length === 0)
-        throw new VerifyImageError('local', `${what}: manifest.json lists no images`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json lists no images`);
     const entry = chooseSaved(scan, saved, selector, hint, what);
     const configMember = memberAt(scan, entry.Config);
     if (!configMember?.measure.json)
-        throw new VerifyImageError('local', `${what} lacks the config ${entry.Config} that manifest.json names: the archive is incomplete`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} lacks the config ${entry.Config} that manifest.json names: the archive is incomplete`);
     const configDigest = configMember.measure.digest;
     // The legacy layout names the config by its digest (the image ID): a renamed or edited config shows here.
     const named = /([a-f0-9]{64})(?:\.json)?$/.exec(external_node_path_.posix.basename(entry.Config))?.[1];
     if (named && `sha256:${named}` !== configDigest) {
-        throw new VerifyImageError('local', `${what}: config ${entry.Config} hashes to ${configDigest}, not the image ID its name says: the archive was altered; save it again`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: config ${entry.Config} hashes to ${configDigest}, not the image ID its name says: the archive was altered; save it again`);
     }
     const config = parseJson(configMember.measure.json, `${what}: ${entry.Config}`, 'config');
     const problem = imageConfigProblem(config);
     if (problem?.kind === 'not-image')
-        throw new VerifyImageError('local', `${what}: ${entry.Config} ${problem.message}`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${entry.Config} ${problem.message}`);
     if (problem)
-        throw new VerifyImageError('local', `${what}: ${entry.Config}: ${problem.message}: the archive is damaged`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: ${entry.Config}: ${problem.message}: the archive is damaged`);
     if (!Array.isArray(entry.Layers))
-        throw new VerifyImageError('local', `${what}: manifest.json lists no layers for ${entry.Config}`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what}: manifest.json lists no layers for ${entry.Config}`);
     const layers = entry.Layers.map((path) => {
         const member = memberAt(scan, path);
         if (!member)
-            throw new VerifyImageError('local', `${what} lacks the layer ${path} that manifest.json names: the archive is incomplete`);
+            throw new errors/* VerifyImageError */.Vi('local', `${what} lacks the layer ${path} that manifest.json names: the archive is incomplete`);
         const measured = measureOnly(member.measure);
         return {
             // No manifest: nothing claims a digest for the blob, only the config's diff_id claims its content.
-            descriptor: { mediaType: dockerLayerMediaType(measured.compression), digest: measured.digest, size: measured.size },
+            descriptor: { mediaType: (0,media_type/* dockerLayerMediaType */.O7)(measured.compression), digest: measured.digest, size: measured.size },
             path,
             claimed: false,
             measured,
@@ -79633,14 +78782,14 @@ function chooseSaved(scan, saved, selector, hint, what) {
         const found = saved.find((s) => memberAt(scan, s.Config)?.measure.digest === selector.digest);
         if (found)
             return found;
-        throw new VerifyImageError('local', `${what} has no image with ID ${selector.digest} (it holds ${names()}): check the digest after "@"`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} has no image with ID ${selector.digest} (it holds ${names()}): check the digest after "@"`);
     }
     if (selector.name !== undefined) {
         const wanted = selector.name;
         const found = saved.filter((s) => (s.RepoTags ?? []).some((tag) => sameRepoTag(tag, wanted)));
         if (found.length === 1)
             return found[0];
-        throw new VerifyImageError('local', `${what} has no image tagged "${wanted}" (it holds ${names()}): check the name after the path`);
+        throw new errors/* VerifyImageError */.Vi('local', `${what} has no image tagged "${wanted}" (it holds ${names()}): check the name after the path`);
     }
     if (saved.length === 1)
         return saved[0];
@@ -79650,9 +78799,11 @@ function chooseSaved(scan, saved, selector, hint, what) {
         if (found.length === 1)
             return found[0];
     }
-    throw new VerifyImageError('local', `${what} holds ${saved.length} images (${names()}): name one with docker-archive:PATH:REPO:TAG, or save only the one to verify`);
+    throw new errors/* VerifyImageError */.Vi('local', `${what} holds ${saved.length} images (${names()}): name one with docker-archive:PATH:REPO:TAG, or save only the one to verify`);
 }
 
+// EXTERNAL MODULE: ../main/node_modules/undici/index.js
+var node_modules_undici = __nccwpck_require__(2480);
 ;// CONCATENATED MODULE: ./src/local/engine.ts
 // A small Docker Engine API client over undici: the unix socket by default, tcp when DOCKER_HOST
 // says so. We only read: /info (which image store), /version (API level), /images/{name}/json and,
@@ -79676,11 +78827,11 @@ class DockerEngine {
         }
         if (host.startsWith('tcp://') || host.startsWith('http://')) {
             if (env.DOCKER_TLS_VERIFY) {
-                throw new VerifyImageError('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
+                throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
             }
             return new DockerEngine(new node_modules_undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
         }
-        throw new VerifyImageError('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
+        throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} is not supported: use unix:///path/to/docker.sock or tcp://host:port`);
     }
     async close() {
         await this.client.close().catch(() => undefined);
@@ -79691,7 +78842,7 @@ class DockerEngine {
         }
         catch (err) {
             const code = err.code ?? (err instanceof Error ? err.message : String(err));
-            throw new VerifyImageError('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
+            throw new errors/* VerifyImageError */.Vi('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
         }
     }
     async get(path, allow404 = false) {
@@ -79711,7 +78862,7 @@ class DockerEngine {
         catch {
             // plain text error
         }
-        return new VerifyImageError('local', `Docker daemon answered ${status} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
+        return new errors/* VerifyImageError */.Vi('local', `Docker daemon answered ${status} for ${path.split('?')[0]}: ${message.slice(0, 200)}`);
     }
     prefix() {
         return this.apiVersion ? `/v${this.apiVersion}` : '';
@@ -79815,7 +78966,7 @@ class DaemonSource {
             }
             const entries = platformEntries(registry.index);
             const only = entries.length === 1 ? entries[0] : undefined;
-            if (only?.platform && daemon_samePlatform(only.platform, top.platform)) {
+            if (only?.platform && samePlatform(only.platform, top.platform)) {
                 return {
                     kind: 'image',
                     image: {
@@ -79842,7 +78993,7 @@ class DaemonSource {
         });
         const exportedDigest = loaded.kind === 'index' ? loaded.index.digest : loaded.image.manifestDigest;
         if (exportedDigest !== top.id) {
-            throw new VerifyImageError('local', `the Docker daemon exported ${exportedDigest ?? 'an image without a digest'} for ${name}, but its image ID is ${top.id}: the tag moved while it was read; run again`);
+            throw new errors/* VerifyImageError */.Vi('local', `the Docker daemon exported ${exportedDigest ?? 'an image without a digest'} for ${name}, but its image ID is ${top.id}: the tag moved while it was read; run again`);
         }
         for (const image of loaded.kind === 'index' ? loaded.index.images : [loaded.image]) {
             image.repoDigests = top.repoDigests;
@@ -79869,17 +79020,17 @@ async function inspectDaemonImage(name, engine, platform) {
     const query = {};
     // Only the containerd store holds several platforms under one name; ask for ours when the API can.
     if (containerd && platform && apiAtLeast(version, '1.49')) {
-        query.platform = JSON.stringify(normalizePlatform(platform));
+        query.platform = JSON.stringify((0,oci_platform/* normalizePlatform */.FL)(platform));
     }
     const { image, foundAs } = await findImage(name, engine, query);
     const diffIds = image.RootFS?.Layers ?? [];
     if (diffIds.length === 0) {
-        throw new VerifyImageError('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
+        throw new errors/* VerifyImageError */.Vi('local', `local image "${name}" reports no layers (RootFS.Layers is empty); the daemon cannot tell what it is built from`);
     }
     const localPlatform = platformOf(image);
     const local = {
         reference: name,
-        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${formatPlatform(localPlatform)})${foundAs ? foundAsNote(name, foundAs) : ''}`,
+        source: `Docker daemon ${engine.host} (${containerd ? 'containerd image store' : 'classic image store'}, API ${version}, platform ${(0,oci_platform/* formatPlatform */.Bq)(localPlatform)})${foundAs ? foundAsNote(name, foundAs) : ''}`,
         id: image.Id,
         idKind: containerd ? 'manifest' : 'config',
         diffIds,
@@ -79888,7 +79039,7 @@ async function inspectDaemonImage(name, engine, platform) {
     };
     if (foundAs)
         local.foundAs = foundAs;
-    if (containerd && image.Descriptor && isImageManifest(image.Descriptor.mediaType)) {
+    if (containerd && image.Descriptor && (0,types/* isImageManifest */.pJ)(image.Descriptor.mediaType)) {
         local.manifestDigest = image.Descriptor.digest;
         local.manifestMediaType = image.Descriptor.mediaType;
     }
@@ -79930,7 +79081,7 @@ async function containerdTarget(name, engine, version) {
     const lookup = foundAs ?? name;
     const summaries = top.Manifests ?? [];
     const platformImages = summaries.filter((m) => m.Kind === 'image');
-    if (!top.Descriptor || !isIndex(top.Descriptor.mediaType) || platformImages.length === 0) {
+    if (!top.Descriptor || !(0,types/* isIndex */.nw)(top.Descriptor.mediaType) || platformImages.length === 0) {
         return { kind: 'image', image: await inspectDaemonImage(name, engine) };
     }
     const withPlatform = apiAtLeast(version, '1.49');
@@ -79938,7 +79089,7 @@ async function containerdTarget(name, engine, version) {
     const source = `Docker daemon ${engine.host} (containerd image store, API ${version}, ${platformImages.length} platform${platformImages.length === 1 ? '' : 's'})${foundAs ? foundAsNote(name, foundAs) : ''}`;
     const images = [];
     for (const summary of platformImages) {
-        const platform = normalizePlatform(summary.ImageData?.Platform ?? summary.Descriptor.platform ?? best);
+        const platform = (0,oci_platform/* normalizePlatform */.FL)(summary.ImageData?.Platform ?? summary.Descriptor.platform ?? best);
         let diffIds;
         if (summary.Available && withPlatform) {
             const one = await engine.inspectImage(lookup, { platform: JSON.stringify(platform) });
@@ -79946,7 +79097,7 @@ async function containerdTarget(name, engine, version) {
             if (one?.Id === summary.ID && one.RootFS?.Layers?.length)
                 diffIds = one.RootFS.Layers;
         }
-        else if (summary.Available && daemon_samePlatform(platform, best) && top.RootFS?.Layers?.length) {
+        else if (summary.Available && samePlatform(platform, best) && top.RootFS?.Layers?.length) {
             // API 1.48 cannot ask per platform, but the top-level inspect describes the best-matching one.
             diffIds = top.RootFS.Layers;
         }
@@ -79984,18 +79135,18 @@ function platformImage(name, source, summary, platform, diffIds, repoDigests) {
     return image;
 }
 function platformOf(image) {
-    return normalizePlatform({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
+    return (0,oci_platform/* normalizePlatform */.FL)({ os: image.Os, architecture: image.Architecture, variant: image.Variant || undefined });
 }
 /** The index's platform images, as runtimes choose among them (attestations are not images to run). */
 function platformEntries(index) {
     const manifests = Array.isArray(index.manifests) ? index.manifests : [];
-    return manifests.filter((d) => d !== null && typeof d === 'object' && isImageManifest(d.mediaType) && !isAttestation(d) && Boolean(d.platform?.os && d.platform?.architecture));
+    return manifests.filter((d) => d !== null && typeof d === 'object' && (0,types/* isImageManifest */.pJ)(d.mediaType) && !(0,types/* isAttestation */.H3)(d) && Boolean(d.platform?.os && d.platform?.architecture));
 }
-function daemon_samePlatform(a, b) {
-    return formatPlatform(normalizePlatform(a)) === formatPlatform(normalizePlatform(b));
+function samePlatform(a, b) {
+    return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(a)) === (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(b));
 }
 function notFound(name, engine) {
-    return new VerifyImageError('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set local-image: none`);
+    return new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set local-image: none`);
 }
 
 ;// CONCATENATED MODULE: ./src/local/open.ts
@@ -80029,11 +79180,11 @@ function parseLocalSpec(spec, exists = external_node_fs_namespaceObject.existsSy
     const rest = value.slice(prefix.length);
     if (kind === 'daemon') {
         if (!rest)
-            throw new VerifyImageError('input', `local-image "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
+            throw new errors/* VerifyImageError */.Vi('input', `local-image "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
         return { kind, target: rest, selector: {} };
     }
     if (!rest)
-        throw new VerifyImageError('input', `local-image "${value}" names no path: write ${prefix}PATH`);
+        throw new errors/* VerifyImageError */.Vi('input', `local-image "${value}" names no path: write ${prefix}PATH`);
     return { kind, ...splitPath(rest, exists) };
 }
 function openLocalSource(spec, env = process.env) {
@@ -80052,7 +79203,7 @@ function openLocalSource(spec, env = process.env) {
 /** `PATH`, `PATH:NAME` or `PATH@DIGEST`. */
 function splitPath(rest, exists) {
     const at = rest.lastIndexOf('@');
-    if (at > 0 && reference_isValidDigest(rest.slice(at + 1)) && !exists(rest)) {
+    if (at > 0 && (0,oci_reference/* isValidDigest */.fH)(rest.slice(at + 1)) && !exists(rest)) {
         return { target: rest.slice(0, at), selector: { digest: rest.slice(at + 1) } };
     }
     if (exists(rest))
@@ -80076,231 +79227,8 @@ function imagesOf(target) {
     return target.kind === 'image' ? [target.image] : target.index.images;
 }
 
-;// CONCATENATED MODULE: ./src/options.ts
-// Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
-// @actions/core here, so the CLI and tests use the same rules and messages.
-
-
-
-function parseDigest(value) {
-    const v = value.trim();
-    if (!v)
-        return undefined;
-    if (!reference_isValidDigest(v)) {
-        throw new VerifyImageError('input', `the digest input "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>, e.g. \${{ steps.build.outputs.digest }}`);
-    }
-    return v;
-}
-function parseList(value) {
-    return value
-        .split(/[\s,]+/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-function parseFailOn(value) {
-    const items = parseList(value.toLowerCase());
-    if (items.length === 0)
-        return { mismatch: true, drift: false };
-    const known = new Set(['mismatch', 'drift', 'never']);
-    const unknown = items.filter((i) => !known.has(i));
-    if (unknown.length) {
-        throw new VerifyImageError('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
-    }
-    if (items.includes('never') && items.length > 1)
-        throw new VerifyImageError('input', `fail-on "${value}" mixes never with other values: use one or the other`);
-    return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
-}
-/** The base-image input: auto (detect), none (skip the base check), or a reference checked now. */
-function parseBaseImage(value) {
-    const v = value.trim();
-    if (!v || v.toLowerCase() === 'auto')
-        return 'auto';
-    if (v.toLowerCase() === 'none')
-        return 'none';
-    try {
-        parseReference(v);
-    }
-    catch (err) {
-        if (err instanceof VerifyImageError)
-            throw new VerifyImageError('input', `the base-image input: ${err.message}; or use auto or none`);
-        throw err;
-    }
-    return v;
-}
-/**
- * build-args as docker/build-push-action takes them: one NAME=value per line (values may contain
- * '=' and ','). A bare NAME takes its value from the environment, as `docker build --build-arg NAME` does.
- */
-function parseBuildArgs(value, env = process.env) {
-    const args = {};
-    for (const raw of value.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (!line)
-            continue;
-        const eq = line.indexOf('=');
-        const name = (eq === -1 ? line : line.slice(0, eq)).trim();
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            throw new VerifyImageError('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
-        }
-        if (eq !== -1)
-            args[name] = line.slice(eq + 1);
-        else if (env[name] !== undefined)
-            args[name] = env[name];
-    }
-    return args;
-}
-function parseBoolean(name, value, fallback) {
-    const v = value.trim().toLowerCase();
-    if (!v)
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(v))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(v))
-        return false;
-    throw new VerifyImageError('input', `the ${name} input "${value}" is not a boolean: use true or false`);
-}
-/** `registry-timeout`: whole seconds of silence, 1 to 3600; empty means the default (60 s). */
-function parseRegistryTimeout(value) {
-    const v = value.trim();
-    if (!v)
-        return undefined;
-    const n = Number(v.replace(/s$/, ''));
-    if (!/^\d+s?$/.test(v) || n < 1 || n > 3600) {
-        throw new VerifyImageError('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
-    }
-    return n * 1000;
-}
-function parsePlatformSelection(value) {
-    const items = parseList(value ?? '');
-    if (items.length === 0)
-        return { kind: 'default' };
-    if (items.some((i) => i.toLowerCase() === 'all')) {
-        if (items.length > 1)
-            throw new VerifyImageError('input', `platform "${value}" mixes all with single platforms: use all, or list the platforms`);
-        return { kind: 'all' };
-    }
-    const platforms = [];
-    for (const item of items) {
-        let platform;
-        try {
-            platform = parsePlatform(item);
-        }
-        catch {
-            throw new VerifyImageError('input', `platform "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
-        }
-        if (!platforms.some((p) => formatPlatform(p) === formatPlatform(platform)))
-            platforms.push(platform);
-    }
-    return platforms.length === 1 ? { kind: 'one', platform: platforms[0] } : { kind: 'list', platforms };
-}
-/** Layers verified at once: a whole number from 1 to `max`; empty means automatic (undefined). */
-function parseConcurrency(name, value, max) {
-    const v = value.trim().toLowerCase();
-    if (!v || v === 'auto')
-        return undefined;
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-        throw new VerifyImageError('input', `the ${name} input "${value}" is not a number of layers: use a whole number from 1 to ${max}, or leave it empty for automatic`);
-    }
-    return n;
-}
-/** `require-attestations`: a comma or newline list of provenance and sbom; empty requires none. */
-function parseRequireAttestations(name, value) {
-    const kinds = [];
-    for (const item of parseList(value.toLowerCase())) {
-        if (item !== 'provenance' && item !== 'sbom') {
-            throw new VerifyImageError('input', `${name} "${item.slice(0, 80)}" is not an attestation kind: use provenance, sbom or both (comma-separated), or leave it empty`);
-        }
-        if (!kinds.includes(item))
-            kinds.push(item);
-    }
-    return kinds;
-}
-/**
- * `platforms-expected`: the platforms the pushed tag must serve, exactly (a comma or newline list,
- * normalised as containerd does: linux/arm64/v8 is linux/arm64). Empty: no platform gate.
- */
-function parsePlatformsExpected(name, value) {
-    const items = parseList(value);
-    if (items.length === 0)
-        return undefined;
-    const platforms = [];
-    for (const item of items) {
-        let platform;
-        try {
-            platform = parsePlatform(item);
-        }
-        catch {
-            throw new VerifyImageError('input', `${name} "${item.slice(0, 80)}" is not os/architecture[/variant]: list every platform the tag must serve, e.g. linux/amd64,linux/arm64`);
-        }
-        if (platforms.some((p) => formatPlatform(p) === formatPlatform(platform))) {
-            throw new VerifyImageError('input', `${name} lists ${formatPlatform(platform)} twice: name each platform once`);
-        }
-        platforms.push(platform);
-    }
-    return platforms;
-}
-/**
- * A byte count: `1048576`, `20MB`, `1.5 GiB`. K, M, G, T (with or without B) are powers of 1000
- * and KiB, MiB, GiB, TiB powers of 1024, as dive's `.dive-ci` reads them (go-humanize).
- */
-function parseByteSize(name, value) {
-    const v = value.trim();
-    if (!v)
-        return undefined;
-    const match = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(i?)b?|b)?$/i.exec(v);
-    const power = match?.[2] ? 'kmgt'.indexOf(match[2].toLowerCase()) + 1 : 0;
-    const bytes = match ? Math.round(Number(match[1]) * (match[3] ? 1024 : 1000) ** power) : NaN;
-    if (!Number.isSafeInteger(bytes)) {
-        throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a size: give bytes, optionally with K, M or G (powers of 1000) or KiB, MiB, GiB, e.g. 20MB`);
-    }
-    return bytes;
-}
-/** A percentage from 0 to 100, with or without `%`. */
-function parsePercent(name, value) {
-    const v = value.trim();
-    if (!v)
-        return undefined;
-    const n = Number(v.replace(/\s*%$/, ''));
-    if (!/^\d+(\.\d+)?\s*%?$/.test(v) || n > 100) {
-        throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a percentage: give a number from 0 to 100, e.g. 10 or 10%`);
-    }
-    return n;
-}
-/** A ratio from 0 to 1 (dive's lowestEfficiency). */
-function parseRatio(name, value) {
-    const v = value.trim();
-    if (!v)
-        return undefined;
-    const n = Number(v);
-    if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(v) || n > 1) {
-        throw new VerifyImageError('input', `${name} "${v.slice(0, 40)}" is not a ratio: give a number from 0 to 1, e.g. 0.95`);
-    }
-    return n;
-}
-/**
- * The efficiency gate from its four inputs (`flag` spells each name as the caller's users write it).
- * It reads every layer's files, so it needs deep; min-wasted-bytes only qualifies max-wasted-percent.
- */
-function parseEfficiencyGate(values, deep, flag, deepFlag) {
-    const gate = {
-        maxWastedBytes: parseByteSize(flag('max-wasted-bytes'), values.maxWastedBytes),
-        maxWastedPercent: parsePercent(flag('max-wasted-percent'), values.maxWastedPercent),
-        minWastedBytes: parseByteSize(flag('min-wasted-bytes'), values.minWastedBytes),
-        minEfficiency: parseRatio(flag('min-efficiency'), values.minEfficiency),
-    };
-    const given = Object.keys(gate).filter((k) => gate[k] !== undefined);
-    if (given.length === 0)
-        return undefined;
-    const names = given.map((k) => flag(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))).join(', ');
-    if (!deep)
-        throw new VerifyImageError('input', `${names} need${given.length === 1 ? 's' : ''} ${deepFlag} (wasted bytes and efficiency are counted from every layer's files): add ${deepFlag}`);
-    if (gate.minWastedBytes !== undefined && gate.maxWastedPercent === undefined) {
-        throw new VerifyImageError('input', `${flag('min-wasted-bytes')} is the floor under which ${flag('max-wasted-percent')} does not apply: set ${flag('max-wasted-percent')} too, or use ${flag('max-wasted-bytes')}`);
-    }
-    return gate;
-}
-
+// EXTERNAL MODULE: ./src/options.ts
+var options = __nccwpck_require__(1279);
 ;// CONCATENATED MODULE: ./src/oci/in-toto.ts
 // in-toto statements as BuildKit attaches them (moby/buildkit docs/attestations): what a decoded
 // statement says, reduced to the facts we report and check — its predicate type and kind, the
@@ -80407,7 +79335,7 @@ async function readAttestation(client, entry) {
     const read = { digest: entry.digest, ...(typeof attached === 'string' ? { attachedTo: attached } : {}), statements: [] };
     try {
         const manifest = await client.getManifest(entry.digest, entry);
-        if (isIndex(manifest.mediaType)) {
+        if ((0,types/* isIndex */.nw)(manifest.mediaType)) {
             read.problem = `attestation ${entry.digest} is an index, not an attestation manifest`;
             return read;
         }
@@ -80431,7 +79359,7 @@ async function readAttestation(client, entry) {
     }
     catch (err) {
         // Bytes that do not hash, an oversized or undecodable statement: this attestation is not to be believed.
-        if (!(err instanceof VerifyImageError) || !['integrity', 'protocol', 'unsupported', 'not-found'].includes(err.code))
+        if (!(err instanceof errors/* VerifyImageError */.Vi) || !['integrity', 'protocol', 'unsupported', 'not-found'].includes(err.code))
             throw err;
         read.problem = err.message;
     }
@@ -80451,7 +79379,7 @@ function checkAttestations(reads, images, targets, required) {
     const platformOf = new Map();
     for (const image of images)
         if (image.platform)
-            platformOf.set(image.digest, formatPlatform(normalizePlatform(image.platform)));
+            platformOf.set(image.digest, (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(image.platform)));
     for (const read of reads) {
         const platform = read.attachedTo ? platformOf.get(read.attachedTo) : undefined;
         const at = platform ? { platform } : {};
@@ -80542,7 +79470,7 @@ function describeComparison(facts) {
     const { remote, target, platforms } = facts;
     const fetched = platforms.filter((p) => p.remote).length;
     const compared = [
-        isIndex(remote.top.mediaType)
+        (0,types/* isIndex */.nw)(remote.top.mediaType)
             ? `the registry's index and, for ${fetched} platform(s), each manifest and config, each hashed and checked against its digest`
             : 'the manifest and config fetched from the registry, each hashed and checked against its digest',
     ];
@@ -80581,713 +79509,8 @@ function blobsCompared(platforms) {
         (skipped > 0 ? `; ${skipped} platform image(s) were not downloaded` : ''));
 }
 
-;// CONCATENATED MODULE: ./src/model/units.ts
-// Sizes and durations as people read them, shared by the log lines of the engine and every renderer.
-function humanSize(bytes) {
-    if (bytes === undefined || !Number.isFinite(bytes))
-        return '';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-function units_seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-
-;// CONCATENATED MODULE: ./src/model/deep.ts
-// The deep-verification part of the report: per layer what was proved about its bytes and what
-// is inside it, and across layers the bytes that later layers hide. Plain data, filled in by
-// src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
-const REPORTED_WASTED_FILES = 100;
-
-;// CONCATENATED MODULE: ./src/verify/blob.ts
-// One layer blob, proved in one pass as it streams in: the compressed bytes are counted and
-// hashed (they must be the manifest's size and digest), and the same chunks flow into the
-// decompressor, whose output is hashed (it must be the config's diff_id) and parsed as a tar.
-// Nothing is buffered beyond the streams' own high-water marks, so memory does not grow with the
-// layer; a blob that runs past its declared size is cut off at once.
-
-
-
-
-
-/**
- * Reads `body` to its end (or until it overruns `expect.size`) and says what it proved.
- * `onBytes` is told every compressed chunk's length, for progress.
- */
-async function verifyBlobStream(body, expect, onBytes = () => undefined) {
-    const hasher = new BlobHasher({
-        compression: expect.compression,
-        digestAlgorithm: digestAlgorithm(expect.digest),
-        diffIdAlgorithm: digestAlgorithm(expect.diffId ?? 'sha256:'),
-        indexTar: true,
-    });
-    let compressedBytes = 0;
-    try {
-        for await (const chunk of body) {
-            compressedBytes += chunk.length;
-            if (compressedBytes > expect.size) {
-                body.on('error', () => undefined).destroy();
-                await hasher.abort();
-                return {
-                    compressedBytes,
-                    failure: {
-                        reason: 'size-overrun',
-                        message: `the registry sent more than the ${expect.size} bytes the manifest declares; stopped reading`,
-                    },
-                };
-            }
-            onBytes(chunk.length);
-            if (!hasher.write(chunk))
-                await new Promise((resolve) => whenWritable(hasher, resolve));
-        }
-    }
-    catch (err) {
-        await hasher.abort();
-        throw err;
-    }
-    hasher.end();
-    await (0,external_node_stream_promises_namespaceObject.finished)(hasher);
-    const hashes = hasher.hashes;
-    const result = {
-        compressedBytes,
-        digest: hashes.digest,
-        uncompressedBytes: hashes.decodedBytes,
-        diffId: hashes.diffId,
-        contents: hashes.contents,
-    };
-    result.failure = firstFailure(expect, result, hashes.decodeError, hashes.tarError);
-    if (result.failure)
-        result.contents = undefined;
-    return result;
-}
-function firstFailure(expect, got, decodeError, tarError) {
-    if (got.compressedBytes < expect.size) {
-        return {
-            reason: 'truncated',
-            message: `the registry sent ${got.compressedBytes} bytes but the manifest declares ${expect.size}: the blob is truncated`,
-        };
-    }
-    if (got.digest !== expect.digest) {
-        return { reason: 'digest', message: `the blob's bytes hash to ${got.digest}, not to the manifest's digest ${expect.digest}` };
-    }
-    if (decodeError instanceof TrailingDataError) {
-        return { reason: 'decompress', message: `the blob matches its digest, but ${decodeError.message}` };
-    }
-    if (decodeError) {
-        return {
-            reason: 'decompress',
-            message: `the blob matches its digest but is not valid ${expect.compression} (${decodeError.message})`,
-        };
-    }
-    if (expect.diffId === undefined) {
-        return { reason: 'diff-id', message: `the config has no diff_id for this layer (uncompressed it hashes to ${got.diffId})` };
-    }
-    if (got.diffId !== expect.diffId) {
-        return {
-            reason: 'diff-id',
-            message: expect.compression === 'none'
-                ? `the layer is uncompressed, so its digest must equal its diff_id, but the config says ${expect.diffId}`
-                : `uncompressed, the blob hashes to ${got.diffId}, not to the config's diff_id ${expect.diffId}`,
-        };
-    }
-    if (tarError)
-        return { reason: 'tar', message: `the layer's content is not a well-formed tar archive: ${tarError}` };
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/verify/cache.ts
-// The verified-layer cache: blob digest → the diff_id its bytes were proved to decompress to,
-// with the layer's statistics and entry index (so wasted bytes can still be computed on a hit).
-// An entry is written only after a layer passed every check, and is used only when the
-// manifest's size and the config's diff_id agree with it. Entries live on the machine's own
-// disk: the cache is as trustworthy as the runner it is on.
-//
-// Two stores share the entry format: a plain directory (the CLI, tests) and the runner's tool
-// cache (the action, src/verify/cache-toolcache.ts), so @actions/tool-cache stays out of the CLI.
-
-
-
-const CACHE_FORMAT = 1;
-/** Parses an entry, refusing anything that is not exactly what `put` writes for `digest`. */
-function parseCachedLayer(text, digest) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-    const e = value;
-    if (!e || typeof e !== 'object' || e.format !== CACHE_FORMAT || e.digest !== digest)
-        return undefined;
-    if (typeof e.diffId !== 'string' || !reference_isValidDigest(e.diffId) || typeof e.mediaType !== 'string')
-        return undefined;
-    if (!isCount(e.size) || !isCount(e.uncompressedSize) || !e.counts || typeof e.counts !== 'object')
-        return undefined;
-    const index = e.index;
-    if (!index || !Array.isArray(index.paths) || !Array.isArray(index.sizes) || typeof index.kinds !== 'string')
-        return undefined;
-    if (index.paths.length !== index.kinds.length || index.paths.length !== index.sizes.length)
-        return undefined;
-    if (!/^[fdlhowq]*$/.test(index.kinds))
-        return undefined;
-    return e;
-}
-function isCount(n) {
-    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-}
-/** `sha256:abc…` → `sha256-abc…`, safe as a file or version name. */
-function digestKey(digest) {
-    return digest.replace(':', '-');
-}
-/** A cache in a plain directory: `<dir>/<algorithm>-<hex>.json`, written atomically. */
-class DirectoryLayerCache {
-    location;
-    constructor(location) {
-        this.location = location;
-    }
-    async get(digest) {
-        if (!isValidDigest(digest))
-            return undefined;
-        try {
-            return parseCachedLayer(await readFile(this.file(digest), 'utf8'), digest);
-        }
-        catch {
-            return undefined;
-        }
-    }
-    async put(entry) {
-        await mkdir(this.location, { recursive: true });
-        const target = this.file(entry.digest);
-        const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
-        await writeFile(temp, JSON.stringify(entry));
-        await rename(temp, target);
-    }
-    file(digest) {
-        return join(this.location, `${digestKey(digest)}.json`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/verify/deep-layer.ts
-// One layer's proof in deep verification: can it be read at all (media type, size), did an earlier
-// run already prove it (the verified-layer cache), else download it once, proving digest, size,
-// diff_id and tar as it streams (blob.ts), starting over once when the connection breaks mid-body.
-// Every outcome is a report row; nothing here throws for a bad layer.
-
-
-
-
-
-
-
-/** Attempts per layer when the connection fails mid-body (each attempt starts over). */
-const deep_layer_BODY_ATTEMPTS = 2;
-async function proveLayer(claim, ctx) {
-    const { descriptor } = claim;
-    const label = `layer ${claim.number}/${claim.total} ${shortDigest(descriptor.digest)}`;
-    const row = {
-        index: claim.number,
-        digest: descriptor.digest,
-        mediaType: descriptor.mediaType,
-        size: descriptor.size,
-        diffId: claim.diffId,
-        status: 'error',
-    };
-    const kind = layerKind(descriptor.mediaType);
-    if (!kind.readable) {
-        const message = kind.reason === 'foreign'
-            ? 'a foreign (non-distributable) layer: registries do not serve it, so its bytes were not downloaded or verified'
-            : `media type ${descriptor.mediaType} is not a layer type this action can read, so its bytes were not verified`;
-        ctx.logger.warning(`${label}: not verified: ${message}`);
-        return { layer: { ...row, status: 'not-verified', message } };
-    }
-    row.compression = kind.compression;
-    if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0) {
-        return { layer: { ...row, status: 'failed', failure: 'size-overrun', message: `the manifest gives no valid size for this layer (${String(descriptor.size)})` } };
-    }
-    return (await fromCache(claim, kind.compression, row, label, ctx)) ?? (await downloadAndProve(claim, kind.compression, row, label, ctx));
-}
-/** The cache's proof of this layer, when it proved these very bytes as this very compression. */
-async function fromCache(claim, compression, row, label, ctx) {
-    const { descriptor, diffId } = claim;
-    if (!ctx.cache || !diffId)
-        return undefined;
-    const hit = await ctx.cache.get(descriptor.digest);
-    if (!hit)
-        return undefined;
-    // The same digest is the same bytes, but the media type is the manifest's claim about
-    // them: a blob proved as gzip says nothing about whether it is valid zstd.
-    const hitKind = layerKind(hit.mediaType);
-    if (hit.size === descriptor.size && hit.diffId === diffId && hitKind.readable && hitKind.compression === compression) {
-        ctx.cacheStats.hits++;
-        ctx.logger.info(`${label}: cached — proved by an earlier run to be ${humanSize(hit.size)} decompressing to ${shortDigest(hit.diffId)}; not downloaded`);
-        return {
-            layer: { ...row, status: 'cached', uncompressedSize: hit.uncompressedSize, counts: hit.counts, downloadedBytes: 0, durationMs: 0 },
-            index: hit.index,
-        };
-    }
-    ctx.logger.info(`${label}: the cache's entry disagrees with this manifest or config; verifying the blob again`);
-    return undefined;
-}
-async function downloadAndProve(claim, compression, row, label, ctx) {
-    const started = Date.now();
-    ctx.logger.info(`${label}: downloading ${humanSize(claim.descriptor.size)} (${compression === 'none' ? 'uncompressed' : compression})`);
-    const read = await readWithRetry(claim, compression, label, ctx);
-    const durationMs = Date.now() - started;
-    if ('error' in read)
-        return { layer: { ...row, status: 'error', message: read.error, downloadedBytes: read.downloaded, durationMs } };
-    const { result, downloaded } = read;
-    if (result.failure) {
-        ctx.logger.warning(`${label}: FAILED: ${result.failure.message}`);
-        return { layer: { ...row, status: 'failed', failure: result.failure.reason, message: result.failure.message, downloadedBytes: downloaded, durationMs } };
-    }
-    const contents = result.contents;
-    const c = contents?.counts;
-    ctx.logger.info(`${label}: verified ${humanSize(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
-        `${humanSize(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
-        (c?.bytesAfterEnd ? `, ${humanSize(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''));
-    await remember(claim, result, label, ctx);
-    return {
-        layer: { ...row, status: 'verified', uncompressedSize: result.uncompressedBytes, counts: contents?.counts, downloadedBytes: downloaded, durationMs },
-        index: contents?.index,
-    };
-}
-/** Reads the blob, starting over once if the connection breaks mid-body; our own errors are final. */
-async function readWithRetry(claim, compression, label, ctx) {
-    let downloaded = 0;
-    for (let attempt = 1;; attempt++) {
-        const meter = ctx.progress.start(label, claim.descriptor.size);
-        try {
-            const result = await readOnce(claim, compression, meter, ctx.source);
-            return { result, downloaded: downloaded + result.compressedBytes };
-        }
-        catch (err) {
-            downloaded += meter.bytes;
-            const message = err instanceof VerifyImageError ? err.message : `${err instanceof Error ? err.message : String(err)}`;
-            if (err instanceof VerifyImageError || attempt >= deep_layer_BODY_ATTEMPTS) {
-                ctx.logger.warning(`${label}: could not be read: ${message}`);
-                return { error: message, downloaded };
-            }
-            ctx.logger.info(`${label}: the download broke off (${message}); starting it again`);
-        }
-        finally {
-            meter.stop();
-        }
-    }
-}
-async function readOnce(claim, compression, meter, source) {
-    const { descriptor, diffId } = claim;
-    const res = await source.openBlob(descriptor);
-    return (refuseAnnouncedSize(res, descriptor.size) ??
-        (await verifyBlobStream(res.body, { digest: descriptor.digest, size: descriptor.size, compression, diffId }, (n) => meter.add(n))));
-}
-/** A Content-Length other than the manifest's size is known wrong before a byte is read: say so without downloading it. */
-function refuseAnnouncedSize(res, size) {
-    const length = header(res, 'content-length');
-    const announced = Number(length);
-    if (length === undefined || !Number.isSafeInteger(announced) || announced === size)
-        return undefined;
-    res.body.on('error', () => undefined).destroy();
-    return {
-        compressedBytes: 0,
-        failure: announced > size
-            ? { reason: 'size-overrun', message: `the registry announces ${announced} bytes but the manifest declares ${size}; not downloaded` }
-            : { reason: 'truncated', message: `the registry announces ${announced} bytes but the manifest declares ${size}: the blob is truncated; not downloaded` },
-    };
-}
-/** Keeps a proved layer's facts for later runs; a cache that cannot be written is a warning only. */
-async function remember(claim, result, label, ctx) {
-    const { descriptor, diffId } = claim;
-    const contents = result.contents;
-    if (!ctx.cache || !contents || !diffId)
-        return;
-    try {
-        await ctx.cache.put({
-            format: CACHE_FORMAT,
-            digest: descriptor.digest,
-            size: descriptor.size,
-            mediaType: descriptor.mediaType,
-            diffId,
-            uncompressedSize: result.uncompressedBytes ?? 0,
-            counts: contents.counts,
-            index: contents.index,
-            verifiedAt: new Date().toISOString(),
-        });
-        ctx.cacheStats.writes++;
-    }
-    catch (err) {
-        ctx.logger.warning(`${label}: verified, but could not be written to the cache: ${err instanceof Error ? err.message : String(err)}`);
-    }
-}
-function rate(bytes, ms) {
-    if (ms <= 0)
-        return '— MB/s';
-    return `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
-}
-
-;// CONCATENATED MODULE: ./src/verify/pool.ts
-// A bounded pool: at most `limit` tasks in flight, the next one starting as soon as one ends.
-// Deep verification runs one layer per slot: downloads are I/O and decompression runs off the
-// main thread (zlib's thread pool, or the zstd command), so a few more slots than cores pay.
-/** Runs `task(i)` for every index in `order` (a permutation of 0..n-1), `limit` at a time; the results by index. */
-async function inPool(order, limit, task) {
-    const results = new Array(order.length);
-    const queue = [...order];
-    const slot = async () => {
-        for (let i = queue.shift(); i !== undefined; i = queue.shift())
-            results[i] = await task(i);
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, order.length) }, slot));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/verify/progress.ts
-// Progress lines for long layer downloads, written as plain log lines (GitHub's log is not a
-// TTY, so no carriage returns): every interval, one line per layer that has been running for at
-// least that long, with how far it is and how fast it goes.
-
-class Progress {
-    logger;
-    intervalMs;
-    active = new Set();
-    timer;
-    constructor(logger, intervalMs) {
-        this.logger = logger;
-        this.intervalMs = intervalMs;
-    }
-    start(label, size) {
-        const entry = { label, size, started: Date.now(), bytes: 0 };
-        this.active.add(entry);
-        this.timer ??= setInterval(() => this.tick(), this.intervalMs).unref();
-        return {
-            get bytes() {
-                return entry.bytes;
-            },
-            add: (n) => {
-                entry.bytes += n;
-            },
-            stop: () => {
-                this.active.delete(entry);
-                if (this.active.size === 0)
-                    this.close();
-            },
-        };
-    }
-    close() {
-        if (this.timer)
-            clearInterval(this.timer);
-        this.timer = undefined;
-    }
-    tick() {
-        const now = Date.now();
-        for (const e of this.active) {
-            const elapsed = now - e.started;
-            if (elapsed < this.intervalMs)
-                continue;
-            const percent = e.size > 0 ? Math.floor((e.bytes / e.size) * 100) : 100;
-            const speed = ((e.bytes / 1e6) / (elapsed / 1000)).toFixed(1);
-            this.logger.info(`${e.label}: ${humanSize(e.bytes)} of ${humanSize(e.size)} (${percent}%), ${speed} MB/s`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/verify/waste.ts
-// Wasted bytes across layers, pure: file content that a later layer overwrites or deletes still
-// ships in the image (dive calls it inefficiency). A regular file's bytes in layer i are wasted
-// when some layer above i
-//   - has an entry at the same path (a new version of the file, or something else in its place),
-//   - has an entry at one of its parent directories that is not a directory,
-//   - whites out the path or a parent directory (`.wh.NAME`), or
-//   - marks a parent directory opaque (`.wh..wh..opq`).
-// Layers are walked from the top down, so each lookup asks about the layers above only.
-/**
- * Where a path's hidden copies were and what hid each, in words, to follow "in" or "shipped in":
- * `layer 3, deleted by layer 5`, or `layer 4, overwritten by layer 5, and in layer 5, deleted by layer 10`.
- */
-function copiesText(file) {
-    const each = file.copies.map((c) => `layer ${c.layer}, ${c.how} by layer ${c.by}`);
-    return each.length <= 1 ? (each[0] ?? '') : `${each.slice(0, -1).join(', in ')}, and in ${each.at(-1)}`;
-}
-/** `layers[i]` is layer i+1's index, or undefined when its contents are unknown (not read). */
-function analyzeWaste(layers) {
-    // Nearest layer above (smallest index) that has each kind of entry at a path.
-    const present = new Map();
-    const deleted = new Map();
-    const opaque = new Map();
-    const perLayer = layers.map(() => 0);
-    const byPath = new Map();
-    for (let i = layers.length - 1; i >= 0; i--) {
-        const index = layers[i];
-        if (!index)
-            continue;
-        const n = index.paths.length;
-        for (let e = 0; e < n; e++) {
-            if (index.kinds[e] !== 'f')
-                continue;
-            const size = index.sizes[e] ?? 0;
-            if (size === 0)
-                continue;
-            const path = index.paths[e];
-            const hidden = hiddenBy(path, present, deleted, opaque);
-            if (!hidden)
-                continue;
-            perLayer[i] = (perLayer[i] ?? 0) + size;
-            // Walking down, each copy is met below the ones already recorded: it goes first.
-            const copy = { layer: i + 1, bytes: size, how: hidden.how, by: hidden.layer + 1 };
-            const known = byPath.get(path);
-            if (known) {
-                known.bytes += size;
-                known.layers.unshift(i + 1);
-                known.copies.unshift(copy);
-            }
-            else {
-                byPath.set(path, { path, bytes: size, layers: [i + 1], copies: [copy] });
-            }
-        }
-        // Only now does layer i become one of "the layers above" for the layers below it.
-        for (let e = 0; e < n; e++) {
-            const path = index.paths[e];
-            switch (index.kinds[e]) {
-                case 'w':
-                    deleted.set(path, i);
-                    break;
-                case 'q':
-                    opaque.set(path, i);
-                    break;
-                default:
-                    present.set(path, { layer: i, dir: index.kinds[e] === 'd' });
-            }
-        }
-    }
-    const files = [...byPath.values()].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
-    return { totalBytes: perLayer.reduce((a, b) => a + b, 0), perLayer, files };
-}
-function hiddenBy(path, present, deleted, opaque) {
-    let best;
-    const consider = (layer, how) => {
-        if (layer !== undefined && (!best || layer < best.layer))
-            best = { layer, how };
-    };
-    const same = present.get(path);
-    if (same)
-        consider(same.layer, 'overwritten');
-    consider(deleted.get(path), 'deleted');
-    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-        const parent = path.slice(0, slash);
-        const entry = present.get(parent);
-        if (entry && !entry.dir)
-            consider(entry.layer, 'overwritten');
-        consider(deleted.get(parent), 'deleted');
-        consider(opaque.get(parent), 'deleted');
-    }
-    // An opaque root hides everything below it.
-    consider(opaque.get(''), 'deleted');
-    return best;
-}
-/**
- * dive's efficiency score (wagoodman/dive `filetree/efficiency.go`), so a `min-efficiency` taken
- * from a `.dive-ci` file means the same here. Each layer contributes its leaf entries (a path no
- * other entry of that layer lies under): a file its size, a whiteout the size of the directory it
- * deletes as the lower layers stacked it (a deleted file counts 0). Per path, the smallest
- * contribution is what the image needs and the sum is what it ships; the score is
- * Σ smallest / Σ sum over all paths, 1 for an image with no bytes. Like dive, opaque-directory
- * markers are ignored; unlike dive, a whiteout of a path that does not exist counts 0 instead of
- * abandoning the rest of that layer. Unknown layers (not read) are left out.
- */
-function efficiencyScore(layers) {
-    const stacked = new Map();
-    const perPath = new Map();
-    for (const index of layers) {
-        if (!index)
-            continue;
-        // One node per path and kind in dive's tree: the last entry of a path wins.
-        const entries = new Map();
-        for (let e = 0; e < index.paths.length; e++) {
-            const kind = index.kinds[e];
-            if (kind === 'q')
-                continue;
-            const path = index.paths[e];
-            if (path === '')
-                continue;
-            entries.set(`${kind === 'w' ? 'w' : 'n'}:${path}`, { path, kind, size: index.sizes[e] ?? 0 });
-        }
-        const parents = new Set();
-        for (const { path } of entries.values()) {
-            for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1))
-                parents.add(path.slice(0, slash));
-        }
-        for (const { path, kind, size } of entries.values()) {
-            if (kind !== 'w' && parents.has(path))
-                continue;
-            const bytes = kind === 'w' ? deletedDirectoryBytes(stacked, path) : size;
-            const known = perPath.get(path);
-            if (known) {
-                known.sum += bytes;
-                known.min = Math.min(known.min, bytes);
-            }
-            else {
-                perPath.set(path, { sum: bytes, min: bytes });
-            }
-        }
-        // Only now is this layer part of "the layers below" for the next one.
-        for (const { path, kind, size } of entries.values()) {
-            if (kind === 'w') {
-                for (const key of [...stacked.keys()])
-                    if (key === path || key.startsWith(`${path}/`))
-                        stacked.delete(key);
-            }
-            else {
-                stacked.set(path, { dir: kind === 'd', size });
-            }
-        }
-    }
-    let needed = 0;
-    let shipped = 0;
-    for (const { sum, min } of perPath.values()) {
-        needed += min;
-        shipped += sum;
-    }
-    return shipped === 0 ? 1 : needed / shipped;
-}
-/** What a whiteout removes as dive sizes it: a directory's own entry and everything under it; a file, nothing. */
-function deletedDirectoryBytes(stacked, path) {
-    if (!stacked.get(path)?.dir)
-        return 0;
-    let bytes = 0;
-    for (const [key, entry] of stacked)
-        if (key === path || key.startsWith(`${path}/`))
-            bytes += entry.size;
-    return bytes;
-}
-
-;// CONCATENATED MODULE: ./src/verify/deep.ts
-// Deep verification of a resolved image: every layer blob downloaded once and proved (digest and
-// size of the compressed bytes, diff_id of the uncompressed bytes, a well-formed tar inside), in
-// parallel with a bounded number of layers in flight, largest first so the longest download
-// starts at once. Layers the verified-layer cache already proved are not downloaded again.
-// Afterwards the layers' entry indexes are compared to find the bytes later layers hide.
-// The pieces: pool.ts runs the layers, deep-layer.ts proves one (cache lookup, download, retry),
-// this file orders them, reads a blob listed twice once, and sums the outcomes into the report.
-
-
-
-
-
-
-
-
-
-
-/** Downloads are I/O, decompression runs off the main thread: a few more layers than cores. */
-function defaultConcurrency(cpus = (0,external_node_os_namespaceObject.availableParallelism)()) {
-    return Math.max(2, Math.min(8, cpus + 2));
-}
-const MAX_CONCURRENCY = 32;
-async function verifyLayers(source, remote, opts) {
-    const started = Date.now();
-    const { logger, cache } = opts;
-    const concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(opts.concurrency ?? defaultConcurrency())));
-    const layers = remote.manifest.layers;
-    const diffIds = remote.config.rootfs.diff_ids;
-    logger.info(`deep verification: ${layers.length} layers (${humanSize(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`);
-    const ctx = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 } };
-    const prove = oncePerBlob(layers, diffIds, (i) => proveLayer({ number: i + 1, total: layers.length, descriptor: layers[i], diffId: diffIds[i] }, ctx));
-    let outcomes;
-    try {
-        outcomes = await inPool(largestFirst(layers), concurrency, prove);
-    }
-    finally {
-        ctx.progress.close();
-    }
-    const report = summarise(remote, outcomes, concurrency, started);
-    if (cache)
-        report.cache = { location: cache.location, ...ctx.cacheStats };
-    if (report.layers.some((l) => l.compression === 'zstd'))
-        report.zstdDecoder = zstdImplementation();
-    const proved = report.layers.filter((l) => l.status === 'verified' || l.status === 'cached').length;
-    logger.info(`deep verification: ${proved} of ${layers.length} layers proved, ${humanSize(report.bytesDownloaded)} downloaded in ${(report.durationMs / 1000).toFixed(1)} s (${rate(report.bytesDownloaded, report.durationMs)}); ` +
-        `wasted ${humanSize(report.wastedBytes)}${report.wasteComplete ? '' : ' (at least: some layers were not read)'}`);
-    return report;
-}
-/** The longest download starts first, so it does not begin last and hold up the run. */
-function largestFirst(layers) {
-    return layers.map((_, i) => i).sort((a, b) => (layers[b]?.size ?? 0) - (layers[a]?.size ?? 0) || a - b);
-}
-/** The same blob listed twice (e.g. an empty layer) is read once; the repeat downloads nothing. */
-function oncePerBlob(layers, diffIds, prove) {
-    const shared = new Map();
-    return (i) => {
-        const descriptor = layers[i];
-        const key = `${descriptor.digest} ${descriptor.size} ${diffIds[i] ?? ''}`;
-        const first = shared.get(key);
-        if (first)
-            return first.then((o) => ({ ...o, layer: { ...o.layer, index: i + 1, downloadedBytes: 0 } }));
-        const pending = prove(i);
-        shared.set(key, pending);
-        return pending;
-    };
-}
-/** The report from the layers' outcomes: what was proved and downloaded, and what later layers hide. */
-function summarise(remote, outcomes, concurrency, started) {
-    const total = outcomes.length;
-    const known = outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined));
-    const waste = analyzeWaste(known);
-    const reportLayers = outcomes.map((o, i) => (o.index ? { ...o.layer, wastedBytes: waste.perLayer[i] ?? 0 } : o.layer));
-    const proved = reportLayers.filter((l) => l.status === 'verified' || l.status === 'cached');
-    return {
-        verified: proved.length === total,
-        bytesVerified: remote.manifest.config.size + proved.reduce((n, l) => n + l.size, 0),
-        bytesDownloaded: reportLayers.reduce((n, l) => n + (l.downloadedBytes ?? 0), 0),
-        config: { digest: remote.configDigest, size: remote.manifest.config.size },
-        layers: reportLayers,
-        wastedBytes: waste.totalBytes,
-        wasteComplete: proved.length === total,
-        wastedFiles: waste.files.slice(0, REPORTED_WASTED_FILES),
-        wastedFileCount: waste.files.length,
-        efficiency: efficiencyScore(known),
-        concurrency,
-        durationMs: Date.now() - started,
-    };
-}
-/** The rule deep verification adds to the report's checks. */
-function deepChecks(deep) {
-    const total = deep.layers.length;
-    const failed = deep.layers.filter((l) => l.status === 'failed');
-    if (failed.length > 0) {
-        return [
-            {
-                rule: 'layer-blobs',
-                ok: false,
-                layer: failed[0]?.index,
-                message: failed.map((l) => `layer ${l.index} (${shortDigest(l.digest)}): ${l.message ?? l.failure}`).join('; '),
-                expected: failed[0]?.failure === 'diff-id' ? failed[0].diffId : failed[0]?.digest,
-            },
-        ];
-    }
-    const cached = deep.layers.filter((l) => l.status === 'cached').length;
-    const skipped = deep.layers.filter((l) => l.status === 'not-verified');
-    const proved = deep.layers.filter((l) => l.status === 'verified' || l.status === 'cached').length;
-    let message = `${proved} of ${total} layers' bytes match their digests, sizes and diff_ids (${humanSize(deep.bytesDownloaded)} downloaded${cached ? `, ${cached} from the verified-layer cache` : ''})`;
-    if (skipped.length)
-        message += `; not verified: ${skipped.map((l) => `layer ${l.index} (${l.message})`).join('; ')}`;
-    return [{ rule: 'layer-blobs', ok: true, message }];
-}
-/** Layers that could not be fetched make the run inconclusive, unless another layer already failed. */
-function deepError(deep) {
-    if (deep.layers.some((l) => l.status === 'failed'))
-        return undefined;
-    const broken = deep.layers.find((l) => l.status === 'error');
-    if (!broken)
-        return undefined;
-    return new VerifyImageError('unreachable', `could not deep-verify layer ${broken.index} (${shortDigest(broken.digest)}): ${broken.message}`);
-}
-
+// EXTERNAL MODULE: ./src/verify/waste.ts
+var waste = __nccwpck_require__(9397);
 ;// CONCATENATED MODULE: ./src/verify/gates.ts
 // Gates: rules about the pushed image itself that the user opts into, beside the comparison with
 // the local build. Pure: each takes what was already fetched or measured and returns a Check.
@@ -81297,12 +79520,12 @@ function deepError(deep) {
 
 /** What a tag resolved with every platform at once serves. */
 function servedByTop(remote) {
-    return { reference: remote.reference, index: isIndex(remote.top.mediaType), images: remote.images, others: remote.others };
+    return { reference: remote.reference, index: (0,types/* isIndex */.nw)(remote.top.mediaType), images: remote.images, others: remote.others };
 }
 /** One spelling per platform; Windows images differ by os.version too. */
 function platformKey(platform) {
-    const p = normalizePlatform(platform);
-    return p['os.version'] ? `${formatPlatform(p)} (os.version ${p['os.version']})` : formatPlatform(p);
+    const p = (0,oci_platform/* normalizePlatform */.FL)(platform);
+    return p['os.version'] ? `${(0,oci_platform/* formatPlatform */.Bq)(p)} (os.version ${p['os.version']})` : (0,oci_platform/* formatPlatform */.Bq)(p);
 }
 /**
  * `platforms-expected`: the tag serves exactly the expected platforms: none missing, none extra,
@@ -81317,11 +79540,11 @@ function checkExpectedPlatforms(served, expected) {
         const key = image.platform ? platformKey(image.platform) : '(no platform)';
         counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    const unplaced = served.others.filter((d) => isImageManifest(d.mediaType) || isIndex(d.mediaType));
+    const unplaced = served.others.filter((d) => (0,types/* isImageManifest */.pJ)(d.mediaType) || (0,types/* isIndex */.nw)(d.mediaType));
     const missing = wanted.filter((key) => !counts.has(key));
     const extra = [...counts.keys()].filter((key) => !wanted.includes(key));
     const duplicate = [...counts.entries()].filter(([, n]) => n > 1).map(([key, n]) => `${key} (${n} entries)`);
-    const unplacedText = unplaced.map((d) => `${d.digest} (${isIndex(d.mediaType) ? 'a nested index' : 'an image without a platform'})`);
+    const unplacedText = unplaced.map((d) => `${d.digest} (${(0,types/* isIndex */.nw)(d.mediaType) ? 'a nested index' : 'an image without a platform'})`);
     const servedText = [...counts.keys()].join(', ') || 'no platform image';
     const what = served.index ? 'index' : 'single image';
     const base = { rule: 'platforms', expected: wanted.join(','), actual: [...counts.keys()].join(',') };
@@ -81371,7 +79594,7 @@ function checkEfficiency(deep, gate) {
             : '';
         return { ...base, ok: true, message: `${figures}: within the limits${skipped}` };
     }
-    const offenders = deep.wastedFiles.slice(0, LISTED_OFFENDERS).map((f) => `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in ${copiesText(f)}`);
+    const offenders = deep.wastedFiles.slice(0, LISTED_OFFENDERS).map((f) => `${JSON.stringify(f.path)} ${f.bytes} bytes, shipped in ${(0,waste/* copiesText */.$q)(f)}`);
     const more = deep.wastedFileCount > offenders.length ? ` and ${deep.wastedFileCount - offenders.length} more` : '';
     return {
         ...base,
@@ -81424,7 +79647,7 @@ function checkLocalBlobs(local) {
         if (layer.claimed && typeof layer.descriptor.size === 'number' && measured.size !== layer.descriptor.size) {
             return fail(n, `${at} is ${measured.size} bytes, not the ${layer.descriptor.size} its manifest says`, String(layer.descriptor.size), String(measured.size));
         }
-        const declared = compressionOfMediaType(layer.descriptor.mediaType);
+        const declared = (0,media_type/* compressionOfMediaType */.um)(layer.descriptor.mediaType);
         if (layer.claimed && declared && declared !== measured.compression) {
             return fail(n, `${at} is ${describeCompression(measured.compression)} but its media type ${layer.descriptor.mediaType} says ${describeCompression(declared)}`);
         }
@@ -81565,7 +79788,7 @@ function manifestDifference(remote, local) {
     return 'the manifests differ only in annotations or media types';
 }
 function compressionOf(mediaType) {
-    return mediaType ? compressionOfMediaType(mediaType) : undefined;
+    return mediaType ? (0,media_type/* compressionOfMediaType */.um)(mediaType) : undefined;
 }
 function describeCompression(c) {
     if (c === 'none')
@@ -81622,7 +79845,7 @@ function remoteSummary(remote) {
         manifestDigest: remote.manifestDigest,
         manifestMediaType: remote.manifestMediaType,
         configDigest: remote.configDigest,
-        platform: formatPlatform(remote.platform),
+        platform: (0,oci_platform/* formatPlatform */.Bq)(remote.platform),
         created: remote.config.created,
     };
 }
@@ -81632,7 +79855,7 @@ function localSummary(local) {
         source: local.source,
         id: local.id,
         idKind: local.idKind,
-        platform: formatPlatform(local.platform),
+        platform: (0,oci_platform/* formatPlatform */.Bq)(local.platform),
         manifestDigest: local.manifestDigest,
     };
 }
@@ -81709,16 +79932,16 @@ async function listReferrers(client, subject, artifactType, result) {
     for (let page = 1;; page++) {
         const answer = await client.getReferrersPage(subject, { next, artifactType });
         const what = `page ${page} of the referrers of ${subject}`;
-        if (answer.kind === 'no-api' || answer.contentType !== MediaType.OciIndex) {
+        if (answer.kind === 'no-api' || answer.contentType !== types/* MediaType */.zu.OciIndex) {
             // oras-go reads a 200 that is not an image index as "no API" too (a proxy's or a UI's page).
             if (page === 1)
                 return { via: 'fallback-tag', descriptors: await fallbackTag(client, subject, artifactType, result.problems) };
-            throw new VerifyImageError('protocol', `${what} is ${answer.kind === 'no-api' ? `a 404 (${answer.detail})` : `served as ${answer.contentType ?? 'no content type'}`}, not an image index`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `${what} is ${answer.kind === 'no-api' ? `a 404 (${answer.detail})` : `served as ${answer.contentType ?? 'no content type'}`}, not an image index`);
         }
         const index = decodeDocument(answer.bytes, 'manifest', what, 'protocol');
         const problem = referrersIndexProblem(index);
         if (problem)
-            throw new VerifyImageError('protocol', `${what} ${problem}`);
+            throw new errors/* VerifyImageError */.Vi('protocol', `${what} ${problem}`);
         let entries = index.manifests;
         // A registry may ignore the filter; it says when it applied one (OCI-Filters-Applied).
         if (artifactType && !answer.filtersApplied.includes('artifactType'))
@@ -81749,11 +79972,11 @@ async function fallbackTag(client, subject, artifactType, problems) {
         fetched = await client.getManifest(tag);
     }
     catch (err) {
-        if (err instanceof VerifyImageError && err.code === 'not-found')
+        if (err instanceof errors/* VerifyImageError */.Vi && err.code === 'not-found')
             return [];
         throw err;
     }
-    const problem = isIndex(fetched.mediaType) ? referrersIndexProblem(fetched.body) : 'is not an image index';
+    const problem = (0,types/* isIndex */.nw)(fetched.mediaType) ? referrersIndexProblem(fetched.body) : 'is not an image index';
     if (problem) {
         problems.push(`the referrers tag ${tag} ${problem}; no referrers taken from it`);
         return [];
@@ -81801,12 +80024,12 @@ async function cosignTagItems(client, subject, problems) {
             if (!(await client.mayHaveManifest(tag)))
                 continue;
             const fetched = await client.getManifest(tag);
-            const layers = isIndex(fetched.mediaType) ? [] : fetched.body.layers;
+            const layers = (0,types/* isIndex */.nw)(fetched.mediaType) ? [] : fetched.body.layers;
             const first = layers[0];
             // What cosign puts there (simple-signing payloads or bundles, DSSE envelopes, SBOM documents):
             // a registry that answers every tag with some image does not make it signed.
             if (!first || layers.some((layer) => classifyArtifactType(layer.mediaType) !== kind)) {
-                problems.push(`the cosign tag ${tag} holds ${isIndex(fetched.mediaType) ? 'an index' : first ? `layers of type ${first.mediaType}` : 'a manifest without layers'}, not a cosign ${kind}: not counted`);
+                problems.push(`the cosign tag ${tag} holds ${(0,types/* isIndex */.nw)(fetched.mediaType) ? 'an index' : first ? `layers of type ${first.mediaType}` : 'a manifest without layers'}, not a cosign ${kind}: not counted`);
                 continue;
             }
             const unbound = kind === 'signature' ? await unboundPayload(client, subject, layers) : undefined;
@@ -81817,7 +80040,7 @@ async function cosignTagItems(client, subject, problems) {
             items.push({ kind, artifactType: first.mediaType, digest: fetched.digest, subject, foundBy: 'cosign-tag', tag });
         }
         catch (err) {
-            if (err instanceof VerifyImageError && err.code === 'not-found')
+            if (err instanceof errors/* VerifyImageError */.Vi && err.code === 'not-found')
                 continue;
             if (!isLookupError(err))
                 throw err;
@@ -81827,7 +80050,7 @@ async function cosignTagItems(client, subject, problems) {
     return items;
 }
 function isLookupError(err) {
-    return err instanceof VerifyImageError && LOOKUP_ERRORS.has(err.code);
+    return err instanceof errors/* VerifyImageError */.Vi && LOOKUP_ERRORS.has(err.code);
 }
 /** Simple-signing payloads read per `.sig` tag: one layer per signature, and a tag re-signed nightly keeps growing. */
 const MAX_PAYLOADS = 20;
@@ -81925,7 +80148,7 @@ function planPairs(selection, target, remote, host) {
     const local = target ? pickLocalImage(target, explicit) : undefined;
     const want = explicit ?? local?.platform ?? host;
     const entry = chooseEntry(remote, want, !explicit && local ? `the local build ${local.reference}` : undefined);
-    return { pairs: [{ platform: formatPlatform(normalizePlatform(entry.platform ?? want)), local, remote: entry }], wholeIndex: false, several: false };
+    return { pairs: [{ platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(entry.platform ?? want)), want, local, remote: entry }], wholeIndex: false, several: false };
 }
 /**
  * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
@@ -81937,11 +80160,12 @@ function pairPlatforms(local, remote, selection) {
     if (selection.kind === 'list' || selection.kind === 'one') {
         const wanted = selection.kind === 'list' ? selection.platforms : [selection.platform];
         return wanted.map((want) => {
-            const matcher = onlyPlatform(want);
+            const matcher = (0,oci_platform/* onlyPlatform */.wl)(want);
             return {
-                platform: formatPlatform(normalizePlatform(want)),
-                local: bestMatch(local, (image) => image.platform, matcher),
-                remote: bestMatch(remote, (entry) => entry.platform, matcher),
+                platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(want)),
+                want,
+                local: (0,oci_platform/* bestMatch */.CE)(local, (image) => image.platform, matcher),
+                remote: (0,oci_platform/* bestMatch */.CE)(remote, (entry) => entry.platform, matcher),
             };
         });
     }
@@ -81976,7 +80200,7 @@ function pairAttestation(localImage, localAttestations, remoteEntry, remoteAttes
     return undefined;
 }
 function keyOf(platform) {
-    return formatPlatform(normalizePlatform(platform));
+    return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(platform));
 }
 
 ;// CONCATENATED MODULE: ./src/verify/platforms.ts
@@ -81993,12 +80217,38 @@ function keyOf(platform) {
  */
 function indexChecks(remote, pairs, platforms, opts) {
     const checks = opts.wholeIndex ? [...otherEntryChecks(remote), ...unpairedEntryChecks(remote, pairs)] : [];
+    // A pass must rest on at least one image hashed: a tag with no platform image verified proves nothing.
+    if (!pairs.some((pair) => pair.remote)) {
+        checks.push({ rule: 'platforms', ok: false, message: `${remote.reference} serves no platform image that was verified: nothing a runtime would run was checked` });
+    }
     checks.push(...runtimeChoiceChecks(remote, pairs));
     if (opts.expectedDigest)
         checks.push(checkTopDigest(remote, opts.expectedDigest, platforms));
-    if (opts.localIndexDigest && isIndex(remote.top.mediaType))
+    if (opts.localIndexDigest && (0,types/* isIndex */.nw)(remote.top.mediaType))
         checks.push(checkIndexDigest(remote, opts.localIndexDigest, platforms));
     return checks;
+}
+/**
+ * A platform on one side only: the tag serves, or lacks, an image nobody verified. With a local
+ * build, a registry platform it lacks fails whatever the selection (all, a list); without one, the
+ * registry side alone is what was asked for.
+ */
+function presenceChecks(pair, reference, haveLocal) {
+    if (pair.local && !pair.remote) {
+        return [{ rule: 'platforms', ok: false, message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${reference}: it was not pushed` }];
+    }
+    if (!pair.local && pair.remote && haveLocal) {
+        return [
+            {
+                rule: 'platforms',
+                ok: false,
+                message: `${pair.platform} is in ${reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
+            },
+        ];
+    }
+    if (!pair.local && !pair.remote)
+        return [{ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${reference} nor in the local build` }];
+    return [];
 }
 /**
  * For each platform verified, the entry a runtime would pull for it: containerd's matcher over every
@@ -82010,16 +80260,18 @@ function runtimeChoiceChecks(remote, pairs) {
     const checks = [];
     for (const pair of pairs) {
         const verified = pair.remote;
-        if (!verified?.platform || remote.entries.length === 0)
+        const want = pair.want ?? verified?.platform;
+        if (!verified || !want || remote.entries.length === 0)
             continue;
-        const chosen = bestMatch(remote.entries, (entry) => entry.platform, onlyPlatform(verified.platform));
+        const chosen = (0,oci_platform/* bestMatch */.CE)(remote.entries, (entry) => entry.platform, (0,oci_platform/* onlyPlatform */.wl)(want));
         if (!chosen || chosen.digest === verified.digest)
             continue;
+        const where = remote.entries.indexOf(chosen) < remote.entries.indexOf(verified) ? 'listed before' : 'preferred to';
         checks.push({
             rule: 'platforms',
             ok: false,
             platform: pair.platform,
-            message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), listed before the verified ${verified.digest}: that is not the image verified`,
+            message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), ${where} the verified ${verified.digest}: that is not the image verified`,
         });
     }
     return checks;
@@ -82035,7 +80287,7 @@ function unpairedEntryChecks(remote, pairs) {
         .map((entry) => ({
         rule: 'platforms',
         ok: false,
-        message: `${remote.reference} lists ${entry.digest} for ${entry.platform ? formatPlatform(entry.platform) : 'no platform'} after another entry for the same platform: some hosts pull it (os.version, os.features), and it was not verified`,
+        message: `${remote.reference} lists ${entry.digest} for ${entry.platform ? (0,oci_platform/* formatPlatform */.Bq)(entry.platform) : 'no platform'} after another entry for the same platform: some hosts pull it (os.version, os.features), and it was not verified`,
     }));
 }
 /**
@@ -82045,7 +80297,7 @@ function unpairedEntryChecks(remote, pairs) {
  */
 function otherEntryChecks(remote) {
     return remote.others.map((d) => {
-        const pullable = isImageManifest(d.mediaType) || isIndex(d.mediaType);
+        const pullable = (0,types/* isImageManifest */.pJ)(d.mediaType) || (0,types/* isIndex */.nw)(d.mediaType);
         return {
             rule: 'platforms',
             ok: !pullable,
@@ -82057,7 +80309,7 @@ function otherEntryChecks(remote) {
 }
 /** The expected digest is the tag's top-level digest, or, when one platform is verified, its manifest digest. */
 function checkTopDigest(remote, expected, platforms) {
-    const kind = isIndex(remote.top.mediaType) ? 'index' : 'manifest';
+    const kind = (0,types/* isIndex */.nw)(remote.top.mediaType) ? 'index' : 'manifest';
     const only = platforms.length === 1 ? platforms[0]?.remote?.manifestDigest : undefined;
     const ok = expected === remote.top.digest || expected === only;
     const matched = expected === remote.top.digest ? kind : 'platform manifest';
@@ -82176,15 +80428,15 @@ function checkDigest(remote, expected) {
     };
 }
 function checkPlatform(remote, local) {
-    const ok = samePlatform(remote.platform, local.platform);
+    const ok = (0,oci_platform/* samePlatform */.my)(remote.platform, local.platform);
     return {
         rule: 'platform',
         ok,
         message: ok
-            ? `both are ${formatPlatform(remote.platform)}`
-            : `the local build is ${formatPlatform(local.platform)} but the registry image compared is ${formatPlatform(remote.platform)}`,
-        expected: formatPlatform(local.platform),
-        actual: formatPlatform(remote.platform),
+            ? `both are ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}`
+            : `the local build is ${(0,oci_platform/* formatPlatform */.Bq)(local.platform)} but the registry image compared is ${(0,oci_platform/* formatPlatform */.Bq)(remote.platform)}`,
+        expected: (0,oci_platform/* formatPlatform */.Bq)(local.platform),
+        actual: (0,oci_platform/* formatPlatform */.Bq)(remote.platform),
     };
 }
 /**
@@ -82193,11 +80445,11 @@ function checkPlatform(remote, local) {
  * entry's os.version and os.features where the entry sets them. `side` names whose entry it is.
  */
 function checkPlatformAgreement(side, entry, config) {
-    const e = normalizePlatform(entry);
-    const c = normalizePlatform(config);
+    const e = (0,oci_platform/* normalizePlatform */.FL)(entry);
+    const c = (0,oci_platform/* normalizePlatform */.FL)(config);
     const differences = [];
-    if (formatPlatform(e) !== formatPlatform(c))
-        differences.push(`${formatPlatform(e)} but its config says ${formatPlatform(c)}`);
+    if ((0,oci_platform/* formatPlatform */.Bq)(e) !== (0,oci_platform/* formatPlatform */.Bq)(c))
+        differences.push(`${(0,oci_platform/* formatPlatform */.Bq)(e)} but its config says ${(0,oci_platform/* formatPlatform */.Bq)(c)}`);
     if (e['os.version'] !== undefined && e['os.version'] !== c['os.version']) {
         differences.push(`os.version ${e['os.version']} but its config says ${c['os.version'] ?? 'none'}`);
     }
@@ -82207,14 +80459,14 @@ function checkPlatformAgreement(side, entry, config) {
     }
     const whose = side === 'registry' ? "the registry's index entry" : "the local build's index entry";
     if (differences.length === 0) {
-        return { rule: 'platform', ok: true, message: `${whose} and its config agree on ${formatPlatform(e)}` };
+        return { rule: 'platform', ok: true, message: `${whose} and its config agree on ${(0,oci_platform/* formatPlatform */.Bq)(e)}` };
     }
     return {
         rule: 'platform',
         ok: false,
         message: `${whose} says ${differences.join('; and ')}: a runtime would select this image for a platform it was not built for`,
-        expected: formatPlatform(c),
-        actual: formatPlatform(e),
+        expected: (0,oci_platform/* formatPlatform */.Bq)(c),
+        actual: (0,oci_platform/* formatPlatform */.Bq)(e),
     };
 }
 /** The entry-versus-config checks for both sides, where an index entry named the platform. */
@@ -82295,7 +80547,6 @@ function firstDifference(a, b) {
 
 
 
-
 async function run(inputs, outerLogger, shared = {}) {
     const started = Date.now();
     // Every secret logged for masking is also scrubbed from the report's error line.
@@ -82303,14 +80554,14 @@ async function run(inputs, outerLogger, shared = {}) {
     const logger = secrets.wrap(outerLogger);
     let source;
     try {
-        const ref = parseReference(inputs.image);
-        const selection = parsePlatformSelection(inputs.platform);
+        const ref = (0,oci_reference/* parseReference */.F2)(inputs.image);
+        const selection = (0,options/* parsePlatformSelection */.DE)(inputs.platform);
         const client = await openRegistry(ref, { ...inputs, logger }, { username: inputs.username, password: inputs.password });
         source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
         const target = source ? await loadTarget(source, selection, inputs.image, () => pushedTop(client, ref), logger) : undefined;
         const remote = await resolveRemoteTop(client, ref);
         logTop(remote, target, logger);
-        const plan = planPairs(selection, target, remote, hostPlatform());
+        const plan = planPairs(selection, target, remote, (0,oci_platform/* hostPlatform */.ol)());
         const context = {
             inputs,
             logger,
@@ -82328,16 +80579,16 @@ async function run(inputs, outerLogger, shared = {}) {
         const report = reportOf(context, platforms, started);
         // What refers to each verified manifest and to the index (OCI referrers, cosign tags): presence only.
         const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
-        report.attestations = await attachReferrers(client, report.attestations, targets, isIndex(remote.top.mediaType) ? remote.top.digest : undefined, logger);
+        report.attestations = await attachReferrers(client, report.attestations, targets, (0,types/* isIndex */.nw)(remote.top.mediaType) ? remote.top.digest : undefined, logger);
         if (!report.attestations)
             delete report.attestations;
         report.durationMs = Date.now() - started;
         return report;
     }
     catch (err) {
-        if (!(err instanceof VerifyImageError))
+        if (!(err instanceof errors/* VerifyImageError */.Vi))
             logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-        const error = secrets.scrub(describeError(err));
+        const error = secrets.scrub((0,errors/* describeError */.Uc)(err));
         return { image: inputs.image, status: 'error', verified: false, error, checks: [], layers: [], compared: [], durationMs: Date.now() - started };
     }
     finally {
@@ -82357,8 +80608,8 @@ async function loadTarget(source, selection, image, pushed, logger) {
 }
 /** The tag's top-level manifest, for a local source that needs it to know its own platforms. */
 async function pushedTop(client, ref) {
-    const top = await client.getManifest(manifestReference(ref));
-    return { reference: formatReference(ref), digest: top.digest, mediaType: top.mediaType, index: isIndex(top.mediaType) ? top.body : undefined };
+    const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
+    return { reference: (0,oci_reference/* formatReference */.FH)(ref), digest: top.digest, mediaType: top.mediaType, index: (0,types/* isIndex */.nw)(top.mediaType) ? top.body : undefined };
 }
 /**
  * The stages every pair goes through, in order: the registry image fetched by digest and the local
@@ -82371,7 +80622,7 @@ async function verifyPair(pair, context) {
     if (pair.local)
         await context.source?.measure(pair.local);
     logPair(pair, image, context);
-    const checks = [...(image ? compareImage(image, pair.local, undefined) : []), ...presenceChecks(pair, context)];
+    const checks = [...(image ? compareImage(image, pair.local, undefined) : []), ...presenceChecks(pair, context.remote.reference, context.target !== undefined)];
     const report = {
         platform: pair.platform,
         presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
@@ -82385,6 +80636,8 @@ async function verifyPair(pair, context) {
     if (attestation)
         report.attestation = attestation;
     if (image && inputs.deep) {
+        // Loaded only when asked for: a metadata-only run never reads the deep code (fast start, issue 15).
+        const { deepChecks, deepError, verifyLayers } = await __nccwpck_require__.e(/* import() */ 405).then(__nccwpck_require__.bind(__nccwpck_require__, 8405));
         report.deep = await verifyLayers(context.client, image, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
         checks.push(...deepChecks(report.deep));
         const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
@@ -82414,36 +80667,20 @@ async function baseStage(image, pair, report, context) {
     const materials = boundStatements(context.reads, image.manifestDigest)
         .filter((statement) => statement.kind === 'provenance')
         .flatMap((statement) => statement.materials);
-    const proved = isIndex(remote.top.mediaType) && provenanceProved(remote.top.digest, inputs.digest, context.target, pairOk);
+    const proved = (0,types/* isIndex */.nw)(remote.top.mediaType) && provenanceProved(remote.top.digest, inputs.digest, context.target, pairOk);
     const logger = context.plan.several ? platformLogger(context.logger, pair.platform) : context.logger;
     return inspectBase(inputs, image, report.layers, context.bases, logger, configBound, materials, proved);
-}
-/** A platform on one side only: the tag serves, or lacks, an image nobody verified. */
-function presenceChecks(pair, context) {
-    const reference = context.remote.reference;
-    if (pair.local && !pair.remote) {
-        return [{ rule: 'platforms', ok: false, message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${reference}: it was not pushed` }];
-    }
-    if (!pair.local && pair.remote && context.target && context.plan.wholeIndex) {
-        return [
-            {
-                rule: 'platforms',
-                ok: false,
-                message: `${pair.platform} is in ${reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
-            },
-        ];
-    }
-    if (!pair.local && !pair.remote)
-        return [{ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${reference} nor in the local build` }];
-    return [];
 }
 /** The index-level rules over the verified platforms, then the report. */
 function reportOf(context, platforms, started) {
     const { inputs, remote, plan, target } = context;
     const localIndexDigest = target?.kind === 'index' ? target.index.digest : undefined;
     const index = { reference: remote.reference, digest: remote.top.digest, mediaType: remote.top.mediaType, ...(localIndexDigest ? { localDigest: localIndexDigest } : {}) };
-    const topChecks = indexChecks(remote, plan.pairs, platforms, { wholeIndex: plan.wholeIndex, expectedDigest: inputs.digest, localIndexDigest });
+    // Attestations first: a platform they fail is not "matching" for the index-digest rule.
     const attestations = attestationStage(context, platforms);
+    // The local index digest speaks for the whole build: compared only when the run answers for the whole tag.
+    const comparedIndex = plan.wholeIndex ? localIndexDigest : undefined;
+    const topChecks = indexChecks(remote, plan.pairs, platforms, { wholeIndex: plan.wholeIndex, expectedDigest: inputs.digest, localIndexDigest: comparedIndex });
     topChecks.push(...attestations.rest);
     if (inputs.platformsExpected)
         topChecks.push(checkExpectedPlatforms(servedByTop(remote), inputs.platformsExpected));
@@ -82520,7 +80757,7 @@ function targetSummary(target) {
         source: index.source,
         id: index.digest ?? '',
         idKind: 'manifest',
-        platform: index.images.map((i) => formatPlatform(i.platform)).join(', '),
+        platform: index.images.map((i) => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', '),
     };
 }
 function logTop(remote, target, logger) {
@@ -82528,14 +80765,14 @@ function logTop(remote, target, logger) {
         const index = target.index;
         logger.info(`local build ${index.reference}: ${index.images.length} platform image(s) and ${index.attestations.length} attestation(s) from ${index.source}`);
     }
-    logger.info(`registry ${remote.reference}: ${isIndex(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`);
+    logger.info(`registry ${remote.reference}: ${(0,types/* isIndex */.nw)(remote.top.mediaType) ? `index ${remote.top.digest} with ${remote.images.length} platform image(s) and ${remote.attestations.length} attestation(s)` : `single image ${remote.top.digest}`}`);
 }
 function logPair(pair, image, context) {
     const local = pair.local;
     if (local && context.source)
-        context.logger.info(`local image ${context.source.spec}: ${local.id} for ${formatPlatform(local.platform)} from ${local.source}`);
+        context.logger.info(`local image ${context.source.spec}: ${local.id} for ${(0,oci_platform/* formatPlatform */.Bq)(local.platform)} from ${local.source}`);
     if (image)
-        context.logger.info(`registry ${image.reference}: manifest ${image.manifestDigest} for ${formatPlatform(image.platform)}, config ${image.configDigest}`);
+        context.logger.info(`registry ${image.reference}: manifest ${image.manifestDigest} for ${(0,oci_platform/* formatPlatform */.Bq)(image.platform)}, config ${image.configDigest}`);
 }
 /** The base stage's log lines say which platform they are about. */
 function platformLogger(logger, platform) {
@@ -82561,7 +80798,7 @@ async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURREN
     const unique = [...new Set(images)];
     const registries = unique.flatMap((image) => {
         try {
-            return [parseReference(image).registry];
+            return [(0,oci_reference/* parseReference */.F2)(image).registry];
         }
         catch {
             return []; // run() reports the malformed reference for that image
@@ -83391,6 +81628,8 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
+// EXTERNAL MODULE: ./src/verify/cache.ts
+var cache = __nccwpck_require__(333);
 ;// CONCATENATED MODULE: ./src/verify/cache-toolcache.ts
 // The verified-layer cache in the runner's tool cache ($RUNNER_TOOL_CACHE), through
 // @actions/tool-cache: one "tool" (verify-image-layers) whose "versions" are blob digests, so
@@ -83408,7 +81647,7 @@ const ARCH = 'any';
 const ENTRY_FILE = 'layer.json';
 /** The tool-cache version for a digest: semver, with the entry format as the major version. */
 function cacheVersion(digest) {
-    return `${CACHE_FORMAT}.0.0-${digestKey(digest)}`;
+    return `${cache/* CACHE_FORMAT */.rz}.0.0-${(0,cache/* digestKey */.CO)(digest)}`;
 }
 class ToolCacheLayerCache {
     location;
@@ -83416,20 +81655,20 @@ class ToolCacheLayerCache {
         this.location = location;
     }
     async get(digest) {
-        if (!reference_isValidDigest(digest))
+        if (!(0,oci_reference/* isValidDigest */.fH)(digest))
             return undefined;
         try {
             const dir = find(TOOL_NAME, cacheVersion(digest), ARCH);
             if (!dir)
                 return undefined;
-            return parseCachedLayer(await (0,promises_.readFile)((0,external_node_path_.join)(dir, ENTRY_FILE), 'utf8'), digest);
+            return (0,cache/* parseCachedLayer */.ju)(await (0,promises_.readFile)((0,external_node_path_.join)(dir, ENTRY_FILE), 'utf8'), digest);
         }
         catch {
             return undefined;
         }
     }
     async put(entry) {
-        const staging = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'verify-image-layer-'));
+        const staging = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'verify-image-layer-'));
         try {
             await (0,promises_.writeFile)((0,external_node_path_.join)(staging, ENTRY_FILE), JSON.stringify(entry));
             await cacheDir(staging, TOOL_NAME, cacheVersion(entry.digest), ARCH);
@@ -83457,12 +81696,11 @@ function openToolCache(env = process.env) {
 
 
 
-
 function readInputs() {
-    const images = parseList(getInput('image'));
+    const images = (0,options/* parseList */.E1)(getInput('image'));
     const image = images[0];
     if (!image)
-        throw new VerifyImageError('input', 'the image input is required: set it to the pushed reference, e.g. ghcr.io/acme/app:1.4.0');
+        throw new errors/* VerifyImageError */.Vi('input', 'the image input is required: set it to the pushed reference, e.g. ghcr.io/acme/app:1.4.0');
     const password = getInput('password');
     // Masked before anything else can print it.
     if (password)
@@ -83471,42 +81709,42 @@ function readInputs() {
         image,
         images,
         localImage: optional(getInput('local-image')),
-        digest: parseDigest(getInput('digest')),
+        digest: (0,options/* parseDigest */.m)(getInput('digest')),
         platform: optional(getInput('platform')),
         username: optional(getInput('username')),
         password: password || undefined,
-        insecureRegistries: parseList(getInput('insecure-registries')),
-        registryTimeoutMs: parseRegistryTimeout(getInput('registry-timeout')),
-        failOn: parseFailOn(getInput('fail-on')),
-        summary: parseBoolean('summary', getInput('summary'), true),
+        insecureRegistries: (0,options/* parseList */.E1)(getInput('insecure-registries')),
+        registryTimeoutMs: (0,options/* parseRegistryTimeout */.cW)(getInput('registry-timeout')),
+        failOn: (0,options/* parseFailOn */.XV)(getInput('fail-on')),
+        summary: (0,options/* parseBoolean */.yG)('summary', getInput('summary'), true),
         ...deepInputs(),
-        baseImage: parseBaseImage(getInput('base-image')),
+        baseImage: (0,options/* parseBaseImage */.yR)(getInput('base-image')),
         dockerfile: optional(getInput('dockerfile')),
-        buildArgs: parseBuildArgs(getInput('build-args')),
-        platformsExpected: parsePlatformsExpected('platforms-expected', getInput('platforms-expected')),
-        requireAttestations: parseRequireAttestations('require-attestations', getInput('require-attestations')),
+        buildArgs: (0,options/* parseBuildArgs */.NQ)(getInput('build-args')),
+        platformsExpected: (0,options/* parsePlatformsExpected */.gn)('platforms-expected', getInput('platforms-expected')),
+        requireAttestations: (0,options/* parseRequireAttestations */.cF)('require-attestations', getInput('require-attestations')),
     });
 }
 /** Several images are audited from the registry only; a local image or one digest cannot apply to all. */
 function checkAudit(inputs) {
     if (inputs.images.length > 1 && inputs.localImage !== 'none') {
-        throw new VerifyImageError('input', `the image input lists ${inputs.images.length} images, which audits them from the registry only: set local-image: none`);
+        throw new errors/* VerifyImageError */.Vi('input', `the image input lists ${inputs.images.length} images, which audits them from the registry only: set local-image: none`);
     }
     if (inputs.images.length > 1 && inputs.digest) {
-        throw new VerifyImageError('input', 'the digest input applies to one image, but the image input lists several: remove digest or list one image');
+        throw new errors/* VerifyImageError */.Vi('input', 'the digest input applies to one image, but the image input lists several: remove digest or list one image');
     }
     if (inputs.images.length > 1 && inputs.deep) {
-        throw new VerifyImageError('input', 'deep applies to verifying one image, but the image input lists several (an audit of base drift): remove deep or list one image');
+        throw new errors/* VerifyImageError */.Vi('input', 'deep applies to verifying one image, but the image input lists several (an audit of base drift): remove deep or list one image');
     }
     if (inputs.images.length > 1 && inputs.platformsExpected) {
-        throw new VerifyImageError('input', 'platforms-expected applies to verifying one image, but the image input lists several: remove platforms-expected or list one image');
+        throw new errors/* VerifyImageError */.Vi('input', 'platforms-expected applies to verifying one image, but the image input lists several: remove platforms-expected or list one image');
     }
     return inputs;
 }
 function deepInputs() {
-    const deep = parseBoolean('deep', getInput('deep'), false);
-    const cache = parseBoolean('cache', getInput('cache'), false);
-    const deepConcurrency = parseConcurrency('deep-concurrency', getInput('deep-concurrency'), MAX_CONCURRENCY);
+    const deep = (0,options/* parseBoolean */.yG)('deep', getInput('deep'), false);
+    const cache = (0,options/* parseBoolean */.yG)('cache', getInput('cache'), false);
+    const deepConcurrency = (0,options/* parseConcurrency */.nY)('deep-concurrency', getInput('deep-concurrency'), options/* MAX_CONCURRENCY */.fx);
     let layerCache;
     if (cache && !deep) {
         warning('cache: true has no effect without deep: true (only deep verification downloads layers)');
@@ -83518,7 +81756,7 @@ function deepInputs() {
         else
             layerCache = opened;
     }
-    const efficiency = parseEfficiencyGate({
+    const efficiency = (0,options/* parseEfficiencyGate */.aj)({
         maxWastedBytes: getInput('max-wasted-bytes'),
         maxWastedPercent: getInput('max-wasted-percent'),
         minWastedBytes: getInput('min-wasted-bytes'),
@@ -83531,6 +81769,8 @@ function optional(value) {
     return v ? v : undefined;
 }
 
+// EXTERNAL MODULE: ./src/model/units.ts
+var units = __nccwpck_require__(9848);
 ;// CONCATENATED MODULE: ./src/report/format.ts
 // Words and formatting shared by every renderer (job summary, CLI text, logs), so they say the
 // same thing: sizes, instructions, escaping, the deep-verification headline and per-layer results,
@@ -83570,8 +81810,8 @@ function deepHeadline(deep) {
     const cached = deep.layers.filter((l) => l.status === 'cached').length;
     const failed = deep.layers.filter((l) => l.status === 'failed').length;
     const parts = [
-        `${humanSize(deep.bytesVerified)} verified`,
-        `${humanSize(deep.bytesDownloaded)} downloaded`,
+        `${(0,units/* humanSize */.X)(deep.bytesVerified)} verified`,
+        `${(0,units/* humanSize */.X)(deep.bytesDownloaded)} downloaded`,
         ...(cached ? [`${cached} ${cached === 1 ? 'layer' : 'layers'} from the cache`] : []),
         `${(deep.durationMs / 1000).toFixed(1)} s`,
     ];
@@ -83610,7 +81850,7 @@ function resultMark(layer) {
 function wasteHeadline(deep) {
     if (deep.wastedFileCount === 0)
         return `no wasted bytes: no layer overwrites or deletes a file from a layer below${deep.wasteComplete ? '' : ' (among the layers read)'}`;
-    return `${humanSize(deep.wastedBytes)} wasted${deep.wasteComplete ? '' : ' (at least)'}: ${deep.wastedFileCount} ${deep.wastedFileCount === 1 ? 'file' : 'files'} shipped in a layer and overwritten or deleted by a later one`;
+    return `${(0,units/* humanSize */.X)(deep.wastedBytes)} wasted${deep.wasteComplete ? '' : ' (at least)'}: ${deep.wastedFileCount} ${deep.wastedFileCount === 1 ? 'file' : 'files'} shipped in a layer and overwritten or deleted by a later one`;
 }
 function speed(bytes, ms) {
     return ms > 0 ? `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s` : '—';
@@ -83654,13 +81894,13 @@ function attestationText(a) {
         return 'none';
     switch (a.status) {
         case 'same':
-            return `same (${shortDigest(a.registry)})`;
+            return `same (${(0,oci_digest/* shortDigest */.VK)(a.registry)})`;
         case 'differs':
-            return `differs (registry ${shortDigest(a.registry)}, local ${shortDigest(a.local)})`;
+            return `differs (registry ${(0,oci_digest/* shortDigest */.VK)(a.registry)}, local ${(0,oci_digest/* shortDigest */.VK)(a.local)})`;
         case 'registry-only':
-            return `registry only (${shortDigest(a.registry)})`;
+            return `registry only (${(0,oci_digest/* shortDigest */.VK)(a.registry)})`;
         case 'local-only':
-            return `local only (${shortDigest(a.local)})`;
+            return `local only (${(0,oci_digest/* shortDigest */.VK)(a.local)})`;
     }
 }
 /** A rule as a reader names it: `diff-ids`, or `diff-ids (linux/arm64)` in a multi-platform run. */
@@ -83697,7 +81937,7 @@ function reportDocument(reports) {
         images: reports,
     };
 }
-function writeReportFile(reports, dir = process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()) {
+function writeReportFile(reports, dir = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()) {
     const path = (0,external_node_path_.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(dir, 'verify-image-')), 'report.json');
     // Same JSON, but safe for a later step to cat into its log (see inertJson).
     (0,external_node_fs_namespaceObject.writeFileSync)(path, `${inertJson(JSON.stringify(reportDocument(reports), null, 2))}\n`);
@@ -83724,7 +81964,7 @@ function imageOutputs(report, reportPath) {
         verified: String(report.verified),
         // Several platforms verified: digest is the top-level digest the tag serves (see the platforms output).
         digest: report.remote?.manifestDigest ?? report.index?.digest ?? '',
-        'index-digest': report.remote?.indexDigest ?? (report.index && isIndex(report.index.mediaType) ? report.index.digest : ''),
+        'index-digest': report.remote?.indexDigest ?? (report.index && (0,types/* isIndex */.nw)(report.index.mediaType) ? report.index.digest : ''),
         'config-digest': report.remote?.configDigest ?? '',
         layers: report.remote ? String(report.layers.length) : '',
         mismatches: JSON.stringify(failedChecks(report).map(({ rule, message, layer, platform }) => ({ rule, message, ...(layer ? { layer } : {}), ...(platform ? { platform } : {}) }))),
@@ -83901,17 +82141,17 @@ function cell(id, row, deep) {
         case 'digest':
             return row.localDigest && row.localDigest !== row.digest ? { ...digestCell(row.digest), local: digestCell(row.localDigest) } : digestCell(row.digest);
         case 'size':
-            return { text: humanSize(row.size) };
+            return { text: (0,units/* humanSize */.X)(row.size) };
         case 'type':
             return { text: deep ? compressionLabel(deep) : '' };
         case 'uncompressed':
-            return { text: humanSize(deep?.uncompressedSize) };
+            return { text: (0,units/* humanSize */.X)(deep?.uncompressedSize) };
         case 'files':
             return { text: counts ? String(counts.files + counts.symlinks + counts.hardlinks + counts.others) : '' };
         case 'deleted':
             return { text: counts ? String(counts.whiteouts + counts.opaqueDirs) : '' };
         case 'wasted':
-            return { text: deep?.wastedBytes ? humanSize(deep.wastedBytes) : counts ? '0' : '' };
+            return { text: deep?.wastedBytes ? (0,units/* humanSize */.X)(deep.wastedBytes) : counts ? '0' : '' };
         case 'result':
             return { text: deep ? `${resultMark(deep)} ${layerResult(deep)}` : '' };
         case 'origin':
@@ -83923,7 +82163,7 @@ function cell(id, row, deep) {
     }
 }
 function digestCell(digest) {
-    return digest ? { text: shortDigest(digest), full: digest, code: true } : { text: '—' };
+    return digest ? { text: (0,oci_digest/* shortDigest */.VK)(digest), full: digest, code: true } : { text: '—' };
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary-html.ts
@@ -84018,7 +82258,7 @@ function reportHtml(report) {
     if (report.checks.length || report.compared.length) {
         const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
         const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
-        elements.push(detailsHtml('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${units_seconds(report.durationMs)}.</p>`));
+        elements.push(detailsHtml('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${(0,units/* seconds */.Y)(report.durationMs)}.</p>`));
     }
     return elements;
 }
@@ -84085,7 +82325,7 @@ function deepHtml(deep) {
     elements.push(paragraphHtml(`<strong>Wasted bytes:</strong> ${escapeHtml(wasteHeadline(deep))}`));
     elements.push(listHtml(deep.wastedFiles
         .slice(0, LISTED_WASTED_FILES)
-        .map((f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml(humanSize(f.bytes))} — in ${escapeHtml(copiesText(f))}`)));
+        .map((f) => `<code>${escapeHtml(printablePath(f.path))}</code> ${escapeHtml((0,units/* humanSize */.X)(f.bytes))} — in ${escapeHtml((0,waste/* copiesText */.$q)(f))}`)));
     if (deep.cache) {
         elements.push(paragraphHtml(`Verified-layer cache: ${deep.cache.hits} hits, ${deep.cache.writes} new entries (<code>${escapeHtml(deep.cache.location)}</code>).`));
     }
@@ -84119,7 +82359,7 @@ function referrersHtml(attestations) {
         { data: `<code>${escapeHtml(a.platform)}</code>` },
         { data: escapeHtml(item.kind) },
         { data: item.artifactType ? `<code>${escapeHtml(item.artifactType)}</code>` : '—' },
-        { data: `<code>${escapeHtml(shortDigest(item.digest))}</code>` },
+        { data: `<code>${escapeHtml((0,oci_digest/* shortDigest */.VK)(item.digest))}</code>` },
         { data: item.refersTo ?? '—' },
         { data: escapeHtml(foundByText(item)) },
     ]));
@@ -84202,7 +82442,7 @@ function digestWithDate(digest, created) {
     return `<code>${escapeHtml(digest)}</code>${created ? ` (created ${escapeHtml(created)})` : ''}`;
 }
 function summary_digestCell(digest) {
-    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml(shortDigest(digest))}</code>` : '—';
+    return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml((0,oci_digest/* shortDigest */.VK)(digest))}</code>` : '—';
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -84260,7 +82500,7 @@ async function main() {
     catch (err) {
         // Only input errors and bugs reach here: the engine reports its own failures.
         setOutput('verified', 'false');
-        fail(describeError(err));
+        fail((0,errors/* describeError */.Uc)(err));
     }
 }
 function setOutputs(outputs) {
@@ -84274,7 +82514,7 @@ async function writeSummaryIfPossible(reports) {
         await writeSummary(reports, (html) => secrets.scrub(html));
     }
     catch (err) {
-        main_warning(`could not write the job summary: ${describeError(err)}`);
+        main_warning(`could not write the job summary: ${(0,errors/* describeError */.Uc)(err)}`);
     }
 }
 /**
@@ -84339,6 +82579,1602 @@ function concludeBase(reports, failOnDrift) {
 
 /***/ }),
 
+/***/ 9848:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ humanSize),
+/* harmony export */   Y: () => (/* binding */ seconds)
+/* harmony export */ });
+// Sizes and durations as people read them, shared by the log lines of the engine and every renderer.
+function humanSize(bytes) {
+    if (bytes === undefined || !Number.isFinite(bytes))
+        return '';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
+
+/***/ }),
+
+/***/ 5315:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QC: () => (/* binding */ createDigester),
+/* harmony export */   VK: () => (/* binding */ shortDigest),
+/* harmony export */   g4: () => (/* binding */ digestAlgorithm),
+/* harmony export */   ol: () => (/* binding */ digestOf)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// Content digests: `algorithm:hex` of the exact bytes. We always hash what we received, never a
+// re-serialisation, because JSON round-trips change bytes and so change digests.
+
+const NODE_ALGORITHMS = { sha256: 'sha256', sha512: 'sha512' };
+function digestAlgorithm(digest) {
+    const algorithm = digest.slice(0, digest.indexOf(':'));
+    return NODE_ALGORITHMS[algorithm] ? algorithm : 'sha256';
+}
+function createDigester(algorithm = 'sha256') {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)(NODE_ALGORITHMS[algorithm] ?? 'sha256');
+}
+/** Digest of bytes, using the same algorithm as `like` (a digest we compare against) when given. */
+function digestOf(bytes, like) {
+    const algorithm = like ? digestAlgorithm(like) : 'sha256';
+    return `${algorithm}:${createDigester(algorithm).update(bytes).digest('hex')}`;
+}
+/** `sha256:0123456789ab` — enough to tell layers apart in a table. */
+function shortDigest(digest, length = 12) {
+    if (!digest)
+        return '';
+    const i = digest.indexOf(':');
+    return i < 0 ? digest.slice(0, length) : `${digest.slice(0, i + 1)}${digest.slice(i + 1, i + 1 + length)}`;
+}
+
+
+/***/ }),
+
+/***/ 9240:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bq: () => (/* binding */ formatPlatform),
+/* harmony export */   CE: () => (/* binding */ bestMatch),
+/* harmony export */   FL: () => (/* binding */ normalizePlatform),
+/* harmony export */   Ko: () => (/* binding */ configPlatform),
+/* harmony export */   Y8: () => (/* binding */ parsePlatform),
+/* harmony export */   my: () => (/* binding */ samePlatform),
+/* harmony export */   ol: () => (/* binding */ hostPlatform),
+/* harmony export */   uk: () => (/* binding */ availablePlatforms),
+/* harmony export */   wl: () => (/* binding */ onlyPlatform),
+/* harmony export */   yY: () => (/* binding */ selectManifest)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5186);
+// Platforms: parsing 'os/arch[/variant]', normalising the many spellings of one architecture,
+// and choosing an image out of an index exactly as containerd's `platforms` package does for a
+// pull (Normalize, Only, the preference order, first among equals), because that is what Docker
+// pulls and runs. Our own code, written from containerd/platforms' behaviour and tests. Pure apart
+// from hostPlatform(), which reads process.platform/process.arch.
+
+
+const PLATFORM_COMPONENT = /^[A-Za-z0-9_.-]+$/;
+/** Parses 'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7'; the result is normalised. */
+function parsePlatform(s) {
+    const parts = s.trim().split('/');
+    const valid = parts.length >= 2 && parts.length <= 3 && parts.every((part) => PLATFORM_COMPONENT.test(part));
+    if (!valid) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `invalid platform ${JSON.stringify(s)}: use os/architecture[/variant] (e.g. linux/amd64, linux/arm64, linux/arm/v7)`);
+    }
+    const [os = '', architecture = '', variant] = parts;
+    const platform = { os, architecture };
+    if (variant !== undefined)
+        platform.variant = variant;
+    return normalizePlatform(platform);
+}
+/**
+ * containerd's Normalize: one spelling per platform, so that 'aarch64', 'arm64/v8' and 'arm64'
+ * compare equal. Exactly containerd/platforms' table (database.go), nothing more: amd64 drops
+ * only "v1", arm64 drops "8"/"v8"/"v8.0" and writes "9"/"9.0"/"v9.0" as "v9", arm without a
+ * variant (or "7") is v7 and "5"/"6"/"8" gain a "v"; os.features are sorted and deduplicated.
+ */
+function normalizePlatform(p) {
+    let os = lower(p.os);
+    let architecture = lower(p.architecture);
+    let variant = lower(p.variant);
+    if (os === 'macos')
+        os = 'darwin';
+    switch (architecture) {
+        case 'i386':
+            architecture = '386';
+            variant = '';
+            break;
+        case 'x86_64':
+        case 'x86-64':
+        case 'amd64':
+            architecture = 'amd64';
+            if (variant === 'v1')
+                variant = ''; // v1 is the baseline every amd64 CPU meets
+            break;
+        case 'aarch64':
+        case 'arm64':
+            architecture = 'arm64';
+            if (variant === '8' || variant === 'v8' || variant === 'v8.0')
+                variant = ''; // the baseline again
+            else if (variant === '9' || variant === '9.0' || variant === 'v9.0')
+                variant = 'v9';
+            break;
+        case 'armhf':
+            architecture = 'arm';
+            variant = 'v7';
+            break;
+        case 'armel':
+            architecture = 'arm';
+            variant = 'v6';
+            break;
+        case 'arm':
+            // An arm image without a variant is built for v7 in practice; containerd assumes the same.
+            if (variant === '' || variant === '7')
+                variant = 'v7';
+            else if (variant === '5' || variant === '6' || variant === '8')
+                variant = `v${variant}`;
+            break;
+    }
+    const normalised = { os, architecture };
+    if (variant !== '')
+        normalised.variant = variant;
+    if (typeof p['os.version'] === 'string' && p['os.version'] !== '')
+        normalised['os.version'] = p['os.version'];
+    const features = Array.isArray(p['os.features']) ? [...new Set(p['os.features'])].sort() : [];
+    if (features.length > 0)
+        normalised['os.features'] = features;
+    return normalised;
+}
+/** The platform an image config declares, normalised; fields of the wrong type read as empty, as they would fail Go. */
+function configPlatform(config) {
+    const text = (v) => (typeof v === 'string' ? v : '');
+    const platform = { os: text(config.os), architecture: text(config.architecture) };
+    if (text(config.variant))
+        platform.variant = text(config.variant);
+    if (text(config['os.version']))
+        platform['os.version'] = text(config['os.version']);
+    const features = config['os.features'];
+    if (Array.isArray(features) && features.every((f) => typeof f === 'string') && features.length)
+        platform['os.features'] = features;
+    return normalizePlatform(platform);
+}
+function formatPlatform(p) {
+    return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
+}
+/** Same os, architecture and variant once normalised: how pairs and index entries are keyed. */
+function samePlatform(a, b) {
+    return formatPlatform(normalizePlatform(a)) === formatPlatform(normalizePlatform(b));
+}
+/**
+ * containerd's `platforms.Only(spec)`: what Docker pulls for `--platform spec`, and (with the
+ * runner's platform as spec) `platforms.Default()`. The spec and the platforms it falls back to, in
+ * order of preference (platformVector): amd64/vN takes vN…v2, then plain amd64, then 386; plain
+ * amd64 takes only amd64 (never amd64/v2) and then 386; arm/vN takes vN down to v5; arm64/v8.x
+ * and v9.x take the lower arm64 revisions and then arm v8 … v5. Each step matches one platform
+ * exactly: os, architecture and variant equal, Windows os.version compatible, and the
+ * candidate's os.features a subset of the spec's.
+ */
+function onlyPlatform(spec) {
+    const steps = platformVector(normalizePlatform(spec)).map(exactMatcher);
+    const rank = (p) => steps.findIndex((m) => m(p));
+    return {
+        match: (p) => rank(p) >= 0,
+        less: (a, b) => orderedLess(steps, a, b),
+    };
+}
+/**
+ * The entry a runtime takes out of several: among those the matcher accepts, the most preferred,
+ * and among equals the first (containerd sorts stably and takes the head).
+ */
+function bestMatch(items, platformOf, matcher) {
+    let best;
+    for (const item of items) {
+        const platform = platformOf(item);
+        if (!platform || !matcher.match(platform))
+            continue;
+        if (!best || matcher.less(platform, best.platform))
+            best = { item, platform };
+    }
+    return best?.item;
+}
+/** The image entry containerd pulls from an index for `want` (platforms.Only); attestations never match. */
+function selectManifest(index, want) {
+    return bestMatch(imageEntries(index), (entry) => entry.platform, onlyPlatform(want));
+}
+/** The platforms an index offers, as written by the registry, for "no manifest for …" messages. */
+function availablePlatforms(index) {
+    const seen = new Set();
+    for (const entry of imageEntries(index))
+        seen.add(formatPlatform(entry.platform));
+    return [...seen];
+}
+/**
+ * The platform a build on this machine produces by default. Docker Desktop runs Linux
+ * containers on macOS, so only Windows hosts get a non-Linux OS.
+ */
+function hostPlatform() {
+    const os = process.platform === 'win32' ? 'windows' : 'linux';
+    switch (process.arch) {
+        case 'x64':
+            return { os, architecture: 'amd64' };
+        case 'arm64':
+            return { os, architecture: 'arm64' };
+        case 'ia32':
+            return { os, architecture: '386' };
+        case 'arm': {
+            const armVersion = process.config.variables.arm_version;
+            return { os, architecture: 'arm', variant: armVersion === '6' ? 'v6' : 'v7' };
+        }
+        case 'ppc64':
+            return { os, architecture: 'ppc64le' }; // Node ships only little-endian ppc64 builds
+        case 'mipsel':
+            return { os, architecture: 'mipsle' };
+        default:
+            return { os, architecture: process.arch }; // riscv64, s390x, loong64 … share Go's names
+    }
+}
+/**
+ * Entries that describe an image for a platform. Attestations and entries without a platform
+ * are skipped; index JSON comes from the network, so malformed entries are skipped, not thrown on.
+ */
+function imageEntries(index) {
+    const manifests = index.manifests;
+    if (!Array.isArray(manifests))
+        return [];
+    return manifests.filter((entry) => {
+        if (entry === null || typeof entry !== 'object')
+            return false;
+        const platform = entry.platform;
+        if (platform === null || typeof platform !== 'object')
+            return false;
+        if (typeof platform.os !== 'string' || typeof platform.architecture !== 'string')
+            return false;
+        return !(0,_types_js__WEBPACK_IMPORTED_MODULE_1__/* .isAttestation */ .H3)(entry);
+    });
+}
+/** containerd's platformVector: the spec first, then what it can also run, best first. */
+function platformVector(spec) {
+    const base = { os: spec.os, 'os.version': spec['os.version'], 'os.features': spec['os.features'] };
+    const variantNumber = (v) => (v !== undefined && /^v?\d+$/.test(v) ? Number(v.replace(/^v/, '')) : NaN);
+    switch (spec.architecture) {
+        case 'amd64': {
+            const vector = [spec];
+            const version = variantNumber(spec.variant);
+            for (let v = version - 1; v >= 1; v--)
+                vector.push({ ...base, architecture: 'amd64', variant: `v${v}` });
+            vector.push({ ...base, architecture: '386' });
+            return vector;
+        }
+        case 'arm': {
+            const vector = [spec];
+            const version = variantNumber(spec.variant);
+            for (let v = version - 1; v >= 5; v--)
+                vector.push({ ...base, architecture: 'arm', variant: `v${v}` });
+            return vector;
+        }
+        case 'arm64': {
+            const variant = spec.variant ?? 'v8';
+            const versions = ARM64_VARIANTS[variant];
+            const vector = [];
+            if (!versions)
+                return vector; // containerd: an unknown arm64 variant matches nothing
+            versions.forEach(([major, topMinor]) => {
+                for (let minor = topMinor; minor >= 0; minor--) {
+                    vector.push({ ...base, architecture: 'arm64', variant: minor === 0 ? `v${major}` : `v${major}.${minor}` });
+                }
+            });
+            // Every arm64 v8.x/v9.x CPU runs 32-bit arm v8 and below.
+            return [...vector, ...platformVector({ ...base, architecture: 'arm', variant: 'v8' })];
+        }
+        default:
+            return [spec];
+    }
+}
+/** arm64 variant → [major, highest minor] revisions it runs, best first (containerd's arm64variantToVersion). */
+const ARM64_VARIANTS = Object.fromEntries([
+    ['v8', [[8, 0]]],
+    ...Array.from({ length: 10 }, (_, minor) => [`v8.${minor}`, [[8, minor]]]),
+    ['v9', [[9, 0], [8, 5]]],
+    ...Array.from({ length: 8 }, (_, minor) => [`v9.${minor}`, [[9, minor], [8, Math.min(minor + 5, 9)]]]),
+]);
+/** containerd's NewMatcher(step).Match, with its Windows rules (os.version compatibility, win32k ignored). */
+function exactMatcher(step) {
+    const want = normalizePlatform(step);
+    const windows = want.os === 'windows';
+    const host = windows ? windowsVersion(want['os.version']) : undefined;
+    return (candidate) => {
+        const p = normalizePlatform(candidate);
+        // containerd ignores win32k on Windows candidates (windowsStripFeaturesMatcher).
+        if (windows && p['os.features'])
+            p['os.features'] = p['os.features'].filter((f) => f !== 'win32k');
+        if (p.os !== want.os || p.architecture !== want.architecture || (p.variant ?? '') !== (want.variant ?? ''))
+            return false;
+        if (host && !windowsCompatible(host, candidate['os.version']))
+            return false;
+        const features = p['os.features'] ?? [];
+        const allowed = new Set(want['os.features'] ?? []);
+        return features.every((f) => allowed.has(f));
+    };
+}
+/** containerd's orderedPlatformComparer.Less. */
+function orderedLess(steps, a, b) {
+    for (const step of steps) {
+        const am = step(a);
+        const bm = step(b);
+        if (am && !bm)
+            return true;
+        if (am || bm) {
+            // Both match: prefer the one with more os.features.
+            if (am && bm) {
+                const af = a['os.features']?.length ?? 0;
+                const bf = b['os.features']?.length ?? 0;
+                if (af !== bf)
+                    return af > bf;
+            }
+            return false;
+        }
+    }
+    if (a['os.features']?.length || b['os.features']?.length) {
+        return orderedLess(steps, withoutFeatures(a), withoutFeatures(b));
+    }
+    return false;
+}
+function withoutFeatures(p) {
+    const bare = { ...p };
+    delete bare['os.features'];
+    return bare;
+}
+const LTSC2022 = 20348;
+const COMPAT_LTSC = [LTSC2022, 26100];
+function windowsVersion(version) {
+    const parts = (version ?? '').split('.');
+    if (parts.length < 3)
+        return undefined;
+    const [major, minor, build] = parts.slice(0, 3).map((n) => (/^\d+$/.test(n) ? Number(n) : NaN));
+    if (!(major <= 255 && minor <= 255 && build <= 65535))
+        return undefined;
+    if (major === 0 && minor === 0 && build === 0)
+        return undefined;
+    return { major, minor, build };
+}
+/** containerd's checkWindowsHostAndContainerCompat: exact build before ltsc2022, stable ABI after. */
+function windowsCompatible(host, containerVersion) {
+    if (!containerVersion)
+        return true;
+    const ctr = windowsVersion(containerVersion) ?? { major: 0, minor: 0, build: 0 };
+    if (host.major !== ctr.major || host.minor !== ctr.minor)
+        return false;
+    if (host.build < LTSC2022)
+        return host.build === ctr.build;
+    let supported = LTSC2022;
+    for (let i = COMPAT_LTSC.length - 1; i >= 0; i--) {
+        if (host.build > COMPAT_LTSC[i]) {
+            supported = COMPAT_LTSC[i];
+            break;
+        }
+    }
+    return supported <= ctr.build && ctr.build <= host.build;
+}
+function lower(value) {
+    return typeof value === 'string' ? value.toLowerCase() : '';
+}
+
+
+/***/ }),
+
+/***/ 374:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F2: () => (/* binding */ parseReference),
+/* harmony export */   FH: () => (/* binding */ formatReference),
+/* harmony export */   Tn: () => (/* binding */ manifestReference),
+/* harmony export */   fH: () => (/* binding */ isValidDigest),
+/* harmony export */   hQ: () => (/* binding */ withDigest),
+/* harmony export */   oU: () => (/* binding */ registryUsesHttp)
+/* harmony export */ });
+/* unused harmony export isLoopbackHost */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+// Image references: parsing `[registry/]repository[:tag][@digest]` the way Docker does
+// (distribution/reference grammar and normalisation), pinning to digests, and deciding which
+// registries may be spoken to over plain HTTP. Pure: no I/O, no environment.
+
+const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_API = 'registry-1.docker.io';
+const DEFAULT_TAG = 'latest';
+const MAX_REPOSITORY_LENGTH = 255;
+const EXAMPLE = 'ghcr.io/acme/app:1.0';
+const DIGEST_EXAMPLE = 'ghcr.io/acme/app@sha256:<64 hex digits>';
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+const DOMAIN_COMPONENT = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
+const PORT = /^[0-9]{1,5}$/;
+const IMAGE_ID = /^(?:sha256:)?[a-f0-9]{64}$/;
+// OCI image-spec digest grammar; registered algorithms get their exact encodings below.
+const GENERIC_DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const REGISTERED_DIGESTS = {
+    sha256: /^[a-f0-9]{64}$/,
+    sha512: /^[a-f0-9]{128}$/,
+};
+function isValidDigest(s) {
+    if (!GENERIC_DIGEST.test(s))
+        return false;
+    const colon = s.indexOf(':');
+    const encoding = REGISTERED_DIGESTS[s.slice(0, colon)];
+    return encoding === undefined || encoding.test(s.slice(colon + 1));
+}
+function parseReference(input) {
+    const fail = (reason, example = EXAMPLE) => {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('reference', `invalid image reference ${quote(input)}: ${reason} (e.g. ${example})`);
+    };
+    if (input === '')
+        fail('it is empty');
+    if (/\s/.test(input))
+        fail('it contains whitespace');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input))
+        fail('drop the scheme, references have no "https://" or similar prefix');
+    // Docker refuses these too: a bare ID would silently become docker.io/library/<hex>.
+    if (IMAGE_ID.test(input))
+        fail('this looks like an image ID, not a reference; give the repository it was pushed to');
+    const at = input.indexOf('@');
+    let namePart = input;
+    let digest;
+    if (at !== -1) {
+        namePart = input.slice(0, at);
+        digest = input.slice(at + 1);
+        if (digest.includes('@'))
+            fail('it has more than one "@"', DIGEST_EXAMPLE);
+        if (!isValidDigest(digest)) {
+            fail(`"${digest}" is not a valid digest; a digest is sha256: followed by 64 lowercase hex digits`, DIGEST_EXAMPLE);
+        }
+    }
+    // The tag colon is the last one after the last slash; earlier colons belong to a registry port.
+    let tag;
+    const colon = namePart.lastIndexOf(':');
+    if (colon > namePart.lastIndexOf('/')) {
+        tag = namePart.slice(colon + 1);
+        namePart = namePart.slice(0, colon);
+        if (tag === '')
+            fail('the tag after ":" is empty');
+        if (tag.length > 128)
+            fail(`the tag is ${tag.length} characters long; tags are at most 128 characters`);
+        if (!TAG.test(tag)) {
+            fail(`"${tag}" is not a valid tag; tags use letters, digits, "_", "." and "-" and must not start with "." or "-"`);
+        }
+    }
+    if (namePart === '')
+        fail('the repository name is missing');
+    const { registry, path } = splitRegistry(namePart);
+    if (registry !== undefined) {
+        const problem = registryProblem(registry);
+        if (problem)
+            fail(problem);
+    }
+    const host = normaliseRegistry(registry ?? DOCKER_HUB);
+    // Docker Hub's official images live under library/; users write them without it.
+    const repository = host === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
+    for (const component of repository.split('/')) {
+        if (component === '')
+            fail('the repository path has an empty component (check for "//" or a trailing "/")');
+        if (PATH_COMPONENT.test(component))
+            continue;
+        if (PATH_COMPONENT.test(component.toLowerCase()))
+            fail('repository names must be lowercase');
+        fail(`"${component}" is not a valid repository name component; use lowercase letters and digits separated by ".", "_", "__" or "-"`);
+    }
+    if (repository.length > MAX_REPOSITORY_LENGTH) {
+        fail(`the repository path is ${repository.length} characters long; the limit is ${MAX_REPOSITORY_LENGTH}`);
+    }
+    const ref = { registry: host, apiHost: apiHostFor(host), repository };
+    if (tag !== undefined)
+        ref.tag = tag;
+    else if (digest === undefined)
+        ref.tag = DEFAULT_TAG;
+    if (digest !== undefined)
+        ref.digest = digest;
+    return ref;
+}
+/** What goes after /manifests/: a digest pins the content, so it wins over a tag given with it. */
+function manifestReference(ref) {
+    return ref.digest ?? ref.tag ?? DEFAULT_TAG;
+}
+function formatReference(ref) {
+    let text = `${ref.registry}/${ref.repository}`;
+    if (ref.tag !== undefined)
+        text += `:${ref.tag}`;
+    if (ref.digest !== undefined)
+        text += `@${ref.digest}`;
+    return text;
+}
+function withDigest(ref, digest) {
+    if (!isValidDigest(digest)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('reference', `cannot pin ${formatReference(ref)} to "${digest}": not a valid digest (expected sha256:<64 hex digits>)`);
+    }
+    const pinned = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, digest };
+    if (ref.tag !== undefined)
+        pinned.tag = ref.tag;
+    return pinned;
+}
+function isLoopbackHost(registry) {
+    const host = splitHostPort(registry.toLowerCase()).host;
+    if (host === 'localhost')
+        return true;
+    const ipv4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+    if (ipv4)
+        return ipv4.slice(1).every((octet) => Number(octet) <= 255);
+    const ipv6 = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    return ipv6.includes(':') && isIpv6Loopback(ipv6);
+}
+/**
+ * Plain HTTP is allowed only where a mistake cannot leak anything off the machine (loopback),
+ * or where the user named the registry explicitly: an entry 'host' allows every port of that
+ * host, an entry 'host:port' only that port.
+ */
+function registryUsesHttp(ref, insecureRegistries) {
+    if (isLoopbackHost(ref.registry))
+        return true;
+    const registry = ref.registry.toLowerCase();
+    const { host } = splitHostPort(registry);
+    return insecureRegistries.some((raw) => {
+        const entry = raw.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
+        if (entry === '')
+            return false;
+        return splitHostPort(entry).port === undefined ? entry === host : entry === registry;
+    });
+}
+/** Docker's rule: the first component is a host only if it could not be a Docker Hub namespace. */
+function splitRegistry(name) {
+    const slash = name.indexOf('/');
+    if (slash === -1)
+        return { path: name };
+    const first = name.slice(0, slash);
+    const looksLikeHost = first === 'localhost' || first.includes('.') || first.includes(':') || first.startsWith('[');
+    return looksLikeHost ? { registry: first, path: name.slice(slash + 1) } : { path: name };
+}
+function registryProblem(registry) {
+    const { host, port } = splitHostPort(registry);
+    const hostOk = IPV6_HOST.test(host) || host.split('.').every((part) => DOMAIN_COMPONENT.test(part));
+    if (!hostOk)
+        return `"${registry}" is not a valid registry host`;
+    if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+        return `"${port}" is not a valid port for registry "${host}"`;
+    }
+    return undefined;
+}
+// Hostnames are case-insensitive; one spelling keeps credential and insecure-registry lookups simple.
+function normaliseRegistry(registry) {
+    const lower = registry.toLowerCase();
+    return lower === 'index.docker.io' ? DOCKER_HUB : lower;
+}
+function apiHostFor(registry) {
+    return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+}
+/** Splits 'host:port' and '[v6]:port'; a bare IPv6 address without brackets counts as all host. */
+function splitHostPort(hostPort) {
+    if (hostPort.startsWith('[')) {
+        const close = hostPort.indexOf(']');
+        if (close !== -1 && hostPort[close + 1] === ':')
+            return { host: hostPort.slice(0, close + 1), port: hostPort.slice(close + 2) };
+        return { host: hostPort };
+    }
+    const colon = hostPort.indexOf(':');
+    if (colon === -1 || hostPort.indexOf(':', colon + 1) !== -1)
+        return { host: hostPort };
+    return { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
+}
+/** ::1 in any spelling: compressed, expanded or with leading zeros. */
+function isIpv6Loopback(address) {
+    if (!/^[0-9a-f:]+$/.test(address))
+        return false;
+    const halves = address.split('::');
+    if (halves.length > 2)
+        return false;
+    const groups = (text) => (text === '' ? [] : text.split(':'));
+    const head = groups(halves[0] ?? '');
+    const tail = halves.length === 2 ? groups(halves[1] ?? '') : [];
+    const missing = 8 - head.length - tail.length;
+    if (halves.length === 2 ? missing < 1 : missing !== 0)
+        return false;
+    const all = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+    if (all.some((group) => !/^[0-9a-f]{1,4}$/.test(group)))
+        return false;
+    return all.slice(0, 7).every((group) => parseInt(group, 16) === 0) && parseInt(all[7] ?? '', 16) === 1;
+}
+function quote(input) {
+    const shown = input.length > 200 ? `${input.slice(0, 200)}…` : input;
+    return JSON.stringify(shown);
+}
+
+
+/***/ }),
+
+/***/ 5186:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H3: () => (/* binding */ isAttestation),
+/* harmony export */   dY: () => (/* binding */ MANIFEST_ACCEPT),
+/* harmony export */   nw: () => (/* binding */ isIndex),
+/* harmony export */   pJ: () => (/* binding */ isImageManifest),
+/* harmony export */   uM: () => (/* binding */ SCHEMA1_MEDIA_TYPES),
+/* harmony export */   zu: () => (/* binding */ MediaType)
+/* harmony export */ });
+/* unused harmony exports INDEX_MEDIA_TYPES, IMAGE_MANIFEST_MEDIA_TYPES */
+// Spec types shared by the registry client, the local sources and the verifier.
+// Shapes follow the OCI image spec and Docker's schema2; only the fields we use are typed,
+// the rest stays reachable through the index signatures so nothing is lost when we report.
+const MediaType = {
+    DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    DockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+    DockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    DockerConfig: 'application/vnd.docker.container.image.v1+json',
+    DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    DockerLayerZstd: 'application/vnd.docker.image.rootfs.diff.tar.zstd',
+    DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+    OciManifest: 'application/vnd.oci.image.manifest.v1+json',
+    OciIndex: 'application/vnd.oci.image.index.v1+json',
+    OciConfig: 'application/vnd.oci.image.config.v1+json',
+    OciLayer: 'application/vnd.oci.image.layer.v1.tar',
+    OciLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    OciLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    OciLayerNondistributable: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
+    OciLayerNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+    OciLayerNondistributableZstd: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+    InToto: 'application/vnd.in-toto+json',
+};
+/** What we send as Accept for manifests: every list and image type we understand, never schema1. */
+const MANIFEST_ACCEPT = [
+    MediaType.OciIndex,
+    MediaType.OciManifest,
+    MediaType.DockerManifestList,
+    MediaType.DockerManifest,
+].join(', ');
+const INDEX_MEDIA_TYPES = new Set([MediaType.OciIndex, MediaType.DockerManifestList]);
+const IMAGE_MANIFEST_MEDIA_TYPES = new Set([MediaType.OciManifest, MediaType.DockerManifest]);
+const SCHEMA1_MEDIA_TYPES = new Set([
+    MediaType.DockerSchema1,
+    MediaType.DockerSchema1Signed,
+    'application/json', // schema1 registries sometimes answer plain JSON
+]);
+function isIndex(mediaType) {
+    return INDEX_MEDIA_TYPES.has(mediaType);
+}
+function isImageManifest(mediaType) {
+    return IMAGE_MANIFEST_MEDIA_TYPES.has(mediaType);
+}
+/**
+ * BuildKit stores attestations as index entries with platform unknown/unknown and a reference-type
+ * annotation. Only the platform counts: Docker and containerd pick from an index by platform and
+ * ignore annotations, so an entry annotated as an attestation but carrying a real platform is an
+ * image a runtime will pull, and must be verified like one. So is an entry with no platform at
+ * all: containerd keeps it as a match for any platform (sorted last), so a host whose platform
+ * the index does not list falls back to it.
+ */
+function isAttestation(d) {
+    return d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown';
+}
+
+
+/***/ }),
+
+/***/ 1279:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DE: () => (/* binding */ parsePlatformSelection),
+/* harmony export */   E1: () => (/* binding */ parseList),
+/* harmony export */   NQ: () => (/* binding */ parseBuildArgs),
+/* harmony export */   XV: () => (/* binding */ parseFailOn),
+/* harmony export */   aj: () => (/* binding */ parseEfficiencyGate),
+/* harmony export */   cF: () => (/* binding */ parseRequireAttestations),
+/* harmony export */   cW: () => (/* binding */ parseRegistryTimeout),
+/* harmony export */   fx: () => (/* binding */ MAX_CONCURRENCY),
+/* harmony export */   gn: () => (/* binding */ parsePlatformsExpected),
+/* harmony export */   m: () => (/* binding */ parseDigest),
+/* harmony export */   nY: () => (/* binding */ parseConcurrency),
+/* harmony export */   yG: () => (/* binding */ parseBoolean),
+/* harmony export */   yR: () => (/* binding */ parseBaseImage)
+/* harmony export */ });
+/* unused harmony exports parseByteSize, parsePercent, parseRatio */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2174);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9240);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(374);
+// Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
+// @actions/core here, so the CLI and tests use the same rules and messages.
+
+
+
+function parseDigest(value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    if (!(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .isValidDigest */ .fH)(v)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the digest input "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>, e.g. \${{ steps.build.outputs.digest }}`);
+    }
+    return v;
+}
+function parseList(value) {
+    return value
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+function parseFailOn(value) {
+    const items = parseList(value.toLowerCase());
+    if (items.length === 0)
+        return { mismatch: true, drift: false };
+    const known = new Set(['mismatch', 'drift', 'never']);
+    const unknown = items.filter((i) => !known.has(i));
+    if (unknown.length) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
+    }
+    if (items.includes('never') && items.length > 1)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" mixes never with other values: use one or the other`);
+    return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
+}
+/** The base-image input: auto (detect), none (skip the base check), or a reference checked now. */
+function parseBaseImage(value) {
+    const v = value.trim();
+    if (!v || v.toLowerCase() === 'auto')
+        return 'auto';
+    if (v.toLowerCase() === 'none')
+        return 'none';
+    try {
+        (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .parseReference */ .F2)(v);
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the base-image input: ${err.message}; or use auto or none`);
+        throw err;
+    }
+    return v;
+}
+/**
+ * build-args as docker/build-push-action takes them: one NAME=value per line (values may contain
+ * '=' and ','). A bare NAME takes its value from the environment, as `docker build --build-arg NAME` does.
+ */
+function parseBuildArgs(value, env = process.env) {
+    const args = {};
+    for (const raw of value.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (!line)
+            continue;
+        const eq = line.indexOf('=');
+        const name = (eq === -1 ? line : line.slice(0, eq)).trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
+        }
+        if (eq !== -1)
+            args[name] = line.slice(eq + 1);
+        else if (env[name] !== undefined)
+            args[name] = env[name];
+    }
+    return args;
+}
+function parseBoolean(name, value, fallback) {
+    const v = value.trim().toLowerCase();
+    if (!v)
+        return fallback;
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(v))
+        return false;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the ${name} input "${value}" is not a boolean: use true or false`);
+}
+/** `registry-timeout`: whole seconds of silence, 1 to 3600; empty means the default (60 s). */
+function parseRegistryTimeout(value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const n = Number(v.replace(/s$/, ''));
+    if (!/^\d+s?$/.test(v) || n < 1 || n > 3600) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
+    }
+    return n * 1000;
+}
+function parsePlatformSelection(value) {
+    const items = parseList(value ?? '');
+    if (items.length === 0)
+        return { kind: 'default' };
+    if (items.some((i) => i.toLowerCase() === 'all')) {
+        if (items.length > 1)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `platform "${value}" mixes all with single platforms: use all, or list the platforms`);
+        return { kind: 'all' };
+    }
+    const platforms = [];
+    for (const item of items) {
+        let platform;
+        try {
+            platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .parsePlatform */ .Y8)(item);
+        }
+        catch {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `platform "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
+        }
+        if (!platforms.some((p) => (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(p) === (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)))
+            platforms.push(platform);
+    }
+    return platforms.length === 1 ? { kind: 'one', platform: platforms[0] } : { kind: 'list', platforms };
+}
+/** The most layers deep verification keeps in flight (the deep-concurrency input and --concurrency). */
+const MAX_CONCURRENCY = 32;
+/** Layers verified at once: a whole number from 1 to `max`; empty means automatic (undefined). */
+function parseConcurrency(name, value, max) {
+    const v = value.trim().toLowerCase();
+    if (!v || v === 'auto')
+        return undefined;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the ${name} input "${value}" is not a number of layers: use a whole number from 1 to ${max}, or leave it empty for automatic`);
+    }
+    return n;
+}
+/** `require-attestations`: a comma or newline list of provenance and sbom; empty requires none. */
+function parseRequireAttestations(name, value) {
+    const kinds = [];
+    for (const item of parseList(value.toLowerCase())) {
+        if (item !== 'provenance' && item !== 'sbom') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${item.slice(0, 80)}" is not an attestation kind: use provenance, sbom or both (comma-separated), or leave it empty`);
+        }
+        if (!kinds.includes(item))
+            kinds.push(item);
+    }
+    return kinds;
+}
+/**
+ * `platforms-expected`: the platforms the pushed tag must serve, exactly (a comma or newline list,
+ * normalised as containerd does: linux/arm64/v8 is linux/arm64). Empty: no platform gate.
+ */
+function parsePlatformsExpected(name, value) {
+    const items = parseList(value);
+    if (items.length === 0)
+        return undefined;
+    const platforms = [];
+    for (const item of items) {
+        let platform;
+        try {
+            platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .parsePlatform */ .Y8)(item);
+        }
+        catch {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${item.slice(0, 80)}" is not os/architecture[/variant]: list every platform the tag must serve, e.g. linux/amd64,linux/arm64`);
+        }
+        if (platforms.some((p) => (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(p) === (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform))) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} lists ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)} twice: name each platform once`);
+        }
+        platforms.push(platform);
+    }
+    return platforms;
+}
+/**
+ * A byte count: `1048576`, `20MB`, `1.5 GiB`. K, M, G, T (with or without B) are powers of 1000
+ * and KiB, MiB, GiB, TiB powers of 1024, as dive's `.dive-ci` reads them (go-humanize).
+ */
+function parseByteSize(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*(?:([kmgt])(i?)b?|b)?$/i.exec(v);
+    const power = match?.[2] ? 'kmgt'.indexOf(match[2].toLowerCase()) + 1 : 0;
+    const bytes = match ? Math.round(Number(match[1]) * (match[3] ? 1024 : 1000) ** power) : NaN;
+    if (!Number.isSafeInteger(bytes)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${v.slice(0, 40)}" is not a size: give bytes, optionally with K, M or G (powers of 1000) or KiB, MiB, GiB, e.g. 20MB`);
+    }
+    return bytes;
+}
+/** A percentage from 0 to 100, with or without `%`. */
+function parsePercent(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const n = Number(v.replace(/\s*%$/, ''));
+    if (!/^\d+(\.\d+)?\s*%?$/.test(v) || n > 100) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${v.slice(0, 40)}" is not a percentage: give a number from 0 to 100, e.g. 10 or 10%`);
+    }
+    return n;
+}
+/** A ratio from 0 to 1 (dive's lowestEfficiency). */
+function parseRatio(name, value) {
+    const v = value.trim();
+    if (!v)
+        return undefined;
+    const n = Number(v);
+    if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(v) || n > 1) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${name} "${v.slice(0, 40)}" is not a ratio: give a number from 0 to 1, e.g. 0.95`);
+    }
+    return n;
+}
+/**
+ * The efficiency gate from its four inputs (`flag` spells each name as the caller's users write it).
+ * It reads every layer's files, so it needs deep; min-wasted-bytes only qualifies max-wasted-percent.
+ */
+function parseEfficiencyGate(values, deep, flag, deepFlag) {
+    const gate = {
+        maxWastedBytes: parseByteSize(flag('max-wasted-bytes'), values.maxWastedBytes),
+        maxWastedPercent: parsePercent(flag('max-wasted-percent'), values.maxWastedPercent),
+        minWastedBytes: parseByteSize(flag('min-wasted-bytes'), values.minWastedBytes),
+        minEfficiency: parseRatio(flag('min-efficiency'), values.minEfficiency),
+    };
+    const given = Object.keys(gate).filter((k) => gate[k] !== undefined);
+    if (given.length === 0)
+        return undefined;
+    const names = given.map((k) => flag(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))).join(', ');
+    if (!deep)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${names} need${given.length === 1 ? 's' : ''} ${deepFlag} (wasted bytes and efficiency are counted from every layer's files): add ${deepFlag}`);
+    if (gate.minWastedBytes !== undefined && gate.maxWastedPercent === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `${flag('min-wasted-bytes')} is the floor under which ${flag('max-wasted-percent')} does not apply: set ${flag('max-wasted-percent')} too, or use ${flag('max-wasted-bytes')}`);
+    }
+    return gate;
+}
+
+
+/***/ }),
+
+/***/ 601:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   Uz: () => (/* binding */ RETRYABLE_STATUS),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter),
+/* harmony export */   tE: () => (/* binding */ decideRetry),
+/* harmony export */   vI: () => (/* binding */ DEFAULT_RETRY)
+/* harmony export */ });
+// When to try a registry request again: exponential backoff with jitter, `Retry-After` (seconds
+// or an HTTP date) honoured up to a cap, and a total deadline past which no retry starts. Pure,
+// so the timing rules are tested without waiting.
+/** Statuses worth another try: request timeout, rate limit, and the server-side 5xx family. */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 250, maxDelayMs: 30_000, deadlineMs: 120_000 };
+/**
+ * "Equal jitter": half of the doubled step is fixed, half random. Spreads clients that failed
+ * together (so they do not all come back at once) while still guaranteeing the wait grows.
+ * attempt 1 → [base, 2·base), attempt 2 → [2·base, 4·base), … capped at maxDelayMs.
+ */
+function backoffDelay(attempt, policy, random = Math.random) {
+    const step = policy.baseDelayMs * 2 ** Math.max(0, attempt - 1);
+    const jittered = step + Math.floor(random() * step);
+    return Math.min(jittered, policy.maxDelayMs);
+}
+/** `Retry-After` as milliseconds from `now`: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfter(value, now) {
+    const v = value?.trim();
+    if (!v)
+        return undefined;
+    if (/^\d+(?:\.\d+)?$/.test(v))
+        return Math.round(Number(v) * 1000);
+    // An HTTP date always names a weekday or month; this keeps Date.parse from reading "12" as a year.
+    if (!/[A-Za-z]/.test(v))
+        return undefined;
+    const date = Date.parse(v);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/**
+ * Whether to try again after failed attempt `attempt` (1-based), started at `startedAt`.
+ * A `Retry-After` longer than we would wait is not shortened: asking again early only earns
+ * another refusal, so the caller reports the refusal instead.
+ */
+function decideRetry(attempt, policy, startedAt, now, retryAfterMs, random = Math.random) {
+    if (attempt >= policy.attempts)
+        return { retry: false, reason: 'attempts' };
+    if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs)
+        return { retry: false, reason: 'retry-after-too-long' };
+    const waitMs = retryAfterMs ?? backoffDelay(attempt, policy, random);
+    if (now + waitMs > startedAt + policy.deadlineMs)
+        return { retry: false, reason: 'deadline' };
+    return { retry: true, waitMs };
+}
+
+
+/***/ }),
+
+/***/ 1713:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ errorLine),
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   EF: () => (/* binding */ readCapped),
+/* harmony export */   fT: () => (/* binding */ bodyError),
+/* harmony export */   fr: () => (/* binding */ isTransientBodyError),
+/* harmony export */   p: () => (/* binding */ InterruptedBodyError),
+/* harmony export */   tN: () => (/* binding */ send),
+/* harmony export */   vf: () => (/* binding */ discard),
+/* harmony export */   wP: () => (/* binding */ timeoutsFor),
+/* harmony export */   wx: () => (/* binding */ header),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_TIMEOUTS, oneLineText */
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2480);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2174);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(601);
+// HTTP transport for registry traffic: one undici request with our own redirect loop (so the
+// Authorization header never crosses origins and https never downgrades), bounded retries with
+// backoff for idempotent requests, timeouts on silence, and size-capped body reading that turns
+// a broken body into an error the caller may retry. Everything above this file speaks in URLs
+// and statuses, never in sockets.
+
+
+
+const DEFAULT_TIMEOUTS = { connectMs: 15_000, headersMs: 60_000, bodyIdleMs: 60_000 };
+/** Timeouts for a `registry-timeout` of `ms`: connecting never needs longer than 15 s. */
+function timeoutsFor(ms) {
+    return { connectMs: Math.min(ms, DEFAULT_TIMEOUTS.connectMs), headersMs: ms, bodyIdleMs: ms };
+}
+const agents = new Map();
+/** One connection pool per set of timeouts, shared by every client that uses them. */
+function agentFor(t) {
+    const key = `${t.connectMs}/${t.headersMs}/${t.bodyIdleMs}`;
+    let agent = agents.get(key);
+    if (!agent) {
+        agent = new undici__WEBPACK_IMPORTED_MODULE_0__/* .Agent */ .g6({ connectTimeout: t.connectMs, headersTimeout: t.headersMs, bodyTimeout: t.bodyIdleMs, keepAliveTimeout: 10_000 });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+function header(res, name) {
+    const v = res.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(', ') : v;
+}
+/**
+ * Sends one request, following redirects and retrying transient failures (connection errors,
+ * 408/429/5xx) with backoff, within the retry deadline. A retryable status that is still there
+ * when we give up is returned, so the caller can say what the registry said. The caller owns the body.
+ */
+async function send(req, opts) {
+    // A POST (token requests) is not known to be idempotent: one try.
+    const policy = { ..._backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULT_RETRY */ .vI, ...opts.retry, ...(req.method === 'POST' ? { attempts: 1 } : {}) };
+    const startedAt = Date.now();
+    for (let attempt = 1;; attempt++) {
+        let res;
+        try {
+            res = await sendFollowingRedirects(req, opts);
+        }
+        catch (err) {
+            if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi || !isTransient(err))
+                throw connectionError(err, req.url, opts, attempt);
+            const decision = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .decideRetry */ .tE)(attempt, policy, startedAt, Date.now());
+            if (!decision.retry)
+                throw connectionError(err, req.url, opts, attempt);
+            await sleep(decision.waitMs);
+            continue;
+        }
+        if (!_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRYABLE_STATUS */ .Uz.has(res.status))
+            return res;
+        const retryAfter = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .parseRetryAfter */ .mu)(header(res, 'retry-after'), Date.now());
+        const decision = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .decideRetry */ .tE)(attempt, policy, startedAt, Date.now(), retryAfter);
+        if (!decision.retry)
+            return res;
+        await discard(res);
+        await sleep(decision.waitMs);
+    }
+}
+/**
+ * Follows redirects as Go's http.Client does, and stricter where a secret could travel: a 301, 302
+ * or 303 turns a POST into a GET without a body (HEAD and GET stay as they are); a 307 or 308 keeps
+ * the method and the body only while it stays on the origin the request was meant for — a body
+ * (a token request's form, with the password or refresh token) is never resent to another origin,
+ * so that redirect is an error. `Authorization` goes to the first origin only.
+ */
+async function sendFollowingRedirects(req, opts) {
+    const origin = new URL(req.url).origin;
+    let url = new URL(req.url);
+    let method = req.method;
+    let body = req.body;
+    let extraHeaders = { ...req.headers };
+    const maxRedirects = opts.maxRedirects ?? 10;
+    const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+    for (let hop = 0;; hop++) {
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `refusing to fetch ${redact(url.toString())}: only https and http are spoken`);
+        }
+        if (url.protocol === 'http:' && !opts.allowHttp(url)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `refusing plain http to ${url.host}: only loopback hosts and hosts listed in insecure-registries may use http`);
+        }
+        const headers = {
+            'user-agent': opts.userAgent ?? 'verify-image',
+            // We hash what the registry stored: never let a proxy or undici decode it for us.
+            'accept-encoding': 'identity',
+            ...extraHeaders,
+        };
+        if (req.authorization && url.origin === origin)
+            headers.authorization = req.authorization;
+        const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, { method, headers, body, dispatcher: agentFor(timeouts) });
+        const location = header(res, 'location');
+        const status = res.statusCode;
+        if (REDIRECTS.has(status) && location) {
+            await res.body.dump().catch(() => undefined);
+            if (hop >= maxRedirects) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `too many redirects (over ${maxRedirects}) fetching ${redact(req.url)}: the registry or its CDN is misconfigured`);
+            }
+            let next;
+            try {
+                next = new URL(location, url);
+            }
+            catch {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `${url.host} answered ${status} with a Location that is not a URL, fetching ${redact(req.url)}`);
+            }
+            if (url.protocol === 'https:' && next.protocol === 'http:') {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `refusing a redirect from https to plain http (${next.host}) fetching ${redact(req.url)}: the registry must keep its downloads on https`);
+            }
+            if (status === 307 || status === 308) {
+                if (body !== undefined && next.origin !== origin) {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `${url.host} redirected a ${method} to ${redact(req.url)} to another origin (${next.host}, HTTP ${status}); refusing to resend its body, which may hold credentials: fix the server's redirect`);
+                }
+            }
+            else if (method !== 'GET' && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+                extraHeaders = withoutBodyHeaders(extraHeaders);
+            }
+            url = next;
+            continue;
+        }
+        return { status, headers: res.headers, url: url.toString(), body: res.body, idleTimeoutMs: timeouts.bodyIdleMs };
+    }
+}
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+function withoutBodyHeaders(headers) {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => !/^content-/i.test(name)));
+}
+/** A body broke off while being read (reset, truncation, silence): reading it again may work. */
+class InterruptedBodyError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi {
+    constructor(message) {
+        super('unreachable', message);
+    }
+}
+/** Drains and drops a body we do not need, so the connection can be reused. */
+async function discard(res) {
+    await res.body.dump().catch(() => undefined);
+}
+/**
+ * Reads a whole body, refusing to hold more than `cap` bytes (by Content-Length before reading,
+ * and by counting while reading). A broken connection becomes an InterruptedBodyError.
+ * `overCap` makes the error for a body over the cap, when the caller can say more.
+ */
+async function readCapped(res, cap, what, overCap) {
+    const tooLarge = () => overCap?.() ??
+        new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('protocol', `${what} is larger than ${cap} bytes; refusing to read it: check that ${new URL(res.url).host} serves what the reference names`);
+    const declared = Number(header(res, 'content-length'));
+    if (Number.isFinite(declared) && declared > cap) {
+        res.body.destroy();
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    try {
+        for await (const chunk of res.body) {
+            const buf = chunk;
+            total += buf.length;
+            if (total > cap) {
+                res.body.destroy();
+                throw tooLarge();
+            }
+            chunks.push(buf);
+        }
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi)
+            throw err;
+        throw bodyError(err, res, what);
+    }
+    return Buffer.concat(chunks, total);
+}
+/** Is this error from reading a body one that another request might not hit? */
+function isTransientBodyError(err) {
+    if (err instanceof InterruptedBodyError)
+        return true;
+    if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi)
+        return false;
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.RequestAbortedError)
+        return false;
+    return isTransient(err);
+}
+/** The one-line error for a body that broke off. */
+function bodyError(err, res, what) {
+    if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi)
+        return err;
+    const host = new URL(res.url).host;
+    if (!isTransientBodyError(err)) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `reading ${what} from ${host} failed (${reasonOf(err)}): try again later`);
+    }
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.BodyTimeoutError) {
+        return new InterruptedBodyError(`${host} stopped sending ${what} (nothing for ${seconds(res.idleTimeoutMs)}): try again later, or raise registry-timeout if the registry is that slow`);
+    }
+    return new InterruptedBodyError(`the connection to ${host} broke while sending ${what} (${reasonOf(err)}): try again later`);
+}
+/** Turns a registry error body into one readable line, e.g. `MANIFEST_UNKNOWN: manifest unknown`. */
+async function errorLine(res) {
+    let text;
+    try {
+        text = (await readCapped(res, 64 * 1024, 'error body')).toString('utf8');
+    }
+    catch {
+        return `HTTP ${res.status}`;
+    }
+    try {
+        const parsed = JSON.parse(text);
+        if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
+            const line = parsed.errors
+                .map((e) => [e?.code, e?.message].filter((part) => typeof part === 'string' && part).join(': '))
+                .filter(Boolean)
+                .join('; ');
+            if (line)
+                return oneLineText(line, 300);
+        }
+    }
+    catch {
+        // not JSON: some registries (ECR) answer plain text
+    }
+    const plain = oneLineText(text, 200);
+    return plain ? `HTTP ${res.status}: ${plain}` : `HTTP ${res.status}`;
+}
+/**
+ * Outside text (an error body) as one short line without what a server may echo back of our
+ * request: query strings are cut (`?…`), and the values of credential-like parameters
+ * (`password=…`, `"refresh_token": "…"`) are masked, whatever else scrubbing finds later.
+ */
+function oneLineText(text, max) {
+    const line = text
+        .replace(/\?[^\s"'<>=?]*=[^\s"'<>]*/g, '?…')
+        .replace(CREDENTIAL_PARAM, '$1***')
+        .replace(CREDENTIAL_FIELD, '$1***"')
+        .replace(/\s+/g, ' ')
+        .trim();
+    // Cut at a word boundary: half a word may be half a secret that scrubbing can no longer recognise.
+    return line.length <= max ? line : `${line.slice(0, max).replace(/\S*$/, '').trimEnd()}…`;
+}
+const CREDENTIAL_NAMES = '(?:password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|identitytoken|registrytoken|auth|authorization)';
+const CREDENTIAL_PARAM = new RegExp(`(\\b${CREDENTIAL_NAMES}=)[^&\\s"'<>]*`, 'gi');
+const CREDENTIAL_FIELD = new RegExp(`("${CREDENTIAL_NAMES}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi');
+function isTransient(err) {
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.UndiciError) {
+        return !(err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.InvalidArgumentError) && !(err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.RequestAbortedError);
+    }
+    const code = codeOf(err);
+    return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN';
+}
+const TLS_TRUST_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+function connectionError(err, url, opts, attempts) {
+    if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi)
+        return err;
+    const host = new URL(url).host;
+    const code = codeOf(err);
+    const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+    const tries = attempts > 1 ? `, ${attempts} tries` : '';
+    if (code && TLS_TRUST_CODES.has(code)) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `the TLS certificate of ${host} is not trusted (${code}): give the registry a certificate from a trusted CA, or point NODE_EXTRA_CA_CERTS at its CA`);
+    }
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.ConnectTimeoutError) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `cannot reach registry ${host} (no connection within ${seconds(timeouts.connectMs)}${tries}): check the registry address and that it is up`);
+    }
+    if (err instanceof undici__WEBPACK_IMPORTED_MODULE_0__/* .errors */ .sO.HeadersTimeoutError) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `registry ${host} did not answer within ${seconds(timeouts.headersMs)}${tries}: try again later, or raise registry-timeout if the registry is that slow`);
+    }
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .VerifyImageError */ .Vi('unreachable', `cannot reach registry ${host} (${reasonOf(err)}${tries}): check the registry address and that it is up`);
+}
+function codeOf(err) {
+    const e = err;
+    const code = e?.code ?? e?.cause?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+function reasonOf(err) {
+    const code = codeOf(err);
+    const message = err instanceof Error ? err.message : String(err);
+    if (code && !code.startsWith('UND_ERR'))
+        return code;
+    return oneLineText(message, 120) || code || 'unknown error';
+}
+function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
+}
+/** URLs can carry presigned query strings; keep them out of messages. */
+function redact(url) {
+    try {
+        const u = new URL(url);
+        return `${u.origin}${u.pathname}`;
+    }
+    catch {
+        return '<url>';
+    }
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+
+/***/ }),
+
+/***/ 333:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CO: () => (/* binding */ digestKey),
+/* harmony export */   ju: () => (/* binding */ parseCachedLayer),
+/* harmony export */   rz: () => (/* binding */ CACHE_FORMAT)
+/* harmony export */ });
+/* unused harmony export DirectoryLayerCache */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(374);
+// The verified-layer cache: blob digest → the diff_id its bytes were proved to decompress to,
+// with the layer's statistics and entry index (so wasted bytes can still be computed on a hit).
+// An entry is written only after a layer passed every check, and is used only when the
+// manifest's size and the config's diff_id agree with it. Entries live on the machine's own
+// disk: the cache is as trustworthy as the runner it is on.
+//
+// Two stores share the entry format: a plain directory (the CLI, tests) and the runner's tool
+// cache (the action, src/verify/cache-toolcache.ts), so @actions/tool-cache stays out of the CLI.
+
+
+
+const CACHE_FORMAT = 1;
+/** Parses an entry, refusing anything that is not exactly what `put` writes for `digest`. */
+function parseCachedLayer(text, digest) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    const e = value;
+    if (!e || typeof e !== 'object' || e.format !== CACHE_FORMAT || e.digest !== digest)
+        return undefined;
+    if (typeof e.diffId !== 'string' || !(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .isValidDigest */ .fH)(e.diffId) || typeof e.mediaType !== 'string')
+        return undefined;
+    if (!isCount(e.size) || !isCount(e.uncompressedSize) || !e.counts || typeof e.counts !== 'object')
+        return undefined;
+    const index = e.index;
+    if (!index || !Array.isArray(index.paths) || !Array.isArray(index.sizes) || typeof index.kinds !== 'string')
+        return undefined;
+    if (index.paths.length !== index.kinds.length || index.paths.length !== index.sizes.length)
+        return undefined;
+    if (!/^[fdlhowq]*$/.test(index.kinds))
+        return undefined;
+    return e;
+}
+function isCount(n) {
+    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
+/** `sha256:abc…` → `sha256-abc…`, safe as a file or version name. */
+function digestKey(digest) {
+    return digest.replace(':', '-');
+}
+/** A cache in a plain directory: `<dir>/<algorithm>-<hex>.json`, written atomically. */
+class DirectoryLayerCache {
+    location;
+    constructor(location) {
+        this.location = location;
+    }
+    async get(digest) {
+        if (!isValidDigest(digest))
+            return undefined;
+        try {
+            return parseCachedLayer(await readFile(this.file(digest), 'utf8'), digest);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    async put(entry) {
+        await mkdir(this.location, { recursive: true });
+        const target = this.file(entry.digest);
+        const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
+        await writeFile(temp, JSON.stringify(entry));
+        await rename(temp, target);
+    }
+    file(digest) {
+        return join(this.location, `${digestKey(digest)}.json`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9397:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $q: () => (/* binding */ copiesText),
+/* harmony export */   QM: () => (/* binding */ efficiencyScore),
+/* harmony export */   Tu: () => (/* binding */ analyzeWaste)
+/* harmony export */ });
+// Wasted bytes across layers, pure: file content that a later layer overwrites or deletes still
+// ships in the image (dive calls it inefficiency). A regular file's bytes in layer i are wasted
+// when some layer above i
+//   - has an entry at the same path (a new version of the file, or something else in its place),
+//   - has an entry at one of its parent directories that is not a directory,
+//   - whites out the path or a parent directory (`.wh.NAME`), or
+//   - marks a parent directory opaque (`.wh..wh..opq`).
+// Layers are walked from the top down, so each lookup asks about the layers above only.
+/**
+ * Where a path's hidden copies were and what hid each, in words, to follow "in" or "shipped in":
+ * `layer 3, deleted by layer 5`, or `layer 4, overwritten by layer 5, and in layer 5, deleted by layer 10`.
+ */
+function copiesText(file) {
+    const each = file.copies.map((c) => `layer ${c.layer}, ${c.how} by layer ${c.by}`);
+    return each.length <= 1 ? (each[0] ?? '') : `${each.slice(0, -1).join(', in ')}, and in ${each.at(-1)}`;
+}
+/** `layers[i]` is layer i+1's index, or undefined when its contents are unknown (not read). */
+function analyzeWaste(layers) {
+    // Nearest layer above (smallest index) that has each kind of entry at a path.
+    const present = new Map();
+    const deleted = new Map();
+    const opaque = new Map();
+    const perLayer = layers.map(() => 0);
+    const byPath = new Map();
+    for (let i = layers.length - 1; i >= 0; i--) {
+        const index = layers[i];
+        if (!index)
+            continue;
+        const n = index.paths.length;
+        for (let e = 0; e < n; e++) {
+            if (index.kinds[e] !== 'f')
+                continue;
+            const size = index.sizes[e] ?? 0;
+            if (size === 0)
+                continue;
+            const path = index.paths[e];
+            const hidden = hiddenBy(path, present, deleted, opaque);
+            if (!hidden)
+                continue;
+            perLayer[i] = (perLayer[i] ?? 0) + size;
+            // Walking down, each copy is met below the ones already recorded: it goes first.
+            const copy = { layer: i + 1, bytes: size, how: hidden.how, by: hidden.layer + 1 };
+            const known = byPath.get(path);
+            if (known) {
+                known.bytes += size;
+                known.layers.unshift(i + 1);
+                known.copies.unshift(copy);
+            }
+            else {
+                byPath.set(path, { path, bytes: size, layers: [i + 1], copies: [copy] });
+            }
+        }
+        // Only now does layer i become one of "the layers above" for the layers below it.
+        for (let e = 0; e < n; e++) {
+            const path = index.paths[e];
+            switch (index.kinds[e]) {
+                case 'w':
+                    deleted.set(path, i);
+                    break;
+                case 'q':
+                    opaque.set(path, i);
+                    break;
+                default:
+                    present.set(path, { layer: i, dir: index.kinds[e] === 'd' });
+            }
+        }
+    }
+    const files = [...byPath.values()].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+    return { totalBytes: perLayer.reduce((a, b) => a + b, 0), perLayer, files };
+}
+function hiddenBy(path, present, deleted, opaque) {
+    let best;
+    const consider = (layer, how) => {
+        if (layer !== undefined && (!best || layer < best.layer))
+            best = { layer, how };
+    };
+    const same = present.get(path);
+    if (same)
+        consider(same.layer, 'overwritten');
+    consider(deleted.get(path), 'deleted');
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+        const parent = path.slice(0, slash);
+        const entry = present.get(parent);
+        if (entry && !entry.dir)
+            consider(entry.layer, 'overwritten');
+        consider(deleted.get(parent), 'deleted');
+        consider(opaque.get(parent), 'deleted');
+    }
+    // An opaque root hides everything below it.
+    consider(opaque.get(''), 'deleted');
+    return best;
+}
+/**
+ * dive's efficiency score (wagoodman/dive `filetree/efficiency.go`), so a `min-efficiency` taken
+ * from a `.dive-ci` file means the same here. Each layer contributes its leaf entries (a path no
+ * other entry of that layer lies under): a file its size, a whiteout the size of the directory it
+ * deletes as the lower layers stacked it (a deleted file counts 0). Per path, the smallest
+ * contribution is what the image needs and the sum is what it ships; the score is
+ * Σ smallest / Σ sum over all paths, 1 for an image with no bytes. Like dive, opaque-directory
+ * markers are ignored; unlike dive, a whiteout of a path that does not exist counts 0 instead of
+ * abandoning the rest of that layer. Unknown layers (not read) are left out.
+ */
+function efficiencyScore(layers) {
+    const stacked = new Map();
+    const perPath = new Map();
+    for (const index of layers) {
+        if (!index)
+            continue;
+        // One node per path and kind in dive's tree: the last entry of a path wins.
+        const entries = new Map();
+        for (let e = 0; e < index.paths.length; e++) {
+            const kind = index.kinds[e];
+            if (kind === 'q')
+                continue;
+            const path = index.paths[e];
+            if (path === '')
+                continue;
+            entries.set(`${kind === 'w' ? 'w' : 'n'}:${path}`, { path, kind, size: index.sizes[e] ?? 0 });
+        }
+        const parents = new Set();
+        for (const { path } of entries.values()) {
+            for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1))
+                parents.add(path.slice(0, slash));
+        }
+        for (const { path, kind, size } of entries.values()) {
+            if (kind !== 'w' && parents.has(path))
+                continue;
+            const bytes = kind === 'w' ? deletedDirectoryBytes(stacked, path) : size;
+            const known = perPath.get(path);
+            if (known) {
+                known.sum += bytes;
+                known.min = Math.min(known.min, bytes);
+            }
+            else {
+                perPath.set(path, { sum: bytes, min: bytes });
+            }
+        }
+        // Only now is this layer part of "the layers below" for the next one.
+        for (const { path, kind, size } of entries.values()) {
+            if (kind === 'w') {
+                for (const key of [...stacked.keys()])
+                    if (key === path || key.startsWith(`${path}/`))
+                        stacked.delete(key);
+            }
+            else {
+                stacked.set(path, { dir: kind === 'd', size });
+            }
+        }
+    }
+    let needed = 0;
+    let shipped = 0;
+    for (const { sum, min } of perPath.values()) {
+        needed += min;
+        shipped += sum;
+    }
+    return shipped === 0 ? 1 : needed / shipped;
+}
+/** What a whiteout removes as dive sizes it: a directory's own entry and everything under it; a file, nothing. */
+function deletedDirectoryBytes(stacked, path) {
+    if (!stacked.get(path)?.dir)
+        return 0;
+    let bytes = 0;
+    for (const [key, entry] of stacked)
+        if (key === path || key.startsWith(`${path}/`))
+            bytes += entry.size;
+    return bytes;
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -84392,6 +84228,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
@@ -84458,6 +84301,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
 /***/ 6760:
 /***/ ((module) => {
 
@@ -84490,6 +84340,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:sqlite"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 
@@ -84598,6 +84455,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -84671,6 +84531,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -84713,6 +84585,28 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -84736,6 +84630,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

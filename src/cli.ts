@@ -12,14 +12,13 @@ import { auditExitCode, parseCliArgs, USAGE, verifyExitCode, type CliFlags } fro
 import { describeError, VerifyImageError } from './errors.js';
 import { inertJson, inertLines, logLine, neutralise, type Logger } from './log.js';
 import { auditImages } from './audit.js';
-import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseEfficiencyGate, parseFailOn, parsePlatformsExpected, parseRegistryTimeout, parseRequireAttestations } from './options.js';
+import { parseBaseImage, parseBuildArgs, parseConcurrency, parseDigest, parseEfficiencyGate, parseFailOn, MAX_CONCURRENCY, parsePlatformsExpected, parseRegistryTimeout, parseRequireAttestations } from './options.js';
 import { reportDocument } from './report/json.js';
 import type { VerifyReport } from './model/report.js';
 import { renderAuditText, renderText } from './report/text.js';
 import { run, type RunInputs } from './run.js';
 import { SecretTracker } from './secrets.js';
 import { DirectoryLayerCache } from './verify/cache.js';
-import { MAX_CONCURRENCY } from './verify/deep.js';
 
 async function cli(argv: string[]): Promise<number> {
   const command = parseCliArgs(argv);

@@ -3,11 +3,10 @@
 
 import * as core from '@actions/core';
 import { VerifyImageError } from './errors.js';
-import { parseBaseImage, parseBoolean, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseEfficiencyGate, parseList, parsePlatformsExpected, parseRegistryTimeout, parseRequireAttestations, type FailOn } from './options.js';
+import { parseBaseImage, parseBoolean, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseEfficiencyGate, parseList, MAX_CONCURRENCY, parsePlatformsExpected, parseRegistryTimeout, parseRequireAttestations, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';
 import type { LayerCache } from './verify/cache.js';
 import { openToolCache } from './verify/cache-toolcache.js';
-import { MAX_CONCURRENCY } from './verify/deep.js';
 
 export interface ActionInputs extends RunInputs {
   /** Every reference in the image input (one per line); more than one is audit mode. */

@@ -120,6 +120,9 @@ export function parsePlatformSelection(value: string | undefined): PlatformSelec
   return platforms.length === 1 ? { kind: 'one', platform: platforms[0] as Platform } : { kind: 'list', platforms };
 }
 
+/** The most layers deep verification keeps in flight (the deep-concurrency input and --concurrency). */
+export const MAX_CONCURRENCY = 32;
+
 /** Layers verified at once: a whole number from 1 to `max`; empty means automatic (undefined). */
 export function parseConcurrency(name: string, value: string, max: number): number | undefined {
   const v = value.trim().toLowerCase();

@@ -34,7 +34,6 @@ import { SecretTracker } from './secrets.js';
 import { boundStatements, checkAttestations, summarizeAttestations } from './verify/attestations.js';
 import type { LayerCache } from './verify/cache.js';
 import { describeComparison } from './verify/compared.js';
-import { deepChecks, deepError, verifyLayers } from './verify/deep.js';
 import { checkEfficiency, checkExpectedPlatforms, servedByTop } from './verify/gates.js';
 import { localSummary, platformLayerRows, remoteSummary } from './verify/layers.js';
 import { attachReferrers } from './verify/referrers.js';
@@ -174,6 +173,8 @@ async function verifyPair(pair: PlatformPair, context: RunContext): Promise<Plat
   const attestation = pairAttestation(pair.local, context.target?.kind === 'index' ? context.target.index.attestations : [], pair.remote, context.remote.attestations);
   if (attestation) report.attestation = attestation;
   if (image && inputs.deep) {
+    // Loaded only when asked for: a metadata-only run never reads the deep code (fast start, issue 15).
+    const { deepChecks, deepError, verifyLayers } = await import('./verify/deep.js');
     report.deep = await verifyLayers(context.client, image, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
     checks.push(...deepChecks(report.deep));
     const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);

@@ -39798,17 +39798,19 @@ function classifyBase(image, declared, found, now) {
         base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
     }
     base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
-    // Dates: how far behind the built-on base is, and how long a newer base has been out.
+    if (base.status === 'drifted')
+        addDriftAges(base, now);
+    return attribution ? { base, attribution } : { base };
+}
+/** How far behind the built-on base is, and how long a newer base has been out, in whole days. */
+function addDriftAges(base, now) {
     const builtOnCreated = dateOf(base.builtOn?.created);
     const currentCreated = dateOf(base.current?.created);
-    if (base.status === 'drifted') {
-        if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
-            base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
-        }
-        if (currentCreated !== undefined && now.getTime() >= currentCreated)
-            base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
+    if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
+        base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
     }
-    return attribution ? { base, attribution } : { base };
+    if (currentCreated !== undefined && now.getTime() >= currentCreated)
+        base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
 }
 function facts(image, digest) {
     const f = {
@@ -41212,12 +41214,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9391);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4716);
 /* harmony import */ var _verify_cache_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(333);
-/* harmony import */ var _verify_deep_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8405);
 // The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--deep] [--json]`,
 // and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
 // 1 when any image's base drifted, else 2 when any image or base could not be checked, else 0.
-
 
 
 
@@ -41320,7 +41320,7 @@ function cliDeepInputs(values) {
     }
     return {
         deep: Boolean(values.deep),
-        deepConcurrency: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConcurrency */ .nY)('--concurrency', values.concurrency ?? '', _verify_deep_js__WEBPACK_IMPORTED_MODULE_14__/* .MAX_CONCURRENCY */ .fx),
+        deepConcurrency: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConcurrency */ .nY)('--concurrency', values.concurrency ?? '', _options_js__WEBPACK_IMPORTED_MODULE_8__/* .MAX_CONCURRENCY */ .fx),
         layerCache: wantsCache ? new _verify_cache_js__WEBPACK_IMPORTED_MODULE_13__/* .DirectoryLayerCache */ .Z2(values['cache-dir'] || defaultCacheDir()) : undefined,
         efficiency: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseEfficiencyGate */ .aj)({
             maxWastedBytes: values['max-wasted-bytes'] ?? '',
@@ -43175,6 +43175,7 @@ function isAttestation(d) {
 /* harmony export */   aj: () => (/* binding */ parseEfficiencyGate),
 /* harmony export */   cF: () => (/* binding */ parseRequireAttestations),
 /* harmony export */   cW: () => (/* binding */ parseRegistryTimeout),
+/* harmony export */   fx: () => (/* binding */ MAX_CONCURRENCY),
 /* harmony export */   gn: () => (/* binding */ parsePlatformsExpected),
 /* harmony export */   m: () => (/* binding */ parseDigest),
 /* harmony export */   nY: () => (/* binding */ parseConcurrency),
@@ -43300,6 +43301,8 @@ function parsePlatformSelection(value) {
     }
     return platforms.length === 1 ? { kind: 'one', platform: platforms[0] } : { kind: 'list', platforms };
 }
+/** The most layers deep verification keeps in flight (the deep-concurrency input and --concurrency). */
+const MAX_CONCURRENCY = 32;
 /** Layers verified at once: a whole number from 1 to `max`; empty means automatic (undefined). */
 function parseConcurrency(name, value, max) {
     const v = value.trim().toLowerCase();
@@ -47247,8 +47250,6 @@ function blobsCompared(platforms) {
         (skipped > 0 ? `; ${skipped} platform image(s) were not downloaded` : ''));
 }
 
-// EXTERNAL MODULE: ./src/verify/deep.ts + 5 modules
-var deep = __nccwpck_require__(8405);
 // EXTERNAL MODULE: ./src/verify/waste.ts
 var waste = __nccwpck_require__(9397);
 ;// CONCATENATED MODULE: ./src/verify/gates.ts
@@ -47890,7 +47891,7 @@ function planPairs(selection, target, remote, host) {
     const local = target ? pickLocalImage(target, explicit) : undefined;
     const want = explicit ?? local?.platform ?? host;
     const entry = (0,resolve/* chooseEntry */.c$)(remote, want, !explicit && local ? `the local build ${local.reference}` : undefined);
-    return { pairs: [{ platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(entry.platform ?? want)), local, remote: entry }], wholeIndex: false, several: false };
+    return { pairs: [{ platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(entry.platform ?? want)), want, local, remote: entry }], wholeIndex: false, several: false };
 }
 /**
  * Pairs by exact platform (after normalisation: `arm64/v8` is `arm64`). With `all` or by default
@@ -47905,6 +47906,7 @@ function pairPlatforms(local, remote, selection) {
             const matcher = (0,oci_platform/* onlyPlatform */.wl)(want);
             return {
                 platform: (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(want)),
+                want,
                 local: (0,oci_platform/* bestMatch */.CE)(local, (image) => image.platform, matcher),
                 remote: (0,oci_platform/* bestMatch */.CE)(remote, (entry) => entry.platform, matcher),
             };
@@ -47958,12 +47960,38 @@ function keyOf(platform) {
  */
 function indexChecks(remote, pairs, platforms, opts) {
     const checks = opts.wholeIndex ? [...otherEntryChecks(remote), ...unpairedEntryChecks(remote, pairs)] : [];
+    // A pass must rest on at least one image hashed: a tag with no platform image verified proves nothing.
+    if (!pairs.some((pair) => pair.remote)) {
+        checks.push({ rule: 'platforms', ok: false, message: `${remote.reference} serves no platform image that was verified: nothing a runtime would run was checked` });
+    }
     checks.push(...runtimeChoiceChecks(remote, pairs));
     if (opts.expectedDigest)
         checks.push(checkTopDigest(remote, opts.expectedDigest, platforms));
     if (opts.localIndexDigest && (0,types/* isIndex */.nw)(remote.top.mediaType))
         checks.push(checkIndexDigest(remote, opts.localIndexDigest, platforms));
     return checks;
+}
+/**
+ * A platform on one side only: the tag serves, or lacks, an image nobody verified. With a local
+ * build, a registry platform it lacks fails whatever the selection (all, a list); without one, the
+ * registry side alone is what was asked for.
+ */
+function presenceChecks(pair, reference, haveLocal) {
+    if (pair.local && !pair.remote) {
+        return [{ rule: 'platforms', ok: false, message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${reference}: it was not pushed` }];
+    }
+    if (!pair.local && pair.remote && haveLocal) {
+        return [
+            {
+                rule: 'platforms',
+                ok: false,
+                message: `${pair.platform} is in ${reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
+            },
+        ];
+    }
+    if (!pair.local && !pair.remote)
+        return [{ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${reference} nor in the local build` }];
+    return [];
 }
 /**
  * For each platform verified, the entry a runtime would pull for it: containerd's matcher over every
@@ -47975,16 +48003,18 @@ function runtimeChoiceChecks(remote, pairs) {
     const checks = [];
     for (const pair of pairs) {
         const verified = pair.remote;
-        if (!verified?.platform || remote.entries.length === 0)
+        const want = pair.want ?? verified?.platform;
+        if (!verified || !want || remote.entries.length === 0)
             continue;
-        const chosen = (0,oci_platform/* bestMatch */.CE)(remote.entries, (entry) => entry.platform, (0,oci_platform/* onlyPlatform */.wl)(verified.platform));
+        const chosen = (0,oci_platform/* bestMatch */.CE)(remote.entries, (entry) => entry.platform, (0,oci_platform/* onlyPlatform */.wl)(want));
         if (!chosen || chosen.digest === verified.digest)
             continue;
+        const where = remote.entries.indexOf(chosen) < remote.entries.indexOf(verified) ? 'listed before' : 'preferred to';
         checks.push({
             rule: 'platforms',
             ok: false,
             platform: pair.platform,
-            message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), listed before the verified ${verified.digest}: that is not the image verified`,
+            message: `a runtime pulling ${pair.platform} from ${remote.reference} takes ${chosen.digest} (${chosen.mediaType}), ${where} the verified ${verified.digest}: that is not the image verified`,
         });
     }
     return checks;
@@ -48260,7 +48290,6 @@ function firstDifference(a, b) {
 
 
 
-
 async function run(inputs, outerLogger, shared = {}) {
     const started = Date.now();
     // Every secret logged for masking is also scrubbed from the report's error line.
@@ -48336,7 +48365,7 @@ async function verifyPair(pair, context) {
     if (pair.local)
         await context.source?.measure(pair.local);
     logPair(pair, image, context);
-    const checks = [...(image ? compareImage(image, pair.local, undefined) : []), ...presenceChecks(pair, context)];
+    const checks = [...(image ? compareImage(image, pair.local, undefined) : []), ...presenceChecks(pair, context.remote.reference, context.target !== undefined)];
     const report = {
         platform: pair.platform,
         presence: pair.local && pair.remote ? 'both' : pair.remote ? 'registry' : 'local',
@@ -48350,12 +48379,14 @@ async function verifyPair(pair, context) {
     if (attestation)
         report.attestation = attestation;
     if (image && inputs.deep) {
-        report.deep = await (0,deep/* verifyLayers */.cW)(context.client, image, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
-        checks.push(...(0,deep/* deepChecks */.cO)(report.deep));
+        // Loaded only when asked for: a metadata-only run never reads the deep code (fast start, issue 15).
+        const { deepChecks, deepError, verifyLayers } = await __nccwpck_require__.e(/* import() */ 405).then(__nccwpck_require__.bind(__nccwpck_require__, 8405));
+        report.deep = await verifyLayers(context.client, image, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
+        checks.push(...deepChecks(report.deep));
         const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
         if (efficiency)
             checks.push(efficiency);
-        const inconclusive = (0,deep/* deepError */.NH)(report.deep);
+        const inconclusive = deepError(report.deep);
         if (inconclusive)
             throw inconclusive;
     }
@@ -48383,32 +48414,16 @@ async function baseStage(image, pair, report, context) {
     const logger = context.plan.several ? platformLogger(context.logger, pair.platform) : context.logger;
     return (0,inspect/* inspectBase */.m)(inputs, image, report.layers, context.bases, logger, configBound, materials, proved);
 }
-/** A platform on one side only: the tag serves, or lacks, an image nobody verified. */
-function presenceChecks(pair, context) {
-    const reference = context.remote.reference;
-    if (pair.local && !pair.remote) {
-        return [{ rule: 'platforms', ok: false, message: `${pair.platform} is in the local build (${pair.local.manifestDigest ?? pair.local.id}) but not in ${reference}: it was not pushed` }];
-    }
-    if (!pair.local && pair.remote && context.target && context.plan.wholeIndex) {
-        return [
-            {
-                rule: 'platforms',
-                ok: false,
-                message: `${pair.platform} is in ${reference} (${pair.remote.digest}) but not in the local build: the tag serves an image this build did not make (to verify only some platforms, list them in platform)`,
-            },
-        ];
-    }
-    if (!pair.local && !pair.remote)
-        return [{ rule: 'platforms', ok: false, message: `${pair.platform} was asked for but is neither in ${reference} nor in the local build` }];
-    return [];
-}
 /** The index-level rules over the verified platforms, then the report. */
 function reportOf(context, platforms, started) {
     const { inputs, remote, plan, target } = context;
     const localIndexDigest = target?.kind === 'index' ? target.index.digest : undefined;
     const index = { reference: remote.reference, digest: remote.top.digest, mediaType: remote.top.mediaType, ...(localIndexDigest ? { localDigest: localIndexDigest } : {}) };
-    const topChecks = indexChecks(remote, plan.pairs, platforms, { wholeIndex: plan.wholeIndex, expectedDigest: inputs.digest, localIndexDigest });
+    // Attestations first: a platform they fail is not "matching" for the index-digest rule.
     const attestations = attestationStage(context, platforms);
+    // The local index digest speaks for the whole build: compared only when the run answers for the whole tag.
+    const comparedIndex = plan.wholeIndex ? localIndexDigest : undefined;
+    const topChecks = indexChecks(remote, plan.pairs, platforms, { wholeIndex: plan.wholeIndex, expectedDigest: inputs.digest, localIndexDigest: comparedIndex });
     topChecks.push(...attestations.rest);
     if (inputs.platformsExpected)
         topChecks.push(checkExpectedPlatforms(servedByTop(remote), inputs.platformsExpected));
@@ -48693,494 +48708,6 @@ class DirectoryLayerCache {
     file(digest) {
         return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(this.location, `${digestKey(digest)}.json`);
     }
-}
-
-
-/***/ }),
-
-/***/ 8405:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  fx: () => (/* binding */ MAX_CONCURRENCY),
-  cO: () => (/* binding */ deepChecks),
-  NH: () => (/* binding */ deepError),
-  cW: () => (/* binding */ verifyLayers)
-});
-
-// UNUSED EXPORTS: defaultConcurrency
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(2174);
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var digest = __nccwpck_require__(5315);
-// EXTERNAL MODULE: ./src/model/units.ts
-var units = __nccwpck_require__(9848);
-;// CONCATENATED MODULE: ./src/model/deep.ts
-// The deep-verification part of the report: per layer what was proved about its bytes and what
-// is inside it, and across layers the bytes that later layers hide. Plain data, filled in by
-// src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
-const REPORTED_WASTED_FILES = 100;
-
-// EXTERNAL MODULE: ./src/bytes/decompress.ts
-var decompress = __nccwpck_require__(4034);
-// EXTERNAL MODULE: ./src/bytes/media-type.ts
-var media_type = __nccwpck_require__(4494);
-// EXTERNAL MODULE: ./src/registry/http.ts
-var http = __nccwpck_require__(1713);
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(6466);
-// EXTERNAL MODULE: ./src/bytes/backpressure.ts
-var backpressure = __nccwpck_require__(378);
-// EXTERNAL MODULE: ./src/bytes/hasher.ts + 1 modules
-var bytes_hasher = __nccwpck_require__(9147);
-;// CONCATENATED MODULE: ./src/verify/blob.ts
-// One layer blob, proved in one pass as it streams in: the compressed bytes are counted and
-// hashed (they must be the manifest's size and digest), and the same chunks flow into the
-// decompressor, whose output is hashed (it must be the config's diff_id) and parsed as a tar.
-// Nothing is buffered beyond the streams' own high-water marks, so memory does not grow with the
-// layer; a blob that runs past its declared size is cut off at once.
-
-
-
-
-
-/**
- * Reads `body` to its end (or until it overruns `expect.size`) and says what it proved.
- * `onBytes` is told every compressed chunk's length, for progress.
- */
-async function verifyBlobStream(body, expect, onBytes = () => undefined) {
-    const hasher = new bytes_hasher/* BlobHasher */.$({
-        compression: expect.compression,
-        digestAlgorithm: (0,digest/* digestAlgorithm */.g4)(expect.digest),
-        diffIdAlgorithm: (0,digest/* digestAlgorithm */.g4)(expect.diffId ?? 'sha256:'),
-        indexTar: true,
-    });
-    let compressedBytes = 0;
-    try {
-        for await (const chunk of body) {
-            compressedBytes += chunk.length;
-            if (compressedBytes > expect.size) {
-                body.on('error', () => undefined).destroy();
-                await hasher.abort();
-                return {
-                    compressedBytes,
-                    failure: {
-                        reason: 'size-overrun',
-                        message: `the registry sent more than the ${expect.size} bytes the manifest declares; stopped reading`,
-                    },
-                };
-            }
-            onBytes(chunk.length);
-            if (!hasher.write(chunk))
-                await new Promise((resolve) => (0,backpressure/* whenWritable */.X)(hasher, resolve));
-        }
-    }
-    catch (err) {
-        await hasher.abort();
-        throw err;
-    }
-    hasher.end();
-    await (0,promises_.finished)(hasher);
-    const hashes = hasher.hashes;
-    const result = {
-        compressedBytes,
-        digest: hashes.digest,
-        uncompressedBytes: hashes.decodedBytes,
-        diffId: hashes.diffId,
-        contents: hashes.contents,
-    };
-    result.failure = firstFailure(expect, result, hashes.decodeError, hashes.tarError);
-    if (result.failure)
-        result.contents = undefined;
-    return result;
-}
-function firstFailure(expect, got, decodeError, tarError) {
-    if (got.compressedBytes < expect.size) {
-        return {
-            reason: 'truncated',
-            message: `the registry sent ${got.compressedBytes} bytes but the manifest declares ${expect.size}: the blob is truncated`,
-        };
-    }
-    if (got.digest !== expect.digest) {
-        return { reason: 'digest', message: `the blob's bytes hash to ${got.digest}, not to the manifest's digest ${expect.digest}` };
-    }
-    if (decodeError instanceof decompress/* TrailingDataError */.bd) {
-        return { reason: 'decompress', message: `the blob matches its digest, but ${decodeError.message}` };
-    }
-    if (decodeError) {
-        return {
-            reason: 'decompress',
-            message: `the blob matches its digest but is not valid ${expect.compression} (${decodeError.message})`,
-        };
-    }
-    if (expect.diffId === undefined) {
-        return { reason: 'diff-id', message: `the config has no diff_id for this layer (uncompressed it hashes to ${got.diffId})` };
-    }
-    if (got.diffId !== expect.diffId) {
-        return {
-            reason: 'diff-id',
-            message: expect.compression === 'none'
-                ? `the layer is uncompressed, so its digest must equal its diff_id, but the config says ${expect.diffId}`
-                : `uncompressed, the blob hashes to ${got.diffId}, not to the config's diff_id ${expect.diffId}`,
-        };
-    }
-    if (tarError)
-        return { reason: 'tar', message: `the layer's content is not a well-formed tar archive: ${tarError}` };
-    return undefined;
-}
-
-// EXTERNAL MODULE: ./src/verify/cache.ts
-var cache = __nccwpck_require__(333);
-;// CONCATENATED MODULE: ./src/verify/deep-layer.ts
-// One layer's proof in deep verification: can it be read at all (media type, size), did an earlier
-// run already prove it (the verified-layer cache), else download it once, proving digest, size,
-// diff_id and tar as it streams (blob.ts), starting over once when the connection breaks mid-body.
-// Every outcome is a report row; nothing here throws for a bad layer.
-
-
-
-
-
-
-
-/** Attempts per layer when the connection fails mid-body (each attempt starts over). */
-const BODY_ATTEMPTS = 2;
-async function proveLayer(claim, ctx) {
-    const { descriptor } = claim;
-    const label = `layer ${claim.number}/${claim.total} ${(0,digest/* shortDigest */.VK)(descriptor.digest)}`;
-    const row = {
-        index: claim.number,
-        digest: descriptor.digest,
-        mediaType: descriptor.mediaType,
-        size: descriptor.size,
-        diffId: claim.diffId,
-        status: 'error',
-    };
-    const kind = (0,media_type/* layerKind */.G0)(descriptor.mediaType);
-    if (!kind.readable) {
-        const message = kind.reason === 'foreign'
-            ? 'a foreign (non-distributable) layer: registries do not serve it, so its bytes were not downloaded or verified'
-            : `media type ${descriptor.mediaType} is not a layer type this action can read, so its bytes were not verified`;
-        ctx.logger.warning(`${label}: not verified: ${message}`);
-        return { layer: { ...row, status: 'not-verified', message } };
-    }
-    row.compression = kind.compression;
-    if (!Number.isSafeInteger(descriptor.size) || descriptor.size < 0) {
-        return { layer: { ...row, status: 'failed', failure: 'size-overrun', message: `the manifest gives no valid size for this layer (${String(descriptor.size)})` } };
-    }
-    return (await fromCache(claim, kind.compression, row, label, ctx)) ?? (await downloadAndProve(claim, kind.compression, row, label, ctx));
-}
-/** The cache's proof of this layer, when it proved these very bytes as this very compression. */
-async function fromCache(claim, compression, row, label, ctx) {
-    const { descriptor, diffId } = claim;
-    if (!ctx.cache || !diffId)
-        return undefined;
-    const hit = await ctx.cache.get(descriptor.digest);
-    if (!hit)
-        return undefined;
-    // The same digest is the same bytes, but the media type is the manifest's claim about
-    // them: a blob proved as gzip says nothing about whether it is valid zstd.
-    const hitKind = (0,media_type/* layerKind */.G0)(hit.mediaType);
-    if (hit.size === descriptor.size && hit.diffId === diffId && hitKind.readable && hitKind.compression === compression) {
-        ctx.cacheStats.hits++;
-        ctx.logger.info(`${label}: cached — proved by an earlier run to be ${(0,units/* humanSize */.X)(hit.size)} decompressing to ${(0,digest/* shortDigest */.VK)(hit.diffId)}; not downloaded`);
-        return {
-            layer: { ...row, status: 'cached', uncompressedSize: hit.uncompressedSize, counts: hit.counts, downloadedBytes: 0, durationMs: 0 },
-            index: hit.index,
-        };
-    }
-    ctx.logger.info(`${label}: the cache's entry disagrees with this manifest or config; verifying the blob again`);
-    return undefined;
-}
-async function downloadAndProve(claim, compression, row, label, ctx) {
-    const started = Date.now();
-    ctx.logger.info(`${label}: downloading ${(0,units/* humanSize */.X)(claim.descriptor.size)} (${compression === 'none' ? 'uncompressed' : compression})`);
-    const read = await readWithRetry(claim, compression, label, ctx);
-    const durationMs = Date.now() - started;
-    if ('error' in read)
-        return { layer: { ...row, status: 'error', message: read.error, downloadedBytes: read.downloaded, durationMs } };
-    const { result, downloaded } = read;
-    if (result.failure) {
-        ctx.logger.warning(`${label}: FAILED: ${result.failure.message}`);
-        return { layer: { ...row, status: 'failed', failure: result.failure.reason, message: result.failure.message, downloadedBytes: downloaded, durationMs } };
-    }
-    const contents = result.contents;
-    const c = contents?.counts;
-    ctx.logger.info(`${label}: verified ${(0,units/* humanSize */.X)(result.compressedBytes)} in ${(durationMs / 1000).toFixed(1)} s${result.compressedBytes >= 1024 * 1024 ? ` (${rate(result.compressedBytes, durationMs)})` : ''}, ` +
-        `${(0,units/* humanSize */.X)(result.uncompressedBytes)} uncompressed, ${c?.files ?? 0} files, ${c?.whiteouts ?? 0} deletions` +
-        (c?.bytesAfterEnd ? `, ${(0,units/* humanSize */.X)(c.bytesAfterEnd)} after the tar end (in the diff_id; never unpacked)` : ''));
-    await remember(claim, result, label, ctx);
-    return {
-        layer: { ...row, status: 'verified', uncompressedSize: result.uncompressedBytes, counts: contents?.counts, downloadedBytes: downloaded, durationMs },
-        index: contents?.index,
-    };
-}
-/** Reads the blob, starting over once if the connection breaks mid-body; our own errors are final. */
-async function readWithRetry(claim, compression, label, ctx) {
-    let downloaded = 0;
-    for (let attempt = 1;; attempt++) {
-        const meter = ctx.progress.start(label, claim.descriptor.size);
-        try {
-            const result = await readOnce(claim, compression, meter, ctx.source);
-            return { result, downloaded: downloaded + result.compressedBytes };
-        }
-        catch (err) {
-            downloaded += meter.bytes;
-            const message = err instanceof errors/* VerifyImageError */.Vi ? err.message : `${err instanceof Error ? err.message : String(err)}`;
-            if (err instanceof errors/* VerifyImageError */.Vi || attempt >= BODY_ATTEMPTS) {
-                ctx.logger.warning(`${label}: could not be read: ${message}`);
-                return { error: message, downloaded };
-            }
-            ctx.logger.info(`${label}: the download broke off (${message}); starting it again`);
-        }
-        finally {
-            meter.stop();
-        }
-    }
-}
-async function readOnce(claim, compression, meter, source) {
-    const { descriptor, diffId } = claim;
-    const res = await source.openBlob(descriptor);
-    return (refuseAnnouncedSize(res, descriptor.size) ??
-        (await verifyBlobStream(res.body, { digest: descriptor.digest, size: descriptor.size, compression, diffId }, (n) => meter.add(n))));
-}
-/** A Content-Length other than the manifest's size is known wrong before a byte is read: say so without downloading it. */
-function refuseAnnouncedSize(res, size) {
-    const length = (0,http/* header */.wx)(res, 'content-length');
-    const announced = Number(length);
-    if (length === undefined || !Number.isSafeInteger(announced) || announced === size)
-        return undefined;
-    res.body.on('error', () => undefined).destroy();
-    return {
-        compressedBytes: 0,
-        failure: announced > size
-            ? { reason: 'size-overrun', message: `the registry announces ${announced} bytes but the manifest declares ${size}; not downloaded` }
-            : { reason: 'truncated', message: `the registry announces ${announced} bytes but the manifest declares ${size}: the blob is truncated; not downloaded` },
-    };
-}
-/** Keeps a proved layer's facts for later runs; a cache that cannot be written is a warning only. */
-async function remember(claim, result, label, ctx) {
-    const { descriptor, diffId } = claim;
-    const contents = result.contents;
-    if (!ctx.cache || !contents || !diffId)
-        return;
-    try {
-        await ctx.cache.put({
-            format: cache/* CACHE_FORMAT */.rz,
-            digest: descriptor.digest,
-            size: descriptor.size,
-            mediaType: descriptor.mediaType,
-            diffId,
-            uncompressedSize: result.uncompressedBytes ?? 0,
-            counts: contents.counts,
-            index: contents.index,
-            verifiedAt: new Date().toISOString(),
-        });
-        ctx.cacheStats.writes++;
-    }
-    catch (err) {
-        ctx.logger.warning(`${label}: verified, but could not be written to the cache: ${err instanceof Error ? err.message : String(err)}`);
-    }
-}
-function rate(bytes, ms) {
-    if (ms <= 0)
-        return '— MB/s';
-    return `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
-}
-
-;// CONCATENATED MODULE: ./src/verify/pool.ts
-// A bounded pool: at most `limit` tasks in flight, the next one starting as soon as one ends.
-// Deep verification runs one layer per slot: downloads are I/O and decompression runs off the
-// main thread (zlib's thread pool, or the zstd command), so a few more slots than cores pay.
-/** Runs `task(i)` for every index in `order` (a permutation of 0..n-1), `limit` at a time; the results by index. */
-async function inPool(order, limit, task) {
-    const results = new Array(order.length);
-    const queue = [...order];
-    const slot = async () => {
-        for (let i = queue.shift(); i !== undefined; i = queue.shift())
-            results[i] = await task(i);
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, order.length) }, slot));
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/verify/progress.ts
-// Progress lines for long layer downloads, written as plain log lines (GitHub's log is not a
-// TTY, so no carriage returns): every interval, one line per layer that has been running for at
-// least that long, with how far it is and how fast it goes.
-
-class Progress {
-    logger;
-    intervalMs;
-    active = new Set();
-    timer;
-    constructor(logger, intervalMs) {
-        this.logger = logger;
-        this.intervalMs = intervalMs;
-    }
-    start(label, size) {
-        const entry = { label, size, started: Date.now(), bytes: 0 };
-        this.active.add(entry);
-        this.timer ??= setInterval(() => this.tick(), this.intervalMs).unref();
-        return {
-            get bytes() {
-                return entry.bytes;
-            },
-            add: (n) => {
-                entry.bytes += n;
-            },
-            stop: () => {
-                this.active.delete(entry);
-                if (this.active.size === 0)
-                    this.close();
-            },
-        };
-    }
-    close() {
-        if (this.timer)
-            clearInterval(this.timer);
-        this.timer = undefined;
-    }
-    tick() {
-        const now = Date.now();
-        for (const e of this.active) {
-            const elapsed = now - e.started;
-            if (elapsed < this.intervalMs)
-                continue;
-            const percent = e.size > 0 ? Math.floor((e.bytes / e.size) * 100) : 100;
-            const speed = ((e.bytes / 1e6) / (elapsed / 1000)).toFixed(1);
-            this.logger.info(`${e.label}: ${(0,units/* humanSize */.X)(e.bytes)} of ${(0,units/* humanSize */.X)(e.size)} (${percent}%), ${speed} MB/s`);
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./src/verify/waste.ts
-var verify_waste = __nccwpck_require__(9397);
-;// CONCATENATED MODULE: ./src/verify/deep.ts
-// Deep verification of a resolved image: every layer blob downloaded once and proved (digest and
-// size of the compressed bytes, diff_id of the uncompressed bytes, a well-formed tar inside), in
-// parallel with a bounded number of layers in flight, largest first so the longest download
-// starts at once. Layers the verified-layer cache already proved are not downloaded again.
-// Afterwards the layers' entry indexes are compared to find the bytes later layers hide.
-// The pieces: pool.ts runs the layers, deep-layer.ts proves one (cache lookup, download, retry),
-// this file orders them, reads a blob listed twice once, and sums the outcomes into the report.
-
-
-
-
-
-
-
-
-
-
-/** Downloads are I/O, decompression runs off the main thread: a few more layers than cores. */
-function defaultConcurrency(cpus = (0,external_node_os_.availableParallelism)()) {
-    return Math.max(2, Math.min(8, cpus + 2));
-}
-const MAX_CONCURRENCY = 32;
-async function verifyLayers(source, remote, opts) {
-    const started = Date.now();
-    const { logger, cache } = opts;
-    const concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(opts.concurrency ?? defaultConcurrency())));
-    const layers = remote.manifest.layers;
-    const diffIds = remote.config.rootfs.diff_ids;
-    logger.info(`deep verification: ${layers.length} layers (${(0,units/* humanSize */.X)(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`);
-    const ctx = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 } };
-    const prove = oncePerBlob(layers, diffIds, (i) => proveLayer({ number: i + 1, total: layers.length, descriptor: layers[i], diffId: diffIds[i] }, ctx));
-    let outcomes;
-    try {
-        outcomes = await inPool(largestFirst(layers), concurrency, prove);
-    }
-    finally {
-        ctx.progress.close();
-    }
-    const report = summarise(remote, outcomes, concurrency, started);
-    if (cache)
-        report.cache = { location: cache.location, ...ctx.cacheStats };
-    if (report.layers.some((l) => l.compression === 'zstd'))
-        report.zstdDecoder = (0,decompress/* zstdImplementation */.u6)();
-    const proved = report.layers.filter((l) => l.status === 'verified' || l.status === 'cached').length;
-    logger.info(`deep verification: ${proved} of ${layers.length} layers proved, ${(0,units/* humanSize */.X)(report.bytesDownloaded)} downloaded in ${(report.durationMs / 1000).toFixed(1)} s (${rate(report.bytesDownloaded, report.durationMs)}); ` +
-        `wasted ${(0,units/* humanSize */.X)(report.wastedBytes)}${report.wasteComplete ? '' : ' (at least: some layers were not read)'}`);
-    return report;
-}
-/** The longest download starts first, so it does not begin last and hold up the run. */
-function largestFirst(layers) {
-    return layers.map((_, i) => i).sort((a, b) => (layers[b]?.size ?? 0) - (layers[a]?.size ?? 0) || a - b);
-}
-/** The same blob listed twice (e.g. an empty layer) is read once; the repeat downloads nothing. */
-function oncePerBlob(layers, diffIds, prove) {
-    const shared = new Map();
-    return (i) => {
-        const descriptor = layers[i];
-        const key = `${descriptor.digest} ${descriptor.size} ${diffIds[i] ?? ''}`;
-        const first = shared.get(key);
-        if (first)
-            return first.then((o) => ({ ...o, layer: { ...o.layer, index: i + 1, downloadedBytes: 0 } }));
-        const pending = prove(i);
-        shared.set(key, pending);
-        return pending;
-    };
-}
-/** The report from the layers' outcomes: what was proved and downloaded, and what later layers hide. */
-function summarise(remote, outcomes, concurrency, started) {
-    const total = outcomes.length;
-    const known = outcomes.map((o) => (o.layer.status === 'verified' || o.layer.status === 'cached' ? o.index : undefined));
-    const waste = (0,verify_waste/* analyzeWaste */.Tu)(known);
-    const reportLayers = outcomes.map((o, i) => (o.index ? { ...o.layer, wastedBytes: waste.perLayer[i] ?? 0 } : o.layer));
-    const proved = reportLayers.filter((l) => l.status === 'verified' || l.status === 'cached');
-    return {
-        verified: proved.length === total,
-        bytesVerified: remote.manifest.config.size + proved.reduce((n, l) => n + l.size, 0),
-        bytesDownloaded: reportLayers.reduce((n, l) => n + (l.downloadedBytes ?? 0), 0),
-        config: { digest: remote.configDigest, size: remote.manifest.config.size },
-        layers: reportLayers,
-        wastedBytes: waste.totalBytes,
-        wasteComplete: proved.length === total,
-        wastedFiles: waste.files.slice(0, REPORTED_WASTED_FILES),
-        wastedFileCount: waste.files.length,
-        efficiency: (0,verify_waste/* efficiencyScore */.QM)(known),
-        concurrency,
-        durationMs: Date.now() - started,
-    };
-}
-/** The rule deep verification adds to the report's checks. */
-function deepChecks(deep) {
-    const total = deep.layers.length;
-    const failed = deep.layers.filter((l) => l.status === 'failed');
-    if (failed.length > 0) {
-        return [
-            {
-                rule: 'layer-blobs',
-                ok: false,
-                layer: failed[0]?.index,
-                message: failed.map((l) => `layer ${l.index} (${(0,digest/* shortDigest */.VK)(l.digest)}): ${l.message ?? l.failure}`).join('; '),
-                expected: failed[0]?.failure === 'diff-id' ? failed[0].diffId : failed[0]?.digest,
-            },
-        ];
-    }
-    const cached = deep.layers.filter((l) => l.status === 'cached').length;
-    const skipped = deep.layers.filter((l) => l.status === 'not-verified');
-    const proved = deep.layers.filter((l) => l.status === 'verified' || l.status === 'cached').length;
-    let message = `${proved} of ${total} layers' bytes match their digests, sizes and diff_ids (${(0,units/* humanSize */.X)(deep.bytesDownloaded)} downloaded${cached ? `, ${cached} from the verified-layer cache` : ''})`;
-    if (skipped.length)
-        message += `; not verified: ${skipped.map((l) => `layer ${l.index} (${l.message})`).join('; ')}`;
-    return [{ rule: 'layer-blobs', ok: true, message }];
-}
-/** Layers that could not be fetched make the run inconclusive, unless another layer already failed. */
-function deepError(deep) {
-    if (deep.layers.some((l) => l.status === 'failed'))
-        return undefined;
-    const broken = deep.layers.find((l) => l.status === 'error');
-    if (!broken)
-        return undefined;
-    return new errors/* VerifyImageError */.Vi('unreachable', `could not deep-verify layer ${broken.index} (${(0,digest/* shortDigest */.VK)(broken.digest)}): ${broken.message}`);
 }
 
 
@@ -49596,6 +49123,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -49723,6 +49253,28 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -49746,6 +49298,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

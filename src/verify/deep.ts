@@ -8,6 +8,7 @@
 
 import { availableParallelism } from 'node:os';
 import { VerifyImageError } from '../errors.js';
+import { MAX_CONCURRENCY } from '../options.js';
 import type { Logger } from '../log.js';
 import { shortDigest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/types.js';
@@ -37,8 +38,6 @@ export interface DeepOptions {
 export function defaultConcurrency(cpus = availableParallelism()): number {
   return Math.max(2, Math.min(8, cpus + 2));
 }
-
-export const MAX_CONCURRENCY = 32;
 
 export async function verifyLayers(source: BlobSource, remote: RemoteImage, opts: DeepOptions): Promise<DeepReport> {
   const started = Date.now();

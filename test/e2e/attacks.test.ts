@@ -338,6 +338,34 @@ describe('attacks from a hostile registry', () => {
       }
     });
 
+    it('fails a listed platform verified through its fallback when a runtime pulls a nested index for it', async () => {
+      // linux/amd64 falls back to linux/386 among the images; an amd64 host prefers the nested index.
+      const config = JSON.parse((await getBlob(registry.host, repo, legitDoc.config.digest)).toString('utf8')) as Record<string, unknown>;
+      const i386Config = await uploadBlob(registry.host, repo, Buffer.from(JSON.stringify({ ...config, architecture: '386' })));
+      await craft('really-386', JSON.stringify({ ...legitDoc, config: { ...legitDoc.config, ...i386Config } }), DOCKER_MANIFEST);
+      const i386 = await getServedManifest(registry.host, repo, 'really-386');
+      const I386 = { os: 'linux', architecture: '386' };
+      await craft('fallback-control', JSON.stringify(list([entry(i386, I386)])), DOCKER_LIST);
+      const control = await runAction({ image: tagRef('fallback-control'), 'local-image': 'none', platform: 'linux/amd64,linux/386' });
+      assert.equal(control.code, 0, control.stdout + control.stderr);
+      assert.equal(control.outputs.verified, 'true', 'an amd64 host with only a 386 entry pulls it: the fallback is what runs');
+      const innerBytes = JSON.stringify(list([entry(other)]));
+      const inner = await craft('fallback-inner', innerBytes, DOCKER_LIST);
+      const nested: Descriptor = { mediaType: DOCKER_LIST, digest: inner, size: Buffer.byteLength(innerBytes), platform: { os: 'linux', architecture: 'amd64' } };
+      await craft('fallback-nested', JSON.stringify(list([nested, entry(i386, I386)])), DOCKER_LIST);
+      const run = await runAction({ image: tagRef('fallback-nested'), 'local-image': 'none', platform: 'linux/amd64,linux/386' });
+      assertRuleFails(run, 'platforms');
+      assert.match(run.outputs.mismatches ?? '', /a runtime pulling linux\/amd64 .* takes sha256:[0-9a-f]{64} \(application\/vnd\.docker\.distribution\.manifest\.list\.v2\+json\), listed before the verified/);
+    });
+
+    it('fails a tag that serves no platform image: nothing a runtime would run was checked', async () => {
+      const artifact = { mediaType: 'application/vnd.example.artifact.v1+json', digest: legit.digest, size: legit.size };
+      await craft('no-images', JSON.stringify(list([artifact as Descriptor])), DOCKER_LIST);
+      const run = await runAction({ image: tagRef('no-images'), 'local-image': 'none', platform: 'all' });
+      assertRuleFails(run, 'platforms');
+      assert.match(run.outputs.mismatches ?? '', /serves no platform image that was verified/);
+    });
+
     it('fails an entry with no platform annotated as an attestation: hosts the index does not list fall back to it', async () => {
       const arm = await armImage();
       const disguised: Descriptor = {

@@ -135,11 +135,3 @@ test('keys from a document are quoted and escaped in messages, never raw', () =>
     (err: unknown) => err instanceof StrictJsonError && !/[\r\n]/.test(err.message) && err.message.includes('"x\\n::error::pwn"'),
   );
 });
-
-test('decodeStrict reads a 4 MiB manifest in linear time (seconds, not minutes, even on a loaded machine)', () => {
-  const layers = Array.from({ length: 15000 }, (_, i) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'a'.repeat(64)}`, size: i, annotations: { k: 'v'.repeat(150) } }));
-  const text = JSON.stringify({ schemaVersion: 2, layers });
-  const started = Date.now();
-  assert.deepEqual(decodeStrict(bytes(text), 'manifest'), JSON.parse(text));
-  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
-});
