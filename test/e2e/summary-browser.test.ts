@@ -2,8 +2,9 @@
 // multi-platform run), each summary rendered as GitHub renders it (markdown-it with raw HTML,
 // GitHub's stylesheet, a 930 px pane) in headless Chromium. Asserted: the verdict and the
 // one-sentence proof are within the first 300 px; nothing reaches past the pane or scrolls
-// sideways; no Markdown or HTML leaks as text. The screenshots land in docs/summary/, which the
-// README shows.
+// sideways; no Markdown or HTML leaks as text. The screenshots land in build/summary/; with
+// VI_UPDATE_SCREENSHOTS=1 in docs/summary/, which the README shows (so a test run leaves the
+// committed pictures alone).
 
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { buildxBuild, ENGINES, MULTI_PLATFORM_DOCKERFILE, requireEngine, stampFi
 import { buildImage, busyboxBase, docker, pushImage, removeImage, requireDaemon, tagImage, uniqueName } from '../helpers/docker.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
-const SHOTS = join(process.cwd(), 'docs', 'summary');
+const SHOTS = process.env.VI_UPDATE_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'summary') : join(process.cwd(), 'build', 'summary');
 /** The verdict and the proof must be read without scrolling: this far from the top. */
 const FOLD = 300;
 
