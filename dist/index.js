@@ -77576,19 +77576,7 @@ async function resolveRemoteTop(client, ref) {
     const top = await client.getManifest((0,oci_reference/* manifestReference */.Tn)(ref));
     if ((0,types/* isIndex */.nw)(top.mediaType)) {
         const index = top.body;
-        const manifests = Array.isArray(index.manifests) ? index.manifests : [];
-        const valid = manifests.filter(isDescriptor);
-        const images = valid.filter((d) => !(0,types/* isAttestation */.H3)(d) && (0,types/* isImageManifest */.pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
-        const attestations = valid.filter((d) => (0,types/* isAttestation */.H3)(d));
-        return {
-            reference,
-            top,
-            images,
-            attestations,
-            others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
-            entries: valid.filter((d) => !attestations.includes(d)),
-            ...annotationsOf(index),
-        };
+        return { reference, top, ...indexEntries(index), ...annotationsOf(index) };
     }
     const single = await imageOf(client, reference, undefined, top);
     return {
@@ -77599,6 +77587,19 @@ async function resolveRemoteTop(client, ref) {
         others: [],
         entries: [],
         single,
+    };
+}
+/** An index's entries by what they are to a runtime; malformed entries from the network are skipped. */
+function indexEntries(index) {
+    const manifests = Array.isArray(index.manifests) ? index.manifests : [];
+    const valid = manifests.filter(isDescriptor);
+    const images = valid.filter((d) => !(0,types/* isAttestation */.H3)(d) && (0,types/* isImageManifest */.pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+    const attestations = valid.filter((d) => (0,types/* isAttestation */.H3)(d));
+    return {
+        images,
+        attestations,
+        others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
+        entries: valid.filter((d) => !attestations.includes(d)),
     };
 }
 /** One platform's image, by the index entry that names it (or the single image itself). */

@@ -43805,6 +43805,7 @@ function sleep(ms) {
 /* harmony export */   c$: () => (/* binding */ chooseEntry),
 /* harmony export */   wg: () => (/* binding */ resolveRemoteImage)
 /* harmony export */ });
+/* unused harmony export indexEntries */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /* harmony import */ var _model_image_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1444);
 /* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1890);
@@ -43825,19 +43826,7 @@ async function resolveRemoteTop(client, ref) {
     const top = await client.getManifest((0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_3__/* .manifestReference */ .Tn)(ref));
     if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isIndex */ .nw)(top.mediaType)) {
         const index = top.body;
-        const manifests = Array.isArray(index.manifests) ? index.manifests : [];
-        const valid = manifests.filter(isDescriptor);
-        const images = valid.filter((d) => !(0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isAttestation */ .H3)(d) && (0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isImageManifest */ .pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
-        const attestations = valid.filter((d) => (0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isAttestation */ .H3)(d));
-        return {
-            reference,
-            top,
-            images,
-            attestations,
-            others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
-            entries: valid.filter((d) => !attestations.includes(d)),
-            ...annotationsOf(index),
-        };
+        return { reference, top, ...indexEntries(index), ...annotationsOf(index) };
     }
     const single = await imageOf(client, reference, undefined, top);
     return {
@@ -43848,6 +43837,19 @@ async function resolveRemoteTop(client, ref) {
         others: [],
         entries: [],
         single,
+    };
+}
+/** An index's entries by what they are to a runtime; malformed entries from the network are skipped. */
+function indexEntries(index) {
+    const manifests = Array.isArray(index.manifests) ? index.manifests : [];
+    const valid = manifests.filter(isDescriptor);
+    const images = valid.filter((d) => !(0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isAttestation */ .H3)(d) && (0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isImageManifest */ .pJ)(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+    const attestations = valid.filter((d) => (0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isAttestation */ .H3)(d));
+    return {
+        images,
+        attestations,
+        others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
+        entries: valid.filter((d) => !attestations.includes(d)),
     };
 }
 /** One platform's image, by the index entry that names it (or the single image itself). */

@@ -33,19 +33,7 @@ export async function resolveRemoteTop(client: RegistryClient, ref: ImageReferen
   const top = await client.getManifest(manifestReference(ref));
   if (isIndex(top.mediaType)) {
     const index = top.body as ImageIndex;
-    const manifests: unknown[] = Array.isArray(index.manifests) ? index.manifests : [];
-    const valid = manifests.filter(isDescriptor);
-    const images = valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
-    const attestations = valid.filter((d) => isAttestation(d));
-    return {
-      reference,
-      top,
-      images,
-      attestations,
-      others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
-      entries: valid.filter((d) => !attestations.includes(d)),
-      ...annotationsOf(index),
-    };
+    return { reference, top, ...indexEntries(index), ...annotationsOf(index) };
   }
   const single = await imageOf(client, reference, undefined, top);
   return {
@@ -56,6 +44,20 @@ export async function resolveRemoteTop(client: RegistryClient, ref: ImageReferen
     others: [],
     entries: [],
     single,
+  };
+}
+
+/** An index's entries by what they are to a runtime; malformed entries from the network are skipped. */
+export function indexEntries(index: ImageIndex): Pick<RemoteTop, 'images' | 'attestations' | 'others' | 'entries'> {
+  const manifests: unknown[] = Array.isArray(index.manifests) ? index.manifests : [];
+  const valid = manifests.filter(isDescriptor);
+  const images = valid.filter((d) => !isAttestation(d) && isImageManifest(d.mediaType) && Boolean(d.platform?.os && d.platform.architecture));
+  const attestations = valid.filter((d) => isAttestation(d));
+  return {
+    images,
+    attestations,
+    others: valid.filter((d) => !images.includes(d) && !attestations.includes(d)),
+    entries: valid.filter((d) => !attestations.includes(d)),
   };
 }
 

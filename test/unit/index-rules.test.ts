@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocalImage } from '../../src/local/source.js';
-import type { Descriptor } from '../../src/oci/types.js';
+import type { Descriptor, ImageIndex } from '../../src/oci/types.js';
 import { parsePlatformSelection } from '../../src/options.js';
-import type { RemoteTop } from '../../src/registry/resolve.js';
+import { indexEntries, type RemoteTop } from '../../src/registry/resolve.js';
 import { planPairs } from '../../src/verify/pairing.js';
 import { indexChecks, presenceChecks } from '../../src/verify/platforms.js';
 
@@ -18,16 +18,9 @@ function entry(platform: string, n: number, mediaType = MANIFEST): Descriptor {
 }
 
 function top(entries: Descriptor[]): RemoteTop {
-  const attestations = entries.filter((e) => e.platform?.os === 'unknown');
-  const images = entries.filter((e) => !attestations.includes(e) && e.mediaType === MANIFEST && e.platform);
-  return {
-    reference: 'r/app:1',
-    top: { digest: d(9000), mediaType: INDEX, size: 1, body: { schemaVersion: 2, manifests: entries }, bytes: Buffer.alloc(0) },
-    images,
-    attestations,
-    others: entries.filter((e) => !images.includes(e) && !attestations.includes(e)),
-    entries: entries.filter((e) => !attestations.includes(e)),
-  };
+  const body: ImageIndex = { schemaVersion: 2, manifests: entries };
+  // The entries classified by the same function the registry reader uses.
+  return { reference: 'r/app:1', top: { digest: d(9000), mediaType: INDEX, size: 1, body, bytes: Buffer.alloc(0) }, ...indexEntries(body) };
 }
 
 function localImage(platform: string, n: number): LocalImage {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LocalImage } from '../../src/local/source.js';
-import type { Descriptor } from '../../src/oci/types.js';
+import type { Descriptor, ImageIndex } from '../../src/oci/types.js';
 import { parsePlatformSelection } from '../../src/options.js';
-import type { RemoteTop } from '../../src/registry/resolve.js';
+import { indexEntries, type RemoteTop } from '../../src/registry/resolve.js';
 import { pairAttestation, pairPlatforms, planPairs } from '../../src/verify/pairing.js';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -82,16 +82,9 @@ const HOST = { os: 'linux', architecture: 'amd64' };
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 
 function indexTop(entries: Descriptor[]): RemoteTop {
-  const attestations = entries.filter((e) => e.platform?.os === 'unknown');
-  const images = entries.filter((e) => !attestations.includes(e) && e.mediaType === MANIFEST);
-  return {
-    reference: 'r/app:1',
-    top: { digest: d(9000), mediaType: INDEX, size: 1, body: { schemaVersion: 2, manifests: entries }, bytes: Buffer.alloc(0) },
-    images,
-    attestations,
-    others: entries.filter((e) => !images.includes(e) && !attestations.includes(e)),
-    entries: entries.filter((e) => !attestations.includes(e)),
-  };
+  const body: ImageIndex = { schemaVersion: 2, manifests: entries };
+  // The entries classified by the same function the registry reader uses.
+  return { reference: 'r/app:1', top: { digest: d(9000), mediaType: INDEX, size: 1, body, bytes: Buffer.alloc(0) }, ...indexEntries(body) };
 }
 
 function singleTop(platform: string, manifest: number): RemoteTop {
