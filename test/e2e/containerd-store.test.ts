@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { runAction } from '../helpers/action.js';
-import { ENGINES, engineEnv } from '../helpers/buildx.js';
+import { ENGINES, engineBuild, engineEnv } from '../helpers/buildx.js';
 import { BUSYBOX_PATH, docker, uniqueName } from '../helpers/docker.js';
 import { getServedManifest } from '../helpers/registry-api.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -48,15 +48,8 @@ const failedRules = (checks: Check[]) => [...new Set(checks.filter((c) => !c.ok)
 async function buildxPush(ref: string, context: string, dockerfile: string, platforms: string): Promise<string> {
   const metadata = join(context, `metadata-${uniqueName('m')}.json`);
   const args = ['buildx', 'build', '--push', '--platform', platforms, '--network=none', '--metadata-file', metadata, '-f', join(context, dockerfile), '-t', ref, context];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await docker(args, { env: containerdEnv() });
-      break;
-    } catch (error: unknown) {
-      // A known containerd-store race (ENGINES.md): the image exists locally but was not pushed; build again.
-      if (attempt >= 3 || !/already exists/.test(error instanceof Error ? error.message : String(error))) throw error;
-    }
-  }
+  // Known containerd-store and registry races (ENGINES.md) are built again, as in every buildx test.
+  await engineBuild(ENGINES.containerd, args);
   const digest = (JSON.parse(await readFile(metadata, 'utf8')) as Record<string, string>)['containerimage.digest'];
   assert.match(digest ?? '', /^sha256:[a-f0-9]{64}$/, 'buildx wrote the pushed digest');
   return digest!;

@@ -130,6 +130,20 @@ const RETRIED = [
 ];
 const BUILD_ATTEMPTS = 4;
 
+/** `docker ARGS` (a buildx build) against `host`, again after a known engine or registry race; resolves with the attempts it took. */
+export async function engineBuild(host: string, args: string[]): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await engine(host, args);
+      return attempt;
+    } catch (error: unknown) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt < BUILD_ATTEMPTS && RETRIED.some((race) => race.test(message))) continue;
+      throw error;
+    }
+  }
+}
+
 /** `docker buildx build` against `host` as docker/build-push-action runs it. */
 export async function buildxBuild(host: string, opts: BuildxOptions): Promise<BuildxResult> {
   const context = await makeContext(opts.dockerfile, opts.files);
@@ -148,21 +162,13 @@ export async function buildxBuild(host: string, opts: BuildxOptions): Promise<Bu
     for (const [name, value] of Object.entries(opts.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`);
     args.push(context.root);
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await engine(host, args);
-      } catch (error: unknown) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (attempt < BUILD_ATTEMPTS && RETRIED.some((race) => race.test(message))) continue;
-        throw error;
-      }
-      const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
-      const digest = metadata['containerimage.digest'];
-      if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
-        throw new Error(`buildx wrote no containerimage.digest to ${metadataFile}: ${JSON.stringify(metadata)}`);
-      }
-      return { digest, metadata, attempts: attempt };
+    const attempts = await engineBuild(host, args);
+    const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
+    const digest = metadata['containerimage.digest'];
+    if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+      throw new Error(`buildx wrote no containerimage.digest to ${metadataFile}: ${JSON.stringify(metadata)}`);
     }
+    return { digest, metadata, attempts };
   } finally {
     await rm(context.dir, { recursive: true, force: true });
   }
