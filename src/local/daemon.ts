@@ -9,7 +9,7 @@
 
 import { VerifyImageError } from '../errors.js';
 import { formatPlatform, normalizePlatform } from '../oci/platform.js';
-import { isAttestation, isImageManifest, isIndex, type Descriptor, type ImageIndex, type Platform } from '../oci/types.js';
+import { isAttestation, isImageManifest, isIndex, type Descriptor, type HistoryEntry, type ImageIndex, type Platform } from '../oci/types.js';
 import { apiAtLeast, DockerEngine, usesContainerdStore, type EngineImage, type EngineManifestSummary } from './engine.js';
 import { loadLayout, measureLayers } from './layout.js';
 import { mebibytes } from './oci.js';
@@ -135,12 +135,37 @@ export async function inspectDaemonImage(name: string, engine: DockerEngine, pla
     repoDigests: image.RepoDigests ?? [],
   };
   if (foundAs) local.foundAs = foundAs;
+  if (image.Created) local.created = image.Created;
+  // The classic store keeps no config we can read: its history names each local layer's instruction (the report only).
+  if (!containerd) {
+    const history = await daemonHistory(engine, image.Id, diffIds.length);
+    if (history) local.history = history;
+  }
   if (containerd && image.Descriptor && isImageManifest(image.Descriptor.mediaType)) {
     local.manifestDigest = image.Descriptor.digest;
     local.manifestMediaType = image.Descriptor.mediaType;
   }
   if (!containerd) local.configDigest = image.Id;
   return local;
+}
+
+/**
+ * The image's build history from the daemon, oldest first, as config history entries; undefined
+ * when the daemon gives none or its entries cannot be paired with the layers (the API marks no
+ * entry as empty: an entry with no bytes is taken as one, so the layered entries must count
+ * exactly the diff_ids). Informational: a daemon that cannot answer costs nothing but the names.
+ */
+async function daemonHistory(engine: DockerEngine, id: string, layers: number): Promise<HistoryEntry[] | undefined> {
+  const entries = await engine.imageHistory(id).catch(() => undefined);
+  if (!Array.isArray(entries)) return undefined;
+  const history = [...entries].reverse().map(
+    (entry): HistoryEntry => ({
+      ...(typeof entry.Created === 'number' && entry.Created > 0 ? { created: new Date(entry.Created * 1000).toISOString() } : {}),
+      ...(typeof entry.CreatedBy === 'string' ? { created_by: entry.CreatedBy } : {}),
+      ...(entry.Size ? {} : { empty_layer: true }),
+    }),
+  );
+  return history.filter((h) => !h.empty_layer).length === layers ? history : undefined;
 }
 
 /**

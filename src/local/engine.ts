@@ -20,6 +20,15 @@ export interface EngineImage {
   Manifests?: EngineManifestSummary[];
 }
 
+/** One entry of `GET /images/{name}/history`, newest first as the daemon sends them. */
+export interface EngineHistoryEntry {
+  Created?: number;
+  CreatedBy?: string;
+  /** Bytes the entry's layer adds; 0 for entries that made no layer (and for an empty layer). */
+  Size?: number;
+  Comment?: string;
+}
+
 export interface EngineManifestSummary {
   ID: string;
   Descriptor: { mediaType: string; digest: string; size: number; platform?: { os: string; architecture: string; variant?: string } };
@@ -113,6 +122,11 @@ export class DockerEngine {
   async inspectImage(name: string, query: Record<string, string> = {}): Promise<EngineImage | undefined> {
     const qs = new URLSearchParams(query).toString();
     return this.get<EngineImage>(`/images/${imagePath(name)}/json${qs ? `?${qs}` : ''}`, true);
+  }
+
+  /** `GET /images/{name}/history`, undefined when the image does not exist. */
+  async imageHistory(name: string): Promise<EngineHistoryEntry[] | undefined> {
+    return this.get<EngineHistoryEntry[]>(`/images/${imagePath(name)}/history`, true);
   }
 
   /** `GET /images/{name}/get`: what `docker save` writes, as the stream the daemon sends it. */

@@ -4,7 +4,7 @@
 
 import type { PlatformView } from '../model/image.js';
 import type { Compression } from '../bytes/compression.js';
-import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci/types.js';
+import type { Descriptor, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci/types.js';
 
 export type LocalSourceKind = 'daemon' | 'docker-archive' | 'oci-layout' | 'oci-archive';
 
@@ -38,6 +38,13 @@ export interface LocalImage extends PlatformView {
   /** The config digest, hashed by us from the source's bytes. */
   configDigest?: string;
   config?: ImageConfig;
+  /** When the image was built (the daemon's `Created`; a config's own `created` where the source holds the config). */
+  created?: string;
+  /**
+   * The build history as the daemon's image history reports it, oldest first, when the source has
+   * no config to read it from (the classic store); used only to name the instruction of each local layer.
+   */
+  history?: HistoryEntry[];
   /** Layer blobs as the source stores them, bottom first, when it holds them (archives and layouts). */
   layers?: LocalLayer[];
   /**

@@ -50,6 +50,11 @@ export function layerOfEntries(history: readonly HistoryEntry[] | undefined, lay
   return result;
 }
 
+/** The instruction that made each layer (bottom first), as imageLayers names them: `created_by`, or the squashed label. */
+export function layerInstructions(history: readonly HistoryEntry[] | undefined, layers: number): (string | undefined)[] {
+  return layerSteps(history, layers).map((step) => (step.kind === 'squashed' ? squashedLabel(step.steps) : history?.[step.entry]?.created_by));
+}
+
 /**
  * Turns a history `created_by` into the instruction a person wrote: the classic builder records
  * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.

@@ -26,6 +26,8 @@ export interface LayerRow {
   origin?: Origin;
   /** The local blob's compressed digest, when the local source holds a manifest (archives, layouts). */
   localDigest?: string;
+  /** The instruction that made the local layer, from the local config's history (or the daemon's image history). */
+  localInstruction?: string;
 }
 
 export interface RemoteSummary {
@@ -46,6 +48,8 @@ export interface LocalSummary {
   platform: string;
   /** The local manifest digest, when the source has one (layouts, Docker 25+ archives, the containerd store). */
   manifestDigest?: string;
+  /** When the local image was built: its config's `created`, or the daemon's `Created`. */
+  created?: string;
 }
 
 export interface VerifyReport {

@@ -7,6 +7,7 @@
 
 import { count, platformsOf, ruleName, shorten } from './format.js';
 import { instructionOf } from '../model/history.js';
+import { comparisonOf, diagnose, diagnosisText } from './mismatch.js';
 import type { Check, RuleName } from '../model/check.js';
 import type { PlatformReport, VerifyReport } from '../model/report.js';
 
@@ -111,10 +112,9 @@ function cause(check: Check, platforms: readonly PlatformReport[], report: Verif
       if (layer === undefined || !row || !platform) return `${ruleName(check)}: ${check.message}`;
       const instruction = instructionOf(row.instruction);
       const made = instruction ? ` (registry: ${shorten(instruction, 60)})` : '';
-      const head = `layer ${layer} of ${platform.layers.length} differs${where}${made}`;
-      if (row.origin === 'base') return `${head}, a layer of the base image: it was built on a different base`;
-      if (layer > 1) return `${head}, the ${count(layer - 1, 'layer')} below it match: a different build of the same steps (the tag was pushed by another build, or the local image was rebuilt)`;
-      return `${head} from the first layer on: a different base or a different image`;
+      const below = layer > 2 ? `, the ${layer - 1} layers below it match` : layer === 2 ? ', the layer below it matches' : ' from the first layer on';
+      const diagnosis = comparisonOf(platform)?.diagnosis ?? diagnose({ layers: platform.layers, baseLayers: platform.base?.layers });
+      return `layer ${layer} of ${platform.layers.length} differs${where}${made}${below}: ${diagnosisText(diagnosis)}`;
     }
     case 'image-id':
       return report.checks.some((c) => c.rule === 'diff-ids' && c.ok && (c.platform === check.platform || !check.platform))

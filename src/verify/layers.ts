@@ -3,6 +3,7 @@
 
 import type { LocalImage } from '../local/source.js';
 import { imageLayers, type RemoteImage } from '../model/image.js';
+import { layerInstructions } from '../model/history.js';
 import type { LayerRow, LocalSummary, RemoteSummary } from '../model/report.js';
 import { formatPlatform } from '../oci/platform.js';
 import { localLayerIntact } from './blob-rules.js';
@@ -11,6 +12,7 @@ import { localLayerIntact } from './blob-rules.js';
 export function layerRows(remote: RemoteImage, local: LocalImage | undefined): LayerRow[] {
   const layers = imageLayers(remote.manifest, remote.config);
   const count = Math.max(layers.length, local?.diffIds.length ?? 0);
+  const localInstructions = local ? layerInstructions(local.config?.history ?? local.history, local.diffIds.length) : [];
   const rows: LayerRow[] = [];
   for (let i = 0; i < count; i++) {
     const layer = layers[i];
@@ -28,6 +30,7 @@ export function layerRows(remote: RemoteImage, local: LocalImage | undefined): L
       // A local blob that is not what its config says (local-blobs) marks its row too.
       status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
       localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
+      ...(localInstructions[i] !== undefined ? { localInstruction: localInstructions[i] } : {}),
     });
   }
   return rows;
@@ -53,6 +56,7 @@ export function localSummary(local: LocalImage): LocalSummary {
     idKind: local.idKind,
     platform: formatPlatform(local.platform),
     manifestDigest: local.manifestDigest,
+    ...(local.created ?? local.config?.created ? { created: local.created ?? local.config?.created } : {}),
   };
 }
 

@@ -253,7 +253,8 @@ describe("podman's Docker-compatible API", () => {
     assert.match(image?.source ?? '', /found as 127\.0\.0\.1:5977\/e2\/pod:1, as no image is named 127\.0\.0\.1:5977\/e2\/pod:1@sha256:5e289bc4/);
     assert.deepEqual(
       engine.requests.filter((r) => r.includes('/images/')).map((r) => decodeURIComponent(r.replace(/^\/v1\.41/, ''))),
-      [`/images/${POD}@${POD_PUSHED}/json`, `/images/${POD}/json`],
+      // Then the history of the image found, by its ID (it names each local layer's instruction in a mismatch).
+      [`/images/${POD}@${POD_PUSHED}/json`, `/images/${POD}/json`, `/images/${image?.id ?? ''}/history`],
     );
   });
 

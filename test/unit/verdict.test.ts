@@ -95,14 +95,14 @@ const cases: Array<[string, VerifyReport, string, string, boolean]> = [
     'an image layer differs above matching ones',
     report({ checks: [ok('layer-count'), { rule: 'diff-ids', ok: false, layer: 4, message: 'x' }, { rule: 'image-id', ok: false, message: 'y' }], local: 'config', layers: rows(5, { at: 4, origin: 'image' }) }),
     '❌ Mismatch',
-    'Registry does not serve your local build: layer 4 of 5 differs (registry: RUN step 4), the 3 layers below it match: a different build of the same steps (the tag was pushed by another build, or the local image was rebuilt) (1 more failed rule below)',
+    'Registry does not serve your local build: layer 4 of 5 differs (registry: RUN step 4), the 3 layers below it match: a different build from layer 4 on (1 more failed rule below)',
     false,
   ],
   [
     'a base layer differs',
     report({ checks: [{ rule: 'diff-ids', ok: false, layer: 2, message: 'x' }], local: 'config', layers: rows(5, { at: 2, origin: 'base' }) }),
     '❌ Mismatch',
-    'Registry does not serve your local build: layer 2 of 5 differs (registry: RUN step 2), a layer of the base image: it was built on a different base',
+    'Registry does not serve your local build: layer 2 of 5 differs (registry: RUN step 2), the layer below it matches: a different base (layer 2 belongs to the base image)',
     false,
   ],
   [
