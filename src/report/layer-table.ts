@@ -7,10 +7,32 @@ import { shortDigest } from '../oci/digest.js';
 import { compressionLabel, layerResult, resultMark, shorten } from './format.js';
 import { instructionOf } from '../model/history.js';
 import { humanSize } from '../model/units.js';
+import { shareBar } from './bars.js';
 import type { DeepLayer, DeepReport } from '../model/deep.js';
 import type { LayerRow } from '../model/report.js';
 
-export type LayerColumn = 'index' | 'match' | 'diffId' | 'digest' | 'size' | 'type' | 'uncompressed' | 'files' | 'deleted' | 'wasted' | 'result' | 'origin' | 'instruction';
+export type LayerColumn =
+  | 'index'
+  | 'match'
+  | 'diffId'
+  | 'digest'
+  | 'size'
+  | 'share'
+  | 'type'
+  | 'uncompressed'
+  | 'files'
+  | 'deleted'
+  | 'wasted'
+  | 'bytes'
+  | 'result'
+  | 'origin'
+  | 'instruction';
+
+/**
+ * `main`: the table a reader scans. `detail`: what a narrow medium may move into a collapsed
+ * section (compression type, deletions, the full deep result with its throughput).
+ */
+export type ColumnGroup = 'main' | 'detail';
 
 export interface LayerCell {
   /** What the cell shows: a short digest, a shortened instruction, a size. */
@@ -24,9 +46,14 @@ export interface LayerCell {
 }
 
 export interface LayerTable {
-  columns: { id: LayerColumn; title: string }[];
+  columns: { id: LayerColumn; title: string; group?: ColumnGroup }[];
   /** One row per layer, one cell per column, in column order. */
   rows: LayerCell[][];
+  /**
+   * Sums under the rows, one cell per column: the base's layers and the image's own when the
+   * origin is known, then the whole image. The label is in the instruction column.
+   */
+  totals?: LayerCell[][];
 }
 
 const TITLES: Record<LayerColumn, string> = {
@@ -35,11 +62,13 @@ const TITLES: Record<LayerColumn, string> = {
   diffId: 'diff_id',
   digest: 'Compressed digest',
   size: 'Size',
+  share: 'Share of pull',
   type: 'Type',
   uncompressed: 'Uncompressed',
   files: 'Files',
   deleted: 'Deleted',
   wasted: 'Wasted',
+  bytes: 'Bytes',
   result: 'Result',
   origin: 'Origin',
   instruction: 'Instruction',
@@ -59,18 +88,92 @@ export function layerTable(rows: readonly LayerRow[], deep?: DeepReport): LayerT
     'diffId',
     'digest',
     'size',
-    ...(deep ? (['type', 'uncompressed', 'files', 'deleted', 'wasted', 'result'] as const) : []),
+    'share',
+    ...(deep ? (['type', 'uncompressed', 'files', 'deleted', 'wasted', 'bytes', 'result'] as const) : []),
     ...(rows.some((r) => r.origin) ? (['origin'] as const) : []),
     'instruction',
   ];
   const deepLayers = new Map((deep?.layers ?? []).map((l) => [l.index, l]));
-  return {
-    columns: columns.map((id) => ({ id, title: TITLES[id] })),
-    rows: rows.map((row) => columns.map((id) => cell(id, row, deepLayers.get(row.index)))),
+  const pull = sum(rows.map((r) => r.size));
+  const table: LayerTable = {
+    columns: columns.map((id) => ({ id, title: TITLES[id], ...(DETAIL.has(id) ? { group: 'detail' as const } : {}) })),
+    rows: rows.map((row) => columns.map((id) => cell(id, row, deepLayers.get(row.index), pull))),
   };
+  if (rows.length) table.totals = totalRows(rows, deepLayers).map((group) => columns.map((id) => totalCell(id, group, pull)));
+  return table;
 }
 
-function cell(id: LayerColumn, row: LayerRow, deep: DeepLayer | undefined): LayerCell {
+/** Columns a narrow medium may fold away: the deep result in full (with throughput), the compression, deletions. */
+const DETAIL = new Set<LayerColumn>(['type', 'deleted', 'result']);
+
+interface TotalGroup {
+  label: string;
+  size?: number;
+  uncompressed?: number;
+  files?: number;
+  deleted?: number;
+  wasted?: number;
+}
+
+/** The base's layers, the image's own (when the origin is known), and all of them. */
+export function totalRows(rows: readonly LayerRow[], deepLayers: ReadonlyMap<number, DeepLayer>): TotalGroup[] {
+  const group = (label: string, members: readonly LayerRow[]): TotalGroup => {
+    const deep = members.map((r) => deepLayers.get(r.index));
+    const counts = deep.map((d) => d?.counts);
+    return {
+      label,
+      size: sum(members.map((r) => r.size)),
+      uncompressed: sum(deep.map((d) => d?.uncompressedSize)),
+      files: sum(counts.map((c) => (c ? c.files + c.symlinks + c.hardlinks + c.others : undefined))),
+      deleted: sum(counts.map((c) => (c ? c.whiteouts + c.opaqueDirs : undefined))),
+      wasted: sum(deep.map((d) => (d?.counts ? (d.wastedBytes ?? 0) : undefined))),
+    };
+  };
+  const groups: TotalGroup[] = [];
+  if (rows.some((r) => r.origin)) {
+    const base = rows.filter((r) => r.origin === 'base');
+    const own = rows.filter((r) => r.origin === 'image');
+    if (base.length) groups.push(group(`Base image: ${layerRange(base)}`, base));
+    if (own.length) groups.push(group(`Your build: ${layerRange(own)}`, own));
+  }
+  groups.push(group(`Total: ${rows.length} ${rows.length === 1 ? 'layer' : 'layers'}`, rows));
+  return groups;
+}
+
+function layerRange(rows: readonly LayerRow[]): string {
+  const first = rows[0]?.index ?? 0;
+  const last = rows[rows.length - 1]?.index ?? 0;
+  return first === last ? `layer ${first}` : `layers ${first}–${last}`;
+}
+
+/** The sum of the known values; undefined when none is known (a column with nothing to add up). */
+export function sum(values: readonly (number | undefined)[]): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return known.length ? known.reduce((a, b) => a + b, 0) : undefined;
+}
+
+function totalCell(id: LayerColumn, group: TotalGroup, pull: number | undefined): LayerCell {
+  switch (id) {
+    case 'size':
+      return { text: humanSize(group.size) };
+    case 'share':
+      return { text: group.size !== undefined && pull ? shareBar(group.size, pull) : '' };
+    case 'uncompressed':
+      return { text: humanSize(group.uncompressed) };
+    case 'files':
+      return { text: group.files !== undefined ? String(group.files) : '' };
+    case 'deleted':
+      return { text: group.deleted !== undefined ? String(group.deleted) : '' };
+    case 'wasted':
+      return { text: group.wasted === undefined ? '' : group.wasted ? humanSize(group.wasted) : '0' };
+    case 'instruction':
+      return { text: group.label };
+    default:
+      return { text: '' };
+  }
+}
+
+function cell(id: LayerColumn, row: LayerRow, deep: DeepLayer | undefined, pull: number | undefined): LayerCell {
   const counts = deep?.counts;
   switch (id) {
     case 'index':
@@ -84,6 +187,8 @@ function cell(id: LayerColumn, row: LayerRow, deep: DeepLayer | undefined): Laye
       return row.localDigest && row.localDigest !== row.digest ? { ...digestCell(row.digest), local: digestCell(row.localDigest) } : digestCell(row.digest);
     case 'size':
       return { text: humanSize(row.size) };
+    case 'share':
+      return { text: row.size !== undefined && pull ? shareBar(row.size, pull) : '' };
     case 'type':
       return { text: deep ? compressionLabel(deep) : '' };
     case 'uncompressed':
@@ -94,6 +199,8 @@ function cell(id: LayerColumn, row: LayerRow, deep: DeepLayer | undefined): Laye
       return { text: counts ? String(counts.whiteouts + counts.opaqueDirs) : '' };
     case 'wasted':
       return { text: deep?.wastedBytes ? humanSize(deep.wastedBytes) : counts ? '0' : '' };
+    case 'bytes':
+      return deep ? { text: bytesWord(deep), full: `${resultMark(deep)} ${layerResult(deep)}` } : { text: '' };
     case 'result':
       return { text: deep ? `${resultMark(deep)} ${layerResult(deep)}` : '' };
     case 'origin':
@@ -102,6 +209,22 @@ function cell(id: LayerColumn, row: LayerRow, deep: DeepLayer | undefined): Laye
       const instruction = instructionOf(row.instruction);
       return instruction ? { text: shorten(instruction, INSTRUCTION_CHARS), full: instruction, code: true } : { text: '' };
     }
+  }
+}
+
+/** The deep result in a word or two: "✓", "✓ cached", "✗ failed"; the whole result is in `full`. */
+function bytesWord(deep: DeepLayer): string {
+  switch (deep.status) {
+    case 'verified':
+      return '✓';
+    case 'cached':
+      return '✓ cached';
+    case 'failed':
+      return '✗ failed';
+    case 'not-verified':
+      return '– not verified';
+    case 'error':
+      return '– unreadable';
   }
 }
 

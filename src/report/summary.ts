@@ -1,8 +1,11 @@
-// The job summary as HTML: a verdict heading, what holds for the whole tag (index digest, failed
-// rules, base, the platform set, attestations), then the same section for each platform (its
-// digests, base, layer table and what deep verification found), whether there is one platform or
-// many. Pure: main.ts hands the HTML to @actions/core. Every value from a registry or a Dockerfile
-// is escaped (escapeHtml) before it goes into an element; each line is one element of ours.
+// The job summary as HTML: a verdict heading and the sentence that proves it; for a mismatch the
+// registry and the local build side by side with a diagnosis; what holds for the whole tag (index
+// digest, failed rules, base, the platform set, attestations); then the same section for each
+// platform (its digests, base, one layer table with totals and, when deep ran, what the bytes
+// proved). An audit is one table of images by severity, each image's section collapsed. Pure:
+// main.ts hands the HTML to @actions/core, and the run's time (for "3 h ago"). Every value from a
+// registry or a Dockerfile is escaped (escapeHtml) before it goes into an element; each line is
+// one element of ours.
 
 import { shortDigest } from '../oci/digest.js';
 import { copiesText } from '../verify/waste.js';
@@ -16,23 +19,23 @@ import {
   presenceText,
   printablePath,
   ruleName,
-  shorten,
   wasteHeadline,
   foundByText,
   hasReferrer,
 } from './format.js';
-import { instructionOf } from '../model/history.js';
 import { humanSize, seconds } from '../model/units.js';
-import { layerTable, type LayerCell } from './layer-table.js';
+import { layerTable, type LayerCell, type LayerTable } from './layer-table.js';
+import { comparisonOf, diagnosisText, type ComparisonRow } from './mismatch.js';
+import { dateAgo } from './time.js';
 import { verdictLabel, verdictOf, type Verdict } from './verdict.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
 import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
 import { detailsHtml, headerRow, headingHtml, listHtml, paragraphHtml, tableHtml, type SummaryTableCell, type SummaryTableRow } from './summary-html.js';
 
-/** The summary of `reports` (already scrubbed by the caller): one line per element. */
-export function summaryHtml(reports: readonly VerifyReport[]): string {
-  const elements = [...(reports.length > 1 ? auditTable(reports) : []), ...reports.flatMap(reportHtml)];
+/** The summary of `reports` (already scrubbed by the caller): one line per element. `now`: the run's time, for "3 h ago". */
+export function summaryHtml(reports: readonly VerifyReport[], now: Date = new Date()): string {
+  const elements = reports.length > 1 ? auditHtml(reports, now) : reports.flatMap((report) => reportHtml(report, now));
   return elements
     .filter(Boolean)
     .map((element) => `${element}\n`)
@@ -47,31 +50,75 @@ export const BASE_LABELS: Record<BaseStatus, string> = {
   none: '➖ no base',
 };
 
-function reportHtml(report: VerifyReport): string[] {
+function reportHtml(report: VerifyReport, now: Date): string[] {
   const platforms = platformsOf(report);
   const verdict = verdictOf(report);
   const elements = [headingHtml(`${escapeHtml(verdictLabel(verdict))}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2), proofHtml(verdict)];
-  elements.push(listHtml(indexFacts(report)));
+  // A mismatch shows the two sides first, before anything that passed.
+  const comparisons = platforms.filter((p) => p.status !== 'verified').flatMap((p) => comparisonHtml(p, platforms.length > 1));
+  elements.push(...comparisons);
   const failed = failedChecks(report);
   if (failed.length) {
-    elements.push(paragraphHtml('<strong>Failed rules</strong>'));
-    elements.push(listHtml(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`)));
+    const list = listHtml(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
+    // Beside a comparison the rules only repeat it with full digests: one click away.
+    elements.push(comparisons.length ? detailsHtml(`Failed rules (${failed.length})`, list) : `${paragraphHtml('<strong>Failed rules</strong>')}`, ...(comparisons.length ? [] : [list]));
   }
+  elements.push(listHtml(indexFacts(report)));
   // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
   // No platform knows its base: one muted line for the tag, none per platform.
   const bases = platforms.flatMap((p) => (p.base ? [p.base] : []));
   const noBase = platforms.length > 1 && bases.length === platforms.length && bases.every((b) => b.status === 'none') ? bases[0] : undefined;
   const tagBase = noBase ?? report.base;
-  if (tagBase) elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3));
-  if (platforms.length) elements.push(tableHtml(platformOverview(platforms)));
+  if (tagBase) elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3, now));
+  if (platforms.length > 1) elements.push(tableHtml(platformOverview(platforms)));
   elements.push(...supplyChain(report.attestations));
-  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none'));
+  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now));
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
     const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
     elements.push(detailsHtml('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${seconds(report.durationMs)}.</p>`));
   }
   return elements;
+}
+
+/**
+ * A mismatching platform found on both sides: Registry │ Your local build (digest, image ID,
+ * created, layer counts), the identical leading layers as one line, the first differing layer on
+ * both sides, the one-line diagnosis, and the full values in a copyable block.
+ */
+function comparisonHtml(platform: PlatformReport, several: boolean): string[] {
+  const comparison = comparisonOf(platform);
+  if (!comparison) return [];
+  const value = (text: string, full: string | undefined, code: boolean | undefined) =>
+    code && full ? `<code title="${escapeHtml(full)}">${escapeHtml(text)}</code>` : escapeHtml(text);
+  const row = (r: ComparisonRow): SummaryTableCell[] => [
+    { data: `<strong>${escapeHtml(r.label)}</strong>` },
+    { data: value(r.registry, r.fullRegistry, r.code) },
+    { data: r.registry === r.local && r.registry !== '—' ? 'same' : value(r.local, r.fullLocal, r.code) },
+  ];
+  const rows: SummaryTableRow[] = [headerRow(['', 'Registry', 'Your local build']), ...comparison.rows.map(row)];
+  if (comparison.identical) {
+    const { from, to } = comparison.identical;
+    const range = from === to ? `Layer ${from}` : `Layers ${from}–${to}`;
+    const base = platform.base;
+    const baseWords = comparison.identical.base ? (base?.reference ? ` (base <code>${escapeHtml(base.reference)}</code>, ${BASE_LABELS[base.status]})` : ' (the base)') : '';
+    rows.push([{ data: `${range} identical${baseWords}`, colspan: '3' }]);
+  }
+  rows.push(...comparison.differing.map(row));
+  const full = [...comparison.rows, ...comparison.differing].flatMap((r) =>
+    r.code && (r.fullRegistry || r.fullLocal) ? [`${r.label}: registry ${r.fullRegistry ?? '—'}`, `${r.label}: local    ${r.fullLocal ?? '—'}`] : [],
+  );
+  return [
+    ...(several ? [paragraphHtml(`<strong>${escapeHtml(platform.platform)}</strong>`)] : []),
+    tableHtml(rows),
+    paragraphHtml(`<strong>Diagnosis:</strong> ${escapeHtml(diagnosisText(comparison.diagnosis))}.`),
+    ...(full.length ? [preDetails('Full digests and instructions', full)] : []),
+  ];
+}
+
+/** A collapsed, copyable block of one value per line (`<br>`, so the element stays one line of the summary). */
+function preDetails(label: string, lines: readonly string[]): string {
+  return detailsHtml(label, `<pre>${lines.map(escapeHtml).join('<br>')}</pre>`);
 }
 
 /** The one sentence under the heading: what was proved, or what differs and why; the digest hint when no rule tied the digest to the build. */
@@ -92,7 +139,7 @@ function indexFacts(report: VerifyReport): string[] {
 
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
 /** @param baseNone the tag's combined base is none: a platform's own "none" would only repeat it. */
-function platformHtml(platform: PlatformReport, several: boolean, baseNone: boolean): string[] {
+function platformHtml(platform: PlatformReport, several: boolean, baseNone: boolean, now: Date): string[] {
   const mark = platform.status === 'verified' ? '✓' : '✗';
   const name = escapeHtml(platform.platform);
   const elements = [headingHtml(`${mark} ${name}${platform.presence === 'both' ? '' : ` — ${escapeHtml(presenceText(platform))}`}`, 3)];
@@ -104,15 +151,52 @@ function platformHtml(platform: PlatformReport, several: boolean, baseNone: bool
   }
   if (platform.local) facts.push(`<strong>Local build</strong> <code>${escapeHtml(platform.local.reference)}</code> — ${escapeHtml(platform.local.source)}`);
   elements.push(listHtml(facts));
-  if (several && platform.base && !(platform.base.status === 'none' && baseNone)) elements.push(...baseHtml(platform.base, platform.layers.length, `Base image, ${name}`, 4));
-  if (platform.layers.length) elements.push(detailsHtml(`${mark} ${name}: ${count(platform.layers.length, 'layer')}`, tableHtml(layerTableRows(platform))));
+  if (several && platform.base && !(platform.base.status === 'none' && baseNone)) elements.push(...baseHtml(platform.base, platform.layers.length, `Base image, ${name}`, 4, now));
   if (platform.deep) elements.push(...deepHtml(platform.deep));
+  if (platform.layers.length) {
+    const table = layerTable(platform.layers, platform.deep);
+    elements.push(detailsHtml(`${mark} ${name}: ${count(platform.layers.length, 'layer')}`, tableHtml(layerTableRows(table))));
+    const detail = detailTableRows(table);
+    if (detail) elements.push(detailsHtml(`Timing and throughput, ${name}`, tableHtml(detail)));
+    elements.push(preDetails(`Full digests, ${name}`, fullDigests(platform, table)));
+  }
   return elements;
 }
 
-function layerTableRows(platform: PlatformReport): SummaryTableRow[] {
-  const table = layerTable(platform.layers, platform.deep);
-  return [headerRow(table.columns.map((c) => c.title)), ...table.rows.map((row) => row.map(layerCell))];
+/** The main columns of the layer table, with the totals under the rows. */
+function layerTableRows(table: LayerTable): SummaryTableRow[] {
+  const shown = table.columns.flatMap((c, i) => (c.group === 'detail' ? [] : [i]));
+  const pick = (row: readonly LayerCell[]) => shown.map((i) => row[i] as LayerCell);
+  const instruction = table.columns.findIndex((c) => c.id === 'instruction');
+  const totals = (table.totals ?? []).map((row) =>
+    pick(row).map((cell, j): SummaryTableCell => ({ data: shown[j] === instruction ? `<strong>${escapeHtml(cell.text)}</strong>` : escapeHtml(cell.text) })),
+  );
+  return [headerRow(shown.map((i) => table.columns[i]?.title ?? '')), ...table.rows.map((row) => pick(row).map(layerCell)), ...totals];
+}
+
+/** The columns a reader rarely needs (the deep result in full, with throughput; compression; deletions), by layer. */
+function detailTableRows(table: LayerTable): SummaryTableRow[] | undefined {
+  const shown = table.columns.flatMap((c, i) => (c.group === 'detail' || c.id === 'index' ? [i] : []));
+  if (shown.length < 2) return undefined;
+  return [headerRow(shown.map((i) => table.columns[i]?.title ?? '')), ...table.rows.map((row) => shown.map((i) => layerCell(row[i] as LayerCell)))];
+}
+
+/** Every digest of the platform in full, one per line, to copy. */
+function fullDigests(platform: PlatformReport, table: LayerTable): string[] {
+  const lines: string[] = [];
+  if (platform.remote) lines.push(`manifest ${platform.remote.manifestDigest}`, `config   ${platform.remote.configDigest}`);
+  if (platform.local) lines.push(`local    ${platform.local.id}`);
+  const diffId = table.columns.findIndex((c) => c.id === 'diffId');
+  const digest = table.columns.findIndex((c) => c.id === 'digest');
+  for (const row of table.rows) {
+    const index = row[0]?.text ?? '';
+    const d = row[diffId];
+    const b = row[digest];
+    lines.push(`layer ${index} diff_id ${d?.full ?? d?.text ?? '—'} blob ${b?.full ?? b?.text ?? '—'}`);
+    if (d?.local) lines.push(`layer ${index} local diff_id ${d.local.full ?? d.local.text}`);
+    if (b?.local) lines.push(`layer ${index} local blob ${b.local.full ?? b.local.text}`);
+  }
+  return lines;
 }
 
 function layerCell(cell: LayerCell): SummaryTableCell {
@@ -120,7 +204,8 @@ function layerCell(cell: LayerCell): SummaryTableCell {
 }
 
 function cellHtml(cell: LayerCell): string {
-  return cell.code ? `<code title="${escapeHtml(cell.full ?? cell.text)}">${escapeHtml(cell.text)}</code>` : escapeHtml(cell.text);
+  if (cell.code) return `<code title="${escapeHtml(cell.full ?? cell.text)}">${escapeHtml(cell.text)}</code>`;
+  return cell.full ? `<span title="${escapeHtml(cell.full)}">${escapeHtml(cell.text)}</span>` : escapeHtml(cell.text);
 }
 
 function platformOverview(platforms: readonly PlatformReport[]): SummaryTableRow[] {
@@ -206,7 +291,7 @@ function referrersHtml(attestations: readonly AttestationSummary[]): string[] {
 }
 
 /** @param imageLayers the image's layer count, when the section is about one image (not the combined verdict). */
-function baseHtml(base: BaseReport, imageLayers: number | undefined, title: string, level: 3 | 4): string[] {
+function baseHtml(base: BaseReport, imageLayers: number | undefined, title: string, level: 3 | 4, now: Date): string[] {
   // No base: one muted line, in proportion to its news; the how-to is one click away.
   if (base.status === 'none') {
     const label = `${title.replace('Base image', 'Base')}:`;
@@ -217,61 +302,153 @@ function baseHtml(base: BaseReport, imageLayers: number | undefined, title: stri
   if (base.reference) facts.push(`<strong>Base</strong> <code>${escapeHtml(base.reference)}</code>, from ${escapeHtml(base.from)}`);
   else facts.push(`<strong>Base</strong> found from ${escapeHtml(base.from)}`);
   if (base.namedByRegistry) facts.push(`<strong>Named by the registry</strong> looked up without credentials on any other registry`);
-  if (base.builtOn?.digest) facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
-  if (base.current?.digest) facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
   if (base.layers !== undefined) facts.push(`<strong>Base layers</strong> ${base.layers}${imageLayers !== undefined ? ` of the image's ${imageLayers}` : ' on every platform'}`);
-  if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
-    facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${count(base.current.layers, 'layer')}`);
-  }
-  if (base.behindDays !== undefined) facts.push(`<strong>Behind</strong> the current base by ${base.behindDays} days`);
-  if (base.driftAgeDays !== undefined) facts.push(`<strong>Drift age</strong> a newer base has been out for ${base.driftAgeDays} days`);
   if (base.error && base.status !== 'unknown') facts.push(`<strong>Note</strong> ${escapeHtml(base.error)}`);
+  const elements = [headingHtml(`${title}: ${BASE_LABELS[base.status]}`, level), paragraphHtml(escapeHtml(base.message))];
+  if (base.status === 'drifted') {
+    // Built on vs now, side by side; which base layer changed; what to do.
+    elements.push(tableHtml(driftRows(base, now)));
+    const changed = changedLayerText(base);
+    if (changed) facts.unshift(`<strong>Changed</strong> ${escapeHtml(changed)}`);
+    facts.unshift(`<strong>Next step</strong> rebuild the image on the current base${base.reference ? ` (<code>${escapeHtml(base.reference)}</code>)` : ''} and push it again`);
+  } else {
+    if (base.builtOn?.digest) facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created, now)}`);
+    if (base.current?.digest) facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created, now)}`);
+  }
+  elements.push(listHtml(facts));
+  const full = [
+    ...(base.builtOn?.digest ? [`built on ${base.builtOn.digest}`] : []),
+    ...(base.current?.digest ? [`tag now  ${base.current.digest}`] : []),
+  ];
+  if (base.status === 'drifted' && full.length) elements.push(preDetails('Full base digests', full));
+  return elements;
+}
+
+/** Built on │ Tag now: digest, created (date and how long ago), layer count. */
+function driftRows(base: BaseReport, now: Date): SummaryTableRow[] {
+  const { builtOn, current } = base;
+  const created = (iso: string | undefined) => escapeHtml(dateAgo(iso, now) || '—');
+  const layers = (n: number | undefined) => (n !== undefined ? String(n) : '—');
   return [
-    headingHtml(`${title}: ${BASE_LABELS[base.status]}`, level),
-    paragraphHtml(escapeHtml(base.message)),
-    listHtml(facts),
-    ...(base.history?.length ? [detailsHtml('History, attributed to base or image', historyTable(base))] : []),
+    headerRow(['', 'Built on', 'Tag now']),
+    [{ data: '<strong>Digest</strong>' }, { data: digestCell(builtOn?.digest) }, { data: digestCell(current?.digest) }],
+    [{ data: '<strong>Created</strong>' }, { data: created(builtOn?.created) }, { data: created(current?.created) }],
+    [{ data: '<strong>Layers</strong>' }, { data: layers(builtOn?.layers ?? base.layers) }, { data: layers(current?.layers) }],
   ];
 }
 
-function historyTable(base: BaseReport): string {
-  const rows = (base.history ?? []).map((h): SummaryTableCell[] => {
-    const instruction = instructionOf(h.instruction);
-    return [
-      { data: String(h.index) },
-      { data: h.layer !== undefined ? String(h.layer) : '—' },
-      { data: `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 70))}</code>` },
-      { data: escapeHtml(h.created ?? '') },
-      { data: h.origin ?? '?' },
-    ];
-  });
-  return tableHtml([headerRow(['#', 'Layer', 'Instruction', 'Created', 'Origin']), ...rows]);
+/** Which layer of the base changed: layers added on top of the built-on base, or the first of the current base's layers that no longer starts the image. */
+export function changedLayerText(base: BaseReport): string | undefined {
+  const matching = base.matchingLayers;
+  const total = base.current?.layers;
+  if (matching === undefined || total === undefined) return undefined;
+  if (matching >= total) return 'no layer: the tag points to another manifest with the same layers';
+  if (base.builtOn?.layers !== undefined && matching === base.builtOn.layers) {
+    const added = total - matching === 1 ? `layer ${total}` : `layers ${matching + 1}–${total}`;
+    return `the current base adds ${added} on top of the ${count(matching, 'layer')} the image was built on`;
+  }
+  const kept = matching === 0 ? 'none of its layers still start the image' : `its first ${count(matching, 'layer')} still match the image`;
+  return `base layer ${matching + 1} of ${total} changed; ${kept}`;
 }
 
-/** One row per image: the audit view of a scheduled workflow. */
-function auditTable(reports: readonly VerifyReport[]): string[] {
-  const drifted = reports.filter((r) => r.base?.status === 'drifted').length;
-  const failed = reports.filter((r) => r.status === 'error').length;
-  const rows = reports.map((report): SummaryTableCell[] => {
-    const base = report.base;
-    const status = report.status === 'error' ? `⚠️ could not check: ${escapeHtml(report.error ?? 'unknown error')}` : base ? BASE_LABELS[base.status] : '➖ base check off';
-    return [
+/** Severity of an audited image, most urgent first; its short status and the next step. */
+export interface AuditRow {
+  report: VerifyReport;
+  rank: number;
+  status: string;
+  next: string;
+}
+
+const AUDIT_STATES: Array<{ match: (r: VerifyReport) => boolean; status: string; count: string; next: string; todo?: (n: number) => string }> = [
+  { match: (r) => r.status === 'mismatch', status: '❌ mismatch', count: 'inconsistent', next: 'Open its details: the registry image is not consistent', todo: (n) => `${count(n, 'image')} not consistent in the registry` },
+  { match: (r) => r.status === 'error', status: '⚠️ could not check', count: 'could not be checked', next: 'Fix the error below, then run again', todo: (n) => `${count(n, 'image')} could not be checked (why is below)` },
+  { match: (r) => r.base?.status === 'not-built-on', status: '❌ not built on its base', count: 'not built on their base', next: 'Correct the base reference (pin the digest it was built on)', todo: (n) => `${count(n, 'image')} not built on the base it names` },
+  { match: (r) => r.base?.status === 'drifted', status: '🔄 drifted', count: 'drifted', next: 'Rebuild on the current base and push', todo: (n) => `rebuild ${count(n, 'image')} on the current base` },
+  { match: (r) => r.base?.status === 'unknown', status: '❔ base unknown', count: 'base unknown', next: 'Make the base readable (credentials, network), run again', todo: (n) => `${count(n, 'image')} whose base could not be read` },
+  { match: (r) => r.base?.status === 'none', status: '➖ no base known', count: 'no base known', next: 'Name the base: a base label or the base-image input', todo: (n) => `${count(n, 'image')} with no base known` },
+  { match: (r) => r.base === undefined, status: '➖ base not checked', count: 'base not checked', next: 'Base check is off (base-image: none)', todo: (n) => `${count(n, 'image')} with the base check off` },
+  { match: (r) => r.base?.status === 'up-to-date', status: '✅ up to date', count: 'up to date', next: '—' },
+];
+
+/** The one sentence under the audit heading: what to do, most urgent first; all-clear only when every base was checked and is current. */
+export function auditSentence(reports: readonly VerifyReport[]): string {
+  const todo = AUDIT_STATES.flatMap((state) => {
+    const n = reports.filter((r) => AUDIT_STATES.find((s) => s.match(r)) === state).length;
+    return n > 0 && state.todo ? [state.todo(n)] : [];
+  });
+  if (todo.length === 0) return `Every image is built on the current version of its base (${count(reports.length, 'image')} checked)`;
+  const text = todo.join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/** The audit's rows, most urgent first (input order among equals). */
+export function auditRows(reports: readonly VerifyReport[]): AuditRow[] {
+  return reports
+    .map((report, i) => {
+      const rank = AUDIT_STATES.findIndex((s) => s.match(report));
+      const state = AUDIT_STATES[rank] ?? AUDIT_STATES[AUDIT_STATES.length - 1];
+      return { report, rank: rank < 0 ? AUDIT_STATES.length : rank, status: state?.status ?? '', next: state?.next ?? '', i };
+    })
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map(({ report, rank, status, next }) => ({ report, rank, status, next }));
+}
+
+/**
+ * The audit heading: the images and their counts by status, drift first. "0 drifted" only when
+ * some image's base was checked; when none was, the heading says so instead of reading as all-clear.
+ */
+export function auditHeading(reports: readonly VerifyReport[]): string {
+  const counts = AUDIT_STATES.map((state) => ({ state, n: reports.filter((r) => AUDIT_STATES.find((s) => s.match(r)) === state).length }));
+  const checked = reports.some((r) => r.base?.status === 'drifted' || r.base?.status === 'up-to-date' || r.base?.status === 'not-built-on');
+  const drifted = counts.find((c) => c.state.count === 'drifted')?.n ?? 0;
+  const parts = [`${count(reports.length, 'image')}`];
+  if (checked) parts.push(`${drifted} drifted`);
+  for (const { state, n } of counts) if (n > 0 && state.count !== 'drifted') parts.push(`${n} ${state.count}`);
+  if (!checked) parts.push('no base could be checked');
+  return `Base image audit: ${parts.join(', ')}`;
+}
+
+/** The audit: a heading with counts, one row per image by severity, what every row shares stated once, each image's report collapsed. */
+function auditHtml(reports: readonly VerifyReport[], now: Date): string[] {
+  const rows = auditRows(reports);
+  const columns: Array<{ title: string; cell: (r: VerifyReport) => string }> = [
+    { title: 'Base', cell: (r) => (r.base?.reference ? `<code>${escapeHtml(r.base.reference)}</code>` : '—') },
+    { title: 'Built on', cell: (r) => digestCell(r.base?.builtOn?.digest) },
+    { title: 'Tag now', cell: (r) => (r.base?.current?.digest ? `${digestCell(r.base.current.digest)}${r.base.status === 'drifted' && r.base.current.created ? `<br><sub>${escapeHtml(dateAgo(r.base.current.created, now))}</sub>` : ''}` : '—') },
+  ];
+  // A column with one value for every image says it once, above the table.
+  const constant = rows.length > 1 ? columns.filter((c) => new Set(rows.map((r) => c.cell(r.report))).size === 1) : [];
+  const varying = columns.filter((c) => !constant.includes(c));
+  const table: SummaryTableRow[] = [
+    headerRow(['Image', 'Status', ...varying.map((c) => c.title), 'Next step']),
+    ...rows.map(({ report, status, next }): SummaryTableCell[] => [
       { data: `<code>${escapeHtml(report.remote?.reference ?? report.image)}</code>` },
-      { data: base?.reference ? `<code>${escapeHtml(base.reference)}</code>` : '—' },
-      { data: digestCell(base?.builtOn?.digest) },
-      { data: digestCell(base?.current?.digest) },
-      { data: status },
-      { data: base?.driftAgeDays !== undefined ? `${base.driftAgeDays} d` : '' },
-    ];
-  });
-  return [
-    headingHtml(`Base image audit: ${reports.length} images, ${drifted} drifted${failed ? `, ${failed} could not be checked` : ''}`, 2),
-    tableHtml([headerRow(['Image', 'Base', 'Built-on base digest', 'Current base digest', 'Status', 'Age']), ...rows]),
+      { data: escapeHtml(status) },
+      ...varying.map((c) => ({ data: c.cell(report) })),
+      { data: escapeHtml(next) },
+    ]),
   ];
+  const elements = [headingHtml(escapeHtml(auditHeading(reports)), 2), paragraphHtml(`<strong>${escapeHtml(auditSentence(reports))}.</strong>`)];
+  if (constant.length) elements.push(paragraphHtml(`Every image: ${constant.map((c) => `<strong>${c.title}</strong> ${c.cell(rows[0]?.report as VerifyReport)}`).join(' · ')}`));
+  elements.push(tableHtml(table));
+  const errors = rows.filter((r) => r.report.status === 'error');
+  if (errors.length) {
+    elements.push(
+      detailsHtml(
+        `Why ${count(errors.length, 'image')} could not be checked`,
+        listHtml(errors.map(({ report }) => `<code>${escapeHtml(report.image)}</code>: ${escapeHtml(report.error ?? 'unknown error')}`)),
+      ),
+    );
+  }
+  for (const { report, status } of rows) {
+    elements.push(detailsHtml(`${escapeHtml(status)} <code>${escapeHtml(report.remote?.reference ?? report.image)}</code>`, reportHtml(report, now).filter(Boolean).join('')));
+  }
+  return elements;
 }
 
-function digestWithDate(digest: string, created: string | undefined): string {
-  return `<code>${escapeHtml(digest)}</code>${created ? ` (created ${escapeHtml(created)})` : ''}`;
+function digestWithDate(digest: string, created: string | undefined, now: Date): string {
+  const date = dateAgo(created, now);
+  return `<code>${escapeHtml(digest)}</code>${date ? ` (created ${escapeHtml(date)})` : ''}`;
 }
 
 function digestCell(digest: string | undefined): string {

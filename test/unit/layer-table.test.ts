@@ -39,25 +39,49 @@ test('layerTable: the plain columns, origin once a base is known, the instructio
   const table = layerTable(rows);
   assert.deepEqual(
     table.columns.map((c) => c.id),
-    ['index', 'match', 'diffId', 'digest', 'size', 'origin', 'instruction'],
+    ['index', 'match', 'diffId', 'digest', 'size', 'share', 'origin', 'instruction'],
   );
   const [first, second] = table.rows;
-  assert.deepEqual(first?.map((c) => c.text), ['1', '✓', 'sha256:000000000000', 'sha256:000000000000', '2.0 KiB', 'base', 'ADD file:0123456789abcdef in /']);
+  assert.deepEqual(first?.map((c) => c.text), ['1', '✓', 'sha256:000000000000', 'sha256:000000000000', '2.0 KiB', '████████ 100%', 'base', 'ADD file:0123456789abcdef in /']);
   // A differing layer carries the local diff_id and the local compressed digest, in full.
   assert.equal(second?.[2]?.local?.full, d(3));
   assert.equal(second?.[3]?.local?.full, d(13));
   assert.equal(first?.[2]?.local, undefined);
-  assert.equal(second?.[6]?.full, 'RUN echo hi > /x');
+  assert.equal(second?.[7]?.full, 'RUN echo hi > /x');
+  // 10 B of 2058 B: a sliver, not nothing.
+  assert.equal(second?.[5]?.text, '▏ <1%');
   assert.deepEqual(
     layerTable([{ index: 1, status: 'not-compared' }]).columns.map((c) => c.id),
-    ['index', 'match', 'diffId', 'digest', 'size', 'instruction'],
+    ['index', 'match', 'diffId', 'digest', 'size', 'share', 'instruction'],
   );
+  assert.equal(table.columns.some((c) => c.group === 'detail'), false, 'without deep every column is a main one');
+});
+
+test('layerTable: totals for the base, the image and the whole, labelled in the instruction column', () => {
+  const table = layerTable(rows, deep);
+  const ids = table.columns.map((c) => c.id);
+  const total = (row: number, id: string) => table.totals?.[row]?.[ids.indexOf(id as never)]?.text;
+  assert.equal(table.totals?.length, 3);
+  assert.deepEqual([0, 1, 2].map((r) => total(r, 'instruction')), ['Base image: layer 1', 'Your build: layer 2', 'Total: 2 layers']);
+  assert.deepEqual([0, 1, 2].map((r) => total(r, 'size')), ['2.0 KiB', '10 B', '2.0 KiB']);
+  assert.deepEqual([0, 1, 2].map((r) => total(r, 'share')), ['████████ 100%', '▏ <1%', '████████ 100%']);
+  // Layer 2 was not read: its files are unknown, so the sums are those of what was read.
+  assert.deepEqual([0, 1, 2].map((r) => total(r, 'files')), ['3', '', '3']);
+  assert.deepEqual([0, 1, 2].map((r) => total(r, 'wasted')), ['7 B', '', '7 B']);
+  assert.equal(total(2, 'diffId'), '');
+  // Without an origin only the whole image is summed; without layers there is nothing to sum.
+  assert.deepEqual(layerTable([{ index: 1, size: 5, status: 'not-compared' }]).totals?.map((row) => row.at(-1)?.text), ['Total: 1 layer']);
+  assert.equal(layerTable([]).totals, undefined);
 });
 
 test('layerTable: deep columns merged in when deep ran, per layer by index', () => {
   const table = layerTable(rows, deep);
   const ids = table.columns.map((c) => c.id);
-  assert.deepEqual(ids, ['index', 'match', 'diffId', 'digest', 'size', 'type', 'uncompressed', 'files', 'deleted', 'wasted', 'result', 'origin', 'instruction']);
+  assert.deepEqual(ids, ['index', 'match', 'diffId', 'digest', 'size', 'share', 'type', 'uncompressed', 'files', 'deleted', 'wasted', 'bytes', 'result', 'origin', 'instruction']);
+  assert.deepEqual(
+    table.columns.filter((c) => c.group === 'detail').map((c) => c.id),
+    ['type', 'deleted', 'result'],
+  );
   const cell = (row: number, id: string) => table.rows[row]?.[ids.indexOf(id as never)]?.text;
   assert.equal(cell(0, 'type'), 'gzip');
   assert.equal(cell(0, 'files'), '3');
@@ -65,6 +89,9 @@ test('layerTable: deep columns merged in when deep ran, per layer by index', () 
   assert.equal(cell(0, 'result'), '✓ verified');
   assert.equal(cell(1, 'result'), '✗ FAILED: the blob hashes to x');
   assert.equal(cell(1, 'files'), '');
+  assert.equal(cell(0, 'bytes'), '✓');
+  assert.equal(cell(1, 'bytes'), '✗ failed');
+  assert.equal(table.rows[1]?.[ids.indexOf('bytes')]?.full, '✗ FAILED: the blob hashes to x');
 });
 
 const single: VerifyReport = {
