@@ -103,7 +103,7 @@ export function layerTable(rows: readonly LayerRow[], deep?: DeepReport): LayerT
   return table;
 }
 
-/** Columns a narrow medium may fold away: the deep result in full (with throughput), the compression, deletions. */
+/** Columns a narrow medium may fold away: the deep result in full (with throughput), the compression, deletions. `bytes` is its mark. */
 const DETAIL = new Set<LayerColumn>(['type', 'deleted', 'result']);
 
 interface TotalGroup {
@@ -200,7 +200,7 @@ function cell(id: LayerColumn, row: LayerRow, deep: DeepLayer | undefined, pull:
     case 'wasted':
       return { text: deep?.wastedBytes ? humanSize(deep.wastedBytes) : counts ? '0' : '' };
     case 'bytes':
-      return deep ? { text: bytesWord(deep), full: `${resultMark(deep)} ${layerResult(deep)}` } : { text: '' };
+      return { text: deep ? resultMark(deep) : '' };
     case 'result':
       return { text: deep ? `${resultMark(deep)} ${layerResult(deep)}` : '' };
     case 'origin':
@@ -209,22 +209,6 @@ function cell(id: LayerColumn, row: LayerRow, deep: DeepLayer | undefined, pull:
       const instruction = instructionOf(row.instruction);
       return instruction ? { text: shorten(instruction, INSTRUCTION_CHARS), full: instruction, code: true } : { text: '' };
     }
-  }
-}
-
-/** The deep result in a word or two: "✓", "✓ cached", "✗ failed"; the whole result is in `full`. */
-function bytesWord(deep: DeepLayer): string {
-  switch (deep.status) {
-    case 'verified':
-      return '✓';
-    case 'cached':
-      return '✓ cached';
-    case 'failed':
-      return '✗ failed';
-    case 'not-verified':
-      return '– not verified';
-    case 'error':
-      return '– unreadable';
   }
 }
 

@@ -8,6 +8,7 @@
 // one element of ours.
 
 import { shortDigest } from '../oci/digest.js';
+import { parseReference } from '../oci/reference.js';
 import { copiesText } from '../verify/waste.js';
 import {
   attestationText,
@@ -24,7 +25,7 @@ import {
   hasReferrer,
 } from './format.js';
 import { humanSize, seconds } from '../model/units.js';
-import { layerTable, type LayerCell, type LayerTable } from './layer-table.js';
+import { layerTable, type LayerCell, type LayerColumn, type LayerTable } from './layer-table.js';
 import { comparisonOf, diagnosisText, type ComparisonRow } from './mismatch.js';
 import { dateAgo } from './time.js';
 import { verdictLabel, verdictOf, type Verdict } from './verdict.js';
@@ -155,7 +156,7 @@ function platformHtml(platform: PlatformReport, several: boolean, baseNone: bool
   if (platform.deep) elements.push(...deepHtml(platform.deep));
   if (platform.layers.length) {
     const table = layerTable(platform.layers, platform.deep);
-    elements.push(detailsHtml(`${mark} ${name}: ${count(platform.layers.length, 'layer')}`, tableHtml(layerTableRows(table))));
+    elements.push(detailsHtml(`${mark} ${name}: ${count(platform.layers.length, 'layer')}`, layerTableHtml(table)));
     const detail = detailTableRows(table);
     if (detail) elements.push(detailsHtml(`Timing and throughput, ${name}`, tableHtml(detail)));
     elements.push(preDetails(`Full digests, ${name}`, fullDigests(platform, table)));
@@ -163,15 +164,30 @@ function platformHtml(platform: PlatformReport, several: boolean, baseNone: bool
   return elements;
 }
 
-/** The main columns of the layer table, with the totals under the rows. */
-function layerTableRows(table: LayerTable): SummaryTableRow[] {
-  const shown = table.columns.flatMap((c, i) => (c.group === 'detail' ? [] : [i]));
+/** Mark columns that, when every layer says the same, are said once above the table instead (the pane is narrow). */
+const ONCE_COLUMNS = new Set<LayerColumn>(['match', 'bytes', 'wasted']);
+
+/** The main columns that say the same for every layer, stated once: "Every layer: Match ✓ · Bytes ✓" (the wide deep table only). */
+function constantColumns(table: LayerTable): number[] {
+  if (table.rows.length < 2 || !table.columns.some((c) => c.group === 'detail')) return [];
+  return table.columns.flatMap((c, i) =>
+    ONCE_COLUMNS.has(c.id) && c.group !== 'detail' && new Set(table.rows.map((row) => row[i]?.text)).size === 1 && !table.rows.some((row) => row[i]?.local) ? [i] : [],
+  );
+}
+
+/** The layer table: what every layer shares, once, then the main columns with the totals under the rows. */
+function layerTableHtml(table: LayerTable): string {
+  const once = constantColumns(table);
+  const shown = table.columns.flatMap((c, i) => (c.group === 'detail' || once.includes(i) ? [] : [i]));
   const pick = (row: readonly LayerCell[]) => shown.map((i) => row[i] as LayerCell);
   const instruction = table.columns.findIndex((c) => c.id === 'instruction');
   const totals = (table.totals ?? []).map((row) =>
-    pick(row).map((cell, j): SummaryTableCell => ({ data: shown[j] === instruction ? `<strong>${escapeHtml(cell.text)}</strong>` : escapeHtml(cell.text) })),
+    pick(row).map((cell, j): SummaryTableCell => ({ data: shown[j] === instruction ? `<strong>${escapeHtml(cell.text)}</strong>` : cellHtml(cell) })),
   );
-  return [headerRow(shown.map((i) => table.columns[i]?.title ?? '')), ...table.rows.map((row) => pick(row).map(layerCell)), ...totals];
+  const rows = [headerRow(shown.map((i) => table.columns[i]?.title ?? '')), ...table.rows.map((row) => pick(row).map(layerCell)), ...totals];
+  const first = table.rows[0];
+  const caption = once.length && first ? paragraphHtml(`Every layer: ${once.map((i) => `${escapeHtml(table.columns[i]?.title ?? '')} ${cellHtml(first[i] as LayerCell)}`).join(' · ')}`) : '';
+  return `${caption}${tableHtml(rows)}`;
 }
 
 /** The columns a reader rarely needs (the deep result in full, with throughput; compression; deletions), by layer. */
@@ -204,7 +220,10 @@ function layerCell(cell: LayerCell): SummaryTableCell {
 }
 
 function cellHtml(cell: LayerCell): string {
-  if (cell.code) return `<code title="${escapeHtml(cell.full ?? cell.text)}">${escapeHtml(cell.text)}</code>`;
+  // A short sha256 digest shows its 12 hex digits, as Docker and Scout do; the whole digest is in the title and the full-digests block.
+  const text = cell.code && cell.full?.startsWith('sha256:') && cell.text === shortDigest(cell.full) ? cell.text.slice('sha256:'.length) : cell.text.replace(/^(\d[\d.]*) (B|KiB|MiB|GiB|TiB)$/, '$1\u00a0$2');
+  if (cell.code) return `<code title="${escapeHtml(cell.full ?? cell.text)}">${escapeHtml(text)}</code>`;
+  if (text !== cell.text) return escapeHtml(text);
   return cell.full ? `<span title="${escapeHtml(cell.full)}">${escapeHtml(cell.text)}</span>` : escapeHtml(cell.text);
 }
 
@@ -310,7 +329,7 @@ function baseHtml(base: BaseReport, imageLayers: number | undefined, title: stri
     elements.push(tableHtml(driftRows(base, now)));
     const changed = changedLayerText(base);
     if (changed) facts.unshift(`<strong>Changed</strong> ${escapeHtml(changed)}`);
-    facts.unshift(`<strong>Next step</strong> rebuild the image on the current base${base.reference ? ` (<code>${escapeHtml(base.reference)}</code>)` : ''} and push it again`);
+    facts.unshift(`<strong>Next step</strong> rebuild the image on the current base${base.reference ? ` (<code>${escapeHtml(base.reference.replace(/@.*$/, ''))}</code>)` : ''} and push it again`);
   } else {
     if (base.builtOn?.digest) facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created, now)}`);
     if (base.current?.digest) facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created, now)}`);
@@ -408,13 +427,30 @@ export function auditHeading(reports: readonly VerifyReport[]): string {
   return `Base image audit: ${parts.join(', ')}`;
 }
 
+/** The registry host of a reference as written, or undefined when it cannot be parsed. */
+function registryOf(reference: string | undefined): string | undefined {
+  if (!reference) return undefined;
+  try {
+    return parseReference(reference).registry;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The audit: a heading with counts, one row per image by severity, what every row shares stated once, each image's report collapsed. */
 function auditHtml(reports: readonly VerifyReport[], now: Date): string[] {
   const rows = auditRows(reports);
+  // One registry for every image (and base): named once above the table, each cell keeps repository:tag.
+  const registries = new Set(reports.flatMap((r) => [registryOf(r.image), ...(r.base?.reference ? [registryOf(r.base.reference)] : [])]));
+  const [shared] = registries.size === 1 ? [...registries] : [];
+  const local = (reference: string) => (shared && reference.startsWith(`${shared}/`) ? reference.slice(shared.length + 1) : reference);
   const columns: Array<{ title: string; cell: (r: VerifyReport) => string }> = [
-    { title: 'Base', cell: (r) => (r.base?.reference ? `<code>${escapeHtml(r.base.reference)}</code>` : '—') },
-    { title: 'Built on', cell: (r) => digestCell(r.base?.builtOn?.digest) },
-    { title: 'Tag now', cell: (r) => (r.base?.current?.digest ? `${digestCell(r.base.current.digest)}${r.base.status === 'drifted' && r.base.current.created ? `<br><sub>${escapeHtml(dateAgo(r.base.current.created, now))}</sub>` : ''}` : '—') },
+    // The base by name and tag; its digests are in the image's details.
+    { title: 'Base', cell: (r) => (r.base?.reference ? `<code>${escapeHtml(local(r.base.reference.replace(/@.*$/, '')))}</code>` : '—') },
+    {
+      title: 'Base tag moved',
+      cell: (r) => (r.base?.status === 'drifted' && r.base.current?.created ? escapeHtml(dateAgo(r.base.current.created, now)) : '—'),
+    },
   ];
   // A column with one value for every image says it once, above the table.
   const constant = rows.length > 1 ? columns.filter((c) => new Set(rows.map((r) => c.cell(r.report))).size === 1) : [];
@@ -422,26 +458,30 @@ function auditHtml(reports: readonly VerifyReport[], now: Date): string[] {
   const table: SummaryTableRow[] = [
     headerRow(['Image', 'Status', ...varying.map((c) => c.title), 'Next step']),
     ...rows.map(({ report, status, next }): SummaryTableCell[] => [
-      { data: `<code>${escapeHtml(report.remote?.reference ?? report.image)}</code>` },
+      { data: `<code>${escapeHtml(local(report.image))}</code>` },
       { data: escapeHtml(status) },
       ...varying.map((c) => ({ data: c.cell(report) })),
       { data: escapeHtml(next) },
     ]),
   ];
   const elements = [headingHtml(escapeHtml(auditHeading(reports)), 2), paragraphHtml(`<strong>${escapeHtml(auditSentence(reports))}.</strong>`)];
-  if (constant.length) elements.push(paragraphHtml(`Every image: ${constant.map((c) => `<strong>${c.title}</strong> ${c.cell(rows[0]?.report as VerifyReport)}`).join(' · ')}`));
+  const once = [
+    ...(shared ? [`<strong>Registry</strong> <code>${escapeHtml(shared)}</code>`] : []),
+    ...constant.map((c) => `<strong>${c.title}</strong> ${c.cell(rows[0]?.report as VerifyReport)}`),
+  ];
+  if (once.length) elements.push(paragraphHtml(`Every image: ${once.join(' · ')}`));
   elements.push(tableHtml(table));
   const errors = rows.filter((r) => r.report.status === 'error');
   if (errors.length) {
     elements.push(
       detailsHtml(
         `Why ${count(errors.length, 'image')} could not be checked`,
-        listHtml(errors.map(({ report }) => `<code>${escapeHtml(report.image)}</code>: ${escapeHtml(report.error ?? 'unknown error')}`)),
+        listHtml(errors.map(({ report }) => `<code>${escapeHtml(local(report.image))}</code>: ${escapeHtml(report.error ?? 'unknown error')}`)),
       ),
     );
   }
   for (const { report, status } of rows) {
-    elements.push(detailsHtml(`${escapeHtml(status)} <code>${escapeHtml(report.remote?.reference ?? report.image)}</code>`, reportHtml(report, now).filter(Boolean).join('')));
+    elements.push(detailsHtml(`${escapeHtml(status)} <code>${escapeHtml(local(report.image))}</code>`, reportHtml(report, now).filter(Boolean).join('')));
   }
   return elements;
 }
