@@ -60,8 +60,10 @@ describe('verify a pushed image against the local build', () => {
     assert.ok(run.summary.includes(appDigest), 'summary shows the manifest digest');
     // One layer table row per layer, each ticked, with the instruction that made it.
     const layerTable = /<summary>✓ linux\/\w+: 4 layers<\/summary>(<table>.*?<\/table>)/.exec(run.summary)?.[1] ?? '';
-    const rows = layerTable.split('<tr>').slice(2);
+    // Layer rows, then the totals (labelled in bold).
+    const rows = layerTable.split('<tr>').slice(2).filter((row) => !row.includes('<strong>'));
     assert.equal(rows.length, 4);
+    assert.match(layerTable, /<strong>Total: 4 layers<\/strong>/);
     assert.ok(rows.every((row) => row.includes('✓')), 'every layer ticked');
     assert.match(rows[2] ?? '', /RUN echo one &gt; \/one/);
     const report = run.report as Report;

@@ -110,9 +110,11 @@ export async function measureSummary(summary: string): Promise<Measured> {
   });
 }
 
-/** A PNG of `summary` as the page opens, `height` px tall, written to `path`. */
-export async function screenshotSummary(summary: string, path: string, height: number): Promise<void> {
-  await withPage(summaryPage(summary, false), async (file, profile) => {
+/** A PNG of `summary` as the page opens (or with every collapsed section open), `height` px tall, written to `path`. */
+export async function screenshotSummary(summary: string, path: string, height: number, open = false): Promise<void> {
+  // Our summary writes every collapsed section as `<details>`: opened here as a reader would click it.
+  const page = summaryPage(open ? summary.replaceAll('<details>', '<details open>') : summary, false);
+  await withPage(page, async (file, profile) => {
     const shot = join(profile, '..', 'shot.png');
     await run('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--window-size=${PANE_WIDTH},${height}`, `--screenshot=${shot}`, `file://${file}`], { timeout: 60_000 });
     await writeFile(path, await readFile(shot));
