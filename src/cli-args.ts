@@ -29,6 +29,7 @@ const OPTIONS = {
   'min-efficiency': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -91,8 +92,9 @@ base image:
   --fail-on LIST            mismatch (default), drift, mismatch,drift or never (verify only)
 
 output:
-  --json                    print the JSON report instead of text
-  --quiet                   no progress lines on stderr
+  --json                    print the JSON report (every value in full) instead of text
+  --quiet                   no progress on stderr (on a terminal: one line, updated in place)
+  --no-color                no colour (also NO_COLOR=1; FORCE_COLOR=1 colours off a terminal)
   -h, --help                this help
   --version                 the version of verify-image
 

@@ -19,6 +19,7 @@ import { renderAuditText, renderText } from './report/text.js';
 import { run, type RunInputs } from './run.js';
 import { SecretTracker } from './secrets.js';
 import { DirectoryLayerCache } from './verify/cache.js';
+import { colourWanted, paint, ProgressLine, terminalWidth, yellow } from './terminal.js';
 
 async function cli(argv: string[]): Promise<number> {
   const command = parseCliArgs(argv);
@@ -34,32 +35,54 @@ async function cli(argv: string[]): Promise<number> {
       return 2;
   }
   const flags = command.flags;
+  const env = process.env;
   // Every secret is scrubbed, in all its forms, from everything printed; every line is made
   // inert (the CLI may run inside a workflow, whose runner reads its output for commands).
   const secrets = new SecretTracker();
+  // On a TTY, progress is one line updated in place; elsewhere (GitHub's log) one line per event.
+  const progress = !flags.quiet && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+  const warningWord = colourWanted(process.stderr, env, flags['no-color']) ? yellow('warning:') : 'warning:';
   const logger: Logger = {
-    info: (m) => flags.quiet || process.stderr.write(`${logLine(secrets.scrub(m))}\n`),
-    warning: (m) => process.stderr.write(`warning: ${neutralise(secrets.scrub(m))}\n`),
-    debug: (m) => process.env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${neutralise(secrets.scrub(m))}\n`),
+    info: (m) => {
+      if (flags.quiet) return;
+      const line = logLine(secrets.scrub(m));
+      if (progress) progress.update(line);
+      else process.stderr.write(`${line}\n`);
+    },
+    warning: (m) => {
+      const line = `${warningWord} ${neutralise(secrets.scrub(m))}`;
+      if (progress) progress.print(line);
+      else process.stderr.write(`${line}\n`);
+    },
+    debug: (m) => env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${neutralise(secrets.scrub(m))}\n`),
     secret: (s) => secrets.add(s),
   };
+  // The report fits the terminal (or COLUMNS, else 100 columns) and is coloured only on a TTY; --json is never either.
+  const layout = { width: terminalWidth(process.stdout, env) };
+  const colour = colourWanted(process.stdout, env, flags['no-color']);
   const print = (reports: VerifyReport[], text: (clean: VerifyReport[]) => string): void => {
+    progress?.clear();
     const clean = secrets.scrubDeep(reports);
-    const out = flags.json ? inertJson(JSON.stringify(reportDocument(clean), null, 2)) : inertLines(text(clean));
-    process.stdout.write(`${secrets.scrub(out)}\n`);
+    if (flags.json) {
+      process.stdout.write(`${secrets.scrub(inertJson(JSON.stringify(reportDocument(clean), null, 2)))}\n`);
+      return;
+    }
+    const plain = secrets.scrub(inertLines(text(clean)));
+    process.stdout.write(`${colour ? paint(plain) : plain}\n`);
   };
   try {
-    const password = flags['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : process.env.VERIFY_IMAGE_PASSWORD;
+    const password = flags['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : env.VERIFY_IMAGE_PASSWORD;
     if (command.kind === 'audit') {
       const reports = await auditImages(command.images, auditInputs(flags, password), logger);
-      print(reports, renderAuditText);
+      print(reports, (clean) => renderAuditText(clean, layout));
       return auditExitCode(reports);
     }
     const failOn = parseFailOn(flags['fail-on'] ?? '');
     const report = await run(verifyInputs(command.image, flags, password), logger);
-    print([report], ([clean]) => renderText(clean as VerifyReport));
+    print([report], ([clean]) => renderText(clean as VerifyReport, layout));
     return verifyExitCode(report, failOn);
   } catch (err) {
+    progress?.clear();
     process.stderr.write(`verify-image: ${neutralise(secrets.scrub(describeError(err)))}\n`);
     return 2;
   }
