@@ -3,6 +3,7 @@
 // reports. src/cli.ts does the I/O (stdin, the engine, printing) around them.
 
 import { parseArgs } from 'node:util';
+import type { OptionKey, OptionWords } from './errors.js';
 import type { VerifyReport } from './model/report.js';
 
 const OPTIONS = {
@@ -106,6 +107,31 @@ examples:
 
 exit codes: 0 verified, 1 mismatch, 2 could not verify (or bad arguments)
 audit: 1 when a base drifted, else 2 when something could not be checked, else 0`;
+
+/** Each option the shared validation (options.ts, the engine) may name, as the CLI's user types it. */
+const FLAG_OF: Record<OptionKey, string> = {
+  image: 'IMAGE',
+  'local-image': '--local',
+  digest: '--digest',
+  platform: '--platform',
+  username: '--username',
+  password: '--password-stdin',
+  credentials: '--username and --password-stdin',
+  'base-image': '--base',
+  dockerfile: '--dockerfile',
+  'build-args': '--build-arg',
+  'fail-on': '--fail-on',
+  'registry-timeout': '--registry-timeout',
+  'deep-concurrency': '--concurrency',
+};
+
+/** The CLI's words for options in messages: its flags (`--base`), where the action says `the base-image input`. */
+export const CLI_WORDS: OptionWords = {
+  name: (option) => FLAG_OF[option],
+  phrase: (option) => FLAG_OF[option],
+  setting: (option, value) => `${FLAG_OF[option]} ${value}`,
+  cli: true,
+};
 
 /** The command argv asks for, or one line saying what is wrong with it. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { auditExitCode, parseCliArgs, USAGE, verifyExitCode, type CliFlags } from './cli-args.js';
+import { auditExitCode, CLI_WORDS, parseCliArgs, USAGE, verifyExitCode, type CliFlags } from './cli-args.js';
 import { describeError, VerifyImageError } from './errors.js';
 import { inertJson, inertLines, logLine, neutralise, type Logger } from './log.js';
 import { auditImages } from './audit.js';
@@ -83,7 +83,7 @@ async function cli(argv: string[]): Promise<number> {
     return verifyExitCode(report, failOn);
   } catch (err) {
     progress?.clear();
-    process.stderr.write(`verify-image: ${neutralise(secrets.scrub(describeError(err)))}\n`);
+    process.stderr.write(`verify-image: ${neutralise(secrets.scrub(describeError(err, CLI_WORDS)))}\n`);
     return 2;
   }
 }
@@ -100,6 +100,8 @@ function commonInputs(flags: CliFlags, password: string | undefined) {
     baseImage: parseBaseImage(flags.base ?? ''),
     dockerfile: flags.dockerfile,
     buildArgs: parseBuildArgs((flags['build-arg'] ?? []).join('\n')),
+    // The engine's errors name flags, not action inputs.
+    optionWords: CLI_WORDS,
   };
 }
 
@@ -143,7 +145,7 @@ function cliDeepInputs(values: DeepFlags): Pick<RunInputs, 'deep' | 'deepConcurr
   }
   return {
     deep: Boolean(values.deep),
-    deepConcurrency: parseConcurrency('--concurrency', values.concurrency ?? '', MAX_CONCURRENCY),
+    deepConcurrency: parseConcurrency('deep-concurrency', values.concurrency ?? '', MAX_CONCURRENCY),
     layerCache: wantsCache ? new DirectoryLayerCache(values['cache-dir'] || defaultCacheDir()) : undefined,
     efficiency: parseEfficiencyGate(
       {

@@ -12,6 +12,7 @@ import { humanSize } from '../model/units.js';
 import { layerTable, type LayerCell, type LayerColumn } from './layer-table.js';
 import { displayWidth, fitTable, truncate, truncateStart, wrapText, type TableColumn } from './layout.js';
 import { verdictOf, type Verdict } from './verdict.js';
+import { NO_BASE_MESSAGE } from '../base/drift.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
 import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
@@ -168,10 +169,23 @@ const STATUS_TEXT: Record<BaseStatus, string> = {
   none: 'NO BASE',
 };
 
+/** The engine's base words where they name action inputs, as the CLI's flags. */
+const NO_BASE_CLI =
+  'no base image is known: pass --base REF (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…) or --dockerfile PATH, ' +
+  'or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
+
+function baseMessage(base: BaseReport): string {
+  return base.message === NO_BASE_MESSAGE ? NO_BASE_CLI : base.message;
+}
+
+function baseFrom(base: BaseReport): string {
+  return base.source === 'input' ? '--base' : base.from;
+}
+
 /** @param imageLayers the image's layer count, when the lines are about one image (not the combined verdict). */
 function baseLines(base: BaseReport, imageLayers: number | undefined, title: string): string[] {
-  if (base.status === 'none') return [`  ${title.padEnd(9)} ${base.layers === 0 ? 'none' : 'unknown'}: ${base.message}`];
-  const lines = [`  ${title.padEnd(9)} ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
+  if (base.status === 'none') return [`  ${title.padEnd(9)} ${base.layers === 0 ? 'none' : 'unknown'}: ${baseMessage(base)}`];
+  const lines = [`  ${title.padEnd(9)} ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${baseFrom(base)})`, `            ${baseMessage(base)}`];
   if (base.namedByRegistry) lines.push('            named by the registry: looked up without credentials on any other registry');
   if (base.builtOn?.digest) lines.push(`  built on  ${base.builtOn.digest}${base.builtOn.created ? `  created ${base.builtOn.created}` : ''}`);
   if (base.current?.digest) lines.push(`  tag now   ${base.current.digest}${base.current.created ? `  created ${base.current.created}` : ''}`);
@@ -202,6 +216,6 @@ export function renderAuditText(input: readonly VerifyReport[], layout: TextLayo
     r.base?.driftAgeDays !== undefined ? `${r.base.driftAgeDays} d` : '',
   ]);
   const lines = [...fitTable(AUDIT_COLUMNS, rows, width, 0, 2), ''];
-  for (const r of reports) lines.push(`${r.remote?.reference ?? r.image}: ${r.status === 'error' ? (r.error ?? 'could not check') : (r.base?.message ?? 'base check off')}`);
+  for (const r of reports) lines.push(`${r.remote?.reference ?? r.image}: ${r.status === 'error' ? (r.error ?? 'could not check') : (r.base ? baseMessage(r.base) : 'base check off')}`);
   return wrapText(lines, width).join('\n');
 }
