@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { OptionKey, OptionWords } from './errors.js';
 import type { VerifyReport } from './model/report.js';
+import { displayWidth, wrapLine } from './report/layout.js';
 
 const OPTIONS = {
   local: { type: 'string' },
@@ -132,6 +133,29 @@ export const CLI_WORDS: OptionWords = {
   setting: (option, value) => `${FLAG_OF[option]} ${value}`,
   cli: true,
 };
+
+/** Where a flag's description starts in USAGE: wrapped descriptions continue under it. */
+const DESCRIPTION_COLUMN = 28;
+
+/**
+ * USAGE for a terminal `width` columns wide. A flag whose lines fit is shown as written; one that
+ * does not has its description re-flowed as one paragraph continuing under its own column.
+ */
+export function usageFor(width: number): string {
+  const groups: string[][] = [];
+  for (const line of USAGE.split('\n')) {
+    const continues = /^ {28}\S/.test(line) && /^ {2}-/.test(groups.at(-1)?.[0] ?? '');
+    if (continues) groups.at(-1)?.push(line);
+    else groups.push([line]);
+  }
+  return groups
+    .flatMap((group) => {
+      if (group.every((line) => displayWidth(line) <= width)) return group;
+      const paragraph = group.map((line, i) => (i === 0 ? line : line.trim())).join(' ');
+      return wrapLine(paragraph, width, /^ {2}-/.test(paragraph) ? DESCRIPTION_COLUMN : undefined);
+    })
+    .join('\n');
+}
 
 /** The command argv asks for, or one line saying what is wrong with it. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { auditExitCode, CLI_WORDS, parseCliArgs, USAGE, verifyExitCode, type CliFlags } from './cli-args.js';
+import { auditExitCode, CLI_WORDS, parseCliArgs, usageFor, verifyExitCode, type CliFlags } from './cli-args.js';
 import { describeError, VerifyImageError } from './errors.js';
 import { inertJson, inertLines, logLine, neutralise, type Logger } from './log.js';
 import { auditImages } from './audit.js';
@@ -25,7 +25,7 @@ async function cli(argv: string[]): Promise<number> {
   const command = parseCliArgs(argv);
   switch (command.kind) {
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${usageFor(terminalWidth(process.stdout, process.env))}\n`);
       return 0;
     case 'version':
       process.stdout.write(`verify-image ${packageVersion()}\n`);

@@ -102,14 +102,14 @@ export function padEnd(text: string, width: number): string {
 }
 
 /**
- * One line wrapped at word boundaries to `width` columns. Continuation lines are indented two
- * more than the line's own indentation; a word too long for a line of its own is cut with `…`.
- * A line that fits is returned as is.
+ * One line wrapped at word boundaries to `width` columns. Continuation lines are indented
+ * `hanging` columns (default: two more than the line's own indentation); a word too long for a
+ * line of its own is cut with `…`. A line that fits is returned as is.
  */
-export function wrapLine(line: string, width: number): string[] {
+export function wrapLine(line: string, width: number, hangingColumns?: number): string[] {
   if (displayWidth(line) <= width) return [line];
   const indent = /^ */.exec(line)?.[0] ?? '';
-  const hanging = ' '.repeat(Math.min(indent.length + 2, Math.floor(width / 2)));
+  const hanging = ' '.repeat(Math.min(hangingColumns ?? indent.length + 2, Math.floor(width / 2)));
   // Words with the spaces before them, so that a line that keeps two words keeps their spacing.
   const words = [...line.slice(indent.length).matchAll(/( *)(\S+)/g)].map((m) => ({ gap: m[1] ?? '', word: m[2] ?? '' }));
   const lines: string[] = [];
