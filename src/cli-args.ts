@@ -3,7 +3,9 @@
 // reports. src/cli.ts does the I/O (stdin, the engine, printing) around them.
 
 import { parseArgs } from 'node:util';
+import type { OptionKey, OptionWords } from './errors.js';
 import type { VerifyReport } from './model/report.js';
+import { displayWidth, wrapLine } from './report/layout.js';
 
 const OPTIONS = {
   local: { type: 'string' },
@@ -29,6 +31,7 @@ const OPTIONS = {
   'min-efficiency': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -91,8 +94,9 @@ base image:
   --fail-on LIST            mismatch (default), drift, mismatch,drift or never (verify only)
 
 output:
-  --json                    print the JSON report instead of text
-  --quiet                   no progress lines on stderr
+  --json                    print the JSON report (every value in full) instead of text
+  --quiet                   no progress on stderr (on a terminal: one line, updated in place)
+  --no-color                no colour (also NO_COLOR=1; FORCE_COLOR=1 colours off a terminal)
   -h, --help                this help
   --version                 the version of verify-image
 
@@ -104,6 +108,54 @@ examples:
 
 exit codes: 0 verified, 1 mismatch, 2 could not verify (or bad arguments)
 audit: 1 when a base drifted, else 2 when something could not be checked, else 0`;
+
+/** Each option the shared validation (options.ts, the engine) may name, as the CLI's user types it. */
+const FLAG_OF: Record<OptionKey, string> = {
+  image: 'IMAGE',
+  'local-image': '--local',
+  digest: '--digest',
+  platform: '--platform',
+  username: '--username',
+  password: '--password-stdin',
+  credentials: '--username and --password-stdin',
+  'base-image': '--base',
+  dockerfile: '--dockerfile',
+  'build-args': '--build-arg',
+  'fail-on': '--fail-on',
+  'registry-timeout': '--registry-timeout',
+  'deep-concurrency': '--concurrency',
+};
+
+/** The CLI's words for options in messages: its flags (`--base`), where the action says `the base-image input`. */
+export const CLI_WORDS: OptionWords = {
+  name: (option) => FLAG_OF[option],
+  phrase: (option) => FLAG_OF[option],
+  setting: (option, value) => `${FLAG_OF[option]} ${value}`,
+  cli: true,
+};
+
+/** Where a flag's description starts in USAGE: wrapped descriptions continue under it. */
+const DESCRIPTION_COLUMN = 28;
+
+/**
+ * USAGE for a terminal `width` columns wide. A flag whose lines fit is shown as written; one that
+ * does not has its description re-flowed as one paragraph continuing under its own column.
+ */
+export function usageFor(width: number): string {
+  const groups: string[][] = [];
+  for (const line of USAGE.split('\n')) {
+    const continues = /^ {28}\S/.test(line) && /^ {2}-/.test(groups.at(-1)?.[0] ?? '');
+    if (continues) groups.at(-1)?.push(line);
+    else groups.push([line]);
+  }
+  return groups
+    .flatMap((group) => {
+      if (group.every((line) => displayWidth(line) <= width)) return group;
+      const paragraph = group.map((line, i) => (i === 0 ? line : line.trim())).join(' ');
+      return wrapLine(paragraph, width, /^ {2}-/.test(paragraph) ? DESCRIPTION_COLUMN : undefined);
+    })
+    .join('\n');
+}
 
 /** The command argv asks for, or one line saying what is wrong with it. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {

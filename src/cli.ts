@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { auditExitCode, parseCliArgs, USAGE, verifyExitCode, type CliFlags } from './cli-args.js';
+import { auditExitCode, CLI_WORDS, parseCliArgs, usageFor, verifyExitCode, type CliFlags } from './cli-args.js';
 import { describeError, VerifyImageError } from './errors.js';
 import { inertJson, inertLines, logLine, neutralise, type Logger } from './log.js';
 import { auditImages } from './audit.js';
@@ -19,12 +19,13 @@ import { renderAuditText, renderText } from './report/text.js';
 import { run, type RunInputs } from './run.js';
 import { SecretTracker } from './secrets.js';
 import { DirectoryLayerCache } from './verify/cache.js';
+import { colourWanted, paint, ProgressLine, terminalWidth, yellow } from './terminal.js';
 
 async function cli(argv: string[]): Promise<number> {
   const command = parseCliArgs(argv);
   switch (command.kind) {
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${usageFor(terminalWidth(process.stdout, process.env))}\n`);
       return 0;
     case 'version':
       process.stdout.write(`verify-image ${packageVersion()}\n`);
@@ -34,33 +35,55 @@ async function cli(argv: string[]): Promise<number> {
       return 2;
   }
   const flags = command.flags;
+  const env = process.env;
   // Every secret is scrubbed, in all its forms, from everything printed; every line is made
   // inert (the CLI may run inside a workflow, whose runner reads its output for commands).
   const secrets = new SecretTracker();
+  // On a TTY, progress is one line updated in place; elsewhere (GitHub's log) one line per event.
+  const progress = !flags.quiet && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+  const warningWord = colourWanted(process.stderr, env, flags['no-color']) ? yellow('warning:') : 'warning:';
   const logger: Logger = {
-    info: (m) => flags.quiet || process.stderr.write(`${logLine(secrets.scrub(m))}\n`),
-    warning: (m) => process.stderr.write(`warning: ${neutralise(secrets.scrub(m))}\n`),
-    debug: (m) => process.env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${neutralise(secrets.scrub(m))}\n`),
+    info: (m) => {
+      if (flags.quiet) return;
+      const line = logLine(secrets.scrub(m));
+      if (progress) progress.update(line);
+      else process.stderr.write(`${line}\n`);
+    },
+    warning: (m) => {
+      const line = `${warningWord} ${neutralise(secrets.scrub(m))}`;
+      if (progress) progress.print(line);
+      else process.stderr.write(`${line}\n`);
+    },
+    debug: (m) => env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${neutralise(secrets.scrub(m))}\n`),
     secret: (s) => secrets.add(s),
   };
+  // The report fits the terminal (or COLUMNS, else 100 columns) and is coloured only on a TTY; --json is never either.
+  const layout = { width: terminalWidth(process.stdout, env) };
+  const colour = colourWanted(process.stdout, env, flags['no-color']);
   const print = (reports: VerifyReport[], text: (clean: VerifyReport[]) => string): void => {
+    progress?.clear();
     const clean = secrets.scrubDeep(reports);
-    const out = flags.json ? inertJson(JSON.stringify(reportDocument(clean), null, 2)) : inertLines(text(clean));
-    process.stdout.write(`${secrets.scrub(out)}\n`);
+    if (flags.json) {
+      process.stdout.write(`${secrets.scrub(inertJson(JSON.stringify(reportDocument(clean), null, 2)))}\n`);
+      return;
+    }
+    const plain = secrets.scrub(inertLines(text(clean)));
+    process.stdout.write(`${colour ? paint(plain) : plain}\n`);
   };
   try {
-    const password = flags['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : process.env.VERIFY_IMAGE_PASSWORD;
+    const password = flags['password-stdin'] ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : env.VERIFY_IMAGE_PASSWORD;
     if (command.kind === 'audit') {
       const reports = await auditImages(command.images, auditInputs(flags, password), logger);
-      print(reports, renderAuditText);
+      print(reports, (clean) => renderAuditText(clean, layout));
       return auditExitCode(reports);
     }
     const failOn = parseFailOn(flags['fail-on'] ?? '');
     const report = await run(verifyInputs(command.image, flags, password), logger);
-    print([report], ([clean]) => renderText(clean as VerifyReport));
+    print([report], ([clean]) => renderText(clean as VerifyReport, layout));
     return verifyExitCode(report, failOn);
   } catch (err) {
-    process.stderr.write(`verify-image: ${neutralise(secrets.scrub(describeError(err)))}\n`);
+    progress?.clear();
+    process.stderr.write(`verify-image: ${neutralise(secrets.scrub(describeError(err, CLI_WORDS)))}\n`);
     return 2;
   }
 }
@@ -77,6 +100,8 @@ function commonInputs(flags: CliFlags, password: string | undefined) {
     baseImage: parseBaseImage(flags.base ?? ''),
     dockerfile: flags.dockerfile,
     buildArgs: parseBuildArgs((flags['build-arg'] ?? []).join('\n')),
+    // The engine's errors name flags, not action inputs.
+    optionWords: CLI_WORDS,
   };
 }
 
@@ -120,7 +145,7 @@ function cliDeepInputs(values: DeepFlags): Pick<RunInputs, 'deep' | 'deepConcurr
   }
   return {
     deep: Boolean(values.deep),
-    deepConcurrency: parseConcurrency('--concurrency', values.concurrency ?? '', MAX_CONCURRENCY),
+    deepConcurrency: parseConcurrency('deep-concurrency', values.concurrency ?? '', MAX_CONCURRENCY),
     layerCache: wantsCache ? new DirectoryLayerCache(values['cache-dir'] || defaultCacheDir()) : undefined,
     efficiency: parseEfficiencyGate(
       {

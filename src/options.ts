@@ -1,7 +1,7 @@
 // Parsing of option values shared by the action's inputs and the CLI's flags. Pure: no
 // @actions/core here, so the CLI and tests use the same rules and messages.
 
-import { VerifyImageError } from './errors.js';
+import { VerifyImageError, type OptionKey } from './errors.js';
 import { formatPlatform, parsePlatform } from './oci/platform.js';
 import { isValidDigest, parseReference } from './oci/reference.js';
 import type { Platform } from './oci/types.js';
@@ -13,7 +13,7 @@ export function parseDigest(value: string): string | undefined {
   const v = value.trim();
   if (!v) return undefined;
   if (!isValidDigest(v)) {
-    throw new VerifyImageError('input', `the digest input "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>, e.g. \${{ steps.build.outputs.digest }}`);
+    throw new VerifyImageError('input', (w) => `${w.phrase('digest')} "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>${w.cli ? '' : ', e.g. ${{ steps.build.outputs.digest }}'}`);
   }
   return v;
 }
@@ -31,9 +31,9 @@ export function parseFailOn(value: string): FailOn {
   const known = new Set(['mismatch', 'drift', 'never']);
   const unknown = items.filter((i) => !known.has(i));
   if (unknown.length) {
-    throw new VerifyImageError('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
+    throw new VerifyImageError('input', (w) => `${w.name('fail-on')} "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
   }
-  if (items.includes('never') && items.length > 1) throw new VerifyImageError('input', `fail-on "${value}" mixes never with other values: use one or the other`);
+  if (items.includes('never') && items.length > 1) throw new VerifyImageError('input', (w) => `${w.name('fail-on')} "${value}" mixes never with other values: use one or the other`);
   return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
 }
 
@@ -45,7 +45,7 @@ export function parseBaseImage(value: string): string {
   try {
     parseReference(v);
   } catch (err) {
-    if (err instanceof VerifyImageError) throw new VerifyImageError('input', `the base-image input: ${err.message}; or use auto or none`);
+    if (err instanceof VerifyImageError) throw new VerifyImageError('input', (w) => `${w.phrase('base-image')}: ${err.message}; or use auto or none`);
     throw err;
   }
   return v;
@@ -63,7 +63,11 @@ export function parseBuildArgs(value: string, env: NodeJS.ProcessEnv = process.e
     const eq = line.indexOf('=');
     const name = (eq === -1 ? line : line.slice(0, eq)).trim();
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new VerifyImageError('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
+      throw new VerifyImageError('input', (w) =>
+        w.cli
+          ? `${w.name('build-args')} "${line.slice(0, 80)}" does not start with an ARG name: write NAME=value`
+          : `${w.name('build-args')} line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`,
+      );
     }
     if (eq !== -1) args[name] = line.slice(eq + 1);
     else if (env[name] !== undefined) args[name] = env[name] as string;
@@ -85,7 +89,7 @@ export function parseRegistryTimeout(value: string): number | undefined {
   if (!v) return undefined;
   const n = Number(v.replace(/s$/, ''));
   if (!/^\d+s?$/.test(v) || n < 1 || n > 3600) {
-    throw new VerifyImageError('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
+    throw new VerifyImageError('input', (w) => `${w.name('registry-timeout')} "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
   }
   return n * 1000;
 }
@@ -104,7 +108,7 @@ export function parsePlatformSelection(value: string | undefined): PlatformSelec
   const items = parseList(value ?? '');
   if (items.length === 0) return { kind: 'default' };
   if (items.some((i) => i.toLowerCase() === 'all')) {
-    if (items.length > 1) throw new VerifyImageError('input', `platform "${value}" mixes all with single platforms: use all, or list the platforms`);
+    if (items.length > 1) throw new VerifyImageError('input', (w) => `${w.name('platform')} "${value}" mixes all with single platforms: use all, or list the platforms`);
     return { kind: 'all' };
   }
   const platforms: Platform[] = [];
@@ -113,7 +117,7 @@ export function parsePlatformSelection(value: string | undefined): PlatformSelec
     try {
       platform = parsePlatform(item);
     } catch {
-      throw new VerifyImageError('input', `platform "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
+      throw new VerifyImageError('input', (w) => `${w.name('platform')} "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
     }
     if (!platforms.some((p) => formatPlatform(p) === formatPlatform(platform))) platforms.push(platform);
   }
@@ -124,12 +128,12 @@ export function parsePlatformSelection(value: string | undefined): PlatformSelec
 export const MAX_CONCURRENCY = 32;
 
 /** Layers verified at once: a whole number from 1 to `max`; empty means automatic (undefined). */
-export function parseConcurrency(name: string, value: string, max: number): number | undefined {
+export function parseConcurrency(option: OptionKey, value: string, max: number): number | undefined {
   const v = value.trim().toLowerCase();
   if (!v || v === 'auto') return undefined;
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new VerifyImageError('input', `the ${name} input "${value}" is not a number of layers: use a whole number from 1 to ${max}, or leave it empty for automatic`);
+    throw new VerifyImageError('input', (w) => `${w.phrase(option)} "${value}" is not a number of layers: use a whole number from 1 to ${max}${w.cli ? '' : ', or leave it empty for automatic'}`);
   }
   return n;
 }

@@ -15,7 +15,7 @@ import type { BaseOptions } from './base/detect.js';
 import type { BaseLookup } from './base/lookup.js';
 import { combinePlatformBases } from './base/platforms.js';
 import { provenanceProved } from './base/provenance.js';
-import { describeError, VerifyImageError } from './errors.js';
+import { describeError, VerifyImageError, type OptionWords } from './errors.js';
 import type { Logger } from './log.js';
 import { openLocalSource } from './local/open.js';
 import { imagesOf, type ImageSource, type LocalImage, type LocalTarget, type PushedTop } from './local/source.js';
@@ -68,6 +68,8 @@ export interface RunInputs extends BaseOptions {
   efficiency?: EfficiencyGate;
   /** `require-attestations`: each verified platform must carry these, bound to its manifest; none when empty. */
   requireAttestations?: RequiredAttestation[];
+  /** How the report's error names options: the action's inputs unless the entry point says otherwise (the CLI: flags). */
+  optionWords?: OptionWords;
 }
 
 /** What several runs of one audit share: base lookups, so a base common to many images is fetched once. */
@@ -126,7 +128,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     return report;
   } catch (err) {
     if (!(err instanceof VerifyImageError)) logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    const error = secrets.scrub(describeError(err));
+    const error = secrets.scrub(describeError(err, inputs.optionWords));
     return { image: inputs.image, status: 'error', verified: false, error, checks: [], layers: [], compared: [], durationMs: Date.now() - started };
   } finally {
     await source?.close();

@@ -280,6 +280,7 @@ function samePlatform(a: Platform, b: Platform): boolean {
 function notFound(name: string, engine: DockerEngine): VerifyImageError {
   return new VerifyImageError(
     'not-found',
-    `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set local-image: none`,
+    (w) =>
+      `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first${w.cli ? '' : ' (build-push-action needs load: true)'}, set ${w.name('local-image')} to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set ${w.setting('local-image', 'none')}`,
   );
 }

@@ -60,7 +60,7 @@ export class DockerEngine {
     }
     if (host.startsWith('tcp://') || host.startsWith('http://')) {
       if (env.DOCKER_TLS_VERIFY) {
-        throw new VerifyImageError('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
+        throw new VerifyImageError('local', (w) => `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or ${w.setting('local-image', 'none')}`);
       }
       return new DockerEngine(new Client(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
     }
@@ -78,7 +78,7 @@ export class DockerEngine {
       const code = (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err));
       throw new VerifyImageError(
         'local',
-        `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`,
+        (w) => `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set ${w.setting('local-image', 'none')} to skip the local comparison`,
       );
     }
   }

@@ -38,10 +38,10 @@ export function parseLocalSpec(spec: string, exists: (path: string) => boolean =
   const kind = PREFIXES[prefix] as LocalSourceKind;
   const rest = value.slice(prefix.length);
   if (kind === 'daemon') {
-    if (!rest) throw new VerifyImageError('input', `local-image "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
+    if (!rest) throw new VerifyImageError('input', (w) => `${w.name('local-image')} "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
     return { kind, target: rest, selector: {} };
   }
-  if (!rest) throw new VerifyImageError('input', `local-image "${value}" names no path: write ${prefix}PATH`);
+  if (!rest) throw new VerifyImageError('input', (w) => `${w.name('local-image')} "${value}" names no path: write ${prefix}PATH`);
   return { kind, ...splitPath(rest, exists) };
 }
 

@@ -18,7 +18,7 @@ import { VerifyImageError } from '../errors.js';
 import { decodeDocument } from '../oci/strict-json.js';
 import type { Logger } from '../log.js';
 import type { Challenge } from './challenge.js';
-import type { Credential } from './credentials.js';
+import { credentialSource, type Credential } from './credentials.js';
 import { discard, errorLine, readCapped, send, type HttpResponse, type TransportOptions } from './http.js';
 
 const TOKEN_RESPONSE_CAP = 64 * 1024;
@@ -193,17 +193,17 @@ export class Authenticator {
     if (status === 401 || status === 403) {
       const cred = this.credential;
       if (cred && sentCredentials) {
-        return new VerifyImageError('auth', `the token server of ${this.registry} rejected the credentials from ${cred.source} (${detail}): check the username and password or token`);
+        return new VerifyImageError('auth', (w) => `the token server of ${this.registry} rejected the credentials from ${credentialSource(cred.source, w)} (${detail}): check the username and password or token`);
       }
       if (cred?.identityToken) {
         return new VerifyImageError(
           'auth',
-          `the token server of ${this.registry} did not take the identity token from ${cred.source} and refused anonymous access (${detail}): log in again (docker login) or set the username and password inputs`,
+          (w) => `the token server of ${this.registry} did not take the identity token from ${credentialSource(cred.source, w)} and refused anonymous access (${detail}): log in again (docker login) or set ${w.phrase('credentials')}`,
         );
       }
       return new VerifyImageError(
         'auth',
-        `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`,
+        (w) => `the token server of ${this.registry} refused anonymous access (${detail}): log in (${w.cli ? 'docker login' : 'docker/login-action'}) or set ${w.phrase('credentials')}`,
       );
     }
     if (status === 429) {

@@ -29,7 +29,7 @@ import { Authenticator } from './auth.js';
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from './backoff.js';
 import { resumableBody } from './blob-stream.js';
 import { parseChallenges } from './challenge.js';
-import type { Credential } from './credentials.js';
+import { credentialSource, type Credential } from './credentials.js';
 import {
   discard,
   errorLine,
@@ -315,19 +315,22 @@ export class RegistryClient {
 
   private async failure(res: HttpResponse, what: 'manifest' | 'blob', reference: string): Promise<VerifyImageError> {
     const detail = await errorLine(res);
+    const source = this.credential?.source ?? '';
     const target = what === 'manifest' ? formatReference({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
     switch (res.status) {
       case 401:
         return new VerifyImageError(
           'auth',
           this.credential
-            ? `${this.ref.registry} rejected the credentials from ${this.credential.source} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
-            : `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (docker/login-action or docker login) or set the username and password inputs`,
+            ? (w) =>
+                `${this.ref.registry} rejected the credentials from ${credentialSource(source, w)} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
+            : (w) =>
+                `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (${w.cli ? 'docker login' : 'docker/login-action or docker login'}) or set ${w.phrase('credentials')}`,
         );
       case 403:
         return new VerifyImageError(
           'auth',
-          `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`,
+          (w) => `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${credentialSource(source, w)}` : ''} (${detail}): grant the account pull access or use other credentials`,
         );
       case 404:
         if (/NAME_UNKNOWN/.test(detail)) {

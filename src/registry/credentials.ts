@@ -16,7 +16,7 @@ import { execFile, type ExecFileException } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { VerifyImageError } from '../errors.js';
+import { VerifyImageError, type OptionWords } from '../errors.js';
 import { SecretTracker } from '../secrets.js';
 
 export interface Credential {
@@ -46,6 +46,11 @@ const TOKEN_USERNAME = '<token>';
 // A helper name becomes part of a program name; anything path-like would run another program.
 const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Where a credential came from, in a message: the CLI's user gave flags where the action's gave inputs. */
+export function credentialSource(source: string, words: OptionWords): string {
+  return source === 'inputs' && words.cli ? words.phrase('credentials') : source;
+}
+
 /** The key Docker files credentials under: Docker Hub's legacy URL, else host[:port]. */
 export function configKeyFor(registry: string): string {
   return DOCKER_HUB_HOSTS.has(registry.trim().toLowerCase()) ? DOCKER_HUB_KEY : registry;
@@ -73,7 +78,10 @@ export async function resolveCredential(registry: string, opts: CredentialOption
   if (username || password) {
     if (!username || !password) {
       const missing = username ? 'password' : 'username';
-      throw new VerifyImageError('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
+      throw new VerifyImageError(
+        'input',
+        (w) => `both ${w.name('username')} and ${w.name('password')} are needed to log in to ${registry}, but ${w.name(missing)} is empty: set both${w.cli ? '' : ' inputs'}, or neither to use Docker's stored credentials`,
+      );
     }
     return { username, password, source: 'inputs' };
   }

@@ -86,7 +86,7 @@ export function chooseEntry(remote: RemoteTop, want: Platform, wantFrom?: string
       'unsupported',
       wantFrom
         ? `${remote.reference} is a ${formatPlatform(platform)} image but ${wantFrom} is ${formatPlatform(want)}: compare builds of one platform (build the local image with --platform ${formatPlatform(platform)}, or push the ${formatPlatform(want)} build)`
-        : `${remote.reference} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set the platform input to ${formatPlatform(platform)} or verify a build for that platform`,
+        : (w) => `${remote.reference} is a single-platform ${formatPlatform(platform)} image, not ${formatPlatform(want)}: set ${w.phrase('platform')} to ${formatPlatform(platform)} or verify a build for that platform`,
     );
   }
   const index = remote.top.body as ImageIndex;
@@ -95,7 +95,7 @@ export function chooseEntry(remote: RemoteTop, want: Platform, wantFrom?: string
     const offered = availablePlatforms(index);
     throw new VerifyImageError(
       'unsupported',
-      `${remote.reference} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`,
+      (w) => `${remote.reference} has no ${formatPlatform(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set ${w.phrase('platform')} to one of those`,
     );
   }
   if (isIndex(entry.mediaType)) {

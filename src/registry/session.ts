@@ -4,10 +4,11 @@
 // masking before anything else happens, and one set of options — insecure hosts, timeouts — is
 // applied to every client, so a setting such as `registry-timeout` cannot be lost on one path.
 
+import { ACTION_WORDS, type OptionWords } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ImageReference } from '../oci/reference.js';
 import { RegistryClient } from './client.js';
-import { resolveCredential, secretsOf } from './credentials.js';
+import { credentialSource, resolveCredential, secretsOf } from './credentials.js';
 import { timeoutsFor } from './http.js';
 
 /** What every client of one run shares. */
@@ -17,6 +18,8 @@ export interface RegistrySettings {
   registryTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   logger: Logger;
+  /** How the credentials log line names the user's own credentials: inputs, or the CLI's flags. */
+  optionWords?: OptionWords;
 }
 
 /**
@@ -40,7 +43,7 @@ export async function openRegistry(
       ? undefined
       : await resolveCredential(ref.registry, { username: wanted.username, password: wanted.password, env: settings.env ?? process.env });
   for (const secret of credential ? secretsOf(credential) : []) settings.logger.secret(secret);
-  const used = credential ? `from ${credential.source}` : wanted === 'anonymous' && note.anonymousWhy ? `none (anonymous: ${note.anonymousWhy})` : 'none (anonymous)';
+  const used = credential ? `from ${credentialSource(credential.source, settings.optionWords ?? ACTION_WORDS)}` : wanted === 'anonymous' && note.anonymousWhy ? `none (anonymous: ${note.anonymousWhy})` : 'none (anonymous)';
   settings.logger.info(`credentials for ${ref.registry}${note.about ? ` (${note.about})` : ''}: ${used}`);
   // Plain http only for loopback and insecure-registries, whoever named the reference (client.ts).
   return RegistryClient.create(ref, {

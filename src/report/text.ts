@@ -2,19 +2,28 @@
 // the platform set, attestations), then the same section for each platform (digests, base, layer
 // table, deep findings), for one platform or many; and the audit table across images. Rendered
 // from a plain copy of the report, so that no value (a registry's history, an error body) can add
-// a line or a control sequence to the terminal or to a workflow log.
+// a line or a control sequence to the terminal or to a workflow log. Laid out for a width
+// (layout.ts): tables give way column by column, prose wraps, and the verdict stays last.
 
 import { shortDigest } from '../oci/digest.js';
 import { copiesText } from '../verify/waste.js';
-import { attestationText, deepHeadline, foundByText, LISTED_WASTED_FILES, plainCopy, platformsOf, presenceText, printablePath, ruleName, shorten, wasteHeadline } from './format.js';
+import { attestationText, deepHeadline, foundByText, LISTED_WASTED_FILES, plainCopy, platformsOf, presenceText, printablePath, ruleName, wasteHeadline } from './format.js';
 import { humanSize } from '../model/units.js';
-import { layerTable, type LayerColumn } from './layer-table.js';
+import { layerTable, type LayerCell, type LayerColumn } from './layer-table.js';
+import { displayWidth, fitTable, truncate, truncateStart, wrapText, type TableColumn } from './layout.js';
 import { verdictOf, type Verdict } from './verdict.js';
+import { NO_BASE_MESSAGE } from '../base/drift.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
 import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
 
-export function renderText(input: VerifyReport): string {
+/** How the text is laid out: `width` columns at most (no limit when unset). */
+export interface TextLayout {
+  width?: number;
+}
+
+export function renderText(input: VerifyReport, layout: TextLayout = {}): string {
+  const width = layout.width ?? Infinity;
   const report = plainCopy(input);
   const platforms = platformsOf(report);
   const verdict = verdictOf(report);
@@ -30,37 +39,49 @@ export function renderText(input: VerifyReport): string {
   for (const check of report.checks.filter((c) => c.ok)) lines.push(`  ✓ ${ruleName(check)}: ${check.message}`);
   // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
   if (report.base) lines.push(...baseLines(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'base'));
-  if (platforms.length) lines.push(...platformOverview(platforms));
+  if (platforms.length) lines.push(...platformOverview(platforms, width));
   lines.push(...attestationsText(report.attestations));
-  for (const platform of platforms) lines.push(...platformText(platform, platforms.length > 1));
-  lines.push('', verdictLine(report, verdict));
-  return lines.join('\n');
+  for (const platform of platforms) lines.push(...platformText(platform, platforms.length > 1, width));
+  return [...wrapText(lines, width), '', verdictLine(report, verdict, width)].join('\n');
 }
 
 const VERDICT_WORDS: Record<VerifyReport['status'], string> = { verified: 'VERIFIED', mismatch: 'MISMATCH', error: 'COULD NOT VERIFY' };
 
-/** `VERIFIED  ref`, qualified: `CONSISTENT (registry only)`, `· base drifted`. */
-function verdictLine(report: VerifyReport, verdict: Verdict): string {
+/**
+ * `VERIFIED  ref`, qualified: `CONSISTENT (registry only)`, `· base drifted`. One line, always the
+ * last: a reference too long for the width loses its start, never its tag.
+ */
+function verdictLine(report: VerifyReport, verdict: Verdict, width: number): string {
   const word = report.status === 'verified' && verdict.label !== 'Verified' ? verdict.label.toUpperCase().replace('(REGISTRY ONLY)', '(registry only)') : VERDICT_WORDS[report.status];
   const qualifiers = verdict.qualifiers.map((q) => `  · ${q.replace(/^\S+ /, '')}`).join('');
-  return `${word}  ${report.remote?.reference ?? report.image}${qualifiers}`;
+  const room = Math.max(12, width - displayWidth(word) - 2 - displayWidth(qualifiers));
+  return truncate(`${word}  ${truncateStart(report.remote?.reference ?? report.image, room)}${qualifiers}`, width);
 }
 
-function platformOverview(platforms: readonly PlatformReport[]): string[] {
-  const lines = ['', '  platform          ok  registry manifest    local manifest       layers  attestation'];
-  for (const p of platforms) {
-    const mark = p.status === 'verified' ? '✓' : '✗';
+const OVERVIEW_COLUMNS: TableColumn[] = [
+  { title: 'platform', giveWay: 3, min: 11 },
+  { title: 'ok' },
+  { title: 'registry manifest' },
+  { title: 'local manifest', giveWay: 2, drop: true },
+  { title: 'layers' },
+  { title: 'attestation', giveWay: 1, min: 11 },
+];
+
+function platformOverview(platforms: readonly PlatformReport[], width: number): string[] {
+  const rows = platforms.map((p) => [
+    p.platform,
+    p.status === 'verified' ? '✓' : '✗',
+    shortDigest(p.remote?.manifestDigest) || '—',
     // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
-    const local = p.local?.manifestDigest;
-    lines.push(
-      `  ${p.platform.padEnd(17)} ${mark}   ${(shortDigest(p.remote?.manifestDigest) || '—').padEnd(20)} ${(shortDigest(local) || '—').padEnd(20)} ${String(p.layers.length || '').padEnd(7)} ${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`,
-    );
-  }
-  return lines;
+    shortDigest(p.local?.manifestDigest) || '—',
+    String(p.layers.length || ''),
+    `${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`,
+  ]);
+  return ['', ...fitTable(OVERVIEW_COLUMNS, rows, width)];
 }
 
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
-function platformText(platform: PlatformReport, several: boolean): string[] {
+function platformText(platform: PlatformReport, several: boolean, width: number): string[] {
   const lines = ['', `  ${platform.status === 'verified' ? '✓' : '✗'} ${platform.platform}${platform.presence === 'both' ? '' : `  [${presenceText(platform)}]`}`];
   const r = platform.remote;
   if (r) {
@@ -69,49 +90,53 @@ function platformText(platform: PlatformReport, several: boolean): string[] {
   }
   if (platform.local) lines.push(`  local     ${platform.local.reference}  ${platform.local.id}  [${platform.local.source}]`);
   if (several && platform.base) lines.push(...baseLines(platform.base, platform.layers.length, `base of ${platform.platform}:`));
-  if (platform.layers.length) lines.push('', ...layerTableText(platform));
+  if (platform.layers.length) lines.push('', ...layerTableText(platform, width));
   if (platform.deep) lines.push(...deepText(platform.deep));
   return lines;
 }
 
-/** Text columns: header, width (the last column is not padded), most characters shown. */
-const TEXT_COLUMNS: Record<LayerColumn, { title: string; width: number; max?: number }> = {
-  index: { title: '#', width: 3 },
-  match: { title: 'ok', width: 3 },
-  diffId: { title: 'diff_id', width: 20 },
-  digest: { title: 'digest', width: 20 },
-  size: { title: 'size', width: 10 },
-  share: { title: 'share', width: 14 },
-  type: { title: 'type', width: 5 },
-  uncompressed: { title: 'uncompressed', width: 13 },
-  files: { title: 'files', width: 7 },
-  deleted: { title: 'deleted', width: 8 },
-  wasted: { title: 'wasted', width: 11 },
-  bytes: { title: 'bytes', width: 14 },
-  result: { title: 'result', width: 40, max: 100 },
-  origin: { title: 'origin', width: 6 },
-  instruction: { title: 'instruction', width: 0, max: 60 },
+/**
+ * Text columns, and the order in which they give way on a narrow terminal: the instruction is cut
+ * first, then the deep result; then whole columns are left out, the least telling first (the
+ * compressed digest, the deep counts, the sizes). The diff_id stays, 12 hex, as the table has it.
+ */
+const TEXT_COLUMNS: Record<LayerColumn, TableColumn> = {
+  index: { title: '#' },
+  match: { title: 'ok' },
+  diffId: { title: 'diff_id' },
+  instruction: { title: 'instruction', giveWay: 1, min: 12 },
+  result: { title: 'result', giveWay: 2, min: 10 },
+  digest: { title: 'digest', giveWay: 3, drop: true },
+  deleted: { title: 'deleted', giveWay: 4, drop: true },
+  type: { title: 'type', giveWay: 5, drop: true },
+  origin: { title: 'origin', giveWay: 6, min: 5 },
+  uncompressed: { title: 'uncompressed', giveWay: 7, drop: true },
+  files: { title: 'files', giveWay: 8, drop: true },
+  wasted: { title: 'wasted', giveWay: 9, drop: true },
+  size: { title: 'size', giveWay: 10, drop: true },
+  bytes: { title: 'bytes', giveWay: 3, drop: true },
+  share: { title: 'share', giveWay: 3, drop: true },
 };
 
-/** The layer table (layer-table.ts) as padded columns; a differing local value follows on its own line, in full. */
-function layerTableText(platform: PlatformReport): string[] {
+/**
+ * The layer table (layer-table.ts) fitted to the width. A layer whose local build differs gets a
+ * second row, `local`, holding the local build's values (diff_id, digest, instruction) under the
+ * registry's.
+ */
+function layerTableText(platform: PlatformReport, width: number): string[] {
   const table = layerTable(platform.layers, platform.deep);
-  const line = (cells: string[]) =>
-    `  ${cells
-      .map((text, i) => {
-        const spec = TEXT_COLUMNS[table.columns[i]?.id ?? 'instruction'];
-        const shown = spec.max ? shorten(text, spec.max) : text;
-        return i === cells.length - 1 ? shown : shown.padEnd(spec.width);
-      })
-      .join(' ')}`.trimEnd();
-  const lines = [line(table.columns.map((c) => TEXT_COLUMNS[c.id].title))];
+  const rows: string[][] = [];
+  // The instruction in full: the table cuts it to what the width leaves (a digest stays 12 hex).
+  const shown = (cell: LayerCell | undefined, i: number) => (table.columns[i]?.id === 'instruction' ? (cell?.full ?? cell?.text) : cell?.text) ?? '';
   for (const row of table.rows) {
-    lines.push(line(row.map((c) => c.text)));
-    row.forEach((cell, i) => {
-      if (cell.local) lines.push(`        local ${TEXT_COLUMNS[table.columns[i]?.id ?? 'instruction'].title}: ${cell.local.full ?? cell.local.text}`);
-    });
+    rows.push(row.map(shown));
+    if (row.some((c) => c.local)) rows.push(row.map((c, i) => (table.columns[i]?.id === 'match' ? 'local' : shown(c.local, i))));
   }
-  return lines;
+  return fitTable(
+    table.columns.map((c) => TEXT_COLUMNS[c.id]),
+    rows,
+    width,
+  );
 }
 
 function deepText(deep: DeepReport): string[] {
@@ -146,10 +171,23 @@ const STATUS_TEXT: Record<BaseStatus, string> = {
   none: 'NO BASE',
 };
 
+/** The engine's base words where they name action inputs, as the CLI's flags. */
+const NO_BASE_CLI =
+  'no base image is known: pass --base REF (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…) or --dockerfile PATH, ' +
+  'or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
+
+function baseMessage(base: BaseReport): string {
+  return base.message === NO_BASE_MESSAGE ? NO_BASE_CLI : base.message;
+}
+
+function baseFrom(base: BaseReport): string {
+  return base.source === 'input' ? '--base' : base.from;
+}
+
 /** @param imageLayers the image's layer count, when the lines are about one image (not the combined verdict). */
 function baseLines(base: BaseReport, imageLayers: number | undefined, title: string): string[] {
-  if (base.status === 'none') return [`  ${title.padEnd(9)} ${base.layers === 0 ? 'none' : 'unknown'}: ${base.message}`];
-  const lines = [`  ${title.padEnd(9)} ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
+  if (base.status === 'none') return [`  ${title.padEnd(9)} ${base.layers === 0 ? 'none' : 'unknown'}: ${baseMessage(base)}`];
+  const lines = [`  ${title.padEnd(9)} ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${baseFrom(base)})`, `            ${baseMessage(base)}`];
   if (base.namedByRegistry) lines.push('            named by the registry: looked up without credentials on any other registry');
   if (base.builtOn?.digest) lines.push(`  built on  ${base.builtOn.digest}${base.builtOn.created ? `  created ${base.builtOn.created}` : ''}`);
   if (base.current?.digest) lines.push(`  tag now   ${base.current.digest}${base.current.created ? `  created ${base.current.created}` : ''}`);
@@ -158,8 +196,18 @@ function baseLines(base: BaseReport, imageLayers: number | undefined, title: str
   return lines;
 }
 
+const AUDIT_COLUMNS: TableColumn[] = [
+  { title: 'IMAGE', giveWay: 2, min: 16 },
+  { title: 'BASE', giveWay: 1, min: 12 },
+  { title: 'BUILT ON', giveWay: 3, drop: true },
+  { title: 'CURRENT', giveWay: 4, min: 8 },
+  { title: 'STATUS', giveWay: 5, min: 7 },
+  { title: 'AGE' },
+];
+
 /** The audit table, then one line per image saying why. */
-export function renderAuditText(input: readonly VerifyReport[]): string {
+export function renderAuditText(input: readonly VerifyReport[], layout: TextLayout = {}): string {
+  const width = layout.width ?? Infinity;
   const reports = plainCopy(input);
   const rows = reports.map((r) => [
     r.remote?.reference ?? r.image,
@@ -169,10 +217,7 @@ export function renderAuditText(input: readonly VerifyReport[]): string {
     r.status === 'error' ? 'ERROR' : r.base ? STATUS_TEXT[r.base.status] : 'BASE CHECK OFF',
     r.base?.driftAgeDays !== undefined ? `${r.base.driftAgeDays} d` : '',
   ]);
-  const header = ['IMAGE', 'BASE', 'BUILT ON', 'CURRENT', 'STATUS', 'AGE'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const lines = [format(header), ...rows.map(format), ''];
-  for (const r of reports) lines.push(`${r.remote?.reference ?? r.image}: ${r.status === 'error' ? (r.error ?? 'could not check') : (r.base?.message ?? 'base check off')}`);
-  return lines.join('\n');
+  const lines = [...fitTable(AUDIT_COLUMNS, rows, width, 0, 2), ''];
+  for (const r of reports) lines.push(`${r.remote?.reference ?? r.image}: ${r.status === 'error' ? (r.error ?? 'could not check') : (r.base ? baseMessage(r.base) : 'base check off')}`);
+  return wrapText(lines, width).join('\n');
 }

@@ -20,6 +20,8 @@ interface Row {
   env?: () => NodeJS.ProcessEnv;
   /** The exact message; a RegExp where part of it is not ours to fix (another engineer's source). */
   message: () => string | RegExp;
+  /** The CLI's message where it differs: it names flags (`--platform`), not inputs. */
+  cli?: () => string | RegExp;
 }
 
 /** The action's inputs as CLI arguments (the password travels in VERIFY_IMAGE_PASSWORD). */
@@ -144,6 +146,7 @@ describe('bad input: one clear line, a failed step, never verified', () => {
       env: noConfig,
       message: () =>
         `${secure.host} requires authentication to pull ${repo} (UNAUTHORIZED: authentication required): log in first (docker/login-action or docker login) or set the username and password inputs`,
+      cli: () => `${secure.host} requires authentication to pull ${repo} (UNAUTHORIZED: authentication required): log in first (docker login) or set --username and --password-stdin`,
     },
     {
       input: 'wrong credentials',
@@ -151,6 +154,8 @@ describe('bad input: one clear line, a failed step, never verified', () => {
       env: noConfig,
       message: () =>
         `${secure.host} rejected the credentials from inputs for ${repo} (UNAUTHORIZED: authentication required): check the username and password or token and that it may pull this repository`,
+      cli: () =>
+        `${secure.host} rejected the credentials from --username and --password-stdin for ${repo} (UNAUTHORIZED: authentication required): check the username and password or token and that it may pull this repository`,
     },
     {
       input: 'username without password',
@@ -158,6 +163,8 @@ describe('bad input: one clear line, a failed step, never verified', () => {
       env: noConfig,
       message: () =>
         `both username and password are needed to log in to ${secure.host}, but password is empty: set both inputs, or neither to use Docker's stored credentials`,
+      cli: () =>
+        `both --username and --password-stdin are needed to log in to ${secure.host}, but --password-stdin is empty: set both, or neither to use Docker's stored credentials`,
     },
     {
       input: 'no Docker daemon',
@@ -165,23 +172,28 @@ describe('bad input: one clear line, a failed step, never verified', () => {
       env: () => ({ DOCKER_HOST: 'unix:///nonexistent.sock' }),
       message: () =>
         'no Docker daemon answers at unix:///nonexistent.sock (ENOENT): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison',
+      cli: () => 'no Docker daemon answers at unix:///nonexistent.sock (ENOENT): start Docker, set DOCKER_HOST, or set --local none to skip the local comparison',
     },
     {
       input: 'missing local image',
       inputs: () => ({ image: appRef, 'local-image': `${registry.host}/${repo}:never-built` }),
       message: () =>
         `local image "${registry.host}/${repo}:never-built" not found in the Docker daemon at unix:///var/run/docker.sock: build or load it first (build-push-action needs load: true), set local-image to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set local-image: none`,
+      cli: () =>
+        `local image "${registry.host}/${repo}:never-built" not found in the Docker daemon at unix:///var/run/docker.sock: build or load it first, set --local to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set --local none`,
     },
     {
       input: 'malformed platform',
       inputs: () => ({ image: appRef, platform: 'linux' }),
       message: () => 'platform "linux" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all',
+      cli: () => '--platform "linux" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all',
     },
     {
       input: 'platform the image does not have',
       inputs: () => ({ image: appRef, platform: 'linux/s390x' }),
       message: () =>
         `${appRef} is a single-platform linux/amd64 image, not linux/s390x: set the platform input to linux/amd64 or verify a build for that platform`,
+      cli: () => `${appRef} is a single-platform linux/amd64 image, not linux/s390x: set --platform to linux/amd64 or verify a build for that platform`,
     },
     {
       input: 'local and remote platforms differ',
@@ -193,11 +205,13 @@ describe('bad input: one clear line, a failed step, never verified', () => {
       input: 'malformed `digest`',
       inputs: () => ({ image: appRef, digest: 'sha256:1234' }),
       message: () => 'the digest input "sha256:1234" is not a digest: pass sha256:<64 hex>, e.g. ${{ steps.build.outputs.digest }}',
+      cli: () => '--digest "sha256:1234" is not a digest: pass sha256:<64 hex>',
     },
     {
       input: 'malformed `registry-timeout`',
       inputs: () => ({ image: appRef, 'registry-timeout': 'soon' }),
       message: () => 'registry-timeout "soon" is not understood: give whole seconds from 1 to 3600, e.g. 60',
+      cli: () => '--registry-timeout "soon" is not understood: give whole seconds from 1 to 3600, e.g. 60',
     },
     {
       input: 'unknown `require-attestations` kind (`signature`)',
@@ -251,12 +265,14 @@ describe('bad input: one clear line, a failed step, never verified', () => {
       for (const secret of ['wrong-password-for-table', password]) assert.ok(!run.summary.includes(secret) && !JSON.stringify(run.report ?? {}).includes(secret));
     });
 
-    it(`${row.input}: the CLI exits non-zero with the same line`, async () => {
+    it(`${row.input}: the CLI exits non-zero with the same line, naming flags`, async () => {
       const { args, env } = cliArgs(row.inputs());
-      const run = await runCli(args, { ...row.env?.(), ...env });
-      const expected = row.message();
+      // Wide enough that the report's sentence holds the message on one line, as the action's log does.
+      const run = await runCli(args, { ...row.env?.(), ...env, COLUMNS: '1000' });
+      const expected = (row.cli ?? row.message)();
       assert.equal(run.code, 2, run.stdout + run.stderr);
       const output = `${run.stdout}\n${run.stderr}`;
+      assert.doesNotMatch(output, /\bthe [a-z-]+ input\b|\binputs\b/, `the CLI names flags, not inputs: ${output}`);
       if (typeof expected === 'string') assert.ok(output.includes(expected), output);
       else assert.match(output, new RegExp(expected.source.replace(/^\^|\$$/g, '')));
       assert.doesNotMatch(output, /\n\s+at .*:\d+:\d+/, 'no stack trace');

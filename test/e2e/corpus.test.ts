@@ -262,7 +262,8 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
       assert.ok(amd64);
       body.manifests.push(amd64);
       await pushManifest(registry.host, 'corpus/testrepo', 'dup', body, 'application/vnd.oci.image.index.v1+json');
-      const cli = await runCli([`${registry.host}/corpus/testrepo:dup`, '--local', 'none', '--base', 'none', '--quiet', '--platforms-expected', four]);
+      // COLUMNS: each check on one line, as the assertion reads it (the width itself is tested in verify.test.ts).
+      const cli = await runCli([`${registry.host}/corpus/testrepo:dup`, '--local', 'none', '--base', 'none', '--quiet', '--platforms-expected', four], { COLUMNS: '400' });
       assert.equal(cli.code, 1, cli.stderr);
       assert.match(cli.stdout, /✗ platforms: platforms-expected .*: duplicate linux\/amd64 \(2 entries\)/);
     });
@@ -313,7 +314,9 @@ describe('the real-image corpus, pushed with skopeo and verified against its own
       const floored = await run({ 'max-wasted-percent': '0.1', 'min-wasted-bytes': '40KB' });
       assert.equal(floored.code, 0, floored.stdout);
       assert.match(efficiencyCheck(floored)?.message ?? '', /the percentage limit does not apply under min-wasted-bytes 40000$/);
-      const cli = await runCli([pushed.get('dive-docker')!, '--local', `docker-archive:${file('dive-docker.tar')}`, '--base', 'none', '--quiet', '--deep', '--max-wasted-percent', '0.1', '--min-wasted-bytes', '30KB']);
+      const cli = await runCli([pushed.get('dive-docker')!, '--local', `docker-archive:${file('dive-docker.tar')}`, '--base', 'none', '--quiet', '--deep', '--max-wasted-percent', '0.1', '--min-wasted-bytes', '30KB'], {
+        COLUMNS: '400',
+      });
       assert.equal(cli.code, 1, cli.stderr);
       assert.match(cli.stdout, /✗ efficiency: wasted 32025 bytes .*more than max-wasted-percent 0\.1 % \(applied from min-wasted-bytes 30000\)/);
     });

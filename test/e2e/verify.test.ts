@@ -2,8 +2,11 @@
 // verified by the bundled action (node dist/index.js) exactly as the runner runs it.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { runAction, runCli } from '../helpers/action.js';
+import { promisify } from 'node:util';
+import { displayWidth } from '../../src/report/layout.js';
+import { repoRoot, runAction, runCli } from '../helpers/action.js';
 import { buildImage, busyboxBase, docker, pushImage, removeImage, requireDaemon, tagImage, uniqueName } from '../helpers/docker.js';
 import { getServedManifest, pushManifest, sha256, uploadBlob } from '../helpers/registry-api.js';
 import { dockerLogin, startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -125,6 +128,82 @@ describe('verify a pushed image against the local build', () => {
     const ok = await runCli([appRef, '--digest', appDigest, '--json']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal((JSON.parse(ok.stdout) as { verified: boolean }).verified, true);
+  });
+
+  // The CLI as a user runs it, in a pipe (COLUMNS says the width) and on a pseudo-terminal.
+  /** No colour setting inherited from whoever runs the tests. */
+  const plainEnv = { NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color' };
+
+  function assertFits(stdout: string, width: number, verdict: RegExp): string[] {
+    const lines = stdout.replace(/\n$/, '').split('\n');
+    for (const line of lines) assert.ok(displayWidth(line) <= width, `a line of ${displayWidth(line)} columns at COLUMNS=${width}: ${line}\n${stdout}`);
+    assert.match(lines.at(-1) ?? '', verdict, `the verdict is the last line:\n${stdout}`);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(stdout, /\u001b/, 'no escape sequence off a terminal');
+    return lines;
+  }
+
+  it('CLI at 80 and 100 columns: a verified push fits the width, the verdict last', async () => {
+    for (const width of [80, 100]) {
+      const cli = await runCli([appRef, '--digest', appDigest], { ...plainEnv, COLUMNS: String(width) });
+      assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+      const lines = assertFits(cli.stdout, width, /^VERIFIED {2}/);
+      assert.ok(lines.some((l) => l.includes(appId.slice(0, 19))), 'the config digest is shown');
+      // GitHub's log is not a terminal: progress stays one line per event, no carriage returns.
+      assert.ok(cli.stderr.split('\n').length > 3 && !cli.stderr.includes('\r'), cli.stderr);
+    }
+  });
+
+  it('CLI at 80 and 100 columns: a mismatch shows the registry and the local diff_id of the differing layer', async () => {
+    const ref = `${registry.host}/${repo}:cli-mismatch`;
+    const other = `${uniqueName('vi-cli-other')}:1`;
+    const long = 'x'.repeat(150);
+    await buildImage(ref, `FROM ${base}\nRUN echo ours-${long} > /one\n`);
+    await buildImage(other, `FROM ${base}\nRUN echo theirs-${long} > /one\n`);
+    cleanups.push(() => removeImage(ref, other));
+    const ours = (await docker(['image', 'inspect', '-f', '{{.Id}}', ref])).trim();
+    const diffIds = async (image: string) => (await docker(['image', 'inspect', '-f', '{{join .RootFS.Layers " "}}', image])).trim().split(' ');
+    const local = (await diffIds(ours)).at(-1) as string;
+    const registrySide = (await diffIds(other)).at(-1) as string;
+    assert.notEqual(local, registrySide);
+    await tagImage(other, ref);
+    await pushImage(ref);
+    await tagImage(ours, ref);
+
+    for (const width of [80, 100]) {
+      const cli = await runCli([ref], { ...plainEnv, COLUMNS: String(width) });
+      assert.equal(cli.code, 1, cli.stdout + cli.stderr);
+      const lines = assertFits(cli.stdout, width, /^MISMATCH {2}/);
+      const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12);
+      const row = lines.findIndex((l) => /^ {2}\d+ +✗ /.test(l));
+      assert.ok(row > 0 && lines[row]?.includes(short(registrySide)), `the registry's diff_id in the layer row:\n${cli.stdout}`);
+      assert.match(lines[row + 1] ?? '', new RegExp(`^ +local +${short(local)}`), `the local diff_id under it:\n${cli.stdout}`);
+      assert.ok(lines[row]?.includes('…'), 'the long instruction is cut to the width');
+    }
+    const json = await runCli([ref, '--json'], { ...plainEnv, COLUMNS: '80' });
+    assert.ok(json.stdout.includes(`theirs-${long}`), 'the full instruction stays in --json');
+  });
+
+  it('CLI on a pseudo-terminal: colour, one progress line in place; no colour with NO_COLOR', async () => {
+    const cli = `node dist/cli/index.js ${appRef} --digest ${appDigest}`;
+    const onTty = async (env: NodeJS.ProcessEnv) => {
+      // util-linux script gives the CLI a terminal 80 columns wide; its output is what the terminal received.
+      const { stdout } = await promisify(execFile)('script', ['-qec', `stty cols 80; ${cli}`, '/dev/null'], { cwd: repoRoot(), env: { ...process.env, ...env } });
+      return stdout;
+    };
+    const coloured = await onTty({ NO_COLOR: '', FORCE_COLOR: '', TERM: 'xterm-256color', COLUMNS: '' });
+    // eslint-disable-next-line no-control-regex
+    assert.match(coloured, /\u001b\[1;32mVERIFIED\u001b\[0m/, coloured);
+    // eslint-disable-next-line no-control-regex
+    assert.match(coloured, /\u001b\[32m✓\u001b\[0m/);
+    assert.ok(coloured.includes('\r\u001b[2K'), 'progress is one line rewritten in place');
+    const report = coloured.slice(coloured.lastIndexOf('\u001b[2K') + 4);
+    for (const line of report.split(/\r?\n/)) assert.ok(displayWidth(line) <= 80, `${displayWidth(line)} columns on an 80-column terminal: ${line}`);
+
+    const plain = await onTty({ NO_COLOR: '1', FORCE_COLOR: '', TERM: 'xterm-256color', COLUMNS: '' });
+    assert.match(plain, /VERIFIED {2}/);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(plain, /\u001b\[[0-9;]*m/, 'NO_COLOR: no colour escape at all');
   });
 
   it('refuses a malformed digest input with a one-line error', async () => {

@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { auditExitCode, parseCliArgs, USAGE, verifyExitCode, type CliCommand } from '../../src/cli-args.js';
+import { auditExitCode, parseCliArgs, USAGE, usageFor, verifyExitCode, type CliCommand } from '../../src/cli-args.js';
+import { displayWidth } from '../../src/report/layout.js';
 import type { VerifyReport } from '../../src/model/report.js';
 
 const cases: { argv: string[]; expected: CliCommand }[] = [
@@ -12,6 +13,8 @@ const cases: { argv: string[]; expected: CliCommand }[] = [
     expected: { kind: 'verify', image: 'r/app:1', flags: { local: 'oci-layout:out', deep: true, 'insecure-registry': ['a:5000', 'b'], 'build-arg': ['A=1'], json: true } },
   },
   { argv: ['--platform=all', 'r/app:1'], expected: { kind: 'verify', image: 'r/app:1', flags: { platform: 'all' } } },
+  { argv: ['r/app:1', '--no-color'], expected: { kind: 'verify', image: 'r/app:1', flags: { 'no-color': true } } },
+  { argv: ['r/app:1', '--no-color=yes'], expected: { kind: 'usage-error', message: '--no-color takes no value (see --help)' } },
   { argv: ['audit', 'r/a:1', 'r/b:1', '--base', 'none'], expected: { kind: 'audit', images: ['r/a:1', 'r/b:1'], flags: { base: 'none' } } },
   { argv: ['--help'], expected: { kind: 'help' } },
   { argv: ['r/app:1', '-h'], expected: { kind: 'help' } },
@@ -66,4 +69,21 @@ test("the README's CLI section shows the help as it is", async () => {
   const { readFile } = await import('node:fs/promises');
   const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
   assert.ok(readme.includes(`\`\`\`\n${USAGE}\n\`\`\``), 'README.md ## CLI holds USAGE verbatim');
+});
+
+test('--help fits the terminal: descriptions wrap under their own column, nothing else changes', () => {
+  const widest = Math.max(...USAGE.split('\n').map(displayWidth));
+  assert.equal(usageFor(widest), USAGE);
+  for (const width of [60, 80, 100]) {
+    const lines = usageFor(width).split('\n');
+    for (const line of lines) assert.ok(displayWidth(line) <= width, `${line} at ${width}`);
+    // At 80 and 100 columns every word of the help is still there, in order (at 60 a long path is cut).
+    if (width >= 80) assert.equal(lines.join(' ').split(/\s+/).join(' '), USAGE.split(/\s+/).join(' '), `at ${width}`);
+  }
+  const at80 = usageFor(80).split('\n');
+  const user = at80.findIndex((l) => l.startsWith('  --username USER'));
+  assert.match(at80[user + 1] ?? '', /^ {28}\S/, 'the description continues under itself');
+  // A description re-flowed as one paragraph: no line of it ends after a word or two.
+  const expected = at80.findIndex((l) => l.startsWith('  --platforms-expected LIST'));
+  assert.equal(at80[expected + 1], '                            each, e.g. linux/amd64,linux/arm64 (attestations');
 });

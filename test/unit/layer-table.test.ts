@@ -106,15 +106,20 @@ const single: VerifyReport = {
   deep,
 };
 
-test('both media render the table from the builder: the summary escapes, the text shows local values on their own line', () => {
+test('both media render the table from the builder: the summary escapes, the text shows local values in a local row under the layer', () => {
   const html = summaryHtml([single]);
   assert.match(html, /<details><summary>✗ linux\/amd64: 2 layers<\/summary><table><tr><th>#<\/th><th>Match<\/th><th>diff_id<\/th>/);
   assert.ok(html.includes(`<code title="${d(2)}">000000000000</code><br>local: <code title="${d(3)}">000000000000</code>`));
   assert.ok(html.includes('<code title="RUN echo hi &gt; /x">RUN echo hi &gt; /x</code>'));
   const text = renderText(single);
-  assert.match(text, /^ {2}2 +✗ +sha256:0{12} +sha256:0{12} +10 B +.*image +RUN echo hi > \/x$/m);
-  assert.ok(text.includes(`        local diff_id: ${d(3)}`), text);
-  assert.ok(text.includes(`        local digest: ${d(13)}`), text);
+  const lines = text.split('\n');
+  const layer = lines.findIndex((l) => /^ {2}2 +✗ +sha256:0{12} +sha256:0{12} +10 B +.*image +RUN echo hi > \/x$/.test(l));
+  assert.ok(layer > 0, text);
+  // The local build's diff_id and digest sit under the registry's, in the same columns.
+  const registryRow = lines[layer] as string;
+  const localRow = lines[layer + 1] as string;
+  assert.match(localRow, /^ {4}local sha256:0{12} sha256:0{12}$/);
+  assert.equal(localRow.indexOf('sha256:'), registryRow.indexOf('sha256:'));
 });
 
 test('one platform renders the same section whether the engine lists it in platforms or not', () => {
