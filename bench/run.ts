@@ -257,17 +257,20 @@ async function main(): Promise<void> {
       startup: { type: 'boolean', default: false },
       audit: { type: 'boolean', default: false },
       'audit-tags': { type: 'string', default: '1000' },
+      /** Write V8 CPU profiles of our runs (node --cpu-prof) into this directory. */
+      profile: { type: 'string' },
       'startup-runs': { type: 'string', default: '10' },
       /** Further bundles to time next to dist/index.js (e.g. a copy of an older build), comma-separated. */
       'startup-compare': { type: 'string', default: '' },
     },
   });
   const startupRuns = Number(values['startup-runs']);
+  const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
   const auditTags = Number(values['audit-tags']);
   if (values.audit) {
     const registry = await startRegistry();
     try {
-      await auditBench(registry, auditTags);
+      await auditBench(registry, auditTags, nodeArgs);
     } finally {
       await registry.stop();
     }

@@ -2,13 +2,19 @@
 // Each image is checked by the same engine as a single one (run), with no local image, and its
 // result is independent: one unreachable image is reported and the others are still audited.
 // A bounded number of images is in flight at once; each one's requests are sequential, so that
-// bound is also the number of requests in flight. Base lookups are shared across images.
+// bound is also the number of requests in flight. Base lookups and registry sessions (one ping,
+// one credential lookup, one token per repository, whether the referrers API exists) are shared
+// across images, so an image whose base has not moved costs its manifest, its config and one
+// referrers request. cosign's .sig/.att/.sbom tags (three more requests each) are looked up only
+// when attestations are required: an audit is about base drift, and what those tags hold
+// decides no check (referrers are presence only).
 
 import type { Logger } from './log.js';
 import { parseReference } from './oci/reference.js';
 import type { VerifyReport } from './model/report.js';
 import { run, type RunInputs } from './run.js';
 import { baseLookupFor } from './base/inspect.js';
+import { RegistrySessions } from './registry/session.js';
 
 export const AUDIT_CONCURRENCY = 4;
 
@@ -26,18 +32,20 @@ export async function auditImages(
       return []; // run() reports the malformed reference for that image
     }
   });
-  const bases = baseLookupFor(inputs, [...new Set(registries)], logger);
+  const sessions = new RegistrySessions({ ...inputs, logger });
+  const bases = baseLookupFor({ ...inputs, sessions }, [...new Set(registries)], logger);
+  const cosignTags = inputs.cosignTags ?? (inputs.requireAttestations?.length ?? 0) > 0;
   const reports: VerifyReport[] = new Array<VerifyReport>(unique.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < unique.length) {
       const i = next++;
       const image = unique[i] as string;
-      reports[i] = await run({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
+      reports[i] = await run({ ...inputs, image, localImage: 'none', digest: undefined, cosignTags }, prefixed(logger, image), { bases, registries: sessions });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
-  logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
+  logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups over ${sessions.size} registry session(s)`);
   return reports;
 }
 

@@ -29,7 +29,7 @@ import { parsePlatformSelection, type EfficiencyGate, type PlatformSelection, ty
 import { readAttestations, type AttestationRead } from './registry/attestations.js';
 import type { RegistryClient } from './registry/client.js';
 import { fetchPlatformImage, resolveRemoteTop, type RemoteTop } from './registry/resolve.js';
-import { openRegistry } from './registry/session.js';
+import { openRegistry, RegistrySessions } from './registry/session.js';
 import { SecretTracker } from './secrets.js';
 import { boundStatements, checkAttestations, summarizeAttestations } from './verify/attestations.js';
 import type { LayerCache } from './verify/cache.js';
@@ -70,11 +70,20 @@ export interface RunInputs extends BaseOptions {
   requireAttestations?: RequiredAttestation[];
   /** How the report's error names options: the action's inputs unless the entry point says otherwise (the CLI: flags). */
   optionWords?: OptionWords;
+  /**
+   * Look up cosign's `.sig`, `.att` and `.sbom` tags beside the OCI referrers (three requests per
+   * manifest); true when undefined. Audits leave them out unless attestations are required.
+   */
+  cosignTags?: boolean;
 }
 
-/** What several runs of one audit share: base lookups, so a base common to many images is fetched once. */
+/**
+ * What several runs of one audit share: base lookups, so a base common to many images is fetched
+ * once, and registry sessions, so a registry is pinged (and its credentials looked up) once.
+ */
 export interface RunShared {
   bases?: BaseLookup;
+  registries?: RegistrySessions;
 }
 
 /** Everything the stages of one run read: resolved once, the same for every pair. */
@@ -97,10 +106,13 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
   const secrets = new SecretTracker();
   const logger = secrets.wrap(outerLogger);
   let source: ImageSource | undefined;
+  // The image's registry and its base's share one session when they are the same registry.
+  const registries = shared.registries ?? new RegistrySessions({ ...inputs, logger });
+  const detach = shared.registries ? shared.registries.attach(logger) : undefined;
   try {
     const ref = parseReference(inputs.image);
     const selection = parsePlatformSelection(inputs.platform);
-    const client = await openRegistry(ref, { ...inputs, logger }, { username: inputs.username, password: inputs.password });
+    const client = await openRegistry(ref, { ...inputs, logger, sessions: registries }, { username: inputs.username, password: inputs.password });
     source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
     const target = source ? await loadTarget(source, selection, inputs.image, () => pushedTop(client, ref), logger) : undefined;
     const remote = await resolveRemoteTop(client, ref);
@@ -115,14 +127,16 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
       target,
       plan,
       reads: remote.attestations.length > 0 ? await readAttestations(client, remote.attestations) : [],
-      bases: shared.bases ?? baseLookupFor(inputs, [ref.registry], logger),
+      bases: shared.bases ?? baseLookupFor({ ...inputs, sessions: registries }, [ref.registry], logger),
     };
     const platforms: PlatformReport[] = [];
     for (const pair of plan.pairs) platforms.push(await verifyPair(pair, context));
     const report = reportOf(context, platforms, started);
     // What refers to each verified manifest and to the index (OCI referrers, cosign tags): presence only.
     const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
-    report.attestations = await attachReferrers(client, report.attestations, targets, isIndex(remote.top.mediaType) ? remote.top.digest : undefined, logger);
+    report.attestations = await attachReferrers(client, report.attestations, targets, isIndex(remote.top.mediaType) ? remote.top.digest : undefined, logger, {
+      cosignTags: inputs.cosignTags,
+    });
     if (!report.attestations) delete report.attestations;
     report.durationMs = Date.now() - started;
     return report;
@@ -131,6 +145,7 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     const error = secrets.scrub(describeError(err, inputs.optionWords));
     return { image: inputs.image, status: 'error', verified: false, error, checks: [], layers: [], compared: [], durationMs: Date.now() - started };
   } finally {
+    detach?.();
     await source?.close();
   }
 }

@@ -13,6 +13,7 @@ import { detectBase, type BaseOptions } from './detect.js';
 import { baseFromProvenance } from './provenance.js';
 import { checkBase } from './drift.js';
 import { BaseRegistry, type BaseLookup } from './lookup.js';
+import type { RegistrySessions } from '../registry/session.js';
 
 /**
  * @param configBound the run proved the image's config is the user's build (a local build or the
@@ -59,7 +60,7 @@ export async function inspectBase(
  * and a base the registry named gets no credentials on any other (lookup.ts).
  */
 export function baseLookupFor(
-  inputs: { insecureRegistries: readonly string[]; registryTimeoutMs?: number; env?: NodeJS.ProcessEnv; username?: string; password?: string },
+  inputs: { insecureRegistries: readonly string[]; registryTimeoutMs?: number; env?: NodeJS.ProcessEnv; username?: string; password?: string; sessions?: RegistrySessions },
   registries: readonly string[],
   logger: Logger,
 ): BaseRegistry {
@@ -68,6 +69,7 @@ export function baseLookupFor(
     registryTimeoutMs: inputs.registryTimeoutMs,
     env: inputs.env,
     logger,
+    sessions: inputs.sessions,
     inputCredential: { username: inputs.username, password: inputs.password, registries },
   });
 }

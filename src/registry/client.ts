@@ -68,18 +68,32 @@ export type ReferrersPage =
   | { kind: 'no-api'; detail: string }
   | { kind: 'page'; bytes: Buffer; contentType?: string; next?: string; filtersApplied: string[] };
 
-export class RegistryClient {
+/**
+ * What every client of one registry shares, within one run or one audit: the transport settings,
+ * the credential and the authenticator holding its tokens (one per repository scope), the
+ * rate-limit watcher, the ping (sent once: its challenge says how to authenticate to every
+ * repository of the registry) and whether the registry has the referrers API. A client is made
+ * per repository from it (RegistryClient.on) without another handshake.
+ */
+export class RegistryHost {
+  /** Learned from the first referrers request: `absent` after a 404 or an answer that is no image index (registry/referrers.ts). */
+  referrersApi: 'unknown' | 'present' | 'absent' = 'unknown';
+  /** The first referrers request while its answer is awaited, so that concurrent lookups wait for it instead of asking too. */
+  referrersProbe: Promise<void> | undefined;
+  private pinged: Promise<void> | undefined;
+
   private constructor(
-    readonly ref: ImageReference,
-    private readonly baseUrl: string,
-    private readonly transport: TransportOptions,
-    private readonly auth: Authenticator,
-    private readonly credential: Credential | undefined,
-    private readonly rateLimit: RateLimitWatcher,
+    readonly registry: string,
+    readonly apiHost: string,
+    readonly baseUrl: string,
+    readonly transport: TransportOptions,
+    readonly auth: Authenticator,
+    readonly credential: Credential | undefined,
+    readonly rateLimit: RateLimitWatcher,
   ) {}
 
-  /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
-  static async create(ref: ImageReference, opts: RegistryClientOptions): Promise<RegistryClient> {
+  /** The shared state for `ref`'s registry; nothing is sent until the first client is made. */
+  static of(ref: ImageReference, opts: RegistryClientOptions): RegistryHost {
     const http = registryUsesHttp(ref, opts.insecureRegistries);
     const baseUrl = `${http ? 'http' : 'https'}://${ref.apiHost}`;
     const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
@@ -89,14 +103,22 @@ export class RegistryClient {
       allowHttp: (url) => isLoopbackUrl(url) || insecure.has(url.host.toLowerCase()) || insecure.has(url.hostname.toLowerCase()),
     };
     const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger, http);
-    const rateLimit = new RateLimitWatcher(ref.registry, opts.logger);
-    const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential, rateLimit);
-    await client.ping();
-    return client;
+    return new RegistryHost(ref.registry, ref.apiHost, baseUrl, transport, auth, opts.credential, new RateLimitWatcher(ref.registry, opts.logger));
   }
 
-  private get scope(): string {
-    return `repository:${this.ref.repository}:pull`;
+  /**
+   * Pings `/v2/` once to learn how the registry wants us to authenticate. Concurrent callers share
+   * the request; a failed ping is not kept, so the next client tries again.
+   */
+  ready(): Promise<void> {
+    if (!this.pinged) {
+      const ping = this.ping();
+      this.pinged = ping;
+      ping.catch(() => {
+        if (this.pinged === ping) this.pinged = undefined;
+      });
+    }
+    return this.pinged;
   }
 
   private async ping(): Promise<void> {
@@ -106,12 +128,57 @@ export class RegistryClient {
     if (res.status === 401) {
       this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
     } else if (res.status === 429) {
-      throw this.rateLimited(res, '');
+      throw rateLimited(this, res, '');
     } else if (res.status >= 500) {
-      throw new VerifyImageError('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
+      throw new VerifyImageError('unreachable', `registry ${this.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
     } else if (res.status === 404) {
-      throw new VerifyImageError('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
+      throw new VerifyImageError('unreachable', `${this.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
     }
+  }
+}
+
+export class RegistryClient {
+  private constructor(
+    readonly ref: ImageReference,
+    readonly host: RegistryHost,
+  ) {}
+
+  /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
+  static async create(ref: ImageReference, opts: RegistryClientOptions): Promise<RegistryClient> {
+    return RegistryClient.on(RegistryHost.of(ref, opts), ref);
+  }
+
+  /** A client for `ref`'s repository on a registry already (or now) pinged: no second handshake. */
+  static async on(host: RegistryHost, ref: ImageReference): Promise<RegistryClient> {
+    if (ref.registry !== host.registry || ref.apiHost !== host.apiHost) {
+      throw new Error(`a client for ${ref.registry} cannot be made from the session of ${host.registry}`);
+    }
+    await host.ready();
+    return new RegistryClient(ref, host);
+  }
+
+  private get baseUrl(): string {
+    return this.host.baseUrl;
+  }
+
+  private get transport(): TransportOptions {
+    return this.host.transport;
+  }
+
+  private get auth(): Authenticator {
+    return this.host.auth;
+  }
+
+  private get credential(): Credential | undefined {
+    return this.host.credential;
+  }
+
+  private get rateLimit(): RateLimitWatcher {
+    return this.host.rateLimit;
+  }
+
+  private get scope(): string {
+    return `repository:${this.ref.repository}:pull`;
   }
 
   /** An authenticated request to a repository path; one re-authentication on a 401. */
@@ -348,17 +415,21 @@ export class RegistryClient {
     }
   }
 
-  /** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
   private rateLimited(res: HttpResponse, detail: string): VerifyImageError {
-    const waitMs = parseRetryAfter(header(res, 'retry-after'), Date.now());
-    const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', this.rateLimit.last ? describeRateLimit(this.rateLimit.last) : '']
-      .filter(Boolean)
-      .join('; ');
-    return new VerifyImageError(
-      'unreachable',
-      `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`,
-    );
+    return rateLimited(this.host, res, detail);
   }
+}
+
+/** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
+function rateLimited(host: RegistryHost, res: HttpResponse, detail: string): VerifyImageError {
+  const waitMs = parseRetryAfter(header(res, 'retry-after'), Date.now());
+  const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', host.rateLimit.last ? describeRateLimit(host.rateLimit.last) : '']
+    .filter(Boolean)
+    .join('; ');
+  return new VerifyImageError(
+    'unreachable',
+    `${host.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${host.credential ? '' : ', or log in for a higher limit'}`,
+  );
 }
 
 function mediaTypeOf(contentType: string | undefined): string | undefined {

@@ -135,7 +135,11 @@ async function sendFollowingRedirects(req: HttpRequest, opts: TransportOptions):
       ...extraHeaders,
     };
     if (req.authorization && url.origin === origin) headers.authorization = req.authorization;
-    const res = await request(url, { method, headers, body, dispatcher: agentFor(timeouts) });
+    // undici closes the connection after every HEAD (for servers that wrongly send a body with
+    // it); our HEADs are tag probes, one per image in an audit, and a new connection each is a
+    // TCP and TLS handshake each. A registry answering HEAD with a body would break the next
+    // response on that connection: a transient error, retried on a new one.
+    const res = await request(url, { method, headers, body, dispatcher: agentFor(timeouts), ...(method === 'HEAD' ? { reset: false } : {}) });
     const location = header(res, 'location');
     const status = res.statusCode;
     if (REDIRECTS.has(status) && location) {

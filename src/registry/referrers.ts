@@ -3,7 +3,10 @@
 // (`GET /v2/<name>/referrers/<digest>`, following `Link: rel="next"` pages), or, when the registry
 // has none (a 404, distribution-spec "Unavailable Referrers API"), through the referrers tag
 // (`sha256-<hex>`) that pushing clients maintain instead; cosign's older `sha256-<hex>.sig`,
-// `.att` and `.sbom` tags are looked up beside them. A list is the registry's word only: each
+// `.att` and `.sbom` tags are looked up beside them unless the caller says not to (audits, where
+// they would cost three requests per image; verify/referrers.ts). Whether the registry has the
+// API is learned once per registry session: after its first 404, every later subject goes
+// straight to the referrers tag (one request when there is none). A list is the registry's word only: each
 // referrer's manifest is fetched by digest (so hashed, size- and type-checked, strictly decoded
 // by the client) and counted only when its own `subject` names the digest it was listed for.
 // Presence only: no signature is verified here. Nothing found here fails a run; what could not
@@ -14,7 +17,7 @@ import { artifactTypeOf, classifyArtifactType, cosignTags, referrersIndexProblem
 import { decodeDocument } from '../oci/strict-json.js';
 import { isIndex, MediaType, type Descriptor, type ImageIndex, type ImageManifest } from '../oci/types.js';
 import type { ReferrerItem } from '../model/report.js';
-import type { RegistryClient } from './client.js';
+import type { ReferrersPage, RegistryClient } from './client.js';
 
 /**
  * Pages of the referrers API we follow per subject. Registries page at 50 to 1000 entries, so ten
@@ -41,7 +44,14 @@ export interface SubjectReferrers {
 /** Errors that end one lookup, not the run: the registry's answer was unusable or it was unreachable. */
 const LOOKUP_ERRORS = new Set(['integrity', 'protocol', 'unsupported', 'not-found', 'unreachable', 'auth']);
 
-export async function findReferrers(client: RegistryClient, subject: string, opts: { artifactType?: string } = {}): Promise<SubjectReferrers> {
+export interface ReferrersLookup {
+  /** Only referrers of this artifact type (the API's filter); cosign's tags are not looked up then. */
+  artifactType?: string;
+  /** Look up cosign's `.sig`, `.att` and `.sbom` tags too (three requests); true when undefined. */
+  cosignTags?: boolean;
+}
+
+export async function findReferrers(client: RegistryClient, subject: string, opts: ReferrersLookup = {}): Promise<SubjectReferrers> {
   const result: SubjectReferrers = { subject, items: [], problems: [], truncated: false };
   let listed: Descriptor[] = [];
   try {
@@ -61,7 +71,7 @@ export async function findReferrers(client: RegistryClient, subject: string, opt
     const item = await checkReferrer(client, subject, descriptor, result.via ?? 'api', result.problems);
     if (item) result.items.push(item);
   }
-  if (!opts.artifactType) result.items.push(...(await cosignTagItems(client, subject, result.problems)));
+  if (!opts.artifactType && opts.cosignTags !== false) result.items.push(...(await cosignTagItems(client, subject, result.problems)));
   return result;
 }
 
@@ -75,11 +85,31 @@ async function listReferrers(
   const descriptors: Descriptor[] = [];
   const seenPages = new Set<string>();
   let next: string | undefined;
+  const host = client.host;
+  // The API is a property of the registry: the first lookup asks it while later ones wait for its
+  // answer, and once it said it has none, every lookup asks the tag straight away.
+  if (host.referrersApi === 'unknown' && host.referrersProbe) await host.referrersProbe;
+  if (host.referrersApi === 'absent') return { via: 'fallback-tag', descriptors: await fallbackTag(client, subject, artifactType, result.problems) };
   for (let page = 1; ; page++) {
-    const answer = await client.getReferrersPage(subject, { next, artifactType });
+    const pending = client.getReferrersPage(subject, { next, artifactType });
+    if (page === 1 && host.referrersApi === 'unknown') {
+      // What the answer says about the registry is recorded before anyone waiting is woken. An
+      // answer that is no answer (a 5xx, an auth error) leaves the next lookup to ask again.
+      const probe: Promise<void> = pending
+        .then(
+          (answer) => {
+            if (host.referrersApi === 'unknown') host.referrersApi = hasNoApi(answer) ? 'absent' : 'present';
+          },
+          () => undefined,
+        )
+        .finally(() => {
+          if (host.referrersProbe === probe) host.referrersProbe = undefined;
+        });
+      host.referrersProbe = probe;
+    }
+    const answer = await pending;
     const what = `page ${page} of the referrers of ${subject}`;
-    if (answer.kind === 'no-api' || answer.contentType !== MediaType.OciIndex) {
-      // oras-go reads a 200 that is not an image index as "no API" too (a proxy's or a UI's page).
+    if (answer.kind === 'no-api' || hasNoApi(answer)) {
       if (page === 1) return { via: 'fallback-tag', descriptors: await fallbackTag(client, subject, artifactType, result.problems) };
       throw new VerifyImageError('protocol', `${what} is ${answer.kind === 'no-api' ? `a 404 (${answer.detail})` : `served as ${answer.contentType ?? 'no content type'}`}, not an image index`);
     }
@@ -184,6 +214,11 @@ async function cosignTagItems(client: RegistryClient, subject: string, problems:
     }
   }
   return items;
+}
+
+/** An answer that says the registry has no referrers API: a 404, or (as oras-go reads it) a 200 that is no image index, a proxy's or a UI's page. */
+function hasNoApi(answer: ReferrersPage): boolean {
+  return answer.kind === 'no-api' || answer.contentType !== MediaType.OciIndex;
 }
 
 function isLookupError(err: unknown): err is VerifyImageError {

@@ -20,11 +20,12 @@ export async function attachReferrers(
   targets: readonly AttestationTarget[],
   indexDigest: string | undefined,
   logger: Logger,
+  opts: { cosignTags?: boolean } = {},
 ): Promise<AttestationSummary[] | undefined> {
   const subjects = [...new Set([...targets.map((t) => t.manifestDigest), ...(indexDigest ? [indexDigest] : [])])];
   const found = new Map<string, SubjectReferrers>();
   for (const subject of subjects) {
-    const result = await findReferrers(client, subject);
+    const result = await findReferrers(client, subject, { cosignTags: opts.cosignTags });
     found.set(subject, result);
     logger.info(describeLookup(result, subject === indexDigest));
     for (const problem of result.problems) logger.warning(`referrers: ${problem}`);

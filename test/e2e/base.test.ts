@@ -447,6 +447,23 @@ describe('base image attribution and drift', () => {
     assert.deepEqual(sharedRequests.sort(), [`GET /v2/${sharedRepo}/manifests/${sharedDigest}`, `GET /v2/${sharedRepo}/manifests/v1`]);
     assert.match(run.stdout, /audited 4 images with 3 base lookups/);
 
+    // Fleet scale (issue 15), counted at the registry: one ping for the whole audit, and an image
+    // whose base has not moved costs its manifest, its config and one referrers lookup. The
+    // registry has no referrers API: asked once, then only the referrers tag; no cosign tags.
+    const all = requestsSince(registry, marker);
+    assert.equal(all.filter((r) => r === 'GET /v2/').length, 1, all.join('\n'));
+    assert.equal(all.filter((r) => r.includes('/referrers/')).length, 1, all.join('\n'));
+    assert.ok(!all.some((r) => /\.(sig|att|sbom)$/.test(r)), 'no cosign tag probe in an audit without require-attestations');
+    for (const image of [current1, current2]) {
+      const [repo, tag] = image.slice(registry.host.length + 1).split(':') as [string, string];
+      const own = all.filter((r) => r.startsWith(`GET /v2/${repo}/`) || r.startsWith(`HEAD /v2/${repo}/`)).filter((r) => !r.includes('/referrers/'));
+      assert.deepEqual(
+        own.map((r) => r.replace(/sha256:[0-9a-f]{64}/, 'DIGEST').replace(/sha256-[0-9a-f]{64}/, 'sha256-HEX')),
+        [`GET /v2/${repo}/manifests/${tag}`, `GET /v2/${repo}/blobs/DIGEST`, `HEAD /v2/${repo}/manifests/sha256-HEX`],
+        `three requests for ${image}`,
+      );
+    }
+
     const cli = await runCli(['audit', current1, current2]);
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     assert.match(cli.stdout, /^IMAGE +BASE +BUILT ON +CURRENT +STATUS +AGE/);

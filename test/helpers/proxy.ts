@@ -9,6 +9,8 @@ export interface CountingProxy {
   host: string;
   /** Every request so far, as `METHOD /path`. */
   requests: string[];
+  /** Connections clients opened to the proxy (a client that keeps its connections alive opens few). */
+  connections(): number;
   /** GETs of blobs, by digest. */
   blobGets(): string[];
   reset(): void;
@@ -33,17 +35,21 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     });
     req.pipe(upstream);
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     host: `127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     blobGets: () =>
       requests
         .map((r) => /^GET \/v2\/.+\/blobs\/(sha256:[0-9a-f]{64})$/.exec(r)?.[1])
         .filter((d): d is string => d !== undefined),
     reset: () => {
       requests.length = 0;
+      connections = 0;
     },
     stop: () =>
       new Promise<void>((resolve) => {

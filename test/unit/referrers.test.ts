@@ -328,6 +328,79 @@ describe('findReferrers against a registry stub', () => {
   });
 });
 
+describe('referrer discovery at fleet scale: what the registry session remembers, what an audit leaves out', () => {
+  const apiCalls = () => requests.filter((r) => r.includes('/referrers/')).length;
+  const subjects = (n: number) => Array.from({ length: n }, (_, i) => put(`v${i}`, { schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY, layers: [], annotations: { i: String(i) } }).digest);
+
+  test('after one "no API" answer the same registry session asks only the referrers tag: one HEAD per later subject without cosign tags', async () => {
+    const [first, second, third] = subjects(3) as [string, string, string];
+    const c = await client();
+    assert.equal(c.host.referrersApi, 'unknown');
+    await findReferrers(c, first, { cosignTags: false });
+    assert.equal(c.host.referrersApi, 'absent');
+    methods.length = 0;
+    const sbom = artifact(SPDX, third);
+    put(referrersTag(third), JSON.parse(indexOf([sbom])) as object, OCI_INDEX);
+    const none = await findReferrers(c, second, { cosignTags: false });
+    assert.deepEqual({ via: none.via, items: none.items }, { via: 'fallback-tag', items: [] });
+    assert.deepEqual(methods, [`HEAD /v2/app/manifests/${referrersTag(second)}`], 'one request, and not to the API');
+    // The tag still finds what is there: nothing is lost by not asking the API again.
+    const found = await findReferrers(c, third, { cosignTags: false });
+    assert.deepEqual(kinds(found), [['sbom', SPDX, 'fallback-tag']]);
+    assert.equal(apiCalls(), 1);
+  });
+
+  test('concurrent lookups wait for the first one\'s answer instead of all asking the API', async () => {
+    const c = await client();
+    await Promise.all(subjects(5).map((s) => findReferrers(c, s, { cosignTags: false })));
+    assert.equal(apiCalls(), 1, requests.join('\n'));
+    assert.equal(c.host.referrersApi, 'absent');
+  });
+
+  test('a registry with the API keeps being asked through it, per subject', async () => {
+    const [first, second] = subjects(2) as [string, string];
+    const signature = artifact(NOTATION, second);
+    referrers = (url) => page(url.includes(second) ? [signature] : []);
+    const c = await client();
+    await findReferrers(c, first, { cosignTags: false });
+    assert.equal(c.host.referrersApi, 'present');
+    const found = await findReferrers(c, second, { cosignTags: false });
+    assert.deepEqual(kinds(found), [['signature', NOTATION, 'api']]);
+    assert.equal(apiCalls(), 2);
+    assert.ok(!requests.some((r) => r.includes('sha256-')), 'no referrers tag on a registry with the API');
+  });
+
+  test('an answer that says nothing about the API (a 403) is not remembered: the next lookup asks again', async () => {
+    const [first, second] = subjects(2) as [string, string];
+    referrers = () => ({ status: 403, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"code":"DENIED","message":"no"}]}' });
+    const c = await client();
+    const denied = await findReferrers(c, first, { cosignTags: false });
+    assert.match(denied.problems[0] ?? '', /answered 403/);
+    assert.equal(c.host.referrersApi, 'unknown');
+    referrers = () => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: '404 page not found' });
+    await findReferrers(c, second, { cosignTags: false });
+    assert.equal(apiCalls(), 2);
+    assert.equal(c.host.referrersApi, 'absent');
+  });
+
+  test('cosignTags: false looks up no .sig/.att/.sbom tag; the default looks up all three', async () => {
+    const [first, second] = subjects(2) as [string, string];
+    cosignSignature(first, first);
+    const c = await client();
+    const without = await findReferrers(c, first, { cosignTags: false });
+    assert.deepEqual(without.items, []);
+    assert.ok(!requests.some((r) => /\.(sig|att|sbom)$/.test(r)), requests.join('\n'));
+    const withTags = await findReferrers(c, first);
+    assert.deepEqual(kinds(withTags), [['signature', 'application/vnd.dev.cosign.simplesigning.v1+json', 'cosign-tag']]);
+    methods.length = 0;
+    await findReferrers(c, second);
+    assert.deepEqual(
+      methods,
+      [referrersTag(second), ...cosignTags(second).map((t) => t.tag)].map((tag) => `HEAD /v2/app/manifests/${tag}`),
+    );
+  });
+});
+
 describe('withReferrers joins each platform with its manifest and the index referrers', () => {
   const manifest = `sha256:${'1'.repeat(64)}`;
   const index = `sha256:${'2'.repeat(64)}`;
