@@ -104,7 +104,8 @@ describe('token auth against a real registry', () => {
     assert.deepEqual([...new Set(requests.flatMap((r) => r.scopes))], [`repository:${privateRepo}:pull`]);
     const cli = await runCli([privateRef], { DOCKER_CONFIG: join(scratch, 'no-docker-config') });
     assert.equal(cli.code, 2);
-    assert.match(cli.stderr + cli.stdout, /requires authentication to pull/);
+    // The report's sentence wraps at the width: read it as one line.
+    assert.match((cli.stderr + cli.stdout).replace(/\s+/g, ' '), /requires authentication to pull/);
   });
 
   it('pulls a public repository anonymously, Docker Hub style', async () => {
@@ -424,7 +425,7 @@ fi
         VERIFY_IMAGE_PASSWORD: ODD_PASSWORD,
       });
       assert.equal(cli.code, 2);
-      assert.match(cli.stderr + cli.stdout, /rejected the credentials/);
+      assert.match((cli.stderr + cli.stdout).replace(/\s+/g, ' '), /rejected the credentials/);
       assertNoLeak('echo (CLI text)', `${cli.stdout}\n${cli.stderr}`);
       const json = await runCli([viaProxy(), '--local', privateRef, '--username', ODD_USER, '--json'], {
         DOCKER_CONFIG: join(scratch, 'no-docker-config'),
