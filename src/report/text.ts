@@ -115,7 +115,7 @@ const TEXT_COLUMNS: Record<LayerColumn, TableColumn> = {
   wasted: { title: 'wasted', giveWay: 9, drop: true },
   size: { title: 'size', giveWay: 10, drop: true },
   bytes: { title: 'bytes', giveWay: 3, drop: true },
-  share: { title: 'share', giveWay: 3, drop: true },
+  share: { title: 'share', giveWay: 0, drop: true },
 };
 
 /**
