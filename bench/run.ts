@@ -12,12 +12,12 @@
 //
 //   npm run bench                       # 100M in total
 //   npm run bench -- --size 600M        # the README's numbers
-//   npm run bench -- --memory           # peak RSS: one 10 MiB, 100 MiB and 1 GiB layer
-//   npm run bench -- --memory --memory-sizes 10M,3G
+//   npm run bench -- --memory           # peak RSS on Node 20 and 24: no --deep, one 10 MiB and 256 MiB layer, 8 layers in flight
+//   npm run bench -- --memory --memory-sizes 10M,1G,3G
 //   npm run bench -- --startup          # start-up only: node dist/index.js (deep: false) vs node -e 0
 //   npm run bench -- --audit            # audit only: 1000 tags, requests per image, wall time, peak RSS
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -29,7 +29,8 @@ import { repoRoot } from '../test/helpers/action.js';
 import { blobDataPath, getManifest, type PushedManifest } from '../test/helpers/registry-api.js';
 import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
 import { auditBench } from './audit.js';
-import { startupBench } from './startup.js';
+import { pushGeneratedImage } from './images.js';
+import { nodeBinaries, startupBench } from './startup.js';
 
 interface Timing {
   tool: string;
@@ -219,32 +220,61 @@ async function benchImage(registry: TestRegistry, image: BenchImage, concurrency
   console.log(`(MB/s = compressed megabytes (10^6) per second of wall time; "vs ours" = its time / ours.)`);
 }
 
-async function memoryBench(registry: TestRegistry, sizes: number[], concurrency: string | undefined): Promise<void> {
-  const baseline = await buildAndPushSingle(registry, 0);
-  try {
-    const shallow = await timeOurs(baseline.ref, concurrency, false);
-    console.log(`\npeak RSS without --deep (manifest and config only): ${shallow.peakRssMiB?.toFixed(0)} MiB`);
-  } finally {
-    await removeImage(baseline.ref);
-  }
-  console.log('peak RSS of deep verification against layer size (one random layer over busybox):');
-  for (const size of sizes) {
-    const image = await buildAndPushSingle(registry, size);
-    try {
-      const ours = await timeOurs(image.ref, concurrency);
-      console.log(
-        `  layer ${(size / MiB).toFixed(0).padStart(5)} MiB: peak RSS ${ours.peakRssMiB?.toFixed(0)} MiB, ${ours.seconds.toFixed(2)} s (${(image.compressed / MB / ours.seconds).toFixed(0)} MB/s)`,
-      );
-    } finally {
-      await removeImage(image.ref);
-    }
-  }
+/** The CLI under /usr/bin/time on `node`: its own peak RSS (%M, the child's high-water mark), wall time and CPU %. */
+function timeCli(node: string, args: string[]): Promise<{ seconds: number; peakRssMiB: number; cpuPercent: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M CPU %P', node, join(repoRoot(), 'dist', 'cli', 'index.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = /PEAK_RSS_KIB (\d+) CPU (\d+)%/.exec(stderr);
+      if (code !== 0 || !m) return reject(new Error(`verify-image ${args.join(' ')} on ${node} exited ${code}: ${stderr.slice(-1000)} ${stdout.slice(0, 1000)}`));
+      resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMiB: Number(m[1]) / 1024, cpuPercent: Number(m[2]), stdout });
+    });
+  });
 }
 
-async function buildAndPushSingle(registry: TestRegistry, size: number): Promise<BenchImage> {
-  process.stderr.write(size ? `building a ${(size / MiB).toFixed(0)} MiB layer…\n` : 'building a busybox-only image…\n');
-  const run = size ? `RUN ["/bin/busybox", "sh", "-c", "/bin/busybox head -c ${size} /dev/urandom > /big"]\n` : '';
-  return pushBenchImage(registry, 'memory', 'bench/memory', `FROM scratch\nCOPY busybox nonce /bin/\n${run}`);
+const MEMORY_TARGET_MIB = 100;
+
+/**
+ * Peak RSS (/usr/bin/time %M) of the CLI on each Node: without --deep (the bundle and a metadata
+ * check: the floor every run stands on), then deep runs of one random layer per size and of 8
+ * layers in flight at once. Images are generated in-process (bench/images.ts), not built.
+ */
+async function memoryBench(registry: TestRegistry, sizes: number[], concurrency: string | undefined): Promise<void> {
+  const nodes = nodeBinaries();
+  const versions = await Promise.all(nodes.map((n) => run(n, ['--version']).then((r) => r.stdout.trim())));
+  const tiny = await pushGeneratedImage(registry.host, uniqueName('bench/memory-tiny'), 1, 4096);
+  const label = (i: number) => `node ${versions[i]}`.padEnd(16);
+  console.log(`\npeak RSS (/usr/bin/time %M), target ≤ ${MEMORY_TARGET_MIB} MiB for a deep run:`);
+  const worst: number[] = nodes.map(() => 0);
+  const line = (i: number, what: string, t: { seconds: number; peakRssMiB: number; cpuPercent: number }, deep: boolean, mb?: number) => {
+    if (deep) worst[i] = Math.max(worst[i] ?? 0, t.peakRssMiB);
+    console.log(
+      `  ${label(i)} ${what.padEnd(34)} peak RSS ${t.peakRssMiB.toFixed(0).padStart(4)} MiB, ${t.seconds.toFixed(2)} s, CPU ${t.cpuPercent} %${mb ? ` (${(mb / t.seconds).toFixed(0)} MB/s)` : ''}`,
+    );
+  };
+  for (const [i, node] of nodes.entries()) line(i, 'no --deep (bundle + manifest, config)', await timeCli(node, [tiny.ref, '--local', 'none', '--json', '--quiet']), false);
+  const cases: Array<{ what: string; layers: number; size: number }> = [
+    ...sizes.map((size) => ({ what: `--deep, one ${(size / MiB).toFixed(0)} MiB layer`, layers: 1, size })),
+    { what: '--deep, 8 layers of 32 MiB in flight', layers: 8, size: 32 * MiB },
+  ];
+  for (const c of cases) {
+    process.stderr.write(`generating ${c.layers} layer(s) of ${(c.size / MiB).toFixed(0)} MiB…\n`);
+    const image = await pushGeneratedImage(registry.host, uniqueName('bench/memory'), c.layers, c.size, c.layers === 1 ? 'random' : 'mixed');
+    const args = [image.ref, '--local', 'none', '--json', '--quiet', '--deep', '--concurrency', c.layers > 1 ? String(c.layers) : (concurrency ?? '4')];
+    for (const [i, node] of nodes.entries()) line(i, c.what, await timeCli(node, args), true, image.compressed / MB);
+  }
+  for (const [i] of nodes.entries()) {
+    const peak = worst[i] ?? 0;
+    console.log(
+      `  target peak RSS ≤ ${MEMORY_TARGET_MIB} MiB on ${versions[i]}: ${peak <= MEMORY_TARGET_MIB ? 'met' : `missed by ${(peak - MEMORY_TARGET_MIB).toFixed(0)} MiB`} (worst deep run ${peak.toFixed(0)} MiB)`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -252,7 +282,7 @@ async function main(): Promise<void> {
     options: {
       size: { type: 'string', default: '100M' },
       memory: { type: 'boolean', default: false },
-      'memory-sizes': { type: 'string', default: '10M,100M,1G' },
+      'memory-sizes': { type: 'string', default: '10M,256M' },
       concurrency: { type: 'string' },
       startup: { type: 'boolean', default: false },
       audit: { type: 'boolean', default: false },

