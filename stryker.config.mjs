@@ -22,6 +22,7 @@ export default {
       // local servers and fixture archives, about a second each: the referrers walk, auth, the
       // blob rules as the archive and layout sources apply them
       'build/test/unit/{referrers,auth,local-archive,local-layout}.test.js',
+      'build/test/unit/{index-level-cases,blob-rules-cases,attestation-gate-cases}.test.js', // mutg2: verify/ index-level, blob, attestation and gate rules
     ],
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
