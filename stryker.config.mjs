@@ -23,6 +23,7 @@ export default {
       // blob rules as the archive and layout sources apply them
       'build/test/unit/{referrers,auth,local-archive,local-layout}.test.js',
       'build/test/unit/{layer-index-cases,waste-cases}.test.js', // mutg1: the tar walker against Go's reader, waste and efficiency
+      'build/test/unit/{index-level-cases,blob-rules-cases,attestation-gate-cases}.test.js', // mutg2: verify/ index-level, blob, attestation and gate rules
     ],
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
