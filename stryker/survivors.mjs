@@ -9,9 +9,11 @@
 // or cosmetic, never a false pass) or, with --min, when the score of all modules together is
 // below PERCENT. `.ci/run` calls it with --min 90 after the incremental mutation run (issue 16).
 //
-// An accepted mutant is matched by file, mutator, replacement and the text of its source line
-// (trimmed), not by line number: edits elsewhere in the file move lines, not the reason a mutant
-// is harmless. An edit to the line itself makes it a new survivor to review again.
+// An accepted mutant is matched by file, mutator, replacement, the text of its source line
+// (whitespace collapsed) and the exact code it replaces (`original`), not by line number: edits
+// elsewhere in the file move lines, not the reason a mutant is harmless; an edit to the line
+// itself makes it a new survivor to review again. Each entry accepts one mutant: a second,
+// identical-looking survivor (a mutant killed today that stops being killed) is listed again.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -34,9 +36,23 @@ const accepted = readdirSync(acceptedDir)
 const KILLED = new Set(['Killed', 'Timeout']);
 const LIVE = new Set(['Survived', 'NoCoverage']);
 const oneLine = (s) => String(s ?? '').replace(/\s+/g, ' ').trim();
-const key = (file, mutator, replacement, code) => `${file}\0${mutator}\0${oneLine(replacement)}\0${oneLine(code)}`;
-const acceptedKeys = new Map(accepted.map((a) => [key(a.file, a.mutator, a.replacement, a.code), a]));
-const used = new Set();
+const key = (file, mutator, replacement, code, original) => `${file}\0${mutator}\0${oneLine(replacement)}\0${oneLine(code)}\0${oneLine(original)}`;
+/** key → how many entries accept it (each accepts one mutant). */
+const acceptedKeys = new Map();
+for (const a of accepted) {
+  const k = key(a.file, a.mutator, a.replacement, a.code, a.original);
+  acceptedKeys.set(k, (acceptedKeys.get(k) ?? 0) + 1);
+}
+const used = new Map();
+
+/** The source text a mutant replaces (Stryker's locations: lines 1-based, columns 1-based). */
+function originalOf(lines, { start, end }) {
+  if (start.line === end.line) return (lines[start.line - 1] ?? '').slice(start.column - 1, end.column - 1);
+  const parts = [(lines[start.line - 1] ?? '').slice(start.column - 1)];
+  for (let l = start.line + 1; l < end.line; l++) parts.push(lines[l - 1] ?? '');
+  parts.push((lines[end.line - 1] ?? '').slice(0, end.column - 1));
+  return parts.join('\n');
+}
 
 const rows = [];
 const open = [];
@@ -52,15 +68,16 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort()) {
     } else if (LIVE.has(m.status)) {
       valid++;
       const code = lines[m.location.start.line - 1] ?? '';
-      const k = key(file, m.mutatorName, m.replacement, code);
-      if (acceptedKeys.has(k)) {
+      const original = originalOf(lines, m.location);
+      const k = key(file, m.mutatorName, m.replacement, code, original);
+      if ((used.get(k) ?? 0) < (acceptedKeys.get(k) ?? 0)) {
         equivalent++;
-        used.add(k);
+        used.set(k, (used.get(k) ?? 0) + 1);
       } else {
         open.push({
           where: `${file}:${m.location.start.line}:${m.location.start.column}`,
           text: `${m.status} ${m.mutatorName}: ${oneLine(code).slice(0, 120)} → ${oneLine(m.replacement).slice(0, 80)}`,
-          entry: { file, mutator: m.mutatorName, replacement: oneLine(m.replacement), code: oneLine(code) },
+          entry: { file, line: m.location.start.line, mutator: m.mutatorName, replacement: oneLine(m.replacement), code: oneLine(code), original: oneLine(original) },
         });
       }
     }
@@ -76,7 +93,7 @@ const totalScore = total[0] ? (100 * total[1]) / total[0] : 100;
 const totalWithout = total[0] - total[2] ? (100 * total[1]) / (total[0] - total[2]) : 100;
 console.log(`all | ${total[0]} | ${total[1]} | ${total[2]} | ${totalScore.toFixed(1)} | ${totalWithout.toFixed(1)}`);
 
-const stale = [...acceptedKeys.keys()].filter((k) => !used.has(k)).length;
+const stale = [...acceptedKeys].reduce((n, [k, count]) => n + count - (used.get(k) ?? 0), 0);
 if (stale) console.log(`\n${stale} accepted entr${stale === 1 ? 'y matches' : 'ies match'} no surviving mutant now (killed, or the line changed): prune with care.`);
 
 if (open.length) {
