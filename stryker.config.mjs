@@ -24,6 +24,7 @@ export default {
       'build/test/unit/{referrers,auth,local-archive,local-layout}.test.js',
       'build/test/unit/{layer-index-cases,waste-cases}.test.js', // mutg1: the tar walker against Go's reader, waste and efficiency
       'build/test/unit/{index-level-cases,blob-rules-cases,attestation-gate-cases}.test.js', // mutg2: verify/ index-level, blob, attestation and gate rules
+      'build/test/unit/{descriptor-cases,referrers-cases}.test.js',
     ],
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
