@@ -223,7 +223,8 @@ export class LayerIndexer {
       size = /^[0-9]+$/.test(value) ? Number(value) : NaN;
       if (!Number.isSafeInteger(size)) return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
     }
-    if (this.longName !== undefined) name = this.longName;
+    // Go: an empty long name (or one that starts with NUL) leaves the entry its own name.
+    if (this.longName) name = this.longName;
     this.pax = undefined;
     this.longName = undefined;
     if (type === '\0') type = name.endsWith('/') ? '5' : '0';
