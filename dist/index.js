@@ -31616,7 +31616,7 @@ var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(3264)
+const Dispatcher = __nccwpck_require__(883)
 const Pool = __nccwpck_require__(628)
 const BalancedPool = __nccwpck_require__(837)
 const RoundRobinPool = __nccwpck_require__(5520)
@@ -41573,7 +41573,7 @@ module.exports = Client
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(3264)
+const Dispatcher = __nccwpck_require__(883)
 const UnwrapHandler = __nccwpck_require__(2365)
 const {
   ClientDestroyedError,
@@ -41770,7 +41770,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 3264:
+/***/ 883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -42855,7 +42855,7 @@ module.exports = ProxyAgent
 
 
 
-const Dispatcher = __nccwpck_require__(3264)
+const Dispatcher = __nccwpck_require__(883)
 const RetryHandler = __nccwpck_require__(7816)
 
 class RetryAgent extends Dispatcher {
@@ -49252,7 +49252,7 @@ const MockClient = __nccwpck_require__(7365)
 const MockPool = __nccwpck_require__(4004)
 const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(3397)
 const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(3264)
+const Dispatcher = __nccwpck_require__(883)
 const PendingInterceptorsFormatter = __nccwpck_require__(6142)
 const { MockCallHistory } = __nccwpck_require__(431)
 
@@ -67194,7 +67194,7 @@ const { makeRequest } = __nccwpck_require__(9967)
 const { fetching } = __nccwpck_require__(4398)
 const { Headers, getHeadersList } = __nccwpck_require__(660)
 const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(8502)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const assert = __nccwpck_require__(4589)
 const { runtimeFeatures } = __nccwpck_require__(313)
 
@@ -68000,7 +68000,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8502:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -68270,7 +68270,7 @@ const {
   isContinuationFrame
 } = __nccwpck_require__(8625)
 const { failWebsocketConnection } = __nccwpck_require__(6897)
-const { WebsocketFrameSend } = __nccwpck_require__(8502)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const { PerMessageDeflate } = __nccwpck_require__(9469)
 const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
@@ -68784,7 +68784,7 @@ module.exports = {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(8502)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const { opcodes, sendHints } = __nccwpck_require__(736)
 const FixedQueue = __nccwpck_require__(4660)
 
@@ -69018,7 +69018,7 @@ const { webidl } = __nccwpck_require__(7879)
 const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(8625)
 const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
 const { channels } = __nccwpck_require__(2414)
-const { WebsocketFrameSend } = __nccwpck_require__(8502)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const { ByteParser } = __nccwpck_require__(1652)
 const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(6919)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
@@ -69890,7 +69890,7 @@ const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(5188)
 const { SendQueue } = __nccwpck_require__(3900)
-const { WebsocketFrameSend } = __nccwpck_require__(8502)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const { channels } = __nccwpck_require__(2414)
 
 function getSocketAddress (socket) {
@@ -71119,7 +71119,8 @@ class LayerIndexer {
             if (!Number.isSafeInteger(size))
                 return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
         }
-        if (this.longName !== undefined)
+        // Go: an empty long name (or one that starts with NUL) leaves the entry its own name.
+        if (this.longName)
             name = this.longName;
         this.pax = undefined;
         this.longName = undefined;
@@ -71583,26 +71584,43 @@ function dockerLayerMediaType(compression) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Uc: () => (/* binding */ describeError),
-/* harmony export */   Vi: () => (/* binding */ VerifyImageError)
+/* harmony export */   Vi: () => (/* binding */ VerifyImageError),
+/* harmony export */   dC: () => (/* binding */ ACTION_WORDS)
 /* harmony export */ });
 /* unused harmony export oneLine */
 // One error type for everything a user can act on. Its message is a single line that says what
-// went wrong and what to do; entry points print it as is, never a stack trace.
+// went wrong and what to do; entry points print it as is, never a stack trace. A message that
+// names an option (`the platform input`) is written once, as a function of how the entry point
+// names options: the action by its inputs, the CLI by its flags (`--platform`), so one validation
+// speaks to both.
+/** The action's words: its inputs, as action.yml names them. */
+const ACTION_WORDS = {
+    name: (option) => (option === 'credentials' ? 'username and password' : option),
+    phrase: (option) => (option === 'credentials' ? 'the username and password inputs' : `the ${option} input`),
+    setting: (option, value) => `${option}: ${value}`,
+    cli: false,
+};
 class VerifyImageError extends Error {
     code;
+    worded;
     constructor(code, message) {
-        super(oneLine(message));
+        super(oneLine(typeof message === 'string' ? message : message(ACTION_WORDS)));
         this.name = 'VerifyImageError';
         this.code = code;
+        this.worded = typeof message === 'string' ? undefined : message;
+    }
+    /** The message with each option named in `words` (the action's are in `message`). */
+    messageFor(words) {
+        return this.worded ? oneLine(this.worded(words)) : this.message;
     }
 }
 function oneLine(text) {
     return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
-/** The one line an entry point prints for any thrown value. */
-function describeError(err) {
+/** The one line an entry point prints for any thrown value, naming options in its words. */
+function describeError(err, words = ACTION_WORDS) {
     if (err instanceof VerifyImageError)
-        return err.message;
+        return err.messageFor(words);
     if (err instanceof Error)
         return oneLine(`unexpected error: ${err.message} (please report this with the step's log)`);
     return oneLine(`unexpected error: ${String(err)} (please report this with the step's log)`);
@@ -71615,7 +71633,7 @@ function describeError(err) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(883);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9113);
 // Action entry point: everything happens in main(); this file only starts it.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)();
@@ -71625,7 +71643,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 883:
+/***/ 9113:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74627,6 +74645,10 @@ function layerOfEntries(history, layers) {
     });
     return result;
 }
+/** The instruction that made each layer (bottom first), as imageLayers names them: `created_by`, or the squashed label. */
+function layerInstructions(history, layers) {
+    return layerSteps(history, layers).map((step) => (step.kind === 'squashed' ? squashedLabel(step.steps) : history?.[step.entry]?.created_by));
+}
 /**
  * Turns a history `created_by` into the instruction a person wrote: the classic builder records
  * `/bin/sh -c #(nop)  COPY …`, BuildKit `RUN /bin/sh -c … # buildkit`, build args as `|2 A=1 B=2 …`.
@@ -76306,6 +76328,460 @@ function referrersIndexProblem(value) {
     return manifestDescriptorProblem(index);
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/log.ts
+// The engine logs through this interface so that only entry points know about @actions/core.
+// It also owns how text from outside (a registry, a Dockerfile, a token server) is made safe to
+// print: GitHub's runner reads every line a step writes and runs it as a workflow command when
+// its trimmed start is `::` (`::add-mask::`, `::stop-commands::`, `::error::`), and it runs the
+// old `##[command]` form found anywhere in a line (actions/runner ActionCommand.TryParseV2 and
+// TryParse). The runner compares with .NET's culture-sensitive StartsWith/IndexOf, which skip
+// "ignorable" characters (soft hyphen, zero-width space, bidi marks), so those go too. Every
+// Logger implementation prints each message through logLine().
+/** A logger that drops everything; handy for unit tests. */
+const silentLogger = {
+    info() { },
+    warning() { },
+    debug() { },
+    secret() { },
+};
+// Line breaks as any reader may see them: C0's LF/VT/FF/CR, NEL (U+0085), and Unicode's line
+// and paragraph separators (U+2028/2029), which browsers and editors break on.
+const LINE_BREAK = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
+// Invisible code points a comparison may skip (zero-width, soft hyphen, bidi overrides, BOM…).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+// Every other control character: C0 (ESC starts terminal escape sequences), DEL and C1.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/** A `#` that would start `##[`; a space breaks the old command form. */
+const OLD_COMMAND = /#(?=#\[)/g;
+/** What a printed line may start with: our own words, never a space, `:` or `#`. */
+const SAFE_START = /^[A-Za-z0-9[(]/;
+/** Put in front of a line that would otherwise start with outside text. */
+const LINE_PREFIX = '> ';
+/**
+ * Outside text made into one inert line: line breaks and tabs become spaces, invisible
+ * (default-ignorable) characters are removed, other control characters become '?', and `##[`
+ * is broken up. It may still start with anything: see logLine().
+ */
+function log_neutralise(text) {
+    return text
+        .replace(LINE_BREAK, ' ')
+        .replace(/\t/g, ' ')
+        .replace(IGNORABLE, '')
+        .replace(CONTROL, '?')
+        .replace(OLD_COMMAND, '# ');
+}
+/**
+ * One message as a log line that cannot be a workflow command: neutralise()d, and when it does
+ * not begin with a letter, digit, `[` or `(` (so could begin with `::` after trimming), prefixed
+ * with LINE_PREFIX.
+ */
+function logLine(message) {
+    const line = log_neutralise(message);
+    return SAFE_START.test(line) ? line : `${LINE_PREFIX}${line}`;
+}
+/**
+ * A multi-line text we composed (the CLI's report), made inert line by line: each line is
+ * neutralise()d, and one whose first non-space character is `:` gets LINE_PREFIX after its
+ * indentation. Values inside should already be neutralise()d, so they cannot add lines.
+ */
+function inertLines(text) {
+    return text
+        .split('\n')
+        .map((raw) => {
+        const line = log_neutralise(raw);
+        const body = line.trimStart();
+        return body.startsWith(':') ? `${line.slice(0, line.length - body.length)}${LINE_PREFIX}${body}` : line;
+    })
+        .join('\n');
+}
+/** A copy of JSON-like data (a report) with `f` applied to every string, keys included. */
+function log_mapStrings(value, f) {
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return f(v);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+            return Object.fromEntries(Object.entries(v).map(([k, x]) => [f(k), walk(x)]));
+        }
+        return v;
+    };
+    return walk(value);
+}
+/**
+ * A JSON text that means exactly the same but holds no line a runner would act on: JSON.stringify
+ * already escapes control characters; this also escapes U+2028/2029 and the `#` of `##[` inside
+ * strings (`\u0023`), so a value cannot carry an old-form command. Lines of pretty JSON never
+ * start with `::`.
+ */
+function inertJson(json) {
+    return json
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029')
+        .replace(/#(?=#\[)/g, '\\u0023');
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+// Every secret the engine learns (passwords, tokens, `user:password` pairs) is registered with
+// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
+// remembered here, so that text leaving by any other door (the report, the job summary, the
+// outputs, the CLI's output) is scrubbed too, in every form a secret travels in: raw,
+// URL-encoded (encodeURIComponent and form encoding), JSON-escaped, HTML-escaped, and base64 —
+// standard and URL-safe, padded or not, alone or inside a longer base64 string (a Basic header
+// of `user:password`, a JWT), where only the characters that depend on the secret's own bytes
+// are known.
+
+/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
+const MIN_SCRUB_LENGTH = 4;
+/** A base64 fragment found at an unknown offset inside longer base64 must be at least this long to be scrubbed. */
+const MIN_FRAGMENT_LENGTH = 8;
+const MASK = '***';
+/** Every form in which `secret` may show up in text, longest first. */
+function secretForms(secret) {
+    if (secret.length < MIN_SCRUB_LENGTH)
+        return [];
+    const forms = new Set([secret]);
+    const add = (form, min = MIN_SCRUB_LENGTH) => {
+        if (form.length >= min)
+            forms.add(form);
+    };
+    const uri = encodeURIComponent(secret);
+    const form = new URLSearchParams([['x', secret]]).toString().slice(2);
+    for (const encoded of [uri, form]) {
+        add(encoded);
+        add(encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+    }
+    add(JSON.stringify(secret).slice(1, -1));
+    add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
+    const bytes = Buffer.from(secret, 'utf8');
+    const padded = bytes.toString('base64');
+    add(padded);
+    add(padded.replace(/=+$/, ''));
+    add(bytes.toString('base64url'));
+    // Inside a longer base64 text the secret starts at a byte offset of 0, 1 or 2 modulo 3. Encode it
+    // behind that many filler bytes and keep only the characters made from the secret's bits alone.
+    for (let shift = 0; shift < 3; shift++) {
+        const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        const first = Math.ceil((8 * shift) / 6);
+        const end = Math.floor((8 * (shift + bytes.length)) / 6);
+        const fragment = text.slice(first, end);
+        add(fragment, MIN_FRAGMENT_LENGTH);
+        add(fragment.replace(/\+/g, '-').replace(/\//g, '_'), MIN_FRAGMENT_LENGTH);
+    }
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+class SecretTracker {
+    secrets = new Set();
+    forms = [];
+    /** Remembers a secret (and so every form of it). */
+    add(secret) {
+        if (!secret || this.secrets.has(secret))
+            return;
+        this.secrets.add(secret);
+        this.forms = [...new Set([...this.forms, ...secretForms(secret)])].sort((a, b) => b.length - a.length);
+    }
+    /** A logger that remembers every secret it is given before passing it on. */
+    wrap(logger) {
+        return {
+            info: (m) => logger.info(m),
+            warning: (m) => logger.warning(m),
+            debug: (m) => logger.debug(m),
+            secret: (s) => {
+                this.add(s);
+                logger.secret(s);
+            },
+        };
+    }
+    /** `text` with every form of every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
+    scrub(text) {
+        let out = text;
+        for (const form of this.forms)
+            if (out.includes(form))
+                out = out.split(form).join(MASK);
+        return out;
+    }
+    /** A copy of plain data (a report) with every string scrubbed, keys included. */
+    scrubDeep(value) {
+        return log_mapStrings(value, (s) => this.scrub(s));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+// Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
+// config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
+// It never talks to a registry, and no secret ever reaches an error message.
+//
+// Precedence follows docker/cli (configfile.GetCredentialsStore, credentials.nativeStore) so that
+// whatever `docker push` authenticated with, we authenticate with too:
+//   1. inputs (username + password), our own addition in front;
+//   2. DOCKER_AUTH_CONFIG `auths` (docker/cli's in-memory store sits in front of the others);
+//   3. config.json: the helper named by credHelpers[key], else the credsStore helper, else `auths`.
+// Like Docker, a configured helper is authoritative: when it answers "credentials not found" we
+// go anonymous instead of reading plain-text `auths`, which `docker login` leaves empty (`{}`)
+// whenever a helper is in use. Wildcard keys (`*.example.com`, very new in docker/cli) are not
+// supported.
+
+
+
+
+
+
+const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const HELPER_TIMEOUT_MS = 10_000;
+const HELPER_MAX_OUTPUT = 1024 * 1024;
+const TOKEN_USERNAME = '<token>';
+// A helper name becomes part of a program name; anything path-like would run another program.
+const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Where a credential came from, in a message: the CLI's user gave flags where the action's gave inputs. */
+function credentialSource(source, words) {
+    return source === 'inputs' && words.cli ? words.phrase('credentials') : source;
+}
+/** The key Docker files credentials under: Docker Hub's legacy URL, else host[:port]. */
+function configKeyFor(registry) {
+    return DOCKER_HUB_HOSTS.has(registry.trim().toLowerCase()) ? DOCKER_HUB_KEY : registry;
+}
+/** Every secret a credential holds, in every form it may be sent, for the logger's masking. */
+function secretsOf(c) {
+    const secrets = new Set();
+    if (c.password) {
+        secrets.add(c.password);
+        // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
+        secrets.add(`${c.username ?? ''}:${c.password}`);
+        secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
+    }
+    if (c.identityToken)
+        secrets.add(c.identityToken);
+    if (c.registryToken)
+        secrets.add(c.registryToken);
+    return [...secrets];
+}
+async function resolveCredential(registry, opts) {
+    const env = opts.env ?? process.env;
+    // GitHub gives unset inputs as '', so empty means "not given".
+    const { username, password } = opts;
+    if (username || password) {
+        if (!username || !password) {
+            const missing = username ? 'password' : 'username';
+            throw new errors/* VerifyImageError */.Vi('input', (w) => `both ${w.name('username')} and ${w.name('password')} are needed to log in to ${registry}, but ${w.name(missing)} is empty: set both${w.cli ? '' : ' inputs'}, or neither to use Docker's stored credentials`);
+        }
+        return { username, password, source: 'inputs' };
+    }
+    const envConfig = env.DOCKER_AUTH_CONFIG;
+    if (envConfig?.trim()) {
+        const config = parseConfig(envConfig, 'DOCKER_AUTH_CONFIG', 'fix or unset the variable');
+        const found = fromAuths(config, registry, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG');
+        if (found)
+            return found;
+    }
+    const file = env.DOCKER_CONFIG ? (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_.homedir)(), '.docker', 'config.json');
+    const text = await readConfigFile(file);
+    if (text === undefined)
+        return undefined;
+    const config = parseConfig(text, file, 'fix or remove it, or set DOCKER_CONFIG to another directory');
+    const helperEntry = lookup(config.credHelpers, registry);
+    // docker/cli: a credHelpers entry with an empty name means "no helper, use the file".
+    const helper = helperEntry ? helperEntry[1] : config.credsStore;
+    if (helper)
+        return fromHelper(helper, configKeyFor(registry), env, file);
+    return fromAuths(config, registry, `${file} (auths)`, file);
+}
+async function readConfigFile(file) {
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        throw new errors/* VerifyImageError */.Vi('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
+    }
+}
+function parseConfig(text, where, remedy) {
+    if (!text.trim())
+        return {}; // docker/cli accepts an empty file
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (err) {
+        // V8's message quotes the surrounding text, which may hold a password: give only a position.
+        const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
+        throw new errors/* VerifyImageError */.Vi('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
+    }
+    const bad = (field) => {
+        throw new errors/* VerifyImageError */.Vi('input', `${where}: "${field}" has the wrong type: ${remedy}`);
+    };
+    if (!isRecord(raw))
+        return bad('(top level)');
+    const { auths, credHelpers, credsStore } = raw;
+    if (auths != null && !isRecord(auths))
+        bad('auths');
+    if (credHelpers != null && (!isRecord(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')))
+        bad('credHelpers');
+    if (credsStore != null && typeof credsStore !== 'string')
+        bad('credsStore');
+    return {
+        auths: (auths ?? undefined),
+        credHelpers: (credHelpers ?? undefined),
+        credsStore: (credsStore ?? undefined),
+    };
+}
+function describePosition(text, position) {
+    const before = text.slice(0, position).split('\n');
+    return `line ${before.length} column ${before[before.length - 1].length + 1}`;
+}
+/**
+ * Docker's matching (credentials.fileStore.Get): the exact key first, then keys written with a
+ * scheme and/or path (`https://ghcr.io/v1/`, `http://127.0.0.1:5000`) compared by host[:port].
+ * We also treat every Docker Hub host name as one, as docker.io images may be pushed under any.
+ */
+function lookup(entries, registry) {
+    if (!entries)
+        return undefined;
+    const key = configKeyFor(registry);
+    if (Object.hasOwn(entries, key))
+        return [key, entries[key]];
+    const host = hostOfKey(registry);
+    return Object.entries(entries).find(([candidate]) => hostOfKey(candidate) === host);
+}
+function hostOfKey(key) {
+    const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0].toLowerCase();
+    return DOCKER_HUB_HOSTS.has(host) ? 'docker.io' : host;
+}
+function fromAuths(config, registry, source, where) {
+    const found = lookup(config.auths, registry);
+    if (!found)
+        return undefined;
+    const [key, entry] = found;
+    const fix = `run docker login ${registry} again or fix the entry`;
+    if (!isRecord(entry))
+        throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"] is not an object: ${fix}`);
+    const field = (name) => {
+        const value = entry[name];
+        if (value == null || value === '')
+            return undefined;
+        if (typeof value !== 'string')
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
+        return value;
+    };
+    let username = field('username');
+    let password = field('password');
+    const auth = field('auth');
+    if (auth) {
+        // Like docker/cli, `auth` wins over username/password; split at the first ':' because the
+        // password may contain colons while a Basic-auth user name may not.
+        const decoded = /^[A-Za-z0-9+/]+=*$/.test(auth.trim()) ? Buffer.from(auth.trim(), 'base64').toString('utf8') : '';
+        const colon = decoded.indexOf(':');
+        if (colon <= 0)
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
+        username = decoded.slice(0, colon);
+        password = decoded.slice(colon + 1).replace(/\0+$/, '');
+    }
+    return credential(source, { username, password, identityToken: field('identitytoken'), registryToken: field('registrytoken') });
+}
+/** Runs `docker-credential-NAME get` per the docker-credential-helpers protocol. */
+async function fromHelper(name, serverKey, env, file) {
+    const program = `docker-credential-${name}`;
+    if (!HELPER_NAME.test(name)) {
+        throw new errors/* VerifyImageError */.Vi('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
+    }
+    const { error, stdout, stderr } = await runHelper(program, serverKey, env);
+    const who = `credential helper ${program} (named in ${file}, asked for ${serverKey})`;
+    const fail = (why) => {
+        throw new errors/* VerifyImageError */.Vi('auth', `${who} ${why}`);
+    };
+    if (error) {
+        if (error.code === 'ENOENT')
+            fail('is not on PATH: install it, or remove it from that file');
+        if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+            fail('printed more than 1 MiB: check the helper');
+        if (error.killed)
+            fail(`did not answer within ${HELPER_TIMEOUT_MS / 1000} s: check that it works without a prompt`);
+        // The protocol's "no credentials" answer is a failing exit with this text on stdout.
+        if (/credentials not found/i.test(`${stdout}\n${stderr}`))
+            return undefined;
+        const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
+        // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
+        // Its stderr is, once every secret we can see in stdout is scrubbed from it.
+        const detail = scrubHelperText(firstLine(stderr), stdout);
+        fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
+    }
+    let answer;
+    try {
+        answer = JSON.parse(stdout);
+    }
+    catch {
+        answer = undefined;
+    }
+    // Never quote stdout here: a near-miss answer is likely to contain the secret.
+    if (!isRecord(answer) || typeof answer.Secret !== 'string' || (answer.Username != null && typeof answer.Username !== 'string')) {
+        return fail('answered with something other than {"ServerURL","Username","Secret"} JSON: check the helper');
+    }
+    const helperUser = answer.Username ?? '';
+    const source = `credential helper ${program}`;
+    if (helperUser === TOKEN_USERNAME)
+        return credential(source, { identityToken: answer.Secret });
+    return credential(source, { username: helperUser || undefined, password: answer.Secret || undefined });
+}
+function runHelper(program, serverKey, env) {
+    return new Promise((resolve) => {
+        // execFile looks the program up on env.PATH when env is given, and never uses a shell.
+        const child = (0,external_node_child_process_.execFile)(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+        // A helper may exit without reading stdin (EPIPE); its exit status tells the real story.
+        child.stdin?.on('error', () => { });
+        child.stdin?.end(serverKey);
+    });
+}
+function credential(source, fields) {
+    const present = Object.entries(fields).filter(([, value]) => value !== undefined && value !== '');
+    // Docker leaves `{}` entries behind; a user name alone cannot authenticate either.
+    if (!present.some(([name]) => name !== 'username'))
+        return undefined;
+    return { ...Object.fromEntries(present), source };
+}
+/**
+ * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
+ * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
+ * which are more likely a token than a reason.
+ */
+function scrubHelperText(line, stdout) {
+    if (!line)
+        return '';
+    const tracker = new SecretTracker();
+    const secretKey = /secret|password|token/i;
+    try {
+        const answer = JSON.parse(stdout);
+        if (isRecord(answer)) {
+            for (const [key, value] of Object.entries(answer))
+                if (secretKey.test(key) && typeof value === 'string')
+                    tracker.add(value);
+            if (typeof answer.Username === 'string' && typeof answer.Secret === 'string')
+                tracker.add(`${answer.Username}:${answer.Secret}`);
+        }
+    }
+    catch {
+        for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi))
+            if (m[1])
+                tracker.add(m[1]);
+    }
+    return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
+}
+function firstLine(text) {
+    const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+    return line.trim().slice(0, 200);
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 // EXTERNAL MODULE: ./src/registry/http.ts
 var registry_http = __nccwpck_require__(8851);
 ;// CONCATENATED MODULE: ./src/registry/auth.ts
@@ -76324,6 +76800,7 @@ var registry_http = __nccwpck_require__(8851);
 //
 // A realm is where we send the password: it must be https unless the registry itself is one we
 // may speak plain http to (loopback or insecure-registries).
+
 
 
 
@@ -76480,12 +76957,12 @@ class Authenticator {
         if (status === 401 || status === 403) {
             const cred = this.credential;
             if (cred && sentCredentials) {
-                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} rejected the credentials from ${cred.source} (${detail}): check the username and password or token`);
+                return new errors/* VerifyImageError */.Vi('auth', (w) => `the token server of ${this.registry} rejected the credentials from ${credentialSource(cred.source, w)} (${detail}): check the username and password or token`);
             }
             if (cred?.identityToken) {
-                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} did not take the identity token from ${cred.source} and refused anonymous access (${detail}): log in again (docker login) or set the username and password inputs`);
+                return new errors/* VerifyImageError */.Vi('auth', (w) => `the token server of ${this.registry} did not take the identity token from ${credentialSource(cred.source, w)} and refused anonymous access (${detail}): log in again (docker login) or set ${w.phrase('credentials')}`);
             }
-            return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
+            return new errors/* VerifyImageError */.Vi('auth', (w) => `the token server of ${this.registry} refused anonymous access (${detail}): log in (${w.cli ? 'docker login' : 'docker/login-action'}) or set ${w.phrase('credentials')}`);
         }
         if (status === 429) {
             return new errors/* VerifyImageError */.Vi('unreachable', `the token server of ${this.registry} is rate limiting us (${detail}): try again later`);
@@ -76771,28 +77248,43 @@ class RateLimitWatcher {
 
 
 
+
 /** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
 const MANIFEST_CAP = 4 * 1024 * 1024;
 const CONFIG_CAP = 8 * 1024 * 1024;
 /** Whole re-fetches of a manifest whose body broke off; resumptions of a blob body. */
 const BODY_ATTEMPTS = 3;
-class RegistryClient {
-    ref;
+/**
+ * What every client of one registry shares, within one run or one audit: the transport settings,
+ * the credential and the authenticator holding its tokens (one per repository scope), the
+ * rate-limit watcher, the ping (sent once: its challenge says how to authenticate to every
+ * repository of the registry) and whether the registry has the referrers API. A client is made
+ * per repository from it (RegistryClient.on) without another handshake.
+ */
+class RegistryHost {
+    registry;
+    apiHost;
     baseUrl;
     transport;
     auth;
     credential;
     rateLimit;
-    constructor(ref, baseUrl, transport, auth, credential, rateLimit) {
-        this.ref = ref;
+    /** Learned from the first referrers request: `absent` after a 404 or an answer that is no image index (registry/referrers.ts). */
+    referrersApi = 'unknown';
+    /** The first referrers request while its answer is awaited, so that concurrent lookups wait for it instead of asking too. */
+    referrersProbe;
+    pinged;
+    constructor(registry, apiHost, baseUrl, transport, auth, credential, rateLimit) {
+        this.registry = registry;
+        this.apiHost = apiHost;
         this.baseUrl = baseUrl;
         this.transport = transport;
         this.auth = auth;
         this.credential = credential;
         this.rateLimit = rateLimit;
     }
-    /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
-    static async create(ref, opts) {
+    /** The shared state for `ref`'s registry; nothing is sent until the first client is made. */
+    static of(ref, opts) {
         const http = (0,oci_reference/* registryUsesHttp */.oU)(ref, opts.insecureRegistries);
         const baseUrl = `${http ? 'http' : 'https'}://${ref.apiHost}`;
         const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
@@ -76802,13 +77294,22 @@ class RegistryClient {
             allowHttp: (url) => isLoopbackUrl(url) || insecure.has(url.host.toLowerCase()) || insecure.has(url.hostname.toLowerCase()),
         };
         const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger, http);
-        const rateLimit = new RateLimitWatcher(ref.registry, opts.logger);
-        const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential, rateLimit);
-        await client.ping();
-        return client;
+        return new RegistryHost(ref.registry, ref.apiHost, baseUrl, transport, auth, opts.credential, new RateLimitWatcher(ref.registry, opts.logger));
     }
-    get scope() {
-        return `repository:${this.ref.repository}:pull`;
+    /**
+     * Pings `/v2/` once to learn how the registry wants us to authenticate. Concurrent callers share
+     * the request; a failed ping is not kept, so the next client tries again.
+     */
+    ready() {
+        if (!this.pinged) {
+            const ping = this.ping();
+            this.pinged = ping;
+            ping.catch(() => {
+                if (this.pinged === ping)
+                    this.pinged = undefined;
+            });
+        }
+        return this.pinged;
     }
     async ping() {
         const res = await (0,registry_http/* send */.tN)({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
@@ -76818,14 +77319,52 @@ class RegistryClient {
             this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
         }
         else if (res.status === 429) {
-            throw this.rateLimited(res, '');
+            throw rateLimited(this, res, '');
         }
         else if (res.status >= 500) {
-            throw new errors/* VerifyImageError */.Vi('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
+            throw new errors/* VerifyImageError */.Vi('unreachable', `registry ${this.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
         }
         else if (res.status === 404) {
-            throw new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
+            throw new errors/* VerifyImageError */.Vi('unreachable', `${this.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
         }
+    }
+}
+class RegistryClient {
+    ref;
+    host;
+    constructor(ref, host) {
+        this.ref = ref;
+        this.host = host;
+    }
+    /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
+    static async create(ref, opts) {
+        return RegistryClient.on(RegistryHost.of(ref, opts), ref);
+    }
+    /** A client for `ref`'s repository on a registry already (or now) pinged: no second handshake. */
+    static async on(host, ref) {
+        if (ref.registry !== host.registry || ref.apiHost !== host.apiHost) {
+            throw new Error(`a client for ${ref.registry} cannot be made from the session of ${host.registry}`);
+        }
+        await host.ready();
+        return new RegistryClient(ref, host);
+    }
+    get baseUrl() {
+        return this.host.baseUrl;
+    }
+    get transport() {
+        return this.host.transport;
+    }
+    get auth() {
+        return this.host.auth;
+    }
+    get credential() {
+        return this.host.credential;
+    }
+    get rateLimit() {
+        return this.host.rateLimit;
+    }
+    get scope() {
+        return `repository:${this.ref.repository}:pull`;
     }
     /** An authenticated request to a repository path; one re-authentication on a 401. */
     async call(req) {
@@ -77002,14 +77541,15 @@ class RegistryClient {
     }
     async failure(res, what, reference) {
         const detail = await (0,registry_http/* errorLine */.BP)(res);
+        const source = this.credential?.source ?? '';
         const target = what === 'manifest' ? (0,oci_reference/* formatReference */.FH)({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
         switch (res.status) {
             case 401:
                 return new errors/* VerifyImageError */.Vi('auth', this.credential
-                    ? `${this.ref.registry} rejected the credentials from ${this.credential.source} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
-                    : `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (docker/login-action or docker login) or set the username and password inputs`);
+                    ? (w) => `${this.ref.registry} rejected the credentials from ${credentialSource(source, w)} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
+                    : (w) => `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (${w.cli ? 'docker login' : 'docker/login-action or docker login'}) or set ${w.phrase('credentials')}`);
             case 403:
-                return new errors/* VerifyImageError */.Vi('auth', `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`);
+                return new errors/* VerifyImageError */.Vi('auth', (w) => `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${credentialSource(source, w)}` : ''} (${detail}): grant the account pull access or use other credentials`);
             case 404:
                 if (/NAME_UNKNOWN/.test(detail)) {
                     return new errors/* VerifyImageError */.Vi('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
@@ -77023,14 +77563,17 @@ class RegistryClient {
                 return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} answered ${res.status} for ${(0,registry_http/* redact */.E$)(res.url)} (${detail}): try again later`);
         }
     }
-    /** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
     rateLimited(res, detail) {
-        const waitMs = (0,backoff/* parseRetryAfter */.mu)((0,registry_http/* header */.wx)(res, 'retry-after'), Date.now());
-        const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', this.rateLimit.last ? describeRateLimit(this.rateLimit.last) : '']
-            .filter(Boolean)
-            .join('; ');
-        return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`);
+        return rateLimited(this.host, res, detail);
     }
+}
+/** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
+function rateLimited(host, res, detail) {
+    const waitMs = (0,backoff/* parseRetryAfter */.mu)((0,registry_http/* header */.wx)(res, 'retry-after'), Date.now());
+    const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', host.rateLimit.last ? describeRateLimit(host.rateLimit.last) : '']
+        .filter(Boolean)
+        .join('; ');
+    return new errors/* VerifyImageError */.Vi('unreachable', `${host.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${host.credential ? '' : ', or log in for a higher limit'}`);
 }
 function mediaTypeOf(contentType) {
     const base = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -77080,462 +77623,15 @@ function isLoopbackUrl(url) {
     return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/log.ts
-// The engine logs through this interface so that only entry points know about @actions/core.
-// It also owns how text from outside (a registry, a Dockerfile, a token server) is made safe to
-// print: GitHub's runner reads every line a step writes and runs it as a workflow command when
-// its trimmed start is `::` (`::add-mask::`, `::stop-commands::`, `::error::`), and it runs the
-// old `##[command]` form found anywhere in a line (actions/runner ActionCommand.TryParseV2 and
-// TryParse). The runner compares with .NET's culture-sensitive StartsWith/IndexOf, which skip
-// "ignorable" characters (soft hyphen, zero-width space, bidi marks), so those go too. Every
-// Logger implementation prints each message through logLine().
-/** A logger that drops everything; handy for unit tests. */
-const silentLogger = {
-    info() { },
-    warning() { },
-    debug() { },
-    secret() { },
-};
-// Line breaks as any reader may see them: C0's LF/VT/FF/CR, NEL (U+0085), and Unicode's line
-// and paragraph separators (U+2028/2029), which browsers and editors break on.
-const LINE_BREAK = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
-// Invisible code points a comparison may skip (zero-width, soft hyphen, bidi overrides, BOM…).
-const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
-// Every other control character: C0 (ESC starts terminal escape sequences), DEL and C1.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-/** A `#` that would start `##[`; a space breaks the old command form. */
-const OLD_COMMAND = /#(?=#\[)/g;
-/** What a printed line may start with: our own words, never a space, `:` or `#`. */
-const SAFE_START = /^[A-Za-z0-9[(]/;
-/** Put in front of a line that would otherwise start with outside text. */
-const LINE_PREFIX = '> ';
-/**
- * Outside text made into one inert line: line breaks and tabs become spaces, invisible
- * (default-ignorable) characters are removed, other control characters become '?', and `##[`
- * is broken up. It may still start with anything: see logLine().
- */
-function log_neutralise(text) {
-    return text
-        .replace(LINE_BREAK, ' ')
-        .replace(/\t/g, ' ')
-        .replace(IGNORABLE, '')
-        .replace(CONTROL, '?')
-        .replace(OLD_COMMAND, '# ');
-}
-/**
- * One message as a log line that cannot be a workflow command: neutralise()d, and when it does
- * not begin with a letter, digit, `[` or `(` (so could begin with `::` after trimming), prefixed
- * with LINE_PREFIX.
- */
-function logLine(message) {
-    const line = log_neutralise(message);
-    return SAFE_START.test(line) ? line : `${LINE_PREFIX}${line}`;
-}
-/**
- * A multi-line text we composed (the CLI's report), made inert line by line: each line is
- * neutralise()d, and one whose first non-space character is `:` gets LINE_PREFIX after its
- * indentation. Values inside should already be neutralise()d, so they cannot add lines.
- */
-function inertLines(text) {
-    return text
-        .split('\n')
-        .map((raw) => {
-        const line = log_neutralise(raw);
-        const body = line.trimStart();
-        return body.startsWith(':') ? `${line.slice(0, line.length - body.length)}${LINE_PREFIX}${body}` : line;
-    })
-        .join('\n');
-}
-/** A copy of JSON-like data (a report) with `f` applied to every string, keys included. */
-function log_mapStrings(value, f) {
-    const walk = (v) => {
-        if (typeof v === 'string')
-            return f(v);
-        if (Array.isArray(v))
-            return v.map(walk);
-        if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-            return Object.fromEntries(Object.entries(v).map(([k, x]) => [f(k), walk(x)]));
-        }
-        return v;
-    };
-    return walk(value);
-}
-/**
- * A JSON text that means exactly the same but holds no line a runner would act on: JSON.stringify
- * already escapes control characters; this also escapes U+2028/2029 and the `#` of `##[` inside
- * strings (`\u0023`), so a value cannot carry an old-form command. Lines of pretty JSON never
- * start with `::`.
- */
-function inertJson(json) {
-    return json
-        .replace(/\u2028/g, '\\u2028')
-        .replace(/\u2029/g, '\\u2029')
-        .replace(/#(?=#\[)/g, '\\u0023');
-}
-
-;// CONCATENATED MODULE: ./src/secrets.ts
-// Every secret the engine learns (passwords, tokens, `user:password` pairs) is registered with
-// the entry point's logger — for the action, core.setSecret, which masks it in the log — and
-// remembered here, so that text leaving by any other door (the report, the job summary, the
-// outputs, the CLI's output) is scrubbed too, in every form a secret travels in: raw,
-// URL-encoded (encodeURIComponent and form encoding), JSON-escaped, HTML-escaped, and base64 —
-// standard and URL-safe, padded or not, alone or inside a longer base64 string (a Basic header
-// of `user:password`, a JWT), where only the characters that depend on the secret's own bytes
-// are known.
-
-/** Secrets shorter than this are masked in logs but not scrubbed from text (they would eat ordinary words). */
-const MIN_SCRUB_LENGTH = 4;
-/** A base64 fragment found at an unknown offset inside longer base64 must be at least this long to be scrubbed. */
-const MIN_FRAGMENT_LENGTH = 8;
-const MASK = '***';
-/** Every form in which `secret` may show up in text, longest first. */
-function secretForms(secret) {
-    if (secret.length < MIN_SCRUB_LENGTH)
-        return [];
-    const forms = new Set([secret]);
-    const add = (form, min = MIN_SCRUB_LENGTH) => {
-        if (form.length >= min)
-            forms.add(form);
-    };
-    const uri = encodeURIComponent(secret);
-    const form = new URLSearchParams([['x', secret]]).toString().slice(2);
-    for (const encoded of [uri, form]) {
-        add(encoded);
-        add(encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
-    }
-    add(JSON.stringify(secret).slice(1, -1));
-    add(secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
-    const bytes = Buffer.from(secret, 'utf8');
-    const padded = bytes.toString('base64');
-    add(padded);
-    add(padded.replace(/=+$/, ''));
-    add(bytes.toString('base64url'));
-    // Inside a longer base64 text the secret starts at a byte offset of 0, 1 or 2 modulo 3. Encode it
-    // behind that many filler bytes and keep only the characters made from the secret's bits alone.
-    for (let shift = 0; shift < 3; shift++) {
-        const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
-        const first = Math.ceil((8 * shift) / 6);
-        const end = Math.floor((8 * (shift + bytes.length)) / 6);
-        const fragment = text.slice(first, end);
-        add(fragment, MIN_FRAGMENT_LENGTH);
-        add(fragment.replace(/\+/g, '-').replace(/\//g, '_'), MIN_FRAGMENT_LENGTH);
-    }
-    return [...forms].sort((a, b) => b.length - a.length);
-}
-class SecretTracker {
-    secrets = new Set();
-    forms = [];
-    /** Remembers a secret (and so every form of it). */
-    add(secret) {
-        if (!secret || this.secrets.has(secret))
-            return;
-        this.secrets.add(secret);
-        this.forms = [...new Set([...this.forms, ...secretForms(secret)])].sort((a, b) => b.length - a.length);
-    }
-    /** A logger that remembers every secret it is given before passing it on. */
-    wrap(logger) {
-        return {
-            info: (m) => logger.info(m),
-            warning: (m) => logger.warning(m),
-            debug: (m) => logger.debug(m),
-            secret: (s) => {
-                this.add(s);
-                logger.secret(s);
-            },
-        };
-    }
-    /** `text` with every form of every known secret replaced by ***. Longest first, so a secret inside another is not left half-shown. */
-    scrub(text) {
-        let out = text;
-        for (const form of this.forms)
-            if (out.includes(form))
-                out = out.split(form).join(MASK);
-        return out;
-    }
-    /** A copy of plain data (a report) with every string scrubbed, keys included. */
-    scrubDeep(value) {
-        return log_mapStrings(value, (s) => this.scrub(s));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-// Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
-// config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
-// It never talks to a registry, and no secret ever reaches an error message.
-//
-// Precedence follows docker/cli (configfile.GetCredentialsStore, credentials.nativeStore) so that
-// whatever `docker push` authenticated with, we authenticate with too:
-//   1. inputs (username + password), our own addition in front;
-//   2. DOCKER_AUTH_CONFIG `auths` (docker/cli's in-memory store sits in front of the others);
-//   3. config.json: the helper named by credHelpers[key], else the credsStore helper, else `auths`.
-// Like Docker, a configured helper is authoritative: when it answers "credentials not found" we
-// go anonymous instead of reading plain-text `auths`, which `docker login` leaves empty (`{}`)
-// whenever a helper is in use. Wildcard keys (`*.example.com`, very new in docker/cli) are not
-// supported.
-
-
-
-
-
-
-const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const HELPER_TIMEOUT_MS = 10_000;
-const HELPER_MAX_OUTPUT = 1024 * 1024;
-const TOKEN_USERNAME = '<token>';
-// A helper name becomes part of a program name; anything path-like would run another program.
-const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-/** The key Docker files credentials under: Docker Hub's legacy URL, else host[:port]. */
-function configKeyFor(registry) {
-    return DOCKER_HUB_HOSTS.has(registry.trim().toLowerCase()) ? DOCKER_HUB_KEY : registry;
-}
-/** Every secret a credential holds, in every form it may be sent, for the logger's masking. */
-function secretsOf(c) {
-    const secrets = new Set();
-    if (c.password) {
-        secrets.add(c.password);
-        // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
-        secrets.add(`${c.username ?? ''}:${c.password}`);
-        secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
-    }
-    if (c.identityToken)
-        secrets.add(c.identityToken);
-    if (c.registryToken)
-        secrets.add(c.registryToken);
-    return [...secrets];
-}
-async function resolveCredential(registry, opts) {
-    const env = opts.env ?? process.env;
-    // GitHub gives unset inputs as '', so empty means "not given".
-    const { username, password } = opts;
-    if (username || password) {
-        if (!username || !password) {
-            const missing = username ? 'password' : 'username';
-            throw new errors/* VerifyImageError */.Vi('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
-        }
-        return { username, password, source: 'inputs' };
-    }
-    const envConfig = env.DOCKER_AUTH_CONFIG;
-    if (envConfig?.trim()) {
-        const config = parseConfig(envConfig, 'DOCKER_AUTH_CONFIG', 'fix or unset the variable');
-        const found = fromAuths(config, registry, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG');
-        if (found)
-            return found;
-    }
-    const file = env.DOCKER_CONFIG ? (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_.homedir)(), '.docker', 'config.json');
-    const text = await readConfigFile(file);
-    if (text === undefined)
-        return undefined;
-    const config = parseConfig(text, file, 'fix or remove it, or set DOCKER_CONFIG to another directory');
-    const helperEntry = lookup(config.credHelpers, registry);
-    // docker/cli: a credHelpers entry with an empty name means "no helper, use the file".
-    const helper = helperEntry ? helperEntry[1] : config.credsStore;
-    if (helper)
-        return fromHelper(helper, configKeyFor(registry), env, file);
-    return fromAuths(config, registry, `${file} (auths)`, file);
-}
-async function readConfigFile(file) {
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (err) {
-        const code = err.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR')
-            return undefined;
-        throw new errors/* VerifyImageError */.Vi('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
-    }
-}
-function parseConfig(text, where, remedy) {
-    if (!text.trim())
-        return {}; // docker/cli accepts an empty file
-    let raw;
-    try {
-        raw = JSON.parse(text);
-    }
-    catch (err) {
-        // V8's message quotes the surrounding text, which may hold a password: give only a position.
-        const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-        throw new errors/* VerifyImageError */.Vi('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
-    }
-    const bad = (field) => {
-        throw new errors/* VerifyImageError */.Vi('input', `${where}: "${field}" has the wrong type: ${remedy}`);
-    };
-    if (!isRecord(raw))
-        return bad('(top level)');
-    const { auths, credHelpers, credsStore } = raw;
-    if (auths != null && !isRecord(auths))
-        bad('auths');
-    if (credHelpers != null && (!isRecord(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')))
-        bad('credHelpers');
-    if (credsStore != null && typeof credsStore !== 'string')
-        bad('credsStore');
-    return {
-        auths: (auths ?? undefined),
-        credHelpers: (credHelpers ?? undefined),
-        credsStore: (credsStore ?? undefined),
-    };
-}
-function describePosition(text, position) {
-    const before = text.slice(0, position).split('\n');
-    return `line ${before.length} column ${before[before.length - 1].length + 1}`;
-}
-/**
- * Docker's matching (credentials.fileStore.Get): the exact key first, then keys written with a
- * scheme and/or path (`https://ghcr.io/v1/`, `http://127.0.0.1:5000`) compared by host[:port].
- * We also treat every Docker Hub host name as one, as docker.io images may be pushed under any.
- */
-function lookup(entries, registry) {
-    if (!entries)
-        return undefined;
-    const key = configKeyFor(registry);
-    if (Object.hasOwn(entries, key))
-        return [key, entries[key]];
-    const host = hostOfKey(registry);
-    return Object.entries(entries).find(([candidate]) => hostOfKey(candidate) === host);
-}
-function hostOfKey(key) {
-    const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0].toLowerCase();
-    return DOCKER_HUB_HOSTS.has(host) ? 'docker.io' : host;
-}
-function fromAuths(config, registry, source, where) {
-    const found = lookup(config.auths, registry);
-    if (!found)
-        return undefined;
-    const [key, entry] = found;
-    const fix = `run docker login ${registry} again or fix the entry`;
-    if (!isRecord(entry))
-        throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"] is not an object: ${fix}`);
-    const field = (name) => {
-        const value = entry[name];
-        if (value == null || value === '')
-            return undefined;
-        if (typeof value !== 'string')
-            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
-        return value;
-    };
-    let username = field('username');
-    let password = field('password');
-    const auth = field('auth');
-    if (auth) {
-        // Like docker/cli, `auth` wins over username/password; split at the first ':' because the
-        // password may contain colons while a Basic-auth user name may not.
-        const decoded = /^[A-Za-z0-9+/]+=*$/.test(auth.trim()) ? Buffer.from(auth.trim(), 'base64').toString('utf8') : '';
-        const colon = decoded.indexOf(':');
-        if (colon <= 0)
-            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
-        username = decoded.slice(0, colon);
-        password = decoded.slice(colon + 1).replace(/\0+$/, '');
-    }
-    return credential(source, { username, password, identityToken: field('identitytoken'), registryToken: field('registrytoken') });
-}
-/** Runs `docker-credential-NAME get` per the docker-credential-helpers protocol. */
-async function fromHelper(name, serverKey, env, file) {
-    const program = `docker-credential-${name}`;
-    if (!HELPER_NAME.test(name)) {
-        throw new errors/* VerifyImageError */.Vi('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
-    }
-    const { error, stdout, stderr } = await runHelper(program, serverKey, env);
-    const who = `credential helper ${program} (named in ${file}, asked for ${serverKey})`;
-    const fail = (why) => {
-        throw new errors/* VerifyImageError */.Vi('auth', `${who} ${why}`);
-    };
-    if (error) {
-        if (error.code === 'ENOENT')
-            fail('is not on PATH: install it, or remove it from that file');
-        if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
-            fail('printed more than 1 MiB: check the helper');
-        if (error.killed)
-            fail(`did not answer within ${HELPER_TIMEOUT_MS / 1000} s: check that it works without a prompt`);
-        // The protocol's "no credentials" answer is a failing exit with this text on stdout.
-        if (/credentials not found/i.test(`${stdout}\n${stderr}`))
-            return undefined;
-        const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
-        // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
-        // Its stderr is, once every secret we can see in stdout is scrubbed from it.
-        const detail = scrubHelperText(firstLine(stderr), stdout);
-        fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
-    }
-    let answer;
-    try {
-        answer = JSON.parse(stdout);
-    }
-    catch {
-        answer = undefined;
-    }
-    // Never quote stdout here: a near-miss answer is likely to contain the secret.
-    if (!isRecord(answer) || typeof answer.Secret !== 'string' || (answer.Username != null && typeof answer.Username !== 'string')) {
-        return fail('answered with something other than {"ServerURL","Username","Secret"} JSON: check the helper');
-    }
-    const helperUser = answer.Username ?? '';
-    const source = `credential helper ${program}`;
-    if (helperUser === TOKEN_USERNAME)
-        return credential(source, { identityToken: answer.Secret });
-    return credential(source, { username: helperUser || undefined, password: answer.Secret || undefined });
-}
-function runHelper(program, serverKey, env) {
-    return new Promise((resolve) => {
-        // execFile looks the program up on env.PATH when env is given, and never uses a shell.
-        const child = (0,external_node_child_process_.execFile)(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
-        // A helper may exit without reading stdin (EPIPE); its exit status tells the real story.
-        child.stdin?.on('error', () => { });
-        child.stdin?.end(serverKey);
-    });
-}
-function credential(source, fields) {
-    const present = Object.entries(fields).filter(([, value]) => value !== undefined && value !== '');
-    // Docker leaves `{}` entries behind; a user name alone cannot authenticate either.
-    if (!present.some(([name]) => name !== 'username'))
-        return undefined;
-    return { ...Object.fromEntries(present), source };
-}
-/**
- * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
- * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
- * which are more likely a token than a reason.
- */
-function scrubHelperText(line, stdout) {
-    if (!line)
-        return '';
-    const tracker = new SecretTracker();
-    const secretKey = /secret|password|token/i;
-    try {
-        const answer = JSON.parse(stdout);
-        if (isRecord(answer)) {
-            for (const [key, value] of Object.entries(answer))
-                if (secretKey.test(key) && typeof value === 'string')
-                    tracker.add(value);
-            if (typeof answer.Username === 'string' && typeof answer.Secret === 'string')
-                tracker.add(`${answer.Username}:${answer.Secret}`);
-        }
-    }
-    catch {
-        for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi))
-            if (m[1])
-                tracker.add(m[1]);
-    }
-    return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
-}
-function firstLine(text) {
-    const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-    return line.trim().slice(0, 200);
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 ;// CONCATENATED MODULE: ./src/registry/session.ts
 // Owns: the one way a registry client is made, for the checked image, its base and its
 // attestations alike. Credentials are resolved here (the inputs, else Docker's stored ones, or
 // none at all when the caller says so), every secret they hold is handed to the logger for
 // masking before anything else happens, and one set of options — insecure hosts, timeouts — is
 // applied to every client, so a setting such as `registry-timeout` cannot be lost on one path.
+// Clients of one registry share one session (RegistrySessions): one ping, one credential lookup
+// and one token per repository, for a run and for every image of an audit.
+
 
 
 
@@ -77544,20 +77640,88 @@ function isRecord(value) {
  * what the client is for (`base node` …); `anonymousWhy` why a client goes without credentials.
  */
 async function openRegistry(ref, settings, wanted, note = {}) {
+    if (settings.sessions)
+        return settings.sessions.open(ref, wanted, note);
+    return RegistryClient.on(await hostFor(ref, settings, wanted, note), ref);
+}
+/** Resolves the credential, hands its secrets to the logger, says which it is, and makes the registry's shared state. */
+async function hostFor(ref, settings, wanted, note) {
     const credential = wanted === 'anonymous'
         ? undefined
         : await resolveCredential(ref.registry, { username: wanted.username, password: wanted.password, env: settings.env ?? process.env });
     for (const secret of credential ? secretsOf(credential) : [])
         settings.logger.secret(secret);
-    const used = credential ? `from ${credential.source}` : wanted === 'anonymous' && note.anonymousWhy ? `none (anonymous: ${note.anonymousWhy})` : 'none (anonymous)';
+    const used = credential ? `from ${credentialSource(credential.source, settings.optionWords ?? errors/* ACTION_WORDS */.dC)}` : wanted === 'anonymous' && note.anonymousWhy ? `none (anonymous: ${note.anonymousWhy})` : 'none (anonymous)';
     settings.logger.info(`credentials for ${ref.registry}${note.about ? ` (${note.about})` : ''}: ${used}`);
     // Plain http only for loopback and insecure-registries, whoever named the reference (client.ts).
-    return RegistryClient.create(ref, {
+    return RegistryHost.of(ref, {
         insecureRegistries: [...settings.insecureRegistries],
         credential,
         logger: settings.logger,
         timeouts: settings.registryTimeoutMs ? (0,registry_http/* timeoutsFor */.wP)(settings.registryTimeoutMs) : undefined,
     });
+}
+/**
+ * The registries of one run or one audit: one session per registry and credential request, made
+ * on first use. A session that could not be made (a credential helper or a ping that failed) is
+ * not kept, so the next image tries again. Secrets the sessions learn (credentials, tokens) go to
+ * the logger they were made with and to every logger attached at that moment, and an attached
+ * logger is first given every secret learned before: each image of an audit scrubs its own report
+ * of every secret its requests could have carried.
+ */
+class RegistrySessions {
+    hosts = new Map();
+    secrets = new Set();
+    attached = new Set();
+    settings;
+    constructor(settings) {
+        const outer = settings.logger;
+        const logger = {
+            info: (m) => outer.info(m),
+            warning: (m) => outer.warning(m),
+            debug: (m) => outer.debug(m),
+            secret: (s) => {
+                this.secrets.add(s);
+                outer.secret(s);
+                for (const l of this.attached)
+                    l.secret(s);
+            },
+        };
+        this.settings = { ...settings, logger };
+    }
+    /** Gives `logger` every secret known and every one learned until the returned function is called. */
+    attach(logger) {
+        for (const s of this.secrets)
+            logger.secret(s);
+        this.attached.add(logger);
+        return () => this.attached.delete(logger);
+    }
+    /** Registries with a session, for the log. */
+    get size() {
+        return this.hosts.size;
+    }
+    async open(ref, wanted, note = {}) {
+        const key = `${ref.registry} ${ref.apiHost} ${wanted === 'anonymous' ? 'anonymous' : JSON.stringify([wanted.username ?? '', wanted.password ?? ''])}`;
+        let host = this.hosts.get(key);
+        if (!host) {
+            const made = hostFor(ref, this.settings, wanted, note);
+            host = made;
+            this.hosts.set(key, made);
+            made.catch(() => {
+                if (this.hosts.get(key) === made)
+                    this.hosts.delete(key);
+            });
+        }
+        try {
+            return await RegistryClient.on(await host, ref);
+        }
+        catch (err) {
+            // A ping that failed leaves the session to be made again (credentials looked up again too).
+            if (this.hosts.get(key) === host)
+                this.hosts.delete(key);
+            throw err;
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/registry/resolve.ts
@@ -77626,13 +77790,13 @@ function chooseEntry(remote, want, wantFrom) {
             return remote.images[0];
         throw new errors/* VerifyImageError */.Vi('unsupported', wantFrom
             ? `${remote.reference} is a ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image but ${wantFrom} is ${(0,oci_platform/* formatPlatform */.Bq)(want)}: compare builds of one platform (build the local image with --platform ${(0,oci_platform/* formatPlatform */.Bq)(platform)}, or push the ${(0,oci_platform/* formatPlatform */.Bq)(want)} build)`
-            : `${remote.reference} is a single-platform ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image, not ${(0,oci_platform/* formatPlatform */.Bq)(want)}: set the platform input to ${(0,oci_platform/* formatPlatform */.Bq)(platform)} or verify a build for that platform`);
+            : (w) => `${remote.reference} is a single-platform ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image, not ${(0,oci_platform/* formatPlatform */.Bq)(want)}: set ${w.phrase('platform')} to ${(0,oci_platform/* formatPlatform */.Bq)(platform)} or verify a build for that platform`);
     }
     const index = remote.top.body;
     const entry = (0,oci_platform/* selectManifest */.yY)(index, want);
     if (!entry) {
         const offered = (0,oci_platform/* availablePlatforms */.uk)(index);
-        throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} has no ${(0,oci_platform/* formatPlatform */.Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
+        throw new errors/* VerifyImageError */.Vi('unsupported', (w) => `${remote.reference} has no ${(0,oci_platform/* formatPlatform */.Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set ${w.phrase('platform')} to one of those`);
     }
     if ((0,types/* isIndex */.nw)(entry.mediaType)) {
         throw new errors/* VerifyImageError */.Vi('unsupported', `${remote.reference} nests an index inside an index for ${(0,oci_platform/* formatPlatform */.Bq)(want)}; nested indexes are not supported`);
@@ -77813,6 +77977,7 @@ function baseLookupFor(inputs, registries, logger) {
         registryTimeoutMs: inputs.registryTimeoutMs,
         env: inputs.env,
         logger,
+        sessions: inputs.sessions,
         inputCredential: { username: inputs.username, password: inputs.password, registries },
     });
 }
@@ -78828,7 +78993,7 @@ class DockerEngine {
         }
         if (host.startsWith('tcp://') || host.startsWith('http://')) {
             if (env.DOCKER_TLS_VERIFY) {
-                throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
+                throw new errors/* VerifyImageError */.Vi('local', (w) => `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or ${w.setting('local-image', 'none')}`);
             }
             return new DockerEngine(new node_modules_undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
         }
@@ -78843,7 +79008,7 @@ class DockerEngine {
         }
         catch (err) {
             const code = err.code ?? (err instanceof Error ? err.message : String(err));
-            throw new errors/* VerifyImageError */.Vi('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
+            throw new errors/* VerifyImageError */.Vi('local', (w) => `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set ${w.setting('local-image', 'none')} to skip the local comparison`);
         }
     }
     async get(path, allow404 = false) {
@@ -78883,6 +79048,10 @@ class DockerEngine {
     async inspectImage(name, query = {}) {
         const qs = new URLSearchParams(query).toString();
         return this.get(`/images/${imagePath(name)}/json${qs ? `?${qs}` : ''}`, true);
+    }
+    /** `GET /images/{name}/history`, undefined when the image does not exist. */
+    async imageHistory(name) {
+        return this.get(`/images/${imagePath(name)}/history`, true);
     }
     /** `GET /images/{name}/get`: what `docker save` writes, as the stream the daemon sends it. */
     async exportImage(name) {
@@ -79040,6 +79209,14 @@ async function inspectDaemonImage(name, engine, platform) {
     };
     if (foundAs)
         local.foundAs = foundAs;
+    if (image.Created)
+        local.created = image.Created;
+    // The classic store keeps no config we can read: its history names each local layer's instruction (the report only).
+    if (!containerd) {
+        const history = await daemonHistory(engine, image.Id, diffIds.length);
+        if (history)
+            local.history = history;
+    }
     if (containerd && image.Descriptor && (0,types/* isImageManifest */.pJ)(image.Descriptor.mediaType)) {
         local.manifestDigest = image.Descriptor.digest;
         local.manifestMediaType = image.Descriptor.mediaType;
@@ -79047,6 +79224,23 @@ async function inspectDaemonImage(name, engine, platform) {
     if (!containerd)
         local.configDigest = image.Id;
     return local;
+}
+/**
+ * The image's build history from the daemon, oldest first, as config history entries; undefined
+ * when the daemon gives none or its entries cannot be paired with the layers (the API marks no
+ * entry as empty: an entry with no bytes is taken as one, so the layered entries must count
+ * exactly the diff_ids). Informational: a daemon that cannot answer costs nothing but the names.
+ */
+async function daemonHistory(engine, id, layers) {
+    const entries = await engine.imageHistory(id).catch(() => undefined);
+    if (!Array.isArray(entries))
+        return undefined;
+    const history = [...entries].reverse().map((entry) => ({
+        ...(typeof entry.Created === 'number' && entry.Created > 0 ? { created: new Date(entry.Created * 1000).toISOString() } : {}),
+        ...(typeof entry.CreatedBy === 'string' ? { created_by: entry.CreatedBy } : {}),
+        ...(entry.Size ? {} : { empty_layer: true }),
+    }));
+    return history.filter((h) => !h.empty_layer).length === layers ? history : undefined;
 }
 /**
  * `GET /images/{name}/json`, and for `name:tag@digest` that the daemon does not know, `name:tag`:
@@ -79147,7 +79341,7 @@ function samePlatform(a, b) {
     return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(a)) === (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(b));
 }
 function notFound(name, engine) {
-    return new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set local-image: none`);
+    return new errors/* VerifyImageError */.Vi('not-found', (w) => `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first${w.cli ? '' : ' (build-push-action needs load: true)'}, set ${w.name('local-image')} to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set ${w.setting('local-image', 'none')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/local/open.ts
@@ -79181,11 +79375,11 @@ function parseLocalSpec(spec, exists = external_node_fs_namespaceObject.existsSy
     const rest = value.slice(prefix.length);
     if (kind === 'daemon') {
         if (!rest)
-            throw new errors/* VerifyImageError */.Vi('input', `local-image "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
+            throw new errors/* VerifyImageError */.Vi('input', (w) => `${w.name('local-image')} "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
         return { kind, target: rest, selector: {} };
     }
     if (!rest)
-        throw new errors/* VerifyImageError */.Vi('input', `local-image "${value}" names no path: write ${prefix}PATH`);
+        throw new errors/* VerifyImageError */.Vi('input', (w) => `${w.name('local-image')} "${value}" names no path: write ${prefix}PATH`);
     return { kind, ...splitPath(rest, exists) };
 }
 function openLocalSource(spec, env = process.env) {
@@ -79814,10 +80008,12 @@ function list(numbers) {
 
 
 
+
 /** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
 function layerRows(remote, local) {
     const layers = imageLayers(remote.manifest, remote.config);
     const count = Math.max(layers.length, local?.diffIds.length ?? 0);
+    const localInstructions = local ? layerInstructions(local.config?.history ?? local.history, local.diffIds.length) : [];
     const rows = [];
     for (let i = 0; i < count; i++) {
         const layer = layers[i];
@@ -79835,6 +80031,7 @@ function layerRows(remote, local) {
             // A local blob that is not what its config says (local-blobs) marks its row too.
             status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
             localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
+            ...(localInstructions[i] !== undefined ? { localInstruction: localInstructions[i] } : {}),
         });
     }
     return rows;
@@ -79858,6 +80055,7 @@ function localSummary(local) {
         idKind: local.idKind,
         platform: (0,oci_platform/* formatPlatform */.Bq)(local.platform),
         manifestDigest: local.manifestDigest,
+        ...(local.created ?? local.config?.created ? { created: local.created ?? local.config?.created } : {}),
     };
 }
 /** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
@@ -79875,7 +80073,10 @@ function platformLayerRows(remote, local) {
 // (`GET /v2/<name>/referrers/<digest>`, following `Link: rel="next"` pages), or, when the registry
 // has none (a 404, distribution-spec "Unavailable Referrers API"), through the referrers tag
 // (`sha256-<hex>`) that pushing clients maintain instead; cosign's older `sha256-<hex>.sig`,
-// `.att` and `.sbom` tags are looked up beside them. A list is the registry's word only: each
+// `.att` and `.sbom` tags are looked up beside them unless the caller says not to (audits, where
+// they would cost three requests per image; verify/referrers.ts). Whether the registry has the
+// API is learned once per registry session: after its first 404, every later subject goes
+// straight to the referrers tag (one request when there is none). A list is the registry's word only: each
 // referrer's manifest is fetched by digest (so hashed, size- and type-checked, strictly decoded
 // by the client) and counted only when its own `subject` names the digest it was listed for.
 // Presence only: no signature is verified here. Nothing found here fails a run; what could not
@@ -79921,7 +80122,7 @@ async function findReferrers(client, subject, opts = {}) {
         if (item)
             result.items.push(item);
     }
-    if (!opts.artifactType)
+    if (!opts.artifactType && opts.cosignTags !== false)
         result.items.push(...(await cosignTagItems(client, subject, result.problems)));
     return result;
 }
@@ -79930,11 +80131,32 @@ async function listReferrers(client, subject, artifactType, result) {
     const descriptors = [];
     const seenPages = new Set();
     let next;
+    const host = client.host;
+    // The API is a property of the registry: the first lookup asks it while later ones wait for its
+    // answer, and once it said it has none, every lookup asks the tag straight away.
+    if (host.referrersApi === 'unknown' && host.referrersProbe)
+        await host.referrersProbe;
+    if (host.referrersApi === 'absent')
+        return { via: 'fallback-tag', descriptors: await fallbackTag(client, subject, artifactType, result.problems) };
     for (let page = 1;; page++) {
-        const answer = await client.getReferrersPage(subject, { next, artifactType });
+        const pending = client.getReferrersPage(subject, { next, artifactType });
+        if (page === 1 && host.referrersApi === 'unknown') {
+            // What the answer says about the registry is recorded before anyone waiting is woken. An
+            // answer that is no answer (a 5xx, an auth error) leaves the next lookup to ask again.
+            const probe = pending
+                .then((answer) => {
+                if (host.referrersApi === 'unknown')
+                    host.referrersApi = hasNoApi(answer) ? 'absent' : 'present';
+            }, () => undefined)
+                .finally(() => {
+                if (host.referrersProbe === probe)
+                    host.referrersProbe = undefined;
+            });
+            host.referrersProbe = probe;
+        }
+        const answer = await pending;
         const what = `page ${page} of the referrers of ${subject}`;
-        if (answer.kind === 'no-api' || answer.contentType !== types/* MediaType */.zu.OciIndex) {
-            // oras-go reads a 200 that is not an image index as "no API" too (a proxy's or a UI's page).
+        if (answer.kind === 'no-api' || hasNoApi(answer)) {
             if (page === 1)
                 return { via: 'fallback-tag', descriptors: await fallbackTag(client, subject, artifactType, result.problems) };
             throw new errors/* VerifyImageError */.Vi('protocol', `${what} is ${answer.kind === 'no-api' ? `a 404 (${answer.detail})` : `served as ${answer.contentType ?? 'no content type'}`}, not an image index`);
@@ -80050,6 +80272,10 @@ async function cosignTagItems(client, subject, problems) {
     }
     return items;
 }
+/** An answer that says the registry has no referrers API: a 404, or (as oras-go reads it) a 200 that is no image index, a proxy's or a UI's page. */
+function hasNoApi(answer) {
+    return answer.kind === 'no-api' || answer.contentType !== types/* MediaType */.zu.OciIndex;
+}
 function isLookupError(err) {
     return err instanceof errors/* VerifyImageError */.Vi && LOOKUP_ERRORS.has(err.code);
 }
@@ -80084,11 +80310,11 @@ async function unboundPayload(client, subject, layers) {
  * Lists the referrers of each target's manifest and of `indexDigest`, and returns the
  * attestation summaries with them; undefined stays undefined when nothing refers to anything.
  */
-async function attachReferrers(client, summaries, targets, indexDigest, logger) {
+async function attachReferrers(client, summaries, targets, indexDigest, logger, opts = {}) {
     const subjects = [...new Set([...targets.map((t) => t.manifestDigest), ...(indexDigest ? [indexDigest] : [])])];
     const found = new Map();
     for (const subject of subjects) {
-        const result = await findReferrers(client, subject);
+        const result = await findReferrers(client, subject, { cosignTags: opts.cosignTags });
         found.set(subject, result);
         logger.info(describeLookup(result, subject === indexDigest));
         for (const problem of result.problems)
@@ -80554,10 +80780,13 @@ async function run(inputs, outerLogger, shared = {}) {
     const secrets = new SecretTracker();
     const logger = secrets.wrap(outerLogger);
     let source;
+    // The image's registry and its base's share one session when they are the same registry.
+    const registries = shared.registries ?? new RegistrySessions({ ...inputs, logger });
+    const detach = shared.registries ? shared.registries.attach(logger) : undefined;
     try {
         const ref = (0,oci_reference/* parseReference */.F2)(inputs.image);
         const selection = (0,options/* parsePlatformSelection */.DE)(inputs.platform);
-        const client = await openRegistry(ref, { ...inputs, logger }, { username: inputs.username, password: inputs.password });
+        const client = await openRegistry(ref, { ...inputs, logger, sessions: registries }, { username: inputs.username, password: inputs.password });
         source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
         const target = source ? await loadTarget(source, selection, inputs.image, () => pushedTop(client, ref), logger) : undefined;
         const remote = await resolveRemoteTop(client, ref);
@@ -80572,7 +80801,7 @@ async function run(inputs, outerLogger, shared = {}) {
             target,
             plan,
             reads: remote.attestations.length > 0 ? await readAttestations(client, remote.attestations) : [],
-            bases: shared.bases ?? baseLookupFor(inputs, [ref.registry], logger),
+            bases: shared.bases ?? baseLookupFor({ ...inputs, sessions: registries }, [ref.registry], logger),
         };
         const platforms = [];
         for (const pair of plan.pairs)
@@ -80580,7 +80809,9 @@ async function run(inputs, outerLogger, shared = {}) {
         const report = reportOf(context, platforms, started);
         // What refers to each verified manifest and to the index (OCI referrers, cosign tags): presence only.
         const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
-        report.attestations = await attachReferrers(client, report.attestations, targets, (0,types/* isIndex */.nw)(remote.top.mediaType) ? remote.top.digest : undefined, logger);
+        report.attestations = await attachReferrers(client, report.attestations, targets, (0,types/* isIndex */.nw)(remote.top.mediaType) ? remote.top.digest : undefined, logger, {
+            cosignTags: inputs.cosignTags,
+        });
         if (!report.attestations)
             delete report.attestations;
         report.durationMs = Date.now() - started;
@@ -80589,10 +80820,11 @@ async function run(inputs, outerLogger, shared = {}) {
     catch (err) {
         if (!(err instanceof errors/* VerifyImageError */.Vi))
             logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-        const error = secrets.scrub((0,errors/* describeError */.Uc)(err));
+        const error = secrets.scrub((0,errors/* describeError */.Uc)(err, inputs.optionWords));
         return { image: inputs.image, status: 'error', verified: false, error, checks: [], layers: [], compared: [], durationMs: Date.now() - started };
     }
     finally {
+        detach?.();
         await source?.close();
     }
 }
@@ -80790,7 +81022,13 @@ function platformLogger(logger, platform) {
 // Each image is checked by the same engine as a single one (run), with no local image, and its
 // result is independent: one unreachable image is reported and the others are still audited.
 // A bounded number of images is in flight at once; each one's requests are sequential, so that
-// bound is also the number of requests in flight. Base lookups are shared across images.
+// bound is also the number of requests in flight. Base lookups and registry sessions (one ping,
+// one credential lookup, one token per repository, whether the referrers API exists) are shared
+// across images, so an image whose base has not moved costs its manifest, its config and one
+// referrers request. cosign's .sig/.att/.sbom tags (three more requests each) are looked up only
+// when attestations are required: an audit is about base drift, and what those tags hold
+// decides no check (referrers are presence only).
+
 
 
 
@@ -80805,18 +81043,20 @@ async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURREN
             return []; // run() reports the malformed reference for that image
         }
     });
-    const bases = baseLookupFor(inputs, [...new Set(registries)], logger);
+    const sessions = new RegistrySessions({ ...inputs, logger });
+    const bases = baseLookupFor({ ...inputs, sessions }, [...new Set(registries)], logger);
+    const cosignTags = inputs.cosignTags ?? (inputs.requireAttestations?.length ?? 0) > 0;
     const reports = new Array(unique.length);
     let next = 0;
     const worker = async () => {
         while (next < unique.length) {
             const i = next++;
             const image = unique[i];
-            reports[i] = await run({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
+            reports[i] = await run({ ...inputs, image, localImage: 'none', digest: undefined, cosignTags }, prefixed(logger, image), { bases, registries: sessions });
         }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
-    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
+    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups over ${sessions.size} registry session(s)`);
     return reports;
 }
 /** Log lines of concurrent images interleave; each says which image it is about. */
@@ -82082,11 +82322,41 @@ function aggregateDrift(reports) {
     return 'unknown';
 }
 
+;// CONCATENATED MODULE: ./src/report/bars.ts
+// Bars drawn with Unicode block characters: the job summary cannot style an element (GitHub strips
+// `style` and `class`), and the same text reads in a terminal. Eighth blocks give a bar eight
+// steps per character.
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+/** How many characters a full bar takes. */
+const BAR_WIDTH = 8;
+/** "12%", "<1%" for a share above zero that rounds to nothing, "100%". */
+function percent(part, whole) {
+    if (!(whole > 0) || !(part >= 0))
+        return '';
+    const share = Math.min(part / whole, 1);
+    if (share > 0 && share < 0.005)
+        return '<1%';
+    return `${Math.round(share * 100)}%`;
+}
+/**
+ * `part` of `whole` as a bar of up to `width` characters and its percentage: "████▌ 57%". A share
+ * above zero always shows at least a sliver; nothing is drawn for zero or an unknown whole.
+ */
+function shareBar(part, whole, width = BAR_WIDTH) {
+    const words = percent(part, whole);
+    if (!words)
+        return '';
+    const eighths = Math.round((Math.min(part / whole, 1)) * width * 8);
+    const bar = '█'.repeat(Math.floor(eighths / 8)) + (EIGHTHS[eighths % 8] ?? '');
+    return `${bar || (part > 0 ? '▏' : '')} ${words}`.trim();
+}
+
 ;// CONCATENATED MODULE: ./src/report/layer-table.ts
 // The layer table, once, for every medium: which columns a platform's table has and what each
 // cell says, from its LayerRows and (with deep verification) what its blobs proved. The job
 // summary turns the cells into HTML, the CLI into padded text; neither decides a column or a
 // value. Cells hold plain text: each medium escapes or neutralises it.
+
 
 
 
@@ -82097,11 +82367,13 @@ const TITLES = {
     diffId: 'diff_id',
     digest: 'Compressed digest',
     size: 'Size',
+    share: 'Share of pull',
     type: 'Type',
     uncompressed: 'Uncompressed',
     files: 'Files',
     deleted: 'Deleted',
     wasted: 'Wasted',
+    bytes: 'Bytes',
     result: 'Result',
     origin: 'Origin',
     instruction: 'Instruction',
@@ -82119,17 +82391,80 @@ function layerTable(rows, deep) {
         'diffId',
         'digest',
         'size',
-        ...(deep ? ['type', 'uncompressed', 'files', 'deleted', 'wasted', 'result'] : []),
+        'share',
+        ...(deep ? ['type', 'uncompressed', 'files', 'deleted', 'wasted', 'bytes', 'result'] : []),
         ...(rows.some((r) => r.origin) ? ['origin'] : []),
         'instruction',
     ];
     const deepLayers = new Map((deep?.layers ?? []).map((l) => [l.index, l]));
-    return {
-        columns: columns.map((id) => ({ id, title: TITLES[id] })),
-        rows: rows.map((row) => columns.map((id) => cell(id, row, deepLayers.get(row.index)))),
+    const pull = sum(rows.map((r) => r.size));
+    const table = {
+        columns: columns.map((id) => ({ id, title: TITLES[id], ...(DETAIL.has(id) ? { group: 'detail' } : {}) })),
+        rows: rows.map((row) => columns.map((id) => cell(id, row, deepLayers.get(row.index), pull))),
     };
+    if (rows.length)
+        table.totals = totalRows(rows, deepLayers).map((group) => columns.map((id) => totalCell(id, group, pull)));
+    return table;
 }
-function cell(id, row, deep) {
+/** Columns a narrow medium may fold away: the deep result in full (with throughput), the compression, deletions. `bytes` is its mark. */
+const DETAIL = new Set(['type', 'deleted', 'result']);
+/** The base's layers, the image's own (when the origin is known), and all of them. */
+function totalRows(rows, deepLayers) {
+    const group = (label, members) => {
+        const deep = members.map((r) => deepLayers.get(r.index));
+        const counts = deep.map((d) => d?.counts);
+        return {
+            label,
+            size: sum(members.map((r) => r.size)),
+            uncompressed: sum(deep.map((d) => d?.uncompressedSize)),
+            files: sum(counts.map((c) => (c ? c.files + c.symlinks + c.hardlinks + c.others : undefined))),
+            deleted: sum(counts.map((c) => (c ? c.whiteouts + c.opaqueDirs : undefined))),
+            wasted: sum(deep.map((d) => (d?.counts ? (d.wastedBytes ?? 0) : undefined))),
+        };
+    };
+    const groups = [];
+    if (rows.some((r) => r.origin)) {
+        const base = rows.filter((r) => r.origin === 'base');
+        const own = rows.filter((r) => r.origin === 'image');
+        if (base.length)
+            groups.push(group(`Base image: ${layerRange(base)}`, base));
+        if (own.length)
+            groups.push(group(`Your build: ${layerRange(own)}`, own));
+    }
+    groups.push(group(`Total: ${rows.length} ${rows.length === 1 ? 'layer' : 'layers'}`, rows));
+    return groups;
+}
+function layerRange(rows) {
+    const first = rows[0]?.index ?? 0;
+    const last = rows[rows.length - 1]?.index ?? 0;
+    return first === last ? `layer ${first}` : `layers ${first}–${last}`;
+}
+/** The sum of the known values; undefined when none is known (a column with nothing to add up). */
+function sum(values) {
+    const known = values.filter((v) => v !== undefined && Number.isFinite(v));
+    return known.length ? known.reduce((a, b) => a + b, 0) : undefined;
+}
+function totalCell(id, group, pull) {
+    switch (id) {
+        case 'size':
+            return { text: (0,units/* humanSize */.X)(group.size) };
+        case 'share':
+            return { text: group.size !== undefined && pull ? shareBar(group.size, pull) : '' };
+        case 'uncompressed':
+            return { text: (0,units/* humanSize */.X)(group.uncompressed) };
+        case 'files':
+            return { text: group.files !== undefined ? String(group.files) : '' };
+        case 'deleted':
+            return { text: group.deleted !== undefined ? String(group.deleted) : '' };
+        case 'wasted':
+            return { text: group.wasted === undefined ? '' : group.wasted ? (0,units/* humanSize */.X)(group.wasted) : '0' };
+        case 'instruction':
+            return { text: group.label };
+        default:
+            return { text: '' };
+    }
+}
+function cell(id, row, deep, pull) {
     const counts = deep?.counts;
     switch (id) {
         case 'index':
@@ -82143,6 +82478,8 @@ function cell(id, row, deep) {
             return row.localDigest && row.localDigest !== row.digest ? { ...digestCell(row.digest), local: digestCell(row.localDigest) } : digestCell(row.digest);
         case 'size':
             return { text: (0,units/* humanSize */.X)(row.size) };
+        case 'share':
+            return { text: row.size !== undefined && pull ? shareBar(row.size, pull) : '' };
         case 'type':
             return { text: deep ? compressionLabel(deep) : '' };
         case 'uncompressed':
@@ -82153,6 +82490,8 @@ function cell(id, row, deep) {
             return { text: counts ? String(counts.whiteouts + counts.opaqueDirs) : '' };
         case 'wasted':
             return { text: deep?.wastedBytes ? (0,units/* humanSize */.X)(deep.wastedBytes) : counts ? '0' : '' };
+        case 'bytes':
+            return { text: deep ? resultMark(deep) : '' };
         case 'result':
             return { text: deep ? `${resultMark(deep)} ${layerResult(deep)}` : '' };
         case 'origin':
@@ -82167,6 +82506,338 @@ function digestCell(digest) {
     return digest ? { text: (0,oci_digest/* shortDigest */.VK)(digest), full: digest, code: true } : { text: '—' };
 }
 
+;// CONCATENATED MODULE: ./src/report/time.ts
+// Times as a reviewer reads them: "2026-11-29 12:54 UTC, 3 h ago" and "9 s" between two builds.
+// Config `created` fields carry nanoseconds and any offset; nothing finer than a second (a minute
+// for dates) reaches the page. "Ago" is measured from the run's time, which the caller passes in,
+// so the same report always renders the same words.
+/** Milliseconds since the epoch of an RFC 3339 time, or undefined when it is missing or unreadable. */
+function timeOf(iso) {
+    if (!iso)
+        return undefined;
+    // Date.parse reads at most milliseconds; a longer fraction (Go writes nanoseconds) is cut to three digits.
+    const ms = Date.parse(iso.replace(/(\.\d{3})\d+/, '$1'));
+    return Number.isFinite(ms) ? ms : undefined;
+}
+/** "2026-11-29 12:54 UTC"; empty when the time cannot be read. */
+function utcMinute(iso) {
+    const ms = timeOf(iso);
+    if (ms === undefined)
+        return '';
+    return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+/** "2026-11-29 12:54:03 UTC": for build times, where seconds tell two builds apart. */
+function utcSecond(iso) {
+    const ms = timeOf(iso);
+    if (ms === undefined)
+        return '';
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** A span in the largest whole unit that fits: "0 s", "9 s", "4 min", "3 h", "12 days". */
+function span(ms) {
+    const s = Math.floor(Math.abs(ms) / 1000);
+    if (s < 60)
+        return `${s} s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)} min`;
+    if (s < 48 * 3600)
+        return `${Math.floor(s / 3600)} h`;
+    const days = Math.floor(s / 86400);
+    return `${days} days`;
+}
+/** "3 h ago" relative to `now`; "in the future" for a time after it (a skewed clock); empty when unreadable. */
+function ago(iso, now) {
+    const ms = timeOf(iso);
+    if (ms === undefined)
+        return '';
+    const delta = now.getTime() - ms;
+    if (delta < 0)
+        return 'after this run started (clock skew)';
+    return delta < 1000 ? 'just now' : `${span(delta)} ago`;
+}
+/** "2026-11-29 12:54 UTC, 3 h ago"; empty when the time cannot be read. */
+function dateAgo(iso, now) {
+    const date = utcMinute(iso);
+    return date ? `${date}, ${ago(iso, now)}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/report/mismatch.ts
+// A mismatch, side by side: what the registry serves and what the local build is (digest, image
+// ID, created, layer counts, the first layer that differs), and a one-line diagnosis of why, from
+// the layer rows and the two build times. Pure and plain text: the summary renders it as a table,
+// the verdict sentence borrows the diagnosis, and each medium escapes what it shows.
+
+
+
+
+/**
+ * Why the registry's image is not the local build, from what the report holds and nothing else:
+ * a differing layer of the base means another base; the same steps with other layers mean another
+ * build of the same Dockerfile; other steps, another image. The build times say who came later.
+ */
+function diagnose(facts) {
+    const timing = timingOf(facts.registryCreated, facts.localCreated);
+    const first = facts.layers.find((row) => row.status === 'differs');
+    const withTiming = (d) => (timing ? { ...d, timing } : d);
+    if (!first) {
+        return withTiming({
+            cause: facts.configDiffers
+                ? 'the same layers with a different config: rebuilt with other metadata (labels, environment, created time) or converted'
+                : 'no layer differs',
+        });
+    }
+    const n = first.index;
+    const base = facts.baseLayers !== undefined && facts.baseLayers > 0 && n <= facts.baseLayers ? true : first.origin === 'base';
+    if (base)
+        return withTiming({ firstDiffering: n, cause: `a different base (layer ${n} belongs to the base image)` });
+    const steps = sameSteps(facts.layers);
+    if (steps === true)
+        return withTiming({ firstDiffering: n, cause: 'a different build of the same Dockerfile (the same steps made other layers)' });
+    if (steps === false)
+        return withTiming({ firstDiffering: n, cause: `different build steps from layer ${n} on: another image` });
+    return withTiming({ firstDiffering: n, cause: `a different build from layer ${n} on` });
+}
+/** The diagnosis as one line: "a different base: …; the registry's image was built …". */
+function diagnosisText(diagnosis) {
+    return diagnosis.timing ? `${diagnosis.cause}; ${diagnosis.timing}` : diagnosis.cause;
+}
+/**
+ * Whether both sides were made by the same build steps: true or false when every layer's
+ * instruction is known on both sides, undefined when any is not (the comparison would be a guess).
+ */
+function sameSteps(rows) {
+    const registry = rows.filter((r) => r.diffId !== undefined).map((r) => r.instruction);
+    const local = rows.filter((r) => r.localDiffId !== undefined).map((r) => r.localInstruction);
+    if (registry.length === 0 || local.length === 0 || [...registry, ...local].some((i) => i === undefined))
+        return undefined;
+    if (registry.length !== local.length)
+        return false;
+    return registry.every((instruction, i) => instructionOf(instruction) === instructionOf(local[i]));
+}
+function timingOf(registryCreated, localCreated) {
+    const registry = timeOf(registryCreated);
+    const local = timeOf(localCreated);
+    if (registry === undefined || local === undefined)
+        return undefined;
+    const delta = registry - local;
+    // Within a second the two times tell nothing (and a reproducible build pins both).
+    if (Math.abs(delta) < 1000)
+        return undefined;
+    if (delta > 0)
+        return `the registry's image was built ${span(delta)} after yours: another job likely overwrote the tag`;
+    return `your build is ${span(delta)} newer than the registry's image: the tag holds an older build (another job pushed it, or yours was never pushed)`;
+}
+/** The side-by-side comparison of one platform that exists on both sides; undefined otherwise. */
+function comparisonOf(platform) {
+    const { remote, local } = platform;
+    if (!remote || !local)
+        return undefined;
+    const rows = platform.layers;
+    const baseLayers = platform.base?.layers ?? (rows.some((r) => r.origin) ? rows.filter((r) => r.origin === 'base').length : undefined);
+    const configDiffers = platform.checks.some((c) => c.rule === 'image-id' && !c.ok) && !platform.checks.some((c) => c.rule === 'diff-ids' && !c.ok);
+    const diagnosis = diagnose({ layers: rows, baseLayers, registryCreated: remote.created, localCreated: local.created, configDiffers });
+    const registryLayers = rows.filter((r) => r.diffId !== undefined).length;
+    const localLayers = rows.filter((r) => r.localDiffId !== undefined).length;
+    const first = diagnosis.firstDiffering;
+    // The local build shares the base when it holds the base's layers unchanged.
+    const localSharesBase = baseLayers !== undefined && rows.slice(0, baseLayers).every((r) => r.status === 'match');
+    const table = [
+        digestRow('Digest', remote.manifestDigest, local.manifestDigest ?? (local.idKind === 'manifest' ? local.id : undefined)),
+        digestRow('Image ID', remote.configDigest, local.idKind === 'config' ? local.id : undefined),
+        { label: 'Created', registry: utcSecond(remote.created) || '—', local: utcSecond(local.created) || '—' },
+        {
+            label: 'Layers',
+            registry: layerCount(registryLayers, baseLayers),
+            local: layerCount(localLayers, localSharesBase ? baseLayers : undefined),
+        },
+    ];
+    const differing = [];
+    const row = first !== undefined ? rows[first - 1] : undefined;
+    if (row && first !== undefined) {
+        const registryStep = instructionOf(row.instruction);
+        const localStep = instructionOf(row.localInstruction);
+        differing.push({
+            label: `Layer ${first}`,
+            registry: row.diffId === undefined ? '(no such layer)' : shorten(registryStep, 60) || '(instruction unknown)',
+            local: row.localDiffId === undefined ? '(no such layer)' : shorten(localStep, 60) || '(instruction unknown)',
+            code: true,
+            ...(registryStep ? { fullRegistry: registryStep } : {}),
+            ...(localStep ? { fullLocal: localStep } : {}),
+        });
+        differing.push(digestRow(`diff_id ${first}`, row.diffId, row.localDiffId));
+    }
+    const comparison = { platform: platform.platform, rows: table, differing, diagnosis };
+    if (first !== undefined && first > 1)
+        comparison.identical = { from: 1, to: first - 1, base: baseLayers !== undefined && baseLayers > 0 && first - 1 <= baseLayers };
+    return comparison;
+}
+function digestRow(label, registry, local) {
+    return {
+        label,
+        registry: registry ? (0,oci_digest/* shortDigest */.VK)(registry) : '—',
+        local: local ? (0,oci_digest/* shortDigest */.VK)(local) : '—',
+        code: true,
+        ...(registry ? { fullRegistry: registry } : {}),
+        ...(local ? { fullLocal: local } : {}),
+    };
+}
+/** "5 (3 base + 2 own)", or "5" when the base's share is not known. */
+function layerCount(total, base) {
+    return base !== undefined && base > 0 && base <= total ? `${total} (${base} base + ${total - base} own)` : String(total);
+}
+
+;// CONCATENATED MODULE: ./src/report/summary-html.ts
+// The HTML elements of the job summary, built here rather than with @actions/core's helpers: its
+// wrap() writes an empty cell or list item as an open tag with no close (`<td>`), which leaves the
+// table to the browser's guesswork. Rows and cells are core's own table types, so the summary
+// could be handed to core.summary.addTable unchanged; their data is HTML already (values escaped
+// by the caller with escapeHtml). Each function returns one line: one element of the summary.
+function tableHtml(rows) {
+    const cellHtml = (cell) => {
+        if (typeof cell === 'string')
+            return `<td>${cell}</td>`;
+        const tag = cell.header ? 'th' : 'td';
+        // colspan and rowspan are our own numbers, never outside text.
+        const attrs = `${cell.colspan ? ` colspan="${Number(cell.colspan)}"` : ''}${cell.rowspan ? ` rowspan="${Number(cell.rowspan)}"` : ''}`;
+        return `<${tag}${attrs}>${cell.data}</${tag}>`;
+    };
+    return `<table>${rows.map((row) => `<tr>${row.map(cellHtml).join('')}</tr>`).join('')}</table>`;
+}
+/** A header row from column titles (our own words). */
+function headerRow(titles) {
+    return titles.map((data) => ({ data, header: true }));
+}
+function listHtml(items) {
+    return items.length ? `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>` : '';
+}
+/** A heading; `text` is HTML (escaped by the caller). */
+function headingHtml(text, level) {
+    return `<h${level}>${text}</h${level}>`;
+}
+function paragraphHtml(html) {
+    return `<p>${html}</p>`;
+}
+/** A collapsed section; label and content are HTML. */
+function detailsHtml(label, content) {
+    return `<details><summary>${label}</summary>${content}</details>`;
+}
+
+;// CONCATENATED MODULE: ./src/report/summary-audit.ts
+// The audit part of the job summary (several images, a scheduled workflow): a heading with counts
+// by status that never reads as all-clear when nothing was checked, one sentence of what to do,
+// what every row shares stated once, one row per image by severity with a next step, long errors
+// and each image's full report collapsed. Pure; each image's report is rendered by the caller's
+// reportHtml (summary.ts), so a collapsed image reads exactly as a single run would.
+
+
+
+
+const AUDIT_STATES = [
+    { match: (r) => r.status === 'mismatch', status: '❌ mismatch', count: 'inconsistent', next: 'Open its details: the registry image is not consistent', todo: (n) => `${count(n, 'image')} not consistent in the registry` },
+    { match: (r) => r.status === 'error', status: '⚠️ could not check', count: 'could not be checked', next: 'Fix the error below, then run again', todo: (n) => `${count(n, 'image')} could not be checked (why is below)` },
+    { match: (r) => r.base?.status === 'not-built-on', status: '❌ not built on its base', count: 'not built on their base', next: 'Correct the base reference (pin the digest it was built on)', todo: (n) => `${count(n, 'image')} not built on the base it names` },
+    { match: (r) => r.base?.status === 'drifted', status: '🔄 drifted', count: 'drifted', next: 'Rebuild on the current base and push', todo: (n) => `rebuild ${count(n, 'image')} on the current base` },
+    { match: (r) => r.base?.status === 'unknown', status: '❔ base unknown', count: 'base unknown', next: 'Make the base readable (credentials, network), run again', todo: (n) => `${count(n, 'image')} whose base could not be read` },
+    { match: (r) => r.base?.status === 'none', status: '➖ no base known', count: 'no base known', next: 'Name the base: a base label or the base-image input', todo: (n) => `${count(n, 'image')} with no base known` },
+    { match: (r) => r.base === undefined, status: '➖ base not checked', count: 'base not checked', next: 'Base check is off (base-image: none)', todo: (n) => `${count(n, 'image')} with the base check off` },
+    { match: (r) => r.base?.status === 'up-to-date', status: '✅ up to date', count: 'up to date', next: '—' },
+];
+/** The one sentence under the audit heading: what to do, most urgent first; all-clear only when every base was checked and is current. */
+function auditSentence(reports) {
+    const todo = AUDIT_STATES.flatMap((state) => {
+        const n = reports.filter((r) => AUDIT_STATES.find((s) => s.match(r)) === state).length;
+        return n > 0 && state.todo ? [state.todo(n)] : [];
+    });
+    if (todo.length === 0)
+        return `Every image is built on the current version of its base (${count(reports.length, 'image')} checked)`;
+    const text = todo.join('; ');
+    return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+/** The audit's rows, most urgent first (input order among equals). */
+function auditRows(reports) {
+    return reports
+        .map((report, i) => {
+        const rank = AUDIT_STATES.findIndex((s) => s.match(report));
+        const state = AUDIT_STATES[rank] ?? AUDIT_STATES[AUDIT_STATES.length - 1];
+        return { report, rank: rank < 0 ? AUDIT_STATES.length : rank, status: state?.status ?? '', next: state?.next ?? '', i };
+    })
+        .sort((a, b) => a.rank - b.rank || a.i - b.i)
+        .map(({ report, rank, status, next }) => ({ report, rank, status, next }));
+}
+/**
+ * The audit heading: the images and their counts by status, drift first. "0 drifted" only when
+ * some image's base was checked; when none was, the heading says so instead of reading as all-clear.
+ */
+function auditHeading(reports) {
+    const counts = AUDIT_STATES.map((state) => ({ state, n: reports.filter((r) => AUDIT_STATES.find((s) => s.match(r)) === state).length }));
+    const checked = reports.some((r) => r.base?.status === 'drifted' || r.base?.status === 'up-to-date' || r.base?.status === 'not-built-on');
+    const drifted = counts.find((c) => c.state.count === 'drifted')?.n ?? 0;
+    const parts = [`${count(reports.length, 'image')}`];
+    if (checked)
+        parts.push(`${drifted} drifted`);
+    for (const { state, n } of counts)
+        if (n > 0 && state.count !== 'drifted')
+            parts.push(`${n} ${state.count}`);
+    if (!checked)
+        parts.push('no base could be checked');
+    return `Base image audit: ${parts.join(', ')}`;
+}
+/** The registry host of a reference as written, or undefined when it cannot be parsed. */
+function registryOf(reference) {
+    if (!reference)
+        return undefined;
+    try {
+        return (0,oci_reference/* parseReference */.F2)(reference).registry;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The audit: a heading with counts, one row per image by severity, what every row shares stated once, each image's report collapsed. */
+function auditHtml(reports, now, reportHtml) {
+    const rows = auditRows(reports);
+    // One registry for every image (and base): named once above the table, each cell keeps repository:tag.
+    const registries = new Set(reports.flatMap((r) => [registryOf(r.image), ...(r.base?.reference ? [registryOf(r.base.reference)] : [])]));
+    const [shared] = registries.size === 1 ? [...registries] : [];
+    const local = (reference) => (shared && reference.startsWith(`${shared}/`) ? reference.slice(shared.length + 1) : reference);
+    const columns = [
+        // The base by name and tag; its digests are in the image's details.
+        { title: 'Base', cell: (r) => (r.base?.reference ? `<code>${escapeHtml(local(r.base.reference.replace(/@.*$/, '')))}</code>` : '—') },
+        {
+            title: 'Base tag moved',
+            cell: (r) => (r.base?.status === 'drifted' && r.base.current?.created ? escapeHtml(dateAgo(r.base.current.created, now)) : '—'),
+        },
+    ];
+    // A column with one value for every image says it once, above the table.
+    const constant = rows.length > 1 ? columns.filter((c) => new Set(rows.map((r) => c.cell(r.report))).size === 1) : [];
+    const varying = columns.filter((c) => !constant.includes(c));
+    const table = [
+        headerRow(['Image', 'Status', ...varying.map((c) => c.title), 'Next step']),
+        ...rows.map(({ report, status, next }) => [
+            { data: `<code>${escapeHtml(local(report.image))}</code>` },
+            { data: escapeHtml(status) },
+            ...varying.map((c) => ({ data: c.cell(report) })),
+            { data: escapeHtml(next) },
+        ]),
+    ];
+    const elements = [headingHtml(escapeHtml(auditHeading(reports)), 2), paragraphHtml(`<strong>${escapeHtml(auditSentence(reports))}.</strong>`)];
+    const once = [
+        ...(shared ? [`<strong>Registry</strong> <code>${escapeHtml(shared)}</code>`] : []),
+        ...constant.map((c) => `<strong>${c.title}</strong> ${c.cell(rows[0]?.report)}`),
+    ];
+    if (once.length)
+        elements.push(paragraphHtml(`Every image: ${once.join(' · ')}`));
+    elements.push(tableHtml(table));
+    const errors = rows.filter((r) => r.report.status === 'error');
+    if (errors.length) {
+        elements.push(detailsHtml(`Why ${count(errors.length, 'image')} could not be checked`, listHtml(errors.map(({ report }) => `<code>${escapeHtml(local(report.image))}</code>: ${escapeHtml(report.error ?? 'unknown error')}`))));
+    }
+    for (const { report, status } of rows) {
+        elements.push(detailsHtml(`${escapeHtml(status)} <code>${escapeHtml(local(report.image))}</code>`, reportHtml(report, now).filter(Boolean).join('')));
+    }
+    return elements;
+}
+
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
 // The verdict and the one sentence under it, for every medium: what the run proved ("Registry
 // serves exactly your local build: 5 layers, image ID and manifest digest match") or what differs
@@ -82174,6 +82845,7 @@ function digestCell(digest) {
 // only)" without a local image, "base drifted", "digest not checked"). Every word comes from the
 // checks that ran and the report's facts: a rule that did not run is never named as proof.
 // Plain text; each medium escapes it (the summary) or neutralises it (the CLI).
+
 
 
 /** What each passing rule proved, in the order a reader wants it; rules not listed add nothing to the sentence. */
@@ -82261,12 +82933,9 @@ function cause(check, platforms, report) {
                 return `${ruleName(check)}: ${check.message}`;
             const instruction = instructionOf(row.instruction);
             const made = instruction ? ` (registry: ${shorten(instruction, 60)})` : '';
-            const head = `layer ${layer} of ${platform.layers.length} differs${where}${made}`;
-            if (row.origin === 'base')
-                return `${head}, a layer of the base image: it was built on a different base`;
-            if (layer > 1)
-                return `${head}, the ${count(layer - 1, 'layer')} below it match: a different build of the same steps (the tag was pushed by another build, or the local image was rebuilt)`;
-            return `${head} from the first layer on: a different base or a different image`;
+            const below = layer > 2 ? `, the ${layer - 1} layers below it match` : layer === 2 ? ', the layer below it matches' : ' from the first layer on';
+            const diagnosis = comparisonOf(platform)?.diagnosis ?? diagnose({ layers: platform.layers, baseLayers: platform.base?.layers });
+            return `layer ${layer} of ${platform.layers.length} differs${where}${made}${below}: ${diagnosisText(diagnosis)}`;
         }
         case 'image-id':
             return report.checks.some((c) => c.rule === 'diff-ids' && c.ok && (c.platform === check.platform || !check.platform))
@@ -82287,48 +82956,15 @@ function verdictLabel(verdict) {
     return [`${verdict.icon} ${verdict.label}`, ...verdict.qualifiers].join(' · ');
 }
 
-;// CONCATENATED MODULE: ./src/report/summary-html.ts
-// The HTML elements of the job summary, built here rather than with @actions/core's helpers: its
-// wrap() writes an empty cell or list item as an open tag with no close (`<td>`), which leaves the
-// table to the browser's guesswork. Rows and cells are core's own table types, so the summary
-// could be handed to core.summary.addTable unchanged; their data is HTML already (values escaped
-// by the caller with escapeHtml). Each function returns one line: one element of the summary.
-function tableHtml(rows) {
-    const cellHtml = (cell) => {
-        if (typeof cell === 'string')
-            return `<td>${cell}</td>`;
-        const tag = cell.header ? 'th' : 'td';
-        // colspan and rowspan are our own numbers, never outside text.
-        const attrs = `${cell.colspan ? ` colspan="${Number(cell.colspan)}"` : ''}${cell.rowspan ? ` rowspan="${Number(cell.rowspan)}"` : ''}`;
-        return `<${tag}${attrs}>${cell.data}</${tag}>`;
-    };
-    return `<table>${rows.map((row) => `<tr>${row.map(cellHtml).join('')}</tr>`).join('')}</table>`;
-}
-/** A header row from column titles (our own words). */
-function headerRow(titles) {
-    return titles.map((data) => ({ data, header: true }));
-}
-function listHtml(items) {
-    return items.length ? `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>` : '';
-}
-/** A heading; `text` is HTML (escaped by the caller). */
-function headingHtml(text, level) {
-    return `<h${level}>${text}</h${level}>`;
-}
-function paragraphHtml(html) {
-    return `<p>${html}</p>`;
-}
-/** A collapsed section; label and content are HTML. */
-function detailsHtml(label, content) {
-    return `<details><summary>${label}</summary>${content}</details>`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/summary.ts
-// The job summary as HTML: a verdict heading, what holds for the whole tag (index digest, failed
-// rules, base, the platform set, attestations), then the same section for each platform (its
-// digests, base, layer table and what deep verification found), whether there is one platform or
-// many. Pure: main.ts hands the HTML to @actions/core. Every value from a registry or a Dockerfile
-// is escaped (escapeHtml) before it goes into an element; each line is one element of ours.
+// The job summary as HTML: a verdict heading and the sentence that proves it; for a mismatch the
+// registry and the local build side by side with a diagnosis; what holds for the whole tag (index
+// digest, failed rules, base, the platform set, attestations); then the same section for each
+// platform (its digests, base, one layer table with totals and, when deep ran, what the bytes
+// proved). An audit is one table of images by severity, each image's section collapsed. Pure:
+// main.ts hands the HTML to @actions/core, and the run's time (for "3 h ago"). Every value from a
+// registry or a Dockerfile is escaped (escapeHtml) before it goes into an element; each line is
+// one element of ours.
 
 
 
@@ -82338,9 +82974,11 @@ function detailsHtml(label, content) {
 
 
 
-/** The summary of `reports` (already scrubbed by the caller): one line per element. */
-function summaryHtml(reports) {
-    const elements = [...(reports.length > 1 ? auditTable(reports) : []), ...reports.flatMap(reportHtml)];
+
+
+/** The summary of `reports` (already scrubbed by the caller): one line per element. `now`: the run's time, for "3 h ago". */
+function summaryHtml(reports, now = new Date()) {
+    const elements = reports.length > 1 ? auditHtml(reports, now, reportHtml) : reports.flatMap((report) => reportHtml(report, now));
     return elements
         .filter(Boolean)
         .map((element) => `${element}\n`)
@@ -82353,34 +82991,74 @@ const BASE_LABELS = {
     unknown: '❔ unknown',
     none: '➖ no base',
 };
-function reportHtml(report) {
+function reportHtml(report, now) {
     const platforms = platformsOf(report);
     const verdict = verdictOf(report);
     const elements = [headingHtml(`${escapeHtml(verdictLabel(verdict))}: ${escapeHtml(report.remote?.reference ?? report.image)}`, 2), proofHtml(verdict)];
-    elements.push(listHtml(indexFacts(report)));
+    // A mismatch shows the two sides first, before anything that passed.
+    const comparisons = platforms.filter((p) => p.status !== 'verified').flatMap((p) => comparisonHtml(p, platforms.length > 1));
+    elements.push(...comparisons);
     const failed = failedChecks(report);
     if (failed.length) {
-        elements.push(paragraphHtml('<strong>Failed rules</strong>'));
-        elements.push(listHtml(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`)));
+        const list = listHtml(failed.map((c) => `<code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}`));
+        // Beside a comparison the rules only repeat it with full digests: one click away.
+        elements.push(comparisons.length ? detailsHtml(`Failed rules (${failed.length})`, list) : `${paragraphHtml('<strong>Failed rules</strong>')}`, ...(comparisons.length ? [] : [list]));
     }
+    elements.push(listHtml(indexFacts(report)));
     // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
     // No platform knows its base: one muted line for the tag, none per platform.
     const bases = platforms.flatMap((p) => (p.base ? [p.base] : []));
     const noBase = platforms.length > 1 && bases.length === platforms.length && bases.every((b) => b.status === 'none') ? bases[0] : undefined;
     const tagBase = noBase ?? report.base;
     if (tagBase)
-        elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3));
-    if (platforms.length)
+        elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3, now));
+    if (platforms.length > 1)
         elements.push(tableHtml(platformOverview(platforms)));
     elements.push(...supplyChain(report.attestations));
     for (const platform of platforms)
-        elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none'));
+        elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now));
     if (report.checks.length || report.compared.length) {
         const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
         const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
         elements.push(detailsHtml('What was checked', `<ul>${checks}</ul><p>Compared:</p><ul>${compared}</ul><p>Took ${(0,units/* seconds */.Y)(report.durationMs)}.</p>`));
     }
     return elements;
+}
+/**
+ * A mismatching platform found on both sides: Registry │ Your local build (digest, image ID,
+ * created, layer counts), the identical leading layers as one line, the first differing layer on
+ * both sides, the one-line diagnosis, and the full values in a copyable block.
+ */
+function comparisonHtml(platform, several) {
+    const comparison = comparisonOf(platform);
+    if (!comparison)
+        return [];
+    const value = (text, full, code) => code && full ? `<code title="${escapeHtml(full)}">${escapeHtml(text)}</code>` : escapeHtml(text);
+    const row = (r) => [
+        { data: `<strong>${escapeHtml(r.label)}</strong>` },
+        { data: value(r.registry, r.fullRegistry, r.code) },
+        { data: r.registry === r.local && r.registry !== '—' ? 'same' : value(r.local, r.fullLocal, r.code) },
+    ];
+    const rows = [headerRow(['', 'Registry', 'Your local build']), ...comparison.rows.map(row)];
+    if (comparison.identical) {
+        const { from, to } = comparison.identical;
+        const range = from === to ? `Layer ${from}` : `Layers ${from}–${to}`;
+        const base = platform.base;
+        const baseWords = comparison.identical.base ? (base?.reference ? ` (base <code>${escapeHtml(base.reference)}</code>, ${BASE_LABELS[base.status]})` : ' (the base)') : '';
+        rows.push([{ data: `${range} identical${baseWords}`, colspan: '3' }]);
+    }
+    rows.push(...comparison.differing.map(row));
+    const full = [...comparison.rows, ...comparison.differing].flatMap((r) => r.code && (r.fullRegistry || r.fullLocal) ? [`${r.label}: registry ${r.fullRegistry ?? '—'}`, `${r.label}: local    ${r.fullLocal ?? '—'}`] : []);
+    return [
+        ...(several ? [paragraphHtml(`<strong>${escapeHtml(platform.platform)}</strong>`)] : []),
+        tableHtml(rows),
+        paragraphHtml(`<strong>Diagnosis:</strong> ${escapeHtml(diagnosisText(comparison.diagnosis))}.`),
+        ...(full.length ? [preDetails('Full digests and instructions', full)] : []),
+    ];
+}
+/** A collapsed, copyable block of one value per line (`<br>`, so the element stays one line of the summary). */
+function preDetails(label, lines) {
+    return detailsHtml(label, `<pre>${lines.map(escapeHtml).join('<br>')}</pre>`);
 }
 /** The one sentence under the heading: what was proved, or what differs and why; the digest hint when no rule tied the digest to the build. */
 function proofHtml(verdict) {
@@ -82399,7 +83077,7 @@ function indexFacts(report) {
 }
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
 /** @param baseNone the tag's combined base is none: a platform's own "none" would only repeat it. */
-function platformHtml(platform, several, baseNone) {
+function platformHtml(platform, several, baseNone, now) {
     const mark = platform.status === 'verified' ? '✓' : '✗';
     const name = escapeHtml(platform.platform);
     const elements = [headingHtml(`${mark} ${name}${platform.presence === 'both' ? '' : ` — ${escapeHtml(presenceText(platform))}`}`, 3)];
@@ -82413,22 +83091,78 @@ function platformHtml(platform, several, baseNone) {
         facts.push(`<strong>Local build</strong> <code>${escapeHtml(platform.local.reference)}</code> — ${escapeHtml(platform.local.source)}`);
     elements.push(listHtml(facts));
     if (several && platform.base && !(platform.base.status === 'none' && baseNone))
-        elements.push(...baseHtml(platform.base, platform.layers.length, `Base image, ${name}`, 4));
-    if (platform.layers.length)
-        elements.push(detailsHtml(`${mark} ${name}: ${count(platform.layers.length, 'layer')}`, tableHtml(layerTableRows(platform))));
+        elements.push(...baseHtml(platform.base, platform.layers.length, `Base image, ${name}`, 4, now));
     if (platform.deep)
         elements.push(...deepHtml(platform.deep));
+    if (platform.layers.length) {
+        const table = layerTable(platform.layers, platform.deep);
+        elements.push(detailsHtml(`${mark} ${name}: ${count(platform.layers.length, 'layer')}`, layerTableHtml(table)));
+        const detail = detailTableRows(table);
+        if (detail)
+            elements.push(detailsHtml(`Timing and throughput, ${name}`, tableHtml(detail)));
+        elements.push(preDetails(`Full digests, ${name}`, fullDigests(platform, table)));
+    }
     return elements;
 }
-function layerTableRows(platform) {
-    const table = layerTable(platform.layers, platform.deep);
-    return [headerRow(table.columns.map((c) => c.title)), ...table.rows.map((row) => row.map(layerCell))];
+/** Mark columns that, when every layer says the same, are said once above the table instead (the pane is narrow). */
+const ONCE_COLUMNS = new Set(['match', 'bytes', 'wasted']);
+/** The main columns that say the same for every layer, stated once: "Every layer: Match ✓ · Bytes ✓" (the wide deep table only). */
+function constantColumns(table) {
+    if (table.rows.length < 2 || !table.columns.some((c) => c.group === 'detail'))
+        return [];
+    return table.columns.flatMap((c, i) => ONCE_COLUMNS.has(c.id) && c.group !== 'detail' && new Set(table.rows.map((row) => row[i]?.text)).size === 1 && !table.rows.some((row) => row[i]?.local) ? [i] : []);
+}
+/** The layer table: what every layer shares, once, then the main columns with the totals under the rows. */
+function layerTableHtml(table) {
+    const once = constantColumns(table);
+    const shown = table.columns.flatMap((c, i) => (c.group === 'detail' || once.includes(i) ? [] : [i]));
+    const pick = (row) => shown.map((i) => row[i]);
+    const instruction = table.columns.findIndex((c) => c.id === 'instruction');
+    const totals = (table.totals ?? []).map((row) => pick(row).map((cell, j) => ({ data: shown[j] === instruction ? `<strong>${escapeHtml(cell.text)}</strong>` : cellHtml(cell) })));
+    const rows = [headerRow(shown.map((i) => table.columns[i]?.title ?? '')), ...table.rows.map((row) => pick(row).map(layerCell)), ...totals];
+    const first = table.rows[0];
+    const caption = once.length && first ? paragraphHtml(`Every layer: ${once.map((i) => `${escapeHtml(table.columns[i]?.title ?? '')} ${cellHtml(first[i])}`).join(' · ')}`) : '';
+    return `${caption}${tableHtml(rows)}`;
+}
+/** The columns a reader rarely needs (the deep result in full, with throughput; compression; deletions), by layer. */
+function detailTableRows(table) {
+    const shown = table.columns.flatMap((c, i) => (c.group === 'detail' || c.id === 'index' ? [i] : []));
+    if (shown.length < 2)
+        return undefined;
+    return [headerRow(shown.map((i) => table.columns[i]?.title ?? '')), ...table.rows.map((row) => shown.map((i) => layerCell(row[i])))];
+}
+/** Every digest of the platform in full, one per line, to copy. */
+function fullDigests(platform, table) {
+    const lines = [];
+    if (platform.remote)
+        lines.push(`manifest ${platform.remote.manifestDigest}`, `config   ${platform.remote.configDigest}`);
+    if (platform.local)
+        lines.push(`local    ${platform.local.id}`);
+    const diffId = table.columns.findIndex((c) => c.id === 'diffId');
+    const digest = table.columns.findIndex((c) => c.id === 'digest');
+    for (const row of table.rows) {
+        const index = row[0]?.text ?? '';
+        const d = row[diffId];
+        const b = row[digest];
+        lines.push(`layer ${index} diff_id ${d?.full ?? d?.text ?? '—'} blob ${b?.full ?? b?.text ?? '—'}`);
+        if (d?.local)
+            lines.push(`layer ${index} local diff_id ${d.local.full ?? d.local.text}`);
+        if (b?.local)
+            lines.push(`layer ${index} local blob ${b.local.full ?? b.local.text}`);
+    }
+    return lines;
 }
 function layerCell(cell) {
     return { data: cell.local ? `${cellHtml(cell)}<br>local: ${cellHtml(cell.local)}` : cellHtml(cell) };
 }
 function cellHtml(cell) {
-    return cell.code ? `<code title="${escapeHtml(cell.full ?? cell.text)}">${escapeHtml(cell.text)}</code>` : escapeHtml(cell.text);
+    // A short sha256 digest shows its 12 hex digits, as Docker and Scout do; the whole digest is in the title and the full-digests block.
+    const text = cell.code && cell.full?.startsWith('sha256:') && cell.text === (0,oci_digest/* shortDigest */.VK)(cell.full) ? cell.text.slice('sha256:'.length) : cell.text.replace(/^(\d[\d.]*) (B|KiB|MiB|GiB|TiB)$/, '$1\u00a0$2');
+    if (cell.code)
+        return `<code title="${escapeHtml(cell.full ?? cell.text)}">${escapeHtml(text)}</code>`;
+    if (text !== cell.text)
+        return escapeHtml(text);
+    return cell.full ? `<span title="${escapeHtml(cell.full)}">${escapeHtml(cell.text)}</span>` : escapeHtml(cell.text);
 }
 function platformOverview(platforms) {
     const rows = platforms.map((p) => {
@@ -82504,7 +83238,7 @@ function referrersHtml(attestations) {
     return elements;
 }
 /** @param imageLayers the image's layer count, when the section is about one image (not the combined verdict). */
-function baseHtml(base, imageLayers, title, level) {
+function baseHtml(base, imageLayers, title, level, now) {
     // No base: one muted line, in proportion to its news; the how-to is one click away.
     if (base.status === 'none') {
         const label = `${title.replace('Base image', 'Base')}:`;
@@ -82519,64 +83253,64 @@ function baseHtml(base, imageLayers, title, level) {
         facts.push(`<strong>Base</strong> found from ${escapeHtml(base.from)}`);
     if (base.namedByRegistry)
         facts.push(`<strong>Named by the registry</strong> looked up without credentials on any other registry`);
-    if (base.builtOn?.digest)
-        facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created)}`);
-    if (base.current?.digest)
-        facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created)}`);
     if (base.layers !== undefined)
         facts.push(`<strong>Base layers</strong> ${base.layers}${imageLayers !== undefined ? ` of the image's ${imageLayers}` : ' on every platform'}`);
-    if (base.matchingLayers !== undefined && base.current?.layers !== undefined && base.status !== 'up-to-date') {
-        facts.push(`<strong>Still matching</strong> ${base.matchingLayers} of the current base's ${count(base.current.layers, 'layer')}`);
-    }
-    if (base.behindDays !== undefined)
-        facts.push(`<strong>Behind</strong> the current base by ${base.behindDays} days`);
-    if (base.driftAgeDays !== undefined)
-        facts.push(`<strong>Drift age</strong> a newer base has been out for ${base.driftAgeDays} days`);
     if (base.error && base.status !== 'unknown')
         facts.push(`<strong>Note</strong> ${escapeHtml(base.error)}`);
+    const elements = [headingHtml(`${title}: ${BASE_LABELS[base.status]}`, level), paragraphHtml(escapeHtml(base.message))];
+    if (base.status === 'drifted') {
+        // Built on vs now, side by side; which base layer changed; what to do.
+        elements.push(tableHtml(driftRows(base, now)));
+        const changed = changedLayerText(base);
+        if (changed)
+            facts.unshift(`<strong>Changed</strong> ${escapeHtml(changed)}`);
+        facts.unshift(`<strong>Next step</strong> rebuild the image on the current base${base.reference ? ` (<code>${escapeHtml(base.reference.replace(/@.*$/, ''))}</code>)` : ''} and push it again`);
+    }
+    else {
+        if (base.builtOn?.digest)
+            facts.push(`<strong>Built on</strong> ${digestWithDate(base.builtOn.digest, base.builtOn.created, now)}`);
+        if (base.current?.digest)
+            facts.push(`<strong>Tag now</strong> ${digestWithDate(base.current.digest, base.current.created, now)}`);
+    }
+    elements.push(listHtml(facts));
+    const full = [
+        ...(base.builtOn?.digest ? [`built on ${base.builtOn.digest}`] : []),
+        ...(base.current?.digest ? [`tag now  ${base.current.digest}`] : []),
+    ];
+    if (base.status === 'drifted' && full.length)
+        elements.push(preDetails('Full base digests', full));
+    return elements;
+}
+/** Built on │ Tag now: digest, created (date and how long ago), layer count. */
+function driftRows(base, now) {
+    const { builtOn, current } = base;
+    const created = (iso) => escapeHtml(dateAgo(iso, now) || '—');
+    const layers = (n) => (n !== undefined ? String(n) : '—');
     return [
-        headingHtml(`${title}: ${BASE_LABELS[base.status]}`, level),
-        paragraphHtml(escapeHtml(base.message)),
-        listHtml(facts),
-        ...(base.history?.length ? [detailsHtml('History, attributed to base or image', historyTable(base))] : []),
+        headerRow(['', 'Built on', 'Tag now']),
+        [{ data: '<strong>Digest</strong>' }, { data: summary_digestCell(builtOn?.digest) }, { data: summary_digestCell(current?.digest) }],
+        [{ data: '<strong>Created</strong>' }, { data: created(builtOn?.created) }, { data: created(current?.created) }],
+        [{ data: '<strong>Layers</strong>' }, { data: layers(builtOn?.layers ?? base.layers) }, { data: layers(current?.layers) }],
     ];
 }
-function historyTable(base) {
-    const rows = (base.history ?? []).map((h) => {
-        const instruction = instructionOf(h.instruction);
-        return [
-            { data: String(h.index) },
-            { data: h.layer !== undefined ? String(h.layer) : '—' },
-            { data: `<code title="${escapeHtml(instruction)}">${escapeHtml(shorten(instruction, 70))}</code>` },
-            { data: escapeHtml(h.created ?? '') },
-            { data: h.origin ?? '?' },
-        ];
-    });
-    return tableHtml([headerRow(['#', 'Layer', 'Instruction', 'Created', 'Origin']), ...rows]);
+/** Which layer of the base changed: layers added on top of the built-on base, or the first of the current base's layers that no longer starts the image. */
+function changedLayerText(base) {
+    const matching = base.matchingLayers;
+    const total = base.current?.layers;
+    if (matching === undefined || total === undefined)
+        return undefined;
+    if (matching >= total)
+        return 'no layer: the tag points to another manifest with the same layers';
+    if (base.builtOn?.layers !== undefined && matching === base.builtOn.layers) {
+        const added = total - matching === 1 ? `layer ${total}` : `layers ${matching + 1}–${total}`;
+        return `the current base adds ${added} on top of the ${count(matching, 'layer')} the image was built on`;
+    }
+    const kept = matching === 0 ? 'none of its layers still start the image' : `its first ${count(matching, 'layer')} still match the image`;
+    return `base layer ${matching + 1} of ${total} changed; ${kept}`;
 }
-/** One row per image: the audit view of a scheduled workflow. */
-function auditTable(reports) {
-    const drifted = reports.filter((r) => r.base?.status === 'drifted').length;
-    const failed = reports.filter((r) => r.status === 'error').length;
-    const rows = reports.map((report) => {
-        const base = report.base;
-        const status = report.status === 'error' ? `⚠️ could not check: ${escapeHtml(report.error ?? 'unknown error')}` : base ? BASE_LABELS[base.status] : '➖ base check off';
-        return [
-            { data: `<code>${escapeHtml(report.remote?.reference ?? report.image)}</code>` },
-            { data: base?.reference ? `<code>${escapeHtml(base.reference)}</code>` : '—' },
-            { data: summary_digestCell(base?.builtOn?.digest) },
-            { data: summary_digestCell(base?.current?.digest) },
-            { data: status },
-            { data: base?.driftAgeDays !== undefined ? `${base.driftAgeDays} d` : '' },
-        ];
-    });
-    return [
-        headingHtml(`Base image audit: ${reports.length} images, ${drifted} drifted${failed ? `, ${failed} could not be checked` : ''}`, 2),
-        tableHtml([headerRow(['Image', 'Base', 'Built-on base digest', 'Current base digest', 'Status', 'Age']), ...rows]),
-    ];
-}
-function digestWithDate(digest, created) {
-    return `<code>${escapeHtml(digest)}</code>${created ? ` (created ${escapeHtml(created)})` : ''}`;
+function digestWithDate(digest, created, now) {
+    const date = dateAgo(created, now);
+    return `<code>${escapeHtml(digest)}</code>${date ? ` (created ${escapeHtml(date)})` : ''}`;
 }
 function summary_digestCell(digest) {
     return digest ? `<code title="${escapeHtml(digest)}">${escapeHtml((0,oci_digest/* shortDigest */.VK)(digest))}</code>` : '—';
@@ -83443,7 +84177,7 @@ function parseDigest(value) {
     if (!v)
         return undefined;
     if (!(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .isValidDigest */ .fH)(v)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the digest input "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>, e.g. \${{ steps.build.outputs.digest }}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.phrase('digest')} "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>${w.cli ? '' : ', e.g. ${{ steps.build.outputs.digest }}'}`);
     }
     return v;
 }
@@ -83460,10 +84194,10 @@ function parseFailOn(value) {
     const known = new Set(['mismatch', 'drift', 'never']);
     const unknown = items.filter((i) => !known.has(i));
     if (unknown.length) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('fail-on')} "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
     }
     if (items.includes('never') && items.length > 1)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" mixes never with other values: use one or the other`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('fail-on')} "${value}" mixes never with other values: use one or the other`);
     return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
 }
 /** The base-image input: auto (detect), none (skip the base check), or a reference checked now. */
@@ -83478,7 +84212,7 @@ function parseBaseImage(value) {
     }
     catch (err) {
         if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the base-image input: ${err.message}; or use auto or none`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.phrase('base-image')}: ${err.message}; or use auto or none`);
         throw err;
     }
     return v;
@@ -83496,7 +84230,9 @@ function parseBuildArgs(value, env = process.env) {
         const eq = line.indexOf('=');
         const name = (eq === -1 ? line : line.slice(0, eq)).trim();
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => w.cli
+                ? `${w.name('build-args')} "${line.slice(0, 80)}" does not start with an ARG name: write NAME=value`
+                : `${w.name('build-args')} line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
         }
         if (eq !== -1)
             args[name] = line.slice(eq + 1);
@@ -83522,7 +84258,7 @@ function parseRegistryTimeout(value) {
         return undefined;
     const n = Number(v.replace(/s$/, ''));
     if (!/^\d+s?$/.test(v) || n < 1 || n > 3600) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('registry-timeout')} "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
     }
     return n * 1000;
 }
@@ -83532,7 +84268,7 @@ function parsePlatformSelection(value) {
         return { kind: 'default' };
     if (items.some((i) => i.toLowerCase() === 'all')) {
         if (items.length > 1)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `platform "${value}" mixes all with single platforms: use all, or list the platforms`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('platform')} "${value}" mixes all with single platforms: use all, or list the platforms`);
         return { kind: 'all' };
     }
     const platforms = [];
@@ -83542,7 +84278,7 @@ function parsePlatformSelection(value) {
             platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .parsePlatform */ .Y8)(item);
         }
         catch {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `platform "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('platform')} "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
         }
         if (!platforms.some((p) => (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(p) === (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)))
             platforms.push(platform);
@@ -83552,13 +84288,13 @@ function parsePlatformSelection(value) {
 /** The most layers deep verification keeps in flight (the deep-concurrency input and --concurrency). */
 const MAX_CONCURRENCY = 32;
 /** Layers verified at once: a whole number from 1 to `max`; empty means automatic (undefined). */
-function parseConcurrency(name, value, max) {
+function parseConcurrency(option, value, max) {
     const v = value.trim().toLowerCase();
     if (!v || v === 'auto')
         return undefined;
     const n = Number(v);
     if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the ${name} input "${value}" is not a number of layers: use a whole number from 1 to ${max}, or leave it empty for automatic`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.phrase(option)} "${value}" is not a number of layers: use a whole number from 1 to ${max}${w.cli ? '' : ', or leave it empty for automatic'}`);
     }
     return n;
 }
@@ -83831,7 +84567,11 @@ async function sendFollowingRedirects(req, opts) {
         };
         if (req.authorization && url.origin === origin)
             headers.authorization = req.authorization;
-        const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, { method, headers, body, dispatcher: agentFor(timeouts) });
+        // undici closes the connection after every HEAD (for servers that wrongly send a body with
+        // it); our HEADs are tag probes, one per image in an audit, and a new connection each is a
+        // TCP and TLS handshake each. A registry answering HEAD with a body would break the next
+        // response on that connection: a transient error, retried on a new one.
+        const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, { method, headers, body, dispatcher: agentFor(timeouts), ...(method === 'HEAD' ? { reset: false } : {}) });
         const location = header(res, 'location');
         const status = res.statusCode;
         if (REDIRECTS.has(status) && location) {

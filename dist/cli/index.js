@@ -39030,12 +39030,19 @@ module.exports = {
 /* unused harmony export AUDIT_CONCURRENCY */
 /* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2148);
 /* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1193);
-/* harmony import */ var _base_inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2055);
+/* harmony import */ var _base_inspect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9841);
+/* harmony import */ var _registry_session_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4165);
 // Owns: audit mode — the registry side and the base of many images, for a scheduled workflow.
 // Each image is checked by the same engine as a single one (run), with no local image, and its
 // result is independent: one unreachable image is reported and the others are still audited.
 // A bounded number of images is in flight at once; each one's requests are sequential, so that
-// bound is also the number of requests in flight. Base lookups are shared across images.
+// bound is also the number of requests in flight. Base lookups and registry sessions (one ping,
+// one credential lookup, one token per repository, whether the referrers API exists) are shared
+// across images, so an image whose base has not moved costs its manifest, its config and one
+// referrers request. cosign's .sig/.att/.sbom tags (three more requests each) are looked up only
+// when attestations are required: an audit is about base drift, and what those tags hold
+// decides no check (referrers are presence only).
+
 
 
 
@@ -39050,18 +39057,20 @@ async function auditImages(images, inputs, logger, concurrency = AUDIT_CONCURREN
             return []; // run() reports the malformed reference for that image
         }
     });
-    const bases = (0,_base_inspect_js__WEBPACK_IMPORTED_MODULE_2__/* .baseLookupFor */ .D)(inputs, [...new Set(registries)], logger);
+    const sessions = new _registry_session_js__WEBPACK_IMPORTED_MODULE_3__/* .RegistrySessions */ .j({ ...inputs, logger });
+    const bases = (0,_base_inspect_js__WEBPACK_IMPORTED_MODULE_2__/* .baseLookupFor */ .D)({ ...inputs, sessions }, [...new Set(registries)], logger);
+    const cosignTags = inputs.cosignTags ?? (inputs.requireAttestations?.length ?? 0) > 0;
     const reports = new Array(unique.length);
     let next = 0;
     const worker = async () => {
         while (next < unique.length) {
             const i = next++;
             const image = unique[i];
-            reports[i] = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ ...inputs, image, localImage: 'none', digest: undefined }, prefixed(logger, image), { bases });
+            reports[i] = await (0,_run_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({ ...inputs, image, localImage: 'none', digest: undefined, cosignTags }, prefixed(logger, image), { bases, registries: sessions });
         }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, unique.length)) }, worker));
-    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups`);
+    logger.info(`audited ${unique.length} images with ${bases.lookups} base lookups over ${sessions.size} registry session(s)`);
     return reports;
 }
 /** Log lines of concurrent images interleave; each says which image it is about. */
@@ -39185,7 +39194,204 @@ function sameEntry(a, b) {
 
 /***/ }),
 
-/***/ 2055:
+/***/ 754:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cz: () => (/* binding */ NO_BASE_MESSAGE),
+/* harmony export */   qD: () => (/* binding */ checkBase)
+/* harmony export */ });
+/* unused harmony exports fetchBaseImages, classifyBase */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _oci_platform_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1890);
+/* harmony import */ var _oci_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2148);
+/* harmony import */ var _attribute_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7057);
+// Owns: deciding whether an image is built on what its base tag points to now. Given the declared
+// base and a registry lookup, it finds the base the image was built on (when its digest is
+// known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
+// image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
+// Every verdict rests on hashes we computed: what the tag points to is the hash of the manifest
+// bytes a GET returned, never a HEAD's Docker-Content-Digest header alone.
+// Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
+
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const NO_BASE_MESSAGE = 'no base image is known: set the base-image input (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…), ' +
+    'point the dockerfile input at the Dockerfile, or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
+async function checkBase(image, declared, lookup, now = new Date()) {
+    const found = declared.scratch || !declared.reference ? undefined : await fetchBaseImages(image, declared.reference, declared.namedBy ?? 'registry', lookup);
+    return classifyBase(image, declared, found, now);
+}
+/**
+ * The lookups, and nothing else: the built-on base when the digest is known, then what the tag
+ * points to now — with a known digest, the hash of the tag's manifest first, and the platform image
+ * behind it only when that is not the built-on base.
+ */
+async function fetchBaseImages(image, ref, namedBy, lookup) {
+    const name = `${ref.registry}/${ref.repository}`;
+    const found = { problems: [] };
+    if (ref.digest) {
+        try {
+            found.builtOn = await lookup.resolve(ref, image.platform, namedBy);
+        }
+        catch (err) {
+            found.problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(err)}`);
+        }
+    }
+    if (ref.tag === undefined) {
+        found.problems.push(`${(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref)} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
+        return found;
+    }
+    const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
+    try {
+        if (ref.digest) {
+            found.tagDigest = await lookup.tagDigest(tagRef, namedBy);
+            const builtOn = found.builtOn;
+            if (builtOn && (found.tagDigest === builtOn.indexDigest || found.tagDigest === builtOn.manifestDigest))
+                found.current = builtOn;
+            else if (found.tagDigest !== ref.digest)
+                found.current = await lookup.resolve((0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .withDigest */ .hQ)(tagRef, found.tagDigest), image.platform, namedBy);
+        }
+        else {
+            found.current = await lookup.resolve(tagRef, image.platform, namedBy);
+            found.tagDigest = found.current.indexDigest ?? found.current.manifestDigest;
+        }
+    }
+    catch (err) {
+        found.problems.push(`${name}:${ref.tag} could not be fetched: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(err)}`);
+    }
+    return found;
+}
+/**
+ * The drift verdict, pure: from the declared base and what the lookups found, whether the image is
+ * built on the base (its layers an ordered prefix of the image's), and whether the tag moved since.
+ */
+function classifyBase(image, declared, found, now) {
+    const base = { status: 'none', drift: 'unknown', source: declared.source, from: declared.from, message: NO_BASE_MESSAGE };
+    if (declared.scratch) {
+        base.drift = 'false';
+        base.layers = 0;
+        base.message = 'the final stage is FROM scratch: the image has no base image, so there is nothing to drift';
+        return { base, attribution: { layers: 0, exact: true } };
+    }
+    const ref = declared.reference;
+    if (!ref || !found)
+        return { base };
+    base.reference = (0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(ref);
+    // Fail safe: a base whose namer is not known is treated as the registry's choice.
+    if ((declared.namedBy ?? 'registry') === 'registry')
+        base.namedByRegistry = true;
+    const name = `${ref.registry}/${ref.repository}`;
+    const platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(image.platform);
+    const imageDiffIds = image.config.rootfs.diff_ids;
+    const { builtOn, current, tagDigest, problems } = found;
+    if (ref.digest)
+        base.builtOn = builtOn ? facts(builtOn, ref.digest) : { digest: ref.digest };
+    if (tagDigest !== undefined)
+        base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
+    const builtOnPrefix = builtOn ? (0,_attribute_js__WEBPACK_IMPORTED_MODULE_3__/* .isPrefix */ .RW)(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
+    const currentLayers = current?.config.rootfs.diff_ids;
+    const matching = currentLayers ? (0,_attribute_js__WEBPACK_IMPORTED_MODULE_3__/* .leadingMatch */ .Mq)(currentLayers, imageDiffIds) : undefined;
+    const currentPrefix = currentLayers ? (0,_attribute_js__WEBPACK_IMPORTED_MODULE_3__/* .isPrefix */ .RW)(currentLayers, imageDiffIds) : undefined;
+    if (matching !== undefined)
+        base.matchingLayers = matching;
+    if (problems.length)
+        base.error = problems.join('; ');
+    let attribution;
+    if (builtOn && builtOnPrefix)
+        attribution = { layers: builtOn.config.rootfs.diff_ids.length, exact: true, config: builtOn.config };
+    else if (current && currentPrefix)
+        attribution = { layers: current.config.rootfs.diff_ids.length, exact: true, config: current.config };
+    if (attribution)
+        base.layers = attribution.layers;
+    const short = (d) => (d ? d.slice(0, 19) : '?');
+    if (builtOn && builtOnPrefix === false) {
+        const n = builtOn.config.rootfs.diff_ids.length;
+        const k = (0,_attribute_js__WEBPACK_IMPORTED_MODULE_3__/* .leadingMatch */ .Mq)(builtOn.config.rootfs.diff_ids, imageDiffIds);
+        base.status = 'not-built-on';
+        base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
+        if (currentPrefix)
+            base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
+    }
+    else if (builtOn && builtOnPrefix && tagDigest !== undefined && tagDigest === ref.digest) {
+        // Up to date only when the built-on base was fetched, hashed and found to start the image, and
+        // the tag's manifest bytes hash to its digest: a digest header and a label prove nothing alone.
+        base.status = 'up-to-date';
+        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)} (the hash of the manifest it serves), the base the image was built on`;
+    }
+    else if (current && currentPrefix) {
+        const n = currentLayers?.length ?? 0;
+        base.status = 'up-to-date';
+        base.message = `built on the current ${name}:${ref.tag}: the base's ${n} ${platform} layers are the image's first ${n}`;
+        if (ref.digest && tagDigest !== ref.digest) {
+            base.message += ` (the tag now points to ${short(tagDigest)}, not ${short(ref.digest)}, but with the same layers)`;
+        }
+    }
+    else if (current) {
+        const n = currentLayers?.length ?? 0;
+        const related = builtOnPrefix === true || (matching ?? 0) > 0 || (0,_attribute_js__WEBPACK_IMPORTED_MODULE_3__/* .sameRecipe */ .dI)(current.config.history, image.config.history);
+        if (related) {
+            base.status = 'drifted';
+            if (!attribution)
+                attribution = { layers: matching ?? 0, exact: false };
+            base.message =
+                `${name}:${ref.tag} has moved on since the image was built` +
+                    (builtOn ? ` on ${short(ref.digest)}: it now points to ${short(tagDigest)}` : '') +
+                    `, and only ${matching} of its ${n} ${platform} layers still match the image's first layers: rebuild the image on the new base`;
+        }
+        else {
+            base.status = 'not-built-on';
+            base.message =
+                `the image was not built on ${name}:${ref.tag}: none of the base's ${n} ${platform} layers or build steps start the image` +
+                    ` (if it was built on an older ${name}:${ref.tag}, give the digest it was built on: ${name}:${ref.tag}@sha256:…)`;
+        }
+    }
+    else {
+        base.status = 'unknown';
+        base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
+    }
+    base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
+    if (base.status === 'drifted')
+        addDriftAges(base, now);
+    return attribution ? { base, attribution } : { base };
+}
+/** How far behind the built-on base is, and how long a newer base has been out, in whole days. */
+function addDriftAges(base, now) {
+    const builtOnCreated = dateOf(base.builtOn?.created);
+    const currentCreated = dateOf(base.current?.created);
+    if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
+        base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
+    }
+    if (currentCreated !== undefined && now.getTime() >= currentCreated)
+        base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
+}
+function facts(image, digest) {
+    const f = {
+        digest,
+        manifestDigest: image.manifestDigest,
+        configDigest: image.configDigest,
+        layers: image.config.rootfs.diff_ids.length,
+    };
+    if (image.indexDigest)
+        f.indexDigest = image.indexDigest;
+    if (image.config.created)
+        f.created = image.config.created;
+    return f;
+}
+/** A config date as epoch ms; reproducible builds' epoch-zero dates say nothing, so they count as unknown. */
+function dateOf(created) {
+    if (!created)
+        return undefined;
+    const ms = Date.parse(created);
+    return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
+}
+
+
+/***/ }),
+
+/***/ 9841:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39650,189 +39856,8 @@ function platformArgs(target, build = (0,oci_platform/* hostPlatform */.ol)()) {
 
 // EXTERNAL MODULE: ./src/base/provenance.ts
 var provenance = __nccwpck_require__(2282);
-;// CONCATENATED MODULE: ./src/base/drift.ts
-// Owns: deciding whether an image is built on what its base tag points to now. Given the declared
-// base and a registry lookup, it finds the base the image was built on (when its digest is
-// known) and the base the tag serves today, tests each one's diff_ids as an ordered prefix of the
-// image's, and says up to date / drifted / not built on it / unknown, with dates and ages.
-// Every verdict rests on hashes we computed: what the tag points to is the hash of the manifest
-// bytes a GET returned, never a HEAD's Docker-Content-Digest header alone.
-// Every request goes through BaseLookup, so this logic runs against a fake in unit tests.
-
-
-
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const NO_BASE_MESSAGE = 'no base image is known: set the base-image input (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…), ' +
-    'point the dockerfile input at the Dockerfile, or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
-async function checkBase(image, declared, lookup, now = new Date()) {
-    const found = declared.scratch || !declared.reference ? undefined : await fetchBaseImages(image, declared.reference, declared.namedBy ?? 'registry', lookup);
-    return classifyBase(image, declared, found, now);
-}
-/**
- * The lookups, and nothing else: the built-on base when the digest is known, then what the tag
- * points to now — with a known digest, the hash of the tag's manifest first, and the platform image
- * behind it only when that is not the built-on base.
- */
-async function fetchBaseImages(image, ref, namedBy, lookup) {
-    const name = `${ref.registry}/${ref.repository}`;
-    const found = { problems: [] };
-    if (ref.digest) {
-        try {
-            found.builtOn = await lookup.resolve(ref, image.platform, namedBy);
-        }
-        catch (err) {
-            found.problems.push(`the base it was built on, ${name}@${ref.digest}, could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
-        }
-    }
-    if (ref.tag === undefined) {
-        found.problems.push(`${(0,oci_reference/* formatReference */.FH)(ref)} is pinned by digest only, so there is no tag to compare with: give it as name:tag@sha256:…`);
-        return found;
-    }
-    const tagRef = { registry: ref.registry, apiHost: ref.apiHost, repository: ref.repository, tag: ref.tag };
-    try {
-        if (ref.digest) {
-            found.tagDigest = await lookup.tagDigest(tagRef, namedBy);
-            const builtOn = found.builtOn;
-            if (builtOn && (found.tagDigest === builtOn.indexDigest || found.tagDigest === builtOn.manifestDigest))
-                found.current = builtOn;
-            else if (found.tagDigest !== ref.digest)
-                found.current = await lookup.resolve((0,oci_reference/* withDigest */.hQ)(tagRef, found.tagDigest), image.platform, namedBy);
-        }
-        else {
-            found.current = await lookup.resolve(tagRef, image.platform, namedBy);
-            found.tagDigest = found.current.indexDigest ?? found.current.manifestDigest;
-        }
-    }
-    catch (err) {
-        found.problems.push(`${name}:${ref.tag} could not be fetched: ${(0,errors/* describeError */.Uc)(err)}`);
-    }
-    return found;
-}
-/**
- * The drift verdict, pure: from the declared base and what the lookups found, whether the image is
- * built on the base (its layers an ordered prefix of the image's), and whether the tag moved since.
- */
-function classifyBase(image, declared, found, now) {
-    const base = { status: 'none', drift: 'unknown', source: declared.source, from: declared.from, message: NO_BASE_MESSAGE };
-    if (declared.scratch) {
-        base.drift = 'false';
-        base.layers = 0;
-        base.message = 'the final stage is FROM scratch: the image has no base image, so there is nothing to drift';
-        return { base, attribution: { layers: 0, exact: true } };
-    }
-    const ref = declared.reference;
-    if (!ref || !found)
-        return { base };
-    base.reference = (0,oci_reference/* formatReference */.FH)(ref);
-    // Fail safe: a base whose namer is not known is treated as the registry's choice.
-    if ((declared.namedBy ?? 'registry') === 'registry')
-        base.namedByRegistry = true;
-    const name = `${ref.registry}/${ref.repository}`;
-    const platform = (0,oci_platform/* formatPlatform */.Bq)(image.platform);
-    const imageDiffIds = image.config.rootfs.diff_ids;
-    const { builtOn, current, tagDigest, problems } = found;
-    if (ref.digest)
-        base.builtOn = builtOn ? facts(builtOn, ref.digest) : { digest: ref.digest };
-    if (tagDigest !== undefined)
-        base.current = current ? facts(current, tagDigest) : { digest: tagDigest };
-    const builtOnPrefix = builtOn ? (0,attribute/* isPrefix */.RW)(builtOn.config.rootfs.diff_ids, imageDiffIds) : undefined;
-    const currentLayers = current?.config.rootfs.diff_ids;
-    const matching = currentLayers ? (0,attribute/* leadingMatch */.Mq)(currentLayers, imageDiffIds) : undefined;
-    const currentPrefix = currentLayers ? (0,attribute/* isPrefix */.RW)(currentLayers, imageDiffIds) : undefined;
-    if (matching !== undefined)
-        base.matchingLayers = matching;
-    if (problems.length)
-        base.error = problems.join('; ');
-    let attribution;
-    if (builtOn && builtOnPrefix)
-        attribution = { layers: builtOn.config.rootfs.diff_ids.length, exact: true, config: builtOn.config };
-    else if (current && currentPrefix)
-        attribution = { layers: current.config.rootfs.diff_ids.length, exact: true, config: current.config };
-    if (attribution)
-        base.layers = attribution.layers;
-    const short = (d) => (d ? d.slice(0, 19) : '?');
-    if (builtOn && builtOnPrefix === false) {
-        const n = builtOn.config.rootfs.diff_ids.length;
-        const k = (0,attribute/* leadingMatch */.Mq)(builtOn.config.rootfs.diff_ids, imageDiffIds);
-        base.status = 'not-built-on';
-        base.message = `the image was not built on ${name}@${ref.digest}: that base's ${n} ${platform} layers are not the first ${n} of the image's ${imageDiffIds.length} (${k} match)`;
-        if (currentPrefix)
-            base.message += `; its layers do start with what ${name}:${ref.tag} points to now, so the declared digest is wrong`;
-    }
-    else if (builtOn && builtOnPrefix && tagDigest !== undefined && tagDigest === ref.digest) {
-        // Up to date only when the built-on base was fetched, hashed and found to start the image, and
-        // the tag's manifest bytes hash to its digest: a digest header and a label prove nothing alone.
-        base.status = 'up-to-date';
-        base.message = `${name}:${ref.tag} still points to ${short(tagDigest)} (the hash of the manifest it serves), the base the image was built on`;
-    }
-    else if (current && currentPrefix) {
-        const n = currentLayers?.length ?? 0;
-        base.status = 'up-to-date';
-        base.message = `built on the current ${name}:${ref.tag}: the base's ${n} ${platform} layers are the image's first ${n}`;
-        if (ref.digest && tagDigest !== ref.digest) {
-            base.message += ` (the tag now points to ${short(tagDigest)}, not ${short(ref.digest)}, but with the same layers)`;
-        }
-    }
-    else if (current) {
-        const n = currentLayers?.length ?? 0;
-        const related = builtOnPrefix === true || (matching ?? 0) > 0 || (0,attribute/* sameRecipe */.dI)(current.config.history, image.config.history);
-        if (related) {
-            base.status = 'drifted';
-            if (!attribution)
-                attribution = { layers: matching ?? 0, exact: false };
-            base.message =
-                `${name}:${ref.tag} has moved on since the image was built` +
-                    (builtOn ? ` on ${short(ref.digest)}: it now points to ${short(tagDigest)}` : '') +
-                    `, and only ${matching} of its ${n} ${platform} layers still match the image's first layers: rebuild the image on the new base`;
-        }
-        else {
-            base.status = 'not-built-on';
-            base.message =
-                `the image was not built on ${name}:${ref.tag}: none of the base's ${n} ${platform} layers or build steps start the image` +
-                    ` (if it was built on an older ${name}:${ref.tag}, give the digest it was built on: ${name}:${ref.tag}@sha256:…)`;
-        }
-    }
-    else {
-        base.status = 'unknown';
-        base.message = `could not tell whether ${name}${ref.tag ? `:${ref.tag}` : ''} has moved on: ${problems.join('; ') || 'no current base'}`;
-    }
-    base.drift = base.status === 'drifted' ? 'true' : base.status === 'up-to-date' ? 'false' : 'unknown';
-    if (base.status === 'drifted')
-        addDriftAges(base, now);
-    return attribution ? { base, attribution } : { base };
-}
-/** How far behind the built-on base is, and how long a newer base has been out, in whole days. */
-function addDriftAges(base, now) {
-    const builtOnCreated = dateOf(base.builtOn?.created);
-    const currentCreated = dateOf(base.current?.created);
-    if (builtOnCreated !== undefined && currentCreated !== undefined && currentCreated >= builtOnCreated) {
-        base.behindDays = Math.floor((currentCreated - builtOnCreated) / DAY_MS);
-    }
-    if (currentCreated !== undefined && now.getTime() >= currentCreated)
-        base.driftAgeDays = Math.floor((now.getTime() - currentCreated) / DAY_MS);
-}
-function facts(image, digest) {
-    const f = {
-        digest,
-        manifestDigest: image.manifestDigest,
-        configDigest: image.configDigest,
-        layers: image.config.rootfs.diff_ids.length,
-    };
-    if (image.indexDigest)
-        f.indexDigest = image.indexDigest;
-    if (image.config.created)
-        f.created = image.config.created;
-    return f;
-}
-/** A config date as epoch ms; reproducible builds' epoch-zero dates say nothing, so they count as unknown. */
-function dateOf(created) {
-    if (!created)
-        return undefined;
-    const ms = Date.parse(created);
-    return Number.isFinite(ms) && ms > DAY_MS ? ms : undefined;
-}
-
+// EXTERNAL MODULE: ./src/base/drift.ts
+var drift = __nccwpck_require__(754);
 // EXTERNAL MODULE: ./src/registry/session.ts + 6 modules
 var session = __nccwpck_require__(4165);
 // EXTERNAL MODULE: ./src/registry/resolve.ts
@@ -39961,7 +39986,7 @@ async function inspectBase(opts, image, rows, lookup, logger, configBound, mater
     if (useMaterials && !provenanceProved && !(declared.source === 'label' && declared.namedBy === 'build')) {
         declared = (await (0,provenance/* baseFromProvenance */.Ft)(image, materials, lookup, 'registry', logger)) ?? declared;
     }
-    const { base, attribution } = await checkBase(image, declared, lookup);
+    const { base, attribution } = await (0,drift/* checkBase */.qD)(image, declared, lookup);
     if (attribution) {
         (0,attribute/* attributeLayers */.LH)(rows, attribution.layers, attribution.exact);
         base.history = (0,attribute/* attributeHistory */.vD)(image.config, attribution.config, attribution.layers, attribution.exact);
@@ -39981,6 +40006,7 @@ function baseLookupFor(inputs, registries, logger) {
         registryTimeoutMs: inputs.registryTimeoutMs,
         env: inputs.env,
         logger,
+        sessions: inputs.sessions,
         inputCredential: { username: inputs.username, password: inputs.password, registries },
     });
 }
@@ -40579,7 +40605,8 @@ class LayerIndexer {
             if (!Number.isSafeInteger(size))
                 return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
         }
-        if (this.longName !== undefined)
+        // Go: an empty long name (or one that starts with NUL) leaves the entry its own name.
+        if (this.longName)
             name = this.longName;
         this.pax = undefined;
         this.longName = undefined;
@@ -41044,14 +41071,18 @@ function dockerLayerMediaType(compression) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Dz: () => (/* binding */ verifyExitCode),
 /* harmony export */   J_: () => (/* binding */ auditExitCode),
+/* harmony export */   Nn: () => (/* binding */ usageFor),
 /* harmony export */   hT: () => (/* binding */ parseCliArgs),
-/* harmony export */   u_: () => (/* binding */ USAGE)
+/* harmony export */   xP: () => (/* binding */ CLI_WORDS)
 /* harmony export */ });
+/* unused harmony export USAGE */
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _report_layout_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1894);
 // The CLI's arguments and exit codes, pure: parseCliArgs turns argv into a command or a one-line
 // usage error (never Node's raw parseArgs message), and the exit codes are computed from the
 // reports. src/cli.ts does the I/O (stdin, the engine, printing) around them.
+
 
 const OPTIONS = {
     local: { type: 'string' },
@@ -41077,6 +41108,7 @@ const OPTIONS = {
     'min-efficiency': { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
 };
@@ -41123,8 +41155,9 @@ base image:
   --fail-on LIST            mismatch (default), drift, mismatch,drift or never (verify only)
 
 output:
-  --json                    print the JSON report instead of text
-  --quiet                   no progress lines on stderr
+  --json                    print the JSON report (every value in full) instead of text
+  --quiet                   no progress on stderr (on a terminal: one line, updated in place)
+  --no-color                no colour (also NO_COLOR=1; FORCE_COLOR=1 colours off a terminal)
   -h, --help                this help
   --version                 the version of verify-image
 
@@ -41136,6 +41169,53 @@ examples:
 
 exit codes: 0 verified, 1 mismatch, 2 could not verify (or bad arguments)
 audit: 1 when a base drifted, else 2 when something could not be checked, else 0`;
+/** Each option the shared validation (options.ts, the engine) may name, as the CLI's user types it. */
+const FLAG_OF = {
+    image: 'IMAGE',
+    'local-image': '--local',
+    digest: '--digest',
+    platform: '--platform',
+    username: '--username',
+    password: '--password-stdin',
+    credentials: '--username and --password-stdin',
+    'base-image': '--base',
+    dockerfile: '--dockerfile',
+    'build-args': '--build-arg',
+    'fail-on': '--fail-on',
+    'registry-timeout': '--registry-timeout',
+    'deep-concurrency': '--concurrency',
+};
+/** The CLI's words for options in messages: its flags (`--base`), where the action says `the base-image input`. */
+const CLI_WORDS = {
+    name: (option) => FLAG_OF[option],
+    phrase: (option) => FLAG_OF[option],
+    setting: (option, value) => `${FLAG_OF[option]} ${value}`,
+    cli: true,
+};
+/** Where a flag's description starts in USAGE: wrapped descriptions continue under it. */
+const DESCRIPTION_COLUMN = 28;
+/**
+ * USAGE for a terminal `width` columns wide. A flag whose lines fit is shown as written; one that
+ * does not has its description re-flowed as one paragraph continuing under its own column.
+ */
+function usageFor(width) {
+    const groups = [];
+    for (const line of USAGE.split('\n')) {
+        const continues = /^ {28}\S/.test(line) && /^ {2}-/.test(groups.at(-1)?.[0] ?? '');
+        if (continues)
+            groups.at(-1)?.push(line);
+        else
+            groups.push([line]);
+    }
+    return groups
+        .flatMap((group) => {
+        if (group.every((line) => (0,_report_layout_js__WEBPACK_IMPORTED_MODULE_1__/* .displayWidth */ .F1)(line) <= width))
+            return group;
+        const paragraph = group.map((line, i) => (i === 0 ? line : line.trim())).join(' ');
+        return (0,_report_layout_js__WEBPACK_IMPORTED_MODULE_1__/* .wrapLine */ .x9)(paragraph, width, /^ {2}-/.test(paragraph) ? DESCRIPTION_COLUMN : undefined);
+    })
+        .join('\n');
+}
 /** The command argv asks for, or one line saying what is wrong with it. */
 function parseCliArgs(argv) {
     // A lenient pass first, to name a wrong flag in our words: strict parseArgs would throw a message of Node's.
@@ -41210,10 +41290,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _audit_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1748);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8381);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(2794);
-/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4470);
+/* harmony import */ var _report_text_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4558);
 /* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1193);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7194);
 /* harmony import */ var _verify_cache_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9327);
+/* harmony import */ var _terminal_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(5459);
 // The same engine from a terminal: `verify-image IMAGE [--local SOURCE] [--digest D] [--platform P] [--deep] [--json]`,
 // and `verify-image audit IMAGE… [--base REF] [--json]` for base-image drift across images.
 // Exit codes: 0 verified, 1 mismatch, 2 could not verify (including bad arguments); for audit,
@@ -41232,11 +41313,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
+
 async function cli(argv) {
     const command = (0,_cli_args_js__WEBPACK_IMPORTED_MODULE_4__/* .parseCliArgs */ .hT)(argv);
     switch (command.kind) {
         case 'help':
-            process.stdout.write(`${_cli_args_js__WEBPACK_IMPORTED_MODULE_4__/* .USAGE */ .u_}\n`);
+            process.stdout.write(`${(0,_cli_args_js__WEBPACK_IMPORTED_MODULE_4__/* .usageFor */ .Nn)((0,_terminal_js__WEBPACK_IMPORTED_MODULE_14__/* .terminalWidth */ .JL)(process.stdout, process.env))}\n`);
             return 0;
         case 'version':
             process.stdout.write(`verify-image ${packageVersion()}\n`);
@@ -41246,34 +41328,61 @@ async function cli(argv) {
             return 2;
     }
     const flags = command.flags;
+    const env = process.env;
     // Every secret is scrubbed, in all its forms, from everything printed; every line is made
     // inert (the CLI may run inside a workflow, whose runner reads its output for commands).
     const secrets = new _secrets_js__WEBPACK_IMPORTED_MODULE_12__/* .SecretTracker */ .t();
+    // On a TTY, progress is one line updated in place; elsewhere (GitHub's log) one line per event.
+    const progress = !flags.quiet && process.stderr.isTTY ? new _terminal_js__WEBPACK_IMPORTED_MODULE_14__/* .ProgressLine */ .g1(process.stderr) : undefined;
+    const warningWord = (0,_terminal_js__WEBPACK_IMPORTED_MODULE_14__/* .colourWanted */ .qd)(process.stderr, env, flags['no-color']) ? (0,_terminal_js__WEBPACK_IMPORTED_MODULE_14__/* .yellow */ .D9)('warning:') : 'warning:';
     const logger = {
-        info: (m) => flags.quiet || process.stderr.write(`${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .logLine */ .BP)(secrets.scrub(m))}\n`),
-        warning: (m) => process.stderr.write(`warning: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .neutralise */ .$0)(secrets.scrub(m))}\n`),
-        debug: (m) => process.env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .neutralise */ .$0)(secrets.scrub(m))}\n`),
+        info: (m) => {
+            if (flags.quiet)
+                return;
+            const line = (0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .logLine */ .BP)(secrets.scrub(m));
+            if (progress)
+                progress.update(line);
+            else
+                process.stderr.write(`${line}\n`);
+        },
+        warning: (m) => {
+            const line = `${warningWord} ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .neutralise */ .$0)(secrets.scrub(m))}`;
+            if (progress)
+                progress.print(line);
+            else
+                process.stderr.write(`${line}\n`);
+        },
+        debug: (m) => env.VERIFY_IMAGE_DEBUG && process.stderr.write(`debug: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .neutralise */ .$0)(secrets.scrub(m))}\n`),
         secret: (s) => secrets.add(s),
     };
+    // The report fits the terminal (or COLUMNS, else 100 columns) and is coloured only on a TTY; --json is never either.
+    const layout = { width: (0,_terminal_js__WEBPACK_IMPORTED_MODULE_14__/* .terminalWidth */ .JL)(process.stdout, env) };
+    const colour = (0,_terminal_js__WEBPACK_IMPORTED_MODULE_14__/* .colourWanted */ .qd)(process.stdout, env, flags['no-color']);
     const print = (reports, text) => {
+        progress?.clear();
         const clean = secrets.scrubDeep(reports);
-        const out = flags.json ? (0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .inertJson */ .nl)(JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_9__/* .reportDocument */ .ce)(clean), null, 2)) : (0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .inertLines */ .wi)(text(clean));
-        process.stdout.write(`${secrets.scrub(out)}\n`);
+        if (flags.json) {
+            process.stdout.write(`${secrets.scrub((0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .inertJson */ .nl)(JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_9__/* .reportDocument */ .ce)(clean), null, 2)))}\n`);
+            return;
+        }
+        const plain = secrets.scrub((0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .inertLines */ .wi)(text(clean)));
+        process.stdout.write(`${colour ? (0,_terminal_js__WEBPACK_IMPORTED_MODULE_14__/* .paint */ .nI)(plain) : plain}\n`);
     };
     try {
-        const password = flags['password-stdin'] ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : process.env.VERIFY_IMAGE_PASSWORD;
+        const password = flags['password-stdin'] ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(0, 'utf8').replace(/\r?\n$/, '') : env.VERIFY_IMAGE_PASSWORD;
         if (command.kind === 'audit') {
             const reports = await (0,_audit_js__WEBPACK_IMPORTED_MODULE_7__/* .auditImages */ .c)(command.images, auditInputs(flags, password), logger);
-            print(reports, _report_text_js__WEBPACK_IMPORTED_MODULE_10__/* .renderAuditText */ .Ly);
+            print(reports, (clean) => (0,_report_text_js__WEBPACK_IMPORTED_MODULE_10__/* .renderAuditText */ .Ly)(clean, layout));
             return (0,_cli_args_js__WEBPACK_IMPORTED_MODULE_4__/* .auditExitCode */ .J_)(reports);
         }
         const failOn = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseFailOn */ .XV)(flags['fail-on'] ?? '');
         const report = await (0,_run_js__WEBPACK_IMPORTED_MODULE_11__/* .run */ .e)(verifyInputs(command.image, flags, password), logger);
-        print([report], ([clean]) => (0,_report_text_js__WEBPACK_IMPORTED_MODULE_10__/* .renderText */ .S5)(clean));
+        print([report], ([clean]) => (0,_report_text_js__WEBPACK_IMPORTED_MODULE_10__/* .renderText */ .S5)(clean, layout));
         return (0,_cli_args_js__WEBPACK_IMPORTED_MODULE_4__/* .verifyExitCode */ .Dz)(report, failOn);
     }
     catch (err) {
-        process.stderr.write(`verify-image: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .neutralise */ .$0)(secrets.scrub((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .describeError */ .Uc)(err)))}\n`);
+        progress?.clear();
+        process.stderr.write(`verify-image: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .neutralise */ .$0)(secrets.scrub((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .describeError */ .Uc)(err, _cli_args_js__WEBPACK_IMPORTED_MODULE_4__/* .CLI_WORDS */ .xP)))}\n`);
         return 2;
     }
 }
@@ -41290,6 +41399,8 @@ function commonInputs(flags, password) {
         baseImage: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseBaseImage */ .yR)(flags.base ?? ''),
         dockerfile: flags.dockerfile,
         buildArgs: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseBuildArgs */ .NQ)((flags['build-arg'] ?? []).join('\n')),
+        // The engine's errors name flags, not action inputs.
+        optionWords: _cli_args_js__WEBPACK_IMPORTED_MODULE_4__/* .CLI_WORDS */ .xP,
     };
 }
 function verifyInputs(image, flags, password) {
@@ -41320,7 +41431,7 @@ function cliDeepInputs(values) {
     }
     return {
         deep: Boolean(values.deep),
-        deepConcurrency: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConcurrency */ .nY)('--concurrency', values.concurrency ?? '', _options_js__WEBPACK_IMPORTED_MODULE_8__/* .MAX_CONCURRENCY */ .fx),
+        deepConcurrency: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConcurrency */ .nY)('deep-concurrency', values.concurrency ?? '', _options_js__WEBPACK_IMPORTED_MODULE_8__/* .MAX_CONCURRENCY */ .fx),
         layerCache: wantsCache ? new _verify_cache_js__WEBPACK_IMPORTED_MODULE_13__/* .DirectoryLayerCache */ .Z2(values['cache-dir'] || defaultCacheDir()) : undefined,
         efficiency: (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseEfficiencyGate */ .aj)({
             maxWastedBytes: values['max-wasted-bytes'] ?? '',
@@ -41361,26 +41472,43 @@ __webpack_async_result__();
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Uc: () => (/* binding */ describeError),
-/* harmony export */   Vi: () => (/* binding */ VerifyImageError)
+/* harmony export */   Vi: () => (/* binding */ VerifyImageError),
+/* harmony export */   dC: () => (/* binding */ ACTION_WORDS)
 /* harmony export */ });
 /* unused harmony export oneLine */
 // One error type for everything a user can act on. Its message is a single line that says what
-// went wrong and what to do; entry points print it as is, never a stack trace.
+// went wrong and what to do; entry points print it as is, never a stack trace. A message that
+// names an option (`the platform input`) is written once, as a function of how the entry point
+// names options: the action by its inputs, the CLI by its flags (`--platform`), so one validation
+// speaks to both.
+/** The action's words: its inputs, as action.yml names them. */
+const ACTION_WORDS = {
+    name: (option) => (option === 'credentials' ? 'username and password' : option),
+    phrase: (option) => (option === 'credentials' ? 'the username and password inputs' : `the ${option} input`),
+    setting: (option, value) => `${option}: ${value}`,
+    cli: false,
+};
 class VerifyImageError extends Error {
     code;
+    worded;
     constructor(code, message) {
-        super(oneLine(message));
+        super(oneLine(typeof message === 'string' ? message : message(ACTION_WORDS)));
         this.name = 'VerifyImageError';
         this.code = code;
+        this.worded = typeof message === 'string' ? undefined : message;
+    }
+    /** The message with each option named in `words` (the action's are in `message`). */
+    messageFor(words) {
+        return this.worded ? oneLine(this.worded(words)) : this.message;
     }
 }
 function oneLine(text) {
     return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
-/** The one line an entry point prints for any thrown value. */
-function describeError(err) {
+/** The one line an entry point prints for any thrown value, naming options in its words. */
+function describeError(err, words = ACTION_WORDS) {
     if (err instanceof VerifyImageError)
-        return err.message;
+        return err.messageFor(words);
     if (err instanceof Error)
         return oneLine(`unexpected error: ${err.message} (please report this with the step's log)`);
     return oneLine(`unexpected error: ${String(err)} (please report this with the step's log)`);
@@ -41502,6 +41630,7 @@ function inertJson(json) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Lx: () => (/* binding */ layerSteps),
 /* harmony export */   RY: () => (/* binding */ layerOfEntries),
+/* harmony export */   Tw: () => (/* binding */ layerInstructions),
 /* harmony export */   br: () => (/* binding */ squashedLabel),
 /* harmony export */   ut: () => (/* binding */ instructionOf)
 /* harmony export */ });
@@ -41547,6 +41676,10 @@ function layerOfEntries(history, layers) {
             result[step.entry] = layer + 1;
     });
     return result;
+}
+/** The instruction that made each layer (bottom first), as imageLayers names them: `created_by`, or the squashed label. */
+function layerInstructions(history, layers) {
+    return layerSteps(history, layers).map((step) => (step.kind === 'squashed' ? squashedLabel(step.steps) : history?.[step.entry]?.created_by));
 }
 /**
  * Turns a history `created_by` into the instruction a person wrote: the classic builder records
@@ -43195,7 +43328,7 @@ function parseDigest(value) {
     if (!v)
         return undefined;
     if (!(0,_oci_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .isValidDigest */ .fH)(v)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the digest input "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>, e.g. \${{ steps.build.outputs.digest }}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.phrase('digest')} "${v.slice(0, 80)}" is not a digest: pass sha256:<64 hex>${w.cli ? '' : ', e.g. ${{ steps.build.outputs.digest }}'}`);
     }
     return v;
 }
@@ -43212,10 +43345,10 @@ function parseFailOn(value) {
     const known = new Set(['mismatch', 'drift', 'never']);
     const unknown = items.filter((i) => !known.has(i));
     if (unknown.length) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('fail-on')} "${value}" is not understood: use a comma list of mismatch (the default) and drift, e.g. mismatch,drift, or never`);
     }
     if (items.includes('never') && items.length > 1)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `fail-on "${value}" mixes never with other values: use one or the other`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('fail-on')} "${value}" mixes never with other values: use one or the other`);
     return { mismatch: items.includes('mismatch'), drift: items.includes('drift') };
 }
 /** The base-image input: auto (detect), none (skip the base check), or a reference checked now. */
@@ -43230,7 +43363,7 @@ function parseBaseImage(value) {
     }
     catch (err) {
         if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the base-image input: ${err.message}; or use auto or none`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.phrase('base-image')}: ${err.message}; or use auto or none`);
         throw err;
     }
     return v;
@@ -43248,7 +43381,9 @@ function parseBuildArgs(value, env = process.env) {
         const eq = line.indexOf('=');
         const name = (eq === -1 ? line : line.slice(0, eq)).trim();
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `build-args line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => w.cli
+                ? `${w.name('build-args')} "${line.slice(0, 80)}" does not start with an ARG name: write NAME=value`
+                : `${w.name('build-args')} line "${line.slice(0, 80)}" does not start with an ARG name: write one NAME=value per line`);
         }
         if (eq !== -1)
             args[name] = line.slice(eq + 1);
@@ -43274,7 +43409,7 @@ function parseRegistryTimeout(value) {
         return undefined;
     const n = Number(v.replace(/s$/, ''));
     if (!/^\d+s?$/.test(v) || n < 1 || n > 3600) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `registry-timeout "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('registry-timeout')} "${v.slice(0, 40)}" is not understood: give whole seconds from 1 to 3600, e.g. 60`);
     }
     return n * 1000;
 }
@@ -43284,7 +43419,7 @@ function parsePlatformSelection(value) {
         return { kind: 'default' };
     if (items.some((i) => i.toLowerCase() === 'all')) {
         if (items.length > 1)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `platform "${value}" mixes all with single platforms: use all, or list the platforms`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('platform')} "${value}" mixes all with single platforms: use all, or list the platforms`);
         return { kind: 'all' };
     }
     const platforms = [];
@@ -43294,7 +43429,7 @@ function parsePlatformSelection(value) {
             platform = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .parsePlatform */ .Y8)(item);
         }
         catch {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `platform "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.name('platform')} "${item}" is not os/architecture[/variant]: use e.g. linux/amd64, a comma-separated list (linux/amd64,linux/arm64) or all`);
         }
         if (!platforms.some((p) => (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(p) === (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPlatform */ .Bq)(platform)))
             platforms.push(platform);
@@ -43304,13 +43439,13 @@ function parsePlatformSelection(value) {
 /** The most layers deep verification keeps in flight (the deep-concurrency input and --concurrency). */
 const MAX_CONCURRENCY = 32;
 /** Layers verified at once: a whole number from 1 to `max`; empty means automatic (undefined). */
-function parseConcurrency(name, value, max) {
+function parseConcurrency(option, value, max) {
     const v = value.trim().toLowerCase();
     if (!v || v === 'auto')
         return undefined;
     const n = Number(v);
     if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', `the ${name} input "${value}" is not a number of layers: use a whole number from 1 to ${max}, or leave it empty for automatic`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('input', (w) => `${w.phrase(option)} "${value}" is not a number of layers: use a whole number from 1 to ${max}${w.cli ? '' : ', or leave it empty for automatic'}`);
     }
     return n;
 }
@@ -43583,7 +43718,11 @@ async function sendFollowingRedirects(req, opts) {
         };
         if (req.authorization && url.origin === origin)
             headers.authorization = req.authorization;
-        const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, { method, headers, body, dispatcher: agentFor(timeouts) });
+        // undici closes the connection after every HEAD (for servers that wrongly send a body with
+        // it); our HEADs are tag probes, one per image in an audit, and a new connection each is a
+        // TCP and TLS handshake each. A registry answering HEAD with a body would break the next
+        // response on that connection: a transient error, retried on a new one.
+        const res = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(url, { method, headers, body, dispatcher: agentFor(timeouts), ...(method === 'HEAD' ? { reset: false } : {}) });
         const location = header(res, 'location');
         const status = res.statusCode;
         if (REDIRECTS.has(status) && location) {
@@ -43876,13 +44015,13 @@ function chooseEntry(remote, want, wantFrom) {
             return remote.images[0];
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', wantFrom
             ? `${remote.reference} is a ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)} image but ${wantFrom} is ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)}: compare builds of one platform (build the local image with --platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)}, or push the ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)} build)`
-            : `${remote.reference} is a single-platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)} image, not ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)}: set the platform input to ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)} or verify a build for that platform`);
+            : (w) => `${remote.reference} is a single-platform ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)} image, not ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)}: set ${w.phrase('platform')} to ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(platform)} or verify a build for that platform`);
     }
     const index = remote.top.body;
     const entry = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .selectManifest */ .yY)(index, want);
     if (!entry) {
         const offered = (0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .availablePlatforms */ .uk)(index);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${remote.reference} has no ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set the platform input to one of those`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', (w) => `${remote.reference} has no ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)} image (it offers ${offered.length ? offered.join(', ') : 'no platforms'}): set ${w.phrase('platform')} to one of those`);
     }
     if ((0,_oci_types_js__WEBPACK_IMPORTED_MODULE_4__/* .isIndex */ .nw)(entry.mediaType)) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .VerifyImageError */ .Vi('unsupported', `${remote.reference} nests an index inside an index for ${(0,_oci_platform_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPlatform */ .Bq)(want)}; nested indexes are not supported`);
@@ -43928,6 +44067,7 @@ function isDescriptor(value) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  j: () => (/* binding */ RegistrySessions),
   M: () => (/* binding */ openRegistry)
 });
 
@@ -43947,6 +44087,285 @@ var referrers = __nccwpck_require__(961);
 var strict_json = __nccwpck_require__(965);
 // EXTERNAL MODULE: ./src/oci/types.ts
 var types = __nccwpck_require__(3048);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __nccwpck_require__(7194);
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+// Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
+// config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
+// It never talks to a registry, and no secret ever reaches an error message.
+//
+// Precedence follows docker/cli (configfile.GetCredentialsStore, credentials.nativeStore) so that
+// whatever `docker push` authenticated with, we authenticate with too:
+//   1. inputs (username + password), our own addition in front;
+//   2. DOCKER_AUTH_CONFIG `auths` (docker/cli's in-memory store sits in front of the others);
+//   3. config.json: the helper named by credHelpers[key], else the credsStore helper, else `auths`.
+// Like Docker, a configured helper is authoritative: when it answers "credentials not found" we
+// go anonymous instead of reading plain-text `auths`, which `docker login` leaves empty (`{}`)
+// whenever a helper is in use. Wildcard keys (`*.example.com`, very new in docker/cli) are not
+// supported.
+
+
+
+
+
+
+const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const HELPER_TIMEOUT_MS = 10_000;
+const HELPER_MAX_OUTPUT = 1024 * 1024;
+const TOKEN_USERNAME = '<token>';
+// A helper name becomes part of a program name; anything path-like would run another program.
+const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Where a credential came from, in a message: the CLI's user gave flags where the action's gave inputs. */
+function credentialSource(source, words) {
+    return source === 'inputs' && words.cli ? words.phrase('credentials') : source;
+}
+/** The key Docker files credentials under: Docker Hub's legacy URL, else host[:port]. */
+function configKeyFor(registry) {
+    return DOCKER_HUB_HOSTS.has(registry.trim().toLowerCase()) ? DOCKER_HUB_KEY : registry;
+}
+/** Every secret a credential holds, in every form it may be sent, for the logger's masking. */
+function secretsOf(c) {
+    const secrets = new Set();
+    if (c.password) {
+        secrets.add(c.password);
+        // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
+        secrets.add(`${c.username ?? ''}:${c.password}`);
+        secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
+    }
+    if (c.identityToken)
+        secrets.add(c.identityToken);
+    if (c.registryToken)
+        secrets.add(c.registryToken);
+    return [...secrets];
+}
+async function resolveCredential(registry, opts) {
+    const env = opts.env ?? process.env;
+    // GitHub gives unset inputs as '', so empty means "not given".
+    const { username, password } = opts;
+    if (username || password) {
+        if (!username || !password) {
+            const missing = username ? 'password' : 'username';
+            throw new errors/* VerifyImageError */.Vi('input', (w) => `both ${w.name('username')} and ${w.name('password')} are needed to log in to ${registry}, but ${w.name(missing)} is empty: set both${w.cli ? '' : ' inputs'}, or neither to use Docker's stored credentials`);
+        }
+        return { username, password, source: 'inputs' };
+    }
+    const envConfig = env.DOCKER_AUTH_CONFIG;
+    if (envConfig?.trim()) {
+        const config = parseConfig(envConfig, 'DOCKER_AUTH_CONFIG', 'fix or unset the variable');
+        const found = fromAuths(config, registry, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG');
+        if (found)
+            return found;
+    }
+    const file = env.DOCKER_CONFIG ? (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_.homedir)(), '.docker', 'config.json');
+    const text = await readConfigFile(file);
+    if (text === undefined)
+        return undefined;
+    const config = parseConfig(text, file, 'fix or remove it, or set DOCKER_CONFIG to another directory');
+    const helperEntry = lookup(config.credHelpers, registry);
+    // docker/cli: a credHelpers entry with an empty name means "no helper, use the file".
+    const helper = helperEntry ? helperEntry[1] : config.credsStore;
+    if (helper)
+        return fromHelper(helper, configKeyFor(registry), env, file);
+    return fromAuths(config, registry, `${file} (auths)`, file);
+}
+async function readConfigFile(file) {
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        throw new errors/* VerifyImageError */.Vi('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
+    }
+}
+function parseConfig(text, where, remedy) {
+    if (!text.trim())
+        return {}; // docker/cli accepts an empty file
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (err) {
+        // V8's message quotes the surrounding text, which may hold a password: give only a position.
+        const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
+        throw new errors/* VerifyImageError */.Vi('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
+    }
+    const bad = (field) => {
+        throw new errors/* VerifyImageError */.Vi('input', `${where}: "${field}" has the wrong type: ${remedy}`);
+    };
+    if (!isRecord(raw))
+        return bad('(top level)');
+    const { auths, credHelpers, credsStore } = raw;
+    if (auths != null && !isRecord(auths))
+        bad('auths');
+    if (credHelpers != null && (!isRecord(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')))
+        bad('credHelpers');
+    if (credsStore != null && typeof credsStore !== 'string')
+        bad('credsStore');
+    return {
+        auths: (auths ?? undefined),
+        credHelpers: (credHelpers ?? undefined),
+        credsStore: (credsStore ?? undefined),
+    };
+}
+function describePosition(text, position) {
+    const before = text.slice(0, position).split('\n');
+    return `line ${before.length} column ${before[before.length - 1].length + 1}`;
+}
+/**
+ * Docker's matching (credentials.fileStore.Get): the exact key first, then keys written with a
+ * scheme and/or path (`https://ghcr.io/v1/`, `http://127.0.0.1:5000`) compared by host[:port].
+ * We also treat every Docker Hub host name as one, as docker.io images may be pushed under any.
+ */
+function lookup(entries, registry) {
+    if (!entries)
+        return undefined;
+    const key = configKeyFor(registry);
+    if (Object.hasOwn(entries, key))
+        return [key, entries[key]];
+    const host = hostOfKey(registry);
+    return Object.entries(entries).find(([candidate]) => hostOfKey(candidate) === host);
+}
+function hostOfKey(key) {
+    const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0].toLowerCase();
+    return DOCKER_HUB_HOSTS.has(host) ? 'docker.io' : host;
+}
+function fromAuths(config, registry, source, where) {
+    const found = lookup(config.auths, registry);
+    if (!found)
+        return undefined;
+    const [key, entry] = found;
+    const fix = `run docker login ${registry} again or fix the entry`;
+    if (!isRecord(entry))
+        throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"] is not an object: ${fix}`);
+    const field = (name) => {
+        const value = entry[name];
+        if (value == null || value === '')
+            return undefined;
+        if (typeof value !== 'string')
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
+        return value;
+    };
+    let username = field('username');
+    let password = field('password');
+    const auth = field('auth');
+    if (auth) {
+        // Like docker/cli, `auth` wins over username/password; split at the first ':' because the
+        // password may contain colons while a Basic-auth user name may not.
+        const decoded = /^[A-Za-z0-9+/]+=*$/.test(auth.trim()) ? Buffer.from(auth.trim(), 'base64').toString('utf8') : '';
+        const colon = decoded.indexOf(':');
+        if (colon <= 0)
+            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
+        username = decoded.slice(0, colon);
+        password = decoded.slice(colon + 1).replace(/\0+$/, '');
+    }
+    return credential(source, { username, password, identityToken: field('identitytoken'), registryToken: field('registrytoken') });
+}
+/** Runs `docker-credential-NAME get` per the docker-credential-helpers protocol. */
+async function fromHelper(name, serverKey, env, file) {
+    const program = `docker-credential-${name}`;
+    if (!HELPER_NAME.test(name)) {
+        throw new errors/* VerifyImageError */.Vi('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
+    }
+    const { error, stdout, stderr } = await runHelper(program, serverKey, env);
+    const who = `credential helper ${program} (named in ${file}, asked for ${serverKey})`;
+    const fail = (why) => {
+        throw new errors/* VerifyImageError */.Vi('auth', `${who} ${why}`);
+    };
+    if (error) {
+        if (error.code === 'ENOENT')
+            fail('is not on PATH: install it, or remove it from that file');
+        if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+            fail('printed more than 1 MiB: check the helper');
+        if (error.killed)
+            fail(`did not answer within ${HELPER_TIMEOUT_MS / 1000} s: check that it works without a prompt`);
+        // The protocol's "no credentials" answer is a failing exit with this text on stdout.
+        if (/credentials not found/i.test(`${stdout}\n${stderr}`))
+            return undefined;
+        const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
+        // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
+        // Its stderr is, once every secret we can see in stdout is scrubbed from it.
+        const detail = scrubHelperText(firstLine(stderr), stdout);
+        fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
+    }
+    let answer;
+    try {
+        answer = JSON.parse(stdout);
+    }
+    catch {
+        answer = undefined;
+    }
+    // Never quote stdout here: a near-miss answer is likely to contain the secret.
+    if (!isRecord(answer) || typeof answer.Secret !== 'string' || (answer.Username != null && typeof answer.Username !== 'string')) {
+        return fail('answered with something other than {"ServerURL","Username","Secret"} JSON: check the helper');
+    }
+    const helperUser = answer.Username ?? '';
+    const source = `credential helper ${program}`;
+    if (helperUser === TOKEN_USERNAME)
+        return credential(source, { identityToken: answer.Secret });
+    return credential(source, { username: helperUser || undefined, password: answer.Secret || undefined });
+}
+function runHelper(program, serverKey, env) {
+    return new Promise((resolve) => {
+        // execFile looks the program up on env.PATH when env is given, and never uses a shell.
+        const child = (0,external_node_child_process_.execFile)(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
+        // A helper may exit without reading stdin (EPIPE); its exit status tells the real story.
+        child.stdin?.on('error', () => { });
+        child.stdin?.end(serverKey);
+    });
+}
+function credential(source, fields) {
+    const present = Object.entries(fields).filter(([, value]) => value !== undefined && value !== '');
+    // Docker leaves `{}` entries behind; a user name alone cannot authenticate either.
+    if (!present.some(([name]) => name !== 'username'))
+        return undefined;
+    return { ...Object.fromEntries(present), source };
+}
+/**
+ * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
+ * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
+ * which are more likely a token than a reason.
+ */
+function scrubHelperText(line, stdout) {
+    if (!line)
+        return '';
+    const tracker = new secrets/* SecretTracker */.t();
+    const secretKey = /secret|password|token/i;
+    try {
+        const answer = JSON.parse(stdout);
+        if (isRecord(answer)) {
+            for (const [key, value] of Object.entries(answer))
+                if (secretKey.test(key) && typeof value === 'string')
+                    tracker.add(value);
+            if (typeof answer.Username === 'string' && typeof answer.Secret === 'string')
+                tracker.add(`${answer.Username}:${answer.Secret}`);
+        }
+    }
+    catch {
+        for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi))
+            if (m[1])
+                tracker.add(m[1]);
+    }
+    return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
+}
+function firstLine(text) {
+    const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+    return line.trim().slice(0, 200);
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 // EXTERNAL MODULE: ./src/registry/http.ts
 var http = __nccwpck_require__(8851);
 ;// CONCATENATED MODULE: ./src/registry/auth.ts
@@ -43965,6 +44384,7 @@ var http = __nccwpck_require__(8851);
 //
 // A realm is where we send the password: it must be https unless the registry itself is one we
 // may speak plain http to (loopback or insecure-registries).
+
 
 
 
@@ -44121,12 +44541,12 @@ class Authenticator {
         if (status === 401 || status === 403) {
             const cred = this.credential;
             if (cred && sentCredentials) {
-                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} rejected the credentials from ${cred.source} (${detail}): check the username and password or token`);
+                return new errors/* VerifyImageError */.Vi('auth', (w) => `the token server of ${this.registry} rejected the credentials from ${credentialSource(cred.source, w)} (${detail}): check the username and password or token`);
             }
             if (cred?.identityToken) {
-                return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} did not take the identity token from ${cred.source} and refused anonymous access (${detail}): log in again (docker login) or set the username and password inputs`);
+                return new errors/* VerifyImageError */.Vi('auth', (w) => `the token server of ${this.registry} did not take the identity token from ${credentialSource(cred.source, w)} and refused anonymous access (${detail}): log in again (docker login) or set ${w.phrase('credentials')}`);
             }
-            return new errors/* VerifyImageError */.Vi('auth', `the token server of ${this.registry} refused anonymous access (${detail}): log in (docker/login-action) or set the username and password inputs`);
+            return new errors/* VerifyImageError */.Vi('auth', (w) => `the token server of ${this.registry} refused anonymous access (${detail}): log in (${w.cli ? 'docker login' : 'docker/login-action'}) or set ${w.phrase('credentials')}`);
         }
         if (status === 429) {
             return new errors/* VerifyImageError */.Vi('unreachable', `the token server of ${this.registry} is rate limiting us (${detail}): try again later`);
@@ -44412,28 +44832,43 @@ class RateLimitWatcher {
 
 
 
+
 /** containerd's limit; distribution refuses to store manifests over 4 MiB anyway. */
 const MANIFEST_CAP = 4 * 1024 * 1024;
 const CONFIG_CAP = 8 * 1024 * 1024;
 /** Whole re-fetches of a manifest whose body broke off; resumptions of a blob body. */
 const BODY_ATTEMPTS = 3;
-class RegistryClient {
-    ref;
+/**
+ * What every client of one registry shares, within one run or one audit: the transport settings,
+ * the credential and the authenticator holding its tokens (one per repository scope), the
+ * rate-limit watcher, the ping (sent once: its challenge says how to authenticate to every
+ * repository of the registry) and whether the registry has the referrers API. A client is made
+ * per repository from it (RegistryClient.on) without another handshake.
+ */
+class RegistryHost {
+    registry;
+    apiHost;
     baseUrl;
     transport;
     auth;
     credential;
     rateLimit;
-    constructor(ref, baseUrl, transport, auth, credential, rateLimit) {
-        this.ref = ref;
+    /** Learned from the first referrers request: `absent` after a 404 or an answer that is no image index (registry/referrers.ts). */
+    referrersApi = 'unknown';
+    /** The first referrers request while its answer is awaited, so that concurrent lookups wait for it instead of asking too. */
+    referrersProbe;
+    pinged;
+    constructor(registry, apiHost, baseUrl, transport, auth, credential, rateLimit) {
+        this.registry = registry;
+        this.apiHost = apiHost;
         this.baseUrl = baseUrl;
         this.transport = transport;
         this.auth = auth;
         this.credential = credential;
         this.rateLimit = rateLimit;
     }
-    /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
-    static async create(ref, opts) {
+    /** The shared state for `ref`'s registry; nothing is sent until the first client is made. */
+    static of(ref, opts) {
         const http = (0,oci_reference/* registryUsesHttp */.oU)(ref, opts.insecureRegistries);
         const baseUrl = `${http ? 'http' : 'https'}://${ref.apiHost}`;
         const insecure = new Set(opts.insecureRegistries.map((h) => h.toLowerCase()));
@@ -44443,13 +44878,22 @@ class RegistryClient {
             allowHttp: (url) => isLoopbackUrl(url) || insecure.has(url.host.toLowerCase()) || insecure.has(url.hostname.toLowerCase()),
         };
         const auth = new Authenticator(ref.registry, opts.credential, transport, opts.logger, http);
-        const rateLimit = new RateLimitWatcher(ref.registry, opts.logger);
-        const client = new RegistryClient(ref, baseUrl, transport, auth, opts.credential, rateLimit);
-        await client.ping();
-        return client;
+        return new RegistryHost(ref.registry, ref.apiHost, baseUrl, transport, auth, opts.credential, new RateLimitWatcher(ref.registry, opts.logger));
     }
-    get scope() {
-        return `repository:${this.ref.repository}:pull`;
+    /**
+     * Pings `/v2/` once to learn how the registry wants us to authenticate. Concurrent callers share
+     * the request; a failed ping is not kept, so the next client tries again.
+     */
+    ready() {
+        if (!this.pinged) {
+            const ping = this.ping();
+            this.pinged = ping;
+            ping.catch(() => {
+                if (this.pinged === ping)
+                    this.pinged = undefined;
+            });
+        }
+        return this.pinged;
     }
     async ping() {
         const res = await (0,http/* send */.tN)({ method: 'GET', url: `${this.baseUrl}/v2/` }, this.transport);
@@ -44459,14 +44903,52 @@ class RegistryClient {
             this.auth.useChallenges(parseChallenges(res.headers['www-authenticate']));
         }
         else if (res.status === 429) {
-            throw this.rateLimited(res, '');
+            throw rateLimited(this, res, '');
         }
         else if (res.status >= 500) {
-            throw new errors/* VerifyImageError */.Vi('unreachable', `registry ${this.ref.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
+            throw new errors/* VerifyImageError */.Vi('unreachable', `registry ${this.registry} answered HTTP ${res.status} to a ping: it is having trouble, try again later`);
         }
         else if (res.status === 404) {
-            throw new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
+            throw new errors/* VerifyImageError */.Vi('unreachable', `${this.registry} does not serve the registry API (/v2/ answered 404): check the registry address`);
         }
+    }
+}
+class RegistryClient {
+    ref;
+    host;
+    constructor(ref, host) {
+        this.ref = ref;
+        this.host = host;
+    }
+    /** Pings `/v2/` to learn how the registry wants us to authenticate, then returns a ready client. */
+    static async create(ref, opts) {
+        return RegistryClient.on(RegistryHost.of(ref, opts), ref);
+    }
+    /** A client for `ref`'s repository on a registry already (or now) pinged: no second handshake. */
+    static async on(host, ref) {
+        if (ref.registry !== host.registry || ref.apiHost !== host.apiHost) {
+            throw new Error(`a client for ${ref.registry} cannot be made from the session of ${host.registry}`);
+        }
+        await host.ready();
+        return new RegistryClient(ref, host);
+    }
+    get baseUrl() {
+        return this.host.baseUrl;
+    }
+    get transport() {
+        return this.host.transport;
+    }
+    get auth() {
+        return this.host.auth;
+    }
+    get credential() {
+        return this.host.credential;
+    }
+    get rateLimit() {
+        return this.host.rateLimit;
+    }
+    get scope() {
+        return `repository:${this.ref.repository}:pull`;
     }
     /** An authenticated request to a repository path; one re-authentication on a 401. */
     async call(req) {
@@ -44643,14 +45125,15 @@ class RegistryClient {
     }
     async failure(res, what, reference) {
         const detail = await (0,http/* errorLine */.BP)(res);
+        const source = this.credential?.source ?? '';
         const target = what === 'manifest' ? (0,oci_reference/* formatReference */.FH)({ ...this.ref, ...(reference.includes(':') ? { digest: reference, tag: undefined } : { tag: reference, digest: undefined }) }) : `${this.name}@${reference}`;
         switch (res.status) {
             case 401:
                 return new errors/* VerifyImageError */.Vi('auth', this.credential
-                    ? `${this.ref.registry} rejected the credentials from ${this.credential.source} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
-                    : `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (docker/login-action or docker login) or set the username and password inputs`);
+                    ? (w) => `${this.ref.registry} rejected the credentials from ${credentialSource(source, w)} for ${this.ref.repository} (${detail}): check the username and password or token and that it may pull this repository`
+                    : (w) => `${this.ref.registry} requires authentication to pull ${this.ref.repository} (${detail}): log in first (${w.cli ? 'docker login' : 'docker/login-action or docker login'}) or set ${w.phrase('credentials')}`);
             case 403:
-                return new errors/* VerifyImageError */.Vi('auth', `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${this.credential.source}` : ''} (${detail}): grant the account pull access or use other credentials`);
+                return new errors/* VerifyImageError */.Vi('auth', (w) => `${this.ref.registry} denied pull access to ${this.ref.repository}${this.credential ? ` for the credentials from ${credentialSource(source, w)}` : ''} (${detail}): grant the account pull access or use other credentials`);
             case 404:
                 if (/NAME_UNKNOWN/.test(detail)) {
                     return new errors/* VerifyImageError */.Vi('not-found', `repository ${this.name} not found (${detail}): check the image name and that it was pushed`);
@@ -44664,14 +45147,17 @@ class RegistryClient {
                 return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} answered ${res.status} for ${(0,http/* redact */.E$)(res.url)} (${detail}): try again later`);
         }
     }
-    /** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
     rateLimited(res, detail) {
-        const waitMs = (0,backoff/* parseRetryAfter */.mu)((0,http/* header */.wx)(res, 'retry-after'), Date.now());
-        const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', this.rateLimit.last ? describeRateLimit(this.rateLimit.last) : '']
-            .filter(Boolean)
-            .join('; ');
-        return new errors/* VerifyImageError */.Vi('unreachable', `${this.ref.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${this.credential ? '' : ', or log in for a higher limit'}`);
+        return rateLimited(this.host, res, detail);
     }
+}
+/** A 429 we gave up on: say how long the registry asked us to wait and what quota is left. */
+function rateLimited(host, res, detail) {
+    const waitMs = (0,backoff/* parseRetryAfter */.mu)((0,http/* header */.wx)(res, 'retry-after'), Date.now());
+    const facts = [detail, waitMs !== undefined ? `it asks to wait ${Math.ceil(waitMs / 1000)} s` : '', host.rateLimit.last ? describeRateLimit(host.rateLimit.last) : '']
+        .filter(Boolean)
+        .join('; ');
+    return new errors/* VerifyImageError */.Vi('unreachable', `${host.registry} is rate limiting us${facts ? ` (${facts})` : ''}: try again later${host.credential ? '' : ', or log in for a higher limit'}`);
 }
 function mediaTypeOf(contentType) {
     const base = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -44721,287 +45207,15 @@ function isLoopbackUrl(url) {
     return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __nccwpck_require__(7194);
-;// CONCATENATED MODULE: ./src/registry/credentials.ts
-// Owns: finding the credential for one registry — action inputs, DOCKER_AUTH_CONFIG, Docker's
-// config.json (credHelpers, credsStore, auths) and the docker-credential-* helper protocol.
-// It never talks to a registry, and no secret ever reaches an error message.
-//
-// Precedence follows docker/cli (configfile.GetCredentialsStore, credentials.nativeStore) so that
-// whatever `docker push` authenticated with, we authenticate with too:
-//   1. inputs (username + password), our own addition in front;
-//   2. DOCKER_AUTH_CONFIG `auths` (docker/cli's in-memory store sits in front of the others);
-//   3. config.json: the helper named by credHelpers[key], else the credsStore helper, else `auths`.
-// Like Docker, a configured helper is authoritative: when it answers "credentials not found" we
-// go anonymous instead of reading plain-text `auths`, which `docker login` leaves empty (`{}`)
-// whenever a helper is in use. Wildcard keys (`*.example.com`, very new in docker/cli) are not
-// supported.
-
-
-
-
-
-
-const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const HELPER_TIMEOUT_MS = 10_000;
-const HELPER_MAX_OUTPUT = 1024 * 1024;
-const TOKEN_USERNAME = '<token>';
-// A helper name becomes part of a program name; anything path-like would run another program.
-const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-/** The key Docker files credentials under: Docker Hub's legacy URL, else host[:port]. */
-function configKeyFor(registry) {
-    return DOCKER_HUB_HOSTS.has(registry.trim().toLowerCase()) ? DOCKER_HUB_KEY : registry;
-}
-/** Every secret a credential holds, in every form it may be sent, for the logger's masking. */
-function secretsOf(c) {
-    const secrets = new Set();
-    if (c.password) {
-        secrets.add(c.password);
-        // The pair is what Basic headers and config.json's `auth` encode: scrubbing it scrubs those.
-        secrets.add(`${c.username ?? ''}:${c.password}`);
-        secrets.add(Buffer.from(`${c.username ?? ''}:${c.password}`).toString('base64'));
-    }
-    if (c.identityToken)
-        secrets.add(c.identityToken);
-    if (c.registryToken)
-        secrets.add(c.registryToken);
-    return [...secrets];
-}
-async function resolveCredential(registry, opts) {
-    const env = opts.env ?? process.env;
-    // GitHub gives unset inputs as '', so empty means "not given".
-    const { username, password } = opts;
-    if (username || password) {
-        if (!username || !password) {
-            const missing = username ? 'password' : 'username';
-            throw new errors/* VerifyImageError */.Vi('input', `both username and password are needed to log in to ${registry}, but ${missing} is empty: set both inputs, or neither to use Docker's stored credentials`);
-        }
-        return { username, password, source: 'inputs' };
-    }
-    const envConfig = env.DOCKER_AUTH_CONFIG;
-    if (envConfig?.trim()) {
-        const config = parseConfig(envConfig, 'DOCKER_AUTH_CONFIG', 'fix or unset the variable');
-        const found = fromAuths(config, registry, 'DOCKER_AUTH_CONFIG', 'DOCKER_AUTH_CONFIG');
-        if (found)
-            return found;
-    }
-    const file = env.DOCKER_CONFIG ? (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json') : (0,external_node_path_.join)(opts.homeDir ?? (0,external_node_os_.homedir)(), '.docker', 'config.json');
-    const text = await readConfigFile(file);
-    if (text === undefined)
-        return undefined;
-    const config = parseConfig(text, file, 'fix or remove it, or set DOCKER_CONFIG to another directory');
-    const helperEntry = lookup(config.credHelpers, registry);
-    // docker/cli: a credHelpers entry with an empty name means "no helper, use the file".
-    const helper = helperEntry ? helperEntry[1] : config.credsStore;
-    if (helper)
-        return fromHelper(helper, configKeyFor(registry), env, file);
-    return fromAuths(config, registry, `${file} (auths)`, file);
-}
-async function readConfigFile(file) {
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (err) {
-        const code = err.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR')
-            return undefined;
-        throw new errors/* VerifyImageError */.Vi('input', `cannot read ${file} (${code ?? 'unknown error'}): fix its permissions, or set DOCKER_CONFIG to another directory`);
-    }
-}
-function parseConfig(text, where, remedy) {
-    if (!text.trim())
-        return {}; // docker/cli accepts an empty file
-    let raw;
-    try {
-        raw = JSON.parse(text);
-    }
-    catch (err) {
-        // V8's message quotes the surrounding text, which may hold a password: give only a position.
-        const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-        throw new errors/* VerifyImageError */.Vi('input', `${where} is not valid JSON${position ? ` (error at ${describePosition(text, Number(position))})` : ''}: ${remedy}`);
-    }
-    const bad = (field) => {
-        throw new errors/* VerifyImageError */.Vi('input', `${where}: "${field}" has the wrong type: ${remedy}`);
-    };
-    if (!isRecord(raw))
-        return bad('(top level)');
-    const { auths, credHelpers, credsStore } = raw;
-    if (auths != null && !isRecord(auths))
-        bad('auths');
-    if (credHelpers != null && (!isRecord(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')))
-        bad('credHelpers');
-    if (credsStore != null && typeof credsStore !== 'string')
-        bad('credsStore');
-    return {
-        auths: (auths ?? undefined),
-        credHelpers: (credHelpers ?? undefined),
-        credsStore: (credsStore ?? undefined),
-    };
-}
-function describePosition(text, position) {
-    const before = text.slice(0, position).split('\n');
-    return `line ${before.length} column ${before[before.length - 1].length + 1}`;
-}
-/**
- * Docker's matching (credentials.fileStore.Get): the exact key first, then keys written with a
- * scheme and/or path (`https://ghcr.io/v1/`, `http://127.0.0.1:5000`) compared by host[:port].
- * We also treat every Docker Hub host name as one, as docker.io images may be pushed under any.
- */
-function lookup(entries, registry) {
-    if (!entries)
-        return undefined;
-    const key = configKeyFor(registry);
-    if (Object.hasOwn(entries, key))
-        return [key, entries[key]];
-    const host = hostOfKey(registry);
-    return Object.entries(entries).find(([candidate]) => hostOfKey(candidate) === host);
-}
-function hostOfKey(key) {
-    const host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0].toLowerCase();
-    return DOCKER_HUB_HOSTS.has(host) ? 'docker.io' : host;
-}
-function fromAuths(config, registry, source, where) {
-    const found = lookup(config.auths, registry);
-    if (!found)
-        return undefined;
-    const [key, entry] = found;
-    const fix = `run docker login ${registry} again or fix the entry`;
-    if (!isRecord(entry))
-        throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"] is not an object: ${fix}`);
-    const field = (name) => {
-        const value = entry[name];
-        if (value == null || value === '')
-            return undefined;
-        if (typeof value !== 'string')
-            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].${name} is not a string: ${fix}`);
-        return value;
-    };
-    let username = field('username');
-    let password = field('password');
-    const auth = field('auth');
-    if (auth) {
-        // Like docker/cli, `auth` wins over username/password; split at the first ':' because the
-        // password may contain colons while a Basic-auth user name may not.
-        const decoded = /^[A-Za-z0-9+/]+=*$/.test(auth.trim()) ? Buffer.from(auth.trim(), 'base64').toString('utf8') : '';
-        const colon = decoded.indexOf(':');
-        if (colon <= 0)
-            throw new errors/* VerifyImageError */.Vi('input', `${where}: auths["${key}"].auth is not base64 of "username:password": ${fix}`);
-        username = decoded.slice(0, colon);
-        password = decoded.slice(colon + 1).replace(/\0+$/, '');
-    }
-    return credential(source, { username, password, identityToken: field('identitytoken'), registryToken: field('registrytoken') });
-}
-/** Runs `docker-credential-NAME get` per the docker-credential-helpers protocol. */
-async function fromHelper(name, serverKey, env, file) {
-    const program = `docker-credential-${name}`;
-    if (!HELPER_NAME.test(name)) {
-        throw new errors/* VerifyImageError */.Vi('input', `${file} names the credential helper "${name}", which is not a valid helper name: fix credHelpers/credsStore`);
-    }
-    const { error, stdout, stderr } = await runHelper(program, serverKey, env);
-    const who = `credential helper ${program} (named in ${file}, asked for ${serverKey})`;
-    const fail = (why) => {
-        throw new errors/* VerifyImageError */.Vi('auth', `${who} ${why}`);
-    };
-    if (error) {
-        if (error.code === 'ENOENT')
-            fail('is not on PATH: install it, or remove it from that file');
-        if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
-            fail('printed more than 1 MiB: check the helper');
-        if (error.killed)
-            fail(`did not answer within ${HELPER_TIMEOUT_MS / 1000} s: check that it works without a prompt`);
-        // The protocol's "no credentials" answer is a failing exit with this text on stdout.
-        if (/credentials not found/i.test(`${stdout}\n${stderr}`))
-            return undefined;
-        const status = typeof error.code === 'number' ? `exit code ${error.code}` : String(error.code ?? error.signal ?? 'error');
-        // stdout is never quoted: a helper that fails may still have printed its JSON, secret and all.
-        // Its stderr is, once every secret we can see in stdout is scrubbed from it.
-        const detail = scrubHelperText(firstLine(stderr), stdout);
-        fail(`failed (${status})${detail ? `: ${detail}` : ''}`);
-    }
-    let answer;
-    try {
-        answer = JSON.parse(stdout);
-    }
-    catch {
-        answer = undefined;
-    }
-    // Never quote stdout here: a near-miss answer is likely to contain the secret.
-    if (!isRecord(answer) || typeof answer.Secret !== 'string' || (answer.Username != null && typeof answer.Username !== 'string')) {
-        return fail('answered with something other than {"ServerURL","Username","Secret"} JSON: check the helper');
-    }
-    const helperUser = answer.Username ?? '';
-    const source = `credential helper ${program}`;
-    if (helperUser === TOKEN_USERNAME)
-        return credential(source, { identityToken: answer.Secret });
-    return credential(source, { username: helperUser || undefined, password: answer.Secret || undefined });
-}
-function runHelper(program, serverKey, env) {
-    return new Promise((resolve) => {
-        // execFile looks the program up on env.PATH when env is given, and never uses a shell.
-        const child = (0,external_node_child_process_.execFile)(program, ['get'], { env, timeout: HELPER_TIMEOUT_MS, maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ error, stdout, stderr }));
-        // A helper may exit without reading stdin (EPIPE); its exit status tells the real story.
-        child.stdin?.on('error', () => { });
-        child.stdin?.end(serverKey);
-    });
-}
-function credential(source, fields) {
-    const present = Object.entries(fields).filter(([, value]) => value !== undefined && value !== '');
-    // Docker leaves `{}` entries behind; a user name alone cannot authenticate either.
-    if (!present.some(([name]) => name !== 'username'))
-        return undefined;
-    return { ...Object.fromEntries(present), source };
-}
-/**
- * A failing helper's stderr line without the secrets its stdout gave away (any string value of a
- * JSON answer, or of `"Secret": "…"` text that is not valid JSON) and without long opaque words,
- * which are more likely a token than a reason.
- */
-function scrubHelperText(line, stdout) {
-    if (!line)
-        return '';
-    const tracker = new secrets/* SecretTracker */.t();
-    const secretKey = /secret|password|token/i;
-    try {
-        const answer = JSON.parse(stdout);
-        if (isRecord(answer)) {
-            for (const [key, value] of Object.entries(answer))
-                if (secretKey.test(key) && typeof value === 'string')
-                    tracker.add(value);
-            if (typeof answer.Username === 'string' && typeof answer.Secret === 'string')
-                tracker.add(`${answer.Username}:${answer.Secret}`);
-        }
-    }
-    catch {
-        for (const m of stdout.matchAll(/"(?:[A-Za-z_]*(?:secret|password|token)[A-Za-z_]*)"\s*:\s*"((?:[^"\\]|\\.)*)"/gi))
-            if (m[1])
-                tracker.add(m[1]);
-    }
-    return tracker.scrub(line).replace(/[A-Za-z0-9+/_.=~-]{24,}/g, (word) => (/\d/.test(word) && /[A-Za-z]/.test(word) ? '***' : word));
-}
-function firstLine(text) {
-    const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-    return line.trim().slice(0, 200);
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 ;// CONCATENATED MODULE: ./src/registry/session.ts
 // Owns: the one way a registry client is made, for the checked image, its base and its
 // attestations alike. Credentials are resolved here (the inputs, else Docker's stored ones, or
 // none at all when the caller says so), every secret they hold is handed to the logger for
 // masking before anything else happens, and one set of options — insecure hosts, timeouts — is
 // applied to every client, so a setting such as `registry-timeout` cannot be lost on one path.
+// Clients of one registry share one session (RegistrySessions): one ping, one credential lookup
+// and one token per repository, for a run and for every image of an audit.
+
 
 
 
@@ -45010,20 +45224,88 @@ function isRecord(value) {
  * what the client is for (`base node` …); `anonymousWhy` why a client goes without credentials.
  */
 async function openRegistry(ref, settings, wanted, note = {}) {
+    if (settings.sessions)
+        return settings.sessions.open(ref, wanted, note);
+    return RegistryClient.on(await hostFor(ref, settings, wanted, note), ref);
+}
+/** Resolves the credential, hands its secrets to the logger, says which it is, and makes the registry's shared state. */
+async function hostFor(ref, settings, wanted, note) {
     const credential = wanted === 'anonymous'
         ? undefined
         : await resolveCredential(ref.registry, { username: wanted.username, password: wanted.password, env: settings.env ?? process.env });
     for (const secret of credential ? secretsOf(credential) : [])
         settings.logger.secret(secret);
-    const used = credential ? `from ${credential.source}` : wanted === 'anonymous' && note.anonymousWhy ? `none (anonymous: ${note.anonymousWhy})` : 'none (anonymous)';
+    const used = credential ? `from ${credentialSource(credential.source, settings.optionWords ?? errors/* ACTION_WORDS */.dC)}` : wanted === 'anonymous' && note.anonymousWhy ? `none (anonymous: ${note.anonymousWhy})` : 'none (anonymous)';
     settings.logger.info(`credentials for ${ref.registry}${note.about ? ` (${note.about})` : ''}: ${used}`);
     // Plain http only for loopback and insecure-registries, whoever named the reference (client.ts).
-    return RegistryClient.create(ref, {
+    return RegistryHost.of(ref, {
         insecureRegistries: [...settings.insecureRegistries],
         credential,
         logger: settings.logger,
         timeouts: settings.registryTimeoutMs ? (0,http/* timeoutsFor */.wP)(settings.registryTimeoutMs) : undefined,
     });
+}
+/**
+ * The registries of one run or one audit: one session per registry and credential request, made
+ * on first use. A session that could not be made (a credential helper or a ping that failed) is
+ * not kept, so the next image tries again. Secrets the sessions learn (credentials, tokens) go to
+ * the logger they were made with and to every logger attached at that moment, and an attached
+ * logger is first given every secret learned before: each image of an audit scrubs its own report
+ * of every secret its requests could have carried.
+ */
+class RegistrySessions {
+    hosts = new Map();
+    secrets = new Set();
+    attached = new Set();
+    settings;
+    constructor(settings) {
+        const outer = settings.logger;
+        const logger = {
+            info: (m) => outer.info(m),
+            warning: (m) => outer.warning(m),
+            debug: (m) => outer.debug(m),
+            secret: (s) => {
+                this.secrets.add(s);
+                outer.secret(s);
+                for (const l of this.attached)
+                    l.secret(s);
+            },
+        };
+        this.settings = { ...settings, logger };
+    }
+    /** Gives `logger` every secret known and every one learned until the returned function is called. */
+    attach(logger) {
+        for (const s of this.secrets)
+            logger.secret(s);
+        this.attached.add(logger);
+        return () => this.attached.delete(logger);
+    }
+    /** Registries with a session, for the log. */
+    get size() {
+        return this.hosts.size;
+    }
+    async open(ref, wanted, note = {}) {
+        const key = `${ref.registry} ${ref.apiHost} ${wanted === 'anonymous' ? 'anonymous' : JSON.stringify([wanted.username ?? '', wanted.password ?? ''])}`;
+        let host = this.hosts.get(key);
+        if (!host) {
+            const made = hostFor(ref, this.settings, wanted, note);
+            host = made;
+            this.hosts.set(key, made);
+            made.catch(() => {
+                if (this.hosts.get(key) === made)
+                    this.hosts.delete(key);
+            });
+        }
+        try {
+            return await RegistryClient.on(await host, ref);
+        }
+        catch (err) {
+            // A ping that failed leaves the session to be made again (credentials looked up again too).
+            if (this.hosts.get(key) === host)
+                this.hosts.delete(key);
+            throw err;
+        }
+    }
 }
 
 
@@ -45069,7 +45351,197 @@ function writeReportFile(reports, dir = process.env.RUNNER_TEMP || tmpdir()) {
 
 /***/ }),
 
-/***/ 4470:
+/***/ 1894:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C1: () => (/* binding */ wrapText),
+/* harmony export */   F1: () => (/* binding */ displayWidth),
+/* harmony export */   SM: () => (/* binding */ fitTable),
+/* harmony export */   fl: () => (/* binding */ truncateStart),
+/* harmony export */   x9: () => (/* binding */ wrapLine),
+/* harmony export */   xv: () => (/* binding */ truncate)
+/* harmony export */ });
+/* unused harmony exports charWidth, padEnd */
+// Fitting the CLI's text to a terminal: how many columns a string takes (wide characters such as
+// CJK and emoji take two, combining marks none, colour escapes none), truncation with an
+// ellipsis, word wrapping of prose, and tables whose least important columns give way first so
+// that no line is wider than the terminal. Pure: the width comes from the caller (src/cli.ts);
+// full values stay in --json.
+/** A colour escape (SGR) we add ourselves after layout; it takes no columns. */
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/y;
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
+const EMOJI = /\p{Emoji_Presentation}/u;
+/** Columns one code point takes: 0 for combining and format characters, 2 for wide ones, else 1. */
+function charWidth(char) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x20 || (code >= 0x7f && code < 0xa0))
+        return 0;
+    if (ZERO_WIDTH.test(char))
+        return 0;
+    if (EMOJI.test(char) || isWide(code))
+        return 2;
+    return 1;
+}
+/** East Asian Wide and Fullwidth blocks (Hangul, CJK, kana, fullwidth forms, CJK extensions). */
+function isWide(code) {
+    return (code >= 0x1100 &&
+        (code <= 0x115f ||
+            code === 0x2329 ||
+            code === 0x232a ||
+            (code >= 0x2e80 && code <= 0x3247 && code !== 0x303f) ||
+            (code >= 0x3250 && code <= 0x4dbf) ||
+            (code >= 0x4e00 && code <= 0xa4c6) ||
+            (code >= 0xa960 && code <= 0xa97c) ||
+            (code >= 0xac00 && code <= 0xd7a3) ||
+            (code >= 0xf900 && code <= 0xfaff) ||
+            (code >= 0xfe10 && code <= 0xfe19) ||
+            (code >= 0xfe30 && code <= 0xfe6b) ||
+            (code >= 0xff01 && code <= 0xff60) ||
+            (code >= 0xffe0 && code <= 0xffe6) ||
+            (code >= 0x1b000 && code <= 0x1b001) ||
+            (code >= 0x1f200 && code <= 0x1f251) ||
+            (code >= 0x20000 && code <= 0x3fffd)));
+}
+/** The text as pieces: colour escapes (width 0) and single code points. */
+function* pieces(text) {
+    for (let i = 0; i < text.length;) {
+        SGR.lastIndex = i;
+        const escape = SGR.exec(text);
+        if (escape) {
+            yield { text: escape[0], width: 0, escape: true };
+            i += escape[0].length;
+            continue;
+        }
+        const char = String.fromCodePoint(text.codePointAt(i) ?? 0);
+        yield { text: char, width: charWidth(char), escape: false };
+        i += char.length;
+    }
+}
+/** How many terminal columns the text takes. */
+function displayWidth(text) {
+    let width = 0;
+    for (const piece of pieces(text))
+        width += piece.width;
+    return width;
+}
+/** The text cut to at most `width` columns, ending in `…` when cut; colour escapes kept (and reset when cut). */
+function truncate(text, width) {
+    if (displayWidth(text) <= width)
+        return text;
+    if (width <= 0)
+        return '';
+    let out = '';
+    let used = 0;
+    let coloured = false;
+    for (const piece of pieces(text)) {
+        if (piece.escape) {
+            out += piece.text;
+            coloured = true;
+            continue;
+        }
+        if (used + piece.width > width - 1)
+            break;
+        out += piece.text;
+        used += piece.width;
+    }
+    return `${out}…${coloured ? '\u001b[0m' : ''}`;
+}
+/** The text cut from the start to at most `width` columns, beginning with `…` when cut (the end of a reference is its tag). */
+function truncateStart(text, width) {
+    if (displayWidth(text) <= width)
+        return text;
+    if (width <= 0)
+        return '';
+    const chars = [...text];
+    let used = 1;
+    let start = chars.length;
+    while (start > 0 && used + charWidth(chars[start - 1]) <= width)
+        used += charWidth(chars[--start]);
+    return `…${chars.slice(start).join('')}`;
+}
+/** The text padded with spaces to `width` columns. */
+function padEnd(text, width) {
+    return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+/**
+ * One line wrapped at word boundaries to `width` columns. Continuation lines are indented
+ * `hanging` columns (default: two more than the line's own indentation); a word too long for a
+ * line of its own is cut with `…`. A line that fits is returned as is.
+ */
+function wrapLine(line, width, hangingColumns) {
+    if (displayWidth(line) <= width)
+        return [line];
+    const indent = /^ */.exec(line)?.[0] ?? '';
+    const hanging = ' '.repeat(Math.min(hangingColumns ?? indent.length + 2, Math.floor(width / 2)));
+    // Words with the spaces before them, so that a line that keeps two words keeps their spacing.
+    const words = [...line.slice(indent.length).matchAll(/( *)(\S+)/g)].map((m) => ({ gap: m[1] ?? '', word: m[2] ?? '' }));
+    const lines = [];
+    let current = indent;
+    let empty = true;
+    for (const { gap, word } of words) {
+        const candidate = empty ? current + word : current + gap + word;
+        if (displayWidth(candidate) <= width) {
+            current = candidate;
+            empty = false;
+            continue;
+        }
+        if (!empty)
+            lines.push(current);
+        const start = lines.length === 0 ? indent : hanging;
+        current = start + truncate(word, width - start.length);
+        empty = false;
+    }
+    if (!empty)
+        lines.push(current);
+    return lines;
+}
+/** Every line of a text wrapped to `width` (see wrapLine). */
+function wrapText(lines, width) {
+    return lines.flatMap((line) => wrapLine(line, width));
+}
+/**
+ * A table as lines no wider than `width`: each column as wide as its widest cell, columns
+ * separated by `gap` spaces after `indent`; when that is too wide, columns give way in their
+ * `giveWay` order, cut with `…` or left out; should the table still not fit, each line is cut.
+ * The last column is not padded.
+ */
+function fitTable(columns, rows, width, indent = 2, gap = 1) {
+    const widths = columns.map((c, i) => Math.max(displayWidth(c.title), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+    const shown = columns.map(() => true);
+    const total = () => indent + widths.reduce((sum, w, i) => sum + (shown[i] ? w + gap : 0), 0) - gap;
+    const order = columns
+        .map((c, i) => ({ i, rank: c.giveWay }))
+        .filter((c) => c.rank !== undefined)
+        .sort((a, b) => a.rank - b.rank || a.i - b.i);
+    for (const { i } of order) {
+        const excess = total() - width;
+        if (excess <= 0)
+            break;
+        const column = columns[i];
+        if (column.drop) {
+            shown[i] = false;
+            continue;
+        }
+        const min = column.min ?? Math.max(3, displayWidth(column.title));
+        widths[i] = Math.max(Math.min(min, widths[i] ?? 0), (widths[i] ?? 0) - excess);
+    }
+    const visible = columns.map((_, i) => i).filter((i) => shown[i]);
+    const last = visible.at(-1);
+    const line = (cells) => truncate(`${' '.repeat(indent)}${visible
+        .map((i) => {
+        const text = truncate(cells[i] ?? '', widths[i] ?? 0);
+        return i === last ? text : padEnd(text, widths[i] ?? 0);
+    })
+        .join(' '.repeat(gap))}`.trimEnd(), width);
+    return [line(columns.map((c) => c.title)), ...rows.map(line)];
+}
+
+
+/***/ }),
+
+/***/ 4558:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45240,11 +45712,41 @@ function hasReferrer(a, kind) {
 
 // EXTERNAL MODULE: ./src/model/history.ts
 var model_history = __nccwpck_require__(8585);
+;// CONCATENATED MODULE: ./src/report/bars.ts
+// Bars drawn with Unicode block characters: the job summary cannot style an element (GitHub strips
+// `style` and `class`), and the same text reads in a terminal. Eighth blocks give a bar eight
+// steps per character.
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+/** How many characters a full bar takes. */
+const BAR_WIDTH = 8;
+/** "12%", "<1%" for a share above zero that rounds to nothing, "100%". */
+function percent(part, whole) {
+    if (!(whole > 0) || !(part >= 0))
+        return '';
+    const share = Math.min(part / whole, 1);
+    if (share > 0 && share < 0.005)
+        return '<1%';
+    return `${Math.round(share * 100)}%`;
+}
+/**
+ * `part` of `whole` as a bar of up to `width` characters and its percentage: "████▌ 57%". A share
+ * above zero always shows at least a sliver; nothing is drawn for zero or an unknown whole.
+ */
+function shareBar(part, whole, width = BAR_WIDTH) {
+    const words = percent(part, whole);
+    if (!words)
+        return '';
+    const eighths = Math.round((Math.min(part / whole, 1)) * width * 8);
+    const bar = '█'.repeat(Math.floor(eighths / 8)) + (EIGHTHS[eighths % 8] ?? '');
+    return `${bar || (part > 0 ? '▏' : '')} ${words}`.trim();
+}
+
 ;// CONCATENATED MODULE: ./src/report/layer-table.ts
 // The layer table, once, for every medium: which columns a platform's table has and what each
 // cell says, from its LayerRows and (with deep verification) what its blobs proved. The job
 // summary turns the cells into HTML, the CLI into padded text; neither decides a column or a
 // value. Cells hold plain text: each medium escapes or neutralises it.
+
 
 
 
@@ -45255,11 +45757,13 @@ const TITLES = {
     diffId: 'diff_id',
     digest: 'Compressed digest',
     size: 'Size',
+    share: 'Share of pull',
     type: 'Type',
     uncompressed: 'Uncompressed',
     files: 'Files',
     deleted: 'Deleted',
     wasted: 'Wasted',
+    bytes: 'Bytes',
     result: 'Result',
     origin: 'Origin',
     instruction: 'Instruction',
@@ -45277,17 +45781,80 @@ function layerTable(rows, deep) {
         'diffId',
         'digest',
         'size',
-        ...(deep ? ['type', 'uncompressed', 'files', 'deleted', 'wasted', 'result'] : []),
+        'share',
+        ...(deep ? ['type', 'uncompressed', 'files', 'deleted', 'wasted', 'bytes', 'result'] : []),
         ...(rows.some((r) => r.origin) ? ['origin'] : []),
         'instruction',
     ];
     const deepLayers = new Map((deep?.layers ?? []).map((l) => [l.index, l]));
-    return {
-        columns: columns.map((id) => ({ id, title: TITLES[id] })),
-        rows: rows.map((row) => columns.map((id) => cell(id, row, deepLayers.get(row.index)))),
+    const pull = sum(rows.map((r) => r.size));
+    const table = {
+        columns: columns.map((id) => ({ id, title: TITLES[id], ...(DETAIL.has(id) ? { group: 'detail' } : {}) })),
+        rows: rows.map((row) => columns.map((id) => cell(id, row, deepLayers.get(row.index), pull))),
     };
+    if (rows.length)
+        table.totals = totalRows(rows, deepLayers).map((group) => columns.map((id) => totalCell(id, group, pull)));
+    return table;
 }
-function cell(id, row, deep) {
+/** Columns a narrow medium may fold away: the deep result in full (with throughput), the compression, deletions. `bytes` is its mark. */
+const DETAIL = new Set(['type', 'deleted', 'result']);
+/** The base's layers, the image's own (when the origin is known), and all of them. */
+function totalRows(rows, deepLayers) {
+    const group = (label, members) => {
+        const deep = members.map((r) => deepLayers.get(r.index));
+        const counts = deep.map((d) => d?.counts);
+        return {
+            label,
+            size: sum(members.map((r) => r.size)),
+            uncompressed: sum(deep.map((d) => d?.uncompressedSize)),
+            files: sum(counts.map((c) => (c ? c.files + c.symlinks + c.hardlinks + c.others : undefined))),
+            deleted: sum(counts.map((c) => (c ? c.whiteouts + c.opaqueDirs : undefined))),
+            wasted: sum(deep.map((d) => (d?.counts ? (d.wastedBytes ?? 0) : undefined))),
+        };
+    };
+    const groups = [];
+    if (rows.some((r) => r.origin)) {
+        const base = rows.filter((r) => r.origin === 'base');
+        const own = rows.filter((r) => r.origin === 'image');
+        if (base.length)
+            groups.push(group(`Base image: ${layerRange(base)}`, base));
+        if (own.length)
+            groups.push(group(`Your build: ${layerRange(own)}`, own));
+    }
+    groups.push(group(`Total: ${rows.length} ${rows.length === 1 ? 'layer' : 'layers'}`, rows));
+    return groups;
+}
+function layerRange(rows) {
+    const first = rows[0]?.index ?? 0;
+    const last = rows[rows.length - 1]?.index ?? 0;
+    return first === last ? `layer ${first}` : `layers ${first}–${last}`;
+}
+/** The sum of the known values; undefined when none is known (a column with nothing to add up). */
+function sum(values) {
+    const known = values.filter((v) => v !== undefined && Number.isFinite(v));
+    return known.length ? known.reduce((a, b) => a + b, 0) : undefined;
+}
+function totalCell(id, group, pull) {
+    switch (id) {
+        case 'size':
+            return { text: (0,units/* humanSize */.X)(group.size) };
+        case 'share':
+            return { text: group.size !== undefined && pull ? shareBar(group.size, pull) : '' };
+        case 'uncompressed':
+            return { text: (0,units/* humanSize */.X)(group.uncompressed) };
+        case 'files':
+            return { text: group.files !== undefined ? String(group.files) : '' };
+        case 'deleted':
+            return { text: group.deleted !== undefined ? String(group.deleted) : '' };
+        case 'wasted':
+            return { text: group.wasted === undefined ? '' : group.wasted ? (0,units/* humanSize */.X)(group.wasted) : '0' };
+        case 'instruction':
+            return { text: group.label };
+        default:
+            return { text: '' };
+    }
+}
+function cell(id, row, deep, pull) {
     const counts = deep?.counts;
     switch (id) {
         case 'index':
@@ -45301,6 +45868,8 @@ function cell(id, row, deep) {
             return row.localDigest && row.localDigest !== row.digest ? { ...digestCell(row.digest), local: digestCell(row.localDigest) } : digestCell(row.digest);
         case 'size':
             return { text: (0,units/* humanSize */.X)(row.size) };
+        case 'share':
+            return { text: row.size !== undefined && pull ? shareBar(row.size, pull) : '' };
         case 'type':
             return { text: deep ? compressionLabel(deep) : '' };
         case 'uncompressed':
@@ -45311,6 +45880,8 @@ function cell(id, row, deep) {
             return { text: counts ? String(counts.whiteouts + counts.opaqueDirs) : '' };
         case 'wasted':
             return { text: deep?.wastedBytes ? (0,units/* humanSize */.X)(deep.wastedBytes) : counts ? '0' : '' };
+        case 'bytes':
+            return { text: deep ? resultMark(deep) : '' };
         case 'result':
             return { text: deep ? `${resultMark(deep)} ${layerResult(deep)}` : '' };
         case 'origin':
@@ -45325,6 +45896,188 @@ function digestCell(digest) {
     return digest ? { text: (0,oci_digest/* shortDigest */.VK)(digest), full: digest, code: true } : { text: '—' };
 }
 
+// EXTERNAL MODULE: ./src/report/layout.ts
+var report_layout = __nccwpck_require__(1894);
+;// CONCATENATED MODULE: ./src/report/time.ts
+// Times as a reviewer reads them: "2026-11-29 12:54 UTC, 3 h ago" and "9 s" between two builds.
+// Config `created` fields carry nanoseconds and any offset; nothing finer than a second (a minute
+// for dates) reaches the page. "Ago" is measured from the run's time, which the caller passes in,
+// so the same report always renders the same words.
+/** Milliseconds since the epoch of an RFC 3339 time, or undefined when it is missing or unreadable. */
+function timeOf(iso) {
+    if (!iso)
+        return undefined;
+    // Date.parse reads at most milliseconds; a longer fraction (Go writes nanoseconds) is cut to three digits.
+    const ms = Date.parse(iso.replace(/(\.\d{3})\d+/, '$1'));
+    return Number.isFinite(ms) ? ms : undefined;
+}
+/** "2026-11-29 12:54 UTC"; empty when the time cannot be read. */
+function utcMinute(iso) {
+    const ms = timeOf(iso);
+    if (ms === undefined)
+        return '';
+    return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+/** "2026-11-29 12:54:03 UTC": for build times, where seconds tell two builds apart. */
+function utcSecond(iso) {
+    const ms = timeOf(iso);
+    if (ms === undefined)
+        return '';
+    return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** A span in the largest whole unit that fits: "0 s", "9 s", "4 min", "3 h", "12 days". */
+function span(ms) {
+    const s = Math.floor(Math.abs(ms) / 1000);
+    if (s < 60)
+        return `${s} s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)} min`;
+    if (s < 48 * 3600)
+        return `${Math.floor(s / 3600)} h`;
+    const days = Math.floor(s / 86400);
+    return `${days} days`;
+}
+/** "3 h ago" relative to `now`; "in the future" for a time after it (a skewed clock); empty when unreadable. */
+function ago(iso, now) {
+    const ms = timeOf(iso);
+    if (ms === undefined)
+        return '';
+    const delta = now.getTime() - ms;
+    if (delta < 0)
+        return 'after this run started (clock skew)';
+    return delta < 1000 ? 'just now' : `${span(delta)} ago`;
+}
+/** "2026-11-29 12:54 UTC, 3 h ago"; empty when the time cannot be read. */
+function dateAgo(iso, now) {
+    const date = utcMinute(iso);
+    return date ? `${date}, ${ago(iso, now)}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/report/mismatch.ts
+// A mismatch, side by side: what the registry serves and what the local build is (digest, image
+// ID, created, layer counts, the first layer that differs), and a one-line diagnosis of why, from
+// the layer rows and the two build times. Pure and plain text: the summary renders it as a table,
+// the verdict sentence borrows the diagnosis, and each medium escapes what it shows.
+
+
+
+
+/**
+ * Why the registry's image is not the local build, from what the report holds and nothing else:
+ * a differing layer of the base means another base; the same steps with other layers mean another
+ * build of the same Dockerfile; other steps, another image. The build times say who came later.
+ */
+function diagnose(facts) {
+    const timing = timingOf(facts.registryCreated, facts.localCreated);
+    const first = facts.layers.find((row) => row.status === 'differs');
+    const withTiming = (d) => (timing ? { ...d, timing } : d);
+    if (!first) {
+        return withTiming({
+            cause: facts.configDiffers
+                ? 'the same layers with a different config: rebuilt with other metadata (labels, environment, created time) or converted'
+                : 'no layer differs',
+        });
+    }
+    const n = first.index;
+    const base = facts.baseLayers !== undefined && facts.baseLayers > 0 && n <= facts.baseLayers ? true : first.origin === 'base';
+    if (base)
+        return withTiming({ firstDiffering: n, cause: `a different base (layer ${n} belongs to the base image)` });
+    const steps = sameSteps(facts.layers);
+    if (steps === true)
+        return withTiming({ firstDiffering: n, cause: 'a different build of the same Dockerfile (the same steps made other layers)' });
+    if (steps === false)
+        return withTiming({ firstDiffering: n, cause: `different build steps from layer ${n} on: another image` });
+    return withTiming({ firstDiffering: n, cause: `a different build from layer ${n} on` });
+}
+/** The diagnosis as one line: "a different base: …; the registry's image was built …". */
+function diagnosisText(diagnosis) {
+    return diagnosis.timing ? `${diagnosis.cause}; ${diagnosis.timing}` : diagnosis.cause;
+}
+/**
+ * Whether both sides were made by the same build steps: true or false when every layer's
+ * instruction is known on both sides, undefined when any is not (the comparison would be a guess).
+ */
+function sameSteps(rows) {
+    const registry = rows.filter((r) => r.diffId !== undefined).map((r) => r.instruction);
+    const local = rows.filter((r) => r.localDiffId !== undefined).map((r) => r.localInstruction);
+    if (registry.length === 0 || local.length === 0 || [...registry, ...local].some((i) => i === undefined))
+        return undefined;
+    if (registry.length !== local.length)
+        return false;
+    return registry.every((instruction, i) => (0,model_history/* instructionOf */.ut)(instruction) === (0,model_history/* instructionOf */.ut)(local[i]));
+}
+function timingOf(registryCreated, localCreated) {
+    const registry = timeOf(registryCreated);
+    const local = timeOf(localCreated);
+    if (registry === undefined || local === undefined)
+        return undefined;
+    const delta = registry - local;
+    // Within a second the two times tell nothing (and a reproducible build pins both).
+    if (Math.abs(delta) < 1000)
+        return undefined;
+    if (delta > 0)
+        return `the registry's image was built ${span(delta)} after yours: another job likely overwrote the tag`;
+    return `your build is ${span(delta)} newer than the registry's image: the tag holds an older build (another job pushed it, or yours was never pushed)`;
+}
+/** The side-by-side comparison of one platform that exists on both sides; undefined otherwise. */
+function comparisonOf(platform) {
+    const { remote, local } = platform;
+    if (!remote || !local)
+        return undefined;
+    const rows = platform.layers;
+    const baseLayers = platform.base?.layers ?? (rows.some((r) => r.origin) ? rows.filter((r) => r.origin === 'base').length : undefined);
+    const configDiffers = platform.checks.some((c) => c.rule === 'image-id' && !c.ok) && !platform.checks.some((c) => c.rule === 'diff-ids' && !c.ok);
+    const diagnosis = diagnose({ layers: rows, baseLayers, registryCreated: remote.created, localCreated: local.created, configDiffers });
+    const registryLayers = rows.filter((r) => r.diffId !== undefined).length;
+    const localLayers = rows.filter((r) => r.localDiffId !== undefined).length;
+    const first = diagnosis.firstDiffering;
+    // The local build shares the base when it holds the base's layers unchanged.
+    const localSharesBase = baseLayers !== undefined && rows.slice(0, baseLayers).every((r) => r.status === 'match');
+    const table = [
+        digestRow('Digest', remote.manifestDigest, local.manifestDigest ?? (local.idKind === 'manifest' ? local.id : undefined)),
+        digestRow('Image ID', remote.configDigest, local.idKind === 'config' ? local.id : undefined),
+        { label: 'Created', registry: utcSecond(remote.created) || '—', local: utcSecond(local.created) || '—' },
+        {
+            label: 'Layers',
+            registry: layerCount(registryLayers, baseLayers),
+            local: layerCount(localLayers, localSharesBase ? baseLayers : undefined),
+        },
+    ];
+    const differing = [];
+    const row = first !== undefined ? rows[first - 1] : undefined;
+    if (row && first !== undefined) {
+        const registryStep = (0,model_history/* instructionOf */.ut)(row.instruction);
+        const localStep = (0,model_history/* instructionOf */.ut)(row.localInstruction);
+        differing.push({
+            label: `Layer ${first}`,
+            registry: row.diffId === undefined ? '(no such layer)' : shorten(registryStep, 60) || '(instruction unknown)',
+            local: row.localDiffId === undefined ? '(no such layer)' : shorten(localStep, 60) || '(instruction unknown)',
+            code: true,
+            ...(registryStep ? { fullRegistry: registryStep } : {}),
+            ...(localStep ? { fullLocal: localStep } : {}),
+        });
+        differing.push(digestRow(`diff_id ${first}`, row.diffId, row.localDiffId));
+    }
+    const comparison = { platform: platform.platform, rows: table, differing, diagnosis };
+    if (first !== undefined && first > 1)
+        comparison.identical = { from: 1, to: first - 1, base: baseLayers !== undefined && baseLayers > 0 && first - 1 <= baseLayers };
+    return comparison;
+}
+function digestRow(label, registry, local) {
+    return {
+        label,
+        registry: registry ? (0,oci_digest/* shortDigest */.VK)(registry) : '—',
+        local: local ? (0,oci_digest/* shortDigest */.VK)(local) : '—',
+        code: true,
+        ...(registry ? { fullRegistry: registry } : {}),
+        ...(local ? { fullLocal: local } : {}),
+    };
+}
+/** "5 (3 base + 2 own)", or "5" when the base's share is not known. */
+function layerCount(total, base) {
+    return base !== undefined && base > 0 && base <= total ? `${total} (${base} base + ${total - base} own)` : String(total);
+}
+
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
 // The verdict and the one sentence under it, for every medium: what the run proved ("Registry
 // serves exactly your local build: 5 layers, image ID and manifest digest match") or what differs
@@ -45332,6 +46085,7 @@ function digestCell(digest) {
 // only)" without a local image, "base drifted", "digest not checked"). Every word comes from the
 // checks that ran and the report's facts: a rule that did not run is never named as proof.
 // Plain text; each medium escapes it (the summary) or neutralises it (the CLI).
+
 
 
 /** What each passing rule proved, in the order a reader wants it; rules not listed add nothing to the sentence. */
@@ -45419,12 +46173,9 @@ function cause(check, platforms, report) {
                 return `${ruleName(check)}: ${check.message}`;
             const instruction = (0,model_history/* instructionOf */.ut)(row.instruction);
             const made = instruction ? ` (registry: ${shorten(instruction, 60)})` : '';
-            const head = `layer ${layer} of ${platform.layers.length} differs${where}${made}`;
-            if (row.origin === 'base')
-                return `${head}, a layer of the base image: it was built on a different base`;
-            if (layer > 1)
-                return `${head}, the ${count(layer - 1, 'layer')} below it match: a different build of the same steps (the tag was pushed by another build, or the local image was rebuilt)`;
-            return `${head} from the first layer on: a different base or a different image`;
+            const below = layer > 2 ? `, the ${layer - 1} layers below it match` : layer === 2 ? ', the layer below it matches' : ' from the first layer on';
+            const diagnosis = comparisonOf(platform)?.diagnosis ?? diagnose({ layers: platform.layers, baseLayers: platform.base?.layers });
+            return `layer ${layer} of ${platform.layers.length} differs${where}${made}${below}: ${diagnosisText(diagnosis)}`;
         }
         case 'image-id':
             return report.checks.some((c) => c.rule === 'diff-ids' && c.ok && (c.platform === check.platform || !check.platform))
@@ -45445,6 +46196,8 @@ function verdictLabel(verdict) {
     return [`${verdict.icon} ${verdict.label}`, ...verdict.qualifiers].join(' · ');
 }
 
+// EXTERNAL MODULE: ./src/base/drift.ts
+var drift = __nccwpck_require__(754);
 ;// CONCATENATED MODULE: ./src/model/report.ts
 // The report model: one plain object per verified image that the job summary, the CLI text and
 // the JSON report are all rendered from. The run builds it (src/run.ts); src/report/ renders it.
@@ -45457,7 +46210,8 @@ function failedChecks(report) {
 // the platform set, attestations), then the same section for each platform (digests, base, layer
 // table, deep findings), for one platform or many; and the audit table across images. Rendered
 // from a plain copy of the report, so that no value (a registry's history, an error body) can add
-// a line or a control sequence to the terminal or to a workflow log.
+// a line or a control sequence to the terminal or to a workflow log. Laid out for a width
+// (layout.ts): tables give way column by column, prose wraps, and the verdict stays last.
 
 
 
@@ -45465,7 +46219,10 @@ function failedChecks(report) {
 
 
 
-function renderText(input) {
+
+
+function renderText(input, layout = {}) {
+    const width = layout.width ?? Infinity;
     const report = plainCopy(input);
     const platforms = platformsOf(report);
     const verdict = verdictOf(report);
@@ -45487,32 +46244,45 @@ function renderText(input) {
     if (report.base)
         lines.push(...baseLines(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'base'));
     if (platforms.length)
-        lines.push(...platformOverview(platforms));
+        lines.push(...platformOverview(platforms, width));
     lines.push(...attestationsText(report.attestations));
     for (const platform of platforms)
-        lines.push(...platformText(platform, platforms.length > 1));
-    lines.push('', verdictLine(report, verdict));
-    return lines.join('\n');
+        lines.push(...platformText(platform, platforms.length > 1, width));
+    return [...(0,report_layout/* wrapText */.C1)(lines, width), '', verdictLine(report, verdict, width)].join('\n');
 }
 const VERDICT_WORDS = { verified: 'VERIFIED', mismatch: 'MISMATCH', error: 'COULD NOT VERIFY' };
-/** `VERIFIED  ref`, qualified: `CONSISTENT (registry only)`, `· base drifted`. */
-function verdictLine(report, verdict) {
+/**
+ * `VERIFIED  ref`, qualified: `CONSISTENT (registry only)`, `· base drifted`. One line, always the
+ * last: a reference too long for the width loses its start, never its tag.
+ */
+function verdictLine(report, verdict, width) {
     const word = report.status === 'verified' && verdict.label !== 'Verified' ? verdict.label.toUpperCase().replace('(REGISTRY ONLY)', '(registry only)') : VERDICT_WORDS[report.status];
     const qualifiers = verdict.qualifiers.map((q) => `  · ${q.replace(/^\S+ /, '')}`).join('');
-    return `${word}  ${report.remote?.reference ?? report.image}${qualifiers}`;
+    const room = Math.max(12, width - (0,report_layout/* displayWidth */.F1)(word) - 2 - (0,report_layout/* displayWidth */.F1)(qualifiers));
+    return (0,report_layout/* truncate */.xv)(`${word}  ${(0,report_layout/* truncateStart */.fl)(report.remote?.reference ?? report.image, room)}${qualifiers}`, width);
 }
-function platformOverview(platforms) {
-    const lines = ['', '  platform          ok  registry manifest    local manifest       layers  attestation'];
-    for (const p of platforms) {
-        const mark = p.status === 'verified' ? '✓' : '✗';
+const OVERVIEW_COLUMNS = [
+    { title: 'platform', giveWay: 3, min: 11 },
+    { title: 'ok' },
+    { title: 'registry manifest' },
+    { title: 'local manifest', giveWay: 2, drop: true },
+    { title: 'layers' },
+    { title: 'attestation', giveWay: 1, min: 11 },
+];
+function platformOverview(platforms, width) {
+    const rows = platforms.map((p) => [
+        p.platform,
+        p.status === 'verified' ? '✓' : '✗',
+        (0,oci_digest/* shortDigest */.VK)(p.remote?.manifestDigest) || '—',
         // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
-        const local = p.local?.manifestDigest;
-        lines.push(`  ${p.platform.padEnd(17)} ${mark}   ${((0,oci_digest/* shortDigest */.VK)(p.remote?.manifestDigest) || '—').padEnd(20)} ${((0,oci_digest/* shortDigest */.VK)(local) || '—').padEnd(20)} ${String(p.layers.length || '').padEnd(7)} ${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`);
-    }
-    return lines;
+        (0,oci_digest/* shortDigest */.VK)(p.local?.manifestDigest) || '—',
+        String(p.layers.length || ''),
+        `${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`,
+    ]);
+    return ['', ...(0,report_layout/* fitTable */.SM)(OVERVIEW_COLUMNS, rows, width)];
 }
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
-function platformText(platform, several) {
+function platformText(platform, several, width) {
     const lines = ['', `  ${platform.status === 'verified' ? '✓' : '✗'} ${platform.platform}${platform.presence === 'both' ? '' : `  [${presenceText(platform)}]`}`];
     const r = platform.remote;
     if (r) {
@@ -45524,46 +46294,49 @@ function platformText(platform, several) {
     if (several && platform.base)
         lines.push(...baseLines(platform.base, platform.layers.length, `base of ${platform.platform}:`));
     if (platform.layers.length)
-        lines.push('', ...layerTableText(platform));
+        lines.push('', ...layerTableText(platform, width));
     if (platform.deep)
         lines.push(...text_deepText(platform.deep));
     return lines;
 }
-/** Text columns: header, width (the last column is not padded), most characters shown. */
+/**
+ * Text columns, and the order in which they give way on a narrow terminal: the instruction is cut
+ * first, then the deep result; then whole columns are left out, the least telling first (the
+ * compressed digest, the deep counts, the sizes). The diff_id stays, 12 hex, as the table has it.
+ */
 const TEXT_COLUMNS = {
-    index: { title: '#', width: 3 },
-    match: { title: 'ok', width: 3 },
-    diffId: { title: 'diff_id', width: 20 },
-    digest: { title: 'digest', width: 20 },
-    size: { title: 'size', width: 10 },
-    type: { title: 'type', width: 5 },
-    uncompressed: { title: 'uncompressed', width: 13 },
-    files: { title: 'files', width: 7 },
-    deleted: { title: 'deleted', width: 8 },
-    wasted: { title: 'wasted', width: 11 },
-    result: { title: 'result', width: 40, max: 100 },
-    origin: { title: 'origin', width: 6 },
-    instruction: { title: 'instruction', width: 0, max: 60 },
+    index: { title: '#' },
+    match: { title: 'ok' },
+    diffId: { title: 'diff_id' },
+    instruction: { title: 'instruction', giveWay: 1, min: 12 },
+    result: { title: 'result', giveWay: 2, min: 10 },
+    digest: { title: 'digest', giveWay: 3, drop: true },
+    deleted: { title: 'deleted', giveWay: 4, drop: true },
+    type: { title: 'type', giveWay: 5, drop: true },
+    origin: { title: 'origin', giveWay: 6, min: 5 },
+    uncompressed: { title: 'uncompressed', giveWay: 7, drop: true },
+    files: { title: 'files', giveWay: 8, drop: true },
+    wasted: { title: 'wasted', giveWay: 9, drop: true },
+    size: { title: 'size', giveWay: 10, drop: true },
+    bytes: { title: 'bytes', giveWay: 3, drop: true },
+    share: { title: 'share', giveWay: 0, drop: true },
 };
-/** The layer table (layer-table.ts) as padded columns; a differing local value follows on its own line, in full. */
-function layerTableText(platform) {
+/**
+ * The layer table (layer-table.ts) fitted to the width. A layer whose local build differs gets a
+ * second row, `local`, holding the local build's values (diff_id, digest, instruction) under the
+ * registry's.
+ */
+function layerTableText(platform, width) {
     const table = layerTable(platform.layers, platform.deep);
-    const line = (cells) => `  ${cells
-        .map((text, i) => {
-        const spec = TEXT_COLUMNS[table.columns[i]?.id ?? 'instruction'];
-        const shown = spec.max ? shorten(text, spec.max) : text;
-        return i === cells.length - 1 ? shown : shown.padEnd(spec.width);
-    })
-        .join(' ')}`.trimEnd();
-    const lines = [line(table.columns.map((c) => TEXT_COLUMNS[c.id].title))];
+    const rows = [];
+    // The instruction in full: the table cuts it to what the width leaves (a digest stays 12 hex).
+    const shown = (cell, i) => (table.columns[i]?.id === 'instruction' ? (cell?.full ?? cell?.text) : cell?.text) ?? '';
     for (const row of table.rows) {
-        lines.push(line(row.map((c) => c.text)));
-        row.forEach((cell, i) => {
-            if (cell.local)
-                lines.push(`        local ${TEXT_COLUMNS[table.columns[i]?.id ?? 'instruction'].title}: ${cell.local.full ?? cell.local.text}`);
-        });
+        rows.push(row.map(shown));
+        if (row.some((c) => c.local))
+            rows.push(row.map((c, i) => (table.columns[i]?.id === 'match' ? 'local' : shown(c.local, i))));
     }
-    return lines;
+    return (0,report_layout/* fitTable */.SM)(table.columns.map((c) => TEXT_COLUMNS[c.id]), rows, width);
 }
 function text_deepText(deep) {
     const lines = ['', `  deep: ${deepHeadline(deep)}`, `  wasted: ${wasteHeadline(deep)}`];
@@ -45600,11 +46373,20 @@ const STATUS_TEXT = {
     unknown: 'UNKNOWN',
     none: 'NO BASE',
 };
+/** The engine's base words where they name action inputs, as the CLI's flags. */
+const NO_BASE_CLI = 'no base image is known: pass --base REF (e.g. node:22-alpine, optionally pinned as node:22-alpine@sha256:…) or --dockerfile PATH, ' +
+    'or label the image with org.opencontainers.image.base.name and org.opencontainers.image.base.digest';
+function baseMessage(base) {
+    return base.message === drift/* NO_BASE_MESSAGE */.Cz ? NO_BASE_CLI : base.message;
+}
+function baseFrom(base) {
+    return base.source === 'input' ? '--base' : base.from;
+}
 /** @param imageLayers the image's layer count, when the lines are about one image (not the combined verdict). */
 function baseLines(base, imageLayers, title) {
     if (base.status === 'none')
-        return [`  ${title.padEnd(9)} ${base.layers === 0 ? 'none' : 'unknown'}: ${base.message}`];
-    const lines = [`  ${title.padEnd(9)} ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${base.from})`, `            ${base.message}`];
+        return [`  ${title.padEnd(9)} ${base.layers === 0 ? 'none' : 'unknown'}: ${baseMessage(base)}`];
+    const lines = [`  ${title.padEnd(9)} ${base.reference ?? '(none)'}  ${STATUS_TEXT[base.status]}  (from ${baseFrom(base)})`, `            ${baseMessage(base)}`];
     if (base.namedByRegistry)
         lines.push('            named by the registry: looked up without credentials on any other registry');
     if (base.builtOn?.digest)
@@ -45617,8 +46399,17 @@ function baseLines(base, imageLayers, title) {
         lines.push(`  drift age ${base.driftAgeDays} days since the current base was created`);
     return lines;
 }
+const AUDIT_COLUMNS = [
+    { title: 'IMAGE', giveWay: 2, min: 16 },
+    { title: 'BASE', giveWay: 1, min: 12 },
+    { title: 'BUILT ON', giveWay: 3, drop: true },
+    { title: 'CURRENT', giveWay: 4, min: 8 },
+    { title: 'STATUS', giveWay: 5, min: 7 },
+    { title: 'AGE' },
+];
 /** The audit table, then one line per image saying why. */
-function renderAuditText(input) {
+function renderAuditText(input, layout = {}) {
+    const width = layout.width ?? Infinity;
     const reports = plainCopy(input);
     const rows = reports.map((r) => [
         r.remote?.reference ?? r.image,
@@ -45628,13 +46419,10 @@ function renderAuditText(input) {
         r.status === 'error' ? 'ERROR' : r.base ? STATUS_TEXT[r.base.status] : 'BASE CHECK OFF',
         r.base?.driftAgeDays !== undefined ? `${r.base.driftAgeDays} d` : '',
     ]);
-    const header = ['IMAGE', 'BASE', 'BUILT ON', 'CURRENT', 'STATUS', 'AGE'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-    const format = (cells) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-    const lines = [format(header), ...rows.map(format), ''];
+    const lines = [...(0,report_layout/* fitTable */.SM)(AUDIT_COLUMNS, rows, width, 0, 2), ''];
     for (const r of reports)
-        lines.push(`${r.remote?.reference ?? r.image}: ${r.status === 'error' ? (r.error ?? 'could not check') : (r.base?.message ?? 'base check off')}`);
-    return lines.join('\n');
+        lines.push(`${r.remote?.reference ?? r.image}: ${r.status === 'error' ? (r.error ?? 'could not check') : (r.base ? baseMessage(r.base) : 'base check off')}`);
+    return (0,report_layout/* wrapText */.C1)(lines, width).join('\n');
 }
 
 
@@ -45649,8 +46437,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./src/base/inspect.ts + 4 modules
-var inspect = __nccwpck_require__(2055);
+// EXTERNAL MODULE: ./src/base/inspect.ts + 3 modules
+var inspect = __nccwpck_require__(9841);
 ;// CONCATENATED MODULE: ./src/base/platforms.ts
 // Owns: one base verdict for a multi-platform run, from each platform's own (inspect.ts ran the
 // base stage on every platform image). The step's gate and outputs read this one verdict, so it
@@ -46694,7 +47482,7 @@ class DockerEngine {
         }
         if (host.startsWith('tcp://') || host.startsWith('http://')) {
             if (env.DOCKER_TLS_VERIFY) {
-                throw new errors/* VerifyImageError */.Vi('local', `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or local-image: none`);
+                throw new errors/* VerifyImageError */.Vi('local', (w) => `DOCKER_HOST ${host} with TLS is not supported yet: use a unix socket, or ${w.setting('local-image', 'none')}`);
             }
             return new DockerEngine(new undici/* Client */.Kj(host.replace(/^tcp:/, 'http:'), { headersTimeout: 60_000, bodyTimeout: 60_000 }), host);
         }
@@ -46709,7 +47497,7 @@ class DockerEngine {
         }
         catch (err) {
             const code = err.code ?? (err instanceof Error ? err.message : String(err));
-            throw new errors/* VerifyImageError */.Vi('local', `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set local-image: none to skip the local comparison`);
+            throw new errors/* VerifyImageError */.Vi('local', (w) => `no Docker daemon answers at ${this.host} (${code}): start Docker, set DOCKER_HOST, or set ${w.setting('local-image', 'none')} to skip the local comparison`);
         }
     }
     async get(path, allow404 = false) {
@@ -46749,6 +47537,10 @@ class DockerEngine {
     async inspectImage(name, query = {}) {
         const qs = new URLSearchParams(query).toString();
         return this.get(`/images/${imagePath(name)}/json${qs ? `?${qs}` : ''}`, true);
+    }
+    /** `GET /images/{name}/history`, undefined when the image does not exist. */
+    async imageHistory(name) {
+        return this.get(`/images/${imagePath(name)}/history`, true);
     }
     /** `GET /images/{name}/get`: what `docker save` writes, as the stream the daemon sends it. */
     async exportImage(name) {
@@ -46906,6 +47698,14 @@ async function inspectDaemonImage(name, engine, platform) {
     };
     if (foundAs)
         local.foundAs = foundAs;
+    if (image.Created)
+        local.created = image.Created;
+    // The classic store keeps no config we can read: its history names each local layer's instruction (the report only).
+    if (!containerd) {
+        const history = await daemonHistory(engine, image.Id, diffIds.length);
+        if (history)
+            local.history = history;
+    }
     if (containerd && image.Descriptor && (0,types/* isImageManifest */.pJ)(image.Descriptor.mediaType)) {
         local.manifestDigest = image.Descriptor.digest;
         local.manifestMediaType = image.Descriptor.mediaType;
@@ -46913,6 +47713,23 @@ async function inspectDaemonImage(name, engine, platform) {
     if (!containerd)
         local.configDigest = image.Id;
     return local;
+}
+/**
+ * The image's build history from the daemon, oldest first, as config history entries; undefined
+ * when the daemon gives none or its entries cannot be paired with the layers (the API marks no
+ * entry as empty: an entry with no bytes is taken as one, so the layered entries must count
+ * exactly the diff_ids). Informational: a daemon that cannot answer costs nothing but the names.
+ */
+async function daemonHistory(engine, id, layers) {
+    const entries = await engine.imageHistory(id).catch(() => undefined);
+    if (!Array.isArray(entries))
+        return undefined;
+    const history = [...entries].reverse().map((entry) => ({
+        ...(typeof entry.Created === 'number' && entry.Created > 0 ? { created: new Date(entry.Created * 1000).toISOString() } : {}),
+        ...(typeof entry.CreatedBy === 'string' ? { created_by: entry.CreatedBy } : {}),
+        ...(entry.Size ? {} : { empty_layer: true }),
+    }));
+    return history.filter((h) => !h.empty_layer).length === layers ? history : undefined;
 }
 /**
  * `GET /images/{name}/json`, and for `name:tag@digest` that the daemon does not know, `name:tag`:
@@ -47013,7 +47830,7 @@ function samePlatform(a, b) {
     return (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(a)) === (0,oci_platform/* formatPlatform */.Bq)((0,oci_platform/* normalizePlatform */.FL)(b));
 }
 function notFound(name, engine) {
-    return new errors/* VerifyImageError */.Vi('not-found', `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first (build-push-action needs load: true), set local-image to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set local-image: none`);
+    return new errors/* VerifyImageError */.Vi('not-found', (w) => `local image "${name}" not found in the Docker daemon at ${engine.host}: build or load it first${w.cli ? '' : ' (build-push-action needs load: true)'}, set ${w.name('local-image')} to the local tag, use docker-archive:, oci-layout: or oci-archive: for a build that was exported, or set ${w.setting('local-image', 'none')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/local/open.ts
@@ -47047,11 +47864,11 @@ function parseLocalSpec(spec, exists = external_node_fs_.existsSync) {
     const rest = value.slice(prefix.length);
     if (kind === 'daemon') {
         if (!rest)
-            throw new errors/* VerifyImageError */.Vi('input', `local-image "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
+            throw new errors/* VerifyImageError */.Vi('input', (w) => `${w.name('local-image')} "${value}" names no image: write docker-daemon:REPOSITORY:TAG`);
         return { kind, target: rest, selector: {} };
     }
     if (!rest)
-        throw new errors/* VerifyImageError */.Vi('input', `local-image "${value}" names no path: write ${prefix}PATH`);
+        throw new errors/* VerifyImageError */.Vi('input', (w) => `${w.name('local-image')} "${value}" names no path: write ${prefix}PATH`);
     return { kind, ...splitPath(rest, exists) };
 }
 function openLocalSource(spec, env = process.env) {
@@ -47476,6 +48293,8 @@ function checkEfficiency(deep, gate) {
     };
 }
 
+// EXTERNAL MODULE: ./src/model/history.ts
+var model_history = __nccwpck_require__(8585);
 ;// CONCATENATED MODULE: ./src/verify/blob-rules.ts
 // Rules that need the local side's blobs (archives and layouts hold the real manifest and layer
 // blobs) or its manifest digest (the containerd store names it): manifest digests, compressed
@@ -47686,10 +48505,12 @@ function list(numbers) {
 
 
 
+
 /** Pairs layers with the history entries that made them, where the history can be paired (history.ts). */
 function layerRows(remote, local) {
     const layers = (0,model_image/* imageLayers */.Mv)(remote.manifest, remote.config);
     const count = Math.max(layers.length, local?.diffIds.length ?? 0);
+    const localInstructions = local ? (0,model_history/* layerInstructions */.Tw)(local.config?.history ?? local.history, local.diffIds.length) : [];
     const rows = [];
     for (let i = 0; i < count; i++) {
         const layer = layers[i];
@@ -47707,6 +48528,7 @@ function layerRows(remote, local) {
             // A local blob that is not what its config says (local-blobs) marks its row too.
             status: !local ? 'not-compared' : diffId !== undefined && diffId === localDiffId && localLayerIntact(local, i) ? 'match' : 'differs',
             localDigest: local?.manifest ? local.layers?.[i]?.descriptor.digest : undefined,
+            ...(localInstructions[i] !== undefined ? { localInstruction: localInstructions[i] } : {}),
         });
     }
     return rows;
@@ -47730,6 +48552,7 @@ function localSummary(local) {
         idKind: local.idKind,
         platform: (0,oci_platform/* formatPlatform */.Bq)(local.platform),
         manifestDigest: local.manifestDigest,
+        ...(local.created ?? local.config?.created ? { created: local.created ?? local.config?.created } : {}),
     };
 }
 /** Layer rows; without local diff_ids (containerd store, API 1.48) equal manifests still prove equal layers. */
@@ -47749,7 +48572,10 @@ var referrers = __nccwpck_require__(961);
 // (`GET /v2/<name>/referrers/<digest>`, following `Link: rel="next"` pages), or, when the registry
 // has none (a 404, distribution-spec "Unavailable Referrers API"), through the referrers tag
 // (`sha256-<hex>`) that pushing clients maintain instead; cosign's older `sha256-<hex>.sig`,
-// `.att` and `.sbom` tags are looked up beside them. A list is the registry's word only: each
+// `.att` and `.sbom` tags are looked up beside them unless the caller says not to (audits, where
+// they would cost three requests per image; verify/referrers.ts). Whether the registry has the
+// API is learned once per registry session: after its first 404, every later subject goes
+// straight to the referrers tag (one request when there is none). A list is the registry's word only: each
 // referrer's manifest is fetched by digest (so hashed, size- and type-checked, strictly decoded
 // by the client) and counted only when its own `subject` names the digest it was listed for.
 // Presence only: no signature is verified here. Nothing found here fails a run; what could not
@@ -47795,7 +48621,7 @@ async function findReferrers(client, subject, opts = {}) {
         if (item)
             result.items.push(item);
     }
-    if (!opts.artifactType)
+    if (!opts.artifactType && opts.cosignTags !== false)
         result.items.push(...(await cosignTagItems(client, subject, result.problems)));
     return result;
 }
@@ -47804,11 +48630,32 @@ async function listReferrers(client, subject, artifactType, result) {
     const descriptors = [];
     const seenPages = new Set();
     let next;
+    const host = client.host;
+    // The API is a property of the registry: the first lookup asks it while later ones wait for its
+    // answer, and once it said it has none, every lookup asks the tag straight away.
+    if (host.referrersApi === 'unknown' && host.referrersProbe)
+        await host.referrersProbe;
+    if (host.referrersApi === 'absent')
+        return { via: 'fallback-tag', descriptors: await fallbackTag(client, subject, artifactType, result.problems) };
     for (let page = 1;; page++) {
-        const answer = await client.getReferrersPage(subject, { next, artifactType });
+        const pending = client.getReferrersPage(subject, { next, artifactType });
+        if (page === 1 && host.referrersApi === 'unknown') {
+            // What the answer says about the registry is recorded before anyone waiting is woken. An
+            // answer that is no answer (a 5xx, an auth error) leaves the next lookup to ask again.
+            const probe = pending
+                .then((answer) => {
+                if (host.referrersApi === 'unknown')
+                    host.referrersApi = hasNoApi(answer) ? 'absent' : 'present';
+            }, () => undefined)
+                .finally(() => {
+                if (host.referrersProbe === probe)
+                    host.referrersProbe = undefined;
+            });
+            host.referrersProbe = probe;
+        }
+        const answer = await pending;
         const what = `page ${page} of the referrers of ${subject}`;
-        if (answer.kind === 'no-api' || answer.contentType !== types/* MediaType */.zu.OciIndex) {
-            // oras-go reads a 200 that is not an image index as "no API" too (a proxy's or a UI's page).
+        if (answer.kind === 'no-api' || hasNoApi(answer)) {
             if (page === 1)
                 return { via: 'fallback-tag', descriptors: await fallbackTag(client, subject, artifactType, result.problems) };
             throw new errors/* VerifyImageError */.Vi('protocol', `${what} is ${answer.kind === 'no-api' ? `a 404 (${answer.detail})` : `served as ${answer.contentType ?? 'no content type'}`}, not an image index`);
@@ -47924,6 +48771,10 @@ async function cosignTagItems(client, subject, problems) {
     }
     return items;
 }
+/** An answer that says the registry has no referrers API: a 404, or (as oras-go reads it) a 200 that is no image index, a proxy's or a UI's page. */
+function hasNoApi(answer) {
+    return answer.kind === 'no-api' || answer.contentType !== types/* MediaType */.zu.OciIndex;
+}
 function isLookupError(err) {
     return err instanceof errors/* VerifyImageError */.Vi && LOOKUP_ERRORS.has(err.code);
 }
@@ -47958,11 +48809,11 @@ async function unboundPayload(client, subject, layers) {
  * Lists the referrers of each target's manifest and of `indexDigest`, and returns the
  * attestation summaries with them; undefined stays undefined when nothing refers to anything.
  */
-async function attachReferrers(client, summaries, targets, indexDigest, logger) {
+async function attachReferrers(client, summaries, targets, indexDigest, logger, opts = {}) {
     const subjects = [...new Set([...targets.map((t) => t.manifestDigest), ...(indexDigest ? [indexDigest] : [])])];
     const found = new Map();
     for (const subject of subjects) {
-        const result = await findReferrers(client, subject);
+        const result = await findReferrers(client, subject, { cosignTags: opts.cosignTags });
         found.set(subject, result);
         logger.info(describeLookup(result, subject === indexDigest));
         for (const problem of result.problems)
@@ -48428,10 +49279,13 @@ async function run(inputs, outerLogger, shared = {}) {
     const secrets = new src_secrets/* SecretTracker */.t();
     const logger = secrets.wrap(outerLogger);
     let source;
+    // The image's registry and its base's share one session when they are the same registry.
+    const registries = shared.registries ?? new session/* RegistrySessions */.j({ ...inputs, logger });
+    const detach = shared.registries ? shared.registries.attach(logger) : undefined;
     try {
         const ref = (0,reference/* parseReference */.F2)(inputs.image);
         const selection = (0,options/* parsePlatformSelection */.DE)(inputs.platform);
-        const client = await (0,session/* openRegistry */.M)(ref, { ...inputs, logger }, { username: inputs.username, password: inputs.password });
+        const client = await (0,session/* openRegistry */.M)(ref, { ...inputs, logger, sessions: registries }, { username: inputs.username, password: inputs.password });
         source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
         const target = source ? await loadTarget(source, selection, inputs.image, () => pushedTop(client, ref), logger) : undefined;
         const remote = await (0,resolve/* resolveRemoteTop */.QL)(client, ref);
@@ -48446,7 +49300,7 @@ async function run(inputs, outerLogger, shared = {}) {
             target,
             plan,
             reads: remote.attestations.length > 0 ? await readAttestations(client, remote.attestations) : [],
-            bases: shared.bases ?? (0,inspect/* baseLookupFor */.D)(inputs, [ref.registry], logger),
+            bases: shared.bases ?? (0,inspect/* baseLookupFor */.D)({ ...inputs, sessions: registries }, [ref.registry], logger),
         };
         const platforms = [];
         for (const pair of plan.pairs)
@@ -48454,7 +49308,9 @@ async function run(inputs, outerLogger, shared = {}) {
         const report = reportOf(context, platforms, started);
         // What refers to each verified manifest and to the index (OCI referrers, cosign tags): presence only.
         const targets = platforms.flatMap((p) => (p.remote ? [{ platform: p.platform, manifestDigest: p.remote.manifestDigest }] : []));
-        report.attestations = await attachReferrers(client, report.attestations, targets, (0,types/* isIndex */.nw)(remote.top.mediaType) ? remote.top.digest : undefined, logger);
+        report.attestations = await attachReferrers(client, report.attestations, targets, (0,types/* isIndex */.nw)(remote.top.mediaType) ? remote.top.digest : undefined, logger, {
+            cosignTags: inputs.cosignTags,
+        });
         if (!report.attestations)
             delete report.attestations;
         report.durationMs = Date.now() - started;
@@ -48463,10 +49319,11 @@ async function run(inputs, outerLogger, shared = {}) {
     catch (err) {
         if (!(err instanceof errors/* VerifyImageError */.Vi))
             logger.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-        const error = secrets.scrub((0,errors/* describeError */.Uc)(err));
+        const error = secrets.scrub((0,errors/* describeError */.Uc)(err, inputs.optionWords));
         return { image: inputs.image, status: 'error', verified: false, error, checks: [], layers: [], compared: [], durationMs: Date.now() - started };
     }
     finally {
+        detach?.();
         await source?.close();
     }
 }
@@ -48751,6 +49608,152 @@ class SecretTracker {
     /** A copy of plain data (a report) with every string scrubbed, keys included. */
     scrubDeep(value) {
         return (0,_log_js__WEBPACK_IMPORTED_MODULE_0__/* .mapStrings */ .to)(value, (s) => this.scrub(s));
+    }
+}
+
+
+/***/ }),
+
+/***/ 5459:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D9: () => (/* binding */ yellow),
+/* harmony export */   JL: () => (/* binding */ terminalWidth),
+/* harmony export */   g1: () => (/* binding */ ProgressLine),
+/* harmony export */   nI: () => (/* binding */ paint),
+/* harmony export */   qd: () => (/* binding */ colourWanted)
+/* harmony export */ });
+/* unused harmony exports MIN_WIDTH, DEFAULT_WIDTH, green, red */
+/* harmony import */ var _report_layout_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1894);
+// The terminal around the CLI: the width its text is laid out at, whether it is coloured, the
+// colours of a laid-out report, and the one progress line that updates in place on a TTY. Off a
+// TTY (a pipe, a file, GitHub's log) nothing here adds an escape sequence: the width is COLUMNS
+// or 100, there is no colour unless FORCE_COLOR asks for it, and progress stays one line per event.
+
+/** Below this, tables and wrapped prose stop making sense: narrower terminals get 40-column lines. */
+const MIN_WIDTH = 40;
+/** Off a TTY without COLUMNS: wide enough for a full digest after its label, narrow enough for a log pane. */
+const DEFAULT_WIDTH = 100;
+/** The width to lay text out at: the terminal's on a TTY, else COLUMNS when set, else 100; never under 40. */
+function terminalWidth(stream, env) {
+    const fromEnv = /^\d+$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : 0;
+    const width = stream.isTTY && stream.columns ? stream.columns : fromEnv > 0 ? fromEnv : DEFAULT_WIDTH;
+    return Math.max(MIN_WIDTH, width);
+}
+/**
+ * Whether to colour a stream: never with --no-color or a non-empty NO_COLOR (no-color.org); with
+ * FORCE_COLOR set to anything but 0 or false, even off a TTY; else only on a TTY whose TERM is
+ * not dumb.
+ */
+function colourWanted(stream, env, noColorFlag = false) {
+    if (noColorFlag || env.NO_COLOR)
+        return false;
+    const force = env.FORCE_COLOR;
+    if (force !== undefined && force !== '')
+        return force !== '0' && force.toLowerCase() !== 'false';
+    return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+const RESET = '\u001b[0m';
+const style = (codes) => (text) => `\u001b[${codes}m${text}${RESET}`;
+const green = style('32');
+const red = style('31');
+const yellow = style('33');
+const boldGreen = style('1;32');
+const boldRed = style('1;31');
+const boldYellow = style('1;33');
+const VERDICT = /^(VERIFIED|CONSISTENT \(registry only\)|MISMATCH|COULD NOT VERIFY)(?= {2}|$)/;
+const VERDICT_COLOUR = {
+    VERIFIED: boldGreen,
+    'CONSISTENT (registry only)': boldGreen,
+    MISMATCH: boldRed,
+    'COULD NOT VERIFY': boldYellow,
+};
+/** Words of our own that carry a result: marks standing alone, base and deep statuses. */
+const MARKS = [
+    [/(?<=^|\s)✓(?=\s|$)/g, green],
+    [/(?<=^|\s)✗(?=\s|$)/g, red],
+    [/(?<=\s)(UP TO DATE)(?=\s|$)/g, green],
+    [/(?<=\s)(DRIFTED|UNKNOWN)(?=\s|$)/g, yellow],
+    [/(?<=\s)(NOT BUILT ON IT|ERROR|FAILED)(?=[\s:]|$)/g, red],
+];
+/**
+ * A laid-out report (the text renderer's, already inert and scrubbed) in colour: the verdict word
+ * in bold green, red or yellow, its qualifiers in yellow, pass and fail marks and statuses in
+ * theirs. Only colour escapes are added, so the layout's widths still hold.
+ */
+function paint(text) {
+    return text
+        .split('\n')
+        .map((line) => {
+        const verdict = VERDICT.exec(line);
+        if (verdict) {
+            const word = verdict[1];
+            const rest = line.slice(word.length).replace(/ {2}· .*$/, (q) => yellow(q));
+            return `${VERDICT_COLOUR[word](word)}${rest}`;
+        }
+        return MARKS.reduce((painted, [pattern, colour]) => painted.replace(pattern, (m) => colour(m)), line);
+    })
+        .join('\n');
+}
+/**
+ * One progress line on a TTY, rewritten in place (carriage return, clear line) with the latest
+ * event, at most every `intervalMs`, cut to the terminal's width so it never wraps. Whole lines
+ * (warnings) are printed above it; clear() removes it before the report is printed.
+ */
+class ProgressLine {
+    stream;
+    intervalMs;
+    now;
+    pending;
+    shown = false;
+    lastDraw = 0;
+    timer;
+    constructor(stream, intervalMs = 100, now = Date.now) {
+        this.stream = stream;
+        this.intervalMs = intervalMs;
+        this.now = now;
+    }
+    /** The newest event; drawn now, or when the interval since the last drawing has passed. */
+    update(line) {
+        this.pending = line;
+        const wait = this.lastDraw + this.intervalMs - this.now();
+        if (wait <= 0)
+            this.draw();
+        else
+            this.timer ??= setTimeout(() => this.draw(), wait).unref();
+    }
+    /** A whole line above the progress line, which is drawn again under it. */
+    print(line) {
+        this.erase();
+        this.stream.write(`${line}\n`);
+        if (this.pending !== undefined)
+            this.draw();
+    }
+    /** Removes the progress line and forgets it. */
+    clear() {
+        this.pending = undefined;
+        this.erase();
+    }
+    draw() {
+        if (this.timer)
+            clearTimeout(this.timer);
+        this.timer = undefined;
+        if (this.pending === undefined)
+            return;
+        // One column short of the width: a line that fills it would wrap on some terminals.
+        const width = Math.max(MIN_WIDTH, this.stream.columns ?? DEFAULT_WIDTH) - 1;
+        this.stream.write(`\r\u001b[2K${(0,_report_layout_js__WEBPACK_IMPORTED_MODULE_0__/* .truncate */ .xv)(this.pending, width)}`);
+        this.shown = true;
+        this.lastDraw = this.now();
+    }
+    erase() {
+        if (this.timer)
+            clearTimeout(this.timer);
+        this.timer = undefined;
+        if (this.shown)
+            this.stream.write('\r\u001b[2K');
+        this.shown = false;
     }
 }
 
