@@ -22,6 +22,7 @@ export default {
       // local servers and fixture archives, about a second each: the referrers walk, auth, the
       // blob rules as the archive and layout sources apply them
       'build/test/unit/{referrers,auth,local-archive,local-layout}.test.js',
+      'build/test/unit/{credentials-cases,challenge-cases,base-platforms-cases,attribute-cases,provenance-cases,base-drift-edges}.test.js', // auth and base edge cases (mutg5)
     ],
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
