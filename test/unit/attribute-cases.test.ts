@@ -149,3 +149,9 @@ for (const c of recipeCases) {
     assert.equal(sameRecipe(c.base, c.image), c.want);
   });
 }
+
+test('no history on either side: no rows, no shared recipe', () => {
+  assert.deepEqual(attributeHistory(config(undefined, 1), undefined, 1, true), []);
+  assert.equal(sameRecipe(undefined, [{}]), false);
+  assert.equal(sameRecipe([{}], undefined), false);
+});
