@@ -93,6 +93,7 @@ const loopback: Array<[string, boolean]> = [
   ['[::g]', false],
   ['[::1::]', false],
   ['[1::2::1]', false],
+  ['[0:0:0:0:0:0:0:1::1::]', false], // two "::" after eight groups
   ['[0:0:0:0:0:0:0:1:5]', false], // nine groups
   ['[0:0:0:0::0:0:0:1]', false], // "::" standing for no group
   ['[0:0:0:0:0:0:1]', false], // seven groups
