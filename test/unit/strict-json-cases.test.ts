@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VerifyImageError } from '../../src/errors.js';
-import { decodeDocument, decodeStrict, quote, StrictJsonError, type DocumentKind } from '../../src/oci/strict-json.js';
+import { decodeDocument, decodeStrict, foldName, quote, StrictJsonError, type DocumentKind } from '../../src/oci/strict-json.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -45,6 +45,24 @@ const accepted: Array<[string, DocumentKind, string]> = [
 for (const [name, kind, text] of accepted) {
   test(`decodeStrict accepts ${name}`, () => {
     assert.deepEqual(decodeStrict(bytes(text), kind), JSON.parse(text));
+  });
+}
+
+/** Go's bytes.EqualFold beyond Latin, Greek and Cyrillic: letters above the surrogates fold too. */
+const folds: Array<[string, string, string]> = [
+  ['fullwidth a and A', '\uff41', '\uff21'],
+  ['fullwidth layers in both cases', '\uff4c\uff41\uff59\uff45\uff52\uff53', '\uff2c\uff21\uff39\uff25\uff32\uff33'],
+  ['Deseret long i in both cases', '\u{10428}', '\u{10400}'],
+  ['Osage a in both cases', '\u{104d8}', '\u{104b0}'],
+  ['Adlam alif in both cases', '\u{1e922}', '\u{1e900}'],
+];
+for (const [name, lower, upper] of folds) {
+  test(`foldName folds ${name} together, and a document with both keys is refused`, () => {
+    assert.equal(foldName(lower), foldName(upper));
+    assert.notEqual(foldName(lower), foldName('x'));
+    assert.throws(() => decodeStrict(bytes(`{"x":{"${lower}":1,"${upper}":2}}`), 'manifest'), {
+      message: `ambiguous manifest: both ${quote(lower)} and ${quote(upper)} in $.x: Go would read them as one field`,
+    });
   });
 }
 
