@@ -25,6 +25,9 @@ export default {
       'build/test/unit/{layer-index-cases,waste-cases}.test.js', // mutg1: the tar walker against Go's reader, waste and efficiency
       'build/test/unit/{index-level-cases,blob-rules-cases,attestation-gate-cases}.test.js', // mutg2: verify/ index-level, blob, attestation and gate rules
       'build/test/unit/{descriptor-cases,referrers-cases}.test.js',
+      'build/test/unit/{credentials-cases,challenge-cases,base-platforms-cases,attribute-cases,provenance-cases,base-drift-edges}.test.js', // auth and base edge cases (mutg5)
+      // Go's JSON rules, containerd's platform matcher and reference edges, case by case (mutg4)
+      'build/test/unit/{strict-json-cases,platform-cases,reference-cases}.test.js',
     ],
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,

@@ -244,15 +244,21 @@ function exactMatcher(step: Platform): StepMatcher {
   const windows = want.os === 'windows';
   const host = windows ? windowsVersion(want['os.version']) : undefined;
   return (candidate) => {
-    const p = normalizePlatform(candidate);
-    // containerd ignores win32k on Windows candidates (windowsStripFeaturesMatcher).
-    if (windows && p['os.features']) p['os.features'] = p['os.features'].filter((f) => f !== 'win32k');
+    // containerd ignores win32k on Windows candidates (windowsStripFeaturesMatcher): one of them,
+    // taken out before normalising, so a list with win32k twice still has one and does not match.
+    const p = normalizePlatform(windows ? withoutOneWin32k(candidate) : candidate);
     if (p.os !== want.os || p.architecture !== want.architecture || (p.variant ?? '') !== (want.variant ?? '')) return false;
     if (host && !windowsCompatible(host, candidate['os.version'])) return false;
     const features = p['os.features'] ?? [];
     const allowed = new Set(want['os.features'] ?? []);
     return features.every((f) => allowed.has(f));
   };
+}
+
+function withoutOneWin32k(p: Platform): Platform {
+  const features: unknown = p['os.features'];
+  const at = Array.isArray(features) ? features.indexOf('win32k') : -1;
+  return at < 0 ? p : { ...p, 'os.features': p['os.features']!.filter((_, i) => i !== at) };
 }
 
 /** containerd's orderedPlatformComparer.Less. */

@@ -153,12 +153,15 @@ export function registryUsesHttp(ref: ImageReference, insecureRegistries: readon
   });
 }
 
-/** Docker's rule: the first component is a host only if it could not be a Docker Hub namespace. */
+/**
+ * Docker's rule: the first component is a host only if it could not be a Docker Hub namespace.
+ * An IPv6 host has a ":" in it; "[abcd]" without one is a (bad) Docker Hub path, as for Docker.
+ */
 function splitRegistry(name: string): { registry?: string; path: string } {
   const slash = name.indexOf('/');
   if (slash === -1) return { path: name };
   const first = name.slice(0, slash);
-  const looksLikeHost = first === 'localhost' || first.includes('.') || first.includes(':') || first.startsWith('[');
+  const looksLikeHost = first === 'localhost' || first.includes('.') || first.includes(':');
   return looksLikeHost ? { registry: first, path: name.slice(slash + 1) } : { path: name };
 }
 
