@@ -42262,10 +42262,9 @@ function exactMatcher(step) {
     const windows = want.os === 'windows';
     const host = windows ? windowsVersion(want['os.version']) : undefined;
     return (candidate) => {
-        const p = normalizePlatform(candidate);
-        // containerd ignores win32k on Windows candidates (windowsStripFeaturesMatcher).
-        if (windows && p['os.features'])
-            p['os.features'] = p['os.features'].filter((f) => f !== 'win32k');
+        // containerd ignores win32k on Windows candidates (windowsStripFeaturesMatcher): one of them,
+        // taken out before normalising, so a list with win32k twice still has one and does not match.
+        const p = normalizePlatform(windows ? withoutOneWin32k(candidate) : candidate);
         if (p.os !== want.os || p.architecture !== want.architecture || (p.variant ?? '') !== (want.variant ?? ''))
             return false;
         if (host && !windowsCompatible(host, candidate['os.version']))
@@ -42274,6 +42273,11 @@ function exactMatcher(step) {
         const allowed = new Set(want['os.features'] ?? []);
         return features.every((f) => allowed.has(f));
     };
+}
+function withoutOneWin32k(p) {
+    const features = p['os.features'];
+    const at = Array.isArray(features) ? features.indexOf('win32k') : -1;
+    return at < 0 ? p : { ...p, 'os.features': p['os.features'].filter((_, i) => i !== at) };
 }
 /** containerd's orderedPlatformComparer.Less. */
 function orderedLess(steps, a, b) {
@@ -42502,13 +42506,16 @@ function registryUsesHttp(ref, insecureRegistries) {
         return splitHostPort(entry).port === undefined ? entry === host : entry === registry;
     });
 }
-/** Docker's rule: the first component is a host only if it could not be a Docker Hub namespace. */
+/**
+ * Docker's rule: the first component is a host only if it could not be a Docker Hub namespace.
+ * An IPv6 host has a ":" in it; "[abcd]" without one is a (bad) Docker Hub path, as for Docker.
+ */
 function splitRegistry(name) {
     const slash = name.indexOf('/');
     if (slash === -1)
         return { path: name };
     const first = name.slice(0, slash);
-    const looksLikeHost = first === 'localhost' || first.includes('.') || first.includes(':') || first.startsWith('[');
+    const looksLikeHost = first === 'localhost' || first.includes('.') || first.includes(':');
     return looksLikeHost ? { registry: first, path: name.slice(slash + 1) } : { path: name };
 }
 function registryProblem(registry) {
