@@ -5,7 +5,7 @@
 // global `ARG`s declared before the first FROM with `${VAR}`-style substitution — and ignores
 // every other instruction.
 
-import { VerifyImageError } from '../errors.js';
+import { VerifyImageError, type OptionWords } from '../errors.js';
 
 export interface FromInstruction {
   /** 1-based line on which the instruction starts. */
@@ -160,7 +160,7 @@ export function finalBase(
   automaticArgs: Readonly<Record<string, string>> = {},
 ): FinalBase {
   if (dockerfile.stages.length === 0) {
-    throw new VerifyImageError('input', 'the Dockerfile has no FROM instruction: point the dockerfile input at the Dockerfile the image was built from');
+    throw new VerifyImageError('input', (w) => `the Dockerfile has no FROM instruction: point ${w.phrase('dockerfile')} at the Dockerfile the image was built from`);
   }
   const args = globalArgValues(dockerfile, buildArgs, automaticArgs);
   const substitute = (word: string, what: string, line: number): string =>
@@ -176,7 +176,7 @@ export function finalBase(
       const names = [...from.image.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
       throw new VerifyImageError(
         'input',
-        `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or set it in build-args`,
+        (w) => `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or ${setArg(w, names[0] ?? 'NAME')}`,
       );
     }
     const lower = image.toLowerCase();
@@ -273,7 +273,7 @@ function substitution(body: string, lookup: (name: string) => string | undefined
       return set ? expand(operand, lookup, escape, where) : '';
     default:
       if (set) return value as string;
-      throw new VerifyImageError('input', `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (set it in build-args)`);
+      throw new VerifyImageError('input', (w) => `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (${setArg(w, name)})`);
   }
 }
 
@@ -325,4 +325,9 @@ function isComment(line: string): boolean {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** How the reader sets a build argument: `set it in build-args` (the action), `--build-arg NAME=…` (the CLI). */
+function setArg(words: OptionWords, name: string): string {
+  return words.cli ? `pass ${words.name('build-args')} ${name}=…` : `set it in ${words.name('build-args')}`;
 }

@@ -121,3 +121,19 @@ test('the CLI text names the base flags where the engine’s base words name inp
   const audit = renderAuditText([report({ status: 'none', drift: 'unknown', source: 'none', from: 'nothing', message: NO_BASE_MESSAGE })]);
   assert.match(audit, /r\/app:1: no base image is known: pass --base REF/);
 });
+
+test('Dockerfile errors name --dockerfile and --build-arg in the CLI, the inputs in the action', async () => {
+  const { finalBase, parseDockerfile } = await import('../../src/base/dockerfile.js');
+  const cases: { name: string; text: string; action: RegExp; cli: RegExp }[] = [
+    { name: 'no FROM', text: 'RUN true\n', action: /point the dockerfile input at the Dockerfile/, cli: /point --dockerfile at the Dockerfile/ },
+    { name: 'empty image name', text: 'ARG BASE\nFROM ${BASE}\n', action: /give BASE a default or set it in build-args$/, cli: /give BASE a default or pass --build-arg BASE=…$/ },
+    { name: 'required argument', text: 'ARG BASE\nFROM ${BASE:?missing}\n', action: /requires BASE: missing \(set it in build-args\)$/, cli: /requires BASE: missing \(pass --build-arg BASE=…\)$/ },
+  ];
+  for (const c of cases) {
+    const err = raised(() => finalBase(parseDockerfile(c.text), {}));
+    assert.ok(err instanceof VerifyImageError, c.name);
+    assert.match(describeError(err, ACTION_WORDS), c.action, c.name);
+    assert.match(describeError(err, CLI_WORDS), c.cli, c.name);
+    assert.doesNotMatch(describeError(err, CLI_WORDS), /build-args|dockerfile input/, c.name);
+  }
+});
