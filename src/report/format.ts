@@ -129,8 +129,13 @@ export function platformsOf(report: VerifyReport): PlatformReport[] {
   ];
 }
 
-export function presenceText(p: PlatformReport): string {
-  return p.presence === 'both' ? 'in both' : p.presence === 'registry' ? 'registry only' : 'local build only';
+/**
+ * Where a platform is, when that is news: '' when it is in both, or when no local build took part
+ * (then every platform is the registry's alone and the verdict already says "registry only").
+ */
+export function presenceText(p: PlatformReport, withLocal = true): string {
+  if (p.presence === 'both' || (!withLocal && p.presence === 'registry')) return '';
+  return p.presence === 'registry' ? 'registry only' : 'local build only';
 }
 
 export function attestationText(a: AttestationReport | undefined): string {

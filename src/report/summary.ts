@@ -28,7 +28,7 @@ import { layerTable, type LayerCell, type LayerColumn, type LayerTable } from '.
 import { comparisonOf, diagnosisText, type ComparisonRow } from './mismatch.js';
 import { dateAgo } from './time.js';
 import { auditHtml } from './summary-audit.js';
-import { verdictLabel, verdictOf, type Verdict } from './verdict.js';
+import { comparedWithLocal, verdictLabel, verdictOf, type Verdict } from './verdict.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
 import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
@@ -71,9 +71,9 @@ function reportHtml(report: VerifyReport, now: Date): string[] {
   const noBase = platforms.length > 1 && bases.length === platforms.length && bases.every((b) => b.status === 'none') ? bases[0] : undefined;
   const tagBase = noBase ?? report.base;
   if (tagBase) elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3, now));
-  if (platforms.length > 1) elements.push(tableHtml(platformOverview(platforms)));
+  if (platforms.length > 1) elements.push(tableHtml(platformOverview(platforms, comparedWithLocal(report, platforms))));
   elements.push(...supplyChain(report.attestations));
-  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now));
+  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now, comparedWithLocal(report, platforms)));
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
     const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
@@ -140,10 +140,11 @@ function indexFacts(report: VerifyReport): string[] {
 
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
 /** @param baseNone the tag's combined base is none: a platform's own "none" would only repeat it. */
-function platformHtml(platform: PlatformReport, several: boolean, baseNone: boolean, now: Date): string[] {
+function platformHtml(platform: PlatformReport, several: boolean, baseNone: boolean, now: Date, withLocal: boolean): string[] {
   const mark = platform.status === 'verified' ? '✓' : '✗';
   const name = escapeHtml(platform.platform);
-  const elements = [headingHtml(`${mark} ${name}${platform.presence === 'both' ? '' : ` — ${escapeHtml(presenceText(platform))}`}`, 3)];
+  const presence = presenceText(platform, withLocal);
+  const elements = [headingHtml(`${mark} ${name}${presence ? ` — ${escapeHtml(presence)}` : ''}`, 3)];
   const facts: string[] = [];
   const r = platform.remote;
   if (r) {
@@ -227,11 +228,11 @@ function cellHtml(cell: LayerCell): string {
   return cell.full ? `<span title="${escapeHtml(cell.full)}">${escapeHtml(cell.text)}</span>` : escapeHtml(cell.text);
 }
 
-function platformOverview(platforms: readonly PlatformReport[]): SummaryTableRow[] {
+function platformOverview(platforms: readonly PlatformReport[], withLocal: boolean): SummaryTableRow[] {
   const rows = platforms.map((p): SummaryTableCell[] => {
     const failed = p.checks.filter((c) => !c.ok).map((c) => c.rule);
     return [
-      { data: `<code>${escapeHtml(p.platform)}</code>${p.presence === 'both' ? '' : `<br>${escapeHtml(presenceText(p))}`}` },
+      { data: `<code>${escapeHtml(p.platform)}</code>${presenceText(p, withLocal) ? `<br>${escapeHtml(presenceText(p, withLocal))}` : ''}` },
       { data: digestCell(p.remote?.manifestDigest) },
       { data: digestCell(p.local?.manifestDigest) },
       { data: p.layers.length ? String(p.layers.length) : '' },

@@ -11,7 +11,7 @@ import { attestationText, deepHeadline, foundByText, LISTED_WASTED_FILES, plainC
 import { humanSize } from '../model/units.js';
 import { layerTable, type LayerCell, type LayerColumn } from './layer-table.js';
 import { displayWidth, fitTable, truncate, truncateStart, wrapText, type TableColumn } from './layout.js';
-import { verdictOf, type Verdict } from './verdict.js';
+import { comparedWithLocal, verdictOf, type Verdict } from './verdict.js';
 import { NO_BASE_MESSAGE } from '../base/drift.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
@@ -39,9 +39,10 @@ export function renderText(input: VerifyReport, layout: TextLayout = {}): string
   for (const check of report.checks.filter((c) => c.ok)) lines.push(`  ✓ ${ruleName(check)}: ${check.message}`);
   // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
   if (report.base) lines.push(...baseLines(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'base'));
-  if (platforms.length) lines.push(...platformOverview(platforms, width));
+  const withLocal = comparedWithLocal(report, platforms);
+  if (platforms.length) lines.push(...platformOverview(platforms, width, withLocal));
   lines.push(...attestationsText(report.attestations));
-  for (const platform of platforms) lines.push(...platformText(platform, platforms.length > 1, width));
+  for (const platform of platforms) lines.push(...platformText(platform, platforms.length > 1, width, withLocal));
   return [...wrapText(lines, width), '', verdictLine(report, verdict, width)].join('\n');
 }
 
@@ -67,7 +68,7 @@ const OVERVIEW_COLUMNS: TableColumn[] = [
   { title: 'attestation', giveWay: 1, min: 11 },
 ];
 
-function platformOverview(platforms: readonly PlatformReport[], width: number): string[] {
+function platformOverview(platforms: readonly PlatformReport[], width: number, withLocal: boolean): string[] {
   const rows = platforms.map((p) => [
     p.platform,
     p.status === 'verified' ? '✓' : '✗',
@@ -75,14 +76,15 @@ function platformOverview(platforms: readonly PlatformReport[], width: number): 
     // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
     shortDigest(p.local?.manifestDigest) || '—',
     String(p.layers.length || ''),
-    `${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`,
+    `${attestationText(p.attestation)}${presenceText(p, withLocal) ? `  [${presenceText(p, withLocal)}]` : ''}`,
   ]);
   return ['', ...fitTable(OVERVIEW_COLUMNS, rows, width)];
 }
 
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
-function platformText(platform: PlatformReport, several: boolean, width: number): string[] {
-  const lines = ['', `  ${platform.status === 'verified' ? '✓' : '✗'} ${platform.platform}${platform.presence === 'both' ? '' : `  [${presenceText(platform)}]`}`];
+function platformText(platform: PlatformReport, several: boolean, width: number, withLocal: boolean): string[] {
+  const presence = presenceText(platform, withLocal);
+  const lines = ['', `  ${platform.status === 'verified' ? '✓' : '✗'} ${platform.platform}${presence ? `  [${presence}]` : ''}`];
   const r = platform.remote;
   if (r) {
     lines.push(`  manifest  ${r.manifestDigest}  (${r.platform})`);

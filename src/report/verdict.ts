@@ -41,7 +41,7 @@ export function verdictOf(report: VerifyReport): Verdict {
     return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false };
   }
   // A rule that compares with a local build ran only when there was one.
-  const withLocal = platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
+  const withLocal = comparedWithLocal(report, platforms);
   if (report.status === 'mismatch') return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false };
   const digestUnchecked = !digestChecked(report, platforms);
   return {
@@ -134,4 +134,9 @@ function cause(check: Check, platforms: readonly PlatformReport[], report: Verif
 /** The verdict as one line of words, e.g. "✅ Verified · 🔄 base drifted". */
 export function verdictLabel(verdict: Verdict): string {
   return [`${verdict.icon} ${verdict.label}`, ...verdict.qualifiers].join(' · ');
+}
+
+/** Whether a local build took part: a local side on some platform, or a rule that compares with one ran. */
+export function comparedWithLocal(report: VerifyReport, platforms: readonly PlatformReport[]): boolean {
+  return platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
 }

@@ -54,3 +54,19 @@ test('text: failed checks name their platform, and an overview line per platform
   // No platform known (no platforms, no registry or local image): no platform table.
   assert.doesNotMatch(renderText({ ...multi, platforms: undefined }), /platform +ok +registry manifest/);
 });
+
+test('no local build: platforms are not called "registry only" one by one (the verdict says it once); with one, a platform missing locally is', async () => {
+  const { summaryHtml } = await import('../../src/report/summary.js');
+  const ok = (name: string): PlatformReport => ({ ...platform(name, 'registry', true), checks: [{ rule: 'index-digest', ok: true, message: 'same', platform: name }] });
+  const registryOnly: VerifyReport = { ...multi, status: 'verified', verified: true, platforms: [ok('linux/amd64'), ok('linux/arm64')] };
+  registryOnly.checks = registryOnly.platforms!.flatMap((p) => p.checks);
+  const text = renderText(registryOnly);
+  assert.match(text, /CONSISTENT \(registry only\)/);
+  assert.doesNotMatch(text, /\[registry only\]/);
+  const html = summaryHtml([registryOnly]);
+  assert.match(html, /Consistent \(registry only\)/);
+  assert.doesNotMatch(html, /— registry only|<br>registry only/);
+  // With a local build, the platform it lacks still says so, in text and summary.
+  assert.match(renderText(multi), /\[registry only\]/);
+  assert.match(summaryHtml([multi]), /registry only/);
+});
