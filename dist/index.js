@@ -74912,7 +74912,7 @@ function parseFrom(rest, line, escape) {
  */
 function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
     if (dockerfile.stages.length === 0) {
-        throw new errors/* VerifyImageError */.Vi('input', 'the Dockerfile has no FROM instruction: point the dockerfile input at the Dockerfile the image was built from');
+        throw new errors/* VerifyImageError */.Vi('input', (w) => `the Dockerfile has no FROM instruction: point ${w.phrase('dockerfile')} at the Dockerfile the image was built from`);
     }
     const args = globalArgValues(dockerfile, buildArgs, automaticArgs);
     const substitute = (word, what, line) => expand(word, (name) => args.get(name), dockerfile.escape, `${what} on line ${line}`);
@@ -74924,7 +74924,7 @@ function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
         const image = substitute(from.image, 'the FROM', from.line).trim();
         if (!image) {
             const names = [...from.image.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-            throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or set it in build-args`);
+            throw new errors/* VerifyImageError */.Vi('input', (w) => `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or ${setArg(w, names[0] ?? 'NAME')}`);
         }
         const lower = image.toLowerCase();
         // Only earlier stages can be named; a later stage of that name is not a reference.
@@ -75026,7 +75026,7 @@ function substitution(body, lookup, escape, where) {
         default:
             if (set)
                 return value;
-            throw new errors/* VerifyImageError */.Vi('input', `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (set it in build-args)`);
+            throw new errors/* VerifyImageError */.Vi('input', (w) => `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (${setArg(w, name)})`);
     }
 }
 function matchingBrace(word, open) {
@@ -75081,6 +75081,10 @@ function isComment(line) {
 }
 function escapeRegExp(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** How the reader sets a build argument: `set it in build-args` (the action), `--build-arg NAME=…` (the CLI). */
+function setArg(words, name) {
+    return words.cli ? `pass ${words.name('build-args')} ${name}=…` : `set it in ${words.name('build-args')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/base/detect.ts
@@ -82127,8 +82131,14 @@ function platformsOf(report) {
         },
     ];
 }
-function presenceText(p) {
-    return p.presence === 'both' ? 'in both' : p.presence === 'registry' ? 'registry only' : 'local build only';
+/**
+ * Where a platform is, when that is news: '' when it is in both, or when no local build took part
+ * (then every platform is the registry's alone and the verdict already says "registry only").
+ */
+function presenceText(p, withLocal = true) {
+    if (p.presence === 'both' || (!withLocal && p.presence === 'registry'))
+        return '';
+    return p.presence === 'registry' ? 'registry only' : 'local build only';
 }
 function attestationText(a) {
     if (!a)
@@ -82864,7 +82874,7 @@ function verdictOf(report) {
         return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false };
     }
     // A rule that compares with a local build ran only when there was one.
-    const withLocal = platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
+    const withLocal = comparedWithLocal(report, platforms);
     if (report.status === 'mismatch')
         return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false };
     const digestUnchecked = !digestChecked(report, platforms);
@@ -82955,6 +82965,10 @@ function cause(check, platforms, report) {
 function verdictLabel(verdict) {
     return [`${verdict.icon} ${verdict.label}`, ...verdict.qualifiers].join(' · ');
 }
+/** Whether a local build took part: a local side on some platform, or a rule that compares with one ran. */
+function comparedWithLocal(report, platforms) {
+    return platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
+}
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 // The job summary as HTML: a verdict heading and the sentence that proves it; for a mismatch the
@@ -83013,10 +83027,10 @@ function reportHtml(report, now) {
     if (tagBase)
         elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3, now));
     if (platforms.length > 1)
-        elements.push(tableHtml(platformOverview(platforms)));
+        elements.push(tableHtml(platformOverview(platforms, comparedWithLocal(report, platforms))));
     elements.push(...supplyChain(report.attestations));
     for (const platform of platforms)
-        elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now));
+        elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now, comparedWithLocal(report, platforms)));
     if (report.checks.length || report.compared.length) {
         const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
         const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');
@@ -83077,10 +83091,11 @@ function indexFacts(report) {
 }
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
 /** @param baseNone the tag's combined base is none: a platform's own "none" would only repeat it. */
-function platformHtml(platform, several, baseNone, now) {
+function platformHtml(platform, several, baseNone, now, withLocal) {
     const mark = platform.status === 'verified' ? '✓' : '✗';
     const name = escapeHtml(platform.platform);
-    const elements = [headingHtml(`${mark} ${name}${platform.presence === 'both' ? '' : ` — ${escapeHtml(presenceText(platform))}`}`, 3)];
+    const presence = presenceText(platform, withLocal);
+    const elements = [headingHtml(`${mark} ${name}${presence ? ` — ${escapeHtml(presence)}` : ''}`, 3)];
     const facts = [];
     const r = platform.remote;
     if (r) {
@@ -83164,11 +83179,11 @@ function cellHtml(cell) {
         return escapeHtml(text);
     return cell.full ? `<span title="${escapeHtml(cell.full)}">${escapeHtml(cell.text)}</span>` : escapeHtml(cell.text);
 }
-function platformOverview(platforms) {
+function platformOverview(platforms, withLocal) {
     const rows = platforms.map((p) => {
         const failed = p.checks.filter((c) => !c.ok).map((c) => c.rule);
         return [
-            { data: `<code>${escapeHtml(p.platform)}</code>${p.presence === 'both' ? '' : `<br>${escapeHtml(presenceText(p))}`}` },
+            { data: `<code>${escapeHtml(p.platform)}</code>${presenceText(p, withLocal) ? `<br>${escapeHtml(presenceText(p, withLocal))}` : ''}` },
             { data: summary_digestCell(p.remote?.manifestDigest) },
             { data: summary_digestCell(p.local?.manifestDigest) },
             { data: p.layers.length ? String(p.layers.length) : '' },

@@ -39535,7 +39535,7 @@ function parseFrom(rest, line, escape) {
  */
 function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
     if (dockerfile.stages.length === 0) {
-        throw new errors/* VerifyImageError */.Vi('input', 'the Dockerfile has no FROM instruction: point the dockerfile input at the Dockerfile the image was built from');
+        throw new errors/* VerifyImageError */.Vi('input', (w) => `the Dockerfile has no FROM instruction: point ${w.phrase('dockerfile')} at the Dockerfile the image was built from`);
     }
     const args = globalArgValues(dockerfile, buildArgs, automaticArgs);
     const substitute = (word, what, line) => expand(word, (name) => args.get(name), dockerfile.escape, `${what} on line ${line}`);
@@ -39547,7 +39547,7 @@ function finalBase(dockerfile, buildArgs = {}, automaticArgs = {}) {
         const image = substitute(from.image, 'the FROM', from.line).trim();
         if (!image) {
             const names = [...from.image.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-            throw new errors/* VerifyImageError */.Vi('input', `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or set it in build-args`);
+            throw new errors/* VerifyImageError */.Vi('input', (w) => `the Dockerfile's FROM on line ${from.line} ("${from.image}") expands to an empty image name: give ${names.join(', ') || 'its ARG'} a default or ${setArg(w, names[0] ?? 'NAME')}`);
         }
         const lower = image.toLowerCase();
         // Only earlier stages can be named; a later stage of that name is not a reference.
@@ -39649,7 +39649,7 @@ function substitution(body, lookup, escape, where) {
         default:
             if (set)
                 return value;
-            throw new errors/* VerifyImageError */.Vi('input', `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (set it in build-args)`);
+            throw new errors/* VerifyImageError */.Vi('input', (w) => `${where} requires ${name}: ${expand(operand, lookup, escape, where) || 'it is not set'} (${setArg(w, name)})`);
     }
 }
 function matchingBrace(word, open) {
@@ -39704,6 +39704,10 @@ function isComment(line) {
 }
 function escapeRegExp(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** How the reader sets a build argument: `set it in build-args` (the action), `--build-arg NAME=…` (the CLI). */
+function setArg(words, name) {
+    return words.cli ? `pass ${words.name('build-args')} ${name}=…` : `set it in ${words.name('build-args')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/base/detect.ts
@@ -45683,8 +45687,14 @@ function platformsOf(report) {
         },
     ];
 }
-function presenceText(p) {
-    return p.presence === 'both' ? 'in both' : p.presence === 'registry' ? 'registry only' : 'local build only';
+/**
+ * Where a platform is, when that is news: '' when it is in both, or when no local build took part
+ * (then every platform is the registry's alone and the verdict already says "registry only").
+ */
+function presenceText(p, withLocal = true) {
+    if (p.presence === 'both' || (!withLocal && p.presence === 'registry'))
+        return '';
+    return p.presence === 'registry' ? 'registry only' : 'local build only';
 }
 function attestationText(a) {
     if (!a)
@@ -46111,7 +46121,7 @@ function verdictOf(report) {
         return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false };
     }
     // A rule that compares with a local build ran only when there was one.
-    const withLocal = platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
+    const withLocal = comparedWithLocal(report, platforms);
     if (report.status === 'mismatch')
         return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false };
     const digestUnchecked = !digestChecked(report, platforms);
@@ -46202,6 +46212,10 @@ function cause(check, platforms, report) {
 function verdictLabel(verdict) {
     return [`${verdict.icon} ${verdict.label}`, ...verdict.qualifiers].join(' · ');
 }
+/** Whether a local build took part: a local side on some platform, or a rule that compares with one ran. */
+function comparedWithLocal(report, platforms) {
+    return platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
+}
 
 // EXTERNAL MODULE: ./src/base/drift.ts
 var drift = __nccwpck_require__(754);
@@ -46250,11 +46264,12 @@ function renderText(input, layout = {}) {
     // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
     if (report.base)
         lines.push(...baseLines(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'base'));
+    const withLocal = comparedWithLocal(report, platforms);
     if (platforms.length)
-        lines.push(...platformOverview(platforms, width));
+        lines.push(...platformOverview(platforms, width, withLocal));
     lines.push(...attestationsText(report.attestations));
     for (const platform of platforms)
-        lines.push(...platformText(platform, platforms.length > 1, width));
+        lines.push(...platformText(platform, platforms.length > 1, width, withLocal));
     return [...(0,report_layout/* wrapText */.C1)(lines, width), '', verdictLine(report, verdict, width)].join('\n');
 }
 const VERDICT_WORDS = { verified: 'VERIFIED', mismatch: 'MISMATCH', error: 'COULD NOT VERIFY' };
@@ -46276,7 +46291,7 @@ const OVERVIEW_COLUMNS = [
     { title: 'layers' },
     { title: 'attestation', giveWay: 1, min: 11 },
 ];
-function platformOverview(platforms, width) {
+function platformOverview(platforms, width, withLocal) {
     const rows = platforms.map((p) => [
         p.platform,
         p.status === 'verified' ? '✓' : '✗',
@@ -46284,13 +46299,14 @@ function platformOverview(platforms, width) {
         // A daemon with the classic store knows no manifest: its image ID is a config digest, not shown here.
         (0,oci_digest/* shortDigest */.VK)(p.local?.manifestDigest) || '—',
         String(p.layers.length || ''),
-        `${attestationText(p.attestation)}${p.presence === 'both' ? '' : `  [${presenceText(p)}]`}`,
+        `${attestationText(p.attestation)}${presenceText(p, withLocal) ? `  [${presenceText(p, withLocal)}]` : ''}`,
     ]);
     return ['', ...(0,report_layout/* fitTable */.SM)(OVERVIEW_COLUMNS, rows, width)];
 }
 /** One platform: its digests, its base (when the tag has several platforms), its layer table and deep findings. */
-function platformText(platform, several, width) {
-    const lines = ['', `  ${platform.status === 'verified' ? '✓' : '✗'} ${platform.platform}${platform.presence === 'both' ? '' : `  [${presenceText(platform)}]`}`];
+function platformText(platform, several, width, withLocal) {
+    const presence = presenceText(platform, withLocal);
+    const lines = ['', `  ${platform.status === 'verified' ? '✓' : '✗'} ${platform.platform}${presence ? `  [${presence}]` : ''}`];
     const r = platform.remote;
     if (r) {
         lines.push(`  manifest  ${r.manifestDigest}  (${r.platform})`);
