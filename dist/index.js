@@ -82870,13 +82870,13 @@ const LOCAL_RULES = new Set(['diff-ids', 'image-id', 'local-blobs', 'manifest-di
 function verdictOf(report) {
     const platforms = platformsOf(report);
     const qualifiers = report.base?.status === 'drifted' ? ['🔄 base drifted'] : report.base?.status === 'not-built-on' ? ['❌ not built on the base'] : [];
-    if (report.status === 'error') {
-        return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false };
-    }
     // A rule that compares with a local build ran only when there was one.
-    const withLocal = comparedWithLocal(report, platforms);
+    const withLocal = platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
+    if (report.status === 'error') {
+        return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false, withLocal };
+    }
     if (report.status === 'mismatch')
-        return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false };
+        return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false, withLocal };
     const digestUnchecked = !digestChecked(report, platforms);
     return {
         icon: '✅',
@@ -82884,6 +82884,7 @@ function verdictOf(report) {
         qualifiers,
         sentence: withLocal ? localProof(report, platforms) : registryProof(report, platforms),
         digestUnchecked,
+        withLocal,
     };
 }
 /** Whether a passing rule tied the registry's digest to the build: the expected digest, or a local manifest or index digest. */
@@ -82965,10 +82966,6 @@ function cause(check, platforms, report) {
 function verdictLabel(verdict) {
     return [`${verdict.icon} ${verdict.label}`, ...verdict.qualifiers].join(' · ');
 }
-/** Whether a local build took part: a local side on some platform, or a rule that compares with one ran. */
-function comparedWithLocal(report, platforms) {
-    return platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
-}
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 // The job summary as HTML: a verdict heading and the sentence that proves it; for a mismatch the
@@ -83027,10 +83024,10 @@ function reportHtml(report, now) {
     if (tagBase)
         elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3, now));
     if (platforms.length > 1)
-        elements.push(tableHtml(platformOverview(platforms, comparedWithLocal(report, platforms))));
+        elements.push(tableHtml(platformOverview(platforms, verdict.withLocal)));
     elements.push(...supplyChain(report.attestations));
     for (const platform of platforms)
-        elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now, comparedWithLocal(report, platforms)));
+        elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now, verdict.withLocal));
     if (report.checks.length || report.compared.length) {
         const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
         const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');

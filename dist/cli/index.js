@@ -46117,13 +46117,13 @@ const LOCAL_RULES = new Set(['diff-ids', 'image-id', 'local-blobs', 'manifest-di
 function verdictOf(report) {
     const platforms = platformsOf(report);
     const qualifiers = report.base?.status === 'drifted' ? ['🔄 base drifted'] : report.base?.status === 'not-built-on' ? ['❌ not built on the base'] : [];
-    if (report.status === 'error') {
-        return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false };
-    }
     // A rule that compares with a local build ran only when there was one.
-    const withLocal = comparedWithLocal(report, platforms);
+    const withLocal = platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
+    if (report.status === 'error') {
+        return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false, withLocal };
+    }
     if (report.status === 'mismatch')
-        return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false };
+        return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false, withLocal };
     const digestUnchecked = !digestChecked(report, platforms);
     return {
         icon: '✅',
@@ -46131,6 +46131,7 @@ function verdictOf(report) {
         qualifiers,
         sentence: withLocal ? localProof(report, platforms) : registryProof(report, platforms),
         digestUnchecked,
+        withLocal,
     };
 }
 /** Whether a passing rule tied the registry's digest to the build: the expected digest, or a local manifest or index digest. */
@@ -46212,10 +46213,6 @@ function cause(check, platforms, report) {
 function verdictLabel(verdict) {
     return [`${verdict.icon} ${verdict.label}`, ...verdict.qualifiers].join(' · ');
 }
-/** Whether a local build took part: a local side on some platform, or a rule that compares with one ran. */
-function comparedWithLocal(report, platforms) {
-    return platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
-}
 
 // EXTERNAL MODULE: ./src/base/drift.ts
 var drift = __nccwpck_require__(754);
@@ -46264,12 +46261,11 @@ function renderText(input, layout = {}) {
     // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
     if (report.base)
         lines.push(...baseLines(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'base'));
-    const withLocal = comparedWithLocal(report, platforms);
     if (platforms.length)
-        lines.push(...platformOverview(platforms, width, withLocal));
+        lines.push(...platformOverview(platforms, width, verdict.withLocal));
     lines.push(...attestationsText(report.attestations));
     for (const platform of platforms)
-        lines.push(...platformText(platform, platforms.length > 1, width, withLocal));
+        lines.push(...platformText(platform, platforms.length > 1, width, verdict.withLocal));
     return [...(0,report_layout/* wrapText */.C1)(lines, width), '', verdictLine(report, verdict, width)].join('\n');
 }
 const VERDICT_WORDS = { verified: 'VERIFIED', mismatch: 'MISMATCH', error: 'COULD NOT VERIFY' };

@@ -28,7 +28,7 @@ import { layerTable, type LayerCell, type LayerColumn, type LayerTable } from '.
 import { comparisonOf, diagnosisText, type ComparisonRow } from './mismatch.js';
 import { dateAgo } from './time.js';
 import { auditHtml } from './summary-audit.js';
-import { comparedWithLocal, verdictLabel, verdictOf, type Verdict } from './verdict.js';
+import { verdictLabel, verdictOf, type Verdict } from './verdict.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
 import { failedChecks, type AttestationSummary, type PlatformReport, type VerifyReport } from '../model/report.js';
@@ -71,9 +71,9 @@ function reportHtml(report: VerifyReport, now: Date): string[] {
   const noBase = platforms.length > 1 && bases.length === platforms.length && bases.every((b) => b.status === 'none') ? bases[0] : undefined;
   const tagBase = noBase ?? report.base;
   if (tagBase) elements.push(...baseHtml(tagBase, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'Base image', 3, now));
-  if (platforms.length > 1) elements.push(tableHtml(platformOverview(platforms, comparedWithLocal(report, platforms))));
+  if (platforms.length > 1) elements.push(tableHtml(platformOverview(platforms, verdict.withLocal)));
   elements.push(...supplyChain(report.attestations));
-  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now, comparedWithLocal(report, platforms)));
+  for (const platform of platforms) elements.push(...platformHtml(platform, platforms.length > 1, tagBase?.status === 'none', now, verdict.withLocal));
   if (report.checks.length || report.compared.length) {
     const checks = report.checks.map((c) => `<li>${c.ok ? '✓' : '✗'} <code>${escapeHtml(ruleName(c))}</code>: ${escapeHtml(c.message)}</li>`).join('');
     const compared = report.compared.map((c) => `<li>${escapeHtml(c)}</li>`).join('');

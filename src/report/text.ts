@@ -11,7 +11,7 @@ import { attestationText, deepHeadline, foundByText, LISTED_WASTED_FILES, plainC
 import { humanSize } from '../model/units.js';
 import { layerTable, type LayerCell, type LayerColumn } from './layer-table.js';
 import { displayWidth, fitTable, truncate, truncateStart, wrapText, type TableColumn } from './layout.js';
-import { comparedWithLocal, verdictOf, type Verdict } from './verdict.js';
+import { verdictOf, type Verdict } from './verdict.js';
 import { NO_BASE_MESSAGE } from '../base/drift.js';
 import type { BaseReport, BaseStatus } from '../model/base.js';
 import type { DeepReport } from '../model/deep.js';
@@ -39,10 +39,9 @@ export function renderText(input: VerifyReport, layout: TextLayout = {}): string
   for (const check of report.checks.filter((c) => c.ok)) lines.push(`  ✓ ${ruleName(check)}: ${check.message}`);
   // The base for the whole tag: with several platforms, their combined verdict (each platform's own is in its section).
   if (report.base) lines.push(...baseLines(report.base, platforms.length === 1 ? platforms[0]?.layers.length : undefined, 'base'));
-  const withLocal = comparedWithLocal(report, platforms);
-  if (platforms.length) lines.push(...platformOverview(platforms, width, withLocal));
+  if (platforms.length) lines.push(...platformOverview(platforms, width, verdict.withLocal));
   lines.push(...attestationsText(report.attestations));
-  for (const platform of platforms) lines.push(...platformText(platform, platforms.length > 1, width, withLocal));
+  for (const platform of platforms) lines.push(...platformText(platform, platforms.length > 1, width, verdict.withLocal));
   return [...wrapText(lines, width), '', verdictLine(report, verdict, width)].join('\n');
 }
 

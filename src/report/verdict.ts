@@ -21,6 +21,8 @@ export interface Verdict {
   sentence: string;
   /** The image passed, but no rule compared the digest the registry serves with the one pushed. */
   digestUnchecked: boolean;
+  /** A local build took part (a local side on some platform, or a rule that compares with one ran). */
+  withLocal: boolean;
 }
 
 /** What each passing rule proved, in the order a reader wants it; rules not listed add nothing to the sentence. */
@@ -37,12 +39,12 @@ const LOCAL_RULES = new Set<RuleName>(['diff-ids', 'image-id', 'local-blobs', 'm
 export function verdictOf(report: VerifyReport): Verdict {
   const platforms = platformsOf(report);
   const qualifiers = report.base?.status === 'drifted' ? ['🔄 base drifted'] : report.base?.status === 'not-built-on' ? ['❌ not built on the base'] : [];
-  if (report.status === 'error') {
-    return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false };
-  }
   // A rule that compares with a local build ran only when there was one.
-  const withLocal = comparedWithLocal(report, platforms);
-  if (report.status === 'mismatch') return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false };
+  const withLocal = platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
+  if (report.status === 'error') {
+    return { icon: '⚠️', label: 'Could not verify', qualifiers: [], sentence: `Nothing was verified: ${report.error ?? 'the run stopped before any rule ran'}`, digestUnchecked: false, withLocal };
+  }
+  if (report.status === 'mismatch') return { icon: '❌', label: 'Mismatch', qualifiers, sentence: mismatchSentence(report, platforms, withLocal), digestUnchecked: false, withLocal };
   const digestUnchecked = !digestChecked(report, platforms);
   return {
     icon: '✅',
@@ -50,6 +52,7 @@ export function verdictOf(report: VerifyReport): Verdict {
     qualifiers,
     sentence: withLocal ? localProof(report, platforms) : registryProof(report, platforms),
     digestUnchecked,
+    withLocal,
   };
 }
 
@@ -134,9 +137,4 @@ function cause(check: Check, platforms: readonly PlatformReport[], report: Verif
 /** The verdict as one line of words, e.g. "✅ Verified · 🔄 base drifted". */
 export function verdictLabel(verdict: Verdict): string {
   return [`${verdict.icon} ${verdict.label}`, ...verdict.qualifiers].join(' · ');
-}
-
-/** Whether a local build took part: a local side on some platform, or a rule that compares with one ran. */
-export function comparedWithLocal(report: VerifyReport, platforms: readonly PlatformReport[]): boolean {
-  return platforms.some((p) => p.local) || report.local !== undefined || report.checks.some((c) => LOCAL_RULES.has(c.rule));
 }
