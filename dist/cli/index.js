@@ -49388,7 +49388,7 @@ async function verifyPair(pair, context) {
         report.attestation = attestation;
     if (image && inputs.deep) {
         // Loaded only when asked for: a metadata-only run never reads the deep code (fast start, issue 15).
-        const { deepChecks, deepError, verifyLayers } = await __nccwpck_require__.e(/* import() */ 83).then(__nccwpck_require__.bind(__nccwpck_require__, 9083));
+        const { deepChecks, deepError, verifyLayers } = await __nccwpck_require__.e(/* import() */ 90).then(__nccwpck_require__.bind(__nccwpck_require__, 1090));
         report.deep = await verifyLayers(context.client, image, { concurrency: inputs.deepConcurrency, cache: inputs.layerCache, logger });
         checks.push(...deepChecks(report.deep));
         const efficiency = inputs.efficiency && checkEfficiency(report.deep, inputs.efficiency);
@@ -50225,6 +50225,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 8877:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+
+/***/ }),
+
+/***/ 714:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
 
 /***/ }),
 

@@ -5,11 +5,9 @@
 // layer; a blob that runs past its declared size is cut off at once.
 
 import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import type { Compression } from '../bytes/compression.js';
-import { whenWritable } from '../bytes/backpressure.js';
 import { TrailingDataError } from '../bytes/decompress.js';
-import { BlobHasher } from '../bytes/hasher.js';
+import { localPass, type HashPool } from '../bytes/hash-pool.js';
 import type { LayerContents } from '../bytes/layer-index.js';
 import { digestAlgorithm } from '../oci/digest.js';
 
@@ -41,26 +39,29 @@ export interface BlobResult {
 
 /**
  * Reads `body` to its end (or until it overruns `expect.size`) and says what it proved.
- * `onBytes` is told every compressed chunk's length, for progress.
+ * `onBytes` is told every compressed chunk's length, for progress. With `pool`, the pass runs on
+ * its worker threads; without, on this thread.
  */
 export async function verifyBlobStream(
   body: Readable,
   expect: BlobExpectation,
   onBytes: (n: number) => void = () => undefined,
+  pool?: HashPool,
 ): Promise<BlobResult> {
-  const hasher = new BlobHasher({
+  const options = {
     compression: expect.compression,
     digestAlgorithm: digestAlgorithm(expect.digest),
     diffIdAlgorithm: digestAlgorithm(expect.diffId ?? 'sha256:'),
     indexTar: true,
-  });
+  };
+  const pass = pool ? pool.open(options) : localPass(options);
   let compressedBytes = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       compressedBytes += chunk.length;
       if (compressedBytes > expect.size) {
         body.on('error', () => undefined).destroy();
-        await hasher.abort();
+        await pass.abort();
         return {
           compressedBytes,
           failure: {
@@ -70,15 +71,14 @@ export async function verifyBlobStream(
         };
       }
       onBytes(chunk.length);
-      if (!hasher.write(chunk)) await new Promise<void>((resolve) => whenWritable(hasher, resolve));
+      await pass.write(chunk);
     }
   } catch (err) {
-    await hasher.abort();
+    body.on('error', () => undefined).destroy();
+    await pass.abort();
     throw err;
   }
-  hasher.end();
-  await finished(hasher);
-  const hashes = hasher.hashes;
+  const hashes = await pass.finish();
   const result: BlobResult = {
     compressedBytes,
     digest: hashes.digest,

@@ -6,6 +6,7 @@
 import type { LayerIndex } from '../bytes/layer-index.js';
 import { layerKind } from '../bytes/media-type.js';
 import type { Compression } from '../bytes/compression.js';
+import type { HashPool } from '../bytes/hash-pool.js';
 import { VerifyImageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { shortDigest } from '../oci/digest.js';
@@ -35,6 +36,8 @@ export interface ProofContext {
   progress: Progress;
   /** Cache hits and writes, for the report. */
   cacheStats: { hits: number; writes: number };
+  /** Worker threads for the byte pass; without, it runs on this thread. */
+  pool?: HashPool;
 }
 
 /** A layer as the manifest and config name it: `number` counts from 1, bottom first. */
@@ -130,7 +133,7 @@ async function readWithRetry(claim: LayerClaim, compression: Compression, label:
   for (let attempt = 1; ; attempt++) {
     const meter = ctx.progress.start(label, claim.descriptor.size);
     try {
-      const result = await readOnce(claim, compression, meter, ctx.source);
+      const result = await readOnce(claim, compression, meter, ctx);
       return { result, downloaded: downloaded + result.compressedBytes };
     } catch (err) {
       downloaded += meter.bytes;
@@ -146,12 +149,12 @@ async function readWithRetry(claim: LayerClaim, compression: Compression, label:
   }
 }
 
-async function readOnce(claim: LayerClaim, compression: Compression, meter: Meter, source: BlobSource): Promise<BlobResult> {
+async function readOnce(claim: LayerClaim, compression: Compression, meter: Meter, ctx: ProofContext): Promise<BlobResult> {
   const { descriptor, diffId } = claim;
-  const res = await source.openBlob(descriptor);
+  const res = await ctx.source.openBlob(descriptor);
   return (
     refuseAnnouncedSize(res, descriptor.size) ??
-    (await verifyBlobStream(res.body, { digest: descriptor.digest, size: descriptor.size, compression, diffId }, (n) => meter.add(n)))
+    (await verifyBlobStream(res.body, { digest: descriptor.digest, size: descriptor.size, compression, diffId }, (n) => meter.add(n), ctx.pool))
   );
 }
 

@@ -15,6 +15,7 @@ import type { Descriptor } from '../oci/types.js';
 import { humanSize } from '../model/units.js';
 import { REPORTED_WASTED_FILES, type DeepReport } from '../model/deep.js';
 import { zstdImplementation } from '../bytes/decompress.js';
+import { HashPool } from '../bytes/hash-pool.js';
 import type { LayerCache } from './cache.js';
 import { proveLayer, rate, type BlobSource, type Outcome, type ProofContext } from './deep-layer.js';
 import { inPool } from './pool.js';
@@ -32,11 +33,24 @@ export interface DeepOptions {
   logger: Logger;
   /** How often a long layer reports progress. */
   progressIntervalMs?: number;
+  /** Worker threads that hash and walk the layers (0: all on this thread); defaults to defaultHashThreads(). */
+  hashThreads?: number;
 }
 
 /** Downloads are I/O, decompression runs off the main thread: a few more layers than cores. */
 export function defaultConcurrency(cpus = availableParallelism()): number {
   return Math.max(2, Math.min(8, cpus + 2));
+}
+
+/**
+ * The byte pass of each layer (two sha256, the tar walk) runs on worker threads so that the main
+ * thread only downloads; inflating runs on libuv's pool either way. One thread per core, at most
+ * one per layer in flight.
+ */
+export function defaultHashThreads(concurrency: number, cpus = availableParallelism()): number {
+  const fromEnv = Number(process.env.VERIFY_IMAGE_HASH_THREADS);
+  if (process.env.VERIFY_IMAGE_HASH_THREADS && Number.isInteger(fromEnv) && fromEnv >= 0) return Math.min(fromEnv, concurrency);
+  return Math.max(1, Math.min(cpus, concurrency));
 }
 
 export async function verifyLayers(source: BlobSource, remote: RemoteImage, opts: DeepOptions): Promise<DeepReport> {
@@ -48,13 +62,16 @@ export async function verifyLayers(source: BlobSource, remote: RemoteImage, opts
   logger.info(
     `deep verification: ${layers.length} layers (${humanSize(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`,
   );
-  const ctx: ProofContext = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 } };
+  const threads = Math.max(0, Math.floor(opts.hashThreads ?? defaultHashThreads(concurrency)));
+  const pool = threads > 0 ? new HashPool(threads) : undefined;
+  const ctx: ProofContext = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 }, pool };
   const prove = oncePerBlob(layers, diffIds, (i) => proveLayer({ number: i + 1, total: layers.length, descriptor: layers[i] as Descriptor, diffId: diffIds[i] }, ctx));
   let outcomes: Outcome[];
   try {
     outcomes = await inPool(largestFirst(layers), concurrency, prove);
   } finally {
     ctx.progress.close();
+    await pool?.close();
   }
   const report = summarise(remote, outcomes, concurrency, started);
   if (cache) report.cache = { location: cache.location, ...ctx.cacheStats };

@@ -1,8 +1,8 @@
-export const id = 83;
-export const ids = [83];
+export const id = 90;
+export const ids = [90];
 export const modules = {
 
-/***/ 9083:
+/***/ 1090:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -13,7 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
   verifyLayers: () => (/* binding */ verifyLayers)
 });
 
-// UNUSED EXPORTS: defaultConcurrency
+// UNUSED EXPORTS: defaultConcurrency, defaultHashThreads
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
@@ -33,16 +33,317 @@ const REPORTED_WASTED_FILES = 100;
 
 // EXTERNAL MODULE: ./src/bytes/decompress.ts
 var decompress = __webpack_require__(3020);
-// EXTERNAL MODULE: ./src/bytes/media-type.ts
-var media_type = __webpack_require__(2740);
-// EXTERNAL MODULE: ./src/registry/http.ts
-var http = __webpack_require__(8851);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __webpack_require__(3136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __webpack_require__(5919);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(6466);
 // EXTERNAL MODULE: ./src/bytes/backpressure.ts
 var backpressure = __webpack_require__(7767);
 // EXTERNAL MODULE: ./src/bytes/hasher.ts + 1 modules
 var bytes_hasher = __webpack_require__(6568);
+;// CONCATENATED MODULE: ./src/bytes/hash-wire.ts
+// The messages between the hash pool (hash-pool.ts, main thread) and its workers (hash-worker.ts),
+// and the one thing that does not survive the structured clone as is: a decode error's class,
+// which blob.ts judges by (bytes after the last member, no zstd decoder, or bad data).
+
+
+function toWire(hashes) {
+    // json is never asked of a layer; it would be copied for nothing.
+    const { decodeError, ...rest } = hashes;
+    delete rest.json;
+    if (!decodeError)
+        return rest;
+    const wire = { message: decodeError.message };
+    if (decodeError instanceof TrailingDataError)
+        wire.trailing = { format: decodeError.format, bytes: decodeError.bytes };
+    if (decodeError instanceof VerifyImageError)
+        wire.code = decodeError.code;
+    return { ...rest, decodeError: wire };
+}
+function fromWire(wire) {
+    const { decodeError, ...rest } = wire;
+    if (!decodeError)
+        return rest;
+    let error;
+    if (decodeError.trailing)
+        error = new decompress/* TrailingDataError */.bd(decodeError.trailing.format, decodeError.trailing.bytes);
+    else if (decodeError.code)
+        error = new errors/* VerifyImageError */.Vi(decodeError.code, decodeError.message);
+    else
+        error = new Error(decodeError.message);
+    return { ...rest, decodeError: error };
+}
+
+// EXTERNAL MODULE: external "node:v8"
+var external_node_v8_ = __webpack_require__(8877);
+// EXTERNAL MODULE: external "node:vm"
+var external_node_vm_ = __webpack_require__(714);
+;// CONCATENATED MODULE: ./src/bytes/gc-pacer.ts
+// Keeps short-lived chunk buffers from piling up. Every chunk of a streamed blob (a network read,
+// a decoder's output) is a new ArrayBuffer that is garbage as soon as it is hashed; the JS objects
+// that hold them are tiny, so V8's young generation hardly fills and V8 frees their memory only
+// when 64 MiB more of it has piled up since the last full collection: per thread that streams,
+// which alone would break the 100 MiB budget (issue 15). A minor collection (a scavenge: it
+// visits only live young objects, a fraction of a millisecond here) after every few MiB frees
+// them at once. V8's `gc` function is reached the way test runners do, through the
+// `--expose-gc` flag set at run time and a fresh context; where that fails, nothing is forced
+// and memory is only higher.
+
+
+/** Bytes that flow through the thread between two forced minor collections. */
+const GC_EVERY_BYTES = 4 * 1024 * 1024;
+let cached;
+function gcFunction() {
+    if (cached === undefined) {
+        try {
+            (0,external_node_v8_.setFlagsFromString)('--expose-gc');
+            const gc = (0,external_node_vm_.runInNewContext)('typeof gc === "function" ? gc : undefined');
+            cached = typeof gc === 'function' ? gc : null;
+        }
+        catch {
+            cached = null;
+        }
+    }
+    return cached ?? undefined;
+}
+function startGcPacer(everyBytes = GC_EVERY_BYTES) {
+    const gc = everyBytes > 0 ? gcFunction() : undefined;
+    let since = 0;
+    return {
+        consumed(bytes) {
+            if (!gc)
+                return;
+            since += bytes;
+            if (since < everyBytes)
+                return;
+            since = 0;
+            gc({ type: 'minor' });
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/bytes/hash-pool.ts
+// The one streaming pass (hasher.ts) on worker threads, so that every core works during deep
+// verification: the main thread downloads and copies each chunk out of the download into a batch,
+// a worker hashes it, feeds the decoder (whose inflating runs on libuv's pool) and walks the tar.
+// A blob stays on one worker from its first byte to its last (the pass is sequential by nature);
+// blobs are spread over the workers, the one with the fewest open blobs first.
+//
+// Memory stays bounded per blob: at most WINDOW bytes are on their way to a worker or inside it
+// before the next write waits for an acknowledgement, and each batch is a buffer of its own that
+// is transferred, not shared, and garbage once hashed (the worker paces minor collections:
+// gc-pacer.ts). A worker that dies fails the blobs it held, which the caller reports as an error
+// for those layers, never as a pass.
+
+
+
+
+
+
+
+
+
+/** Bytes copied into one message to a worker. */
+const BATCH_BYTES = 256 * 1024;
+/** Bytes of one blob on their way to its worker or inside it, unacknowledged, before writes wait. */
+const WINDOW_BYTES = 4 * BATCH_BYTES;
+/** Where the worker's code is: beside the bundle that loaded us (dist/), else beside this module (tsc's build/). */
+function hashWorkerEntry() {
+    // Paths, not `new URL(…, import.meta.url)`: the bundler would take that for an asset to copy.
+    const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    const candidates = [(0,external_node_path_.join)(here, 'hash-worker', 'index.js'), (0,external_node_path_.join)(here, 'hash-worker.js')];
+    const found = candidates.find((path) => (0,external_node_fs_.existsSync)(path));
+    if (!found)
+        throw new Error(`the hash worker's code is missing (looked for ${candidates.join(' and ')}); reinstall or rebuild`);
+    return found;
+}
+class PooledWorker {
+    worker;
+    open = new Map();
+    failure;
+    constructor(entry) {
+        this.worker = new external_node_worker_threads_.Worker(entry);
+        this.worker.unref();
+        this.worker.on('message', (message) => this.receive(message));
+        this.worker.on('error', (err) => this.fail(new Error(`a hashing thread failed: ${err.message}`)));
+        this.worker.on('exit', (code) => this.fail(new Error(`a hashing thread exited (code ${code})`)));
+    }
+    get broken() {
+        return this.failure;
+    }
+    post(message, transfer) {
+        this.worker.postMessage(message, transfer);
+    }
+    receive(message) {
+        const pending = this.open.get(message.id);
+        if (!pending)
+            return;
+        switch (message.type) {
+            case 'ack':
+                pending.inFlight -= message.bytes;
+                pending.acked();
+                return;
+            case 'done':
+                this.open.delete(message.id);
+                pending.done(fromWire(message.hashes));
+                return;
+            case 'failed':
+                this.open.delete(message.id);
+                pending.failed(new Error(message.message));
+                return;
+        }
+    }
+    fail(err) {
+        this.failure ??= err;
+        for (const pending of this.open.values())
+            pending.failed(err);
+        this.open.clear();
+    }
+}
+class HashPool {
+    size;
+    workers = [];
+    nextId = 1;
+    entry;
+    /** The main thread's own garbage: the download's chunks, dead once copied. */
+    pacer = startGcPacer();
+    constructor(size) {
+        this.size = size;
+    }
+    /** Opens a pass on the least busy worker, starting a worker while there are fewer than `size`. */
+    open(options) {
+        const worker = this.pick();
+        const id = this.nextId++;
+        worker.post({ type: 'open', id, options });
+        return new RemotePass(worker, id, this.pacer);
+    }
+    async close() {
+        const workers = this.workers.splice(0);
+        await Promise.all(workers.map((w) => w.worker.terminate()));
+    }
+    /** An idle worker, else a new one while there are fewer than `size`, else the least busy. A failed worker is replaced. */
+    pick() {
+        this.workers = this.workers.filter((w) => !w.broken);
+        const idle = this.workers.find((w) => w.open.size === 0);
+        if (idle)
+            return idle;
+        if (this.workers.length < this.size) {
+            this.entry ??= hashWorkerEntry();
+            const worker = new PooledWorker(this.entry);
+            this.workers.push(worker);
+            return worker;
+        }
+        return [...this.workers].sort((a, b) => a.open.size - b.open.size)[0];
+    }
+}
+class RemotePass {
+    worker;
+    id;
+    pacer;
+    batch;
+    fill = 0;
+    pending;
+    result;
+    ended = false;
+    constructor(worker, id, pacer) {
+        this.worker = worker;
+        this.id = id;
+        this.pacer = pacer;
+        let done;
+        let failed;
+        this.result = new Promise((resolve, reject) => {
+            done = resolve;
+            failed = reject;
+        });
+        // Until finish() is awaited, a failure is also seen by the next write.
+        this.result.catch(() => undefined);
+        this.pending = { inFlight: 0, acked: () => this.wake(), done, failed: (err) => ((this.error = err), failed(err), this.wake()) };
+        worker.open.set(id, this.pending);
+        if (worker.broken)
+            this.pending.failed(worker.broken);
+    }
+    error;
+    async write(chunk) {
+        if (this.error)
+            throw this.error;
+        let offset = 0;
+        while (offset < chunk.length) {
+            this.batch ??= new Uint8Array(BATCH_BYTES);
+            const n = Math.min(chunk.length - offset, BATCH_BYTES - this.fill);
+            this.batch.set(chunk.subarray(offset, offset + n), this.fill);
+            this.fill += n;
+            offset += n;
+            if (this.fill === BATCH_BYTES)
+                this.send();
+        }
+        this.pacer.consumed(chunk.length);
+        while (this.pending.inFlight >= WINDOW_BYTES && !this.error)
+            await new Promise((resolve) => (this.pending.waiter = resolve));
+        if (this.error)
+            throw this.error;
+    }
+    async finish() {
+        if (!this.ended) {
+            this.ended = true;
+            if (this.fill > 0)
+                this.send();
+            this.worker.post({ type: 'end', id: this.id });
+        }
+        return this.result;
+    }
+    async abort() {
+        if (this.worker.open.delete(this.id))
+            this.worker.post({ type: 'abort', id: this.id });
+        this.ended = true;
+        this.batch = undefined;
+    }
+    send() {
+        const batch = this.batch;
+        if (!batch)
+            return;
+        const bytes = this.fill === batch.length ? batch : batch.slice(0, this.fill);
+        this.batch = undefined;
+        this.fill = 0;
+        this.pending.inFlight += bytes.length;
+        this.worker.post({ type: 'chunk', id: this.id, bytes }, [bytes.buffer]);
+    }
+    wake() {
+        const waiter = this.pending.waiter;
+        this.pending.waiter = undefined;
+        waiter?.();
+    }
+}
+/** The same pass on this thread: for one-off blobs, and where no worker may be started. */
+function localPass(options, pacer = startGcPacer()) {
+    const hasher = new bytes_hasher/* BlobHasher */.$(options);
+    // Findings are in the hashes; a stream error surfaces through write() or finish().
+    const failed = new Promise((_, reject) => hasher.once('error', reject));
+    failed.catch(() => undefined);
+    return {
+        async write(chunk) {
+            pacer.consumed(chunk.length);
+            if (!hasher.write(chunk))
+                await Promise.race([new Promise((resolve) => (0,backpressure/* whenWritable */.X)(hasher, resolve)), failed]);
+        },
+        async finish() {
+            hasher.end();
+            await Promise.race([(0,promises_.finished)(hasher), failed]);
+            return hasher.hashes;
+        },
+        abort: () => hasher.abort(),
+    };
+}
+
+// EXTERNAL MODULE: ./src/bytes/media-type.ts
+var media_type = __webpack_require__(2740);
+// EXTERNAL MODULE: ./src/registry/http.ts
+var http = __webpack_require__(8851);
 ;// CONCATENATED MODULE: ./src/verify/blob.ts
 // One layer blob, proved in one pass as it streams in: the compressed bytes are counted and
 // hashed (they must be the manifest's size and digest), and the same chunks flow into the
@@ -52,26 +353,26 @@ var bytes_hasher = __webpack_require__(6568);
 
 
 
-
-
 /**
  * Reads `body` to its end (or until it overruns `expect.size`) and says what it proved.
- * `onBytes` is told every compressed chunk's length, for progress.
+ * `onBytes` is told every compressed chunk's length, for progress. With `pool`, the pass runs on
+ * its worker threads; without, on this thread.
  */
-async function verifyBlobStream(body, expect, onBytes = () => undefined) {
-    const hasher = new bytes_hasher/* BlobHasher */.$({
+async function verifyBlobStream(body, expect, onBytes = () => undefined, pool) {
+    const options = {
         compression: expect.compression,
         digestAlgorithm: (0,digest/* digestAlgorithm */.g4)(expect.digest),
         diffIdAlgorithm: (0,digest/* digestAlgorithm */.g4)(expect.diffId ?? 'sha256:'),
         indexTar: true,
-    });
+    };
+    const pass = pool ? pool.open(options) : localPass(options);
     let compressedBytes = 0;
     try {
         for await (const chunk of body) {
             compressedBytes += chunk.length;
             if (compressedBytes > expect.size) {
                 body.on('error', () => undefined).destroy();
-                await hasher.abort();
+                await pass.abort();
                 return {
                     compressedBytes,
                     failure: {
@@ -81,17 +382,15 @@ async function verifyBlobStream(body, expect, onBytes = () => undefined) {
                 };
             }
             onBytes(chunk.length);
-            if (!hasher.write(chunk))
-                await new Promise((resolve) => (0,backpressure/* whenWritable */.X)(hasher, resolve));
+            await pass.write(chunk);
         }
     }
     catch (err) {
-        await hasher.abort();
+        body.on('error', () => undefined).destroy();
+        await pass.abort();
         throw err;
     }
-    hasher.end();
-    await (0,promises_.finished)(hasher);
-    const hashes = hasher.hashes;
+    const hashes = await pass.finish();
     const result = {
         compressedBytes,
         digest: hashes.digest,
@@ -231,7 +530,7 @@ async function readWithRetry(claim, compression, label, ctx) {
     for (let attempt = 1;; attempt++) {
         const meter = ctx.progress.start(label, claim.descriptor.size);
         try {
-            const result = await readOnce(claim, compression, meter, ctx.source);
+            const result = await readOnce(claim, compression, meter, ctx);
             return { result, downloaded: downloaded + result.compressedBytes };
         }
         catch (err) {
@@ -248,11 +547,11 @@ async function readWithRetry(claim, compression, label, ctx) {
         }
     }
 }
-async function readOnce(claim, compression, meter, source) {
+async function readOnce(claim, compression, meter, ctx) {
     const { descriptor, diffId } = claim;
-    const res = await source.openBlob(descriptor);
+    const res = await ctx.source.openBlob(descriptor);
     return (refuseAnnouncedSize(res, descriptor.size) ??
-        (await verifyBlobStream(res.body, { digest: descriptor.digest, size: descriptor.size, compression, diffId }, (n) => meter.add(n))));
+        (await verifyBlobStream(res.body, { digest: descriptor.digest, size: descriptor.size, compression, diffId }, (n) => meter.add(n), ctx.pool)));
 }
 /** A Content-Length other than the manifest's size is known wrong before a byte is read: say so without downloading it. */
 function refuseAnnouncedSize(res, size) {
@@ -385,9 +684,21 @@ var verify_waste = __webpack_require__(1439);
 
 
 
+
 /** Downloads are I/O, decompression runs off the main thread: a few more layers than cores. */
 function defaultConcurrency(cpus = (0,external_node_os_.availableParallelism)()) {
     return Math.max(2, Math.min(8, cpus + 2));
+}
+/**
+ * The byte pass of each layer (two sha256, the tar walk) runs on worker threads so that the main
+ * thread only downloads; inflating runs on libuv's pool either way. One thread per core, at most
+ * one per layer in flight.
+ */
+function defaultHashThreads(concurrency, cpus = (0,external_node_os_.availableParallelism)()) {
+    const fromEnv = Number(process.env.VERIFY_IMAGE_HASH_THREADS);
+    if (process.env.VERIFY_IMAGE_HASH_THREADS && Number.isInteger(fromEnv) && fromEnv >= 0)
+        return Math.min(fromEnv, concurrency);
+    return Math.max(1, Math.min(cpus, concurrency));
 }
 async function verifyLayers(source, remote, opts) {
     const started = Date.now();
@@ -396,7 +707,9 @@ async function verifyLayers(source, remote, opts) {
     const layers = remote.manifest.layers;
     const diffIds = remote.config.rootfs.diff_ids;
     logger.info(`deep verification: ${layers.length} layers (${(0,units/* humanSize */.X)(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`);
-    const ctx = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 } };
+    const threads = Math.max(0, Math.floor(opts.hashThreads ?? defaultHashThreads(concurrency)));
+    const pool = threads > 0 ? new HashPool(threads) : undefined;
+    const ctx = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 }, pool };
     const prove = oncePerBlob(layers, diffIds, (i) => proveLayer({ number: i + 1, total: layers.length, descriptor: layers[i], diffId: diffIds[i] }, ctx));
     let outcomes;
     try {
@@ -404,6 +717,7 @@ async function verifyLayers(source, remote, opts) {
     }
     finally {
         ctx.progress.close();
+        await pool?.close();
     }
     const report = summarise(remote, outcomes, concurrency, started);
     if (cache)
