@@ -169,7 +169,8 @@ class RemotePass implements BlobPass {
     if (this.error) throw this.error;
     let offset = 0;
     while (offset < chunk.length) {
-      this.batch ??= new Uint8Array(BATCH_BYTES);
+      // Not zero-filled: every byte sent is written first (a short last batch is sent as a view of its filled part).
+      this.batch ??= Buffer.allocUnsafeSlow(BATCH_BYTES);
       const n = Math.min(chunk.length - offset, BATCH_BYTES - this.fill);
       this.batch.set(chunk.subarray(offset, offset + n), this.fill);
       this.fill += n;
@@ -199,7 +200,7 @@ class RemotePass implements BlobPass {
   private send(): void {
     const batch = this.batch;
     if (!batch) return;
-    const bytes = this.fill === batch.length ? batch : batch.slice(0, this.fill);
+    const bytes = this.fill === batch.length ? batch : batch.subarray(0, this.fill);
     this.batch = undefined;
     this.fill = 0;
     this.pending.inFlight += bytes.length;
