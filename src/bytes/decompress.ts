@@ -25,7 +25,7 @@ type ZlibStream = Duplex & { bytesWritten: number };
 type ZstdFactory = (options?: object) => ZlibStream;
 
 /** Room for the decompressor to work on a chunk or two while the next ones download. */
-const WRITE_BUFFER = 1024 * 1024;
+const WRITE_BUFFER = 256 * 1024;
 const OUTPUT_CHUNK = 128 * 1024;
 
 // Read through a cast: @types/node 20 does not know createZstdDecompress.

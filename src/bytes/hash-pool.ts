@@ -23,7 +23,7 @@ import { startGcPacer, type GcPacer } from './gc-pacer.js';
 /** Bytes copied into one message to a worker. */
 export const BATCH_BYTES = 256 * 1024;
 /** Bytes of one blob on their way to its worker or inside it, unacknowledged, before writes wait. */
-export const WINDOW_BYTES = 4 * BATCH_BYTES;
+export const WINDOW_BYTES = 2 * BATCH_BYTES;
 
 /** One blob's pass, wherever it runs. */
 export interface BlobPass {
