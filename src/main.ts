@@ -1,6 +1,6 @@
 // The action: read inputs, run the engine, set outputs, write the job summary, and fail the
 // step with one line when the image does not verify. The only module besides inputs.ts that talks
-// to @actions/core: the renderers (src/report/) compute outputs and the summary's HTML, this sets
+// to the runner (src/runner.ts, what @actions/core would do): the renderers (src/report/) compute outputs and the summary's HTML, this sets
 // and writes them.
 //
 // What leaves the step is made safe here: every report is scrubbed of every secret (in all its
@@ -8,7 +8,7 @@
 // line written to the log is scrubbed and then made inert (src/log.ts logLine), so a registry's
 // text can never become a workflow command.
 
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { auditImages } from './audit.js';
 import { describeError } from './errors.js';
 import { readInputs, type ActionInputs } from './inputs.js';
@@ -73,7 +73,7 @@ async function writeSummaryIfPossible(reports: VerifyReport[]): Promise<void> {
  * the finished HTML, so that no secret reaches the page even in a form the report did not hold.
  */
 export async function writeSummary(reports: readonly VerifyReport[], scrub: (html: string) => string = (html) => html): Promise<void> {
-  await core.summary.emptyBuffer().addRaw(scrub(summaryHtml(reports))).write();
+  await core.appendSummary(scrub(summaryHtml(reports)));
 }
 
 function conclude(report: VerifyReport, failOnMismatch: boolean): void {

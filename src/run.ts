@@ -17,7 +17,6 @@ import { combinePlatformBases } from './base/platforms.js';
 import { provenanceProved } from './base/provenance.js';
 import { describeError, VerifyImageError, type OptionWords } from './errors.js';
 import type { Logger } from './log.js';
-import { openLocalSource } from './local/open.js';
 import { imagesOf, type ImageSource, type LocalImage, type LocalTarget, type PushedTop } from './local/source.js';
 import type { Check } from './model/check.js';
 import type { RemoteImage } from './model/image.js';
@@ -113,7 +112,8 @@ export async function run(inputs: RunInputs, outerLogger: Logger, shared: RunSha
     const ref = parseReference(inputs.image);
     const selection = parsePlatformSelection(inputs.platform);
     const client = await openRegistry(ref, { ...inputs, logger, sessions: registries }, { username: inputs.username, password: inputs.password });
-    source = inputs.localImage === 'none' ? undefined : openLocalSource(inputs.localImage || inputs.image, inputs.env);
+    // Loaded only when there is a local image: the sources bring tar, zlib and the hashing code (fast start, issue 15).
+    source = inputs.localImage === 'none' ? undefined : (await import('./local/open.js')).openLocalSource(inputs.localImage || inputs.image, inputs.env);
     const target = source ? await loadTarget(source, selection, inputs.image, () => pushedTop(client, ref), logger) : undefined;
     const remote = await resolveRemoteTop(client, ref);
     logTop(remote, target, logger);

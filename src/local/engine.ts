@@ -4,7 +4,7 @@
 // image as a tar stream, read once and never written to disk).
 
 import type { Readable } from 'node:stream';
-import { Client } from 'undici';
+import { Client } from '../registry/undici.js';
 import { VerifyImageError } from '../errors.js';
 
 export interface EngineImage {

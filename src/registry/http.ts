@@ -5,7 +5,7 @@
 // and statuses, never in sockets.
 
 import type { Readable } from 'node:stream';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, errors as undiciErrors, request } from './undici.js';
 import { VerifyImageError } from '../errors.js';
 import { DEFAULT_RETRY, decideRetry, parseRetryAfter, RETRYABLE_STATUS, type RetryPolicy } from './backoff.js';
 

@@ -6,7 +6,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tc from '@actions/tool-cache';
 import { isValidDigest } from '../oci/reference.js';
 import { CACHE_FORMAT, digestKey, parseCachedLayer, type CachedLayer, type LayerCache } from './cache.js';
 
@@ -14,6 +13,13 @@ export const TOOL_NAME = 'verify-image-layers';
 /** Layers are the same on every architecture; one directory name for all. */
 const ARCH = 'any';
 const ENTRY_FILE = 'layer.json';
+
+/**
+ * @actions/tool-cache, loaded on first use: it brings @actions/core, @actions/http-client and a
+ * second undici (1 MB of the bundle), which a run without `cache: true` never needs (issue 15).
+ */
+let toolCacheModule: Promise<typeof import('@actions/tool-cache')> | undefined;
+const toolCache = (): Promise<typeof import('@actions/tool-cache')> => (toolCacheModule ??= import('@actions/tool-cache'));
 
 /** The tool-cache version for a digest: semver, with the entry format as the major version. */
 export function cacheVersion(digest: string): string {
@@ -26,6 +32,7 @@ export class ToolCacheLayerCache implements LayerCache {
   async get(digest: string): Promise<CachedLayer | undefined> {
     if (!isValidDigest(digest)) return undefined;
     try {
+      const tc = await toolCache();
       const dir = tc.find(TOOL_NAME, cacheVersion(digest), ARCH);
       if (!dir) return undefined;
       return parseCachedLayer(await readFile(join(dir, ENTRY_FILE), 'utf8'), digest);
@@ -38,7 +45,7 @@ export class ToolCacheLayerCache implements LayerCache {
     const staging = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'verify-image-layer-'));
     try {
       await writeFile(join(staging, ENTRY_FILE), JSON.stringify(entry));
-      await tc.cacheDir(staging, TOOL_NAME, cacheVersion(entry.digest), ARCH);
+      await (await toolCache()).cacheDir(staging, TOOL_NAME, cacheVersion(entry.digest), ARCH);
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
