@@ -152,10 +152,10 @@ function startGcPacer(everyBytes = GC_EVERY_BYTES) {
 /** Bytes copied into one message to a worker. */
 const BATCH_BYTES = 256 * 1024;
 /** Bytes of one blob on their way to its worker or inside it, unacknowledged, before writes wait. */
-const WINDOW_BYTES = 4 * BATCH_BYTES;
+const WINDOW_BYTES = 2 * BATCH_BYTES;
 /** Where the worker's code is: beside the bundle that loaded us (dist/), else beside this module (tsc's build/). */
 function hashWorkerEntry() {
-    // Paths, not `new URL(…, import.meta.url)`: the bundler would take that for an asset to copy.
+    // Paths, not `new URL(\u2026, import.meta.url)`: the bundler would take that for an asset to copy.
     const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
     const candidates = [(0,external_node_path_.join)(here, 'hash-worker', 'index.js'), (0,external_node_path_.join)(here, 'hash-worker.js')];
     const found = candidates.find((path) => (0,external_node_fs_.existsSync)(path));
@@ -274,7 +274,8 @@ class RemotePass {
             throw this.error;
         let offset = 0;
         while (offset < chunk.length) {
-            this.batch ??= new Uint8Array(BATCH_BYTES);
+            // Not zero-filled: every byte sent is written first (a short last batch is sent as a view of its filled part).
+            this.batch ??= Buffer.allocUnsafeSlow(BATCH_BYTES);
             const n = Math.min(chunk.length - offset, BATCH_BYTES - this.fill);
             this.batch.set(chunk.subarray(offset, offset + n), this.fill);
             this.fill += n;
@@ -307,7 +308,7 @@ class RemotePass {
         const batch = this.batch;
         if (!batch)
             return;
-        const bytes = this.fill === batch.length ? batch : batch.slice(0, this.fill);
+        const bytes = this.fill === batch.length ? batch : batch.subarray(0, this.fill);
         this.batch = undefined;
         this.fill = 0;
         this.pending.inFlight += bytes.length;
@@ -492,7 +493,7 @@ async function fromCache(claim, compression, row, label, ctx) {
     const hitKind = (0,media_type/* layerKind */.G0)(hit.mediaType);
     if (hit.size === descriptor.size && hit.diffId === diffId && hitKind.readable && hitKind.compression === compression) {
         ctx.cacheStats.hits++;
-        ctx.logger.info(`${label}: cached — proved by an earlier run to be ${(0,units/* humanSize */.X)(hit.size)} decompressing to ${(0,digest/* shortDigest */.VK)(hit.diffId)}; not downloaded`);
+        ctx.logger.info(`${label}: cached \u2014 proved by an earlier run to be ${(0,units/* humanSize */.X)(hit.size)} decompressing to ${(0,digest/* shortDigest */.VK)(hit.diffId)}; not downloaded`);
         return {
             layer: { ...row, status: 'cached', uncompressedSize: hit.uncompressedSize, counts: hit.counts, downloadedBytes: 0, durationMs: 0 },
             index: hit.index,
@@ -593,7 +594,7 @@ async function remember(claim, result, label, ctx) {
 }
 function rate(bytes, ms) {
     if (ms <= 0)
-        return '— MB/s';
+        return '\u2014 MB/s';
     return `${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
 }
 

@@ -26,7 +26,7 @@ function digestOf(bytes, like) {
     const algorithm = like ? digestAlgorithm(like) : 'sha256';
     return `${algorithm}:${createDigester(algorithm).update(bytes).digest('hex')}`;
 }
-/** `sha256:0123456789ab` — enough to tell layers apart in a table. */
+/** `sha256:0123456789ab` \u2014 enough to tell layers apart in a table. */
 function shortDigest(digest, length = 12) {
     if (!digest)
         return '';
@@ -142,7 +142,7 @@ function describeError(err, words = ACTION_WORDS) {
 
 
 /** Room for the decompressor to work on a chunk or two while the next ones download. */
-const WRITE_BUFFER = 1024 * 1024;
+const WRITE_BUFFER = 256 * 1024;
 const OUTPUT_CHUNK = 128 * 1024;
 // Read through a cast: @types/node 20 does not know createZstdDecompress.
 const nativeZstd = external_node_zlib_namespaceObject.createZstdDecompress;
@@ -316,7 +316,7 @@ function zstdCommand() {
 // memory flat however much follows.
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
-/** `./usr/bin/` → `usr/bin`; the root is ''. */
+/** `./usr/bin/` \u2192 `usr/bin`; the root is ''. */
 function normalizeEntryPath(path) {
     let p = path.replace(/\\/g, '/');
     p = p.replace(/\/{2,}/g, '/');
@@ -987,9 +987,9 @@ function startGcPacer(everyBytes = GC_EVERY_BYTES) {
 // loaded only by deep verification, and imports nothing but the pass.
 //
 // Protocol, one message at a time per blob id, in order:
-//   main → worker: open {id, options} · chunk {id, bytes} · end {id} · abort {id}
-//   worker → main: ack {id, bytes} when a chunk has gone through the pass (the main thread's
-//   credit for the next one) · done {id, hashes} · failed {id, message}
+//   main \u2192 worker: open {id, options} \u00b7 chunk {id, bytes} \u00b7 end {id} \u00b7 abort {id}
+//   worker \u2192 main: ack {id, bytes} when a chunk has gone through the pass (the main thread's
+//   credit for the next one) \u00b7 done {id, hashes} \u00b7 failed {id, message}
 // A chunk's bytes are a transferred ArrayBuffer: the main thread copied them out of the
 // download, so nothing here shares memory with it.
 

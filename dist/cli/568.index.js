@@ -1,0 +1,889 @@
+export const id = 568;
+export const ids = [568];
+export const modules = {
+
+/***/ 7767:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ whenWritable)
+/* harmony export */ });
+// Waiting for a full stream: every writer in the byte pass (the download into the hasher, the
+// hasher into its decoder, the decoder wrapper into node:zlib) pauses on the same condition.
+/** Why a full stream lets its writer go on: it drained, or it never will (it failed, closed or ended). */
+const WRITABLE_AGAIN = ['drain', 'error', 'close', 'end'];
+/** Calls `go` once, when `stream` wants more input or never will; the outcome itself is seen elsewhere. */
+function whenWritable(stream, go) {
+    const once = () => {
+        for (const event of WRITABLE_AGAIN)
+            stream.off(event, once);
+        go();
+    };
+    for (const event of WRITABLE_AGAIN)
+        stream.on(event, once);
+}
+
+
+/***/ }),
+
+/***/ 5:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Hs: () => (/* binding */ sniffCompression),
+/* harmony export */   VB: () => (/* binding */ isZstdFrame),
+/* harmony export */   dD: () => (/* binding */ SNIFF_BYTES)
+/* harmony export */ });
+// How a blob is compressed, as its first bytes say: the one place that knows the gzip and zstd
+// magic numbers. A media type only claims a compression (media-type.ts): deep verification decodes
+// a layer as its manifest claims and fails it when the bytes are not that; the local side reads a
+// blob as what its bytes are and refuses it when its media type says otherwise.
+/** Bytes a blob must have begun with before its compression can be told. */
+const SNIFF_BYTES = 4;
+/** gzip member magic (RFC 1952): 1F 8B. */
+const GZIP_MAGIC = [0x1f, 0x8b];
+/** zstd frame magic (RFC 8878), little-endian: 28 B5 2F FD. */
+const ZSTD_MAGIC = 0xfd2fb528;
+/** zstd skippable frames: 50..5F 2A 4D 18, little-endian. */
+const ZSTD_SKIPPABLE_MASK = 0xfffffff0;
+const ZSTD_SKIPPABLE_MAGIC = 0x184d2a50;
+/** The compression a blob's first bytes announce: gzip and zstd magic numbers, else none. */
+function sniffCompression(head) {
+    if (head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1])
+        return 'gzip';
+    if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC)
+        return 'zstd';
+    return 'none';
+}
+/** A zstd frame or a skippable frame: what a zstd stream may start with. */
+function isZstdFrame(head) {
+    if (head.length < 4)
+        return false;
+    const magic = head.readUInt32LE(0);
+    return magic === ZSTD_MAGIC || (magic & ZSTD_SKIPPABLE_MASK) === ZSTD_SKIPPABLE_MAGIC;
+}
+
+
+/***/ }),
+
+/***/ 3020:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ openDecoder),
+/* harmony export */   bd: () => (/* binding */ TrailingDataError),
+/* harmony export */   u6: () => (/* binding */ zstdImplementation)
+/* harmony export */ });
+/* unused harmony export zstdCommand */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
+/* harmony import */ var _backpressure_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7767);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5);
+// Streaming decompressors for layer blobs, shared by deep verification and the local sources so
+// both judge a blob alike. gzip is node:zlib everywhere. zstd is node:zlib's own decoder where the
+// runtime has it (Node 24, where the action runs), else the `zstd -dc` command as a child process
+// (Node 20, where the CLI may run); both stream with backpressure and run off the main thread, so
+// one layer's decompression never stalls another's download.
+//
+// A blob is read the way Go reads it (containerd and Docker decompress with Go's compress/gzip and
+// klauspost's zstd, then drain the stream to its end): after a gzip member or zstd frame comes
+// another one or nothing. node:zlib quietly stops at anything else (trailing zeros, or any bytes
+// after a zstd frame) and ends the output as if the blob were complete; Go fails with
+// "gzip: invalid header". We count what node:zlib consumed and refuse the rest.
+
+
+
+
+
+
+/** Room for the decompressor to work on a chunk or two while the next ones download. */
+const WRITE_BUFFER = 256 * 1024;
+const OUTPUT_CHUNK = 128 * 1024;
+// Read through a cast: @types/node 20 does not know createZstdDecompress.
+const nativeZstd = node_zlib__WEBPACK_IMPORTED_MODULE_2__.createZstdDecompress;
+/** Which zstd decoder this process would use, for logs and the report. */
+function zstdImplementation() {
+    return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
+}
+/** A decoder for `compression`, or undefined for uncompressed layers. */
+function openDecoder(compression) {
+    switch (compression) {
+        case 'none':
+            return undefined;
+        case 'gzip':
+            // gzip layers may hold several members back to back; zlib's gunzip reads them all.
+            return new WholeInput(node_zlib__WEBPACK_IMPORTED_MODULE_2__.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'gzip');
+        case 'zstd':
+            return typeof nativeZstd === 'function'
+                ? new WholeInput(nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
+                : zstdCommand();
+    }
+}
+/**
+ * A node:zlib decoder that must consume every input byte: bytes it stopped at (it ends its output
+ * early and ignores them) make the stream fail, naming how many there were.
+ */
+class WholeInput extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex {
+    inner;
+    format;
+    fed = 0;
+    /** Input bytes the decoder had consumed when it ended its output, or undefined while it runs. */
+    consumedAtEnd;
+    constructor(inner, format) {
+        super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
+        this.inner = inner;
+        this.format = format;
+        inner.on('data', (chunk) => {
+            if (!this.push(chunk))
+                inner.pause();
+        });
+        inner.once('end', () => (this.consumedAtEnd = inner.bytesWritten));
+        // Once the output ended, later errors ("push after EOF", a header check on the trailing
+        // bytes) are symptoms of the trailing bytes, which _final names.
+        inner.on('error', (err) => {
+            if (this.consumedAtEnd === undefined)
+                this.destroy(err);
+        });
+    }
+    _write(chunk, _encoding, callback) {
+        this.fed += chunk.length;
+        // After the decoder ended its output, the rest is only counted.
+        if (this.consumedAtEnd !== undefined || this.inner.write(chunk))
+            return callback();
+        (0,_backpressure_js__WEBPACK_IMPORTED_MODULE_4__/* .whenWritable */ .X)(this.inner, () => callback());
+    }
+    _final(callback) {
+        const judge = () => {
+            const consumed = this.consumedAtEnd ?? this.inner.bytesWritten;
+            const trailing = this.fed - consumed;
+            if (trailing > 0)
+                return callback(new TrailingDataError(this.format, trailing));
+            this.push(null);
+            callback();
+        };
+        if (this.consumedAtEnd !== undefined)
+            return judge();
+        this.inner.once('end', judge);
+        this.inner.end();
+    }
+    _read() {
+        this.inner.resume();
+    }
+    _destroy(err, callback) {
+        this.inner.destroy();
+        callback(err);
+    }
+}
+/** Bytes after the last gzip member or zstd frame: Go refuses them, node:zlib would not have. */
+class TrailingDataError extends Error {
+    format;
+    bytes;
+    constructor(format, bytes) {
+        const unit = format === 'gzip' ? 'member' : 'frame';
+        const go = format === 'gzip' ? `Go's gzip reader fails on them with "gzip: invalid header"` : `Go's zstd reader fails on them`;
+        super(`${bytes} bytes after the last ${format} ${unit} are not another ${unit}: ${go}, so Docker and containerd cannot unpack this layer`);
+        this.format = format;
+        this.bytes = bytes;
+    }
+}
+/**
+ * `zstd -dc` as a duplex stream. The readable side ends only once the command has exited 0, so a
+ * failing command is always an error on the stream, never a silently short output. The command
+ * itself refuses bytes after the last frame.
+ */
+function zstdCommand() {
+    const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
+    // not a zstd frame up front so both runtimes judge a layer alike.
+    let head = Buffer.alloc(0);
+    const decoder = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex({
+        writableHighWaterMark: WRITE_BUFFER,
+        write(chunk, _encoding, callback) {
+            if (head) {
+                head = Buffer.concat([head, chunk.subarray(0, 4)]);
+                if (head.length >= 4) {
+                    if (!(0,_compression_js__WEBPACK_IMPORTED_MODULE_5__/* .isZstdFrame */ .VB)(head))
+                        return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
+                    head = undefined;
+                }
+            }
+            if (child.stdin.write(chunk))
+                callback();
+            else
+                child.stdin.once('drain', () => callback());
+        },
+        final(callback) {
+            if (head && head.length > 0)
+                return callback(new Error('zstd: input too short to be zstd'));
+            child.stdin.end();
+            callback();
+        },
+        read() {
+            child.stdout.resume();
+        },
+        destroy(err, callback) {
+            if (child.exitCode === null && child.signalCode === null)
+                child.kill();
+            callback(err);
+        },
+    });
+    child.stdout.on('data', (chunk) => {
+        if (!decoder.push(chunk))
+            child.stdout.pause();
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+        stderr = (stderr + text).slice(-2000);
+    });
+    // zstd may exit before reading everything (bad data): the write side then sees EPIPE, which
+    // the exit status below explains better.
+    child.stdin.on('error', () => undefined);
+    child.once('error', (err) => {
+        decoder.destroy(err.code === 'ENOENT'
+            ? new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .VerifyImageError */ .Vi('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
+            : err);
+    });
+    child.once('close', (code, signal) => {
+        if (code === 0) {
+            decoder.push(null);
+            return;
+        }
+        const reason = stderr.trim().split('\n').pop()?.replace(/^zstd:\s*/, '') || (signal ? `killed by ${signal}` : `exit code ${code}`);
+        decoder.destroy(new Error(`zstd: ${reason}`));
+    });
+    return decoder;
+}
+
+
+/***/ }),
+
+/***/ 6568:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  $: () => (/* binding */ BlobHasher)
+});
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(6466);
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var digest = __webpack_require__(8825);
+// EXTERNAL MODULE: ./src/bytes/backpressure.ts
+var backpressure = __webpack_require__(7767);
+// EXTERNAL MODULE: ./src/bytes/compression.ts
+var compression = __webpack_require__(5);
+// EXTERNAL MODULE: ./src/bytes/decompress.ts
+var decompress = __webpack_require__(3020);
+;// CONCATENATED MODULE: ./src/bytes/layer-index.ts
+// What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
+// written to disk and file contents are skipped by arithmetic, not copied. The result is a compact
+// index of entries (path, kind, size) plus counts; whiteouts follow the OCI image spec's layer
+// changeset rules (`.wh.NAME` deletes NAME below, `.wh..wh..opq` makes a directory opaque).
+//
+// The headers are walked as Go's archive/tar reads them, because that is what Docker and
+// containerd unpack: the same checksum and numeric-field rules, PAX (`x`) and GNU long-name
+// (`L`, `K`) headers applied to the next entry, global PAX headers (`g`) ignored, no body for
+// links, devices, fifos and directories whatever their size field says, a zero block followed by
+// a non-zero one refused. Go stops at the end-of-archive marker (two zero blocks); the runtime then
+// drains the rest of the stream into the diff_id and never looks at it. So do we: bytes after the
+// marker are counted, never parsed, which keeps the cost of a layer linear in its bytes and the
+// memory flat however much follows.
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+/** `./usr/bin/` \u2192 `usr/bin`; the root is ''. */
+function normalizeEntryPath(path) {
+    let p = path.replace(/\\/g, '/');
+    p = p.replace(/\/{2,}/g, '/');
+    while (p.startsWith('./'))
+        p = p.slice(2);
+    p = p.replace(/^\/+/, '').replace(/\/+$/, '');
+    if (p === '.')
+        return '';
+    return p;
+}
+function emptyCounts() {
+    return { files: 0, directories: 0, symlinks: 0, hardlinks: 0, others: 0, whiteouts: 0, opaqueDirs: 0, fileBytes: 0 };
+}
+const BLOCK = 512;
+/** Go's archive/tar caps a PAX or GNU long-name body at 1 MiB (maxSpecialFileSize). */
+const SPECIAL_CAP = 1024 * 1024;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+/**
+ * A write-only sink for an uncompressed layer tar. `write` never holds more than a header block
+ * (or a PAX/long-name body, at most 1 MiB, as Go allows); `end()` resolves with the contents or
+ * rejects when the stream is not a tar Go would unpack.
+ */
+class LayerIndexer {
+    counts = emptyCounts();
+    paths = [];
+    kinds = [];
+    sizes = [];
+    problem;
+    phase = 'header';
+    /** A header block split across chunks. */
+    partial = Buffer.alloc(BLOCK);
+    partialFill = 0;
+    /** Body bytes (with padding) still to skip. */
+    skip = 0;
+    special;
+    /** PAX records and GNU long name waiting for the entry they describe. */
+    pax;
+    longName;
+    /** Body to skip after a GNU sparse header's extension blocks. */
+    sparseBody = 0;
+    /** Bytes the header walker consumed: the archive up to and including its end marker. */
+    walked = 0;
+    after = 0;
+    /** Bytes handed to the header walker so far; nothing after the end-of-archive marker. */
+    get parsedBytes() {
+        return this.walked;
+    }
+    /** Feeds uncompressed bytes; synchronous, so there is no backpressure to honour. */
+    write(chunk) {
+        if (this.problem)
+            return;
+        if (this.phase === 'end') {
+            this.after += chunk.length;
+            return;
+        }
+        let i = 0;
+        while (i < chunk.length && !this.problem) {
+            if (this.phase === 'end') {
+                this.after += chunk.length - i;
+                break;
+            }
+            if (this.phase === 'body') {
+                const n = Math.min(this.skip, chunk.length - i);
+                this.skip -= n;
+                i += n;
+                this.walked += n;
+                if (this.skip === 0)
+                    this.phase = 'header';
+                continue;
+            }
+            if (this.phase === 'special') {
+                i += this.collect(chunk.subarray(i));
+                continue;
+            }
+            // A block phase: take a whole block from the chunk when it holds one, else assemble it.
+            let block;
+            if (this.partialFill === 0 && chunk.length - i >= BLOCK) {
+                block = chunk.subarray(i, i + BLOCK);
+                i += BLOCK;
+                this.walked += BLOCK;
+            }
+            else {
+                const n = Math.min(BLOCK - this.partialFill, chunk.length - i);
+                chunk.copy(this.partial, this.partialFill, i, i + n);
+                this.partialFill += n;
+                i += n;
+                this.walked += n;
+                if (this.partialFill < BLOCK)
+                    break;
+                this.partialFill = 0;
+                block = this.partial;
+            }
+            this.onBlock(block);
+        }
+    }
+    /** Ends the stream; resolves with the contents, or rejects when the archive is not one Go would read. */
+    end() {
+        if (!this.problem) {
+            if (this.partialFill > 0 || this.phase === 'body' || this.phase === 'special' || this.phase === 'sparse') {
+                this.problem = `the archive ends inside an entry at byte ${this.walked} (truncated tar)`;
+            }
+        }
+        if (this.problem)
+            return Promise.reject(new Error(this.problem));
+        if (this.after > 0)
+            this.counts.bytesAfterEnd = this.after;
+        return Promise.resolve({ counts: this.counts, index: { paths: this.paths, kinds: this.kinds.join(''), sizes: this.sizes } });
+    }
+    fail(message) {
+        this.problem ??= `${message} at byte ${this.walked - BLOCK}`;
+    }
+    onBlock(block) {
+        switch (this.phase) {
+            case 'header':
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'zero';
+                else
+                    this.onHeader(block);
+                return;
+            case 'zero':
+                // Go: two zero blocks end the archive; a zero block and then anything else is an invalid header.
+                if (block.equals(ZERO_BLOCK))
+                    this.phase = 'end';
+                else
+                    this.fail('a zero block followed by a non-zero block (Go reads this as an invalid header, not as the end of the archive)');
+                return;
+            case 'sparse':
+                // Old GNU sparse extension blocks: 21 entries of 24 bytes, then the "more follow" flag.
+                if (block[504] === 0)
+                    this.startBody(this.sparseBody);
+                return;
+        }
+    }
+    onHeader(block) {
+        const format = headerFormat(block);
+        if (!format)
+            return this.fail('invalid tar header (bad checksum or not a tar header)');
+        const fields = new Fields();
+        let name = cString(block, 0, 100);
+        let type = String.fromCharCode(block[156] ?? 0);
+        let size = fields.numeric(block, 124, 136);
+        fields.numeric(block, 100, 108); // mode
+        fields.numeric(block, 108, 116); // uid
+        fields.numeric(block, 116, 124); // gid
+        fields.numeric(block, 136, 148); // mtime
+        let prefix = '';
+        if (format !== 'v7') {
+            fields.numeric(block, 329, 337); // devmajor
+            fields.numeric(block, 337, 345); // devminor
+            if (format === 'ustar')
+                prefix = cString(block, 345, 500);
+            else if (format === 'star') {
+                prefix = cString(block, 345, 476);
+                fields.numeric(block, 476, 488);
+                fields.numeric(block, 488, 500);
+            }
+            else {
+                // GNU atime/ctime; Go < 1.8 wrote a USTAR prefix there, which Go still reads as one.
+                const times = new Fields();
+                if (block[345] !== 0)
+                    times.numeric(block, 345, 357);
+                if (block[357] !== 0)
+                    times.numeric(block, 357, 369);
+                if (times.bad) {
+                    const old = cString(block, 345, 500);
+                    if (![...old].some((ch) => ch.charCodeAt(0) >= 0x80))
+                        prefix = old;
+                }
+            }
+        }
+        if (prefix)
+            name = `${prefix}/${name}`;
+        if (fields.bad)
+            return this.fail('invalid tar header (a numeric field is not a number)');
+        if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+            if (size < 0 || size > SPECIAL_CAP)
+                return this.fail(`a ${type} header of ${size} bytes (Go refuses more than 1 MiB)`);
+            this.special = { type, parts: [], need: size, skip: padding(size) };
+            this.phase = size + padding(size) > 0 ? 'special' : 'header';
+            if (this.phase === 'header')
+                this.endSpecial();
+            return;
+        }
+        const pax = this.pax;
+        if (pax?.has('path'))
+            name = pax.get('path');
+        if (pax?.has('size')) {
+            const value = pax.get('size');
+            size = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+            if (!Number.isSafeInteger(size))
+                return this.fail(`invalid PAX size "${value.slice(0, 40)}"`);
+        }
+        // Go: an empty long name (or one that starts with NUL) leaves the entry its own name.
+        if (this.longName)
+            name = this.longName;
+        this.pax = undefined;
+        this.longName = undefined;
+        if (type === '\0')
+            type = name.endsWith('/') ? '5' : '0';
+        if (!Number.isSafeInteger(size) || size < 0)
+            return this.fail('invalid tar header (negative or oversized size)');
+        this.record(name, type, size);
+        const body = HEADER_ONLY.has(type) ? 0 : size;
+        if (type === 'S') {
+            if (format !== 'gnu')
+                return this.fail('a GNU sparse entry in a non-GNU header');
+            if (block[482] !== 0) {
+                this.sparseBody = body + padding(body);
+                this.phase = 'sparse';
+                return;
+            }
+        }
+        this.startBody(body + padding(body));
+    }
+    startBody(bytes) {
+        this.skip = bytes;
+        this.phase = bytes > 0 ? 'body' : 'header';
+    }
+    /** Takes bytes of a PAX or long-name body (and its padding); returns how many it took. */
+    collect(bytes) {
+        const special = this.special;
+        let taken = 0;
+        if (special.need > 0) {
+            taken = Math.min(special.need, bytes.length);
+            special.parts.push(Buffer.from(bytes.subarray(0, taken)));
+            special.need -= taken;
+        }
+        if (special.need === 0) {
+            const pad = Math.min(special.skip, bytes.length - taken);
+            special.skip -= pad;
+            taken += pad;
+        }
+        this.walked += taken;
+        if (special.need === 0 && special.skip === 0)
+            this.endSpecial();
+        return taken;
+    }
+    endSpecial() {
+        const special = this.special;
+        this.special = undefined;
+        this.phase = 'header';
+        const body = Buffer.concat(special.parts);
+        switch (special.type) {
+            case 'x': {
+                const records = parsePax(body);
+                if (!records) {
+                    this.problem ??= `invalid PAX header before byte ${this.walked}`;
+                    return;
+                }
+                this.pax = records;
+                return;
+            }
+            case 'g':
+                // Go hands a global header to its caller as an entry of its own, which unpackers skip,
+                // and forgets what was pending: it describes no entry.
+                if (!parsePax(body))
+                    this.problem ??= `invalid PAX global header before byte ${this.walked}`;
+                this.pax = undefined;
+                this.longName = undefined;
+                return;
+            case 'L':
+                this.longName = cString(body, 0, body.length);
+                return;
+            case 'K':
+                return; // a long link target: not indexed
+        }
+    }
+    record(rawPath, type, size) {
+        const path = normalizeEntryPath(rawPath);
+        const slash = path.lastIndexOf('/');
+        const base = path.slice(slash + 1);
+        const dir = slash < 0 ? '' : path.slice(0, slash);
+        const c = this.counts;
+        if (base.startsWith(WHITEOUT_PREFIX)) {
+            if (base === OPAQUE_MARKER) {
+                c.opaqueDirs++;
+                this.push(dir, 'q', 0);
+            }
+            else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
+                // AUFS bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not content, not a deletion.
+            }
+            else {
+                c.whiteouts++;
+                this.push(dir ? `${dir}/${base.slice(WHITEOUT_PREFIX.length)}` : base.slice(WHITEOUT_PREFIX.length), 'w', 0);
+            }
+            return;
+        }
+        switch (type) {
+            case '0':
+            case '7':
+                c.files++;
+                c.fileBytes += size;
+                this.push(path, 'f', size);
+                break;
+            case '5':
+            case 'D':
+                c.directories++;
+                this.push(path, 'd', 0);
+                break;
+            case '2':
+                c.symlinks++;
+                this.push(path, 'l', 0);
+                break;
+            case '1':
+                c.hardlinks++;
+                this.push(path, 'h', 0);
+                break;
+            default:
+                c.others++;
+                this.push(path, 'o', 0);
+        }
+    }
+    push(path, kind, size) {
+        this.paths.push(path);
+        this.kinds.push(kind);
+        this.sizes.push(size);
+    }
+}
+/** Go's isHeaderOnlyType: hard links, symlinks, devices, directories and fifos have no body. */
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+function padding(size) {
+    return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+/** Bytes up to the first NUL, as UTF-8. */
+function cString(block, from, to) {
+    const nul = block.indexOf(0, from);
+    return block.toString('utf8', from, nul >= 0 && nul < to ? nul : to);
+}
+/** The header's format as Go's getFormat guesses it, or undefined when the checksum is wrong. */
+function headerFormat(block) {
+    const stored = new Fields().octal(block, 148, 156);
+    if (stored === undefined)
+        return undefined;
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const c = i >= 148 && i < 156 ? 0x20 : block[i];
+        unsigned += c;
+        signed += c >= 0x80 ? c - 256 : c;
+    }
+    if (stored !== unsigned && stored !== signed)
+        return undefined;
+    const magic = block.toString('latin1', 257, 263);
+    if (magic === 'ustar\0')
+        return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
+    if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0')
+        return 'gnu';
+    return 'v7';
+}
+/** Go's numeric tar fields: octal text padded with spaces or NULs, or base-256 when the top bit is set. */
+class Fields {
+    bad = false;
+    numeric(block, from, to) {
+        if ((block[from] & 0x80) === 0)
+            return this.octal(block, from, to) ?? 0;
+        const negative = (block[from] & 0x40) !== 0;
+        let value = 0n;
+        for (let i = from; i < to; i++) {
+            let c = block[i] ^ (negative ? 0xff : 0);
+            if (i === from)
+                c &= 0x7f;
+            if (value >> 56n > 0n) {
+                this.bad = true;
+                return 0;
+            }
+            value = (value << 8n) | BigInt(c);
+        }
+        if (value >> 63n > 0n) {
+            this.bad = true;
+            return 0;
+        }
+        const n = negative ? -Number(value) - 1 : Number(value);
+        return Number.isSafeInteger(n) ? n : negative ? -Infinity : Infinity;
+    }
+    octal(block, from, to) {
+        let start = from;
+        let end = to;
+        while (start < end && (block[start] === 0x20 || block[start] === 0))
+            start++;
+        while (end > start && (block[end - 1] === 0x20 || block[end - 1] === 0))
+            end--;
+        const nul = block.indexOf(0, start);
+        if (nul >= 0 && nul < end)
+            end = nul;
+        if (start === end)
+            return 0;
+        const text = block.toString('latin1', start, end);
+        if (!/^[0-7]+$/.test(text)) {
+            this.bad = true;
+            return undefined;
+        }
+        return parseInt(text, 8);
+    }
+}
+/** PAX records (`LEN key=value\n`) as Go's parsePAX reads them; undefined when one is malformed. */
+function parsePax(body) {
+    const records = new Map();
+    let at = 0;
+    while (at < body.length) {
+        const space = body.indexOf(0x20, at);
+        if (space < 0)
+            return undefined;
+        const lengthText = body.toString('latin1', at, space);
+        if (!/^[0-9]+$/.test(lengthText))
+            return undefined;
+        const length = Number(lengthText);
+        if (length < 5 || length > body.length - at || length <= lengthText.length + 1)
+            return undefined;
+        const end = at + length;
+        if (body[end - 1] !== 0x0a)
+            return undefined;
+        const record = body.subarray(space + 1, end - 1);
+        const eq = record.indexOf(0x3d);
+        if (eq <= 0)
+            return undefined;
+        const key = record.toString('utf8', 0, eq);
+        const value = record.toString('utf8', eq + 1);
+        if (key.includes('\0'))
+            return undefined;
+        if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes('\0'))
+            return undefined;
+        records.set(key, value);
+        at = end;
+    }
+    return records;
+}
+
+;// CONCATENATED MODULE: ./src/bytes/hasher.ts
+// The one streaming pass over a blob, for deep verification and the local sources alike: the
+// bytes as stored are counted and hashed (the blob's digest and size), the same chunks flow into
+// the decoder for their compression (decompress.ts: node:zlib, or `zstd -dc` where Node has no
+// zstd), and what comes out is hashed (the diff_id), counted and, when asked, walked as a tar
+// (layer-index.ts). A Writable, so any stream pipes in with backpressure: a download, a file, a
+// tar entry. Nothing is held beyond the streams' own buffers, except a small JSON blob's bytes
+// when the caller asks to keep them (manifests and configs read from an archive in passing).
+//
+// A decoding failure is a finding about the blob, not a stream error: the compressed bytes are
+// still hashed to the end, and the caller judges (deep fails the layer; the local side fails it
+// or, when no zstd decoder exists at all, notes it).
+
+
+
+
+
+
+
+class BlobHasher extends external_node_stream_.Writable {
+    options;
+    stored;
+    size = 0;
+    /** The first bytes, held until there are enough to sniff the compression. */
+    head = [];
+    headLength = 0;
+    compression = 'none';
+    decoder;
+    decodeDone;
+    decodeError;
+    decoded;
+    decodedBytes = 0;
+    indexer;
+    json;
+    jsonLength = 0;
+    result;
+    constructor(options = {}) {
+        super();
+        this.options = options;
+        this.stored = (0,digest/* createDigester */.QC)(options.digestAlgorithm);
+    }
+    /** What the pass proved; available once the stream has finished. */
+    get hashes() {
+        if (!this.result)
+            throw new Error('BlobHasher: hashes read before the stream finished');
+        return this.result;
+    }
+    _write(chunk, _encoding, callback) {
+        this.stored.update(chunk);
+        this.size += chunk.length;
+        if (!this.head)
+            return this.feed(chunk, callback);
+        this.head.push(chunk);
+        this.headLength += chunk.length;
+        if (this.headLength < compression/* SNIFF_BYTES */.dD)
+            return callback();
+        this.feed(this.begin(), callback);
+    }
+    _final(callback) {
+        if (this.head)
+            this.feed(this.begin(), () => undefined);
+        if (this.decoder && !this.decoder.destroyed)
+            this.decoder.end();
+        void this.finish().then(() => callback());
+    }
+    _destroy(error, callback) {
+        this.decoder?.destroy();
+        callback(error);
+    }
+    /** Stops the pass (the blob ran past its size, or its source failed) and waits for the decoder to let go. */
+    async abort() {
+        this.destroy();
+        await this.decodeDone;
+    }
+    /** Knows the compression from the first bytes: opens the decoder and decides whether to keep JSON. */
+    begin() {
+        const head = Buffer.concat(this.head ?? [], this.headLength);
+        this.head = undefined;
+        this.compression = this.options.compression ?? (0,compression/* sniffCompression */.Hs)(head);
+        const keep = this.options.keepJsonUpTo ?? 0;
+        if (keep > 0 && this.compression === 'none' && looksLikeJson(head))
+            this.json = [];
+        if (this.options.indexTar)
+            this.indexer = new LayerIndexer();
+        const decoder = (0,decompress/* openDecoder */.Br)(this.compression);
+        if (decoder) {
+            this.decoder = decoder;
+            this.decoded = (0,digest/* createDigester */.QC)(this.options.diffIdAlgorithm);
+            decoder.on('data', (plain) => this.onDecoded(plain));
+            this.decodeDone = (0,promises_.finished)(decoder).catch((err) => {
+                this.decodeError ??= err instanceof Error ? err : new Error(String(err));
+            });
+        }
+        return head;
+    }
+    /** Hands stored bytes on: to the decoder, waiting while it is full; or, uncompressed, straight through. */
+    feed(chunk, callback) {
+        this.keepJson(chunk);
+        const decoder = this.decoder;
+        if (!decoder) {
+            this.onDecoded(chunk);
+            return callback();
+        }
+        if (chunk.length === 0 || this.decodeError || decoder.destroyed || decoder.write(chunk))
+            return callback();
+        (0,backpressure/* whenWritable */.X)(decoder, () => callback());
+    }
+    onDecoded(plain) {
+        this.decoded?.update(plain);
+        this.decodedBytes += plain.length;
+        this.indexer?.write(plain);
+    }
+    async finish() {
+        await this.decodeDone;
+        const digest = `${this.options.digestAlgorithm ?? 'sha256'}:${this.stored.digest('hex')}`;
+        const result = { digest, size: this.size, compression: this.compression, decodedBytes: this.decodedBytes };
+        if (!this.decoded)
+            result.diffId = digest;
+        else if (!this.decodeError)
+            result.diffId = `${this.options.diffIdAlgorithm ?? 'sha256'}:${this.decoded.digest('hex')}`;
+        else
+            result.decodeError = this.decodeError;
+        if (this.indexer) {
+            try {
+                result.contents = await this.indexer.end();
+            }
+            catch (err) {
+                result.tarError = err instanceof Error ? err.message : String(err);
+            }
+        }
+        if (this.json)
+            result.json = Buffer.concat(this.json, this.jsonLength);
+        this.result = result;
+    }
+    keepJson(chunk) {
+        if (!this.json)
+            return;
+        this.jsonLength += chunk.length;
+        if (this.jsonLength > (this.options.keepJsonUpTo ?? 0)) {
+            this.json = undefined;
+            return;
+        }
+        this.json.push(chunk);
+    }
+}
+/** A JSON document starts with `{` or `[` after optional whitespace; layer tars and compressed blobs never do in practice. */
+function looksLikeJson(head) {
+    for (const byte of head) {
+        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)
+            continue;
+        return byte === 0x7b || byte === 0x5b;
+    }
+    return false;
+}
+
+
+/***/ })
+
+};
