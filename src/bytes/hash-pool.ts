@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { finished } from 'node:stream/promises';
 import { whenWritable } from './backpressure.js';
 import { BlobHasher, type BlobHashes, type HashOptions } from './hasher.js';
+import { VerifyImageError } from '../errors.js';
 import { fromWire, type FromWorker, type ToWorker } from './hash-wire.js';
 import { startGcPacer, type GcPacer } from './gc-pacer.js';
 
@@ -45,12 +46,17 @@ interface Pending {
 }
 
 /** Where the worker's code is: beside the bundle that loaded us (dist/), else beside this module (tsc's build/). */
+/** The pass itself broke down (a worker died, or the pass was aborted), as opposed to the download. */
+export class HashThreadError extends Error {
+  override readonly name = 'HashThreadError';
+}
+
 export function hashWorkerEntry(): string {
   // Paths, not `new URL(…, import.meta.url)`: the bundler would take that for an asset to copy.
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, 'hash-worker', 'index.js'), join(here, 'hash-worker.js')];
   const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`the hash worker's code is missing (looked for ${candidates.join(' and ')}); reinstall or rebuild`);
+  if (!found) throw new VerifyImageError('unsupported', `deep verification's worker code is missing (looked for ${candidates.join(' and ')}): reinstall or rebuild the action, or set VERIFY_IMAGE_HASH_THREADS=0`);
   return found;
 }
 
@@ -60,11 +66,12 @@ class PooledWorker {
   private failure: Error | undefined;
 
   constructor(entry: string) {
+    // Referenced (a message listener refs it anyway): a pass awaiting its result keeps the
+    // process alive; close() ends the workers.
     this.worker = new Worker(entry);
-    this.worker.unref();
     this.worker.on('message', (message: FromWorker) => this.receive(message));
-    this.worker.on('error', (err: Error) => this.fail(new Error(`a hashing thread failed: ${err.message}`)));
-    this.worker.on('exit', (code) => this.fail(new Error(`a hashing thread exited (code ${code})`)));
+    this.worker.on('error', (err: Error) => this.fail(new HashThreadError(`a hashing thread failed: ${err.message}`)));
+    this.worker.on('exit', (code) => this.fail(new HashThreadError(`a hashing thread exited (code ${code})`)));
   }
 
   get broken(): Error | undefined {
@@ -89,7 +96,7 @@ class PooledWorker {
         return;
       case 'failed':
         this.open.delete(message.id);
-        pending.failed(new Error(message.message));
+        pending.failed(new HashThreadError(message.message));
         return;
     }
   }
@@ -105,6 +112,7 @@ export class HashPool {
   private workers: PooledWorker[] = [];
   private nextId = 1;
   private entry: string | undefined;
+  private closed = false;
   /** The main thread's own garbage: the download's chunks, dead once copied. */
   private readonly pacer: GcPacer = startGcPacer();
 
@@ -112,13 +120,20 @@ export class HashPool {
 
   /** Opens a pass on the least busy worker, starting a worker while there are fewer than `size`. */
   open(options: HashOptions): BlobPass {
+    if (this.closed) throw new HashThreadError('the hashing threads were already shut down');
     const worker = this.pick();
     const id = this.nextId++;
     worker.post({ type: 'open', id, options });
     return new RemotePass(worker, id, this.pacer);
   }
 
+  /** Where the workers' code is, checked before any download (throws when it is missing). */
+  prepare(): void {
+    this.entry ??= hashWorkerEntry();
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
@@ -195,6 +210,8 @@ class RemotePass implements BlobPass {
     if (this.worker.open.delete(this.id)) this.worker.post({ type: 'abort', id: this.id });
     this.ended = true;
     this.batch = undefined;
+    // A write waiting for room, and finish(), end now instead of waiting for acks that will not come.
+    this.pending.failed(new HashThreadError('the pass was aborted'));
   }
 
   private send(): void {

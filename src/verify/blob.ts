@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { Compression } from '../bytes/compression.js';
 import { TrailingDataError } from '../bytes/decompress.js';
-import { localPass, type HashPool } from '../bytes/hash-pool.js';
+import { localPass, type BlobPass, type HashPool } from '../bytes/hash-pool.js';
 import type { LayerContents } from '../bytes/layer-index.js';
 import { digestAlgorithm } from '../oci/digest.js';
 
@@ -54,7 +54,13 @@ export async function verifyBlobStream(
     diffIdAlgorithm: digestAlgorithm(expect.diffId ?? 'sha256:'),
     indexTar: true,
   };
-  const pass = pool ? pool.open(options) : localPass(options);
+  let pass: BlobPass;
+  try {
+    pass = pool ? pool.open(options) : localPass(options);
+  } catch (err) {
+    body.on('error', () => undefined).destroy();
+    throw err;
+  }
   let compressedBytes = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {

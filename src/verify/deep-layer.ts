@@ -6,7 +6,7 @@
 import type { LayerIndex } from '../bytes/layer-index.js';
 import { layerKind } from '../bytes/media-type.js';
 import type { Compression } from '../bytes/compression.js';
-import type { HashPool } from '../bytes/hash-pool.js';
+import { HashThreadError, type HashPool } from '../bytes/hash-pool.js';
 import { VerifyImageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { shortDigest } from '../oci/digest.js';
@@ -142,7 +142,9 @@ async function readWithRetry(claim: LayerClaim, compression: Compression, label:
         ctx.logger.warning(`${label}: could not be read: ${message}`);
         return { error: message, downloaded };
       }
-      ctx.logger.info(`${label}: the download broke off (${message}); starting it again`);
+      ctx.logger.info(
+        err instanceof HashThreadError ? `${label}: the hashing thread stopped (${message}); starting the layer again` : `${label}: the download broke off (${message}); starting it again`,
+      );
     } finally {
       meter.stop();
     }

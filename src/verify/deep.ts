@@ -64,6 +64,7 @@ export async function verifyLayers(source: BlobSource, remote: RemoteImage, opts
   );
   const threads = Math.max(0, Math.floor(opts.hashThreads ?? defaultHashThreads(concurrency)));
   const pool = threads > 0 ? new HashPool(threads) : undefined;
+  pool?.prepare();
   const ctx: ProofContext = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 }, pool };
   const prove = oncePerBlob(layers, diffIds, (i) => proveLayer({ number: i + 1, total: layers.length, descriptor: layers[i] as Descriptor, diffId: diffIds[i] }, ctx));
   let outcomes: Outcome[];

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { TrailingDataError } from '../../src/bytes/decompress.js';
-import { HashPool, localPass, WINDOW_BYTES, type BlobPass } from '../../src/bytes/hash-pool.js';
+import { HashPool, HashThreadError, localPass, WINDOW_BYTES, type BlobPass } from '../../src/bytes/hash-pool.js';
 import { fromWire, toWire } from '../../src/bytes/hash-wire.js';
 import type { BlobHashes, HashOptions } from '../../src/bytes/hasher.js';
 import { VerifyImageError } from '../../src/errors.js';
@@ -166,4 +166,25 @@ test('hash pool: an aborted pass leaves the worker serving the next one', async 
   } finally {
     await pool.close();
   }
+});
+
+test('hash pool: aborting while a write waits for room ends that write and finish(), instead of leaving them waiting', async () => {
+  const pool = new HashPool(1);
+  try {
+    const pass = pool.open({ compression: 'gzip' });
+    // A window's worth of bytes not yet acknowledged: this write waits for room.
+    const waiting = pass.write(pseudoRandom(WINDOW_BYTES + 1, 9));
+    await pass.abort();
+    await assert.rejects(waiting, HashThreadError);
+    await assert.rejects(pass.finish(), HashThreadError);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('hash pool: a closed pool opens no new pass (no worker is started that nothing would end)', async () => {
+  const pool = new HashPool(1);
+  await run(pool.open({}), Buffer.from('x'));
+  await pool.close();
+  assert.throws(() => pool.open({}), HashThreadError);
 });
