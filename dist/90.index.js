@@ -90,14 +90,14 @@ var external_node_vm_ = __webpack_require__(714);
 // that hold them are tiny, so V8's young generation hardly fills and V8 frees their memory only
 // when 64 MiB more of it has piled up since the last full collection: per thread that streams,
 // which alone would break the 100 MiB budget (issue 15). A minor collection (a scavenge: it
-// visits only live young objects, a fraction of a millisecond here) after every few MiB frees
-// them at once. V8's `gc` function is reached the way test runners do, through the
+// visits only live young objects, a fraction of a millisecond here) after every 2 MiB frees
+// them at once (4 MiB: ~12 MB more peak RSS at the same CPU time; 1 MiB: more CPU time). V8's `gc` function is reached the way test runners do, through the
 // `--expose-gc` flag set at run time and a fresh context; where that fails, nothing is forced
 // and memory is only higher.
 
 
 /** Bytes that flow through the thread between two forced minor collections. */
-const GC_EVERY_BYTES = 4 * 1024 * 1024;
+const GC_EVERY_BYTES = 2 * 1024 * 1024;
 let cached;
 function gcFunction() {
     if (cached === undefined) {
@@ -149,18 +149,23 @@ function startGcPacer(everyBytes = GC_EVERY_BYTES) {
 
 
 
+
 /** Bytes copied into one message to a worker. */
 const BATCH_BYTES = 256 * 1024;
 /** Bytes of one blob on their way to its worker or inside it, unacknowledged, before writes wait. */
 const WINDOW_BYTES = 2 * BATCH_BYTES;
 /** Where the worker's code is: beside the bundle that loaded us (dist/), else beside this module (tsc's build/). */
+/** The pass itself broke down (a worker died, or the pass was aborted), as opposed to the download. */
+class HashThreadError extends Error {
+    name = 'HashThreadError';
+}
 function hashWorkerEntry() {
     // Paths, not `new URL(\u2026, import.meta.url)`: the bundler would take that for an asset to copy.
     const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
     const candidates = [(0,external_node_path_.join)(here, 'hash-worker', 'index.js'), (0,external_node_path_.join)(here, 'hash-worker.js')];
     const found = candidates.find((path) => (0,external_node_fs_.existsSync)(path));
     if (!found)
-        throw new Error(`the hash worker's code is missing (looked for ${candidates.join(' and ')}); reinstall or rebuild`);
+        throw new errors/* VerifyImageError */.Vi('unsupported', `deep verification's worker code is missing (looked for ${candidates.join(' and ')}): reinstall or rebuild the action, or set VERIFY_IMAGE_HASH_THREADS=0`);
     return found;
 }
 class PooledWorker {
@@ -168,11 +173,12 @@ class PooledWorker {
     open = new Map();
     failure;
     constructor(entry) {
+        // Referenced (a message listener refs it anyway): a pass awaiting its result keeps the
+        // process alive; close() ends the workers.
         this.worker = new external_node_worker_threads_.Worker(entry);
-        this.worker.unref();
         this.worker.on('message', (message) => this.receive(message));
-        this.worker.on('error', (err) => this.fail(new Error(`a hashing thread failed: ${err.message}`)));
-        this.worker.on('exit', (code) => this.fail(new Error(`a hashing thread exited (code ${code})`)));
+        this.worker.on('error', (err) => this.fail(new HashThreadError(`a hashing thread failed: ${err.message}`)));
+        this.worker.on('exit', (code) => this.fail(new HashThreadError(`a hashing thread exited (code ${code})`)));
     }
     get broken() {
         return this.failure;
@@ -195,7 +201,7 @@ class PooledWorker {
                 return;
             case 'failed':
                 this.open.delete(message.id);
-                pending.failed(new Error(message.message));
+                pending.failed(new HashThreadError(message.message));
                 return;
         }
     }
@@ -211,6 +217,7 @@ class HashPool {
     workers = [];
     nextId = 1;
     entry;
+    closed = false;
     /** The main thread's own garbage: the download's chunks, dead once copied. */
     pacer = startGcPacer();
     constructor(size) {
@@ -218,12 +225,19 @@ class HashPool {
     }
     /** Opens a pass on the least busy worker, starting a worker while there are fewer than `size`. */
     open(options) {
+        if (this.closed)
+            throw new HashThreadError('the hashing threads were already shut down');
         const worker = this.pick();
         const id = this.nextId++;
         worker.post({ type: 'open', id, options });
         return new RemotePass(worker, id, this.pacer);
     }
+    /** Where the workers' code is, checked before any download (throws when it is missing). */
+    prepare() {
+        this.entry ??= hashWorkerEntry();
+    }
     async close() {
+        this.closed = true;
         const workers = this.workers.splice(0);
         await Promise.all(workers.map((w) => w.worker.terminate()));
     }
@@ -303,6 +317,8 @@ class RemotePass {
             this.worker.post({ type: 'abort', id: this.id });
         this.ended = true;
         this.batch = undefined;
+        // A write waiting for room, and finish(), end now instead of waiting for acks that will not come.
+        this.pending.failed(new HashThreadError('the pass was aborted'));
     }
     send() {
         const batch = this.batch;
@@ -366,7 +382,14 @@ async function verifyBlobStream(body, expect, onBytes = () => undefined, pool) {
         diffIdAlgorithm: (0,digest/* digestAlgorithm */.g4)(expect.diffId ?? 'sha256:'),
         indexTar: true,
     };
-    const pass = pool ? pool.open(options) : localPass(options);
+    let pass;
+    try {
+        pass = pool ? pool.open(options) : localPass(options);
+    }
+    catch (err) {
+        body.on('error', () => undefined).destroy();
+        throw err;
+    }
     let compressedBytes = 0;
     try {
         for await (const chunk of body) {
@@ -446,6 +469,7 @@ var cache = __webpack_require__(9327);
 // run already prove it (the verified-layer cache), else download it once, proving digest, size,
 // diff_id and tar as it streams (blob.ts), starting over once when the connection breaks mid-body.
 // Every outcome is a report row; nothing here throws for a bad layer.
+
 
 
 
@@ -541,7 +565,7 @@ async function readWithRetry(claim, compression, label, ctx) {
                 ctx.logger.warning(`${label}: could not be read: ${message}`);
                 return { error: message, downloaded };
             }
-            ctx.logger.info(`${label}: the download broke off (${message}); starting it again`);
+            ctx.logger.info(err instanceof HashThreadError ? `${label}: the hashing thread stopped (${message}); starting the layer again` : `${label}: the download broke off (${message}); starting it again`);
         }
         finally {
             meter.stop();
@@ -710,6 +734,7 @@ async function verifyLayers(source, remote, opts) {
     logger.info(`deep verification: ${layers.length} layers (${(0,units/* humanSize */.X)(layers.reduce((n, l) => n + l.size, 0))} compressed), ${concurrency} at a time${cache ? `, verified-layer cache at ${cache.location}` : ''}`);
     const threads = Math.max(0, Math.floor(opts.hashThreads ?? defaultHashThreads(concurrency)));
     const pool = threads > 0 ? new HashPool(threads) : undefined;
+    pool?.prepare();
     const ctx = { source, logger, cache, progress: new Progress(logger, opts.progressIntervalMs ?? 5_000), cacheStats: { hits: 0, writes: 0 }, pool };
     const prove = oncePerBlob(layers, diffIds, (i) => proveLayer({ number: i + 1, total: layers.length, descriptor: layers[i], diffId: diffIds[i] }, ctx));
     let outcomes;
