@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { TrailingDataError } from '../../src/bytes/decompress.js';
 import { HashPool, HashThreadError, localPass, WINDOW_BYTES, type BlobPass } from '../../src/bytes/hash-pool.js';
 import { fromWire, toWire } from '../../src/bytes/hash-wire.js';
+import { defaultHashThreads } from '../../src/verify/deep.js';
 import type { BlobHashes, HashOptions } from '../../src/bytes/hasher.js';
 import { VerifyImageError } from '../../src/errors.js';
 import { sha256, tarOf, zstdSync } from '../helpers/oci.js';
@@ -187,4 +188,30 @@ test('hash pool: a closed pool opens no new pass (no worker is started that noth
   await run(pool.open({}), Buffer.from('x'));
   await pool.close();
   assert.throws(() => pool.open({}), HashThreadError);
+});
+
+test('deep: hashing threads default to one per core but one (the main thread downloads), at least one, at most one per layer in flight; VERIFY_IMAGE_HASH_THREADS overrides', () => {
+  const saved = process.env.VERIFY_IMAGE_HASH_THREADS;
+  delete process.env.VERIFY_IMAGE_HASH_THREADS;
+  try {
+    const cases: [number, number, number][] = [
+      // [layers in flight, cores, threads]
+      [4, 1, 1],
+      [4, 2, 1],
+      [4, 4, 3],
+      [2, 8, 2],
+      [1, 8, 1],
+      [8, 16, 8],
+    ];
+    for (const [concurrency, cpus, threads] of cases) assert.equal(defaultHashThreads(concurrency, cpus), threads, `${concurrency} in flight, ${cpus} cores`);
+    process.env.VERIFY_IMAGE_HASH_THREADS = '0';
+    assert.equal(defaultHashThreads(4, 2), 0);
+    process.env.VERIFY_IMAGE_HASH_THREADS = '6';
+    assert.equal(defaultHashThreads(4, 2), 4);
+    process.env.VERIFY_IMAGE_HASH_THREADS = 'lots';
+    assert.equal(defaultHashThreads(4, 4), 3);
+  } finally {
+    if (saved === undefined) delete process.env.VERIFY_IMAGE_HASH_THREADS;
+    else process.env.VERIFY_IMAGE_HASH_THREADS = saved;
+  }
 });
