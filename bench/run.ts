@@ -8,7 +8,7 @@
 //      half random and half text, generated in-process and pushed to a throwaway local registry;
 //   2. paired rounds (bench/deep.ts): our CLI (--deep --local none) on Node 20 and Node 24,
 //      `skopeo copy docker://… dir:`, `docker pull` after `docker rmi`; wall, CPU %, peak RSS
-//      (/usr/bin/time), median (min..max) of 3 rounds, ratios to skopeo;
+//      (/usr/bin/time), median (min..max) of 5 rounds, ratios to skopeo;
 //   3. the tar index (bench/tar.ts): our header walker against the `tar` package's Parser;
 //   4. the memory sweep (bench/memory.ts): no --deep, one layer of 10 MiB, 256 MiB, 1 GiB (and
 //      3 GiB with --full), 8 layers in flight, on both Nodes;
@@ -115,11 +115,11 @@ function targetLines(f: Figures): { lines: string[]; deepMissed: boolean } {
     const worst = Number.isFinite(benchRss) ? Math.max(m.worst, benchRss) : m.worst;
     const under = worst <= MEMORY_TARGET_MIB;
     const flat = m.rise === undefined ? undefined : m.rise <= FLAT_TOLERANCE_MIB;
-    const range = m.smallest && m.largest ? `${sizeName(m.smallest.layerBytes as number)}..${sizeName(m.largest.layerBytes as number)}` : '';
+    const range = m.smallest && m.largest && m.rise !== undefined ? ` ${sizeName(m.smallest.layerBytes as number)}..${sizeName(m.largest.layerBytes as number)}` : '';
     const parts = [`worst deep run ${worst.toFixed(0)} MiB: ${verdict(under, `${(worst - MEMORY_TARGET_MIB).toFixed(0)} MiB`)}`];
     if (flat === undefined) parts.push('flatness not measured (needs two single-layer sizes)');
-    else parts.push(`rise ${range} ${m.rise! >= 0 ? '+' : ''}${m.rise!.toFixed(0)} MiB (flat: ≤ +${FLAT_TOLERANCE_MIB}): ${verdict(flat, `${(m.rise! - FLAT_TOLERANCE_MIB).toFixed(0)} MiB`)}`);
-    lines.push(`peak RSS ≤ ${MEMORY_TARGET_MIB} MiB, flat ${range} (${node.version}): ${parts.join('; ')}`);
+    else parts.push(`rise${range} ${m.rise! >= 0 ? '+' : ''}${m.rise!.toFixed(0)} MiB (flat: ≤ +${FLAT_TOLERANCE_MIB}): ${verdict(flat, `${(m.rise! - FLAT_TOLERANCE_MIB).toFixed(0)} MiB`)}`);
+    lines.push(`peak RSS ≤ ${MEMORY_TARGET_MIB} MiB, flat${range} (${node.version}): ${parts.join('; ')}`);
   }
 
   if (f.startup) {
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     options: {
       /** Uncompressed size of the bench image (default 440 MB: issue 15's image). */
       size: { type: 'string' },
-      runs: { type: 'string', default: '3' },
+      runs: { type: 'string', default: '5' },
       full: { type: 'boolean', default: false },
       memory: { type: 'boolean', default: false },
       'memory-sizes': { type: 'string' },

@@ -33,7 +33,7 @@ export class PartClock {
 
   summary(): string {
     const total = Number(process.hrtime.bigint() - this.start) / 1e9;
-    return [...this.parts.map((p) => `  ${p.name.padEnd(44)} ${formatDuration(p.seconds).padStart(8)}`), `  ${'whole run'.padEnd(44)} ${formatDuration(total).padStart(8)}`].join('\n');
+    return [...this.parts.map((p) => `  ${p.name.padEnd(52)} ${formatDuration(p.seconds).padStart(10)}`), `  ${'whole run'.padEnd(52)} ${formatDuration(total).padStart(10)}`].join('\n');
   }
 }
 
