@@ -120,7 +120,7 @@ export async function deepBench(
   image: GeneratedImage,
   storageDir: string,
   nodes: NodeRuntime[],
-  opts: { rounds: number; concurrency?: string; profileDir?: string },
+  opts: { rounds: number; concurrency?: string; profileDir?: string; description?: string },
 ): Promise<DeepFigure> {
   const daemon = defaultDaemonPid();
   const tools: ToolFigure[] = [
@@ -176,6 +176,7 @@ export async function deepBench(
     `\nbench image: ${image.layers} layers, ${(image.compressed / MB).toFixed(0)} MB (${(image.compressed / MiB).toFixed(0)} MiB) compressed, ` +
       `${(uncompressed / MB).toFixed(0)} MB uncompressed; ${opts.rounds} paired rounds, each: ${tools.map((t) => t.key).join(', ')}`,
   );
+  if (opts.description) console.log(opts.description);
   console.log(`our CLI: --deep --local none, ${concurrency} layers at a time; median (min..max) over the rounds; "vs skopeo" = wall / skopeo's wall in the same round`);
   const widths = [40, 20, 20, 16, 18, 7];
   const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');

@@ -189,6 +189,18 @@ export function benchImageLayers(scale = 1): FileSpec[][] {
   });
 }
 
+/** One line saying what the bench image's layers hold. */
+export function describeLayers(layers: FileSpec[][]): string {
+  const sizes = layers.map((files) => (files.reduce((n, f) => n + f.size, 0) / MB).toFixed(0));
+  const many = layers.findIndex((files) => files.length > 2);
+  const random = layers.flat().reduce((n, f) => n + (f.kind === 'random' ? f.size : 0), 0);
+  const all = layers.flat().reduce((n, f) => n + f.size, 0);
+  return (
+    `layers of ${sizes.join(', ')} MB of file data; ${((random / all) * 100).toFixed(0)} % random bytes, the rest word text (gzip level 6)` +
+    (many >= 0 ? `; layer ${many + 1} holds its text as ${((layers[many] as FileSpec[]).length - 1).toLocaleString('en-US')} files of 1–8 KiB` : '')
+  );
+}
+
 /**
  * Streams a layer into `file` as gzip; returns both digests and both sizes. Random bytes go into
  * stored deflate blocks, text is compressed at level 6.

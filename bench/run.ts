@@ -34,7 +34,7 @@ import { repoRoot } from '../test/helpers/action.js';
 import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
 import { auditBench, type AuditFigure } from './audit.js';
 import { deepBench, type DeepFigure, type NodeRuntime } from './deep.js';
-import { benchImageLayers, pushImageOf } from './images.js';
+import { benchImageLayers, describeLayers, pushImageOf } from './images.js';
 import { MiB, parseSize, run, sizeName } from './measure.js';
 import { MEMORY_TARGET_MIB, memoryBench, memoryVerdict, type MemoryFigure } from './memory.js';
 import { summarizeProfiles } from './profile.js';
@@ -223,10 +223,11 @@ async function main(): Promise<void> {
     console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine slows every tool alike)`);
 
     const scale = values.size ? parseSize(values.size) / BENCH_IMAGE_BYTES : 1;
-    const image = await clock.time('bench image: generate and push', () => pushImageOf(registry.host, uniqueName('bench/image'), benchImageLayers(scale)));
+    const layers = benchImageLayers(scale);
+    const image = await clock.time('bench image: generate and push', () => pushImageOf(registry.host, uniqueName('bench/image'), layers));
     benchRef = image.ref;
     figures.deep = await clock.time(`paired rounds (${rounds})${values.profile ? ' + profiled runs' : ''}`, () =>
-      deepBench(image, registry.storageDir, nodes, { rounds, concurrency: values.concurrency, profileDir: values.profile }),
+      deepBench(image, registry.storageDir, nodes, { rounds, concurrency: values.concurrency, profileDir: values.profile, description: describeLayers(layers) }),
     );
     await clock.time('tar index', async () => tarBench([await imageCorpus('bench image, all 9 layers', registry.storageDir, image.digests), smallFilesCorpus()]));
     figures.memory = await clock.time(`memory sweep (${memorySizes.map(sizeName).join(', ')}, 8 in flight)`, () => memoryBench(registry, nodes, memorySizes, values.concurrency));
