@@ -118,7 +118,7 @@ function targetLines(f: Figures): { lines: string[]; deepMissed: boolean } {
     const range = m.smallest && m.largest && m.rise !== undefined ? ` ${sizeName(m.smallest.layerBytes as number)}..${sizeName(m.largest.layerBytes as number)}` : '';
     const parts = [`worst deep run ${worst.toFixed(0)} MiB: ${verdict(under, `${(worst - MEMORY_TARGET_MIB).toFixed(0)} MiB`)}`];
     if (flat === undefined) parts.push('flatness not measured (needs two single-layer sizes)');
-    else parts.push(`rise${range} ${m.rise! >= 0 ? '+' : ''}${m.rise!.toFixed(0)} MiB (flat: ≤ +${FLAT_TOLERANCE_MIB}): ${verdict(flat, `${(m.rise! - FLAT_TOLERANCE_MIB).toFixed(0)} MiB`)}`);
+    else parts.push(`rise${range} ${Math.round(m.rise!) >= 0 ? '+' : '-'}${Math.abs(Math.round(m.rise!))} MiB (flat: ≤ +${FLAT_TOLERANCE_MIB}): ${verdict(flat, `${(m.rise! - FLAT_TOLERANCE_MIB).toFixed(0)} MiB`)}`);
     lines.push(`peak RSS ≤ ${MEMORY_TARGET_MIB} MiB, flat${range} (${node.version}): ${parts.join('; ')}`);
   }
 
