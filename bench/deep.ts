@@ -1,6 +1,7 @@
 // Issue 15, item 6: deep verification next to the tools people already trust, on one image and
-// one registry, in paired rounds: each round runs our CLI on Node 20, on Node 24, `skopeo copy`
-// and `docker pull` one after the other, so that whatever else loads the machine hits all four
+// one registry, in paired rounds: each round runs our CLI on Node 20, on Node 24, on Node 24 with
+// the per-layer pass on the main thread (VERIFY_IMAGE_HASH_THREADS=0), `skopeo copy` and
+// `docker pull` one after the other, so that whatever else loads the machine hits them all
 // alike; ratios to skopeo are taken within a round, then the median over the rounds.
 // Beside them, two in-process references: the single-core ceiling (sha256 of the compressed
 // bytes + gunzip + sha256 of the output, one after the other on one thread) and the network floor
@@ -29,6 +30,9 @@ export interface NodeRuntime {
 export interface ToolFigure {
   key: string;
   label: string;
+  /** For our runs: the Node to run and extra environment. */
+  node?: NodeRuntime;
+  env?: NodeJS.ProcessEnv;
   samples: Array<{ seconds: number; cpuPercent?: number; peakRssMiB?: number }>;
   /** This tool's wall time / skopeo's, one per round. */
   ratios: number[];
@@ -123,8 +127,24 @@ export async function deepBench(
   opts: { rounds: number; concurrency?: string; profileDir?: string; description?: string },
 ): Promise<DeepFigure> {
   const daemon = defaultDaemonPid();
+  const newest = nodes[nodes.length - 1];
   const tools: ToolFigure[] = [
-    ...nodes.map((n) => ({ key: `ours${n.major}`, label: `verify-image --deep, Node ${n.version.replace(/^v/, '')}`, samples: [], ratios: [] })),
+    ...nodes.map((n): ToolFigure => ({ key: `ours${n.major}`, label: `verify-image --deep, Node ${n.version.replace(/^v/, '')}`, node: n, samples: [], ratios: [] })),
+    // The same on the action's runtime with the per-layer pass kept on the main thread (no hash
+    // workers): what the worker threads buy, measured in the same rounds.
+    ...(newest
+      ? [
+          {
+            key: `ours${newest.major}-main`,
+            label: `  same, VERIFY_IMAGE_HASH_THREADS=0`,
+            node: newest,
+            env: { VERIFY_IMAGE_HASH_THREADS: '0' },
+            samples: [],
+            ratios: [],
+            note: 'hashing, inflate feeding and the tar walk on the main thread, as before worker threads',
+          },
+        ]
+      : []),
     { key: 'skopeo', label: 'skopeo copy docker://… dir:', samples: [], ratios: [] },
     {
       key: 'pull',
@@ -140,12 +160,13 @@ export async function deepBench(
   for (let round = 1; round <= opts.rounds; round++) {
     process.stderr.write(`paired round ${round} of ${opts.rounds}…\n`);
     const seconds = new Map<string, number>();
-    for (const node of nodes) {
-      const ours = await timeOurs(node.path, image.ref, { concurrency: opts.concurrency });
+    for (const tool of tools) {
+      if (!tool.node) continue;
+      const ours = await timeOurs(tool.node.path, image.ref, { concurrency: opts.concurrency, env: tool.env });
       concurrency = ours.concurrency;
       uncompressed = ours.uncompressed;
-      byKey(`ours${node.major}`).samples.push(ours);
-      seconds.set(`ours${node.major}`, ours.seconds);
+      tool.samples.push(ours);
+      seconds.set(tool.key, ours.seconds);
     }
     const skopeo = await skopeoCopy(image.ref);
     byKey('skopeo').samples.push(skopeo);
@@ -202,7 +223,7 @@ export async function deepBench(
   console.log(row(['single-core ceiling, in-process', ceiling.seconds.toFixed(2), '', '', '', (image.compressed / MB / ceiling.seconds).toFixed(0)]));
   console.log(`  (${stages}; MB/s of compressed bytes)`);
   console.log(row(['all blobs fetched at once, discarded', floor.toFixed(2), '', '', '', (image.compressed / MB / floor).toFixed(0)]));
-  for (const tool of tools) if (tool.note) console.log(`  ${tool.label}: ${tool.note}`);
+  for (const tool of tools) if (tool.note) console.log(`  ${tool.label.trim()}: ${tool.note}`);
   console.log('  MB/s = compressed megabytes (10^6) per second of median wall time; skopeo checks compressed digests only and writes to disk.');
   return { tools, profiles, concurrency, uncompressed };
 }

@@ -82,12 +82,16 @@ interface DeepReport {
  * Our CLI on `node` verifying `ref` (`--local none`, `--deep` unless `deep` is false). A run that
  * does not come back verified stops the bench: a figure of a failed verification is no figure.
  */
-export async function timeOurs(node: string, ref: string, opts: { deep?: boolean; concurrency?: string; nodeArgs?: string[] } = {}): Promise<Measured & { concurrency: number; uncompressed: number }> {
+export async function timeOurs(
+  node: string,
+  ref: string,
+  opts: { deep?: boolean; concurrency?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<Measured & { concurrency: number; uncompressed: number }> {
   const deep = opts.deep ?? true;
   const args = [...(opts.nodeArgs ?? []), ourCli(), ref, '--local', 'none', '--json', '--quiet'];
   if (deep) args.push('--deep');
   if (deep && opts.concurrency) args.push('--concurrency', opts.concurrency);
-  const measured = await timeCommand(node, args);
+  const measured = await timeCommand(node, args, { ...process.env, ...opts.env });
   let report: DeepReport;
   try {
     report = JSON.parse(measured.stdout) as DeepReport;

@@ -6,8 +6,9 @@
 // The parts, in order (each prints how long it took, and the end lists them all):
 //   1. the bench image (bench/images.ts): 9 layers, ~440 MB uncompressed, ~256 MiB compressed,
 //      half random and half text, generated in-process and pushed to a throwaway local registry;
-//   2. paired rounds (bench/deep.ts): our CLI (--deep --local none) on Node 20 and Node 24,
-//      `skopeo copy docker://… dir:`, `docker pull` after `docker rmi`; wall, CPU %, peak RSS
+//   2. paired rounds (bench/deep.ts): our CLI (--deep --local none) on Node 20 and Node 24 (and
+//      on Node 24 without hash workers), `skopeo copy docker://… dir:`, `docker pull` after
+//      `docker rmi`; wall, CPU %, peak RSS
 //      (/usr/bin/time), median (min..max) of 5 rounds, ratios to skopeo;
 //   3. the tar index (bench/tar.ts): our header walker against the `tar` package's Parser;
 //   4. the memory sweep (bench/memory.ts): no --deep, one layer of 10 MiB, 256 MiB, 1 GiB (and
