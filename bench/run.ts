@@ -17,7 +17,7 @@
 //   6. the audit of 1000 tags (bench/audit.ts): requests per image, wall time, peak RSS;
 //   7. the targets.
 //
-//   npm run bench                             # all of it (about 6 minutes on the shared 2-vCPU dev machine)
+//   npm run bench                             # all of it (about 7 minutes on the shared 2-vCPU dev machine)
 //   npm run bench -- --full                   # the memory sweep up to a 3 GiB layer (about 5 minutes more)
 //   npm run bench -- --size 64M --runs 1      # a small bench image, one round (for development)
 //   npm run bench -- --profile DIR            # also profile one deep run per Node (not timed); a missed
