@@ -69,7 +69,8 @@ async function startupFigures(registry: TestRegistry, nodes: NodeRuntime[], runs
     const f = await measureStartup(ref, node.path, runs);
     figures.set(node.major, f);
     console.log(
-      `  node ${f.version}: node -e 0 ${f.bareMs.toFixed(0)} ms (CPU ${f.bareCpuMs.toFixed(0)} ms), action ${f.actionMs.toFixed(0)} ms (CPU ${f.actionCpuMs.toFixed(0)} ms): ` +
+      `  node ${f.version}: node -e 0 ${f.bareMs.toFixed(0)} ms (CPU ${f.bareCpuMs.toFixed(0)} ms, ${f.bareRssMiB.toFixed(0)} MiB), ` +
+        `action ${f.actionMs.toFixed(0)} ms (CPU ${f.actionCpuMs.toFixed(0)} ms, ${f.actionRssMiB.toFixed(0)} MiB): ` +
         `+${(f.actionMs - f.bareMs).toFixed(0)} ms (goal: +${STARTUP_TARGET_MS} ms)`,
     );
   }
