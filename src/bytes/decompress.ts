@@ -52,7 +52,7 @@ export function openDecoder(compression: Compression): Decoder | undefined {
       const factory = nativeZstd;
       return new ZstdFrames(
         typeof factory === 'function'
-          ? () => new WholeInput(factory({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
+          ? () => factory({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER })
           : zstdCommand,
       );
     }
@@ -64,12 +64,17 @@ export function openDecoder(compression: Compression): Decoder | undefined {
  * bytes of real frames, one frame per run of writes, and is opened on the first of them, so a
  * stream of no frames (empty, or skippable frames only) decodes to nothing as in Go. Bytes that
  * are no frame fail the stream with TrailingDataError, a stream cut inside a frame with an error.
+ * node:zlib's decoder must still consume every byte it was given (it counts them): if it stopped
+ * short, it and the walker disagree on a frame's end, and the stream fails.
  */
 class ZstdFrames extends Duplex {
   private readonly walker = new ZstdFrameWalker();
   private inner: Decoder | undefined;
+  private fedToDecoder = 0;
+  /** What the decoder had consumed when its output ended (all it was fed, for the command). */
+  private consumedAtEnd: number | undefined;
 
-  constructor(private readonly open: () => Decoder) {
+  constructor(private readonly open: () => Decoder | ZlibStream) {
     super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
   }
 
@@ -80,6 +85,7 @@ class ZstdFrames extends Duplex {
       if (!this.push(chunk)) inner.pause();
     });
     inner.on('error', (err: Error) => this.destroy(err));
+    inner.once('end', () => (this.consumedAtEnd = 'bytesWritten' in inner ? inner.bytesWritten : this.fedToDecoder));
     return (this.inner = inner);
   }
 
@@ -93,7 +99,10 @@ class ZstdFrames extends Duplex {
     if (pieces.length === 0) return callback();
     const inner = this.decoder();
     let room = true;
-    for (const piece of pieces) room = inner.write(piece);
+    for (const piece of pieces) {
+      this.fedToDecoder += piece.length;
+      room = inner.write(piece);
+    }
     if (room) return callback();
     whenWritable(inner, () => callback());
   }
@@ -108,10 +117,14 @@ class ZstdFrames extends Duplex {
       this.push(null);
       return callback();
     }
-    inner.once('end', () => {
+    const judge = () => {
+      const short = this.fedToDecoder - (this.consumedAtEnd ?? 0);
+      if (short > 0) return callback(new Error(`zstd: the decoder ended ${short} bytes before the end of the last frame: this is not valid zstd data`));
       this.push(null);
       callback();
-    });
+    };
+    if (this.consumedAtEnd !== undefined) return judge();
+    inner.once('end', judge);
     inner.end();
   }
 

@@ -36,9 +36,10 @@ async function decode(input: Buffer, chunk: number): Promise<{ out: Buffer } | {
     decoder.once('end', resolve);
     decoder.once('error', reject);
   });
+  done.catch(() => undefined); // a failure during the writes is awaited below, not unhandled
   try {
     for (let at = 0; at < input.length; at += chunk) {
-      if (!decoder.write(input.subarray(at, at + chunk))) await new Promise((resolve) => decoder.once('drain', resolve));
+      if (!decoder.write(input.subarray(at, at + chunk))) await Promise.race([new Promise((resolve) => decoder.once('drain', resolve)), done]);
       if (decoder.destroyed) break;
     }
     decoder.end();
@@ -69,6 +70,13 @@ const chunked = Buffer.concat([...chunkedParts.map((p) => zstdSync(p)), skippabl
 const corrupt = Buffer.from(frameB);
 corrupt[corrupt.length - 2] ^= 0xff; // inside the checksum
 
+// zstd -c on a pipe writes magic, descriptor, window descriptor, then the first block header.
+assert.equal(frameB[4] & 0xe3, 0, 'frameB has no content size, dictionary or single segment');
+const reservedBlock = Buffer.from(frameB);
+reservedBlock[6] |= 0x06; // Block_Type 3
+const reservedBit = Buffer.from(frameB);
+reservedBit[4] |= 0x08; // the descriptor's reserved bit
+
 type Want = { out: Buffer } | { trailing: number } | { error: RegExp };
 const cases: { name: string; input: Buffer; want: Want; go: string }[] = [
   { name: 'one frame', input: frameA, want: { out: a }, go: 'one frame, then io.EOF at the next frame start' },
@@ -91,6 +99,9 @@ const cases: { name: string; input: Buffer; want: Want; go: string }[] = [
   { name: 'a frame followed by a skippable frame cut in its size', input: Buffer.concat([frameB, skipFour.subarray(0, 6)]), want: { error: /unexpected end of file inside a skippable frame/ }, go: 'readSmall(4): io.ErrUnexpectedEOF' },
   { name: 'a frame followed by a skippable frame cut in its body', input: Buffer.concat([frameB, skipFour.subarray(0, 10)]), want: { error: /unexpected end of file inside a skippable frame/ }, go: 'skipN: io.ErrUnexpectedEOF' },
   { name: 'a frame with a wrong checksum', input: corrupt, want: { error: /./ }, go: 'ErrCRCMismatch (the decoder checks, not the walker)' },
+  { name: 'a frame whose first block has the reserved type', input: reservedBlock, want: { error: /reserved type/ }, go: 'ErrReservedBlockType' },
+  { name: 'a frame header with the reserved bit set', input: reservedBit, want: { error: /./ }, go: '"reserved bit set on frame header" (the decoder checks it)' },
+  { name: 'a skippable frame claiming 4 GiB, cut short', input: Buffer.concat([frameB, Buffer.from([0x50, 0x2a, 0x4d, 0x18, 0xff, 0xff, 0xff, 0xff]), Buffer.alloc(100)]), want: { error: /unexpected end of file inside a skippable frame/ }, go: 'skipN: io.ErrUnexpectedEOF' },
   { name: 'not zstd at all (a gzip member)', input: Buffer.from('1f8b0800000000000003030000000000000000', 'hex'), want: { error: /not in zstd format/ }, go: 'ErrMagicMismatch at the first frame' },
 ];
 
