@@ -6,9 +6,12 @@
 //
 // A blob is read the way Go reads it (containerd and Docker decompress with Go's compress/gzip and
 // klauspost's zstd, then drain the stream to its end): after a gzip member or zstd frame comes
-// another one or nothing. node:zlib quietly stops at anything else (trailing zeros, or any bytes
-// after a zstd frame) and ends the output as if the blob were complete; Go fails with
-// "gzip: invalid header". We count what node:zlib consumed and refuse the rest.
+// another one (a zstd skippable frame is skipped) or nothing. node:zlib's gunzip quietly stops at
+// anything else (trailing zeros) and ends the output as if the blob were complete; Go fails with
+// "gzip: invalid header". We count what node:zlib consumed and refuse the rest. For zstd we walk
+// the frames ourselves (zstd-frames.ts): node:zlib's decoder also stops at the end of a valid
+// frame followed by another in the same write, which would refuse valid multi-frame layers
+// (zstd:chunked) on Node 24 only.
 
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
@@ -16,6 +19,7 @@ import * as zlib from 'node:zlib';
 import { VerifyImageError } from '../errors.js';
 import { whenWritable } from './backpressure.js';
 import { isZstdFrame, type Compression } from './compression.js';
+import { ZstdFrameWalker } from './zstd-frames.js';
 
 /** A writable of compressed bytes that is readable as the decompressed bytes. */
 export type Decoder = Duplex;
@@ -44,10 +48,93 @@ export function openDecoder(compression: Compression): Decoder | undefined {
     case 'gzip':
       // gzip layers may hold several members back to back; zlib's gunzip reads them all.
       return new WholeInput(zlib.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER } as zlib.ZlibOptions) as unknown as ZlibStream, 'gzip');
-    case 'zstd':
-      return typeof nativeZstd === 'function'
-        ? new WholeInput(nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
-        : zstdCommand();
+    case 'zstd': {
+      const factory = nativeZstd;
+      return new ZstdFrames(
+        typeof factory === 'function'
+          ? () => factory({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER })
+          : zstdCommand,
+      );
+    }
+  }
+}
+
+/**
+ * A zstd stream read frame after frame as Go reads it (zstd-frames.ts): the decoder sees only the
+ * bytes of real frames, one frame per run of writes, and is opened on the first of them, so a
+ * stream of no frames (empty, or skippable frames only) decodes to nothing as in Go. Bytes that
+ * are no frame fail the stream with TrailingDataError, a stream cut inside a frame with an error.
+ * node:zlib's decoder must still consume every byte it was given (it counts them): if it stopped
+ * short, it and the walker disagree on a frame's end, and the stream fails.
+ */
+class ZstdFrames extends Duplex {
+  private readonly walker = new ZstdFrameWalker();
+  private inner: Decoder | undefined;
+  private fedToDecoder = 0;
+  /** What the decoder had consumed when its output ended (all it was fed, for the command). */
+  private consumedAtEnd: number | undefined;
+
+  constructor(private readonly open: () => Decoder | ZlibStream) {
+    super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
+  }
+
+  private decoder(): Decoder {
+    if (this.inner) return this.inner;
+    const inner = this.open();
+    inner.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) inner.pause();
+    });
+    inner.on('error', (err: Error) => this.destroy(err));
+    inner.once('end', () => (this.consumedAtEnd = 'bytesWritten' in inner ? inner.bytesWritten : this.fedToDecoder));
+    return (this.inner = inner);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    let pieces: Buffer[];
+    try {
+      pieces = this.walker.feed(chunk);
+    } catch (err) {
+      return callback(err as Error);
+    }
+    if (pieces.length === 0) return callback();
+    const inner = this.decoder();
+    let room = true;
+    for (const piece of pieces) {
+      this.fedToDecoder += piece.length;
+      room = inner.write(piece);
+    }
+    if (room) return callback();
+    whenWritable(inner, () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const end = this.walker.end();
+    if (end.kind === 'trailing') return callback(new TrailingDataError('zstd', end.bytes));
+    if (end.kind === 'not-zstd') return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
+    if (end.kind === 'truncated') return callback(new Error(`zstd: unexpected end of file inside ${end.where}`));
+    const inner = this.inner;
+    if (!inner) {
+      this.push(null);
+      return callback();
+    }
+    const judge = () => {
+      const short = this.fedToDecoder - (this.consumedAtEnd ?? 0);
+      if (short > 0) return callback(new Error(`zstd: the decoder ended ${short} bytes before the end of the last frame: this is not valid zstd data`));
+      this.push(null);
+      callback();
+    };
+    if (this.consumedAtEnd !== undefined) return judge();
+    inner.once('end', judge);
+    inner.end();
+  }
+
+  override _read(): void {
+    this.inner?.resume();
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.inner?.destroy();
+    callback(err);
   }
 }
 
