@@ -66,24 +66,206 @@ function isZstdFrame(head) {
 
 /***/ }),
 
-/***/ 3020:
+/***/ 6606:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Br: () => (/* binding */ openDecoder),
-/* harmony export */   bd: () => (/* binding */ TrailingDataError),
-/* harmony export */   u6: () => (/* binding */ zstdImplementation)
-/* harmony export */ });
-/* unused harmony export zstdCommand */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8522);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
-/* harmony import */ var _backpressure_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7767);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  bd: () => (/* binding */ TrailingDataError),
+  Br: () => (/* binding */ openDecoder),
+  u6: () => (/* binding */ zstdImplementation)
+});
+
+// UNUSED EXPORTS: zstdCommand
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(1421);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(8522);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/bytes/backpressure.ts
+var backpressure = __webpack_require__(7767);
+// EXTERNAL MODULE: ./src/bytes/compression.ts
+var compression = __webpack_require__(5);
+;// CONCATENATED MODULE: ./src/bytes/zstd-frames.ts
+// The frame structure of a zstd stream (RFC 8878), walked the way Go's zstd reader walks it
+// (klauspost/compress, which containerd and Docker decompress layers with): frame after frame,
+// skippable frames skipped, and at each frame start either another frame's magic or the end of
+// input; anything else fails the read. Neither decoder we use does that for us: node:zlib's ends
+// its output at the first frame end that shares a write with more bytes, and the `zstd` command
+// names trailing bytes only as "unknown header". So this walker finds the frame boundaries itself:
+// the decoder gets only the bytes of real frames, each frame ending a write (node:zlib's decoder
+// goes on with the next frame when it starts a new write), and the walker alone decides what is
+// trailing or truncated, alike on every runtime and for every chunking of the input.
+//
+// Only sizes are read here (frame header length, block sizes, checksum); the content is the
+// decoder's to check. A boundary found too early or too late makes the decoder fail, never pass.
+/** zstd frame magic, little-endian: 28 B5 2F FD. */
+const FRAME_MAGIC = 0xfd2fb528;
+/** Skippable frames: 50..5F 2A 4D 18, little-endian. */
+const SKIPPABLE_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+/** Block_Type 3 is reserved: no decoder can size or read it. */
+const RESERVED_BLOCK = 3;
+/** A walk over one zstd stream; feed it the input in any chunking. */
+class ZstdFrameWalker {
+    state = 'magic';
+    /** A fixed-size field being gathered across chunks (magic, sizes, block header). */
+    field = Buffer.alloc(8);
+    fieldLength = 0;
+    /** Bytes left in the opaque part of this state (header rest, block body, checksum, skipped body). */
+    remaining = 0;
+    lastBlock = false;
+    hasChecksum = false;
+    trailing = 0;
+    /** A frame or skippable frame began: what fails now is trailing, not the whole stream. */
+    sawFrame = false;
+    /**
+     * Takes the next input bytes; returns the bytes for the decoder, in order, as pieces to write one
+     * by one: a piece never runs past the end of a frame. Throws on a block no decoder can read.
+     */
+    feed(chunk) {
+        const pieces = [];
+        let at = 0;
+        /** Start of the current run of frame bytes in `chunk`, not yet handed out. */
+        let run = -1;
+        const closeRun = (end) => {
+            if (run >= 0 && end > run)
+                pieces.push(chunk.subarray(run, end));
+            run = -1;
+        };
+        while (at < chunk.length) {
+            if (this.state === 'trailing') {
+                this.trailing += chunk.length - at;
+                break;
+            }
+            if (this.state === 'skip-body' || this.state === 'header-rest' || this.state === 'block-body' || this.state === 'checksum') {
+                const take = Math.min(this.remaining, chunk.length - at);
+                if (this.state !== 'skip-body' && run < 0)
+                    run = at;
+                at += take;
+                this.remaining -= take;
+                if (this.remaining === 0)
+                    this.afterOpaque(() => closeRun(at));
+                continue;
+            }
+            // A fixed-size field: gather it, possibly across chunks.
+            const size = this.state === 'magic' || this.state === 'skip-size' ? 4 : this.state === 'descriptor' ? 1 : 3;
+            const take = Math.min(size - this.fieldLength, chunk.length - at);
+            chunk.copy(this.field, this.fieldLength, at, at + take);
+            this.fieldLength += take;
+            const fieldStart = at;
+            at += take;
+            if (this.fieldLength < size) {
+                // The field goes on in the next chunk. Frame bytes are handed out only once the magic
+                // says they are a frame's; a frame's own fields may go now.
+                if (this.state !== 'magic' && this.state !== 'skip-size' && run < 0)
+                    run = fieldStart;
+                continue;
+            }
+            this.fieldLength = 0;
+            if (this.state === 'magic') {
+                const magic = this.field.readUInt32LE(0);
+                if (magic === FRAME_MAGIC || (magic & SKIPPABLE_MASK) === SKIPPABLE_MAGIC)
+                    this.sawFrame = true;
+                if (magic === FRAME_MAGIC) {
+                    // The magic may have been split over chunks: hand it out whole, as its own piece.
+                    closeRun(fieldStart);
+                    pieces.push(Buffer.from(this.field.subarray(0, 4)));
+                    this.state = 'descriptor';
+                }
+                else if ((magic & SKIPPABLE_MASK) === SKIPPABLE_MAGIC) {
+                    this.state = 'skip-size';
+                }
+                else {
+                    this.state = 'trailing';
+                    this.trailing = 4 + (chunk.length - at);
+                    break;
+                }
+                continue;
+            }
+            if (this.state === 'skip-size') {
+                this.remaining = this.field.readUInt32LE(0);
+                this.state = 'skip-body';
+                if (this.remaining === 0)
+                    this.state = 'magic';
+                continue;
+            }
+            if (run < 0)
+                run = fieldStart;
+            if (this.state === 'descriptor') {
+                const descriptor = this.field[0];
+                const singleSegment = (descriptor & 0x20) !== 0;
+                const dictionaryBytes = [0, 1, 2, 4][descriptor & 0x03];
+                const contentSizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][descriptor >> 6];
+                this.hasChecksum = (descriptor & 0x04) !== 0;
+                this.remaining = (singleSegment ? 0 : 1) + dictionaryBytes + contentSizeBytes;
+                this.state = 'header-rest';
+                if (this.remaining === 0)
+                    this.state = 'block-header';
+                continue;
+            }
+            // block-header: Last_Block (1 bit), Block_Type (2 bits), Block_Size (21 bits), little-endian.
+            const header = this.field[0] | (this.field[1] << 8) | (this.field[2] << 16);
+            const type = (header >> 1) & 0x03;
+            if (type === RESERVED_BLOCK)
+                throw new Error('zstd: a block of the reserved type 3: this is not valid zstd data');
+            this.lastBlock = (header & 1) === 1;
+            // An RLE block holds one byte, repeated Block_Size times on output.
+            this.remaining = type === 1 ? 1 : header >>> 3;
+            this.state = 'block-body';
+            if (this.remaining === 0)
+                this.afterOpaque(() => closeRun(at));
+        }
+        closeRun(at);
+        return pieces;
+    }
+    /** Where the walk goes once the opaque part of the current state is through. */
+    afterOpaque(frameEnded) {
+        const endFrame = () => {
+            frameEnded();
+            this.state = 'magic';
+        };
+        switch (this.state) {
+            case 'skip-body':
+                this.state = 'magic';
+                return;
+            case 'header-rest':
+                this.state = 'block-header';
+                return;
+            case 'block-body':
+                if (!this.lastBlock)
+                    this.state = 'block-header';
+                else if (this.hasChecksum) {
+                    this.state = 'checksum';
+                    this.remaining = 4;
+                }
+                else
+                    endFrame();
+                return;
+            case 'checksum':
+                endFrame();
+                return;
+        }
+    }
+    /** How the input ended, once all of it was fed. */
+    end() {
+        const trailing = this.state === 'trailing' ? this.trailing : this.state === 'magic' ? this.fieldLength : 0;
+        // Fewer than 4 bytes where a frame would start are no frame either.
+        if (trailing > 0)
+            return this.sawFrame ? { kind: 'trailing', bytes: trailing } : { kind: 'not-zstd' };
+        if (this.state === 'magic')
+            return { kind: 'complete' };
+        const where = this.state === 'skip-size' || this.state === 'skip-body' ? 'a skippable frame' : 'a frame';
+        return { kind: 'truncated', where };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bytes/decompress.ts
 // Streaming decompressors for layer blobs, shared by deep verification and the local sources so
 // both judge a blob alike. gzip is node:zlib everywhere. zstd is node:zlib's own decoder where the
 // runtime has it (Node 24, where the action runs), else the `zstd -dc` command as a child process
@@ -92,9 +274,13 @@ function isZstdFrame(head) {
 //
 // A blob is read the way Go reads it (containerd and Docker decompress with Go's compress/gzip and
 // klauspost's zstd, then drain the stream to its end): after a gzip member or zstd frame comes
-// another one or nothing. node:zlib quietly stops at anything else (trailing zeros, or any bytes
-// after a zstd frame) and ends the output as if the blob were complete; Go fails with
-// "gzip: invalid header". We count what node:zlib consumed and refuse the rest.
+// another one (a zstd skippable frame is skipped) or nothing. node:zlib's gunzip quietly stops at
+// anything else (trailing zeros) and ends the output as if the blob were complete; Go fails with
+// "gzip: invalid header". We count what node:zlib consumed and refuse the rest. For zstd we walk
+// the frames ourselves (zstd-frames.ts): node:zlib's decoder also stops at the end of a valid
+// frame followed by another in the same write, which would refuse valid multi-frame layers
+// (zstd:chunked) on Node 24 only.
+
 
 
 
@@ -105,7 +291,7 @@ function isZstdFrame(head) {
 const WRITE_BUFFER = 256 * 1024;
 const OUTPUT_CHUNK = 128 * 1024;
 // Read through a cast: @types/node 20 does not know createZstdDecompress.
-const nativeZstd = node_zlib__WEBPACK_IMPORTED_MODULE_2__.createZstdDecompress;
+const nativeZstd = external_node_zlib_.createZstdDecompress;
 /** Which zstd decoder this process would use, for logs and the report. */
 function zstdImplementation() {
     return typeof nativeZstd === 'function' ? 'node:zlib' : 'zstd command';
@@ -117,18 +303,104 @@ function openDecoder(compression) {
             return undefined;
         case 'gzip':
             // gzip layers may hold several members back to back; zlib's gunzip reads them all.
-            return new WholeInput(node_zlib__WEBPACK_IMPORTED_MODULE_2__.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'gzip');
-        case 'zstd':
-            return typeof nativeZstd === 'function'
-                ? new WholeInput(nativeZstd({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'zstd')
-                : zstdCommand();
+            return new WholeInput(external_node_zlib_.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'gzip');
+        case 'zstd': {
+            const factory = nativeZstd;
+            return new ZstdFrames(typeof factory === 'function'
+                ? () => factory({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER })
+                : zstdCommand);
+        }
+    }
+}
+/**
+ * A zstd stream read frame after frame as Go reads it (zstd-frames.ts): the decoder sees only the
+ * bytes of real frames, one frame per run of writes, and is opened on the first of them, so a
+ * stream of no frames (empty, or skippable frames only) decodes to nothing as in Go. Bytes that
+ * are no frame fail the stream with TrailingDataError, a stream cut inside a frame with an error.
+ * node:zlib's decoder must still consume every byte it was given (it counts them): if it stopped
+ * short, it and the walker disagree on a frame's end, and the stream fails.
+ */
+class ZstdFrames extends external_node_stream_.Duplex {
+    open;
+    walker = new ZstdFrameWalker();
+    inner;
+    fedToDecoder = 0;
+    /** What the decoder had consumed when its output ended (all it was fed, for the command). */
+    consumedAtEnd;
+    constructor(open) {
+        super({ writableHighWaterMark: WRITE_BUFFER, readableHighWaterMark: OUTPUT_CHUNK });
+        this.open = open;
+    }
+    decoder() {
+        if (this.inner)
+            return this.inner;
+        const inner = this.open();
+        inner.on('data', (chunk) => {
+            if (!this.push(chunk))
+                inner.pause();
+        });
+        inner.on('error', (err) => this.destroy(err));
+        inner.once('end', () => (this.consumedAtEnd = 'bytesWritten' in inner ? inner.bytesWritten : this.fedToDecoder));
+        return (this.inner = inner);
+    }
+    _write(chunk, _encoding, callback) {
+        let pieces;
+        try {
+            pieces = this.walker.feed(chunk);
+        }
+        catch (err) {
+            return callback(err);
+        }
+        if (pieces.length === 0)
+            return callback();
+        const inner = this.decoder();
+        let room = true;
+        for (const piece of pieces) {
+            this.fedToDecoder += piece.length;
+            room = inner.write(piece);
+        }
+        if (room)
+            return callback();
+        (0,backpressure/* whenWritable */.X)(inner, () => callback());
+    }
+    _final(callback) {
+        const end = this.walker.end();
+        if (end.kind === 'trailing')
+            return callback(new TrailingDataError('zstd', end.bytes));
+        if (end.kind === 'not-zstd')
+            return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
+        if (end.kind === 'truncated')
+            return callback(new Error(`zstd: unexpected end of file inside ${end.where}`));
+        const inner = this.inner;
+        if (!inner) {
+            this.push(null);
+            return callback();
+        }
+        const judge = () => {
+            const short = this.fedToDecoder - (this.consumedAtEnd ?? 0);
+            if (short > 0)
+                return callback(new Error(`zstd: the decoder ended ${short} bytes before the end of the last frame: this is not valid zstd data`));
+            this.push(null);
+            callback();
+        };
+        if (this.consumedAtEnd !== undefined)
+            return judge();
+        inner.once('end', judge);
+        inner.end();
+    }
+    _read() {
+        this.inner?.resume();
+    }
+    _destroy(err, callback) {
+        this.inner?.destroy();
+        callback(err);
     }
 }
 /**
  * A node:zlib decoder that must consume every input byte: bytes it stopped at (it ends its output
  * early and ignores them) make the stream fail, naming how many there were.
  */
-class WholeInput extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex {
+class WholeInput extends external_node_stream_.Duplex {
     inner;
     format;
     fed = 0;
@@ -155,7 +427,7 @@ class WholeInput extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex {
         // After the decoder ended its output, the rest is only counted.
         if (this.consumedAtEnd !== undefined || this.inner.write(chunk))
             return callback();
-        (0,_backpressure_js__WEBPACK_IMPORTED_MODULE_4__/* .whenWritable */ .X)(this.inner, () => callback());
+        (0,backpressure/* whenWritable */.X)(this.inner, () => callback());
     }
     _final(callback) {
         const judge = () => {
@@ -197,18 +469,18 @@ class TrailingDataError extends Error {
  * itself refuses bytes after the last frame.
  */
 function zstdCommand() {
-    const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = (0,external_node_child_process_.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
     // not a zstd frame up front so both runtimes judge a layer alike.
     let head = Buffer.alloc(0);
-    const decoder = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Duplex({
+    const decoder = new external_node_stream_.Duplex({
         writableHighWaterMark: WRITE_BUFFER,
         write(chunk, _encoding, callback) {
             if (head) {
                 head = Buffer.concat([head, chunk.subarray(0, 4)]);
                 if (head.length >= 4) {
-                    if (!(0,_compression_js__WEBPACK_IMPORTED_MODULE_5__/* .isZstdFrame */ .VB)(head))
+                    if (!(0,compression/* isZstdFrame */.VB)(head))
                         return callback(new Error('zstd: not in zstd format (no zstd frame magic number)'));
                     head = undefined;
                 }
@@ -246,7 +518,7 @@ function zstdCommand() {
     child.stdin.on('error', () => undefined);
     child.once('error', (err) => {
         decoder.destroy(err.code === 'ENOENT'
-            ? new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .VerifyImageError */ .Vi('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
+            ? new errors/* VerifyImageError */.Vi('unsupported', 'this layer is zstd-compressed and this Node.js has no zstd decoder: run on Node 24 or later, or install the zstd command (apt-get install zstd)')
             : err);
     });
     child.once('close', (code, signal) => {
@@ -282,8 +554,8 @@ var digest = __webpack_require__(8825);
 var backpressure = __webpack_require__(7767);
 // EXTERNAL MODULE: ./src/bytes/compression.ts
 var compression = __webpack_require__(5);
-// EXTERNAL MODULE: ./src/bytes/decompress.ts
-var decompress = __webpack_require__(3020);
+// EXTERNAL MODULE: ./src/bytes/decompress.ts + 1 modules
+var decompress = __webpack_require__(6606);
 ;// CONCATENATED MODULE: ./src/bytes/layer-index.ts
 // What is inside one layer, read from its uncompressed tar stream as it flows past. Nothing is
 // written to disk and file contents are skipped by arithmetic, not copied. The result is a compact

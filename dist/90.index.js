@@ -31,8 +31,8 @@ var units = __webpack_require__(8766);
 // src/verify/deep.ts and rendered by summary-deep.ts and text-deep.ts.
 const REPORTED_WASTED_FILES = 100;
 
-// EXTERNAL MODULE: ./src/bytes/decompress.ts
-var decompress = __webpack_require__(3020);
+// EXTERNAL MODULE: ./src/bytes/decompress.ts + 1 modules
+var decompress = __webpack_require__(6606);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:path"

@@ -346,8 +346,8 @@ var digest = __webpack_require__(8825);
 var index_min = __webpack_require__(8697);
 // EXTERNAL MODULE: ./src/bytes/compression.ts
 var compression = __webpack_require__(5);
-// EXTERNAL MODULE: ./src/bytes/decompress.ts
-var decompress = __webpack_require__(3020);
+// EXTERNAL MODULE: ./src/bytes/decompress.ts + 1 modules
+var decompress = __webpack_require__(6606);
 ;// CONCATENATED MODULE: ./src/local/tar-scan.ts
 // One streaming pass over a tarball (`docker save`, an OCI archive; plain, gzip or zstd as the
 // `tar` package detects): every regular member is hashed as it flows by (and decompressed and
