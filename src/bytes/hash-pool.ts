@@ -45,12 +45,12 @@ interface Pending {
   waiter?: () => void;
 }
 
-/** Where the worker's code is: beside the bundle that loaded us (dist/), else beside this module (tsc's build/). */
 /** The pass itself broke down (a worker died, or the pass was aborted), as opposed to the download. */
 export class HashThreadError extends Error {
   override readonly name = 'HashThreadError';
 }
 
+/** Where the worker's code is: beside the bundle that loaded us (dist/), else beside this module (tsc's build/). */
 export function hashWorkerEntry(): string {
   // Paths, not `new URL(…, import.meta.url)`: the bundler would take that for an asset to copy.
   const here = dirname(fileURLToPath(import.meta.url));
@@ -159,6 +159,8 @@ class RemotePass implements BlobPass {
   private readonly pending: Pending;
   private readonly result: Promise<BlobHashes>;
   private ended = false;
+  /** Why the pass broke down; every later write and finish() reports it. */
+  private error: Error | undefined;
 
   constructor(
     private readonly worker: PooledWorker,
@@ -177,8 +179,6 @@ class RemotePass implements BlobPass {
     worker.open.set(id, this.pending);
     if (worker.broken) this.pending.failed(worker.broken);
   }
-
-  private error: Error | undefined;
 
   async write(chunk: Uint8Array): Promise<void> {
     if (this.error) throw this.error;

@@ -44,8 +44,9 @@ function serve(port: NonNullable<typeof parentPort>): void {
       case 'end': {
         const hasher = hashers.get(id);
         if (!hasher) return;
-        hasher.end(() => {
-          if (!hashers.delete(id)) return;
+        // On a stream error the 'error' listener has already answered for this id.
+        hasher.end((err?: Error | null) => {
+          if (err || !hashers.delete(id)) return;
           post({ type: 'done', id, hashes: toWire(hasher.hashes) });
         });
         return;

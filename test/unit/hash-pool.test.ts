@@ -84,7 +84,7 @@ test('hash pool: twelve blobs at once on two workers each get their own result',
   }
 });
 
-test('hash pool: a blob larger than the window streams through (writes wait, then go on)', async () => {
+test('hash pool: a blob five windows long comes through whole (that writes wait for room is the abort test below)', async () => {
   const pool = new HashPool(1);
   try {
     const big = pseudoRandom(WINDOW_BYTES * 5 + 12_345, 7);
