@@ -20609,8 +20609,8 @@ function summary_digestCell(digest) {
 ;// CONCATENATED MODULE: ./src/main.ts
 // The action: read inputs, run the engine, set outputs, write the job summary, and fail the
 // step with one line when the image does not verify. The only module besides inputs.ts that talks
-// to the runner (src/runner.ts, what @actions/core would do): the renderers (src/report/) compute outputs and the summary's HTML, this sets
-// and writes them.
+// to the runner (src/runner.ts, what @actions/core would do): the renderers (src/report/) compute
+// outputs and the summary's HTML, this sets and writes them.
 //
 // What leaves the step is made safe here: every report is scrubbed of every secret (in all its
 // forms, src/secrets.ts) before it feeds the outputs, the JSON report and the summary, and every

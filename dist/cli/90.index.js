@@ -154,11 +154,11 @@ function startGcPacer(everyBytes = GC_EVERY_BYTES) {
 const BATCH_BYTES = 256 * 1024;
 /** Bytes of one blob on their way to its worker or inside it, unacknowledged, before writes wait. */
 const WINDOW_BYTES = 2 * BATCH_BYTES;
-/** Where the worker's code is: beside the bundle that loaded us (dist/), else beside this module (tsc's build/). */
 /** The pass itself broke down (a worker died, or the pass was aborted), as opposed to the download. */
 class HashThreadError extends Error {
     name = 'HashThreadError';
 }
+/** Where the worker's code is: beside the bundle that loaded us (dist/), else beside this module (tsc's build/). */
 function hashWorkerEntry() {
     // Paths, not `new URL(\u2026, import.meta.url)`: the bundler would take that for an asset to copy.
     const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
@@ -265,6 +265,8 @@ class RemotePass {
     pending;
     result;
     ended = false;
+    /** Why the pass broke down; every later write and finish() reports it. */
+    error;
     constructor(worker, id, pacer) {
         this.worker = worker;
         this.id = id;
@@ -282,7 +284,6 @@ class RemotePass {
         if (worker.broken)
             this.pending.failed(worker.broken);
     }
-    error;
     async write(chunk) {
         if (this.error)
             throw this.error;

@@ -1292,8 +1292,9 @@ function serve(port) {
                 const hasher = hashers.get(id);
                 if (!hasher)
                     return;
-                hasher.end(() => {
-                    if (!hashers.delete(id))
+                // On a stream error the 'error' listener has already answered for this id.
+                hasher.end((err) => {
+                    if (err || !hashers.delete(id))
                         return;
                     post({ type: 'done', id, hashes: toWire(hasher.hashes) });
                 });
