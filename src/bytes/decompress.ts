@@ -21,6 +21,9 @@ import { whenWritable } from './backpressure.js';
 import { isZstdFrame, type Compression } from './compression.js';
 import { ZstdFrameWalker } from './zstd-frames.js';
 
+/** 2^29 = 512 MiB, the largest window Go's zstd reader accepts (zstd-frames.ts MAX_WINDOW). */
+const WINDOW_LOG_MAX = 29;
+
 /** A writable of compressed bytes that is readable as the decompressed bytes. */
 export type Decoder = Duplex;
 
@@ -49,10 +52,15 @@ export function openDecoder(compression: Compression): Decoder | undefined {
       // gzip layers may hold several members back to back; zlib's gunzip reads them all.
       return new WholeInput(zlib.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER } as zlib.ZlibOptions) as unknown as ZlibStream, 'gzip');
     case 'zstd': {
+      // Both decoders stop at a 128 MiB window by default; Go's reader takes up to 512 MiB (the
+      // walker refuses more), e.g. `zstd --long=28` output. The memory is allocated only when a
+      // frame asks for that window, as Go does.
       const factory = nativeZstd;
+      const windowLogMax = (zlib.constants as unknown as Record<string, number>).ZSTD_d_windowLogMax;
+      const params = windowLogMax === undefined ? {} : { [windowLogMax]: WINDOW_LOG_MAX };
       return new ZstdFrames(
         typeof factory === 'function'
-          ? () => factory({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER })
+          ? () => factory({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER, params })
           : zstdCommand,
       );
     }
@@ -211,7 +219,7 @@ export class TrailingDataError extends Error {
  * itself refuses bytes after the last frame.
  */
 export function zstdCommand(): Decoder {
-  const child = spawn('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('zstd', ['-dc', '-q', `--memory=${2 ** (WINDOW_LOG_MAX - 20)}MB`], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
   // not a zstd frame up front so both runtimes judge a layer alike.

@@ -77,6 +77,17 @@ reservedBlock[6] |= 0x06; // Block_Type 3
 const reservedBit = Buffer.from(frameB);
 reservedBit[4] |= 0x08; // the descriptor's reserved bit
 
+// Window and block limits, hand-made frames (magic, Frame_Header_Descriptor, header, blocks).
+const tenBytes = Buffer.from('0123456789');
+/** No content size, Window_Descriptor 0x90 (2^28 = 256 MiB), one raw last block of 10 bytes. */
+const window256MiB = Buffer.concat([Buffer.from('28b52ffd00905100 00'.replace(/ /g, ''), 'hex'), tenBytes]);
+/** Content size 300 (2 bytes, +256), Window_Descriptor 0xa0 (2^30 = 1 GiB), one raw last block of 300 bytes. */
+const window1GiB = Buffer.concat([Buffer.from('28b52ffd40a02c00610900', 'hex'), Buffer.alloc(300, 0x61)]);
+/** Window 1 KiB (0x00), content size 2000, one raw last block of 2000 bytes: larger than the window. */
+const blockOverWindow = Buffer.concat([Buffer.from('28b52ffd4000d006813e00', 'hex'), Buffer.alloc(2000, 0x62)]);
+/** Window 1 MiB, one compressed last block of size 0. */
+const emptyCompressedBlock = Buffer.from('28b52ffd0050050000', 'hex');
+
 type Want = { out: Buffer } | { trailing: number } | { error: RegExp };
 const cases: { name: string; input: Buffer; want: Want; go: string }[] = [
   { name: 'one frame', input: frameA, want: { out: a }, go: 'one frame, then io.EOF at the next frame start' },
@@ -102,6 +113,10 @@ const cases: { name: string; input: Buffer; want: Want; go: string }[] = [
   { name: 'a frame whose first block has the reserved type', input: reservedBlock, want: { error: /reserved type/ }, go: 'ErrReservedBlockType' },
   { name: 'a frame header with the reserved bit set', input: reservedBit, want: { error: /./ }, go: '"reserved bit set on frame header" (the decoder checks it)' },
   { name: 'a skippable frame claiming 4 GiB, cut short', input: Buffer.concat([frameB, Buffer.from([0x50, 0x2a, 0x4d, 0x18, 0xff, 0xff, 0xff, 0xff]), Buffer.alloc(100)]), want: { error: /unexpected end of file inside a skippable frame/ }, go: 'skipN: io.ErrUnexpectedEOF' },
+  { name: 'a frame with a 256 MiB window (as zstd --long=28 writes)', input: window256MiB, want: { out: tenBytes }, go: 'windows up to 512 MiB (WithDecoderMaxWindow default) decode' },
+  { name: 'a frame asking for a 1 GiB window', input: window1GiB, want: { error: /more than the 512 MiB/ }, go: 'ErrWindowSizeExceeded (framedec.go)' },
+  { name: 'a raw block larger than its frame\'s 1 KiB window', input: blockOverWindow, want: { error: /block of 2000 bytes/ }, go: 'ErrWindowSizeExceeded (blockdec.go: a block may not exceed the window)' },
+  { name: 'a compressed block of 0 bytes', input: emptyCompressedBlock, want: { error: /compressed block of 0 bytes/ }, go: 'ErrBlockTooSmall (blockdec.go: under 2 bytes)' },
   { name: 'not zstd at all (a gzip member)', input: Buffer.from('1f8b0800000000000003030000000000000000', 'hex'), want: { error: /not in zstd format/ }, go: 'ErrMagicMismatch at the first frame' },
 ];
 
