@@ -102,8 +102,12 @@ var compression = __webpack_require__(5);
 // goes on with the next frame when it starts a new write), and the walker alone decides what is
 // trailing or truncated, alike on every runtime and for every chunking of the input.
 //
-// Only sizes are read here (frame header length, block sizes, checksum); the content is the
-// decoder's to check. A boundary found too early or too late makes the decoder fail, never pass.
+// Only the frame header and the block headers are read here: the sizes, and the limits Go puts on
+// them (a window of at most 512 MiB, the default of klauspost's decoder; no block larger than
+// the window or 128 KiB; no compressed block under 2 bytes), which libzstd does not enforce the
+// same way (it decodes a frame that states its content size in one pass, skipping the window
+// checks, and takes an empty compressed block). The content is the decoder's to check. A boundary
+// found too early or too late makes the decoder fail, never pass.
 /** zstd frame magic, little-endian: 28 B5 2F FD. */
 const FRAME_MAGIC = 0xfd2fb528;
 /** Skippable frames: 50..5F 2A 4D 18, little-endian. */
@@ -111,16 +115,31 @@ const SKIPPABLE_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 /** Block_Type 3 is reserved: no decoder can size or read it. */
 const RESERVED_BLOCK = 3;
+const COMPRESSED_BLOCK = 2;
+/** The largest window klauspost's decoder accepts by default (WithDecoderMaxWindow): 512 MiB. */
+const MAX_WINDOW = 2 ** 29;
+/** Block_Maximum_Size: no block holds more, whatever the window. */
+const MAX_BLOCK = 128 * 1024;
+/** Window_Size of a single-segment frame is its content size, but at least 1 KiB (Go: MinWindowSize). */
+const MIN_WINDOW = 1024;
 /** A walk over one zstd stream; feed it the input in any chunking. */
 class ZstdFrameWalker {
     state = 'magic';
     /** A fixed-size field being gathered across chunks (magic, sizes, block header). */
-    field = Buffer.alloc(8);
+    field = Buffer.alloc(16);
     fieldLength = 0;
     /** Bytes left in the opaque part of this state (header rest, block body, checksum, skipped body). */
     remaining = 0;
     lastBlock = false;
     hasChecksum = false;
+    /** From the Frame_Header_Descriptor, for reading the rest of the header. */
+    singleSegment = false;
+    dictionaryBytes = 0;
+    contentSizeBytes = 0;
+    /** Bytes of the header after the descriptor. */
+    headerRest = 0;
+    /** Window_Size of the current frame. */
+    window = 0;
     trailing = 0;
     /** A frame or skippable frame began: what fails now is trailing, not the whole stream. */
     sawFrame = false;
@@ -143,7 +162,7 @@ class ZstdFrameWalker {
                 this.trailing += chunk.length - at;
                 break;
             }
-            if (this.state === 'skip-body' || this.state === 'header-rest' || this.state === 'block-body' || this.state === 'checksum') {
+            if (this.state === 'skip-body' || this.state === 'block-body' || this.state === 'checksum') {
                 const take = Math.min(this.remaining, chunk.length - at);
                 if (this.state !== 'skip-body' && run < 0)
                     run = at;
@@ -154,7 +173,7 @@ class ZstdFrameWalker {
                 continue;
             }
             // A fixed-size field: gather it, possibly across chunks.
-            const size = this.state === 'magic' || this.state === 'skip-size' ? 4 : this.state === 'descriptor' ? 1 : 3;
+            const size = this.state === 'magic' || this.state === 'skip-size' ? 4 : this.state === 'descriptor' ? 1 : this.state === 'header-rest' ? this.headerRest : 3;
             const take = Math.min(size - this.fieldLength, chunk.length - at);
             chunk.copy(this.field, this.fieldLength, at, at + take);
             this.fieldLength += take;
@@ -199,14 +218,20 @@ class ZstdFrameWalker {
                 run = fieldStart;
             if (this.state === 'descriptor') {
                 const descriptor = this.field[0];
-                const singleSegment = (descriptor & 0x20) !== 0;
-                const dictionaryBytes = [0, 1, 2, 4][descriptor & 0x03];
-                const contentSizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][descriptor >> 6];
+                this.singleSegment = (descriptor & 0x20) !== 0;
+                this.dictionaryBytes = [0, 1, 2, 4][descriptor & 0x03];
+                this.contentSizeBytes = [this.singleSegment ? 1 : 0, 2, 4, 8][descriptor >> 6];
                 this.hasChecksum = (descriptor & 0x04) !== 0;
-                this.remaining = (singleSegment ? 0 : 1) + dictionaryBytes + contentSizeBytes;
+                // Never 0: a frame has a window descriptor or (single segment) a content size.
+                this.headerRest = (this.singleSegment ? 0 : 1) + this.dictionaryBytes + this.contentSizeBytes;
                 this.state = 'header-rest';
-                if (this.remaining === 0)
-                    this.state = 'block-header';
+                continue;
+            }
+            if (this.state === 'header-rest') {
+                this.window = this.frameWindow();
+                if (this.window > MAX_WINDOW)
+                    throw new Error(`zstd: a frame asks for a ${this.window}-byte window, more than the 512 MiB Docker's and containerd's zstd reader accepts`);
+                this.state = 'block-header';
                 continue;
             }
             // block-header: Last_Block (1 bit), Block_Type (2 bits), Block_Size (21 bits), little-endian.
@@ -215,14 +240,46 @@ class ZstdFrameWalker {
             if (type === RESERVED_BLOCK)
                 throw new Error('zstd: a block of the reserved type 3: this is not valid zstd data');
             this.lastBlock = (header & 1) === 1;
+            const blockSize = header >>> 3;
+            const limit = Math.min(this.window, MAX_BLOCK);
+            if (blockSize > limit)
+                throw new Error(`zstd: a block of ${blockSize} bytes in a frame whose blocks may hold at most ${limit}: this is not valid zstd data`);
+            if (type === COMPRESSED_BLOCK && blockSize < 2)
+                throw new Error(`zstd: a compressed block of ${blockSize} bytes (at least 2 are needed): this is not valid zstd data`);
             // An RLE block holds one byte, repeated Block_Size times on output.
-            this.remaining = type === 1 ? 1 : header >>> 3;
+            this.remaining = type === 1 ? 1 : blockSize;
             this.state = 'block-body';
             if (this.remaining === 0)
                 this.afterOpaque(() => closeRun(at));
         }
         closeRun(at);
         return pieces;
+    }
+    /** Window_Size from the header after the descriptor (RFC 8878 3.1.1.1.2; single segment: the content size). */
+    frameWindow() {
+        const rest = this.field;
+        if (!this.singleSegment) {
+            const exponent = rest[0] >> 3;
+            const mantissa = rest[0] & 0x07;
+            const base = 2 ** (10 + exponent);
+            return base + (base / 8) * mantissa;
+        }
+        const at = this.dictionaryBytes;
+        let contentSize;
+        switch (this.contentSizeBytes) {
+            case 1:
+                contentSize = rest.readUInt8(at);
+                break;
+            case 2:
+                contentSize = rest.readUInt16LE(at) + 256;
+                break;
+            case 4:
+                contentSize = rest.readUInt32LE(at);
+                break;
+            default:
+                contentSize = Number(rest.readBigUInt64LE(at));
+        }
+        return Math.max(contentSize, MIN_WINDOW);
     }
     /** Where the walk goes once the opaque part of the current state is through. */
     afterOpaque(frameEnded) {
@@ -233,9 +290,6 @@ class ZstdFrameWalker {
         switch (this.state) {
             case 'skip-body':
                 this.state = 'magic';
-                return;
-            case 'header-rest':
-                this.state = 'block-header';
                 return;
             case 'block-body':
                 if (!this.lastBlock)
@@ -287,6 +341,8 @@ class ZstdFrameWalker {
 
 
 
+/** 2^29 = 512 MiB, the largest window Go's zstd reader accepts (zstd-frames.ts MAX_WINDOW). */
+const WINDOW_LOG_MAX = 29;
 /** Room for the decompressor to work on a chunk or two while the next ones download. */
 const WRITE_BUFFER = 256 * 1024;
 const OUTPUT_CHUNK = 128 * 1024;
@@ -305,9 +361,14 @@ function openDecoder(compression) {
             // gzip layers may hold several members back to back; zlib's gunzip reads them all.
             return new WholeInput(external_node_zlib_.createGunzip({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER }), 'gzip');
         case 'zstd': {
+            // Both decoders stop at a 128 MiB window by default; Go's reader takes up to 512 MiB (the
+            // walker refuses more), e.g. `zstd --long=28` output. The memory is allocated only when a
+            // frame asks for that window, as Go does.
             const factory = nativeZstd;
+            const windowLogMax = external_node_zlib_.constants.ZSTD_d_windowLogMax;
+            const params = windowLogMax === undefined ? {} : { [windowLogMax]: WINDOW_LOG_MAX };
             return new ZstdFrames(typeof factory === 'function'
-                ? () => factory({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER })
+                ? () => factory({ chunkSize: OUTPUT_CHUNK, writableHighWaterMark: WRITE_BUFFER, params })
                 : zstdCommand);
         }
     }
@@ -469,7 +530,7 @@ class TrailingDataError extends Error {
  * itself refuses bytes after the last frame.
  */
 function zstdCommand() {
-    const child = (0,external_node_child_process_.spawn)('zstd', ['-dc', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = (0,external_node_child_process_.spawn)('zstd', ['-dc', '-q', `--memory=${2 ** (WINDOW_LOG_MAX - 20)}MB`], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     // The command also decodes gzip, xz and lz4; node:zlib's decoder only zstd. Refuse what is
     // not a zstd frame up front so both runtimes judge a layer alike.
